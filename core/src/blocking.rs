@@ -1,0 +1,159 @@
+//! The blocking client: the same operations without `async`, for threads, the C ABI and the CLI.
+//!
+//! Work runs on one process-wide tokio runtime; the calling thread waits on a plain channel, so
+//! calling from inside another runtime's thread is safe (it just blocks that thread). A client
+//! created before `fork()` refuses to work in the child ([`ErrorKind::Forked`]); create a new one
+//! there.
+
+use std::fmt;
+use std::future::Future;
+use std::sync::Arc;
+
+use serde_json::Value;
+use tokio::runtime::Runtime;
+
+use crate::claims::Claims;
+use crate::config::ClientBuilder;
+use crate::error::{Error, ErrorKind};
+use crate::origin::Origin;
+use crate::request::{Request, Response};
+use crate::runtime::runtime;
+use crate::secret::AccessToken;
+
+/// A blocking LeanIX client. Thread-safe: share one (or clones of it) between threads.
+#[derive(Clone)]
+pub struct Client {
+    inner: crate::Client,
+    runtime: Arc<Runtime>,
+    pid: u32,
+}
+
+impl Client {
+    /// A builder with the defaults; finish with [`ClientBuilder::build_blocking`].
+    pub fn builder() -> ClientBuilder {
+        ClientBuilder::new()
+    }
+
+    /// A client for `LEANIX_HOST` with `LEANIX_API_TOKEN`.
+    pub fn from_env() -> Result<Client, Error> {
+        ClientBuilder::from_env().build_blocking()
+    }
+
+    /// The normalised LeanIX origin.
+    pub fn origin(&self) -> &Origin {
+        self.inner.origin()
+    }
+
+    /// The asynchronous client behind this one.
+    pub fn as_async(&self) -> &crate::Client {
+        &self.inner
+    }
+
+    /// Runs a future of the async client on the runtime and waits for it.
+    fn run<T, F>(&self, make: impl FnOnce(crate::Client) -> F) -> Result<T, Error>
+    where
+        T: Send + 'static,
+        F: Future<Output = Result<T, Error>> + Send + 'static,
+    {
+        if std::process::id() != self.pid {
+            return Err(Error::new(
+                ErrorKind::Forked,
+                "this client was created in the parent process before fork(); create a new client in the child",
+            ));
+        }
+        let (tx, rx) = std::sync::mpsc::sync_channel(1);
+        let fut = make(self.inner.clone());
+        self.runtime.spawn(async move {
+            let _ = tx.send(fut.await);
+        });
+        rx.recv().unwrap_or_else(|_| {
+            Err(Error::new(
+                ErrorKind::Cancelled,
+                "the request was cancelled because the runtime shut down",
+            ))
+        })
+    }
+
+    /// A current access token.
+    pub fn access_token(&self) -> Result<AccessToken, Error> {
+        self.run(|c| async move { c.access_token().await })
+    }
+
+    /// The decoded claims of a current access token.
+    pub fn claims(&self) -> Result<Option<Claims>, Error> {
+        self.run(|c| async move { c.claims().await })
+    }
+
+    /// `GET` a path.
+    pub fn get(&self, path: &str) -> Result<Response, Error> {
+        self.send(Request::get(path))
+    }
+
+    /// Sends a request (see [`crate::Client::send`] for refresh, replay and retry rules).
+    pub fn send(&self, request: Request) -> Result<Response, Error> {
+        self.run(|c| async move { c.send(request).await })
+    }
+
+    /// Runs a GraphQL query and returns its `data`.
+    pub fn graphql(&self, query: &str, variables: Option<Value>) -> Result<Value, Error> {
+        let query = query.to_owned();
+        self.run(|c| async move { c.graphql(&query, variables).await })
+    }
+
+    /// Iterates over the `data` of every page of a cursor-paged query.
+    pub fn graphql_pages(&self, query: &str, variables: Option<Value>) -> GraphQlPages {
+        GraphQlPages {
+            client: self.clone(),
+            pages: Some(self.inner.graphql_pages(query, variables)),
+        }
+    }
+}
+
+impl fmt::Debug for Client {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        fmt::Debug::fmt(&self.inner, f)
+    }
+}
+
+/// Blocking iterator over GraphQL pages; see [`crate::Client::graphql_pages`].
+#[derive(Debug)]
+pub struct GraphQlPages {
+    client: Client,
+    pages: Option<crate::GraphQlPages>,
+}
+
+impl Iterator for GraphQlPages {
+    type Item = Result<Value, Error>;
+
+    fn next(&mut self) -> Option<Self::Item> {
+        let mut pages = self.pages.take()?;
+        let result = self.client.run(move |_| async move {
+            let page = pages.next_page().await;
+            Ok((pages, page))
+        });
+        match result {
+            Ok((pages, page)) => {
+                self.pages = Some(pages);
+                page.transpose()
+            }
+            Err(e) => Some(Err(e)),
+        }
+    }
+}
+
+impl ClientBuilder {
+    /// Validates the settings and builds a [`blocking::Client`](Client).
+    pub fn build_blocking(self) -> Result<Client, Error> {
+        let runtime = runtime()?;
+        let config = self.into_config()?;
+        let inner = {
+            let _guard = runtime.enter();
+            crate::Client::from_config(config)?
+        };
+        Ok(Client {
+            inner,
+            runtime,
+            pid: std::process::id(),
+        })
+    }
+}

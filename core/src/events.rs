@@ -1,0 +1,89 @@
+//! Events a client reports about its token and retries, for logging and metrics.
+
+use std::fmt;
+use std::sync::Arc;
+use std::time::Duration;
+
+use crate::error::ErrorKind;
+
+/// Which endpoint a retry concerns.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum RetryTarget {
+    /// The OAuth2 token endpoint.
+    Token,
+    /// An API request.
+    Api,
+}
+
+/// Something the client did. Carries no credential: tokens appear only as fingerprints.
+#[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
+pub enum Event {
+    /// A token exchange succeeded.
+    TokenFetched {
+        /// True when it was a refresh ahead of expiry (no request waited for it).
+        background: bool,
+        /// The lifetime of the new token.
+        lifetime: Duration,
+        /// How many attempts it took.
+        attempts: u32,
+        /// Fingerprint of the new access token.
+        fingerprint: String,
+    },
+    /// A token exchange failed (after its retries).
+    TokenFetchFailed {
+        /// True when it was a refresh ahead of expiry; the current token stays in use.
+        background: bool,
+        /// The kind of the error.
+        kind: ErrorKind,
+        /// The error message (without secrets).
+        message: String,
+    },
+    /// The API rejected the current token with 401; it was dropped and will be replaced.
+    TokenRejected {
+        /// Fingerprint of the rejected token.
+        fingerprint: String,
+    },
+    /// A request is about to be retried.
+    Retry {
+        /// Token endpoint or API.
+        target: RetryTarget,
+        /// The attempt that failed (1 = the first).
+        attempt: u32,
+        /// How long the client waits before the next attempt.
+        delay: Duration,
+        /// Why: an HTTP status (`"503"`) or an error kind (`"connect"`).
+        reason: String,
+    },
+}
+
+/// A callback receiving [`Event`]s. Called on a runtime thread, never with an internal lock held;
+/// it should return quickly.
+#[derive(Clone)]
+pub struct EventHandler(Arc<dyn Fn(&Event) + Send + Sync>);
+
+impl EventHandler {
+    /// Wraps a closure.
+    pub fn new(f: impl Fn(&Event) + Send + Sync + 'static) -> Self {
+        EventHandler(Arc::new(f))
+    }
+
+    pub(crate) fn emit(&self, event: Event) {
+        tracing::debug!(?event, "leanix event");
+        (self.0)(&event);
+    }
+}
+
+impl fmt::Debug for EventHandler {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("EventHandler(..)")
+    }
+}
+
+/// Emits to the optional handler (and to `tracing` at debug level).
+pub(crate) fn emit(handler: &Option<EventHandler>, event: Event) {
+    match handler {
+        Some(h) => h.emit(event),
+        None => tracing::debug!(?event, "leanix event"),
+    }
+}

@@ -1,0 +1,63 @@
+//! # leanix — a LeanIX API client that gets authentication right
+//!
+//! LeanIX authenticates API calls with OAuth2: a program exchanges its API token for a short-lived
+//! access token (a JWT, about an hour) and sends it as `Bearer` on every call. This crate does that
+//! exchange, caches the token, refreshes it ahead of expiry without stalling requests, replays a
+//! request once after a 401, retries what is safe to retry, and keeps every credential out of
+//! errors, logs and `Debug` output.
+//!
+//! ```no_run
+//! # async fn demo() -> Result<(), leanix::Error> {
+//! let client = leanix::Client::builder()
+//!     .host("acme.leanix.net")
+//!     .api_token("my-api-token")
+//!     .build()?;
+//! let response = client.get("/services/pathfinder/v1/factSheets?pageSize=10").await?;
+//! println!("{}", response.status());
+//! # Ok(()) }
+//! ```
+//!
+//! The blocking flavour in [`blocking`] has the same methods without `async`; it is what the C ABI
+//! and the `lx` command use.
+#![warn(missing_docs)]
+
+mod backoff;
+pub mod blocking;
+mod claims;
+mod client;
+mod clock;
+mod config;
+mod error;
+mod events;
+mod exchange;
+mod graphql;
+mod origin;
+mod request;
+mod runtime;
+mod secret;
+mod token_manager;
+mod token_response;
+
+pub use claims::{decode_claims, Account, Claims, Permission, Principal};
+pub use client::Client;
+pub use clock::{Clock, ManualClock, SystemClock};
+pub use config::ClientBuilder;
+pub use error::{Error, ErrorKind};
+pub use events::{Event, EventHandler, RetryTarget};
+pub use graphql::GraphQlPages;
+pub use origin::Origin;
+pub use request::{Request, Response};
+pub use secret::{AccessToken, ApiToken};
+pub use token_response::{parse_token_response, TokenGrant};
+
+/// The version of this crate, as in `Cargo.toml`.
+pub const VERSION: &str = env!("CARGO_PKG_VERSION");
+
+/// The path of LeanIX's OAuth2 token endpoint on every instance.
+pub const TOKEN_PATH: &str = "/services/mtm/v1/oauth2/token";
+
+/// Environment variable holding the LeanIX host (`acme.leanix.net` or a URL).
+pub const ENV_HOST: &str = "LEANIX_HOST";
+
+/// Environment variable holding the LeanIX API token.
+pub const ENV_API_TOKEN: &str = "LEANIX_API_TOKEN";
