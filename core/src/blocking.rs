@@ -11,6 +11,7 @@ use std::sync::Arc;
 
 use serde_json::Value;
 use tokio::runtime::Runtime;
+use tokio::sync::watch;
 
 use crate::claims::Claims;
 use crate::config::ClientBuilder;
@@ -26,6 +27,7 @@ pub struct Client {
     inner: crate::Client,
     runtime: Arc<Runtime>,
     pid: u32,
+    closed: Arc<watch::Sender<bool>>,
 }
 
 impl Client {
@@ -61,10 +63,18 @@ impl Client {
                 "this client was created in the parent process before fork(); create a new client in the child",
             ));
         }
+        let mut closed = self.closed.subscribe();
+        if *closed.borrow() {
+            return Err(closed_error());
+        }
         let (tx, rx) = std::sync::mpsc::sync_channel(1);
         let fut = make(self.inner.clone());
         self.runtime.spawn(async move {
-            let _ = tx.send(fut.await);
+            let result = tokio::select! {
+                r = fut => r,
+                _ = closed.wait_for(|c| *c) => Err(closed_error()),
+            };
+            let _ = tx.send(result);
         });
         rx.recv().unwrap_or_else(|_| {
             Err(Error::new(
@@ -72,6 +82,12 @@ impl Client {
                 "the request was cancelled because the runtime shut down",
             ))
         })
+    }
+
+    /// Closes the client: calls in progress on other threads (on this client or its clones)
+    /// return [`ErrorKind::Cancelled`] promptly, and so does every later call.
+    pub fn close(&self) {
+        self.closed.send_replace(true);
     }
 
     /// A current access token.
@@ -107,6 +123,10 @@ impl Client {
             pages: Some(self.inner.graphql_pages(query, variables)),
         }
     }
+}
+
+fn closed_error() -> Error {
+    Error::new(ErrorKind::Cancelled, "the client was closed")
 }
 
 impl fmt::Debug for Client {
@@ -154,6 +174,7 @@ impl ClientBuilder {
             inner,
             runtime,
             pid: std::process::id(),
+            closed: Arc::new(watch::channel(false).0),
         })
     }
 }

@@ -1,14 +1,28 @@
-pub fn add(left: u64, right: u64) -> u64 {
-    left + right
-}
+//! The C ABI of the leanix client. See `include/leanix.h` for the contract (ownership, threads,
+//! status codes); this crate holds no policy, only conversion and safety.
+//!
+//! Every exported function runs inside [`boundary`]'s panic guard, validates its pointers through
+//! the [`registry`] of live objects, and converts core errors to `lx_error` objects.
+#![allow(non_camel_case_types)]
+#![warn(missing_docs)]
 
-#[cfg(test)]
-mod tests {
-    use super::*;
+mod args;
+mod boundary;
+mod client;
+mod error;
+mod events;
+mod free;
+mod options;
+mod registry;
+mod response;
+mod status;
+mod version;
 
-    #[test]
-    fn it_works() {
-        let result = add(2, 2);
-        assert_eq!(result, 4);
-    }
-}
+pub use client::*;
+pub use error::*;
+pub use events::*;
+pub use free::*;
+pub use options::*;
+pub use response::*;
+pub use status::*;
+pub use version::*;

@@ -1,0 +1,304 @@
+//! Helpers shared by the integration tests: event capture, client builders for the sandbox, and a
+//! tiny scripted loopback server for the few cases where a test needs exact control of the
+//! responses or must see the raw bytes of a request.
+#![allow(dead_code)]
+
+use std::collections::VecDeque;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+use axum::body::Bytes;
+use axum::extract::State;
+use axum::http::{HeaderMap, Method, StatusCode, Uri};
+use axum::response::{IntoResponse, Response};
+use leanix::{ClientBuilder, Event, ManualClock};
+use tokio::sync::mpsc;
+
+/// How long a test waits for an event before failing (a hang guard, not a timing assertion).
+pub const EVENT_WAIT: Duration = Duration::from_secs(30);
+
+pub const FACT_SHEETS: &str = "/services/pathfinder/v1/factSheets?pageSize=5";
+
+/// Every event a client emitted, kept in order, plus a channel to wait for the next ones.
+pub struct Events {
+    log: Arc<Mutex<Vec<Event>>>,
+    rx: mpsc::UnboundedReceiver<Event>,
+}
+
+impl Events {
+    /// A handler for `ClientBuilder::on_event` and the log it feeds.
+    pub fn new() -> (impl Fn(&Event) + Send + Sync + 'static, Events) {
+        let log = Arc::new(Mutex::new(Vec::new()));
+        let (tx, rx) = mpsc::unbounded_channel();
+        let sink = Arc::clone(&log);
+        let handler = move |e: &Event| {
+            sink.lock().unwrap().push(e.clone());
+            let _ = tx.send(e.clone());
+        };
+        (handler, Events { log, rx })
+    }
+
+    /// Every event so far.
+    pub fn all(&self) -> Vec<Event> {
+        self.log.lock().unwrap().clone()
+    }
+
+    /// How many events so far match `pred`.
+    pub fn count(&self, pred: impl Fn(&Event) -> bool) -> usize {
+        self.log.lock().unwrap().iter().filter(|e| pred(e)).count()
+    }
+
+    /// Waits (bounded by [`EVENT_WAIT`]) for the next event matching `pred`, skipping others.
+    pub async fn wait_for(&mut self, pred: impl Fn(&Event) -> bool) -> Event {
+        let found = tokio::time::timeout(EVENT_WAIT, async {
+            loop {
+                match self.rx.recv().await {
+                    Some(e) if pred(&e) => return e,
+                    Some(_) => continue,
+                    None => panic!("event channel closed"),
+                }
+            }
+        })
+        .await;
+        found.unwrap_or_else(|_| panic!("no matching event within {EVENT_WAIT:?}; got {:?}", self.all()))
+    }
+
+    /// Drops the events queued on the channel (the log keeps them).
+    pub fn drain(&mut self) {
+        while self.rx.try_recv().is_ok() {}
+    }
+
+    /// True if a matching event is queued on the channel right now (consumes the queue).
+    pub fn queued(&mut self, pred: impl Fn(&Event) -> bool) -> bool {
+        let mut hit = false;
+        while let Ok(e) = self.rx.try_recv() {
+            hit |= pred(&e);
+        }
+        hit
+    }
+}
+
+pub fn is_fetched(background: bool) -> impl Fn(&Event) -> bool {
+    move |e| matches!(e, Event::TokenFetched { background: b, .. } if *b == background)
+}
+
+pub fn is_fetch_failed(background: bool) -> impl Fn(&Event) -> bool {
+    move |e| matches!(e, Event::TokenFetchFailed { background: b, .. } if *b == background)
+}
+
+pub fn fingerprint_of(e: &Event) -> String {
+    match e {
+        Event::TokenFetched { fingerprint, .. } => fingerprint.clone(),
+        other => panic!("not a TokenFetched event: {other:?}"),
+    }
+}
+
+/// A builder for a client of the given loopback URL and token, on a manual clock.
+pub fn builder(url: &str, token: &str, clock: &ManualClock) -> ClientBuilder {
+    leanix::Client::builder()
+        .host(url)
+        .api_token(token)
+        .allow_insecure_loopback(true)
+        .clock(clock.clone())
+}
+
+/// `base64("apitoken:" + token)` computed here, independently of the crate.
+pub fn basic_value(token: &str) -> String {
+    use base64::Engine;
+    base64::engine::general_purpose::STANDARD.encode(format!("apitoken:{token}"))
+}
+
+// ---------------------------------------------------------------------------------------------
+// A scripted loopback server.
+// ---------------------------------------------------------------------------------------------
+
+/// One request as the server saw it.
+#[derive(Debug, Clone)]
+pub struct Recorded {
+    pub method: String,
+    pub path: String,
+    pub headers: HeaderMap,
+    pub body: Vec<u8>,
+}
+
+impl Recorded {
+    /// Every value of a header, in order.
+    pub fn all(&self, name: &str) -> Vec<String> {
+        self.headers
+            .get_all(name)
+            .iter()
+            .map(|v| String::from_utf8_lossy(v.as_bytes()).into_owned())
+            .collect()
+    }
+
+    pub fn is_token(&self) -> bool {
+        self.path == leanix::TOKEN_PATH
+    }
+}
+
+/// A canned response.
+#[derive(Debug, Clone)]
+pub struct Reply {
+    pub status: u16,
+    pub headers: Vec<(String, String)>,
+    pub body: String,
+}
+
+impl Reply {
+    pub fn new(status: u16, body: impl Into<String>) -> Self {
+        Reply {
+            status,
+            headers: vec![("content-type".into(), "application/json".into())],
+            body: body.into(),
+        }
+    }
+
+    pub fn header(mut self, name: &str, value: &str) -> Self {
+        self.headers.push((name.into(), value.into()));
+        self
+    }
+}
+
+struct ServerState {
+    requests: Mutex<Vec<Recorded>>,
+    token_script: Mutex<VecDeque<Reply>>,
+    api_script: Mutex<VecDeque<Reply>>,
+    issued: AtomicU64,
+    lifetime: AtomicU64,
+    /// While false, token requests wait (they are recorded first).
+    token_open: tokio::sync::watch::Sender<bool>,
+}
+
+/// A loopback HTTP server on its own thread and runtime. Token requests get
+/// `{"access_token":"tok-N","token_type":"bearer","expires_in":<lifetime>}` unless scripted; API
+/// requests get 200 `{"ok":true}` unless scripted. Every request is recorded.
+pub struct TestServer {
+    url: String,
+    state: Arc<ServerState>,
+    shutdown: Option<tokio::sync::oneshot::Sender<()>>,
+}
+
+impl TestServer {
+    pub fn start() -> TestServer {
+        let std_listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+        std_listener.set_nonblocking(true).unwrap();
+        let url = format!("http://{}", std_listener.local_addr().unwrap());
+        let (token_open, _) = tokio::sync::watch::channel(true);
+        let state = Arc::new(ServerState {
+            requests: Mutex::new(Vec::new()),
+            token_script: Mutex::new(VecDeque::new()),
+            api_script: Mutex::new(VecDeque::new()),
+            issued: AtomicU64::new(0),
+            lifetime: AtomicU64::new(3599),
+            token_open,
+        });
+        let (tx, rx) = tokio::sync::oneshot::channel::<()>();
+        let app = axum::Router::new().fallback(handle).with_state(Arc::clone(&state));
+        std::thread::spawn(move || {
+            let rt = tokio::runtime::Builder::new_current_thread()
+                .enable_all()
+                .build()
+                .unwrap();
+            rt.block_on(async move {
+                let listener = tokio::net::TcpListener::from_std(std_listener).unwrap();
+                let _ = axum::serve(listener, app)
+                    .with_graceful_shutdown(async move {
+                        let _ = rx.await;
+                    })
+                    .await;
+            });
+        });
+        TestServer {
+            url,
+            state,
+            shutdown: Some(tx),
+        }
+    }
+
+    pub fn url(&self) -> &str {
+        &self.url
+    }
+
+    pub fn requests(&self) -> Vec<Recorded> {
+        self.state.requests.lock().unwrap().clone()
+    }
+
+    pub fn token_requests(&self) -> Vec<Recorded> {
+        self.requests().into_iter().filter(Recorded::is_token).collect()
+    }
+
+    pub fn api_requests(&self) -> Vec<Recorded> {
+        self.requests().into_iter().filter(|r| !r.is_token()).collect()
+    }
+
+    /// Lifetime (`expires_in`) of the tokens issued from now on.
+    pub fn set_lifetime(&self, secs: u64) {
+        self.state.lifetime.store(secs, Ordering::SeqCst);
+    }
+
+    pub fn script_token(&self, reply: Reply) {
+        self.state.token_script.lock().unwrap().push_back(reply);
+    }
+
+    pub fn script_api(&self, reply: Reply) {
+        self.state.api_script.lock().unwrap().push_back(reply);
+    }
+
+    /// Holds (false) or releases (true) token requests.
+    pub fn open_token_endpoint(&self, open: bool) {
+        self.state.token_open.send_replace(open);
+    }
+}
+
+impl Drop for TestServer {
+    fn drop(&mut self) {
+        self.open_token_endpoint(true);
+        if let Some(tx) = self.shutdown.take() {
+            let _ = tx.send(());
+        }
+    }
+}
+
+async fn handle(
+    State(state): State<Arc<ServerState>>,
+    method: Method,
+    uri: Uri,
+    headers: HeaderMap,
+    body: Bytes,
+) -> Response {
+    let rec = Recorded {
+        method: method.to_string(),
+        path: uri.path().to_owned(),
+        headers,
+        body: body.to_vec(),
+    };
+    let is_token = rec.is_token();
+    state.requests.lock().unwrap().push(rec);
+    let reply = if is_token {
+        let mut open = state.token_open.subscribe();
+        let _ = open.wait_for(|o| *o).await;
+        let scripted = state.token_script.lock().unwrap().pop_front();
+        scripted.unwrap_or_else(|| {
+            let n = state.issued.fetch_add(1, Ordering::SeqCst) + 1;
+            let lifetime = state.lifetime.load(Ordering::SeqCst);
+            Reply::new(
+                200,
+                format!(
+                    r#"{{"scope":"","expired":false,"access_token":"tok-{n}","token_type":"bearer","expires_in":{lifetime}}}"#
+                ),
+            )
+        })
+    } else {
+        let scripted = state.api_script.lock().unwrap().pop_front();
+        scripted.unwrap_or_else(|| Reply::new(200, r#"{"ok":true}"#))
+    };
+    let mut resp = (StatusCode::from_u16(reply.status).unwrap(), reply.body).into_response();
+    for (k, v) in reply.headers {
+        resp.headers_mut().insert(
+            axum::http::HeaderName::from_bytes(k.as_bytes()).unwrap(),
+            v.parse().unwrap(),
+        );
+    }
+    resp
+}

@@ -1,0 +1,97 @@
+//! Build-time refusals: `http://` to remote hosts, `http://` to loopback without the opt-in, and
+//! arguments refused before anything is sent.
+
+mod common;
+
+use common::TestServer;
+use leanix::{Client, ErrorKind, Request};
+
+fn build(host: &str, allow_loopback: bool) -> Result<Client, leanix::Error> {
+    Client::builder()
+        .host(host)
+        .api_token("api-token")
+        .allow_insecure_loopback(allow_loopback)
+        .build()
+}
+
+#[test]
+fn http_is_refused_for_remote_hosts_even_with_the_loopback_opt_in() {
+    for host in [
+        "http://acme.leanix.net",
+        "http://eu-2.leanix.net:8080/MyWorkspace",
+        "http://10.0.0.1",
+        "http://127.0.0.1.nip.io",
+    ] {
+        for allow in [false, true] {
+            let err = build(host, allow).unwrap_err();
+            assert_eq!(err.kind(), ErrorKind::Config, "{host}");
+            assert!(
+                err.message().contains("http://") && err.message().contains("https://"),
+                "{host}: {}",
+                err.message()
+            );
+        }
+    }
+}
+
+#[test]
+fn http_to_loopback_needs_the_opt_in() {
+    for host in ["http://127.0.0.1:8080", "http://localhost:1", "http://[::1]:9"] {
+        let err = build(host, false).unwrap_err();
+        assert_eq!(err.kind(), ErrorKind::Config, "{host}");
+        assert!(
+            err.message().contains("allow-insecure-loopback"),
+            "{host}: {}",
+            err.message()
+        );
+        assert!(build(host, true).is_ok(), "{host}");
+    }
+}
+
+#[test]
+fn missing_or_broken_settings_are_config_errors() {
+    let no_host = Client::builder().api_token("t").build().unwrap_err();
+    assert_eq!(no_host.kind(), ErrorKind::Config);
+    assert!(no_host.message().contains("host"));
+    let no_token = Client::builder().host("acme.leanix.net").build().unwrap_err();
+    assert_eq!(no_token.kind(), ErrorKind::Config);
+    assert!(no_token.message().contains("API token"));
+    let newline = Client::builder()
+        .host("acme.leanix.net")
+        .api_token("token\n")
+        .build()
+        .unwrap_err();
+    assert_eq!(newline.kind(), ErrorKind::Config);
+    let bad_pem = Client::builder()
+        .host("acme.leanix.net")
+        .api_token("t")
+        .add_ca_pem("not a certificate")
+        .build()
+        .unwrap_err();
+    assert_eq!(bad_pem.kind(), ErrorKind::Config);
+}
+
+/// Invalid requests fail with `InvalidArgument` before any token is fetched or request sent.
+#[tokio::test]
+async fn invalid_requests_are_refused_before_sending() {
+    let server = TestServer::start();
+    let client = Client::builder()
+        .host(server.url())
+        .api_token("api-token")
+        .allow_insecure_loopback(true)
+        .build()
+        .unwrap();
+    for req in [
+        Request::new("NOT A METHOD", "/x"),
+        Request::get("/x").header("Authorization", "Bearer mine"),
+        Request::get("/x").header("bad header", "v"),
+        Request::get("/x").header("x-ok", "line\nbreak"),
+        Request::get("https://evil.example/services/x"),
+        Request::get("/a\nb"),
+    ] {
+        let shown = format!("{req:?}");
+        let err = client.send(req).await.unwrap_err();
+        assert_eq!(err.kind(), ErrorKind::InvalidArgument, "{shown}: {err:?}");
+    }
+    assert!(server.requests().is_empty(), "nothing may be sent");
+}

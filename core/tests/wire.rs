@@ -1,0 +1,129 @@
+//! What goes on the wire, byte for byte, seen by a scripted loopback server of our own: the
+//! Basic header and form body of the exchange, the Bearer header of API calls, which token each
+//! request carries while a refresh is in flight, and the token a 401 replay carries.
+
+mod common;
+
+use std::time::Duration;
+
+use common::{builder, is_fetched, Events, Reply, TestServer, FACT_SHEETS};
+use leanix::{ErrorKind, ManualClock};
+
+/// An API token with every character that URL-encoding would change.
+const TRICKY_TOKEN: &str = "ab+/=%20cd";
+/// `base64("apitoken:ab+/=%20cd")`, computed outside the crate (coreutils `base64`).
+const TRICKY_BASIC: &str = "Basic YXBpdG9rZW46YWIrLz0lMjBjZA==";
+
+#[tokio::test]
+async fn exchange_and_api_call_headers_are_exact() {
+    let server = TestServer::start();
+    let clock = ManualClock::new();
+    let client = builder(server.url(), TRICKY_TOKEN, &clock).build().unwrap();
+
+    let resp = client.get(FACT_SHEETS).await.unwrap();
+    assert_eq!(resp.status(), 200);
+
+    let tokens = server.token_requests();
+    assert_eq!(tokens.len(), 1);
+    let t = &tokens[0];
+    assert_eq!(t.method, "POST");
+    assert_eq!(t.all("authorization"), vec![TRICKY_BASIC.to_owned()]);
+    assert_eq!(
+        t.all("authorization"),
+        vec![format!("Basic {}", common::basic_value(TRICKY_TOKEN))]
+    );
+    assert_eq!(
+        t.all("content-type"),
+        vec!["application/x-www-form-urlencoded".to_owned()]
+    );
+    assert_eq!(t.body, b"grant_type=client_credentials");
+
+    let api = server.api_requests();
+    assert_eq!(api.len(), 1);
+    assert_eq!(api[0].method, "GET");
+    assert_eq!(api[0].path, "/services/pathfinder/v1/factSheets");
+    assert_eq!(api[0].all("authorization"), vec!["Bearer tok-1".to_owned()]);
+}
+
+/// While a background refresh is held at the server, requests go on with the old token and
+/// complete; once it lands, requests carry the new one. Exactly one extra exchange.
+#[tokio::test]
+async fn requests_carry_the_old_token_while_a_refresh_is_in_flight() {
+    let server = TestServer::start();
+    server.set_lifetime(100);
+    let clock = ManualClock::new();
+    let (handler, mut events) = Events::new();
+    let client = builder(server.url(), "api-token", &clock)
+        .refresh_jitter(0.0)
+        .on_event(handler)
+        .build()
+        .unwrap();
+
+    client.get(FACT_SHEETS).await.unwrap();
+    let first = common::fingerprint_of(&events.wait_for(is_fetched(false)).await);
+
+    // 75 s is the refresh point, 90 s the hard margin (10 % of 100 s).
+    clock.advance(Duration::from_secs(80));
+    server.open_token_endpoint(false);
+    for _ in 0..5 {
+        let r = tokio::time::timeout(Duration::from_secs(10), client.get(FACT_SHEETS))
+            .await
+            .expect("a request waited for the background refresh");
+        assert_eq!(r.unwrap().status(), 200);
+    }
+    assert_eq!(client.access_token().await.unwrap().expose_secret(), "tok-1");
+    assert!(
+        !events.queued(is_fetched(true)),
+        "the refresh finished although the server holds it"
+    );
+    let api = server.api_requests();
+    assert_eq!(api.len(), 6);
+    for r in &api {
+        assert_eq!(r.all("authorization"), vec!["Bearer tok-1".to_owned()]);
+    }
+
+    server.open_token_endpoint(true);
+    let second = common::fingerprint_of(&events.wait_for(is_fetched(true)).await);
+    assert_ne!(first, second);
+
+    client.get(FACT_SHEETS).await.unwrap();
+    let last = server.api_requests().pop().unwrap();
+    assert_eq!(last.all("authorization"), vec!["Bearer tok-2".to_owned()]);
+    assert_eq!(server.token_requests().len(), 2, "exactly one background exchange");
+}
+
+/// A 401 drops the token, a new one is exchanged, and the replay carries the new token.
+#[tokio::test]
+async fn the_401_replay_carries_the_new_token() {
+    let server = TestServer::start();
+    let clock = ManualClock::new();
+    let client = builder(server.url(), "api-token", &clock).build().unwrap();
+    client.get(FACT_SHEETS).await.unwrap();
+
+    server.script_api(Reply::new(401, r#"{"status":"ERROR"}"#));
+    let resp = client.get(FACT_SHEETS).await.unwrap();
+    assert_eq!(resp.status(), 200);
+    let api = server.api_requests();
+    assert_eq!(api.len(), 3);
+    assert_eq!(api[1].all("authorization"), vec!["Bearer tok-1".to_owned()]);
+    assert_eq!(api[2].all("authorization"), vec!["Bearer tok-2".to_owned()]);
+    assert_eq!(server.token_requests().len(), 2);
+    assert!(clock.sleeps().is_empty(), "a 401 replay does not back off");
+}
+
+/// The token endpoint never follows a redirect, wherever it points.
+#[tokio::test]
+async fn the_token_request_is_never_redirected() {
+    let server = TestServer::start();
+    let elsewhere = TestServer::start();
+    server.script_token(
+        Reply::new(302, "").header("location", &format!("{}/steal", elsewhere.url())),
+    );
+    let clock = ManualClock::new();
+    let client = builder(server.url(), "api-token", &clock).build().unwrap();
+    let err = client.get(FACT_SHEETS).await.unwrap_err();
+    assert_eq!(err.kind(), ErrorKind::InvalidResponse, "{err:?}");
+    assert_eq!(err.status(), Some(302));
+    assert!(elsewhere.requests().is_empty());
+    assert_eq!(server.token_requests().len(), 1, "a redirect is not retried");
+}

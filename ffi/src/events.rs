@@ -1,0 +1,105 @@
+//! The optional per-client event callback.
+
+use std::ffi::{c_char, c_void, CString};
+
+use leanix_core::{Event, RetryTarget};
+use serde_json::json;
+
+/// Kinds of events passed to an `lx_event_callback`.
+#[repr(i32)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum lx_event_kind {
+    /// A token was exchanged because a request needed one (cold cache or expired token).
+    LX_EVENT_TOKEN_FETCHED = 1,
+    /// A token was exchanged in the background ahead of expiry (no request waited).
+    LX_EVENT_TOKEN_REFRESHED = 2,
+    /// A token exchange failed after its retries (details say whether in the background).
+    LX_EVENT_TOKEN_FAILED = 3,
+    /// The API answered 401 and the current token was dropped.
+    LX_EVENT_TOKEN_REJECTED = 4,
+    /// A token exchange or API request is retried after a delay.
+    LX_EVENT_RETRY = 5,
+}
+
+/// An event callback: `kind` is an `lx_event_kind`, `details_json` a NUL-terminated JSON object
+/// with the event's fields (e.g. `{"event":"retry","target":"api","attempt":1,"delay_ms":200,
+/// "reason":"503"}`), borrowed for the duration of the call only. Details never contain a
+/// credential; tokens appear only as 8-hex-digit SHA-256 fingerprints.
+///
+/// Threads: called on one of the library's I/O threads (never the thread that made the request),
+/// possibly on several at once, and never while the library holds an internal lock. Return
+/// quickly and do not call blocking lx_* functions from inside it.
+pub type lx_event_callback =
+    Option<unsafe extern "C" fn(userdata: *mut c_void, kind: i32, details_json: *const c_char)>;
+
+/// A callback and its user data, movable to the I/O threads.
+#[derive(Clone, Copy)]
+pub(crate) struct Callback {
+    pub function: unsafe extern "C" fn(*mut c_void, i32, *const c_char),
+    pub userdata: *mut c_void,
+}
+
+// SAFETY: the caller registers a callback that may be called from any thread (documented), and
+// the library never dereferences `userdata` itself.
+unsafe impl Send for Callback {}
+unsafe impl Sync for Callback {}
+
+impl Callback {
+    /// Delivers one event. A panic or an unrepresentable detail string is swallowed.
+    pub fn deliver(&self, event: &Event) {
+        let Some((kind, details)) = describe(event) else {
+            return;
+        };
+        let Ok(text) = CString::new(details.to_string()) else {
+            return;
+        };
+        // SAFETY: calling the function the user registered, with the data they registered.
+        unsafe { (self.function)(self.userdata, kind as i32, text.as_ptr()) };
+    }
+}
+
+fn describe(event: &Event) -> Option<(lx_event_kind, serde_json::Value)> {
+    Some(match event {
+        Event::TokenFetched {
+            background,
+            lifetime,
+            attempts,
+            fingerprint,
+        } => (
+            if *background {
+                lx_event_kind::LX_EVENT_TOKEN_REFRESHED
+            } else {
+                lx_event_kind::LX_EVENT_TOKEN_FETCHED
+            },
+            json!({"event": if *background {"token_refreshed"} else {"token_fetched"},
+                   "background": background, "lifetime_ms": lifetime.as_millis() as u64,
+                   "attempts": attempts, "fingerprint": fingerprint}),
+        ),
+        Event::TokenFetchFailed {
+            background,
+            kind,
+            message,
+        } => (
+            lx_event_kind::LX_EVENT_TOKEN_FAILED,
+            json!({"event": "token_failed", "background": background,
+                   "status": crate::status::lx_status::from_kind(*kind) as i32,
+                   "kind": kind.as_str(), "message": message}),
+        ),
+        Event::TokenRejected { fingerprint } => (
+            lx_event_kind::LX_EVENT_TOKEN_REJECTED,
+            json!({"event": "token_rejected", "fingerprint": fingerprint}),
+        ),
+        Event::Retry {
+            target,
+            attempt,
+            delay,
+            reason,
+        } => (
+            lx_event_kind::LX_EVENT_RETRY,
+            json!({"event": "retry",
+                   "target": match target { RetryTarget::Token => "token", RetryTarget::Api => "api" },
+                   "attempt": attempt, "delay_ms": delay.as_millis() as u64, "reason": reason}),
+        ),
+        _ => return None,
+    })
+}

@@ -1,0 +1,109 @@
+//! Status codes: stable numbers, never renumbered or reused.
+
+use std::ffi::c_char;
+
+use leanix_core::ErrorKind;
+
+/// The status every fallible function returns. `LX_OK` is 0; errors are positive and stable.
+#[repr(i32)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum lx_status {
+    /// Success.
+    LX_OK = 0,
+    /// A required pointer argument was NULL.
+    LX_ERR_NULL_ARG = 1,
+    /// An argument is invalid: not UTF-8, a NUL inside a length-delimited string, a length above
+    /// PTRDIFF_MAX, an unknown option key, a bad method or header, a pointer the library does
+    /// not know (e.g. already freed), or an index out of range.
+    LX_ERR_INVALID_ARG = 2,
+    /// The configuration is invalid (no host, empty API token, http:// to a remote host, ...).
+    LX_ERR_CONFIG = 3,
+    /// The token endpoint rejected the API token (HTTP 400/401/403 on the exchange).
+    LX_ERR_INVALID_CREDENTIALS = 4,
+    /// The API answered 401 even after a fresh token and one replay.
+    LX_ERR_UNAUTHORIZED = 5,
+    /// The API answered 403: the API token's user lacks the permission.
+    LX_ERR_FORBIDDEN = 6,
+    /// The API answered 429 (see lx_error_retry_after_ms()).
+    LX_ERR_RATE_LIMITED = 7,
+    /// The API answered another unsuccessful HTTP status (see lx_error_http_status()).
+    LX_ERR_HTTP = 8,
+    /// A connect, token or request timeout elapsed.
+    LX_ERR_TIMEOUT = 9,
+    /// The connection could not be made or broke.
+    LX_ERR_CONNECT = 10,
+    /// The TLS handshake failed (untrusted certificate, wrong name).
+    LX_ERR_TLS = 11,
+    /// The server's answer is not what LeanIX sends (e.g. a token response without a token).
+    LX_ERR_INVALID_RESPONSE = 12,
+    /// A GraphQL response carried errors (HTTP 200 with a non-empty `errors` array).
+    LX_ERR_GRAPHQL = 13,
+    /// A redirect to another origin was refused (credentials never leave the configured host).
+    LX_ERR_REDIRECT = 14,
+    /// The call was cancelled because its client was freed.
+    LX_ERR_CANCELLED = 15,
+    /// The client was created in the parent process before fork(); create a new one.
+    LX_ERR_FORKED = 16,
+    /// An internal error (a bug) was caught at the library boundary.
+    LX_ERR_PANIC = 17,
+    /// The item asked for does not exist (e.g. a response header that is absent).
+    LX_ERR_NOT_FOUND = 18,
+}
+
+impl lx_status {
+    /// The status for a core error kind.
+    pub(crate) fn from_kind(kind: ErrorKind) -> lx_status {
+        match kind {
+            ErrorKind::Config => lx_status::LX_ERR_CONFIG,
+            ErrorKind::InvalidArgument => lx_status::LX_ERR_INVALID_ARG,
+            ErrorKind::InvalidCredentials => lx_status::LX_ERR_INVALID_CREDENTIALS,
+            ErrorKind::Unauthorized => lx_status::LX_ERR_UNAUTHORIZED,
+            ErrorKind::Forbidden => lx_status::LX_ERR_FORBIDDEN,
+            ErrorKind::RateLimited => lx_status::LX_ERR_RATE_LIMITED,
+            ErrorKind::Http => lx_status::LX_ERR_HTTP,
+            ErrorKind::Timeout => lx_status::LX_ERR_TIMEOUT,
+            ErrorKind::Connect => lx_status::LX_ERR_CONNECT,
+            ErrorKind::Tls => lx_status::LX_ERR_TLS,
+            ErrorKind::InvalidResponse => lx_status::LX_ERR_INVALID_RESPONSE,
+            ErrorKind::GraphQl => lx_status::LX_ERR_GRAPHQL,
+            ErrorKind::Redirect => lx_status::LX_ERR_REDIRECT,
+            ErrorKind::Cancelled => lx_status::LX_ERR_CANCELLED,
+            ErrorKind::Forked => lx_status::LX_ERR_FORKED,
+            _ => lx_status::LX_ERR_PANIC,
+        }
+    }
+
+    fn name(code: i32) -> &'static [u8] {
+        match code {
+            0 => b"LX_OK\0",
+            1 => b"LX_ERR_NULL_ARG\0",
+            2 => b"LX_ERR_INVALID_ARG\0",
+            3 => b"LX_ERR_CONFIG\0",
+            4 => b"LX_ERR_INVALID_CREDENTIALS\0",
+            5 => b"LX_ERR_UNAUTHORIZED\0",
+            6 => b"LX_ERR_FORBIDDEN\0",
+            7 => b"LX_ERR_RATE_LIMITED\0",
+            8 => b"LX_ERR_HTTP\0",
+            9 => b"LX_ERR_TIMEOUT\0",
+            10 => b"LX_ERR_CONNECT\0",
+            11 => b"LX_ERR_TLS\0",
+            12 => b"LX_ERR_INVALID_RESPONSE\0",
+            13 => b"LX_ERR_GRAPHQL\0",
+            14 => b"LX_ERR_REDIRECT\0",
+            15 => b"LX_ERR_CANCELLED\0",
+            16 => b"LX_ERR_FORKED\0",
+            17 => b"LX_ERR_PANIC\0",
+            18 => b"LX_ERR_NOT_FOUND\0",
+            _ => b"LX_ERR_UNKNOWN\0",
+        }
+    }
+}
+
+/// The name of a status code (`"LX_ERR_TIMEOUT"`), or `"LX_ERR_UNKNOWN"` for a number that is
+/// not a status.
+///
+/// Ownership: a static string; never free it. Thread safety: any thread.
+#[no_mangle]
+pub extern "C" fn lx_status_str(status: i32) -> *const c_char {
+    lx_status::name(status).as_ptr().cast()
+}
