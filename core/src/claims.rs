@@ -122,7 +122,10 @@ pub fn decode_claims(token: &str) -> Option<Claims> {
         exp: raw.get("exp").and_then(integer),
         instance_url: string(&raw, "instanceUrl"),
         region: string(&raw, "region"),
-        principal: raw.get("principal").filter(|p| p.is_object()).map(principal),
+        principal: raw
+            .get("principal")
+            .filter(|p| p.is_object())
+            .map(principal),
         raw,
     })
 }
@@ -207,8 +210,17 @@ mod tests {
     #[test]
     fn garbage_is_none_not_panic() {
         for t in [
-            "", ".", "..", "...", "opaque-token", "a.b.c", "a.!!!.c", "a.bnVsbA.c", "a.WzFd.c",
-            "a.e30.c.d", "\u{0}.\u{1}.\u{2}",
+            "",
+            ".",
+            "..",
+            "...",
+            "opaque-token",
+            "a.b.c",
+            "a.!!!.c",
+            "a.bnVsbA.c",
+            "a.WzFd.c",
+            "a.e30.c.d",
+            "\u{0}.\u{1}.\u{2}",
         ] {
             let c = decode_claims(t);
             if t == "a.e30.c.d" || t == "a.WzFd.c" || t == "a.bnVsbA.c" {

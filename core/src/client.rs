@@ -33,6 +33,8 @@ struct Inner {
 }
 
 /// What one attempt produced: an HTTP answer, or a transport error (with "nothing was sent").
+/// Lives on the stack for one attempt only, so the size difference of the variants is moot.
+#[allow(clippy::large_enum_variant)]
 enum Attempt {
     Answered {
         status: u16,
@@ -183,23 +185,31 @@ impl Client {
                 clock.sleep(delay).await;
                 continue;
             }
-            return Err(self.status_error(&request, &final_url, status, retry_after, &body, &token));
+            return Err(self.status_error(
+                &request,
+                &final_url,
+                status,
+                retry_after,
+                &body,
+                &token,
+            ));
         }
     }
 
     async fn attempt(&self, request: &Request, url: &Url, token: &CachedToken) -> Attempt {
-        let mut bearer = match HeaderValue::from_str(&format!("Bearer {}", token.token.expose_secret())) {
-            Ok(v) => v,
-            Err(_) => {
-                return Attempt::Failed {
-                    error: Error::new(
-                        ErrorKind::InvalidResponse,
-                        "the access token cannot be sent in a header",
-                    ),
-                    not_sent: false,
+        let mut bearer =
+            match HeaderValue::from_str(&format!("Bearer {}", token.token.expose_secret())) {
+                Ok(v) => v,
+                Err(_) => {
+                    return Attempt::Failed {
+                        error: Error::new(
+                            ErrorKind::InvalidResponse,
+                            "the access token cannot be sent in a header",
+                        ),
+                        not_sent: false,
+                    }
                 }
-            }
-        };
+            };
         bearer.set_sensitive(true);
         let sent = self
             .inner
@@ -310,7 +320,10 @@ impl fmt::Debug for Client {
     }
 }
 
-fn http_client(config: &Config, redirect: reqwest::redirect::Policy) -> Result<reqwest::Client, Error> {
+fn http_client(
+    config: &Config,
+    redirect: reqwest::redirect::Policy,
+) -> Result<reqwest::Client, Error> {
     let mut b = reqwest::Client::builder()
         .connect_timeout(config.connect_timeout)
         .user_agent(config.user_agent.clone())
@@ -324,17 +337,29 @@ fn http_client(config: &Config, redirect: reqwest::redirect::Policy) -> Result<r
         b = b.https_only(true);
     }
     for pem in &config.extra_ca_pem {
-        let certs = reqwest::Certificate::from_pem_bundle(pem)
-            .map_err(|e| Error::new(ErrorKind::Config, format!("the extra CA certificate is not valid PEM: {e}")))?;
+        let certs = reqwest::Certificate::from_pem_bundle(pem).map_err(|e| {
+            Error::new(
+                ErrorKind::Config,
+                format!("the extra CA certificate is not valid PEM: {e}"),
+            )
+        })?;
         for c in certs {
             b = b.add_root_certificate(c);
         }
     }
     if let Some(p) = &config.proxy {
-        let proxy = reqwest::Proxy::all(p.as_str())
-            .map_err(|e| Error::new(ErrorKind::Config, format!("the proxy URL is not valid: {e}")))?;
+        let proxy = reqwest::Proxy::all(p.as_str()).map_err(|e| {
+            Error::new(
+                ErrorKind::Config,
+                format!("the proxy URL is not valid: {e}"),
+            )
+        })?;
         b = b.proxy(proxy);
     }
-    b.build()
-        .map_err(|e| Error::new(ErrorKind::Config, format!("the HTTP client cannot be built: {e}")))
+    b.build().map_err(|e| {
+        Error::new(
+            ErrorKind::Config,
+            format!("the HTTP client cannot be built: {e}"),
+        )
+    })
 }

@@ -86,7 +86,9 @@ impl Default for ManualClock {
 
 impl fmt::Debug for ManualClock {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_struct("ManualClock").field("elapsed", &self.elapsed()).finish()
+        f.debug_struct("ManualClock")
+            .field("elapsed", &self.elapsed())
+            .finish()
     }
 }
 

@@ -333,7 +333,10 @@ mod tests {
 
     #[test]
     fn redaction_masks_every_occurrence() {
-        assert_eq!(redact("a SECRET b SECRET", &["SECRET"]), "a [redacted] b [redacted]");
+        assert_eq!(
+            redact("a SECRET b SECRET", &["SECRET"]),
+            "a [redacted] b [redacted]"
+        );
         assert_eq!(redact("short ab", &["ab"]), "short ab");
     }
 

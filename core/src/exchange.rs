@@ -65,7 +65,10 @@ impl Exchanger {
     ) -> Result<Self, Error> {
         let basic_text = basic_header(api_token);
         let mut basic = HeaderValue::from_str(&basic_text).map_err(|_| {
-            Error::new(ErrorKind::Config, "the API token cannot be sent in a header")
+            Error::new(
+                ErrorKind::Config,
+                "the API token cannot be sent in a header",
+            )
         })?;
         basic.set_sensitive(true);
         let encoded = basic_text.trim_start_matches("Basic ").to_owned();

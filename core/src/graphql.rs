@@ -31,7 +31,10 @@ pub(crate) fn into_data(response: Value) -> Result<Value, Error> {
             ))
         }
     };
-    if let Some(errors) = obj.get("errors").filter(|e| e.as_array().is_some_and(|a| !a.is_empty())) {
+    if let Some(errors) = obj
+        .get("errors")
+        .filter(|e| e.as_array().is_some_and(|a| !a.is_empty()))
+    {
         let messages: Vec<String> = errors
             .as_array()
             .into_iter()
@@ -47,7 +50,11 @@ pub(crate) fn into_data(response: Value) -> Result<Value, Error> {
             })
             .collect();
         let count = errors.as_array().map_or(0, Vec::len);
-        let more = if count > 3 { format!(" (and {} more)", count - 3) } else { String::new() };
+        let more = if count > 3 {
+            format!(" (and {} more)", count - 3)
+        } else {
+            String::new()
+        };
         return Err(Error::new(
             ErrorKind::GraphQl,
             format!("GraphQL error: {}{more}", messages.join("; ")),
@@ -139,7 +146,10 @@ impl GraphQlPages {
         self.pages += 1;
         match next_cursor(&data) {
             Some(Ok(cursor)) => {
-                let previous = self.variables.get(&self.cursor_variable).and_then(Value::as_str);
+                let previous = self
+                    .variables
+                    .get(&self.cursor_variable)
+                    .and_then(Value::as_str);
                 if previous == Some(cursor.as_str()) || self.pages >= MAX_PAGES {
                     self.done = true;
                     return Err(Error::new(
@@ -147,7 +157,8 @@ impl GraphQlPages {
                         "GraphQL paging does not advance: the server returned the same endCursor twice",
                     ));
                 }
-                self.variables.insert(self.cursor_variable.clone(), Value::String(cursor));
+                self.variables
+                    .insert(self.cursor_variable.clone(), Value::String(cursor));
             }
             Some(Err(e)) => {
                 self.done = true;
@@ -214,10 +225,14 @@ mod tests {
 
     #[test]
     fn errors_on_200_become_typed_errors() {
-        let e = into_data(json!({"data": null, "errors": [{"message": "Field 'x' is undefined"}]})).unwrap_err();
+        let e = into_data(json!({"data": null, "errors": [{"message": "Field 'x' is undefined"}]}))
+            .unwrap_err();
         assert_eq!(e.kind(), ErrorKind::GraphQl);
         assert!(e.message().contains("Field 'x'"));
-        assert_eq!(into_data(json!({"data": {"a": 1}, "errors": []})).unwrap(), json!({"a": 1}));
+        assert_eq!(
+            into_data(json!({"data": {"a": 1}, "errors": []})).unwrap(),
+            json!({"a": 1})
+        );
     }
 
     #[test]

@@ -23,7 +23,9 @@ impl Origin {
     pub fn parse(input: &str, allow_insecure_loopback: bool) -> Result<Origin, Error> {
         let trimmed = input.trim();
         if trimmed.is_empty() {
-            return Err(config("the LeanIX host is empty; set it to e.g. acme.leanix.net"));
+            return Err(config(
+                "the LeanIX host is empty; set it to e.g. acme.leanix.net",
+            ));
         }
         let with_scheme = if trimmed.contains("://") {
             trimmed.to_owned()
@@ -191,7 +193,9 @@ mod tests {
             assert_eq!(o.as_str(), "https://acme.leanix.net", "{input}");
         }
         assert_eq!(
-            Origin::parse("eu-2.leanix.net:8443", false).unwrap().as_str(),
+            Origin::parse("eu-2.leanix.net:8443", false)
+                .unwrap()
+                .as_str(),
             "https://eu-2.leanix.net:8443"
         );
     }
@@ -221,14 +225,19 @@ mod tests {
     fn joins_without_double_slashes() {
         let o = Origin::parse("https://acme.leanix.net/ws/", false).unwrap();
         assert_eq!(
-            o.join("/services/pathfinder/v1/factSheets?pageSize=5").unwrap().as_str(),
+            o.join("/services/pathfinder/v1/factSheets?pageSize=5")
+                .unwrap()
+                .as_str(),
             "https://acme.leanix.net/services/pathfinder/v1/factSheets?pageSize=5"
         );
         assert_eq!(
             o.join("services/x").unwrap().as_str(),
             "https://acme.leanix.net/services/x"
         );
-        assert_eq!(o.join("//services/x").unwrap().as_str(), "https://acme.leanix.net/services/x");
+        assert_eq!(
+            o.join("//services/x").unwrap().as_str(),
+            "https://acme.leanix.net/services/x"
+        );
         assert!(o.join("https://acme.leanix.net/a").is_ok());
         let e = o.join("https://evil.example/a").unwrap_err();
         assert_eq!(e.kind(), ErrorKind::InvalidArgument);

@@ -40,7 +40,10 @@ impl Request {
             Ok(m) => (m, None),
             Err(_) => (
                 Method::GET,
-                Some(format!("{:?} is not a valid HTTP method", method.chars().take(20).collect::<String>())),
+                Some(format!(
+                    "{:?} is not a valid HTTP method",
+                    method.chars().take(20).collect::<String>()
+                )),
             ),
         };
         Request {
@@ -70,10 +73,17 @@ impl Request {
             return self;
         }
         let parsed = HeaderName::from_bytes(name.as_bytes())
-            .map_err(|_| format!("{:?} is not a valid header name", name.chars().take(40).collect::<String>()))
+            .map_err(|_| {
+                format!(
+                    "{:?} is not a valid header name",
+                    name.chars().take(40).collect::<String>()
+                )
+            })
             .and_then(|n| {
                 if n == reqwest::header::AUTHORIZATION || n == reqwest::header::HOST {
-                    Err(format!("the {n} header is set by the client and cannot be overridden"))
+                    Err(format!(
+                        "the {n} header is set by the client and cannot be overridden"
+                    ))
                 } else {
                     Ok(n)
                 }
@@ -81,7 +91,11 @@ impl Request {
             .and_then(|n| {
                 HeaderValue::from_str(value)
                     .map(|v| (n.clone(), v))
-                    .map_err(|_| format!("the value of header {n} contains characters not allowed in a header"))
+                    .map_err(|_| {
+                        format!(
+                            "the value of header {n} contains characters not allowed in a header"
+                        )
+                    })
             });
         match parsed {
             Ok((n, v)) => {
@@ -213,7 +227,10 @@ impl Response {
         serde_json::from_slice(&self.body).map_err(|e| {
             Error::new(
                 ErrorKind::InvalidResponse,
-                format!("the response body of {} is not the expected JSON: {e}", self.url),
+                format!(
+                    "the response body of {} is not the expected JSON: {e}",
+                    self.url
+                ),
             )
         })
     }

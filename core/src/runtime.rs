@@ -14,6 +14,10 @@ struct ProcessRuntime {
 
 static RUNTIME: Lazy<Mutex<Option<ProcessRuntime>>> = Lazy::new(|| Mutex::new(None));
 
+/// Runtimes inherited through `fork()`: kept, never dropped (their threads are gone, so dropping
+/// could hang), and still reachable so leak checkers do not report them.
+static INHERITED: Lazy<Mutex<Vec<ProcessRuntime>>> = Lazy::new(|| Mutex::new(Vec::new()));
+
 /// The runtime of this process, created on first use. A runtime inherited through `fork()` has
 /// no threads in the child; it is deliberately leaked (dropping it could hang) and replaced.
 pub(crate) fn runtime() -> Result<Arc<Runtime>, Error> {
@@ -25,7 +29,10 @@ pub(crate) fn runtime() -> Result<Arc<Runtime>, Error> {
         }
     }
     if let Some(stale) = slot.take() {
-        std::mem::forget(stale);
+        INHERITED
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .push(stale);
     }
     let workers = std::thread::available_parallelism()
         .map(|n| n.get())

@@ -187,7 +187,12 @@ impl Inner {
                 Ok(ex) => {
                     st.generation += 1;
                     let lifetime = ex.grant.lifetime;
-                    let tok = Arc::new(self.schedule(ex.grant.access_token, ex.sent_at, lifetime, st.generation));
+                    let tok = Arc::new(self.schedule(
+                        ex.grant.access_token,
+                        ex.sent_at,
+                        lifetime,
+                        st.generation,
+                    ));
                     st.current = Some(Arc::clone(&tok));
                     st.rejected = None;
                     st.next_background_try = None;
@@ -201,7 +206,8 @@ impl Inner {
                 }
                 Err(err) => {
                     if err.kind() == ErrorKind::InvalidCredentials {
-                        st.rejected = Some((now + self.policy.invalid_credentials_ttl, err.clone()));
+                        st.rejected =
+                            Some((now + self.policy.invalid_credentials_ttl, err.clone()));
                     }
                     if background {
                         st.next_background_try = Some(now + self.policy.failed_refresh_backoff);
@@ -220,7 +226,13 @@ impl Inner {
     }
 
     /// Computes the refresh point and hard margin of a new token.
-    fn schedule(&self, token: AccessToken, sent_at: Instant, lifetime: Duration, generation: u64) -> CachedToken {
+    fn schedule(
+        &self,
+        token: AccessToken,
+        sent_at: Instant,
+        lifetime: Duration,
+        generation: u64,
+    ) -> CachedToken {
         let p = &self.policy;
         let margin = p.max_margin.min(lifetime.mul_f64(p.margin_fraction));
         let usable_until = sent_at + lifetime.saturating_sub(margin);

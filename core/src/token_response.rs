@@ -37,12 +37,14 @@ pub fn parse_token_response(body: &[u8], now: SystemTime) -> Result<TokenGrant, 
             "the token endpoint answered 200 with a body that is not JSON ({e})"
         ))
     })?;
-    let obj = value
-        .as_object()
-        .ok_or_else(|| invalid("the token endpoint answered 200 with JSON that is not an object"))?;
+    let obj = value.as_object().ok_or_else(|| {
+        invalid("the token endpoint answered 200 with JSON that is not an object")
+    })?;
 
     if obj.get("expired").and_then(Value::as_bool) == Some(true) {
-        return Err(invalid("the token endpoint returned a token marked \"expired\": true"));
+        return Err(invalid(
+            "the token endpoint returned a token marked \"expired\": true",
+        ));
     }
     if let Some(tt) = obj.get("token_type") {
         match tt.as_str() {
@@ -57,8 +59,14 @@ pub fn parse_token_response(body: &[u8], now: SystemTime) -> Result<TokenGrant, 
     }
     let token = match obj.get("access_token") {
         Some(Value::String(s)) if !s.trim().is_empty() => s.clone(),
-        Some(Value::String(_)) => return Err(invalid("the token endpoint returned an empty access_token")),
-        Some(_) => return Err(invalid("the token endpoint returned an access_token that is not a string")),
+        Some(Value::String(_)) => {
+            return Err(invalid("the token endpoint returned an empty access_token"))
+        }
+        Some(_) => {
+            return Err(invalid(
+                "the token endpoint returned an access_token that is not a string",
+            ))
+        }
         None => return Err(invalid("the token endpoint's response has no access_token")),
     };
     if token.chars().any(|c| c.is_control() || c == ' ') {
@@ -145,11 +153,29 @@ mod tests {
 
     #[test]
     fn tolerant_forms() {
-        assert_eq!(parse(r#"{"access_token":"a","token_type":"Bearer","expires_in":"120"}"#).unwrap().lifetime, Duration::from_secs(120));
-        assert_eq!(parse(r#"{"access_token":"a","token_type":"BEARER","expires_in":60,"extra":{"x":1}}"#).unwrap().lifetime, Duration::from_secs(60));
+        assert_eq!(
+            parse(r#"{"access_token":"a","token_type":"Bearer","expires_in":"120"}"#)
+                .unwrap()
+                .lifetime,
+            Duration::from_secs(120)
+        );
+        assert_eq!(
+            parse(r#"{"access_token":"a","token_type":"BEARER","expires_in":60,"extra":{"x":1}}"#)
+                .unwrap()
+                .lifetime,
+            Duration::from_secs(60)
+        );
         let g = parse(r#"{"access_token":"opaque-token"}"#).unwrap();
-        assert_eq!((g.lifetime, g.lifetime_source), (DEFAULT_LIFETIME, "default"));
-        assert_eq!(parse(r#"{"access_token":"a","expires_in":1e12}"#).unwrap().lifetime, MAX_LIFETIME);
+        assert_eq!(
+            (g.lifetime, g.lifetime_source),
+            (DEFAULT_LIFETIME, "default")
+        );
+        assert_eq!(
+            parse(r#"{"access_token":"a","expires_in":1e12}"#)
+                .unwrap()
+                .lifetime,
+            MAX_LIFETIME
+        );
     }
 
     #[test]
@@ -159,7 +185,8 @@ mod tests {
         let now = SystemTime::now();
         let exp = now.duration_since(UNIX_EPOCH).unwrap().as_secs() + 600;
         let t = format!("h.{}.s", e.encode(format!(r#"{{"exp":{exp}}}"#)));
-        let g = parse_token_response(format!(r#"{{"access_token":"{t}"}}"#).as_bytes(), now).unwrap();
+        let g =
+            parse_token_response(format!(r#"{{"access_token":"{t}"}}"#).as_bytes(), now).unwrap();
         assert_eq!(g.lifetime_source, "jwt exp");
         assert!(g.lifetime <= Duration::from_secs(600) && g.lifetime > Duration::from_secs(598));
     }

@@ -20,7 +20,10 @@ pub(crate) fn optional_str<'a>(ptr: *const c_char, name: &str) -> Result<Option<
     std::str::from_utf8(bytes).map(Some).map_err(|e| {
         Failure::new(
             lx_status::LX_ERR_INVALID_ARG,
-            format!("argument `{name}` is not valid UTF-8 (invalid byte at offset {})", e.valid_up_to()),
+            format!(
+                "argument `{name}` is not valid UTF-8 (invalid byte at offset {})",
+                e.valid_up_to()
+            ),
         )
     })
 }
@@ -53,7 +56,10 @@ pub(crate) fn text<'a>(ptr: *const c_char, len: usize, name: &str) -> Result<&'a
         ));
     }
     std::str::from_utf8(raw).map_err(|_| {
-        Failure::new(lx_status::LX_ERR_INVALID_ARG, format!("argument `{name}` is not valid UTF-8"))
+        Failure::new(
+            lx_status::LX_ERR_INVALID_ARG,
+            format!("argument `{name}` is not valid UTF-8"),
+        )
     })
 }
 
@@ -67,5 +73,8 @@ pub(crate) fn out<T>(ptr: *mut T, name: &str) -> Result<(), Failure> {
 }
 
 pub(crate) fn null_arg(name: &str) -> Failure {
-    Failure::new(lx_status::LX_ERR_NULL_ARG, format!("argument `{name}` is NULL"))
+    Failure::new(
+        lx_status::LX_ERR_NULL_ARG,
+        format!("argument `{name}` is NULL"),
+    )
 }

@@ -7,7 +7,10 @@ use crate::status::lx_status;
 
 /// Runs the body of a status-returning function: converts its failure (or a panic) into a
 /// status and, if asked, an `lx_error`.
-pub(crate) fn guard(err_out: *mut *mut lx_error, body: impl FnOnce() -> Result<(), Failure>) -> lx_status {
+pub(crate) fn guard(
+    err_out: *mut *mut lx_error,
+    body: impl FnOnce() -> Result<(), Failure>,
+) -> lx_status {
     let failure = match catch_unwind(AssertUnwindSafe(body)) {
         Ok(Ok(())) => return lx_status::LX_OK,
         Ok(Err(f)) => f,
@@ -21,7 +24,10 @@ pub(crate) fn guard(err_out: *mut *mut lx_error, body: impl FnOnce() -> Result<(
 
 /// Runs the body of a function that returns a plain value; a panic returns `default`.
 pub(crate) fn quiet<R>(default: R, body: impl FnOnce() -> Option<R>) -> R {
-    catch_unwind(AssertUnwindSafe(body)).ok().flatten().unwrap_or(default)
+    catch_unwind(AssertUnwindSafe(body))
+        .ok()
+        .flatten()
+        .unwrap_or(default)
 }
 
 fn panic_message(payload: &(dyn std::any::Any + Send)) -> String {

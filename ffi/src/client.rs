@@ -188,14 +188,24 @@ pub extern "C" fn lx_request(
         let headers = text(headers, headers_len, "headers")?;
         let body = bytes(body, body_len, "body")?;
         if flags & !(lx_request_flags::LX_REQUEST_RETRY_SAFE as i32) != 0 {
-            return Err(Failure::new(lx_status::LX_ERR_INVALID_ARG, format!("unknown bits in `flags`: {flags:#x}")));
+            return Err(Failure::new(
+                lx_status::LX_ERR_INVALID_ARG,
+                format!("unknown bits in `flags`: {flags:#x}"),
+            ));
         }
         let mut request = Request::new(method, path)
             .body(body.to_vec())
             .retry_safe(flags & lx_request_flags::LX_REQUEST_RETRY_SAFE as i32 != 0);
-        for line in headers.split('\n').map(|l| l.trim_end_matches('\r')).filter(|l| !l.trim().is_empty()) {
+        for line in headers
+            .split('\n')
+            .map(|l| l.trim_end_matches('\r'))
+            .filter(|l| !l.trim().is_empty())
+        {
             let (name, value) = line.split_once(':').ok_or_else(|| {
-                Failure::new(lx_status::LX_ERR_INVALID_ARG, "each line of `headers` must be `Name: value`")
+                Failure::new(
+                    lx_status::LX_ERR_INVALID_ARG,
+                    "each line of `headers` must be `Name: value`",
+                )
             })?;
             request = request.header(name.trim(), value.trim());
         }
@@ -227,7 +237,11 @@ pub extern "C" fn lx_graphql(
         let query = required_str(query, "query")?;
         let variables = parse_variables(variables_json)?;
         let data = handle.client.graphql(query, variables)?;
-        write_owned_string(serde_json::to_vec(&data).unwrap_or_default(), out_json, out_len);
+        write_owned_string(
+            serde_json::to_vec(&data).unwrap_or_default(),
+            out_json,
+            out_len,
+        );
         Ok(())
     })
 }
@@ -258,7 +272,11 @@ pub extern "C" fn lx_graphql_all(
                 edges.extend(e.iter().cloned());
             }
         }
-        write_owned_string(serde_json::to_vec(&edges).unwrap_or_default(), out_json, out_len);
+        write_owned_string(
+            serde_json::to_vec(&edges).unwrap_or_default(),
+            out_json,
+            out_len,
+        );
         Ok(())
     })
 }
@@ -280,10 +298,16 @@ fn parse_variables(ptr: *const c_char) -> Result<Option<serde_json::Value>, Fail
         None => Ok(None),
         Some(s) => {
             let v: serde_json::Value = serde_json::from_str(s).map_err(|e| {
-                Failure::new(lx_status::LX_ERR_INVALID_ARG, format!("`variables_json` is not valid JSON: {e}"))
+                Failure::new(
+                    lx_status::LX_ERR_INVALID_ARG,
+                    format!("`variables_json` is not valid JSON: {e}"),
+                )
             })?;
             if !v.is_object() && !v.is_null() {
-                return Err(Failure::new(lx_status::LX_ERR_INVALID_ARG, "`variables_json` must be a JSON object"));
+                return Err(Failure::new(
+                    lx_status::LX_ERR_INVALID_ARG,
+                    "`variables_json` must be a JSON object",
+                ));
             }
             Ok(Some(v).filter(|v| !v.is_null()))
         }
@@ -305,7 +329,11 @@ pub extern "C" fn lx_access_token(
         out(out_token, "out_token")?;
         let handle = client_of(client)?;
         let token = handle.client.access_token()?;
-        write_owned_string(token.expose_secret().as_bytes().to_vec(), out_token, std::ptr::null_mut());
+        write_owned_string(
+            token.expose_secret().as_bytes().to_vec(),
+            out_token,
+            std::ptr::null_mut(),
+        );
         Ok(())
     })
 }
@@ -327,7 +355,11 @@ pub extern "C" fn lx_claims_json(
         let handle = client_of(client)?;
         let claims = handle.client.claims()?;
         let json = claims.map(|c| c.raw).unwrap_or(serde_json::Value::Null);
-        write_owned_string(serde_json::to_vec(&json).unwrap_or_default(), out_json, std::ptr::null_mut());
+        write_owned_string(
+            serde_json::to_vec(&json).unwrap_or_default(),
+            out_json,
+            std::ptr::null_mut(),
+        );
         Ok(())
     })
 }

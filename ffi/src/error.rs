@@ -117,7 +117,9 @@ pub extern "C" fn lx_error_http_status(err: *const lx_error) -> i32 {
 #[no_mangle]
 pub extern "C" fn lx_error_oauth_error(err: *const lx_error) -> *const c_char {
     read(err, std::ptr::null(), |e| {
-        e.oauth_error.as_ref().map_or(std::ptr::null(), |s| s.as_ptr())
+        e.oauth_error
+            .as_ref()
+            .map_or(std::ptr::null(), |s| s.as_ptr())
     })
 }
 

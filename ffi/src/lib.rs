@@ -26,3 +26,6 @@ pub use options::*;
 pub use response::*;
 pub use status::*;
 pub use version::*;
+
+#[cfg(test)]
+mod tests;

@@ -30,7 +30,10 @@ pub(crate) struct OptionsObject {
 ///
 /// Ownership: `*out_options` is owned by the caller; release with lx_free().
 #[no_mangle]
-pub extern "C" fn lx_options_new(out_options: *mut *mut lx_options, err: *mut *mut lx_error) -> lx_status {
+pub extern "C" fn lx_options_new(
+    out_options: *mut *mut lx_options,
+    err: *mut *mut lx_error,
+) -> lx_status {
     guard(err, || {
         out(out_options, "out_options")?;
         let object = OptionsObject {
@@ -102,13 +105,21 @@ pub extern "C" fn lx_options_set_event_callback(
     })
 }
 
-pub(crate) fn with_options<R>(options: *const lx_options, f: impl FnOnce(&mut OptionsObject) -> R) -> Result<R, Failure> {
+pub(crate) fn with_options<R>(
+    options: *const lx_options,
+    f: impl FnOnce(&mut OptionsObject) -> R,
+) -> Result<R, Failure> {
     registry::with(options as *const c_void, |o| match o {
         Object::Options(opts) => Some(f(opts)),
         _ => None,
     })
     .flatten()
-    .ok_or_else(|| Failure::new(lx_status::LX_ERR_INVALID_ARG, "argument `options` is not a live lx_options (freed already?)"))
+    .ok_or_else(|| {
+        Failure::new(
+            lx_status::LX_ERR_INVALID_ARG,
+            "argument `options` is not a live lx_options (freed already?)",
+        )
+    })
 }
 
 fn apply(b: ClientBuilder, key: &str, value: &str) -> Result<ClientBuilder, Failure> {
@@ -122,7 +133,10 @@ fn apply(b: ClientBuilder, key: &str, value: &str) -> Result<ClientBuilder, Fail
         "proxy" => b.proxy(value),
         "ca_file" => {
             let pem = std::fs::read(value).map_err(|e| {
-                Failure::new(lx_status::LX_ERR_CONFIG, format!("cannot read the CA file {value:?}: {e}"))
+                Failure::new(
+                    lx_status::LX_ERR_CONFIG,
+                    format!("cannot read the CA file {value:?}: {e}"),
+                )
             })?;
             b.add_ca_pem(pem)
         }
@@ -133,7 +147,12 @@ fn apply(b: ClientBuilder, key: &str, value: &str) -> Result<ClientBuilder, Fail
         "retry_base_delay_ms" => b.retry_base_delay(millis(key, value)?),
         "retry_max_delay_ms" => b.retry_max_delay(millis(key, value)?),
         "max_retry_after_ms" => b.max_retry_after(millis(key, value)?),
-        "refresh_ahead" => b.refresh_ahead(value.trim().parse().map_err(|_| bad_value(key, value, "a number in (0, 1]"))?),
+        "refresh_ahead" => b.refresh_ahead(
+            value
+                .trim()
+                .parse()
+                .map_err(|_| bad_value(key, value, "a number in (0, 1]"))?,
+        ),
         "refresh_on_expiry_only" => {
             if flag(key, value)? {
                 b.refresh_on_expiry_only()
@@ -147,7 +166,10 @@ fn apply(b: ClientBuilder, key: &str, value: &str) -> Result<ClientBuilder, Fail
         _ => {
             return Err(Failure::new(
                 lx_status::LX_ERR_INVALID_ARG,
-                format!("unknown option key {:?}", key.chars().take(60).collect::<String>()),
+                format!(
+                    "unknown option key {:?}",
+                    key.chars().take(60).collect::<String>()
+                ),
             ))
         }
     })
@@ -157,7 +179,10 @@ fn bad_value(key: &str, value: &str, expected: &str) -> Failure {
     // Option values are not secret except api_token, which never reaches here.
     Failure::new(
         lx_status::LX_ERR_INVALID_ARG,
-        format!("option {key} must be {expected}, not {:?}", value.chars().take(40).collect::<String>()),
+        format!(
+            "option {key} must be {expected}, not {:?}",
+            value.chars().take(40).collect::<String>()
+        ),
     )
 }
 
@@ -170,10 +195,16 @@ fn flag(key: &str, value: &str) -> Result<bool, Failure> {
 }
 
 fn integer(key: &str, value: &str) -> Result<u32, Failure> {
-    value.trim().parse().map_err(|_| bad_value(key, value, "a whole number"))
+    value
+        .trim()
+        .parse()
+        .map_err(|_| bad_value(key, value, "a whole number"))
 }
 
 fn millis(key: &str, value: &str) -> Result<Duration, Failure> {
-    let ms: u64 = value.trim().parse().map_err(|_| bad_value(key, value, "a whole number of milliseconds"))?;
+    let ms: u64 = value
+        .trim()
+        .parse()
+        .map_err(|_| bad_value(key, value, "a whole number of milliseconds"))?;
     Ok(Duration::from_millis(ms))
 }

@@ -46,7 +46,10 @@ impl ResponseObject {
     }
 }
 
-fn with_response<R>(response: *const lx_response, f: impl FnOnce(&ResponseObject) -> R) -> Result<R, Failure> {
+fn with_response<R>(
+    response: *const lx_response,
+    f: impl FnOnce(&ResponseObject) -> R,
+) -> Result<R, Failure> {
     registry::with(response as *const c_void, |o| match o {
         Object::Response(r) => Some(f(r)),
         _ => None,
@@ -56,7 +59,10 @@ fn with_response<R>(response: *const lx_response, f: impl FnOnce(&ResponseObject
         if response.is_null() {
             crate::args::null_arg("response")
         } else {
-            Failure::new(lx_status::LX_ERR_INVALID_ARG, "argument `response` is not a live lx_response (freed already?)")
+            Failure::new(
+                lx_status::LX_ERR_INVALID_ARG,
+                "argument `response` is not a live lx_response (freed already?)",
+            )
         }
     })
 }
@@ -114,7 +120,12 @@ pub extern "C" fn lx_response_header(
         let found = with_response(response, |r| {
             r.headers.get(index).map(|(n, v)| (n.as_ptr(), v.as_ptr()))
         })?;
-        let (n, v) = found.ok_or_else(|| Failure::new(lx_status::LX_ERR_NOT_FOUND, format!("no header at index {index}")))?;
+        let (n, v) = found.ok_or_else(|| {
+            Failure::new(
+                lx_status::LX_ERR_NOT_FOUND,
+                format!("no header at index {index}"),
+            )
+        })?;
         // SAFETY: both checked non-NULL above.
         unsafe {
             *out_name = n;
@@ -143,7 +154,12 @@ pub extern "C" fn lx_response_header_get(
                 .find(|(n, _)| n.to_bytes().eq_ignore_ascii_case(name.as_bytes()))
                 .map(|(_, v)| v.as_ptr())
         })?;
-        let v = found.ok_or_else(|| Failure::new(lx_status::LX_ERR_NOT_FOUND, format!("the response has no {name:?} header")))?;
+        let v = found.ok_or_else(|| {
+            Failure::new(
+                lx_status::LX_ERR_NOT_FOUND,
+                format!("the response has no {name:?} header"),
+            )
+        })?;
         // SAFETY: checked non-NULL above.
         unsafe { *out_value = v };
         Ok(())

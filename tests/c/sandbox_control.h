@@ -1,0 +1,24 @@
+/* A minimal HTTP/1.1 client for the sandbox's control API (/_sandbox/...), for the C tests.
+ * Plain sockets on purpose: the tests must not use the library under test to set themselves up. */
+#ifndef SANDBOX_CONTROL_H
+#define SANDBOX_CONTROL_H
+
+#include <stddef.h>
+
+/* Parses "http://127.0.0.1:PORT" once; returns 0 on success. */
+int sb_init(const char *url);
+
+/* Sends METHOD path with an optional JSON body; stores the body of the answer (NUL-terminated,
+ * truncated to cap-1) in out. Returns the HTTP status, or -1 on a transport error. */
+int sb_call(const char *method, const char *path, const char *json, char *out, size_t cap);
+
+/* A counter from GET /_sandbox/stats, e.g. sb_counter("token_exchanges"); -1 if absent. */
+long sb_counter(const char *name);
+
+/* POST /_sandbox/faults with the given JSON; returns the HTTP status. */
+int sb_fault(const char *json);
+
+/* POST /_sandbox/reset. */
+int sb_reset(void);
+
+#endif
