@@ -1,0 +1,259 @@
+//! The command line: global options, subcommands, and the refusal of tokens as arguments.
+
+use std::path::PathBuf;
+
+use clap::{Args, Parser, Subcommand};
+
+use crate::exit::{CliError, EXIT_CODES_HELP};
+
+/// `lx`: the LeanIX API from the command line.
+#[derive(Debug, Parser)]
+#[command(
+    name = "lx",
+    version,
+    about = "The LeanIX API from the command line: access tokens, claims, REST and GraphQL calls.",
+    long_about = "The LeanIX API from the command line. lx exchanges your API token for an access \
+                  token (OAuth2), caches it for the process, and makes authenticated REST and \
+                  GraphQL calls. Try it without an account: lx --sandbox demo",
+    after_help = EXIT_CODES_HELP
+)]
+pub struct Cli {
+    /// Options valid before or after the subcommand.
+    #[command(flatten)]
+    pub global: GlobalOpts,
+
+    /// What to do.
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+/// Options shared by every subcommand.
+#[derive(Debug, Args)]
+#[command(next_help_heading = "Global options")]
+pub struct GlobalOpts {
+    /// LeanIX host: acme.leanix.net, https://acme.leanix.net or a workspace URL [env: LEANIX_HOST]
+    #[arg(long, global = true, value_name = "HOST")]
+    pub host: Option<String>,
+
+    /// Read the API token from this file (first line) [else env: LEANIX_API_TOKEN, else config]
+    #[arg(long, global = true, value_name = "PATH")]
+    pub api_token_file: Option<PathBuf>,
+
+    /// Read the API token from standard input (first line)
+    #[arg(long, global = true, conflicts_with = "api_token_file")]
+    pub api_token_stdin: bool,
+
+    /// Configuration file [default: $XDG_CONFIG_HOME/leanix/config.toml or ~/.config/leanix/config.toml]
+    #[arg(long, global = true, value_name = "PATH")]
+    pub config: Option<PathBuf>,
+
+    /// Trust the CA certificate(s) in this PEM file too (TLS-inspecting proxies)
+    #[arg(long, global = true, value_name = "PATH")]
+    pub ca_file: Option<PathBuf>,
+
+    /// Send requests through this proxy (else HTTPS_PROXY / NO_PROXY apply)
+    #[arg(long, global = true, value_name = "URL")]
+    pub proxy: Option<String>,
+
+    /// Request timeout in seconds (also caps the connect and token-exchange timeouts)
+    #[arg(long, global = true, value_name = "SECS", value_parser = parse_seconds)]
+    pub timeout: Option<f64>,
+
+    /// Allow http:// to a loopback host (local tests, the sandbox)
+    #[arg(long, global = true)]
+    pub insecure_loopback: bool,
+
+    /// Print the HTTP status line and headers before the body, like curl -i
+    #[arg(short = 'i', long, global = true)]
+    pub include: bool,
+
+    /// Print JSON on one line (default when stdout is not a terminal)
+    #[arg(long, global = true, conflicts_with = "pretty")]
+    pub compact: bool,
+
+    /// Print JSON indented (default when stdout is a terminal)
+    #[arg(long, global = true)]
+    pub pretty: bool,
+
+    /// Run against an embedded LeanIX sandbox started in this process (no account needed)
+    #[arg(long, global = true)]
+    pub sandbox: bool,
+
+    /// Report what happens (configuration sources, token exchanges, retries, requests) on stderr,
+    /// without secrets
+    #[arg(short = 'v', long, global = true)]
+    pub verbose: bool,
+}
+
+/// The subcommands.
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Print a current access token, for scripts: curl -H "Authorization: Bearer $(lx token)" ...
+    Token(TokenArgs),
+
+    /// Print who the access token belongs to (same as `lx token --claims`)
+    Whoami(ClaimsArgs),
+
+    /// GET a path on the LeanIX host and print the response
+    Get(GetArgs),
+
+    /// Send a request with any method, optional JSON body and headers
+    Request(RequestArgs),
+
+    /// Run a GraphQL query (Pathfinder) and print its `data`
+    Graphql(GraphqlArgs),
+
+    /// Show the whole flow: exchange, claims, REST, GraphQL, and the token cache at work
+    Demo(DemoArgs),
+
+    /// Show the configuration in effect and where each setting comes from (no secrets)
+    Config,
+}
+
+/// `lx token`.
+#[derive(Debug, Args)]
+pub struct TokenArgs {
+    /// Print the decoded claims instead of the token (decoded locally, never sent anywhere)
+    #[arg(long)]
+    pub claims: bool,
+
+    /// With --claims: print the claims as JSON
+    #[arg(long, requires = "claims")]
+    pub json: bool,
+}
+
+/// `lx whoami`.
+#[derive(Debug, Args)]
+pub struct ClaimsArgs {
+    /// Print the claims as JSON
+    #[arg(long)]
+    pub json: bool,
+}
+
+/// `lx get`.
+#[derive(Debug, Args)]
+pub struct GetArgs {
+    /// The path, e.g. /services/pathfinder/v1/factSheets?pageSize=10 (or a URL on the host)
+    pub path: String,
+
+    /// Add a request header (repeatable)
+    #[arg(short = 'H', long = "header", value_name = "K:V")]
+    pub headers: Vec<String>,
+}
+
+/// `lx request`.
+#[derive(Debug, Args)]
+pub struct RequestArgs {
+    /// The HTTP method: GET, POST, PUT, PATCH, DELETE, ...
+    pub method: String,
+
+    /// The path, e.g. /services/pathfinder/v1/factSheets (or a URL on the host)
+    pub path: String,
+
+    /// The body: JSON text, @file, or - for standard input
+    #[arg(short = 'd', long, value_name = "JSON|@FILE|-")]
+    pub data: Option<String>,
+
+    /// Add a request header (repeatable)
+    #[arg(short = 'H', long = "header", value_name = "K:V")]
+    pub headers: Vec<String>,
+}
+
+/// `lx graphql`.
+#[derive(Debug, Args)]
+pub struct GraphqlArgs {
+    /// The query text, @file, or - for standard input
+    #[arg(value_name = "QUERY|@FILE|-")]
+    pub query: String,
+
+    /// Variables: a JSON object, @file, or - for standard input
+    #[arg(long, value_name = "JSON|@FILE|-")]
+    pub variables: Option<String>,
+
+    /// Walk every cursor page (the query takes $after and selects pageInfo { hasNextPage
+    /// endCursor }) and print one result with the edges of all pages
+    #[arg(long)]
+    pub all: bool,
+}
+
+/// `lx demo`.
+#[derive(Debug, Args)]
+pub struct DemoArgs {
+    /// How many API calls show the token cache at work [default: 200 on the sandbox, 20 otherwise]
+    #[arg(long, value_name = "N")]
+    pub calls: Option<usize>,
+}
+
+fn parse_seconds(s: &str) -> Result<f64, String> {
+    match s.parse::<f64>() {
+        Ok(v) if v.is_finite() && v > 0.0 && v <= 86_400.0 => Ok(v),
+        _ => Err(format!(
+            "{s:?} is not a number of seconds between 0 and 86400"
+        )),
+    }
+}
+
+/// Flags that would put the API token on the command line, where other users see it in the
+/// process list and it lands in the shell history.
+const REFUSED_TOKEN_FLAGS: [&str; 4] = ["--api-token", "--token", "--access-token", "--apitoken"];
+
+/// Refuses any attempt to pass the API token as an argument, before parsing, so that the value
+/// is never echoed in a parse error. Arguments after `--` are left alone.
+pub fn refuse_token_arguments(args: &[String]) -> Result<(), CliError> {
+    for arg in args.iter().skip(1).take_while(|a| a.as_str() != "--") {
+        let flag = arg.split('=').next().unwrap_or(arg);
+        if REFUSED_TOKEN_FLAGS.contains(&flag) {
+            return Err(CliError::usage(format!(
+                "{flag} is not accepted: a token on the command line is visible to other users and \
+                 kept in shell history. Set LEANIX_API_TOKEN, pass --api-token-file PATH or \
+                 --api-token-stdin, or put api_token in ~/.config/leanix/config.toml (chmod 600)"
+            )));
+        }
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use clap::CommandFactory;
+
+    fn argv(s: &str) -> Vec<String> {
+        s.split_whitespace().map(str::to_owned).collect()
+    }
+
+    #[test]
+    fn the_command_line_is_consistent() {
+        Cli::command().debug_assert();
+    }
+
+    #[test]
+    fn token_flags_are_refused_in_every_spelling() {
+        for bad in [
+            "lx --api-token abc get /x",
+            "lx get /x --api-token=abc",
+            "lx token --token abc",
+            "lx --token=abc whoami",
+        ] {
+            let e = refuse_token_arguments(&argv(bad)).unwrap_err();
+            assert!(!e.message.contains("abc"), "{}", e.message);
+            assert!(e.message.contains("LEANIX_API_TOKEN"));
+        }
+        refuse_token_arguments(&argv("lx --api-token-file f get /x")).unwrap();
+        refuse_token_arguments(&argv("lx request POST /x -- --token")).unwrap();
+    }
+
+    #[test]
+    fn global_flags_work_after_the_subcommand() {
+        let cli = Cli::try_parse_from(argv("lx get /x --host h -i --compact")).unwrap();
+        assert_eq!(cli.global.host.as_deref(), Some("h"));
+        assert!(cli.global.include && cli.global.compact);
+    }
+
+    #[test]
+    fn timeouts_must_be_positive() {
+        assert!(parse_seconds("0").is_err());
+        assert!(parse_seconds("nan").is_err());
+        assert_eq!(parse_seconds("2.5"), Ok(2.5));
+    }
+}

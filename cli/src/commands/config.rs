@@ -1,0 +1,56 @@
+//! `lx config`: the settings in effect and where each comes from, without secrets.
+
+use crate::args::GlobalOpts;
+use crate::config::{mask_userinfo, Settings};
+use crate::exit::CliResult;
+use crate::output::line;
+
+/// Prints the configuration file location and every setting's value (the API token as a
+/// fingerprint) and source.
+pub fn run(opts: &GlobalOpts) -> CliResult {
+    if opts.sandbox {
+        line("mode        sandbox: host and API token come from the embedded sandbox")?;
+    }
+    let s = Settings::resolve(opts)?;
+    let file = match &s.file.path {
+        Some(p) if s.file.loaded => format!("{} (read)", p.display()),
+        Some(p) => format!("{} (not found)", p.display()),
+        None => "- (neither XDG_CONFIG_HOME nor HOME is set)".to_owned(),
+    };
+    line(&format!("{:<11} {file}", "config file"))?;
+    let row = |label: &str, value: Option<(String, String)>| {
+        let text = match value {
+            Some((v, source)) => format!("{v} (from {source})"),
+            None => "-".to_owned(),
+        };
+        line(&format!("{label:<11} {text}"))
+    };
+    row("host", s.host.map(|h| (h.value, h.source.to_string())))?;
+    row(
+        "api token",
+        s.api_token.map(|t| {
+            (
+                format!("sha256:{}…", t.value.fingerprint()),
+                t.source.to_string(),
+            )
+        }),
+    )?;
+    row(
+        "ca file",
+        s.ca_file
+            .map(|c| (c.value.display().to_string(), c.source.to_string())),
+    )?;
+    row(
+        "proxy",
+        s.proxy
+            .map(|p| (mask_userinfo(&p.value), p.source.to_string())),
+    )?;
+    line(&format!(
+        "{:<11} {}",
+        "timeout",
+        s.timeout.map_or(
+            "default (connect 5 s, token 10 s, request 60 s)".to_owned(),
+            |t| { format!("{} s", t.as_secs_f64()) }
+        )
+    ))
+}

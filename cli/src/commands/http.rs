@@ -1,0 +1,122 @@
+//! `lx get` and `lx request`.
+
+use leanix::Request;
+
+use crate::args::{GetArgs, GlobalOpts, RequestArgs};
+use crate::exit::{CliError, CliResult};
+use crate::input::{one_stdin, Input};
+use crate::output::Output;
+use crate::session::Session;
+
+/// `lx get PATH`.
+pub fn get(opts: &GlobalOpts, output: Output, args: &GetArgs) -> CliResult {
+    let headers = parse_headers(&args.headers)?;
+    let session = Session::open(opts, opts.sandbox)?;
+    let mut request = Request::get(args.path.as_str());
+    for (name, value) in &headers {
+        request = request.header(name, value);
+    }
+    send_and_print(&session, output, request)
+}
+
+/// `lx request METHOD PATH [--data ...] [--header K:V]...`.
+pub fn request(opts: &GlobalOpts, output: Output, args: &RequestArgs) -> CliResult {
+    let headers = parse_headers(&args.headers)?;
+    let data = args.data.as_deref().map(Input::parse);
+    one_stdin(&[
+        ("--data -", data.as_ref().is_some_and(Input::is_stdin)),
+        ("--api-token-stdin", opts.api_token_stdin),
+    ])?;
+    let has_content_type = headers
+        .iter()
+        .any(|(n, _)| n.eq_ignore_ascii_case("content-type"));
+    let body = match &data {
+        Some(input) => {
+            let bytes = input.read("--data")?;
+            if !has_content_type {
+                check_json(&bytes)?;
+            }
+            Some(bytes)
+        }
+        None => None,
+    };
+    let session = Session::open(opts, opts.sandbox)?;
+    let mut request = Request::new(&args.method, args.path.as_str());
+    for (name, value) in &headers {
+        request = request.header(name, value);
+    }
+    if let Some(bytes) = body {
+        if !has_content_type {
+            request = request.header("Content-Type", "application/json");
+        }
+        request = request.body(bytes);
+    }
+    send_and_print(&session, output, request)
+}
+
+fn send_and_print(session: &Session, output: Output, request: Request) -> CliResult {
+    match session.send(request) {
+        Ok(response) => output.response(&response),
+        Err(e) => {
+            if output.include {
+                if let Some(status) = e.status() {
+                    output.error_response(status, e.body())?;
+                }
+            }
+            Err(e.into())
+        }
+    }
+}
+
+/// Splits `Name: value` arguments.
+fn parse_headers(args: &[String]) -> CliResult<Vec<(String, String)>> {
+    args.iter()
+        .map(|h| match h.split_once(':') {
+            Some((name, value)) if !name.trim().is_empty() => {
+                let name = name.trim();
+                if name.eq_ignore_ascii_case("authorization") {
+                    return Err(CliError::usage(
+                        "--header Authorization is not accepted: lx sets it from the API token",
+                    ));
+                }
+                Ok((name.to_owned(), value.trim().to_owned()))
+            }
+            _ => Err(CliError::usage(format!(
+                "--header {:?} is not NAME:VALUE",
+                h.chars().take(40).collect::<String>()
+            ))),
+        })
+        .collect()
+}
+
+/// A body sent as `application/json` must be JSON.
+fn check_json(bytes: &[u8]) -> CliResult {
+    serde_json::from_slice::<serde::de::IgnoredAny>(bytes)
+        .map(|_| ())
+        .map_err(|e| {
+            CliError::usage(format!(
+                "--data is not valid JSON ({e}); to send something else, add --header 'Content-Type: ...'"
+            ))
+        })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn headers_are_name_colon_value() {
+        let h = parse_headers(&["Accept: text/csv".into(), "X-A:b:c".into()]).unwrap();
+        assert_eq!(h[0], ("Accept".into(), "text/csv".into()));
+        assert_eq!(h[1], ("X-A".into(), "b:c".into()));
+        assert!(parse_headers(&["nocolon".into()]).is_err());
+        assert!(parse_headers(&[":v".into()]).is_err());
+        assert!(parse_headers(&["authorization: Basic x".into()]).is_err());
+    }
+
+    #[test]
+    fn json_bodies_are_checked() {
+        assert!(check_json(br#"{"a":1}"#).is_ok());
+        assert!(check_json(b"{a:1}").is_err());
+    }
+}

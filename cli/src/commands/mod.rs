@@ -1,0 +1,26 @@
+//! One module per subcommand.
+
+mod config;
+mod demo;
+mod graphql;
+mod http;
+mod token;
+
+use crate::args::{Cli, Command};
+use crate::exit::CliResult;
+use crate::output::Output;
+
+/// Runs the subcommand of a parsed command line.
+pub fn run(cli: &Cli) -> CliResult {
+    let g = &cli.global;
+    let output = Output::new(g.pretty, g.compact, g.include);
+    match &cli.command {
+        Command::Token(args) => token::run(g, args.claims, args.json),
+        Command::Whoami(args) => token::run(g, true, args.json),
+        Command::Get(args) => http::get(g, output, args),
+        Command::Request(args) => http::request(g, output, args),
+        Command::Graphql(args) => graphql::run(g, output, args),
+        Command::Demo(args) => demo::run(g, args),
+        Command::Config => config::run(g),
+    }
+}

@@ -1,0 +1,320 @@
+//! Settings from flags, then the environment, then the per-user configuration file.
+//!
+//! The file is `$XDG_CONFIG_HOME/leanix/config.toml`, or `~/.config/leanix/config.toml` when
+//! `XDG_CONFIG_HOME` is unset, or the path given with `--config`:
+//!
+//! ```toml
+//! host = "acme.leanix.net"
+//! api_token = "..."             # keep the file private: chmod 600
+//! ca_file = "/etc/ssl/corp.pem" # optional, relative paths are relative to the file
+//! proxy = "http://proxy:3128"   # optional
+//! ```
+
+use std::fmt;
+use std::io::Read;
+use std::path::{Path, PathBuf};
+use std::time::Duration;
+
+use leanix::ApiToken;
+use serde::Deserialize;
+
+use crate::args::GlobalOpts;
+use crate::exit::{CliError, CliResult};
+use crate::output::warn;
+
+/// Where a setting came from, for `lx config` and `--verbose`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Source {
+    /// A command-line flag.
+    Flag(&'static str),
+    /// An environment variable.
+    Env(&'static str),
+    /// The configuration file.
+    File(PathBuf),
+    /// Standard input (`--api-token-stdin`).
+    Stdin,
+    /// The embedded sandbox (`--sandbox`).
+    Sandbox,
+}
+
+impl fmt::Display for Source {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Source::Flag(flag) => write!(f, "flag {flag}"),
+            Source::Env(var) => write!(f, "environment variable {var}"),
+            Source::File(path) => write!(f, "config file {}", path.display()),
+            Source::Stdin => f.write_str("standard input"),
+            Source::Sandbox => f.write_str("the embedded sandbox"),
+        }
+    }
+}
+
+/// A value and where it came from.
+#[derive(Debug, Clone)]
+pub struct Sourced<T> {
+    /// The value.
+    pub value: T,
+    /// Its origin.
+    pub source: Source,
+}
+
+fn sourced<T>(value: T, source: Source) -> Sourced<T> {
+    Sourced { value, source }
+}
+
+/// The keys of the configuration file. Unknown keys are an error (a misspelt `api-token` would
+/// otherwise be ignored without a word).
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct FileConfig {
+    host: Option<String>,
+    api_token: Option<String>,
+    ca_file: Option<PathBuf>,
+    proxy: Option<String>,
+}
+
+/// What is known about the configuration file.
+#[derive(Debug, Clone)]
+pub struct ConfigFile {
+    /// Its path (the default location if `--config` was not given).
+    pub path: Option<PathBuf>,
+    /// Whether it exists and was read.
+    pub loaded: bool,
+}
+
+/// The resolved connection settings, before any client is built.
+#[derive(Debug)]
+pub struct Settings {
+    /// The LeanIX host.
+    pub host: Option<Sourced<String>>,
+    /// The API token (prints as a fingerprint).
+    pub api_token: Option<Sourced<ApiToken>>,
+    /// Extra CA certificates (a PEM file).
+    pub ca_file: Option<Sourced<PathBuf>>,
+    /// The proxy URL.
+    pub proxy: Option<Sourced<String>>,
+    /// The request timeout.
+    pub timeout: Option<Duration>,
+    /// `http://` allowed to loopback hosts.
+    pub insecure_loopback: bool,
+    /// The configuration file consulted.
+    pub file: ConfigFile,
+}
+
+/// The default location of the configuration file, if a home or config directory is known.
+pub fn default_config_path() -> Option<PathBuf> {
+    let from_xdg = std::env::var_os("XDG_CONFIG_HOME")
+        .map(PathBuf::from)
+        .filter(|p| p.is_absolute());
+    let base = from_xdg.or_else(|| {
+        std::env::var_os("HOME")
+            .filter(|h| !h.is_empty())
+            .map(|h| PathBuf::from(h).join(".config"))
+    })?;
+    Some(base.join("leanix").join("config.toml"))
+}
+
+/// A non-empty environment variable.
+fn env(name: &str) -> Option<String> {
+    std::env::var(name).ok().filter(|v| !v.trim().is_empty())
+}
+
+impl Settings {
+    /// Resolves every setting: flags first, then `LEANIX_HOST` / `LEANIX_API_TOKEN`, then the
+    /// configuration file. Reads the token file or standard input if asked to.
+    pub fn resolve(opts: &GlobalOpts) -> CliResult<Settings> {
+        let explicit = opts.config.is_some();
+        let path = opts.config.clone().or_else(default_config_path);
+        let (file, loaded) = match &path {
+            Some(p) => match read_config_file(p, explicit)? {
+                Some(f) => (f, true),
+                None => (FileConfig::default(), false),
+            },
+            None => (FileConfig::default(), false),
+        };
+        let file_source = || Source::File(path.clone().unwrap_or_default());
+        let file_dir = path
+            .as_deref()
+            .and_then(Path::parent)
+            .map(Path::to_path_buf)
+            .unwrap_or_default();
+
+        let host = opts
+            .host
+            .clone()
+            .map(|h| sourced(h, Source::Flag("--host")))
+            .or_else(|| env(leanix::ENV_HOST).map(|h| sourced(h, Source::Env(leanix::ENV_HOST))))
+            .or_else(|| file.host.clone().map(|h| sourced(h, file_source())));
+
+        let api_token = if let Some(p) = &opts.api_token_file {
+            Some(sourced(
+                read_token_file(p)?,
+                Source::Flag("--api-token-file"),
+            ))
+        } else if opts.api_token_stdin {
+            Some(sourced(read_token_stdin()?, Source::Stdin))
+        } else if let Some(t) = env(leanix::ENV_API_TOKEN) {
+            Some(sourced(
+                ApiToken::new(t.trim()),
+                Source::Env(leanix::ENV_API_TOKEN),
+            ))
+        } else {
+            file.api_token
+                .as_deref()
+                .map(|t| sourced(ApiToken::new(t.trim()), file_source()))
+        };
+
+        let ca_file = opts
+            .ca_file
+            .clone()
+            .map(|p| sourced(p, Source::Flag("--ca-file")))
+            .or_else(|| {
+                file.ca_file
+                    .clone()
+                    .map(|p| sourced(file_dir.join(p), file_source()))
+            });
+
+        let proxy = opts
+            .proxy
+            .clone()
+            .map(|p| sourced(p, Source::Flag("--proxy")))
+            .or_else(|| file.proxy.clone().map(|p| sourced(p, file_source())));
+
+        Ok(Settings {
+            host,
+            api_token,
+            ca_file,
+            proxy,
+            timeout: opts.timeout.map(Duration::from_secs_f64),
+            insecure_loopback: opts.insecure_loopback,
+            file: ConfigFile { path, loaded },
+        })
+    }
+}
+
+/// Reads and parses the configuration file. A missing file is `None` unless it was named
+/// explicitly with `--config`.
+fn read_config_file(path: &Path, explicit: bool) -> CliResult<Option<FileConfig>> {
+    let text = match std::fs::read_to_string(path) {
+        Ok(t) => t,
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound && !explicit => return Ok(None),
+        Err(e) => {
+            return Err(CliError::usage(format!(
+                "cannot read the config file {}: {e}",
+                path.display()
+            )));
+        }
+    };
+    warn_if_shared(path, "the config file");
+    let parsed: FileConfig = toml::from_str(&text).map_err(|e| {
+        // toml's message quotes the offending line, which could hold the token: keep only the
+        // first line of the explanation.
+        let reason = e
+            .message()
+            .lines()
+            .next()
+            .unwrap_or("invalid TOML")
+            .to_owned();
+        CliError::usage(format!(
+            "the config file {} is not valid: {reason} (keys: host, api_token, ca_file, proxy)",
+            path.display()
+        ))
+    })?;
+    Ok(Some(parsed))
+}
+
+/// A URL with any `user:password@` part masked, for display.
+pub fn mask_userinfo(url: &str) -> String {
+    match url.split_once("://") {
+        Some((scheme, rest)) => {
+            let authority_end = rest.find('/').unwrap_or(rest.len());
+            match rest[..authority_end].rfind('@') {
+                Some(at) => format!("{scheme}://***@{}", &rest[at + 1..]),
+                None => url.to_owned(),
+            }
+        }
+        None => url.to_owned(),
+    }
+}
+
+/// Prints a one-line warning if a file holding a secret is readable by group or others.
+#[cfg(unix)]
+pub fn warn_if_shared(path: &Path, what: &str) {
+    use std::os::unix::fs::PermissionsExt;
+    if let Ok(meta) = std::fs::metadata(path) {
+        let mode = meta.permissions().mode() & 0o777;
+        if meta.is_file() && mode & 0o044 != 0 {
+            warn(&format!(
+                "{what} {} is readable by group/others (mode {mode:04o}); run: chmod 600 {}",
+                path.display(),
+                path.display()
+            ));
+        }
+    }
+}
+
+/// Permissions are not checked on this platform.
+#[cfg(not(unix))]
+pub fn warn_if_shared(_path: &Path, _what: &str) {}
+
+fn read_token_file(path: &Path) -> CliResult<ApiToken> {
+    let text = std::fs::read_to_string(path).map_err(|e| {
+        CliError::usage(format!(
+            "cannot read the API token file {}: {e}",
+            path.display()
+        ))
+    })?;
+    warn_if_shared(path, "the API token file");
+    first_line(&text)
+        .ok_or_else(|| CliError::usage(format!("the API token file {} is empty", path.display())))
+}
+
+fn read_token_stdin() -> CliResult<ApiToken> {
+    let mut text = String::new();
+    std::io::stdin()
+        .take(64 * 1024)
+        .read_to_string(&mut text)
+        .map_err(|e| {
+            CliError::usage(format!(
+                "cannot read the API token from standard input: {e}"
+            ))
+        })?;
+    first_line(&text).ok_or_else(|| CliError::usage("--api-token-stdin: standard input is empty"))
+}
+
+fn first_line(text: &str) -> Option<ApiToken> {
+    text.lines()
+        .map(str::trim)
+        .find(|l| !l.is_empty())
+        .map(ApiToken::new)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_file_accepts_the_documented_keys_only() {
+        let ok: FileConfig = toml::from_str(
+            "host = \"acme.leanix.net\"\napi_token = \"t\"\nca_file = \"c.pem\"\nproxy = \"http://p:1\"\n",
+        )
+        .unwrap();
+        assert_eq!(ok.host.as_deref(), Some("acme.leanix.net"));
+        assert!(toml::from_str::<FileConfig>("api-token = \"t\"").is_err());
+    }
+
+    #[test]
+    fn proxy_credentials_are_masked() {
+        assert_eq!(
+            mask_userinfo("http://u:p@proxy:3128/x"),
+            "http://***@proxy:3128/x"
+        );
+        assert_eq!(mask_userinfo("http://proxy:3128"), "http://proxy:3128");
+    }
+
+    #[test]
+    fn the_token_is_the_first_non_empty_line() {
+        assert_eq!(first_line("\n  tok \nmore").unwrap().expose_secret(), "tok");
+        assert!(first_line(" \n\n").is_none());
+    }
+}

@@ -1,0 +1,162 @@
+//! Exit codes and the one error type every command returns.
+
+use std::fmt;
+
+use leanix::ErrorKind;
+
+/// The process exit codes of `lx`. Stable: scripts switch on them.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Exit {
+    /// Success.
+    Ok = 0,
+    /// Anything not covered below (an internal error, a cancelled operation).
+    Other = 1,
+    /// Usage or configuration error: bad flags, missing host or token, unreadable files.
+    Usage = 2,
+    /// Authentication failed: the API token was rejected, or the API answered 401.
+    Auth = 3,
+    /// The API answered with an HTTP error (403, 404, other 4xx/5xx, 429) or GraphQL `errors`.
+    Http = 4,
+    /// Network failure: connection refused or broken, timeout, TLS.
+    Network = 5,
+    /// The server's answer is not what LeanIX sends (malformed JSON, opaque token for claims).
+    InvalidResponse = 6,
+}
+
+impl Exit {
+    /// The numeric exit code.
+    pub fn code(self) -> u8 {
+        self as u8
+    }
+
+    /// The exit code for an error of the core library.
+    pub fn for_kind(kind: ErrorKind) -> Exit {
+        match kind {
+            ErrorKind::Config | ErrorKind::InvalidArgument => Exit::Usage,
+            ErrorKind::InvalidCredentials | ErrorKind::Unauthorized => Exit::Auth,
+            ErrorKind::Forbidden
+            | ErrorKind::RateLimited
+            | ErrorKind::Http
+            | ErrorKind::GraphQl
+            | ErrorKind::Redirect => Exit::Http,
+            ErrorKind::Timeout | ErrorKind::Connect | ErrorKind::Tls => Exit::Network,
+            ErrorKind::InvalidResponse => Exit::InvalidResponse,
+            _ => Exit::Other,
+        }
+    }
+}
+
+/// The exit-code table shown at the end of `lx --help` (kept in step with `cli/README.md`).
+pub const EXIT_CODES_HELP: &str = "\
+Exit codes:
+  0  success
+  1  other error
+  2  usage or configuration error (bad flags, no host or API token, unreadable file)
+  3  authentication failed (API token rejected, 401 Unauthorized)
+  4  HTTP error (403, 404, other 4xx/5xx, 429 rate limited, GraphQL errors)
+  5  network error (connection refused, timeout, TLS)
+  6  invalid response (not what LeanIX sends)
+
+Configuration: flags, then LEANIX_HOST / LEANIX_API_TOKEN, then the file
+$XDG_CONFIG_HOME/leanix/config.toml (or ~/.config/leanix/config.toml) with keys
+host, api_token, ca_file, proxy. The API token is never a command-line argument.
+
+Examples:
+  lx --sandbox demo
+  curl -H \"Authorization: Bearer $(lx token)\" https://acme.leanix.net/services/pathfinder/v1/factSheets
+  lx whoami
+  lx get '/services/pathfinder/v1/factSheets?pageSize=5'
+  lx graphql '{ allFactSheets { totalCount } }'";
+
+/// A failed command: what to print (`lx: <message>`) and how to exit.
+#[derive(Debug)]
+pub struct CliError {
+    /// The exit code.
+    pub exit: Exit,
+    /// One line, without secrets.
+    pub message: String,
+}
+
+impl CliError {
+    /// A usage or configuration error (exit 2).
+    pub fn usage(message: impl Into<String>) -> Self {
+        CliError {
+            exit: Exit::Usage,
+            message: message.into(),
+        }
+    }
+
+    /// An error with an explicit exit code.
+    pub fn new(exit: Exit, message: impl Into<String>) -> Self {
+        CliError {
+            exit,
+            message: message.into(),
+        }
+    }
+}
+
+impl fmt::Display for CliError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.message)
+    }
+}
+
+impl From<leanix::Error> for CliError {
+    fn from(e: leanix::Error) -> Self {
+        let mut message = e.message().to_owned();
+        // For HTTP errors the server's own explanation is the useful part; the core library has
+        // already cut it short and redacted credentials from it.
+        if matches!(
+            e.kind(),
+            ErrorKind::Http | ErrorKind::Forbidden | ErrorKind::Unauthorized
+        ) {
+            if let Some(detail) = e.body().map(one_line).filter(|b| !b.is_empty()) {
+                message.push_str(": ");
+                message.push_str(&detail);
+            }
+        }
+        CliError {
+            exit: Exit::for_kind(e.kind()),
+            message,
+        }
+    }
+}
+
+/// Collapses whitespace runs (newlines included) so that a message stays on one line, and
+/// caps it at 300 characters.
+pub fn one_line(text: &str) -> String {
+    let joined = text.split_whitespace().collect::<Vec<_>>().join(" ");
+    if joined.chars().count() > 300 {
+        let mut cut: String = joined.chars().take(300).collect();
+        cut.push('…');
+        cut
+    } else {
+        joined
+    }
+}
+
+/// The result of a command.
+pub type CliResult<T = ()> = Result<T, CliError>;
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_kind_has_a_documented_code() {
+        for kind in ErrorKind::ALL {
+            let code = Exit::for_kind(kind).code();
+            assert!((1..=6).contains(&code), "{kind}: {code}");
+            assert!(EXIT_CODES_HELP.contains(&format!("  {code}  ")));
+        }
+        assert_eq!(Exit::for_kind(ErrorKind::InvalidCredentials), Exit::Auth);
+        assert_eq!(Exit::for_kind(ErrorKind::Connect), Exit::Network);
+        assert_eq!(Exit::for_kind(ErrorKind::GraphQl), Exit::Http);
+    }
+
+    #[test]
+    fn one_line_collapses_and_caps() {
+        assert_eq!(one_line("a\n  b\tc "), "a b c");
+        assert_eq!(one_line(&"x".repeat(400)).chars().count(), 301);
+    }
+}

@@ -1,0 +1,229 @@
+//! A ready client: the real LeanIX host from the settings, or the embedded sandbox.
+
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use leanix::blocking::Client;
+use leanix::{ApiToken, Event, Request, Response, RetryTarget};
+use leanix_sandbox::Sandbox;
+
+use crate::args::GlobalOpts;
+use crate::config::{mask_userinfo, Settings, Source};
+use crate::exit::{CliError, CliResult};
+use crate::output::{is_verbose, verbose};
+
+/// A configured client and, in sandbox mode, the sandbox it talks to.
+pub struct Session {
+    /// The blocking client; it caches its access token for the life of the process.
+    pub client: Client,
+    /// The embedded sandbox, kept alive while the session lives.
+    pub sandbox: Option<Sandbox>,
+    exchanges: Arc<AtomicU64>,
+    api_token_fingerprint: String,
+}
+
+impl Session {
+    /// Opens a session against the sandbox (`--sandbox`, or `sandbox` set by the caller) or
+    /// against the host and token resolved from flags, environment and config file.
+    pub fn open(opts: &GlobalOpts, sandbox: bool) -> CliResult<Session> {
+        if sandbox {
+            return Session::sandbox(opts);
+        }
+        Session::from_settings(Settings::resolve(opts)?)
+    }
+
+    /// Opens a session from resolved settings.
+    pub fn from_settings(settings: Settings) -> CliResult<Session> {
+        let config_hint = settings
+            .file
+            .path
+            .as_ref()
+            .map(|p| format!(", or set it in {}", p.display()))
+            .unwrap_or_default();
+        let host = settings.host.ok_or_else(|| {
+            CliError::usage(format!(
+                "no LeanIX host: pass --host acme.leanix.net or set LEANIX_HOST{config_hint} \
+                 (or try lx --sandbox ...)"
+            ))
+        })?;
+        let token = settings.api_token.ok_or_else(|| {
+            CliError::usage(format!(
+                "no LeanIX API token: set LEANIX_API_TOKEN, pass --api-token-file PATH or \
+                 --api-token-stdin{config_hint} (or try lx --sandbox ...)"
+            ))
+        })?;
+        verbose(&format!(
+            "host {} (from {})",
+            mask_userinfo(&host.value),
+            host.source
+        ));
+        verbose(&format!(
+            "API token sha256:{}… (from {})",
+            token.value.fingerprint(),
+            token.source
+        ));
+        let fingerprint = token.value.fingerprint();
+        let mut builder = Client::builder()
+            .host(host.value)
+            .api_token(token.value)
+            .allow_insecure_loopback(settings.insecure_loopback);
+        if let Some(proxy) = settings.proxy {
+            verbose(&format!("proxy from {}", proxy.source));
+            builder = builder.proxy(proxy.value);
+        }
+        if let Some(ca) = settings.ca_file {
+            let pem = std::fs::read(&ca.value).map_err(|e| {
+                CliError::usage(format!(
+                    "cannot read the CA file {} (from {}): {e}",
+                    ca.value.display(),
+                    ca.source
+                ))
+            })?;
+            verbose(&format!(
+                "extra CA certificates from {}",
+                ca.value.display()
+            ));
+            builder = builder.add_ca_pem(pem);
+        }
+        Session::build(builder, fingerprint, settings.timeout, None)
+    }
+
+    fn sandbox(opts: &GlobalOpts) -> CliResult<Session> {
+        if opts.host.is_some() || opts.api_token_file.is_some() || opts.api_token_stdin {
+            return Err(CliError::usage(
+                "--sandbox brings its own host and API token: drop --host, --api-token-file and \
+                 --api-token-stdin",
+            ));
+        }
+        let started = Instant::now();
+        let sandbox = Sandbox::start().map_err(|e| {
+            CliError::new(
+                crate::exit::Exit::Other,
+                format!("cannot start the embedded sandbox: {e}"),
+            )
+        })?;
+        verbose(&format!(
+            "sandbox started at {} in {} ms (host and API token from {})",
+            sandbox.url(),
+            started.elapsed().as_millis(),
+            Source::Sandbox
+        ));
+        let token = ApiToken::new(sandbox.api_token().to_string());
+        let fingerprint = token.fingerprint();
+        let builder = Client::builder()
+            .host(sandbox.url().to_string())
+            .api_token(token)
+            .allow_insecure_loopback(true);
+        let timeout = opts.timeout.map(Duration::from_secs_f64);
+        Session::build(builder, fingerprint, timeout, Some(sandbox))
+    }
+
+    fn build(
+        mut builder: leanix::ClientBuilder,
+        api_token_fingerprint: String,
+        timeout: Option<Duration>,
+        sandbox: Option<Sandbox>,
+    ) -> CliResult<Session> {
+        builder = builder.user_agent(format!(
+            "lx/{} leanix-rs/{}",
+            env!("CARGO_PKG_VERSION"),
+            leanix::VERSION
+        ));
+        if let Some(t) = timeout {
+            builder = builder
+                .request_timeout(t)
+                .token_timeout(t.min(Duration::from_secs(10)))
+                .connect_timeout(t.min(Duration::from_secs(5)));
+        }
+        let exchanges = Arc::new(AtomicU64::new(0));
+        let counter = Arc::clone(&exchanges);
+        builder = builder.on_event(move |event| {
+            if matches!(event, Event::TokenFetched { .. }) {
+                counter.fetch_add(1, Ordering::Relaxed);
+            }
+            if is_verbose() {
+                verbose(&describe(event));
+            }
+        });
+        let client = builder.build_blocking()?;
+        verbose(&format!("client for {}", client.origin()));
+        Ok(Session {
+            client,
+            sandbox,
+            exchanges,
+            api_token_fingerprint,
+        })
+    }
+
+    /// The fingerprint of the API token in use (safe to print).
+    pub fn api_token_fingerprint(&self) -> &str {
+        &self.api_token_fingerprint
+    }
+
+    /// How many token exchanges this process's client has made so far.
+    pub fn exchanges(&self) -> u64 {
+        self.exchanges.load(Ordering::Relaxed)
+    }
+
+    /// Sends a request, reporting it with `--verbose`.
+    pub fn send(&self, request: Request) -> Result<Response, leanix::Error> {
+        let what = format!("{} {}", request.method(), request.path());
+        let started = Instant::now();
+        let result = self.client.send(request);
+        if is_verbose() {
+            let ms = started.elapsed().as_millis();
+            match &result {
+                Ok(r) => verbose(&format!("{what} → {} ({ms} ms)", r.status())),
+                Err(e) => verbose(&format!(
+                    "{what} → {} ({ms} ms)",
+                    e.status()
+                        .map_or_else(|| e.kind().to_string(), |s| s.to_string())
+                )),
+            }
+        }
+        result
+    }
+}
+
+/// One line about a client event. Events carry fingerprints, never tokens.
+fn describe(event: &Event) -> String {
+    match event {
+        Event::TokenFetched {
+            background,
+            lifetime,
+            attempts,
+            fingerprint,
+        } => format!(
+            "token exchange: access token sha256:{fingerprint}… (lifetime {} s, {attempts} attempt{}{})",
+            lifetime.as_secs(),
+            if *attempts == 1 { "" } else { "s" },
+            if *background { ", refreshed in the background" } else { "" }
+        ),
+        Event::TokenFetchFailed {
+            background,
+            kind,
+            message,
+        } => format!(
+            "token exchange failed{} ({kind}): {message}",
+            if *background { " in the background" } else { "" }
+        ),
+        Event::TokenRejected { fingerprint } => format!(
+            "the API rejected access token sha256:{fingerprint}…; exchanging the API token again"
+        ),
+        Event::Retry {
+            target,
+            attempt,
+            delay,
+            reason,
+        } => format!(
+            "{} attempt {attempt} failed ({reason}); retrying in {} ms",
+            match target {
+                RetryTarget::Token => "token exchange",
+                RetryTarget::Api => "request",
+            },
+            delay.as_millis()
+        ),
+        other => format!("{other:?}"),
+    }
+}

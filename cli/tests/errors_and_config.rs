@@ -1,0 +1,227 @@
+//! Exit codes, the refusal of tokens on the command line, and configuration precedence.
+
+mod common;
+
+use common::*;
+
+const PAGE: &str = "/services/pathfinder/v1/factSheets?pageSize=1";
+
+fn one_error_line(run: &Run) {
+    assert_eq!(run.stderr.lines().count(), 1, "stderr: {}", run.stderr);
+    assert!(run.stderr.starts_with("lx: "), "stderr: {}", run.stderr);
+}
+
+#[test]
+fn a_rejected_api_token_exits_3() {
+    let run = lx(&["get", PAGE])
+        .env("LEANIX_API_TOKEN", "wrong-token-value-123")
+        .run()
+        .expect(3);
+    one_error_line(&run);
+    lx(&["token"])
+        .env("LEANIX_API_TOKEN", "wrong-token-value-123")
+        .run()
+        .expect(3);
+}
+
+#[test]
+fn not_found_exits_4() {
+    let run = lx(&["get", "/services/pathfinder/v1/factSheets/does-not-exist"])
+        .run()
+        .expect(4);
+    one_error_line(&run);
+    assert!(run.stderr.contains("404"), "{}", run.stderr);
+}
+
+#[test]
+fn a_closed_port_exits_5() {
+    let port = {
+        let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+        listener.local_addr().unwrap().port()
+    };
+    let run = lx(&["get", PAGE, "--timeout", "5"])
+        .env("LEANIX_HOST", &format!("http://127.0.0.1:{port}"))
+        .run()
+        .expect(5);
+    one_error_line(&run);
+}
+
+#[test]
+fn usage_errors_exit_2() {
+    for args in [
+        &["get"][..],
+        &["frobnicate"][..],
+        &["get", PAGE, "--no-such-flag"][..],
+        &["get", PAGE, "--timeout", "0"][..],
+        &["get", PAGE, "--compact", "--pretty"][..],
+    ] {
+        let run = lx(args).run().expect(2);
+        one_error_line(&run);
+    }
+    // No host anywhere: a usage/config error that says where to put one.
+    let run = Lx::bare(&["get", PAGE]).run().expect(2);
+    one_error_line(&run);
+    assert!(run.stderr.contains("LEANIX_HOST"), "{}", run.stderr);
+    // http:// to loopback needs the explicit opt-in.
+    let run = Lx::bare(&["get", PAGE])
+        .env("LEANIX_HOST", &url())
+        .env("LEANIX_API_TOKEN", &api_token())
+        .run()
+        .expect(2);
+    one_error_line(&run);
+}
+
+#[test]
+fn help_documents_the_exit_codes() {
+    let run = Lx::bare(&["--help"]).run().ok();
+    for line in ["Exit codes:", "  3  authentication", "  5  network"] {
+        assert!(run.stdout.contains(line), "{line}: {}", run.stdout);
+    }
+    assert!(
+        !run.stdout.contains("--api-token "),
+        "no token flag in the help"
+    );
+}
+
+#[test]
+fn api_token_on_the_command_line_is_refused() {
+    let secret = "cmdline-secret-987654";
+    for args in [
+        vec!["--api-token", secret, "get", PAGE],
+        vec!["get", PAGE, &format!("--api-token={secret}")],
+        vec!["token", "--token", secret],
+    ] {
+        let args: Vec<&str> = args.iter().map(|s| &**s).collect();
+        let run = lx(&args).secret(secret).run().expect(2);
+        one_error_line(&run);
+        assert!(run.stderr.contains("LEANIX_API_TOKEN"), "{}", run.stderr);
+        assert!(run.stderr.contains("--api-token-file"), "{}", run.stderr);
+        assert!(run.stdout.is_empty());
+    }
+}
+
+#[test]
+fn api_token_file_and_stdin_take_precedence_over_the_environment() {
+    let (_dir, path) = temp_file("token", format!("{}\n", api_token()).as_bytes());
+    chmod(&path, 0o600);
+    let run = lx(&["get", PAGE, "--api-token-file", path.to_str().unwrap()])
+        .env("LEANIX_API_TOKEN", "wrong-token-value-123")
+        .run()
+        .ok();
+    assert!(run.stderr.is_empty(), "{}", run.stderr);
+
+    lx(&["get", PAGE, "--api-token-stdin"])
+        .env_remove("LEANIX_API_TOKEN")
+        .stdin(format!("{}\n", api_token()))
+        .run()
+        .ok();
+    let run = lx(&["request", "POST", "/x", "--data", "-", "--api-token-stdin"])
+        .stdin("{}")
+        .run()
+        .expect(2);
+    assert!(run.stderr.contains("standard input"), "{}", run.stderr);
+}
+
+fn write_config(dir: &std::path::Path, contents: &str, mode: u32) -> std::path::PathBuf {
+    let leanix = dir.join("leanix");
+    std::fs::create_dir_all(&leanix).unwrap();
+    let path = leanix.join("config.toml");
+    std::fs::write(&path, contents).unwrap();
+    chmod(&path, mode);
+    path
+}
+
+fn config_text(token: &str) -> String {
+    format!("host = \"{}\"\napi_token = \"{token}\"\n", url())
+}
+
+#[test]
+fn the_config_file_in_home_is_used_when_nothing_else_is_set() {
+    let cmd = Lx::bare(&["--insecure-loopback", "get", PAGE]).secret(&api_token());
+    write_config(
+        &cmd.home().join(".config"),
+        &config_text(&api_token()),
+        0o600,
+    );
+    let run = cmd.run().ok();
+    assert!(
+        run.stderr.is_empty(),
+        "no warning for mode 0600: {}",
+        run.stderr
+    );
+    assert!(run.json()["data"].is_array());
+}
+
+#[test]
+fn a_config_file_readable_by_others_gets_a_warning() {
+    let cmd = Lx::bare(&["--insecure-loopback", "get", PAGE]).secret(&api_token());
+    let path = write_config(
+        &cmd.home().join(".config"),
+        &config_text(&api_token()),
+        0o644,
+    );
+    let run = cmd.run().ok();
+    assert_eq!(run.stderr.lines().count(), 1, "{}", run.stderr);
+    assert!(run.stderr.starts_with("lx: warning: "), "{}", run.stderr);
+    assert!(
+        run.stderr.contains("readable by group/others"),
+        "{}",
+        run.stderr
+    );
+    assert!(run.stderr.contains("0644"), "{}", run.stderr);
+    assert!(run.stderr.contains(&path.display().to_string()));
+}
+
+#[test]
+fn xdg_config_home_wins_over_home_and_the_environment_over_the_file() {
+    let xdg = tempfile::tempdir().unwrap();
+    write_config(xdg.path(), &config_text("file-token-that-is-wrong"), 0o600);
+    // The file alone: its (wrong) token is used and rejected.
+    Lx::bare(&["--insecure-loopback", "get", PAGE])
+        .env("XDG_CONFIG_HOME", xdg.path().to_str().unwrap())
+        .secret("file-token-that-is-wrong")
+        .run()
+        .expect(3);
+    // The environment beats the file.
+    Lx::bare(&["--insecure-loopback", "get", PAGE])
+        .env("XDG_CONFIG_HOME", xdg.path().to_str().unwrap())
+        .env("LEANIX_API_TOKEN", &api_token())
+        .secret("file-token-that-is-wrong")
+        .run()
+        .ok();
+    // lx config tells where each setting comes from, without the token.
+    let run = Lx::bare(&["config"])
+        .env("XDG_CONFIG_HOME", xdg.path().to_str().unwrap())
+        .env("LEANIX_API_TOKEN", &api_token())
+        .secret("file-token-that-is-wrong")
+        .run()
+        .ok();
+    assert!(
+        run.stdout.contains("environment variable LEANIX_API_TOKEN"),
+        "{}",
+        run.stdout
+    );
+    assert!(
+        run.stdout.contains("host") && run.stdout.contains("config file"),
+        "{}",
+        run.stdout
+    );
+    assert!(run.stdout.contains("sha256:"), "{}", run.stdout);
+}
+
+#[test]
+fn a_broken_config_file_is_a_usage_error_without_echoing_it() {
+    let cmd = Lx::bare(&["get", PAGE]).secret("leaky-token-value-55");
+    write_config(
+        &cmd.home().join(".config"),
+        "api-token = \"leaky-token-value-55\"\n",
+        0o600,
+    );
+    let run = cmd.run().expect(2);
+    one_error_line(&run);
+    assert!(run.stderr.contains("config.toml"), "{}", run.stderr);
+    let missing = Lx::bare(&["get", PAGE, "--config", "/nonexistent/lx.toml"])
+        .run()
+        .expect(2);
+    one_error_line(&missing);
+}
