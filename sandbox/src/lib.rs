@@ -1,1 +1,50 @@
-//! placeholder
+//! A faithful emulator of the SAP LeanIX API, for tests, demos and benchmarks.
+//!
+//! It implements the OAuth2 exchange of an API token for an RS256 access
+//! token (`POST /services/mtm/v1/oauth2/token`), `Bearer` validation on every
+//! resource, Pathfinder REST fact sheets with cursor paging, a GraphQL subset
+//! (`allFactSheets`, `factSheet`), MTM workspaces, per-user rate limiting
+//! with 429 and `Retry-After`, and fault injection with counters.
+//!
+//! ```no_run
+//! let sandbox = leanix_sandbox::Sandbox::start().unwrap();
+//! println!("{} {}", sandbox.url(), sandbox.api_token());
+//! ```
+//!
+//! The same server runs as the `lx-sandbox` binary for tests in other
+//! languages; there, faults and counters are reached through the HTTP
+//! control API under `/_sandbox/` (see the crate's README).
+
+#![warn(missing_docs)]
+
+mod claims;
+mod clock;
+mod config;
+mod control;
+mod factsheets;
+mod faults;
+mod foreign;
+mod graphql;
+mod http_util;
+mod ids;
+mod jwt;
+mod model;
+mod ratelimit;
+mod router;
+mod sandbox;
+mod seed;
+mod server;
+mod state;
+mod stats;
+mod store;
+mod tls;
+mod token_endpoint;
+mod tokens;
+mod users;
+mod workspaces;
+
+pub use config::{SandboxBuilder, DEFAULT_FACT_SHEETS, DEFAULT_TOKEN_LIFETIME};
+pub use faults::{Endpoint, Fault};
+pub use sandbox::Sandbox;
+pub use stats::{Stats, DROPPED};
+pub use users::{Role, User};

@@ -1,0 +1,204 @@
+"""The full flow against lx-sandbox: exchange, claims, REST, GraphQL, paging, lifecycle."""
+
+from __future__ import annotations
+
+import gc
+import threading
+import time
+from typing import Any, Dict, List, Tuple
+
+import pytest
+
+import leanix
+from sandbox import Sandbox
+
+FS = "/services/pathfinder/v1/factSheets"
+PAGE_QUERY = """
+query($after: String) {
+  allFactSheets(first: 1000, after: $after) {
+    totalCount
+    pageInfo { hasNextPage endCursor }
+    edges { node { id name type } }
+  }
+}"""
+
+
+def test_full_flow(sandbox: Sandbox) -> None:
+    events: List[Tuple[str, Dict[str, Any]]] = []
+    with leanix.Client(sandbox.url, sandbox.admin_token, allow_insecure_loopback=True,
+                       request_timeout=10, on_event=lambda k, d: events.append((k, d))) as client:
+        # exchange + claims
+        token = client.access_token
+        assert token.count(".") == 2  # a JWT
+        claims = client.claims
+        assert claims is not None
+        assert claims.workspace_name == "sandbox"
+        assert claims.role == "ADMIN"
+        assert claims.username == "sandbox-admin"
+        assert claims.expires_at is not None and claims.expires_at.timestamp() > time.time() + 3000
+        assert claims["region"] == "eu"
+        assert sandbox.stats()["token_exchanges"] == 1
+        assert events and events[0][0] == "token_fetched"
+        assert token not in repr(events) and sandbox.admin_token not in repr(events)
+
+        # REST list, then one by id
+        page = client.get(FS + "?pageSize=3")
+        assert page.status == 200
+        assert page.headers["Content-Type"] == "application/json"
+        assert page.headers["content-type"] == page.headers.get("CONTENT-TYPE")
+        assert "Content-Length" in page.headers
+        body = page.json()
+        assert body["status"] == "OK" and len(body["data"]) == 3 and body["total"] >= 3
+        first = body["data"][0]
+        one = client.get(f"{FS}/{first['id']}").json()
+        assert one["data"]["id"] == first["id"]
+        assert page.text.startswith("{")
+
+        # create
+        created = client.post(FS, json={"name": "Python binding test", "type": "Application"})
+        assert created.status in (200, 201)
+        new_id = created.json()["data"]["id"]
+        assert client.get(f"{FS}/{new_id}").json()["data"]["name"] == "Python binding test"
+
+        # GraphQL
+        data = client.graphql("{ allFactSheets(first: 2) { totalCount edges { node { id } } } }")
+        assert data["allFactSheets"]["totalCount"] == body["total"] + 1
+        assert len(data["allFactSheets"]["edges"]) == 2
+        data = client.graphql(PAGE_QUERY, {"after": None})
+        assert len(data["allFactSheets"]["edges"]) == 1000
+
+    assert sandbox.stats()["token_exchanges"] == 1
+
+
+def test_graphql_pages_walks_every_cursor_page(client: leanix.Client, sandbox: Sandbox) -> None:
+    total = client.graphql("{ allFactSheets { totalCount } }")["allFactSheets"]["totalCount"]
+    pages = list(client.graphql_pages(PAGE_QUERY))
+    assert len(pages) == -(-total // 1000)
+    ids = [e["node"]["id"] for p in pages for e in p["allFactSheets"]["edges"]]
+    assert len(ids) == total == len(set(ids))
+    assert pages[-1]["allFactSheets"]["pageInfo"]["hasNextPage"] is False
+
+    edges = client.graphql_all_edges(PAGE_QUERY)
+    assert [e["node"]["id"] for e in edges] == ids
+
+
+def test_graphql_pages_needs_page_info(client: leanix.Client) -> None:
+    with pytest.raises(leanix.InvalidResponseError, match="pageInfo"):
+        list(client.graphql_pages("{ allFactSheets(first: 1) { totalCount } }"))
+
+
+def test_request_with_custom_headers_and_retry_safe(client: leanix.Client) -> None:
+    r = client.request("GET", FS + "?pageSize=1", headers={"Accept": "application/json",
+                                                           "X-Request-Id": "abc-123"})
+    assert r.status == 200
+    r = client.request("POST", "/services/pathfinder/v1/graphql",
+                       json={"query": "{ allFactSheets(first: 1) { totalCount } }"},
+                       headers=[("X-Trace", "1")], retry_safe=True)
+    assert r.json()["data"]["allFactSheets"]["totalCount"] > 0
+
+
+def test_context_manager_closes_and_use_after_close_raises(sandbox: Sandbox) -> None:
+    with leanix.Client(sandbox.url, sandbox.admin_token, allow_insecure_loopback=True) as c:
+        assert not c.closed
+        c.get(FS + "?pageSize=1")
+    assert c.closed
+    with pytest.raises(leanix.ClosedError, match="closed"):
+        c.get(FS)
+    with pytest.raises(leanix.InvalidArgumentError):  # ClosedError is one
+        _ = c.access_token
+    with pytest.raises(leanix.ClosedError):
+        c.graphql("{ allFactSheets { totalCount } }")
+    with pytest.raises(leanix.ClosedError):
+        with c:
+            pass
+    c.close()  # idempotent
+    c.close()
+    assert "closed" in repr(c)
+
+
+def test_close_is_idempotent_across_threads(sandbox: Sandbox) -> None:
+    c = leanix.Client(sandbox.url, sandbox.admin_token, allow_insecure_loopback=True)
+    threads = [threading.Thread(target=c.close) for _ in range(8)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert c.closed
+
+
+def test_garbage_collected_client_is_freed(sandbox: Sandbox) -> None:
+    c = leanix.Client(sandbox.url, sandbox.admin_token, allow_insecure_loopback=True,
+                      on_event=lambda k, d: None)
+    c.get(FS + "?pageSize=1")
+    cid = c._callback_id
+    assert cid in leanix._client._callbacks
+    del c
+    gc.collect()
+    assert cid not in leanix._client._callbacks
+
+
+def test_repr_and_errors_never_show_secrets(sandbox: Sandbox) -> None:
+    c = leanix.Client(sandbox.url, sandbox.admin_token, allow_insecure_loopback=True)
+    try:
+        token = c.access_token
+        text = repr(c) + str(c) + repr(c.claims)
+        assert sandbox.admin_token not in text and token not in text
+        assert sandbox.url in repr(c)
+    finally:
+        c.close()
+    bad = "wrong-" + sandbox.admin_token
+    with leanix.Client(sandbox.url, bad, allow_insecure_loopback=True) as c:
+        with pytest.raises(leanix.InvalidCredentialsError) as info:
+            c.get(FS)
+        text = str(info.value) + repr(info.value) + repr(c)
+        assert bad not in text and sandbox.admin_token not in text
+
+
+def test_event_callback_errors_do_not_break_requests(sandbox: Sandbox, caplog: Any) -> None:
+    def boom(kind: str, details: Dict[str, Any]) -> None:
+        raise RuntimeError("callback failure")
+
+    with leanix.Client(sandbox.url, sandbox.admin_token, allow_insecure_loopback=True,
+                       on_event=boom) as c:
+        assert c.get(FS + "?pageSize=1").status == 200
+
+
+def test_retry_events_and_retries(sandbox: Sandbox) -> None:
+    events: List[Tuple[str, Dict[str, Any]]] = []
+    sandbox.fault("factSheets", "status", status=503, retry_after="0", times=2)
+    with leanix.Client(sandbox.url, sandbox.admin_token, allow_insecure_loopback=True,
+                       retry_base_delay=0.01, retry_max_delay=0.05,
+                       on_event=lambda k, d: events.append((k, d))) as c:
+        assert c.get(FS + "?pageSize=1").status == 200
+    assert sandbox.requests("factSheets", 503) == 2
+    assert [k for k, _ in events].count("retry") == 2
+
+
+def test_environment_defaults(sandbox: Sandbox, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("LEANIX_HOST", sandbox.url)
+    monkeypatch.setenv("LEANIX_API_TOKEN", sandbox.admin_token)
+    with leanix.Client(allow_insecure_loopback=True) as c:
+        assert c.claims.workspace_name == "sandbox"  # type: ignore[union-attr]
+        assert sandbox.url in repr(c)
+
+
+def test_options_are_passed(sandbox: Sandbox) -> None:
+    with leanix.Client(sandbox.url, sandbox.admin_token, allow_insecure_loopback=True,
+                       connect_timeout=2, token_timeout=2.5, request_timeout=3.25,
+                       user_agent="leanix-python-test", max_attempts=2, token_attempts=2,
+                       retry_base_delay=0.01, retry_max_delay=0.1, max_retry_after=5,
+                       refresh_ahead=0.5, invalid_credentials_ttl=1, failed_refresh_backoff=1,
+                       expiry_margin=1, raw_options={"refresh_on_expiry_only": "0"}) as c:
+        assert c.get(FS + "?pageSize=1").status == 200
+    with pytest.raises(leanix.InvalidArgumentError, match="unknown option"):
+        leanix.Client(sandbox.url, sandbox.admin_token, raw_options={"no_such_key": "1"})
+    with pytest.raises(leanix.InvalidArgumentError):
+        leanix.Client(sandbox.url, sandbox.admin_token, request_timeout=-1)
+    with pytest.raises(TypeError):
+        leanix.Client(sandbox.url, sandbox.admin_token, no_such_option=1)  # type: ignore[call-arg]
+
+
+def test_module_functions() -> None:
+    assert leanix.version() == "0.1.0"
+    assert leanix.abi_version() == leanix.ABI_VERSION == 1
+    assert leanix.library_path().is_file()

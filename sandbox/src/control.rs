@@ -1,0 +1,221 @@
+//! The control API under `/_sandbox/`: counters, faults, revocation and
+//! settings over HTTP, for tests written in other languages.
+//!
+//! Unauthenticated (the sandbox listens on loopback) and never counted in
+//! the statistics. Disabled with `--no-control` / `control_api(false)`, in
+//! which case these paths are plain 404s.
+
+use std::time::Duration;
+
+use bytes::Bytes;
+use http::{Method, Request, StatusCode};
+use serde::Deserialize;
+use serde_json::{json, Value};
+
+use crate::faults::{Endpoint, Fault};
+use crate::http_util::{self, Resp};
+use crate::state::State;
+
+/// Handles `/_sandbox/...`.
+pub(crate) fn handle(state: &State, req: &Request<Bytes>) -> Resp {
+    let path = req.uri().path().trim_end_matches('/');
+    let method = req.method();
+    let result = match (method, path) {
+        (&Method::GET, "/_sandbox/stats") => Ok(state.counters.snapshot().to_json()),
+        (&Method::POST, "/_sandbox/reset") => {
+            state.reset();
+            Ok(ok())
+        }
+        (&Method::POST, "/_sandbox/faults") => faults(state, req.body()),
+        (&Method::DELETE, "/_sandbox/faults") => {
+            state.faults.clear();
+            Ok(ok())
+        }
+        (&Method::POST, "/_sandbox/revoke") => revoke(state, req.body()),
+        (&Method::POST, "/_sandbox/config") => config(state, req.body()),
+        (&Method::GET, "/_sandbox/config") => Ok(current_config(state)),
+        (&Method::GET, "/_sandbox/info") => Ok(info(state)),
+        _ => return http_util::not_found(),
+    };
+    match result {
+        Ok(body) => http_util::json(StatusCode::OK, body.to_string()),
+        Err(message) => http_util::json(
+            StatusCode::BAD_REQUEST,
+            json!({ "error": message }).to_string(),
+        ),
+    }
+}
+
+fn ok() -> Value {
+    json!({ "ok": true })
+}
+
+fn parse<T: for<'de> Deserialize<'de>>(body: &[u8]) -> Result<T, String> {
+    let body = if body.iter().all(u8::is_ascii_whitespace) {
+        b"{}".as_slice()
+    } else {
+        body
+    };
+    serde_json::from_slice(body).map_err(|e| format!("malformed JSON: {e}"))
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct FaultRequest {
+    endpoint: Option<String>,
+    kind: String,
+    status: Option<u16>,
+    retry_after: Option<Value>,
+    content_type: Option<String>,
+    body: Option<String>,
+    ms: Option<u64>,
+    times: Option<u32>,
+}
+
+/// `POST /_sandbox/faults`.
+fn faults(state: &State, body: &[u8]) -> Result<Value, String> {
+    let r: FaultRequest = parse(body)?;
+    let endpoint: Option<Endpoint> = r.endpoint.as_deref().map(str::parse).transpose()?;
+    if r.kind == "clear" {
+        match endpoint {
+            Some(e) => state.faults.clear_endpoint(e),
+            None => state.faults.clear(),
+        }
+        return Ok(ok());
+    }
+    let endpoint = endpoint.ok_or("'endpoint' is required")?;
+    let ms = || {
+        r.ms.map(Duration::from_millis)
+            .ok_or_else(|| format!("'ms' is required for kind {:?}", r.kind))
+    };
+    let fault = match r.kind.as_str() {
+        "status" => Fault::Status {
+            status: valid_status(r.status.ok_or("'status' is required for kind \"status\"")?)?,
+            retry_after: match &r.retry_after {
+                None | Some(Value::Null) => None,
+                Some(Value::String(s)) => Some(s.clone()),
+                Some(Value::Number(n)) => Some(n.to_string()),
+                Some(_) => return Err("'retry_after' must be a string or a number".into()),
+            },
+        },
+        "respond" => Fault::Respond {
+            status: valid_status(r.status.unwrap_or(200))?,
+            content_type: r
+                .content_type
+                .clone()
+                .unwrap_or_else(|| "application/json".into()),
+            body: r.body.clone().unwrap_or_default(),
+        },
+        "malformed_json" => Fault::MalformedJson,
+        "html_ok" => Fault::HtmlOk,
+        "empty_token" => Fault::EmptyToken,
+        "expired_true" => Fault::ExpiredTrue,
+        "negative_expires_in" => Fault::NegativeExpiresIn,
+        "drop_connection" => Fault::DropConnection,
+        "stall" => Fault::Stall(ms()?),
+        "latency" => Fault::Latency(ms()?),
+        "redirect_foreign" => Fault::RedirectForeign,
+        other => return Err(format!("unknown fault kind {other:?}")),
+    };
+    state.faults.inject(endpoint, fault, r.times.unwrap_or(1));
+    Ok(ok())
+}
+
+fn valid_status(status: u16) -> Result<u16, String> {
+    if (100..=999).contains(&status) {
+        Ok(status)
+    } else {
+        Err(format!("invalid HTTP status {status}"))
+    }
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RevokeRequest {
+    api_token: Option<String>,
+    access_tokens: Option<bool>,
+}
+
+/// `POST /_sandbox/revoke`.
+fn revoke(state: &State, body: &[u8]) -> Result<Value, String> {
+    let r: RevokeRequest = parse(body)?;
+    if r.api_token.is_none() && r.access_tokens != Some(true) {
+        return Err("give \"api_token\" or \"access_tokens\": true".into());
+    }
+    if let Some(token) = r.api_token {
+        state.directory.revoke(&token);
+    }
+    if r.access_tokens == Some(true) {
+        state.tokens.revoke_all();
+    }
+    Ok(ok())
+}
+
+/// `POST /_sandbox/config`: absent keys stay as they are; a null rate limit
+/// turns limiting off.
+fn config(state: &State, body: &[u8]) -> Result<Value, String> {
+    let v: Value = parse(body)?;
+    let Value::Object(map) = v else {
+        return Err("expected a JSON object".into());
+    };
+    for key in map.keys() {
+        if key != "token_lifetime_secs" && key != "rate_limit_per_minute" {
+            return Err(format!("unknown setting {key:?}"));
+        }
+    }
+    let lifetime = match map.get("token_lifetime_secs") {
+        None => None,
+        Some(v) => Some(
+            v.as_u64()
+                .filter(|n| *n >= 1)
+                .ok_or("'token_lifetime_secs' must be a positive integer")?,
+        ),
+    };
+    let limit = match map.get("rate_limit_per_minute") {
+        None => None,
+        Some(Value::Null) => Some(None),
+        Some(v) => Some(Some(v.as_u64().and_then(|n| u32::try_from(n).ok()).ok_or(
+            "'rate_limit_per_minute' must be a non-negative integer or null",
+        )?)),
+    };
+    if let Some(secs) = lifetime {
+        state.set_lifetime(Duration::from_secs(secs));
+    }
+    if let Some(limit) = limit {
+        state.limiter.set(limit);
+    }
+    Ok(current_config(state))
+}
+
+fn current_config(state: &State) -> Value {
+    json!({
+        "token_lifetime_secs": state.lifetime().as_secs(),
+        "rate_limit_per_minute": state.limiter.get(),
+    })
+}
+
+/// `GET /_sandbox/info`: where things are and who the users are.
+fn info(state: &State) -> Value {
+    let users: Vec<Value> = state
+        .directory
+        .users()
+        .iter()
+        .map(|u| {
+            json!({
+                "api_token": u.api_token,
+                "username": u.username,
+                "role": u.role.as_str(),
+                "workspace_id": u.workspace_id,
+                "workspace_name": u.workspace_name,
+            })
+        })
+        .collect();
+    json!({
+        "url": state.url,
+        "foreign_url": state.foreign_url,
+        "workspace_id": state.workspace.id,
+        "workspace_name": state.workspace.name,
+        "fact_sheets": state.store.len(),
+        "users": users,
+    })
+}

@@ -1,0 +1,260 @@
+//! Fault injection: what can go wrong, where, and for how many calls.
+//!
+//! Faults are queued per endpoint. The fault at the head of an endpoint's
+//! queue applies to the next `times` calls of that endpoint, then the next
+//! queued fault takes over, and when the queue is empty the endpoint behaves
+//! normally again. Faults queued for [`Endpoint::Any`] apply to every resource
+//! endpoint (not the token endpoint) once the endpoint's own queue is empty.
+//!
+//! [`Fault::Latency`] is the exception: it is not queued but persists (and
+//! `times` is ignored) until replaced, cleared or reset.
+
+use std::collections::VecDeque;
+use std::fmt;
+use std::str::FromStr;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::Mutex;
+use std::time::Duration;
+
+/// An endpoint of the emulated API, as a target for faults and a key for counters.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum Endpoint {
+    /// `POST /services/mtm/v1/oauth2/token`.
+    Token,
+    /// `GET` and `POST /services/pathfinder/v1/factSheets`.
+    FactSheets,
+    /// `GET /services/pathfinder/v1/factSheets/{id}`.
+    FactSheet,
+    /// `POST /services/pathfinder/v1/graphql`.
+    GraphQl,
+    /// `GET /services/mtm/v1/workspaces/{id}`.
+    Workspaces,
+    /// `GET /{workspace}/api/v1/services`.
+    Services,
+    /// Every resource endpoint (all of the above but the token endpoint).
+    Any,
+}
+
+impl Endpoint {
+    /// Every endpoint, [`Endpoint::Any`] last.
+    pub const ALL: [Endpoint; 7] = [
+        Endpoint::Token,
+        Endpoint::FactSheets,
+        Endpoint::FactSheet,
+        Endpoint::GraphQl,
+        Endpoint::Workspaces,
+        Endpoint::Services,
+        Endpoint::Any,
+    ];
+
+    /// The name used by the control API and in statistics (`token`, `factSheets`, ...).
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Endpoint::Token => "token",
+            Endpoint::FactSheets => "factSheets",
+            Endpoint::FactSheet => "factSheet",
+            Endpoint::GraphQl => "graphql",
+            Endpoint::Workspaces => "workspaces",
+            Endpoint::Services => "services",
+            Endpoint::Any => "any",
+        }
+    }
+
+    /// Position in [`Endpoint::ALL`].
+    pub(crate) fn index(self) -> usize {
+        self as usize
+    }
+}
+
+impl fmt::Display for Endpoint {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+impl FromStr for Endpoint {
+    type Err = String;
+
+    /// Parses the names of [`Endpoint::as_str`] (case-insensitively).
+    fn from_str(s: &str) -> Result<Endpoint, String> {
+        Endpoint::ALL
+            .into_iter()
+            .find(|e| e.as_str().eq_ignore_ascii_case(s))
+            .ok_or_else(|| format!("unknown endpoint {s:?}"))
+    }
+}
+
+/// A fault to inject.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Fault {
+    /// Respond with `status` and a JSON error body, with a `Retry-After`
+    /// header when given (seconds or an HTTP date, sent verbatim).
+    Status {
+        /// The HTTP status code.
+        status: u16,
+        /// The `Retry-After` header value.
+        retry_after: Option<String>,
+    },
+    /// Respond with exactly this status, content type and body.
+    Respond {
+        /// The HTTP status code.
+        status: u16,
+        /// The `Content-Type` header value.
+        content_type: String,
+        /// The body, sent as is.
+        body: String,
+    },
+    /// 200 with truncated JSON.
+    MalformedJson,
+    /// 200 with an HTML page (`text/html`), like a captive portal or proxy.
+    HtmlOk,
+    /// Token endpoint: 200 with `"access_token":""`.
+    EmptyToken,
+    /// Token endpoint: 200 with a real token but `"expired":true`.
+    ExpiredTrue,
+    /// Token endpoint: 200 with a real token but `"expires_in":-1`.
+    NegativeExpiresIn,
+    /// Close the connection without sending any response.
+    DropConnection,
+    /// Wait this long before handling the request normally (the connection
+    /// is closed at once if the sandbox shuts down meanwhile).
+    Stall(Duration),
+    /// Add this delay to every call of the endpoint until cleared
+    /// (persistent: `times` is ignored; a zero duration removes it).
+    Latency(Duration),
+    /// 307 to the same path on the foreign listener (another origin).
+    RedirectForeign,
+}
+
+/// The fault table of one sandbox.
+pub(crate) struct Faults {
+    /// Fast path: true only while something is queued or a latency is set.
+    armed: AtomicBool,
+    table: Mutex<Table>,
+}
+
+#[derive(Default)]
+struct Table {
+    queues: [VecDeque<(Fault, u32)>; 7],
+    latency: [Option<Duration>; 7],
+}
+
+impl Table {
+    fn is_empty(&self) -> bool {
+        self.queues.iter().all(VecDeque::is_empty) && self.latency.iter().all(Option::is_none)
+    }
+}
+
+impl Faults {
+    /// An empty table.
+    pub(crate) fn new() -> Faults {
+        Faults {
+            armed: AtomicBool::new(false),
+            table: Mutex::new(Table::default()),
+        }
+    }
+
+    /// Queues `fault` for the next `times` calls of `endpoint`.
+    pub(crate) fn inject(&self, endpoint: Endpoint, fault: Fault, times: u32) {
+        let mut t = self.table.lock().unwrap();
+        match fault {
+            Fault::Latency(d) => {
+                t.latency[endpoint.index()] = (!d.is_zero()).then_some(d);
+            }
+            fault if times > 0 => {
+                t.queues[endpoint.index()].push_back((fault, times));
+            }
+            _ => {}
+        }
+        self.armed.store(!t.is_empty(), Ordering::Release);
+    }
+
+    /// Removes the faults and latency of one endpoint.
+    pub(crate) fn clear_endpoint(&self, endpoint: Endpoint) {
+        let mut t = self.table.lock().unwrap();
+        t.queues[endpoint.index()].clear();
+        t.latency[endpoint.index()] = None;
+        self.armed.store(!t.is_empty(), Ordering::Release);
+    }
+
+    /// Removes every fault and latency.
+    pub(crate) fn clear(&self) {
+        let mut t = self.table.lock().unwrap();
+        *t = Table::default();
+        self.armed.store(false, Ordering::Release);
+    }
+
+    /// The latency to add to a call of `endpoint` (its own, else that of `Any`).
+    pub(crate) fn latency(&self, endpoint: Endpoint) -> Option<Duration> {
+        if !self.armed.load(Ordering::Acquire) {
+            return None;
+        }
+        let t = self.table.lock().unwrap();
+        t.latency[endpoint.index()].or(if endpoint == Endpoint::Token {
+            None
+        } else {
+            t.latency[Endpoint::Any.index()]
+        })
+    }
+
+    /// Takes the fault for this call of `endpoint`, if any is queued.
+    pub(crate) fn take(&self, endpoint: Endpoint) -> Option<Fault> {
+        if !self.armed.load(Ordering::Acquire) {
+            return None;
+        }
+        let mut t = self.table.lock().unwrap();
+        let mut fault = Self::pop(&mut t.queues[endpoint.index()]);
+        if fault.is_none() && endpoint != Endpoint::Token {
+            fault = Self::pop(&mut t.queues[Endpoint::Any.index()]);
+        }
+        self.armed.store(!t.is_empty(), Ordering::Release);
+        fault
+    }
+
+    fn pop(queue: &mut VecDeque<(Fault, u32)>) -> Option<Fault> {
+        let (fault, left) = queue.front_mut()?;
+        let fault = fault.clone();
+        *left -= 1;
+        if *left == 0 {
+            queue.pop_front();
+        }
+        Some(fault)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn queued_faults_apply_in_order_then_stop() {
+        let f = Faults::new();
+        f.inject(Endpoint::Token, Fault::HtmlOk, 2);
+        f.inject(Endpoint::Token, Fault::DropConnection, 1);
+        f.inject(Endpoint::Any, Fault::MalformedJson, 1);
+        assert_eq!(f.take(Endpoint::Token), Some(Fault::HtmlOk));
+        assert_eq!(f.take(Endpoint::Token), Some(Fault::HtmlOk));
+        assert_eq!(f.take(Endpoint::Token), Some(Fault::DropConnection));
+        assert_eq!(f.take(Endpoint::Token), None);
+        assert_eq!(f.take(Endpoint::GraphQl), Some(Fault::MalformedJson));
+        assert_eq!(f.take(Endpoint::GraphQl), None);
+    }
+
+    #[test]
+    fn latency_persists_until_cleared() {
+        let f = Faults::new();
+        f.inject(Endpoint::Any, Fault::Latency(Duration::from_millis(5)), 1);
+        assert!(f.latency(Endpoint::FactSheet).is_some());
+        assert!(f.latency(Endpoint::FactSheet).is_some());
+        assert!(f.latency(Endpoint::Token).is_none());
+        f.clear();
+        assert!(f.latency(Endpoint::FactSheet).is_none());
+    }
+
+    #[test]
+    fn endpoint_names_round_trip() {
+        for e in Endpoint::ALL {
+            assert_eq!(e.as_str().parse::<Endpoint>().unwrap(), e);
+        }
+    }
+}

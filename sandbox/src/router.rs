@@ -1,0 +1,287 @@
+//! The request pipeline of the main listener: routing, counting, injected
+//! faults, bearer authentication, rate limiting, and dispatch to the API.
+//!
+//! Order for an API request: latency, then the queued fault (if any), then
+//! the token endpoint or, for resources, the `Bearer` check (401), the rate
+//! limit (429) and the handler.
+
+use std::convert::Infallible;
+use std::sync::Arc;
+
+use bytes::Bytes;
+use http::{header, HeaderValue, Method, Request, StatusCode};
+use http_body_util::{BodyExt, Limited};
+use hyper::body::Incoming;
+
+use crate::control;
+use crate::factsheets;
+use crate::faults::{Endpoint, Fault};
+use crate::graphql;
+use crate::http_util::{self, Resp};
+use crate::ratelimit::EXCEEDED_MESSAGE;
+use crate::server::ConnControl;
+use crate::state::State;
+use crate::stats::{Slot, DROPPED};
+use crate::token_endpoint;
+use crate::tokens::AuthError;
+use crate::workspaces;
+
+/// Largest request body read.
+const MAX_BODY: usize = 16 * 1024 * 1024;
+
+/// A recognised path.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Route<'p> {
+    Token,
+    FactSheets,
+    FactSheet(&'p str),
+    GraphQl,
+    Workspace(&'p str),
+    Services(&'p str),
+}
+
+impl Route<'_> {
+    fn endpoint(self) -> Endpoint {
+        match self {
+            Route::Token => Endpoint::Token,
+            Route::FactSheets => Endpoint::FactSheets,
+            Route::FactSheet(_) => Endpoint::FactSheet,
+            Route::GraphQl => Endpoint::GraphQl,
+            Route::Workspace(_) => Endpoint::Workspaces,
+            Route::Services(_) => Endpoint::Services,
+        }
+    }
+}
+
+fn route(path: &str) -> Option<Route<'_>> {
+    if let Some(rest) = path.strip_prefix("/services/pathfinder/v1/") {
+        return match rest {
+            "factSheets" | "factSheets/" => Some(Route::FactSheets),
+            "graphql" | "graphql/" => Some(Route::GraphQl),
+            _ => rest
+                .strip_prefix("factSheets/")
+                .filter(|id| !id.is_empty() && !id.contains('/'))
+                .map(Route::FactSheet),
+        };
+    }
+    if let Some(rest) = path.strip_prefix("/services/mtm/v1/") {
+        return match rest {
+            "oauth2/token" | "oauth2/token/" => Some(Route::Token),
+            _ => rest
+                .strip_prefix("workspaces/")
+                .filter(|id| !id.is_empty() && !id.contains('/'))
+                .map(Route::Workspace),
+        };
+    }
+    let ws = path.strip_prefix('/')?.strip_suffix("/api/v1/services")?;
+    (!ws.is_empty() && !ws.contains('/')).then_some(Route::Services(ws))
+}
+
+/// Handles one request of the main listener.
+pub(crate) async fn handle(
+    state: Arc<State>,
+    conn: Arc<ConnControl>,
+    req: Request<Incoming>,
+) -> Result<Resp, Infallible> {
+    let path = req.uri().path().to_owned();
+    if path == "/_sandbox" || path.starts_with("/_sandbox/") {
+        if !state.control_enabled {
+            return Ok(http_util::not_found());
+        }
+        return Ok(match read_body(req).await {
+            Ok(req) => control::handle(&state, &req),
+            Err(resp) => resp,
+        });
+    }
+    let Some(route) = route(&path) else {
+        state.counters.record(Slot::Other, 404);
+        return Ok(http_util::not_found());
+    };
+    let endpoint = route.endpoint();
+    let slot = Slot::Endpoint(endpoint);
+    if endpoint == Endpoint::Token {
+        state.counters.token_request();
+    }
+    let req = match read_body(req).await {
+        Ok(req) => req,
+        Err(resp) => {
+            state.counters.record(slot, resp.status().as_u16());
+            return Ok(resp);
+        }
+    };
+
+    if let Some(delay) = state.faults.latency(endpoint) {
+        tokio::time::sleep(delay).await;
+    }
+    if let Some(fault) = state.faults.take(endpoint) {
+        match fault {
+            Fault::DropConnection => {
+                state.counters.record(slot, DROPPED);
+                conn.kill();
+                // The connection task drops this future with the connection.
+                return std::future::pending().await;
+            }
+            Fault::Stall(delay) => tokio::time::sleep(delay).await,
+            Fault::Latency(_) => {}
+            fault => {
+                let resp = fault_response(&state, endpoint, &fault, &req);
+                state.counters.record(slot, resp.status().as_u16());
+                return Ok(resp);
+            }
+        }
+    }
+
+    let resp = match route {
+        Route::Token => token_endpoint::handle(&state, &req),
+        route => resource(&state, route, &req),
+    };
+    state.counters.record(slot, resp.status().as_u16());
+    Ok(resp)
+}
+
+/// Serves an authenticated, rate-limited resource.
+fn resource(state: &State, route: Route<'_>, req: &Request<Bytes>) -> Resp {
+    let caller = match state.authenticate(req.headers()) {
+        Ok(caller) => caller,
+        Err(e) => return unauthorized(e),
+    };
+    if let Err(retry_after) = state.limiter.check(caller.user) {
+        let mut resp = http_util::api_error(StatusCode::TOO_MANY_REQUESTS, EXCEEDED_MESSAGE);
+        resp.headers_mut()
+            .insert(header::RETRY_AFTER, HeaderValue::from(retry_after));
+        return resp;
+    }
+    let method = req.method();
+    match route {
+        Route::FactSheets if method == Method::GET => factsheets::list(state, req),
+        Route::FactSheets if method == Method::POST => factsheets::create(state, req, caller),
+        Route::FactSheets => http_util::method_not_allowed("GET, POST"),
+        Route::FactSheet(id) if method == Method::GET => factsheets::get(state, id),
+        Route::GraphQl => graphql::handle(state, req),
+        Route::Workspace(id) if method == Method::GET => workspaces::workspace(state, id),
+        Route::Services(ws) if method == Method::GET => workspaces::services(state, ws),
+        _ => http_util::method_not_allowed("GET"),
+    }
+}
+
+fn unauthorized(e: AuthError) -> Resp {
+    let mut resp = http_util::api_error(StatusCode::UNAUTHORIZED, e.message());
+    let challenge = match e {
+        AuthError::Missing => "Bearer".to_owned(),
+        e => format!(
+            "Bearer error=\"invalid_token\", error_description=\"{}\"",
+            e.message()
+        ),
+    };
+    if let Ok(v) = HeaderValue::from_str(&challenge) {
+        resp.headers_mut().insert(header::WWW_AUTHENTICATE, v);
+    }
+    resp
+}
+
+/// The response an injected fault produces instead of the normal one.
+fn fault_response(state: &State, endpoint: Endpoint, fault: &Fault, req: &Request<Bytes>) -> Resp {
+    let is_token = endpoint == Endpoint::Token;
+    match fault {
+        Fault::Status {
+            status,
+            retry_after,
+        } => {
+            let status = StatusCode::from_u16(*status).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
+            let reason = status.canonical_reason().unwrap_or("Error");
+            let mut resp = if is_token {
+                let error = reason.to_ascii_lowercase().replace([' ', '-'], "_");
+                let body = serde_json::json!({
+                    "error": error,
+                    "error_description": format!("HTTP {} {reason}", status.as_u16()),
+                });
+                http_util::json(status, body.to_string())
+            } else if status == StatusCode::TOO_MANY_REQUESTS {
+                http_util::api_error(status, EXCEEDED_MESSAGE)
+            } else {
+                http_util::api_error(status, &format!("HTTP {} {reason}", status.as_u16()))
+            };
+            if let Some(v) = retry_after
+                .as_deref()
+                .and_then(|v| HeaderValue::from_str(v).ok())
+            {
+                resp.headers_mut().insert(header::RETRY_AFTER, v);
+            }
+            resp
+        }
+        Fault::Respond {
+            status,
+            content_type,
+            body,
+        } => http_util::raw(
+            StatusCode::from_u16(*status).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR),
+            content_type,
+            body.clone(),
+        ),
+        Fault::RedirectForeign => {
+            let target = format!(
+                "{}{}",
+                state.foreign_url,
+                req.uri().path_and_query().map_or("/", |pq| pq.as_str())
+            );
+            let mut resp = http_util::raw(StatusCode::TEMPORARY_REDIRECT, "text/plain", "");
+            if let Ok(v) = HeaderValue::from_str(&target) {
+                resp.headers_mut().insert(header::LOCATION, v);
+            }
+            resp
+        }
+        Fault::MalformedJson if !is_token => http_util::json(
+            StatusCode::OK,
+            r#"{"status":"OK","type":"FactSheet","errors":[],"data":[{"id":""#,
+        ),
+        Fault::HtmlOk => token_endpoint::html_ok(),
+        other => token_endpoint::fault_response(state, other, req.headers())
+            .unwrap_or_else(|| http_util::api_error(StatusCode::INTERNAL_SERVER_ERROR, "fault")),
+    }
+}
+
+/// Reads the whole body (up to [`MAX_BODY`]).
+pub(crate) async fn read_body(req: Request<Incoming>) -> Result<Request<Bytes>, Resp> {
+    let (parts, body) = req.into_parts();
+    match Limited::new(body, MAX_BODY).collect().await {
+        Ok(collected) => Ok(Request::from_parts(parts, collected.to_bytes())),
+        Err(_) => Err(http_util::api_error(
+            StatusCode::PAYLOAD_TOO_LARGE,
+            "Request body too large or unreadable",
+        )),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn routes() {
+        assert_eq!(route("/services/mtm/v1/oauth2/token"), Some(Route::Token));
+        assert_eq!(route("/services/mtm/v1/oauth2/token/"), Some(Route::Token));
+        assert_eq!(
+            route("/services/pathfinder/v1/factSheets"),
+            Some(Route::FactSheets)
+        );
+        assert_eq!(
+            route("/services/pathfinder/v1/factSheets/abc"),
+            Some(Route::FactSheet("abc"))
+        );
+        assert_eq!(route("/services/pathfinder/v1/factSheets/a/b"), None);
+        assert_eq!(
+            route("/services/pathfinder/v1/graphql"),
+            Some(Route::GraphQl)
+        );
+        assert_eq!(
+            route("/services/mtm/v1/workspaces/w1"),
+            Some(Route::Workspace("w1"))
+        );
+        assert_eq!(
+            route("/acme/api/v1/services"),
+            Some(Route::Services("acme"))
+        );
+        assert_eq!(route("/api/v1/services"), None);
+        assert_eq!(route("/"), None);
+    }
+}

@@ -1,0 +1,246 @@
+//! [`Sandbox`]: a running emulator and its synchronous control methods.
+
+use std::io;
+use std::net::{SocketAddr, TcpListener, ToSocketAddrs};
+use std::sync::Arc;
+use std::thread::JoinHandle;
+use std::time::Duration;
+
+use tokio::sync::watch;
+
+use crate::config::SandboxBuilder;
+use crate::faults::{Endpoint, Fault};
+use crate::server;
+use crate::state::State;
+use crate::stats::Stats;
+use crate::store::Store;
+use crate::tls;
+use crate::users::{Directory, Role, User, Workspace};
+
+/// A running LeanIX emulator.
+///
+/// It serves on its own thread with its own two-worker tokio runtime, so it
+/// works from synchronous code, from `#[tokio::test]` and from any other
+/// runtime alike. All methods are synchronous and cheap. Dropping the
+/// sandbox shuts the server down and joins its thread.
+pub struct Sandbox {
+    state: Arc<State>,
+    ca_pem: Option<String>,
+    shutdown: watch::Sender<bool>,
+    thread: Option<JoinHandle<()>>,
+}
+
+impl std::fmt::Debug for Sandbox {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Sandbox")
+            .field("url", &self.state.url)
+            .field("foreign_url", &self.state.foreign_url)
+            .finish_non_exhaustive()
+    }
+}
+
+fn bind(host: &str, port: u16) -> io::Result<(TcpListener, SocketAddr)> {
+    let addrs: Vec<SocketAddr> = (host, port).to_socket_addrs()?.collect();
+    let mut last = io::Error::new(
+        io::ErrorKind::AddrNotAvailable,
+        format!("cannot resolve {host}"),
+    );
+    for addr in addrs {
+        match TcpListener::bind(addr) {
+            Ok(l) => {
+                l.set_nonblocking(true)?;
+                let local = l.local_addr()?;
+                return Ok((l, local));
+            }
+            Err(e) => last = e,
+        }
+    }
+    Err(last)
+}
+
+fn origin(scheme: &str, host: &str, addr: SocketAddr, tls: bool) -> String {
+    if tls {
+        return format!("https://localhost:{}", addr.port());
+    }
+    let host = match host.parse::<std::net::IpAddr>() {
+        Ok(std::net::IpAddr::V6(_)) => format!("[{}]", addr.ip()),
+        Ok(_) => addr.ip().to_string(),
+        Err(_) => host.to_owned(),
+    };
+    format!("{scheme}://{host}:{}", addr.port())
+}
+
+impl Sandbox {
+    /// Starts a sandbox with the defaults (see [`SandboxBuilder`]).
+    pub fn start() -> io::Result<Sandbox> {
+        Sandbox::builder().start()
+    }
+
+    /// A builder for a configured sandbox.
+    pub fn builder() -> SandboxBuilder {
+        SandboxBuilder::default()
+    }
+
+    pub(crate) fn launch(cfg: SandboxBuilder) -> io::Result<Sandbox> {
+        let (main, main_addr) = bind(&cfg.host, cfg.port)?;
+        let (foreign, foreign_addr) = bind(&cfg.host, 0)?;
+        let tls = if cfg.tls {
+            Some(tls::generate()?)
+        } else {
+            None
+        };
+        let scheme = if cfg.tls { "https" } else { "http" };
+        let url = origin(scheme, &cfg.host, main_addr, cfg.tls);
+        let foreign_url = origin(scheme, &cfg.host, foreign_addr, cfg.tls);
+
+        let workspace = Workspace::sandbox();
+        let directory = Directory::new(&workspace, &cfg.admin_tokens, &cfg.viewer_tokens);
+        let store = Store::seeded(cfg.fact_sheets);
+        let state = Arc::new(State::new(
+            url,
+            foreign_url,
+            cfg.control_api,
+            workspace,
+            directory,
+            cfg.token_lifetime,
+            cfg.rate_limit,
+            store,
+        ));
+
+        let runtime = tokio::runtime::Builder::new_multi_thread()
+            .worker_threads(2)
+            .thread_name("lx-sandbox-worker")
+            .enable_all()
+            .build()?;
+        let (shutdown, shutdown_rx) = watch::channel(false);
+        let acceptor = tls.as_ref().map(|t| t.acceptor.clone());
+        let thread_state = state.clone();
+        let thread = std::thread::Builder::new()
+            .name("lx-sandbox".to_owned())
+            .spawn(move || {
+                runtime.block_on(server::run(
+                    thread_state,
+                    main,
+                    foreign,
+                    acceptor,
+                    shutdown_rx,
+                ));
+                runtime.shutdown_timeout(Duration::from_secs(1));
+            })?;
+        Ok(Sandbox {
+            state,
+            ca_pem: tls.map(|t| t.ca_pem),
+            shutdown,
+            thread: Some(thread),
+        })
+    }
+
+    /// The origin of the API, e.g. `http://127.0.0.1:41234`
+    /// (`https://localhost:PORT` in TLS mode). No trailing slash.
+    pub fn url(&self) -> &str {
+        &self.state.url
+    }
+
+    /// The API token of the (first) ADMIN technical user.
+    pub fn api_token(&self) -> &str {
+        &self.state.directory.first_with(Role::Admin).api_token
+    }
+
+    /// The API token of the (first) VIEWER technical user.
+    pub fn viewer_api_token(&self) -> &str {
+        &self.state.directory.first_with(Role::Viewer).api_token
+    }
+
+    /// All technical users: the admins first, then the viewers.
+    pub fn users(&self) -> &[User] {
+        self.state.directory.users()
+    }
+
+    /// The id of the sandbox's workspace.
+    pub fn workspace_id(&self) -> &str {
+        &self.state.workspace.id
+    }
+
+    /// The origin of the foreign listener (another port, hence another origin).
+    pub fn foreign_url(&self) -> &str {
+        &self.state.foreign_url
+    }
+
+    /// A snapshot of the counters.
+    pub fn stats(&self) -> Stats {
+        self.state.counters.snapshot()
+    }
+
+    /// Zeroes the counters and removes queued faults, latencies and rate-limit
+    /// windows. Revocations and settings stay.
+    pub fn reset(&self) {
+        self.state.reset();
+    }
+
+    /// Queues `fault` for the next `times` calls of `endpoint`
+    /// ([`Fault::Latency`] persists instead, ignoring `times`).
+    pub fn inject(&self, endpoint: Endpoint, fault: Fault, times: u32) {
+        self.state.faults.inject(endpoint, fault, times);
+    }
+
+    /// Removes all queued faults and latencies.
+    pub fn clear_faults(&self) {
+        self.state.faults.clear();
+    }
+
+    /// Revokes an API token: further exchanges with it get 401. Access tokens
+    /// already issued for it stay valid until they expire.
+    pub fn revoke_api_token(&self, api_token: &str) {
+        self.state.directory.revoke(api_token);
+    }
+
+    /// Revokes every access token issued so far (they get 401); new exchanges work.
+    pub fn revoke_access_tokens(&self) {
+        self.state.tokens.revoke_all();
+    }
+
+    /// Sets the lifetime of access tokens issued from now on (at least 1 s).
+    pub fn set_token_lifetime(&self, lifetime: Duration) {
+        self.state.set_lifetime(lifetime);
+    }
+
+    /// Sets the per-user rate limit (`None`: off).
+    pub fn set_rate_limit(&self, per_minute: Option<u32>) {
+        self.state.limiter.set(per_minute);
+    }
+
+    /// The PEM of the generated CA in TLS mode.
+    pub fn ca_pem(&self) -> Option<&str> {
+        self.ca_pem.as_deref()
+    }
+
+    /// How many fact sheets exist now (seeded plus created).
+    pub fn fact_sheet_count(&self) -> usize {
+        self.state.store.len()
+    }
+
+    /// Signs an access token for `api_token`'s user whose `exp` lies
+    /// `valid_for_secs` seconds from now (negative: already expired), without
+    /// registering it. For tests of expiry handling; `None` for unknown tokens.
+    #[doc(hidden)]
+    pub fn mint_access_token(&self, api_token: &str, valid_for_secs: i64) -> Option<String> {
+        let user = self.state.directory.authenticate(api_token)?;
+        let exp = (crate::clock::now_ms() / 1000) as i64 + valid_for_secs;
+        Some(self.state.tokens.mint(
+            &self.state.directory,
+            &self.state.workspace,
+            user,
+            exp.max(0) as u64,
+            &self.state.url,
+        ))
+    }
+}
+
+impl Drop for Sandbox {
+    fn drop(&mut self) {
+        let _ = self.shutdown.send(true);
+        if let Some(thread) = self.thread.take() {
+            let _ = thread.join();
+        }
+    }
+}

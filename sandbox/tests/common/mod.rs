@@ -1,0 +1,86 @@
+//! Helpers shared by the integration tests: a plain HTTP client and the
+//! token exchange done by hand, exactly as the vendor documents it.
+
+#![allow(dead_code)]
+
+use base64::engine::general_purpose::{STANDARD, URL_SAFE_NO_PAD};
+use base64::Engine;
+use leanix_sandbox::Sandbox;
+use serde_json::Value;
+
+pub const TOKEN_PATH: &str = "/services/mtm/v1/oauth2/token";
+pub const FACT_SHEETS_PATH: &str = "/services/pathfinder/v1/factSheets";
+pub const GRAPHQL_PATH: &str = "/services/pathfinder/v1/graphql";
+
+/// A client that does not follow redirects.
+pub fn client() -> reqwest::Client {
+    reqwest::Client::builder()
+        .redirect(reqwest::redirect::Policy::none())
+        .build()
+        .unwrap()
+}
+
+/// A small sandbox for tests that do not page through the inventory.
+pub fn small() -> Sandbox {
+    Sandbox::builder().fact_sheets(120).start().unwrap()
+}
+
+/// `Basic base64("apitoken:" + token)`.
+pub fn basic(api_token: &str) -> String {
+    format!("Basic {}", STANDARD.encode(format!("apitoken:{api_token}")))
+}
+
+/// POSTs the documented token request and returns the raw response.
+pub async fn exchange_raw(url: &str, api_token: &str) -> reqwest::Response {
+    client()
+        .post(format!("{url}{TOKEN_PATH}"))
+        .header("Authorization", basic(api_token))
+        .header("Content-Type", "application/x-www-form-urlencoded")
+        .body("grant_type=client_credentials")
+        .send()
+        .await
+        .unwrap()
+}
+
+/// Exchanges `api_token` and returns the access token.
+pub async fn access_token(url: &str, api_token: &str) -> String {
+    let resp = exchange_raw(url, api_token).await;
+    assert_eq!(resp.status(), 200);
+    let body: Value = resp.json().await.unwrap();
+    body["access_token"].as_str().unwrap().to_owned()
+}
+
+/// GET `path` with a bearer token.
+pub async fn get(url: &str, path: &str, bearer: &str) -> reqwest::Response {
+    client()
+        .get(format!("{url}{path}"))
+        .bearer_auth(bearer)
+        .send()
+        .await
+        .unwrap()
+}
+
+/// POST a GraphQL request.
+pub async fn graphql(url: &str, bearer: &str, body: &Value) -> reqwest::Response {
+    client()
+        .post(format!("{url}{GRAPHQL_PATH}"))
+        .bearer_auth(bearer)
+        .json(body)
+        .send()
+        .await
+        .unwrap()
+}
+
+/// Decodes one base64url JWT part to JSON.
+pub fn jwt_part(token: &str, index: usize) -> Value {
+    let part = token.split('.').nth(index).unwrap();
+    serde_json::from_slice(&URL_SAFE_NO_PAD.decode(part).unwrap()).unwrap()
+}
+
+/// Seconds since the Unix epoch.
+pub fn now_secs() -> u64 {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .unwrap()
+        .as_secs()
+}

@@ -1,0 +1,215 @@
+//! The HTTP control API under /_sandbox/.
+
+mod common;
+
+use common::*;
+use leanix_sandbox::{Endpoint, Sandbox};
+use serde_json::{json, Value};
+
+async fn control(sb: &Sandbox, path: &str, body: Option<Value>) -> reqwest::Response {
+    let url = format!("{}/_sandbox/{path}", sb.url());
+    match body {
+        Some(b) => client().post(url).json(&b).send().await.unwrap(),
+        None => client().get(url).send().await.unwrap(),
+    }
+}
+
+async fn stats(sb: &Sandbox) -> Value {
+    let resp = control(sb, "stats", None).await;
+    assert_eq!(resp.status(), 200);
+    resp.json().await.unwrap()
+}
+
+#[tokio::test]
+async fn stats_in_the_documented_shape_without_counting_control_calls() {
+    let sb = small();
+    let token = access_token(sb.url(), sb.api_token()).await;
+    get(sb.url(), FACT_SHEETS_PATH, &token).await;
+    get(sb.url(), FACT_SHEETS_PATH, "bad").await;
+    let s = stats(&sb).await;
+    let s2 = stats(&sb).await;
+    assert_eq!(s, s2, "control calls are not counted");
+    assert_eq!(s["token_exchanges"], 1);
+    assert_eq!(s["token_requests"], 1);
+    assert_eq!(s["requests"]["factSheets"], json!({"200": 1, "401": 1}));
+    assert_eq!(s["requests"]["token"], json!({"200": 1}));
+    assert_eq!(s["foreign_requests"], 0);
+    assert_eq!(s["foreign_requests_with_authorization"], 0);
+    assert_eq!(s, sb.stats().to_json());
+}
+
+#[tokio::test]
+async fn faults_over_http() {
+    let sb = small();
+    let resp = control(
+        &sb,
+        "faults",
+        Some(json!({"endpoint": "token", "kind": "status", "status": 503, "retry_after": "1", "times": 2})),
+    )
+    .await;
+    assert_eq!(resp.status(), 200);
+    for _ in 0..2 {
+        let resp = exchange_raw(sb.url(), sb.api_token()).await;
+        assert_eq!(resp.status(), 503);
+        assert_eq!(resp.headers()["retry-after"], "1");
+    }
+    assert_eq!(exchange_raw(sb.url(), sb.api_token()).await.status(), 200);
+
+    for kind in [
+        "malformed_json",
+        "html_ok",
+        "empty_token",
+        "expired_true",
+        "negative_expires_in",
+    ] {
+        let resp = control(
+            &sb,
+            "faults",
+            Some(json!({"endpoint": "token", "kind": kind})),
+        )
+        .await;
+        assert_eq!(resp.status(), 200, "{kind}");
+        assert_eq!(exchange_raw(sb.url(), sb.api_token()).await.status(), 200);
+    }
+    control(
+        &sb,
+        "faults",
+        Some(json!({"endpoint": "factSheets", "kind": "respond", "status": 418, "content_type": "text/plain", "body": "teapot"})),
+    )
+    .await;
+    let token = access_token(sb.url(), sb.api_token()).await;
+    let resp = get(sb.url(), FACT_SHEETS_PATH, &token).await;
+    assert_eq!(resp.status(), 418);
+    assert_eq!(resp.text().await.unwrap(), "teapot");
+
+    control(
+        &sb,
+        "faults",
+        Some(json!({"endpoint": "any", "kind": "drop_connection"})),
+    )
+    .await;
+    assert!(client()
+        .get(format!("{}{FACT_SHEETS_PATH}", sb.url()))
+        .bearer_auth(&token)
+        .send()
+        .await
+        .is_err());
+
+    control(
+        &sb,
+        "faults",
+        Some(json!({"endpoint": "graphql", "kind": "redirect_foreign"})),
+    )
+    .await;
+    let resp = graphql(
+        sb.url(),
+        &token,
+        &json!({"query": "{ allFactSheets { totalCount } }"}),
+    )
+    .await;
+    assert_eq!(resp.status(), 307);
+
+    control(
+        &sb,
+        "faults",
+        Some(json!({"endpoint": "factSheets", "kind": "stall", "ms": 400, "times": 5})),
+    )
+    .await;
+    control(
+        &sb,
+        "faults",
+        Some(json!({"endpoint": "factSheets", "kind": "latency", "ms": 400})),
+    )
+    .await;
+    let resp = control(&sb, "faults", Some(json!({"kind": "clear"}))).await;
+    assert_eq!(resp.status(), 200);
+    let start = std::time::Instant::now();
+    assert_eq!(get(sb.url(), FACT_SHEETS_PATH, &token).await.status(), 200);
+    assert!(start.elapsed() < std::time::Duration::from_millis(400));
+
+    for bad in [
+        json!({"endpoint": "nowhere", "kind": "status", "status": 500}),
+        json!({"endpoint": "token", "kind": "explode"}),
+        json!({"endpoint": "token", "kind": "status"}),
+        json!({"endpoint": "token", "kind": "stall"}),
+        json!({"kind": "status", "status": 500}),
+    ] {
+        let resp = control(&sb, "faults", Some(bad.clone())).await;
+        assert_eq!(resp.status(), 400, "{bad}");
+    }
+}
+
+#[tokio::test]
+async fn revoke_config_and_reset_over_http() {
+    let sb = small();
+    let token = access_token(sb.url(), sb.api_token()).await;
+    assert_eq!(
+        control(&sb, "revoke", Some(json!({"access_tokens": true})))
+            .await
+            .status(),
+        200
+    );
+    assert_eq!(get(sb.url(), FACT_SHEETS_PATH, &token).await.status(), 401);
+    let viewer = sb.viewer_api_token().to_owned();
+    assert_eq!(
+        control(&sb, "revoke", Some(json!({"api_token": viewer})))
+            .await
+            .status(),
+        200
+    );
+    assert_eq!(exchange_raw(sb.url(), &viewer).await.status(), 401);
+    assert_eq!(control(&sb, "revoke", Some(json!({}))).await.status(), 400);
+
+    let resp = control(
+        &sb,
+        "config",
+        Some(json!({"token_lifetime_secs": 5, "rate_limit_per_minute": 2})),
+    )
+    .await;
+    assert_eq!(resp.status(), 200);
+    let cfg: Value = resp.json().await.unwrap();
+    assert_eq!(
+        cfg,
+        json!({"token_lifetime_secs": 5, "rate_limit_per_minute": 2})
+    );
+    let body: Value = exchange_raw(sb.url(), sb.api_token())
+        .await
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(body["expires_in"], 5);
+    let token = body["access_token"].as_str().unwrap().to_owned();
+    get(sb.url(), FACT_SHEETS_PATH, &token).await;
+    get(sb.url(), FACT_SHEETS_PATH, &token).await;
+    assert_eq!(get(sb.url(), FACT_SHEETS_PATH, &token).await.status(), 429);
+    control(&sb, "config", Some(json!({"rate_limit_per_minute": null}))).await;
+    assert_eq!(get(sb.url(), FACT_SHEETS_PATH, &token).await.status(), 200);
+    assert_eq!(
+        control(&sb, "config", Some(json!({"bogus": 1})))
+            .await
+            .status(),
+        400
+    );
+
+    assert_eq!(control(&sb, "reset", Some(json!({}))).await.status(), 200);
+    let s = stats(&sb).await;
+    assert_eq!(s["token_requests"], 0);
+    assert_eq!(s["requests"], json!({}));
+    assert_eq!(sb.stats().total(Endpoint::FactSheets), 0);
+
+    let info: Value = control(&sb, "info", None).await.json().await.unwrap();
+    assert_eq!(info["url"], sb.url());
+    assert_eq!(info["users"].as_array().unwrap().len(), 2);
+}
+
+#[tokio::test]
+async fn control_api_can_be_disabled() {
+    let sb = Sandbox::builder()
+        .fact_sheets(5)
+        .control_api(false)
+        .start()
+        .unwrap();
+    assert_eq!(control(&sb, "stats", None).await.status(), 404);
+    assert_eq!(control(&sb, "reset", Some(json!({}))).await.status(), 404);
+    assert_eq!(sb.stats().total(Endpoint::Any), 0);
+}
