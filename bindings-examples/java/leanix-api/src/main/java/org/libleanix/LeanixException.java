@@ -1,0 +1,176 @@
+package org.libleanix;
+
+import java.time.Duration;
+import java.util.Optional;
+import java.util.OptionalInt;
+
+/**
+ * A failed libleanix call.
+ *
+ * <p>Unchecked on purpose: almost every call can fail for reasons the caller cannot fix where the
+ * call is made (a network error, an expired API token, a 5xx after the library's retries), and
+ * the library has already done the retrying that a {@code catch} block would usually do. Callers
+ * who can act on a specific failure catch the subclass they care about (for example
+ * {@link RateLimitedException} to back off for {@link #retryAfter()}), everyone else lets it
+ * propagate, as with {@link java.io.UncheckedIOException} in streams and lambdas.
+ *
+ * <p>Each subclass corresponds to one stable {@code LX_ERR_*} status of the C API; {@link #code()}
+ * and {@link #statusName()} give it, {@link #httpStatus()} the HTTP status behind it when there is
+ * one. Messages come from the library and never contain the API token, an access token or the
+ * Basic header value; neither does {@link #toString()}.
+ */
+public class LeanixException extends RuntimeException {
+    private static final long serialVersionUID = 1L;
+
+    /** The {@code LX_ERR_*} names of the C API, indexed by status code (stable, never reused). */
+    private static final String[] NAMES = {
+        "LX_OK",
+        "LX_ERR_NULL_ARG",
+        "LX_ERR_INVALID_ARG",
+        "LX_ERR_CONFIG",
+        "LX_ERR_INVALID_CREDENTIALS",
+        "LX_ERR_UNAUTHORIZED",
+        "LX_ERR_FORBIDDEN",
+        "LX_ERR_RATE_LIMITED",
+        "LX_ERR_HTTP",
+        "LX_ERR_TIMEOUT",
+        "LX_ERR_CONNECT",
+        "LX_ERR_TLS",
+        "LX_ERR_INVALID_RESPONSE",
+        "LX_ERR_GRAPHQL",
+        "LX_ERR_REDIRECT",
+        "LX_ERR_CANCELLED",
+        "LX_ERR_FORKED",
+        "LX_ERR_PANIC",
+        "LX_ERR_NOT_FOUND",
+    };
+
+    /** The {@code LX_ERR_*} status. */
+    private final int code;
+    /** The HTTP status behind the error, or 0. */
+    private final int httpStatus;
+    /** The OAuth2 {@code error} field, or null. */
+    private final String oauthError;
+    /** The server's Retry-After in milliseconds, or negative. */
+    private final long retryAfterMillis;
+
+    /**
+     * Creates an exception; backends use {@link #of} instead.
+     *
+     * @param code the {@code LX_ERR_*} status
+     * @param message the library's message (must not contain secrets)
+     * @param httpStatus the HTTP status behind the error, or 0
+     * @param oauthError the OAuth2 {@code error} field of a failed token exchange, or null
+     * @param retryAfterMillis the server's Retry-After in milliseconds, or a negative number
+     */
+    public LeanixException(int code, String message, int httpStatus, String oauthError, long retryAfterMillis) {
+        super(message == null ? "" : message);
+        this.code = code;
+        this.httpStatus = httpStatus;
+        this.oauthError = oauthError;
+        this.retryAfterMillis = retryAfterMillis;
+    }
+
+    /**
+     * The exception for a status of the C API: the subclass that corresponds to {@code code}
+     * ({@link LeanixException} itself for codes without one).
+     *
+     * @param code the {@code LX_ERR_*} status (not {@code LX_OK})
+     * @param message the library's message
+     * @param httpStatus {@code lx_error_http_status()}, or 0
+     * @param oauthError {@code lx_error_oauth_error()}, or null
+     * @param retryAfterMillis {@code lx_error_retry_after_ms()}, or -1
+     * @return the exception to throw
+     */
+    public static LeanixException of(int code, String message, int httpStatus, String oauthError, long retryAfterMillis) {
+        switch (code) {
+            case 1:
+            case 2:
+                return new InvalidArgumentException(code, message);
+            case 3:
+                return new ConfigException(message);
+            case 4:
+                return new InvalidCredentialsException(message, httpStatus, oauthError);
+            case 5:
+                return new UnauthorizedException(message, httpStatus);
+            case 6:
+                return new ForbiddenException(message, httpStatus);
+            case 7:
+                return new RateLimitedException(message, httpStatus, retryAfterMillis);
+            case 8:
+                return new HttpException(message, httpStatus, retryAfterMillis);
+            case 9:
+                return new TimeoutException(message);
+            case 10:
+                return new ConnectException(message);
+            case 11:
+                return new TlsException(message);
+            case 12:
+                return new InvalidResponseException(message, httpStatus);
+            case 13:
+                return new GraphQlException(message, httpStatus);
+            case 14:
+                return new RedirectException(message, httpStatus);
+            case 15:
+                return new CancelledException(message);
+            case 16:
+                return new ForkedException(message);
+            case 17:
+                return new PanicException(message);
+            default:
+                return new LeanixException(code, message, httpStatus, oauthError, retryAfterMillis);
+        }
+    }
+
+    /**
+     * The name of a status code of the C API ({@code "LX_ERR_TIMEOUT"}), as {@code lx_status_str()}.
+     *
+     * @param code a status code
+     * @return its name, or {@code "LX_ERR_UNKNOWN"}
+     */
+    public static String statusName(int code) {
+        return code >= 0 && code < NAMES.length ? NAMES[code] : "LX_ERR_UNKNOWN";
+    }
+
+    /** @return the {@code LX_ERR_*} status code of the C API (stable numbers, see {@code leanix.h}) */
+    public int code() {
+        return code;
+    }
+
+    /** @return the name of {@link #code()}, e.g. {@code "LX_ERR_FORBIDDEN"} */
+    public String statusName() {
+        return statusName(code);
+    }
+
+    /** @return the HTTP status behind the error (401, 403, 429, 503, ...), if there is one */
+    public OptionalInt httpStatus() {
+        return httpStatus > 0 ? OptionalInt.of(httpStatus) : OptionalInt.empty();
+    }
+
+    /** @return the OAuth2 {@code error} field of a failed token exchange (e.g. {@code invalid_client}) */
+    public Optional<String> oauthError() {
+        return Optional.ofNullable(oauthError);
+    }
+
+    /**
+     * @return the server's {@code Retry-After}, if it sent one (on {@link RateLimitedException}
+     *     and retryable HTTP errors such as 503)
+     */
+    public Optional<Duration> retryAfter() {
+        return retryAfterMillis >= 0 ? Optional.of(Duration.ofMillis(retryAfterMillis)) : Optional.empty();
+    }
+
+    /** @return {@code ClassName: LX_ERR_NAME [HTTP nnn]: message}; never contains a secret */
+    @Override
+    public String toString() {
+        StringBuilder s = new StringBuilder(getClass().getName()).append(": ").append(statusName());
+        if (httpStatus > 0) {
+            s.append(" (HTTP ").append(httpStatus).append(')');
+        }
+        String message = getMessage();
+        if (message != null && !message.isEmpty()) {
+            s.append(": ").append(message);
+        }
+        return s.toString();
+    }
+}

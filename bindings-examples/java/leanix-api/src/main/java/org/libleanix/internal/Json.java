@@ -1,0 +1,320 @@
+package org.libleanix.internal;
+
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * A very small JSON reader and string quoter, so that the binding needs no JSON library. Not a
+ * public API: it may change without notice.
+ *
+ * <p>{@link #parse} maps objects to {@code Map<String, Object>} (insertion order), arrays to
+ * {@code List<Object>}, strings to {@code String}, integral numbers to {@code Long} (or
+ * {@code Double} when they do not fit), other numbers to {@code Double}, {@code true}/{@code false}
+ * to {@code Boolean}, {@code null} to null. The results are unmodifiable.
+ */
+public final class Json {
+    private final String text;
+    private int pos;
+
+    private Json(String text) {
+        this.text = text;
+    }
+
+    /**
+     * Parses one JSON value.
+     *
+     * @param text JSON text
+     * @return the value
+     * @throws IllegalArgumentException if the text is not JSON
+     */
+    public static Object parse(String text) {
+        Json p = new Json(text);
+        p.skipSpace();
+        Object value = p.value();
+        p.skipSpace();
+        if (p.pos != text.length()) {
+            throw p.error("trailing characters");
+        }
+        return value;
+    }
+
+    /**
+     * Parses a JSON object.
+     *
+     * @param text JSON text of an object
+     * @return the object
+     * @throws IllegalArgumentException if the text is not a JSON object
+     */
+    @SuppressWarnings("unchecked")
+    public static Map<String, Object> parseObject(String text) {
+        Object v = parse(text);
+        if (!(v instanceof Map)) {
+            throw new IllegalArgumentException("not a JSON object");
+        }
+        return (Map<String, Object>) v;
+    }
+
+    /**
+     * Follows a path of object keys and array indexes.
+     *
+     * @param value a parsed value
+     * @param path keys (String) and indexes (Integer)
+     * @return the value there, or null if absent
+     */
+    public static Object at(Object value, Object... path) {
+        Object v = value;
+        for (Object step : path) {
+            if (step instanceof Integer && v instanceof List) {
+                List<?> list = (List<?>) v;
+                int i = (Integer) step;
+                v = i >= 0 && i < list.size() ? list.get(i) : null;
+            } else if (v instanceof Map) {
+                v = ((Map<?, ?>) v).get(step);
+            } else {
+                return null;
+            }
+        }
+        return v;
+    }
+
+    /**
+     * Quotes a string as a JSON string literal.
+     *
+     * @param s the string
+     * @return {@code "..."} with the necessary escapes
+     */
+    public static String quote(String s) {
+        StringBuilder b = new StringBuilder(s.length() + 2).append('"');
+        for (int i = 0; i < s.length(); i++) {
+            char c = s.charAt(i);
+            switch (c) {
+                case '"':
+                    b.append("\\\"");
+                    break;
+                case '\\':
+                    b.append("\\\\");
+                    break;
+                case '\n':
+                    b.append("\\n");
+                    break;
+                case '\r':
+                    b.append("\\r");
+                    break;
+                case '\t':
+                    b.append("\\t");
+                    break;
+                default:
+                    if (c < 0x20) {
+                        b.append(String.format("\\u%04x", (int) c));
+                    } else {
+                        b.append(c);
+                    }
+            }
+        }
+        return b.append('"').toString();
+    }
+
+    private Object value() {
+        if (pos >= text.length()) {
+            throw error("unexpected end");
+        }
+        char c = text.charAt(pos);
+        switch (c) {
+            case '{':
+                return object();
+            case '[':
+                return array();
+            case '"':
+                return string();
+            case 't':
+                return literal("true", Boolean.TRUE);
+            case 'f':
+                return literal("false", Boolean.FALSE);
+            case 'n':
+                return literal("null", null);
+            default:
+                if (c == '-' || (c >= '0' && c <= '9')) {
+                    return number();
+                }
+                throw error("unexpected character " + quote(String.valueOf(c)));
+        }
+    }
+
+    private Map<String, Object> object() {
+        Map<String, Object> map = new LinkedHashMap<>();
+        pos++;
+        skipSpace();
+        if (peek() == '}') {
+            pos++;
+            return Collections.unmodifiableMap(map);
+        }
+        while (true) {
+            skipSpace();
+            if (peek() != '"') {
+                throw error("expected a key");
+            }
+            String key = string();
+            skipSpace();
+            expect(':');
+            skipSpace();
+            map.put(key, value());
+            skipSpace();
+            char c = next();
+            if (c == '}') {
+                return Collections.unmodifiableMap(map);
+            }
+            if (c != ',') {
+                throw error("expected , or }");
+            }
+        }
+    }
+
+    private List<Object> array() {
+        List<Object> list = new ArrayList<>();
+        pos++;
+        skipSpace();
+        if (peek() == ']') {
+            pos++;
+            return Collections.unmodifiableList(list);
+        }
+        while (true) {
+            skipSpace();
+            list.add(value());
+            skipSpace();
+            char c = next();
+            if (c == ']') {
+                return Collections.unmodifiableList(list);
+            }
+            if (c != ',') {
+                throw error("expected , or ]");
+            }
+        }
+    }
+
+    private String string() {
+        expect('"');
+        StringBuilder b = new StringBuilder();
+        while (true) {
+            char c = next();
+            if (c == '"') {
+                return b.toString();
+            }
+            if (c != '\\') {
+                b.append(c);
+                continue;
+            }
+            char e = next();
+            switch (e) {
+                case '"':
+                case '\\':
+                case '/':
+                    b.append(e);
+                    break;
+                case 'b':
+                    b.append('\b');
+                    break;
+                case 'f':
+                    b.append('\f');
+                    break;
+                case 'n':
+                    b.append('\n');
+                    break;
+                case 'r':
+                    b.append('\r');
+                    break;
+                case 't':
+                    b.append('\t');
+                    break;
+                case 'u':
+                    if (pos + 4 > text.length()) {
+                        throw error("bad \\u escape");
+                    }
+                    try {
+                        b.append((char) Integer.parseInt(text.substring(pos, pos + 4), 16));
+                    } catch (NumberFormatException ex) {
+                        throw error("bad \\u escape");
+                    }
+                    pos += 4;
+                    break;
+                default:
+                    throw error("bad escape");
+            }
+        }
+    }
+
+    private Object number() {
+        int start = pos;
+        boolean integral = true;
+        if (peek() == '-') {
+            pos++;
+        }
+        while (pos < text.length()) {
+            char c = text.charAt(pos);
+            if (c >= '0' && c <= '9') {
+                pos++;
+            } else if (c == '.' || c == 'e' || c == 'E' || c == '+' || c == '-') {
+                integral = false;
+                pos++;
+            } else {
+                break;
+            }
+        }
+        String n = text.substring(start, pos);
+        try {
+            if (integral) {
+                try {
+                    return Long.parseLong(n);
+                } catch (NumberFormatException tooLong) {
+                    return Double.parseDouble(n);
+                }
+            }
+            return Double.parseDouble(n);
+        } catch (NumberFormatException e) {
+            throw error("bad number");
+        }
+    }
+
+    private Object literal(String word, Object value) {
+        if (!text.startsWith(word, pos)) {
+            throw error("unexpected word");
+        }
+        pos += word.length();
+        return value;
+    }
+
+    private void skipSpace() {
+        while (pos < text.length()) {
+            char c = text.charAt(pos);
+            if (c == ' ' || c == '\n' || c == '\r' || c == '\t') {
+                pos++;
+            } else {
+                break;
+            }
+        }
+    }
+
+    private char peek() {
+        return pos < text.length() ? text.charAt(pos) : '\0';
+    }
+
+    private char next() {
+        if (pos >= text.length()) {
+            throw error("unexpected end");
+        }
+        return text.charAt(pos++);
+    }
+
+    private void expect(char c) {
+        if (next() != c) {
+            pos--;
+            throw error("expected " + c);
+        }
+    }
+
+    private IllegalArgumentException error(String what) {
+        return new IllegalArgumentException("invalid JSON at offset " + pos + ": " + what);
+    }
+}

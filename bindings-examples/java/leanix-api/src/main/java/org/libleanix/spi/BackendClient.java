@@ -1,0 +1,64 @@
+package org.libleanix.spi;
+
+import org.libleanix.LeanixResponse;
+
+/**
+ * One native {@code lx_client}, as a backend wraps it. Methods map one to one onto the C
+ * functions and raise {@link org.libleanix.LeanixException} (built with
+ * {@link org.libleanix.LeanixException#of}) on a non-zero status, after freeing the
+ * {@code lx_error}. Every native object a method receives (responses, errors, owned strings) is
+ * copied into Java objects and freed before the method returns.
+ *
+ * <p>Thread safety: all methods but {@link #free()} may be called by many threads at once.
+ * {@link org.libleanix.LeanixClient} guarantees that no call starts after {@link #free()} and that
+ * {@link #free()} runs once; it does not wait for calls in flight, which the library then
+ * cancels ({@code LX_ERR_CANCELLED}).
+ */
+public interface BackendClient {
+    /**
+     * {@code lx_get}.
+     *
+     * @param path the path with optional query
+     * @return the response
+     */
+    LeanixResponse get(String path);
+
+    /**
+     * {@code lx_request}.
+     *
+     * @param method the HTTP method
+     * @param path the path with optional query
+     * @param headers {@code Name: value} lines separated by {@code \n}, or null
+     * @param body the body, or null
+     * @param flags {@code LX_REQUEST_*} flags
+     * @return the response
+     */
+    LeanixResponse request(String method, String path, String headers, byte[] body, int flags);
+
+    /**
+     * {@code lx_graphql}.
+     *
+     * @param query the query
+     * @param variablesJson a JSON object, or null
+     * @return the {@code data} as JSON text
+     */
+    String graphql(String query, String variablesJson);
+
+    /**
+     * {@code lx_graphql_all}.
+     *
+     * @param query the cursor-paged query (takes {@code $after})
+     * @param variablesJson a JSON object, or null
+     * @return the edges of all pages as a JSON array
+     */
+    String graphqlAll(String query, String variablesJson);
+
+    /** @return {@code lx_access_token}: a current access token */
+    String accessToken();
+
+    /** @return {@code lx_claims_json}: the claims as a JSON object, or {@code "null"} */
+    String claimsJson();
+
+    /** {@code lx_free} of the client: cancels calls in flight. Called at most once. */
+    void free();
+}

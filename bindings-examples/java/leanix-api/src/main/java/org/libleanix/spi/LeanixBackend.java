@@ -1,0 +1,51 @@
+package org.libleanix.spi;
+
+import java.util.List;
+import java.util.Map;
+
+/**
+ * A way of calling libleanix from Java (the SPI): JNA ({@code leanix-jna}) or the FFM API
+ * ({@code leanix-panama}). Implementations are found with {@link java.util.ServiceLoader}; an
+ * application never calls them directly but goes through {@link org.libleanix.LeanixClient}.
+ *
+ * <p>Implementations load the native library lazily (on the first {@link #libraryVersion()} or
+ * {@link #newClient}), find it with {@link LibraryLocator}, and refuse a library whose
+ * {@code lx_abi_version()} is not {@link #ABI_VERSION}.
+ */
+public interface LeanixBackend {
+    /** The ABI generation of {@code leanix.h} this binding is written against. */
+    int ABI_VERSION = 1;
+
+    /** @return a short name ({@code "jna"}, {@code "panama"}), as used by {@code leanix.backend} */
+    String name();
+
+    /** @return preference when several backends are available and none is named: higher wins */
+    int priority();
+
+    /**
+     * Whether the backend can run in this JVM (e.g. Panama needs Java 22+). Must be cheap and
+     * must not load the native library.
+     *
+     * @return true if usable here
+     */
+    boolean isSupported();
+
+    /**
+     * Loads the library if needed and returns {@code lx_version()}.
+     *
+     * @return the library version, e.g. {@code "0.1.0"}
+     * @throws UnsatisfiedLinkError if the library cannot be found or loaded or has another ABI
+     */
+    String libraryVersion();
+
+    /**
+     * Builds a native client: {@code lx_options_new()}, {@code lx_options_set()} for each option
+     * in order, {@code lx_client_build()}, and frees the options.
+     *
+     * @param options option keys and values of {@code lx_options_set()} (may hold the API token:
+     *     never log them)
+     * @return the new client
+     * @throws org.libleanix.LeanixException if an option or the configuration is invalid
+     */
+    BackendClient newClient(List<Map.Entry<String, String>> options);
+}

@@ -1,0 +1,467 @@
+package org.libleanix;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertInstanceOf;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.IOException;
+import java.net.ServerSocket;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.Callable;
+import java.util.concurrent.CyclicBarrier;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.io.TempDir;
+import org.libleanix.internal.Json;
+import org.libleanix.sandbox.LxSandbox;
+
+/**
+ * The behaviour every backend must show, against a real {@code lx-sandbox} process. A backend's
+ * test module subclasses it and names its backend; the class travels in leanix-api's test-jar.
+ */
+@Timeout(value = 60, unit = TimeUnit.SECONDS)
+public abstract class ClientContractTest {
+    private static final String FACT_SHEETS = "/services/pathfinder/v1/factSheets";
+    private static final String WRONG_TOKEN = "wrong-api-token-0123456789abcdef";
+
+    /** The sandbox shared by the tests of one class; faults and counters are reset before each. */
+    protected static LxSandbox sandbox;
+
+    /** @return the backend under test ({@code "jna"} or {@code "panama"}) */
+    protected abstract String backend();
+
+    @BeforeAll
+    static void startSandbox() {
+        sandbox = LxSandbox.start();
+    }
+
+    @AfterAll
+    static void stopSandbox() {
+        if (sandbox != null) {
+            sandbox.close();
+            sandbox = null;
+        }
+    }
+
+    @BeforeEach
+    void resetSandbox() {
+        sandbox.reset();
+    }
+
+    /** A builder for the shared sandbox with the ADMIN token and this backend. */
+    protected LeanixClient.Builder builder() {
+        return LeanixClient.builder()
+            .backend(backend())
+            .host(sandbox.url())
+            .apiToken(sandbox.adminToken())
+            .allowInsecureLoopback(true)
+            .connectTimeout(Duration.ofSeconds(5))
+            .requestTimeout(Duration.ofSeconds(20));
+    }
+
+    /** Asserts that neither the message nor toString() of an exception shows a credential. */
+    protected static void assertNoSecret(Throwable e, String... more) {
+        List<String> secrets = new ArrayList<>(List.of(sandbox.adminToken(), sandbox.viewerToken(), WRONG_TOKEN));
+        secrets.addAll(List.of(more));
+        for (String secret : secrets) {
+            String m = String.valueOf(e.getMessage());
+            assertFalse(m.contains(secret), () -> "the message shows a secret: " + m);
+            assertFalse(e.toString().contains(secret), () -> "toString() shows a secret: " + e);
+        }
+    }
+
+    private static long requests(String endpoint, int status) {
+        Object n = Json.at(sandbox.stats(), "requests", endpoint, Integer.toString(status));
+        return n == null ? 0 : ((Number) n).longValue();
+    }
+
+    // ---------------------------------------------------------------- the full flow
+
+    @Test
+    void fullFlow() {
+        try (LeanixClient client = builder().userAgent("leanix-java-test").build()) {
+            assertEquals(backend(), client.backend());
+
+            LeanixResponse list = client.get(FACT_SHEETS + "?pageSize=5");
+            assertEquals(200, list.status());
+            assertTrue(list.header("Content-Type").orElse("").startsWith("application/json"));
+            assertTrue(list.headers().containsKey("content-type"));
+            Map<String, Object> page = Json.parseObject(list.bodyAsString());
+            assertEquals(5, ((List<?>) page.get("data")).size());
+
+            String created = client.requestJson("POST", FACT_SHEETS,
+                "{\"name\":\"Java \u00e9t\u00e9 \u2713\",\"type\":\"Application\"}").bodyAsString();
+            String id = (String) Json.at(Json.parse(created), "data", "id");
+            LeanixResponse one = client.get(FACT_SHEETS + "/" + id);
+            assertEquals("Java \u00e9t\u00e9 \u2713", Json.at(Json.parse(one.bodyAsString()), "data", "name"));
+
+            LeanixResponse viaRequest = client.request("GET", FACT_SHEETS + "?pageSize=1",
+                Map.of("X-Request-Id", "java-1", "Accept", "application/json"), null, true);
+            assertEquals(200, viaRequest.status());
+
+            String data = client.graphql("query($n: Int) { allFactSheets(first: $n) { totalCount "
+                + "edges { node { id name type } } } }", "{\"n\": 3}");
+            Object total = Json.at(Json.parse(data), "allFactSheets", "totalCount");
+            assertTrue(((Number) total).longValue() >= 3000, data);
+            assertEquals(3, ((List<?>) Json.at(Json.parse(data), "allFactSheets", "edges")).size());
+
+            String all = client.graphqlAll("query($after: String) { allFactSheets(first: 1000, after: $after) "
+                + "{ pageInfo { hasNextPage endCursor } edges { node { id } } } }", null);
+            assertEquals(((Number) total).longValue(), ((List<?>) Json.parse(all)).size());
+
+            String token = client.accessToken();
+            assertEquals(3, token.split("\\.").length, "a JWT");
+            Map<String, Object> claims = client.claims();
+            assertTrue(claims.containsKey("exp"));
+            assertTrue(Json.at(claims, "principal", "username") instanceof String, claims.toString());
+            assertTrue(client.claimsJson().startsWith("{"));
+
+            assertEquals(1, sandbox.tokenExchanges(), "one exchange for the whole flow");
+        }
+    }
+
+    @Test
+    void binaryBodiesTravelWhole() {
+        try (LeanixClient client = builder().build()) {
+            // Cut at the NUL, this body would be valid JSON and create a fact sheet; whole, its
+            // trailing bytes make it invalid and the sandbox answers 400.
+            byte[] body = "{\"name\":\"x\",\"type\":\"Application\"}\0trailing".getBytes(StandardCharsets.UTF_8);
+            HttpException e = assertThrows(HttpException.class,
+                () -> client.request("POST", FACT_SHEETS, Map.of("Content-Type", "application/json"), body));
+            assertEquals(400, e.httpStatus().orElse(0), e.toString());
+            assertEquals(200, client.request("GET", FACT_SHEETS + "?pageSize=1", null, new byte[0]).status());
+
+            // And back: a response body with a NUL byte arrives whole.
+            sandbox.fault("{\"endpoint\":\"factSheets\",\"kind\":\"respond\",\"status\":200,"
+                + "\"content_type\":\"application/octet-stream\",\"body\":\"a\\u0000b\"}");
+            LeanixResponse r = client.get(FACT_SHEETS);
+            assertArrayEquals(new byte[] {'a', 0, 'b'}, r.body());
+            assertEquals(Optional.of("application/octet-stream"), r.header("Content-Type"));
+        }
+    }
+
+    // ---------------------------------------------------------------- every exception, for real
+
+    @Test
+    void wrongApiTokenIsInvalidCredentials() {
+        try (LeanixClient client = builder().apiToken(WRONG_TOKEN).build()) {
+            InvalidCredentialsException e = assertThrows(InvalidCredentialsException.class,
+                () -> client.get(FACT_SHEETS));
+            assertEquals(4, e.code());
+            assertEquals("LX_ERR_INVALID_CREDENTIALS", e.statusName());
+            assertEquals(401, e.httpStatus().orElse(0));
+            assertNoSecret(e);
+        }
+    }
+
+    @Test
+    void twice401IsUnauthorized() {
+        sandbox.fault("{\"endpoint\":\"factSheets\",\"kind\":\"status\",\"status\":401,\"times\":2}");
+        try (LeanixClient client = builder().build()) {
+            UnauthorizedException e = assertThrows(UnauthorizedException.class, () -> client.get(FACT_SHEETS));
+            assertEquals(401, e.httpStatus().orElse(0));
+            assertEquals(2, requests("factSheets", 401), "one replay after a fresh token");
+            assertEquals(2, sandbox.tokenExchanges(), "the first 401 dropped the token");
+            assertNoSecret(e);
+        }
+    }
+
+    @Test
+    void viewerWritingIsForbidden() {
+        try (LeanixClient client = builder().apiToken(sandbox.viewerToken()).build()) {
+            assertEquals(200, client.get(FACT_SHEETS + "?pageSize=1").status(), "a viewer may read");
+            ForbiddenException e = assertThrows(ForbiddenException.class,
+                () -> client.requestJson("POST", FACT_SHEETS, "{\"name\":\"nope\",\"type\":\"Application\"}"));
+            assertEquals(403, e.httpStatus().orElse(0));
+            assertEquals(1, sandbox.tokenExchanges(), "403 never triggers a refresh");
+            assertNoSecret(e, client.accessToken());
+        }
+    }
+
+    @Test
+    void longRetryAfterIsRateLimited() {
+        sandbox.fault("{\"endpoint\":\"factSheets\",\"kind\":\"status\",\"status\":429,\"retry_after\":\"3600\"}");
+        try (LeanixClient client = builder().build()) {
+            long start = System.nanoTime();
+            RateLimitedException e = assertThrows(RateLimitedException.class, () -> client.get(FACT_SHEETS));
+            assertTrue(System.nanoTime() - start < 10_000_000_000L, "returned at once, no hour of waiting");
+            assertEquals(429, e.httpStatus().orElse(0));
+            assertEquals(Optional.of(Duration.ofSeconds(3600)), e.retryAfter());
+            assertNoSecret(e);
+        }
+    }
+
+    @Test
+    void notFoundAndServerErrorAreHttp() {
+        try (LeanixClient client = builder().build()) {
+            HttpException notFound = assertThrows(HttpException.class,
+                () -> client.get(FACT_SHEETS + "/00000000-0000-0000-0000-000000000000"));
+            assertEquals(404, notFound.httpStatus().orElse(0));
+            assertEquals(8, notFound.code());
+
+            sandbox.fault("{\"endpoint\":\"factSheets\",\"kind\":\"status\",\"status\":500,\"times\":5}");
+            HttpException serverError = assertThrows(HttpException.class,
+                () -> client.requestJson("POST", FACT_SHEETS, "{\"name\":\"x\",\"type\":\"Application\"}"));
+            assertEquals(500, serverError.httpStatus().orElse(0));
+            assertEquals(1, requests("factSheets", 500), "a POST is not retried");
+            assertNoSecret(serverError);
+        }
+    }
+
+    @Test
+    void stalledRequestTimesOut() {
+        sandbox.fault("{\"endpoint\":\"factSheets\",\"kind\":\"stall\",\"ms\":3000,\"times\":3}");
+        try (LeanixClient client = builder().requestTimeout(Duration.ofMillis(300)).maxAttempts(1).build()) {
+            client.accessToken(); // the exchange is not stalled
+            long start = System.nanoTime();
+            TimeoutException e = assertThrows(TimeoutException.class, () -> client.get(FACT_SHEETS));
+            long ms = (System.nanoTime() - start) / 1_000_000;
+            assertTrue(ms < 2500, "timed out after " + ms + " ms");
+            assertEquals(9, e.code());
+            assertNoSecret(e);
+        }
+    }
+
+    @Test
+    void closedPortIsConnect() throws IOException {
+        int port;
+        try (ServerSocket s = new ServerSocket(0)) {
+            port = s.getLocalPort();
+        }
+        try (LeanixClient client = builder().host("http://127.0.0.1:" + port).tokenAttempts(1).maxAttempts(1)
+                .connectTimeout(Duration.ofSeconds(2)).build()) {
+            ConnectException e = assertThrows(ConnectException.class, () -> client.get(FACT_SHEETS));
+            assertEquals(10, e.code());
+            assertNoSecret(e);
+        }
+    }
+
+    @Test
+    void tlsNeedsTheCa(@TempDir Path dir) {
+        Path ca = dir.resolve("ca.pem");
+        try (LxSandbox tls = LxSandbox.start("--tls", "--ca-out", ca.toString())) {
+            assertTrue(tls.url().startsWith("https://"), tls.url());
+            try (LeanixClient client = LeanixClient.builder().backend(backend()).host(tls.url())
+                    .apiToken(tls.adminToken()).tokenAttempts(1).maxAttempts(1).build()) {
+                TlsException e = assertThrows(TlsException.class, () -> client.get(FACT_SHEETS));
+                assertEquals(11, e.code());
+                assertNoSecret(e, tls.adminToken());
+            }
+            assertTrue(Files.isRegularFile(ca));
+            try (LeanixClient client = LeanixClient.builder().backend(backend()).host(tls.url())
+                    .apiToken(tls.adminToken()).caFile(ca).build()) {
+                assertEquals(200, client.get(FACT_SHEETS + "?pageSize=1").status());
+            }
+        }
+    }
+
+    @Test
+    void malformedTokenResponseIsInvalidResponse() {
+        sandbox.fault("{\"endpoint\":\"token\",\"kind\":\"malformed_json\",\"times\":5}");
+        try (LeanixClient client = builder().build()) {
+            InvalidResponseException e = assertThrows(InvalidResponseException.class, () -> client.get(FACT_SHEETS));
+            assertEquals(12, e.code());
+            assertNoSecret(e);
+        }
+    }
+
+    @Test
+    void unknownGraphQlFieldIsGraphQl() {
+        try (LeanixClient client = builder().build()) {
+            GraphQlException e = assertThrows(GraphQlException.class,
+                () -> client.graphql("{ allFactSheets(first: 1) { noSuchField } }"));
+            assertEquals(13, e.code());
+            assertTrue(e.getMessage().contains("noSuchField"), e.getMessage());
+            assertNoSecret(e);
+        }
+    }
+
+    @Test
+    void foreignRedirectIsRefused() {
+        sandbox.fault("{\"endpoint\":\"factSheets\",\"kind\":\"redirect_foreign\",\"times\":3}");
+        try (LeanixClient client = builder().build()) {
+            RedirectException e = assertThrows(RedirectException.class, () -> client.get(FACT_SHEETS));
+            assertEquals(14, e.code());
+            assertEquals(0L, ((Number) sandbox.stats().get("foreign_requests_with_authorization")).longValue(),
+                "no credential crossed to the other origin");
+            assertNoSecret(e);
+        }
+    }
+
+    @Test
+    void closeCancelsACallInFlight() throws Exception {
+        sandbox.fault("{\"endpoint\":\"factSheets\",\"kind\":\"stall\",\"ms\":15000}");
+        LeanixClient client = builder().build();
+        client.accessToken();
+        ExecutorService pool = Executors.newSingleThreadExecutor();
+        try {
+            Future<LeanixResponse> inFlight = pool.submit(() -> client.get(FACT_SHEETS));
+            Thread.sleep(500); // the request is stalled in the sandbox now
+            long start = System.nanoTime();
+            client.close();
+            java.util.concurrent.ExecutionException e = assertThrows(java.util.concurrent.ExecutionException.class,
+                () -> inFlight.get(5, TimeUnit.SECONDS));
+            long ms = (System.nanoTime() - start) / 1_000_000;
+            CancelledException cancelled = assertInstanceOf(CancelledException.class, e.getCause());
+            assertEquals(15, cancelled.code());
+            assertTrue(ms < 3000, "cancelled after " + ms + " ms");
+            assertThrows(IllegalStateException.class, () -> client.get(FACT_SHEETS));
+        } finally {
+            pool.shutdownNow();
+            client.close();
+        }
+    }
+
+    @Test
+    void plainHttpToARemoteHostIsConfig() {
+        ConfigException e = assertThrows(ConfigException.class,
+            () -> builder().host("http://example.com").build());
+        assertEquals(3, e.code());
+        assertNoSecret(e);
+        assertThrows(ConfigException.class, () -> builder().apiToken("").build());
+    }
+
+    @Test
+    void badHeaderIsInvalidArgument() {
+        try (LeanixClient client = builder().build()) {
+            InvalidArgumentException e = assertThrows(InvalidArgumentException.class,
+                () -> client.request("GET", FACT_SHEETS, Map.of("Bad Header", "x"), null));
+            assertEquals(2, e.code());
+            assertTrue(e.getMessage().contains("Bad Header"), e.getMessage());
+            assertThrows(InvalidArgumentException.class,
+                () -> client.request("GET", FACT_SHEETS, Map.of("Authorization", "Bearer x"), null));
+            assertThrows(InvalidArgumentException.class,
+                () -> client.request("GET", FACT_SHEETS, Map.of("X-Ok", "a\nAuthorization: Bearer x"), null));
+            assertThrows(InvalidArgumentException.class, () -> client.get(FACT_SHEETS + "\0/../secret"));
+            assertThrows(InvalidArgumentException.class, () -> client.graphql("{ x }", "[1]"));
+            assertThrows(InvalidArgumentException.class, () -> builder().option("no_such_option", "1").build());
+            assertThrows(InvalidArgumentException.class, () -> builder().option("max_attempts", "x").build());
+            assertEquals(0, sandbox.tokenRequests(), "nothing went over the network");
+        }
+    }
+
+    // ---------------------------------------------------------------- threads and closing
+
+    @Test
+    void sixteenThreadsShareOneTokenExchange() throws Exception {
+        int threads = 16;
+        int perThread = 10;
+        try (LeanixClient client = builder().build()) {
+            ExecutorService pool = Executors.newFixedThreadPool(threads);
+            try {
+                CyclicBarrier start = new CyclicBarrier(threads);
+                List<Future<Integer>> results = new ArrayList<>();
+                for (int t = 0; t < threads; t++) {
+                    int id = t;
+                    Callable<Integer> work = () -> {
+                        start.await();
+                        int ok = 0;
+                        for (int i = 0; i < perThread; i++) {
+                            LeanixResponse r = (id + i) % 3 == 0
+                                ? client.request("GET", FACT_SHEETS + "?pageSize=1", null, null)
+                                : client.get(FACT_SHEETS + "?pageSize=1");
+                            ok += r.status() == 200 ? 1 : 0;
+                        }
+                        return ok;
+                    };
+                    results.add(pool.submit(work));
+                }
+                int ok = 0;
+                for (Future<Integer> f : results) {
+                    ok += f.get(60, TimeUnit.SECONDS);
+                }
+                assertEquals(threads * perThread, ok);
+            } finally {
+                pool.shutdownNow();
+            }
+            assertEquals(1, sandbox.tokenExchanges(), "16 threads on a cold client: exactly one exchange");
+            assertEquals(threads * perThread, requests("factSheets", 200));
+        }
+    }
+
+    @Test
+    void closeIsIdempotentAndUseAfterCloseIsClear() {
+        LeanixClient client = builder().build();
+        assertEquals(200, client.get(FACT_SHEETS + "?pageSize=1").status());
+        assertFalse(client.isClosed());
+        client.close();
+        client.close();
+        assertTrue(client.isClosed());
+        assertTrue(client.toString().contains("closed"));
+        IllegalStateException e = assertThrows(IllegalStateException.class, () -> client.get(FACT_SHEETS));
+        assertTrue(e.getMessage().contains("closed"), e.getMessage());
+        assertThrows(IllegalStateException.class, () -> client.request("GET", FACT_SHEETS, null, null));
+        assertThrows(IllegalStateException.class, () -> client.graphql("{ allFactSheets(first: 1) { totalCount } }"));
+        assertThrows(IllegalStateException.class, () -> client.graphqlAll("{ x }", null));
+        assertThrows(IllegalStateException.class, client::accessToken);
+        assertThrows(IllegalStateException.class, client::claimsJson);
+        assertThrows(IllegalStateException.class, client::claims);
+    }
+
+    @Test
+    void closeWhileManyThreadsAreCallingNeverCrashes() throws Exception {
+        LeanixClient client = builder().build();
+        client.accessToken();
+        ExecutorService pool = Executors.newFixedThreadPool(8);
+        try {
+            List<Future<String>> results = new ArrayList<>();
+            for (int t = 0; t < 8; t++) {
+                results.add(pool.submit(() -> {
+                    try {
+                        while (true) {
+                            client.get(FACT_SHEETS + "?pageSize=1");
+                        }
+                    } catch (CancelledException | IllegalStateException expected) {
+                        return expected.getClass().getSimpleName();
+                    }
+                }));
+            }
+            Thread.sleep(300);
+            client.close();
+            for (Future<String> f : results) {
+                String how = f.get(10, TimeUnit.SECONDS);
+                assertTrue(how.equals("CancelledException") || how.equals("IllegalStateException"), how);
+            }
+        } finally {
+            pool.shutdownNow();
+        }
+    }
+
+    // ---------------------------------------------------------------- secrets, versions
+
+    @Test
+    void builderAndClientNeverShowTheToken() {
+        LeanixClient.Builder b = builder().proxy("http://user:pw@proxy.example:3128");
+        String s = b.toString();
+        assertFalse(s.contains(sandbox.adminToken()), s);
+        assertFalse(s.contains("pw@"), s);
+        assertTrue(s.contains(sandbox.url()), s);
+        try (LeanixClient client = builder().build()) {
+            assertFalse(client.toString().contains(sandbox.adminToken()));
+        }
+    }
+
+    @Test
+    void libraryVersionAndAbi() {
+        org.libleanix.spi.LeanixBackend b = LeanixClient.selectBackend(backend());
+        assertEquals(backend(), b.name());
+        assertTrue(b.libraryVersion().matches("\\d+\\.\\d+\\.\\d+.*"), b.libraryVersion());
+    }
+}

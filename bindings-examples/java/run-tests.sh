@@ -1,0 +1,74 @@
+#!/usr/bin/env bash
+# Runs the tests of the Java binding against a real lx-sandbox:
+#   JDK 17: leanix-api + leanix-jna      (mvn -B test)
+#   JDK 25: leanix-api + leanix-panama   (mvn -B test -pl leanix-api,leanix-panama -am)
+# Prints Surefire's "Tests run:" lines and errors; full logs in target/run-tests-*.log.
+# Exits non-zero if either run fails.
+#
+# JDK17_HOME / JDK25_HOME choose the JDKs; LEANIX_LIBRARY and LX_SANDBOX (or LX_SANDBOX_BIN) the
+# artifacts (default: the newer of target/release and target/debug of this repository, built in
+# debug if neither exists).
+set -u -o pipefail
+here=$(cd "$(dirname "$0")" && pwd)
+repo=$(cd "$here/../.." && pwd)
+jdk17=${JDK17_HOME:-/usr/lib/jvm/java-17-openjdk-amd64}
+jdk25=${JDK25_HOME:-/usr/lib/jvm/temurin-25-jdk-amd64}
+
+newest() { # newest existing file among the arguments
+    local best=""
+    for f in "$@"; do
+        if [ -f "$f" ] && { [ -z "$best" ] || [ "$f" -nt "$best" ]; }; then best=$f; fi
+    done
+    printf '%s' "$best"
+}
+
+export LX_SANDBOX=${LX_SANDBOX:-${LX_SANDBOX_BIN:-}}
+if [ -z "${LEANIX_LIBRARY:-}" ] || [ -z "$LX_SANDBOX" ]; then
+    lib=$(newest "$repo/target/release/libleanix.so" "$repo/target/debug/libleanix.so")
+    sandbox=$(newest "$repo/target/release/lx-sandbox" "$repo/target/debug/lx-sandbox")
+    if [ -z "$lib" ] || [ -z "$sandbox" ]; then
+        echo "run-tests.sh: building libleanix and lx-sandbox (debug)"
+        (cd "$repo" && cargo build -q -p leanix-ffi -p leanix-sandbox) || exit 1
+        lib=$(newest "$repo/target/debug/libleanix.so")
+        sandbox=$(newest "$repo/target/debug/lx-sandbox")
+    fi
+    export LEANIX_LIBRARY=${LEANIX_LIBRARY:-$lib}
+    export LX_SANDBOX=${LX_SANDBOX:-$sandbox}
+fi
+echo "libleanix:  $LEANIX_LIBRARY"
+echo "lx-sandbox: $LX_SANDBOX"
+
+mkdir -p "$here/target"
+status=0
+run() { # label java_home maven-args...
+    local label=$1 home=$2
+    shift 2
+    local log="$here/target/run-tests-$label.log"
+    if [ ! -x "$home/bin/java" ]; then
+        echo "== $label: no JDK at $home" >&2
+        status=1
+        return
+    fi
+    echo "== $label ($("$home/bin/java" -version 2>&1 | head -1))"
+    local opts=${MAVEN_OPTS:-}
+    case $label in *25*) opts="$opts --sun-misc-unsafe-memory-access=allow" ;; esac # Maven's Guava
+    (cd "$here" && JAVA_HOME=$home MAVEN_OPTS=$opts mvn -B -ntp -Dstyle.color=never "$@") >"$log" 2>&1
+    local rc=$?
+    # Surefire's summaries always; at most 40 error lines (the log has them all).
+    grep -E 'Tests run:|\[ERROR\]|BUILD (SUCCESS|FAILURE)' "$log" \
+        | grep -v -E '^\[ERROR\] *$|Re-run Maven|Help 1|full stack trace|-> \[Help|mvn <args>|resume the build|individual test results|dump files|For more information|http://cwiki' \
+        | awk '/^\[ERROR\]/ && !/Tests run:/ { if (++errors > 40) { if (errors == 41) print "[ERROR] ... (more in the log)"; next } } { print }'
+    if [ $rc -ne 0 ]; then
+        echo "== $label FAILED (exit $rc); log: $log"
+        status=1
+    fi
+}
+
+run jdk17-jna "$jdk17" test
+run jdk25-panama "$jdk25" test -pl leanix-api,leanix-panama -am
+if [ $status -eq 0 ]; then
+    echo "Java binding: all tests passed (JNA on JDK 17, Panama on JDK 25)"
+else
+    echo "Java binding: FAILED"
+fi
+exit $status
