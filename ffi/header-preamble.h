@@ -62,7 +62,9 @@
  *   lx_graphql(), lx_access_token() and lx_claims_json() on one client at the same time; they
  *   share one token and one connection pool. Freeing a client while other threads are inside
  *   calls on it is safe: those calls return LX_ERR_CANCELLED promptly and later calls with the
- *   freed pointer return LX_ERR_INVALID_ARG. An lx_options, lx_response or lx_error belongs to
+ *   freed pointer return LX_ERR_INVALID_ARG (until the address is reused by a new object; to
+ *   rule that out, call lx_client_close(), wait for your calls to return, then lx_free()).
+ *   An lx_options, lx_response or lx_error belongs to
  *   one thread at a time (it may move between threads). Network I/O runs on an internal thread
  *   pool shared by all clients of the process; the calling thread blocks on a plain condition,
  *   so calling from any thread, including threads of other runtimes, is fine.

@@ -62,7 +62,9 @@
  *   lx_graphql(), lx_access_token() and lx_claims_json() on one client at the same time; they
  *   share one token and one connection pool. Freeing a client while other threads are inside
  *   calls on it is safe: those calls return LX_ERR_CANCELLED promptly and later calls with the
- *   freed pointer return LX_ERR_INVALID_ARG. An lx_options, lx_response or lx_error belongs to
+ *   freed pointer return LX_ERR_INVALID_ARG (until the address is reused by a new object; to
+ *   rule that out, call lx_client_close(), wait for your calls to return, then lx_free()).
+ *   An lx_options, lx_response or lx_error belongs to
  *   one thread at a time (it may move between threads). Network I/O runs on an internal thread
  *   pool shared by all clients of the process; the calling thread blocks on a plain condition,
  *   so calling from any thread, including threads of other runtimes, is fine.
@@ -262,6 +264,15 @@ lx_status lx_client_build(const struct lx_options *options,
                           struct lx_client **out_client,
                           struct lx_error **err);
 
+// Closes a client without releasing it: calls other threads are making on it return
+// `LX_ERR_CANCELLED` promptly, its background token refresh stops, and every later call on it
+// returns `LX_ERR_CANCELLED`. Idempotent.
+//
+// The handle stays valid (and its address reserved) until lx_free(). Bindings that track their
+// calls in flight use this to free safely: close, wait until their in-flight calls have
+// returned, then lx_free(), so that no call can reach a later object at the same address.
+lx_status lx_client_close(const struct lx_client *client, struct lx_error **err);
+
 // `GET path` on the client's host with a valid bearer token. `path` may carry a query string
 // (`/services/pathfinder/v1/factSheets?pageSize=10`).
 //
@@ -363,7 +374,9 @@ int64_t lx_error_retry_after_ms(const struct lx_error *err);
 //
 // - NULL, a pointer the library does not know, and a pointer already freed are ignored.
 // - Freeing a client cancels the calls other threads are making on it (they return
-//   `LX_ERR_CANCELLED` promptly) and stops its background token refresh.
+//   `LX_ERR_CANCELLED` promptly) and stops its background token refresh. A freed pointer may
+//   later be handed out again for a new object; to free a client that other threads may still
+//   be calling, use lx_client_close() first and lx_free() once those calls have returned.
 // - Owned strings are overwritten with zeros before their memory is released (they may hold
 //   an access token).
 // - Borrowed pointers (from lx_error_message(), lx_response_body(), ...) must not be passed here;

@@ -128,6 +128,21 @@ pub extern "C" fn lx_client_build(
     })
 }
 
+/// Closes a client without releasing it: calls other threads are making on it return
+/// `LX_ERR_CANCELLED` promptly, its background token refresh stops, and every later call on it
+/// returns `LX_ERR_CANCELLED`. Idempotent.
+///
+/// The handle stays valid (and its address reserved) until lx_free(). Bindings that track their
+/// calls in flight use this to free safely: close, wait until their in-flight calls have
+/// returned, then lx_free(), so that no call can reach a later object at the same address.
+#[no_mangle]
+pub extern "C" fn lx_client_close(client: *const lx_client, err: *mut *mut lx_error) -> lx_status {
+    guard(err, || {
+        client_of(client)?.close();
+        Ok(())
+    })
+}
+
 /// `GET path` on the client's host with a valid bearer token. `path` may carry a query string
 /// (`/services/pathfinder/v1/factSheets?pageSize=10`).
 ///

@@ -11,7 +11,9 @@ use crate::registry::{self, Object};
 ///
 /// - NULL, a pointer the library does not know, and a pointer already freed are ignored.
 /// - Freeing a client cancels the calls other threads are making on it (they return
-///   `LX_ERR_CANCELLED` promptly) and stops its background token refresh.
+///   `LX_ERR_CANCELLED` promptly) and stops its background token refresh. A freed pointer may
+///   later be handed out again for a new object; to free a client that other threads may still
+///   be calling, use lx_client_close() first and lx_free() once those calls have returned.
 /// - Owned strings are overwritten with zeros before their memory is released (they may hold
 ///   an access token).
 /// - Borrowed pointers (from lx_error_message(), lx_response_body(), ...) must not be passed here;

@@ -365,6 +365,24 @@ static void test_free_while_in_use(void) {
     CHECK(st.status == LX_ERR_CANCELLED, "call in flight -> %s", lx_status_str(st.status));
     CHECK(took < 2.5, "cancelled promptly (%.2f s)", took);
     sb_call("POST", "/_sandbox/faults", "{\"endpoint\":\"any\",\"kind\":\"clear\"}", NULL, 0);
+
+    /* lx_client_close: the same cancellation, but the handle stays valid until lx_free. */
+    sb_reset();
+    struct stalled st2 = {-1, sandbox_client(token, NULL)};
+    get_status(st2.client, FACTSHEETS, NULL);
+    sb_fault("{\"endpoint\":\"factSheets\",\"kind\":\"stall\",\"ms\":3000,\"times\":1}");
+    pthread_create(&t, NULL, stalled_thread, &st2);
+    sleep_ms(200);
+    t0 = now_seconds();
+    CHECK(lx_client_close(st2.client, NULL) == LX_OK, "close");
+    pthread_join(t, NULL);
+    CHECK(st2.status == LX_ERR_CANCELLED, "call in flight -> %s", lx_status_str(st2.status));
+    CHECK(now_seconds() - t0 < 2.5, "cancelled promptly");
+    CHECK(get_status(st2.client, FACTSHEETS, NULL) == LX_ERR_CANCELLED, "calls after close are cancelled");
+    CHECK(lx_client_close(st2.client, NULL) == LX_OK, "close is idempotent");
+    lx_free(st2.client);
+    CHECK(lx_client_close(st2.client, NULL) == LX_ERR_INVALID_ARG, "freed handle refused");
+    sb_call("POST", "/_sandbox/faults", "{\"endpoint\":\"any\",\"kind\":\"clear\"}", NULL, 0);
 }
 
 /* The event callback: called for the exchange and for retries, never with a secret. */

@@ -79,6 +79,8 @@ SIGNATURES: Dict[str, Tuple[Any, List[Any]]] = {
     # lx_status lx_client_build(const struct lx_options *options, struct lx_client **out_client,
     #                           struct lx_error **err);
     "lx_client_build": (c_int32, [_handle, _out_handle, _out_handle]),
+    # lx_status lx_client_close(const struct lx_client *client, struct lx_error **err);
+    "lx_client_close": (c_int32, [_handle, _out_handle]),
     # lx_status lx_get(const struct lx_client *client, const char *path,
     #                  struct lx_response **out_response, struct lx_error **err);
     "lx_get": (c_int32, [_handle, c_char_p, _out_handle, _out_handle]),

@@ -322,6 +322,9 @@ class Claims:
 # The client
 
 
+# How long close() waits for calls in flight to return after cancelling them.
+_CLOSE_WAIT_SECONDS = 30.0
+
 class Client:
     """A LeanIX API client: exchanges the API token, caches and refreshes the access token,
     retries, and makes authenticated calls.
@@ -368,7 +371,8 @@ class Client:
         self._ptr: Optional[int] = None
         self._closed = False
         self._callback_id = 0
-        self._lock = threading.Lock()
+        self._lock = threading.Condition()
+        self._inflight = 0
         self._host = host if host is not None else os.environ.get("LEANIX_HOST")
         self._pid = os.getpid()
         lib = self._lib = load()
@@ -439,11 +443,18 @@ class Client:
 
     def close(self) -> None:
         """Releases the client. Idempotent. Calls other threads are making on it end at once
-        with ``CancelledError``; later calls raise ``ClosedError``."""
+        with ``CancelledError``; later calls raise ``ClosedError``.
+
+        The native handle is freed only after every call in flight has returned
+        (``lx_client_close`` first, then ``lx_free``), so no call can reach another object that
+        the library later places at the same address."""
         with self._lock:
             ptr, self._ptr = self._ptr, None
             self._closed = True
         if ptr:
+            self._lib.lx_client_close(ptr, None)
+            with self._lock:
+                self._lock.wait_for(lambda: self._inflight == 0, timeout=_CLOSE_WAIT_SECONDS)
             self._lib.lx_free(ptr)
         cid = getattr(self, "_callback_id", 0)
         if cid:
@@ -482,6 +493,19 @@ class Client:
         if ptr is None:
             raise ClosedError("this leanix.Client is closed")
         return ptr
+
+    def _call(self, fn: Any, *args: Any) -> int:
+        """Calls ``fn(handle, *args)`` while counting the call as in flight (see ``close``)."""
+        with self._lock:
+            ptr = self._handle()
+            self._inflight += 1
+        try:
+            return int(fn(ptr, *args))
+        finally:
+            with self._lock:
+                self._inflight -= 1
+                if self._inflight == 0:
+                    self._lock.notify_all()
 
     def _check(self, status: int, err: ctypes.c_void_p) -> None:
         if status != b.LX_OK:
@@ -530,7 +554,7 @@ class Client:
         path_c = _cstr(path, "path")
         resp = ctypes.c_void_p()
         err = ctypes.c_void_p()
-        status = self._lib.lx_get(self._handle(), path_c, ctypes.byref(resp), ctypes.byref(err))
+        status = self._call(self._lib.lx_get, path_c, ctypes.byref(resp), ctypes.byref(err))
         return self._response(status, resp, err)
 
     def request(
@@ -568,8 +592,8 @@ class Client:
         path_c = _cstr(path, "path")
         resp = ctypes.c_void_p()
         err = ctypes.c_void_p()
-        status = self._lib.lx_request(
-            self._handle(),
+        status = self._call(
+            self._lib.lx_request,
             method_c,
             path_c,
             header_bytes or None,
@@ -596,8 +620,8 @@ class Client:
         out = ctypes.c_void_p()
         size = ctypes.c_size_t()
         err = ctypes.c_void_p()
-        status = fn(self._handle(), query_c, vars_c, ctypes.byref(out), ctypes.byref(size),
-                    ctypes.byref(err))
+        status = self._call(fn, query_c, vars_c, ctypes.byref(out), ctypes.byref(size),
+                            ctypes.byref(err))
         self._check(status, err)
         return _json.loads(self._owned_string(out, size.value))
 
@@ -648,8 +672,8 @@ class Client:
         """A current access token (exchanging one if needed). Treat it as a secret."""
         out = ctypes.c_void_p()
         err = ctypes.c_void_p()
-        self._check(self._lib.lx_access_token(self._handle(), ctypes.byref(out),
-                                              ctypes.byref(err)), err)
+        self._check(self._call(self._lib.lx_access_token, ctypes.byref(out),
+                               ctypes.byref(err)), err)
         return self._owned_string(out).decode("utf-8")
 
     @property
@@ -658,8 +682,8 @@ class Client:
         token is opaque (not a JWT)."""
         out = ctypes.c_void_p()
         err = ctypes.c_void_p()
-        self._check(self._lib.lx_claims_json(self._handle(), ctypes.byref(out),
-                                             ctypes.byref(err)), err)
+        self._check(self._call(self._lib.lx_claims_json, ctypes.byref(out),
+                               ctypes.byref(err)), err)
         raw = _json.loads(self._owned_string(out))
         return Claims(raw) if isinstance(raw, dict) else None
 

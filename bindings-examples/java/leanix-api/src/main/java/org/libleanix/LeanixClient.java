@@ -15,6 +15,8 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.ServiceLoader;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.locks.LockSupport;
 import org.libleanix.internal.Json;
 import org.libleanix.spi.BackendClient;
 import org.libleanix.spi.LeanixBackend;
@@ -60,6 +62,8 @@ public final class LeanixClient implements AutoCloseable {
     private final BackendClient nativeClient;
     private final String backendName;
     private final AtomicBoolean closed = new AtomicBoolean();
+    /** Calls inside the native client right now; close() frees only when this is zero. */
+    private final AtomicInteger inFlight = new AtomicInteger();
     private final Cleaner.Cleanable cleanable;
 
     private LeanixClient(BackendClient nativeClient, String backendName) {
@@ -116,6 +120,7 @@ public final class LeanixClient implements AutoCloseable {
         } catch (LeanixException e) {
             throw afterClose(e);
         } finally {
+            leave();
             Reference.reachabilityFence(this);
         }
     }
@@ -146,6 +151,7 @@ public final class LeanixClient implements AutoCloseable {
         } catch (LeanixException e) {
             throw afterClose(e);
         } finally {
+            leave();
             Reference.reachabilityFence(this);
         }
     }
@@ -195,6 +201,7 @@ public final class LeanixClient implements AutoCloseable {
         } catch (LeanixException e) {
             throw afterClose(e);
         } finally {
+            leave();
             Reference.reachabilityFence(this);
         }
     }
@@ -225,6 +232,7 @@ public final class LeanixClient implements AutoCloseable {
         } catch (LeanixException e) {
             throw afterClose(e);
         } finally {
+            leave();
             Reference.reachabilityFence(this);
         }
     }
@@ -242,6 +250,7 @@ public final class LeanixClient implements AutoCloseable {
         } catch (LeanixException e) {
             throw afterClose(e);
         } finally {
+            leave();
             Reference.reachabilityFence(this);
         }
     }
@@ -259,6 +268,7 @@ public final class LeanixClient implements AutoCloseable {
         } catch (LeanixException e) {
             throw afterClose(e);
         } finally {
+            leave();
             Reference.reachabilityFence(this);
         }
     }
@@ -288,13 +298,25 @@ public final class LeanixClient implements AutoCloseable {
     /**
      * Frees the native client. Idempotent; calls in flight on other threads end with
      * {@link CancelledException}, later calls throw {@link IllegalStateException}.
+     *
+     * <p>The calls in flight are cancelled first ({@code lx_client_close}); the handle is freed
+     * only once they have all returned, so no call can reach another native object that the
+     * library later places at the same address.
      */
     @Override
     public void close() {
         if (closed.compareAndSet(false, true)) {
+            nativeClient.cancel();
+            long deadline = System.nanoTime() + CLOSE_WAIT_NANOS;
+            while (inFlight.get() > 0 && System.nanoTime() < deadline) {
+                LockSupport.parkNanos(100_000);
+            }
             cleanable.clean();
         }
     }
+
+    /** How long close() waits for cancelled calls to return before freeing regardless. */
+    private static final long CLOSE_WAIT_NANOS = 30_000_000_000L;
 
     @Override
     public String toString() {
@@ -302,16 +324,22 @@ public final class LeanixClient implements AutoCloseable {
     }
 
     /**
-     * The native client for a call, unless closed. close() does not wait for calls in flight: it
-     * frees at once so that they are cancelled (the C API has no cancel without free); a call that
-     * passed this check just before close() then finds the handle gone in the library's registry
-     * (LX_ERR_INVALID_ARG, reported by {@link #afterClose}).
+     * The native client for a call, unless closed; counts the call as in flight until
+     * {@link #leave()}. The count is raised before the closed check, so close() either sees the
+     * call and waits for it, or the call sees the close and never reaches the native client.
      */
     private BackendClient open() {
+        inFlight.incrementAndGet();
         if (closed.get()) {
+            inFlight.decrementAndGet();
             throw new IllegalStateException("this LeanixClient is closed");
         }
         return nativeClient;
+    }
+
+    /** Ends a call started with {@link #open()}. */
+    private void leave() {
+        inFlight.decrementAndGet();
     }
 
     /**

@@ -59,6 +59,12 @@ public interface BackendClient {
     /** @return {@code lx_claims_json}: the claims as a JSON object, or {@code "null"} */
     String claimsJson();
 
-    /** {@code lx_free} of the client: cancels calls in flight. Called at most once. */
+    /**
+     * {@code lx_client_close}: cancels calls in flight (they end with {@code LX_ERR_CANCELLED})
+     * and refuses later ones; the handle stays valid until {@link #free()}. Idempotent.
+     */
+    void cancel();
+
+    /** {@code lx_free} of the client. Called at most once, after every call has returned. */
     void free();
 }

@@ -113,6 +113,11 @@ final class JnaClient implements BackendClient {
     }
 
     @Override
+    public void cancel() {
+        LibLeanix.lx_client_close(handle, Pointer.NULL);
+    }
+
+    @Override
     public void free() {
         LibLeanix.lx_free(handle);
     }

@@ -72,6 +72,8 @@ final class LibLeanix {
 
     static native int lx_client_build(Pointer options, Pointer outClient, Pointer err);
 
+    static native int lx_client_close(Pointer client, Pointer err);
+
     // Calls.
     static native int lx_get(Pointer client, byte[] path, Pointer outResponse, Pointer err);
 

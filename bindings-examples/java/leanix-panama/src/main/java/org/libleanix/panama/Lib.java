@@ -30,6 +30,7 @@ final class Lib {
     static final MethodHandle OPTIONS_NEW = call("lx_options_new", JAVA_INT, ADDRESS, ADDRESS);
     static final MethodHandle OPTIONS_SET = call("lx_options_set", JAVA_INT, ADDRESS, ADDRESS, ADDRESS, ADDRESS);
     static final MethodHandle CLIENT_BUILD = call("lx_client_build", JAVA_INT, ADDRESS, ADDRESS, ADDRESS);
+    static final MethodHandle CLIENT_CLOSE = call("lx_client_close", JAVA_INT, ADDRESS, ADDRESS);
 
     static final MethodHandle GET = call("lx_get", JAVA_INT, ADDRESS, ADDRESS, ADDRESS, ADDRESS);
     static final MethodHandle REQUEST = call("lx_request", JAVA_INT,

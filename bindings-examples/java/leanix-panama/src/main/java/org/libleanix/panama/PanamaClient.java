@@ -154,6 +154,17 @@ final class PanamaClient implements BackendClient {
     }
 
     @Override
+    public void cancel() {
+        try {
+            int ignored = (int) Lib.CLIENT_CLOSE.invokeExact(handle, MemorySegment.NULL);
+        } catch (RuntimeException | Error e) {
+            throw e;
+        } catch (Throwable t) {
+            throw new IllegalStateException(t);
+        }
+    }
+
+    @Override
     public void free() {
         try {
             Lib.FREE.invokeExact(handle);
