@@ -129,7 +129,8 @@ impl Client {
     ///   once; a second 401 is [`ErrorKind::Unauthorized`].
     /// - 429, 502, 503, 504 and connection errors: retried (idempotent methods and requests marked
     ///   [`Request::retry_safe`]) with full-jitter backoff or the server's `Retry-After`; a
-    ///   `Retry-After` above the limit returns [`ErrorKind::RateLimited`] at once.
+    ///   `Retry-After` above the limit returns the error at once ([`ErrorKind::RateLimited`] for
+    ///   429, with [`Error::retry_after`] set).
     /// - Any other status ≥ 300 is an error of the matching kind; 2xx is the [`Response`].
     pub async fn send(&self, request: Request) -> Result<Response, Error> {
         request.check()?;
@@ -178,7 +179,8 @@ impl Client {
             }
             let retry_after = retry_after_of(&headers, clock.wall());
             let transient = matches!(status, 429 | 502 | 503 | 504);
-            let too_long = status == 429 && retry_after.is_some_and(|d| d > policy.max_retry_after);
+            // A wait above the limit is never slept on, whatever the status (a 503 may ask too).
+            let too_long = retry_after.is_some_and(|d| d > policy.max_retry_after);
             if transient && retryable && !too_long && attempt < policy.max_attempts {
                 let delay = retry_after.unwrap_or_else(|| policy.backoff(attempt));
                 self.announce_retry(attempt, delay, &status.to_string());

@@ -253,7 +253,8 @@ impl ClientBuilder {
     }
 
     /// Longest `Retry-After` an API request waits for (default 60 s); a longer one is returned
-    /// at once as [`ErrorKind::RateLimited`].
+    /// at once, with [`Error::retry_after`] set: [`ErrorKind::RateLimited`] for a 429,
+    /// [`ErrorKind::Http`] for a 502/503/504.
     pub fn max_retry_after(mut self, d: Duration) -> Self {
         self.api_retry.max_retry_after = d;
         self

@@ -306,11 +306,10 @@ fn is_tls(err: &(dyn StdError + 'static)) -> bool {
         if e.downcast_ref::<rustls::Error>().is_some() {
             return true;
         }
+        // `io::Error::source` skips the error it wraps, and reqwest nests the handshake's
+        // `io::Error(InvalidData, rustls::Error)` inside another `io::Error`: look inside.
         if let Some(io) = e.downcast_ref::<std::io::Error>() {
-            if io
-                .get_ref()
-                .is_some_and(|inner| inner.downcast_ref::<rustls::Error>().is_some())
-            {
+            if io.get_ref().is_some_and(|inner| is_tls(inner)) {
                 return true;
             }
         }

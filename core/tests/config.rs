@@ -36,7 +36,11 @@ fn http_is_refused_for_remote_hosts_even_with_the_loopback_opt_in() {
 
 #[test]
 fn http_to_loopback_needs_the_opt_in() {
-    for host in ["http://127.0.0.1:8080", "http://localhost:1", "http://[::1]:9"] {
+    for host in [
+        "http://127.0.0.1:8080",
+        "http://localhost:1",
+        "http://[::1]:9",
+    ] {
         let err = build(host, false).unwrap_err();
         assert_eq!(err.kind(), ErrorKind::Config, "{host}");
         assert!(
@@ -53,7 +57,10 @@ fn missing_or_broken_settings_are_config_errors() {
     let no_host = Client::builder().api_token("t").build().unwrap_err();
     assert_eq!(no_host.kind(), ErrorKind::Config);
     assert!(no_host.message().contains("host"));
-    let no_token = Client::builder().host("acme.leanix.net").build().unwrap_err();
+    let no_token = Client::builder()
+        .host("acme.leanix.net")
+        .build()
+        .unwrap_err();
     assert_eq!(no_token.kind(), ErrorKind::Config);
     assert!(no_token.message().contains("API token"));
     let newline = Client::builder()

@@ -51,7 +51,10 @@ async fn two_hundred_cold_callers_cause_one_exchange() {
     assert_eq!(events.count(is_fetched(false)), 1);
     let fetched = events.all().into_iter().find(is_fetched(false)).unwrap();
     let expected = common::fingerprint_of(&fetched);
-    assert!(fingerprints.iter().all(|f| *f == expected), "{fingerprints:?}");
+    assert!(
+        fingerprints.iter().all(|f| *f == expected),
+        "{fingerprints:?}"
+    );
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
@@ -92,18 +95,26 @@ async fn a_failed_fetch_is_shared_by_all_its_waiters() {
     let stats = sb.stats();
     assert_eq!(stats.token_requests, 3, "one fetch of 3 attempts, shared");
     assert_eq!(stats.token_exchanges, 0);
-    assert_eq!(stats.total(Endpoint::Any), 0, "no API request without a token");
+    assert_eq!(
+        stats.total(Endpoint::Any),
+        0,
+        "no API request without a token"
+    );
     for e in &errors {
         assert_eq!(e.kind(), ErrorKind::Http, "{e:?}");
         assert_eq!(e.status(), Some(503));
         assert_eq!(e.message(), errors[0].message());
     }
     assert_eq!(events.count(is_fetch_failed(false)), 1);
-    let token_retries = events.count(|e| {
-        matches!(e, Event::Retry { target: RetryTarget::Token, reason, .. } if reason == "503")
-    });
+    let token_retries = events.count(
+        |e| matches!(e, Event::Retry { target: RetryTarget::Token, reason, .. } if reason == "503"),
+    );
     assert_eq!(token_retries, 2);
-    assert_eq!(clock.sleeps().len(), 2, "backoff only between the 3 attempts");
+    assert_eq!(
+        clock.sleeps().len(),
+        2,
+        "backoff only between the 3 attempts"
+    );
 }
 
 #[test]

@@ -71,7 +71,10 @@ async fn requests_carry_the_old_token_while_a_refresh_is_in_flight() {
             .expect("a request waited for the background refresh");
         assert_eq!(r.unwrap().status(), 200);
     }
-    assert_eq!(client.access_token().await.unwrap().expose_secret(), "tok-1");
+    assert_eq!(
+        client.access_token().await.unwrap().expose_secret(),
+        "tok-1"
+    );
     assert!(
         !events.queued(is_fetched(true)),
         "the refresh finished although the server holds it"
@@ -89,7 +92,11 @@ async fn requests_carry_the_old_token_while_a_refresh_is_in_flight() {
     client.get(FACT_SHEETS).await.unwrap();
     let last = server.api_requests().pop().unwrap();
     assert_eq!(last.all("authorization"), vec!["Bearer tok-2".to_owned()]);
-    assert_eq!(server.token_requests().len(), 2, "exactly one background exchange");
+    assert_eq!(
+        server.token_requests().len(),
+        2,
+        "exactly one background exchange"
+    );
 }
 
 /// A 401 drops the token, a new one is exchanged, and the replay carries the new token.
@@ -125,5 +132,82 @@ async fn the_token_request_is_never_redirected() {
     assert_eq!(err.kind(), ErrorKind::InvalidResponse, "{err:?}");
     assert_eq!(err.status(), Some(302));
     assert!(elsewhere.requests().is_empty());
-    assert_eq!(server.token_requests().len(), 1, "a redirect is not retried");
+    assert_eq!(
+        server.token_requests().len(),
+        1,
+        "a redirect is not retried"
+    );
+}
+
+/// A token past its hard margin while a background refresh is still in flight: the request joins
+/// that refresh (no second exchange) and goes out with the new token, never the expired one.
+#[tokio::test]
+async fn past_the_margin_a_request_joins_the_refresh_in_flight() {
+    let server = TestServer::start();
+    server.set_lifetime(100);
+    let clock = ManualClock::new();
+    let client = builder(server.url(), "api-token", &clock)
+        .refresh_jitter(0.0)
+        .build()
+        .unwrap();
+    client.get(FACT_SHEETS).await.unwrap();
+
+    server.open_token_endpoint(false);
+    clock.advance(Duration::from_secs(80));
+    client.get(FACT_SHEETS).await.unwrap(); // starts the background refresh, held
+    server.token_requests_arrived(2).await;
+
+    clock.advance(Duration::from_secs(15)); // 95 s: past the 90 s margin
+    let waiting = tokio::spawn({
+        let client = client.clone();
+        async move { client.get(FACT_SHEETS).await }
+    });
+    tokio::task::yield_now().await; // let it reach the shared fetch
+    server.open_token_endpoint(true);
+    assert_eq!(waiting.await.unwrap().unwrap().status(), 200);
+
+    let api = server.api_requests();
+    assert_eq!(api.len(), 3);
+    assert_eq!(api[1].all("authorization"), vec!["Bearer tok-1".to_owned()]);
+    assert_eq!(api[2].all("authorization"), vec!["Bearer tok-2".to_owned()]);
+    assert_eq!(server.token_requests().len(), 2, "no second exchange");
+}
+
+/// The fetch is detached from its caller: a caller that gives up does not cancel it, and the
+/// next caller joins it instead of starting another.
+#[tokio::test]
+async fn a_cancelled_caller_does_not_cancel_the_shared_fetch() {
+    let server = TestServer::start();
+    let clock = ManualClock::new();
+    let (handler, mut events) = Events::new();
+    let client = builder(server.url(), "api-token", &clock)
+        .on_event(handler)
+        .build()
+        .unwrap();
+
+    server.open_token_endpoint(false);
+    let first = tokio::spawn({
+        let client = client.clone();
+        async move { client.get(FACT_SHEETS).await }
+    });
+    server.token_requests_arrived(1).await;
+    first.abort();
+    assert!(first.await.unwrap_err().is_cancelled());
+
+    let second = tokio::spawn({
+        let client = client.clone();
+        async move { client.get(FACT_SHEETS).await }
+    });
+    tokio::task::yield_now().await;
+    server.open_token_endpoint(true);
+    assert_eq!(second.await.unwrap().unwrap().status(), 200);
+    events.wait_for(is_fetched(false)).await;
+    assert_eq!(
+        server.token_requests().len(),
+        1,
+        "the second caller joined the first fetch"
+    );
+    let api = server.api_requests();
+    assert_eq!(api.len(), 1);
+    assert_eq!(api[0].all("authorization"), vec!["Bearer tok-1".to_owned()]);
 }

@@ -61,7 +61,12 @@ impl Events {
             }
         })
         .await;
-        found.unwrap_or_else(|_| panic!("no matching event within {EVENT_WAIT:?}; got {:?}", self.all()))
+        found.unwrap_or_else(|_| {
+            panic!(
+                "no matching event within {EVENT_WAIT:?}; got {:?}",
+                self.all()
+            )
+        })
     }
 
     /// Drops the events queued on the channel (the log keeps them).
@@ -168,6 +173,8 @@ struct ServerState {
     lifetime: AtomicU64,
     /// While false, token requests wait (they are recorded first).
     token_open: tokio::sync::watch::Sender<bool>,
+    /// How many token requests have arrived (before any hold).
+    token_arrivals: tokio::sync::watch::Sender<usize>,
 }
 
 /// A loopback HTTP server on its own thread and runtime. Token requests get
@@ -185,6 +192,7 @@ impl TestServer {
         std_listener.set_nonblocking(true).unwrap();
         let url = format!("http://{}", std_listener.local_addr().unwrap());
         let (token_open, _) = tokio::sync::watch::channel(true);
+        let (token_arrivals, _) = tokio::sync::watch::channel(0);
         let state = Arc::new(ServerState {
             requests: Mutex::new(Vec::new()),
             token_script: Mutex::new(VecDeque::new()),
@@ -192,9 +200,12 @@ impl TestServer {
             issued: AtomicU64::new(0),
             lifetime: AtomicU64::new(3599),
             token_open,
+            token_arrivals,
         });
         let (tx, rx) = tokio::sync::oneshot::channel::<()>();
-        let app = axum::Router::new().fallback(handle).with_state(Arc::clone(&state));
+        let app = axum::Router::new()
+            .fallback(handle)
+            .with_state(Arc::clone(&state));
         std::thread::spawn(move || {
             let rt = tokio::runtime::Builder::new_current_thread()
                 .enable_all()
@@ -225,11 +236,17 @@ impl TestServer {
     }
 
     pub fn token_requests(&self) -> Vec<Recorded> {
-        self.requests().into_iter().filter(Recorded::is_token).collect()
+        self.requests()
+            .into_iter()
+            .filter(Recorded::is_token)
+            .collect()
     }
 
     pub fn api_requests(&self) -> Vec<Recorded> {
-        self.requests().into_iter().filter(|r| !r.is_token()).collect()
+        self.requests()
+            .into_iter()
+            .filter(|r| !r.is_token())
+            .collect()
     }
 
     /// Lifetime (`expires_in`) of the tokens issued from now on.
@@ -248,6 +265,15 @@ impl TestServer {
     /// Holds (false) or releases (true) token requests.
     pub fn open_token_endpoint(&self, open: bool) {
         self.state.token_open.send_replace(open);
+    }
+
+    /// Waits (bounded by [`EVENT_WAIT`]) until `n` token requests have arrived.
+    pub async fn token_requests_arrived(&self, n: usize) {
+        let mut arrivals = self.state.token_arrivals.subscribe();
+        tokio::time::timeout(EVENT_WAIT, arrivals.wait_for(|a| *a >= n))
+            .await
+            .unwrap_or_else(|_| panic!("{n} token requests did not arrive"))
+            .unwrap();
     }
 }
 
@@ -276,6 +302,7 @@ async fn handle(
     let is_token = rec.is_token();
     state.requests.lock().unwrap().push(rec);
     let reply = if is_token {
+        state.token_arrivals.send_modify(|a| *a += 1);
         let mut open = state.token_open.subscribe();
         let _ = open.wait_for(|o| *o).await;
         let scripted = state.token_script.lock().unwrap().pop_front();
