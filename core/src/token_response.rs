@@ -27,7 +27,7 @@ pub const MAX_LIFETIME: Duration = Duration::from_secs(24 * 3600);
 /// Parses the body of a 200 response of the token endpoint.
 ///
 /// Accepts `token_type` in any case, `expires_in` as number or numeric string, a missing
-/// `expires_in` (then the JWT `exp` relative to `now`, else [`DEFAULT_LIFETIME`]), opaque
+/// `expires_in` (then the JWT `exp` relative to `now`, else 300 s), opaque
 /// (non-JWT) tokens and extra fields. Rejects non-JSON bodies, a missing or empty token,
 /// `expired: true`, `expires_in <= 0` and a `token_type` other than bearer, with
 /// [`ErrorKind::InvalidResponse`]. Never panics, whatever the bytes.

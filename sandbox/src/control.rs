@@ -70,6 +70,7 @@ struct FaultRequest {
     body: Option<String>,
     ms: Option<u64>,
     times: Option<u32>,
+    probability: Option<f64>,
 }
 
 /// `POST /_sandbox/faults`.
@@ -115,9 +116,19 @@ fn faults(state: &State, body: &[u8]) -> Result<Value, String> {
         "stall" => Fault::Stall(ms()?),
         "latency" => Fault::Latency(ms()?),
         "redirect_foreign" => Fault::RedirectForeign,
+        "truncated_body" => Fault::TruncatedBody,
         other => return Err(format!("unknown fault kind {other:?}")),
     };
-    state.faults.inject(endpoint, fault, r.times.unwrap_or(1));
+    match r.probability {
+        None => state.faults.inject(endpoint, fault, r.times.unwrap_or(1)),
+        Some(_) if r.times.is_some() => {
+            return Err("give either 'times' or 'probability', not both".into())
+        }
+        Some(p) => state
+            .faults
+            .inject_random(endpoint, fault, p)
+            .map_err(|e| e.to_string())?,
+    }
     Ok(ok())
 }
 

@@ -8,6 +8,11 @@
 //!
 //! [`Fault::Latency`] is the exception: it is not queued but persists (and
 //! `times` is ignored) until replaced, cleared or reset.
+//!
+//! Random faults ([`Faults::inject_random`]) persist too: each call of the
+//! endpoint draws once and gets the fault with the given probability. Queued
+//! faults take precedence over random ones; an endpoint's own random faults
+//! are drawn before those of [`Endpoint::Any`].
 
 use std::collections::VecDeque;
 use std::fmt;
@@ -124,6 +129,10 @@ pub enum Fault {
     Latency(Duration),
     /// 307 to the same path on the foreign listener (another origin).
     RedirectForeign,
+    /// The normal response with its full `Content-Length`, but only the first
+    /// half of the body is sent before the connection is closed (a transfer cut
+    /// short). Counted under the status of the normal response.
+    TruncatedBody,
 }
 
 /// The fault table of one sandbox.
@@ -137,13 +146,44 @@ pub(crate) struct Faults {
 struct Table {
     queues: [VecDeque<(Fault, u32)>; 7],
     latency: [Option<Duration>; 7],
+    /// Persistent random faults: (fault, probability per call), drawn in order.
+    random: [Vec<(Fault, f64)>; 7],
 }
 
 impl Table {
     fn is_empty(&self) -> bool {
-        self.queues.iter().all(VecDeque::is_empty) && self.latency.iter().all(Option::is_none)
+        self.queues.iter().all(VecDeque::is_empty)
+            && self.latency.iter().all(Option::is_none)
+            && self.random.iter().all(Vec::is_empty)
     }
 }
+
+/// Why a random fault cannot be added.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum RandomFaultError {
+    /// The probability is not in `(0, 1]`.
+    Probability,
+    /// [`Fault::Latency`] is already persistent; it cannot be random.
+    Latency,
+    /// The probabilities of the endpoint's random faults would add up to more than 1.
+    TotalAboveOne,
+}
+
+impl fmt::Display for RandomFaultError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(match self {
+            RandomFaultError::Probability => "'probability' must be in (0, 1]",
+            RandomFaultError::Latency => {
+                "kind \"latency\" cannot be random (it is persistent already)"
+            }
+            RandomFaultError::TotalAboveOne => {
+                "the probabilities of an endpoint's random faults must add up to at most 1"
+            }
+        })
+    }
+}
+
+impl std::error::Error for RandomFaultError {}
 
 impl Faults {
     /// An empty table.
@@ -169,11 +209,37 @@ impl Faults {
         self.armed.store(!t.is_empty(), Ordering::Release);
     }
 
+    /// Adds a persistent random fault: every later call of `endpoint` gets
+    /// `fault` with probability `probability`, until cleared or reset.
+    pub(crate) fn inject_random(
+        &self,
+        endpoint: Endpoint,
+        fault: Fault,
+        probability: f64,
+    ) -> Result<(), RandomFaultError> {
+        if !(probability > 0.0 && probability <= 1.0) {
+            return Err(RandomFaultError::Probability);
+        }
+        if matches!(fault, Fault::Latency(_)) {
+            return Err(RandomFaultError::Latency);
+        }
+        let mut t = self.table.lock().unwrap();
+        let list = &mut t.random[endpoint.index()];
+        let total: f64 = list.iter().map(|(_, p)| p).sum::<f64>() + probability;
+        if total > 1.0 + 1e-9 {
+            return Err(RandomFaultError::TotalAboveOne);
+        }
+        list.push((fault, probability));
+        self.armed.store(true, Ordering::Release);
+        Ok(())
+    }
+
     /// Removes the faults and latency of one endpoint.
     pub(crate) fn clear_endpoint(&self, endpoint: Endpoint) {
         let mut t = self.table.lock().unwrap();
         t.queues[endpoint.index()].clear();
         t.latency[endpoint.index()] = None;
+        t.random[endpoint.index()].clear();
         self.armed.store(!t.is_empty(), Ordering::Release);
     }
 
@@ -203,12 +269,36 @@ impl Faults {
             return None;
         }
         let mut t = self.table.lock().unwrap();
+        let with_any = endpoint != Endpoint::Token;
         let mut fault = Self::pop(&mut t.queues[endpoint.index()]);
-        if fault.is_none() && endpoint != Endpoint::Token {
+        if fault.is_none() && with_any {
             fault = Self::pop(&mut t.queues[Endpoint::Any.index()]);
+        }
+        if fault.is_none() {
+            fault = Self::draw(&t.random[endpoint.index()]);
+        }
+        if fault.is_none() && with_any {
+            fault = Self::draw(&t.random[Endpoint::Any.index()]);
         }
         self.armed.store(!t.is_empty(), Ordering::Release);
         fault
+    }
+
+    /// One draw over a list of random faults: the fault whose slice of
+    /// `[0, 1)` the draw falls in, or none.
+    fn draw(list: &[(Fault, f64)]) -> Option<Fault> {
+        if list.is_empty() {
+            return None;
+        }
+        let r = fastrand::f64();
+        let mut cumulative = 0.0;
+        for (fault, p) in list {
+            cumulative += p;
+            if r < cumulative {
+                return Some(fault.clone());
+            }
+        }
+        None
     }
 
     fn pop(queue: &mut VecDeque<(Fault, u32)>) -> Option<Fault> {
@@ -249,6 +339,80 @@ mod tests {
         assert!(f.latency(Endpoint::Token).is_none());
         f.clear();
         assert!(f.latency(Endpoint::FactSheet).is_none());
+    }
+
+    #[test]
+    fn random_faults_persist_with_their_probability() {
+        let f = Faults::new();
+        f.inject_random(
+            Endpoint::Any,
+            Fault::Status {
+                status: 503,
+                retry_after: None,
+            },
+            0.25,
+        )
+        .unwrap();
+        f.inject_random(Endpoint::Any, Fault::DropConnection, 0.05)
+            .unwrap();
+        let n = 40_000;
+        let (mut s503, mut drops) = (0, 0);
+        for _ in 0..n {
+            match f.take(Endpoint::FactSheets) {
+                Some(Fault::Status { status: 503, .. }) => s503 += 1,
+                Some(Fault::DropConnection) => drops += 1,
+                None => {}
+                other => panic!("unexpected {other:?}"),
+            }
+        }
+        // Binomial: 10 000 ± 87 and 2 000 ± 44; six standard deviations of slack.
+        assert!((9_480..=10_520).contains(&s503), "{s503}");
+        assert!((1_740..=2_260).contains(&drops), "{drops}");
+        assert_eq!(
+            f.take(Endpoint::Token),
+            None,
+            "Any never covers the token endpoint"
+        );
+        // A queued fault comes first; the random ones go on after it.
+        f.inject(Endpoint::FactSheets, Fault::HtmlOk, 1);
+        assert_eq!(f.take(Endpoint::FactSheets), Some(Fault::HtmlOk));
+        f.clear_endpoint(Endpoint::Any);
+        assert!((0..1000).all(|_| f.take(Endpoint::FactSheets).is_none()));
+    }
+
+    #[test]
+    fn random_faults_are_validated() {
+        let f = Faults::new();
+        assert_eq!(
+            f.inject_random(Endpoint::Token, Fault::HtmlOk, 0.0),
+            Err(RandomFaultError::Probability)
+        );
+        assert_eq!(
+            f.inject_random(Endpoint::Token, Fault::HtmlOk, f64::NAN),
+            Err(RandomFaultError::Probability)
+        );
+        assert_eq!(
+            f.inject_random(
+                Endpoint::Token,
+                Fault::Latency(Duration::from_millis(1)),
+                0.5
+            ),
+            Err(RandomFaultError::Latency)
+        );
+        f.inject_random(Endpoint::Token, Fault::HtmlOk, 0.75)
+            .unwrap();
+        assert_eq!(
+            f.inject_random(Endpoint::Token, Fault::EmptyToken, 0.5),
+            Err(RandomFaultError::TotalAboveOne)
+        );
+        f.inject_random(Endpoint::Token, Fault::EmptyToken, 0.25)
+            .unwrap();
+        assert!(
+            (0..100).all(|_| f.take(Endpoint::Token).is_some()),
+            "p = 1 in total"
+        );
+        f.clear();
+        assert_eq!(f.take(Endpoint::Token), None);
     }
 
     #[test]

@@ -1,18 +1,73 @@
 //! Small HTTP helpers: response builders, the REST error envelope and
 //! `application/x-www-form-urlencoded` decoding.
 
+use std::convert::Infallible;
+use std::pin::Pin;
+use std::task::{Context, Poll};
+
 use bytes::Bytes;
 use http::{header, HeaderValue, Response, StatusCode};
-use http_body_util::Full;
+use hyper::body::{Frame, SizeHint};
 
-/// The body type of every response the sandbox sends.
-pub(crate) type Body = Full<Bytes>;
+/// The body of every response the sandbox sends: bytes held whole. Its size
+/// is announced to hyper (which then sets `Content-Length`), except for a body
+/// cut short on purpose ([`Body::unannounced`]), whose `Content-Length` header
+/// claims more than it holds.
+pub(crate) struct Body {
+    data: Option<Bytes>,
+    announced: bool,
+}
+
+impl Body {
+    /// A body of these bytes.
+    pub(crate) fn new(data: Bytes) -> Body {
+        Body {
+            data: Some(data),
+            announced: true,
+        }
+    }
+
+    /// A body whose size hyper does not know, so that a `Content-Length` header
+    /// set by hand (larger than the data) goes out as is.
+    pub(crate) fn unannounced(data: Bytes) -> Body {
+        Body {
+            data: Some(data),
+            announced: false,
+        }
+    }
+}
+
+impl hyper::body::Body for Body {
+    type Data = Bytes;
+    type Error = Infallible;
+
+    fn poll_frame(
+        self: Pin<&mut Self>,
+        _cx: &mut Context<'_>,
+    ) -> Poll<Option<Result<Frame<Bytes>, Infallible>>> {
+        let data = self.get_mut().data.take().filter(|d| !d.is_empty());
+        Poll::Ready(data.map(|d| Ok(Frame::data(d))))
+    }
+
+    fn is_end_stream(&self) -> bool {
+        self.data.as_ref().is_none_or(Bytes::is_empty)
+    }
+
+    fn size_hint(&self) -> SizeHint {
+        match (&self.data, self.announced) {
+            (Some(d), true) => SizeHint::with_exact(d.len() as u64),
+            (None, true) => SizeHint::with_exact(0),
+            (_, false) => SizeHint::default(),
+        }
+    }
+}
+
 /// A complete response.
 pub(crate) type Resp = Response<Body>;
 
 /// A response with the given status, content type and body.
 pub(crate) fn raw(status: StatusCode, content_type: &str, body: impl Into<Bytes>) -> Resp {
-    let mut resp = Response::new(Full::new(body.into()));
+    let mut resp = Response::new(Body::new(body.into()));
     *resp.status_mut() = status;
     if let Ok(v) = HeaderValue::from_str(content_type) {
         resp.headers_mut().insert(header::CONTENT_TYPE, v);

@@ -44,7 +44,7 @@ mod users;
 mod workspaces;
 
 pub use config::{SandboxBuilder, DEFAULT_FACT_SHEETS, DEFAULT_TOKEN_LIFETIME};
-pub use faults::{Endpoint, Fault};
+pub use faults::{Endpoint, Fault, RandomFaultError};
 pub use sandbox::Sandbox;
-pub use stats::{Stats, DROPPED};
+pub use stats::{Stats, CLIENT_CLOSED, DROPPED};
 pub use users::{Role, User};

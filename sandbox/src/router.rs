@@ -21,7 +21,7 @@ use crate::http_util::{self, Resp};
 use crate::ratelimit::EXCEEDED_MESSAGE;
 use crate::server::ConnControl;
 use crate::state::State;
-use crate::stats::{Slot, DROPPED};
+use crate::stats::{Slot, CLIENT_CLOSED, DROPPED};
 use crate::token_endpoint;
 use crate::tokens::AuthError;
 use crate::workspaces;
@@ -111,17 +111,19 @@ pub(crate) async fn handle(
     };
 
     if let Some(delay) = state.faults.latency(endpoint) {
-        tokio::time::sleep(delay).await;
+        sleep_counting_hang_ups(&state, slot, delay).await;
     }
+    let mut truncate = false;
     if let Some(fault) = state.faults.take(endpoint) {
         match fault {
+            Fault::TruncatedBody => truncate = true,
             Fault::DropConnection => {
                 state.counters.record(slot, DROPPED);
                 conn.kill();
                 // The connection task drops this future with the connection.
                 return std::future::pending().await;
             }
-            Fault::Stall(delay) => tokio::time::sleep(delay).await,
+            Fault::Stall(delay) => sleep_counting_hang_ups(&state, slot, delay).await,
             Fault::Latency(_) => {}
             fault => {
                 let resp = fault_response(&state, endpoint, &fault, &req);
@@ -132,11 +134,56 @@ pub(crate) async fn handle(
     }
 
     let resp = match route {
+        Route::Token if truncate => token_endpoint::handle_uncounted(&state, &req),
         Route::Token => token_endpoint::handle(&state, &req),
         route => resource(&state, route, &req),
     };
     state.counters.record(slot, resp.status().as_u16());
+    if truncate {
+        return Ok(truncated(resp).await);
+    }
     Ok(resp)
+}
+
+/// The response with its full `Content-Length` but only the first half of its
+/// body: hyper sends what it has, then closes the connection, since the body
+/// ended before the announced length.
+async fn truncated(resp: Resp) -> Resp {
+    let (mut parts, body) = resp.into_parts();
+    let bytes = match body.collect().await {
+        Ok(collected) => collected.to_bytes(),
+        Err(never) => match never {},
+    };
+    parts
+        .headers
+        .insert(header::CONTENT_LENGTH, HeaderValue::from(bytes.len()));
+    let half = bytes.slice(..bytes.len() / 2);
+    http::Response::from_parts(parts, http_util::Body::unannounced(half))
+}
+
+/// Sleeps for an injected delay. If the client hangs up meanwhile, the
+/// connection task drops this future, and the request is counted under
+/// [`CLIENT_CLOSED`] so that abandoned attempts stay visible in the counters.
+async fn sleep_counting_hang_ups(state: &State, slot: Slot, delay: std::time::Duration) {
+    struct HangUp<'a> {
+        state: &'a State,
+        slot: Slot,
+        armed: bool,
+    }
+    impl Drop for HangUp<'_> {
+        fn drop(&mut self) {
+            if self.armed {
+                self.state.counters.record(self.slot, CLIENT_CLOSED);
+            }
+        }
+    }
+    let mut guard = HangUp {
+        state,
+        slot,
+        armed: true,
+    };
+    tokio::time::sleep(delay).await;
+    guard.armed = false;
 }
 
 /// Serves an authenticated, rate-limited resource.

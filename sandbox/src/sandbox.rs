@@ -183,6 +183,22 @@ impl Sandbox {
         self.state.faults.inject(endpoint, fault, times);
     }
 
+    /// Adds a persistent random fault: from now on, every call of `endpoint`
+    /// gets `fault` with probability `probability` (in `(0, 1]`), until
+    /// [`Sandbox::clear_faults`] or [`Sandbox::reset`]. Several random faults
+    /// of one endpoint are exclusive (one draw per call), so their
+    /// probabilities must add up to at most 1. Queued faults come first.
+    pub fn inject_random(
+        &self,
+        endpoint: Endpoint,
+        fault: Fault,
+        probability: f64,
+    ) -> Result<(), crate::RandomFaultError> {
+        self.state
+            .faults
+            .inject_random(endpoint, fault, probability)
+    }
+
     /// Removes all queued faults and latencies.
     pub fn clear_faults(&self) {
         self.state.faults.clear();

@@ -11,6 +11,10 @@ use crate::faults::Endpoint;
 /// Status slot used for a connection dropped without a response.
 pub const DROPPED: u16 = 0;
 
+/// Status under which a request is counted when its client hung up while the
+/// sandbox was delaying it (a `stall` or `latency` fault), as nginx logs it.
+pub const CLIENT_CLOSED: u16 = 499;
+
 /// Where a request is counted: an endpoint, or `other` for unknown paths.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(crate) enum Slot {

@@ -18,6 +18,16 @@ use crate::users::Role;
 
 /// Handles a token request that no fault intercepted.
 pub(crate) fn handle(state: &State, req: &Request<Bytes>) -> Resp {
+    exchange(state, req, true)
+}
+
+/// Handles a token request whose response a fault will cut short: the same
+/// answer, but the token is not counted as exchanged (the client never gets it).
+pub(crate) fn handle_uncounted(state: &State, req: &Request<Bytes>) -> Resp {
+    exchange(state, req, false)
+}
+
+fn exchange(state: &State, req: &Request<Bytes>, count: bool) -> Resp {
     if req.method() != Method::POST {
         let mut resp = oauth_error(
             StatusCode::METHOD_NOT_ALLOWED,
@@ -56,7 +66,9 @@ pub(crate) fn handle(state: &State, req: &Request<Bytes>) -> Resp {
         }
     }
     let token = state.issue_token(user);
-    state.counters.token_exchange();
+    if count {
+        state.counters.token_exchange();
+    }
     token_response(&token, false, &state.lifetime().as_secs().to_string())
 }
 

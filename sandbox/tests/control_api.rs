@@ -213,3 +213,52 @@ async fn control_api_can_be_disabled() {
     assert_eq!(control(&sb, "reset", Some(json!({}))).await.status(), 404);
     assert_eq!(sb.stats().total(Endpoint::Any), 0);
 }
+
+#[tokio::test]
+async fn random_faults_over_http_persist_until_cleared() {
+    let sb = small();
+    let token = access_token(sb.url(), sb.api_token()).await;
+    for fault in [
+        json!({"endpoint": "any", "kind": "status", "status": 503, "probability": 0.3}),
+        json!({"endpoint": "any", "kind": "drop_connection", "probability": 0.2}),
+    ] {
+        let resp = control(&sb, "faults", Some(fault)).await;
+        assert_eq!(resp.status(), 200);
+    }
+    let n = 400;
+    let mut outcomes = std::collections::BTreeMap::<String, u32>::new();
+    for _ in 0..n {
+        let url = format!("{}{FACT_SHEETS_PATH}?pageSize=1", sb.url());
+        let key = match client().get(url).bearer_auth(&token).send().await {
+            Ok(r) => r.status().as_u16().to_string(),
+            Err(_) => "dropped".to_owned(),
+        };
+        *outcomes.entry(key).or_default() += 1;
+    }
+    // Binomial(400, 0.3) = 120 ± 9.2 and (400, 0.2) = 80 ± 8: five standard deviations of slack.
+    let s503 = outcomes.get("503").copied().unwrap_or(0);
+    let dropped = outcomes.get("dropped").copied().unwrap_or(0);
+    assert!((74..=166).contains(&s503), "{outcomes:?}");
+    assert!((40..=120).contains(&dropped), "{outcomes:?}");
+    assert_eq!(s503 + dropped + outcomes["200"], n, "{outcomes:?}");
+    let s = stats(&sb).await;
+    assert_eq!(s["requests"]["factSheets"]["0"], dropped);
+    assert_eq!(s["requests"]["factSheets"]["503"], s503);
+    // The token endpoint is not covered by `any`.
+    access_token(sb.url(), sb.api_token()).await;
+
+    for bad in [
+        json!({"endpoint": "any", "kind": "html_ok", "probability": 0.6}),
+        json!({"endpoint": "any", "kind": "html_ok", "probability": 0}),
+        json!({"endpoint": "any", "kind": "html_ok", "probability": 1.5}),
+        json!({"endpoint": "any", "kind": "html_ok", "probability": 0.1, "times": 2}),
+        json!({"endpoint": "any", "kind": "latency", "ms": 5, "probability": 0.1}),
+    ] {
+        let resp = control(&sb, "faults", Some(bad.clone())).await;
+        assert_eq!(resp.status(), 400, "{bad}");
+    }
+    control(&sb, "faults", Some(json!({"kind": "clear"}))).await;
+    for _ in 0..50 {
+        assert_eq!(get(sb.url(), FACT_SHEETS_PATH, &token).await.status(), 200);
+    }
+}

@@ -310,3 +310,89 @@ async fn faults_queue_in_order_and_reset_clears_them() {
     assert_eq!(exchange_raw(sb.url(), sb.api_token()).await.status(), 200);
     assert_eq!(sb.stats().token_exchanges, 1);
 }
+
+/// A response cut short: the full Content-Length is announced, half the body
+/// arrives, then the connection closes. The token is not counted as exchanged.
+#[tokio::test]
+async fn truncated_body_cuts_the_transfer_short() {
+    let sb = small();
+    sb.inject(Endpoint::Token, Fault::TruncatedBody, 1);
+    let resp = exchange_raw(sb.url(), sb.api_token()).await;
+    assert_eq!(resp.status(), 200);
+    let announced: usize = resp.headers()["content-length"]
+        .to_str()
+        .unwrap()
+        .parse()
+        .unwrap();
+    assert!(announced > 100);
+    assert!(resp.bytes().await.is_err(), "the body read must fail");
+    let stats = sb.stats();
+    assert_eq!((stats.token_requests, stats.token_exchanges), (1, 0));
+
+    let token = access_token(sb.url(), sb.api_token()).await;
+    sb.inject(Endpoint::Any, Fault::TruncatedBody, 1);
+    let resp = get(sb.url(), FACT_SHEETS_PATH, &token).await;
+    assert_eq!(resp.status(), 200);
+    assert!(resp.bytes().await.is_err());
+    let resp = get(sb.url(), FACT_SHEETS_PATH, &token).await;
+    let _: Value = resp.json().await.unwrap();
+    assert_eq!(sb.stats().requests(Endpoint::FactSheets, 200), 2);
+}
+
+/// Random faults through the Rust API: persistent, drawn per call.
+#[tokio::test]
+async fn random_faults_through_the_rust_api() {
+    let sb = small();
+    let token = access_token(sb.url(), sb.api_token()).await;
+    sb.inject_random(
+        Endpoint::FactSheets,
+        Fault::Status {
+            status: 503,
+            retry_after: None,
+        },
+        0.5,
+    )
+    .unwrap();
+    assert!(sb
+        .inject_random(Endpoint::FactSheets, Fault::HtmlOk, 0.51)
+        .is_err());
+    let mut s503 = 0;
+    for _ in 0..200 {
+        if get(sb.url(), FACT_SHEETS_PATH, &token).await.status() == 503 {
+            s503 += 1;
+        }
+    }
+    // Binomial(200, 0.5) = 100 ± 7.1: five standard deviations of slack.
+    assert!((64..=136).contains(&s503), "{s503}");
+    sb.reset();
+    assert_eq!(get(sb.url(), FACT_SHEETS_PATH, &token).await.status(), 200);
+    assert_eq!(sb.stats().requests(Endpoint::FactSheets, 503), 0);
+}
+
+/// A client that gives up during a stall is counted under 499, so abandoned attempts are visible.
+#[tokio::test]
+async fn a_request_abandoned_during_a_stall_is_counted_as_499() {
+    let sb = small();
+    let token = access_token(sb.url(), sb.api_token()).await;
+    sb.inject(
+        Endpoint::FactSheets,
+        Fault::Stall(Duration::from_secs(5)),
+        1,
+    );
+    let impatient = reqwest::Client::builder()
+        .timeout(Duration::from_millis(200))
+        .build()
+        .unwrap();
+    let url = format!("{}{FACT_SHEETS_PATH}", sb.url());
+    assert!(impatient.get(url).bearer_auth(&token).send().await.is_err());
+    let deadline = Instant::now() + Duration::from_secs(3);
+    while sb
+        .stats()
+        .requests(Endpoint::FactSheets, leanix_sandbox::CLIENT_CLOSED)
+        == 0
+    {
+        assert!(Instant::now() < deadline, "the hang-up was not counted");
+        tokio::time::sleep(Duration::from_millis(10)).await;
+    }
+    assert_eq!(sb.stats().requests(Endpoint::FactSheets, 200), 0);
+}
