@@ -231,9 +231,11 @@ typedef struct lx_response lx_response;
 // "reason":"503"}`), borrowed for the duration of the call only. Details never contain a
 // credential; tokens appear only as 8-hex-digit SHA-256 fingerprints.
 //
-// Threads: called on one of the library's I/O threads (never the thread that made the request),
-// possibly on several at once, and never while the library holds an internal lock. Return
-// quickly and do not call blocking lx_* functions from inside it.
+// Threads: token events (fetched, refreshed, failed) are called on one of the library's I/O
+// threads; retry and token-rejected events of an API call are called on the thread that made
+// that call, from inside it. Calls may happen on several threads at once, never while the
+// library holds an internal lock. Return quickly and do not call lx_* functions that make
+// requests from inside the callback.
 typedef void (*lx_event_callback)(void *userdata, int32_t kind, const char *details_json);
 
 #ifdef __cplusplus

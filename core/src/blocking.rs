@@ -1,9 +1,11 @@
 //! The blocking client: the same operations without `async`, for threads, the C ABI and the CLI.
 //!
-//! Work runs on one process-wide tokio runtime; the calling thread waits on a plain channel, so
-//! calling from inside another runtime's thread is safe (it just blocks that thread). A client
-//! created before `fork()` refuses to work in the child ([`ErrorKind::Forked`]); create a new one
-//! there.
+//! A call drives its request on the calling thread, on a small runtime of that thread's own with
+//! its own connection pool, so no hand-off between threads slows it down. Token exchanges run on
+//! one process-wide runtime, so that a refresh progresses whichever thread waits for it. Called
+//! from inside another tokio runtime, a call is handed to the process-wide runtime instead and
+//! the thread waits on a plain channel. A client created before `fork()` refuses to work in the
+//! child ([`ErrorKind::Forked`]); create a new one there.
 
 use std::fmt;
 use std::future::Future;
@@ -18,7 +20,7 @@ use crate::config::ClientBuilder;
 use crate::error::{Error, ErrorKind};
 use crate::origin::Origin;
 use crate::request::{Request, Response};
-use crate::runtime::runtime;
+use crate::runtime::{self, runtime};
 use crate::secret::AccessToken;
 
 /// A blocking LeanIX client. Thread-safe: share one (or clones of it) between threads.
@@ -67,14 +69,22 @@ impl Client {
         if *closed.borrow() {
             return Err(closed_error());
         }
-        let (tx, rx) = std::sync::mpsc::sync_channel(1);
         let fut = make(self.inner.clone());
-        self.runtime.spawn(async move {
-            let result = tokio::select! {
+        let cancellable = async move {
+            tokio::select! {
                 r = fut => r,
                 _ = closed.wait_for(|c| *c) => Err(closed_error()),
-            };
-            let _ = tx.send(result);
+            }
+        };
+        // Fast path: drive the call on this thread. From inside another runtime, hand it to the
+        // shared runtime and wait on a plain channel instead.
+        let cancellable = match runtime::block_on_here(cancellable) {
+            Ok(result) => return result.and_then(|r| r),
+            Err(cancellable) => cancellable,
+        };
+        let (tx, rx) = std::sync::mpsc::sync_channel(1);
+        self.runtime.spawn(async move {
+            let _ = tx.send(cancellable.await);
         });
         rx.recv().unwrap_or_else(|_| {
             Err(Error::new(
@@ -165,7 +175,8 @@ impl ClientBuilder {
     /// Validates the settings and builds a [`blocking::Client`](Client).
     pub fn build_blocking(self) -> Result<Client, Error> {
         let runtime = runtime()?;
-        let config = self.into_config()?;
+        let mut config = self.into_config()?;
+        config.spawner = Some(runtime.handle().clone());
         let inner = {
             let _guard = runtime.enter();
             crate::Client::from_config(config)?

@@ -3,7 +3,8 @@
 use std::fmt;
 use std::sync::Arc;
 
-use reqwest::header::{HeaderMap, HeaderValue, AUTHORIZATION};
+use reqwest::header::{HeaderMap, AUTHORIZATION};
+use thread_local::ThreadLocal;
 use url::Url;
 
 use crate::backoff::retry_after_of;
@@ -26,7 +27,11 @@ pub struct Client {
 
 struct Inner {
     config: Config,
+    /// The connection pool of requests driven by the shared (or the caller's own) runtime.
     http: reqwest::Client,
+    /// One pool per calling thread, for blocking calls driven on that thread's own runtime
+    /// (connections belong to the runtime that opened them).
+    thread_http: ThreadLocal<reqwest::Client>,
     tokens: TokenManager,
     /// Values masked in error messages: the API token and the Basic credential.
     secrets: [String; 2],
@@ -62,17 +67,7 @@ impl Client {
     pub(crate) fn from_config(config: Config) -> Result<Client, Error> {
         let token_url = config.origin.join(crate::TOKEN_PATH)?;
         let token_http = http_client(&config, reqwest::redirect::Policy::none())?;
-        let origin = config.origin.clone();
-        let same_origin_only = reqwest::redirect::Policy::custom(move |attempt| {
-            if attempt.previous().len() >= 5 {
-                attempt.error("more than 5 redirects")
-            } else if origin.same_origin(attempt.url()) {
-                attempt.follow()
-            } else {
-                attempt.stop()
-            }
-        });
-        let http = http_client(&config, same_origin_only)?;
+        let http = api_http_client(&config)?;
         let exchanger = Exchanger::new(
             token_http,
             token_url,
@@ -84,6 +79,7 @@ impl Client {
         )?;
         let tokens = TokenManager::new(
             exchanger,
+            config.spawner.clone(),
             config.refresh,
             Arc::clone(&config.clock),
             config.events.clone(),
@@ -97,6 +93,7 @@ impl Client {
             inner: Arc::new(Inner {
                 config,
                 http,
+                thread_http: ThreadLocal::new(),
                 tokens,
                 secrets,
             }),
@@ -199,26 +196,27 @@ impl Client {
     }
 
     async fn attempt(&self, request: &Request, url: &Url, token: &CachedToken) -> Attempt {
-        let mut bearer =
-            match HeaderValue::from_str(&format!("Bearer {}", token.token.expose_secret())) {
-                Ok(v) => v,
-                Err(_) => {
+        let http = if crate::runtime::on_caller_runtime() {
+            match self
+                .inner
+                .thread_http
+                .get_or_try(|| api_http_client(&self.inner.config))
+            {
+                Ok(http) => http,
+                Err(error) => {
                     return Attempt::Failed {
-                        error: Error::new(
-                            ErrorKind::InvalidResponse,
-                            "the access token cannot be sent in a header",
-                        ),
+                        error,
                         not_sent: false,
                     }
                 }
-            };
-        bearer.set_sensitive(true);
-        let sent = self
-            .inner
-            .http
+            }
+        } else {
+            &self.inner.http
+        };
+        let sent = http
             .request(request.method.clone(), url.clone())
             .headers(request.headers.clone())
-            .header(AUTHORIZATION, bearer)
+            .header(AUTHORIZATION, token.bearer.clone())
             .body(request.body.clone())
             .timeout(request.timeout.unwrap_or(self.inner.config.request_timeout))
             .send()
@@ -320,6 +318,21 @@ impl fmt::Debug for Client {
             )
             .finish()
     }
+}
+
+/// The HTTP client for API requests: redirects are followed only within the configured origin.
+fn api_http_client(config: &Config) -> Result<reqwest::Client, Error> {
+    let origin = config.origin.clone();
+    let same_origin_only = reqwest::redirect::Policy::custom(move |attempt| {
+        if attempt.previous().len() >= 5 {
+            attempt.error("more than 5 redirects")
+        } else if origin.same_origin(attempt.url()) {
+            attempt.follow()
+        } else {
+            attempt.stop()
+        }
+    });
+    http_client(config, same_origin_only)
 }
 
 fn http_client(

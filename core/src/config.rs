@@ -58,6 +58,9 @@ pub(crate) struct Config {
     pub refresh: RefreshPolicy,
     pub clock: Arc<dyn Clock>,
     pub events: Option<EventHandler>,
+    /// Where token exchanges run: the blocking client's shared runtime, or (async client) the
+    /// runtime of whoever triggers them.
+    pub spawner: Option<tokio::runtime::Handle>,
 }
 
 impl fmt::Debug for Config {
@@ -392,6 +395,7 @@ impl ClientBuilder {
             refresh: self.refresh,
             clock: self.clock,
             events: self.events,
+            spawner: None,
         })
     }
 }

@@ -281,6 +281,10 @@ pub(crate) fn from_transport(err: reqwest::Error, what: &str, url: &url::Url) ->
         ErrorKind::Timeout
     } else if is_tls(&err) {
         ErrorKind::Tls
+    } else if err.is_redirect() {
+        // The redirect policy gave up (a loop, too many hops): no network failure, and not
+        // worth retrying (as `Connect` it was retried, each attempt following the loop again).
+        ErrorKind::InvalidResponse
     } else if err.is_connect() || err.is_request() || err.is_body() {
         ErrorKind::Connect
     } else if err.is_builder() {

@@ -14,6 +14,7 @@ use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
 use futures::future::{BoxFuture, FutureExt, Shared};
+use reqwest::header::HeaderValue;
 
 use crate::config::RefreshPolicy;
 use crate::error::{Error, ErrorKind};
@@ -25,6 +26,8 @@ use crate::secret::AccessToken;
 #[derive(Debug)]
 pub(crate) struct CachedToken {
     pub token: AccessToken,
+    /// `Bearer <token>`, built once, marked sensitive.
+    pub bearer: HeaderValue,
     /// Increments with every new token; used to invalidate exactly the token a 401 rejected.
     pub generation: u64,
     pub refresh_at: Instant,
@@ -49,6 +52,7 @@ struct State {
 
 struct Inner {
     exchanger: Exchanger,
+    spawner: Option<tokio::runtime::Handle>,
     policy: RefreshPolicy,
     clock: Arc<dyn crate::Clock>,
     events: Option<EventHandler>,
@@ -63,6 +67,7 @@ pub(crate) struct TokenManager {
 impl TokenManager {
     pub fn new(
         exchanger: Exchanger,
+        spawner: Option<tokio::runtime::Handle>,
         policy: RefreshPolicy,
         clock: Arc<dyn crate::Clock>,
         events: Option<EventHandler>,
@@ -70,6 +75,7 @@ impl TokenManager {
         TokenManager {
             inner: Arc::new(Inner {
                 exchanger,
+                spawner,
                 policy,
                 clock,
                 events,
@@ -156,7 +162,11 @@ impl Inner {
     /// Starts one fetch in its own task and records it as in flight. Called with the lock held.
     fn start_fetch(this: &Arc<Inner>, st: &mut State, background: bool) -> FetchFuture {
         let inner = Arc::clone(this);
-        let task = tokio::spawn(async move { inner.fetch(background).await });
+        let fetch = async move { inner.fetch(background).await };
+        let task = match &this.spawner {
+            Some(handle) => handle.spawn(fetch),
+            None => tokio::spawn(fetch),
+        };
         let abort = task.abort_handle();
         let future = async move {
             match task.await {
@@ -178,17 +188,21 @@ impl Inner {
 
     /// Runs the exchange and publishes its outcome; emits the event after unlocking.
     async fn fetch(&self, background: bool) -> Result<Arc<CachedToken>, Error> {
-        let result = self.exchanger.exchange().await;
+        let result = self.exchanger.exchange().await.and_then(|ex| {
+            let bearer = bearer_header(ex.grant.access_token.expose_secret())?;
+            Ok((ex, bearer))
+        });
         let now = self.clock.now();
         let (outcome, event) = {
             let mut st = self.lock();
             st.inflight = None;
             match result {
-                Ok(ex) => {
+                Ok((ex, bearer)) => {
                     st.generation += 1;
                     let lifetime = ex.grant.lifetime;
                     let tok = Arc::new(self.schedule(
                         ex.grant.access_token,
+                        bearer,
                         ex.sent_at,
                         lifetime,
                         st.generation,
@@ -229,6 +243,7 @@ impl Inner {
     fn schedule(
         &self,
         token: AccessToken,
+        bearer: HeaderValue,
         sent_at: Instant,
         lifetime: Duration,
         generation: u64,
@@ -246,9 +261,22 @@ impl Inner {
         };
         CachedToken {
             token,
+            bearer,
             generation,
             refresh_at,
             usable_until,
         }
     }
+}
+
+/// The `Authorization` value for an access token, marked sensitive so that it is never logged.
+fn bearer_header(token: &str) -> Result<HeaderValue, Error> {
+    let mut value = HeaderValue::from_str(&format!("Bearer {token}")).map_err(|_| {
+        Error::new(
+            ErrorKind::InvalidResponse,
+            "the token endpoint returned an access token that cannot be sent in a header",
+        )
+    })?;
+    value.set_sensitive(true);
+    Ok(value)
 }

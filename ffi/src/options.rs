@@ -131,15 +131,7 @@ fn apply(b: ClientBuilder, key: &str, value: &str) -> Result<ClientBuilder, Fail
         "token_timeout_ms" => b.token_timeout(millis(key, value)?),
         "request_timeout_ms" => b.request_timeout(millis(key, value)?),
         "proxy" => b.proxy(value),
-        "ca_file" => {
-            let pem = std::fs::read(value).map_err(|e| {
-                Failure::new(
-                    lx_status::LX_ERR_CONFIG,
-                    format!("cannot read the CA file {value:?}: {e}"),
-                )
-            })?;
-            b.add_ca_pem(pem)
-        }
+        "ca_file" => b.add_ca_pem(read_ca_file(value)?),
         "ca_pem" => b.add_ca_pem(value.as_bytes().to_vec()),
         "user_agent" => b.user_agent(value),
         "max_attempts" => b.max_attempts(integer(key, value)?),
@@ -173,6 +165,32 @@ fn apply(b: ClientBuilder, key: &str, value: &str) -> Result<ClientBuilder, Fail
             ))
         }
     })
+}
+
+/// Largest CA file read: CA bundles are a few hundred KiB; without a bound, a path such as
+/// `/dev/zero` would make the library allocate until the process runs out of memory.
+const MAX_CA_FILE: u64 = 16 * 1024 * 1024;
+
+fn read_ca_file(path: &str) -> Result<Vec<u8>, Failure> {
+    use std::io::Read;
+    let failure = |detail: String| {
+        Failure::new(
+            lx_status::LX_ERR_CONFIG,
+            format!("cannot read the CA file {path:?}: {detail}"),
+        )
+    };
+    let file = std::fs::File::open(path).map_err(|e| failure(e.to_string()))?;
+    let mut pem = Vec::new();
+    file.take(MAX_CA_FILE + 1)
+        .read_to_end(&mut pem)
+        .map_err(|e| failure(e.to_string()))?;
+    if pem.len() as u64 > MAX_CA_FILE {
+        return Err(failure(format!(
+            "larger than {} MiB",
+            MAX_CA_FILE / 1024 / 1024
+        )));
+    }
+    Ok(pem)
 }
 
 fn bad_value(key: &str, value: &str, expected: &str) -> Failure {

@@ -101,3 +101,19 @@ fn client_errors_name_the_setting_and_hide_the_token() {
     assert!(m.contains("http://") && !m.contains("s3cr3t"), "{m}");
     lx_free(err.cast());
 }
+
+/// A CA "file" that never ends (/dev/zero) is refused after a bounded read instead of growing
+/// until the process runs out of memory (found while fuzzing lx_options_set).
+#[test]
+fn an_endless_ca_file_is_refused_not_read_to_exhaustion() {
+    let mut opts: *mut lx_options = ptr::null_mut();
+    assert_eq!(lx_options_new(&mut opts, ptr::null_mut()), lx_status::LX_OK);
+    let mut err: *mut lx_error = ptr::null_mut();
+    let key = c"ca_file";
+    let value = c"/dev/zero";
+    let st = lx_options_set(opts, key.as_ptr(), value.as_ptr(), &mut err);
+    assert_eq!(st, lx_status::LX_ERR_CONFIG);
+    assert!(message(err).contains("larger than 16 MiB"), "{}", message(err));
+    lx_free(err.cast());
+    lx_free(opts.cast());
+}
