@@ -165,7 +165,7 @@ impl Client {
                     status,
                     headers,
                     body,
-                    url: display_url(&final_url),
+                    url: final_url,
                 });
             }
             if status == 401 && !replayed_after_401 {
@@ -221,12 +221,11 @@ impl Client {
             .timeout(request.timeout.unwrap_or(self.inner.config.request_timeout))
             .send()
             .await;
-        let what = format!("{} request", request.method);
         match sent {
             Err(e) => {
                 let not_sent = e.is_connect();
                 Attempt::Failed {
-                    error: from_transport(e, &what, url),
+                    error: from_transport(e, &format!("{} request", request.method), url),
                     not_sent,
                 }
             }
@@ -242,7 +241,7 @@ impl Client {
                         url: final_url,
                     },
                     Err(e) => Attempt::Failed {
-                        error: from_transport(e, &what, url),
+                        error: from_transport(e, &format!("{} request", request.method), url),
                         not_sent: false,
                     },
                 }

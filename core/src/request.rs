@@ -183,7 +183,7 @@ pub struct Response {
     pub(crate) status: u16,
     pub(crate) headers: HeaderMap,
     pub(crate) body: Bytes,
-    pub(crate) url: String,
+    pub(crate) url: url::Url,
 }
 
 impl Response {
@@ -217,7 +217,10 @@ impl Response {
         std::str::from_utf8(&self.body).map_err(|e| {
             Error::new(
                 ErrorKind::InvalidResponse,
-                format!("the response body of {} is not UTF-8: {e}", self.url),
+                format!(
+                    "the response body of {} is not UTF-8: {e}",
+                    crate::error::display_url(&self.url)
+                ),
             )
         })
     }
@@ -229,15 +232,15 @@ impl Response {
                 ErrorKind::InvalidResponse,
                 format!(
                     "the response body of {} is not the expected JSON: {e}",
-                    self.url
+                    crate::error::display_url(&self.url)
                 ),
             )
         })
     }
 
-    /// The URL that answered (without query string).
+    /// The URL that answered (after same-origin redirects, if any).
     pub fn url(&self) -> &str {
-        &self.url
+        self.url.as_str()
     }
 }
 
@@ -245,7 +248,7 @@ impl fmt::Debug for Response {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("Response")
             .field("status", &self.status)
-            .field("url", &self.url)
+            .field("url", &crate::error::display_url(&self.url))
             .field("body_len", &self.body.len())
             .finish()
     }
