@@ -440,6 +440,15 @@ lx_status lx_response_body(const struct lx_response *response,
 // The number of response headers (0 if `response` is NULL or not a live response).
 size_t lx_response_header_count(const struct lx_response *response);
 
+// Every header in one block of `name: value\n` lines (lower-case names, in the order received,
+// values as in lx_response_header()), followed by a NUL byte that `*out_len` does not count.
+// One call instead of two per header, for bindings that copy all headers.
+//
+// Ownership: borrowed; valid until `lx_free(response)`.
+lx_status lx_response_headers(const struct lx_response *response,
+                              const char **out_data,
+                              size_t *out_len);
+
 // The header at `index` (0-based, in the order received): lower-case name and value as
 // NUL-terminated UTF-8 (invalid bytes in values are replaced by U+FFFD). `LX_ERR_NOT_FOUND` if
 // `index` is out of range.

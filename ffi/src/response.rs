@@ -20,6 +20,8 @@ pub(crate) struct ResponseObject {
     /// The body followed by one NUL byte (not part of the body).
     body: Vec<u8>,
     headers: Vec<(CString, CString)>,
+    /// Every header as `name: value\n` lines, followed by one NUL byte.
+    headers_block: Vec<u8>,
 }
 
 impl ResponseObject {
@@ -27,7 +29,7 @@ impl ResponseObject {
         let mut body = Vec::with_capacity(response.body().len() + 1);
         body.extend_from_slice(response.body());
         body.push(0);
-        let headers = response
+        let headers: Vec<(CString, CString)> = response
             .headers()
             .iter()
             .map(|(name, value)| {
@@ -38,10 +40,19 @@ impl ResponseObject {
                 )
             })
             .collect();
+        let mut headers_block = Vec::new();
+        for (name, value) in &headers {
+            headers_block.extend_from_slice(name.as_bytes());
+            headers_block.extend_from_slice(b": ");
+            headers_block.extend_from_slice(value.as_bytes());
+            headers_block.push(b'\n');
+        }
+        headers_block.push(0);
         ResponseObject {
             status: i32::from(response.status()),
             body,
             headers,
+            headers_block,
         }
     }
 }
@@ -100,6 +111,32 @@ pub extern "C" fn lx_response_body(
 #[no_mangle]
 pub extern "C" fn lx_response_header_count(response: *const lx_response) -> usize {
     quiet(0, || with_response(response, |r| r.headers.len()).ok())
+}
+
+/// Every header in one block of `name: value\n` lines (lower-case names, in the order received,
+/// values as in lx_response_header()), followed by a NUL byte that `*out_len` does not count.
+/// One call instead of two per header, for bindings that copy all headers.
+///
+/// Ownership: borrowed; valid until `lx_free(response)`.
+#[no_mangle]
+pub extern "C" fn lx_response_headers(
+    response: *const lx_response,
+    out_data: *mut *const c_char,
+    out_len: *mut usize,
+) -> lx_status {
+    guard(std::ptr::null_mut(), || {
+        out(out_data, "out_data")?;
+        out(out_len, "out_len")?;
+        let (ptr, len) = with_response(response, |r| {
+            (r.headers_block.as_ptr(), r.headers_block.len() - 1)
+        })?;
+        // SAFETY: both checked non-NULL above.
+        unsafe {
+            *out_data = ptr.cast();
+            *out_len = len;
+        }
+        Ok(())
+    })
 }
 
 /// The header at `index` (0-based, in the order received): lower-case name and value as

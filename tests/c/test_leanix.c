@@ -116,6 +116,13 @@ static void test_full_flow(void) {
         const char *name = NULL, *value = NULL;
         CHECK(lx_response_header(resp, 0, &name, &value) == LX_OK && name && value, "header 0");
         CHECK(lx_response_header(resp, n, &name, &value) == LX_ERR_NOT_FOUND, "header out of range");
+        const char *block = NULL;
+        size_t block_len = 0;
+        CHECK(lx_response_headers(resp, &block, &block_len) == LX_OK && block_len == strlen(block), "headers block");
+        CHECK(block && strstr(block, "content-type: ") != NULL, "block has content-type: %s", block ? block : "(null)");
+        size_t lines = 0;
+        for (const char *p = block; p && *p; p++) lines += *p == '\n';
+        CHECK(lines == n, "one line per header (%zu lines, %zu headers)", lines, n);
         CHECK(lx_response_header_get(resp, "X-Absent", &ct, NULL) == LX_ERR_NOT_FOUND, "absent header");
     }
     lx_free(resp);

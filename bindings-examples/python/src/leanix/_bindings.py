@@ -140,6 +140,9 @@ SIGNATURES: Dict[str, Tuple[Any, List[Any]]] = {
     # lx_status lx_response_body(const struct lx_response *response, const uint8_t **out_data,
     #                            size_t *out_len);  (borrowed)
     "lx_response_body": (c_int32, [_handle, POINTER(c_void_p), POINTER(c_size_t)]),
+    # lx_status lx_response_headers(const struct lx_response *response, const char **out_data,
+    #                               size_t *out_len);  (borrowed)
+    "lx_response_headers": (c_int32, [_handle, POINTER(c_void_p), POINTER(c_size_t)]),
     # size_t lx_response_header_count(const struct lx_response *response);
     "lx_response_header_count": (c_size_t, [_handle]),
     # lx_status lx_response_header(const struct lx_response *response, size_t index,

@@ -523,15 +523,14 @@ class Client:
             size = ctypes.c_size_t()
             self._check(lib.lx_response_body(resp, ctypes.byref(data), ctypes.byref(size)), err)
             content = ctypes.string_at(data.value or 0, size.value) if size.value and data.value else b""
+            # All headers in one call: "name: value\n" lines.
+            self._check(lib.lx_response_headers(resp, ctypes.byref(data), ctypes.byref(size)), err)
+            block = ctypes.string_at(data.value, size.value) if size.value and data.value else b""
             items = []
-            name = ctypes.c_char_p()
-            value = ctypes.c_char_p()
-            for i in range(lib.lx_response_header_count(resp)):
-                if lib.lx_response_header(resp, i, ctypes.byref(name), ctypes.byref(value)) == 0:
-                    items.append((
-                        (name.value or b"").decode("utf-8", "replace"),
-                        (value.value or b"").decode("utf-8", "replace"),
-                    ))
+            for line in block.decode("utf-8", "replace").split("\n"):
+                if line:
+                    name, _, value = line.partition(": ")
+                    items.append((name, value))
             return Response(lib.lx_response_status(resp), Headers(items), content)
         finally:
             lib.lx_free(resp)
