@@ -39,4 +39,7 @@ if [ -x bindings-examples/java/run-tests.sh ]; then
     bindings-examples/java/run-tests.sh
 fi
 
+step "Reliability: fault matrix, soak, lifecycle, TLS, fuzz, secrets"
+./tests/reliability/run.sh debug
+
 step "all tests passed"

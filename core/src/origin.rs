@@ -33,10 +33,16 @@ impl Origin {
             format!("https://{trimmed}")
         };
         let url = Url::parse(&with_scheme).map_err(|e| {
-            config(format!(
-                "the LeanIX host {:?} is not a host name or URL: {e}",
-                shorten(trimmed)
-            ))
+            // Quoted only if it looks like a host: a bare word may be the API token, passed
+            // where the host goes.
+            if trimmed.contains('.') || trimmed.contains("://") {
+                config(format!(
+                    "the LeanIX host {:?} is not a host name or URL: {e}",
+                    shorten(trimmed)
+                ))
+            } else {
+                config(format!("the LeanIX host is not a host name or URL: {e}"))
+            }
         })?;
         if !url.username().is_empty() || url.password().is_some() {
             return Err(config(
@@ -71,6 +77,14 @@ impl Origin {
                     "unsupported scheme {other:?} in the LeanIX host; use https://"
                 )))
             }
+        }
+        // A LeanIX host always has a domain (acme.leanix.net). A single label is a mistake, most
+        // often the API token passed where the host goes (both are strings): refuse it before
+        // it reaches a DNS resolver or an error message, and do not quote it.
+        if !host.contains('.') && !host.starts_with('[') && !is_loopback(&host) {
+            return Err(config(
+                "the LeanIX host has no domain (expected e.g. acme.leanix.net); was the API token passed as the host?",
+            ));
         }
         let mut origin = url;
         origin.set_path("");
@@ -219,6 +233,28 @@ mod tests {
         assert!(Origin::parse("http://localhost:1", true).is_ok());
         assert!(Origin::parse("http://[::1]:1", true).is_ok());
         assert!(Origin::parse("http://10.0.0.1", true).is_err());
+    }
+
+    #[test]
+    fn refuses_a_single_label_host_without_quoting_it() {
+        // The API token passed as the host (arguments swapped) must not become a DNS lookup or
+        // appear in the message.
+        let token = "Ab3dEf9hIj2kLm5nOp8qRs1tUv4wXy7zAb3dEf9h";
+        for input in [
+            token.to_owned(),
+            format!("https://{token}/x"),
+            "intranet:8443".into(),
+        ] {
+            let e = Origin::parse(&input, true).unwrap_err();
+            assert_eq!(e.kind(), ErrorKind::Config);
+            assert!(e.message().contains("no domain"), "{}", e.message());
+            assert!(!e.message().to_lowercase().contains(&token.to_lowercase()));
+        }
+        let e = Origin::parse("tok^en%", false).unwrap_err();
+        assert!(!e.message().contains("tok^en"), "{}", e.message());
+        assert!(Origin::parse("http://localhost:8080", true).is_ok());
+        assert!(Origin::parse("http://[::1]:8080", true).is_ok());
+        assert!(Origin::parse("https://10.1.2.3", false).is_ok());
     }
 
     #[test]

@@ -113,7 +113,11 @@ fn an_endless_ca_file_is_refused_not_read_to_exhaustion() {
     let value = c"/dev/zero";
     let st = lx_options_set(opts, key.as_ptr(), value.as_ptr(), &mut err);
     assert_eq!(st, lx_status::LX_ERR_CONFIG);
-    assert!(message(err).contains("larger than 16 MiB"), "{}", message(err));
+    assert!(
+        message(err).contains("larger than 16 MiB"),
+        "{}",
+        message(err)
+    );
     lx_free(err.cast());
     lx_free(opts.cast());
 }

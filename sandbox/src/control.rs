@@ -35,6 +35,7 @@ pub(crate) fn handle(state: &State, req: &Request<Bytes>) -> Resp {
         (&Method::POST, "/_sandbox/config") => config(state, req.body()),
         (&Method::GET, "/_sandbox/config") => Ok(current_config(state)),
         (&Method::GET, "/_sandbox/info") => Ok(info(state)),
+        (&Method::GET, "/_sandbox/tokens") => Ok(json!({ "access_tokens": state.issued_tokens() })),
         _ => return http_util::not_found(),
     };
     match result {
@@ -116,6 +117,7 @@ fn faults(state: &State, body: &[u8]) -> Result<Value, String> {
         "stall" => Fault::Stall(ms()?),
         "latency" => Fault::Latency(ms()?),
         "redirect_foreign" => Fault::RedirectForeign,
+        "redirect_self" => Fault::RedirectSelf,
         "truncated_body" => Fault::TruncatedBody,
         other => return Err(format!("unknown fault kind {other:?}")),
     };

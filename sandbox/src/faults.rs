@@ -129,6 +129,9 @@ pub enum Fault {
     Latency(Duration),
     /// 307 to the same path on the foreign listener (another origin).
     RedirectForeign,
+    /// 307 to the same path and query on this sandbox (same origin): a redirect
+    /// loop for as long as the fault lasts.
+    RedirectSelf,
     /// The normal response with its full `Content-Length`, but only the first
     /// half of the body is sent before the connection is closed (a transfer cut
     /// short). Counted under the status of the normal response.

@@ -277,6 +277,18 @@ fn fault_response(state: &State, endpoint: Endpoint, fault: &Fault, req: &Reques
             }
             resp
         }
+        Fault::RedirectSelf => {
+            let target = format!(
+                "{}{}",
+                state.url,
+                req.uri().path_and_query().map_or("/", |pq| pq.as_str())
+            );
+            let mut resp = http_util::raw(StatusCode::TEMPORARY_REDIRECT, "text/plain", "");
+            if let Ok(v) = HeaderValue::from_str(&target) {
+                resp.headers_mut().insert(header::LOCATION, v);
+            }
+            resp
+        }
         Fault::MalformedJson if !is_token => http_util::json(
             StatusCode::OK,
             r#"{"status":"OK","type":"FactSheet","errors":[],"data":[{"id":""#,

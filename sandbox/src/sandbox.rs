@@ -225,6 +225,13 @@ impl Sandbox {
         self.state.limiter.set(per_minute);
     }
 
+    /// Every access token issued so far (the most recent 4096, oldest first),
+    /// including those of faulted responses: for tests that search output for
+    /// credentials.
+    pub fn issued_access_tokens(&self) -> Vec<String> {
+        self.state.issued_tokens()
+    }
+
     /// The PEM of the generated CA in TLS mode.
     pub fn ca_pem(&self) -> Option<&str> {
         self.ca_pem.as_deref()

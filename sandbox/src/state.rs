@@ -1,7 +1,9 @@
 //! Everything one running sandbox shares between its connections and its
 //! owner: users, tokens, the inventory, faults, limits and counters.
 
+use std::collections::VecDeque;
 use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::Mutex;
 use std::time::Duration;
 
 use http::HeaderMap;
@@ -37,7 +39,13 @@ pub(crate) struct State {
     pub counters: Counters,
     /// The inventory.
     pub store: Store,
+    /// The most recent access tokens issued (at most [`ISSUED_KEPT`]), for
+    /// tests that must know every credential in play (`GET /_sandbox/tokens`).
+    issued: Mutex<VecDeque<String>>,
 }
+
+/// How many issued access tokens `GET /_sandbox/tokens` can list.
+pub(crate) const ISSUED_KEPT: usize = 4096;
 
 /// The shortest token lifetime the sandbox issues.
 pub(crate) const MIN_LIFETIME: Duration = Duration::from_secs(1);
@@ -68,6 +76,7 @@ impl State {
             faults: Faults::new(),
             counters: Counters::new(),
             store,
+            issued: Mutex::new(VecDeque::new()),
         };
         state.set_lifetime(lifetime);
         state
@@ -89,13 +98,25 @@ impl State {
 
     /// Issues an access token for user `user` with the current lifetime.
     pub(crate) fn issue_token(&self, user: usize) -> String {
-        self.tokens.issue(
+        let token = self.tokens.issue(
             &self.directory,
             &self.workspace,
             user,
             self.lifetime_ms.load(Ordering::Relaxed),
             &self.url,
-        )
+        );
+        let mut issued = self.issued.lock().unwrap_or_else(|p| p.into_inner());
+        if issued.len() == ISSUED_KEPT {
+            issued.pop_front();
+        }
+        issued.push_back(token.clone());
+        token
+    }
+
+    /// The most recent access tokens issued, oldest first.
+    pub(crate) fn issued_tokens(&self) -> Vec<String> {
+        let issued = self.issued.lock().unwrap_or_else(|p| p.into_inner());
+        issued.iter().cloned().collect()
     }
 
     /// Checks the `Authorization: Bearer` header of a resource request.

@@ -262,3 +262,19 @@ async fn random_faults_over_http_persist_until_cleared() {
         assert_eq!(get(sb.url(), FACT_SHEETS_PATH, &token).await.status(), 200);
     }
 }
+
+#[tokio::test]
+async fn issued_access_tokens_are_listed() {
+    let sb = small();
+    let a = access_token(sb.url(), sb.api_token()).await;
+    let b = access_token(sb.url(), sb.viewer_api_token()).await;
+    let listed = stats_like(&sb, "tokens").await;
+    assert_eq!(listed["access_tokens"], json!([a, b]));
+    assert_eq!(sb.issued_access_tokens(), vec![a, b]);
+}
+
+async fn stats_like(sb: &Sandbox, path: &str) -> Value {
+    let resp = control(sb, path, None).await;
+    assert_eq!(resp.status(), 200);
+    resp.json().await.unwrap()
+}

@@ -396,3 +396,25 @@ async fn a_request_abandoned_during_a_stall_is_counted_as_499() {
     }
     assert_eq!(sb.stats().requests(Endpoint::FactSheets, 200), 0);
 }
+
+/// `redirect_self` sends the client back to the same URL on the same origin, as long as it lasts.
+#[tokio::test]
+async fn redirect_self_loops_on_the_same_origin_while_it_lasts() {
+    let sb = small();
+    let token = access_token(sb.url(), sb.api_token()).await;
+    sb.inject(Endpoint::FactSheets, Fault::RedirectSelf, 2);
+    let path = format!("{FACT_SHEETS_PATH}?pageSize=3");
+    let resp = get(sb.url(), &path, &token).await;
+    assert_eq!(resp.status(), 307);
+    assert_eq!(resp.headers()["location"], format!("{}{path}", sb.url()));
+    // A client that follows (with its credentials: same origin) gets there after the loop ends.
+    let following = reqwest::Client::new();
+    let resp = following
+        .get(format!("{}{path}", sb.url()))
+        .bearer_auth(&token)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(resp.status(), 200);
+    assert_eq!(sb.stats().requests(Endpoint::FactSheets, 307), 2);
+}
