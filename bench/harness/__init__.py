@@ -1,0 +1,1 @@
+"""The benchmark harness of leanix: runs every client against one lx-sandbox and reports."""

@@ -1,0 +1,1 @@
+"""The measurements, one module each; each returns a JSON-able section of the results."""
