@@ -79,7 +79,13 @@ impl Client {
         // Fast path: drive the call on this thread. From inside another runtime, hand it to the
         // shared runtime and wait on a plain channel instead.
         let cancellable = match runtime::block_on_here(cancellable) {
-            Ok(result) => return result.and_then(|r| r),
+            Ok(result) => {
+                let result = result.and_then(|r| r);
+                if result.is_err() {
+                    runtime::settle_here();
+                }
+                return result;
+            }
             Err(cancellable) => cancellable,
         };
         let (tx, rx) = std::sync::mpsc::sync_channel(1);

@@ -141,3 +141,25 @@ pub(crate) fn runtime() -> Result<Arc<Runtime>, Error> {
     });
     Ok(runtime)
 }
+
+/// Lets this thread's runtime run what a failed call left ready, e.g. the connection task of a
+/// request abandoned on a timeout, which then closes its socket (the server sees the client
+/// give up) instead of keeping it until the thread's next call.
+pub(crate) fn settle_here() {
+    if tokio::runtime::Handle::try_current().is_ok() {
+        return;
+    }
+    let runtime = CALLER_RUNTIME.with(|cell| {
+        let slot = cell.try_borrow().ok()?;
+        let rt = slot.as_ref().filter(|rt| rt.pid == std::process::id())?;
+        Some(Arc::clone(&rt.runtime))
+    });
+    if let Some(runtime) = runtime {
+        let _flag = CallerFlag::raise();
+        runtime.block_on(async {
+            for _ in 0..3 {
+                tokio::task::yield_now().await;
+            }
+        });
+    }
+}
