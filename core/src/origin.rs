@@ -138,8 +138,10 @@ impl Origin {
                 "the request path contains control characters",
             ));
         }
-        let joined = format!("{}/{}", self.as_str(), path.trim_start_matches('/'));
-        let url = Url::parse(&joined).map_err(|e| {
+        // Relative to the parsed origin: only the path and query are parsed per request, not
+        // the host again (IDNA and all).
+        let relative = format!("/{}", path.trim_start_matches('/'));
+        let url = self.url.join(&relative).map_err(|e| {
             Error::new(
                 ErrorKind::InvalidArgument,
                 format!("the request path is not valid: {e}"),
