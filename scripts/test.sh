@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
 # Runs every test of the project: Rust (fmt, clippy, unit and integration tests), the header
-# check, C (shared, static, C++, valgrind, sanitizers, pkg-config install), Python and Java.
-# One debug build serves all of them. Usage: ./scripts/test.sh
+# check, C (shared, static, C++, valgrind, sanitizers, pkg-config install), Python, Java, the
+# reliability suite (fault matrix, soak, lifecycle, TLS, fuzzing, secrets) and the benchmark
+# harness in quick mode. One debug build serves the tests; the quick benchmark builds release.
+# Usage: ./scripts/test.sh
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
 cd "$root"
@@ -41,5 +43,8 @@ fi
 
 step "Reliability: fault matrix, soak, lifecycle, TLS, fuzz, secrets"
 ./tests/reliability/run.sh debug
+
+step "Benchmarks: quick mode (keeps the harness working; no timing is asserted)"
+./bench/run.sh --quick
 
 step "all tests passed"
