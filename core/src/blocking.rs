@@ -132,6 +132,17 @@ impl Client {
         self.run(|c| async move { c.graphql(&query, variables).await })
     }
 
+    /// Walks every page of a cursor-paged query and returns the `edges` of all pages, in order
+    /// (see [`crate::Client::graphql_pages`] for what the query must select).
+    pub fn graphql_all_edges(
+        &self,
+        query: &str,
+        variables: Option<Value>,
+    ) -> Result<Vec<Value>, Error> {
+        let query = query.to_owned();
+        self.run(|c| async move { c.graphql_pages(&query, variables).collect_edges().await })
+    }
+
     /// Iterates over the `data` of every page of a cursor-paged query.
     pub fn graphql_pages(&self, query: &str, variables: Option<Value>) -> GraphQlPages {
         GraphQlPages {

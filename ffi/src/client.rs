@@ -280,13 +280,7 @@ pub extern "C" fn lx_graphql_all(
         let handle = client_of(client)?;
         let query = required_str(query, "query")?;
         let variables = parse_variables(variables_json)?;
-        let mut edges = Vec::new();
-        for page in handle.client.graphql_pages(query, variables) {
-            let page = page?;
-            if let Some(serde_json::Value::Array(e)) = find_edges(&page) {
-                edges.extend(e.iter().cloned());
-            }
-        }
+        let edges = handle.client.graphql_all_edges(query, variables)?;
         write_owned_string(
             serde_json::to_vec(&edges).unwrap_or_default(),
             out_json,
@@ -294,18 +288,6 @@ pub extern "C" fn lx_graphql_all(
         );
         Ok(())
     })
-}
-
-fn find_edges(v: &serde_json::Value) -> Option<&serde_json::Value> {
-    match v {
-        serde_json::Value::Object(o) => {
-            if o.contains_key("pageInfo") {
-                return o.get("edges");
-            }
-            o.values().find_map(find_edges)
-        }
-        _ => None,
-    }
 }
 
 fn parse_variables(ptr: *const c_char) -> Result<Option<serde_json::Value>, Failure> {
