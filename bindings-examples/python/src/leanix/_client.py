@@ -12,6 +12,7 @@ import math
 import os
 import re
 import threading
+import time
 import weakref
 from dataclasses import dataclass, field
 from typing import (
@@ -224,12 +225,25 @@ class Response:
     """A successful (2xx) answer; non-2xx answers raise instead. Fully read: the native
     response is released before this object is returned."""
 
-    __slots__ = ("status", "headers", "content")
+    __slots__ = ("status", "content", "_header_block", "_headers")
 
-    def __init__(self, status: int, headers: Headers, content: bytes) -> None:
+    def __init__(self, status: int, header_block: bytes, content: bytes) -> None:
         self.status: int = status
-        self.headers: Headers = headers
         self.content: bytes = content
+        self._header_block = header_block
+        self._headers: Optional[Headers] = None
+
+    @property
+    def headers(self) -> Headers:
+        """The response headers (case-insensitive), parsed on first use."""
+        if self._headers is None:
+            items = []
+            for line in self._header_block.decode("utf-8", "replace").split("\n"):
+                if line:
+                    name, _, value = line.partition(": ")
+                    items.append((name, value))
+            self._headers = Headers(items)
+        return self._headers
 
     @property
     def status_code(self) -> int:
@@ -371,7 +385,7 @@ class Client:
         self._ptr: Optional[int] = None
         self._closed = False
         self._callback_id = 0
-        self._lock = threading.Condition()
+        self._lock = threading.Lock()
         self._inflight = 0
         self._host = host if host is not None else os.environ.get("LEANIX_HOST")
         self._pid = os.getpid()
@@ -453,8 +467,11 @@ class Client:
             self._closed = True
         if ptr:
             self._lib.lx_client_close(ptr, None)
-            with self._lock:
-                self._lock.wait_for(lambda: self._inflight == 0, timeout=_CLOSE_WAIT_SECONDS)
+            # The cancelled calls return promptly; closing is rare, so a short poll is enough
+            # and keeps the per-call bookkeeping to a plain lock.
+            deadline = time.monotonic() + _CLOSE_WAIT_SECONDS
+            while self._inflight and time.monotonic() < deadline:
+                time.sleep(0.001)
             self._lib.lx_free(ptr)
         cid = getattr(self, "_callback_id", 0)
         if cid:
@@ -504,8 +521,6 @@ class Client:
         finally:
             with self._lock:
                 self._inflight -= 1
-                if self._inflight == 0:
-                    self._lock.notify_all()
 
     def _check(self, status: int, err: ctypes.c_void_p) -> None:
         if status != b.LX_OK:
@@ -523,15 +538,10 @@ class Client:
             size = ctypes.c_size_t()
             self._check(lib.lx_response_body(resp, ctypes.byref(data), ctypes.byref(size)), err)
             content = ctypes.string_at(data.value or 0, size.value) if size.value and data.value else b""
-            # All headers in one call: "name: value\n" lines.
+            # All headers in one call: "name: value\n" lines, parsed when first used.
             self._check(lib.lx_response_headers(resp, ctypes.byref(data), ctypes.byref(size)), err)
             block = ctypes.string_at(data.value, size.value) if size.value and data.value else b""
-            items = []
-            for line in block.decode("utf-8", "replace").split("\n"):
-                if line:
-                    name, _, value = line.partition(": ")
-                    items.append((name, value))
-            return Response(lib.lx_response_status(resp), Headers(items), content)
+            return Response(lib.lx_response_status(resp), block, content)
         finally:
             lib.lx_free(resp)
 
