@@ -36,7 +36,7 @@ ADMIN=$(rand) S1="spare1-$(rand)" S2="spare2-$(rand)" S3="spare3-$(rand)"
 coproc SANDBOX { exec "$lib/lx-sandbox" --port 0 --api-token "$ADMIN" --api-token "$S1" --api-token "$S2" --api-token "$S3" --fact-sheets 200; }
 read -r -u "${SANDBOX[0]}" LX_SANDBOX_URL
 export LX_SANDBOX_URL LX_SANDBOX_TOKEN=$ADMIN LX_SANDBOX_SPARE_TOKENS="$S1,$S2,$S3"
-trap 'kill $SANDBOX_PID 2>/dev/null' EXIT
+trap 'for p in ${SANDBOX_PID:-}; do kill "$p" 2>/dev/null; done' EXIT
 
 echo; echo "=== fault matrix"; "$dir/fault_matrix"
 echo; echo "=== soak 64 x 2000, max_attempts=6"; "$dir/soak" 64 2000 6

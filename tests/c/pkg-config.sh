@@ -5,7 +5,8 @@ set -euo pipefail
 root=$(cd "$(dirname "$0")/../.." && pwd)
 target=${CARGO_TARGET_DIR:-$root/target}
 prefix=$(mktemp -d)
-trap 'kill "${SANDBOX_PID:-0}" 2>/dev/null || true; rm -rf "$prefix"' EXIT
+# An empty PID must never become `kill 0` (bash unsets a coproc's PID variable once it exits).
+trap 'for p in ${SANDBOX_PID:-}; do kill "$p" 2>/dev/null; done; rm -rf "$prefix"' EXIT
 make -s -C "$root" install PREFIX="$prefix" PROFILE="${PROFILE:-debug}" TARGET_DIR="$target" >/dev/null
 export PKG_CONFIG_PATH="$prefix/lib/pkgconfig"
 echo "pkg-config: $(pkg-config --cflags --libs leanix)"

@@ -12,7 +12,8 @@ profile=${1:-debug}
 target=${CARGO_TARGET_DIR:-$root/target}
 lib="$target/$profile"
 out=$(mktemp -d)
-trap 'kill "${sandbox_pid:-0}" 2>/dev/null || true; rm -rf "$out"' EXIT
+# An empty PID must never become `kill 0` (the whole process group).
+trap 'for p in ${sandbox_pid:-}; do kill "$p" 2>/dev/null; done; rm -rf "$out"' EXIT
 
 cflags=(-std=c11 -Wall -Wextra -Wpedantic -Werror -I"$root/include")
 static_libs=(-lpthread -ldl -lm -lrt -lutil)

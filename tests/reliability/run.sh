@@ -14,7 +14,9 @@ profile=${1:-debug}
 target=${CARGO_TARGET_DIR:-$root/target}
 lib="$target/$profile"
 out=$(mktemp -d)
-trap 'kill "${SANDBOX_PID:-0}" "${TLS_PID:-0}" 2>/dev/null || true; rm -rf "$out"' EXIT
+# Kill only what was started: an empty PID must never become `kill 0` (the whole process group;
+# bash unsets a coproc's PID variable once it exits).
+trap 'for p in ${SANDBOX_PID:-} ${TLS_PID:-}; do kill "$p" 2>/dev/null; done; rm -rf "$out"' EXIT
 export LC_ALL=C
 
 passed=0 failed=0 failures=()

@@ -15,7 +15,8 @@ profile=${1:-debug}
 target=${CARGO_TARGET_DIR:-$root/target}
 bin="$target/$profile"
 out=$(mktemp -d)
-trap 'kill "${SANDBOX_PID:-0}" 2>/dev/null || true; rm -rf "$out"' EXIT
+# An empty PID must never become `kill 0` (bash unsets a coproc's PID variable once it exits).
+trap 'for p in ${SANDBOX_PID:-}; do kill "$p" 2>/dev/null; done; rm -rf "$out"' EXIT
 
 rand() { head -c 24 /dev/urandom | base64 | tr -dc 'A-Za-z0-9' | head -c 32; }
 ADMIN=$(rand) VIEWER=$(rand) REVOKED=$(rand)
