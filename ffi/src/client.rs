@@ -246,19 +246,15 @@ pub extern "C" fn lx_graphql(
     out_len: *mut usize,
     err: *mut *mut lx_error,
 ) -> lx_status {
-    guard(err, || {
-        out(out_json, "out_json")?;
-        let handle = client_of(client)?;
-        let query = required_str(query, "query")?;
-        let variables = parse_variables(variables_json)?;
-        let data = handle.client.graphql(query, variables)?;
-        write_owned_string(
-            serde_json::to_vec(&data).unwrap_or_default(),
-            out_json,
-            out_len,
-        );
-        Ok(())
-    })
+    run_graphql(
+        client,
+        query,
+        variables_json,
+        out_json,
+        out_len,
+        err,
+        |c, q, v| c.graphql(q, v),
+    )
 }
 
 /// Walks every page of a cursor-paged GraphQL query and returns the `edges` of all pages as one
@@ -275,14 +271,40 @@ pub extern "C" fn lx_graphql_all(
     out_len: *mut usize,
     err: *mut *mut lx_error,
 ) -> lx_status {
+    run_graphql(
+        client,
+        query,
+        variables_json,
+        out_json,
+        out_len,
+        err,
+        |c, q, v| c.graphql_all_edges(q, v).map(serde_json::Value::from),
+    )
+}
+
+/// The shared body of lx_graphql() and lx_graphql_all(): checks the arguments, runs `call` and
+/// hands its JSON out as an owned string.
+fn run_graphql(
+    client: *const lx_client,
+    query: *const c_char,
+    variables_json: *const c_char,
+    out_json: *mut *mut c_char,
+    out_len: *mut usize,
+    err: *mut *mut lx_error,
+    call: impl FnOnce(
+        &blocking::Client,
+        &str,
+        Option<serde_json::Value>,
+    ) -> Result<serde_json::Value, leanix_core::Error>,
+) -> lx_status {
     guard(err, || {
         out(out_json, "out_json")?;
         let handle = client_of(client)?;
         let query = required_str(query, "query")?;
         let variables = parse_variables(variables_json)?;
-        let edges = handle.client.graphql_all_edges(query, variables)?;
+        let json = call(&handle.client, query, variables)?;
         write_owned_string(
-            serde_json::to_vec(&edges).unwrap_or_default(),
+            serde_json::to_vec(&json).unwrap_or_default(),
             out_json,
             out_len,
         );
