@@ -6,8 +6,8 @@
 #   bench/java/run-bench.sh --json results.json     # also write the figures as JSON
 #   bench/java/run-bench.sh --rounds 3 --check      # median of 3 rounds; exit 1 if a target is missed
 #
-# Uses target/release/{libleanix.so,lx-sandbox} when present, else the debug builds
-# (LEANIX_LIBRARY and LX_SANDBOX / LX_SANDBOX_BIN override). Runs on JDK 25 (BENCH_JAVA_HOME)
+# Uses the libleanix that `mvn install` bundles (release) and target/release/lx-sandbox
+# (LX_SANDBOX / LX_SANDBOX_BIN override). Runs on JDK 25 (BENCH_JAVA_HOME)
 # so that the Panama backend is measured too; on a JDK 17 it measures JNA and the hand-coded client.
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
@@ -28,6 +28,9 @@ jvm=(-Xms512m -Xmx1g)
 if [ "${jdk%%.*}" -ge 22 ] 2>/dev/null; then
     jvm+=(--enable-native-access=ALL-UNNAMED)
 fi
-cd "$repo"   # libleanix and lx-sandbox are looked up from here upwards
+# libleanix comes from leanix-native on the class path (built by `mvn install` in release);
+# lx-sandbox is named explicitly (nothing is searched for it).
+export LX_SANDBOX=${LX_SANDBOX:-${LX_SANDBOX_BIN:-${CARGO_TARGET_DIR:-$repo/target}/release/lx-sandbox}}
+cd "$repo"
 exec "$JAVA_HOME/bin/java" "${jvm[@]}" -cp "$here/target/classes:$(cat "$here/target/classpath.txt")" \
     org.libleanix.bench.Bench "$@"

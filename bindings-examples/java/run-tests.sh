@@ -1,13 +1,15 @@
 #!/usr/bin/env bash
-# Runs the tests of the Java binding against a real lx-sandbox:
-#   JDK 17: leanix-api + leanix-jna      (mvn -B test)
-#   JDK 25: leanix-api + leanix-panama   (mvn -B test -pl leanix-api,leanix-panama -am)
+# Runs the tests of the Java binding against a real lx-sandbox, with the library named here:
+#   JDK 17: leanix-api + leanix-jna                    (mvn -B test)
+#   JDK 25: leanix-api + leanix-jna + leanix-panama    (mvn -B test; the jdk22 profile adds Panama)
 # Prints Surefire's "Tests run:" lines and errors; full logs in target/run-tests-*.log.
 # Exits non-zero if either run fails.
 #
 # JDK17_HOME / JDK25_HOME choose the JDKs; LEANIX_LIBRARY and LX_SANDBOX (or LX_SANDBOX_BIN) the
 # artifacts (default: the newer of target/release and target/debug of this repository, built in
-# debug if neither exists).
+# debug if neither exists). They reach the tests as -Dleanix.test.library / -Dleanix.test.sandbox,
+# and leanix-native's own cargo build is skipped (-Dleanix.native.skip=true): `mvn install`
+# (install-test.sh) is what builds and bundles the release library.
 set -u -o pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 repo=$(cd "$here/../.." && pwd)
@@ -52,7 +54,8 @@ run() { # label java_home maven-args...
     echo "== $label ($("$home/bin/java" -version 2>&1 | head -1))"
     local opts=${MAVEN_OPTS:-}
     case $label in *25*) opts="$opts --sun-misc-unsafe-memory-access=allow" ;; esac # Maven's Guava
-    (cd "$here" && JAVA_HOME=$home MAVEN_OPTS=$opts mvn -B -ntp -Dstyle.color=never "$@") >"$log" 2>&1
+    (cd "$here" && JAVA_HOME=$home MAVEN_OPTS=$opts mvn -B -ntp -Dstyle.color=never -Dleanix.native.skip=true \
+        -Dleanix.test.library="$LEANIX_LIBRARY" -Dleanix.test.sandbox="$LX_SANDBOX" "$@") >"$log" 2>&1
     local rc=$?
     # Surefire's summaries always; at most 40 error lines (the log has them all).
     grep -E 'Tests run:|\[ERROR\]|BUILD (SUCCESS|FAILURE)' "$log" \
@@ -65,9 +68,9 @@ run() { # label java_home maven-args...
 }
 
 run jdk17-jna "$jdk17" test
-run jdk25-panama "$jdk25" test -pl leanix-api,leanix-panama -am
+run jdk25-panama "$jdk25" test
 if [ $status -eq 0 ]; then
-    echo "Java binding: all tests passed (JNA on JDK 17, Panama on JDK 25)"
+    echo "Java binding: all tests passed (JNA on JDK 17; Panama and JNA on JDK 25)"
 else
     echo "Java binding: FAILED"
 fi

@@ -15,7 +15,7 @@ import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.concurrent.atomic.LongAdder;
 import org.libleanix.LeanixClient;
-import org.libleanix.internal.Json;
+import org.libleanix.TestJson;
 import org.libleanix.sandbox.LxSandbox;
 import org.libleanix.spi.LeanixBackend;
 import org.libleanix.spi.LibraryLocator;
@@ -139,8 +139,12 @@ public final class Bench {
             clients.retainAll(only);
         }
 
-        LibraryLocator.Location library = LibraryLocator.locate();
-        String libraryProfile = profile(library.path());
+        LeanixBackend first = LeanixClient.availableBackends().stream().filter(LeanixBackend::isSupported)
+            .findFirst().orElseThrow();
+        LibraryLocator.Location library = first.libraryLocation();
+        // The class path copy is leanix-native's, which `mvn install` builds with cargo --release.
+        String libraryProfile = library.source() == LibraryLocator.Source.CLASS_PATH
+            ? "release" : profile(library.path());
         Path sandboxExe = LxSandbox.findExecutable();
         String sandboxProfile = profile(sandboxExe);
         System.out.println("java:       " + Runtime.version() + " (" + Runtime.getRuntime().availableProcessors()
@@ -159,7 +163,7 @@ public final class Bench {
             try (LeanixClient c = client(sandbox, clients.contains("panama") ? "panama" : "jna")) {
                 String data = c.graphql("{ allFactSheets(first: 1) { edges { node { id } } } }");
                 path = "/services/pathfinder/v1/factSheets/"
-                    + Json.at(Json.parse(data), "allFactSheets", "edges", 0, "node", "id");
+                    + TestJson.at(TestJson.parse(data), "allFactSheets", "edges", 0, "node", "id");
             }
             System.out.println("endpoint:   GET " + path + " at " + sandbox.url());
             System.out.printf(Locale.ROOT, "runs:       %.3g s JIT warm-up per client, then per run %.3g s warm-up + "
@@ -383,7 +387,7 @@ public final class Bench {
             return "null";
         }
         if (v instanceof String) {
-            return Json.quote((String) v);
+            return TestJson.quote((String) v);
         }
         if (v instanceof Number || v instanceof Boolean) {
             return v.toString();
@@ -393,7 +397,7 @@ public final class Bench {
             StringBuilder b = new StringBuilder("{");
             boolean first = true;
             for (Map.Entry<?, ?> e : ((Map<?, ?>) v).entrySet()) {
-                b.append(first ? "\n" : ",\n").append(inner).append(Json.quote(String.valueOf(e.getKey())))
+                b.append(first ? "\n" : ",\n").append(inner).append(TestJson.quote(String.valueOf(e.getKey())))
                     .append(": ").append(toJson(e.getValue(), inner));
                 first = false;
             }

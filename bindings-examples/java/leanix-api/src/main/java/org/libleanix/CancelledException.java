@@ -14,6 +14,6 @@ public class CancelledException extends LeanixException {
      * @param message the message
      */
     public CancelledException(String message) {
-        super(15, message, 0, null, -1);
+        super(Status.LX_ERR_CANCELLED, message, 0, null, -1);
     }
 }

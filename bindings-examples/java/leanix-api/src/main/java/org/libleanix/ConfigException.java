@@ -14,6 +14,6 @@ public class ConfigException extends LeanixException {
      * @param message the message
      */
     public ConfigException(String message) {
-        super(3, message, 0, null, -1);
+        super(Status.LX_ERR_CONFIG, message, 0, null, -1);
     }
 }

@@ -14,6 +14,6 @@ public class ConnectException extends LeanixException {
      * @param message the message
      */
     public ConnectException(String message) {
-        super(10, message, 0, null, -1);
+        super(Status.LX_ERR_CONNECT, message, 0, null, -1);
     }
 }

@@ -15,6 +15,6 @@ public class ForbiddenException extends LeanixException {
      * @param httpStatus the HTTP status (403)
      */
     public ForbiddenException(String message, int httpStatus) {
-        super(6, message, httpStatus, null, -1);
+        super(Status.LX_ERR_FORBIDDEN, message, httpStatus, null, -1);
     }
 }

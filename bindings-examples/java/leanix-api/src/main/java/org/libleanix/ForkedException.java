@@ -14,6 +14,6 @@ public class ForkedException extends LeanixException {
      * @param message the message
      */
     public ForkedException(String message) {
-        super(16, message, 0, null, -1);
+        super(Status.LX_ERR_FORKED, message, 0, null, -1);
     }
 }

@@ -15,6 +15,6 @@ public class GraphQlException extends LeanixException {
      * @param httpStatus the HTTP status of the response, or 0
      */
     public GraphQlException(String message, int httpStatus) {
-        super(13, message, httpStatus, null, -1);
+        super(Status.LX_ERR_GRAPHQL, message, httpStatus, null, -1);
     }
 }

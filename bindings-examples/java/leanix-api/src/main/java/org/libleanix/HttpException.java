@@ -16,6 +16,6 @@ public class HttpException extends LeanixException {
      * @param retryAfterMillis the server's Retry-After in milliseconds, or -1
      */
     public HttpException(String message, int httpStatus, long retryAfterMillis) {
-        super(8, message, httpStatus, null, retryAfterMillis);
+        super(Status.LX_ERR_HTTP, message, httpStatus, null, retryAfterMillis);
     }
 }

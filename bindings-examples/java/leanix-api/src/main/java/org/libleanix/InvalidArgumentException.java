@@ -16,13 +16,13 @@ public class InvalidArgumentException extends LeanixException {
      * @param message the message
      */
     public InvalidArgumentException(String message) {
-        this(2, message);
+        this(Status.LX_ERR_INVALID_ARG, message);
     }
 
     /**
      * Creates the exception (backends use {@link LeanixException#of}).
      *
-     * @param code {@code LX_ERR_INVALID_ARG} (2) or {@code LX_ERR_NULL_ARG} (1)
+     * @param code {@link Status#LX_ERR_INVALID_ARG} or {@link Status#LX_ERR_NULL_ARG}
      * @param message the message
      */
     public InvalidArgumentException(int code, String message) {

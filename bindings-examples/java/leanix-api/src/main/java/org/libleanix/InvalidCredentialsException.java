@@ -16,6 +16,6 @@ public class InvalidCredentialsException extends LeanixException {
      * @param oauthError the OAuth2 {@code error} field, or null
      */
     public InvalidCredentialsException(String message, int httpStatus, String oauthError) {
-        super(4, message, httpStatus, oauthError, -1);
+        super(Status.LX_ERR_INVALID_CREDENTIALS, message, httpStatus, oauthError, -1);
     }
 }

@@ -15,6 +15,6 @@ public class InvalidResponseException extends LeanixException {
      * @param httpStatus the HTTP status, or 0
      */
     public InvalidResponseException(String message, int httpStatus) {
-        super(12, message, httpStatus, null, -1);
+        super(Status.LX_ERR_INVALID_RESPONSE, message, httpStatus, null, -1);
     }
 }

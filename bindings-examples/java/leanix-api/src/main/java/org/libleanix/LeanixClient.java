@@ -6,18 +6,17 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.Collections;
 import java.util.Comparator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Optional;
 import java.util.ServiceLoader;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.locks.LockSupport;
-import org.libleanix.internal.Json;
 import org.libleanix.spi.BackendClient;
 import org.libleanix.spi.LeanixBackend;
 
@@ -41,15 +40,25 @@ import org.libleanix.spi.LeanixBackend;
  * }</pre>
  *
  * <p><b>Threads.</b> A client is thread-safe and meant to be shared: any number of threads may
- * call it at once; they share one access token (one exchange however many threads start cold)
- * and one connection pool. Calls block the calling thread while the I/O happens on the library's
- * own threads. Virtual threads may call it too, but a call blocked in native code pins its carrier
- * thread for the duration of the request, so prefer platform threads for many concurrent calls.
+ * call it at once, and they share one access token (one exchange however many threads start
+ * cold). Each call runs its request on the calling thread, which blocks until the answer, over a
+ * keep-alive connection of that thread's own (the library keeps one connection pool per calling
+ * thread, not one per client: DECISIONS.md, "Runtime model"); token exchanges and background
+ * refreshes run on the library's own I/O threads. Threads of both backends run in parallel. Virtual threads may call it
+ * too, but a call blocked in native code pins its carrier thread for the duration of the
+ * request (and uses that carrier's connections), so prefer platform threads for many concurrent
+ * calls.
  *
- * <p><b>Closing.</b> {@link #close()} frees the native client. It is idempotent. Calls in flight
- * on other threads end promptly with {@link CancelledException}; calls started after it throw
+ * <p><b>Closing.</b> {@link #close()} is idempotent. It cancels the calls in flight on other
+ * threads (they end promptly with {@link CancelledException}), waits until they have returned,
+ * and only then frees the native client; calls started after it throw
  * {@link IllegalStateException}. A client that becomes unreachable without being closed is freed
  * by a {@link Cleaner}, but close it: the GC does not know about its sockets and threads.
+ *
+ * <p><b>Backends.</b> {@link #backend()} says which one runs this client: Panama on Java 22+,
+ * else JNA, unless one is named with {@link Builder#backend(String)} or
+ * {@value #BACKEND_PROPERTY}; when the preferred one cannot load the library here, the next one
+ * is used. {@link #libraryLocation()} says where the library came from.
  *
  * <p><b>Errors.</b> Every failure is an unchecked {@link LeanixException} subclass; see there.
  */
@@ -60,15 +69,15 @@ public final class LeanixClient implements AutoCloseable {
     private static final Cleaner CLEANER = Cleaner.create();
 
     private final BackendClient nativeClient;
-    private final String backendName;
+    private final LeanixBackend backend;
     private final AtomicBoolean closed = new AtomicBoolean();
     /** Calls inside the native client right now; close() frees only when this is zero. */
     private final AtomicInteger inFlight = new AtomicInteger();
     private final Cleaner.Cleanable cleanable;
 
-    private LeanixClient(BackendClient nativeClient, String backendName) {
+    private LeanixClient(BackendClient nativeClient, LeanixBackend backend) {
         this.nativeClient = nativeClient;
-        this.backendName = backendName;
+        this.backend = backend;
         // The action holds the native client only, never this object.
         this.cleanable = CLEANER.register(this, new FreeAction(nativeClient));
     }
@@ -147,7 +156,8 @@ public final class LeanixClient implements AutoCloseable {
         String headerLines = headerLines(headers);
         BackendClient c = open();
         try {
-            return c.request(method, path, headerLines, body, retrySafe ? 1 : 0);
+            return c.request(method, path, headerLines, body,
+                retrySafe ? Status.LX_REQUEST_RETRY_SAFE : Status.LX_REQUEST_DEFAULT);
         } catch (LeanixException e) {
             throw afterClose(e);
         } finally {
@@ -274,20 +284,29 @@ public final class LeanixClient implements AutoCloseable {
     }
 
     /**
-     * The claims of a current access token, parsed: JSON objects are {@code Map<String, Object>},
-     * arrays {@code List<Object>}, numbers {@code Long} or {@code Double}.
+     * The decoded (not verified) claims of a current access token (exchanging one if none is
+     * cached): user, workspace, role, expiry, and every claim in {@link Claims#raw()}.
      *
-     * @return the claims, or an empty map for an opaque (non-JWT) token
+     * @return the claims, or empty if LeanIX issued an opaque (non-JWT) token
      */
-    @SuppressWarnings("unchecked")
-    public Map<String, Object> claims() {
-        Object parsed = Json.parse(claimsJson());
-        return parsed instanceof Map ? (Map<String, Object>) parsed : Collections.emptyMap();
+    public Optional<Claims> claims() {
+        return Claims.parse(claimsJson());
     }
 
-    /** @return the backend in use ({@code "jna"} or {@code "panama"}) */
+    /** @return the backend running this client ({@code "jna"} or {@code "panama"}) */
     public String backend() {
-        return backendName;
+        return backend.name();
+    }
+
+    /**
+     * Where the native library was loaded from, for diagnostics, e.g. {@code class path resource
+     * linux-x86-64/libleanix.so (jar:file:/app.jar!/linux-x86-64/libleanix.so)} or
+     * {@code /opt/lib/libleanix.so (system property leanix.library.path)}.
+     *
+     * @return a description of the location
+     */
+    public String libraryLocation() {
+        return backend.libraryLocation().toString();
     }
 
     /** @return whether {@link #close()} was called */
@@ -296,12 +315,15 @@ public final class LeanixClient implements AutoCloseable {
     }
 
     /**
-     * Frees the native client. Idempotent; calls in flight on other threads end with
+     * Closes the client. Idempotent; calls in flight on other threads end with
      * {@link CancelledException}, later calls throw {@link IllegalStateException}.
      *
-     * <p>The calls in flight are cancelled first ({@code lx_client_close}); the handle is freed
-     * only once they have all returned, so no call can reach another native object that the
-     * library later places at the same address.
+     * <p>The calls in flight are cancelled first ({@code lx_client_close}); this method then
+     * waits until they have all returned and only then frees the handle ({@code lx_free}), so no
+     * call can reach another native object that the library later places at the same address.
+     * Cancelled calls return within milliseconds; should one still be inside the library after
+     * 30 s, the handle is freed anyway (the library keeps the object alive for that call, and no
+     * new call can start).
      */
     @Override
     public void close() {
@@ -320,7 +342,7 @@ public final class LeanixClient implements AutoCloseable {
 
     @Override
     public String toString() {
-        return "LeanixClient[backend=" + backendName + (closed.get() ? ", closed" : "") + "]";
+        return "LeanixClient[backend=" + backend.name() + (closed.get() ? ", closed" : "") + "]";
     }
 
     /**
@@ -347,7 +369,7 @@ public final class LeanixClient implements AutoCloseable {
      * lx_client"): report that as the use after close it is.
      */
     private RuntimeException afterClose(LeanixException e) {
-        if (closed.get() && e.code() == 2) {
+        if (closed.get() && e.code() == Status.LX_ERR_INVALID_ARG) {
             IllegalStateException ise = new IllegalStateException("this LeanixClient was closed during the call");
             ise.initCause(e);
             return ise;
@@ -572,7 +594,9 @@ public final class LeanixClient implements AutoCloseable {
         /**
          * Chooses the backend ({@code "jna"} or {@code "panama"}); by default the system property
          * {@value LeanixClient#BACKEND_PROPERTY}, else the best one on the class path that runs in
-         * this JVM (Panama on Java 22+, JNA otherwise).
+         * this JVM (Panama on Java 22+, JNA otherwise) and can load the library: if Panama cannot
+         * (native access denied, no 64-bit {@code size_t}, ...), JNA is used. A backend named here
+         * or in the property is never replaced by another: its failure is thrown.
          *
          * @param name the backend name
          * @return this
@@ -589,8 +613,10 @@ public final class LeanixClient implements AutoCloseable {
          * @throws ConfigException if the settings are invalid (no host, empty token, {@code http://}
          *     to a remote host, unreadable CA file, ...)
          * @throws InvalidArgumentException if a value has the wrong form
-         * @throws UnsatisfiedLinkError if libleanix cannot be loaded or has another ABI version
-         * @throws IllegalStateException if no backend is on the class path
+         * @throws UnsatisfiedLinkError if libleanix cannot be loaded or has another ABI version (for
+         *     an automatic choice: by any backend on the class path; each failure is suppressed in it)
+         * @throws IllegalStateException if no backend for this JVM is on the class path, or the
+         *     one named is absent or does not run here
          */
         public LeanixClient build() {
             LeanixBackend b = selectBackend(backend);
@@ -598,7 +624,7 @@ public final class LeanixClient implements AutoCloseable {
             for (Map.Entry<String, String> e : options.entrySet()) {
                 list.add(Map.entry(e.getKey(), e.getValue()));
             }
-            return new LeanixClient(b.newClient(list), b.name());
+            return new LeanixClient(b.newClient(list), b);
         }
 
         /** @return the settings, with the API token masked */
@@ -706,7 +732,18 @@ public final class LeanixClient implements AutoCloseable {
             }
             cache = byName;
         }
-        String name = requested != null ? requested : System.getProperty(BACKEND_PROPERTY);
+        return choose(byName, requested != null ? requested : System.getProperty(BACKEND_PROPERTY));
+    }
+
+    /**
+     * The backend rule: a named backend or its failure; else the first backend (by priority)
+     * that runs in this JVM and loads the library.
+     *
+     * @param byName the backends by lower-case name, highest priority first
+     * @param name the backend asked for, or null/blank for an automatic choice
+     * @return the backend, its library loaded
+     */
+    static LeanixBackend choose(Map<String, LeanixBackend> byName, String name) {
         if (name != null && !name.isBlank()) {
             LeanixBackend b = byName.get(name.trim().toLowerCase(Locale.ROOT));
             if (b == null) {
@@ -717,12 +754,28 @@ public final class LeanixClient implements AutoCloseable {
                 throw new IllegalStateException("the libleanix backend " + b.name()
                     + " does not run on Java " + Runtime.version().feature());
             }
+            b.load();
             return b;
         }
+        List<String> failed = new ArrayList<>();
+        List<Throwable> failures = new ArrayList<>();
         for (LeanixBackend b : byName.values()) {
-            if (b.isSupported()) {
-                return b;
+            if (!b.isSupported()) {
+                continue;
             }
+            try {
+                b.load();
+                return b;
+            } catch (LinkageError e) {
+                failed.add(b.name() + ": " + e.getMessage());
+                failures.add(e);
+            }
+        }
+        if (!failures.isEmpty()) {
+            UnsatisfiedLinkError e = new UnsatisfiedLinkError("no libleanix backend could load the library; "
+                + String.join("; ", failed));
+            failures.forEach(e::addSuppressed);
+            throw e;
         }
         throw new IllegalStateException("no libleanix backend for Java " + Runtime.version().feature()
             + " on the class path (found: " + byName.keySet()

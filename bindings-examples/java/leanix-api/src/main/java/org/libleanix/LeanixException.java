@@ -22,29 +22,6 @@ import java.util.OptionalInt;
 public class LeanixException extends RuntimeException {
     private static final long serialVersionUID = 1L;
 
-    /** The {@code LX_ERR_*} names of the C API, indexed by status code (stable, never reused). */
-    private static final String[] NAMES = {
-        "LX_OK",
-        "LX_ERR_NULL_ARG",
-        "LX_ERR_INVALID_ARG",
-        "LX_ERR_CONFIG",
-        "LX_ERR_INVALID_CREDENTIALS",
-        "LX_ERR_UNAUTHORIZED",
-        "LX_ERR_FORBIDDEN",
-        "LX_ERR_RATE_LIMITED",
-        "LX_ERR_HTTP",
-        "LX_ERR_TIMEOUT",
-        "LX_ERR_CONNECT",
-        "LX_ERR_TLS",
-        "LX_ERR_INVALID_RESPONSE",
-        "LX_ERR_GRAPHQL",
-        "LX_ERR_REDIRECT",
-        "LX_ERR_CANCELLED",
-        "LX_ERR_FORKED",
-        "LX_ERR_PANIC",
-        "LX_ERR_NOT_FOUND",
-    };
-
     /** The {@code LX_ERR_*} status. */
     private final int code;
     /** The HTTP status behind the error, or 0. */
@@ -84,38 +61,38 @@ public class LeanixException extends RuntimeException {
      */
     public static LeanixException of(int code, String message, int httpStatus, String oauthError, long retryAfterMillis) {
         switch (code) {
-            case 1:
-            case 2:
+            case Status.LX_ERR_NULL_ARG:
+            case Status.LX_ERR_INVALID_ARG:
                 return new InvalidArgumentException(code, message);
-            case 3:
+            case Status.LX_ERR_CONFIG:
                 return new ConfigException(message);
-            case 4:
+            case Status.LX_ERR_INVALID_CREDENTIALS:
                 return new InvalidCredentialsException(message, httpStatus, oauthError);
-            case 5:
+            case Status.LX_ERR_UNAUTHORIZED:
                 return new UnauthorizedException(message, httpStatus);
-            case 6:
+            case Status.LX_ERR_FORBIDDEN:
                 return new ForbiddenException(message, httpStatus);
-            case 7:
+            case Status.LX_ERR_RATE_LIMITED:
                 return new RateLimitedException(message, httpStatus, retryAfterMillis);
-            case 8:
+            case Status.LX_ERR_HTTP:
                 return new HttpException(message, httpStatus, retryAfterMillis);
-            case 9:
+            case Status.LX_ERR_TIMEOUT:
                 return new TimeoutException(message);
-            case 10:
+            case Status.LX_ERR_CONNECT:
                 return new ConnectException(message);
-            case 11:
+            case Status.LX_ERR_TLS:
                 return new TlsException(message);
-            case 12:
+            case Status.LX_ERR_INVALID_RESPONSE:
                 return new InvalidResponseException(message, httpStatus);
-            case 13:
+            case Status.LX_ERR_GRAPHQL:
                 return new GraphQlException(message, httpStatus);
-            case 14:
+            case Status.LX_ERR_REDIRECT:
                 return new RedirectException(message, httpStatus);
-            case 15:
+            case Status.LX_ERR_CANCELLED:
                 return new CancelledException(message);
-            case 16:
+            case Status.LX_ERR_FORKED:
                 return new ForkedException(message);
-            case 17:
+            case Status.LX_ERR_PANIC:
                 return new PanicException(message);
             default:
                 return new LeanixException(code, message, httpStatus, oauthError, retryAfterMillis);
@@ -129,10 +106,10 @@ public class LeanixException extends RuntimeException {
      * @return its name, or {@code "LX_ERR_UNKNOWN"}
      */
     public static String statusName(int code) {
-        return code >= 0 && code < NAMES.length ? NAMES[code] : "LX_ERR_UNKNOWN";
+        return Status.name(code);
     }
 
-    /** @return the {@code LX_ERR_*} status code of the C API (stable numbers, see {@code leanix.h}) */
+    /** @return the {@code LX_ERR_*} status code of the C API (stable numbers: the constants of {@link Status}) */
     public int code() {
         return code;
     }

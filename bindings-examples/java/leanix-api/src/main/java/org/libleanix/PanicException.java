@@ -14,6 +14,6 @@ public class PanicException extends LeanixException {
      * @param message the message
      */
     public PanicException(String message) {
-        super(17, message, 0, null, -1);
+        super(Status.LX_ERR_PANIC, message, 0, null, -1);
     }
 }

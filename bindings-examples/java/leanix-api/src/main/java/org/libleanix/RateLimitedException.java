@@ -18,6 +18,6 @@ public class RateLimitedException extends LeanixException {
      * @param retryAfterMillis the server's Retry-After in milliseconds, or -1
      */
     public RateLimitedException(String message, int httpStatus, long retryAfterMillis) {
-        super(7, message, httpStatus, null, retryAfterMillis);
+        super(Status.LX_ERR_RATE_LIMITED, message, httpStatus, null, retryAfterMillis);
     }
 }

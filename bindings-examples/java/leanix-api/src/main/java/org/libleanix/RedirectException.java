@@ -15,6 +15,6 @@ public class RedirectException extends LeanixException {
      * @param httpStatus the redirect status, or 0
      */
     public RedirectException(String message, int httpStatus) {
-        super(14, message, httpStatus, null, -1);
+        super(Status.LX_ERR_REDIRECT, message, httpStatus, null, -1);
     }
 }

@@ -14,6 +14,6 @@ public class TimeoutException extends LeanixException {
      * @param message the message
      */
     public TimeoutException(String message) {
-        super(9, message, 0, null, -1);
+        super(Status.LX_ERR_TIMEOUT, message, 0, null, -1);
     }
 }

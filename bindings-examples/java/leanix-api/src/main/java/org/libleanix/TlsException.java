@@ -14,6 +14,6 @@ public class TlsException extends LeanixException {
      * @param message the message
      */
     public TlsException(String message) {
-        super(11, message, 0, null, -1);
+        super(Status.LX_ERR_TLS, message, 0, null, -1);
     }
 }

@@ -15,6 +15,6 @@ public class UnauthorizedException extends LeanixException {
      * @param httpStatus the HTTP status (401)
      */
     public UnauthorizedException(String message, int httpStatus) {
-        super(5, message, httpStatus, null, -1);
+        super(Status.LX_ERR_UNAUTHORIZED, message, httpStatus, null, -1);
     }
 }

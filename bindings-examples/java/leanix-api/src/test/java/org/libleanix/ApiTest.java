@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import java.lang.reflect.Field;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -14,9 +15,11 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
-import org.libleanix.internal.Json;
+import org.libleanix.spi.BackendClient;
+import org.libleanix.spi.LeanixBackend;
 import org.libleanix.spi.LibraryLocator;
 import org.libleanix.spi.NativeStrings;
 
@@ -96,42 +99,6 @@ class ApiTest {
     }
 
     @Test
-    void abiCheckIsClear() {
-        LibraryLocator.checkAbi(1, "here");
-        UnsatisfiedLinkError e = assertThrows(UnsatisfiedLinkError.class, () -> LibraryLocator.checkAbi(2, "/x/libleanix.so"));
-        assertTrue(e.getMessage().contains("ABI version 2"), e.getMessage());
-        assertTrue(e.getMessage().contains("needs ABI version 1"), e.getMessage());
-    }
-
-    @Test
-    void libraryLookup(@TempDir Path dir) throws Exception {
-        String old = System.getProperty(LibraryLocator.PROPERTY);
-        try {
-            System.setProperty(LibraryLocator.PROPERTY, dir.resolve("missing.so").toString());
-            UnsatisfiedLinkError e = assertThrows(UnsatisfiedLinkError.class, LibraryLocator::locate);
-            assertTrue(e.getMessage().contains(LibraryLocator.PROPERTY), e.getMessage());
-
-            Path lib = Files.createFile(dir.resolve(System.mapLibraryName("leanix")));
-            System.setProperty(LibraryLocator.PROPERTY, dir.toString());
-            assertEquals(lib.toAbsolutePath(), LibraryLocator.locate().path());
-
-            Path nested = Files.createDirectories(dir.resolve("a/b/c"));
-            Path debug = Files.createDirectories(dir.resolve("target/debug")).resolve("libx.so");
-            Files.createFile(debug);
-            assertEquals(debug, LibraryLocator.findInBuildTree(nested, "libx.so"));
-            Path release = Files.createDirectories(dir.resolve("target/release")).resolve("libx.so");
-            Files.createFile(release);
-            assertEquals(release, LibraryLocator.findInBuildTree(nested, "libx.so"), "release preferred");
-        } finally {
-            if (old == null) {
-                System.clearProperty(LibraryLocator.PROPERTY);
-            } else {
-                System.setProperty(LibraryLocator.PROPERTY, old);
-            }
-        }
-    }
-
-    @Test
     void json() {
         Object v = Json.parse(" {\"a\": [1, -2.5e1, true, null, \"x\\n\\u00e9\"], \"b\": {}} ");
         assertEquals(List.of(1L, -25.0, true), ((List<?>) Json.at(v, "a")).subList(0, 3));
@@ -141,6 +108,139 @@ class ApiTest {
         assertThrows(IllegalArgumentException.class, () -> Json.parse("{\"a\":}"));
         assertThrows(IllegalArgumentException.class, () -> Json.parse("[1] x"));
         assertEquals("\"a\\\"b\\n\"", Json.quote("a\"b\n"));
+    }
+
+    @Test
+    void statusConstantsAreTheHeaders() throws Exception {
+        // The stable numbers of leanix.h, read from the header itself (surefire passes its path).
+        Map<String, Integer> header = new LinkedHashMap<>();
+        Matcher m = Pattern.compile("^\\s*(LX_(?:OK|ERR_\\w+|REQUEST_\\w+)) = (\\d+),", Pattern.MULTILINE)
+            .matcher(Files.readString(Path.of(System.getProperty("leanix.header"))));
+        while (m.find()) {
+            header.put(m.group(1), Integer.parseInt(m.group(2)));
+        }
+        Map<String, Integer> java = new LinkedHashMap<>();
+        for (Field f : Status.class.getFields()) {
+            java.put(f.getName(), f.getInt(null));
+        }
+        assertEquals(header, java, "org.libleanix.Status and leanix.h");
+        for (Map.Entry<String, Integer> e : header.entrySet()) {
+            if (!e.getKey().startsWith("LX_REQUEST_")) {
+                assertEquals(e.getKey(), Status.name(e.getValue()), "every status has its name");
+            }
+        }
+        Matcher abi = Pattern.compile("#define LX_ABI_VERSION (\\d+)")
+            .matcher(Files.readString(Path.of(System.getProperty("leanix.header"))));
+        assertTrue(abi.find());
+        assertEquals(Integer.parseInt(abi.group(1)), org.libleanix.spi.LeanixBackend.ABI_VERSION);
+    }
+
+    @Test
+    void claimsAreTyped() {
+        String json = "{\"sub\":\"api@acme\",\"exp\":1700000000,\"iss\":\"https://eu-svc.leanix.net\","
+            + "\"instanceUrl\":\"https://app.leanix.net\",\"principal\":{\"username\":\"api@acme\","
+            + "\"permission\":{\"workspaceId\":\"ws-1\",\"workspaceName\":\"Acme\",\"role\":\"MEMBER\"}},"
+            + "\"custom\":[1,2]}";
+        Claims c = Claims.parse(json).orElseThrow();
+        assertEquals(Optional.of("api@acme"), c.subject());
+        assertEquals(Optional.of("api@acme"), c.username());
+        assertEquals(Optional.of("ws-1"), c.workspaceId());
+        assertEquals(Optional.of("Acme"), c.workspaceName());
+        assertEquals(Optional.of("MEMBER"), c.role());
+        assertEquals(Optional.of(java.time.Instant.ofEpochSecond(1_700_000_000L)), c.expiresAt());
+        assertEquals(Optional.of("https://eu-svc.leanix.net"), c.issuer());
+        assertEquals(Optional.of("https://app.leanix.net"), c.instanceUrl());
+        assertEquals(Optional.empty(), c.region(), "older tokens have no region");
+        assertEquals(List.of(1L, 2L), c.raw().get("custom"));
+        assertEquals(json, c.json());
+        assertEquals("Claims[subject=api@acme, workspace=Acme, role=MEMBER, expiresAt=2023-11-14T22:13:20Z]",
+            c.toString());
+        // A claim of an unexpected type reads as empty instead of failing.
+        assertEquals(Optional.empty(), Claims.parse("{\"principal\":\"x\",\"exp\":\"soon\"}").orElseThrow().role());
+        assertEquals(Optional.empty(), Claims.parse(" null ").map(Claims::subject), "an opaque token has no claims");
+        assertThrows(IllegalArgumentException.class, () -> Claims.parse("[1]"));
+    }
+
+    @Test
+    void headerBlockIsSplitIntoPairs() {
+        byte[] block = "content-type: application/json\nx-empty: \nset-cookie: a=1; b=2\nset-cookie: c=3\nx-url: http://h:1/p\n"
+            .getBytes(java.nio.charset.StandardCharsets.UTF_8);
+        assertEquals(List.of(Map.entry("content-type", "application/json"), Map.entry("x-empty", ""),
+                Map.entry("set-cookie", "a=1; b=2"), Map.entry("set-cookie", "c=3"), Map.entry("x-url", "http://h:1/p")),
+            NativeStrings.headers(block));
+        assertEquals(List.of(), NativeStrings.headers(new byte[0]));
+    }
+
+    /** A backend double for the selection rule: loads or fails as told, never touches native code. */
+    private static final class FakeBackend implements LeanixBackend {
+        final String name;
+        final boolean supported;
+        final boolean loads;
+        int loadCalls;
+
+        FakeBackend(String name, boolean supported, boolean loads) {
+            this.name = name;
+            this.supported = supported;
+            this.loads = loads;
+        }
+
+        @Override public String name() { return name; }
+        @Override public int priority() { return 0; }
+        @Override public boolean isSupported() { return supported; }
+
+        @Override
+        public void load() {
+            loadCalls++;
+            if (!loads) {
+                throw new UnsatisfiedLinkError(name + " cannot load here");
+            }
+        }
+
+        @Override public LibraryLocator.Location libraryLocation() { throw new UnsupportedOperationException(); }
+        @Override public String libraryVersion() { throw new UnsupportedOperationException(); }
+        @Override public BackendClient newClient(List<Map.Entry<String, String>> options) {
+            throw new UnsupportedOperationException();
+        }
+    }
+
+    private static Map<String, LeanixBackend> byName(LeanixBackend... backends) {
+        Map<String, LeanixBackend> m = new LinkedHashMap<>();
+        for (LeanixBackend b : backends) {
+            m.put(b.name(), b);
+        }
+        return m;
+    }
+
+    @Test
+    void automaticChoiceFallsBackWhenThePreferredBackendCannotLoad() {
+        FakeBackend panama = new FakeBackend("panama", true, false);
+        FakeBackend jna = new FakeBackend("jna", true, true);
+        assertEquals("jna", LeanixClient.choose(byName(panama, jna), null).name());
+        assertEquals(1, panama.loadCalls, "panama was tried first");
+
+        FakeBackend newer = new FakeBackend("panama", false, true);
+        assertEquals("jna", LeanixClient.choose(byName(newer, jna), " ").name());
+        assertEquals(0, newer.loadCalls, "a backend for a newer Java is not even tried");
+
+        UnsatisfiedLinkError none = assertThrows(UnsatisfiedLinkError.class,
+            () -> LeanixClient.choose(byName(panama, new FakeBackend("jna", true, false)), null));
+        assertTrue(none.getMessage().contains("panama: panama cannot load here"), none.getMessage());
+        assertTrue(none.getMessage().contains("jna: jna cannot load here"), none.getMessage());
+        assertEquals(2, none.getSuppressed().length);
+    }
+
+    @Test
+    void aNamedBackendIsNeverReplaced() {
+        FakeBackend panama = new FakeBackend("panama", true, false);
+        FakeBackend jna = new FakeBackend("jna", true, true);
+        UnsatisfiedLinkError e = assertThrows(UnsatisfiedLinkError.class,
+            () -> LeanixClient.choose(byName(panama, jna), "Panama"));
+        assertEquals("panama cannot load here", e.getMessage());
+        assertEquals(0, jna.loadCalls);
+        IllegalStateException old = assertThrows(IllegalStateException.class,
+            () -> LeanixClient.choose(byName(new FakeBackend("panama", false, true), jna), "panama"));
+        assertTrue(old.getMessage().contains("does not run on Java"), old.getMessage());
+        assertThrows(IllegalStateException.class, () -> LeanixClient.choose(byName(), null));
     }
 
     @Test

@@ -10,9 +10,13 @@ import org.libleanix.LeanixResponse;
  * copied into Java objects and freed before the method returns.
  *
  * <p>Thread safety: all methods but {@link #free()} may be called by many threads at once.
- * {@link org.libleanix.LeanixClient} guarantees that no call starts after {@link #free()} and that
- * {@link #free()} runs once; it does not wait for calls in flight, which the library then
- * cancels ({@code LX_ERR_CANCELLED}).
+ * {@link org.libleanix.LeanixClient} closes in three steps (DECISIONS.md, "lx_client_close"):
+ * {@link #cancel()}, which makes the calls in flight return {@code LX_ERR_CANCELLED} promptly;
+ * then it waits until every call it let in has returned; then {@link #free()}, exactly once. So no
+ * call reaches the handle after {@link #free()}, and none can reach another native object the
+ * library later places at the same address. (If a cancelled call were still inside the library
+ * after 30 s, it frees anyway: the library keeps the object alive for that call, and no new call
+ * can start.)
  */
 public interface BackendClient {
     /**
@@ -65,6 +69,6 @@ public interface BackendClient {
      */
     void cancel();
 
-    /** {@code lx_free} of the client. Called at most once, after every call has returned. */
+    /** {@code lx_free} of the client. Called at most once, after {@link #cancel()} and the calls in flight. */
     void free();
 }

@@ -8,9 +8,10 @@ import java.util.Map;
  * ({@code leanix-panama}). Implementations are found with {@link java.util.ServiceLoader}; an
  * application never calls them directly but goes through {@link org.libleanix.LeanixClient}.
  *
- * <p>Implementations load the native library lazily (on the first {@link #libraryVersion()} or
- * {@link #newClient}), find it with {@link LibraryLocator}, and refuse a library whose
- * {@code lx_abi_version()} is not {@link #ABI_VERSION}.
+ * <p>Implementations load the native library lazily (on the first {@link #load()},
+ * {@link #libraryVersion()} or {@link #newClient}) with {@link LibraryLocator#load}, which refuses
+ * a library whose {@code lx_abi_version()} is not {@link #ABI_VERSION}. A failure to load is an
+ * {@link UnsatisfiedLinkError}, remembered and thrown again by every later call.
  */
 public interface LeanixBackend {
     /** The ABI generation of {@code leanix.h} this binding is written against. */
@@ -29,6 +30,24 @@ public interface LeanixBackend {
      * @return true if usable here
      */
     boolean isSupported();
+
+    /**
+     * Loads and checks the library once (later calls return at once, or throw the first failure
+     * again). {@link org.libleanix.LeanixClient} calls it to choose a backend: when it picks one
+     * automatically and this fails, it tries the next.
+     *
+     * @throws UnsatisfiedLinkError if the library cannot be found or loaded here, has another ABI,
+     *     or the backend may not call native code in this JVM (native access not enabled)
+     */
+    void load();
+
+    /**
+     * Where the library was loaded from; loads it if needed.
+     *
+     * @return the location
+     * @throws UnsatisfiedLinkError as {@link #load()}
+     */
+    LibraryLocator.Location libraryLocation();
 
     /**
      * Loads the library if needed and returns {@code lx_version()}.

@@ -1,9 +1,12 @@
 package org.libleanix.spi;
 
 import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
 import org.libleanix.InvalidArgumentException;
 
-/** Conversions of Java strings to the C API's NUL-terminated UTF-8, shared by the backends. */
+/** Conversions between Java strings and the C API's UTF-8 text, shared by the backends. */
 public final class NativeStrings {
     private NativeStrings() {}
 
@@ -40,5 +43,31 @@ public final class NativeStrings {
         byte[] z = new byte[utf8.length + 1];
         System.arraycopy(utf8, 0, z, 0, utf8.length);
         return z;
+    }
+
+    /**
+     * Splits the block of {@code lx_response_headers()} ({@code name: value\n} lines, lower-case
+     * names, in the order received) into name-value pairs.
+     *
+     * @param block the block's bytes, without the trailing NUL
+     * @return the headers in order
+     */
+    public static List<Map.Entry<String, String>> headers(byte[] block) {
+        String text = new String(block, StandardCharsets.UTF_8);
+        List<Map.Entry<String, String>> headers = new ArrayList<>();
+        int start = 0;
+        while (start < text.length()) {
+            int end = text.indexOf('\n', start);
+            if (end < 0) {
+                end = text.length();
+            }
+            int colon = text.indexOf(':', start);
+            if (colon > start && colon < end) {
+                int value = colon + 1 < end && text.charAt(colon + 1) == ' ' ? colon + 2 : colon + 1;
+                headers.add(Map.entry(text.substring(start, colon), text.substring(value, end)));
+            }
+            start = end + 1;
+        }
+        return headers;
     }
 }

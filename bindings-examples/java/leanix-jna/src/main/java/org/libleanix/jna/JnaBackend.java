@@ -1,11 +1,11 @@
 package org.libleanix.jna;
 
-import com.sun.jna.Memory;
-import com.sun.jna.Pointer;
+import com.sun.jna.ptr.PointerByReference;
 import java.util.List;
 import java.util.Map;
 import org.libleanix.spi.BackendClient;
 import org.libleanix.spi.LeanixBackend;
+import org.libleanix.spi.LibraryLocator;
 import org.libleanix.spi.NativeStrings;
 
 /** The JNA backend ({@code "jna"}): runs on Java 17 and newer. Found by the ServiceLoader. */
@@ -29,6 +29,16 @@ public final class JnaBackend implements LeanixBackend {
     }
 
     @Override
+    public void load() {
+        LibLeanix.ensureLoaded();
+    }
+
+    @Override
+    public LibraryLocator.Location libraryLocation() {
+        return LibLeanix.ensureLoaded();
+    }
+
+    @Override
     public String libraryVersion() {
         LibLeanix.ensureLoaded();
         return LibLeanix.lx_version().getString(0, "UTF-8");
@@ -37,29 +47,19 @@ public final class JnaBackend implements LeanixBackend {
     @Override
     public BackendClient newClient(List<Map.Entry<String, String>> options) {
         LibLeanix.ensureLoaded();
-        try (Memory out = JnaClient.scratch()) {
-            Pointer err = out.share(8);
-            int status = LibLeanix.lx_options_new(out, err);
-            if (status != 0) {
-                throw JnaClient.error(status, err);
+        PointerByReference out = new PointerByReference();
+        PointerByReference err = new PointerByReference();
+        JnaClient.check(LibLeanix.lx_options_new(out, err), err);
+        Handles.Options opts = new Handles.Options(out.getValue());
+        try {
+            for (Map.Entry<String, String> o : options) {
+                JnaClient.check(LibLeanix.lx_options_set(opts, NativeStrings.utf8z("key", o.getKey()),
+                    NativeStrings.utf8z(o.getKey(), o.getValue()), err), err);
             }
-            Pointer opts = out.getPointer(0);
-            try {
-                for (Map.Entry<String, String> o : options) {
-                    status = LibLeanix.lx_options_set(opts, NativeStrings.utf8z("key", o.getKey()),
-                        NativeStrings.utf8z(o.getKey(), o.getValue()), err);
-                    if (status != 0) {
-                        throw JnaClient.error(status, err);
-                    }
-                }
-                status = LibLeanix.lx_client_build(opts, out, err);
-                if (status != 0) {
-                    throw JnaClient.error(status, err);
-                }
-                return new JnaClient(out.getPointer(0));
-            } finally {
-                LibLeanix.lx_free(opts);
-            }
+            JnaClient.check(LibLeanix.lx_client_build(opts, out, err), err);
+            return new JnaClient(new Handles.Client(out.getValue()));
+        } finally {
+            LibLeanix.lx_free(opts.getPointer());
         }
     }
 

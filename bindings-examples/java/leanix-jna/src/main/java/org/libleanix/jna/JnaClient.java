@@ -1,48 +1,35 @@
 package org.libleanix.jna;
 
-import com.sun.jna.Memory;
-import com.sun.jna.Native;
 import com.sun.jna.Pointer;
+import com.sun.jna.ptr.PointerByReference;
 import java.nio.charset.StandardCharsets;
-import java.util.ArrayList;
-import java.util.List;
-import java.util.Map;
 import org.libleanix.LeanixException;
 import org.libleanix.LeanixResponse;
+import org.libleanix.Status;
 import org.libleanix.spi.BackendClient;
 import org.libleanix.spi.NativeStrings;
 
 /**
- * One {@code lx_client} over JNA. Each call allocates one 32-byte native scratch block for its
- * out-parameters (slot 0: the result pointer, slot 8: the {@code lx_error *}, slot 16: a
- * {@code size_t} length, slot 24: a second pointer) and frees it before returning; everything the
- * library hands out is copied to Java and released with {@code lx_free} at once.
+ * One {@code lx_client} over JNA. Out-parameters are {@link PointerByReference} and
+ * {@link SizeTByReference} objects of the call; everything the library hands out (responses,
+ * errors, owned strings) is copied to Java and released with {@code lx_free} before the call
+ * returns.
  */
 final class JnaClient implements BackendClient {
     private static final SizeT ZERO = new SizeT(0);
-    private final Pointer handle;
+    private final Handles.Client handle;
 
-    JnaClient(Pointer handle) {
+    JnaClient(Handles.Client handle) {
         this.handle = handle;
-    }
-
-    static Memory scratch() {
-        Memory m = new Memory(32);
-        m.clear();
-        return m;
     }
 
     @Override
     public LeanixResponse get(String path) {
         byte[] p = NativeStrings.utf8z("path", path);
-        try (Memory out = scratch()) {
-            Pointer err = out.share(8);
-            int status = LibLeanix.lx_get(handle, p, out, err);
-            if (status != 0) {
-                throw error(status, err);
-            }
-            return response(out.getPointer(0), out);
-        }
+        PointerByReference response = new PointerByReference();
+        PointerByReference err = new PointerByReference();
+        check(LibLeanix.lx_get(handle, p, response, err), err);
+        return response(new Handles.Response(response.getValue()));
     }
 
     @Override
@@ -50,16 +37,12 @@ final class JnaClient implements BackendClient {
         byte[] m = NativeStrings.utf8z("method", method);
         byte[] p = NativeStrings.utf8z("path", path);
         byte[] h = headers == null ? null : headers.getBytes(StandardCharsets.UTF_8);
-        try (Memory out = scratch()) {
-            Pointer err = out.share(8);
-            int status = LibLeanix.lx_request(handle, m, p, h, h == null ? ZERO : new SizeT(h.length),
-                body == null || body.length == 0 ? null : body, body == null ? ZERO : new SizeT(body.length),
-                flags, out, err);
-            if (status != 0) {
-                throw error(status, err);
-            }
-            return response(out.getPointer(0), out);
-        }
+        PointerByReference response = new PointerByReference();
+        PointerByReference err = new PointerByReference();
+        check(LibLeanix.lx_request(handle, m, p, h, h == null ? ZERO : new SizeT(h.length),
+            body == null || body.length == 0 ? null : body, body == null ? ZERO : new SizeT(body.length),
+            flags, response, err), err);
+        return response(new Handles.Response(response.getValue()));
     }
 
     @Override
@@ -75,51 +58,39 @@ final class JnaClient implements BackendClient {
     private String graphql(String query, String variablesJson, boolean all) {
         byte[] q = NativeStrings.utf8z("query", query);
         byte[] v = NativeStrings.utf8z("variables_json", variablesJson);
-        try (Memory out = scratch()) {
-            Pointer err = out.share(8);
-            Pointer len = out.share(16);
-            int status = all
-                ? LibLeanix.lx_graphql_all(handle, q, v, out, len, err)
-                : LibLeanix.lx_graphql(handle, q, v, out, len, err);
-            if (status != 0) {
-                throw error(status, err);
-            }
-            return ownedString(out.getPointer(0), sizeT(out, 16));
-        }
+        PointerByReference json = new PointerByReference();
+        SizeTByReference len = new SizeTByReference();
+        PointerByReference err = new PointerByReference();
+        check(all
+            ? LibLeanix.lx_graphql_all(handle, q, v, json, len, err)
+            : LibLeanix.lx_graphql(handle, q, v, json, len, err), err);
+        return ownedString(json.getValue(), len.getValue());
     }
 
     @Override
     public String accessToken() {
-        try (Memory out = scratch()) {
-            Pointer err = out.share(8);
-            int status = LibLeanix.lx_access_token(handle, out, err);
-            if (status != 0) {
-                throw error(status, err);
-            }
-            return ownedString(out.getPointer(0), -1);
-        }
+        PointerByReference token = new PointerByReference();
+        PointerByReference err = new PointerByReference();
+        check(LibLeanix.lx_access_token(handle, token, err), err);
+        return ownedString(token.getValue(), -1);
     }
 
     @Override
     public String claimsJson() {
-        try (Memory out = scratch()) {
-            Pointer err = out.share(8);
-            int status = LibLeanix.lx_claims_json(handle, out, err);
-            if (status != 0) {
-                throw error(status, err);
-            }
-            return ownedString(out.getPointer(0), -1);
-        }
+        PointerByReference json = new PointerByReference();
+        PointerByReference err = new PointerByReference();
+        check(LibLeanix.lx_claims_json(handle, json, err), err);
+        return ownedString(json.getValue(), -1);
     }
 
     @Override
     public void cancel() {
-        LibLeanix.lx_client_close(handle, Pointer.NULL);
+        LibLeanix.lx_client_close(handle, null);
     }
 
     @Override
     public void free() {
-        LibLeanix.lx_free(handle);
+        LibLeanix.lx_free(handle.getPointer());
     }
 
     /** Copies an owned string (length known, or -1 for NUL-terminated) and frees it. */
@@ -134,44 +105,40 @@ final class JnaClient implements BackendClient {
         }
     }
 
-    /** Copies a response into Java and frees it; {@code out} is scratch space for the accessors. */
-    private static LeanixResponse response(Pointer r, Memory out) {
+    /** Copies a response into Java (status, body, the header block in one call) and frees it. */
+    private static LeanixResponse response(Handles.Response r) {
         try {
             int status = LibLeanix.lx_response_status(r);
-            Pointer dataSlot = out;
-            Pointer lenSlot = out.share(16);
-            byte[] body;
-            if (LibLeanix.lx_response_body(r, dataSlot, lenSlot) == 0) {
-                long len = sizeT(out, 16);
-                body = len == 0 ? new byte[0] : out.getPointer(0).getByteArray(0, Math.toIntExact(len));
-            } else {
-                body = new byte[0];
-            }
-            long count = LibLeanix.lx_response_header_count(r).longValue();
-            List<Map.Entry<String, String>> headers = new ArrayList<>((int) count);
-            Pointer valueSlot = out.share(24);
-            for (long i = 0; i < count; i++) {
-                if (LibLeanix.lx_response_header(r, new SizeT(i), out, valueSlot) == 0) {
-                    headers.add(Map.entry(out.getPointer(0).getString(0, "UTF-8"),
-                        out.getPointer(24).getString(0, "UTF-8")));
-                }
-            }
-            return new LeanixResponse(status, headers, body);
+            PointerByReference data = new PointerByReference();
+            SizeTByReference len = new SizeTByReference();
+            byte[] body = LibLeanix.lx_response_body(r, data, len) == Status.LX_OK
+                ? bytes(data.getValue(), len.getValue()) : new byte[0];
+            byte[] headers = LibLeanix.lx_response_headers(r, data, len) == Status.LX_OK
+                ? bytes(data.getValue(), len.getValue()) : new byte[0];
+            return new LeanixResponse(status, NativeStrings.headers(headers), body);
         } finally {
-            LibLeanix.lx_free(r);
+            LibLeanix.lx_free(r.getPointer());
         }
     }
 
-    private static long sizeT(Pointer p, long offset) {
-        return Native.SIZE_T_SIZE == 8 ? p.getLong(offset) : Integer.toUnsignedLong(p.getInt(offset));
+    private static byte[] bytes(Pointer p, long len) {
+        return len == 0 ? new byte[0] : p.getByteArray(0, Math.toIntExact(len));
+    }
+
+    /** Throws the exception for a failed status, after freeing its {@code lx_error}. */
+    static void check(int status, PointerByReference errSlot) {
+        if (status != Status.LX_OK) {
+            throw error(status, errSlot);
+        }
     }
 
     /** Turns a failed status and its {@code lx_error} into an exception, freeing the error. */
-    static LeanixException error(int status, Pointer errSlot) {
-        Pointer err = errSlot.getPointer(0);
-        if (err == null) {
+    private static LeanixException error(int status, PointerByReference errSlot) {
+        Pointer p = errSlot.getValue();
+        if (p == null) {
             return LeanixException.of(status, LeanixException.statusName(status), 0, null, -1);
         }
+        Handles.Error err = new Handles.Error(p);
         try {
             Pointer oauth = LibLeanix.lx_error_oauth_error(err);
             return LeanixException.of(
@@ -181,7 +148,7 @@ final class JnaClient implements BackendClient {
                 oauth == null ? null : oauth.getString(0, "UTF-8"),
                 LibLeanix.lx_error_retry_after_ms(err));
         } finally {
-            LibLeanix.lx_free(err);
+            LibLeanix.lx_free(p);
         }
     }
 }

@@ -14,7 +14,7 @@ import java.lang.invoke.MethodHandle;
  * Downcall handles for the functions of {@code leanix.h}, written by hand from the header (it is
  * small; jextract would generate the same). Initialized only after {@link Loader#lookup()}
  * succeeded. {@code size_t} is the linker's canonical layout (8 bytes: {@link Loader} refuses
- * other platforms); {@code int32_t} is {@code JAVA_INT}, {@code int64_t} {@code JAVA_LONG},
+ * other platforms, where the JNA backend is used instead); {@code int32_t} is {@code JAVA_INT}, {@code int64_t} {@code JAVA_LONG},
  * pointers {@code ADDRESS}.
  *
  * <p>The accessors of responses and errors, and {@code lx_free} of those small objects, are
@@ -50,9 +50,7 @@ final class Lib {
 
     static final MethodHandle RESPONSE_STATUS = critical("lx_response_status", JAVA_INT, ADDRESS);
     static final MethodHandle RESPONSE_BODY = critical("lx_response_body", JAVA_INT, ADDRESS, ADDRESS, ADDRESS);
-    static final MethodHandle RESPONSE_HEADER_COUNT = critical("lx_response_header_count", SIZE_T, ADDRESS);
-    static final MethodHandle RESPONSE_HEADER = critical("lx_response_header", JAVA_INT,
-        ADDRESS, SIZE_T, ADDRESS, ADDRESS);
+    static final MethodHandle RESPONSE_HEADERS = critical("lx_response_headers", JAVA_INT, ADDRESS, ADDRESS, ADDRESS);
 
     /** lx_free for clients: cancels their calls in flight, so not critical. */
     static final MethodHandle FREE = LINKER.downcallHandle(

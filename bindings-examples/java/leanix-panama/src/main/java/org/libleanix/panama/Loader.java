@@ -6,65 +6,75 @@ import java.lang.foreign.Linker;
 import java.lang.foreign.SymbolLookup;
 import java.lang.foreign.ValueLayout;
 import java.lang.invoke.MethodHandle;
+import java.nio.file.Path;
 import org.libleanix.spi.LibraryLocator;
 
 /**
- * Finds and opens libleanix once, checks {@code lx_abi_version()}, and remembers a failure so that
- * every later attempt reports the same clear error (rather than a bare
- * {@link ExceptionInInitializerError} from {@link Lib}).
+ * Finds and opens libleanix once with {@link LibraryLocator#load} (which checks
+ * {@code lx_abi_version()}), and remembers a failure so that every later attempt reports the same
+ * clear {@link UnsatisfiedLinkError} (rather than a bare {@link ExceptionInInitializerError} from
+ * {@link Lib}). Restricted methods that native access forbids end up as such an error too, so
+ * that {@code LeanixClient} can fall back to JNA.
  */
 final class Loader {
-    private static SymbolLookup lookup;
+    private static LibraryLocator.Loaded<SymbolLookup> loaded;
     private static UnsatisfiedLinkError failure;
-    private static LibraryLocator.Location location;
 
     private Loader() {}
 
-    static synchronized SymbolLookup lookup() {
-        if (lookup != null) {
-            return lookup;
+    /** Opens libraries with the FFM API for {@link LibraryLocator#load}. */
+    private static final class Opener implements LibraryLocator.Opener<SymbolLookup> {
+        @Override
+        public SymbolLookup open(Path file) {
+            return SymbolLookup.libraryLookup(file, Arena.global());
+        }
+
+        @Override
+        public SymbolLookup openSystem(String name) {
+            return SymbolLookup.libraryLookup(System.mapLibraryName(name), Arena.global());
+        }
+
+        @Override
+        public long abiVersion(SymbolLookup library) {
+            MethodHandle abi = Linker.nativeLinker().downcallHandle(
+                library.find("lx_abi_version").orElseThrow(() -> new UnsatisfiedLinkError("no symbol lx_abi_version")),
+                FunctionDescriptor.of(ValueLayout.JAVA_INT));
+            try {
+                return Integer.toUnsignedLong((int) abi.invokeExact());
+            } catch (RuntimeException | Error e) {
+                throw e;
+            } catch (Throwable t) {
+                throw new IllegalStateException(t);
+            }
+        }
+    }
+
+    static synchronized LibraryLocator.Loaded<SymbolLookup> loaded() {
+        if (loaded != null) {
+            return loaded;
         }
         if (failure != null) {
             throw failure;
         }
         try {
-            location = LibraryLocator.locate();
-            SymbolLookup l;
-            try {
-                l = location.path() != null
-                    ? SymbolLookup.libraryLookup(location.path(), Arena.global())
-                    : SymbolLookup.libraryLookup(System.mapLibraryName(LibraryLocator.NAME), Arena.global());
-            } catch (IllegalArgumentException e) {
-                throw LibraryLocator.loadFailure(location, e);
-            }
             if (!(Linker.nativeLinker().canonicalLayouts().get("size_t") instanceof ValueLayout.OfLong)) {
                 throw new UnsatisfiedLinkError("the Panama backend of libleanix needs a 64-bit platform"
                     + " (size_t of 8 bytes); use the JNA backend");
             }
-            MethodHandle abi = Linker.nativeLinker().downcallHandle(
-                l.find("lx_abi_version").orElseThrow(() ->
-                    new UnsatisfiedLinkError(location + " has no lx_abi_version(): not libleanix?")),
-                FunctionDescriptor.of(ValueLayout.JAVA_INT));
-            int version;
-            try {
-                version = (int) abi.invokeExact();
-            } catch (Throwable t) {
-                throw LibraryLocator.loadFailure(location, t);
-            }
-            LibraryLocator.checkAbi(Integer.toUnsignedLong(version), location);
-            lookup = l;
-            return l;
+            loaded = LibraryLocator.load(new Opener());
+            return loaded;
         } catch (UnsatisfiedLinkError e) {
             failure = e;
             throw e;
-        } catch (RuntimeException e) {
-            failure = LibraryLocator.loadFailure(location, e);
-            throw failure;
+        } catch (RuntimeException | LinkageError e) {
+            UnsatisfiedLinkError error = new UnsatisfiedLinkError("the Panama backend cannot load libleanix here: " + e);
+            error.initCause(e);
+            failure = error;
+            throw error;
         }
     }
 
-    static synchronized LibraryLocator.Location location() {
-        lookup();
-        return location;
+    static SymbolLookup lookup() {
+        return loaded().library();
     }
 }

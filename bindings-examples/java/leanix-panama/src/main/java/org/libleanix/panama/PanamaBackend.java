@@ -1,18 +1,20 @@
 package org.libleanix.panama;
 
-import static java.lang.foreign.ValueLayout.ADDRESS;
-
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
+import java.lang.invoke.MethodHandle;
 import java.util.List;
 import java.util.Map;
 import org.libleanix.spi.BackendClient;
 import org.libleanix.spi.LeanixBackend;
+import org.libleanix.spi.LibraryLocator;
 
 /**
  * The Panama backend ({@code "panama"}): the Foreign Function &amp; Memory API of Java 22+. Found
- * by the ServiceLoader and preferred over JNA where it runs. Needs
- * {@code --enable-native-access=ALL-UNNAMED} (or the module's name) to run without warnings.
+ * by the ServiceLoader and preferred over JNA where it runs (and where it cannot load the
+ * library, {@code LeanixClient} uses JNA). Needs {@code --enable-native-access=ALL-UNNAMED} (or
+ * {@code Enable-Native-Access: ALL-UNNAMED} in an executable jar's manifest) to run without the
+ * JDK's restricted-method warning, and to run at all under {@code --illegal-native-access=deny}.
  */
 public final class PanamaBackend implements LeanixBackend {
     /** Creates the backend (the ServiceLoader does). */
@@ -34,8 +36,26 @@ public final class PanamaBackend implements LeanixBackend {
     }
 
     @Override
+    public void load() {
+        Loader.loaded();
+        try {
+            // Links every downcall now: a failure here must count as "cannot load" too.
+            MethodHandle ignored = Lib.VERSION;
+        } catch (LinkageError e) {
+            UnsatisfiedLinkError error = new UnsatisfiedLinkError("the Panama backend cannot bind libleanix: " + e);
+            error.initCause(e);
+            throw error;
+        }
+    }
+
+    @Override
+    public LibraryLocator.Location libraryLocation() {
+        return Loader.loaded().location();
+    }
+
+    @Override
     public String libraryVersion() {
-        Loader.lookup();
+        load();
         try {
             return PanamaClient.borrowed((MemorySegment) Lib.VERSION.invokeExact());
         } catch (RuntimeException | Error e) {
@@ -47,28 +67,19 @@ public final class PanamaBackend implements LeanixBackend {
 
     @Override
     public BackendClient newClient(List<Map.Entry<String, String>> options) {
-        Loader.lookup();
+        load();
         try (Arena arena = Arena.ofConfined()) {
-            MemorySegment out = PanamaClient.slots(arena);
-            MemorySegment err = out.asSlice(8);
-            int status = (int) Lib.OPTIONS_NEW.invokeExact(out, err);
-            if (status != 0) {
-                throw PanamaClient.error(status, err);
-            }
-            MemorySegment opts = out.get(ADDRESS, 0);
+            OutParams out = new OutParams(arena);
+            PanamaClient.check((int) Lib.OPTIONS_NEW.invokeExact(out.result(), out.error()), out);
+            MemorySegment opts = out.resultValue();
             try {
                 for (Map.Entry<String, String> o : options) {
-                    status = (int) Lib.OPTIONS_SET.invokeExact(opts, PanamaClient.cString(arena, "key", o.getKey()),
-                        PanamaClient.cString(arena, o.getKey(), o.getValue()), err);
-                    if (status != 0) {
-                        throw PanamaClient.error(status, err);
-                    }
+                    PanamaClient.check((int) Lib.OPTIONS_SET.invokeExact(opts,
+                        PanamaClient.cString(arena, "key", o.getKey()),
+                        PanamaClient.cString(arena, o.getKey(), o.getValue()), out.error()), out);
                 }
-                status = (int) Lib.CLIENT_BUILD.invokeExact(opts, out, err);
-                if (status != 0) {
-                    throw PanamaClient.error(status, err);
-                }
-                return new PanamaClient(out.get(ADDRESS, 0));
+                PanamaClient.check((int) Lib.CLIENT_BUILD.invokeExact(opts, out.result(), out.error()), out);
+                return new PanamaClient(out.resultValue());
             } finally {
                 Lib.FREE_SMALL.invokeExact(opts);
             }

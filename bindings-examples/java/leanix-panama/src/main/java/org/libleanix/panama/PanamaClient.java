@@ -1,36 +1,26 @@
 package org.libleanix.panama;
 
-import static java.lang.foreign.ValueLayout.ADDRESS;
 import static java.lang.foreign.ValueLayout.JAVA_BYTE;
-import static java.lang.foreign.ValueLayout.JAVA_LONG;
 
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.nio.charset.StandardCharsets;
-import java.util.ArrayList;
-import java.util.List;
-import java.util.Map;
 import org.libleanix.LeanixException;
 import org.libleanix.LeanixResponse;
+import org.libleanix.Status;
 import org.libleanix.spi.BackendClient;
 import org.libleanix.spi.NativeStrings;
 
 /**
  * One {@code lx_client} over the FFM API. Every call opens a confined {@link Arena} for its
- * arguments and out-parameters (closed, and so freed, when the call returns); everything the
- * library hands out is copied into Java objects and released with {@code lx_free} at once.
- * Out-parameters live in one 32-byte block: offset 0 the result pointer, 8 the
- * {@code lx_error *}, 16 a {@code size_t} length, 24 a second pointer.
+ * arguments and its {@link OutParams} (closed, and so freed, when the call returns); everything
+ * the library hands out is copied into Java objects and released with {@code lx_free} at once.
  */
 final class PanamaClient implements BackendClient {
     private final MemorySegment handle;
 
     PanamaClient(MemorySegment handle) {
         this.handle = handle;
-    }
-
-    static MemorySegment slots(Arena arena) {
-        return arena.allocate(32, 8);
     }
 
     static MemorySegment cString(Arena arena, String what, String s) {
@@ -43,13 +33,9 @@ final class PanamaClient implements BackendClient {
     @Override
     public LeanixResponse get(String path) {
         try (Arena arena = Arena.ofConfined()) {
-            MemorySegment out = slots(arena);
-            MemorySegment err = out.asSlice(8);
-            int status = (int) Lib.GET.invokeExact(handle, cString(arena, "path", path), out, err);
-            if (status != 0) {
-                throw error(status, err);
-            }
-            return response(out.get(ADDRESS, 0), out);
+            OutParams out = new OutParams(arena);
+            check((int) Lib.GET.invokeExact(handle, cString(arena, "path", path), out.result(), out.error()), out);
+            return response(out.resultValue(), out);
         } catch (RuntimeException | Error e) {
             throw e;
         } catch (Throwable t) {
@@ -60,8 +46,7 @@ final class PanamaClient implements BackendClient {
     @Override
     public LeanixResponse request(String method, String path, String headers, byte[] body, int flags) {
         try (Arena arena = Arena.ofConfined()) {
-            MemorySegment out = slots(arena);
-            MemorySegment err = out.asSlice(8);
+            OutParams out = new OutParams(arena);
             MemorySegment h = MemorySegment.NULL;
             long hLen = 0;
             if (headers != null) {
@@ -75,12 +60,9 @@ final class PanamaClient implements BackendClient {
                 b = arena.allocateFrom(JAVA_BYTE, body);
                 bLen = body.length;
             }
-            int status = (int) Lib.REQUEST.invokeExact(handle, cString(arena, "method", method),
-                cString(arena, "path", path), h, hLen, b, bLen, flags, out, err);
-            if (status != 0) {
-                throw error(status, err);
-            }
-            return response(out.get(ADDRESS, 0), out);
+            check((int) Lib.REQUEST.invokeExact(handle, cString(arena, "method", method),
+                cString(arena, "path", path), h, hLen, b, bLen, flags, out.result(), out.error()), out);
+            return response(out.resultValue(), out);
         } catch (RuntimeException | Error e) {
             throw e;
         } catch (Throwable t) {
@@ -100,18 +82,13 @@ final class PanamaClient implements BackendClient {
 
     private String graphql(String query, String variablesJson, boolean all) {
         try (Arena arena = Arena.ofConfined()) {
-            MemorySegment out = slots(arena);
-            MemorySegment err = out.asSlice(8);
-            MemorySegment len = out.asSlice(16);
+            OutParams out = new OutParams(arena);
             MemorySegment q = cString(arena, "query", query);
             MemorySegment v = cString(arena, "variables_json", variablesJson);
-            int status = all
-                ? (int) Lib.GRAPHQL_ALL.invokeExact(handle, q, v, out, len, err)
-                : (int) Lib.GRAPHQL.invokeExact(handle, q, v, out, len, err);
-            if (status != 0) {
-                throw error(status, err);
-            }
-            return ownedString(out.get(ADDRESS, 0), out.get(JAVA_LONG, 16));
+            check(all
+                ? (int) Lib.GRAPHQL_ALL.invokeExact(handle, q, v, out.result(), out.length(), out.error())
+                : (int) Lib.GRAPHQL.invokeExact(handle, q, v, out.result(), out.length(), out.error()), out);
+            return ownedString(out.resultValue(), out.lengthValue());
         } catch (RuntimeException | Error e) {
             throw e;
         } catch (Throwable t) {
@@ -122,13 +99,9 @@ final class PanamaClient implements BackendClient {
     @Override
     public String accessToken() {
         try (Arena arena = Arena.ofConfined()) {
-            MemorySegment out = slots(arena);
-            MemorySegment err = out.asSlice(8);
-            int status = (int) Lib.ACCESS_TOKEN.invokeExact(handle, out, err);
-            if (status != 0) {
-                throw error(status, err);
-            }
-            return ownedString(out.get(ADDRESS, 0), -1);
+            OutParams out = new OutParams(arena);
+            check((int) Lib.ACCESS_TOKEN.invokeExact(handle, out.result(), out.error()), out);
+            return ownedString(out.resultValue(), -1);
         } catch (RuntimeException | Error e) {
             throw e;
         } catch (Throwable t) {
@@ -139,13 +112,9 @@ final class PanamaClient implements BackendClient {
     @Override
     public String claimsJson() {
         try (Arena arena = Arena.ofConfined()) {
-            MemorySegment out = slots(arena);
-            MemorySegment err = out.asSlice(8);
-            int status = (int) Lib.CLAIMS_JSON.invokeExact(handle, out, err);
-            if (status != 0) {
-                throw error(status, err);
-            }
-            return ownedString(out.get(ADDRESS, 0), -1);
+            OutParams out = new OutParams(arena);
+            check((int) Lib.CLAIMS_JSON.invokeExact(handle, out.result(), out.error()), out);
+            return ownedString(out.resultValue(), -1);
         } catch (RuntimeException | Error e) {
             throw e;
         } catch (Throwable t) {
@@ -192,34 +161,40 @@ final class PanamaClient implements BackendClient {
         }
     }
 
-    /** Copies a response into Java and frees it; {@code out} is scratch space for the accessors. */
-    private static LeanixResponse response(MemorySegment r, MemorySegment out) throws Throwable {
+    /**
+     * Copies a response into Java (status, body, the header block in one call) and frees it;
+     * {@code out} is reused for the accessors' out-parameters.
+     */
+    private static LeanixResponse response(MemorySegment r, OutParams out) throws Throwable {
         try {
             int status = (int) Lib.RESPONSE_STATUS.invokeExact(r);
             byte[] body = new byte[0];
-            if ((int) Lib.RESPONSE_BODY.invokeExact(r, out, out.asSlice(16)) == 0) {
-                long len = out.get(JAVA_LONG, 16);
-                if (len > 0) {
-                    body = out.get(ADDRESS, 0).reinterpret(len).toArray(JAVA_BYTE);
-                }
+            if ((int) Lib.RESPONSE_BODY.invokeExact(r, out.result(), out.length()) == Status.LX_OK) {
+                body = bytes(out.resultValue(), out.lengthValue());
             }
-            long count = (long) Lib.RESPONSE_HEADER_COUNT.invokeExact(r);
-            List<Map.Entry<String, String>> headers = new ArrayList<>((int) count);
-            MemorySegment valueSlot = out.asSlice(24);
-            for (long i = 0; i < count; i++) {
-                if ((int) Lib.RESPONSE_HEADER.invokeExact(r, i, out, valueSlot) == 0) {
-                    headers.add(Map.entry(borrowed(out.get(ADDRESS, 0)), borrowed(out.get(ADDRESS, 24))));
-                }
+            byte[] headers = new byte[0];
+            if ((int) Lib.RESPONSE_HEADERS.invokeExact(r, out.result(), out.length()) == Status.LX_OK) {
+                headers = bytes(out.resultValue(), out.lengthValue());
             }
-            return new LeanixResponse(status, headers, body);
+            return new LeanixResponse(status, NativeStrings.headers(headers), body);
         } finally {
             Lib.FREE_SMALL.invokeExact(r);
         }
     }
 
+    private static byte[] bytes(MemorySegment p, long len) {
+        return len == 0 ? new byte[0] : p.reinterpret(len).toArray(JAVA_BYTE);
+    }
+
+    /** Throws the exception for a failed status, after freeing its {@code lx_error}. */
+    static void check(int status, OutParams out) throws Throwable {
+        if (status != Status.LX_OK) {
+            throw error(status, out.errorValue());
+        }
+    }
+
     /** Turns a failed status and its {@code lx_error} into an exception, freeing the error. */
-    static LeanixException error(int status, MemorySegment errSlot) throws Throwable {
-        MemorySegment err = errSlot.get(ADDRESS, 0);
+    private static LeanixException error(int status, MemorySegment err) throws Throwable {
         if (err.address() == 0) {
             return LeanixException.of(status, LeanixException.statusName(status), 0, null, -1);
         }

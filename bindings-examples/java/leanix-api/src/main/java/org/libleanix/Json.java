@@ -1,4 +1,4 @@
-package org.libleanix.internal;
+package org.libleanix;
 
 import java.util.ArrayList;
 import java.util.Collections;
@@ -7,15 +7,16 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * A very small JSON reader and string quoter, so that the binding needs no JSON library. Not a
- * public API: it may change without notice.
+ * A very small JSON reader and string quoter, so that the binding needs no JSON library.
+ * Package-private: {@link Claims} and the error messages of {@link LeanixClient} use it; it is
+ * not part of the API (applications parse response bodies with a JSON library of their choice).
  *
  * <p>{@link #parse} maps objects to {@code Map<String, Object>} (insertion order), arrays to
  * {@code List<Object>}, strings to {@code String}, integral numbers to {@code Long} (or
  * {@code Double} when they do not fit), other numbers to {@code Double}, {@code true}/{@code false}
  * to {@code Boolean}, {@code null} to null. The results are unmodifiable.
  */
-public final class Json {
+final class Json {
     private final String text;
     private int pos;
 
@@ -30,7 +31,7 @@ public final class Json {
      * @return the value
      * @throws IllegalArgumentException if the text is not JSON
      */
-    public static Object parse(String text) {
+    static Object parse(String text) {
         Json p = new Json(text);
         p.skipSpace();
         Object value = p.value();
@@ -49,7 +50,7 @@ public final class Json {
      * @throws IllegalArgumentException if the text is not a JSON object
      */
     @SuppressWarnings("unchecked")
-    public static Map<String, Object> parseObject(String text) {
+    static Map<String, Object> parseObject(String text) {
         Object v = parse(text);
         if (!(v instanceof Map)) {
             throw new IllegalArgumentException("not a JSON object");
@@ -64,7 +65,7 @@ public final class Json {
      * @param path keys (String) and indexes (Integer)
      * @return the value there, or null if absent
      */
-    public static Object at(Object value, Object... path) {
+    static Object at(Object value, Object... path) {
         Object v = value;
         for (Object step : path) {
             if (step instanceof Integer && v instanceof List) {
@@ -86,7 +87,7 @@ public final class Json {
      * @param s the string
      * @return {@code "..."} with the necessary escapes
      */
-    public static String quote(String s) {
+    static String quote(String s) {
         StringBuilder b = new StringBuilder(s.length() + 2).append('"');
         for (int i = 0; i < s.length(); i++) {
             char c = s.charAt(i);

@@ -23,8 +23,7 @@ import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
-import org.libleanix.internal.Json;
-import org.libleanix.spi.LibraryLocator;
+import org.libleanix.TestJson;
 
 /**
  * Runs {@code lx-sandbox}, the project's LeanIX emulator, as a child process, for tests, examples
@@ -34,9 +33,13 @@ import org.libleanix.spi.LibraryLocator;
  * lines and exits when its standard input closes, so it never outlives this JVM; {@link #close()}
  * closes the pipe and waits for it.
  *
- * <p>The executable is found through the system property {@code leanix.sandbox.path}, the
- * environment variable {@code LX_SANDBOX} (or {@code LX_SANDBOX_BIN}), or the build directory
- * ({@code target/release} or {@code target/debug} above the working directory).
+ * <p>The executable is named by the system property {@code leanix.sandbox.path} or the
+ * environment variable {@code LX_SANDBOX} (or {@code LX_SANDBOX_BIN}); nothing is searched. The
+ * Maven build passes {@code target/release/lx-sandbox} of the cargo workspace, which it builds;
+ * {@code run-tests.sh} passes the one it is given.
+ *
+ * <p>A test helper: it ships in {@code leanix-api}'s test-jar
+ * ({@code <type>test-jar</type>}), never in the API jar.
  */
 public final class LxSandbox implements AutoCloseable {
     /** The system property naming the {@code lx-sandbox} executable. */
@@ -128,10 +131,10 @@ public final class LxSandbox implements AutoCloseable {
     }
 
     /**
-     * Finds the executable as described in the class comment.
+     * The executable named as described in the class comment.
      *
      * @return its path
-     * @throws IllegalStateException if none is found
+     * @throws IllegalStateException if none is named, or the file is not executable
      */
     public static Path findExecutable() {
         String explicit = System.getProperty(PROPERTY);
@@ -148,12 +151,8 @@ public final class LxSandbox implements AutoCloseable {
             }
             return p;
         }
-        Path found = LibraryLocator.findInBuildTree(Paths.get("").toAbsolutePath(), "lx-sandbox");
-        if (found == null) {
-            throw new IllegalStateException("lx-sandbox not found: set -D" + PROPERTY + " or " + ENV
-                + ", or build it with `cargo build -p leanix-sandbox`");
-        }
-        return found;
+        throw new IllegalStateException("lx-sandbox not named: set -D" + PROPERTY + " or " + ENV
+            + " to the executable (built by `cargo build -p leanix-sandbox`)");
     }
 
     /** @return the origin, e.g. {@code http://127.0.0.1:41234} (or {@code https://} with {@code --tls}) */
@@ -173,12 +172,24 @@ public final class LxSandbox implements AutoCloseable {
 
     /** @return {@code GET /_sandbox/stats}, parsed */
     public Map<String, Object> stats() {
-        return Json.parseObject(call("GET", "/_sandbox/stats", null));
+        return TestJson.parseObject(call("GET", "/_sandbox/stats", null));
     }
 
     /** @return the number of successful token exchanges so far (since the last reset) */
     public long tokenExchanges() {
         return ((Number) stats().get("token_exchanges")).longValue();
+    }
+
+    /**
+     * The requests an endpoint answered with a status, from {@code /_sandbox/stats}.
+     *
+     * @param endpoint e.g. {@code factSheets}
+     * @param status e.g. 200
+     * @return the count since the last reset
+     */
+    public long requests(String endpoint, int status) {
+        Object n = TestJson.at(stats(), "requests", endpoint, Integer.toString(status));
+        return n == null ? 0 : ((Number) n).longValue();
     }
 
     /** @return the number of calls of the token endpoint so far, failed ones included */
