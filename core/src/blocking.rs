@@ -127,25 +127,26 @@ impl Client {
     /// Starts a future of the async client on the shared runtime and returns at once; `done`
     /// gets the result on a runtime thread, exactly once (with [`ErrorKind::Cancelled`] if the
     /// client is closed first), inside a callback scope (blocking calls from it are refused).
+    /// A call that cannot start (the client is closed, or was made before `fork()`) returns
+    /// its error here and `done` is never called.
     pub fn start<T, F>(
         &self,
         make: impl FnOnce(crate::Client) -> F,
         done: impl FnOnce(Result<T, Error>) + Send + 'static,
-    ) where
+    ) -> Result<(), Error>
+    where
         T: Send + 'static,
         F: Future<Output = Result<T, Error>> + Send + 'static,
     {
         if std::process::id() != self.pid {
-            return done(Err(forked_error()));
+            return Err(forked_error());
         }
-        let call = match self.closable(make) {
-            Ok(call) => call,
-            Err(e) => return runtime::as_callback(|| done(Err(e))),
-        };
+        let call = self.closable(make)?;
         self.runtime.spawn(async move {
             let result = call.await;
             runtime::as_callback(|| done(result));
         });
+        Ok(())
     }
 
     /// [`Client::send`] started asynchronously (see [`Client::start`]).
@@ -153,7 +154,7 @@ impl Client {
         &self,
         request: Request,
         done: impl FnOnce(Result<Response, Error>) + Send + 'static,
-    ) {
+    ) -> Result<(), Error> {
         self.start(|c| async move { c.send(request).await }, done)
     }
 
