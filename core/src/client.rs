@@ -147,7 +147,7 @@ impl Client {
                 Err(_) => Err(Error::new(
                     ErrorKind::Timeout,
                     format!(
-                        "{} {} did not complete within its deadline of {} ms",
+                        "{} {} timed out: the call's deadline of {} ms passed (token exchange, attempts and waits included)",
                         request.method,
                         display_url(&url),
                         budget.as_millis()

@@ -48,7 +48,8 @@ pub use config::ClientBuilder;
 pub use error::{Error, ErrorKind};
 pub use events::{Event, EventHandler, RetryTarget};
 pub use graphql::{
-    operation_kind, page_edges, GraphQlPages, GraphQlRequest, OperationKind, GRAPHQL_PATH,
+    operation_kind, page_connection, page_edges, GraphQlPages, GraphQlRequest, MergedPages,
+    OperationKind, GRAPHQL_PATH,
 };
 pub use origin::Origin;
 pub use request::{Request, Response};

@@ -152,6 +152,12 @@ impl Request {
         &self.path
     }
 
+    /// The path for logs and messages: every query value replaced by `…`, since a query
+    /// string may carry a secret.
+    pub fn display_path(&self) -> String {
+        redact_query(&self.path)
+    }
+
     pub(crate) fn is_retryable(&self) -> bool {
         self.retry_safe || self.method.is_idempotent()
     }

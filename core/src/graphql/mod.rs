@@ -9,7 +9,7 @@ use std::time::Duration;
 use serde_json::{Map, Value};
 
 pub use document::{operation_kind, OperationKind};
-pub use paging::{page_edges, GraphQlPages};
+pub use paging::{page_connection, page_edges, GraphQlPages, MergedPages};
 
 use crate::cancel::Cancel;
 use crate::error::{clean_line, Error, ErrorKind};

@@ -138,27 +138,66 @@ impl GraphQlPages {
         Ok(edges)
     }
 
-    /// Walks all pages and returns the first page's `data` with the edges of every page in
-    /// its connection (and the last page's `pageInfo`): the result of one query that was not
-    /// paged.
+    /// Walks all pages and returns them merged (see [`MergedPages`]).
     pub async fn collect_merged(mut self) -> Result<Value, Error> {
-        let Some(mut merged) = self.next_page().await? else {
-            return Ok(Value::Null);
+        let mut merged = MergedPages::default();
+        while let Some(page) = self.next_page().await? {
+            merged.push(page);
+        }
+        Ok(merged.into_value())
+    }
+}
+
+/// Pages merged into what one unpaged query would have returned: the first page's `data`
+/// with the edges of every page in its connection, and the last page's `pageInfo`.
+#[derive(Debug, Default)]
+pub struct MergedPages {
+    merged: Option<Value>,
+    pages: usize,
+    edges: usize,
+}
+
+impl MergedPages {
+    /// Adds the next page.
+    pub fn push(&mut self, mut page: Value) {
+        self.pages += 1;
+        self.edges += page_edges(&page).len();
+        let Some(merged) = &mut self.merged else {
+            self.merged = Some(page);
+            return;
         };
-        while let Some(mut page) = self.next_page().await? {
-            let more = take_edges(&mut page);
-            let info = find_connection_mut(&mut page).and_then(|c| c.remove("pageInfo"));
-            if let Some(conn) = find_connection_mut(&mut merged) {
-                if let Some(Value::Array(edges)) = conn.get_mut("edges") {
-                    edges.extend(more);
-                }
-                if let Some(info) = info {
-                    conn.insert("pageInfo".into(), info);
-                }
+        let more = take_edges(&mut page);
+        let info = find_connection_mut(&mut page).and_then(|c| c.remove("pageInfo"));
+        if let Some(conn) = find_connection_mut(merged) {
+            if let Some(Value::Array(edges)) = conn.get_mut("edges") {
+                edges.extend(more);
+            }
+            if let Some(info) = info {
+                conn.insert("pageInfo".into(), info);
             }
         }
-        Ok(merged)
     }
+
+    /// Pages added so far.
+    pub fn pages(&self) -> usize {
+        self.pages
+    }
+
+    /// Edges added so far.
+    pub fn edges(&self) -> usize {
+        self.edges
+    }
+
+    /// The merged `data` (`null` without pages).
+    pub fn into_value(self) -> Value {
+        self.merged.unwrap_or(Value::Null)
+    }
+}
+
+/// The paged connection of a page's `data`: the first object (depth first) with a `pageInfo`
+/// object.
+pub fn page_connection(data: &Value) -> Option<&Map<String, Value>> {
+    find_connection(data)
 }
 
 /// The `edges` of a page's connection (empty if it has none).
@@ -207,6 +246,25 @@ fn invalid(message: String) -> Error {
 mod tests {
     use super::*;
     use serde_json::json;
+
+    #[test]
+    fn merged_pages_look_like_one_query() {
+        let page = |edges: Vec<i32>, next: bool| {
+            json!({"allFactSheets": {"totalCount": 3,
+                   "pageInfo": {"hasNextPage": next, "endCursor": format!("c{}", edges[0])},
+                   "edges": edges}})
+        };
+        let mut m = MergedPages::default();
+        m.push(page(vec![1, 2], true));
+        m.push(page(vec![3], false));
+        assert_eq!((m.pages(), m.edges()), (2, 3));
+        assert_eq!(
+            m.into_value(),
+            json!({"allFactSheets": {"totalCount": 3,
+                   "pageInfo": {"hasNextPage": false, "endCursor": "c3"},
+                   "edges": [1, 2, 3]}})
+        );
+    }
 
     #[test]
     fn finds_the_connection_and_its_edges() {
