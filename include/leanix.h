@@ -31,48 +31,81 @@
  * WHAT THE LIBRARY DOES FOR YOU
  *   The OAuth2 exchange (POST /services/mtm/v1/oauth2/token with Basic apitoken:<token>), one
  *   exchange in flight per client whatever the number of threads, refresh in the background
- *   before expiry, one replay after a 401, retries of idempotent requests on 429/502/503/504 and
- *   connection errors (honouring Retry-After), timeouts always on, redirects only within the
- *   configured host, and no credential in any message it produces.
+ *   before expiry, one replay after a 401, retries of idempotent requests on transient answers
+ *   (408, 429, 500, 502, 503, 504) and connection errors (honouring Retry-After), a deadline on
+ *   every call, bounded response bodies, redirects only within the configured host, and no
+ *   credential in any message it produces. The defaults are the LX_DEFAULT_* constants below.
+ *
+ * ORDER OF THIS HEADER
+ *   Versions and status codes; the LX_DEFAULT_* constants; options (lx_options_*); the client
+ *   (lx_client_*) and its blocking calls (lx_get, lx_request, lx_graphql, ...); per-call options
+ *   (lx_call_options_*) with the calls that take them (*_with) and their asynchronous forms
+ *   (*_start); cancellation (lx_cancel_*); GraphQL paging (lx_graphql_pages_*); responses
+ *   (lx_response_*); errors (lx_error_*); the event callback; lx_free().
  *
  * CONVENTIONS
  *   Status codes. Every function that can fail returns an int32_t status: LX_OK (0) on success,
  *   one of the LX_ERR_* codes otherwise. Codes are stable and never reused; lx_status_str() names
- *   them.
+ *   them. Functions marked LX_MUST_USE produce outputs that are written only on success: read
+ *   their status.
  *
- *   Errors. Such functions take a last argument `lx_error **err`. It may be NULL if the caller
- *   wants the status only. Otherwise, on failure, *err receives a new error object (code,
- *   message, HTTP status, OAuth error) that the caller owns and releases with lx_free(); on
- *   success *err is not written. There is no thread-local "last error".
+ *   Errors. Functions that make calls or objects take a last argument `lx_error **err`. It may be
+ *   NULL if the caller wants the status only. Otherwise, on failure, *err receives a new error
+ *   object (code, message, HTTP status, OAuth error, Retry-After, and for a failed call the
+ *   server's response and GraphQL errors) that the caller owns and releases with lx_free(); on
+ *   success *err is not written. Accessors of responses and errors (lx_response_body(),
+ *   lx_error_response(), ...) return a status only. There is no thread-local "last error".
  *
  *   Outputs. Output parameters (`out_*`) are written only on success.
  *
  *   Ownership. "Owned" results belong to the caller and are released with lx_free(), the one
- *   destructor for everything the library hands out (clients, options, responses, errors,
- *   strings). lx_free(NULL) does nothing, and so does lx_free() of a pointer the library does not
- *   know (including a second lx_free() of the same pointer): it is never a crash. "Borrowed"
- *   results stay valid until the object they were borrowed from is freed; never free them.
+ *   destructor for everything the library hands out (clients, options, call options, cancel
+ *   handles, page walks, responses, errors, strings). lx_free(NULL) does nothing. Objects are
+ *   handles that are never reused: a second lx_free() of a handle, or one the library does not
+ *   know, is ignored, and a freed handle passed to any function gives LX_ERR_INVALID_ARG. Owned
+ *   strings are plain memory: free each exactly once. "Borrowed" results stay valid until the
+ *   object they were borrowed from is freed; never free them.
  *
  *   Strings. Strings in and out are UTF-8 and NUL-terminated; invalid UTF-8 is rejected with
  *   LX_ERR_INVALID_ARG. Bodies are bytes with a length and may contain NUL bytes. A NULL
  *   required pointer gives LX_ERR_NULL_ARG. Lengths above PTRDIFF_MAX give LX_ERR_INVALID_ARG.
  *
+ *   Failed calls. A non-2xx answer is an error (LX_ERR_HTTP, LX_ERR_FORBIDDEN, ...) whose
+ *   message quotes the server's words and whose lx_error_response() is the whole answer
+ *   (status, headers, body), so a failed write's explanation is never lost. GraphQL errors
+ *   (LX_ERR_GRAPHQL, sent by LeanIX with HTTP 200) come with lx_error_graphql_json(): every
+ *   error with its extensions.errorType, and the partial data.
+ *
+ * TIME AND CANCELLATION
+ *   Every call has a deadline: the client's `request_timeout_ms` (LX_DEFAULT_REQUEST_TIMEOUT_MS),
+ *   or per call lx_call_options_set_timeout_ms(). It covers the token exchange, every attempt
+ *   and every wait between attempts; at the deadline the call returns LX_ERR_TIMEOUT. A call
+ *   given an lx_cancel returns LX_ERR_CANCELLED within milliseconds of lx_cancel_fire(), which
+ *   any thread and any signal handler may call.
+ *
  * THREAD SAFETY
- *   An lx_client is thread-safe: any number of threads may call lx_get(), lx_request(),
- *   lx_graphql(), lx_access_token() and lx_claims_json() on one client at the same time; they
- *   share one token and one connection pool. Freeing a client while other threads are inside
- *   calls on it is safe: those calls return LX_ERR_CANCELLED promptly and later calls with the
- *   freed pointer return LX_ERR_INVALID_ARG (until the address is reused by a new object; to
- *   rule that out, call lx_client_close(), wait for your calls to return, then lx_free()).
- *   An lx_options, lx_response or lx_error belongs to
- *   one thread at a time (it may move between threads). Network I/O runs on an internal thread
- *   pool shared by all clients of the process; the calling thread blocks on a plain condition,
- *   so calling from any thread, including threads of other runtimes, is fine.
+ *   An lx_client is thread-safe: any number of threads may make calls on one client at the
+ *   same time. They share one token cache (one exchange in flight, whatever the number of
+ *   threads). A blocking call runs its request on the calling thread, on a small I/O runtime
+ *   and connection pool of that thread's own; token exchanges and asynchronous calls run on
+ *   the library's own I/O threads (2 to 4 per process). Calling from threads of other runtimes
+ *   (a JVM, Python, a tokio program) is fine.
+ *   Asynchronous calls (lx_request_start(), lx_graphql_start()) return at once; their
+ *   completion callback runs on a library I/O thread, exactly once.
+ *   Callbacks (event and completion) must not block for long. A blocking call from inside any
+ *   library callback returns LX_ERR_RECURSIVE_CALL at once (it would wait for itself);
+ *   starting an asynchronous call from a callback is fine.
+ *   Freeing or closing a client while other threads are inside calls on it is safe: those
+ *   calls return LX_ERR_CANCELLED promptly (asynchronous ones through their callback), and
+ *   later calls with the freed handle return LX_ERR_INVALID_ARG.
+ *   Every other object (options, call options, responses, errors, page walks) may be used from
+ *   any thread, one call at a time per object; what it lends out belongs to it.
  *
  * FORK
  *   A client created before fork() returns LX_ERR_FORKED in the child (its I/O threads do not
  *   exist there); clients created in the child work normally. Free the inherited client with
- *   lx_free() as usual.
+ *   lx_free() as usual. The library's own locks are held across fork() and released in both
+ *   processes, so the child never inherits a lock held by a thread that does not exist there.
  *
  * PANICS
  *   An internal bug never unwinds into your code: every function catches it and returns
@@ -107,6 +140,49 @@
 
 // The ABI generation: bumped on any incompatible change of the C API. Bindings check it at load.
 #define LX_ABI_VERSION 1
+
+// Default of `connect_timeout_ms`.
+#define LX_DEFAULT_CONNECT_TIMEOUT_MS 5000
+
+// Default of `token_timeout_ms` (one token-exchange attempt).
+#define LX_DEFAULT_TOKEN_TIMEOUT_MS 10000
+
+// Default of `request_timeout_ms`: the deadline of a whole call.
+#define LX_DEFAULT_REQUEST_TIMEOUT_MS 60000
+
+// Default of `max_attempts` (per API call, the first included).
+#define LX_DEFAULT_MAX_ATTEMPTS 3
+
+// Default of `token_attempts` (per token exchange).
+#define LX_DEFAULT_TOKEN_ATTEMPTS 3
+
+// Default of `retry_base_delay_ms`; also the shortest wait a `Retry-After` is raised to.
+#define LX_DEFAULT_RETRY_BASE_DELAY_MS 200
+
+// Default of `retry_max_delay_ms`.
+#define LX_DEFAULT_RETRY_MAX_DELAY_MS 5000
+
+// Default of `max_retry_after_ms`: a longer `Retry-After` ends the call at once.
+#define LX_DEFAULT_MAX_RETRY_AFTER_MS 60000
+
+// Default of `refresh_ahead` (fraction of the token lifetime).
+#define LX_DEFAULT_REFRESH_AHEAD 0.75
+
+// Default of `expiry_margin_ms` (the hard margin is the smaller of this and 10 % of the
+// lifetime).
+#define LX_DEFAULT_EXPIRY_MARGIN_MS 60000
+
+// Default of `failed_refresh_backoff_ms`.
+#define LX_DEFAULT_FAILED_REFRESH_BACKOFF_MS 30000
+
+// Default of `invalid_credentials_ttl_ms`.
+#define LX_DEFAULT_INVALID_CREDENTIALS_TTL_MS 5000
+
+// Default of `max_response_bytes` (256 MiB).
+#define LX_DEFAULT_MAX_RESPONSE_BYTES 268435456
+
+// Default of `max_pages`.
+#define LX_DEFAULT_MAX_PAGES 10000
 
 // The status every fallible function returns. `LX_OK` is 0; errors are positive and stable.
 enum lx_status
@@ -146,14 +222,22 @@ enum lx_status
   LX_ERR_GRAPHQL = 13,
   // A redirect to another origin was refused (credentials never leave the configured host).
   LX_ERR_REDIRECT = 14,
-  // The call was cancelled because its client was freed.
+  // The call was cancelled: its lx_cancel fired, or its client was closed or freed.
   LX_ERR_CANCELLED = 15,
   // The client was created in the parent process before fork(); create a new one.
   LX_ERR_FORKED = 16,
   // An internal error (a bug) was caught at the library boundary.
   LX_ERR_PANIC = 17,
-  // The item asked for does not exist (e.g. a response header that is absent).
+  // The item asked for does not exist (e.g. a response header that is absent, or an error
+  // without a response).
   LX_ERR_NOT_FOUND = 18,
+  // The response body is larger than `max_response_bytes`, or a paging walk has more pages
+  // than `max_pages`.
+  LX_ERR_TOO_LARGE = 19,
+  // A blocking call was made from inside a library callback (an event or completion
+  // callback), where it would wait for itself. Start it asynchronously or from another
+  // thread.
+  LX_ERR_RECURSIVE_CALL = 20,
 };
 #ifndef __cplusplus
 #if __STDC_VERSION__ >= 202311L
@@ -188,7 +272,7 @@ typedef int32_t lx_event_kind;
 #endif // __STDC_VERSION__ >= 202311L
 #endif // __cplusplus
 
-// Flags of lx_request().
+// Flags of lx_request() and lx_request_with().
 enum lx_request_flags
 #if defined(__cplusplus) || __STDC_VERSION__ >= 202311L
   : int32_t
@@ -196,9 +280,9 @@ enum lx_request_flags
  {
   // No flags.
   LX_REQUEST_DEFAULT = 0,
-  // The request may be retried on 429/502/503/504 and connection errors although its method
-  // is not idempotent (e.g. a POST of a GraphQL query). GET, HEAD, OPTIONS, PUT and DELETE are
-  // always retried.
+  // The request may be retried on transient answers (408, 429, 500, 502, 503, 504) and
+  // connection errors although its method is not idempotent (e.g. a POST of a GraphQL
+  // query). GET, HEAD, OPTIONS, TRACE, PUT and DELETE are always retried.
   LX_REQUEST_RETRY_SAFE = 1,
 };
 #ifndef __cplusplus
@@ -209,21 +293,41 @@ typedef int32_t lx_request_flags;
 #endif // __STDC_VERSION__ >= 202311L
 #endif // __cplusplus
 
-// Opaque, thread-safe LeanIX client: one token cache and connection pool, shared by every thread
-// that uses it. Create with lx_client_new() or lx_client_build(); release with lx_free().
+// Opaque per-call options: a deadline, a cancellation handle, a GraphQL operation name.
+// Create with lx_call_options_new(), pass to the `*_with` and `*_start` calls (as many as you
+// like; each call copies what it needs), release with lx_free().
+// Thread safety: any thread, one call at a time per object.
+typedef struct lx_call_options lx_call_options;
+
+// Opaque cancellation handle. Create with lx_cancel_new(), give it to calls through
+// lx_call_options_set_cancel(), fire it with lx_cancel_fire(), release it with lx_free().
+// Thread safety: any thread may fire it, also from a signal handler.
+typedef struct lx_cancel lx_cancel;
+
+// Opaque, thread-safe LeanIX client: one token cache shared by every thread that uses it
+// (a blocking call runs its request on the calling thread, with that thread's own
+// connection pool). Create with lx_client_new() or lx_client_build(); release with lx_free().
 typedef struct lx_client lx_client;
 
-// Opaque error object: code, message, HTTP status, OAuth error, Retry-After.
-// Owned by the caller; release with lx_free().
+// Opaque error object: code, message, HTTP status, OAuth error, Retry-After, and for failed
+// calls the server's response and GraphQL errors. Owned by the caller; release with
+// lx_free(). Thread safety: any thread, but its borrowed strings belong to it.
 typedef struct lx_error lx_error;
+
+// Opaque walk over the pages of a cursor-paged GraphQL query, holding one page in memory at
+// a time. Create with lx_graphql_pages_new(), read pages with lx_graphql_pages_next(),
+// release with lx_free(). Thread safety: any thread, one call at a time per object.
+typedef struct lx_graphql_pages lx_graphql_pages;
 
 // Opaque client settings. Create with lx_options_new(), set keys with lx_options_set(), build
 // clients with lx_client_build() (as many as you like), release with lx_free().
-// Thread safety: one thread at a time.
+// Thread safety: any thread, one call at a time per object (calls on one object from several
+// threads are serialised, not corrupted).
 typedef struct lx_options lx_options;
 
-// Opaque response of a successful (2xx) request. Owned by the caller; release with lx_free().
-// Thread safety: one thread at a time.
+// Opaque response: of a successful call (owned by the caller; release with lx_free()), or
+// borrowed from a failed call's lx_error (lx_error_response()).
+// Thread safety: any thread; what it lends out belongs to it.
 typedef struct lx_response lx_response;
 
 // An event callback: `kind` is an `lx_event_kind`, `details_json` a NUL-terminated JSON object
@@ -238,9 +342,94 @@ typedef struct lx_response lx_response;
 // requests from inside the callback.
 typedef void (*lx_event_callback)(void *userdata, int32_t kind, const char *details_json);
 
+// The completion callback of an asynchronous call: `status` is `LX_OK` with an owned
+// `response` (release it with lx_free(); `error` is NULL), or an `LX_ERR_*` with an owned
+// `error` (release it with lx_free(); `response` is NULL).
+//
+// Threads: it runs on one of the library's I/O threads, exactly once per started call,
+// also when the client is closed or freed first (then with `LX_ERR_CANCELLED`). Keep it
+// short; it may start further asynchronous calls, but a blocking call from inside it returns
+// `LX_ERR_RECURSIVE_CALL` at once instead of waiting for itself.
+typedef void (*lx_completion_callback)(void *userdata,
+                                       int32_t status,
+                                       struct lx_response *response,
+                                       struct lx_error *error);
+
 #ifdef __cplusplus
 extern "C" {
 #endif // __cplusplus
+
+// The library version (`"0.1.0"`), as in Cargo.toml and `LX_VERSION_STRING`.
+//
+// Ownership: a static string; never free it. Thread safety: any thread.
+const char *lx_version(void);
+
+// The ABI generation of the loaded library (`LX_ABI_VERSION`). A binding built for ABI N must
+// refuse to run when this returns something else.
+//
+// Thread safety: any thread.
+uint32_t lx_abi_version(void);
+
+// The name of a status code (`"LX_ERR_TIMEOUT"`), or `"LX_ERR_UNKNOWN"` for a number that is
+// not a status.
+//
+// Ownership: a static string; never free it. Thread safety: any thread.
+const char *lx_status_str(int32_t status);
+
+// Creates an options object with the defaults; host and API token default to `LEANIX_HOST` and
+// `LEANIX_API_TOKEN` from the environment (read now).
+//
+// Ownership: `*out_options` is owned by the caller; release with lx_free().
+// Thread safety: any thread.
+lx_status lx_options_new(struct lx_options **out_options, struct lx_error **err);
+
+// Sets one option. Keys (values are strings; defaults are the `LX_DEFAULT_*` constants, and
+// lx_options_default() returns them at run time):
+//
+// | key | value |
+// |-----|-------|
+// | `host` | `acme.leanix.net`, `https://acme.leanix.net` or a workspace URL |
+// | `api_token` | the API token (kept in zeroed-on-free memory) |
+// | `allow_insecure_loopback` | `1`/`0`: allow `http://` to 127.0.0.1/localhost (tests, sandbox) |
+// | `connect_timeout_ms` | connect timeout (`LX_DEFAULT_CONNECT_TIMEOUT_MS`) |
+// | `token_timeout_ms` | one token-exchange attempt (`LX_DEFAULT_TOKEN_TIMEOUT_MS`) |
+// | `request_timeout_ms` | deadline of a whole call: exchange, attempts and waits (`LX_DEFAULT_REQUEST_TIMEOUT_MS`) |
+// | `proxy` | `http://` or `https://` proxy for all requests (default: `HTTPS_PROXY`/`NO_PROXY`); refused with an `http://` host |
+// | `ca_file` | path of a PEM file (a regular file) of extra CA certificates to trust |
+// | `ca_pem` | PEM text of extra CA certificates to trust |
+// | `user_agent` | the User-Agent header |
+// | `max_attempts`, `token_attempts` | 1..10 (`LX_DEFAULT_MAX_ATTEMPTS`, `LX_DEFAULT_TOKEN_ATTEMPTS`) |
+// | `retry_base_delay_ms`, `retry_max_delay_ms`, `max_retry_after_ms` | backoff (`LX_DEFAULT_RETRY_BASE_DELAY_MS`, ...) |
+// | `refresh_ahead` | fraction of the token lifetime after which to refresh in the background (`LX_DEFAULT_REFRESH_AHEAD`) |
+// | `refresh_on_expiry_only` | `1`: no refresh ahead (requests wait at expiry; for comparisons); `0`: refresh ahead at the configured fraction |
+// | `invalid_credentials_ttl_ms`, `failed_refresh_backoff_ms`, `expiry_margin_ms` | token cache policy |
+// | `max_response_bytes` | largest response body read (`LX_DEFAULT_MAX_RESPONSE_BYTES`); larger is `LX_ERR_TOO_LARGE` |
+// | `max_pages` | most pages a GraphQL paging walk fetches (`LX_DEFAULT_MAX_PAGES`) |
+//
+// Returns `LX_ERR_INVALID_ARG` for an unknown key or a value of the wrong form (the message
+// names it). Values are validated together when the client is built.
+// Thread safety: any thread, one call at a time per object.
+lx_status lx_options_set(struct lx_options *options,
+                         const char *key,
+                         const char *value,
+                         struct lx_error **err);
+
+// The default value of option `key`, as lx_options_set() takes it (`"5000"` for
+// `connect_timeout_ms`), for bindings that document or show the defaults without copying
+// them. `LX_ERR_NOT_FOUND` for keys without a default (`host`, `proxy`, ...),
+// `LX_ERR_INVALID_ARG` for unknown keys.
+//
+// Ownership: `*out_value` is a static string; never free it. Thread safety: any thread.
+lx_status lx_options_default(const char *key, const char **out_value);
+
+// Registers an event callback for clients built from these options (NULL removes it).
+// `userdata` is passed back untouched; it must stay valid while any such client lives.
+// See `lx_event_callback` for the threads it runs on.
+// Thread safety: any thread, one call at a time per object.
+lx_status lx_options_set_event_callback(struct lx_options *options,
+                                        lx_event_callback callback,
+                                        void *userdata,
+                                        struct lx_error **err);
 
 // Creates a client for `host` with `api_token`, with default settings.
 //
@@ -252,6 +441,8 @@ extern "C" {
 //
 // Errors: `LX_ERR_CONFIG` (missing or invalid host or token), `LX_ERR_INVALID_ARG` (not UTF-8).
 // Ownership: `*out_client` is owned by the caller; release with lx_free().
+// Thread safety: any thread.
+LX_MUST_USE
 lx_status lx_client_new(const char *host,
                         const char *api_token,
                         struct lx_client **out_client,
@@ -262,27 +453,33 @@ lx_status lx_client_new(const char *host,
 //
 // Errors: `LX_ERR_CONFIG` with a message naming the wrong setting.
 // Ownership: `*out_client` is owned by the caller; release with lx_free().
+// Thread safety: any thread.
+LX_MUST_USE
 lx_status lx_client_build(const struct lx_options *options,
                           struct lx_client **out_client,
                           struct lx_error **err);
 
-// Closes a client without releasing it: calls other threads are making on it return
-// `LX_ERR_CANCELLED` promptly, its background token refresh stops, and every later call on it
-// returns `LX_ERR_CANCELLED`. Idempotent.
+// Closes a client without releasing it: calls other threads are making on it (blocking and
+// asynchronous) return `LX_ERR_CANCELLED` promptly, its background token refresh stops, and
+// every later call on it returns `LX_ERR_CANCELLED`. Idempotent.
 //
-// The handle stays valid (and its address reserved) until lx_free(). Bindings that track their
-// calls in flight use this to free safely: close, wait until their in-flight calls have
-// returned, then lx_free(), so that no call can reach a later object at the same address.
+// The handle stays valid until lx_free(). (Handles are never reused, so freeing right away
+// is safe too: later calls with the freed handle return `LX_ERR_INVALID_ARG`.)
+// Thread safety: any thread.
 lx_status lx_client_close(const struct lx_client *client, struct lx_error **err);
 
 // `GET path` on the client's host with a valid bearer token. `path` may carry a query string
 // (`/services/pathfinder/v1/factSheets?pageSize=10`).
 //
-// Blocks until the response (or the request timeout). Token exchange, refresh, one replay after
-// 401 and retries happen inside. Errors: any `LX_ERR_*`; a non-2xx answer is an error whose
-// lx_error_http_status() is the status.
+// Blocks until the response, at most until the call's deadline (the `request_timeout_ms`
+// option: token exchange, retries and their waits included; lx_request_with() sets it per
+// call). Token exchange, refresh, one replay after 401 and retries happen inside. Errors: any
+// `LX_ERR_*`; a non-2xx answer is an error whose lx_error_http_status() is the status and
+// whose lx_error_response() is the server's answer.
 // Ownership: `*out_response` is owned by the caller; release with lx_free().
-// Thread safety: any thread, concurrently with other calls on the same client.
+// Thread safety: any thread, concurrently with other calls on the same client; not from
+// inside a library callback (`LX_ERR_RECURSIVE_CALL`).
+LX_MUST_USE
 lx_status lx_get(const struct lx_client *client,
                  const char *path,
                  struct lx_response **out_response,
@@ -290,11 +487,14 @@ lx_status lx_get(const struct lx_client *client,
 
 // Any request: `method` (`"GET"`, `"POST"`, `"PATCH"`, ...), `path` (with optional query),
 // `headers` (NULL or `headers_len` bytes of `Name: value` lines separated by `\n` or `\r\n`;
-// `Authorization` and `Host` are refused), `body` (NULL or `body_len` bytes, binary-safe),
-// `flags` (`LX_REQUEST_DEFAULT` or `LX_REQUEST_RETRY_SAFE`).
+// `Authorization`, `Host` and the framing headers `Content-Length`, `Transfer-Encoding`,
+// `Connection`, `Upgrade` and `TE` are refused with `LX_ERR_INVALID_ARG`), `body` (NULL or
+// `body_len` bytes, binary-safe), `flags` (`LX_REQUEST_DEFAULT` or `LX_REQUEST_RETRY_SAFE`).
+// The same as lx_request_with() without per-call options.
 //
 // Ownership: `*out_response` is owned by the caller; release with lx_free().
-// Thread safety: any thread, concurrently with other calls on the same client.
+// Thread safety: as lx_get().
+LX_MUST_USE
 lx_status lx_request(const struct lx_client *client,
                      const char *method,
                      const char *path,
@@ -308,11 +508,14 @@ lx_status lx_request(const struct lx_client *client,
 
 // Runs a GraphQL query (or mutation) against `/services/pathfinder/v1/graphql` and returns its
 // `data` as JSON text. `variables_json`: NULL or a JSON object. Queries are retried like GETs;
-// mutations are not. A response with a non-empty `errors` array is `LX_ERR_GRAPHQL` (its
-// message quotes the first errors).
+// mutations (and documents that do not parse) are not. A response with a non-empty `errors`
+// array is `LX_ERR_GRAPHQL`: its message quotes the first errors, lx_error_graphql_json()
+// gives them all with the partial `data`. lx_graphql_with() takes per-call options.
 //
 // Ownership: `*out_json` (NUL-terminated, `*out_len` bytes without the NUL; `out_len` may be
 // NULL) is owned by the caller; release with lx_free().
+// Thread safety: as lx_get().
+LX_MUST_USE
 lx_status lx_graphql(const struct lx_client *client,
                      const char *query,
                      const char *variables_json,
@@ -321,10 +524,15 @@ lx_status lx_graphql(const struct lx_client *client,
                      struct lx_error **err);
 
 // Walks every page of a cursor-paged GraphQL query and returns the `edges` of all pages as one
-// JSON array. The query takes the cursor as `$after` and selects
-// `pageInfo { hasNextPage endCursor }` and `edges` on its connection.
+// JSON array. The paging rule (the same on every surface): the query declares `$after` and
+// selects `pageInfo { hasNextPage endCursor }` on its connection, or the call fails with
+// `LX_ERR_INVALID_ARG` before any request; a page without `pageInfo`, `hasNextPage` without
+// `endCursor` or a repeated cursor is `LX_ERR_INVALID_RESPONSE`; more than `max_pages` pages
+// is `LX_ERR_TOO_LARGE`. To hold one page at a time, use lx_graphql_pages_new().
 //
 // Ownership: `*out_json` is owned by the caller; release with lx_free().
+// Thread safety: as lx_get().
+LX_MUST_USE
 lx_status lx_graphql_all(const struct lx_client *client,
                          const char *query,
                          const char *variables_json,
@@ -337,7 +545,11 @@ lx_status lx_graphql_all(const struct lx_client *client,
 //
 // Ownership: `*out_token` (NUL-terminated) is owned by the caller; release with lx_free(), which
 // zeroes it. Treat it as a secret.
-lx_status lx_access_token(const struct lx_client *client, char **out_token, struct lx_error **err);
+// Thread safety: as lx_get().
+LX_MUST_USE
+lx_status lx_access_token(const struct lx_client *client,
+                          char **out_token,
+                          struct lx_error **err);
 
 // The decoded (not verified) claims of a current access token as a JSON object: `sub`, `exp`,
 // `iss`, `jti`, `instanceUrl`, `region`, `principal{username, role, permission{workspaceId,
@@ -345,106 +557,184 @@ lx_status lx_access_token(const struct lx_client *client, char **out_token, stru
 // `null` if LeanIX issued an opaque (non-JWT) token.
 //
 // Ownership: `*out_json` (NUL-terminated) is owned by the caller; release with lx_free().
-lx_status lx_claims_json(const struct lx_client *client, char **out_json, struct lx_error **err);
-
-// The status code of an error (an `LX_ERR_*` value); `LX_ERR_INVALID_ARG` if `err` is NULL or
-// not a live error.
-//
-// Thread safety: the thread that owns `err`.
-lx_status lx_error_code(const struct lx_error *err);
-
-// The message of an error: one line of UTF-8 that names what happened and where, never a
-// credential. Returns `""` if `err` is NULL or not a live error.
-//
-// Ownership: borrowed; valid until `lx_free(err)`.
-const char *lx_error_message(const struct lx_error *err);
-
-// The HTTP status behind the error (e.g. 401, 403, 429, 503), or 0 if none.
-int32_t lx_error_http_status(const struct lx_error *err);
-
-// The OAuth2 `error` field of a failed token exchange (e.g. `"invalid_client"`), or NULL.
-//
-// Ownership: borrowed; valid until `lx_free(err)`.
-const char *lx_error_oauth_error(const struct lx_error *err);
-
-// For `LX_ERR_RATE_LIMITED` (and retryable HTTP errors): the server's Retry-After in
-// milliseconds, or -1 if it sent none.
-int64_t lx_error_retry_after_ms(const struct lx_error *err);
-
-// Releases anything the library handed out: an `lx_client`, `lx_options`, `lx_response`,
-// `lx_error`, or an owned string (from lx_access_token(), lx_claims_json(), lx_graphql(), ...).
-//
-// - NULL, a pointer the library does not know, and a pointer already freed are ignored.
-// - Freeing a client cancels the calls other threads are making on it (they return
-//   `LX_ERR_CANCELLED` promptly) and stops its background token refresh. A freed pointer may
-//   later be handed out again for a new object; to free a client that other threads may still
-//   be calling, use lx_client_close() first and lx_free() once those calls have returned.
-// - Owned strings are overwritten with zeros before their memory is released (they may hold
-//   an access token).
-// - Borrowed pointers (from lx_error_message(), lx_response_body(), ...) must not be passed here;
-//   they are ignored if they are.
-//
-// Thread safety: any thread, but the object must not be used afterwards by anyone.
-void lx_free(void *ptr);
-
-// Creates an options object with the defaults; host and API token default to `LEANIX_HOST` and
-// `LEANIX_API_TOKEN` from the environment (read now).
-//
-// Ownership: `*out_options` is owned by the caller; release with lx_free().
-lx_status lx_options_new(struct lx_options **out_options, struct lx_error **err);
-
-// Sets one option. Keys (values are strings):
-//
-// | key | value |
-// |-----|-------|
-// | `host` | `acme.leanix.net`, `https://acme.leanix.net` or a workspace URL |
-// | `api_token` | the API token (kept in zeroed-on-free memory) |
-// | `allow_insecure_loopback` | `1`/`0`: allow `http://` to 127.0.0.1/localhost (tests, sandbox) |
-// | `connect_timeout_ms`, `token_timeout_ms`, `request_timeout_ms` | positive integers (defaults 5000, 10000, 60000) |
-// | `proxy` | proxy URL for all requests (default: `HTTPS_PROXY`/`NO_PROXY` from the environment) |
-// | `ca_file` | path of a PEM file of extra CA certificates to trust |
-// | `ca_pem` | PEM text of extra CA certificates to trust |
-// | `user_agent` | the User-Agent header |
-// | `max_attempts`, `token_attempts` | 1..10 (default 3) |
-// | `retry_base_delay_ms`, `retry_max_delay_ms`, `max_retry_after_ms` | backoff settings |
-// | `refresh_ahead` | fraction of the token lifetime after which to refresh in the background (default 0.75) |
-// | `refresh_on_expiry_only` | `1`: no refresh ahead (requests wait at expiry; for comparisons) |
-// | `invalid_credentials_ttl_ms`, `failed_refresh_backoff_ms`, `expiry_margin_ms` | token policy |
-//
-// Returns `LX_ERR_INVALID_ARG` for an unknown key or a value of the wrong form (the message
-// names it). Values are validated together when the client is built.
-lx_status lx_options_set(struct lx_options *options,
-                         const char *key,
-                         const char *value,
+// Thread safety: as lx_get().
+LX_MUST_USE
+lx_status lx_claims_json(const struct lx_client *client,
+                         char **out_json,
                          struct lx_error **err);
 
-// Registers an event callback for clients built from these options (NULL removes it).
-// `userdata` is passed back untouched; it must stay valid while any such client lives.
-// See `lx_event_callback` for the threads it runs on.
-lx_status lx_options_set_event_callback(struct lx_options *options,
-                                        lx_event_callback callback,
-                                        void *userdata,
-                                        struct lx_error **err);
+// Creates per-call options with nothing set (the client's request timeout, no cancellation).
+//
+// Ownership: `*out_options` is owned by the caller; release with lx_free().
+// Thread safety: any thread.
+lx_status lx_call_options_new(struct lx_call_options **out_options, struct lx_error **err);
 
-// The HTTP status code (200..299), or 0 if `response` is NULL or not a live response.
+// The deadline of the call, in milliseconds from its start: token exchange, every attempt
+// and every backoff or Retry-After wait must fit, or the call returns `LX_ERR_TIMEOUT` at the
+// deadline. A wait the server asks for that would pass the deadline ends the call at once
+// with the server's error. `0` restores the client's `request_timeout_ms`.
+//
+// Thread safety: any thread, one call at a time per object.
+lx_status lx_call_options_set_timeout_ms(struct lx_call_options *options,
+                                         uint64_t timeout_ms,
+                                         struct lx_error **err);
+
+// Ends the call with `LX_ERR_CANCELLED` when `cancel` fires (NULL: no cancellation). The call
+// keeps its own reference: `cancel` may be freed before the call ends.
+//
+// Thread safety: any thread, one call at a time per object.
+lx_status lx_call_options_set_cancel(struct lx_call_options *options,
+                                     const struct lx_cancel *cancel,
+                                     struct lx_error **err);
+
+// The GraphQL `operationName`: which operation of a document with several to run (NULL:
+// none). Ignored by calls that are not GraphQL.
+//
+// Thread safety: any thread, one call at a time per object.
+lx_status lx_call_options_set_operation_name(struct lx_call_options *options,
+                                             const char *operation_name,
+                                             struct lx_error **err);
+
+// lx_request() with per-call `options` (NULL: none).
+//
+// Ownership: `*out_response` is owned by the caller; release with lx_free().
+// Thread safety: as lx_get().
+LX_MUST_USE
+lx_status lx_request_with(const struct lx_client *client,
+                          const char *method,
+                          const char *path,
+                          const char *headers,
+                          size_t headers_len,
+                          const uint8_t *body,
+                          size_t body_len,
+                          int32_t flags,
+                          const struct lx_call_options *options,
+                          struct lx_response **out_response,
+                          struct lx_error **err);
+
+// lx_graphql() with per-call `options` (NULL: none), including the operation name.
+//
+// Ownership: `*out_json` is owned by the caller; release with lx_free().
+// Thread safety: as lx_get().
+LX_MUST_USE
+lx_status lx_graphql_with(const struct lx_client *client,
+                          const char *query,
+                          const char *variables_json,
+                          const struct lx_call_options *options,
+                          char **out_json,
+                          size_t *out_len,
+                          struct lx_error **err);
+
+// Starts lx_request_with() and returns at once: `callback` gets the result (see
+// `lx_completion_callback`). Returns `LX_OK` when the call started (the callback will run
+// exactly once), or an error for invalid arguments (the callback never runs). Thousands of
+// calls may be in flight at once; they share the client's token (one exchange) and the
+// library's I/O threads, no thread per call.
+//
+// Thread safety: any thread, including from inside a completion callback.
+LX_MUST_USE
+lx_status lx_request_start(const struct lx_client *client,
+                           const char *method,
+                           const char *path,
+                           const char *headers,
+                           size_t headers_len,
+                           const uint8_t *body,
+                           size_t body_len,
+                           int32_t flags,
+                           const struct lx_call_options *options,
+                           lx_completion_callback callback,
+                           void *userdata,
+                           struct lx_error **err);
+
+// Starts lx_graphql_with() and returns at once; `callback` gets an `lx_response` whose body
+// is the `data` JSON (status 200, no headers), or the error (`LX_ERR_GRAPHQL` with
+// lx_error_graphql_json(), ...). Returns as lx_request_start().
+//
+// Thread safety: any thread, including from inside a completion callback.
+LX_MUST_USE
+lx_status lx_graphql_start(const struct lx_client *client,
+                           const char *query,
+                           const char *variables_json,
+                           const struct lx_call_options *options,
+                           lx_completion_callback callback,
+                           void *userdata,
+                           struct lx_error **err);
+
+// Creates a cancellation handle that has not fired.
+//
+// Ownership: `*out_cancel` is owned by the caller; release it with lx_free() after the calls
+// that use it have returned (a call keeps what it needs, so freeing earlier is safe too).
+// Thread safety: any thread.
+lx_status lx_cancel_new(struct lx_cancel **out_cancel, struct lx_error **err);
+
+// Fires the handle: every call that uses it returns `LX_ERR_CANCELLED` promptly (within a
+// few milliseconds), whatever it is waiting for; later calls with it return
+// `LX_ERR_CANCELLED` at once. Firing twice is harmless.
+//
+// Returns `LX_OK`, `LX_ERR_NULL_ARG`, or `LX_ERR_INVALID_ARG` for a handle that is not live
+// (freed already, or not an lx_cancel); nothing else is done then.
+// Thread safety: any thread. Async-signal-safe: it may be called from a signal handler (it
+// does one atomic load and one write(2); no lock, no allocation).
+lx_status lx_cancel_fire(const struct lx_cancel *cancel);
+
+// A file descriptor that fires the handle when any byte is written to it, for event loops
+// that wake through a descriptor on signals (Python's `signal.set_wakeup_fd`, the self-pipe
+// trick). Non-blocking. `-1` if `cancel` is not a live handle.
+//
+// Ownership: owned by the library; never close it. It stays open (and harmless) after
+// lx_free(cancel). Thread safety: any thread.
+int32_t lx_cancel_fd(const struct lx_cancel *cancel);
+
+// Prepares a walk over the pages of `query` (nothing is sent yet). The query follows the
+// paging rule of lx_graphql_all(); `options` (NULL: none) apply to each page's call, and a
+// fired cancel handle ends the walk.
+//
+// Ownership: `*out_pages` is owned by the caller; release with lx_free().
+// Thread safety: any thread.
+LX_MUST_USE
+lx_status lx_graphql_pages_new(const struct lx_client *client,
+                               const char *query,
+                               const char *variables_json,
+                               const struct lx_call_options *options,
+                               struct lx_graphql_pages **out_pages,
+                               struct lx_error **err);
+
+// Fetches the next page and returns its `data` as JSON text, or `*out_json = NULL` (with
+// `LX_OK`) after the last page. A violation of the paging rule, or any failed call, is
+// returned as its error and ends the walk.
+//
+// Ownership: `*out_json` (NUL-terminated; `out_len` may be NULL) is owned by the caller;
+// release with lx_free(). Thread safety: as lx_get(), one call at a time per walk.
+LX_MUST_USE
+lx_status lx_graphql_pages_next(struct lx_graphql_pages *pages,
+                                char **out_json,
+                                size_t *out_len,
+                                struct lx_error **err);
+
+// The HTTP status code, or 0 if `response` is NULL or not a live response.
+//
+// Thread safety: any thread.
 int32_t lx_response_status(const struct lx_response *response);
 
 // The body: `*out_data` points to `*out_len` bytes (binary-safe, may contain NULs), followed by
 // a NUL byte that is not counted, so a text body can be used as a C string.
 //
-// Ownership: borrowed; valid until `lx_free(response)`.
+// Ownership: borrowed; valid until `lx_free(response)` (or, for a response borrowed from an
+// error, until `lx_free(err)`). Thread safety: any thread.
 lx_status lx_response_body(const struct lx_response *response,
                            const uint8_t **out_data,
                            size_t *out_len);
 
 // The number of response headers (0 if `response` is NULL or not a live response).
+//
+// Thread safety: any thread.
 size_t lx_response_header_count(const struct lx_response *response);
 
 // Every header in one block of `name: value\n` lines (lower-case names, in the order received,
 // values as in lx_response_header()), followed by a NUL byte that `*out_len` does not count.
 // One call instead of two per header, for bindings that copy all headers.
 //
-// Ownership: borrowed; valid until `lx_free(response)`.
+// Ownership: borrowed; valid as long as the response. Thread safety: any thread.
 lx_status lx_response_headers(const struct lx_response *response,
                               const char **out_data,
                               size_t *out_len);
@@ -453,7 +743,7 @@ lx_status lx_response_headers(const struct lx_response *response,
 // NUL-terminated UTF-8 (invalid bytes in values are replaced by U+FFFD). `LX_ERR_NOT_FOUND` if
 // `index` is out of range.
 //
-// Ownership: both borrowed; valid until `lx_free(response)`.
+// Ownership: both borrowed; valid as long as the response. Thread safety: any thread.
 lx_status lx_response_header(const struct lx_response *response,
                              size_t index,
                              const char **out_name,
@@ -461,28 +751,86 @@ lx_status lx_response_header(const struct lx_response *response,
 
 // The first value of the header `name` (compared case-insensitively), or `LX_ERR_NOT_FOUND`.
 //
-// Ownership: `*out_value` is borrowed; valid until `lx_free(response)`.
+// Ownership: `*out_value` is borrowed; valid as long as the response. Thread safety: any
+// thread.
 lx_status lx_response_header_get(const struct lx_response *response,
                                  const char *name,
                                  const char **out_value,
                                  struct lx_error **err);
 
-// The name of a status code (`"LX_ERR_TIMEOUT"`), or `"LX_ERR_UNKNOWN"` for a number that is
-// not a status.
-//
-// Ownership: a static string; never free it. Thread safety: any thread.
-const char *lx_status_str(int32_t status);
-
-// The library version (`"0.1.0"`), as in Cargo.toml and `LX_VERSION_STRING`.
-//
-// Ownership: a static string; never free it. Thread safety: any thread.
-const char *lx_version(void);
-
-// The ABI generation of the loaded library (`LX_ABI_VERSION`). A binding built for ABI N must
-// refuse to run when this returns something else.
+// The status code of an error (an `LX_ERR_*` value); `LX_ERR_INVALID_ARG` if `err` is NULL or
+// not a live error.
 //
 // Thread safety: any thread.
-uint32_t lx_abi_version(void);
+lx_status lx_error_code(const struct lx_error *err);
+
+// The message of an error: one line of UTF-8 that names what happened and where, with a
+// short, cleaned excerpt of what the server said (control characters and terminal escapes
+// removed), never a credential. Returns `""` if `err` is NULL or not a live error.
+//
+// Ownership: borrowed; valid until `lx_free(err)`. Thread safety: any thread.
+const char *lx_error_message(const struct lx_error *err);
+
+// The HTTP status behind the error (e.g. 400, 401, 403, 429, 503; 200 for GraphQL errors),
+// or 0 if none.
+//
+// Thread safety: any thread.
+int32_t lx_error_http_status(const struct lx_error *err);
+
+// The OAuth2 `error` field of a failed token exchange (e.g. `"invalid_client"`), or NULL.
+//
+// Ownership: borrowed; valid until `lx_free(err)`. Thread safety: any thread.
+const char *lx_error_oauth_error(const struct lx_error *err);
+
+// The server's Retry-After in milliseconds (for `LX_ERR_RATE_LIMITED` and transient HTTP
+// errors), or -1 if it sent none.
+//
+// Thread safety: any thread.
+int64_t lx_error_retry_after_ms(const struct lx_error *err);
+
+// The response of the call that failed: for a non-2xx answer (`LX_ERR_HTTP`,
+// `LX_ERR_FORBIDDEN`, `LX_ERR_UNAUTHORIZED`, `LX_ERR_RATE_LIMITED`, `LX_ERR_REDIRECT`) and a
+// GraphQL error, the status, headers and body (at most `max_response_bytes`) as the server
+// sent them, so every lx_response_*() accessor works on it. `LX_ERR_NOT_FOUND` when the
+// failure had no answer (connection errors, timeouts, invalid arguments).
+//
+// Ownership: `*out_response` is borrowed from `err`: valid until `lx_free(err)`; never free
+// it. Thread safety: any thread.
+lx_status lx_error_response(const struct lx_error *err, const struct lx_response **out_response);
+
+// For `LX_ERR_GRAPHQL`: the response's `errors` (each with `message` and, where the server
+// sent them, `path`, `locations` and `extensions.errorType`, e.g. `"REVISION_CLASH"`) and
+// the partial `data` that came with them, as one JSON object
+// `{"errors":[...],"data":...}`. `LX_ERR_NOT_FOUND` for other errors.
+//
+// Ownership: `*out_json` (NUL-terminated; `*out_len` bytes without the NUL, `out_len` may be
+// NULL) is owned by the caller; release with lx_free(). Thread safety: any thread.
+LX_MUST_USE
+lx_status lx_error_graphql_json(const struct lx_error *err,
+                                char **out_json,
+                                size_t *out_len);
+
+// Releases anything the library handed out: an `lx_client`, `lx_options`, `lx_call_options`,
+// `lx_cancel`, `lx_graphql_pages`, `lx_response`, `lx_error`, or an owned string (from
+// lx_access_token(), lx_claims_json(), lx_graphql(), ...).
+//
+// - NULL is ignored. Handles (every `lx_*` object) are never reused, so freeing one twice, or
+//   freeing a pointer the library does not know, is ignored too. Owned strings are memory:
+//   a second lx_free() of a string is ignored unless the library has since handed out another
+//   string at the same address, which it would then free; free each string once.
+// - Freeing a client cancels the calls other threads are making on it (they return
+//   `LX_ERR_CANCELLED` promptly; asynchronous calls get their callback with it) and stops its
+//   background token refresh; later calls with the freed handle return `LX_ERR_INVALID_ARG`.
+// - Freeing an error also frees the response lx_error_response() lent out.
+// - Owned strings are overwritten with zeros before their memory is released (they may hold
+//   an access token).
+// - Borrowed pointers (from lx_error_message(), lx_response_body(), lx_error_response(), ...)
+//   must not be passed here; they are ignored if they are.
+// - In a child process after fork(), freeing an inherited client releases nothing of the
+//   parent's runtime (whose threads do not exist in the child); its memory is left as is.
+//
+// Thread safety: any thread, but the object must not be used afterwards by anyone.
+void lx_free(void *ptr);
 
 #ifdef __cplusplus
 }  // extern "C"

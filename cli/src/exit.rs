@@ -40,7 +40,7 @@ impl Exit {
             | ErrorKind::GraphQl
             | ErrorKind::Redirect => Exit::Http,
             ErrorKind::Timeout | ErrorKind::Connect | ErrorKind::Tls => Exit::Network,
-            ErrorKind::InvalidResponse => Exit::InvalidResponse,
+            ErrorKind::InvalidResponse | ErrorKind::TooLarge => Exit::InvalidResponse,
             _ => Exit::Other,
         }
     }
@@ -55,7 +55,7 @@ Exit codes:
   3  authentication failed (API token rejected, 401 Unauthorized)
   4  HTTP error (403, 404, other 4xx/5xx, 429 rate limited, GraphQL errors)
   5  network error (connection refused, timeout, TLS)
-  6  invalid response (not what LeanIX sends)
+  6  invalid response (not what LeanIX sends, or larger than --max-response-bytes)
 
 Configuration: flags, then LEANIX_HOST / LEANIX_API_TOKEN, then the file
 $XDG_CONFIG_HOME/leanix/config.toml (or ~/.config/leanix/config.toml) with keys
@@ -103,35 +103,12 @@ impl fmt::Display for CliError {
 
 impl From<leanix::Error> for CliError {
     fn from(e: leanix::Error) -> Self {
-        let mut message = e.message().to_owned();
-        // For HTTP errors the server's own explanation is the useful part; the core library has
-        // already cut it short and redacted credentials from it.
-        if matches!(
-            e.kind(),
-            ErrorKind::Http | ErrorKind::Forbidden | ErrorKind::Unauthorized
-        ) {
-            if let Some(detail) = e.body().map(one_line).filter(|b| !b.is_empty()) {
-                message.push_str(": ");
-                message.push_str(&detail);
-            }
-        }
+        // The core library's message already quotes the server's explanation, cleaned and
+        // with credentials redacted.
         CliError {
             exit: Exit::for_kind(e.kind()),
-            message,
+            message: e.message().to_owned(),
         }
-    }
-}
-
-/// Collapses whitespace runs (newlines included) so that a message stays on one line, and
-/// caps it at 300 characters.
-pub fn one_line(text: &str) -> String {
-    let joined = text.split_whitespace().collect::<Vec<_>>().join(" ");
-    if joined.chars().count() > 300 {
-        let mut cut: String = joined.chars().take(300).collect();
-        cut.push('…');
-        cut
-    } else {
-        joined
     }
 }
 
@@ -152,11 +129,5 @@ mod tests {
         assert_eq!(Exit::for_kind(ErrorKind::InvalidCredentials), Exit::Auth);
         assert_eq!(Exit::for_kind(ErrorKind::Connect), Exit::Network);
         assert_eq!(Exit::for_kind(ErrorKind::GraphQl), Exit::Http);
-    }
-
-    #[test]
-    fn one_line_collapses_and_caps() {
-        assert_eq!(one_line("a\n  b\tc "), "a b c");
-        assert_eq!(one_line(&"x".repeat(400)).chars().count(), 301);
     }
 }

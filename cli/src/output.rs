@@ -55,7 +55,8 @@ impl Output {
         Output { pretty, include }
     }
 
-    /// Prints a response: headers if `--include`, then the body.
+    /// Prints a response: headers if `--include`, then the body. Also used for the response of
+    /// a failed call with `--include`, so its headers and whole body show.
     pub fn response(&self, response: &Response) -> Result<(), CliError> {
         let mut out = io::stdout().lock();
         if self.include {
@@ -70,17 +71,6 @@ impl Output {
             out.write_all(b"\n").map_err(write_error)?;
         }
         self.body_to(&mut out, response.body())
-    }
-
-    /// Prints the status line and the (shortened) body of an HTTP error for `--include`.
-    pub fn error_response(&self, status: u16, body: Option<&str>) -> Result<(), CliError> {
-        let mut out = io::stdout().lock();
-        write_status_line(&mut out, status).map_err(write_error)?;
-        out.write_all(b"\n").map_err(write_error)?;
-        if let Some(body) = body {
-            self.body_to(&mut out, body.as_bytes())?;
-        }
-        Ok(())
     }
 
     /// Writes a body: reformatted if it is JSON, byte for byte otherwise.

@@ -131,10 +131,11 @@ impl Session {
             leanix::VERSION
         ));
         if let Some(t) = timeout {
+            // The whole call's deadline; one exchange attempt and one connect fit inside it.
             builder = builder
                 .request_timeout(t)
-                .token_timeout(t.min(Duration::from_secs(10)))
-                .connect_timeout(t.min(Duration::from_secs(5)));
+                .token_timeout(t.min(leanix::policy::DEFAULT_TOKEN_TIMEOUT))
+                .connect_timeout(t.min(leanix::policy::DEFAULT_CONNECT_TIMEOUT));
         }
         let exchanges = Arc::new(AtomicU64::new(0));
         let counter = Arc::clone(&exchanges);
@@ -168,7 +169,7 @@ impl Session {
 
     /// Sends a request, reporting it with `--verbose`.
     pub fn send(&self, request: Request) -> Result<Response, leanix::Error> {
-        let what = format!("{} {}", request.method(), request.path());
+        let what = format!("{} {}", request.method(), request.display_path());
         let started = Instant::now();
         let result = self.client.send(request);
         if is_verbose() {

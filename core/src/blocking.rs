@@ -4,8 +4,12 @@
 //! its own connection pool, so no hand-off between threads slows it down. Token exchanges run on
 //! one process-wide runtime, so that a refresh progresses whichever thread waits for it. Called
 //! from inside another tokio runtime, a call is handed to the process-wide runtime instead and
-//! the thread waits on a plain channel. A client created before `fork()` refuses to work in the
-//! child ([`ErrorKind::Forked`]); create a new one there.
+//! the thread waits on a plain channel. [`Client::start`] runs a call on the shared runtime
+//! and hands its result to a completion closure instead of waiting.
+//!
+//! A client created before `fork()` refuses to work in the child ([`ErrorKind::Forked`]);
+//! create a new one there. A blocking call from inside a library callback (an event handler,
+//! a completion) is refused with [`ErrorKind::RecursiveCall`] instead of waiting for itself.
 
 use std::fmt;
 use std::future::Future;
@@ -18,9 +22,10 @@ use tokio::sync::watch;
 use crate::claims::Claims;
 use crate::config::ClientBuilder;
 use crate::error::{Error, ErrorKind};
+use crate::graphql::GraphQlRequest;
 use crate::origin::Origin;
 use crate::request::{Request, Response};
-use crate::runtime::{self, runtime};
+use crate::runtime::{self, runtime, Driven};
 use crate::secret::AccessToken;
 
 /// A blocking LeanIX client. Thread-safe: share one (or clones of it) between threads.
@@ -53,51 +58,104 @@ impl Client {
         &self.inner
     }
 
-    /// Runs a future of the async client on the runtime and waits for it.
-    fn run<T, F>(&self, make: impl FnOnce(crate::Client) -> F) -> Result<T, Error>
+    /// The error of a client used in a child process, or of a call from inside a library
+    /// callback; `None` if the call may go ahead.
+    fn refusal(&self) -> Option<Error> {
+        if std::process::id() != self.pid {
+            return Some(forked_error());
+        }
+        if runtime::in_callback() {
+            return Some(Error::new(
+                ErrorKind::RecursiveCall,
+                "a blocking leanix call was made from inside a leanix callback, where it would wait for itself; make it from another thread, or start it asynchronously",
+            ));
+        }
+        None
+    }
+
+    /// The future of a call, ending early with [`ErrorKind::Cancelled`] when the client is
+    /// closed.
+    fn closable<T, F>(
+        &self,
+        make: impl FnOnce(crate::Client) -> F,
+    ) -> Result<impl Future<Output = Result<T, Error>> + Send + 'static, Error>
     where
         T: Send + 'static,
         F: Future<Output = Result<T, Error>> + Send + 'static,
     {
-        if std::process::id() != self.pid {
-            return Err(Error::new(
-                ErrorKind::Forked,
-                "this client was created in the parent process before fork(); create a new client in the child",
-            ));
-        }
         let mut closed = self.closed.subscribe();
         if *closed.borrow() {
             return Err(closed_error());
         }
         let fut = make(self.inner.clone());
-        let cancellable = async move {
+        Ok(async move {
             tokio::select! {
                 r = fut => r,
                 _ = closed.wait_for(|c| *c) => Err(closed_error()),
             }
-        };
-        // Fast path: drive the call on this thread. From inside another runtime, hand it to the
-        // shared runtime and wait on a plain channel instead.
-        let cancellable = match runtime::block_on_here(cancellable) {
-            Ok(result) => {
-                let result = result.and_then(|r| r);
+        })
+    }
+
+    /// Runs a future of the async client and waits for it: on this thread's own runtime, or,
+    /// from inside another runtime, on the shared one while this thread waits on a channel.
+    fn run<T, F>(&self, make: impl FnOnce(crate::Client) -> F) -> Result<T, Error>
+    where
+        T: Send + 'static,
+        F: Future<Output = Result<T, Error>> + Send + 'static,
+    {
+        if let Some(refused) = self.refusal() {
+            return Err(refused);
+        }
+        let call = self.closable(make)?;
+        let call = match runtime::block_on_here(call) {
+            Driven::Done(result) => {
                 if result.is_err() {
                     runtime::settle_here();
                 }
                 return result;
             }
-            Err(cancellable) => cancellable,
+            Driven::Failed(error) => return Err(error),
+            Driven::NotHere(call) => call,
         };
         let (tx, rx) = std::sync::mpsc::sync_channel(1);
         self.runtime.spawn(async move {
-            let _ = tx.send(cancellable.await);
+            let _ = tx.send(call.await);
         });
-        rx.recv().unwrap_or_else(|_| {
-            Err(Error::new(
-                ErrorKind::Cancelled,
-                "the request was cancelled because the runtime shut down",
-            ))
-        })
+        rx.recv().unwrap_or_else(|_| Err(runtime_gone()))
+    }
+
+    /// Starts a future of the async client on the shared runtime and returns at once; `done`
+    /// gets the result on a runtime thread, exactly once (with [`ErrorKind::Cancelled`] if the
+    /// client is closed first), inside a callback scope (blocking calls from it are refused).
+    /// A call that cannot start (the client is closed, or was made before `fork()`) returns
+    /// its error here and `done` is never called.
+    pub fn start<T, F>(
+        &self,
+        make: impl FnOnce(crate::Client) -> F,
+        done: impl FnOnce(Result<T, Error>) + Send + 'static,
+    ) -> Result<(), Error>
+    where
+        T: Send + 'static,
+        F: Future<Output = Result<T, Error>> + Send + 'static,
+    {
+        if std::process::id() != self.pid {
+            return Err(forked_error());
+        }
+        let call = self.closable(make)?;
+        self.runtime.spawn(async move {
+            let result = call.await;
+            runtime::as_callback(|| done(result));
+        });
+        Ok(())
+    }
+
+    /// [`Client::send`] started asynchronously (see [`Client::start`]).
+    pub fn send_async(
+        &self,
+        request: Request,
+        done: impl FnOnce(Result<Response, Error>) + Send + 'static,
+    ) -> Result<(), Error> {
+        self.start(|c| async move { c.send(request).await }, done)
     }
 
     /// Closes the client: calls in progress on other threads (on this client or its clones)
@@ -128,8 +186,12 @@ impl Client {
 
     /// Runs a GraphQL query and returns its `data`.
     pub fn graphql(&self, query: &str, variables: Option<Value>) -> Result<Value, Error> {
-        let query = query.to_owned();
-        self.run(|c| async move { c.graphql(&query, variables).await })
+        self.graphql_with(GraphQlRequest::new(query).variables(variables))
+    }
+
+    /// Runs a GraphQL call with its options (see [`crate::Client::graphql_with`]).
+    pub fn graphql_with(&self, request: GraphQlRequest) -> Result<Value, Error> {
+        self.run(|c| async move { c.graphql_with(&request).await })
     }
 
     /// Walks every page of a cursor-paged query and returns the `edges` of all pages, in order
@@ -139,21 +201,41 @@ impl Client {
         query: &str,
         variables: Option<Value>,
     ) -> Result<Vec<Value>, Error> {
-        let query = query.to_owned();
-        self.run(|c| async move { c.graphql_pages(&query, variables).collect_edges().await })
+        let request = GraphQlRequest::new(query).variables(variables);
+        self.run(|c| async move { c.graphql_pages_with(request).collect_edges().await })
     }
 
-    /// Iterates over the `data` of every page of a cursor-paged query.
+    /// Iterates over the `data` of every page of a cursor-paged query, one page in memory at
+    /// a time (see [`crate::GraphQlPages`] for the paging rule).
     pub fn graphql_pages(&self, query: &str, variables: Option<Value>) -> GraphQlPages {
+        self.graphql_pages_with(GraphQlRequest::new(query).variables(variables))
+    }
+
+    /// [`Client::graphql_pages`] with the options of a [`GraphQlRequest`].
+    pub fn graphql_pages_with(&self, request: GraphQlRequest) -> GraphQlPages {
         GraphQlPages {
             client: self.clone(),
-            pages: Some(self.inner.graphql_pages(query, variables)),
+            pages: Some(self.inner.graphql_pages_with(request)),
         }
     }
 }
 
 fn closed_error() -> Error {
     Error::new(ErrorKind::Cancelled, "the client was closed")
+}
+
+fn forked_error() -> Error {
+    Error::new(
+        ErrorKind::Forked,
+        "this client was created in the parent process before fork(); create a new client in the child",
+    )
+}
+
+fn runtime_gone() -> Error {
+    Error::new(
+        ErrorKind::Cancelled,
+        "the request was cancelled because the runtime shut down",
+    )
 }
 
 impl fmt::Debug for Client {
@@ -192,11 +274,10 @@ impl ClientBuilder {
     /// Validates the settings and builds a [`blocking::Client`](Client).
     pub fn build_blocking(self) -> Result<Client, Error> {
         let runtime = runtime()?;
-        let mut config = self.into_config()?;
-        config.spawner = Some(runtime.handle().clone());
+        let built = self.validate()?;
         let inner = {
             let _guard = runtime.enter();
-            crate::Client::from_config(config)?
+            crate::Client::from_built(built, Some(runtime.handle().clone()))?
         };
         Ok(Client {
             inner,

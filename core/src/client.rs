@@ -2,30 +2,37 @@
 
 use std::fmt;
 use std::sync::Arc;
+use std::time::{Duration, Instant};
 
-use reqwest::header::{HeaderMap, AUTHORIZATION};
+use reqwest::header::AUTHORIZATION;
 use thread_local::ThreadLocal;
 use url::Url;
 
-use crate::backoff::retry_after_of;
+use crate::body::read_body;
 use crate::claims::Claims;
-use crate::config::{ClientBuilder, Config};
-use crate::error::{body_excerpt, display_url, from_transport, Error, ErrorKind};
+use crate::config::{config as config_error, Built, ClientBuilder, Config};
+use crate::error::{body_excerpt, display_url, from_transport, server_words, Error, ErrorKind};
 use crate::events::{emit, Event, RetryTarget};
-use crate::exchange::{basic_header, Exchanger};
+use crate::exchange::Exchanger;
 use crate::origin::Origin;
+use crate::policy::{self, retry_after_of};
 use crate::request::{Request, Response};
-use crate::secret::AccessToken;
+use crate::secret::{AccessToken, Redactor};
 use crate::token_manager::{CachedToken, TokenManager};
 
-/// A LeanIX client. Cheap to clone (clones share the token cache and connection pool); create
-/// one per host and API token and share it between tasks.
+/// A LeanIX client. Cheap to clone: clones share the token cache and the settings. Create one
+/// per host and API token and share it between tasks and threads.
+///
+/// Connection pools: calls driven by a tokio runtime (the async API, and blocking calls made
+/// from inside a runtime) share one pool; a blocking call made on a plain thread drives its
+/// request on that thread with a pool of that thread's own (see [`crate::blocking`]).
 #[derive(Clone)]
 pub struct Client {
     inner: Arc<Inner>,
 }
 
 struct Inner {
+    origin: Origin,
     config: Config,
     /// The connection pool of requests driven by the shared (or the caller's own) runtime.
     http: reqwest::Client,
@@ -33,24 +40,15 @@ struct Inner {
     /// (connections belong to the runtime that opened them).
     thread_http: ThreadLocal<reqwest::Client>,
     tokens: TokenManager,
-    /// Values masked in error messages: the API token and the Basic credential.
-    secrets: [String; 2],
+    redactor: Arc<Redactor>,
 }
 
-/// What one attempt produced: an HTTP answer, or a transport error (with "nothing was sent").
-/// Lives on the stack for one attempt only, so the size difference of the variants is moot.
-#[allow(clippy::large_enum_variant)]
-enum Attempt {
-    Answered {
-        status: u16,
-        headers: HeaderMap,
-        body: bytes::Bytes,
-        url: Url,
-    },
-    Failed {
-        error: Error,
-        not_sent: bool,
-    },
+/// Why one attempt did not produce a success.
+enum Failure {
+    /// The server answered with a non-2xx status.
+    Answered(Response),
+    /// No (usable) answer: a transport error, with whether the request surely never left.
+    Transport { error: Error, not_sent: bool },
 }
 
 impl Client {
@@ -64,45 +62,48 @@ impl Client {
         ClientBuilder::from_env().build()
     }
 
-    pub(crate) fn from_config(config: Config) -> Result<Client, Error> {
-        let token_url = config.origin.join(crate::TOKEN_PATH)?;
-        let token_http = http_client(&config, reqwest::redirect::Policy::none())?;
-        let http = api_http_client(&config)?;
-        let exchanger = Exchanger::new(
-            token_http,
-            token_url,
-            &config.api_token,
-            config.token_retry,
-            config.token_timeout,
-            Arc::clone(&config.clock),
-            config.events.clone(),
-        )?;
+    /// A client from validated parts; token exchanges run on `spawner` (the blocking client's
+    /// shared runtime) or, without one, on the runtime of whoever triggers them.
+    pub(crate) fn from_built(
+        built: Built,
+        spawner: Option<tokio::runtime::Handle>,
+    ) -> Result<Client, Error> {
+        let Built {
+            origin,
+            redactor,
+            config,
+        } = built;
+        let token_url = origin.join(crate::TOKEN_PATH)?;
+        let token_http = http_client(&origin, &config, reqwest::redirect::Policy::none())?;
+        let http = api_http_client(&origin, &config)?;
+        let exchanger = Exchanger::new(token_http, token_url, Arc::clone(&redactor), &config)?;
         let tokens = TokenManager::new(
             exchanger,
-            config.spawner.clone(),
+            spawner,
             config.refresh,
             Arc::clone(&config.clock),
             config.events.clone(),
         );
-        let basic = basic_header(&config.api_token);
-        let secrets = [
-            config.api_token.expose_secret().to_owned(),
-            basic.trim_start_matches("Basic ").to_owned(),
-        ];
         Ok(Client {
             inner: Arc::new(Inner {
+                origin,
                 config,
                 http,
                 thread_http: ThreadLocal::new(),
                 tokens,
-                secrets,
+                redactor,
             }),
         })
     }
 
     /// The normalised LeanIX origin this client talks to.
     pub fn origin(&self) -> &Origin {
-        &self.inner.config.origin
+        &self.inner.origin
+    }
+
+    /// The most pages a paging walk of this client fetches.
+    pub(crate) fn max_pages(&self) -> usize {
+        self.inner.config.max_pages
     }
 
     /// A current access token (from the cache, or exchanged now), e.g. for a tool of your own.
@@ -120,18 +121,59 @@ impl Client {
         self.send(Request::get(path)).await
     }
 
-    /// Sends a request with a valid bearer token.
+    /// Sends a request with a valid bearer token and returns the 2xx response.
     ///
-    /// - 401: the token is dropped (if still current), a new one fetched, and the request replayed
-    ///   once; a second 401 is [`ErrorKind::Unauthorized`].
-    /// - 429, 502, 503, 504 and connection errors: retried (idempotent methods and requests marked
-    ///   [`Request::retry_safe`]) with full-jitter backoff or the server's `Retry-After`; a
-    ///   `Retry-After` above the limit returns the error at once ([`ErrorKind::RateLimited`] for
-    ///   429, with [`Error::retry_after`] set).
-    /// - Any other status ≥ 300 is an error of the matching kind; 2xx is the [`Response`].
+    /// - 401: the token is dropped (if still current), a new one fetched, and the request
+    ///   replayed once; a second 401 is [`ErrorKind::Unauthorized`].
+    /// - Transient answers ([`policy::is_transient_status`]) and connection errors: retried
+    ///   (idempotent methods and requests marked [`Request::retry_safe`]; any request that
+    ///   surely never left) after full-jitter backoff or the server's `Retry-After`
+    ///   ([`policy::RetryPolicy::delay`]); a `Retry-After` above the limit, or one that would
+    ///   pass the call's deadline, returns the error at once with [`Error::retry_after`] set.
+    /// - Any other status ≥ 300 is an error of the matching kind that keeps the response
+    ///   ([`Error::response`]).
+    /// - The whole call, token exchange and waits included, ends at its deadline
+    ///   ([`Request::timeout`], default the client's request timeout) with
+    ///   [`ErrorKind::Timeout`], and as soon as its [`Request::cancel_on`] handle fires with
+    ///   [`ErrorKind::Cancelled`].
     pub async fn send(&self, request: Request) -> Result<Response, Error> {
         request.check()?;
-        let url = self.inner.config.origin.join(&request.path)?;
+        let url = self.inner.origin.join(&request.path)?;
+        let budget = request.timeout.unwrap_or(self.inner.config.request_timeout);
+        let deadline = self.inner.config.clock.now() + budget;
+        let bounded = async {
+            match tokio::time::timeout(budget, self.call(&request, &url, deadline)).await {
+                Ok(result) => result,
+                Err(_) => Err(Error::new(
+                    ErrorKind::Timeout,
+                    format!(
+                        "{} {} timed out: the call's deadline of {} ms passed (token exchange, attempts and waits included)",
+                        request.method,
+                        display_url(&url),
+                        budget.as_millis()
+                    ),
+                )),
+            }
+        };
+        match &request.cancel {
+            None => bounded.await,
+            Some(cancel) => {
+                tokio::select! {
+                    biased;
+                    _ = cancel.fired() => Err(cancelled(&request, &url)),
+                    result = bounded => result,
+                }
+            }
+        }
+    }
+
+    /// The attempts of one call.
+    async fn call(
+        &self,
+        request: &Request,
+        url: &Url,
+        deadline: Instant,
+    ) -> Result<Response, Error> {
         let retryable = request.is_retryable();
         let policy = self.inner.config.api_retry;
         let clock = &self.inner.config.clock;
@@ -140,201 +182,193 @@ impl Client {
         loop {
             let token = self.inner.tokens.token().await?;
             attempt += 1;
-            let (status, headers, body, final_url) =
-                match self.attempt(&request, &url, &token).await {
-                    Attempt::Answered {
-                        status,
-                        headers,
-                        body,
-                        url,
-                    } => (status, headers, body, url),
-                    Attempt::Failed { error, not_sent } => {
-                        let may_retry =
-                            (retryable && error.kind() == ErrorKind::Connect) || not_sent;
-                        if may_retry && attempt < policy.max_attempts {
-                            let delay = policy.backoff(attempt);
-                            self.announce_retry(attempt, delay, error.kind().as_str());
-                            clock.sleep(delay).await;
-                            continue;
-                        }
-                        return Err(error);
+            let (error, transient, may_resend, retry_after) =
+                match self.attempt(request, url, &token).await {
+                    Ok(response) => return Ok(response),
+                    Err(Failure::Answered(response))
+                        if response.status == 401 && !replayed_after_401 =>
+                    {
+                        replayed_after_401 = true;
+                        attempt -= 1;
+                        self.inner.tokens.invalidate(token.generation);
+                        continue;
+                    }
+                    Err(Failure::Answered(response)) => {
+                        let retry_after = retry_after_of(&response.headers, clock.wall());
+                        let transient = policy::is_transient_status(response.status);
+                        let error = self.status_error(request, response, retry_after, &token);
+                        (error, transient, retryable, retry_after)
+                    }
+                    Err(Failure::Transport { error, not_sent }) => {
+                        let transient = policy::is_transient_kind(error.kind()) || not_sent;
+                        (error, transient, retryable || not_sent, None)
                     }
                 };
-            if (200..300).contains(&status) {
-                return Ok(Response {
-                    status,
-                    headers,
-                    body,
-                    url: final_url,
-                });
+            if !(transient && may_resend && attempt < policy.max_attempts) {
+                return Err(error);
             }
-            if status == 401 && !replayed_after_401 {
-                replayed_after_401 = true;
-                attempt -= 1;
-                self.inner.tokens.invalidate(token.generation);
-                continue;
+            let Some(delay) = policy.delay(attempt, retry_after) else {
+                return Err(error); // the server asks for longer than the client waits
+            };
+            if clock.now() + delay > deadline {
+                return Err(error);
             }
-            let retry_after = retry_after_of(&headers, clock.wall());
-            let transient = matches!(status, 429 | 502 | 503 | 504);
-            // A wait above the limit is never slept on, whatever the status (a 503 may ask too).
-            let too_long = retry_after.is_some_and(|d| d > policy.max_retry_after);
-            if transient && retryable && !too_long && attempt < policy.max_attempts {
-                let delay = retry_after.unwrap_or_else(|| policy.backoff(attempt));
-                self.announce_retry(attempt, delay, &status.to_string());
-                clock.sleep(delay).await;
-                continue;
-            }
-            return Err(self.status_error(
-                &request,
-                &final_url,
-                status,
-                retry_after,
-                &body,
-                &token,
-            ));
+            let reason = match error.status() {
+                Some(status) => status.to_string(),
+                None => error.kind().as_str().to_owned(),
+            };
+            self.announce_retry(attempt, delay, reason);
+            clock.sleep(delay).await;
         }
     }
 
-    async fn attempt(&self, request: &Request, url: &Url, token: &CachedToken) -> Attempt {
+    async fn attempt(
+        &self,
+        request: &Request,
+        url: &Url,
+        token: &CachedToken,
+    ) -> Result<Response, Failure> {
         let http = if crate::runtime::on_caller_runtime() {
-            match self
-                .inner
+            let config = &self.inner.config;
+            self.inner
                 .thread_http
-                .get_or_try(|| api_http_client(&self.inner.config))
-            {
-                Ok(http) => http,
-                Err(error) => {
-                    return Attempt::Failed {
-                        error,
-                        not_sent: false,
-                    }
-                }
-            }
+                .get_or_try(|| api_http_client(&self.inner.origin, config))
+                .map_err(|error| Failure::Transport {
+                    error,
+                    not_sent: false,
+                })?
         } else {
             &self.inner.http
         };
+        let what = format!("{} request", request.method);
         let sent = http
             .request(request.method.clone(), url.clone())
             .headers(request.headers.clone())
             .header(AUTHORIZATION, token.bearer.clone())
             .body(request.body.clone())
-            .timeout(request.timeout.unwrap_or(self.inner.config.request_timeout))
             .send()
-            .await;
-        match sent {
-            Err(e) => {
-                let not_sent = e.is_connect();
-                Attempt::Failed {
-                    error: from_transport(e, &format!("{} request", request.method), url),
-                    not_sent,
-                }
-            }
-            Ok(resp) => {
-                let status = resp.status().as_u16();
-                let headers = resp.headers().clone();
-                let final_url = resp.url().clone();
-                match resp.bytes().await {
-                    Ok(body) => Attempt::Answered {
-                        status,
-                        headers,
-                        body,
-                        url: final_url,
-                    },
-                    Err(e) => Attempt::Failed {
-                        error: from_transport(e, &format!("{} request", request.method), url),
-                        not_sent: false,
-                    },
-                }
-            }
+            .await
+            .map_err(|e| Failure::Transport {
+                not_sent: e.is_connect(),
+                error: from_transport(e, &what, url),
+            })?;
+        let status = sent.status().as_u16();
+        let headers = sent.headers().clone();
+        let final_url = sent.url().clone();
+        let body = read_body(sent, self.inner.config.max_response_bytes, &what)
+            .await
+            .map_err(|error| Failure::Transport {
+                error,
+                not_sent: false,
+            })?;
+        let response = Response::new(status, headers, body, final_url);
+        if response.is_success() {
+            Ok(response)
+        } else {
+            Err(Failure::Answered(response))
         }
     }
 
-    fn announce_retry(&self, attempt: u32, delay: std::time::Duration, reason: &str) {
+    fn announce_retry(&self, attempt: u32, delay: Duration, reason: String) {
         emit(
             &self.inner.config.events,
             Event::Retry {
                 target: RetryTarget::Api,
                 attempt,
                 delay,
-                reason: reason.to_owned(),
+                reason,
             },
         );
     }
 
+    /// The error for a non-2xx answer: its kind, a one-line message with the server's words,
+    /// and the response itself.
     fn status_error(
         &self,
         request: &Request,
-        url: &Url,
-        status: u16,
-        retry_after: Option<std::time::Duration>,
-        body: &[u8],
+        response: Response,
+        retry_after: Option<Duration>,
         token: &CachedToken,
     ) -> Error {
-        let place = format!("{} {}", request.method, display_url(url));
-        let secrets = [
-            self.inner.secrets[0].as_str(),
-            self.inner.secrets[1].as_str(),
-            token.token.expose_secret(),
-        ];
-        let excerpt = body_excerpt(body, &secrets);
+        let status = response.status;
+        let place = format!("{} {}", request.method, display_url(&response.url));
+        let access = [token.token.expose_secret()];
+        let words = server_words(response.body())
+            .map(|w| format!(": {}", self.inner.redactor.redact(&w, &access)))
+            .unwrap_or_default();
+        let reason = reqwest::StatusCode::from_u16(status)
+            .ok()
+            .and_then(|s| s.canonical_reason())
+            .map(|r| format!(" {r}"))
+            .unwrap_or_default();
         let (kind, message) = match status {
             401 => (
                 ErrorKind::Unauthorized,
-                format!("{place} answered 401 Unauthorized, also after a fresh token exchange and one replay"),
+                format!("{place} answered 401 Unauthorized, also after a fresh token exchange and one replay{words}"),
             ),
             403 => (
                 ErrorKind::Forbidden,
-                format!("{place} answered 403 Forbidden: the API token's user lacks the permission for this"),
+                format!("{place} answered 403 Forbidden: the API token's user lacks the permission for this{words}"),
             ),
             429 => (
                 ErrorKind::RateLimited,
                 match retry_after {
-                    Some(d) => format!("{place} answered 429 Too Many Requests; retry after {} s", d.as_secs()),
-                    None => format!("{place} answered 429 Too Many Requests"),
+                    Some(d) => format!("{place} answered 429 Too Many Requests; retry after {} s{words}", d.as_secs()),
+                    None => format!("{place} answered 429 Too Many Requests{words}"),
                 },
             ),
             300..=399 => (
                 ErrorKind::Redirect,
                 format!("{place} redirected to another origin; not followed, so that no credential leaves the configured host"),
             ),
-            _ => (ErrorKind::Http, format!("{place} answered HTTP {status}")),
+            _ => (ErrorKind::Http, format!("{place} answered HTTP {status}{reason}{words}")),
         };
+        let excerpt = body_excerpt(response.body(), &self.inner.redactor, &access);
         Error::new(kind, message)
             .with_status(status)
             .with_retry_after(retry_after)
             .with_body(excerpt)
+            .with_response(response)
     }
+}
+
+fn cancelled(request: &Request, url: &Url) -> Error {
+    Error::new(
+        ErrorKind::Cancelled,
+        format!("{} {} was cancelled", request.method, display_url(url)),
+    )
 }
 
 impl fmt::Debug for Client {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("Client")
-            .field("origin", &self.inner.config.origin)
-            .field("api_token", &self.inner.config.api_token)
+            .field("origin", &self.inner.origin)
             .field(
                 "access_token",
                 &self.inner.tokens.peek().map(|t| t.token.fingerprint()),
             )
+            .field("config", &self.inner.config)
             .finish()
     }
 }
 
 /// The HTTP client for API requests: redirects are followed only within the configured origin.
-fn api_http_client(config: &Config) -> Result<reqwest::Client, Error> {
-    let origin = config.origin.clone();
+fn api_http_client(origin: &Origin, config: &Config) -> Result<reqwest::Client, Error> {
+    let allowed = origin.clone();
     let same_origin_only = reqwest::redirect::Policy::custom(move |attempt| {
-        if attempt.previous().len() >= 5 {
-            attempt.error("more than 5 redirects")
-        } else if origin.same_origin(attempt.url()) {
+        if attempt.previous().len() >= policy::MAX_REDIRECTS {
+            attempt.error(format!("more than {} redirects", policy::MAX_REDIRECTS))
+        } else if allowed.same_origin(attempt.url()) {
             attempt.follow()
         } else {
             attempt.stop()
         }
     });
-    http_client(config, same_origin_only)
+    http_client(origin, config, same_origin_only)
 }
 
 fn http_client(
+    origin: &Origin,
     config: &Config,
     redirect: reqwest::redirect::Policy,
 ) -> Result<reqwest::Client, Error> {
@@ -344,36 +378,19 @@ fn http_client(
         .redirect(redirect)
         .tcp_nodelay(true)
         .referer(false);
-    if !config.origin.is_https() {
-        // http:// is only ever allowed for loopback (checked when the origin was parsed).
-        b = b.no_proxy();
-    } else {
+    if origin.is_https() {
         b = b.https_only(true);
-    }
-    for pem in &config.extra_ca_pem {
-        let certs = reqwest::Certificate::from_pem_bundle(pem).map_err(|e| {
-            Error::new(
-                ErrorKind::Config,
-                format!("the extra CA certificate is not valid PEM: {e}"),
-            )
-        })?;
-        for c in certs {
-            b = b.add_root_certificate(c);
+        if let Some(p) = &config.proxy {
+            b = b.proxy(p.proxy.clone());
         }
+    } else {
+        // http:// is only ever allowed for loopback (checked when the origin was parsed), and
+        // never through a proxy (refused when the client was built).
+        b = b.no_proxy();
     }
-    if let Some(p) = &config.proxy {
-        let proxy = reqwest::Proxy::all(p.as_str()).map_err(|e| {
-            Error::new(
-                ErrorKind::Config,
-                format!("the proxy URL is not valid: {e}"),
-            )
-        })?;
-        b = b.proxy(proxy);
+    for root in &config.extra_roots {
+        b = b.add_root_certificate(root.clone());
     }
-    b.build().map_err(|e| {
-        Error::new(
-            ErrorKind::Config,
-            format!("the HTTP client cannot be built: {e}"),
-        )
-    })
+    b.build()
+        .map_err(|e| config_error(format!("the HTTP client cannot be built: {e}")))
 }

@@ -1,88 +1,162 @@
-//! Client configuration: the builder and the validated settings it produces.
+//! Client configuration: the builder, and the validated settings a client keeps.
 
 use std::fmt;
 use std::sync::Arc;
 use std::time::Duration;
 
-use crate::backoff::RetryPolicy;
 use crate::clock::{Clock, SystemClock};
 use crate::error::{Error, ErrorKind};
 use crate::events::{Event, EventHandler};
 use crate::origin::Origin;
-use crate::secret::ApiToken;
+use crate::policy::{self, RetryPolicy};
+use crate::secret::{ApiToken, Redactor};
 use crate::{Client, ENV_API_TOKEN, ENV_HOST};
 
 /// When a token counts as due for refresh and as too close to expiry to use.
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub(crate) struct RefreshPolicy {
-    /// Refresh in the background past this fraction of the lifetime (`None`: only on expiry).
-    pub refresh_ahead: Option<f64>,
+    /// Refresh in the background past this fraction of the lifetime.
+    pub refresh_ahead: f64,
+    /// False: no refresh ahead, a new token is fetched only at the hard margin.
+    pub ahead: bool,
     /// ± spread of the refresh point, as a fraction of the lifetime.
     pub jitter: f64,
-    /// The hard margin is `min(max_margin, margin_fraction × lifetime)`.
+    /// The hard margin is `min(max_margin, policy::EXPIRY_MARGIN_FRACTION × lifetime)`.
     pub max_margin: Duration,
-    /// See `max_margin`.
-    pub margin_fraction: f64,
     /// After a failed background refresh, wait this long before the next one.
     pub failed_refresh_backoff: Duration,
     /// How long a rejected API token is remembered (no exchange in that time).
     pub invalid_credentials_ttl: Duration,
 }
 
-impl Default for RefreshPolicy {
-    fn default() -> Self {
-        RefreshPolicy {
-            refresh_ahead: Some(0.75),
-            jitter: 0.05,
-            max_margin: Duration::from_secs(60),
-            margin_fraction: 0.10,
-            failed_refresh_backoff: Duration::from_secs(30),
-            invalid_credentials_ttl: Duration::from_secs(5),
-        }
-    }
+/// A proxy setting, parsed once when it is given.
+#[derive(Clone)]
+pub(crate) struct ProxySetting {
+    pub proxy: reqwest::Proxy,
 }
 
-/// Everything a [`Client`] needs, validated.
+/// The settings every client keeps, each with its default from [`policy`]. The builder edits
+/// one of these; `build()` validates it and hands it to the client whole.
 #[derive(Clone)]
 pub(crate) struct Config {
-    pub origin: Origin,
-    pub api_token: ApiToken,
     pub connect_timeout: Duration,
     pub token_timeout: Duration,
     pub request_timeout: Duration,
-    pub proxy: Option<String>,
-    pub extra_ca_pem: Vec<Vec<u8>>,
+    pub proxy: Option<ProxySetting>,
+    /// Extra trusted roots, parsed from PEM when they were added.
+    pub extra_roots: Vec<reqwest::Certificate>,
     pub user_agent: String,
     pub api_retry: RetryPolicy,
     pub token_retry: RetryPolicy,
     pub refresh: RefreshPolicy,
+    pub max_response_bytes: usize,
+    pub max_pages: usize,
     pub clock: Arc<dyn Clock>,
     pub events: Option<EventHandler>,
-    /// Where token exchanges run: the blocking client's shared runtime, or (async client) the
-    /// runtime of whoever triggers them.
-    pub spawner: Option<tokio::runtime::Handle>,
+}
+
+impl Default for Config {
+    fn default() -> Self {
+        Config {
+            connect_timeout: policy::DEFAULT_CONNECT_TIMEOUT,
+            token_timeout: policy::DEFAULT_TOKEN_TIMEOUT,
+            request_timeout: policy::DEFAULT_REQUEST_TIMEOUT,
+            proxy: None,
+            extra_roots: Vec::new(),
+            user_agent: format!("leanix-rs/{}", crate::VERSION),
+            api_retry: RetryPolicy::defaults(policy::DEFAULT_MAX_ATTEMPTS),
+            token_retry: RetryPolicy::defaults(policy::DEFAULT_TOKEN_ATTEMPTS),
+            refresh: RefreshPolicy {
+                refresh_ahead: policy::DEFAULT_REFRESH_AHEAD,
+                ahead: true,
+                jitter: policy::DEFAULT_REFRESH_JITTER,
+                max_margin: policy::DEFAULT_EXPIRY_MARGIN,
+                failed_refresh_backoff: policy::DEFAULT_FAILED_REFRESH_BACKOFF,
+                invalid_credentials_ttl: policy::DEFAULT_INVALID_CREDENTIALS_TTL,
+            },
+            max_response_bytes: policy::DEFAULT_MAX_RESPONSE_BYTES,
+            max_pages: policy::DEFAULT_MAX_PAGES,
+            clock: Arc::new(SystemClock),
+            events: None,
+        }
+    }
+}
+
+impl Config {
+    /// Checks the bounds of every setting; the message names the setting.
+    fn validate(&self) -> Result<(), Error> {
+        for (name, d) in [
+            ("connect timeout", self.connect_timeout),
+            ("token timeout", self.token_timeout),
+            ("request timeout", self.request_timeout),
+        ] {
+            if d.is_zero() {
+                return Err(config(format!("the {name} must be greater than zero")));
+            }
+        }
+        for (name, p) in [("API", &self.api_retry), ("token", &self.token_retry)] {
+            if !policy::ATTEMPTS_RANGE.contains(&p.max_attempts) {
+                return Err(config(format!(
+                    "{name} attempts must be between {} and {}, not {}",
+                    policy::ATTEMPTS_RANGE.start(),
+                    policy::ATTEMPTS_RANGE.end(),
+                    p.max_attempts
+                )));
+            }
+        }
+        let f = self.refresh.refresh_ahead;
+        if !(f > 0.0 && f <= 1.0) {
+            return Err(config(format!(
+                "refresh-ahead fraction must be in (0, 1], not {f}"
+            )));
+        }
+        if !(0.0..0.5).contains(&self.refresh.jitter) {
+            return Err(config("refresh jitter must be in [0, 0.5)"));
+        }
+        if self.max_response_bytes == 0 {
+            return Err(config("the response size limit must be greater than zero"));
+        }
+        if self.max_pages == 0 {
+            return Err(config("the page limit must be greater than zero"));
+        }
+        if self.user_agent.chars().any(|c| c.is_control()) {
+            return Err(config("the user agent contains control characters"));
+        }
+        Ok(())
+    }
 }
 
 impl fmt::Debug for Config {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("Config")
-            .field("origin", &self.origin)
-            .field("api_token", &self.api_token)
             .field("connect_timeout", &self.connect_timeout)
             .field("token_timeout", &self.token_timeout)
             .field("request_timeout", &self.request_timeout)
             .field("proxy", &self.proxy.as_ref().map(|_| "[set]"))
-            .field("extra_ca_certificates", &self.extra_ca_pem.len())
+            .field("extra_ca_certificates", &self.extra_roots.len())
             .field("user_agent", &self.user_agent)
             .field("api_retry", &self.api_retry)
             .field("token_retry", &self.token_retry)
             .field("refresh", &self.refresh)
+            .field("max_response_bytes", &self.max_response_bytes)
+            .field("max_pages", &self.max_pages)
             .finish()
     }
 }
 
-/// Builds a [`Client`]. Every setting has a safe default; only the host and API token are
-/// required (and [`ClientBuilder::from_env`] reads those from `LEANIX_HOST` / `LEANIX_API_TOKEN`).
+/// What `build()` produces: where to go, with which credential, and how.
+pub(crate) struct Built {
+    pub origin: Origin,
+    pub redactor: Arc<Redactor>,
+    pub config: Config,
+}
+
+/// Builds a [`Client`]. Every setting has a safe default (the `DEFAULT_*` constants of
+/// [`policy`](crate::policy)); only the host and API token are required (and
+/// [`ClientBuilder::from_env`] reads those from `LEANIX_HOST` / `LEANIX_API_TOKEN`).
+///
+/// Setters never fail: a value that cannot be used (an invalid proxy URL or PEM) is remembered
+/// and reported by `build()`, like reqwest's builder.
 ///
 /// ```
 /// use std::time::Duration;
@@ -94,23 +168,15 @@ impl fmt::Debug for Config {
 ///     .unwrap();
 /// assert_eq!(client.origin().as_str(), "https://acme.leanix.net");
 /// ```
-#[derive(Clone)]
+#[derive(Clone, Default)]
 #[must_use]
 pub struct ClientBuilder {
     host: Option<String>,
     api_token: Option<ApiToken>,
     allow_insecure_loopback: bool,
-    connect_timeout: Duration,
-    token_timeout: Duration,
-    request_timeout: Duration,
-    proxy: Option<String>,
-    extra_ca_pem: Vec<Vec<u8>>,
-    user_agent: String,
-    api_retry: RetryPolicy,
-    token_retry: RetryPolicy,
-    refresh: RefreshPolicy,
-    clock: Arc<dyn Clock>,
-    events: Option<EventHandler>,
+    config: Config,
+    /// The first setter value that could not be used.
+    error: Option<Error>,
 }
 
 impl fmt::Debug for ClientBuilder {
@@ -119,38 +185,8 @@ impl fmt::Debug for ClientBuilder {
             .field("host", &self.host)
             .field("api_token", &self.api_token)
             .field("allow_insecure_loopback", &self.allow_insecure_loopback)
-            .finish_non_exhaustive()
-    }
-}
-
-impl Default for ClientBuilder {
-    fn default() -> Self {
-        ClientBuilder {
-            host: None,
-            api_token: None,
-            allow_insecure_loopback: false,
-            connect_timeout: Duration::from_secs(5),
-            token_timeout: Duration::from_secs(10),
-            request_timeout: Duration::from_secs(60),
-            proxy: None,
-            extra_ca_pem: Vec::new(),
-            user_agent: format!("leanix-rs/{}", crate::VERSION),
-            api_retry: RetryPolicy {
-                max_attempts: 3,
-                base_delay: Duration::from_millis(200),
-                max_delay: Duration::from_secs(5),
-                max_retry_after: Duration::from_secs(60),
-            },
-            token_retry: RetryPolicy {
-                max_attempts: 3,
-                base_delay: Duration::from_millis(200),
-                max_delay: Duration::from_secs(5),
-                max_retry_after: Duration::from_secs(10),
-            },
-            refresh: RefreshPolicy::default(),
-            clock: Arc::new(SystemClock),
-            events: None,
-        }
+            .field("config", &self.config)
+            .finish()
     }
 }
 
@@ -172,6 +208,16 @@ impl ClientBuilder {
         b
     }
 
+    fn edit(mut self, f: impl FnOnce(&mut Config)) -> Self {
+        f(&mut self.config);
+        self
+    }
+
+    fn fail(mut self, error: Error) -> Self {
+        self.error.get_or_insert(error);
+        self
+    }
+
     /// The LeanIX host: `acme.leanix.net`, `https://acme.leanix.net` or a workspace URL.
     pub fn host(mut self, host: impl Into<String>) -> Self {
         self.host = Some(host.into());
@@ -191,136 +237,165 @@ impl ClientBuilder {
         self
     }
 
-    /// TCP/TLS connect timeout (default 5 s).
-    pub fn connect_timeout(mut self, t: Duration) -> Self {
-        self.connect_timeout = t;
-        self
+    /// TCP/TLS connect timeout ([`policy::DEFAULT_CONNECT_TIMEOUT`]).
+    pub fn connect_timeout(self, t: Duration) -> Self {
+        self.edit(|c| c.connect_timeout = t)
     }
 
-    /// Timeout of one token-exchange attempt (default 10 s).
-    pub fn token_timeout(mut self, t: Duration) -> Self {
-        self.token_timeout = t;
-        self
+    /// Timeout of one token-exchange attempt ([`policy::DEFAULT_TOKEN_TIMEOUT`]).
+    pub fn token_timeout(self, t: Duration) -> Self {
+        self.edit(|c| c.token_timeout = t)
     }
 
-    /// Timeout of one API request attempt, body included (default 60 s).
-    pub fn request_timeout(mut self, t: Duration) -> Self {
-        self.request_timeout = t;
-        self
+    /// Deadline of a whole API call, token exchange, retries and their waits included
+    /// ([`policy::DEFAULT_REQUEST_TIMEOUT`]); [`Request::timeout`](crate::Request::timeout)
+    /// overrides it for one call.
+    pub fn request_timeout(self, t: Duration) -> Self {
+        self.edit(|c| c.request_timeout = t)
     }
 
-    /// A proxy URL (`http://proxy:3128`) for every request. Without it, `HTTPS_PROXY`,
-    /// `HTTP_PROXY` and `NO_PROXY` from the environment apply.
-    pub fn proxy(mut self, url: impl Into<String>) -> Self {
-        self.proxy = Some(url.into());
-        self
+    /// A proxy URL (`http://proxy:3128` or `https://…`) for every request. Without it,
+    /// `HTTPS_PROXY`, `HTTP_PROXY` and `NO_PROXY` from the environment apply. Refused by
+    /// `build()` for an `http://` host: the proxy would see the credentials in clear text.
+    pub fn proxy(self, url: impl Into<String>) -> Self {
+        match parse_proxy(&url.into()) {
+            Ok(proxy) => self.edit(|c| c.proxy = Some(proxy)),
+            Err(e) => self.fail(e),
+        }
     }
 
     /// Trusts the CA certificate(s) of this PEM text in addition to the built-in roots (for
     /// TLS-inspecting corporate proxies). May be called several times.
-    pub fn add_ca_pem(mut self, pem: impl Into<Vec<u8>>) -> Self {
-        self.extra_ca_pem.push(pem.into());
-        self
+    pub fn add_ca_pem(self, pem: impl AsRef<[u8]>) -> Self {
+        match reqwest::Certificate::from_pem_bundle(pem.as_ref()) {
+            Ok(certs) if !certs.is_empty() => self.edit(|c| c.extra_roots.extend(certs)),
+            _ => self.fail(config("the extra CA certificate is not valid PEM")),
+        }
     }
 
     /// The `User-Agent` header (default `leanix-rs/<version>`).
-    pub fn user_agent(mut self, ua: impl Into<String>) -> Self {
-        self.user_agent = ua.into();
-        self
+    pub fn user_agent(self, ua: impl Into<String>) -> Self {
+        let ua = ua.into();
+        self.edit(|c| c.user_agent = ua)
     }
 
-    /// Attempts per API request, the first included (default 3; 1 disables retries).
-    pub fn max_attempts(mut self, n: u32) -> Self {
-        self.api_retry.max_attempts = n;
-        self
+    /// Attempts per API call, the first included ([`policy::DEFAULT_MAX_ATTEMPTS`]; 1
+    /// disables retries; at most 10).
+    pub fn max_attempts(self, n: u32) -> Self {
+        self.edit(|c| c.api_retry.max_attempts = n)
     }
 
-    /// Attempts per token exchange, the first included (default 3).
-    pub fn token_attempts(mut self, n: u32) -> Self {
-        self.token_retry.max_attempts = n;
-        self
+    /// Attempts per token exchange, the first included ([`policy::DEFAULT_TOKEN_ATTEMPTS`]).
+    pub fn token_attempts(self, n: u32) -> Self {
+        self.edit(|c| c.token_retry.max_attempts = n)
     }
 
-    /// Base of the full-jitter backoff between attempts (default 200 ms).
-    pub fn retry_base_delay(mut self, d: Duration) -> Self {
-        self.api_retry.base_delay = d;
-        self.token_retry.base_delay = d;
-        self
+    /// Base of the full-jitter backoff between attempts, and the shortest wait a
+    /// `Retry-After` is raised to ([`policy::DEFAULT_RETRY_BASE_DELAY`]).
+    pub fn retry_base_delay(self, d: Duration) -> Self {
+        self.edit(|c| {
+            c.api_retry.base_delay = d;
+            c.token_retry.base_delay = d;
+        })
     }
 
-    /// Longest backoff between attempts (default 5 s).
-    pub fn retry_max_delay(mut self, d: Duration) -> Self {
-        self.api_retry.max_delay = d;
-        self.token_retry.max_delay = d;
-        self
+    /// Longest backoff between attempts ([`policy::DEFAULT_RETRY_MAX_DELAY`]).
+    pub fn retry_max_delay(self, d: Duration) -> Self {
+        self.edit(|c| {
+            c.api_retry.max_delay = d;
+            c.token_retry.max_delay = d;
+        })
     }
 
-    /// Longest `Retry-After` an API request waits for (default 60 s); a longer one is returned
-    /// at once, with [`Error::retry_after`] set: [`ErrorKind::RateLimited`] for a 429,
-    /// [`ErrorKind::Http`] for a 502/503/504.
-    pub fn max_retry_after(mut self, d: Duration) -> Self {
-        self.api_retry.max_retry_after = d;
-        self
+    /// Longest `Retry-After` waited for, by API calls and token exchanges alike
+    /// ([`policy::DEFAULT_MAX_RETRY_AFTER`]); a longer one is returned at once, with
+    /// [`Error::retry_after`] set: [`ErrorKind::RateLimited`] for a 429, [`ErrorKind::Http`]
+    /// otherwise.
+    pub fn max_retry_after(self, d: Duration) -> Self {
+        self.edit(|c| {
+            c.api_retry.max_retry_after = d;
+            c.token_retry.max_retry_after = d;
+        })
     }
 
     /// Refresh in the background once this fraction of the token's lifetime has passed
-    /// (default 0.75, jittered by ±0.05). Must be in `(0, 1]`.
-    pub fn refresh_ahead(mut self, fraction: f64) -> Self {
-        self.refresh.refresh_ahead = Some(fraction);
-        self
+    /// ([`policy::DEFAULT_REFRESH_AHEAD`], jittered by [`policy::DEFAULT_REFRESH_JITTER`]).
+    /// Must be in `(0, 1]`. Turns refresh ahead back on after
+    /// [`refresh_on_expiry_only`](Self::refresh_on_expiry_only).
+    pub fn refresh_ahead(self, fraction: f64) -> Self {
+        self.edit(|c| {
+            c.refresh.refresh_ahead = fraction;
+            c.refresh.ahead = true;
+        })
     }
 
-    /// Spread of the refresh point as a fraction of the lifetime (default 0.05).
-    pub fn refresh_jitter(mut self, fraction: f64) -> Self {
-        self.refresh.jitter = fraction;
-        self
+    /// Spread of the refresh point as a fraction of the lifetime
+    /// ([`policy::DEFAULT_REFRESH_JITTER`]).
+    pub fn refresh_jitter(self, fraction: f64) -> Self {
+        self.edit(|c| c.refresh.jitter = fraction)
     }
 
     /// Disables refresh ahead: a new token is fetched only when the current one reaches its
     /// hard margin, and requests wait for it. For comparisons; not recommended.
-    pub fn refresh_on_expiry_only(mut self) -> Self {
-        self.refresh.refresh_ahead = None;
-        self
+    pub fn refresh_on_expiry_only(self) -> Self {
+        self.edit(|c| c.refresh.ahead = false)
     }
 
-    /// How long a failed background refresh waits before the next try (default 30 s).
-    pub fn failed_refresh_backoff(mut self, d: Duration) -> Self {
-        self.refresh.failed_refresh_backoff = d;
-        self
+    /// Turns refresh ahead on or off, keeping the configured fraction.
+    pub fn refresh_ahead_enabled(self, enabled: bool) -> Self {
+        self.edit(|c| c.refresh.ahead = enabled)
     }
 
-    /// How long a rejected API token is remembered before trying again (default 5 s).
-    pub fn invalid_credentials_ttl(mut self, d: Duration) -> Self {
-        self.refresh.invalid_credentials_ttl = d;
-        self
+    /// How long a failed background refresh waits before the next try
+    /// ([`policy::DEFAULT_FAILED_REFRESH_BACKOFF`]).
+    pub fn failed_refresh_backoff(self, d: Duration) -> Self {
+        self.edit(|c| c.refresh.failed_refresh_backoff = d)
     }
 
-    /// Largest hard margin before expiry (default 60 s; the margin is the smaller of this and
-    /// 10 % of the lifetime).
-    pub fn expiry_margin(mut self, d: Duration) -> Self {
-        self.refresh.max_margin = d;
-        self
+    /// How long a rejected API token is remembered before trying again
+    /// ([`policy::DEFAULT_INVALID_CREDENTIALS_TTL`]).
+    pub fn invalid_credentials_ttl(self, d: Duration) -> Self {
+        self.edit(|c| c.refresh.invalid_credentials_ttl = d)
+    }
+
+    /// Largest hard margin before expiry ([`policy::DEFAULT_EXPIRY_MARGIN`]; the margin is the
+    /// smaller of this and [`policy::EXPIRY_MARGIN_FRACTION`] of the lifetime).
+    pub fn expiry_margin(self, d: Duration) -> Self {
+        self.edit(|c| c.refresh.max_margin = d)
+    }
+
+    /// Largest response body read ([`policy::DEFAULT_MAX_RESPONSE_BYTES`]); a larger one fails
+    /// with [`ErrorKind::TooLarge`].
+    pub fn max_response_bytes(self, n: usize) -> Self {
+        self.edit(|c| c.max_response_bytes = n)
+    }
+
+    /// Most pages a GraphQL paging walk fetches before failing ([`policy::DEFAULT_MAX_PAGES`]).
+    pub fn max_pages(self, n: usize) -> Self {
+        self.edit(|c| c.max_pages = n)
     }
 
     /// The clock (default: the system clock). Tests inject a [`crate::ManualClock`].
-    pub fn clock(mut self, clock: impl Clock) -> Self {
-        self.clock = Arc::new(clock);
-        self
+    pub fn clock(self, clock: impl Clock) -> Self {
+        self.edit(|c| c.clock = Arc::new(clock))
     }
 
     /// A callback for [`Event`]s (token fetched, refresh failed, retries).
-    pub fn on_event(mut self, f: impl Fn(&Event) + Send + Sync + 'static) -> Self {
-        self.events = Some(EventHandler::new(f));
-        self
+    pub fn on_event(self, f: impl Fn(&Event) + Send + Sync + 'static) -> Self {
+        self.edit(|c| c.events = Some(EventHandler::new(f)))
     }
 
     /// Validates the settings and builds the client. Errors are [`ErrorKind::Config`] and say
     /// which setting is wrong.
     pub fn build(self) -> Result<Client, Error> {
-        Client::from_config(self.into_config()?)
+        Client::from_built(self.validate()?, None)
     }
 
-    pub(crate) fn into_config(self) -> Result<Config, Error> {
+    /// Checks everything and returns the parts a client is made of.
+    pub(crate) fn validate(self) -> Result<Built, Error> {
+        if let Some(e) = self.error {
+            return Err(e);
+        }
         let host = self.host.ok_or_else(|| {
             config(format!(
                 "no LeanIX host configured: pass one or set {ENV_HOST} (e.g. acme.leanix.net)"
@@ -341,65 +416,39 @@ impl ClientBuilder {
                 "the LeanIX API token contains control characters (a stray newline?)",
             ));
         }
-        for (name, d) in [
-            ("connect timeout", self.connect_timeout),
-            ("token timeout", self.token_timeout),
-            ("request timeout", self.request_timeout),
-        ] {
-            if d.is_zero() {
-                return Err(config(format!("the {name} must be greater than zero")));
-            }
+        self.config.validate()?;
+        if self.config.proxy.is_some() && !origin.is_https() {
+            return Err(config(format!(
+                "refusing a proxy for the http:// host {origin}: the proxy would see the API token and access tokens in clear text"
+            )));
         }
-        for (name, p) in [("API", &self.api_retry), ("token", &self.token_retry)] {
-            if p.max_attempts == 0 || p.max_attempts > 10 {
-                return Err(config(format!(
-                    "{name} attempts must be between 1 and 10, not {}",
-                    p.max_attempts
-                )));
-            }
-        }
-        if let Some(f) = self.refresh.refresh_ahead {
-            if !(f > 0.0 && f <= 1.0) {
-                return Err(config(format!(
-                    "refresh-ahead fraction must be in (0, 1], not {f}"
-                )));
-            }
-        }
-        if !(0.0..0.5).contains(&self.refresh.jitter) {
-            return Err(config("refresh jitter must be in [0, 0.5)"));
-        }
-        if let Some(p) = &self.proxy {
-            reqwest::Proxy::all(p.as_str())
-                .map_err(|e| config(format!("the proxy URL is not valid: {e}")))?;
-        }
-        for pem in &self.extra_ca_pem {
-            reqwest::Certificate::from_pem_bundle(pem)
-                .ok()
-                .filter(|certs| !certs.is_empty())
-                .ok_or_else(|| config("the extra CA certificate is not valid PEM"))?;
-        }
-        if self.user_agent.chars().any(|c| c.is_control()) {
-            return Err(config("the user agent contains control characters"));
-        }
-        Ok(Config {
+        Ok(Built {
+            redactor: Arc::new(Redactor::new(&api_token)),
             origin,
-            api_token,
-            connect_timeout: self.connect_timeout,
-            token_timeout: self.token_timeout,
-            request_timeout: self.request_timeout,
-            proxy: self.proxy,
-            extra_ca_pem: self.extra_ca_pem,
-            user_agent: self.user_agent,
-            api_retry: self.api_retry,
-            token_retry: self.token_retry,
-            refresh: self.refresh,
-            clock: self.clock,
-            events: self.events,
-            spawner: None,
+            config: self.config,
         })
     }
 }
 
-fn config(message: impl Into<String>) -> Error {
+/// Parses a proxy URL: `http://` or `https://` only (anything else would be ignored and the
+/// connection go direct), no parse error quoted (a proxy URL may carry a password).
+fn parse_proxy(url: &str) -> Result<ProxySetting, Error> {
+    let parsed = url::Url::parse(url.trim())
+        .map_err(|e| config(format!("the proxy URL is not valid: {e}")))?;
+    if !matches!(parsed.scheme(), "http" | "https") {
+        return Err(config(format!(
+            "the proxy URL has the scheme {:?}; only http:// and https:// proxies are supported",
+            parsed.scheme()
+        )));
+    }
+    if parsed.host_str().is_none_or(str::is_empty) {
+        return Err(config("the proxy URL has no host"));
+    }
+    let proxy = reqwest::Proxy::all(parsed.as_str())
+        .map_err(|e| config(format!("the proxy URL is not valid: {e}")))?;
+    Ok(ProxySetting { proxy })
+}
+
+pub(crate) fn config(message: impl Into<String>) -> Error {
     Error::new(ErrorKind::Config, message)
 }

@@ -1,9 +1,16 @@
-//! One error type with a stable, machine-readable kind.
+//! One error type with a stable, machine-readable kind, and the server's answer when there was
+//! one.
 
 use std::error::Error as StdError;
 use std::fmt;
 use std::sync::Arc;
 use std::time::Duration;
+
+use serde_json::Value;
+
+use crate::policy;
+use crate::request::Response;
+use crate::secret::Redactor;
 
 /// What went wrong, as a stable category that callers (and the C ABI) can switch on.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -19,26 +26,35 @@ pub enum ErrorKind {
     Unauthorized,
     /// The API answered 403: the technical user lacks the permission.
     Forbidden,
-    /// The API answered 429 and the wait it asks for is longer than the client will wait.
+    /// The API answered 429: after the last attempt, for a request that may not be retried, or
+    /// when the wait it asks for is longer than the client waits or than the call's deadline
+    /// leaves.
     RateLimited,
     /// The API answered with another unsuccessful HTTP status.
     Http,
-    /// A timeout (connect, token attempt or request) elapsed.
+    /// A timeout elapsed: connecting, one token-exchange attempt, or the call's deadline.
     Timeout,
     /// The connection could not be established or broke.
     Connect,
     /// The TLS handshake failed (untrusted certificate, wrong host name, ...).
     Tls,
-    /// The server answered with something that is not what LeanIX sends (bad token JSON, ...).
+    /// The server answered with something that is not what LeanIX sends (bad token JSON, a
+    /// GraphQL page without `pageInfo`, ...).
     InvalidResponse,
     /// A GraphQL response carried a non-empty `errors` array.
     GraphQl,
     /// A redirect to another origin was refused.
     Redirect,
-    /// The operation was cancelled (client closed, runtime shut down).
+    /// The call was cancelled: its cancel handle fired, or its client was closed.
     Cancelled,
     /// The client was created in another process (before `fork()`); create a new one.
     Forked,
+    /// The response body is larger than the client's `max_response_bytes` (or a paging walk
+    /// has more pages than its `max_pages`).
+    TooLarge,
+    /// A blocking call was made from inside a library callback, where it would wait for
+    /// itself.
+    RecursiveCall,
 }
 
 impl ErrorKind {
@@ -60,11 +76,13 @@ impl ErrorKind {
             ErrorKind::Redirect => "redirect",
             ErrorKind::Cancelled => "cancelled",
             ErrorKind::Forked => "forked",
+            ErrorKind::TooLarge => "too_large",
+            ErrorKind::RecursiveCall => "recursive_call",
         }
     }
 
     /// Every kind, for exhaustive tests and mappings.
-    pub const ALL: [ErrorKind; 15] = [
+    pub const ALL: [ErrorKind; 17] = [
         ErrorKind::Config,
         ErrorKind::InvalidArgument,
         ErrorKind::InvalidCredentials,
@@ -80,6 +98,8 @@ impl ErrorKind {
         ErrorKind::Redirect,
         ErrorKind::Cancelled,
         ErrorKind::Forked,
+        ErrorKind::TooLarge,
+        ErrorKind::RecursiveCall,
     ];
 }
 
@@ -91,8 +111,10 @@ impl fmt::Display for ErrorKind {
 
 /// The error of every fallible operation of this crate.
 ///
-/// Cheap to clone (one failed token exchange is shared by all its waiters). Its message names what
-/// happened and where (a URL without query string), never a credential.
+/// Cheap to clone (one failed token exchange is shared by all its waiters). Its message is one
+/// line that names what happened and where (a URL without query string), with a short, cleaned
+/// excerpt of what the server said, never a credential. The server's whole answer, when there
+/// was one, is in [`Error::response`]; GraphQL errors are in [`Error::graphql_errors`].
 #[derive(Clone)]
 pub struct Error {
     inner: Arc<Inner>,
@@ -105,12 +127,16 @@ struct Inner {
     oauth_error: Option<String>,
     retry_after: Option<Duration>,
     body: Option<String>,
-    graphql_errors: Option<serde_json::Value>,
+    response: Option<Response>,
+    graphql: Option<GraphQlFailure>,
     source: Option<Box<dyn StdError + Send + Sync>>,
 }
 
-/// Longest body excerpt kept in an error.
-pub(crate) const BODY_EXCERPT_LIMIT: usize = 512;
+/// The `errors` of a GraphQL response and the `data` that came with them.
+struct GraphQlFailure {
+    errors: Value,
+    data: Value,
+}
 
 impl Error {
     /// A new error of `kind` with `message`.
@@ -123,7 +149,8 @@ impl Error {
                 oauth_error: None,
                 retry_after: None,
                 body: None,
-                graphql_errors: None,
+                response: None,
+                graphql: None,
                 source: None,
             }),
         }
@@ -153,8 +180,16 @@ impl Error {
         self.edit(|i| i.body = body)
     }
 
-    pub(crate) fn with_graphql_errors(self, errors: serde_json::Value) -> Self {
-        self.edit(|i| i.graphql_errors = Some(errors))
+    /// Keeps the server's answer (status, headers, bounded body).
+    pub(crate) fn with_response(self, response: Response) -> Self {
+        self.edit(|i| {
+            i.status.get_or_insert(response.status);
+            i.response = Some(response);
+        })
+    }
+
+    pub(crate) fn with_graphql(self, errors: Value, data: Value) -> Self {
+        self.edit(|i| i.graphql = Some(GraphQlFailure { errors, data }))
     }
 
     pub(crate) fn with_source(self, source: impl StdError + Send + Sync + 'static) -> Self {
@@ -181,29 +216,44 @@ impl Error {
         self.inner.oauth_error.as_deref()
     }
 
-    /// For [`ErrorKind::RateLimited`]: how long the server asked to wait.
+    /// How long the server asked to wait (`Retry-After`), for rate limits and other transient
+    /// statuses.
     pub fn retry_after(&self) -> Option<Duration> {
         self.inner.retry_after
     }
 
-    /// The start of the response body (at most 512 bytes of text), for HTTP errors.
+    /// The start of the response body (at most [`policy::BODY_EXCERPT_BYTES`] bytes of text,
+    /// credentials masked), for HTTP errors. The whole body is in [`Error::response`].
     pub fn body(&self) -> Option<&str> {
         self.inner.body.as_deref()
     }
 
-    /// For [`ErrorKind::GraphQl`]: the `errors` array of the response.
-    pub fn graphql_errors(&self) -> Option<&serde_json::Value> {
-        self.inner.graphql_errors.as_ref()
+    /// The server's answer that made the call fail (a non-2xx status, or a GraphQL response
+    /// with `errors`): status, headers and body (at most `max_response_bytes`). `None` when no
+    /// answer came (connection errors, timeouts, invalid arguments).
+    pub fn response(&self) -> Option<&Response> {
+        self.inner.response.as_ref()
     }
 
-    /// True for the kinds a caller may reasonably retry later (timeouts, connection failures,
-    /// rate limits, 5xx).
+    /// For [`ErrorKind::GraphQl`]: the `errors` array of the response, each with `message`
+    /// and, where the server sent them, `path`, `locations` and `extensions.errorType`.
+    pub fn graphql_errors(&self) -> Option<&Value> {
+        self.inner.graphql.as_ref().map(|g| &g.errors)
+    }
+
+    /// For [`ErrorKind::GraphQl`]: the partial `data` that came with the errors (`null` if
+    /// none).
+    pub fn graphql_data(&self) -> Option<&Value> {
+        self.inner.graphql.as_ref().map(|g| &g.data)
+    }
+
+    /// True for failures a caller may reasonably retry later: timeouts, connection failures,
+    /// rate limits and the HTTP statuses [`policy::is_transient_status`] names. The same rule
+    /// decides the client's own retries.
     pub fn is_transient(&self) -> bool {
-        match self.kind() {
-            ErrorKind::Timeout | ErrorKind::Connect | ErrorKind::RateLimited => true,
-            ErrorKind::Http => self.status().is_some_and(|s| s >= 500),
-            _ => false,
-        }
+        policy::is_transient_kind(self.kind())
+            || (self.kind() == ErrorKind::Http
+                && self.status().is_some_and(policy::is_transient_status))
     }
 }
 
@@ -227,6 +277,9 @@ impl fmt::Debug for Error {
         if let Some(r) = self.inner.retry_after {
             d.field("retry_after", &r);
         }
+        if let Some(r) = &self.inner.response {
+            d.field("response", r);
+        }
         d.finish()
     }
 }
@@ -241,37 +294,138 @@ impl StdError for Error {
 }
 
 /// Keeps a short, printable excerpt of a response body, with credentials masked.
-pub(crate) fn body_excerpt(body: &[u8], secrets: &[&str]) -> Option<String> {
+pub(crate) fn body_excerpt(body: &[u8], redactor: &Redactor, more: &[&str]) -> Option<String> {
     if body.is_empty() {
         return None;
     }
-    let end = body.len().min(BODY_EXCERPT_LIMIT);
+    let end = body.len().min(policy::BODY_EXCERPT_BYTES);
     let mut text = String::from_utf8_lossy(&body[..end]).into_owned();
     if body.len() > end {
         text.push('…');
     }
-    Some(redact(&text, secrets))
+    Some(redactor.redact(&text, more))
 }
 
-/// Replaces every occurrence of each (non-trivial) secret in `text` with `[redacted]`.
-pub(crate) fn redact(text: &str, secrets: &[&str]) -> String {
-    let mut out = text.to_owned();
-    for s in secrets {
-        if s.len() >= 4 && out.contains(s) {
-            out = out.replace(s, "[redacted]");
+/// What the server said, in a few words fit for a one-line message: the first `message` of a
+/// LeanIX or GraphQL `errors` array (or `errorMessage`, `message`, `error_description`,
+/// `error`), else the start of a plain-text body; cleaned of control characters and terminal
+/// escapes, and cut to [`policy::MESSAGE_EXCERPT_CHARS`]. `None` for an empty body, HTML or
+/// binary.
+pub(crate) fn server_words(body: &[u8]) -> Option<String> {
+    let text = std::str::from_utf8(body)
+        .ok()?
+        .trim_start_matches('\u{feff}');
+    let words = match serde_json::from_str::<Value>(text) {
+        Ok(json) => json_message(&json)?,
+        Err(_) if text.trim_start().starts_with('<') => return None,
+        Err(_) => text.to_owned(),
+    };
+    let clean = clean_line(&words, policy::MESSAGE_EXCERPT_CHARS);
+    (!clean.is_empty()).then_some(clean)
+}
+
+fn json_message(json: &Value) -> Option<String> {
+    let first_error = json.get("errors").and_then(|e| e.get(0));
+    let candidates = [
+        first_error.and_then(|e| e.get("message")),
+        first_error
+            .and_then(|e| e.get("messages"))
+            .and_then(|m| m.get(0)),
+        json.get("errorMessage"),
+        json.get("message"),
+        json.get("error_description"),
+        json.get("error"),
+    ];
+    candidates
+        .into_iter()
+        .flatten()
+        .find_map(|v| v.as_str().filter(|s| !s.trim().is_empty()))
+        .map(str::to_owned)
+}
+
+/// One line of printable text: terminal escape sequences and control characters removed,
+/// whitespace runs collapsed, at most `max` characters (an ellipsis marks a cut).
+pub(crate) fn clean_line(text: &str, max: usize) -> String {
+    let mut out = String::with_capacity(text.len().min(max * 4));
+    let mut chars = text.chars().peekable();
+    let mut count = 0;
+    let mut space = false;
+    while let Some(c) = chars.next() {
+        if c == '\u{1b}' {
+            // ESC [ ... final byte (CSI), ESC ] ... BEL/ST (OSC), or ESC + one char.
+            match chars.peek() {
+                Some('[') => {
+                    chars.next();
+                    for c in chars.by_ref() {
+                        if ('@'..='~').contains(&c) {
+                            break;
+                        }
+                    }
+                }
+                Some(']') => {
+                    chars.next();
+                    while let Some(c) = chars.next() {
+                        if c == '\u{7}' || (c == '\u{1b}' && chars.next_if_eq(&'\\').is_some()) {
+                            break;
+                        }
+                    }
+                }
+                _ => {
+                    chars.next();
+                }
+            }
+            continue;
         }
+        if c.is_whitespace() || c.is_control() {
+            space = !out.is_empty();
+            continue;
+        }
+        if count == max {
+            out.push('…');
+            return out;
+        }
+        if space {
+            out.push(' ');
+            space = false;
+            count += 1;
+            if count == max {
+                out.push('…');
+                return out;
+            }
+        }
+        out.push(c);
+        count += 1;
     }
     out
 }
 
-/// The URL as shown in messages: scheme, host, port and path; no query, no user info.
+/// Caller input quoted in a message: at most [`policy::QUOTED_INPUT_CHARS`] characters, as a
+/// Rust debug string (so control characters are visible and escaped).
+pub(crate) fn quote(input: &str) -> String {
+    let cut: String = input.chars().take(policy::QUOTED_INPUT_CHARS).collect();
+    if cut.len() < input.len() {
+        format!("{cut:?}…")
+    } else {
+        format!("{cut:?}")
+    }
+}
+
+/// The URL as shown in messages: scheme, host, port and path (bounded); no query, no user
+/// info.
 pub(crate) fn display_url(url: &url::Url) -> String {
     let mut u = url.clone();
     u.set_query(None);
     u.set_fragment(None);
     let _ = u.set_username("");
     let _ = u.set_password(None);
-    u.to_string()
+    let s = u.to_string();
+    let max = 4 * policy::QUOTED_INPUT_CHARS;
+    if s.len() > max {
+        let cut: String = s.chars().take(max).collect();
+        format!("{cut}…")
+    } else {
+        s
+    }
 }
 
 /// Classifies a transport error from reqwest (no HTTP status) into a kind and message.
@@ -285,6 +439,10 @@ pub(crate) fn from_transport(err: reqwest::Error, what: &str, url: &url::Url) ->
         // The redirect policy gave up (a loop, too many hops): no network failure, and not
         // worth retrying (as `Connect` it was retried, each attempt following the loop again).
         ErrorKind::InvalidResponse
+    } else if is_invalid_message(&err) {
+        // Headers the HTTP parser refused (too many, too large): the server's answer is
+        // broken, and another attempt gets the same.
+        ErrorKind::InvalidResponse
     } else if err.is_connect() || err.is_request() || err.is_body() {
         ErrorKind::Connect
     } else if err.is_builder() {
@@ -292,10 +450,13 @@ pub(crate) fn from_transport(err: reqwest::Error, what: &str, url: &url::Url) ->
     } else {
         ErrorKind::Connect
     };
-    let detail = root_cause(&err);
+    let detail = clean_line(&root_cause(&err), policy::MESSAGE_EXCERPT_CHARS);
     let message = match kind {
         ErrorKind::Timeout => format!("{what} to {place} timed out"),
         ErrorKind::Tls => format!("TLS handshake with {place} failed: {detail}"),
+        ErrorKind::InvalidResponse if !err.is_redirect() => {
+            format!("{place} sent an invalid HTTP response to {what}: {detail}")
+        }
         ErrorKind::Connect if err.is_connect() => {
             format!("could not connect to {place} for {what}: {detail}")
         }
@@ -322,6 +483,18 @@ fn is_tls(err: &(dyn StdError + 'static)) -> bool {
     false
 }
 
+/// True when hyper refused the response itself (a parse error of the status line or headers).
+fn is_invalid_message(err: &(dyn StdError + 'static)) -> bool {
+    let mut cur: Option<&(dyn StdError + 'static)> = Some(err);
+    while let Some(e) = cur {
+        if let Some(h) = e.downcast_ref::<hyper::Error>() {
+            return h.is_parse() || h.is_parse_status();
+        }
+        cur = e.source();
+    }
+    false
+}
+
 fn root_cause(err: &(dyn StdError + 'static)) -> String {
     let mut cur: &(dyn StdError + 'static) = err;
     while let Some(next) = cur.source() {
@@ -333,20 +506,46 @@ fn root_cause(err: &(dyn StdError + 'static)) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::secret::ApiToken;
 
     #[test]
-    fn redaction_masks_every_occurrence() {
+    fn excerpt_is_bounded_and_redacted() {
+        let r = Redactor::new(&ApiToken::new("SECRET-TOKEN"));
+        let body = vec![b'x'; 2000];
+        let e = body_excerpt(&body, &r, &[]).unwrap();
+        assert!(e.len() <= policy::BODY_EXCERPT_BYTES + 3);
         assert_eq!(
-            redact("a SECRET b SECRET", &["SECRET"]),
-            "a [redacted] b [redacted]"
+            body_excerpt(b"echo SECRET-TOKEN", &r, &[]).unwrap(),
+            "echo [redacted]"
         );
-        assert_eq!(redact("short ab", &["ab"]), "short ab");
     }
 
     #[test]
-    fn excerpt_is_bounded() {
-        let body = vec![b'x'; 2000];
-        let e = body_excerpt(&body, &[]).unwrap();
-        assert!(e.len() <= BODY_EXCERPT_LIMIT + 3);
+    fn server_words_are_one_clean_line() {
+        let leanix = br#"{"status":"ERROR","errors":[{"message":"Name must\nnot be empty"}]}"#;
+        assert_eq!(server_words(leanix).unwrap(), "Name must not be empty");
+        let pathfinder = br#"{"status":"ERROR","errors":[{"value":"x","messages":["bad x"]}]}"#;
+        assert_eq!(server_words(pathfinder).unwrap(), "bad x");
+        assert_eq!(
+            server_words(br#"{"error":"invalid_client"}"#).unwrap(),
+            "invalid_client"
+        );
+        assert_eq!(
+            server_words(b"\x1b[31mred\x1b[0m alert\x1b]0;title\x07 \x07bell").unwrap(),
+            "red alert bell"
+        );
+        assert_eq!(server_words(b"<html><body>502</body></html>"), None);
+        assert_eq!(server_words(b"   "), None);
+        assert_eq!(server_words(&[0xff, 0xfe]), None);
+        let long = "y".repeat(1000);
+        let cut = server_words(long.as_bytes()).unwrap();
+        assert_eq!(cut.chars().count(), policy::MESSAGE_EXCERPT_CHARS + 1);
+    }
+
+    #[test]
+    fn quoting_is_bounded() {
+        let q = quote(&"p".repeat(1_000_000));
+        assert!(q.len() < 2 * policy::QUOTED_INPUT_CHARS);
+        assert_eq!(quote("a\nb"), "\"a\\nb\"");
     }
 }

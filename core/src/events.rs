@@ -57,8 +57,14 @@ pub enum Event {
     },
 }
 
-/// A callback receiving [`Event`]s. Called on a runtime thread, never with an internal lock held;
-/// it should return quickly.
+/// A callback receiving [`Event`]s, never called with an internal lock held; it should return
+/// quickly.
+///
+/// Threads: token events ([`Event::TokenFetched`], [`Event::TokenFetchFailed`]) come from the
+/// task that exchanges the token, on a runtime thread; [`Event::Retry`] of an API call and
+/// [`Event::TokenRejected`] come from inside that call, on the thread that drives it (the
+/// caller's own thread for blocking calls). A blocking call made from inside the callback is
+/// refused with [`ErrorKind::RecursiveCall`](crate::ErrorKind::RecursiveCall).
 #[derive(Clone)]
 pub struct EventHandler(Arc<dyn Fn(&Event) + Send + Sync>);
 
@@ -70,7 +76,7 @@ impl EventHandler {
 
     pub(crate) fn emit(&self, event: Event) {
         tracing::debug!(?event, "leanix event");
-        (self.0)(&event);
+        crate::runtime::as_callback(|| (self.0)(&event));
     }
 }
 

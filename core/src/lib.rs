@@ -21,8 +21,9 @@
 //! and the `lx` command use.
 #![warn(missing_docs)]
 
-mod backoff;
 pub mod blocking;
+mod body;
+mod cancel;
 mod claims;
 mod client;
 mod clock;
@@ -32,23 +33,28 @@ mod events;
 mod exchange;
 mod graphql;
 mod origin;
+pub mod policy;
 mod request;
 mod runtime;
 mod secret;
 mod token_manager;
 mod token_response;
 
+pub use cancel::Cancel;
 pub use claims::{decode_claims, Account, Claims, Permission, Principal};
 pub use client::Client;
 pub use clock::{Clock, ManualClock, SystemClock};
 pub use config::ClientBuilder;
 pub use error::{Error, ErrorKind};
 pub use events::{Event, EventHandler, RetryTarget};
-pub use graphql::GraphQlPages;
+pub use graphql::{
+    operation_kind, page_connection, page_edges, GraphQlPages, GraphQlRequest, MergedPages,
+    OperationKind, GRAPHQL_PATH,
+};
 pub use origin::Origin;
 pub use request::{Request, Response};
 pub use secret::{AccessToken, ApiToken};
-pub use token_response::{parse_token_response, TokenGrant};
+pub use token_response::{parse_token_response, LifetimeSource, TokenGrant};
 
 /// The version of this crate, as in `Cargo.toml`.
 pub const VERSION: &str = env!("CARGO_PKG_VERSION");

@@ -5,7 +5,8 @@ use std::net::IpAddr;
 
 use url::Url;
 
-use crate::error::{Error, ErrorKind};
+use crate::config::config;
+use crate::error::{quote, Error, ErrorKind};
 
 /// The scheme, host and port of a LeanIX instance, e.g. `https://acme.leanix.net`.
 ///
@@ -37,8 +38,8 @@ impl Origin {
             // where the host goes.
             if trimmed.contains('.') || trimmed.contains("://") {
                 config(format!(
-                    "the LeanIX host {:?} is not a host name or URL: {e}",
-                    shorten(trimmed)
+                    "the LeanIX host {} is not a host name or URL: {e}",
+                    quote(trimmed)
                 ))
             } else {
                 config(format!("the LeanIX host is not a host name or URL: {e}"))
@@ -53,8 +54,8 @@ impl Origin {
             Some(h) if !h.is_empty() => h.to_owned(),
             _ => {
                 return Err(config(format!(
-                    "the LeanIX host {:?} has no host name",
-                    shorten(trimmed)
+                    "the LeanIX host {} has no host name",
+                    quote(trimmed)
                 )))
             }
         };
@@ -120,6 +121,12 @@ impl Origin {
                     format!("the request URL is not valid: {e}"),
                 )
             })?;
+            if !url.username().is_empty() || url.password().is_some() {
+                return Err(Error::new(
+                    ErrorKind::InvalidArgument,
+                    "the request URL must not contain user credentials (user:password@); the client authenticates",
+                ));
+            }
             if !self.same_origin(&url) {
                 return Err(Error::new(
                     ErrorKind::InvalidArgument,
@@ -172,14 +179,6 @@ impl fmt::Display for Origin {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str(self.as_str())
     }
-}
-
-fn config(message: impl Into<String>) -> Error {
-    Error::new(ErrorKind::Config, message)
-}
-
-fn shorten(s: &str) -> String {
-    s.chars().take(80).collect()
 }
 
 /// `localhost`, `*.localhost`, 127.0.0.0/8 and ::1.
@@ -280,5 +279,7 @@ mod tests {
         let e = o.join("https://evil.example/a").unwrap_err();
         assert_eq!(e.kind(), ErrorKind::InvalidArgument);
         assert!(o.join("/a\nb").is_err());
+        let e = o.join("https://user:pw@acme.leanix.net/a").unwrap_err();
+        assert!(e.message().contains("user credentials"), "{e}");
     }
 }

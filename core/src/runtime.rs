@@ -15,6 +15,14 @@ use tokio::runtime::Runtime;
 
 use crate::error::{Error, ErrorKind};
 
+/// Worker threads of the shared runtime: the number of CPUs, within these bounds (token
+/// exchanges and handed-off calls are light work).
+const SHARED_WORKERS: std::ops::RangeInclusive<usize> = 2..=4;
+
+/// How often a thread's runtime yields after a failed call (see [`settle_here`]): enough for a
+/// dropped connection task to run its close.
+const SETTLE_YIELDS: usize = 3;
+
 struct ProcessRuntime {
     pid: u32,
     runtime: Arc<Runtime>,
@@ -31,6 +39,26 @@ thread_local! {
     static CALLER_RUNTIME: RefCell<Option<ProcessRuntime>> = const { RefCell::new(None) };
     /// True while this thread drives a blocking call on its own runtime.
     static ON_CALLER_RUNTIME: Cell<bool> = const { Cell::new(false) };
+    /// True while this thread runs a library callback (an event handler, a completion).
+    static IN_CALLBACK: Cell<bool> = const { Cell::new(false) };
+}
+
+/// True while the current thread runs a library callback: a blocking call from there could
+/// wait for the very task that runs the callback, so it is refused.
+pub(crate) fn in_callback() -> bool {
+    IN_CALLBACK.with(Cell::get)
+}
+
+/// Runs `f` as a library callback (see [`in_callback`]); nested scopes keep the outer one.
+pub(crate) fn as_callback<R>(f: impl FnOnce() -> R) -> R {
+    struct Scope(bool);
+    impl Drop for Scope {
+        fn drop(&mut self) {
+            IN_CALLBACK.with(|c| c.set(self.0));
+        }
+    }
+    let _scope = Scope(IN_CALLBACK.with(|c| c.replace(true)));
+    f()
 }
 
 /// True while the current thread drives a blocking call on its own runtime: the request must
@@ -55,16 +83,27 @@ impl Drop for CallerFlag {
     }
 }
 
+/// What [`block_on_here`] did with a future.
+pub(crate) enum Driven<F: Future> {
+    /// It ran to completion on this thread; its output.
+    Done(F::Output),
+    /// This thread cannot drive it (it is inside a tokio runtime already, or inside such a
+    /// call): the future, untouched, for the caller to hand to the shared runtime.
+    NotHere(F),
+    /// This thread's runtime could not be started.
+    Failed(Error),
+}
+
 /// Drives `future` to completion on the calling thread, on that thread's own current-thread
-/// runtime. Gives the future back (`Err`) when this thread is already inside a tokio runtime
-/// (a runtime cannot be driven from inside another): the caller then hands it to the shared one.
-pub(crate) fn block_on_here<F: Future>(future: F) -> Result<Result<F::Output, Error>, F> {
+/// runtime. Gives the future back when this thread is already inside a tokio runtime (a
+/// runtime cannot be driven from inside another).
+pub(crate) fn block_on_here<F: Future>(future: F) -> Driven<F> {
     if tokio::runtime::Handle::try_current().is_ok() {
-        return Err(future);
+        return Driven::NotHere(future);
     }
     CALLER_RUNTIME.with(|cell| {
         let Ok(mut slot) = cell.try_borrow_mut() else {
-            return Err(future);
+            return Driven::NotHere(future);
         };
         let pid = std::process::id();
         if slot.as_ref().is_some_and(|rt| rt.pid != pid) {
@@ -87,10 +126,10 @@ pub(crate) fn block_on_here<F: Future>(future: F) -> Result<Result<F::Output, Er
                     })
                 }
                 Err(e) => {
-                    return Ok(Err(Error::new(
+                    return Driven::Failed(Error::new(
                         ErrorKind::Config,
                         format!("cannot start an I/O runtime on this thread: {e}"),
-                    )))
+                    ))
                 }
             }
         }
@@ -99,7 +138,7 @@ pub(crate) fn block_on_here<F: Future>(future: F) -> Result<Result<F::Output, Er
             None => unreachable!("the runtime was just created"),
         };
         let _flag = CallerFlag::raise();
-        Ok(Ok(runtime.block_on(future)))
+        Driven::Done(runtime.block_on(future))
     })
 }
 
@@ -122,7 +161,7 @@ pub(crate) fn runtime() -> Result<Arc<Runtime>, Error> {
     let workers = std::thread::available_parallelism()
         .map(|n| n.get())
         .unwrap_or(2)
-        .clamp(2, 4);
+        .clamp(*SHARED_WORKERS.start(), *SHARED_WORKERS.end());
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .worker_threads(workers)
         .thread_name("leanix-runtime")
@@ -157,7 +196,7 @@ pub(crate) fn settle_here() {
     if let Some(runtime) = runtime {
         let _flag = CallerFlag::raise();
         runtime.block_on(async {
-            for _ in 0..3 {
+            for _ in 0..SETTLE_YIELDS {
                 tokio::task::yield_now().await;
             }
         });

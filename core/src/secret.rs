@@ -108,6 +108,52 @@ impl PartialEq for AccessToken {
 
 impl Eq for AccessToken {}
 
+/// The value of the `Authorization` header for the exchange: `Basic base64("apitoken:" + token)`.
+/// The token is used raw (not URL-encoded), as in the vendor's `curl -u apitoken:TOKEN`.
+pub(crate) fn basic_header(token: &ApiToken) -> SecretString {
+    use base64::Engine;
+    let encoded = base64::engine::general_purpose::STANDARD
+        .encode(format!("apitoken:{}", token.expose_secret()));
+    SecretString::from(format!("Basic {encoded}"))
+}
+
+/// Masks the credentials of one client in text that leaves it (error messages, excerpts of
+/// response bodies): the API token and its Basic encoding, computed once per client, plus any
+/// access token the caller names.
+pub(crate) struct Redactor {
+    api_token: ApiToken,
+    basic: SecretString,
+}
+
+impl Redactor {
+    /// The redactor of `api_token`.
+    pub fn new(api_token: &ApiToken) -> Redactor {
+        Redactor {
+            api_token: api_token.clone(),
+            basic: basic_header(api_token),
+        }
+    }
+
+    /// The `Authorization` value of the token exchange.
+    pub fn basic_header(&self) -> &str {
+        self.basic.expose_secret()
+    }
+
+    /// `text` with every occurrence of a credential (and of each of `more`) replaced by
+    /// `[redacted]`.
+    pub fn redact(&self, text: &str, more: &[&str]) -> String {
+        let basic = self.basic.expose_secret().trim_start_matches("Basic ");
+        let mut out = text.to_owned();
+        for s in [self.api_token.expose_secret(), basic].iter().chain(more) {
+            // Very short values would mask ordinary words; real credentials are long.
+            if s.len() >= 4 && out.contains(s) {
+                out = out.replace(s, "[redacted]");
+            }
+        }
+        out
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -120,5 +166,22 @@ mod tests {
         let a = AccessToken::new("eyJhbGciOi.payload.sig");
         assert!(!format!("{a:?}{a}").contains("payload"));
         assert_eq!(t.fingerprint().len(), 8);
+    }
+
+    #[test]
+    fn basic_header_uses_the_raw_token() {
+        // base64("apitoken:a+b/c=d%20") — no URL encoding of + / = %.
+        let h = basic_header(&ApiToken::new("a+b/c=d%20"));
+        assert_eq!(h.expose_secret(), "Basic YXBpdG9rZW46YStiL2M9ZCUyMA==");
+    }
+
+    #[test]
+    fn redaction_masks_every_occurrence() {
+        let r = Redactor::new(&ApiToken::new("SECRET"));
+        assert_eq!(
+            r.redact("a SECRET b SECRET YXBpdG9rZW46U0VDUkVU", &["tok1234"]),
+            "a [redacted] b [redacted] [redacted]"
+        );
+        assert_eq!(r.redact("short ab", &["ab"]), "short ab");
     }
 }

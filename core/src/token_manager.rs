@@ -249,15 +249,16 @@ impl Inner {
         generation: u64,
     ) -> CachedToken {
         let p = &self.policy;
-        let margin = p.max_margin.min(lifetime.mul_f64(p.margin_fraction));
+        let margin = p
+            .max_margin
+            .min(lifetime.mul_f64(crate::policy::EXPIRY_MARGIN_FRACTION));
         let usable_until = sent_at + lifetime.saturating_sub(margin);
-        let refresh_at = match p.refresh_ahead {
-            Some(fraction) => {
-                let spread = p.jitter * (2.0 * fastrand::f64() - 1.0);
-                let f = (fraction + spread).clamp(0.0, 1.0);
-                (sent_at + lifetime.mul_f64(f)).min(usable_until)
-            }
-            None => usable_until,
+        let refresh_at = if p.ahead {
+            let spread = p.jitter * (2.0 * fastrand::f64() - 1.0);
+            let f = (p.refresh_ahead + spread).clamp(0.0, 1.0);
+            (sent_at + lifetime.mul_f64(f)).min(usable_until)
+        } else {
+            usable_until
         };
         CachedToken {
             token,

@@ -14,15 +14,24 @@ pub struct TokenGrant {
     pub access_token: AccessToken,
     /// How long the token is valid, from when the request was sent.
     pub lifetime: Duration,
-    /// Where the lifetime came from: `"expires_in"`, `"jwt exp"` or `"default"`.
-    pub lifetime_source: &'static str,
+    /// Where the lifetime came from.
+    pub lifetime_source: LifetimeSource,
 }
 
-/// Lifetime assumed when neither `expires_in` nor a JWT `exp` says anything.
-pub const DEFAULT_LIFETIME: Duration = Duration::from_secs(300);
+/// Where a token's lifetime came from.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum LifetimeSource {
+    /// The response's `expires_in`.
+    ExpiresIn,
+    /// The JWT's `exp` claim (the response had no `expires_in`).
+    JwtExp,
+    /// Neither: [`policy::FALLBACK_TOKEN_LIFETIME`](crate::policy::FALLBACK_TOKEN_LIFETIME).
+    Fallback,
+}
 
-/// Longest lifetime believed; larger values are clamped (guards against absurd inputs).
-pub const MAX_LIFETIME: Duration = Duration::from_secs(24 * 3600);
+use crate::policy::{
+    FALLBACK_TOKEN_LIFETIME as DEFAULT_LIFETIME, MAX_TOKEN_LIFETIME as MAX_LIFETIME,
+};
 
 /// Parses the body of a 200 response of the token endpoint.
 ///
@@ -52,7 +61,7 @@ pub fn parse_token_response(body: &[u8], now: SystemTime) -> Result<TokenGrant, 
             _ => {
                 return Err(invalid(format!(
                     "the token endpoint returned token_type {}, expected \"bearer\"",
-                    shorten(&tt.to_string())
+                    crate::error::quote(&tt.to_string())
                 )))
             }
         }
@@ -81,7 +90,7 @@ pub fn parse_token_response(body: &[u8], now: SystemTime) -> Result<TokenGrant, 
             let secs = seconds(v).ok_or_else(|| {
                 invalid(format!(
                     "the token endpoint returned expires_in {} which is not a number",
-                    shorten(&v.to_string())
+                    crate::error::quote(&v.to_string())
                 ))
             })?;
             if secs <= 0.0 {
@@ -89,7 +98,7 @@ pub fn parse_token_response(body: &[u8], now: SystemTime) -> Result<TokenGrant, 
                     "the token endpoint returned expires_in {secs}, an already expired token"
                 )));
             }
-            (clamp(secs), "expires_in")
+            (clamp(secs), LifetimeSource::ExpiresIn)
         }
         _ => match access_token.claims().and_then(|c| c.exp) {
             Some(exp) => {
@@ -103,9 +112,9 @@ pub fn parse_token_response(body: &[u8], now: SystemTime) -> Result<TokenGrant, 
                         "the token endpoint returned a token whose JWT exp is in the past",
                     ));
                 }
-                (clamp(left), "jwt exp")
+                (clamp(left), LifetimeSource::JwtExp)
             }
-            None => (DEFAULT_LIFETIME, "default"),
+            None => (DEFAULT_LIFETIME, LifetimeSource::Fallback),
         },
     };
     Ok(TokenGrant {
@@ -130,10 +139,6 @@ fn clamp(secs: f64) -> Duration {
 
 fn invalid(message: impl Into<String>) -> Error {
     Error::new(ErrorKind::InvalidResponse, message)
-}
-
-fn shorten(s: &str) -> String {
-    s.chars().take(40).collect()
 }
 
 #[cfg(test)]
@@ -168,7 +173,7 @@ mod tests {
         let g = parse(r#"{"access_token":"opaque-token"}"#).unwrap();
         assert_eq!(
             (g.lifetime, g.lifetime_source),
-            (DEFAULT_LIFETIME, "default")
+            (DEFAULT_LIFETIME, LifetimeSource::Fallback)
         );
         assert_eq!(
             parse(r#"{"access_token":"a","expires_in":1e12}"#)
@@ -187,7 +192,7 @@ mod tests {
         let t = format!("h.{}.s", e.encode(format!(r#"{{"exp":{exp}}}"#)));
         let g =
             parse_token_response(format!(r#"{{"access_token":"{t}"}}"#).as_bytes(), now).unwrap();
-        assert_eq!(g.lifetime_source, "jwt exp");
+        assert_eq!(g.lifetime_source, LifetimeSource::JwtExp);
         assert!(g.lifetime <= Duration::from_secs(600) && g.lifetime > Duration::from_secs(598));
     }
 

@@ -206,26 +206,42 @@ async fn the_token_endpoint_is_retried_on_5xx_429_and_dropped_connections() {
 }
 
 #[tokio::test]
-async fn the_token_endpoints_retry_after_is_honoured_and_capped() {
+async fn the_token_endpoints_retry_after_follows_the_api_rule() {
     let sb = Sandbox::start().unwrap();
     let clock = ManualClock::new();
     let client = builder(sb.url(), sb.api_token(), &clock).build().unwrap();
     sb.inject(Endpoint::Token, status(429, Some("2")), 1);
-    sb.inject(Endpoint::Token, status(503, Some("3600")), 1);
+    sb.inject(Endpoint::Token, status(503, Some("0")), 1);
     client.access_token().await.unwrap();
-    // The token endpoint's Retry-After cap is 10 s.
+    // Retry-After is waited for; zero is raised to the backoff base (no hot loop).
     assert_eq!(
         clock.sleeps(),
-        vec![Duration::from_secs(2), Duration::from_secs(10)]
+        vec![
+            Duration::from_secs(2),
+            leanix::policy::DEFAULT_RETRY_BASE_DELAY
+        ]
     );
     assert_eq!(sb.stats().token_requests, 3);
+
+    // A wait longer than max_retry_after ends the exchange at once, with the wait on the error.
+    let patient = builder(sb.url(), sb.api_token(), &clock).build().unwrap();
+    sb.inject(Endpoint::Token, status(503, Some("3600")), 1);
+    let err = patient.access_token().await.unwrap_err();
+    assert_eq!((err.kind(), err.status()), (ErrorKind::Http, Some(503)));
+    assert_eq!(err.retry_after(), Some(Duration::from_secs(3600)));
+    assert_eq!(sb.stats().token_requests, 4);
+    assert_eq!(
+        clock.sleeps().len(),
+        2,
+        "no sleep on a wait above the limit"
+    );
 
     // Three failures: the last error, after exactly three requests.
     let fresh = builder(sb.url(), sb.api_token(), &clock).build().unwrap();
     sb.inject(Endpoint::Token, status(500, None), 3);
     let err = fresh.access_token().await.unwrap_err();
     assert_eq!((err.kind(), err.status()), (ErrorKind::Http, Some(500)));
-    assert_eq!(sb.stats().token_requests, 6);
+    assert_eq!(sb.stats().token_requests, 7);
 }
 
 #[tokio::test]

@@ -169,7 +169,7 @@ async fn no_credential_in_any_output() {
     sb.inject(
         Endpoint::FactSheets,
         Fault::Respond {
-            status: 500,
+            status: 400,
             content_type: "text/plain".into(),
             body: echo,
         },

@@ -1,68 +1,63 @@
-//! `lx_client`: creation and authenticated calls.
+//! `lx_client`: creation and the blocking calls.
 
-use std::ffi::{c_char, c_void};
+use std::ffi::c_char;
 use std::sync::Arc;
 
 use leanix_core::{blocking, ClientBuilder, Request};
 
 use crate::args::{bytes, optional_str, out, required_str, text};
 use crate::boundary::guard;
+use crate::call::CallOptions;
 use crate::error::{lx_error, Failure};
-use crate::options::{lx_options, with_options};
-use crate::registry::{self, Object};
+use crate::options::lx_options;
+use crate::registry;
 use crate::response::{lx_response, ResponseObject};
 use crate::status::lx_status;
 
-/// Opaque, thread-safe LeanIX client: one token cache and connection pool, shared by every thread
-/// that uses it. Create with lx_client_new() or lx_client_build(); release with lx_free().
+/// Opaque, thread-safe LeanIX client: one token cache shared by every thread that uses it
+/// (a blocking call runs its request on the calling thread, with that thread's own
+/// connection pool). Create with lx_client_new() or lx_client_build(); release with lx_free().
 pub struct lx_client {
     _private: [u8; 0],
 }
 
-/// Flags of lx_request().
+/// Flags of lx_request() and lx_request_with().
 #[repr(i32)]
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum lx_request_flags {
     /// No flags.
     LX_REQUEST_DEFAULT = 0,
-    /// The request may be retried on 429/502/503/504 and connection errors although its method
-    /// is not idempotent (e.g. a POST of a GraphQL query). GET, HEAD, OPTIONS, PUT and DELETE are
-    /// always retried.
+    /// The request may be retried on transient answers (408, 429, 500, 502, 503, 504) and
+    /// connection errors although its method is not idempotent (e.g. a POST of a GraphQL
+    /// query). GET, HEAD, OPTIONS, TRACE, PUT and DELETE are always retried.
     LX_REQUEST_RETRY_SAFE = 1,
 }
 
 /// What lives behind an `lx_client *`.
 pub(crate) struct ClientHandle {
-    client: blocking::Client,
+    pub client: blocking::Client,
+    /// The process that made it: freeing it in a forked child must not touch the parent's
+    /// runtime (see lx_free()).
+    pub pid: u32,
 }
 
 impl ClientHandle {
-    pub fn close(&self) {
-        self.client.close();
+    fn new(client: blocking::Client) -> Arc<Self> {
+        Arc::new(ClientHandle {
+            client,
+            pid: std::process::id(),
+        })
     }
 }
 
-fn publish_client(client: blocking::Client, out_client: *mut *mut lx_client) {
-    let ptr = registry::insert(Object::Client(Arc::new(ClientHandle { client })));
-    // SAFETY: the caller checked `out_client` is non-NULL.
-    unsafe { *out_client = ptr.cast() };
+/// The client behind a `client` argument.
+pub(crate) fn client_of(client: *const lx_client) -> Result<Arc<ClientHandle>, Failure> {
+    registry::get::<lx_client>(client, "client")
 }
 
-fn client_of(client: *const lx_client) -> Result<Arc<ClientHandle>, Failure> {
-    if client.is_null() {
-        return Err(crate::args::null_arg("client"));
-    }
-    registry::client(client as *const c_void).ok_or_else(|| {
-        Failure::new(
-            lx_status::LX_ERR_INVALID_ARG,
-            "argument `client` is not a live lx_client (freed already?)",
-        )
-    })
-}
-
-fn write_owned_string(text: Vec<u8>, out_ptr: *mut *mut c_char, out_len: *mut usize) {
-    let len = text.len();
-    let ptr = registry::insert_buffer(text);
+/// Hands `text` out as an owned, NUL-terminated string (`out_len` is optional).
+pub(crate) fn write_owned(text: Vec<u8>, out_ptr: *mut *mut c_char, out_len: *mut usize) {
+    let (ptr, len) = registry::insert_buffer(&text);
     // SAFETY: the callers checked `out_ptr` is non-NULL; `out_len` is optional.
     unsafe {
         *out_ptr = ptr.cast();
@@ -70,6 +65,14 @@ fn write_owned_string(text: Vec<u8>, out_ptr: *mut *mut c_char, out_len: *mut us
             *out_len = len;
         }
     }
+}
+
+/// Hands a core response out as an owned `lx_response`.
+pub(crate) fn publish_response(
+    response: leanix_core::Response,
+    out_response: *mut *mut lx_response,
+) {
+    registry::publish::<lx_response>(out_response, Arc::new(ResponseObject::from_core(response)));
 }
 
 /// Creates a client for `host` with `api_token`, with default settings.
@@ -82,7 +85,9 @@ fn write_owned_string(text: Vec<u8>, out_ptr: *mut *mut c_char, out_len: *mut us
 ///
 /// Errors: `LX_ERR_CONFIG` (missing or invalid host or token), `LX_ERR_INVALID_ARG` (not UTF-8).
 /// Ownership: `*out_client` is owned by the caller; release with lx_free().
+/// Thread safety: any thread.
 #[no_mangle]
+#[must_use]
 pub extern "C" fn lx_client_new(
     host: *const c_char,
     api_token: *const c_char,
@@ -98,7 +103,7 @@ pub extern "C" fn lx_client_new(
         if let Some(t) = optional_str(api_token, "api_token")? {
             builder = builder.api_token(t);
         }
-        publish_client(builder.build_blocking()?, out_client);
+        registry::publish::<lx_client>(out_client, ClientHandle::new(builder.build_blocking()?));
         Ok(())
     })
 }
@@ -108,7 +113,9 @@ pub extern "C" fn lx_client_new(
 ///
 /// Errors: `LX_ERR_CONFIG` with a message naming the wrong setting.
 /// Ownership: `*out_client` is owned by the caller; release with lx_free().
+/// Thread safety: any thread.
 #[no_mangle]
+#[must_use]
 pub extern "C" fn lx_client_build(
     options: *const lx_options,
     out_client: *mut *mut lx_client,
@@ -116,29 +123,30 @@ pub extern "C" fn lx_client_build(
 ) -> lx_status {
     guard(err, || {
         out(out_client, "out_client")?;
-        if options.is_null() {
-            return Err(crate::args::null_arg("options"));
-        }
-        let (mut builder, callback) = with_options(options, |o| (o.builder.clone(), o.callback))?;
+        let object = registry::get::<lx_options>(options, "options")?;
+        let (mut builder, callback) = {
+            let o = object.lock().unwrap_or_else(|p| p.into_inner());
+            (o.builder.clone(), o.callback)
+        };
         if let Some(cb) = callback {
             builder = builder.on_event(move |event| cb.deliver(event));
         }
-        publish_client(builder.build_blocking()?, out_client);
+        registry::publish::<lx_client>(out_client, ClientHandle::new(builder.build_blocking()?));
         Ok(())
     })
 }
 
-/// Closes a client without releasing it: calls other threads are making on it return
-/// `LX_ERR_CANCELLED` promptly, its background token refresh stops, and every later call on it
-/// returns `LX_ERR_CANCELLED`. Idempotent.
+/// Closes a client without releasing it: calls other threads are making on it (blocking and
+/// asynchronous) return `LX_ERR_CANCELLED` promptly, its background token refresh stops, and
+/// every later call on it returns `LX_ERR_CANCELLED`. Idempotent.
 ///
-/// The handle stays valid (and its address reserved) until lx_free(). Bindings that track their
-/// calls in flight use this to free safely: close, wait until their in-flight calls have
-/// returned, then lx_free(), so that no call can reach a later object at the same address.
+/// The handle stays valid until lx_free(). (Handles are never reused, so freeing right away
+/// is safe too: later calls with the freed handle return `LX_ERR_INVALID_ARG`.)
+/// Thread safety: any thread.
 #[no_mangle]
 pub extern "C" fn lx_client_close(client: *const lx_client, err: *mut *mut lx_error) -> lx_status {
     guard(err, || {
-        client_of(client)?.close();
+        client_of(client)?.client.close();
         Ok(())
     })
 }
@@ -146,12 +154,16 @@ pub extern "C" fn lx_client_close(client: *const lx_client, err: *mut *mut lx_er
 /// `GET path` on the client's host with a valid bearer token. `path` may carry a query string
 /// (`/services/pathfinder/v1/factSheets?pageSize=10`).
 ///
-/// Blocks until the response (or the request timeout). Token exchange, refresh, one replay after
-/// 401 and retries happen inside. Errors: any `LX_ERR_*`; a non-2xx answer is an error whose
-/// lx_error_http_status() is the status.
+/// Blocks until the response, at most until the call's deadline (the `request_timeout_ms`
+/// option: token exchange, retries and their waits included; lx_request_with() sets it per
+/// call). Token exchange, refresh, one replay after 401 and retries happen inside. Errors: any
+/// `LX_ERR_*`; a non-2xx answer is an error whose lx_error_http_status() is the status and
+/// whose lx_error_response() is the server's answer.
 /// Ownership: `*out_response` is owned by the caller; release with lx_free().
-/// Thread safety: any thread, concurrently with other calls on the same client.
+/// Thread safety: any thread, concurrently with other calls on the same client; not from
+/// inside a library callback (`LX_ERR_RECURSIVE_CALL`).
 #[no_mangle]
+#[must_use]
 pub extern "C" fn lx_get(
     client: *const lx_client,
     path: *const c_char,
@@ -162,26 +174,22 @@ pub extern "C" fn lx_get(
         out(out_response, "out_response")?;
         let handle = client_of(client)?;
         let path = required_str(path, "path")?;
-        let response = handle.client.get(path)?;
-        publish_response(&response, out_response);
+        publish_response(handle.client.get(path)?, out_response);
         Ok(())
     })
 }
 
-fn publish_response(response: &leanix_core::Response, out_response: *mut *mut lx_response) {
-    let ptr = registry::insert(Object::Response(Box::new(ResponseObject::new(response))));
-    // SAFETY: the caller checked `out_response` is non-NULL.
-    unsafe { *out_response = ptr.cast() };
-}
-
 /// Any request: `method` (`"GET"`, `"POST"`, `"PATCH"`, ...), `path` (with optional query),
 /// `headers` (NULL or `headers_len` bytes of `Name: value` lines separated by `\n` or `\r\n`;
-/// `Authorization` and `Host` are refused), `body` (NULL or `body_len` bytes, binary-safe),
-/// `flags` (`LX_REQUEST_DEFAULT` or `LX_REQUEST_RETRY_SAFE`).
+/// `Authorization`, `Host` and the framing headers `Content-Length`, `Transfer-Encoding`,
+/// `Connection`, `Upgrade` and `TE` are refused with `LX_ERR_INVALID_ARG`), `body` (NULL or
+/// `body_len` bytes, binary-safe), `flags` (`LX_REQUEST_DEFAULT` or `LX_REQUEST_RETRY_SAFE`).
+/// The same as lx_request_with() without per-call options.
 ///
 /// Ownership: `*out_response` is owned by the caller; release with lx_free().
-/// Thread safety: any thread, concurrently with other calls on the same client.
+/// Thread safety: as lx_get().
 #[no_mangle]
+#[must_use]
 #[allow(clippy::too_many_arguments)]
 pub extern "C" fn lx_request(
     client: *const lx_client,
@@ -195,49 +203,73 @@ pub extern "C" fn lx_request(
     out_response: *mut *mut lx_response,
     err: *mut *mut lx_error,
 ) -> lx_status {
-    guard(err, || {
-        out(out_response, "out_response")?;
-        let handle = client_of(client)?;
-        let method = required_str(method, "method")?;
-        let path = required_str(path, "path")?;
-        let headers = text(headers, headers_len, "headers")?;
-        let body = bytes(body, body_len, "body")?;
-        if flags & !(lx_request_flags::LX_REQUEST_RETRY_SAFE as i32) != 0 {
-            return Err(Failure::new(
+    crate::call::lx_request_with(
+        client,
+        method,
+        path,
+        headers,
+        headers_len,
+        body,
+        body_len,
+        flags,
+        std::ptr::null(),
+        out_response,
+        err,
+    )
+}
+
+/// The request the arguments of lx_request*() describe, with per-call options.
+#[allow(clippy::too_many_arguments)]
+pub(crate) fn build_request(
+    method: *const c_char,
+    path: *const c_char,
+    headers: *const c_char,
+    headers_len: usize,
+    body: *const u8,
+    body_len: usize,
+    flags: i32,
+    options: &CallOptions,
+) -> Result<Request, Failure> {
+    let method = required_str(method, "method")?;
+    let path = required_str(path, "path")?;
+    let headers = text(headers, headers_len, "headers")?;
+    let body = bytes(body, body_len, "body")?;
+    if flags & !(lx_request_flags::LX_REQUEST_RETRY_SAFE as i32) != 0 {
+        return Err(Failure::new(
+            lx_status::LX_ERR_INVALID_ARG,
+            format!("unknown bits in `flags`: {flags:#x}"),
+        ));
+    }
+    let mut request = Request::new(method, path)
+        .body(body.to_vec())
+        .retry_safe(flags & lx_request_flags::LX_REQUEST_RETRY_SAFE as i32 != 0);
+    for line in headers
+        .split('\n')
+        .map(|l| l.trim_end_matches('\r'))
+        .filter(|l| !l.trim().is_empty())
+    {
+        let (name, value) = line.split_once(':').ok_or_else(|| {
+            Failure::new(
                 lx_status::LX_ERR_INVALID_ARG,
-                format!("unknown bits in `flags`: {flags:#x}"),
-            ));
-        }
-        let mut request = Request::new(method, path)
-            .body(body.to_vec())
-            .retry_safe(flags & lx_request_flags::LX_REQUEST_RETRY_SAFE as i32 != 0);
-        for line in headers
-            .split('\n')
-            .map(|l| l.trim_end_matches('\r'))
-            .filter(|l| !l.trim().is_empty())
-        {
-            let (name, value) = line.split_once(':').ok_or_else(|| {
-                Failure::new(
-                    lx_status::LX_ERR_INVALID_ARG,
-                    "each line of `headers` must be `Name: value`",
-                )
-            })?;
-            request = request.header(name.trim(), value.trim());
-        }
-        let response = handle.client.send(request)?;
-        publish_response(&response, out_response);
-        Ok(())
-    })
+                "each line of `headers` must be `Name: value`",
+            )
+        })?;
+        request = request.header(name.trim(), value.trim());
+    }
+    Ok(options.apply(request))
 }
 
 /// Runs a GraphQL query (or mutation) against `/services/pathfinder/v1/graphql` and returns its
 /// `data` as JSON text. `variables_json`: NULL or a JSON object. Queries are retried like GETs;
-/// mutations are not. A response with a non-empty `errors` array is `LX_ERR_GRAPHQL` (its
-/// message quotes the first errors).
+/// mutations (and documents that do not parse) are not. A response with a non-empty `errors`
+/// array is `LX_ERR_GRAPHQL`: its message quotes the first errors, lx_error_graphql_json()
+/// gives them all with the partial `data`. lx_graphql_with() takes per-call options.
 ///
 /// Ownership: `*out_json` (NUL-terminated, `*out_len` bytes without the NUL; `out_len` may be
 /// NULL) is owned by the caller; release with lx_free().
+/// Thread safety: as lx_get().
 #[no_mangle]
+#[must_use]
 pub extern "C" fn lx_graphql(
     client: *const lx_client,
     query: *const c_char,
@@ -246,23 +278,28 @@ pub extern "C" fn lx_graphql(
     out_len: *mut usize,
     err: *mut *mut lx_error,
 ) -> lx_status {
-    run_graphql(
+    crate::call::lx_graphql_with(
         client,
         query,
         variables_json,
+        std::ptr::null(),
         out_json,
         out_len,
         err,
-        |c, q, v| c.graphql(q, v),
     )
 }
 
 /// Walks every page of a cursor-paged GraphQL query and returns the `edges` of all pages as one
-/// JSON array. The query takes the cursor as `$after` and selects
-/// `pageInfo { hasNextPage endCursor }` and `edges` on its connection.
+/// JSON array. The paging rule (the same on every surface): the query declares `$after` and
+/// selects `pageInfo { hasNextPage endCursor }` on its connection, or the call fails with
+/// `LX_ERR_INVALID_ARG` before any request; a page without `pageInfo`, `hasNextPage` without
+/// `endCursor` or a repeated cursor is `LX_ERR_INVALID_RESPONSE`; more than `max_pages` pages
+/// is `LX_ERR_TOO_LARGE`. To hold one page at a time, use lx_graphql_pages_new().
 ///
 /// Ownership: `*out_json` is owned by the caller; release with lx_free().
+/// Thread safety: as lx_get().
 #[no_mangle]
+#[must_use]
 pub extern "C" fn lx_graphql_all(
     client: *const lx_client,
     query: *const c_char,
@@ -271,40 +308,14 @@ pub extern "C" fn lx_graphql_all(
     out_len: *mut usize,
     err: *mut *mut lx_error,
 ) -> lx_status {
-    run_graphql(
-        client,
-        query,
-        variables_json,
-        out_json,
-        out_len,
-        err,
-        |c, q, v| c.graphql_all_edges(q, v).map(serde_json::Value::from),
-    )
-}
-
-/// The shared body of lx_graphql() and lx_graphql_all(): checks the arguments, runs `call` and
-/// hands its JSON out as an owned string.
-fn run_graphql(
-    client: *const lx_client,
-    query: *const c_char,
-    variables_json: *const c_char,
-    out_json: *mut *mut c_char,
-    out_len: *mut usize,
-    err: *mut *mut lx_error,
-    call: impl FnOnce(
-        &blocking::Client,
-        &str,
-        Option<serde_json::Value>,
-    ) -> Result<serde_json::Value, leanix_core::Error>,
-) -> lx_status {
     guard(err, || {
         out(out_json, "out_json")?;
         let handle = client_of(client)?;
         let query = required_str(query, "query")?;
         let variables = parse_variables(variables_json)?;
-        let json = call(&handle.client, query, variables)?;
-        write_owned_string(
-            serde_json::to_vec(&json).unwrap_or_default(),
+        let edges = handle.client.graphql_all_edges(query, variables)?;
+        write_owned(
+            serde_json::to_vec(&edges).unwrap_or_default(),
             out_json,
             out_len,
         );
@@ -312,7 +323,8 @@ fn run_graphql(
     })
 }
 
-fn parse_variables(ptr: *const c_char) -> Result<Option<serde_json::Value>, Failure> {
+/// The `variables_json` argument: NULL, `null` or a JSON object.
+pub(crate) fn parse_variables(ptr: *const c_char) -> Result<Option<serde_json::Value>, Failure> {
     match optional_str(ptr, "variables_json")? {
         None => Ok(None),
         Some(s) => {
@@ -338,7 +350,9 @@ fn parse_variables(ptr: *const c_char) -> Result<Option<serde_json::Value>, Fail
 ///
 /// Ownership: `*out_token` (NUL-terminated) is owned by the caller; release with lx_free(), which
 /// zeroes it. Treat it as a secret.
+/// Thread safety: as lx_get().
 #[no_mangle]
+#[must_use]
 pub extern "C" fn lx_access_token(
     client: *const lx_client,
     out_token: *mut *mut c_char,
@@ -348,7 +362,7 @@ pub extern "C" fn lx_access_token(
         out(out_token, "out_token")?;
         let handle = client_of(client)?;
         let token = handle.client.access_token()?;
-        write_owned_string(
+        write_owned(
             token.expose_secret().as_bytes().to_vec(),
             out_token,
             std::ptr::null_mut(),
@@ -363,7 +377,9 @@ pub extern "C" fn lx_access_token(
 /// `null` if LeanIX issued an opaque (non-JWT) token.
 ///
 /// Ownership: `*out_json` (NUL-terminated) is owned by the caller; release with lx_free().
+/// Thread safety: as lx_get().
 #[no_mangle]
+#[must_use]
 pub extern "C" fn lx_claims_json(
     client: *const lx_client,
     out_json: *mut *mut c_char,
@@ -374,7 +390,7 @@ pub extern "C" fn lx_claims_json(
         let handle = client_of(client)?;
         let claims = handle.client.claims()?;
         let json = claims.map(|c| c.raw).unwrap_or(serde_json::Value::Null);
-        write_owned_string(
+        write_owned(
             serde_json::to_vec(&json).unwrap_or_default(),
             out_json,
             std::ptr::null_mut(),

@@ -1,12 +1,17 @@
 //! `lx_error`: the detailed error object, and its accessors.
 
-use std::ffi::{c_char, c_void, CString};
+use std::ffi::{c_char, CString};
+use std::sync::{Arc, OnceLock};
 
-use crate::registry::{self, Object};
+use crate::args::out;
+use crate::boundary::{guard, quiet};
+use crate::registry;
+use crate::response::{lx_response, ResponseObject};
 use crate::status::lx_status;
 
-/// Opaque error object: code, message, HTTP status, OAuth error, Retry-After.
-/// Owned by the caller; release with lx_free().
+/// Opaque error object: code, message, HTTP status, OAuth error, Retry-After, and for failed
+/// calls the server's response and GraphQL errors. Owned by the caller; release with
+/// lx_free(). Thread safety: any thread, but its borrowed strings belong to it.
 pub struct lx_error {
     _private: [u8; 0],
 }
@@ -16,9 +21,8 @@ pub struct lx_error {
 pub(crate) struct Failure {
     pub status: lx_status,
     pub message: String,
-    pub http_status: i32,
-    pub oauth_error: Option<String>,
-    pub retry_after_ms: i64,
+    /// The core error it came from, if any (for the response and GraphQL details).
+    pub core: Option<leanix_core::Error>,
 }
 
 impl Failure {
@@ -26,9 +30,7 @@ impl Failure {
         Failure {
             status,
             message: message.into(),
-            http_status: 0,
-            oauth_error: None,
-            retry_after_ms: -1,
+            core: None,
         }
     }
 }
@@ -38,11 +40,7 @@ impl From<leanix_core::Error> for Failure {
         Failure {
             status: lx_status::from_kind(e.kind()),
             message: e.message().to_owned(),
-            http_status: e.status().map_or(0, i32::from),
-            oauth_error: e.oauth_error().map(str::to_owned),
-            retry_after_ms: e
-                .retry_after()
-                .map_or(-1, |d| i64::try_from(d.as_millis()).unwrap_or(i64::MAX)),
+            core: Some(e),
         }
     }
 }
@@ -51,9 +49,18 @@ impl From<leanix_core::Error> for Failure {
 pub(crate) struct ErrorObject {
     code: lx_status,
     message: CString,
-    http_status: i32,
     oauth_error: Option<CString>,
-    retry_after_ms: i64,
+    core: Option<leanix_core::Error>,
+    /// The handle of the response lent out by lx_error_response(), made on first use and
+    /// freed with the error.
+    response: OnceLock<Option<usize>>,
+}
+
+impl ErrorObject {
+    /// The handle of the borrowed response, if one was lent out (for lx_free()).
+    pub fn lent_response(&self) -> Option<usize> {
+        self.response.get().copied().flatten()
+    }
 }
 
 fn c_string(s: &str) -> CString {
@@ -68,64 +75,155 @@ pub(crate) fn report(failure: Failure, err_out: *mut *mut lx_error) {
     let object = ErrorObject {
         code: failure.status,
         message: c_string(&failure.message),
-        http_status: failure.http_status,
-        oauth_error: failure.oauth_error.as_deref().map(c_string),
-        retry_after_ms: failure.retry_after_ms,
+        oauth_error: failure
+            .core
+            .as_ref()
+            .and_then(|e| e.oauth_error())
+            .map(c_string),
+        core: failure.core,
+        response: OnceLock::new(),
     };
-    let ptr = registry::insert(Object::Error(Box::new(object)));
-    // SAFETY: err_out is non-NULL and the caller promises it points to writable storage.
-    unsafe { *err_out = ptr.cast() };
+    registry::publish::<lx_error>(err_out, Arc::new(object));
 }
 
+/// Reads a field of a live error; `default` for NULL or anything else.
 fn read<R>(err: *const lx_error, default: R, f: impl FnOnce(&ErrorObject) -> R) -> R {
-    crate::boundary::quiet(default, || {
-        registry::with(err as *const c_void, |o| match o {
-            Object::Error(e) => Some(f(e)),
-            _ => None,
-        })
-        .flatten()
-    })
+    quiet(default, || registry::peek::<lx_error>(err).map(|e| f(&e)))
+}
+
+/// Like [`read`] for pointers into the error: valid while the registry holds the object.
+fn read_ptr<T>(err: *const lx_error, f: impl FnOnce(&ErrorObject) -> *const T) -> *const T {
+    read(err, std::ptr::null(), f)
 }
 
 /// The status code of an error (an `LX_ERR_*` value); `LX_ERR_INVALID_ARG` if `err` is NULL or
 /// not a live error.
 ///
-/// Thread safety: the thread that owns `err`.
+/// Thread safety: any thread.
 #[no_mangle]
 pub extern "C" fn lx_error_code(err: *const lx_error) -> lx_status {
     read(err, lx_status::LX_ERR_INVALID_ARG, |e| e.code)
 }
 
-/// The message of an error: one line of UTF-8 that names what happened and where, never a
-/// credential. Returns `""` if `err` is NULL or not a live error.
+/// The message of an error: one line of UTF-8 that names what happened and where, with a
+/// short, cleaned excerpt of what the server said (control characters and terminal escapes
+/// removed), never a credential. Returns `""` if `err` is NULL or not a live error.
 ///
-/// Ownership: borrowed; valid until `lx_free(err)`.
+/// Ownership: borrowed; valid until `lx_free(err)`. Thread safety: any thread.
 #[no_mangle]
 pub extern "C" fn lx_error_message(err: *const lx_error) -> *const c_char {
-    read(err, c"".as_ptr(), |e| e.message.as_ptr())
+    let ptr = read_ptr(err, |e| e.message.as_ptr());
+    if ptr.is_null() {
+        c"".as_ptr()
+    } else {
+        ptr
+    }
 }
 
-/// The HTTP status behind the error (e.g. 401, 403, 429, 503), or 0 if none.
+/// The HTTP status behind the error (e.g. 400, 401, 403, 429, 503; 200 for GraphQL errors),
+/// or 0 if none.
+///
+/// Thread safety: any thread.
 #[no_mangle]
 pub extern "C" fn lx_error_http_status(err: *const lx_error) -> i32 {
-    read(err, 0, |e| e.http_status)
+    read(err, 0, |e| {
+        e.core
+            .as_ref()
+            .and_then(|c| c.status())
+            .map_or(0, i32::from)
+    })
 }
 
 /// The OAuth2 `error` field of a failed token exchange (e.g. `"invalid_client"`), or NULL.
 ///
-/// Ownership: borrowed; valid until `lx_free(err)`.
+/// Ownership: borrowed; valid until `lx_free(err)`. Thread safety: any thread.
 #[no_mangle]
 pub extern "C" fn lx_error_oauth_error(err: *const lx_error) -> *const c_char {
-    read(err, std::ptr::null(), |e| {
+    read_ptr(err, |e| {
         e.oauth_error
             .as_ref()
             .map_or(std::ptr::null(), |s| s.as_ptr())
     })
 }
 
-/// For `LX_ERR_RATE_LIMITED` (and retryable HTTP errors): the server's Retry-After in
-/// milliseconds, or -1 if it sent none.
+/// The server's Retry-After in milliseconds (for `LX_ERR_RATE_LIMITED` and transient HTTP
+/// errors), or -1 if it sent none.
+///
+/// Thread safety: any thread.
 #[no_mangle]
 pub extern "C" fn lx_error_retry_after_ms(err: *const lx_error) -> i64 {
-    read(err, -1, |e| e.retry_after_ms)
+    read(err, -1, |e| {
+        e.core
+            .as_ref()
+            .and_then(|c| c.retry_after())
+            .map_or(-1, |d| i64::try_from(d.as_millis()).unwrap_or(i64::MAX))
+    })
+}
+
+/// The response of the call that failed: for a non-2xx answer (`LX_ERR_HTTP`,
+/// `LX_ERR_FORBIDDEN`, `LX_ERR_UNAUTHORIZED`, `LX_ERR_RATE_LIMITED`, `LX_ERR_REDIRECT`) and a
+/// GraphQL error, the status, headers and body (at most `max_response_bytes`) as the server
+/// sent them, so every lx_response_*() accessor works on it. `LX_ERR_NOT_FOUND` when the
+/// failure had no answer (connection errors, timeouts, invalid arguments).
+///
+/// Ownership: `*out_response` is borrowed from `err`: valid until `lx_free(err)`; never free
+/// it. Thread safety: any thread.
+#[no_mangle]
+pub extern "C" fn lx_error_response(
+    err: *const lx_error,
+    out_response: *mut *const lx_response,
+) -> lx_status {
+    guard(std::ptr::null_mut(), || {
+        out(out_response, "out_response")?;
+        let e = registry::get::<lx_error>(err, "err")?;
+        let handle = *e.response.get_or_init(|| {
+            let response = e.core.as_ref()?.response()?.clone();
+            let object = Arc::new(ResponseObject::from_core(response));
+            Some(registry::insert::<lx_response>(object) as usize)
+        });
+        let handle = handle.ok_or_else(|| {
+            Failure::new(lx_status::LX_ERR_NOT_FOUND, "the error has no response")
+        })?;
+        // SAFETY: checked non-NULL above.
+        unsafe { *out_response = handle as *const lx_response };
+        Ok(())
+    })
+}
+
+/// For `LX_ERR_GRAPHQL`: the response's `errors` (each with `message` and, where the server
+/// sent them, `path`, `locations` and `extensions.errorType`, e.g. `"REVISION_CLASH"`) and
+/// the partial `data` that came with them, as one JSON object
+/// `{"errors":[...],"data":...}`. `LX_ERR_NOT_FOUND` for other errors.
+///
+/// Ownership: `*out_json` (NUL-terminated; `*out_len` bytes without the NUL, `out_len` may be
+/// NULL) is owned by the caller; release with lx_free(). Thread safety: any thread.
+#[no_mangle]
+#[must_use]
+pub extern "C" fn lx_error_graphql_json(
+    err: *const lx_error,
+    out_json: *mut *mut c_char,
+    out_len: *mut usize,
+) -> lx_status {
+    guard(std::ptr::null_mut(), || {
+        out(out_json, "out_json")?;
+        let e = registry::get::<lx_error>(err, "err")?;
+        let core = e.core.as_ref();
+        let errors = core.and_then(|c| c.graphql_errors()).ok_or_else(|| {
+            Failure::new(
+                lx_status::LX_ERR_NOT_FOUND,
+                "the error is not a GraphQL error",
+            )
+        })?;
+        let data = core
+            .and_then(|c| c.graphql_data())
+            .cloned()
+            .unwrap_or(serde_json::Value::Null);
+        let json = serde_json::json!({ "errors": errors, "data": data });
+        crate::client::write_owned(
+            serde_json::to_vec(&json).unwrap_or_default(),
+            out_json,
+            out_len,
+        );
+        Ok(())
+    })
 }

@@ -10,23 +10,35 @@
 #![allow(clippy::not_unsafe_ptr_arg_deref)]
 #![warn(missing_docs)]
 
-mod args;
-mod boundary;
+// Module order is the header's order (cbindgen keeps source order), grouped by lifecycle as
+// curl.h is: versions and statuses, options, the client, its calls (blocking, per-call options,
+// cancellation, asynchronous, paging), what calls return (responses, errors), events, freeing.
+mod call;
+mod cancel;
 mod client;
+mod defaults;
 mod error;
 mod events;
 mod free;
 mod options;
-mod registry;
+mod pages;
 mod response;
 mod status;
 mod version;
 
+mod args;
+mod boundary;
+mod registry;
+
+pub use call::*;
+pub use cancel::*;
 pub use client::*;
+pub use defaults::*;
 pub use error::*;
 pub use events::*;
 pub use free::*;
 pub use options::*;
+pub use pages::*;
 pub use response::*;
 pub use status::*;
 pub use version::*;

@@ -1,20 +1,23 @@
 //! `lx_options`: string-keyed client settings, extensible without breaking the ABI.
 
 use std::ffi::{c_char, c_void};
+use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
+use leanix_core::policy;
 use leanix_core::ClientBuilder;
 
 use crate::args::{out, required_str};
 use crate::boundary::guard;
 use crate::error::{lx_error, Failure};
 use crate::events::{lx_event_callback, Callback};
-use crate::registry::{self, Object};
+use crate::registry;
 use crate::status::lx_status;
 
 /// Opaque client settings. Create with lx_options_new(), set keys with lx_options_set(), build
 /// clients with lx_client_build() (as many as you like), release with lx_free().
-/// Thread safety: one thread at a time.
+/// Thread safety: any thread, one call at a time per object (calls on one object from several
+/// threads are serialised, not corrupted).
 pub struct lx_options {
     _private: [u8; 0],
 }
@@ -25,10 +28,239 @@ pub(crate) struct OptionsObject {
     pub callback: Option<Callback>,
 }
 
+/// How a key's value is read, and the default it has.
+#[derive(Clone, Copy)]
+enum Value {
+    Text,
+    Flag(bool),
+    Millis(Duration),
+    Count(u64),
+    Fraction(f64),
+}
+
+/// One option key: its name, its value form and default, and what it sets.
+struct Key {
+    name: &'static str,
+    value: Value,
+    apply: fn(ClientBuilder, Setting) -> Result<ClientBuilder, Failure>,
+}
+
+/// A value of the form its key expects.
+enum Setting<'a> {
+    Text(&'a str),
+    Flag(bool),
+    Millis(Duration),
+    Count(u64),
+    Fraction(f64),
+}
+
+impl Setting<'_> {
+    fn text(&self) -> &str {
+        match self {
+            Setting::Text(t) => t,
+            _ => "",
+        }
+    }
+    fn flag(&self) -> bool {
+        matches!(self, Setting::Flag(true))
+    }
+    fn millis(&self) -> Duration {
+        match self {
+            Setting::Millis(d) => *d,
+            _ => Duration::ZERO,
+        }
+    }
+    fn count(&self) -> u64 {
+        match self {
+            Setting::Count(n) => *n,
+            _ => 0,
+        }
+    }
+    fn fraction(&self) -> f64 {
+        match self {
+            Setting::Fraction(f) => *f,
+            _ => 0.0,
+        }
+    }
+}
+
+fn count_u32(n: u64) -> u32 {
+    u32::try_from(n).unwrap_or(u32::MAX)
+}
+
+fn count_usize(n: u64) -> usize {
+    usize::try_from(n).unwrap_or(usize::MAX)
+}
+
+/// Every option key, in the order the header documents them. The one table of names, forms,
+/// defaults (from `leanix_core::policy`) and setters.
+const KEYS: &[Key] = &[
+    Key {
+        name: "host",
+        value: Value::Text,
+        apply: |b, v| Ok(b.host(v.text())),
+    },
+    Key {
+        name: "api_token",
+        value: Value::Text,
+        apply: |b, v| Ok(b.api_token(v.text())),
+    },
+    Key {
+        name: "allow_insecure_loopback",
+        value: Value::Flag(false),
+        apply: |b, v| Ok(b.allow_insecure_loopback(v.flag())),
+    },
+    Key {
+        name: "connect_timeout_ms",
+        value: Value::Millis(policy::DEFAULT_CONNECT_TIMEOUT),
+        apply: |b, v| Ok(b.connect_timeout(v.millis())),
+    },
+    Key {
+        name: "token_timeout_ms",
+        value: Value::Millis(policy::DEFAULT_TOKEN_TIMEOUT),
+        apply: |b, v| Ok(b.token_timeout(v.millis())),
+    },
+    Key {
+        name: "request_timeout_ms",
+        value: Value::Millis(policy::DEFAULT_REQUEST_TIMEOUT),
+        apply: |b, v| Ok(b.request_timeout(v.millis())),
+    },
+    Key {
+        name: "proxy",
+        value: Value::Text,
+        apply: |b, v| Ok(b.proxy(v.text())),
+    },
+    Key {
+        name: "ca_file",
+        value: Value::Text,
+        apply: |b, v| Ok(b.add_ca_pem(read_ca_file(v.text())?)),
+    },
+    Key {
+        name: "ca_pem",
+        value: Value::Text,
+        apply: |b, v| Ok(b.add_ca_pem(v.text())),
+    },
+    Key {
+        name: "user_agent",
+        value: Value::Text,
+        apply: |b, v| Ok(b.user_agent(v.text())),
+    },
+    Key {
+        name: "max_attempts",
+        value: Value::Count(policy::DEFAULT_MAX_ATTEMPTS as u64),
+        apply: |b, v| Ok(b.max_attempts(count_u32(v.count()))),
+    },
+    Key {
+        name: "token_attempts",
+        value: Value::Count(policy::DEFAULT_TOKEN_ATTEMPTS as u64),
+        apply: |b, v| Ok(b.token_attempts(count_u32(v.count()))),
+    },
+    Key {
+        name: "retry_base_delay_ms",
+        value: Value::Millis(policy::DEFAULT_RETRY_BASE_DELAY),
+        apply: |b, v| Ok(b.retry_base_delay(v.millis())),
+    },
+    Key {
+        name: "retry_max_delay_ms",
+        value: Value::Millis(policy::DEFAULT_RETRY_MAX_DELAY),
+        apply: |b, v| Ok(b.retry_max_delay(v.millis())),
+    },
+    Key {
+        name: "max_retry_after_ms",
+        value: Value::Millis(policy::DEFAULT_MAX_RETRY_AFTER),
+        apply: |b, v| Ok(b.max_retry_after(v.millis())),
+    },
+    Key {
+        name: "refresh_ahead",
+        value: Value::Fraction(policy::DEFAULT_REFRESH_AHEAD),
+        apply: |b, v| Ok(b.refresh_ahead(v.fraction())),
+    },
+    Key {
+        name: "refresh_on_expiry_only",
+        value: Value::Flag(false),
+        apply: |b, v| Ok(b.refresh_ahead_enabled(!v.flag())),
+    },
+    Key {
+        name: "invalid_credentials_ttl_ms",
+        value: Value::Millis(policy::DEFAULT_INVALID_CREDENTIALS_TTL),
+        apply: |b, v| Ok(b.invalid_credentials_ttl(v.millis())),
+    },
+    Key {
+        name: "failed_refresh_backoff_ms",
+        value: Value::Millis(policy::DEFAULT_FAILED_REFRESH_BACKOFF),
+        apply: |b, v| Ok(b.failed_refresh_backoff(v.millis())),
+    },
+    Key {
+        name: "expiry_margin_ms",
+        value: Value::Millis(policy::DEFAULT_EXPIRY_MARGIN),
+        apply: |b, v| Ok(b.expiry_margin(v.millis())),
+    },
+    Key {
+        name: "max_response_bytes",
+        value: Value::Count(policy::DEFAULT_MAX_RESPONSE_BYTES as u64),
+        apply: |b, v| Ok(b.max_response_bytes(count_usize(v.count()))),
+    },
+    Key {
+        name: "max_pages",
+        value: Value::Count(policy::DEFAULT_MAX_PAGES as u64),
+        apply: |b, v| Ok(b.max_pages(count_usize(v.count()))),
+    },
+];
+
+fn key_index(name: &str) -> Result<usize, Failure> {
+    KEYS.iter().position(|k| k.name == name).ok_or_else(|| {
+        Failure::new(
+            lx_status::LX_ERR_INVALID_ARG,
+            format!(
+                "unknown option key {:?}",
+                name.chars().take(60).collect::<String>()
+            ),
+        )
+    })
+}
+
+/// Reads `text` in the form `key` expects.
+fn parse<'a>(key: &Key, text: &'a str) -> Result<Setting<'a>, Failure> {
+    let t = text.trim();
+    Ok(match key.value {
+        Value::Text => Setting::Text(text),
+        Value::Flag(_) => match t.to_ascii_lowercase().as_str() {
+            "1" | "true" | "yes" | "on" => Setting::Flag(true),
+            "0" | "false" | "no" | "off" => Setting::Flag(false),
+            _ => return Err(bad_value(key.name, text, "1 or 0")),
+        },
+        Value::Millis(_) => {
+            Setting::Millis(Duration::from_millis(t.parse().map_err(|_| {
+                bad_value(key.name, text, "a whole number of milliseconds")
+            })?))
+        }
+        Value::Count(_) => Setting::Count(
+            t.parse()
+                .map_err(|_| bad_value(key.name, text, "a whole number"))?,
+        ),
+        Value::Fraction(_) => Setting::Fraction(
+            t.parse()
+                .map_err(|_| bad_value(key.name, text, "a number in (0, 1]"))?,
+        ),
+    })
+}
+
+/// The default of `key` as lx_options_set() would take it, or `None` for keys without one.
+fn default_text(key: &Key) -> Option<String> {
+    Some(match key.value {
+        Value::Text => return None,
+        Value::Flag(f) => (if f { "1" } else { "0" }).to_owned(),
+        Value::Millis(d) => d.as_millis().to_string(),
+        Value::Count(n) => n.to_string(),
+        Value::Fraction(f) => f.to_string(),
+    })
+}
+
 /// Creates an options object with the defaults; host and API token default to `LEANIX_HOST` and
 /// `LEANIX_API_TOKEN` from the environment (read now).
 ///
 /// Ownership: `*out_options` is owned by the caller; release with lx_free().
+/// Thread safety: any thread.
 #[no_mangle]
 pub extern "C" fn lx_options_new(
     out_options: *mut *mut lx_options,
@@ -40,33 +272,37 @@ pub extern "C" fn lx_options_new(
             builder: ClientBuilder::from_env(),
             callback: None,
         };
-        let ptr = registry::insert(Object::Options(Box::new(object)));
-        // SAFETY: checked non-NULL above.
-        unsafe { *out_options = ptr.cast() };
+        registry::publish::<lx_options>(out_options, Arc::new(Mutex::new(object)));
         Ok(())
     })
 }
 
-/// Sets one option. Keys (values are strings):
+/// Sets one option. Keys (values are strings; defaults are the `LX_DEFAULT_*` constants, and
+/// lx_options_default() returns them at run time):
 ///
 /// | key | value |
 /// |-----|-------|
 /// | `host` | `acme.leanix.net`, `https://acme.leanix.net` or a workspace URL |
 /// | `api_token` | the API token (kept in zeroed-on-free memory) |
 /// | `allow_insecure_loopback` | `1`/`0`: allow `http://` to 127.0.0.1/localhost (tests, sandbox) |
-/// | `connect_timeout_ms`, `token_timeout_ms`, `request_timeout_ms` | positive integers (defaults 5000, 10000, 60000) |
-/// | `proxy` | proxy URL for all requests (default: `HTTPS_PROXY`/`NO_PROXY` from the environment) |
-/// | `ca_file` | path of a PEM file of extra CA certificates to trust |
+/// | `connect_timeout_ms` | connect timeout (`LX_DEFAULT_CONNECT_TIMEOUT_MS`) |
+/// | `token_timeout_ms` | one token-exchange attempt (`LX_DEFAULT_TOKEN_TIMEOUT_MS`) |
+/// | `request_timeout_ms` | deadline of a whole call: exchange, attempts and waits (`LX_DEFAULT_REQUEST_TIMEOUT_MS`) |
+/// | `proxy` | `http://` or `https://` proxy for all requests (default: `HTTPS_PROXY`/`NO_PROXY`); refused with an `http://` host |
+/// | `ca_file` | path of a PEM file (a regular file) of extra CA certificates to trust |
 /// | `ca_pem` | PEM text of extra CA certificates to trust |
 /// | `user_agent` | the User-Agent header |
-/// | `max_attempts`, `token_attempts` | 1..10 (default 3) |
-/// | `retry_base_delay_ms`, `retry_max_delay_ms`, `max_retry_after_ms` | backoff settings |
-/// | `refresh_ahead` | fraction of the token lifetime after which to refresh in the background (default 0.75) |
-/// | `refresh_on_expiry_only` | `1`: no refresh ahead (requests wait at expiry; for comparisons) |
-/// | `invalid_credentials_ttl_ms`, `failed_refresh_backoff_ms`, `expiry_margin_ms` | token policy |
+/// | `max_attempts`, `token_attempts` | 1..10 (`LX_DEFAULT_MAX_ATTEMPTS`, `LX_DEFAULT_TOKEN_ATTEMPTS`) |
+/// | `retry_base_delay_ms`, `retry_max_delay_ms`, `max_retry_after_ms` | backoff (`LX_DEFAULT_RETRY_BASE_DELAY_MS`, ...) |
+/// | `refresh_ahead` | fraction of the token lifetime after which to refresh in the background (`LX_DEFAULT_REFRESH_AHEAD`) |
+/// | `refresh_on_expiry_only` | `1`: no refresh ahead (requests wait at expiry; for comparisons); `0`: refresh ahead at the configured fraction |
+/// | `invalid_credentials_ttl_ms`, `failed_refresh_backoff_ms`, `expiry_margin_ms` | token cache policy |
+/// | `max_response_bytes` | largest response body read (`LX_DEFAULT_MAX_RESPONSE_BYTES`); larger is `LX_ERR_TOO_LARGE` |
+/// | `max_pages` | most pages a GraphQL paging walk fetches (`LX_DEFAULT_MAX_PAGES`) |
 ///
 /// Returns `LX_ERR_INVALID_ARG` for an unknown key or a value of the wrong form (the message
 /// names it). Values are validated together when the client is built.
+/// Thread safety: any thread, one call at a time per object.
 #[no_mangle]
 pub extern "C" fn lx_options_set(
     options: *mut lx_options,
@@ -75,20 +311,53 @@ pub extern "C" fn lx_options_set(
     err: *mut *mut lx_error,
 ) -> lx_status {
     guard(err, || {
-        if options.is_null() {
-            return Err(crate::args::null_arg("options"));
-        }
-        let key = required_str(key, "key")?;
+        let object = registry::get::<lx_options>(options, "options")?;
+        let key = &KEYS[key_index(required_str(key, "key")?)?];
         let value = required_str(value, "value")?;
-        let builder = with_options(options, |o| o.builder.clone())?;
-        let updated = apply(builder, key, value)?;
-        with_options(options, |o| o.builder = updated)
+        let setting = parse(key, value)?;
+        let mut o = object.lock().unwrap_or_else(|p| p.into_inner());
+        o.builder = (key.apply)(o.builder.clone(), setting)?;
+        Ok(())
+    })
+}
+
+/// The default value of option `key`, as lx_options_set() takes it (`"5000"` for
+/// `connect_timeout_ms`), for bindings that document or show the defaults without copying
+/// them. `LX_ERR_NOT_FOUND` for keys without a default (`host`, `proxy`, ...),
+/// `LX_ERR_INVALID_ARG` for unknown keys.
+///
+/// Ownership: `*out_value` is a static string; never free it. Thread safety: any thread.
+#[no_mangle]
+pub extern "C" fn lx_options_default(
+    key: *const c_char,
+    out_value: *mut *const c_char,
+) -> lx_status {
+    use once_cell::sync::Lazy;
+    use std::ffi::CString;
+    static DEFAULTS: Lazy<Vec<Option<CString>>> = Lazy::new(|| {
+        KEYS.iter()
+            .map(|k| default_text(k).and_then(|t| CString::new(t).ok()))
+            .collect()
+    });
+    guard(std::ptr::null_mut(), || {
+        out(out_value, "out_value")?;
+        let name = required_str(key, "key")?;
+        let text = DEFAULTS[key_index(name)?].as_ref().ok_or_else(|| {
+            Failure::new(
+                lx_status::LX_ERR_NOT_FOUND,
+                format!("option {name} has no default"),
+            )
+        })?;
+        // SAFETY: checked non-NULL above.
+        unsafe { *out_value = text.as_ptr() };
+        Ok(())
     })
 }
 
 /// Registers an event callback for clients built from these options (NULL removes it).
 /// `userdata` is passed back untouched; it must stay valid while any such client lives.
 /// See `lx_event_callback` for the threads it runs on.
+/// Thread safety: any thread, one call at a time per object.
 #[no_mangle]
 pub extern "C" fn lx_options_set_event_callback(
     options: *mut lx_options,
@@ -97,73 +366,10 @@ pub extern "C" fn lx_options_set_event_callback(
     err: *mut *mut lx_error,
 ) -> lx_status {
     guard(err, || {
-        if options.is_null() {
-            return Err(crate::args::null_arg("options"));
-        }
+        let object = registry::get::<lx_options>(options, "options")?;
         let callback = callback.map(|function| Callback { function, userdata });
-        with_options(options, |o| o.callback = callback)
-    })
-}
-
-pub(crate) fn with_options<R>(
-    options: *const lx_options,
-    f: impl FnOnce(&mut OptionsObject) -> R,
-) -> Result<R, Failure> {
-    registry::with(options as *const c_void, |o| match o {
-        Object::Options(opts) => Some(f(opts)),
-        _ => None,
-    })
-    .flatten()
-    .ok_or_else(|| {
-        Failure::new(
-            lx_status::LX_ERR_INVALID_ARG,
-            "argument `options` is not a live lx_options (freed already?)",
-        )
-    })
-}
-
-fn apply(b: ClientBuilder, key: &str, value: &str) -> Result<ClientBuilder, Failure> {
-    Ok(match key {
-        "host" => b.host(value),
-        "api_token" => b.api_token(value),
-        "allow_insecure_loopback" => b.allow_insecure_loopback(flag(key, value)?),
-        "connect_timeout_ms" => b.connect_timeout(millis(key, value)?),
-        "token_timeout_ms" => b.token_timeout(millis(key, value)?),
-        "request_timeout_ms" => b.request_timeout(millis(key, value)?),
-        "proxy" => b.proxy(value),
-        "ca_file" => b.add_ca_pem(read_ca_file(value)?),
-        "ca_pem" => b.add_ca_pem(value.as_bytes().to_vec()),
-        "user_agent" => b.user_agent(value),
-        "max_attempts" => b.max_attempts(integer(key, value)?),
-        "token_attempts" => b.token_attempts(integer(key, value)?),
-        "retry_base_delay_ms" => b.retry_base_delay(millis(key, value)?),
-        "retry_max_delay_ms" => b.retry_max_delay(millis(key, value)?),
-        "max_retry_after_ms" => b.max_retry_after(millis(key, value)?),
-        "refresh_ahead" => b.refresh_ahead(
-            value
-                .trim()
-                .parse()
-                .map_err(|_| bad_value(key, value, "a number in (0, 1]"))?,
-        ),
-        "refresh_on_expiry_only" => {
-            if flag(key, value)? {
-                b.refresh_on_expiry_only()
-            } else {
-                b.refresh_ahead(0.75)
-            }
-        }
-        "invalid_credentials_ttl_ms" => b.invalid_credentials_ttl(millis(key, value)?),
-        "failed_refresh_backoff_ms" => b.failed_refresh_backoff(millis(key, value)?),
-        "expiry_margin_ms" => b.expiry_margin(millis(key, value)?),
-        _ => {
-            return Err(Failure::new(
-                lx_status::LX_ERR_INVALID_ARG,
-                format!(
-                    "unknown option key {:?}",
-                    key.chars().take(60).collect::<String>()
-                ),
-            ))
-        }
+        object.lock().unwrap_or_else(|p| p.into_inner()).callback = callback;
+        Ok(())
     })
 }
 
@@ -171,30 +377,41 @@ fn apply(b: ClientBuilder, key: &str, value: &str) -> Result<ClientBuilder, Fail
 /// `/dev/zero` would make the library allocate until the process runs out of memory.
 const MAX_CA_FILE: u64 = 16 * 1024 * 1024;
 
+/// Reads a CA file: a regular file only (a FIFO or device would block or never end), opened
+/// without blocking, at most [`MAX_CA_FILE`] bytes.
 fn read_ca_file(path: &str) -> Result<Vec<u8>, Failure> {
     use std::io::Read;
+    use std::os::unix::fs::OpenOptionsExt;
     let failure = |detail: String| {
         Failure::new(
             lx_status::LX_ERR_CONFIG,
             format!("cannot read the CA file {path:?}: {detail}"),
         )
     };
-    let file = std::fs::File::open(path).map_err(|e| failure(e.to_string()))?;
-    let mut pem = Vec::new();
-    file.take(MAX_CA_FILE + 1)
-        .read_to_end(&mut pem)
+    let file = std::fs::OpenOptions::new()
+        .read(true)
+        .custom_flags(libc::O_NONBLOCK)
+        .open(path)
         .map_err(|e| failure(e.to_string()))?;
-    if pem.len() as u64 > MAX_CA_FILE {
+    let meta = file.metadata().map_err(|e| failure(e.to_string()))?;
+    if !meta.is_file() {
+        return Err(failure("not a regular file".to_owned()));
+    }
+    if meta.len() > MAX_CA_FILE {
         return Err(failure(format!(
             "larger than {} MiB",
             MAX_CA_FILE / 1024 / 1024
         )));
     }
+    let mut pem = Vec::new();
+    file.take(MAX_CA_FILE + 1)
+        .read_to_end(&mut pem)
+        .map_err(|e| failure(e.to_string()))?;
     Ok(pem)
 }
 
 fn bad_value(key: &str, value: &str, expected: &str) -> Failure {
-    // Option values are not secret except api_token, which never reaches here.
+    // Option values are not secret except api_token, which is text and never reaches here.
     Failure::new(
         lx_status::LX_ERR_INVALID_ARG,
         format!(
@@ -204,25 +421,20 @@ fn bad_value(key: &str, value: &str, expected: &str) -> Failure {
     )
 }
 
-fn flag(key: &str, value: &str) -> Result<bool, Failure> {
-    match value.trim().to_ascii_lowercase().as_str() {
-        "1" | "true" | "yes" | "on" => Ok(true),
-        "0" | "false" | "no" | "off" => Ok(false),
-        _ => Err(bad_value(key, value, "1 or 0")),
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_key_has_one_entry_and_a_documented_default() {
+        let header = include_str!(env!("LEANIX_GENERATED_HEADER"));
+        for (i, k) in KEYS.iter().enumerate() {
+            assert!(KEYS[i + 1..].iter().all(|o| o.name != k.name), "{}", k.name);
+            assert!(
+                header.contains(&format!("`{}`", k.name)),
+                "{} undocumented",
+                k.name
+            );
+        }
     }
-}
-
-fn integer(key: &str, value: &str) -> Result<u32, Failure> {
-    value
-        .trim()
-        .parse()
-        .map_err(|_| bad_value(key, value, "a whole number"))
-}
-
-fn millis(key: &str, value: &str) -> Result<Duration, Failure> {
-    let ms: u64 = value
-        .trim()
-        .parse()
-        .map_err(|_| bad_value(key, value, "a whole number of milliseconds"))?;
-    Ok(Duration::from_millis(ms))
 }

@@ -1,93 +1,123 @@
 //! `lx_response`: status, headers and a binary-safe body.
 
-use std::ffi::{c_char, c_void, CString};
+use std::ffi::{c_char, CString};
+use std::sync::OnceLock;
 
 use crate::args::{out, required_str};
 use crate::boundary::{guard, quiet};
 use crate::error::{lx_error, Failure};
-use crate::registry::{self, Object};
+use crate::registry;
 use crate::status::lx_status;
 
-/// Opaque response of a successful (2xx) request. Owned by the caller; release with lx_free().
-/// Thread safety: one thread at a time.
+/// Opaque response: of a successful call (owned by the caller; release with lx_free()), or
+/// borrowed from a failed call's lx_error (lx_error_response()).
+/// Thread safety: any thread; what it lends out belongs to it.
 pub struct lx_response {
     _private: [u8; 0],
 }
 
-/// What lives behind an `lx_response *`.
+/// What lives behind an `lx_response *`: the core response (its body is used in place, not
+/// copied), or a body of our own (the `data` of an asynchronous GraphQL call).
 pub(crate) struct ResponseObject {
     status: i32,
-    /// The body followed by one NUL byte (not part of the body).
-    body: Vec<u8>,
-    headers: Vec<(CString, CString)>,
+    source: Source,
+    /// The headers as C strings, made on first use.
+    headers: OnceLock<Headers>,
+}
+
+enum Source {
+    Core(leanix_core::Response),
+    /// A body followed by one NUL byte, without headers.
+    Body(Vec<u8>),
+}
+
+struct Headers {
+    pairs: Vec<(CString, CString)>,
     /// Every header as `name: value\n` lines, followed by one NUL byte.
-    headers_block: Vec<u8>,
+    block: Vec<u8>,
 }
 
 impl ResponseObject {
-    pub fn new(response: &leanix_core::Response) -> Self {
-        let mut body = Vec::with_capacity(response.body().len() + 1);
-        body.extend_from_slice(response.body());
-        body.push(0);
-        let headers: Vec<(CString, CString)> = response
-            .headers()
-            .iter()
-            .map(|(name, value)| {
-                let v = String::from_utf8_lossy(value.as_bytes()).replace('\0', "");
-                (
-                    CString::new(name.as_str()).unwrap_or_default(),
-                    CString::new(v).unwrap_or_default(),
-                )
-            })
-            .collect();
-        let mut headers_block = Vec::new();
-        for (name, value) in &headers {
-            headers_block.extend_from_slice(name.as_bytes());
-            headers_block.extend_from_slice(b": ");
-            headers_block.extend_from_slice(value.as_bytes());
-            headers_block.push(b'\n');
-        }
-        headers_block.push(0);
+    /// A response as the core client returned it.
+    pub fn from_core(response: leanix_core::Response) -> Self {
         ResponseObject {
             status: i32::from(response.status()),
-            body,
-            headers,
-            headers_block,
+            source: Source::Core(response),
+            headers: OnceLock::new(),
         }
+    }
+
+    /// A 200 response with `body` and no headers.
+    pub fn from_body(mut body: Vec<u8>) -> Self {
+        body.push(0);
+        ResponseObject {
+            status: 200,
+            source: Source::Body(body),
+            headers: OnceLock::new(),
+        }
+    }
+
+    /// The body followed by its NUL byte.
+    fn body_nul(&self) -> &[u8] {
+        match &self.source {
+            Source::Core(r) => r.body_with_nul(),
+            Source::Body(b) => b,
+        }
+    }
+
+    fn headers(&self) -> &Headers {
+        self.headers.get_or_init(|| {
+            let pairs: Vec<(CString, CString)> = match &self.source {
+                Source::Core(r) => r
+                    .headers()
+                    .iter()
+                    .map(|(name, value)| {
+                        let v = String::from_utf8_lossy(value.as_bytes()).replace('\0', "");
+                        (
+                            CString::new(name.as_str()).unwrap_or_default(),
+                            CString::new(v).unwrap_or_default(),
+                        )
+                    })
+                    .collect(),
+                Source::Body(_) => Vec::new(),
+            };
+            let mut block = Vec::new();
+            for (name, value) in &pairs {
+                block.extend_from_slice(name.as_bytes());
+                block.extend_from_slice(b": ");
+                block.extend_from_slice(value.as_bytes());
+                block.push(b'\n');
+            }
+            block.push(0);
+            Headers { pairs, block }
+        })
     }
 }
 
-fn with_response<R>(
-    response: *const lx_response,
-    f: impl FnOnce(&ResponseObject) -> R,
-) -> Result<R, Failure> {
-    registry::with(response as *const c_void, |o| match o {
-        Object::Response(r) => Some(f(r)),
-        _ => None,
-    })
-    .flatten()
-    .ok_or_else(|| {
-        if response.is_null() {
-            crate::args::null_arg("response")
-        } else {
-            Failure::new(
-                lx_status::LX_ERR_INVALID_ARG,
-                "argument `response` is not a live lx_response (freed already?)",
-            )
-        }
-    })
+/// Writes two outputs after checking both are non-NULL.
+fn write2<A, B>(a: *mut A, va: A, b: *mut B, vb: B) {
+    // SAFETY: the callers checked both pointers are non-NULL.
+    unsafe {
+        *a = va;
+        *b = vb;
+    }
 }
 
-/// The HTTP status code (200..299), or 0 if `response` is NULL or not a live response.
+/// The HTTP status code, or 0 if `response` is NULL or not a live response.
+///
+/// Thread safety: any thread.
 #[no_mangle]
 pub extern "C" fn lx_response_status(response: *const lx_response) -> i32 {
-    quiet(0, || with_response(response, |r| r.status).ok())
+    quiet(0, || {
+        registry::peek::<lx_response>(response).map(|r| r.status)
+    })
 }
 
 /// The body: `*out_data` points to `*out_len` bytes (binary-safe, may contain NULs), followed by
 /// a NUL byte that is not counted, so a text body can be used as a C string.
 ///
-/// Ownership: borrowed; valid until `lx_free(response)`.
+/// Ownership: borrowed; valid until `lx_free(response)` (or, for a response borrowed from an
+/// error, until `lx_free(err)`). Thread safety: any thread.
 #[no_mangle]
 pub extern "C" fn lx_response_body(
     response: *const lx_response,
@@ -97,27 +127,28 @@ pub extern "C" fn lx_response_body(
     guard(std::ptr::null_mut(), || {
         out(out_data, "out_data")?;
         out(out_len, "out_len")?;
-        let (ptr, len) = with_response(response, |r| (r.body.as_ptr(), r.body.len() - 1))?;
-        // SAFETY: both checked non-NULL above.
-        unsafe {
-            *out_data = ptr;
-            *out_len = len;
-        }
+        let r = registry::get::<lx_response>(response, "response")?;
+        let body = r.body_nul();
+        write2(out_data, body.as_ptr(), out_len, body.len() - 1);
         Ok(())
     })
 }
 
 /// The number of response headers (0 if `response` is NULL or not a live response).
+///
+/// Thread safety: any thread.
 #[no_mangle]
 pub extern "C" fn lx_response_header_count(response: *const lx_response) -> usize {
-    quiet(0, || with_response(response, |r| r.headers.len()).ok())
+    quiet(0, || {
+        registry::peek::<lx_response>(response).map(|r| r.headers().pairs.len())
+    })
 }
 
 /// Every header in one block of `name: value\n` lines (lower-case names, in the order received,
 /// values as in lx_response_header()), followed by a NUL byte that `*out_len` does not count.
 /// One call instead of two per header, for bindings that copy all headers.
 ///
-/// Ownership: borrowed; valid until `lx_free(response)`.
+/// Ownership: borrowed; valid as long as the response. Thread safety: any thread.
 #[no_mangle]
 pub extern "C" fn lx_response_headers(
     response: *const lx_response,
@@ -127,14 +158,9 @@ pub extern "C" fn lx_response_headers(
     guard(std::ptr::null_mut(), || {
         out(out_data, "out_data")?;
         out(out_len, "out_len")?;
-        let (ptr, len) = with_response(response, |r| {
-            (r.headers_block.as_ptr(), r.headers_block.len() - 1)
-        })?;
-        // SAFETY: both checked non-NULL above.
-        unsafe {
-            *out_data = ptr.cast();
-            *out_len = len;
-        }
+        let r = registry::get::<lx_response>(response, "response")?;
+        let block = &r.headers().block;
+        write2(out_data, block.as_ptr().cast(), out_len, block.len() - 1);
         Ok(())
     })
 }
@@ -143,7 +169,7 @@ pub extern "C" fn lx_response_headers(
 /// NUL-terminated UTF-8 (invalid bytes in values are replaced by U+FFFD). `LX_ERR_NOT_FOUND` if
 /// `index` is out of range.
 ///
-/// Ownership: both borrowed; valid until `lx_free(response)`.
+/// Ownership: both borrowed; valid as long as the response. Thread safety: any thread.
 #[no_mangle]
 pub extern "C" fn lx_response_header(
     response: *const lx_response,
@@ -154,27 +180,22 @@ pub extern "C" fn lx_response_header(
     guard(std::ptr::null_mut(), || {
         out(out_name, "out_name")?;
         out(out_value, "out_value")?;
-        let found = with_response(response, |r| {
-            r.headers.get(index).map(|(n, v)| (n.as_ptr(), v.as_ptr()))
-        })?;
-        let (n, v) = found.ok_or_else(|| {
+        let r = registry::get::<lx_response>(response, "response")?;
+        let (n, v) = r.headers().pairs.get(index).ok_or_else(|| {
             Failure::new(
                 lx_status::LX_ERR_NOT_FOUND,
                 format!("no header at index {index}"),
             )
         })?;
-        // SAFETY: both checked non-NULL above.
-        unsafe {
-            *out_name = n;
-            *out_value = v;
-        }
+        write2(out_name, n.as_ptr(), out_value, v.as_ptr());
         Ok(())
     })
 }
 
 /// The first value of the header `name` (compared case-insensitively), or `LX_ERR_NOT_FOUND`.
 ///
-/// Ownership: `*out_value` is borrowed; valid until `lx_free(response)`.
+/// Ownership: `*out_value` is borrowed; valid as long as the response. Thread safety: any
+/// thread.
 #[no_mangle]
 pub extern "C" fn lx_response_header_get(
     response: *const lx_response,
@@ -184,21 +205,22 @@ pub extern "C" fn lx_response_header_get(
 ) -> lx_status {
     guard(err, || {
         out(out_value, "out_value")?;
+        let r = registry::get::<lx_response>(response, "response")?;
         let name = required_str(name, "name")?;
-        let found = with_response(response, |r| {
-            r.headers
-                .iter()
-                .find(|(n, _)| n.to_bytes().eq_ignore_ascii_case(name.as_bytes()))
-                .map(|(_, v)| v.as_ptr())
-        })?;
-        let v = found.ok_or_else(|| {
-            Failure::new(
-                lx_status::LX_ERR_NOT_FOUND,
-                format!("the response has no {name:?} header"),
-            )
-        })?;
+        let found = r
+            .headers()
+            .pairs
+            .iter()
+            .find(|(n, _)| n.to_bytes().eq_ignore_ascii_case(name.as_bytes()))
+            .map(|(_, v)| v.as_ptr())
+            .ok_or_else(|| {
+                Failure::new(
+                    lx_status::LX_ERR_NOT_FOUND,
+                    format!("the response has no {name:?} header"),
+                )
+            })?;
         // SAFETY: checked non-NULL above.
-        unsafe { *out_value = v };
+        unsafe { *out_value = found };
         Ok(())
     })
 }

@@ -1,12 +1,16 @@
 //! Status codes: stable numbers, never renumbered or reused.
 
-use std::ffi::c_char;
+use std::ffi::{c_char, CStr, CString};
+
+use once_cell::sync::Lazy;
 
 use leanix_core::ErrorKind;
 
 /// The status every fallible function returns. `LX_OK` is 0; errors are positive and stable.
 #[repr(i32)]
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, strum::EnumIter, strum::IntoStaticStr, strum::FromRepr,
+)]
 pub enum lx_status {
     /// Success.
     LX_OK = 0,
@@ -40,14 +44,22 @@ pub enum lx_status {
     LX_ERR_GRAPHQL = 13,
     /// A redirect to another origin was refused (credentials never leave the configured host).
     LX_ERR_REDIRECT = 14,
-    /// The call was cancelled because its client was freed.
+    /// The call was cancelled: its lx_cancel fired, or its client was closed or freed.
     LX_ERR_CANCELLED = 15,
     /// The client was created in the parent process before fork(); create a new one.
     LX_ERR_FORKED = 16,
     /// An internal error (a bug) was caught at the library boundary.
     LX_ERR_PANIC = 17,
-    /// The item asked for does not exist (e.g. a response header that is absent).
+    /// The item asked for does not exist (e.g. a response header that is absent, or an error
+    /// without a response).
     LX_ERR_NOT_FOUND = 18,
+    /// The response body is larger than `max_response_bytes`, or a paging walk has more pages
+    /// than `max_pages`.
+    LX_ERR_TOO_LARGE = 19,
+    /// A blocking call was made from inside a library callback (an event or completion
+    /// callback), where it would wait for itself. Start it asynchronously or from another
+    /// thread.
+    LX_ERR_RECURSIVE_CALL = 20,
 }
 
 impl lx_status {
@@ -69,33 +81,26 @@ impl lx_status {
             ErrorKind::Redirect => lx_status::LX_ERR_REDIRECT,
             ErrorKind::Cancelled => lx_status::LX_ERR_CANCELLED,
             ErrorKind::Forked => lx_status::LX_ERR_FORKED,
+            ErrorKind::TooLarge => lx_status::LX_ERR_TOO_LARGE,
+            ErrorKind::RecursiveCall => lx_status::LX_ERR_RECURSIVE_CALL,
             _ => lx_status::LX_ERR_PANIC,
         }
     }
 
-    fn name(code: i32) -> &'static [u8] {
-        match code {
-            0 => b"LX_OK\0",
-            1 => b"LX_ERR_NULL_ARG\0",
-            2 => b"LX_ERR_INVALID_ARG\0",
-            3 => b"LX_ERR_CONFIG\0",
-            4 => b"LX_ERR_INVALID_CREDENTIALS\0",
-            5 => b"LX_ERR_UNAUTHORIZED\0",
-            6 => b"LX_ERR_FORBIDDEN\0",
-            7 => b"LX_ERR_RATE_LIMITED\0",
-            8 => b"LX_ERR_HTTP\0",
-            9 => b"LX_ERR_TIMEOUT\0",
-            10 => b"LX_ERR_CONNECT\0",
-            11 => b"LX_ERR_TLS\0",
-            12 => b"LX_ERR_INVALID_RESPONSE\0",
-            13 => b"LX_ERR_GRAPHQL\0",
-            14 => b"LX_ERR_REDIRECT\0",
-            15 => b"LX_ERR_CANCELLED\0",
-            16 => b"LX_ERR_FORKED\0",
-            17 => b"LX_ERR_PANIC\0",
-            18 => b"LX_ERR_NOT_FOUND\0",
-            _ => b"LX_ERR_UNKNOWN\0",
-        }
+    /// Every status, in order.
+    pub(crate) fn all() -> impl Iterator<Item = lx_status> {
+        <lx_status as strum::IntoEnumIterator>::iter()
+    }
+
+    /// The status's name as a C string (`"LX_ERR_TIMEOUT"`), from the enum itself.
+    fn c_name(self) -> &'static CStr {
+        static NAMES: Lazy<Vec<CString>> = Lazy::new(|| {
+            lx_status::all()
+                .map(|s| CString::new(<&'static str>::from(s)).expect("no NUL in a name"))
+                .collect()
+        });
+        let index = lx_status::all().position(|s| s == self).unwrap_or(0);
+        &NAMES[index]
     }
 }
 
@@ -105,5 +110,8 @@ impl lx_status {
 /// Ownership: a static string; never free it. Thread safety: any thread.
 #[no_mangle]
 pub extern "C" fn lx_status_str(status: i32) -> *const c_char {
-    lx_status::name(status).as_ptr().cast()
+    match lx_status::from_repr(status) {
+        Some(s) => s.c_name().as_ptr(),
+        None => c"LX_ERR_UNKNOWN".as_ptr(),
+    }
 }

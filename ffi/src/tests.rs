@@ -27,17 +27,27 @@ fn a_panic_becomes_a_status_and_an_error() {
 }
 
 #[test]
-fn every_status_has_a_name() {
-    for code in 0..=18 {
+fn every_status_has_its_own_name() {
+    let mut count = 0;
+    for status in lx_status::all() {
         // SAFETY: lx_status_str returns static NUL-terminated strings.
-        let name = unsafe { CStr::from_ptr(lx_status_str(code)) }
+        let name = unsafe { CStr::from_ptr(lx_status_str(status as i32)) }
             .to_str()
             .unwrap();
-        assert!(name.starts_with("LX_"), "{code}: {name}");
-        assert_ne!(name, "LX_ERR_UNKNOWN", "{code}");
+        assert_eq!(name, format!("{status:?}"));
+        assert_eq!(status as i32, count, "statuses are numbered without gaps");
+        count += 1;
+    }
+    assert_eq!(count, 21);
+    for kind in leanix_core::ErrorKind::ALL {
+        assert_ne!(
+            lx_status::from_kind(kind),
+            lx_status::LX_ERR_PANIC,
+            "{kind}"
+        );
     }
     // SAFETY: as above.
-    let unknown = unsafe { CStr::from_ptr(lx_status_str(-1)) }
+    let unknown = unsafe { CStr::from_ptr(lx_status_str(21)) }
         .to_str()
         .unwrap();
     assert_eq!(unknown, "LX_ERR_UNKNOWN");
@@ -61,10 +71,75 @@ fn free_ignores_null_foreign_and_double_frees() {
 }
 
 #[test]
-fn owned_strings_are_zeroed_and_forgotten_on_free() {
-    let p = crate::registry::insert_buffer(b"secret-token".to_vec());
+fn owned_strings_are_forgotten_on_free() {
+    let (p, len) = crate::registry::insert_buffer(b"secret-token");
+    assert_eq!(len, 12);
+    assert_eq!(p as usize % 2, 0, "string addresses are even, handles odd");
     lx_free(p.cast::<c_void>());
     assert!(crate::registry::remove(p as *const c_void).is_none());
+}
+
+#[test]
+fn handles_are_never_reused() {
+    let mut first: *mut lx_options = ptr::null_mut();
+    assert_eq!(
+        lx_options_new(&mut first, ptr::null_mut()),
+        lx_status::LX_OK
+    );
+    lx_free(first.cast());
+    for _ in 0..1000 {
+        let mut next: *mut lx_options = ptr::null_mut();
+        assert_eq!(lx_options_new(&mut next, ptr::null_mut()), lx_status::LX_OK);
+        assert_ne!(next, first);
+        // A stale second free of the first handle must not free the live one.
+        lx_free(first.cast());
+        let st = lx_options_set(next, c"user_agent".as_ptr(), c"x".as_ptr(), ptr::null_mut());
+        assert_eq!(st, lx_status::LX_OK);
+        lx_free(next.cast());
+    }
+}
+
+#[test]
+fn refresh_on_expiry_only_off_keeps_a_custom_fraction() {
+    let mut opts: *mut lx_options = ptr::null_mut();
+    assert_eq!(lx_options_new(&mut opts, ptr::null_mut()), lx_status::LX_OK);
+    let set = |k: &std::ffi::CStr, v: &std::ffi::CStr| {
+        lx_options_set(opts, k.as_ptr(), v.as_ptr(), ptr::null_mut())
+    };
+    assert_eq!(set(c"refresh_ahead", c"0.6"), lx_status::LX_OK);
+    assert_eq!(set(c"refresh_on_expiry_only", c"1"), lx_status::LX_OK);
+    assert_eq!(set(c"refresh_on_expiry_only", c"0"), lx_status::LX_OK);
+    let object = crate::registry::get::<lx_options>(opts, "options").unwrap();
+    let debug = format!("{:?}", object.lock().unwrap().builder);
+    assert!(debug.contains("refresh_ahead: 0.6, ahead: true"), "{debug}");
+    lx_free(opts.cast());
+}
+
+#[test]
+fn option_defaults_come_from_the_core_policy() {
+    let default = |k: &std::ffi::CStr| {
+        let mut v: *const c_char = ptr::null();
+        let st = lx_options_default(k.as_ptr(), &mut v);
+        // SAFETY: a static NUL-terminated string on success.
+        (
+            st,
+            (!v.is_null()).then(|| unsafe { CStr::from_ptr(v) }.to_str().unwrap().to_owned()),
+        )
+    };
+    assert_eq!(
+        default(c"connect_timeout_ms"),
+        (lx_status::LX_OK, Some("5000".into()))
+    );
+    assert_eq!(
+        default(c"refresh_ahead"),
+        (lx_status::LX_OK, Some("0.75".into()))
+    );
+    assert_eq!(
+        default(c"max_response_bytes"),
+        (lx_status::LX_OK, Some("268435456".into()))
+    );
+    assert_eq!(default(c"host"), (lx_status::LX_ERR_NOT_FOUND, None));
+    assert_eq!(default(c"nope"), (lx_status::LX_ERR_INVALID_ARG, None));
 }
 
 #[test]
@@ -114,7 +189,23 @@ fn an_endless_ca_file_is_refused_not_read_to_exhaustion() {
     let st = lx_options_set(opts, key.as_ptr(), value.as_ptr(), &mut err);
     assert_eq!(st, lx_status::LX_ERR_CONFIG);
     assert!(
-        message(err).contains("larger than 16 MiB"),
+        message(err).contains("not a regular file"),
+        "{}",
+        message(err)
+    );
+    lx_free(err.cast());
+
+    // A FIFO would block the open and the read: refused at once.
+    let fifo = std::env::temp_dir().join(format!("lx-ca-fifo-{}", std::process::id()));
+    let path = std::ffi::CString::new(fifo.to_str().unwrap()).unwrap();
+    // SAFETY: a valid path string.
+    assert_eq!(unsafe { libc::mkfifo(path.as_ptr(), 0o600) }, 0);
+    let mut err: *mut lx_error = ptr::null_mut();
+    let st = lx_options_set(opts, key.as_ptr(), path.as_ptr(), &mut err);
+    let _ = std::fs::remove_file(&fifo);
+    assert_eq!(st, lx_status::LX_ERR_CONFIG);
+    assert!(
+        message(err).contains("not a regular file"),
         "{}",
         message(err)
     );

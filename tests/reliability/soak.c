@@ -108,8 +108,7 @@ int main(int argc, char **argv) {
     /* Warm-up outside the measurement: the first token, the runtime and the pool. */
     for (int i = 0; i < 20; i++) {
         lx_response *r = NULL;
-        lx_get(client, PATH, &r, NULL);
-        lx_free(r);
+        if (lx_get(client, PATH, &r, NULL) == LX_OK) lx_free(r);
     }
     sb_reset();
     char fault[160];

@@ -1,6 +1,7 @@
 //! `lx graphql QUERY|@file|- [--variables JSON] [--all]`.
 
-use serde_json::{Map, Value};
+use leanix::{page_connection, MergedPages};
+use serde_json::Value;
 
 use crate::args::{GlobalOpts, GraphqlArgs};
 use crate::exit::{CliError, CliResult};
@@ -35,13 +36,6 @@ pub fn run(opts: &GlobalOpts, output: Output, args: &GraphqlArgs) -> CliResult {
         Some(input) => Some(parse_variables(&input.read_text("--variables")?)?),
         None => None,
     };
-    if args.all && !query.contains("$after") {
-        return Err(CliError::usage(
-            "--all needs a query that takes the cursor as $after and selects pageInfo { hasNextPage \
-             endCursor }, e.g. query($after: String) { allFactSheets(first: 100, after: $after) { \
-             pageInfo { hasNextPage endCursor } edges { node { id } } } }",
-        ));
-    }
     let session = Session::open(opts, opts.sandbox)?;
     let data = if args.all {
         walk_all(&session, &query, variables)?
@@ -61,69 +55,27 @@ fn parse_variables(text: &str) -> CliResult<Value> {
     }
 }
 
-/// Walks every page and returns the first page's data with the edges of all pages and the last
-/// page's `pageInfo`.
+/// Walks every page (under the core library's paging rule) and returns them merged as one
+/// query's data, with a progress line on a terminal.
 fn walk_all(session: &Session, query: &str, variables: Option<Value>) -> CliResult<Value> {
     let mut progress = Progress::stderr();
-    let mut merged: Option<Value> = None;
-    let mut edges: Vec<Value> = Vec::new();
-    let mut last_page_info: Option<Value> = None;
-    let mut pages = 0;
+    let mut merged = MergedPages::default();
     for page in session.client.graphql_pages(query, variables) {
-        let mut page = page?;
-        pages += 1;
-        let mut total = None;
-        if let Some(connection) = find_connection_mut(&mut page) {
-            if let Some(Value::Array(e)) = connection.get_mut("edges") {
-                edges.append(e);
-            }
-            last_page_info = connection.get("pageInfo").cloned();
-            total = connection.get("totalCount").and_then(Value::as_u64);
-        }
-        progress.update(pages, edges.len(), total);
-        if merged.is_none() {
-            merged = Some(page);
-        }
+        let page = page?;
+        let total = page_connection(&page)
+            .and_then(|c| c.get("totalCount"))
+            .and_then(Value::as_u64);
+        merged.push(page);
+        progress.update(merged.pages(), merged.edges(), total);
     }
     progress.finish();
-    let mut merged = merged.unwrap_or(Value::Null);
-    if let Some(connection) = find_connection_mut(&mut merged) {
-        connection.insert("edges".to_owned(), Value::Array(edges));
-        if let Some(info) = last_page_info {
-            connection.insert("pageInfo".to_owned(), info);
-        }
-    }
-    crate::output::verbose(&format!("walked {pages} GraphQL page(s)"));
-    Ok(merged)
-}
-
-/// The first object (depth-first) with a `pageInfo` object: the paged connection. Mirrors the
-/// rule the core library uses to find the cursor.
-fn find_connection_mut(v: &mut Value) -> Option<&mut Map<String, Value>> {
-    match v {
-        Value::Object(o) => {
-            if o.get("pageInfo").is_some_and(Value::is_object) {
-                return Some(o);
-            }
-            o.values_mut().find_map(find_connection_mut)
-        }
-        Value::Array(a) => a.iter_mut().find_map(find_connection_mut),
-        _ => None,
-    }
+    crate::output::verbose(&format!("walked {} GraphQL page(s)", merged.pages()));
+    Ok(merged.into_value())
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
-    use serde_json::json;
-
-    #[test]
-    fn finds_the_paged_connection() {
-        let mut v = json!({"a": {"x": 1}, "allFactSheets": {"pageInfo": {}, "edges": [1]}});
-        let c = find_connection_mut(&mut v).unwrap();
-        assert_eq!(c["edges"], json!([1]));
-        assert!(find_connection_mut(&mut json!({"a": [1, 2]})).is_none());
-    }
 
     #[test]
     fn variables_are_an_object() {

@@ -59,8 +59,8 @@ fn send_and_print(session: &Session, output: Output, request: Request) -> CliRes
         Ok(response) => output.response(&response),
         Err(e) => {
             if output.include {
-                if let Some(status) = e.status() {
-                    output.error_response(status, e.body())?;
+                if let Some(response) = e.response() {
+                    output.response(response)?;
                 }
             }
             Err(e.into())

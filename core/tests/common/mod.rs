@@ -148,6 +148,9 @@ pub struct Reply {
     pub status: u16,
     pub headers: Vec<(String, String)>,
     pub body: String,
+    /// Instead of `body`: this many bytes of `x` generated in 64 KiB chunks as they are sent
+    /// (`Some(None)`: without end), never held in memory.
+    pub streamed: Option<Option<u64>>,
 }
 
 impl Reply {
@@ -156,6 +159,16 @@ impl Reply {
             status,
             headers: vec![("content-type".into(), "application/json".into())],
             body: body.into(),
+            streamed: None,
+        }
+    }
+
+    /// A 200 whose body of `total` bytes (`None`: endless) is generated while it is sent,
+    /// chunked (no Content-Length), so that neither side needs it in memory.
+    pub fn streamed(total: Option<u64>) -> Self {
+        Reply {
+            streamed: Some(total),
+            ..Reply::new(200, "")
         }
     }
 
@@ -320,7 +333,27 @@ async fn handle(
         let scripted = state.api_script.lock().unwrap().pop_front();
         scripted.unwrap_or_else(|| Reply::new(200, r#"{"ok":true}"#))
     };
-    let mut resp = (StatusCode::from_u16(reply.status).unwrap(), reply.body).into_response();
+    let status = StatusCode::from_u16(reply.status).unwrap();
+    let mut resp = match reply.streamed {
+        None => (status, reply.body).into_response(),
+        Some(total) => {
+            const CHUNK: u64 = 64 * 1024;
+            let chunk = Bytes::from(vec![b'x'; CHUNK as usize]);
+            let chunks = futures::stream::unfold(0u64, move |sent| {
+                let chunk = chunk.clone();
+                async move {
+                    let left = total.map_or(CHUNK, |t| t.saturating_sub(sent).min(CHUNK));
+                    (left > 0).then(|| {
+                        (
+                            Ok::<_, std::io::Error>(chunk.slice(..left as usize)),
+                            sent + left,
+                        )
+                    })
+                }
+            });
+            (status, axum::body::Body::from_stream(chunks)).into_response()
+        }
+    };
     for (k, v) in reply.headers {
         resp.headers_mut().insert(
             axum::http::HeaderName::from_bytes(k.as_bytes()).unwrap(),

@@ -1,0 +1,254 @@
+//! LeanIX GraphQL: one call, errors on HTTP 200 as typed errors with their details, and cursor
+//! paging under one rule.
+
+mod document;
+mod paging;
+
+use std::time::Duration;
+
+use serde_json::{Map, Value};
+
+pub use document::{operation_kind, OperationKind};
+pub use paging::{page_connection, page_edges, GraphQlPages, MergedPages};
+
+use crate::cancel::Cancel;
+use crate::error::{clean_line, Error, ErrorKind};
+use crate::policy;
+use crate::request::{Request, Response};
+use crate::Client;
+
+/// The Pathfinder GraphQL endpoint.
+pub const GRAPHQL_PATH: &str = "/services/pathfinder/v1/graphql";
+
+/// A GraphQL call: the document, its variables, the operation to run, and the per-call
+/// options of [`Request`] (deadline, cancellation).
+///
+/// ```
+/// let q = leanix::GraphQlRequest::new("query($id: ID!) { factSheet(id: $id) { name } }")
+///     .variables(serde_json::json!({"id": "28fe4aa2-6e46-41a1-a131-72afb3acf256"}));
+/// ```
+#[derive(Debug, Clone)]
+#[must_use]
+pub struct GraphQlRequest {
+    query: String,
+    variables: Map<String, Value>,
+    operation_name: Option<String>,
+    timeout: Option<Duration>,
+    cancel: Option<Cancel>,
+    invalid: Option<String>,
+}
+
+impl GraphQlRequest {
+    /// A call of `query` (a query or a mutation) without variables.
+    pub fn new(query: impl Into<String>) -> Self {
+        GraphQlRequest {
+            query: query.into(),
+            variables: Map::new(),
+            operation_name: None,
+            timeout: None,
+            cancel: None,
+            invalid: None,
+        }
+    }
+
+    /// The variables: a JSON object (`null` means none; anything else is refused when sent).
+    pub fn variables(mut self, variables: impl Into<Option<Value>>) -> Self {
+        match variables.into() {
+            None | Some(Value::Null) => self.variables = Map::new(),
+            Some(Value::Object(o)) => self.variables = o,
+            Some(_) => self.invalid = Some("GraphQL variables must be a JSON object".to_owned()),
+        }
+        self
+    }
+
+    /// The operation to run when the document holds several (`operationName`).
+    pub fn operation_name(mut self, name: impl Into<String>) -> Self {
+        self.operation_name = Some(name.into());
+        self
+    }
+
+    /// The call's deadline (see [`Request::timeout`]); for paging, each page's.
+    pub fn timeout(mut self, timeout: Duration) -> Self {
+        self.timeout = Some(timeout);
+        self
+    }
+
+    /// Ends the call (or the paging walk) when `cancel` fires (see [`Request::cancel_on`]).
+    pub fn cancel_on(mut self, cancel: &Cancel) -> Self {
+        self.cancel = Some(cancel.clone());
+        self
+    }
+
+    /// The document.
+    pub fn query(&self) -> &str {
+        &self.query
+    }
+
+    /// What the document runs; only a [`OperationKind::Query`] is retried.
+    pub fn operation_kind(&self) -> Option<OperationKind> {
+        operation_kind(&self.query, self.operation_name.as_deref())
+    }
+
+    /// The HTTP request for this call.
+    fn to_http(&self) -> Result<Request, Error> {
+        if let Some(msg) = &self.invalid {
+            return Err(Error::new(ErrorKind::InvalidArgument, msg.clone()));
+        }
+        let mut body = Map::new();
+        body.insert("query".into(), Value::String(self.query.clone()));
+        if !self.variables.is_empty() {
+            body.insert("variables".into(), Value::Object(self.variables.clone()));
+        }
+        if let Some(name) = &self.operation_name {
+            body.insert("operationName".into(), Value::String(name.clone()));
+        }
+        let mut request = Request::post(GRAPHQL_PATH)
+            .json(&Value::Object(body))
+            .retry_safe(self.operation_kind() == Some(OperationKind::Query));
+        if let Some(t) = self.timeout {
+            request = request.timeout(t);
+        }
+        if let Some(c) = &self.cancel {
+            request = request.cancel_on(c);
+        }
+        Ok(request)
+    }
+}
+
+impl From<&str> for GraphQlRequest {
+    fn from(query: &str) -> Self {
+        GraphQlRequest::new(query)
+    }
+}
+
+/// Turns a GraphQL response into its `data`, or an [`ErrorKind::GraphQl`] error when the
+/// `errors` array is non-empty (LeanIX answers such errors with HTTP 200). The error keeps the
+/// `errors`, the partial `data` and the HTTP response.
+pub(crate) fn into_data(response: Response) -> Result<Value, Error> {
+    let json: Value = response.json()?;
+    let Value::Object(mut obj) = json else {
+        return Err(Error::new(
+            ErrorKind::InvalidResponse,
+            "the GraphQL response is not a JSON object",
+        ));
+    };
+    let data = obj.remove("data").unwrap_or(Value::Null);
+    match obj.remove("errors") {
+        Some(Value::Array(errors)) if !errors.is_empty() => {
+            Err(Error::new(ErrorKind::GraphQl, errors_message(&errors))
+                .with_status(response.status())
+                .with_graphql(Value::Array(errors), data)
+                .with_response(response))
+        }
+        _ => Ok(data),
+    }
+}
+
+/// `GraphQL error: <first three messages, each with its errorType>` on one clean line.
+fn errors_message(errors: &[Value]) -> String {
+    let shown: Vec<String> = errors
+        .iter()
+        .take(3)
+        .map(|e| {
+            let message = e
+                .get("message")
+                .and_then(Value::as_str)
+                .unwrap_or("(no message)");
+            let kind = e
+                .pointer("/extensions/errorType")
+                .or_else(|| e.pointer("/extensions/classification"))
+                .and_then(Value::as_str)
+                .map(|t| format!(" [{}]", clean_line(t, policy::QUOTED_INPUT_CHARS)))
+                .unwrap_or_default();
+            format!(
+                "{}{kind}",
+                clean_line(message, policy::MESSAGE_EXCERPT_CHARS)
+            )
+        })
+        .collect();
+    let more = match errors.len() {
+        n if n > 3 => format!(" (and {} more)", n - 3),
+        _ => String::new(),
+    };
+    format!("GraphQL error: {}{more}", shown.join("; "))
+}
+
+impl Client {
+    /// Runs a GraphQL query or mutation and returns its `data`. Queries are retried like
+    /// idempotent requests; mutations (and documents that do not parse) are not.
+    pub async fn graphql(&self, query: &str, variables: Option<Value>) -> Result<Value, Error> {
+        self.graphql_with(&GraphQlRequest::new(query).variables(variables))
+            .await
+    }
+
+    /// Runs a GraphQL call with its options (operation name, deadline, cancellation).
+    pub async fn graphql_with(&self, request: &GraphQlRequest) -> Result<Value, Error> {
+        let response = self.send(request.to_http()?).await?;
+        into_data(response)
+    }
+
+    /// The pages of a cursor-paged query, fetched one at a time (see [`GraphQlPages`] for the
+    /// rule the query must follow).
+    pub fn graphql_pages(&self, query: &str, variables: Option<Value>) -> GraphQlPages {
+        self.graphql_pages_with(GraphQlRequest::new(query).variables(variables))
+    }
+
+    /// [`Client::graphql_pages`] with the options of a [`GraphQlRequest`].
+    pub fn graphql_pages_with(&self, request: GraphQlRequest) -> GraphQlPages {
+        GraphQlPages::new(self.clone(), request)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    fn response(body: Value) -> Response {
+        let mut bytes = serde_json::to_vec(&body).unwrap();
+        bytes.push(0);
+        Response::new(
+            200,
+            Default::default(),
+            bytes.into(),
+            "https://x.leanix.net/services/pathfinder/v1/graphql"
+                .parse()
+                .unwrap(),
+        )
+    }
+
+    #[test]
+    fn errors_on_200_become_typed_errors_with_their_details() {
+        let e = into_data(response(json!({
+            "data": {"a": 1, "b": null},
+            "errors": [{"message": "Field 'x'\nis undefined", "path": ["b"],
+                        "extensions": {"errorType": "REVISION_CLASH"}}]
+        })))
+        .unwrap_err();
+        assert_eq!(e.kind(), ErrorKind::GraphQl);
+        assert_eq!(
+            e.message(),
+            "GraphQL error: Field 'x' is undefined [REVISION_CLASH]"
+        );
+        assert_eq!(e.graphql_data().unwrap(), &json!({"a": 1, "b": null}));
+        assert_eq!(e.graphql_errors().unwrap()[0]["path"], json!(["b"]));
+        assert_eq!(e.response().unwrap().status(), 200);
+        assert_eq!(
+            into_data(response(json!({"data": {"a": 1}, "errors": []}))).unwrap(),
+            json!({"a": 1})
+        );
+    }
+
+    #[test]
+    fn only_queries_are_retry_safe() {
+        let q = GraphQlRequest::new("query A { a } mutation B { b }");
+        assert!(!q.clone().to_http().unwrap().retry_safe);
+        assert!(q.clone().operation_name("A").to_http().unwrap().retry_safe);
+        assert!(!q.operation_name("B").to_http().unwrap().retry_safe);
+        let bad = GraphQlRequest::new("{ a }").variables(json!([1]));
+        assert_eq!(
+            bad.to_http().unwrap_err().kind(),
+            ErrorKind::InvalidArgument
+        );
+    }
+}

@@ -1,0 +1,240 @@
+//! Every number and rule of the client's behaviour, in one place.
+//!
+//! The defaults below are what [`ClientBuilder`](crate::ClientBuilder) starts from; each setter
+//! names the constant it overrides, the C header exports the same values as `LX_DEFAULT_*` (a
+//! test in the ffi crate keeps them equal), and the bindings and the CLI read them from there
+//! instead of repeating them. The bounds are what `build()` accepts.
+//!
+//! The rules are the one place that decides which failures are worth another attempt
+//! ([`is_transient_status`], [`is_transient_kind`]) and how long to wait before it
+//! ([`RetryPolicy::delay`], with [`parse_retry_after`]); the API retry loop, the token retry
+//! loop and [`Error::is_transient`](crate::Error::is_transient) all ask them.
+
+use std::ops::RangeInclusive;
+use std::time::{Duration, SystemTime};
+
+use crate::error::ErrorKind;
+
+// ---- Timeouts --------------------------------------------------------------------------------
+
+/// Connect timeout of every TCP/TLS connection.
+pub const DEFAULT_CONNECT_TIMEOUT: Duration = Duration::from_secs(5);
+/// Timeout of one token-exchange attempt.
+pub const DEFAULT_TOKEN_TIMEOUT: Duration = Duration::from_secs(10);
+/// Deadline of a whole API call: token exchange, every attempt, backoff and `Retry-After`
+/// waits included.
+pub const DEFAULT_REQUEST_TIMEOUT: Duration = Duration::from_secs(60);
+
+// ---- Retries ---------------------------------------------------------------------------------
+
+/// Attempts per API call, the first included.
+pub const DEFAULT_MAX_ATTEMPTS: u32 = 3;
+/// Attempts per token exchange, the first included.
+pub const DEFAULT_TOKEN_ATTEMPTS: u32 = 3;
+/// What `max_attempts` and `token_attempts` may be.
+pub const ATTEMPTS_RANGE: RangeInclusive<u32> = 1..=10;
+/// Window of the first full-jitter backoff; it doubles with every further attempt. Also the
+/// shortest wait a `Retry-After` of zero, a negative number or a past date is raised to.
+pub const DEFAULT_RETRY_BASE_DELAY: Duration = Duration::from_millis(200);
+/// Largest backoff window.
+pub const DEFAULT_RETRY_MAX_DELAY: Duration = Duration::from_secs(5);
+/// Longest `Retry-After` waited for (API and token endpoint alike); a longer one ends the call
+/// at once with the error, [`Error::retry_after`](crate::Error::retry_after) set.
+pub const DEFAULT_MAX_RETRY_AFTER: Duration = Duration::from_secs(60);
+/// A `Retry-After` above this is not believed: it is treated as absent (ordinary backoff).
+pub const RETRY_AFTER_BELIEVABLE: Duration = Duration::from_secs(7 * 24 * 3600);
+
+// ---- The token cache -------------------------------------------------------------------------
+
+/// Refresh in the background once this fraction of a token's lifetime has passed.
+pub const DEFAULT_REFRESH_AHEAD: f64 = 0.75;
+/// ± spread of the refresh point, as a fraction of the lifetime (processes spread out).
+pub const DEFAULT_REFRESH_JITTER: f64 = 0.05;
+/// Upper end of the hard margin: no request goes out with a token closer to expiry than
+/// `min(DEFAULT_EXPIRY_MARGIN, EXPIRY_MARGIN_FRACTION × lifetime)`.
+pub const DEFAULT_EXPIRY_MARGIN: Duration = Duration::from_secs(60);
+/// The hard margin as a fraction of the lifetime (for short-lived tokens).
+pub const EXPIRY_MARGIN_FRACTION: f64 = 0.10;
+/// After a failed background refresh, the next one waits this long.
+pub const DEFAULT_FAILED_REFRESH_BACKOFF: Duration = Duration::from_secs(30);
+/// How long a rejected API token (or an unusable token response) is remembered: no exchange
+/// is attempted in that time, callers get the remembered error.
+pub const DEFAULT_INVALID_CREDENTIALS_TTL: Duration = Duration::from_secs(5);
+/// Lifetime assumed when neither `expires_in` nor a JWT `exp` gives one.
+pub const FALLBACK_TOKEN_LIFETIME: Duration = Duration::from_secs(300);
+/// Longest lifetime believed; larger values are clamped.
+pub const MAX_TOKEN_LIFETIME: Duration = Duration::from_secs(24 * 3600);
+
+// ---- Sizes and counts ------------------------------------------------------------------------
+
+/// Largest API response body read; a larger one fails with [`ErrorKind::TooLarge`] having
+/// read no more than this plus one network buffer. A LeanIX export of 200 000 fact sheets in
+/// pages of 1 000 stays far below it.
+pub const DEFAULT_MAX_RESPONSE_BYTES: usize = 256 * 1024 * 1024;
+/// Largest token-endpoint response read (LeanIX's is under 2 KiB).
+pub const MAX_TOKEN_RESPONSE_BYTES: usize = 256 * 1024;
+/// Longest body excerpt kept in [`Error::body`](crate::Error::body).
+pub const BODY_EXCERPT_BYTES: usize = 512;
+/// Longest excerpt of the server's words quoted in an error message.
+pub const MESSAGE_EXCERPT_CHARS: usize = 200;
+/// Longest piece of caller input (a path, a header name) quoted in an error message.
+pub const QUOTED_INPUT_CHARS: usize = 80;
+/// Most same-origin redirects followed by one API request.
+pub const MAX_REDIRECTS: usize = 5;
+/// Most pages one GraphQL paging walk fetches before failing (a server that never ends).
+pub const DEFAULT_MAX_PAGES: usize = 10_000;
+/// The variable a paged GraphQL query takes its cursor in.
+pub const DEFAULT_CURSOR_VARIABLE: &str = "after";
+
+// ---- Rules -----------------------------------------------------------------------------------
+
+/// True for HTTP statuses that say "try again later": 408 (request timeout), 429 (rate limit),
+/// 500 (internal error), 502, 503 and 504 (gateways and maintenance). Every other status is
+/// the server's final answer to this request.
+pub fn is_transient_status(status: u16) -> bool {
+    matches!(status, 408 | 429 | 500 | 502 | 503 | 504)
+}
+
+/// True for the error kinds that are worth another attempt later: timeouts, connection
+/// failures and rate limits ([`ErrorKind::Http`] depends on its status, see
+/// [`is_transient_status`]).
+pub fn is_transient_kind(kind: ErrorKind) -> bool {
+    matches!(
+        kind,
+        ErrorKind::Timeout | ErrorKind::Connect | ErrorKind::RateLimited
+    )
+}
+
+/// How often and how patiently to retry.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub(crate) struct RetryPolicy {
+    /// Total attempts, the first included.
+    pub max_attempts: u32,
+    /// Backoff base: the window of the first retry, and the floor of a `Retry-After`.
+    pub base_delay: Duration,
+    /// Largest backoff window.
+    pub max_delay: Duration,
+    /// Longest `Retry-After` that is waited for.
+    pub max_retry_after: Duration,
+}
+
+impl RetryPolicy {
+    /// The API and token defaults.
+    pub const fn defaults(max_attempts: u32) -> RetryPolicy {
+        RetryPolicy {
+            max_attempts,
+            base_delay: DEFAULT_RETRY_BASE_DELAY,
+            max_delay: DEFAULT_RETRY_MAX_DELAY,
+            max_retry_after: DEFAULT_MAX_RETRY_AFTER,
+        }
+    }
+
+    /// "Full jitter": a uniformly random delay in `[0, min(max_delay, base * 2^(attempt-1))]`.
+    pub fn backoff(&self, attempt: u32) -> Duration {
+        let exp = 2u32.saturating_pow(attempt.saturating_sub(1).min(20));
+        let window = self.base_delay.saturating_mul(exp).min(self.max_delay);
+        window.mul_f64(fastrand::f64())
+    }
+
+    /// The one rule for the wait before the next attempt, after `attempt` failed with a
+    /// transient answer: the server's `Retry-After` (raised to at least `base_delay`) if it
+    /// sent a believable one, else full-jitter backoff; `None` when the server asks for longer
+    /// than `max_retry_after` (the caller returns the error at once instead of sleeping).
+    pub fn delay(&self, attempt: u32, retry_after: Option<Duration>) -> Option<Duration> {
+        match retry_after {
+            Some(wait) if wait > self.max_retry_after => None,
+            Some(wait) => Some(wait.max(self.base_delay)),
+            None => Some(self.backoff(attempt)),
+        }
+    }
+}
+
+/// Parses a `Retry-After` value: delay-seconds or an HTTP-date (relative to `now`). Zero, a
+/// negative number and a past date give `Duration::ZERO` (the caller's floor applies); a
+/// value beyond [`RETRY_AFTER_BELIEVABLE`] or one that is neither form gives `None`, as if
+/// the header were absent.
+pub(crate) fn parse_retry_after(value: &str, now: SystemTime) -> Option<Duration> {
+    let v = value.trim();
+    let wait = if let Ok(secs) = v.parse::<i64>() {
+        Duration::from_secs(u64::try_from(secs).unwrap_or(0))
+    } else if v.starts_with('-') && v[1..].bytes().all(|b| b.is_ascii_digit()) && v.len() > 1 {
+        Duration::ZERO // a negative number too long for i64
+    } else if !v.is_empty() && v.bytes().all(|b| b.is_ascii_digit()) {
+        return None; // digits only, but too large for i64
+    } else {
+        let date = httpdate::parse_http_date(v).ok()?;
+        date.duration_since(now).unwrap_or(Duration::ZERO)
+    };
+    (wait <= RETRY_AFTER_BELIEVABLE).then_some(wait)
+}
+
+/// The `Retry-After` of a response, if present and believable.
+pub(crate) fn retry_after_of(
+    headers: &reqwest::header::HeaderMap,
+    now: SystemTime,
+) -> Option<Duration> {
+    let v = headers.get(reqwest::header::RETRY_AFTER)?.to_str().ok()?;
+    parse_retry_after(v, now)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn retry_after_forms() {
+        let now = SystemTime::UNIX_EPOCH + Duration::from_secs(1_000_000);
+        let secs = Duration::from_secs;
+        assert_eq!(parse_retry_after("7", now), Some(secs(7)));
+        assert_eq!(parse_retry_after(" 0 ", now), Some(Duration::ZERO));
+        assert_eq!(parse_retry_after("-3", now), Some(Duration::ZERO));
+        assert_eq!(
+            parse_retry_after("-99999999999999999999999", now),
+            Some(Duration::ZERO)
+        );
+        let later = httpdate::fmt_http_date(now + secs(30));
+        assert_eq!(parse_retry_after(&later, now), Some(secs(30)));
+        let past = httpdate::fmt_http_date(now - secs(30));
+        assert_eq!(parse_retry_after(&past, now), Some(Duration::ZERO));
+        for absent in ["soon", "", "1.5", "99999999999999999999999", "8640000"] {
+            assert_eq!(parse_retry_after(absent, now), None, "{absent:?}");
+        }
+    }
+
+    #[test]
+    fn one_delay_rule() {
+        let p = RetryPolicy::defaults(3);
+        assert_eq!(p.delay(1, Some(Duration::ZERO)), Some(p.base_delay));
+        assert_eq!(
+            p.delay(1, Some(Duration::from_secs(3))),
+            Some(Duration::from_secs(3))
+        );
+        assert_eq!(p.delay(1, Some(p.max_retry_after)), Some(p.max_retry_after));
+        assert_eq!(
+            p.delay(1, Some(p.max_retry_after + Duration::from_secs(1))),
+            None
+        );
+        assert!(p.delay(1, None).unwrap() <= p.base_delay);
+    }
+
+    #[test]
+    fn backoff_stays_in_its_window() {
+        let p = RetryPolicy {
+            max_attempts: 3,
+            base_delay: Duration::from_millis(100),
+            max_delay: Duration::from_secs(1),
+            max_retry_after: Duration::from_secs(60),
+        };
+        for _ in 0..100 {
+            assert!(p.backoff(1) <= Duration::from_millis(100));
+            assert!(p.backoff(3) <= Duration::from_millis(400));
+            assert!(p.backoff(30) <= Duration::from_secs(1));
+        }
+    }
+
+    #[test]
+    fn transient_statuses() {
+        let transient: Vec<u16> = (100..600).filter(|s| is_transient_status(*s)).collect();
+        assert_eq!(transient, [408, 429, 500, 502, 503, 504]);
+    }
+}

@@ -1,0 +1,293 @@
+//! Failures that carry the server's answer, and results that are never silently partial: a
+//! failed write keeps its response, GraphQL errors keep their details, paging follows one
+//! rule, mutations are found by parsing, framing headers are refused.
+
+mod common;
+
+use common::{builder, Reply, TestServer};
+use leanix::{ErrorKind, ManualClock, Request};
+use leanix_sandbox::{Endpoint, Fault, Sandbox};
+use serde_json::{json, Value};
+
+fn test_client(server: &TestServer) -> leanix::Client {
+    builder(server.url(), "test-api-token", &ManualClock::new())
+        .build()
+        .unwrap()
+}
+
+#[tokio::test]
+async fn a_failed_write_keeps_the_servers_answer() {
+    let server = TestServer::start();
+    let client = test_client(&server);
+    let envelope = r#"{"status":"ERROR","type":"FactSheet","errors":[{"message":"name must not be empty\u001b[31m"}]}"#;
+    server.script_api(Reply::new(400, envelope).header("x-request-id", "req-42"));
+    let err = client
+        .send(
+            Request::post("/services/pathfinder/v1/factSheets")
+                .json(&json!({"type": "Application"})),
+        )
+        .await
+        .unwrap_err();
+    assert_eq!((err.kind(), err.status()), (ErrorKind::Http, Some(400)));
+    let response = err.response().expect("the error keeps the response");
+    assert_eq!(response.status(), 400);
+    assert_eq!(response.header("x-request-id"), Some("req-42"));
+    assert_eq!(response.body(), envelope.as_bytes());
+    let body: Value = response.json().unwrap();
+    assert_eq!(body["status"], "ERROR");
+    // One line, the server's words, cleaned of the terminal escape.
+    assert_eq!(
+        err.to_string(),
+        format!(
+            "POST {}/services/pathfinder/v1/factSheets answered HTTP 400 Bad Request: name must not be empty",
+            server.url()
+        )
+    );
+    assert_eq!(server.api_requests().len(), 1, "a POST is not retried");
+}
+
+#[tokio::test]
+async fn errors_without_an_answer_have_no_response() {
+    let sb = Sandbox::start().unwrap();
+    let client = builder(sb.url(), sb.api_token(), &ManualClock::new())
+        .max_attempts(1)
+        .build()
+        .unwrap();
+    sb.inject(Endpoint::FactSheets, Fault::DropConnection, 1);
+    let err = client.get(common::FACT_SHEETS).await.unwrap_err();
+    assert_eq!(err.kind(), ErrorKind::Connect);
+    assert!(err.response().is_none());
+}
+
+#[tokio::test]
+async fn graphql_errors_keep_their_type_path_and_partial_data() {
+    let server = TestServer::start();
+    let client = test_client(&server);
+    let answer = json!({
+        "data": {"updateFactSheet": null, "other": {"id": "1"}},
+        "errors": [{"message": "The fact sheet was changed by someone else", "path": ["updateFactSheet"],
+                    "locations": [{"line": 1, "column": 12}],
+                    "extensions": {"errorType": "REVISION_CLASH"}}]
+    });
+    server.script_api(Reply::new(200, answer.to_string()));
+    let err = client
+        .graphql(
+            "mutation { updateFactSheet(id: \"1\", rev: 1, patches: []) { factSheet { id } } other { id } }",
+            None,
+        )
+        .await
+        .unwrap_err();
+    assert_eq!(err.kind(), ErrorKind::GraphQl);
+    assert_eq!(
+        err.message(),
+        "GraphQL error: The fact sheet was changed by someone else [REVISION_CLASH]"
+    );
+    let errors = err.graphql_errors().unwrap();
+    assert_eq!(errors[0]["extensions"]["errorType"], "REVISION_CLASH");
+    assert_eq!(errors[0]["path"], json!(["updateFactSheet"]));
+    assert_eq!(err.graphql_data().unwrap()["other"]["id"], "1");
+    assert_eq!(err.response().unwrap().status(), 200);
+}
+
+/// The paging table: every way a query or a server can break paging is an error that says so,
+/// never partial data returned as success and never an endless loop.
+#[tokio::test]
+async fn paging_violations_are_errors() {
+    let page = |cursor: Value, next: bool| {
+        json!({"data": {"allFactSheets": {
+            "pageInfo": {"hasNextPage": next, "endCursor": cursor},
+            "edges": [{"node": {"id": "x"}}]}}})
+        .to_string()
+    };
+    let paged = "query($after: String) { allFactSheets(first: 2, after: $after) { pageInfo { hasNextPage endCursor } edges { node { id } } } }";
+
+    // Refused before any request: no $after, no pageInfo.
+    let server = TestServer::start();
+    let client = test_client(&server);
+    for (query, needle) in [
+        (
+            "{ allFactSheets { pageInfo { hasNextPage endCursor } edges { node { id } } } }",
+            "$after",
+        ),
+        (
+            "query($after: String) { allFactSheets(after: $after) { edges { node { id } } } }",
+            "pageInfo",
+        ),
+    ] {
+        let err = client
+            .graphql_pages(query, None)
+            .collect_edges()
+            .await
+            .unwrap_err();
+        assert_eq!(err.kind(), ErrorKind::InvalidArgument, "{query}");
+        assert!(err.message().contains(needle), "{}", err.message());
+    }
+    assert!(server.api_requests().is_empty());
+
+    // A page without pageInfo (the server ignored the selection).
+    server.script_api(Reply::new(
+        200,
+        r#"{"data":{"allFactSheets":{"edges":[{"node":{"id":"x"}}]}}}"#,
+    ));
+    let err = client
+        .graphql_pages(paged, None)
+        .collect_edges()
+        .await
+        .unwrap_err();
+    assert_eq!(err.kind(), ErrorKind::InvalidResponse);
+    assert!(
+        err.message().contains("no connection with pageInfo"),
+        "{err}"
+    );
+
+    // hasNextPage without a cursor.
+    server.script_api(Reply::new(200, page(Value::Null, true)));
+    let err = client
+        .graphql_pages(paged, None)
+        .collect_edges()
+        .await
+        .unwrap_err();
+    assert_eq!(err.kind(), ErrorKind::InvalidResponse);
+    assert!(err.message().contains("no endCursor"), "{err}");
+
+    // A server that cycles a, b, a: stopped at the first repeat.
+    for c in ["a", "b", "a"] {
+        server.script_api(Reply::new(200, page(json!(c), true)));
+    }
+    let before = server.api_requests().len();
+    let err = client
+        .graphql_pages(paged, None)
+        .collect_edges()
+        .await
+        .unwrap_err();
+    assert_eq!(err.kind(), ErrorKind::InvalidResponse);
+    assert!(err.message().contains("round in circles"), "{err}");
+    assert_eq!(server.api_requests().len() - before, 3);
+
+    // The page cap.
+    let capped = builder(server.url(), "test-api-token", &ManualClock::new())
+        .max_pages(2)
+        .build()
+        .unwrap();
+    for c in ["p1", "p2"] {
+        server.script_api(Reply::new(200, page(json!(c), true)));
+    }
+    let err = capped
+        .graphql_pages(paged, None)
+        .collect_edges()
+        .await
+        .unwrap_err();
+    assert_eq!(err.kind(), ErrorKind::TooLarge);
+    assert!(err.message().contains("more than 2 pages"), "{err}");
+
+    // A well-behaved walk: every page's edges, in order.
+    server.script_api(Reply::new(200, page(json!("c1"), true)));
+    server.script_api(Reply::new(200, page(json!("c2"), false)));
+    let edges = client
+        .graphql_pages(paged, None)
+        .collect_edges()
+        .await
+        .unwrap();
+    assert_eq!(edges.len(), 2);
+}
+
+/// A mutation hidden behind a fragment, a BOM or a query is never sent twice.
+#[tokio::test]
+async fn mutations_found_by_parsing_are_not_retried() {
+    let sb = Sandbox::start().unwrap();
+    let client = builder(sb.url(), sb.api_token(), &ManualClock::new())
+        .build()
+        .unwrap();
+    client.access_token().await.unwrap();
+    for (document, operation) in [
+        ("fragment F on FactSheet { id }\nmutation { createFactSheet { ...F } }", None),
+        ("\u{feff}mutation { createFactSheet { id } }", None),
+        (
+            "# a comment\nquery A { allFactSheets { totalCount } }\nmutation B { createFactSheet { id } }",
+            Some("B"),
+        ),
+    ] {
+        let before = sb.stats().requests(Endpoint::GraphQl, 0);
+        sb.inject(Endpoint::GraphQl, Fault::DropConnection, 3);
+        let mut request = leanix::GraphQlRequest::new(document);
+        if let Some(name) = operation {
+            request = request.operation_name(name);
+        }
+        let err = client.graphql_with(&request).await.unwrap_err();
+        assert_eq!(err.kind(), ErrorKind::Connect, "{document:?}");
+        assert_eq!(
+            sb.stats().requests(Endpoint::GraphQl, 0) - before,
+            1,
+            "sent once: {document:?}"
+        );
+        sb.clear_faults();
+    }
+    // The query of the same document is retried after a dropped connection.
+    sb.inject(Endpoint::GraphQl, Fault::DropConnection, 1);
+    let data = client
+        .graphql_with(
+            &leanix::GraphQlRequest::new(
+                "query A { allFactSheets { totalCount } }\nmutation B { x }",
+            )
+            .operation_name("A"),
+        )
+        .await
+        .unwrap();
+    assert!(data["allFactSheets"]["totalCount"].as_u64().unwrap() > 0);
+}
+
+#[tokio::test]
+async fn framing_headers_never_reach_the_wire() {
+    let server = TestServer::start();
+    let client = test_client(&server);
+    for name in [
+        "Content-Length",
+        "Transfer-Encoding",
+        "Connection",
+        "Upgrade",
+        "TE",
+        "Host",
+    ] {
+        let err = client
+            .send(Request::post("/x").header(name, "5").body("hello world"))
+            .await
+            .unwrap_err();
+        assert_eq!(err.kind(), ErrorKind::InvalidArgument, "{name}");
+    }
+    assert!(server.requests().is_empty());
+}
+
+#[tokio::test]
+async fn a_body_announced_too_large_fails_before_it_is_read() {
+    let server = TestServer::start();
+    let client = builder(server.url(), "test-api-token", &ManualClock::new())
+        .max_response_bytes(1024)
+        .build()
+        .unwrap();
+    server.script_api(Reply::new(200, "y".repeat(4096)));
+    let err = client.get("/big").await.unwrap_err();
+    assert_eq!(err.kind(), ErrorKind::TooLarge);
+    assert!(err.message().contains("1024 bytes"), "{err}");
+    assert!(!err.is_transient());
+    // Exactly at the limit is fine.
+    server.script_api(Reply::new(200, "y".repeat(1024)));
+    assert_eq!(client.get("/big").await.unwrap().body().len(), 1024);
+}
+
+#[tokio::test]
+async fn a_streamed_body_up_to_the_limit_is_read_whole() {
+    let server = TestServer::start();
+    let client = builder(server.url(), "test-api-token", &ManualClock::new())
+        .max_response_bytes(1 << 20)
+        .build()
+        .unwrap();
+    server.script_api(Reply::streamed(Some(1 << 20)));
+    let response = client.get("/export").await.unwrap();
+    assert_eq!(response.body().len(), 1 << 20);
+    assert!(response.body().iter().all(|b| *b == b'x'));
+    server.script_api(Reply::streamed(Some((1 << 20) + 1)));
+    assert_eq!(
+        client.get("/export").await.unwrap_err().kind(),
+        ErrorKind::TooLarge
+    );
+}
