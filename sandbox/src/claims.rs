@@ -9,8 +9,9 @@ pub(crate) const ISSUER: &str = "https://eu-svc.leanix.net";
 /// The value of the `region` claim.
 pub(crate) const REGION: &str = "eu";
 
+/// The claims of an access token.
 #[derive(Serialize)]
-struct Claims<'a> {
+pub(crate) struct Claims<'a> {
     sub: &'a str,
     principal: Principal<'a>,
     iss: &'a str,
@@ -50,15 +51,15 @@ struct Permission<'a> {
     as_user: Option<()>,
 }
 
-/// Renders the claims of an access token for `user` as JSON text.
-pub(crate) fn render(
-    user: &User,
-    workspace: &Workspace,
-    jti: &str,
+/// The claims of an access token for `user`.
+pub(crate) fn render<'a>(
+    user: &'a User,
+    workspace: &'a Workspace,
+    jti: &'a str,
     exp: u64,
-    instance_url: &str,
-) -> String {
-    let claims = Claims {
+    instance_url: &'a str,
+) -> Claims<'a> {
+    Claims {
         sub: &user.username,
         principal: Principal {
             id: &user.user_id,
@@ -86,6 +87,5 @@ pub(crate) fn render(
         exp,
         instance_url,
         region: REGION,
-    };
-    serde_json::to_string(&claims).expect("claims serialize")
+    }
 }

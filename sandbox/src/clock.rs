@@ -2,6 +2,8 @@
 
 use std::time::{SystemTime, UNIX_EPOCH};
 
+use time::{Date, OffsetDateTime};
+
 /// Milliseconds since the Unix epoch.
 pub(crate) fn now_ms() -> u64 {
     SystemTime::now()
@@ -12,31 +14,17 @@ pub(crate) fn now_ms() -> u64 {
 
 /// `YYYY-MM-DD` of a day counted from 1970-01-01.
 pub(crate) fn date(days: i64) -> String {
-    // Civil-from-days (proleptic Gregorian), after Howard Hinnant's algorithm.
-    let z = days + 719_468;
-    let era = z.div_euclid(146_097);
-    let doe = z - era * 146_097;
-    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
-    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-    let mp = (5 * doy + 2) / 153;
-    let d = doy - (153 * mp + 2) / 5 + 1;
-    let m = if mp < 10 { mp + 3 } else { mp - 9 };
-    let y = yoe + era * 400 + i64::from(m <= 2);
-    format!("{y:04}-{m:02}-{d:02}")
+    // 2440588 is the Julian day number of 1970-01-01.
+    let julian = i32::try_from(days + 2_440_588).unwrap_or(i32::MAX);
+    Date::from_julian_day(julian).map_or_else(|_| "9999-12-31".to_owned(), |d| d.to_string())
 }
 
 /// ISO-8601 UTC timestamp with milliseconds, e.g. `2024-05-06T07:08:09.010Z`.
 pub(crate) fn iso_timestamp(ms: u64) -> String {
-    let secs = ms / 1000;
-    let day_secs = secs % 86_400;
-    format!(
-        "{}T{:02}:{:02}:{:02}.{:03}Z",
-        date((secs / 86_400) as i64),
-        day_secs / 3600,
-        day_secs / 60 % 60,
-        day_secs % 60,
-        ms % 1000
-    )
+    let t = OffsetDateTime::from_unix_timestamp_nanos(i128::from(ms) * 1_000_000)
+        .unwrap_or(OffsetDateTime::UNIX_EPOCH);
+    let (h, m, s) = t.time().as_hms();
+    format!("{}T{h:02}:{m:02}:{s:02}.{:03}Z", t.date(), t.millisecond())
 }
 
 #[cfg(test)]

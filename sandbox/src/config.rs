@@ -35,6 +35,7 @@ pub struct SandboxBuilder {
     pub(crate) host: String,
     pub(crate) port: u16,
     pub(crate) fact_sheets: usize,
+    pub(crate) sync_run_state: Duration,
 }
 
 impl Default for SandboxBuilder {
@@ -49,6 +50,7 @@ impl Default for SandboxBuilder {
             host: "127.0.0.1".to_owned(),
             port: 0,
             fact_sheets: DEFAULT_FACT_SHEETS,
+            sync_run_state: crate::DEFAULT_SYNC_RUN_STATE,
         }
     }
 }
@@ -65,6 +67,7 @@ impl fmt::Debug for SandboxBuilder {
             .field("host", &self.host)
             .field("port", &self.port)
             .field("fact_sheets", &self.fact_sheets)
+            .field("sync_run_state", &self.sync_run_state)
             .finish()
     }
 }
@@ -125,6 +128,14 @@ impl SandboxBuilder {
     /// How many fact sheets to seed (default 3000).
     pub fn fact_sheets(mut self, count: usize) -> Self {
         self.fact_sheets = count;
+        self
+    }
+
+    /// How long a started synchronization run stays `PENDING`, and then
+    /// `IN_PROGRESS` (default [`DEFAULT_SYNC_RUN_STATE`](crate::DEFAULT_SYNC_RUN_STATE);
+    /// zero: runs end before the call that starts them answers).
+    pub fn sync_run_state_duration(mut self, duration: Duration) -> Self {
+        self.sync_run_state = duration;
         self
     }
 

@@ -34,6 +34,8 @@ pub(crate) fn handle(state: &State, req: &Request<Bytes>) -> Resp {
         (&Method::POST, "/_sandbox/revoke") => revoke(state, req.body()),
         (&Method::POST, "/_sandbox/config") => config(state, req.body()),
         (&Method::GET, "/_sandbox/config") => Ok(current_config(state)),
+        (&Method::POST, "/_sandbox/integration") => integration(state, req.body()),
+        (&Method::GET, "/_sandbox/integration") => Ok(integration_settings(state)),
         (&Method::GET, "/_sandbox/info") => Ok(info(state)),
         (&Method::GET, "/_sandbox/tokens") => Ok(json!({ "access_tokens": state.issued_tokens() })),
         _ => return http_util::not_found(),
@@ -69,6 +71,8 @@ struct FaultRequest {
     retry_after: Option<Value>,
     content_type: Option<String>,
     body: Option<String>,
+    headers: Option<serde_json::Map<String, Value>>,
+    bytes: Option<u64>,
     ms: Option<u64>,
     times: Option<u32>,
     probability: Option<f64>,
@@ -115,11 +119,30 @@ fn faults(state: &State, body: &[u8]) -> Result<Value, String> {
         "negative_expires_in" => Fault::NegativeExpiresIn,
         "drop_connection" => Fault::DropConnection,
         "stall" => Fault::Stall(ms()?),
+        "sync_run_fail" => Fault::SyncRunFail,
+        "results_pending" => Fault::ResultsPending,
         "latency" => Fault::Latency(ms()?),
         "redirect_foreign" => Fault::RedirectForeign,
         "redirect_self" => Fault::RedirectSelf,
         "truncated_body" => Fault::TruncatedBody,
+        "large_body" => Fault::LargeBody(
+            r.bytes
+                .ok_or("'bytes' is required for kind \"large_body\"")?,
+        ),
+        "endless_body" => Fault::EndlessBody,
+        "cursor_cycle" => Fault::CursorCycle,
+        "no_end_cursor" => Fault::NoEndCursor,
         other => return Err(format!("unknown fault kind {other:?}")),
+    };
+    let fault = match r.headers {
+        None => fault,
+        Some(_) if matches!(fault, Fault::Latency(_)) => {
+            return Err("kind \"latency\" takes no 'headers'".into())
+        }
+        Some(map) => Fault::WithHeaders {
+            fault: Box::new(fault),
+            headers: headers(map)?,
+        },
     };
     match r.probability {
         None => state.faults.inject(endpoint, fault, r.times.unwrap_or(1)),
@@ -132,6 +155,20 @@ fn faults(state: &State, body: &[u8]) -> Result<Value, String> {
             .map_err(|e| e.to_string())?,
     }
     Ok(ok())
+}
+
+/// `{"x-request-id":"abc"}` as valid header pairs.
+fn headers(map: serde_json::Map<String, Value>) -> Result<Vec<(String, String)>, String> {
+    map.into_iter()
+        .map(|(name, value)| {
+            let value = value.as_str().ok_or("'headers' values must be strings")?;
+            http::HeaderName::from_bytes(name.as_bytes())
+                .map_err(|_| format!("invalid header name {name:?}"))?;
+            http::HeaderValue::from_str(value)
+                .map_err(|_| format!("invalid value for header {name:?}"))?;
+            Ok((name, value.to_owned()))
+        })
+        .collect()
 }
 
 fn valid_status(status: u16) -> Result<u16, String> {
@@ -197,7 +234,29 @@ fn config(state: &State, body: &[u8]) -> Result<Value, String> {
     if let Some(limit) = limit {
         state.limiter.set(limit);
     }
+
     Ok(current_config(state))
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct IntegrationRequest {
+    sync_run_state_ms: Option<u64>,
+}
+
+/// `POST /_sandbox/integration`: the Integration API's settings.
+fn integration(state: &State, body: &[u8]) -> Result<Value, String> {
+    let r: IntegrationRequest = parse(body)?;
+    if let Some(ms) = r.sync_run_state_ms {
+        state
+            .integration
+            .set_state_duration(Duration::from_millis(ms));
+    }
+    Ok(integration_settings(state))
+}
+
+fn integration_settings(state: &State) -> Value {
+    json!({ "sync_run_state_ms": state.integration.state_duration().as_millis() as u64 })
 }
 
 fn current_config(state: &State) -> Value {

@@ -1,9 +1,10 @@
 //! Pathfinder REST: `GET/POST /services/pathfinder/v1/factSheets` and
-//! `GET /services/pathfinder/v1/factSheets/{id}`.
+//! `GET/PUT/DELETE /services/pathfinder/v1/factSheets/{id}`.
 //!
 //! Listing pages with `pageSize` (default 100, at most 10000; larger values
 //! are clamped) and an opaque `cursor`; `type` (repeatable or
-//! comma-separated) filters by fact sheet type. The last page has
+//! comma-separated) filters by fact sheet type, `archivedOnly=true` lists
+//! the archived ones instead of the others. The last page has
 //! `"cursor":null`.
 
 use std::collections::HashSet;
@@ -12,15 +13,13 @@ use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use base64::Engine;
 use bytes::Bytes;
 use http::{Request, StatusCode};
-use serde::Deserialize;
+use serde_json::Value;
 
-use crate::clock;
 use crate::http_util::{self, Resp};
-use crate::ids;
-use crate::model::{self, Completion, FactSheet};
 use crate::state::State;
 use crate::store::Filter;
-use crate::tokens::TokenInfo;
+use crate::users::Role;
+use crate::writes::{self, authorize, Op, Patch, WriteError};
 
 /// Default `pageSize`.
 pub(crate) const DEFAULT_PAGE_SIZE: usize = 100;
@@ -61,6 +60,7 @@ pub(crate) fn list(state: &State, req: &Request<Bytes>) -> Resp {
         .collect();
     let filter = Filter {
         types: (!types.is_empty()).then_some(types),
+        archived: param("archivedOnly") == Some("true"),
         ..Filter::default()
     };
 
@@ -100,80 +100,121 @@ pub(crate) fn get(state: &State, id: &str) -> Resp {
         Some(s) => single(&s.json),
         None => http_util::api_error(
             StatusCode::NOT_FOUND,
+            "FactSheet",
             &format!("Fact sheet with id '{}' not found", id.escape_debug()),
         ),
     }
 }
 
-#[derive(Deserialize)]
-struct NewFactSheet {
-    name: Option<String>,
-    #[serde(rename = "type")]
-    fs_type: Option<String>,
-    description: Option<String>,
-    release: Option<String>,
+/// `POST /factSheets` with `{"name":..,"type":..}` (optional `description`, `release`).
+pub(crate) fn create(state: &State, req: &Request<Bytes>, role: Role) -> Resp {
+    let result = authorize(role).and_then(|()| {
+        let body = body(req)?;
+        let name = body["name"].as_str().map(str::trim).unwrap_or_default();
+        if name.is_empty() {
+            return Err(WriteError::Invalid("Field 'name' is required".into()));
+        }
+        let fs_type = body["type"].as_str().unwrap_or_default();
+        writes::create(state, fs_type, name, &field_patches(&body), false)
+    });
+    written(result)
 }
 
-/// `POST /factSheets` with `{"name":..,"type":..}` (optional `description`, `release`).
-pub(crate) fn create(state: &State, req: &Request<Bytes>, caller: TokenInfo) -> Resp {
-    let user = state.directory.user(caller.user);
-    if !user.role.can_write() {
-        return http_util::api_error(
-            StatusCode::FORBIDDEN,
-            &format!(
-                "Access denied: role {} may not create fact sheets",
-                user.role
-            ),
-        );
+/// `PUT /factSheets/{id}`: the writable fields given in the body are set
+/// (`null` clears one); a `rev` in the body is checked.
+pub(crate) fn update(state: &State, id: &str, req: &Request<Bytes>, role: Role) -> Resp {
+    let result = authorize(role).and_then(|()| {
+        let body = body(req)?;
+        let comment = body["comment"]
+            .as_str()
+            .unwrap_or("Changed through the REST API");
+        let patches = field_patches(&body);
+        writes::update(
+            state,
+            id,
+            body["rev"].as_u64(),
+            &patches,
+            Some(comment),
+            false,
+        )
+    });
+    written(result)
+}
+
+/// `DELETE /factSheets/{id}`: archives it; the optional body is
+/// `{"comment":..,"revision":..}` (a `revision` is checked).
+pub(crate) fn archive(state: &State, id: &str, req: &Request<Bytes>, role: Role) -> Resp {
+    let result = authorize(role).and_then(|()| {
+        let body = if req.body().iter().all(u8::is_ascii_whitespace) {
+            Value::Null
+        } else {
+            body(req)?
+        };
+        let comment = body["comment"]
+            .as_str()
+            .unwrap_or("Archived through the REST API");
+        let patches = [Patch::replace("/status", "ARCHIVED")];
+        writes::update(
+            state,
+            id,
+            body["revision"].as_u64(),
+            &patches,
+            Some(comment),
+            false,
+        )
+    });
+    written(result)
+}
+
+fn body(req: &Request<Bytes>) -> Result<Value, WriteError> {
+    match serde_json::from_slice::<Value>(req.body()) {
+        Ok(v @ Value::Object(_)) => Ok(v),
+        Ok(_) => Err(WriteError::Invalid("The body must be a JSON object".into())),
+        Err(e) => Err(WriteError::Invalid(format!("Malformed request body: {e}"))),
     }
-    let new: NewFactSheet = match serde_json::from_slice(req.body()) {
-        Ok(n) => n,
-        Err(e) => return bad_request(&format!("Malformed request body: {e}")),
-    };
-    let name = match new.name.as_deref().map(str::trim) {
-        Some(n) if !n.is_empty() => n.to_owned(),
-        _ => return bad_request("Field 'name' is required"),
-    };
-    let Some(fs_type) = new.fs_type.as_deref().and_then(model::canonical_type) else {
-        return bad_request(&format!(
-            "Field 'type' must be one of {}",
-            model::TYPES.join(", ")
-        ));
-    };
-    let release = new.release.filter(|r| !r.trim().is_empty());
-    let display_name = match &release {
-        Some(r) => format!("{name} {r}"),
-        None => name.clone(),
-    };
-    let now = clock::iso_timestamp(clock::now_ms());
-    let fact_sheet = FactSheet {
-        id: ids::random_uuid(),
-        fs_type,
-        name,
-        full_name: display_name.clone(),
-        display_name,
-        description: new.description.unwrap_or_default(),
-        release,
-        alias: None,
-        level: 1,
-        status: "ACTIVE",
-        lifecycle: None,
-        business_criticality: None,
-        functional_suitability: None,
-        technical_suitability: None,
-        category: None,
-        tags: Vec::new(),
-        quality_seal: "DISABLED",
-        completion: Completion {
-            completion: 0.0,
-            percentage: 0,
-        },
-        rev: 1,
-        created_at: now.clone(),
-        updated_at: now,
-    };
-    let stored = state.store.insert(fact_sheet);
-    single(&stored.json)
+}
+
+/// `replace` patches for the writable fields of a REST body.
+fn field_patches(body: &Value) -> Vec<Patch> {
+    let fields = [
+        "description",
+        "release",
+        "alias",
+        "status",
+        "lxState",
+        "businessCriticality",
+        "functionalSuitability",
+        "technicalSuitability",
+        "category",
+        "lifecycle",
+        "tags",
+        "externalId",
+    ];
+    let name = body
+        .get("name")
+        .filter(|n| n.is_string())
+        .map(|n| Patch::replace("/name", n.clone()));
+    let others = fields.into_iter().filter_map(|f| {
+        let value = body.get(f)?;
+        let path = format!("/{f}");
+        Some(match value {
+            Value::Null => Patch {
+                op: Op::Remove,
+                path,
+                value: Value::Null,
+            },
+            Value::String(_) => Patch::replace(&path, value.clone()),
+            complex => Patch::replace(&path, complex.to_string()),
+        })
+    });
+    name.into_iter().chain(others).collect()
+}
+
+fn written(result: Result<Value, WriteError>) -> Resp {
+    match result {
+        Ok(fs) => single(&fs.to_string()),
+        Err(e) => http_util::api_error(e.status(), "FactSheet", &e.message()),
+    }
 }
 
 fn single(json: &str) -> Resp {
@@ -182,7 +223,7 @@ fn single(json: &str) -> Resp {
 }
 
 fn bad_request(message: &str) -> Resp {
-    http_util::api_error(StatusCode::BAD_REQUEST, message)
+    http_util::api_error(StatusCode::BAD_REQUEST, "FactSheet", message)
 }
 
 /// An opaque REST cursor for position `pos`.

@@ -9,6 +9,10 @@
 //! [`Fault::Latency`] is the exception: it is not queued but persists (and
 //! `times` is ignored) until replaced, cleared or reset.
 //!
+//! [`Fault::SyncRunFail`] and [`Fault::ResultsPending`] are not queued per
+//! call either: they are counters that only the operation they concern
+//! consumes (a run's start, a results download).
+//!
 //! Random faults ([`Faults::inject_random`]) persist too: each call of the
 //! endpoint draws once and gets the fault with the given probability. Queued
 //! faults take precedence over random ones; an endpoint's own random faults
@@ -36,19 +40,22 @@ pub enum Endpoint {
     Workspaces,
     /// `GET /{workspace}/api/v1/services`.
     Services,
+    /// Everything under `/services/integration-api/v1/`.
+    Integration,
     /// Every resource endpoint (all of the above but the token endpoint).
     Any,
 }
 
 impl Endpoint {
     /// Every endpoint, [`Endpoint::Any`] last.
-    pub const ALL: [Endpoint; 7] = [
+    pub const ALL: [Endpoint; 8] = [
         Endpoint::Token,
         Endpoint::FactSheets,
         Endpoint::FactSheet,
         Endpoint::GraphQl,
         Endpoint::Workspaces,
         Endpoint::Services,
+        Endpoint::Integration,
         Endpoint::Any,
     ];
 
@@ -61,6 +68,7 @@ impl Endpoint {
             Endpoint::GraphQl => "graphql",
             Endpoint::Workspaces => "workspaces",
             Endpoint::Services => "services",
+            Endpoint::Integration => "integration",
             Endpoint::Any => "any",
         }
     }
@@ -136,6 +144,34 @@ pub enum Fault {
     /// half of the body is sent before the connection is closed (a transfer cut
     /// short). Counted under the status of the normal response.
     TruncatedBody,
+    /// 200 with a JSON body of exactly this many bytes (`{"data":"xxx…"}`),
+    /// chunked and generated while it is sent, never held in memory.
+    LargeBody(u64),
+    /// 200 with a chunked body that never ends: chunks go out until the
+    /// client hangs up.
+    EndlessBody,
+    /// GraphQL `allFactSheets` (otherwise the normal response): `hasNextPage`
+    /// is always true and `endCursor` alternates between two values, so a
+    /// client that follows it pages forever.
+    CursorCycle,
+    /// GraphQL `allFactSheets` (otherwise the normal response): `hasNextPage`
+    /// is true but `endCursor` is null.
+    NoEndCursor,
+    /// Integration API: the next synchronization run (or fast run) to start
+    /// fails: it ends `FAILED` with an `ERROR` warning and changes nothing.
+    /// `times` counts runs; the endpoint is ignored.
+    SyncRunFail,
+    /// Integration API: the next `times` downloads of results that are ready
+    /// answer 204 (not ready yet) all the same. The endpoint is ignored.
+    ResultsPending,
+    /// `fault`, with these headers added to the response that goes out (the
+    /// fault's own or, for faults that let the request through, the normal one).
+    WithHeaders {
+        /// The fault.
+        fault: Box<Fault>,
+        /// Header names and values, e.g. `("x-request-id", "abc")`.
+        headers: Vec<(String, String)>,
+    },
 }
 
 /// The fault table of one sandbox.
@@ -145,12 +181,17 @@ pub(crate) struct Faults {
     table: Mutex<Table>,
 }
 
+const ENDPOINTS: usize = Endpoint::ALL.len();
+
 #[derive(Default)]
 struct Table {
-    queues: [VecDeque<(Fault, u32)>; 7],
-    latency: [Option<Duration>; 7],
+    queues: [VecDeque<(Fault, u32)>; ENDPOINTS],
+    latency: [Option<Duration>; ENDPOINTS],
     /// Persistent random faults: (fault, probability per call), drawn in order.
-    random: [Vec<(Fault, f64)>; 7],
+    random: [Vec<(Fault, f64)>; ENDPOINTS],
+    /// Runs still to fail, result downloads still to answer 204.
+    sync_run_fail: u32,
+    results_pending: u32,
 }
 
 impl Table {
@@ -158,6 +199,8 @@ impl Table {
         self.queues.iter().all(VecDeque::is_empty)
             && self.latency.iter().all(Option::is_none)
             && self.random.iter().all(Vec::is_empty)
+            && self.sync_run_fail == 0
+            && self.results_pending == 0
     }
 }
 
@@ -170,6 +213,9 @@ pub enum RandomFaultError {
     Latency,
     /// The probabilities of the endpoint's random faults would add up to more than 1.
     TotalAboveOne,
+    /// [`Fault::SyncRunFail`] and [`Fault::ResultsPending`] count operations;
+    /// they cannot be random.
+    Counted,
 }
 
 impl fmt::Display for RandomFaultError {
@@ -181,6 +227,9 @@ impl fmt::Display for RandomFaultError {
             }
             RandomFaultError::TotalAboveOne => {
                 "the probabilities of an endpoint's random faults must add up to at most 1"
+            }
+            RandomFaultError::Counted => {
+                "kinds \"sync_run_fail\" and \"results_pending\" cannot be random"
             }
         })
     }
@@ -204,6 +253,8 @@ impl Faults {
             Fault::Latency(d) => {
                 t.latency[endpoint.index()] = (!d.is_zero()).then_some(d);
             }
+            Fault::SyncRunFail => t.sync_run_fail = t.sync_run_fail.saturating_add(times),
+            Fault::ResultsPending => t.results_pending = t.results_pending.saturating_add(times),
             fault if times > 0 => {
                 t.queues[endpoint.index()].push_back((fault, times));
             }
@@ -226,6 +277,9 @@ impl Faults {
         if matches!(fault, Fault::Latency(_)) {
             return Err(RandomFaultError::Latency);
         }
+        if matches!(fault, Fault::SyncRunFail | Fault::ResultsPending) {
+            return Err(RandomFaultError::Counted);
+        }
         let mut t = self.table.lock().unwrap();
         let list = &mut t.random[endpoint.index()];
         let total: f64 = list.iter().map(|(_, p)| p).sum::<f64>() + probability;
@@ -243,6 +297,9 @@ impl Faults {
         t.queues[endpoint.index()].clear();
         t.latency[endpoint.index()] = None;
         t.random[endpoint.index()].clear();
+        if endpoint == Endpoint::Integration {
+            (t.sync_run_fail, t.results_pending) = (0, 0);
+        }
         self.armed.store(!t.is_empty(), Ordering::Release);
     }
 
@@ -285,6 +342,24 @@ impl Faults {
         }
         self.armed.store(!t.is_empty(), Ordering::Release);
         fault
+    }
+
+    /// Consumes one [`Fault::SyncRunFail`] or [`Fault::ResultsPending`], if
+    /// any is left; whether one was.
+    pub(crate) fn take_counted(&self, kind: &Fault) -> bool {
+        if !self.armed.load(Ordering::Acquire) {
+            return false;
+        }
+        let mut t = self.table.lock().unwrap();
+        let left = match kind {
+            Fault::SyncRunFail => &mut t.sync_run_fail,
+            Fault::ResultsPending => &mut t.results_pending,
+            _ => return false,
+        };
+        let taken = *left > 0;
+        *left = left.saturating_sub(1);
+        self.armed.store(!t.is_empty(), Ordering::Release);
+        taken
     }
 
     /// One draw over a list of random faults: the fault whose slice of

@@ -9,14 +9,25 @@ use bytes::Bytes;
 use http::{header, HeaderValue, Response, StatusCode};
 use hyper::body::{Frame, SizeHint};
 
-/// The body of every response the sandbox sends: bytes held whole. Its size
-/// is announced to hyper (which then sets `Content-Length`), except for a body
-/// cut short on purpose ([`Body::unannounced`]), whose `Content-Length` header
-/// claims more than it holds.
+/// The body of every response the sandbox sends: bytes held whole, or a
+/// generated body (an opening, filler bytes made on the fly, a closing) that
+/// is never held in memory. A whole body's size is announced to hyper (which
+/// then sets `Content-Length`), except for a body cut short on purpose
+/// ([`Body::unannounced`]), whose `Content-Length` header claims more than it
+/// holds; a generated body goes out chunked.
 pub(crate) struct Body {
     data: Option<Bytes>,
     announced: bool,
+    /// Filler bytes still to send after `data` ([`ENDLESS`]: forever).
+    filler: u64,
+    tail: Option<Bytes>,
 }
+
+/// [`Body::generated`] filler that never ends.
+pub(crate) const ENDLESS: u64 = u64::MAX;
+
+/// What generated bodies are made of, sent in slices of at most this size.
+static FILLER: [u8; 64 * 1024] = [b'x'; 64 * 1024];
 
 impl Body {
     /// A body of these bytes.
@@ -24,6 +35,8 @@ impl Body {
         Body {
             data: Some(data),
             announced: true,
+            filler: 0,
+            tail: None,
         }
     }
 
@@ -31,8 +44,18 @@ impl Body {
     /// set by hand (larger than the data) goes out as is.
     pub(crate) fn unannounced(data: Bytes) -> Body {
         Body {
-            data: Some(data),
             announced: false,
+            ..Body::new(data)
+        }
+    }
+
+    /// `head`, then `filler` bytes `x` (or endless ones), then `tail`.
+    pub(crate) fn generated(head: &'static str, filler: u64, tail: &'static str) -> Body {
+        Body {
+            data: Some(Bytes::from_static(head.as_bytes())),
+            announced: false,
+            filler,
+            tail: Some(Bytes::from_static(tail.as_bytes())),
         }
     }
 }
@@ -45,12 +68,22 @@ impl hyper::body::Body for Body {
         self: Pin<&mut Self>,
         _cx: &mut Context<'_>,
     ) -> Poll<Option<Result<Frame<Bytes>, Infallible>>> {
-        let data = self.get_mut().data.take().filter(|d| !d.is_empty());
+        let this = self.get_mut();
+        let mut data = this.data.take().filter(|d| !d.is_empty());
+        if data.is_none() && this.filler > 0 {
+            let n = this.filler.min(FILLER.len() as u64);
+            if this.filler != ENDLESS {
+                this.filler -= n;
+            }
+            data = Some(Bytes::from_static(&FILLER[..n as usize]));
+        }
+        let data = data.or_else(|| this.tail.take().filter(|t| !t.is_empty()));
         Poll::Ready(data.map(|d| Ok(Frame::data(d))))
     }
 
     fn is_end_stream(&self) -> bool {
-        self.data.as_ref().is_none_or(Bytes::is_empty)
+        let empty = |b: &Option<Bytes>| b.as_ref().is_none_or(Bytes::is_empty);
+        empty(&self.data) && self.filler == 0 && empty(&self.tail)
     }
 
     fn size_hint(&self) -> SizeHint {
@@ -80,10 +113,12 @@ pub(crate) fn json(status: StatusCode, body: impl Into<Bytes>) -> Resp {
     raw(status, "application/json", body)
 }
 
-/// The Pathfinder/MTM error envelope: `{"status":"ERROR","errors":[{"message":..}]}`.
-pub(crate) fn api_error(status: StatusCode, message: &str) -> Resp {
+/// The Pathfinder/MTM error envelope, on every REST error:
+/// `{"status":"ERROR","type":<resource type>,"errors":[{"message":..}]}`.
+pub(crate) fn api_error(status: StatusCode, resource: &str, message: &str) -> Resp {
     let body = serde_json::json!({
         "status": "ERROR",
+        "type": resource,
         "errors": [{ "message": message }],
     });
     json(status, body.to_string())
@@ -91,12 +126,16 @@ pub(crate) fn api_error(status: StatusCode, message: &str) -> Resp {
 
 /// A 404 for a path the sandbox does not serve.
 pub(crate) fn not_found() -> Resp {
-    api_error(StatusCode::NOT_FOUND, "Not Found")
+    api_error(StatusCode::NOT_FOUND, "Error", "Not Found")
 }
 
 /// A 405 listing the allowed methods.
-pub(crate) fn method_not_allowed(allow: &'static str) -> Resp {
-    let mut resp = api_error(StatusCode::METHOD_NOT_ALLOWED, "Method Not Allowed");
+pub(crate) fn method_not_allowed(resource: &str, allow: &'static str) -> Resp {
+    let mut resp = api_error(
+        StatusCode::METHOD_NOT_ALLOWED,
+        resource,
+        "Method Not Allowed",
+    );
     resp.headers_mut()
         .insert(header::ALLOW, HeaderValue::from_static(allow));
     resp
@@ -104,13 +143,8 @@ pub(crate) fn method_not_allowed(allow: &'static str) -> Resp {
 
 /// Decodes `a=1&b=x+y` (query strings and form bodies) into key/value pairs.
 pub(crate) fn form_pairs(input: &str) -> Vec<(String, String)> {
-    input
-        .split('&')
-        .filter(|part| !part.is_empty())
-        .map(|part| match part.split_once('=') {
-            Some((k, v)) => (decode_component(k), decode_component(v)),
-            None => (decode_component(part), String::new()),
-        })
+    url::form_urlencoded::parse(input.as_bytes())
+        .into_owned()
         .collect()
 }
 
@@ -120,37 +154,6 @@ pub(crate) fn query_param(query: Option<&str>, key: &str) -> Option<String> {
         .into_iter()
         .find(|(k, _)| k == key)
         .map(|(_, v)| v)
-}
-
-/// Percent-decodes one form component, turning `+` into a space.
-fn decode_component(s: &str) -> String {
-    let bytes = s.as_bytes();
-    let mut out = Vec::with_capacity(bytes.len());
-    let mut i = 0;
-    while i < bytes.len() {
-        match bytes[i] {
-            b'+' => out.push(b' '),
-            b'%' if i + 2 < bytes.len() => match (hex_val(bytes[i + 1]), hex_val(bytes[i + 2])) {
-                (Some(h), Some(l)) => {
-                    out.push(h << 4 | l);
-                    i += 2;
-                }
-                _ => out.push(b'%'),
-            },
-            b => out.push(b),
-        }
-        i += 1;
-    }
-    String::from_utf8_lossy(&out).into_owned()
-}
-
-fn hex_val(b: u8) -> Option<u8> {
-    match b {
-        b'0'..=b'9' => Some(b - b'0'),
-        b'a'..=b'f' => Some(b - b'a' + 10),
-        b'A'..=b'F' => Some(b - b'A' + 10),
-        _ => None,
-    }
 }
 
 #[cfg(test)]

@@ -1,25 +1,22 @@
 //! Random and deterministic identifiers: UUIDs, API tokens, key ids.
 
 use fastrand::Rng;
+use uuid::{Builder, Uuid};
 
-/// Formats 16 random bytes from `rng` as a version-4 UUID string.
-pub(crate) fn uuid_v4(rng: &mut Rng) -> String {
+fn random_bytes(rng: &mut Rng) -> [u8; 16] {
     let mut b = [0u8; 16];
     rng.fill(&mut b);
-    b[6] = (b[6] & 0x0f) | 0x40;
-    b[8] = (b[8] & 0x3f) | 0x80;
-    let hex = hex(&b);
-    format!(
-        "{}-{}-{}-{}-{}",
-        &hex[0..8],
-        &hex[8..12],
-        &hex[12..16],
-        &hex[16..20],
-        &hex[20..32]
-    )
+    b
 }
 
-/// A fresh random UUID from the thread-local generator (used for `jti`).
+/// A version-4 UUID made of 16 random bytes from `rng` (deterministic for a seeded `rng`).
+pub(crate) fn uuid_v4(rng: &mut Rng) -> String {
+    Builder::from_random_bytes(random_bytes(rng))
+        .into_uuid()
+        .to_string()
+}
+
+/// A fresh random UUID from the thread-local generator (used for `jti` and new ids).
 pub(crate) fn random_uuid() -> String {
     uuid_v4(&mut Rng::new())
 }
@@ -30,22 +27,11 @@ pub(crate) fn api_token() -> String {
     (0..40).map(|_| rng.alphanumeric()).collect()
 }
 
-/// Lower-case hexadecimal encoding of `bytes`.
-pub(crate) fn hex(bytes: &[u8]) -> String {
-    const DIGITS: &[u8; 16] = b"0123456789abcdef";
-    let mut out = String::with_capacity(bytes.len() * 2);
-    for b in bytes {
-        out.push(DIGITS[usize::from(b >> 4)] as char);
-        out.push(DIGITS[usize::from(b & 0x0f)] as char);
-    }
-    out
-}
-
 /// A random 128-bit key id in hex, like the `kid` of the vendor's JWT header.
 pub(crate) fn key_id() -> String {
-    let mut b = [0u8; 16];
-    Rng::new().fill(&mut b);
-    hex(&b)
+    Uuid::from_bytes(random_bytes(&mut Rng::new()))
+        .simple()
+        .to_string()
 }
 
 #[cfg(test)]
@@ -53,17 +39,14 @@ mod tests {
     use super::*;
 
     #[test]
-    fn uuid_has_version_and_variant() {
+    fn ids_have_their_shapes() {
         let id = uuid_v4(&mut Rng::with_seed(7));
-        assert_eq!(id.len(), 36);
-        assert_eq!(&id[14..15], "4");
+        assert_eq!(id, uuid_v4(&mut Rng::with_seed(7)), "deterministic");
+        assert_eq!((id.len(), &id[14..15]), (36, "4"));
         assert!(matches!(&id[19..20], "8" | "9" | "a" | "b"));
-    }
-
-    #[test]
-    fn api_token_is_40_alphanumerics() {
+        let kid = key_id();
+        assert!(kid.len() == 32 && kid.chars().all(|c| c.is_ascii_hexdigit()));
         let t = api_token();
-        assert_eq!(t.len(), 40);
-        assert!(t.chars().all(|c| c.is_ascii_alphanumeric()));
+        assert!(t.len() == 40 && t.chars().all(|c| c.is_ascii_alphanumeric()));
     }
 }

@@ -1,19 +1,17 @@
-//! RS256 JSON Web Tokens: signing with the sandbox's RSA-2048 key and
-//! verifying signatures made with it.
+//! RS256 JSON Web Tokens, signed and verified with `jsonwebtoken` (on
+//! `ring`) and the sandbox's RSA-2048 key.
 //!
-//! The key is generated with the `rsa` crate (once per process: generation
-//! costs a few hundred milliseconds) and used through `ring`, which signs
-//! about three times faster. Every sandbox has its own `kid`, and verification
-//! rejects tokens whose header names another `kid`, so tokens of one sandbox
-//! never work on another.
+//! The key is generated with the `rsa` crate once per process (generation
+//! costs a few hundred milliseconds). Every sandbox has its own `kid`, and
+//! verification rejects tokens whose header names another `kid`, so tokens of
+//! one sandbox never work on another.
 
 use std::sync::{Arc, OnceLock};
 
-use base64::engine::general_purpose::URL_SAFE_NO_PAD;
-use base64::Engine;
-use ring::rand::SystemRandom;
-use ring::signature::{self, RsaKeyPair, UnparsedPublicKey};
-use rsa::pkcs8::EncodePrivateKey;
+use jsonwebtoken::errors::ErrorKind;
+use jsonwebtoken::{Algorithm, DecodingKey, EncodingKey, Header, Validation};
+use rsa::pkcs1::{EncodeRsaPrivateKey, EncodeRsaPublicKey};
+use serde::Serialize;
 
 /// Why a token failed verification.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -27,97 +25,61 @@ pub(crate) enum JwtError {
 }
 
 /// The process-wide RSA-2048 key pair.
-struct KeyMaterial {
-    pair: RsaKeyPair,
-    public: UnparsedPublicKey<Vec<u8>>,
-}
-
-fn key_material() -> Arc<KeyMaterial> {
-    static KEY: OnceLock<Arc<KeyMaterial>> = OnceLock::new();
-    KEY.get_or_init(|| {
-        let mut rng = rsa::rand_core::OsRng;
-        let key = rsa::RsaPrivateKey::new(&mut rng, 2048).expect("RSA key generation");
-        let der = key.to_pkcs8_der().expect("PKCS#8 encoding");
-        let pair = RsaKeyPair::from_pkcs8(der.as_bytes()).expect("ring accepts the key");
-        let public = UnparsedPublicKey::new(
-            &signature::RSA_PKCS1_2048_8192_SHA256,
-            pair.public().as_ref().to_vec(),
-        );
-        Arc::new(KeyMaterial { pair, public })
+fn keys() -> Arc<(EncodingKey, DecodingKey)> {
+    static KEYS: OnceLock<Arc<(EncodingKey, DecodingKey)>> = OnceLock::new();
+    KEYS.get_or_init(|| {
+        let key = rsa::RsaPrivateKey::new(&mut rsa::rand_core::OsRng, 2048).expect("RSA keygen");
+        let private = key.to_pkcs1_der().expect("PKCS#1 encoding");
+        let public = key.to_public_key().to_pkcs1_der().expect("PKCS#1 encoding");
+        Arc::new((
+            EncodingKey::from_rsa_der(private.as_bytes()),
+            DecodingKey::from_rsa_der(public.as_bytes()),
+        ))
     })
     .clone()
 }
 
 /// Signs and verifies this sandbox's access tokens.
 pub(crate) struct Signer {
-    key: Arc<KeyMaterial>,
-    kid: String,
-    header_b64: String,
-    rng: SystemRandom,
+    keys: Arc<(EncodingKey, DecodingKey)>,
+    header: Header,
+    validation: Validation,
 }
 
 impl Signer {
-    /// A signer whose tokens carry the header `{"kid":<kid>,"alg":"RS256"}`.
+    /// A signer whose tokens carry the header `{"alg":"RS256","kid":<kid>}`.
     pub(crate) fn new(kid: String) -> Signer {
-        let header = format!(r#"{{"kid":"{kid}","alg":"RS256"}}"#);
+        let mut header = Header::new(Algorithm::RS256);
+        header.typ = None;
+        header.kid = Some(kid);
+        // Expiry and revocation are checked by the caller, from the claims.
+        let mut validation = Validation::new(Algorithm::RS256);
+        validation.validate_exp = false;
+        validation.required_spec_claims.clear();
         Signer {
-            key: key_material(),
-            header_b64: URL_SAFE_NO_PAD.encode(header),
-            kid,
-            rng: SystemRandom::new(),
+            keys: keys(),
+            header,
+            validation,
         }
     }
 
-    /// Produces `header.payload.signature` for the JSON text `claims`.
-    pub(crate) fn sign(&self, claims: &str) -> String {
-        let mut token = String::with_capacity(self.header_b64.len() + claims.len() * 4 / 3 + 350);
-        token.push_str(&self.header_b64);
-        token.push('.');
-        URL_SAFE_NO_PAD.encode_string(claims, &mut token);
-        let mut sig = vec![0u8; self.key.pair.public().modulus_len()];
-        self.key
-            .pair
-            .sign(
-                &signature::RSA_PKCS1_SHA256,
-                &self.rng,
-                token.as_bytes(),
-                &mut sig,
-            )
-            .expect("RSA signing");
-        token.push('.');
-        URL_SAFE_NO_PAD.encode_string(&sig, &mut token);
-        token
+    /// Produces `header.payload.signature` for `claims`.
+    pub(crate) fn sign(&self, claims: &impl Serialize) -> String {
+        jsonwebtoken::encode(&self.header, claims, &self.keys.0).expect("RSA signing")
     }
 
     /// Checks the header and the signature; returns the decoded claims.
     pub(crate) fn verify(&self, token: &str) -> Result<serde_json::Value, JwtError> {
-        let mut parts = token.split('.');
-        let (Some(h), Some(p), Some(s), None) =
-            (parts.next(), parts.next(), parts.next(), parts.next())
-        else {
-            return Err(JwtError::Malformed);
-        };
-        let header = decode_json(h)?;
-        if header.get("alg").and_then(|v| v.as_str()) != Some("RS256")
-            || header.get("kid").and_then(|v| v.as_str()) != Some(self.kid.as_str())
-        {
+        let header = jsonwebtoken::decode_header(token).map_err(|_| JwtError::Malformed)?;
+        if header.alg != Algorithm::RS256 || header.kid != self.header.kid {
             return Err(JwtError::WrongKey);
         }
-        let sig = URL_SAFE_NO_PAD.decode(s).map_err(|_| JwtError::Malformed)?;
-        let signed = &token[..h.len() + 1 + p.len()];
-        self.key
-            .public
-            .verify(signed.as_bytes(), &sig)
-            .map_err(|_| JwtError::BadSignature)?;
-        decode_json(p)
+        match jsonwebtoken::decode(token, &self.keys.1, &self.validation) {
+            Ok(data) => Ok(data.claims),
+            Err(e) if *e.kind() == ErrorKind::InvalidSignature => Err(JwtError::BadSignature),
+            Err(_) => Err(JwtError::Malformed),
+        }
     }
-}
-
-fn decode_json(part: &str) -> Result<serde_json::Value, JwtError> {
-    let bytes = URL_SAFE_NO_PAD
-        .decode(part)
-        .map_err(|_| JwtError::Malformed)?;
-    serde_json::from_slice(&bytes).map_err(|_| JwtError::Malformed)
 }
 
 #[cfg(test)]
@@ -127,7 +89,7 @@ mod tests {
     #[test]
     fn signs_and_verifies() {
         let signer = Signer::new("abc".into());
-        let token = signer.sign(r#"{"sub":"x"}"#);
+        let token = signer.sign(&serde_json::json!({"sub": "x"}));
         assert_eq!(signer.verify(&token).unwrap()["sub"], "x");
 
         let mut tampered = token.clone().into_bytes();

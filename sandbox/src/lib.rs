@@ -2,9 +2,12 @@
 //!
 //! It implements the OAuth2 exchange of an API token for an RS256 access
 //! token (`POST /services/mtm/v1/oauth2/token`), `Bearer` validation on every
-//! resource, Pathfinder REST fact sheets with cursor paging, a GraphQL subset
-//! (`allFactSheets`, `factSheet`), MTM workspaces, per-user rate limiting
-//! with 429 and `Retry-After`, and fault injection with counters.
+//! resource, Pathfinder REST fact sheets with cursor paging and writes, a
+//! GraphQL subset (`allFactSheets`, `factSheet`, `createFactSheet`,
+//! `updateFactSheet` with revision checks), the Integration API (LDIF runs
+//! with a state machine, processor configurations, fast runs), MTM
+//! workspaces, per-user rate limiting with 429 and `Retry-After`, and fault
+//! injection with counters.
 //!
 //! ```no_run
 //! let sandbox = leanix_sandbox::Sandbox::start().unwrap();
@@ -27,6 +30,7 @@ mod foreign;
 mod graphql;
 mod http_util;
 mod ids;
+mod integration;
 mod jwt;
 mod model;
 mod ratelimit;
@@ -42,9 +46,11 @@ mod token_endpoint;
 mod tokens;
 mod users;
 mod workspaces;
+mod writes;
 
 pub use config::{SandboxBuilder, DEFAULT_FACT_SHEETS, DEFAULT_TOKEN_LIFETIME};
 pub use faults::{Endpoint, Fault, RandomFaultError};
+pub use integration::DEFAULT_SYNC_RUN_STATE;
 pub use sandbox::Sandbox;
 pub use stats::{Stats, CLIENT_CLOSED, DROPPED};
 pub use users::{Role, User};

@@ -17,7 +17,8 @@ use crate::control;
 use crate::factsheets;
 use crate::faults::{Endpoint, Fault};
 use crate::graphql;
-use crate::http_util::{self, Resp};
+use crate::http_util::{self, Body, Resp};
+use crate::integration;
 use crate::ratelimit::EXCEEDED_MESSAGE;
 use crate::server::ConnControl;
 use crate::state::State;
@@ -38,9 +39,22 @@ enum Route<'p> {
     GraphQl,
     Workspace(&'p str),
     Services(&'p str),
+    Integration(&'p str),
 }
 
 impl Route<'_> {
+    /// The `type` of the REST error envelope on this route.
+    fn resource(self) -> &'static str {
+        match self {
+            Route::Token => "Token",
+            Route::FactSheets | Route::FactSheet(_) => "FactSheet",
+            Route::GraphQl => "GraphQL",
+            Route::Workspace(_) => "Workspace",
+            Route::Services(_) => "Service",
+            Route::Integration(_) => "SynchronizationRun",
+        }
+    }
+
     fn endpoint(self) -> Endpoint {
         match self {
             Route::Token => Endpoint::Token,
@@ -49,6 +63,7 @@ impl Route<'_> {
             Route::GraphQl => Endpoint::GraphQl,
             Route::Workspace(_) => Endpoint::Workspaces,
             Route::Services(_) => Endpoint::Services,
+            Route::Integration(_) => Endpoint::Integration,
         }
     }
 }
@@ -63,6 +78,9 @@ fn route(path: &str) -> Option<Route<'_>> {
                 .filter(|id| !id.is_empty() && !id.contains('/'))
                 .map(Route::FactSheet),
         };
+    }
+    if let Some(rest) = path.strip_prefix("/services/integration-api/v1/") {
+        return Some(Route::Integration(rest));
     }
     if let Some(rest) = path.strip_prefix("/services/mtm/v1/") {
         return match rest {
@@ -88,7 +106,7 @@ pub(crate) async fn handle(
         if !state.control_enabled {
             return Ok(http_util::not_found());
         }
-        return Ok(match read_body(req).await {
+        return Ok(match read_body(req, "Error").await {
             Ok(req) => control::handle(&state, &req),
             Err(resp) => resp,
         });
@@ -102,7 +120,7 @@ pub(crate) async fn handle(
     if endpoint == Endpoint::Token {
         state.counters.token_request();
     }
-    let req = match read_body(req).await {
+    let req = match read_body(req, route.resource()).await {
         Ok(req) => req,
         Err(resp) => {
             state.counters.record(slot, resp.status().as_u16());
@@ -113,8 +131,15 @@ pub(crate) async fn handle(
     if let Some(delay) = state.faults.latency(endpoint) {
         sleep_counting_hang_ups(&state, slot, delay).await;
     }
-    let mut truncate = false;
-    if let Some(fault) = state.faults.take(endpoint) {
+    let (mut truncate, mut paging, mut headers) = (false, None, Vec::new());
+    if let Some(mut fault) = state.faults.take(endpoint) {
+        if let Fault::WithHeaders {
+            fault: inner,
+            headers: extra,
+        } = fault
+        {
+            (fault, headers) = (*inner, extra);
+        }
         match fault {
             Fault::TruncatedBody => truncate = true,
             Fault::DropConnection => {
@@ -124,11 +149,12 @@ pub(crate) async fn handle(
                 return std::future::pending().await;
             }
             Fault::Stall(delay) => sleep_counting_hang_ups(&state, slot, delay).await,
-            Fault::Latency(_) => {}
+            Fault::Latency(_) | Fault::WithHeaders { .. } => {}
+            Fault::CursorCycle | Fault::NoEndCursor => paging = Some(fault),
             fault => {
-                let resp = fault_response(&state, endpoint, &fault, &req);
+                let resp = fault_response(&state, route, &fault, &req);
                 state.counters.record(slot, resp.status().as_u16());
-                return Ok(resp);
+                return Ok(with_headers(resp, &headers));
             }
         }
     }
@@ -136,13 +162,27 @@ pub(crate) async fn handle(
     let resp = match route {
         Route::Token if truncate => token_endpoint::handle_uncounted(&state, &req),
         Route::Token => token_endpoint::handle(&state, &req),
-        route => resource(&state, route, &req),
+        route => resource(&state, route, &req, paging.as_ref()),
     };
     state.counters.record(slot, resp.status().as_u16());
+    let resp = with_headers(resp, &headers);
     if truncate {
         return Ok(truncated(resp).await);
     }
     Ok(resp)
+}
+
+/// `resp` with the headers of a fault added (invalid ones are skipped).
+fn with_headers(mut resp: Resp, headers: &[(String, String)]) -> Resp {
+    for (name, value) in headers {
+        if let (Ok(n), Ok(v)) = (
+            header::HeaderName::from_bytes(name.as_bytes()),
+            HeaderValue::from_str(value),
+        ) {
+            resp.headers_mut().insert(n, v);
+        }
+    }
+    resp
 }
 
 /// The response with its full `Content-Length` but only the first half of its
@@ -187,32 +227,45 @@ async fn sleep_counting_hang_ups(state: &State, slot: Slot, delay: std::time::Du
 }
 
 /// Serves an authenticated, rate-limited resource.
-fn resource(state: &State, route: Route<'_>, req: &Request<Bytes>) -> Resp {
+fn resource(
+    state: &Arc<State>,
+    route: Route<'_>,
+    req: &Request<Bytes>,
+    paging: Option<&Fault>,
+) -> Resp {
+    let ty = route.resource();
     let caller = match state.authenticate(req.headers()) {
         Ok(caller) => caller,
-        Err(e) => return unauthorized(e),
+        Err(e) => return unauthorized(ty, e),
     };
     if let Err(retry_after) = state.limiter.check(caller.user) {
-        let mut resp = http_util::api_error(StatusCode::TOO_MANY_REQUESTS, EXCEEDED_MESSAGE);
+        let mut resp = http_util::api_error(StatusCode::TOO_MANY_REQUESTS, ty, EXCEEDED_MESSAGE);
         resp.headers_mut()
             .insert(header::RETRY_AFTER, HeaderValue::from(retry_after));
         return resp;
     }
     let method = req.method();
+    let role = state.directory.user(caller.user).role;
     match route {
         Route::FactSheets if method == Method::GET => factsheets::list(state, req),
-        Route::FactSheets if method == Method::POST => factsheets::create(state, req, caller),
-        Route::FactSheets => http_util::method_not_allowed("GET, POST"),
+        Route::FactSheets if method == Method::POST => factsheets::create(state, req, role),
+        Route::FactSheets => http_util::method_not_allowed(ty, "GET, POST"),
         Route::FactSheet(id) if method == Method::GET => factsheets::get(state, id),
-        Route::GraphQl => graphql::handle(state, req),
+        Route::FactSheet(id) if method == Method::PUT => factsheets::update(state, id, req, role),
+        Route::FactSheet(id) if method == Method::DELETE => {
+            factsheets::archive(state, id, req, role)
+        }
+        Route::FactSheet(_) => http_util::method_not_allowed(ty, "GET, PUT, DELETE"),
+        Route::GraphQl => graphql::handle(state, req, role, paging),
         Route::Workspace(id) if method == Method::GET => workspaces::workspace(state, id),
         Route::Services(ws) if method == Method::GET => workspaces::services(state, ws),
-        _ => http_util::method_not_allowed("GET"),
+        Route::Integration(rest) => integration::handle(state, rest, req, role),
+        _ => http_util::method_not_allowed(ty, "GET"),
     }
 }
 
-fn unauthorized(e: AuthError) -> Resp {
-    let mut resp = http_util::api_error(StatusCode::UNAUTHORIZED, e.message());
+fn unauthorized(ty: &str, e: AuthError) -> Resp {
+    let mut resp = http_util::api_error(StatusCode::UNAUTHORIZED, ty, e.message());
     let challenge = match e {
         AuthError::Missing => "Bearer".to_owned(),
         e => format!(
@@ -227,8 +280,9 @@ fn unauthorized(e: AuthError) -> Resp {
 }
 
 /// The response an injected fault produces instead of the normal one.
-fn fault_response(state: &State, endpoint: Endpoint, fault: &Fault, req: &Request<Bytes>) -> Resp {
-    let is_token = endpoint == Endpoint::Token;
+fn fault_response(state: &State, route: Route<'_>, fault: &Fault, req: &Request<Bytes>) -> Resp {
+    let is_token = route == Route::Token;
+    let ty = route.resource();
     match fault {
         Fault::Status {
             status,
@@ -244,9 +298,9 @@ fn fault_response(state: &State, endpoint: Endpoint, fault: &Fault, req: &Reques
                 });
                 http_util::json(status, body.to_string())
             } else if status == StatusCode::TOO_MANY_REQUESTS {
-                http_util::api_error(status, EXCEEDED_MESSAGE)
+                http_util::api_error(status, ty, EXCEEDED_MESSAGE)
             } else {
-                http_util::api_error(status, &format!("HTTP {} {reason}", status.as_u16()))
+                http_util::api_error(status, ty, &format!("HTTP {} {reason}", status.as_u16()))
             };
             if let Some(v) = retry_after
                 .as_deref()
@@ -265,47 +319,49 @@ fn fault_response(state: &State, endpoint: Endpoint, fault: &Fault, req: &Reques
             content_type,
             body.clone(),
         ),
-        Fault::RedirectForeign => {
-            let target = format!(
-                "{}{}",
-                state.foreign_url,
-                req.uri().path_and_query().map_or("/", |pq| pq.as_str())
-            );
-            let mut resp = http_util::raw(StatusCode::TEMPORARY_REDIRECT, "text/plain", "");
-            if let Ok(v) = HeaderValue::from_str(&target) {
-                resp.headers_mut().insert(header::LOCATION, v);
-            }
-            resp
+        Fault::RedirectForeign | Fault::RedirectSelf => {
+            let origin = match fault {
+                Fault::RedirectForeign => &state.foreign_url,
+                _ => &state.url,
+            };
+            let path = req.uri().path_and_query().map_or("/", |pq| pq.as_str());
+            let resp = http_util::raw(StatusCode::TEMPORARY_REDIRECT, "text/plain", "");
+            with_headers(resp, &[("location".into(), format!("{origin}{path}"))])
         }
-        Fault::RedirectSelf => {
-            let target = format!(
-                "{}{}",
-                state.url,
-                req.uri().path_and_query().map_or("/", |pq| pq.as_str())
-            );
-            let mut resp = http_util::raw(StatusCode::TEMPORARY_REDIRECT, "text/plain", "");
-            if let Ok(v) = HeaderValue::from_str(&target) {
-                resp.headers_mut().insert(header::LOCATION, v);
-            }
-            resp
+        Fault::LargeBody(n) if *n >= 11 => {
+            generated(Body::generated(r#"{"data":""#, n - 11, r#""}"#))
         }
+        Fault::LargeBody(n) => generated(Body::generated("", *n, "")),
+        Fault::EndlessBody => generated(Body::generated(r#"{"data":""#, http_util::ENDLESS, "")),
         Fault::MalformedJson if !is_token => http_util::json(
             StatusCode::OK,
             r#"{"status":"OK","type":"FactSheet","errors":[],"data":[{"id":""#,
         ),
         Fault::HtmlOk => token_endpoint::html_ok(),
-        other => token_endpoint::fault_response(state, other, req.headers())
-            .unwrap_or_else(|| http_util::api_error(StatusCode::INTERNAL_SERVER_ERROR, "fault")),
+        other => token_endpoint::fault_response(state, other, req.headers()).unwrap_or_else(|| {
+            http_util::api_error(StatusCode::INTERNAL_SERVER_ERROR, ty, "fault")
+        }),
     }
 }
 
+/// A 200 JSON response with a generated (chunked) body.
+fn generated(body: Body) -> Resp {
+    let mut resp = http::Response::new(body);
+    resp.headers_mut().insert(
+        header::CONTENT_TYPE,
+        HeaderValue::from_static("application/json"),
+    );
+    resp
+}
+
 /// Reads the whole body (up to [`MAX_BODY`]).
-pub(crate) async fn read_body(req: Request<Incoming>) -> Result<Request<Bytes>, Resp> {
+pub(crate) async fn read_body(req: Request<Incoming>, ty: &str) -> Result<Request<Bytes>, Resp> {
     let (parts, body) = req.into_parts();
     match Limited::new(body, MAX_BODY).collect().await {
         Ok(collected) => Ok(Request::from_parts(parts, collected.to_bytes())),
         Err(_) => Err(http_util::api_error(
             StatusCode::PAYLOAD_TOO_LARGE,
+            ty,
             "Request body too large or unreadable",
         )),
     }
@@ -341,6 +397,10 @@ mod tests {
             Some(Route::Services("acme"))
         );
         assert_eq!(route("/api/v1/services"), None);
+        assert_eq!(
+            route("/services/integration-api/v1/synchronizationRuns/x/status"),
+            Some(Route::Integration("synchronizationRuns/x/status"))
+        );
         assert_eq!(route("/"), None);
     }
 }

@@ -105,6 +105,7 @@ impl Sandbox {
             cfg.token_lifetime,
             cfg.rate_limit,
             store,
+            cfg.sync_run_state,
         ));
 
         let runtime = tokio::runtime::Builder::new_multi_thread()
@@ -220,6 +221,14 @@ impl Sandbox {
         self.state.set_lifetime(lifetime);
     }
 
+    /// Sets how long a synchronization run started from now on stays
+    /// `PENDING`, and then `IN_PROGRESS`, before it ends (zero: it ends before
+    /// the call that starts it answers). The default is
+    /// [`DEFAULT_SYNC_RUN_STATE`](crate::DEFAULT_SYNC_RUN_STATE).
+    pub fn set_sync_run_state_duration(&self, duration: Duration) {
+        self.state.integration.set_state_duration(duration);
+    }
+
     /// Sets the per-user rate limit (`None`: off).
     pub fn set_rate_limit(&self, per_minute: Option<u32>) {
         self.state.limiter.set(per_minute);
@@ -240,6 +249,12 @@ impl Sandbox {
     /// How many fact sheets exist now (seeded plus created).
     pub fn fact_sheet_count(&self) -> usize {
         self.state.store.len()
+    }
+
+    /// The fact sheet with this id as the REST API shows it (including
+    /// archived ones), for tests that check writes without a request.
+    pub fn fact_sheet(&self, id: &str) -> Option<serde_json::Value> {
+        self.state.store.get(id).map(|s| s.value.clone())
     }
 
     /// Signs an access token for `api_token`'s user whose `exp` lies

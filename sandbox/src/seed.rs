@@ -16,144 +16,57 @@ const SEED: u64 = 0x1ea9_1c5a_db0c;
 /// Relative frequency of each type in [`TYPES`] order.
 const WEIGHTS: [u32; 10] = [25, 20, 10, 10, 12, 3, 2, 6, 5, 7];
 
+#[rustfmt::skip]
 const APP_SUBJECTS: &[&str] = &[
-    "Customer",
-    "Order",
-    "Invoice",
-    "Payroll",
-    "Inventory",
-    "Supplier",
-    "Contract",
-    "Claims",
-    "Billing",
-    "Procurement",
-    "Warehouse",
-    "Fleet",
-    "Loyalty",
-    "Pricing",
-    "Quality",
-    "Asset",
-    "Document",
-    "Identity",
-    "Travel",
-    "Expense",
-    "Recruiting",
-    "Learning",
-    "Campaign",
-    "Ticketing",
-    "Treasury",
-    "Tax",
-    "Risk",
-    "Compliance",
-    "Product",
-    "Partner",
+    "Customer", "Order", "Invoice", "Payroll", "Inventory", "Supplier", "Contract", "Claims",
+    "Billing", "Procurement", "Warehouse", "Fleet", "Loyalty", "Pricing", "Quality", "Asset",
+    "Document", "Identity", "Travel", "Expense", "Recruiting", "Learning", "Campaign", "Ticketing",
+    "Treasury", "Tax", "Risk", "Compliance", "Product", "Partner",
 ];
+#[rustfmt::skip]
 const APP_KINDS: &[&str] = &[
-    "Portal",
-    "Management",
-    "Hub",
-    "Service",
-    "Analytics",
-    "Suite",
-    "Tracker",
-    "Planner",
-    "Gateway",
-    "Workbench",
-    "Center",
-    "Cloud",
+    "Portal", "Management", "Hub", "Service", "Analytics", "Suite", "Tracker", "Planner", "Gateway",
+    "Workbench", "Center", "Cloud",
 ];
 const REGIONS: &[&str] = &[
     "EMEA", "APAC", "Americas", "Germany", "France", "UK", "US", "Japan",
 ];
+#[rustfmt::skip]
 const COMPONENTS: &[(&str, &str)] = &[
-    ("Oracle Database", "Databases"),
-    ("PostgreSQL", "Databases"),
-    ("Microsoft SQL Server", "Databases"),
-    ("MongoDB", "Databases"),
-    ("Redis", "Databases"),
-    ("SAP HANA", "Databases"),
-    ("Red Hat Enterprise Linux", "Operating Systems"),
-    ("Windows Server", "Operating Systems"),
-    ("Ubuntu Server", "Operating Systems"),
-    ("Apache Kafka", "Messaging"),
-    ("RabbitMQ", "Messaging"),
-    ("IBM MQ", "Messaging"),
-    ("Kubernetes", "Container Platforms"),
-    ("Docker Engine", "Container Platforms"),
-    ("OpenShift", "Container Platforms"),
-    ("Nginx", "Web Servers"),
-    ("Apache HTTP Server", "Web Servers"),
-    ("Apache Tomcat", "Application Servers"),
-    ("WildFly", "Application Servers"),
-    ("Elasticsearch", "Analytics Platforms"),
-    ("Snowflake", "Analytics Platforms"),
-    ("Jenkins", "CI/CD"),
-    ("GitLab", "CI/CD"),
-    ("Okta", "Identity & Access"),
-    ("Active Directory", "Identity & Access"),
-    ("Grafana", "Monitoring"),
-    ("Prometheus", "Monitoring"),
-    ("Splunk Enterprise", "Monitoring"),
-    ("Amazon S3", "Storage"),
-    ("Azure Blob Storage", "Storage"),
-    ("Java Runtime", "Programming Languages"),
-    ("Node.js", "Programming Languages"),
-    (".NET Runtime", "Programming Languages"),
-    ("Python", "Programming Languages"),
-    ("MuleSoft Anypoint", "Integration Platforms"),
-    ("Microsoft Exchange", "Collaboration"),
+    ("Oracle Database", "Databases"), ("PostgreSQL", "Databases"),
+    ("Microsoft SQL Server", "Databases"), ("MongoDB", "Databases"), ("Redis", "Databases"),
+    ("SAP HANA", "Databases"), ("Red Hat Enterprise Linux", "Operating Systems"),
+    ("Windows Server", "Operating Systems"), ("Ubuntu Server", "Operating Systems"),
+    ("Apache Kafka", "Messaging"), ("RabbitMQ", "Messaging"), ("IBM MQ", "Messaging"),
+    ("Kubernetes", "Container Platforms"), ("Docker Engine", "Container Platforms"),
+    ("OpenShift", "Container Platforms"), ("Nginx", "Web Servers"),
+    ("Apache HTTP Server", "Web Servers"), ("Apache Tomcat", "Application Servers"),
+    ("WildFly", "Application Servers"), ("Elasticsearch", "Analytics Platforms"),
+    ("Snowflake", "Analytics Platforms"), ("Jenkins", "CI/CD"), ("GitLab", "CI/CD"),
+    ("Okta", "Identity & Access"), ("Active Directory", "Identity & Access"),
+    ("Grafana", "Monitoring"), ("Prometheus", "Monitoring"), ("Splunk Enterprise", "Monitoring"),
+    ("Amazon S3", "Storage"), ("Azure Blob Storage", "Storage"),
+    ("Java Runtime", "Programming Languages"), ("Node.js", "Programming Languages"),
+    (".NET Runtime", "Programming Languages"), ("Python", "Programming Languages"),
+    ("MuleSoft Anypoint", "Integration Platforms"), ("Microsoft Exchange", "Collaboration"),
 ];
+#[rustfmt::skip]
 const DOMAINS: &[&str] = &[
-    "Customer Management",
-    "Finance",
-    "Human Resources",
-    "Supply Chain",
-    "Sales",
-    "Marketing",
-    "Manufacturing",
-    "Research & Development",
-    "IT Management",
-    "Legal & Compliance",
-    "Procurement",
+    "Customer Management", "Finance", "Human Resources", "Supply Chain", "Sales", "Marketing",
+    "Manufacturing", "Research & Development", "IT Management", "Legal & Compliance", "Procurement",
     "Logistics",
 ];
+#[rustfmt::skip]
 const SUBAREAS: &[&str] = &[
-    "Planning",
-    "Operations",
-    "Reporting",
-    "Analytics",
-    "Governance",
-    "Service",
-    "Optimization",
-    "Administration",
-    "Controlling",
-    "Strategy",
+    "Planning", "Operations", "Reporting", "Analytics", "Governance", "Service", "Optimization",
+    "Administration", "Controlling", "Strategy",
 ];
+#[rustfmt::skip]
 const DATA_SUBJECTS: &[&str] = &[
-    "Customer",
-    "Order",
-    "Invoice",
-    "Employee",
-    "Product",
-    "Supplier",
-    "Contract",
-    "Payment",
-    "Shipment",
-    "Account",
-    "Asset",
-    "Ticket",
-    "Campaign",
-    "Lead",
-    "Opportunity",
-    "Price List",
-    "Material",
-    "Bill of Materials",
-    "Purchase Order",
-    "Sales Order",
-    "Journal Entry",
-    "Cost Center",
-    "Budget",
-    "Timesheet",
+    "Customer", "Order", "Invoice", "Employee", "Product", "Supplier", "Contract", "Payment",
+    "Shipment", "Account", "Asset", "Ticket", "Campaign", "Lead", "Opportunity", "Price List",
+    "Material", "Bill of Materials", "Purchase Order", "Sales Order", "Journal Entry",
+    "Cost Center", "Budget", "Timesheet",
 ];
 const DATA_KINDS: &[&str] = &[
     "Master Data",
@@ -166,101 +79,37 @@ const DATA_KINDS: &[&str] = &[
 const SYSTEMS: &[&str] = &[
     "CRM", "ERP", "HRIS", "DWH", "PIM", "WMS", "MES", "PLM", "Billing", "Portal", "BI", "IAM",
 ];
+#[rustfmt::skip]
 const PROVIDERS: &[&str] = &[
-    "SAP",
-    "Microsoft",
-    "Oracle",
-    "Salesforce",
-    "IBM",
-    "Amazon Web Services",
-    "Google",
-    "ServiceNow",
-    "Atlassian",
-    "Adobe",
-    "Workday",
-    "Red Hat",
-    "VMware",
-    "Cisco",
-    "Okta",
-    "Snowflake",
-    "Databricks",
-    "Elastic",
-    "MongoDB Inc.",
-    "Confluent",
-    "HashiCorp",
-    "GitLab Inc.",
-    "Datadog",
-    "Splunk",
-    "Zendesk",
-    "HubSpot",
-    "Twilio",
-    "Stripe",
-    "DocuSign",
-    "Box",
+    "SAP", "Microsoft", "Oracle", "Salesforce", "IBM", "Amazon Web Services", "Google",
+    "ServiceNow", "Atlassian", "Adobe", "Workday", "Red Hat", "VMware", "Cisco", "Okta",
+    "Snowflake", "Databricks", "Elastic", "MongoDB Inc.", "Confluent", "HashiCorp", "GitLab Inc.",
+    "Datadog", "Splunk", "Zendesk", "HubSpot", "Twilio", "Stripe", "DocuSign", "Box",
 ];
+#[rustfmt::skip]
 const STACKS: &[&str] = &[
-    "Databases",
-    "Application Servers",
-    "Operating Systems",
-    "Messaging",
-    "Container Platforms",
-    "Monitoring",
-    "CI/CD",
-    "Identity & Access",
-    "Storage",
-    "Networking",
-    "Analytics Platforms",
-    "Programming Languages",
-    "Web Servers",
-    "Integration Platforms",
-    "Collaboration",
+    "Databases", "Application Servers", "Operating Systems", "Messaging", "Container Platforms",
+    "Monitoring", "CI/CD", "Identity & Access", "Storage", "Networking", "Analytics Platforms",
+    "Programming Languages", "Web Servers", "Integration Platforms", "Collaboration",
 ];
+#[rustfmt::skip]
 const DEPARTMENTS: &[&str] = &[
-    "Sales",
-    "Marketing",
-    "Finance",
-    "Human Resources",
-    "IT Operations",
-    "Customer Service",
-    "Legal",
-    "Procurement",
-    "Logistics",
-    "Manufacturing",
-    "R&D",
-    "Executive Board",
-    "Controlling",
+    "Sales", "Marketing", "Finance", "Human Resources", "IT Operations", "Customer Service",
+    "Legal", "Procurement", "Logistics", "Manufacturing", "R&D", "Executive Board", "Controlling",
     "Facility Management",
 ];
+#[rustfmt::skip]
 const PROJECTS: &[&str] = &[
-    "Cloud Migration",
-    "ERP Consolidation",
-    "CRM Replacement",
-    "Data Platform Modernization",
-    "Zero Trust Rollout",
-    "API Strategy",
-    "Mainframe Exit",
-    "Customer Portal Relaunch",
-    "Analytics Self-Service",
-    "S/4HANA Transformation",
-    "Legacy Decommissioning",
-    "Network Refresh",
-    "Mobile First",
-    "Process Automation",
-    "Vendor Consolidation",
+    "Cloud Migration", "ERP Consolidation", "CRM Replacement", "Data Platform Modernization",
+    "Zero Trust Rollout", "API Strategy", "Mainframe Exit", "Customer Portal Relaunch",
+    "Analytics Self-Service", "S/4HANA Transformation", "Legacy Decommissioning", "Network Refresh",
+    "Mobile First", "Process Automation", "Vendor Consolidation",
 ];
+#[rustfmt::skip]
 const PROCESSES: &[&str] = &[
-    "Order to Cash",
-    "Procure to Pay",
-    "Hire to Retire",
-    "Record to Report",
-    "Plan to Produce",
-    "Lead to Order",
-    "Issue to Resolution",
-    "Idea to Market",
-    "Quote to Contract",
-    "Request to Fulfill",
-    "Forecast to Plan",
-    "Design to Release",
+    "Order to Cash", "Procure to Pay", "Hire to Retire", "Record to Report", "Plan to Produce",
+    "Lead to Order", "Issue to Resolution", "Idea to Market", "Quote to Contract",
+    "Request to Fulfill", "Forecast to Plan", "Design to Release",
 ];
 const PROCESS_STEPS: &[&str] = &[
     "Initiate", "Validate", "Approve", "Execute", "Monitor", "Settle", "Close", "Review",
@@ -279,7 +128,8 @@ const TECHNICAL_FIT: &[&str] = &[
     "fullyAppropriate",
 ];
 const SEALS: &[&str] = &["APPROVED", "APPROVED", "APPROVED", "BROKEN", "DISABLED"];
-const PHASES: [&str; 5] = ["plan", "phaseIn", "active", "phaseOut", "endOfLife"];
+/// The lifecycle phases, in order.
+pub(crate) const PHASES: [&str; 5] = ["plan", "phaseIn", "active", "phaseOut", "endOfLife"];
 /// 2025-06-01, the "today" against which lifecycles are evaluated.
 pub(crate) const REFERENCE_DAY: i64 = 20_240;
 
@@ -289,58 +139,24 @@ struct TagDef {
     group: Option<usize>,
 }
 const TAG_GROUPS: &[(&str, &str)] = &[("Cloud Readiness", "CR"), ("Hosting", "HO")];
+#[rustfmt::skip]
 const TAGS: &[TagDef] = &[
-    TagDef {
-        name: "Cloud Native",
-        color: "#2e7d32",
-        group: Some(0),
-    },
-    TagDef {
-        name: "Cloud Ready",
-        color: "#66bb6a",
-        group: Some(0),
-    },
-    TagDef {
-        name: "Not Cloud Ready",
-        color: "#c62828",
-        group: Some(0),
-    },
-    TagDef {
-        name: "SaaS",
-        color: "#1565c0",
-        group: Some(1),
-    },
-    TagDef {
-        name: "On-Premise",
-        color: "#6d4c41",
-        group: Some(1),
-    },
-    TagDef {
-        name: "IaaS",
-        color: "#00838f",
-        group: Some(1),
-    },
-    TagDef {
-        name: "GDPR",
-        color: "#7b1fa2",
-        group: None,
-    },
-    TagDef {
-        name: "Strategic",
-        color: "#f9a825",
-        group: None,
-    },
-    TagDef {
-        name: "Legacy",
-        color: "#757575",
-        group: None,
-    },
-    TagDef {
-        name: "Sunset",
-        color: "#ef6c00",
-        group: None,
-    },
+    TagDef { name: "Cloud Native", color: "#2e7d32", group: Some(0) },
+    TagDef { name: "Cloud Ready", color: "#66bb6a", group: Some(0) },
+    TagDef { name: "Not Cloud Ready", color: "#c62828", group: Some(0) },
+    TagDef { name: "SaaS", color: "#1565c0", group: Some(1) },
+    TagDef { name: "On-Premise", color: "#6d4c41", group: Some(1) },
+    TagDef { name: "IaaS", color: "#00838f", group: Some(1) },
+    TagDef { name: "GDPR", color: "#7b1fa2", group: None },
+    TagDef { name: "Strategic", color: "#f9a825", group: None },
+    TagDef { name: "Legacy", color: "#757575", group: None },
+    TagDef { name: "Sunset", color: "#ef6c00", group: None },
 ];
+
+/// The workspace's tags (with their groups), as fact sheets carry them.
+pub(crate) fn tags() -> Vec<Tag> {
+    Generator::new().tags
+}
 
 /// Generates `count` fact sheets.
 pub(crate) fn generate(count: usize) -> Vec<FactSheet> {

@@ -9,6 +9,7 @@ use std::time::Duration;
 use http::HeaderMap;
 
 use crate::faults::Faults;
+use crate::integration::Integration;
 use crate::ratelimit::RateLimiter;
 use crate::stats::Counters;
 use crate::store::Store;
@@ -39,6 +40,8 @@ pub(crate) struct State {
     pub counters: Counters,
     /// The inventory.
     pub store: Store,
+    /// Synchronization runs and processor configurations.
+    pub integration: Integration,
     /// The most recent access tokens issued (at most [`ISSUED_KEPT`]), for
     /// tests that must know every credential in play (`GET /_sandbox/tokens`).
     issued: Mutex<VecDeque<String>>,
@@ -62,6 +65,7 @@ impl State {
         lifetime: Duration,
         rate_limit: Option<u32>,
         store: Store,
+        sync_run_state: Duration,
     ) -> State {
         let limiter = RateLimiter::new(directory.users().len(), rate_limit);
         let state = State {
@@ -76,6 +80,7 @@ impl State {
             faults: Faults::new(),
             counters: Counters::new(),
             store,
+            integration: Integration::new(sync_run_state),
             issued: Mutex::new(VecDeque::new()),
         };
         state.set_lifetime(lifetime);

@@ -25,7 +25,7 @@ pub(crate) enum Slot {
 }
 
 impl Slot {
-    const COUNT: usize = 7;
+    const COUNT: usize = Endpoint::ALL.len();
 
     fn index(self) -> usize {
         match self {
@@ -67,8 +67,14 @@ pub(crate) struct Counters {
     token_requests: AtomicU64,
     foreign: AtomicU64,
     foreign_with_auth: AtomicU64,
+    writes: AtomicU64,
+    /// Synchronization runs by final status, in [`RUN_ENDS`] order.
+    sync_runs: [AtomicU64; 3],
     by_status: Vec<Vec<AtomicU64>>,
 }
+
+/// The final statuses of synchronization runs.
+pub(crate) const RUN_ENDS: [&str; 3] = ["FINISHED", "FAILED", "STOPPED"];
 
 impl Counters {
     /// All zero.
@@ -78,6 +84,8 @@ impl Counters {
             token_requests: AtomicU64::new(0),
             foreign: AtomicU64::new(0),
             foreign_with_auth: AtomicU64::new(0),
+            writes: AtomicU64::new(0),
+            sync_runs: Default::default(),
             by_status: (0..Slot::COUNT)
                 .map(|_| (0..STATUS_SLOTS).map(|_| AtomicU64::new(0)).collect())
                 .collect(),
@@ -107,6 +115,18 @@ impl Counters {
         }
     }
 
+    /// Counts a fact sheet created or changed (through any API).
+    pub(crate) fn write(&self) {
+        self.writes.fetch_add(1, Ordering::Relaxed);
+    }
+
+    /// Counts a synchronization run that ended with `status` (one of [`RUN_ENDS`]).
+    pub(crate) fn sync_run(&self, status: &str) {
+        if let Some(i) = RUN_ENDS.iter().position(|s| *s == status) {
+            self.sync_runs[i].fetch_add(1, Ordering::Relaxed);
+        }
+    }
+
     /// Sets everything back to zero.
     pub(crate) fn reset(&self) {
         for c in [
@@ -114,7 +134,11 @@ impl Counters {
             &self.token_requests,
             &self.foreign,
             &self.foreign_with_auth,
-        ] {
+            &self.writes,
+        ]
+        .into_iter()
+        .chain(&self.sync_runs)
+        {
             c.store(0, Ordering::Relaxed);
         }
         for row in &self.by_status {
@@ -144,6 +168,13 @@ impl Counters {
             token_requests: self.token_requests.load(Ordering::Relaxed),
             foreign_requests: self.foreign.load(Ordering::Relaxed),
             foreign_requests_with_authorization: self.foreign_with_auth.load(Ordering::Relaxed),
+            writes: self.writes.load(Ordering::Relaxed),
+            sync_runs: RUN_ENDS
+                .iter()
+                .zip(&self.sync_runs)
+                .map(|(s, n)| ((*s).to_owned(), n.load(Ordering::Relaxed)))
+                .filter(|(_, n)| *n > 0)
+                .collect(),
             requests,
         }
     }
@@ -164,6 +195,10 @@ pub struct Stats {
     pub foreign_requests: u64,
     /// Foreign requests that carried an `Authorization` header.
     pub foreign_requests_with_authorization: u64,
+    /// Fact sheets created or changed through REST, GraphQL or the
+    /// Integration API (validate-only and test runs excluded).
+    pub writes: u64,
+    sync_runs: BTreeMap<String, u64>,
     requests: BTreeMap<String, BTreeMap<u16, u64>>,
 }
 
@@ -178,6 +213,12 @@ impl Stats {
     /// all resource endpoints together).
     pub fn total(&self, endpoint: Endpoint) -> u64 {
         self.matching(endpoint).flat_map(|m| m.values()).sum()
+    }
+
+    /// Synchronization runs (and fast runs) that ended with `status`
+    /// (`FINISHED`, `FAILED` or `STOPPED`).
+    pub fn sync_runs(&self, status: &str) -> u64 {
+        self.sync_runs.get(status).copied().unwrap_or(0)
     }
 
     /// Counts by endpoint name (`token`, `factSheets`, ..., `other`) and status.
@@ -204,6 +245,8 @@ impl Stats {
             "requests": requests,
             "foreign_requests": self.foreign_requests,
             "foreign_requests_with_authorization": self.foreign_requests_with_authorization,
+            "writes": self.writes,
+            "sync_runs": self.sync_runs,
         })
     }
 

@@ -1,9 +1,10 @@
 //! The in-memory fact sheet inventory: lookups by id and type, and ordered
 //! paging that both the REST and the GraphQL API use.
 //!
-//! Fact sheets keep their insertion position forever (new ones are appended),
-//! so a cursor is simply a position: walking pages visits every fact sheet
-//! exactly once, even while others are created.
+//! Fact sheets keep their insertion position forever (new ones are appended,
+//! changed ones replaced in place), so a cursor is simply a position: walking
+//! pages visits every fact sheet exactly once, even while others are created.
+//! Listings leave archived fact sheets out unless they ask for them.
 
 use std::collections::{HashMap, HashSet};
 use std::sync::{Arc, Mutex, RwLock};
@@ -11,25 +12,44 @@ use std::sync::{Arc, Mutex, RwLock};
 use crate::model::FactSheet;
 use crate::seed;
 
-/// A stored fact sheet with its pre-rendered JSON forms.
+/// A stored fact sheet: its JSON (the REST representation, also what
+/// GraphQL selects from) and that JSON pre-rendered as text.
 pub(crate) struct Stored {
-    /// The fact sheet.
-    pub fact_sheet: FactSheet,
-    /// Its JSON text (the REST representation).
-    pub json: String,
-    /// Its JSON value (for GraphQL field selection).
+    /// The id.
+    pub id: String,
+    /// The fact sheet type.
+    pub fs_type: &'static str,
+    /// The JSON value.
     pub value: serde_json::Value,
+    /// The JSON text.
+    pub json: String,
+    /// Whether its `status` is `ARCHIVED`.
+    pub archived: bool,
 }
 
 impl Stored {
     fn new(fact_sheet: FactSheet) -> Stored {
-        let json = serde_json::to_string(&fact_sheet).expect("fact sheet serializes");
         let value = serde_json::to_value(&fact_sheet).expect("fact sheet serializes");
+        Stored::from_value(fact_sheet.fs_type, value)
+    }
+
+    pub(crate) fn from_value(fs_type: &'static str, value: serde_json::Value) -> Stored {
         Stored {
-            fact_sheet,
-            json,
+            id: value["id"].as_str().unwrap_or_default().to_owned(),
+            fs_type,
+            json: value.to_string(),
+            archived: value["status"] == "ARCHIVED",
             value,
         }
+    }
+
+    fn text(&self, key: &str) -> &str {
+        self.value[key].as_str().unwrap_or_default()
+    }
+
+    /// Its external id (`externalId.externalId`), if it has one.
+    pub(crate) fn external_id(&self) -> Option<&str> {
+        self.value["externalId"]["externalId"].as_str()
     }
 }
 
@@ -44,28 +64,29 @@ pub(crate) struct Filter {
     pub text: Option<String>,
     /// Only these ids.
     pub ids: Option<HashSet<String>>,
+    /// Only archived fact sheets (otherwise only the others).
+    pub archived: bool,
 }
 
 impl Filter {
     fn matches(&self, s: &Stored) -> bool {
-        let fs = &s.fact_sheet;
-        if self.exclude_types.contains(fs.fs_type) {
+        if s.archived != self.archived || self.exclude_types.contains(s.fs_type) {
             return false;
         }
         if let Some(types) = &self.types {
-            if !types.contains(fs.fs_type) {
+            if !types.contains(s.fs_type) {
                 return false;
             }
         }
         if let Some(ids) = &self.ids {
-            if !ids.contains(&fs.id) {
+            if !ids.contains(&s.id) {
                 return false;
             }
         }
         if let Some(text) = &self.text {
             let text = text.to_lowercase();
-            if !fs.name.to_lowercase().contains(&text)
-                && !fs.display_name.to_lowercase().contains(&text)
+            if !s.text("name").to_lowercase().contains(&text)
+                && !s.text("displayName").to_lowercase().contains(&text)
             {
                 return false;
             }
@@ -74,7 +95,7 @@ impl Filter {
     }
 
     fn only_types(&self) -> bool {
-        self.exclude_types.is_empty() && self.text.is_none() && self.ids.is_none()
+        !self.archived && self.exclude_types.is_empty() && self.text.is_none() && self.ids.is_none()
     }
 }
 
@@ -93,17 +114,45 @@ struct Inner {
     items: Vec<Arc<Stored>>,
     by_id: HashMap<String, usize>,
     by_type: HashMap<&'static str, Vec<usize>>,
+    /// `(type, external id)` → position.
+    by_external: HashMap<(&'static str, String), usize>,
+    archived: usize,
 }
 
 impl Inner {
     fn push(&mut self, stored: Arc<Stored>) {
         let pos = self.items.len();
-        self.by_id.insert(stored.fact_sheet.id.clone(), pos);
-        self.by_type
-            .entry(stored.fact_sheet.fs_type)
-            .or_default()
-            .push(pos);
+        self.by_id.insert(stored.id.clone(), pos);
+        self.by_type.entry(stored.fs_type).or_default().push(pos);
+        self.index(pos, &stored, true);
         self.items.push(stored);
+    }
+
+    fn replace(&mut self, pos: usize, stored: Arc<Stored>) {
+        self.index(pos, &stored, true);
+        let old = std::mem::replace(&mut self.items[pos], stored);
+        self.index(pos, &old, false);
+    }
+
+    /// Adds `s` at `pos` to (or removes it from) the external-id index and the archived count.
+    fn index(&mut self, pos: usize, s: &Stored, add: bool) {
+        if let Some(ext) = s.external_id() {
+            let key = (s.fs_type, ext.to_owned());
+            if add {
+                self.by_external.insert(key, pos);
+            } else if self.by_external.get(&key) == Some(&pos)
+                && self.items[pos].external_id() != Some(ext)
+            {
+                self.by_external.remove(&key);
+            }
+        }
+        if s.archived {
+            self.archived = if add {
+                self.archived + 1
+            } else {
+                self.archived - 1
+            };
+        }
     }
 }
 
@@ -143,10 +192,35 @@ impl Store {
     }
 
     /// Appends a fact sheet.
-    pub(crate) fn insert(&self, fact_sheet: FactSheet) -> Arc<Stored> {
-        let stored = Arc::new(Stored::new(fact_sheet));
+    pub(crate) fn insert(&self, fs_type: &'static str, value: serde_json::Value) -> Arc<Stored> {
+        let stored = Arc::new(Stored::from_value(fs_type, value));
         self.inner.write().unwrap().push(stored.clone());
         stored
+    }
+
+    /// Replaces the fact sheet `id` with what `change` makes of it (in place,
+    /// atomically); `None` if there is no such fact sheet.
+    pub(crate) fn update<E>(
+        &self,
+        id: &str,
+        change: impl FnOnce(&serde_json::Value) -> Result<serde_json::Value, E>,
+    ) -> Option<Result<Arc<Stored>, E>> {
+        let mut inner = self.inner.write().unwrap();
+        let pos = *inner.by_id.get(id)?;
+        let current = inner.items[pos].clone();
+        Some(change(&current.value).map(|value| {
+            let stored = Arc::new(Stored::from_value(current.fs_type, value));
+            inner.replace(pos, stored.clone());
+            stored
+        }))
+    }
+
+    /// The fact sheet of this type with this external id.
+    pub(crate) fn by_external_id(&self, fs_type: &str, external_id: &str) -> Option<Arc<Stored>> {
+        let inner = self.inner.read().unwrap();
+        let fs_type = crate::model::canonical_type(fs_type)?;
+        let pos = inner.by_external.get(&(fs_type, external_id.to_owned()))?;
+        Some(inner.items[*pos].clone())
     }
 
     /// How many fact sheets there are.
@@ -206,12 +280,12 @@ impl Store {
             }
         }
         let total = match &filter.types {
-            Some(types) if filter.only_types() => types
+            Some(types) if filter.only_types() && inner.archived == 0 => types
                 .iter()
                 .filter_map(|t| inner.by_type.get(t.as_str()))
                 .map(Vec::len)
                 .sum(),
-            None if filter.only_types() => inner.items.len(),
+            None if filter.only_types() => inner.items.len() - inner.archived,
             _ => inner.items.iter().filter(|s| filter.matches(s)).count(),
         };
         Page {
@@ -247,7 +321,7 @@ mod tests {
                 let page = store.page(&filter, start, 7);
                 total = total.or(Some(page.total));
                 for (pos, s) in &page.items {
-                    assert!(seen.insert(s.fact_sheet.id.clone()));
+                    assert!(seen.insert(s.id.clone()));
                     start = pos + 1;
                 }
                 if !page.has_more {

@@ -110,14 +110,7 @@ impl AccessTokens {
     ) -> String {
         let expires_at_ms = now_ms() + lifetime_ms;
         let exp = expires_at_ms.div_ceil(1000);
-        let claims = claims::render(
-            directory.user(user),
-            workspace,
-            &ids::random_uuid(),
-            exp,
-            instance_url,
-        );
-        let token = self.signer.sign(&claims);
+        let token = self.mint(directory, workspace, user, exp, instance_url);
         let info = TokenInfo {
             user,
             expires_at_ms,
@@ -137,13 +130,8 @@ impl AccessTokens {
         exp: u64,
         instance_url: &str,
     ) -> String {
-        let claims = claims::render(
-            directory.user(user),
-            workspace,
-            &ids::random_uuid(),
-            exp,
-            instance_url,
-        );
+        let jti = ids::random_uuid();
+        let claims = claims::render(directory.user(user), workspace, &jti, exp, instance_url);
         self.signer.sign(&claims)
     }
 

@@ -13,6 +13,7 @@ pub(crate) fn workspace(state: &State, id: &str) -> Resp {
     if id != ws.id {
         return http_util::api_error(
             StatusCode::NOT_FOUND,
+            "Workspace",
             &format!("Workspace with id '{}' not found", id.escape_debug()),
         );
     }
@@ -47,6 +48,7 @@ pub(crate) fn services(state: &State, workspace: &str) -> Resp {
     if workspace != ws.name && workspace != ws.id {
         return http_util::api_error(
             StatusCode::NOT_FOUND,
+            "Service",
             &format!("Workspace '{}' not found", workspace.escape_debug()),
         );
     }

@@ -1,243 +1,282 @@
-//! Validation and execution of a parsed query against the inventory.
+//! Validation and execution of a parsed document against the inventory.
 //!
 //! Validation runs first, as in graphql-java: any undefined field, unknown
 //! argument, unknown type or fragment makes the whole response
-//! `{"data":null,"errors":[..]}` (on HTTP 200). Execution then writes the
-//! response JSON directly, in selection order.
+//! `{"data":null,"errors":[..]}` (on HTTP 200). Execution then builds the
+//! response as a `serde_json::Map` in selection order (the workspace enables
+//! `preserve_order`); a field that fails is `null` with an error naming its
+//! `path`, and the other fields keep their data.
 
-use std::collections::HashSet;
+use std::cell::RefCell;
+use std::collections::{HashMap, HashSet};
 
 use base64::engine::general_purpose::STANDARD;
 use base64::Engine;
+use graphql_parser::query as q;
+use graphql_parser::Pos;
 use serde_json::{json, Map, Value as Json};
 
-use super::parse::{Directive, Document, Field, Operation, OperationKind, Pos, Selection, Value};
 use super::schema::{self, FieldType, BASE};
-use crate::store::{Filter, Store};
+use crate::faults::Fault;
+use crate::state::State;
+use crate::store::Filter;
+use crate::users::Role;
+use crate::writes::{self, WriteError};
+
+type Document<'a> = q::Document<'a, &'a str>;
+type Selection<'a> = q::Selection<'a, &'a str>;
+type Field<'a> = q::Field<'a, &'a str>;
+type Value<'a> = q::Value<'a, &'a str>;
+type Directive<'a> = q::Directive<'a, &'a str>;
+type Fragment<'a> = q::FragmentDefinition<'a, &'a str>;
 
 /// Fact sheets returned by `allFactSheets` without `first`, like the vendor's cap.
 const DEFAULT_FIRST: usize = 15_000;
 
-/// Runs `doc` and returns the response JSON text.
+/// Runs `doc` and returns the response.
 pub(crate) fn run(
-    store: &Store,
-    doc: &Document,
+    state: &State,
+    role: Role,
+    doc: &Document<'_>,
     operation_name: Option<&str>,
     variables: &Map<String, Json>,
-) -> String {
+    paging: Option<&Fault>,
+) -> Json {
     let op = match select_operation(doc, operation_name) {
         Ok(op) => op,
         Err(message) => return errors_only(vec![json!({ "message": message })]),
     };
-    let root = match op.kind {
-        OperationKind::Query => "Query",
-        OperationKind::Mutation => "Mutation",
-        OperationKind::Subscription => "Subscription",
-    };
+    let fragments = doc
+        .definitions
+        .iter()
+        .filter_map(|d| match d {
+            q::Definition::Fragment(f) => Some((f.name, f)),
+            q::Definition::Operation(_) => None,
+        })
+        .collect();
     let ctx = Ctx {
-        store,
-        doc,
-        op,
+        state,
+        role,
+        fragments,
+        defaults: op.defaults,
         variables,
+        paging,
+        errors: RefCell::new(Vec::new()),
     };
-    let mut errors = Vec::new();
-    let sel: Vec<&Selection> = op.selection.iter().collect();
-    ctx.validate(&sel, root, &mut errors, &mut Vec::new());
+    let sel: Vec<&Selection> = op.selection.items.iter().collect();
+    ctx.validate(&sel, op.root, &mut Vec::new());
+    let errors = ctx.errors.take();
     if !errors.is_empty() {
         return errors_only(errors);
     }
-    let mut out = String::with_capacity(4096);
-    out.push_str(r#"{"data":"#);
-    ctx.write_object(
-        &mut out,
-        &mut errors,
-        &Json::Null,
-        root,
+    let data = ctx.fields(
         &sel,
+        op.root,
         &mut Vec::new(),
+        |ctx, f, sub, path| match f.name {
+            "allFactSheets" => ctx.all_fact_sheets(f, sub, path),
+            "factSheet" => ctx.fact_sheet(f, sub, path),
+            _ => ctx.mutation(f, sub, path),
+        },
     );
+    let errors = ctx.errors.take();
+    let mut out = json!({ "data": data });
     if !errors.is_empty() {
-        out.push_str(r#","errors":"#);
-        out.push_str(&Json::Array(errors).to_string());
+        out["errors"] = Json::Array(errors);
     }
-    out.push('}');
     out
 }
 
 /// `{"data":null,"errors":[..]}`.
-pub(crate) fn errors_only(errors: Vec<Json>) -> String {
-    json!({ "data": null, "errors": errors }).to_string()
+pub(crate) fn errors_only(errors: Vec<Json>) -> Json {
+    json!({ "data": null, "errors": errors })
 }
 
-/// A graphql-java style error with a location and a classification.
-pub(crate) fn error_at(message: String, pos: Pos, classification: &str) -> Json {
+/// A graphql-java style error with a location; `error_type` goes into
+/// `extensions` as both `errorType` (what LeanIX clients test, e.g.
+/// `REVISION_CLASH`) and graphql-java's `classification`.
+pub(crate) fn error_at(message: String, line: usize, column: usize, error_type: &str) -> Json {
     json!({
         "message": message,
-        "locations": [{ "line": pos.line, "column": pos.column }],
-        "extensions": { "classification": classification },
+        "locations": [{ "line": line, "column": column }],
+        "extensions": { "errorType": error_type, "classification": error_type },
     })
 }
 
-fn select_operation<'d>(doc: &'d Document, name: Option<&str>) -> Result<&'d Operation, String> {
-    match name.filter(|n| !n.is_empty()) {
-        Some(name) => doc
-            .operations
-            .iter()
-            .find(|o| o.name.as_deref() == Some(name))
-            .ok_or_else(|| format!("Unknown operation named '{name}'.")),
-        None if doc.operations.len() == 1 => Ok(&doc.operations[0]),
-        None if doc.operations.is_empty() => Err("No operation in the document.".to_owned()),
+/// The operation to run, reduced to what execution needs.
+struct Operation<'d, 'a> {
+    root: &'static str,
+    selection: &'d q::SelectionSet<'a, &'a str>,
+    defaults: HashMap<&'a str, &'d Value<'a>>,
+}
+
+fn select_operation<'d, 'a>(
+    doc: &'d Document<'a>,
+    name: Option<&str>,
+) -> Result<Operation<'d, 'a>, String> {
+    let ops: Vec<_> = doc
+        .definitions
+        .iter()
+        .filter_map(|d| match d {
+            q::Definition::Operation(op) => Some(op),
+            q::Definition::Fragment(_) => None,
+        })
+        .map(|op| match op {
+            q::OperationDefinition::SelectionSet(s) => (None, "Query", &[][..], s),
+            q::OperationDefinition::Query(o) => (
+                o.name,
+                "Query",
+                &o.variable_definitions[..],
+                &o.selection_set,
+            ),
+            q::OperationDefinition::Mutation(o) => (
+                o.name,
+                "Mutation",
+                &o.variable_definitions[..],
+                &o.selection_set,
+            ),
+            q::OperationDefinition::Subscription(o) => (
+                o.name,
+                "Subscription",
+                &o.variable_definitions[..],
+                &o.selection_set,
+            ),
+        })
+        .collect();
+    let (_, root, vars, selection) = match name.filter(|n| !n.is_empty()) {
+        Some(name) => ops
+            .into_iter()
+            .find(|o| o.0 == Some(name))
+            .ok_or_else(|| format!("Unknown operation named '{name}'."))?,
+        None if ops.len() == 1 => ops[0],
+        None if ops.is_empty() => return Err("No operation in the document.".to_owned()),
         None => {
-            Err("Must provide operation name if query contains multiple operations.".to_owned())
+            return Err(
+                "Must provide operation name if query contains multiple operations.".to_owned(),
+            )
         }
-    }
+    };
+    let defaults = vars
+        .iter()
+        .filter_map(|v| Some((v.name, v.default_value.as_ref()?)))
+        .collect();
+    Ok(Operation {
+        root,
+        selection,
+        defaults,
+    })
 }
 
-struct Ctx<'a> {
-    store: &'a Store,
-    doc: &'a Document,
-    op: &'a Operation,
-    variables: &'a Map<String, Json>,
+struct Ctx<'d, 'a> {
+    state: &'d State,
+    role: Role,
+    fragments: HashMap<&'a str, &'d Fragment<'a>>,
+    defaults: HashMap<&'a str, &'d Value<'a>>,
+    variables: &'d Map<String, Json>,
+    paging: Option<&'d Fault>,
+    errors: RefCell<Vec<Json>>,
 }
 
-type Groups<'a> = Vec<(&'a str, Vec<&'a Field>)>;
+type Groups<'d, 'a> = Vec<(&'a str, Vec<&'d Field<'a>>)>;
 
-impl<'a> Ctx<'a> {
+impl<'d, 'a> Ctx<'d, 'a> {
     // ---- validation -------------------------------------------------------
 
-    fn validate(
-        &self,
-        sel: &[&'a Selection],
-        ty: &str,
-        errors: &mut Vec<Json>,
-        fragments: &mut Vec<&'a str>,
-    ) {
+    fn invalid(&self, kind: &str, detail: String, pos: Pos) {
+        self.errors.borrow_mut().push(error_at(
+            format!("Validation error of type {kind}: {detail}"),
+            pos.line,
+            pos.column,
+            "ValidationError",
+        ));
+    }
+
+    fn validate(&self, sel: &[&'d Selection<'a>], ty: &str, fragments: &mut Vec<&'a str>) {
         for s in sel {
             match s {
-                Selection::Field(f) => {
-                    self.validate_directives(&f.directives, f.pos, errors);
-                    if f.name == "__typename" {
-                        self.leaf_check(f, "String", errors);
-                        continue;
-                    }
-                    let Some(field_type) = schema::field(ty, &f.name) else {
-                        errors.push(validation(
-                            "FieldUndefined",
-                            format!("Field '{}' in type '{ty}' is undefined", f.name),
-                            f.pos,
-                        ));
-                        continue;
-                    };
-                    let allowed = schema::arguments(ty, &f.name);
-                    for (arg, _) in &f.arguments {
-                        if !allowed.contains(&arg.as_str()) {
-                            errors.push(validation(
-                                "UnknownArgument",
-                                format!("Unknown field argument {arg}"),
-                                f.pos,
-                            ));
-                        }
-                    }
-                    match field_type {
-                        FieldType::Leaf(scalar) => self.leaf_check(f, scalar, errors),
-                        FieldType::Object(inner) if f.selection.is_empty() => {
-                            errors.push(validation(
-                                "SubselectionRequired",
-                                format!(
-                                    "Sub selection required for type {inner} of field {}",
-                                    f.name
-                                ),
-                                f.pos,
-                            ));
-                        }
-                        FieldType::Object(inner) => {
-                            let sub: Vec<&Selection> = f.selection.iter().collect();
-                            self.validate(&sub, inner, errors, fragments);
-                        }
-                    }
-                }
-                Selection::InlineFragment {
-                    type_condition,
-                    directives,
-                    selection,
-                    pos,
-                } => {
-                    self.validate_directives(directives, *pos, errors);
-                    let inner = match type_condition {
-                        Some(t) if !schema::is_type(t) => {
-                            errors.push(validation(
-                                "UnknownType",
-                                format!("Unknown type {t}"),
-                                *pos,
-                            ));
+                q::Selection::Field(f) => self.validate_field(f, ty, fragments),
+                q::Selection::InlineFragment(i) => {
+                    self.validate_directives(&i.directives);
+                    let inner = match &i.type_condition {
+                        Some(q::TypeCondition::On(t)) if !schema::is_type(t) => {
+                            self.invalid("UnknownType", format!("Unknown type {t}"), i.position);
                             continue;
                         }
-                        Some(t) => t.as_str(),
+                        Some(q::TypeCondition::On(t)) => t,
                         None => ty,
                     };
-                    let sub: Vec<&Selection> = selection.iter().collect();
-                    self.validate(&sub, inner, errors, fragments);
+                    let sub: Vec<&Selection> = i.selection_set.items.iter().collect();
+                    self.validate(&sub, inner, fragments);
                 }
-                Selection::FragmentSpread {
-                    name,
-                    directives,
-                    pos,
-                } => {
-                    self.validate_directives(directives, *pos, errors);
-                    let Some(fragment) = self.doc.fragments.get(name) else {
-                        errors.push(validation(
-                            "UndefinedFragment",
-                            format!("Undefined fragment {name}"),
-                            *pos,
-                        ));
+                q::Selection::FragmentSpread(s) => {
+                    self.validate_directives(&s.directives);
+                    let name = s.fragment_name;
+                    let Some(fragment) = self.fragments.get(name) else {
+                        let detail = format!("Undefined fragment {name}");
+                        self.invalid("UndefinedFragment", detail, s.position);
                         continue;
                     };
-                    if fragments.contains(&name.as_str()) {
-                        errors.push(validation(
-                            "FragmentCycle",
-                            format!("Fragment cycle detected involving {name}"),
-                            *pos,
-                        ));
+                    if fragments.contains(&name) {
+                        let detail = format!("Fragment cycle detected involving {name}");
+                        self.invalid("FragmentCycle", detail, s.position);
                         continue;
                     }
-                    if !schema::is_type(&fragment.type_condition) {
-                        errors.push(validation(
-                            "UnknownType",
-                            format!("Unknown type {}", fragment.type_condition),
-                            *pos,
-                        ));
+                    let q::TypeCondition::On(cond) = fragment.type_condition;
+                    if !schema::is_type(cond) {
+                        self.invalid("UnknownType", format!("Unknown type {cond}"), s.position);
                         continue;
                     }
                     fragments.push(name);
-                    let sub: Vec<&Selection> = fragment.selection.iter().collect();
-                    self.validate(&sub, &fragment.type_condition, errors, fragments);
+                    let sub: Vec<&Selection> = fragment.selection_set.items.iter().collect();
+                    self.validate(&sub, cond, fragments);
                     fragments.pop();
                 }
             }
         }
     }
 
-    fn leaf_check(&self, f: &Field, scalar: &str, errors: &mut Vec<Json>) {
-        if !f.selection.is_empty() {
-            errors.push(validation(
-                "SubselectionNotAllowed",
-                format!(
-                    "Sub selection not allowed on leaf type {scalar} of field {}",
-                    f.name
-                ),
-                f.pos,
-            ));
+    fn validate_field(&self, f: &'d Field<'a>, ty: &str, fragments: &mut Vec<&'a str>) {
+        self.validate_directives(&f.directives);
+        let (name, pos) = (f.name, f.position);
+        let field_type = if name == "__typename" {
+            FieldType::Leaf("String")
+        } else if let Some(t) = schema::field(ty, name) {
+            t
+        } else {
+            let detail = format!("Field '{name}' in type '{ty}' is undefined");
+            return self.invalid("FieldUndefined", detail, pos);
+        };
+        let allowed = schema::arguments(ty, name);
+        for (arg, _) in &f.arguments {
+            if !allowed.contains(arg) {
+                self.invalid(
+                    "UnknownArgument",
+                    format!("Unknown field argument {arg}"),
+                    pos,
+                );
+            }
+        }
+        let sub: Vec<&Selection> = f.selection_set.items.iter().collect();
+        match field_type {
+            FieldType::Leaf(scalar) if !sub.is_empty() => {
+                let detail =
+                    format!("Sub selection not allowed on leaf type {scalar} of field {name}");
+                self.invalid("SubselectionNotAllowed", detail, pos);
+            }
+            FieldType::Leaf(_) => {}
+            FieldType::Object(inner) if sub.is_empty() => {
+                let detail = format!("Sub selection required for type {inner} of field {name}");
+                self.invalid("SubselectionRequired", detail, pos);
+            }
+            FieldType::Object(inner) => self.validate(&sub, inner, fragments),
         }
     }
 
-    fn validate_directives(&self, directives: &[Directive], pos: Pos, errors: &mut Vec<Json>) {
+    fn validate_directives(&self, directives: &[Directive<'a>]) {
         for d in directives {
             if d.name != "skip" && d.name != "include" {
-                errors.push(validation(
-                    "UnknownDirective",
-                    format!("Unknown directive {}", d.name),
-                    pos,
-                ));
+                let detail = format!("Unknown directive {}", d.name);
+                self.invalid("UnknownDirective", detail, d.position);
             }
         }
     }
@@ -245,310 +284,273 @@ impl<'a> Ctx<'a> {
     // ---- execution --------------------------------------------------------
 
     /// Resolves a literal or variable to JSON.
-    fn value(&self, v: &Value) -> Json {
+    fn value(&self, v: &Value<'a>) -> Json {
         match v {
-            Value::Variable(name) => self
-                .variables
-                .get(name)
-                .cloned()
-                .or_else(|| {
-                    self.op
-                        .variables
-                        .iter()
-                        .find(|(n, _)| n == name)
-                        .and_then(|(_, d)| d.as_ref())
-                        .map(|d| self.value(d))
-                })
-                .unwrap_or(Json::Null),
-            Value::Int(i) => Json::from(*i),
-            Value::Float(f) => Json::from(*f),
-            Value::String(s) | Value::Enum(s) => Json::String(s.clone()),
-            Value::Boolean(b) => Json::Bool(*b),
-            Value::Null => Json::Null,
-            Value::List(items) => Json::Array(items.iter().map(|i| self.value(i)).collect()),
-            Value::Object(fields) => Json::Object(
+            q::Value::Variable(name) => match self.variables.get(*name) {
+                Some(v) => v.clone(),
+                None => self
+                    .defaults
+                    .get(name)
+                    .map_or(Json::Null, |d| self.value(d)),
+            },
+            q::Value::Int(n) => n.as_i64().map_or(Json::Null, Json::from),
+            q::Value::Float(f) => Json::from(*f),
+            q::Value::String(s) => Json::String(s.clone()),
+            q::Value::Enum(s) => Json::from(*s),
+            q::Value::Boolean(b) => Json::Bool(*b),
+            q::Value::Null => Json::Null,
+            q::Value::List(items) => items.iter().map(|i| self.value(i)).collect(),
+            q::Value::Object(fields) => Json::Object(
                 fields
                     .iter()
-                    .map(|(k, v)| (k.clone(), self.value(v)))
+                    .map(|(k, v)| ((*k).to_owned(), self.value(v)))
                     .collect(),
             ),
         }
     }
 
-    fn argument(&self, f: &Field, name: &str) -> Json {
+    fn argument(&self, f: &Field<'a>, name: &str) -> Json {
         f.arguments
             .iter()
-            .find(|(n, _)| n == name)
-            .map(|(_, v)| self.value(v))
-            .unwrap_or(Json::Null)
+            .find(|(n, _)| *n == name)
+            .map_or(Json::Null, |(_, v)| self.value(v))
     }
 
-    fn included(&self, directives: &[Directive]) -> bool {
+    fn included(&self, directives: &[Directive<'a>]) -> bool {
         directives.iter().all(|d| {
-            let cond = d
-                .arguments
-                .iter()
-                .find(|(n, _)| n == "if")
-                .map(|(_, v)| self.value(v))
-                .and_then(|v| v.as_bool());
+            let cond = d.arguments.iter().find(|(n, _)| *n == "if");
+            let cond = cond.and_then(|(_, v)| self.value(v).as_bool());
             !matches!(
-                (d.name.as_str(), cond),
+                (d.name, cond),
                 ("skip", Some(true)) | ("include", Some(false))
             )
         })
     }
 
     /// Groups the fields of `sel` that apply to `concrete` by response key.
-    fn collect(&self, sel: &[&'a Selection], concrete: &str, out: &mut Groups<'a>) {
+    fn collect(&self, sel: &[&'d Selection<'a>], concrete: &str, out: &mut Groups<'d, 'a>) {
         for s in sel {
-            match s {
-                Selection::Field(f) if self.included(&f.directives) => {
-                    match out.iter_mut().find(|(k, _)| *k == f.response_key()) {
-                        Some((_, group)) => group.push(f),
-                        None => out.push((f.response_key(), vec![f])),
-                    }
-                }
-                Selection::Field(_) => {}
-                Selection::InlineFragment {
-                    type_condition,
-                    directives,
-                    selection,
-                    ..
-                } => {
-                    let applies = match type_condition.as_deref() {
-                        Some(t) => schema::applies(concrete, t),
-                        None => true,
-                    };
-                    if applies && self.included(directives) {
-                        let sub: Vec<&Selection> = selection.iter().collect();
-                        self.collect(&sub, concrete, out);
-                    }
-                }
-                Selection::FragmentSpread {
-                    name, directives, ..
-                } => {
-                    if let Some(fragment) = self.doc.fragments.get(name) {
-                        if schema::applies(concrete, &fragment.type_condition)
-                            && self.included(directives)
-                        {
-                            let sub: Vec<&Selection> = fragment.selection.iter().collect();
-                            self.collect(&sub, concrete, out);
+            let (cond, directives, items) = match s {
+                q::Selection::Field(f) => {
+                    if self.included(&f.directives) {
+                        let key = f.alias.unwrap_or(f.name);
+                        match out.iter_mut().find(|(k, _)| *k == key) {
+                            Some((_, group)) => group.push(f),
+                            None => out.push((key, vec![f])),
                         }
                     }
+                    continue;
                 }
+                q::Selection::InlineFragment(i) => {
+                    (i.type_condition.as_ref(), &i.directives, &i.selection_set)
+                }
+                q::Selection::FragmentSpread(s) => match self.fragments.get(s.fragment_name) {
+                    Some(f) => (Some(&f.type_condition), &s.directives, &f.selection_set),
+                    None => continue,
+                },
+            };
+            let applies = cond.is_none_or(|q::TypeCondition::On(t)| schema::applies(concrete, t));
+            if applies && self.included(directives) {
+                let sub: Vec<&Selection> = items.items.iter().collect();
+                self.collect(&sub, concrete, out);
             }
         }
     }
 
-    /// Writes an object of type `ty` whose data is `data` (for the root and
-    /// fact sheets) with the selections `sel`.
-    fn write_object(
+    /// An object of type `ty` with the selections `sel`: each response key
+    /// gets `resolve(field, its sub-selection, path)`, `__typename` gets `ty`.
+    fn fields(
         &self,
-        out: &mut String,
-        errors: &mut Vec<Json>,
-        data: &Json,
+        sel: &[&'d Selection<'a>],
         ty: &str,
-        sel: &[&'a Selection],
         path: &mut Vec<Json>,
-    ) {
+        mut resolve: impl FnMut(&Self, &'d Field<'a>, &[&'d Selection<'a>], &mut Vec<Json>) -> Json,
+    ) -> Json {
         let mut groups = Groups::new();
         self.collect(sel, ty, &mut groups);
-        out.push('{');
-        for (i, (key, fields)) in groups.iter().enumerate() {
-            if i > 0 {
-                out.push(',');
-            }
-            push_json_str(out, key);
-            out.push(':');
-            let field = fields[0];
-            let sub: Vec<&Selection> = fields.iter().flat_map(|f| f.selection.iter()).collect();
-            path.push(Json::String((*key).to_owned()));
-            match (ty, field.name.as_str()) {
-                (_, "__typename") => push_json_str(out, ty),
-                ("Query", "allFactSheets") => self.all_fact_sheets(out, errors, field, &sub, path),
-                ("Query", "factSheet") => self.fact_sheet(out, errors, field, &sub, path),
-                _ => {
-                    let value = data.get(&field.name).unwrap_or(&Json::Null);
-                    self.write_value(
-                        out,
-                        errors,
-                        value,
-                        schema::field(ty, &field.name),
-                        &sub,
-                        path,
-                    );
-                }
-            }
+        let mut map = Map::with_capacity(groups.len());
+        for (key, fields) in groups {
+            let sub: Vec<&Selection> = fields.iter().flat_map(|f| &f.selection_set.items).collect();
+            path.push(Json::from(key));
+            let value = match fields[0].name {
+                "__typename" => Json::from(ty),
+                _ => resolve(self, fields[0], &sub, path),
+            };
             path.pop();
+            map.insert(key.to_owned(), value);
         }
-        out.push('}');
+        Json::Object(map)
     }
 
-    fn write_value(
+    /// An object whose data is the JSON `data` (a fact sheet or a part of one).
+    fn object(
         &self,
-        out: &mut String,
-        errors: &mut Vec<Json>,
+        data: &Json,
+        ty: &str,
+        sel: &[&'d Selection<'a>],
+        path: &mut Vec<Json>,
+    ) -> Json {
+        self.fields(sel, ty, path, |ctx, f, sub, path| {
+            let value = data.get(f.name).unwrap_or(&Json::Null);
+            ctx.value_of(value, schema::field(ty, f.name), sub, path)
+        })
+    }
+
+    fn value_of(
+        &self,
         value: &Json,
         field_type: Option<FieldType>,
-        sub: &[&'a Selection],
+        sub: &[&'d Selection<'a>],
         path: &mut Vec<Json>,
-    ) {
+    ) -> Json {
         match (field_type, value) {
-            (Some(FieldType::Object(inner)), Json::Array(items)) => {
-                out.push('[');
-                for (i, item) in items.iter().enumerate() {
-                    if i > 0 {
-                        out.push(',');
-                    }
+            (Some(FieldType::Object(_)), Json::Array(items)) => items
+                .iter()
+                .enumerate()
+                .map(|(i, item)| {
                     path.push(Json::from(i));
-                    self.write_value(out, errors, item, Some(FieldType::Object(inner)), sub, path);
+                    let v = self.value_of(item, field_type, sub, path);
                     path.pop();
-                }
-                out.push(']');
-            }
+                    v
+                })
+                .collect(),
             (Some(FieldType::Object(inner)), Json::Object(_)) => {
-                let concrete = if inner == BASE {
-                    value.get("type").and_then(Json::as_str).unwrap_or(BASE)
-                } else {
-                    inner
+                let concrete = match inner {
+                    BASE => value.get("type").and_then(Json::as_str).unwrap_or(BASE),
+                    inner => inner,
                 };
-                self.write_object(out, errors, value, concrete, sub, path);
+                self.object(value, concrete, sub, path)
             }
-            _ => out.push_str(&value.to_string()),
+            _ => value.clone(),
         }
     }
 
-    fn fact_sheet(
-        &self,
-        out: &mut String,
-        errors: &mut Vec<Json>,
-        field: &Field,
-        sub: &[&'a Selection],
-        path: &mut Vec<Json>,
-    ) {
-        let id = self.argument(field, "id");
-        let Some(id) = id.as_str() else {
-            errors.push(field_error(
-                "Missing field argument 'id'".into(),
-                field.pos,
-                path,
-            ));
-            out.push_str("null");
-            return;
+    /// Records a field error (graphql-java's `DataFetchingException`) and
+    /// answers the field's `null`.
+    fn fail(&self, f: &Field<'a>, message: String, path: &[Json]) -> Json {
+        self.fail_as(f, "DataFetchingException", message, path)
+    }
+
+    /// Records a field error of this `errorType` at the field's path.
+    fn fail_as(&self, f: &Field<'a>, error_type: &str, message: String, path: &[Json]) -> Json {
+        let (line, column) = (f.position.line, f.position.column);
+        let mut error = error_at(message, line, column, error_type);
+        error["path"] = Json::from(path);
+        self.errors.borrow_mut().push(error);
+        Json::Null
+    }
+
+    fn fact_sheet(&self, f: &Field<'a>, sub: &[&'d Selection<'a>], path: &mut Vec<Json>) -> Json {
+        let Some(id) = self.argument(f, "id").as_str().map(str::to_owned) else {
+            return self.fail(f, "Missing field argument 'id'".into(), path);
         };
-        match self.store.get(id) {
-            Some(stored) => {
-                self.write_object(
-                    out,
-                    errors,
-                    &stored.value,
-                    stored.fact_sheet.fs_type,
-                    sub,
-                    path,
-                );
+        match self.state.store.get(&id) {
+            Some(stored) => self.object(&stored.value, stored.fs_type, sub, path),
+            None => self.fail(
+                f,
+                format!(
+                    "Exception while fetching data (/factSheet) : FactSheet with id '{}' not found",
+                    id.escape_debug()
+                ),
+                path,
+            ),
+        }
+    }
+
+    /// `createFactSheet` and `updateFactSheet`, answering `{factSheet}`.
+    fn mutation(&self, f: &Field<'a>, sub: &[&'d Selection<'a>], path: &mut Vec<Json>) -> Json {
+        let arg = |name| self.argument(f, name);
+        let result = writes::authorize(self.role).and_then(|()| {
+            let patches = writes::patches(&arg("patches"))?;
+            let validate_only = arg("validateOnly").as_bool().unwrap_or(false);
+            if f.name == "createFactSheet" {
+                let input = arg("input");
+                let (name, fs_type) = (input["name"].as_str(), input["type"].as_str());
+                let name = name.ok_or(WriteError::Invalid("'input' needs a 'name'".into()))?;
+                let fs_type =
+                    fs_type.ok_or(WriteError::Invalid("'input' needs a 'type'".into()))?;
+                return writes::create(self.state, fs_type, name, &patches, validate_only);
             }
-            None => {
-                errors.push(field_error(
-                    format!("Exception while fetching data (/factSheet) : FactSheet with id '{}' not found", id.escape_debug()),
-                    field.pos,
-                    path,
-                ));
-                out.push_str("null");
-            }
+            let id = arg("id");
+            let id = id
+                .as_str()
+                .ok_or(WriteError::Invalid("Missing field argument 'id'".into()))?;
+            let rev = match arg("rev") {
+                Json::Null => None,
+                rev => Some(rev.as_u64().or_else(|| rev.as_str()?.parse().ok()).ok_or(
+                    WriteError::Invalid("Argument 'rev' must be a revision number".into()),
+                )?),
+            };
+            let comment = arg("comment");
+            writes::update(
+                self.state,
+                id,
+                rev,
+                &patches,
+                comment.as_str(),
+                validate_only,
+            )
+        });
+        match result {
+            Ok(fs) => self.object(&json!({ "factSheet": fs }), "FactSheetResult", sub, path),
+            Err(e) => self.fail_as(f, e.error_type(), e.message(), path),
         }
     }
 
     fn all_fact_sheets(
         &self,
-        out: &mut String,
-        errors: &mut Vec<Json>,
-        field: &Field,
-        sub: &[&'a Selection],
+        f: &Field<'a>,
+        sub: &[&'d Selection<'a>],
         path: &mut Vec<Json>,
-    ) {
-        let args = match self.connection_args(field) {
+    ) -> Json {
+        let args = match self.connection_args(f) {
             Ok(args) => args,
-            Err(message) => {
-                errors.push(field_error(message, field.pos, path));
-                out.push_str("null");
-                return;
-            }
+            Err(message) => return self.fail(f, message, path),
         };
-        let page = self.store.page(&args.filter, args.start, args.first);
-        let cursor = |pos: usize| STANDARD.encode(format!("fs:{pos}"));
-
-        let mut groups = Groups::new();
-        self.collect(sub, "FactSheetConnection", &mut groups);
-        out.push('{');
-        for (i, (key, fields)) in groups.iter().enumerate() {
-            if i > 0 {
-                out.push(',');
+        let page = self.state.store.page(&args.filter, args.start, args.first);
+        let mut info = json!({
+            "hasNextPage": page.has_more,
+            "hasPreviousPage": args.start > 0,
+            "startCursor": page.items.first().map(|(p, _)| cursor(*p)),
+            "endCursor": page.items.last().map(|(p, _)| cursor(*p)),
+        });
+        match self.paging {
+            Some(Fault::NoEndCursor) => {
+                (info["hasNextPage"], info["endCursor"]) = (true.into(), Json::Null)
             }
-            push_json_str(out, key);
-            out.push(':');
-            let inner: Vec<&Selection> = fields.iter().flat_map(|f| f.selection.iter()).collect();
-            path.push(Json::String((*key).to_owned()));
-            match fields[0].name.as_str() {
-                "__typename" => push_json_str(out, "FactSheetConnection"),
-                "totalCount" => out.push_str(&page.total.to_string()),
-                "pageInfo" => {
-                    let info = json!({
-                        "hasNextPage": page.has_more,
-                        "hasPreviousPage": args.start > 0,
-                        "startCursor": page.items.first().map(|(p, _)| cursor(*p)),
-                        "endCursor": page.items.last().map(|(p, _)| cursor(*p)),
-                    });
-                    self.write_object(out, errors, &info, "PageInfo", &inner, path);
-                }
-                _ => {
-                    // edges
-                    out.push('[');
-                    for (n, (pos, stored)) in page.items.iter().enumerate() {
-                        if n > 0 {
-                            out.push(',');
-                        }
-                        path.push(Json::from(n));
-                        let mut edge_groups = Groups::new();
-                        self.collect(&inner, "FactSheetEdge", &mut edge_groups);
-                        out.push('{');
-                        for (j, (ekey, efields)) in edge_groups.iter().enumerate() {
-                            if j > 0 {
-                                out.push(',');
-                            }
-                            push_json_str(out, ekey);
-                            out.push(':');
-                            match efields[0].name.as_str() {
-                                "__typename" => push_json_str(out, "FactSheetEdge"),
-                                "cursor" => push_json_str(out, &cursor(*pos)),
-                                _ => {
-                                    let node: Vec<&Selection> =
-                                        efields.iter().flat_map(|f| f.selection.iter()).collect();
-                                    path.push(Json::String((*ekey).to_owned()));
-                                    self.write_object(
-                                        out,
-                                        errors,
-                                        &stored.value,
-                                        stored.fact_sheet.fs_type,
-                                        &node,
-                                        path,
-                                    );
-                                    path.pop();
-                                }
-                            }
-                        }
-                        out.push('}');
-                        path.pop();
-                    }
-                    out.push(']');
-                }
+            Some(Fault::CursorCycle) => {
+                // After the first of two cursors comes the second, after anything else the first.
+                let next = cursor(usize::from(args.start == 1));
+                (info["hasNextPage"], info["endCursor"]) = (true.into(), next);
             }
-            path.pop();
+            _ => {}
         }
-        out.push('}');
+        self.fields(
+            sub,
+            "FactSheetConnection",
+            path,
+            |ctx, f, sub, path| match f.name {
+                "totalCount" => Json::from(page.total),
+                "pageInfo" => ctx.object(&info, "PageInfo", sub, path),
+                _ => (page.items.iter().enumerate())
+                    .map(|(n, (pos, stored))| {
+                        path.push(Json::from(n));
+                        let edge = ctx.fields(sub, "FactSheetEdge", path, |ctx, f, sub, path| {
+                            match f.name {
+                                "cursor" => cursor(*pos),
+                                _ => ctx.object(&stored.value, stored.fs_type, sub, path),
+                            }
+                        });
+                        path.pop();
+                        edge
+                    })
+                    .collect(),
+            },
+        )
     }
 
-    fn connection_args(&self, field: &Field) -> Result<ConnectionArgs, String> {
-        let first = match self.argument(field, "first") {
+    fn connection_args(&self, f: &Field<'a>) -> Result<ConnectionArgs, String> {
+        let first = match self.argument(f, "first") {
             Json::Null => DEFAULT_FIRST,
             Json::Number(n) => match n.as_u64() {
                 Some(n) => usize::try_from(n).unwrap_or(usize::MAX),
@@ -556,7 +558,7 @@ impl<'a> Ctx<'a> {
             },
             _ => return Err("Argument 'first' must be an integer".into()),
         };
-        let start = match self.argument(field, "after") {
+        let start = match self.argument(f, "after") {
             Json::Null => 0,
             Json::String(s) if s.is_empty() => 0,
             Json::String(s) => decode_cursor(&s).ok_or("Invalid cursor")? + 1,
@@ -569,56 +571,50 @@ impl<'a> Ctx<'a> {
                 None => types,
             });
         };
-        match self.argument(field, "factSheetType") {
+        match self.argument(f, "factSheetType") {
             Json::Null => {}
             Json::String(t) if schema::is_fact_sheet_type(&t) => restrict([t].into(), &mut filter),
             other => {
+                let shown = other
+                    .as_str()
+                    .map_or_else(|| other.to_string(), str::to_owned);
                 return Err(format!(
-                    "argument 'factSheetType' with value '{}' is not a valid 'FactSheetType'",
-                    other
-                        .as_str()
-                        .map_or_else(|| other.to_string(), str::to_owned)
-                ))
+                    "argument 'factSheetType' with value '{shown}' is not a valid 'FactSheetType'"
+                ));
             }
         }
-        if let Json::Object(spec) = self.argument(field, "filter") {
-            if let Some(text) = spec.get("fullTextSearch").and_then(Json::as_str) {
-                if !text.trim().is_empty() {
-                    filter.text = Some(text.trim().to_owned());
-                }
+        let spec = self.argument(f, "filter");
+        if let Some(text) = spec["fullTextSearch"].as_str().map(str::trim) {
+            filter.text = (!text.is_empty()).then(|| text.to_owned());
+        }
+        if let Some(ids) = spec["ids"].as_array() {
+            let ids = ids.iter().filter_map(Json::as_str).map(str::to_owned);
+            filter.ids = Some(ids.collect());
+        }
+        for facet in spec["facetFilters"].as_array().into_iter().flatten() {
+            let key = facet["facetKey"].as_str().unwrap_or("");
+            if key == "TrashBin" {
+                // `keys: ["archived"]` lists the archived fact sheets instead of the others.
+                filter.archived = facet["keys"]
+                    .as_array()
+                    .is_some_and(|k| k.contains(&"archived".into()));
+                continue;
             }
-            if let Some(ids) = spec.get("ids").and_then(Json::as_array) {
-                filter.ids = Some(
-                    ids.iter()
-                        .filter_map(Json::as_str)
-                        .map(str::to_owned)
-                        .collect(),
-                );
+            if key != "FactSheetTypes" {
+                return Err(format!("Invalid facet key: '{key}'"));
             }
-            for facet in spec
-                .get("facetFilters")
-                .and_then(Json::as_array)
+            let keys: HashSet<String> = facet["keys"]
+                .as_array()
                 .into_iter()
                 .flatten()
-            {
-                let key = facet.get("facetKey").and_then(Json::as_str).unwrap_or("");
-                if key != "FactSheetTypes" {
-                    return Err(format!("Invalid facet key: '{key}'"));
-                }
-                let keys: HashSet<String> = facet
-                    .get("keys")
-                    .and_then(Json::as_array)
-                    .into_iter()
-                    .flatten()
-                    .filter_map(Json::as_str)
-                    .map(str::to_owned)
-                    .collect();
-                match facet.get("operator").and_then(Json::as_str).unwrap_or("OR") {
-                    "NOR" => filter.exclude_types.extend(keys),
-                    "AND" if keys.len() > 1 => restrict(HashSet::new(), &mut filter),
-                    _ if keys.is_empty() => {}
-                    _ => restrict(keys, &mut filter),
-                }
+                .filter_map(Json::as_str)
+                .map(str::to_owned)
+                .collect();
+            match facet["operator"].as_str().unwrap_or("OR") {
+                "NOR" => filter.exclude_types.extend(keys),
+                "AND" if keys.len() > 1 => restrict(HashSet::new(), &mut filter),
+                _ if keys.is_empty() => {}
+                _ => restrict(keys, &mut filter),
             }
         }
         Ok(ConnectionArgs {
@@ -635,6 +631,11 @@ struct ConnectionArgs {
     filter: Filter,
 }
 
+/// The opaque GraphQL cursor of position `pos`.
+fn cursor(pos: usize) -> Json {
+    Json::from(STANDARD.encode(format!("fs:{pos}")))
+}
+
 fn decode_cursor(cursor: &str) -> Option<usize> {
     let raw = STANDARD.decode(cursor).ok()?;
     std::str::from_utf8(&raw)
@@ -642,25 +643,4 @@ fn decode_cursor(cursor: &str) -> Option<usize> {
         .strip_prefix("fs:")?
         .parse()
         .ok()
-}
-
-fn validation(kind: &str, detail: String, pos: Pos) -> Json {
-    error_at(
-        format!("Validation error of type {kind}: {detail}"),
-        pos,
-        "ValidationError",
-    )
-}
-
-fn field_error(message: String, pos: Pos, path: &[Json]) -> Json {
-    json!({
-        "message": message,
-        "locations": [{ "line": pos.line, "column": pos.column }],
-        "path": path,
-        "extensions": { "classification": "DataFetchingException" },
-    })
-}
-
-fn push_json_str(out: &mut String, s: &str) {
-    out.push_str(&Json::String(s.to_owned()).to_string());
 }

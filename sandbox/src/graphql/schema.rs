@@ -29,6 +29,8 @@ const BASE_FIELDS: &[(&str, FieldType)] = &[
     ("qualitySeal", FieldType::Leaf("QualitySealStatus")),
     ("completion", FieldType::Object("Completion")),
     ("tags", FieldType::Object("Tag")),
+    ("externalId", FieldType::Object("ExternalId")),
+    ("lxState", FieldType::Leaf("String")),
 ];
 
 const RELEASE: (&str, FieldType) = ("release", FieldType::Leaf("String"));
@@ -40,6 +42,15 @@ fn type_fields(type_name: &str) -> &'static [(&'static str, FieldType)] {
         "Query" => &[
             ("allFactSheets", FieldType::Object("FactSheetConnection")),
             ("factSheet", FieldType::Object(BASE)),
+        ],
+        "Mutation" => &[
+            ("createFactSheet", FieldType::Object("FactSheetResult")),
+            ("updateFactSheet", FieldType::Object("FactSheetResult")),
+        ],
+        "FactSheetResult" => &[("factSheet", FieldType::Object(BASE))],
+        "ExternalId" => &[
+            ("externalId", FieldType::Leaf("String")),
+            ("type", FieldType::Leaf("String")),
         ],
         "FactSheetConnection" => &[
             ("totalCount", FieldType::Leaf("Long")),
@@ -128,6 +139,8 @@ pub(crate) fn arguments(type_name: &str, field: &str) -> &'static [&'static str]
     match (type_name, field) {
         ("Query", "allFactSheets") => &["first", "after", "filter", "factSheetType", "sort"],
         ("Query", "factSheet") => &["id"],
+        ("Mutation", "createFactSheet") => &["input", "patches", "validateOnly"],
+        ("Mutation", "updateFactSheet") => &["id", "rev", "patches", "comment", "validateOnly"],
         _ => &[],
     }
 }

@@ -1,0 +1,370 @@
+//! Fact sheet writes: GraphQL `createFactSheet`/`updateFactSheet` (revisions,
+//! `validateOnly`, archiving), REST PUT/DELETE, and viewers refused.
+
+mod common;
+
+use common::*;
+use leanix_sandbox::{Endpoint, Sandbox};
+use serde_json::{json, Value};
+
+const UPDATE: &str =
+    "mutation($id: ID!, $rev: Long, $patches: [Patch]!, $comment: String, $v: Boolean) {
+  updateFactSheet(id: $id, rev: $rev, patches: $patches, comment: $comment, validateOnly: $v) {
+    factSheet { id rev name displayName description status } } }";
+
+const READ: &str = "query($id: ID!) { factSheet(id: $id) { rev name description status
+    ... on Application { lifecycle { asString phases { phase startDate } } }
+    tags { name } externalId { externalId } } }";
+
+async fn gql(sb: &Sandbox, token: &str, query: &str, variables: Value) -> Value {
+    let resp = graphql(
+        sb.url(),
+        token,
+        &json!({"query": query, "variables": variables}),
+    )
+    .await;
+    assert_eq!(resp.status(), 200);
+    resp.json().await.unwrap()
+}
+
+async fn first_app(sb: &Sandbox, token: &str) -> Value {
+    let page: Value = get(
+        sb.url(),
+        &format!("{FACT_SHEETS_PATH}?type=Application&pageSize=1"),
+        token,
+    )
+    .await
+    .json()
+    .await
+    .unwrap();
+    page["data"][0].clone()
+}
+
+async fn read(sb: &Sandbox, token: &str, id: &Value) -> Value {
+    gql(sb, token, READ, json!({"id": id})).await["data"]["factSheet"].clone()
+}
+
+#[tokio::test]
+async fn update_checks_the_revision_and_bumps_it() {
+    let sb = small();
+    let token = access_token(sb.url(), sb.api_token()).await;
+    let app = first_app(&sb, &token).await;
+    let (id, rev) = (&app["id"], app["rev"].as_u64().unwrap());
+    let patches = json!([{"op": "replace", "path": "/name", "value": "Renamed App"},
+                         {"op": "replace", "path": "/description", "value": "new words"}]);
+    let body = gql(
+        &sb,
+        &token,
+        UPDATE,
+        json!({"id": id, "rev": rev, "patches": patches}),
+    )
+    .await;
+    assert!(body.get("errors").is_none(), "{body}");
+    let fs = &body["data"]["updateFactSheet"]["factSheet"];
+    assert_eq!(
+        (&fs["rev"], &fs["name"], &fs["description"]),
+        (&json!(rev + 1), &json!("Renamed App"), &json!("new words"))
+    );
+    assert!(fs["displayName"]
+        .as_str()
+        .unwrap()
+        .starts_with("Renamed App"));
+    assert_eq!(sb.stats().writes, 1);
+
+    // The same (now stale) revision clashes, on HTTP 200, and changes nothing.
+    let again = json!([{"op": "replace", "path": "/name", "value": "Lost update"}]);
+    let body = gql(
+        &sb,
+        &token,
+        UPDATE,
+        json!({"id": id, "rev": rev, "patches": again}),
+    )
+    .await;
+    assert_eq!(body["data"], json!({"updateFactSheet": null}));
+    let error = &body["errors"][0];
+    assert_eq!(error["extensions"]["errorType"], "REVISION_CLASH");
+    assert_eq!(
+        error["message"],
+        format!(
+            "DB revision of Fact Sheet has changed: {} instead of given {rev}",
+            rev + 1
+        )
+    );
+    assert_eq!(error["path"], json!(["updateFactSheet"]));
+    assert_eq!(error["locations"], json!([{"line": 2, "column": 3}]));
+    let now = read(&sb, &token, id).await;
+    assert_eq!(
+        (&now["rev"], &now["name"]),
+        (&json!(rev + 1), &json!("Renamed App"))
+    );
+
+    // Re-read, retry: accepted. Without `rev` no check is made.
+    let body = gql(
+        &sb,
+        &token,
+        UPDATE,
+        json!({"id": id, "rev": rev + 1, "patches": again}),
+    )
+    .await;
+    assert_eq!(body["data"]["updateFactSheet"]["factSheet"]["rev"], rev + 2);
+    let body = gql(&sb, &token, UPDATE, json!({"id": id, "patches": []})).await;
+    assert_eq!(body["data"]["updateFactSheet"]["factSheet"]["rev"], rev + 3);
+    assert_eq!(sb.stats().writes, 3);
+
+    let body = gql(&sb, &token, UPDATE, json!({"id": "nope", "patches": []})).await;
+    assert_eq!(body["errors"][0]["extensions"]["errorType"], "NOT_FOUND");
+}
+
+#[tokio::test]
+async fn validate_only_changes_nothing() {
+    let sb = small();
+    let token = access_token(sb.url(), sb.api_token()).await;
+    let app = first_app(&sb, &token).await;
+    let patches = json!([{"op": "replace", "path": "/name", "value": "Maybe"}]);
+    let body = gql(
+        &sb,
+        &token,
+        UPDATE,
+        json!({"id": app["id"], "rev": app["rev"], "patches": patches, "v": true}),
+    )
+    .await;
+    let fs = &body["data"]["updateFactSheet"]["factSheet"];
+    assert_eq!((&fs["name"], &fs["rev"]), (&json!("Maybe"), &app["rev"]));
+    let now = read(&sb, &token, &app["id"]).await;
+    assert_eq!((&now["name"], &now["rev"]), (&app["name"], &app["rev"]));
+    // Invalid patches are reported by a validation too.
+    let bad = json!([{"op": "replace", "path": "/noSuchField", "value": "x"}]);
+    let body = gql(
+        &sb,
+        &token,
+        UPDATE,
+        json!({"id": app["id"], "patches": bad, "v": true}),
+    )
+    .await;
+    assert_eq!(body["errors"][0]["extensions"]["errorType"], "VALIDATION");
+    assert_eq!(sb.stats().writes, 0);
+}
+
+#[tokio::test]
+async fn create_with_complex_patches_then_archive_with_a_comment() {
+    let sb = small();
+    let token = access_token(sb.url(), sb.api_token()).await;
+    let create = r#"mutation($p: [Patch]) { createFactSheet(input: {name: "New One", type: Application}, patches: $p) {
+        factSheet { id rev type name } } }"#;
+    let lifecycle = json!({"phases": [{"phase": "plan", "startDate": "2020-01-01"},
+                                      {"phase": "active", "startDate": "2021-06-01"}]})
+    .to_string();
+    let patches = json!([
+        {"op": "replace", "path": "/description", "value": "made by a mutation"},
+        {"op": "replace", "path": "/lifecycle", "value": lifecycle},
+        {"op": "add", "path": "/tags", "value": "[{\"tagName\":\"SaaS\"}]"},
+        {"op": "replace", "path": "/externalId", "value": "{\"externalId\":\"crm-7\"}"},
+    ]);
+    let body = gql(&sb, &token, create, json!({"p": patches})).await;
+    assert!(body.get("errors").is_none(), "{body}");
+    let fs = &body["data"]["createFactSheet"]["factSheet"];
+    assert_eq!(
+        (&fs["rev"], &fs["type"], &fs["name"]),
+        (&json!(1), &json!("Application"), &json!("New One"))
+    );
+    assert_eq!(sb.fact_sheet_count(), 121);
+    let stored = read(&sb, &token, &fs["id"]).await;
+    assert_eq!(stored["description"], "made by a mutation");
+    assert_eq!(stored["lifecycle"]["asString"], "active");
+    assert_eq!(stored["tags"], json!([{"name": "SaaS"}]));
+    assert_eq!(stored["externalId"], json!({"externalId": "crm-7"}));
+    let id = fs["id"].as_str().unwrap();
+    assert_eq!(sb.fact_sheet(id).unwrap()["name"], "New One");
+
+    let total = |sb: &Sandbox, token: String, archived: bool| {
+        let url = format!(
+            "{}{FACT_SHEETS_PATH}?pageSize=1&archivedOnly={archived}",
+            sb.url()
+        );
+        async move {
+            let page: Value = get(&url, "", &token).await.json().await.unwrap();
+            page["total"].as_u64().unwrap()
+        }
+    };
+    let before = total(&sb, token.clone(), false).await;
+    let archive = json!([{"op": "replace", "path": "/status", "value": "ARCHIVED"}]);
+    let body = gql(&sb, &token, UPDATE, json!({"id": id, "patches": archive})).await;
+    assert_eq!(
+        body["errors"][0]["message"],
+        "Archiving a fact sheet requires a comment"
+    );
+    let body = gql(
+        &sb,
+        &token,
+        UPDATE,
+        json!({"id": id, "patches": archive, "comment": "retired"}),
+    )
+    .await;
+    assert_eq!(
+        body["data"]["updateFactSheet"]["factSheet"]["status"],
+        "ARCHIVED"
+    );
+    assert_eq!(total(&sb, token.clone(), false).await, before - 1);
+    assert_eq!(total(&sb, token.clone(), true).await, 1);
+    let q = r#"{ allFactSheets(filter: {facetFilters: [{facetKey: "TrashBin", keys: ["archived"]}]}) {
+        totalCount edges { node { id status } } } }"#;
+    let body = gql(&sb, &token, q, json!({})).await;
+    assert_eq!(
+        body["data"]["allFactSheets"]["edges"],
+        json!([{"node": {"id": id, "status": "ARCHIVED"}}])
+    );
+    assert_eq!(sb.stats().writes, 2);
+}
+
+#[tokio::test]
+async fn viewers_are_refused_writes_the_way_leanix_refuses_them() {
+    let sb = small();
+    let viewer = access_token(sb.url(), sb.viewer_api_token()).await;
+    let app = first_app(&sb, &viewer).await;
+    let patches = json!([{"op": "replace", "path": "/name", "value": "Nope"}]);
+    let body = gql(
+        &sb,
+        &viewer,
+        UPDATE,
+        json!({"id": app["id"], "patches": patches}),
+    )
+    .await;
+    assert_eq!(body["data"], json!({"updateFactSheet": null}));
+    assert_eq!(
+        body["errors"][0]["extensions"]["errorType"],
+        "AUTHORIZATION"
+    );
+    assert_eq!(
+        body["errors"][0]["message"],
+        "Access denied: role VIEWER may not change fact sheets"
+    );
+    let url = format!(
+        "{}{FACT_SHEETS_PATH}/{}",
+        sb.url(),
+        app["id"].as_str().unwrap()
+    );
+    for req in [
+        client().put(&url).json(&json!({"name": "x"})),
+        client().delete(&url),
+    ] {
+        let resp = req.bearer_auth(&viewer).send().await.unwrap();
+        assert_eq!(resp.status(), 403);
+        let body: Value = resp.json().await.unwrap();
+        assert_eq!(body["status"], "ERROR");
+        assert_eq!(body["type"], "FactSheet");
+        assert_eq!(
+            body["errors"][0]["message"],
+            "Access denied: role VIEWER may not change fact sheets"
+        );
+    }
+    assert_eq!(read(&sb, &viewer, &app["id"]).await["name"], app["name"]);
+    assert_eq!(sb.stats().writes, 0);
+}
+
+#[tokio::test]
+async fn rest_put_and_delete_update_and_archive() {
+    let sb = small();
+    let token = access_token(sb.url(), sb.api_token()).await;
+    let app = first_app(&sb, &token).await;
+    let rev = app["rev"].as_u64().unwrap();
+    let url = format!(
+        "{}{FACT_SHEETS_PATH}/{}",
+        sb.url(),
+        app["id"].as_str().unwrap()
+    );
+    let resp = client()
+        .put(&url)
+        .bearer_auth(&token)
+        .json(&json!({"description": "via REST", "alias": null, "rev": rev}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(resp.status(), 200);
+    let body: Value = resp.json().await.unwrap();
+    assert_eq!(
+        (&body["status"], &body["type"]),
+        (&json!("OK"), &json!("FactSheet"))
+    );
+    assert_eq!(
+        (&body["data"]["description"], &body["data"]["rev"]),
+        (&json!("via REST"), &json!(rev + 1))
+    );
+    assert!(body["data"].get("alias").is_none());
+
+    let resp = client()
+        .put(&url)
+        .bearer_auth(&token)
+        .json(&json!({"name": "x", "rev": rev}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(resp.status(), 409);
+    let body: Value = resp.json().await.unwrap();
+    assert_eq!(
+        body["errors"][0]["message"],
+        format!(
+            "DB revision of Fact Sheet has changed: {} instead of given {rev}",
+            rev + 1
+        )
+    );
+    for (body, status) in [
+        ("{not json", 400),
+        (r#"{"lifecycle": {"phases": [{"phase": "nope"}]}}"#, 400),
+    ] {
+        let resp = client()
+            .put(&url)
+            .bearer_auth(&token)
+            .header("content-type", "application/json")
+            .body(body)
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(resp.status(), status, "{body}");
+        assert_eq!(resp.json::<Value>().await.unwrap()["status"], "ERROR");
+    }
+
+    let resp = client()
+        .delete(&url)
+        .bearer_auth(&token)
+        .json(&json!({"comment": "gone", "revision": rev + 1}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(resp.status(), 200);
+    assert_eq!(
+        resp.json::<Value>().await.unwrap()["data"]["status"],
+        "ARCHIVED"
+    );
+    let resp = get(
+        sb.url(),
+        &format!("{FACT_SHEETS_PATH}/{}", app["id"].as_str().unwrap()),
+        &token,
+    )
+    .await;
+    assert_eq!(
+        resp.json::<Value>().await.unwrap()["data"]["status"],
+        "ARCHIVED"
+    );
+
+    let missing = format!(
+        "{}{FACT_SHEETS_PATH}/00000000-0000-4000-8000-000000000000",
+        sb.url()
+    );
+    let resp = client()
+        .delete(&missing)
+        .bearer_auth(&token)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(resp.status(), 404);
+    let resp = client()
+        .patch(&url)
+        .bearer_auth(&token)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(resp.status(), 405);
+    let stats = sb.stats();
+    assert_eq!(stats.writes, 2);
+    assert_eq!(stats.requests(Endpoint::FactSheet, 409), 1);
+}
