@@ -176,7 +176,7 @@ def _run_isolated(code: str, env_extra: Dict[str, str], tmp_path: Path) -> subpr
     """Runs `code` with a copy of the package outside the repository (no target/ above)."""
     pkg = tmp_path / "site" / "leanix"
     shutil.copytree(Path(leanix.__file__).parent, pkg,
-                    ignore=shutil.ignore_patterns("__pycache__", "libleanix.*"))
+                    ignore=shutil.ignore_patterns("__pycache__", "libleanix.*", "_native"))
     env = {k: v for k, v in os.environ.items() if k != "LEANIX_LIBRARY"}
     env.update(env_extra)
     env["PYTHONPATH"] = str(pkg.parent)

@@ -131,10 +131,10 @@ def test_garbage_collected_client_is_freed(sandbox: Sandbox) -> None:
                       on_event=lambda k, d: None)
     c.get(FS + "?pageSize=1")
     cid = c._callback_id
-    assert cid in leanix._client._callbacks
+    assert cid in leanix._events.callbacks
     del c
     gc.collect()
-    assert cid not in leanix._client._callbacks
+    assert cid not in leanix._events.callbacks
 
 
 def test_repr_and_errors_never_show_secrets(sandbox: Sandbox) -> None:
@@ -202,3 +202,45 @@ def test_module_functions() -> None:
     assert leanix.version() == "0.1.0"
     assert leanix.abi_version() == leanix.ABI_VERSION == 1
     assert leanix.library_path().is_file()
+
+
+def test_event_threads_are_those_of_the_header(sandbox: Sandbox) -> None:
+    # leanix.h, lx_event_callback: token events on a library thread; retry and token_rejected
+    # events on the thread that made the call, from inside it.
+    events: List[Tuple[str, int]] = []
+    sandbox.fault("factSheets", "status", status=503, retry_after="0", times=1)
+    with leanix.Client(sandbox.url, sandbox.admin_token, allow_insecure_loopback=True,
+                       retry_base_delay=0.01, retry_max_delay=0.05,
+                       on_event=lambda k, d: events.append((k, threading.get_ident()))) as c:
+        assert c.get(FS + "?pageSize=1").status == 200       # fetched, retry
+        sandbox.revoke(access_tokens=True)
+        assert c.get(FS + "?pageSize=1").status == 200       # rejected, fetched
+    me = threading.get_ident()
+    assert [k for k, _ in events] == ["token_fetched", "retry", "token_rejected", "token_fetched"]
+    assert [t == me for _, t in events] == [False, True, True, False]
+    assert sandbox.stats()["token_exchanges"] == 2
+
+
+def test_one_table_of_options() -> None:
+    import inspect
+    import re
+    from pathlib import Path
+
+    from leanix import _options
+
+    keywords = [p.name for p in inspect.signature(leanix.Client).parameters.values()
+                if p.kind is inspect.Parameter.KEYWORD_ONLY]
+    assert keywords == [*_options.NAMES, "on_event", "raw_options"]
+    doc = leanix.Client.__doc__ or ""
+    readme = (Path(__file__).resolve().parent.parent / "README.md").read_text()
+    for option in _options.OPTIONS:
+        assert f"``{option.name}``" in doc and f"``{option.key}``" in doc, option.name
+        assert f"`{option.name}" in readme, option.name
+    header = next((p / "include" / "leanix.h" for p in Path(__file__).resolve().parents
+                   if (p / "include" / "leanix.h").is_file()), None)
+    if header is not None:  # every key is one that lx_options_set documents
+        text = header.read_text()
+        table = text[text.index("// Sets one option."):text.index("lx_status lx_options_set(")]
+        keys = set(re.findall(r"`([a-z_]+)`", table))
+        assert {o.key for o in _options.OPTIONS} <= keys, sorted(
+            {o.key for o in _options.OPTIONS} - keys)

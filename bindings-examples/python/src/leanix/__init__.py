@@ -9,39 +9,25 @@
 
 Pure ctypes over the C ABI of libleanix (see leanix.h); no dependency beyond the standard
 library. Every failure raises a subclass of ``LeanixError``.
+
+Modules (all private; everything public is re-exported here):
+
+- ``_status``: the ``LX_OK``/``LX_ERR_*`` status codes (the one list of them);
+- ``_bindings``: the ctypes signature of every function of leanix.h and its other enums;
+- ``_library``: finding, loading and checking libleanix (the one locator);
+- ``_errors``: one exception class per status;
+- ``_managed``: ownership of native handles (close, then wait for calls in flight, then free);
+- ``_convert``: Python values to the strings and bytes the C ABI takes;
+- ``_options``: the table of client options;
+- ``_events``: the event callback registry and its one ctypes thunk;
+- ``_response``, ``_claims``: what calls return;
+- ``_paging``: GraphQL cursor paging in Python;
+- ``_client``: ``Client``.
 """
 
-from ._bindings import (
-    LX_ERR_CANCELLED,
-    LX_ERR_CONFIG,
-    LX_ERR_FORBIDDEN,
-    LX_ERR_FORKED,
-    LX_ERR_GRAPHQL,
-    LX_ERR_HTTP,
-    LX_ERR_INVALID_ARG,
-    LX_ERR_INVALID_CREDENTIALS,
-    LX_ERR_INVALID_RESPONSE,
-    LX_ERR_NOT_FOUND,
-    LX_ERR_NULL_ARG,
-    LX_ERR_PANIC,
-    LX_ERR_RATE_LIMITED,
-    LX_ERR_REDIRECT,
-    LX_ERR_TIMEOUT,
-    LX_ERR_TLS,
-    LX_ERR_CONNECT,
-    LX_ERR_UNAUTHORIZED,
-    LX_OK,
-)
-from ._client import (
-    Claims,
-    Client,
-    EventCallback,
-    Headers,
-    Response,
-    abi_version,
-    status_name,
-    version,
-)
+from . import _status
+from ._claims import Claims
+from ._client import Client
 from ._errors import (
     CancelledError,
     ClosedError,
@@ -63,7 +49,10 @@ from ._errors import (
     TLSError,
     UnauthorizedError,
 )
-from ._library import ABI_VERSION, LibraryError, library_path
+from ._events import EventCallback
+from ._library import ABI_VERSION, LibraryError, abi_version, library_path, status_name, version
+from ._response import Headers, Response
+from ._status import *  # noqa: F401,F403 - LX_OK and every LX_ERR_* status code
 
 __version__ = "0.1.0"
 
@@ -98,23 +87,5 @@ __all__ = [
     "library_path",
     "status_name",
     "version",
-    "LX_OK",
-    "LX_ERR_NULL_ARG",
-    "LX_ERR_INVALID_ARG",
-    "LX_ERR_CONFIG",
-    "LX_ERR_INVALID_CREDENTIALS",
-    "LX_ERR_UNAUTHORIZED",
-    "LX_ERR_FORBIDDEN",
-    "LX_ERR_RATE_LIMITED",
-    "LX_ERR_HTTP",
-    "LX_ERR_TIMEOUT",
-    "LX_ERR_CONNECT",
-    "LX_ERR_TLS",
-    "LX_ERR_INVALID_RESPONSE",
-    "LX_ERR_GRAPHQL",
-    "LX_ERR_REDIRECT",
-    "LX_ERR_CANCELLED",
-    "LX_ERR_FORKED",
-    "LX_ERR_PANIC",
-    "LX_ERR_NOT_FOUND",
 ]
+__all__ += [name for name in vars(_status) if name.startswith("LX_")]

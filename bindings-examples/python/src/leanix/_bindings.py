@@ -1,4 +1,4 @@
-"""ctypes declarations of every function in leanix.h (ABI generation 1).
+"""ctypes declarations of every function in leanix.h (ABI generation 1), and its enums.
 
 Conventions (checked against the header by tests/test_bindings.py):
 
@@ -24,26 +24,8 @@ import ctypes
 from ctypes import CFUNCTYPE, POINTER, c_char_p, c_int32, c_int64, c_size_t, c_uint32, c_void_p
 from typing import Any, Dict, List, Tuple
 
-# Status codes (enum lx_status): stable numbers.
-LX_OK = 0
-LX_ERR_NULL_ARG = 1
-LX_ERR_INVALID_ARG = 2
-LX_ERR_CONFIG = 3
-LX_ERR_INVALID_CREDENTIALS = 4
-LX_ERR_UNAUTHORIZED = 5
-LX_ERR_FORBIDDEN = 6
-LX_ERR_RATE_LIMITED = 7
-LX_ERR_HTTP = 8
-LX_ERR_TIMEOUT = 9
-LX_ERR_CONNECT = 10
-LX_ERR_TLS = 11
-LX_ERR_INVALID_RESPONSE = 12
-LX_ERR_GRAPHQL = 13
-LX_ERR_REDIRECT = 14
-LX_ERR_CANCELLED = 15
-LX_ERR_FORKED = 16
-LX_ERR_PANIC = 17
-LX_ERR_NOT_FOUND = 18
+# Status codes (enum lx_status): defined once, in _status.
+from ._status import *  # noqa: E402,F401,F403
 
 # enum lx_event_kind
 LX_EVENT_TOKEN_FETCHED = 1

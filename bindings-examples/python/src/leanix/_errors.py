@@ -6,7 +6,7 @@ import builtins
 import ctypes
 from typing import Any, Dict, Optional, Tuple, Type
 
-from . import _bindings as b
+from . import _status as b
 
 
 class LeanixError(Exception):
@@ -175,32 +175,21 @@ class ClosedError(InvalidArgumentError):
     """The client was closed (``close()`` or the end of its ``with`` block) and cannot be used."""
 
 
-#: status code -> exception class
+#: status code -> exception class (each class names its own code; NULL_ARG shares one)
 ERRORS_BY_CODE: Dict[int, Type[LeanixError]] = {
-    b.LX_ERR_NULL_ARG: InvalidArgumentError,
-    b.LX_ERR_INVALID_ARG: InvalidArgumentError,
-    b.LX_ERR_CONFIG: ConfigError,
-    b.LX_ERR_INVALID_CREDENTIALS: InvalidCredentialsError,
-    b.LX_ERR_UNAUTHORIZED: UnauthorizedError,
-    b.LX_ERR_FORBIDDEN: ForbiddenError,
-    b.LX_ERR_RATE_LIMITED: RateLimitedError,
-    b.LX_ERR_HTTP: HTTPError,
-    b.LX_ERR_TIMEOUT: TimeoutError,
-    b.LX_ERR_CONNECT: ConnectionError,
-    b.LX_ERR_TLS: TLSError,
-    b.LX_ERR_INVALID_RESPONSE: InvalidResponseError,
-    b.LX_ERR_GRAPHQL: GraphQLError,
-    b.LX_ERR_REDIRECT: RedirectError,
-    b.LX_ERR_CANCELLED: CancelledError,
-    b.LX_ERR_FORKED: ForkedError,
-    b.LX_ERR_PANIC: PanicError,
-    b.LX_ERR_NOT_FOUND: NotFoundError,
+    cls.code: cls
+    for cls in (
+        InvalidArgumentError, ConfigError, InvalidCredentialsError, UnauthorizedError,
+        ForbiddenError, RateLimitedError, HTTPError, TimeoutError, ConnectionError, TLSError,
+        InvalidResponseError, GraphQLError, RedirectError, CancelledError, ForkedError,
+        PanicError, NotFoundError,
+    )
 }
+ERRORS_BY_CODE[b.LX_ERR_NULL_ARG] = InvalidArgumentError
 
+#: status code -> name (``9: "LX_ERR_TIMEOUT"``), from the one list in ``_status``
 STATUS_NAMES: Dict[int, str] = {
-    value: name
-    for name, value in vars(b).items()
-    if name.startswith("LX_ERR_") or name == "LX_OK"
+    value: name for name, value in vars(b).items() if name.startswith("LX_")
 }
 
 
@@ -224,3 +213,11 @@ def error_from_status(lib: ctypes.CDLL, status: int, err: ctypes.c_void_p) -> Le
         lib.lx_free(ptr)
     return cls(message or lib.lx_status_str(code).decode("ascii", "replace"),
                status_code=code, http_status=http, oauth_error=oauth, retry_after=retry_after)
+
+
+def check(lib: ctypes.CDLL, status: int, err: ctypes.c_void_p) -> None:
+    """Raises the exception for ``status`` unless it is ``LX_OK``; frees the lx_error."""
+    if status != b.LX_OK:
+        e = error_from_status(lib, status, err)
+        err.value = None
+        raise e

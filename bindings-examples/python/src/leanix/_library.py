@@ -1,14 +1,17 @@
-"""Finding and loading libleanix.
+"""Finding and loading libleanix: the package's one library locator.
 
 Search order (the first that exists wins):
 
-1. ``libleanix.so`` next to this file (an installed package carries it there);
-2. the path in the ``LEANIX_LIBRARY`` environment variable;
-3. the build directory of the repository this package sits in: walking up from this file,
-   the first ``target/release/libleanix.so`` or ``target/debug/libleanix.so`` found.
+1. the package's own copy, ``leanix/_native/lib_native.so``, which the build backend (maturin,
+   see pyproject.toml) compiles in release mode and puts there;
+2. the path in the ``LEANIX_LIBRARY`` environment variable (a path that does not exist is an
+   error, never a reason to look further);
+3. the build directory of the repository this package sits in, for running from a checkout
+   without installing: walking up from this file, the first ``target/`` directory found, its
+   ``release/libleanix.so`` then ``debug/libleanix.so``.
 
-The library is loaded once per process, its ABI generation checked (``lx_abi_version() == 1``)
-and every symbol declared (see ``_bindings``).
+The library is loaded once per process with ctypes, every symbol declared (``_bindings``) and
+its ABI generation checked against ``ABI_VERSION``.
 """
 
 from __future__ import annotations
@@ -23,7 +26,15 @@ from typing import List, Optional, Tuple
 #: The ABI generation this package is written for (``LX_ABI_VERSION`` in leanix.h).
 ABI_VERSION = 1
 
+#: The environment variable naming a library to load instead of searching the repository.
 ENV_VAR = "LEANIX_LIBRARY"
+
+#: The directory inside the package that holds its own copy of the library, and that copy's
+#: file name per platform (maturin names a cffi module's library ``lib<module>``, see
+#: ``module-name`` in pyproject.toml).
+PACKAGED_DIR = "_native"
+_PACKAGED_NAMES = {"darwin": "lib_native.dylib", "win32": "_native.dll"}
+_CARGO_NAMES = {"darwin": "libleanix.dylib", "win32": "leanix.dll"}
 
 
 class LibraryError(ImportError):
@@ -31,27 +42,28 @@ class LibraryError(ImportError):
 
 
 def library_filename() -> str:
-    """The platform's file name of the shared library."""
-    if sys.platform == "darwin":
-        return "libleanix.dylib"
-    if sys.platform == "win32":
-        return "leanix.dll"
-    return "libleanix.so"
+    """The platform's file name of the library as cargo builds it (``libleanix.so``)."""
+    return _CARGO_NAMES.get(sys.platform, "libleanix.so")
+
+
+def packaged_library() -> Path:
+    """Where an installed package carries its own copy of the library."""
+    name = _PACKAGED_NAMES.get(sys.platform, "lib_native.so")
+    return Path(__file__).resolve().parent / PACKAGED_DIR / name
 
 
 def candidates() -> List[Tuple[str, Path]]:
     """Where the library is looked for, in order, with a short description of each place."""
-    name = library_filename()
-    here = Path(__file__).resolve().parent
-    found: List[Tuple[str, Path]] = [("next to the package", here / name)]
+    found: List[Tuple[str, Path]] = [("next to the package", packaged_library())]
     env = os.environ.get(ENV_VAR)
     if env:
         found.append((f"${ENV_VAR}", Path(env)))
+    here = Path(__file__).resolve().parent
     for parent in here.parents:
         target = parent / "target"
         if target.is_dir():
             for profile in ("release", "debug"):
-                found.append((f"repository build ({profile})", target / profile / name))
+                found.append((f"repository build ({profile})", target / profile / library_filename()))
             break
     return found
 
@@ -69,8 +81,8 @@ def find_library() -> Path:
         looked += f"\n  - ${ENV_VAR}: not set"
     raise LibraryError(
         f"cannot find {library_filename()}; looked in:\n{looked}\n"
-        f"Build it with `cargo build -p leanix-ffi` (or --release), set {ENV_VAR} to its path, "
-        "or install the package with pip after building it."
+        "Install the package with pip (it builds the library), build it with "
+        f"`cargo build --release -p leanix-ffi`, or set {ENV_VAR} to its path."
     )
 
 
@@ -116,3 +128,18 @@ def library_path() -> Path:
     load()
     assert _path is not None
     return _path
+
+
+def version() -> str:
+    """The version of the loaded libleanix (``"0.1.0"``)."""
+    return str(load().lx_version().decode("ascii"))
+
+
+def abi_version() -> int:
+    """The ABI generation of the loaded libleanix."""
+    return int(load().lx_abi_version())
+
+
+def status_name(code: int) -> str:
+    """The name of a status code (``"LX_ERR_TIMEOUT"``)."""
+    return str(load().lx_status_str(code).decode("ascii"))
