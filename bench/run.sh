@@ -11,9 +11,10 @@
 # Builds what it needs first (release: libleanix, lx-sandbox, leanix-bench, lx; the C benches),
 # installs wrk/curl with apt-get and requests with pip when missing (BENCH_NO_INSTALL=1: don't).
 set -euo pipefail
-root=$(cd "$(dirname "$0")/.." && pwd)
+. "$(cd "$(dirname "$0")/.." && pwd)/scripts/lib.sh"
+lx_paths release
+root=$LX_ROOT target=$LX_TARGET
 cd "$root"
-target=${CARGO_TARGET_DIR:-$root/target}
 
 if [ -z "${BENCH_NO_INSTALL:-}" ]; then
   missing=()
@@ -29,6 +30,7 @@ fi
 
 echo "building (release): libleanix, lx-sandbox, leanix-bench, lx" >&2
 cargo build --release --quiet -p leanix-ffi -p leanix-sandbox -p leanix-bench -p leanix-cli
+lx_link_soname # the C benches load libleanix.so.0 from target/release
 make -s -C bench/c ROOT="$root" LIBDIR="$target/release" OUT="$target/bench/c"
 
 exec python3 -m bench.harness.main --release-dir "$target/release" --c-dir "$target/bench/c" "$@"

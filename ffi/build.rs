@@ -40,7 +40,7 @@ fn main() {
         .write_to_file(&out);
     println!("cargo:rustc-env=LEANIX_GENERATED_HEADER={}", out.display());
     println!("cargo:rustc-cdylib-link-arg=-Wl,-z,nodelete");
-    println!("cargo:rustc-cdylib-link-arg=-Wl,-soname,libleanix.so");
+    println!("cargo:rustc-cdylib-link-arg=-Wl,-soname,libleanix.so.{major}");
     println!("cargo:rerun-if-changed=src");
     println!("cargo:rerun-if-changed=cbindgen.toml");
     println!("cargo:rerun-if-changed=header-preamble.h");

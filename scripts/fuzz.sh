@@ -45,14 +45,15 @@ build() {
   CARGO_TARGET_DIR="$out" cargo rustc --quiet -p leanix-fuzz --release --target "$triple" --lib --crate-type staticlib
   CARGO_TARGET_DIR="$out" cargo rustc --quiet -p leanix-ffi --release --target "$triple" --lib --crate-type staticlib
   unset RUSTFLAGS
-  local libdir="$out/$triple/release" sys=(-lpthread -ldl -lm -lrt -lutil)
+  local libdir="$out/$triple/release" sys
+  read -ra sys <packaging/native-static-libs
   for t in "${rust_targets[@]}"; do
     clang -g -O1 -fsanitize=fuzzer,address -DLXFUZZ_TARGET="lxfuzz_$t" -o "$out/fuzz_$t" \
       fuzz/harness/rust_target.c "$libdir/libleanix_fuzz.a" "${sys[@]}"
   done
   for t in "${ffi_targets[@]}"; do
-    clang -g -O1 -fsanitize=fuzzer,address -I include -o "$out/fuzz_$t" \
-      "fuzz/harness/$t.c" "$libdir/libleanix.a" "${sys[@]}"
+    clang -g -O1 -fsanitize=fuzzer,address -I include -I tests/c -o "$out/fuzz_$t" \
+      "fuzz/harness/$t.c" tests/c/test_client.c "$libdir/libleanix.a" "${sys[@]}"
   done
 }
 

@@ -1,13 +1,15 @@
 #!/usr/bin/env bash
 # Runs every test of the project: Rust (fmt, clippy, unit and integration tests), the header
-# check, C (shared, static, C++, valgrind, sanitizers, pkg-config install), Python, Java, the
-# reliability suite (fault matrix, soak, lifecycle, TLS, fuzzing, secrets) and the benchmark
-# harness in quick mode. One debug build serves the tests; the quick benchmark builds release.
+# check, C (shared, static, C++, valgrind, sanitizers; then installed with make install and used
+# through pkg-config and CMake), Python, Java, the reliability suite (fault matrix, soak,
+# lifecycle, TLS, fuzzing, secrets) and the benchmark harness in quick mode. One debug build
+# serves the tests; the C install and the quick benchmark build the release library.
 # Usage: ./scripts/test.sh
 set -euo pipefail
-root=$(cd "$(dirname "$0")/.." && pwd)
-cd "$root"
-export CARGO_TARGET_DIR=${CARGO_TARGET_DIR:-$root/target}
+. "$(cd "$(dirname "$0")" && pwd)/lib.sh"
+lx_paths debug
+cd "$LX_ROOT"
+export CARGO_TARGET_DIR=$LX_TARGET
 step() { printf '\n=== %s\n' "$*"; }
 
 step "Rust: format and lints"
@@ -26,18 +28,18 @@ cargo test --workspace --quiet 2>&1 | grep -vE '^\s*$' | tail -n 200
 step "C: tests against lx-sandbox (shared, static, C++, valgrind, ASan+UBSan)"
 ./tests/c/run.sh debug
 
-step "C: make install + pkg-config + the example"
-./tests/c/pkg-config.sh
+step "C: make install into a scratch prefix; pkg-config and CMake builds (shared, static) under valgrind"
+./tests/c/install.sh release
 
 if [ -d bindings-examples/python/tests ]; then
   step "Python: pytest"
-  LEANIX_LIBRARY="$CARGO_TARGET_DIR/debug/libleanix.so" LX_SANDBOX_BIN="$CARGO_TARGET_DIR/debug/lx-sandbox" \
+  LEANIX_LIBRARY="$LX_LIB/libleanix.so" LX_SANDBOX_BIN="$LX_LIB/lx-sandbox" \
     python3 -m pytest -q bindings-examples/python/tests
 fi
 
 if [ -x bindings-examples/java/run-tests.sh ]; then
   step "Java: JNA (JDK 17) and Panama (JDK 25)"
-  LEANIX_LIBRARY="$CARGO_TARGET_DIR/debug/libleanix.so" LX_SANDBOX_BIN="$CARGO_TARGET_DIR/debug/lx-sandbox" \
+  LEANIX_LIBRARY="$LX_LIB/libleanix.so" LX_SANDBOX_BIN="$LX_LIB/lx-sandbox" \
     bindings-examples/java/run-tests.sh
 fi
 

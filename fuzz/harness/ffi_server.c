@@ -16,6 +16,7 @@
 #include <unistd.h>
 
 #include "ffi_common.h"
+#include "test_client.h" /* tests/c */
 
 #define API_TOKEN "fuzz-api-token-0123456789"
 #define BASIC "YXBpdG9rZW46ZnV6ei1hcGktdG9rZW4tMDEyMzQ1Njc4OQ=="
@@ -127,22 +128,14 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
     api_reply = reply(pick(data[2]), f[2], n[2], f[3], n[3], !(ctrl & 2), &api_reply_len);
     pthread_mutex_unlock(&lock);
 
-    char host[64];
+    char host[64], options[256];
     snprintf(host, sizeof host, "http://127.0.0.1:%d", port);
-    lx_options *o = NULL;
-    lx_client *c = NULL;
-    lx_options_new(&o, NULL);
-    lx_options_set(o, "host", host, NULL);
-    lx_options_set(o, "api_token", API_TOKEN, NULL);
-    lx_options_set(o, "allow_insecure_loopback", "1", NULL);
-    lx_options_set(o, "token_attempts", (ctrl & 4) ? "2" : "1", NULL);
-    lx_options_set(o, "max_attempts", (ctrl & 8) ? "2" : "1", NULL);
-    lx_options_set(o, "retry_base_delay_ms", "1", NULL);
-    lx_options_set(o, "max_retry_after_ms", "50", NULL);
-    lx_options_set(o, "request_timeout_ms", "2000", NULL);
-    lx_options_set(o, "token_timeout_ms", "2000", NULL);
-    if (lx_client_build(o, &c, NULL) != LX_OK) abort();
-    lx_free(o);
+    snprintf(options, sizeof options,
+             "token_attempts=%d;max_attempts=%d;retry_base_delay_ms=1;max_retry_after_ms=50;"
+             "request_timeout_ms=2000;token_timeout_ms=2000",
+             (ctrl & 4) ? 2 : 1, (ctrl & 8) ? 2 : 1);
+    lx_client *c = tc_client(host, API_TOKEN, options, NULL);
+    if (!c) abort();
 
     lx_error *err = NULL;
     int st;

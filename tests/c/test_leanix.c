@@ -14,6 +14,7 @@
 #include <unistd.h>
 
 #include "sandbox_control.h"
+#include "test_client.h"
 
 static int passed, failed;
 static const char *url, *token, *viewer_token;
@@ -43,36 +44,9 @@ static double now_seconds(void) {
     return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
 }
 
-/* A client for the sandbox with extra option pairs (key, value, ..., NULL). */
-static lx_client *sandbox_client(const char *api_token, ...) {
-    lx_options *opts = NULL;
-    lx_error *err = NULL;
-    lx_client *client = NULL;
-    if (lx_options_new(&opts, &err) != LX_OK) goto fail;
-    if (lx_options_set(opts, "host", url, &err) != LX_OK) goto fail;
-    if (lx_options_set(opts, "api_token", api_token, &err) != LX_OK) goto fail;
-    if (lx_options_set(opts, "allow_insecure_loopback", "1", &err) != LX_OK) goto fail;
-    if (lx_client_build(opts, &client, &err) != LX_OK) goto fail;
-    lx_free(opts);
-    return client;
-fail:
-    fprintf(stderr, "sandbox_client: %s\n", lx_error_message(err));
-    lx_free(err);
-    lx_free(opts);
-    return NULL;
-}
-
-static lx_client *sandbox_client_with(const char *api_token, const char *key, const char *value) {
-    lx_options *opts = NULL;
-    lx_client *client = NULL;
-    if (lx_options_new(&opts, NULL) != LX_OK) return NULL;
-    int ok = lx_options_set(opts, "host", url, NULL) == LX_OK &&
-             lx_options_set(opts, "api_token", api_token, NULL) == LX_OK &&
-             lx_options_set(opts, "allow_insecure_loopback", "1", NULL) == LX_OK &&
-             lx_options_set(opts, key, value, NULL) == LX_OK &&
-             lx_client_build(opts, &client, NULL) == LX_OK;
-    lx_free(opts);
-    return ok ? client : NULL;
+/* A client for the sandbox with extra "key=value;..." options (NULL for none). */
+static lx_client *sandbox_client(const char *api_token, const char *extra) {
+    return tc_client(url, api_token, extra, NULL);
 }
 
 /* Runs GET path and returns the status; stores the error's http status in *http if given. */
@@ -221,7 +195,7 @@ static void test_http_errors(void) {
 
 static void test_timeout_and_network(void) {
     sb_reset();
-    lx_client *c = sandbox_client_with(token, "request_timeout_ms", "300");
+    lx_client *c = sandbox_client(token, "request_timeout_ms=300");
     CHECK(c != NULL, "client");
     get_status(c, FACTSHEETS, NULL);
     sb_fault("{\"endpoint\":\"factSheets\",\"kind\":\"stall\",\"ms\":5000,\"times\":3}");
@@ -419,11 +393,7 @@ static void test_event_callback(void) {
     ev.caller = pthread_self();
     lx_options *opts = NULL;
     lx_client *c = NULL;
-    lx_options_new(&opts, NULL);
-    lx_options_set(opts, "host", url, NULL);
-    lx_options_set(opts, "api_token", token, NULL);
-    lx_options_set(opts, "allow_insecure_loopback", "1", NULL);
-    lx_options_set(opts, "retry_base_delay_ms", "10", NULL);
+    CHECK(tc_options(url, token, "retry_base_delay_ms=10", &opts, NULL) == LX_OK, "options");
     CHECK(lx_options_set_event_callback(opts, on_event, &ev, NULL) == LX_OK, "set callback");
     CHECK(lx_client_build(opts, &c, NULL) == LX_OK, "build");
     lx_free(opts);

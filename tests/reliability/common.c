@@ -7,6 +7,7 @@
 #include <time.h>
 
 #include "sandbox_control.h"
+#include "test_client.h"
 
 double rt_now(void) {
     struct timespec ts;
@@ -36,34 +37,7 @@ long rt_rss_kib(void) {
 }
 
 lx_client *rt_client(const char *url, const char *api_token, const char *options, int *status) {
-    lx_options *opts = NULL;
-    lx_client *client = NULL;
-    lx_error *err = NULL;
-    int st = lx_options_new(&opts, &err);
-    if (st == LX_OK) st = lx_options_set(opts, "host", url, &err);
-    if (st == LX_OK) st = lx_options_set(opts, "api_token", api_token, &err);
-    if (st == LX_OK) st = lx_options_set(opts, "allow_insecure_loopback", "1", &err);
-    if (st == LX_OK && options && *options) {
-        char buf[1024];
-        snprintf(buf, sizeof buf, "%s", options);
-        char *save = NULL;
-        for (char *pair = strtok_r(buf, ";", &save); pair && st == LX_OK; pair = strtok_r(NULL, ";", &save)) {
-            char *eq = strchr(pair, '=');
-            if (!eq) {
-                fprintf(stderr, "rt_client: bad option %s\n", pair);
-                st = LX_ERR_INVALID_ARG;
-                break;
-            }
-            *eq = '\0';
-            st = lx_options_set(opts, pair, eq + 1, &err);
-        }
-    }
-    if (st == LX_OK) st = lx_client_build(opts, &client, &err);
-    if (st != LX_OK && err) fprintf(stderr, "rt_client: %s: %s\n", lx_status_str(st), lx_error_message(err));
-    lx_free(err);
-    lx_free(opts);
-    if (status) *status = st;
-    return st == LX_OK ? client : NULL;
+    return tc_client(url, api_token, options, status);
 }
 
 const char *rt_stats(void) {

@@ -16,7 +16,8 @@ long rt_rss_kib(void);
 
 /* A client for `url` with `api_token`, `allow_insecure_loopback=1`, and extra options given as
  * "key=value" strings separated by ';' (NULL or "" for none). On failure returns NULL and, if
- * `status` is not NULL, stores the status. */
+ * `status` is not NULL, stores the status. The one helper of tests/c/test_client.h, by the name
+ * the reliability programs use. */
 lx_client *rt_client(const char *url, const char *api_token, const char *options, int *status);
 
 /* The whole body of GET /_sandbox/stats into a static buffer (NULL on failure). Not thread-safe. */
