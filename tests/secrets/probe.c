@@ -12,6 +12,7 @@
 #include <time.h>
 
 #include "sandbox_control.h"
+#include "test_client.h"
 
 #define FS "/services/pathfinder/v1/factSheets?pageSize=2"
 
@@ -22,18 +23,16 @@ static void on_event(void *userdata, int32_t kind, const char *details) {
     fflush(stdout);
 }
 
-static lx_client *client_for(const char *host, const char *api_token, const char *key, const char *value) {
+/* A sandbox client whose events are printed; `extra`: more "key=value;..." options or NULL. */
+static lx_client *client_for(const char *host, const char *api_token, const char *extra) {
+    char options[256];
+    snprintf(options, sizeof options, "retry_base_delay_ms=20;%s", extra ? extra : "");
     lx_options *o = NULL;
     lx_client *c = NULL;
     lx_error *err = NULL;
-    lx_options_new(&o, NULL);
-    lx_options_set(o, "host", host, NULL);
-    lx_options_set(o, "api_token", api_token, NULL);
-    lx_options_set(o, "allow_insecure_loopback", "1", NULL);
-    lx_options_set(o, "retry_base_delay_ms", "20", NULL);
-    if (key) lx_options_set(o, key, value, NULL);
-    lx_options_set_event_callback(o, on_event, (void *)"c", NULL);
-    int st = lx_client_build(o, &c, &err);
+    int st = tc_options(host, api_token, options, &o, &err);
+    if (st == LX_OK) st = lx_options_set_event_callback(o, on_event, (void *)"c", &err);
+    if (st == LX_OK) st = lx_client_build(o, &c, &err);
     if (st != LX_OK) printf("build: %s: %s\n", lx_status_str(st), lx_error_message(err));
     lx_free(err);
     lx_free(o);
@@ -80,7 +79,7 @@ int main(void) {
     if (!url || !token || !viewer || !revoked || !path || sb_init(url) != 0) return 2;
     FILE *intentional = fopen(path, "a");
 
-    lx_client *c = client_for(url, token, NULL, NULL);
+    lx_client *c = client_for(url, token, NULL);
     get("get", c, FS);
     char *out = NULL;
     lx_error *err = NULL;
@@ -96,7 +95,7 @@ int main(void) {
     if (lx_access_token(c, &tok, NULL) == LX_OK) fprintf(intentional, "%s\n", tok);
     lx_free(tok);
 
-    lx_client *fresh = client_for(url, token, NULL, NULL);
+    lx_client *fresh = client_for(url, token, NULL);
     sb_fault("{\"endpoint\":\"token\",\"kind\":\"status\",\"status\":503}");
     sb_fault("{\"endpoint\":\"factSheets\",\"kind\":\"drop_connection\"}");
     sb_fault("{\"endpoint\":\"factSheets\",\"kind\":\"status\",\"status\":503}");
@@ -108,14 +107,14 @@ int main(void) {
     sb_fault("{\"endpoint\":\"factSheets\",\"kind\":\"status\",\"status\":401,\"times\":2}");
     get("unauthorized", c, FS);
 
-    lx_client *bad = client_for(url, "not-a-valid-token-c-0123456789", NULL, NULL);
+    lx_client *bad = client_for(url, "not-a-valid-token-c-0123456789", NULL);
     get("invalid credentials", bad, FS);
     get("invalid credentials (remembered)", bad, FS);
     lx_free(bad);
-    bad = client_for(url, revoked, NULL, NULL);
+    bad = client_for(url, revoked, NULL);
     get("revoked api token", bad, FS);
     lx_free(bad);
-    lx_client *v = client_for(url, viewer, NULL, NULL);
+    lx_client *v = client_for(url, viewer, NULL);
     const char *json = "{\"name\":\"x\",\"type\":\"Application\"}";
     lx_response *r = NULL;
     st = lx_request(v, "POST", "/services/pathfinder/v1/factSheets", "Content-Type: application/json", 30,
@@ -129,15 +128,15 @@ int main(void) {
     get("404", c, "/services/pathfinder/v1/factSheets/nope");
     sb_fault("{\"endpoint\":\"factSheets\",\"kind\":\"status\",\"status\":503,\"times\":3}");
     get("503", c, FS);
-    lx_client *impatient = client_for(url, token, "request_timeout_ms", "300");
+    lx_client *impatient = client_for(url, token, "request_timeout_ms=300");
     get("warm", impatient, FS);
     sb_fault("{\"endpoint\":\"factSheets\",\"kind\":\"stall\",\"ms\":3000}");
     get("timeout", impatient, FS);
     lx_free(impatient);
-    lx_client *closed = client_for("http://127.0.0.1:1", token, NULL, NULL);
+    lx_client *closed = client_for("http://127.0.0.1:1", token, NULL);
     get("connect", closed, FS);
     lx_free(closed);
-    lx_client *cold = client_for(url, token, NULL, NULL);
+    lx_client *cold = client_for(url, token, NULL);
     sb_fault("{\"endpoint\":\"token\",\"kind\":\"malformed_json\"}");
     get("invalid response", cold, FS);
     sb_fault("{\"endpoint\":\"token\",\"kind\":\"empty_token\"}");
@@ -177,7 +176,7 @@ int main(void) {
 
     /* Refresh ahead with 2-second tokens. */
     sb_call("POST", "/_sandbox/config", "{\"token_lifetime_secs\":2}", NULL, 0);
-    lx_client *rc = client_for(url, token, NULL, NULL);
+    lx_client *rc = client_for(url, token, NULL);
     for (int i = 0; i < 80; i++) {
         get("refresh", rc, FS);
         ts.tv_nsec = 50000000L;

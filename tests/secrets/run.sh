@@ -10,18 +10,14 @@
 # Prints one line per check and "N passed, N failed" last.
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
-root=$(cd "$here/../.." && pwd)
-profile=${1:-debug}
-target=${CARGO_TARGET_DIR:-$root/target}
-bin="$target/$profile"
-out=$(mktemp -d)
-# An empty PID must never become `kill 0` (bash unsets a coproc's PID variable once it exits).
-trap 'for p in ${SANDBOX_PID:-}; do kill "$p" 2>/dev/null; done; rm -rf "$out"' EXIT
+. "$here/../../scripts/lib.sh"
+lx_init "${1:-debug}"
+root=$LX_ROOT bin=$LX_LIB out=$LX_TMP
+lx_link_soname
 
-rand() { head -c 24 /dev/urandom | base64 | tr -dc 'A-Za-z0-9' | head -c 32; }
-ADMIN=$(rand) VIEWER=$(rand) REVOKED=$(rand)
-coproc SANDBOX { exec "$bin/lx-sandbox" --port 0 --api-token "$ADMIN" --api-token "$REVOKED" --viewer-token "$VIEWER" --fact-sheets 100; }
-read -r -u "${SANDBOX[0]}" URL
+ADMIN=$(lx_rand) VIEWER=$(lx_rand) REVOKED=$(lx_rand)
+start_sandbox SANDBOX --api-token "$ADMIN" --api-token "$REVOKED" --viewer-token "$VIEWER" --fact-sheets 100
+URL=$SANDBOX_URL
 ctl() { curl -sf -X "$1" "$URL$2" ${3:+-d "$3"} >/dev/null; }
 fault() { ctl DELETE /_sandbox/faults && ctl POST /_sandbox/faults "$1"; } # the only fault queued
 ctl POST /_sandbox/revoke "{\"api_token\":\"$REVOKED\"}"
@@ -36,7 +32,7 @@ logs+=("$out/rust.log")
 
 step "C ABI (messages, OAuth errors, event callback, claims, headers)"
 cc -std=c11 -Wall -Wextra -Werror -I"$root/include" -I"$root/tests/c" -o "$out/probe_c" "$here/probe.c" \
-  "$root/tests/c/sandbox_control.c" -L"$bin" -lleanix -Wl,-rpath,"$bin" -lpthread
+  "$root/tests/c/sandbox_control.c" "$root/tests/c/test_client.c" -L"$bin" -lleanix -Wl,-rpath,"$bin" -lpthread
 timeout 120 "$out/probe_c" >"$out/c.log" 2>&1 || echo "c probe exit $?" >>"$out/c.log"
 logs+=("$out/c.log")
 
