@@ -451,6 +451,11 @@ fn http_client(
         // never through a proxy (refused when the client was built).
         b = b.no_proxy();
     }
+    if let Some(addrs) = origin.loopback_name_addrs() {
+        // `localhost` and `*.localhost` are loopback by definition (RFC 6761 §6.3): resolve
+        // them ourselves, as curl does, so that no resolver can send them elsewhere.
+        b = b.resolve_to_addrs(origin.host(), &addrs);
+    }
     for root in &config.extra_roots {
         b = b.add_root_certificate(root.clone());
     }
