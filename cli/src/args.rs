@@ -59,6 +59,15 @@ pub struct GlobalOpts {
     #[arg(long, global = true, value_name = "SECS", value_parser = parse_seconds)]
     pub timeout: Option<f64>,
 
+    /// Largest response body read, in bytes (default 256 MiB); larger fails with exit 6
+    #[arg(long, global = true, value_name = "BYTES", value_parser = clap::value_parser!(u64).range(1..))]
+    pub max_response_bytes: Option<u64>,
+
+    /// Never send more than N requests per minute (LeanIX allows 1800 per user; lx paces
+    /// itself after a 429 anyway)
+    #[arg(long, global = true, value_name = "N", value_parser = clap::value_parser!(u32).range(1..))]
+    pub max_requests_per_minute: Option<u32>,
+
     /// Allow http:// to a loopback host (local tests, the sandbox)
     #[arg(long, global = true)]
     pub insecure_loopback: bool,

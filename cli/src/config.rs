@@ -93,12 +93,49 @@ pub struct Settings {
     pub ca_file: Option<Sourced<PathBuf>>,
     /// The proxy URL.
     pub proxy: Option<Sourced<String>>,
-    /// The request timeout.
-    pub timeout: Option<Duration>,
+    /// The call's deadline and size and rate limits.
+    pub limits: Limits,
     /// `http://` allowed to loopback hosts.
     pub insecure_loopback: bool,
     /// The configuration file consulted.
     pub file: ConfigFile,
+}
+
+/// Limits from the command line: the call's deadline, the largest body, a fixed rate.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct Limits {
+    /// The deadline of each call (`--timeout`).
+    pub timeout: Option<Duration>,
+    /// `--max-response-bytes`.
+    pub max_response_bytes: Option<u64>,
+    /// `--max-requests-per-minute`.
+    pub max_requests_per_minute: Option<u32>,
+}
+
+impl Limits {
+    /// The limits the global flags set.
+    pub fn of(opts: &GlobalOpts) -> Limits {
+        Limits {
+            timeout: opts.timeout.map(Duration::from_secs_f64),
+            max_response_bytes: opts.max_response_bytes,
+            max_requests_per_minute: opts.max_requests_per_minute,
+        }
+    }
+
+    /// `builder` with these limits.
+    pub fn apply(&self, mut builder: leanix::ClientBuilder) -> leanix::ClientBuilder {
+        if let Some(t) = self.timeout {
+            // The whole call's deadline; one exchange attempt and one connect fit inside it.
+            builder = builder
+                .request_timeout(t)
+                .token_timeout(t.min(leanix::policy::DEFAULT_TOKEN_TIMEOUT))
+                .connect_timeout(t.min(leanix::policy::DEFAULT_CONNECT_TIMEOUT));
+        }
+        if let Some(n) = self.max_response_bytes {
+            builder = builder.max_response_bytes(usize::try_from(n).unwrap_or(usize::MAX));
+        }
+        builder.max_requests_per_minute(self.max_requests_per_minute)
+    }
 }
 
 /// The default location of the configuration file, if a home or config directory is known.
@@ -185,7 +222,7 @@ impl Settings {
             api_token,
             ca_file,
             proxy,
-            timeout: opts.timeout.map(Duration::from_secs_f64),
+            limits: Limits::of(opts),
             insecure_loopback: opts.insecure_loopback,
             file: ConfigFile { path, loaded },
         })

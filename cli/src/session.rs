@@ -2,14 +2,14 @@
 
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::Arc;
-use std::time::{Duration, Instant};
+use std::time::Instant;
 
 use leanix::blocking::Client;
 use leanix::{ApiToken, Event, Request, Response, RetryTarget};
 use leanix_sandbox::Sandbox;
 
 use crate::args::GlobalOpts;
-use crate::config::{mask_userinfo, Settings, Source};
+use crate::config::{mask_userinfo, Limits, Settings, Source};
 use crate::exit::{CliError, CliResult};
 use crate::output::{is_verbose, verbose};
 
@@ -86,7 +86,7 @@ impl Session {
             ));
             builder = builder.add_ca_pem(pem);
         }
-        Session::build(builder, fingerprint, settings.timeout, None)
+        Session::build(builder, fingerprint, settings.limits, None)
     }
 
     fn sandbox(opts: &GlobalOpts) -> CliResult<Session> {
@@ -115,14 +115,13 @@ impl Session {
             .host(sandbox.url().to_string())
             .api_token(token)
             .allow_insecure_loopback(true);
-        let timeout = opts.timeout.map(Duration::from_secs_f64);
-        Session::build(builder, fingerprint, timeout, Some(sandbox))
+        Session::build(builder, fingerprint, Limits::of(opts), Some(sandbox))
     }
 
     fn build(
         mut builder: leanix::ClientBuilder,
         api_token_fingerprint: String,
-        timeout: Option<Duration>,
+        limits: Limits,
         sandbox: Option<Sandbox>,
     ) -> CliResult<Session> {
         builder = builder.user_agent(format!(
@@ -130,13 +129,7 @@ impl Session {
             env!("CARGO_PKG_VERSION"),
             leanix::VERSION
         ));
-        if let Some(t) = timeout {
-            // The whole call's deadline; one exchange attempt and one connect fit inside it.
-            builder = builder
-                .request_timeout(t)
-                .token_timeout(t.min(leanix::policy::DEFAULT_TOKEN_TIMEOUT))
-                .connect_timeout(t.min(leanix::policy::DEFAULT_CONNECT_TIMEOUT));
-        }
+        builder = limits.apply(builder);
         let exchanges = Arc::new(AtomicU64::new(0));
         let counter = Arc::clone(&exchanges);
         builder = builder.on_event(move |event| {
@@ -225,6 +218,14 @@ fn describe(event: &Event) -> String {
             },
             delay.as_millis()
         ),
+        Event::Pacing {
+            started: true,
+            requests_per_minute,
+        } => format!(
+            "the server is throttling: pacing at {} requests per minute",
+            requests_per_minute.map_or("?".to_owned(), |r| format!("{r:.0}"))
+        ),
+        Event::Pacing { .. } => "no throttling for a while: pacing stopped".to_owned(),
         other => format!("{other:?}"),
     }
 }

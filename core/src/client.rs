@@ -16,9 +16,10 @@ use crate::events::{emit, Event, RetryTarget};
 use crate::exchange::Exchanger;
 use crate::origin::Origin;
 use crate::policy::{self, retry_after_of};
+use crate::rate::RateBudget;
 use crate::request::{Request, Response};
 use crate::secret::{AccessToken, Redactor};
-use crate::token_manager::{CachedToken, TokenManager};
+use crate::token_manager::{CachedToken, Reauth, TokenManager};
 
 /// A LeanIX client. Cheap to clone: clones share the token cache and the settings. Create one
 /// per host and API token and share it between tasks and threads.
@@ -41,9 +42,12 @@ struct Inner {
     thread_http: ThreadLocal<reqwest::Client>,
     tokens: TokenManager,
     redactor: Arc<Redactor>,
+    budget: Arc<RateBudget>,
 }
 
-/// Why one attempt did not produce a success.
+/// Why one attempt did not produce a success. Lives on the stack for one attempt only, so the
+/// size difference of the variants is moot.
+#[allow(clippy::large_enum_variant)]
 enum Failure {
     /// The server answered with a non-2xx status.
     Answered(Response),
@@ -76,7 +80,19 @@ impl Client {
         let token_url = origin.join(crate::TOKEN_PATH)?;
         let token_http = http_client(&origin, &config, reqwest::redirect::Policy::none())?;
         let http = api_http_client(&origin, &config)?;
-        let exchanger = Exchanger::new(token_http, token_url, Arc::clone(&redactor), &config)?;
+        let budget = Arc::new(RateBudget::new(
+            Arc::clone(&config.clock),
+            config.events.clone(),
+            config.adaptive_pacing,
+            config.max_requests_per_minute,
+        ));
+        let exchanger = Exchanger::new(
+            token_http,
+            token_url,
+            Arc::clone(&redactor),
+            Arc::clone(&budget),
+            &config,
+        )?;
         let tokens = TokenManager::new(
             exchanger,
             spawner,
@@ -92,6 +108,7 @@ impl Client {
                 thread_http: ThreadLocal::new(),
                 tokens,
                 redactor,
+                budget,
             }),
         })
     }
@@ -177,20 +194,33 @@ impl Client {
         let retryable = request.is_retryable();
         let policy = self.inner.config.api_retry;
         let clock = &self.inner.config.clock;
+        let budget = &self.inner.budget;
         let mut attempt = 0u32;
         let mut replayed_after_401 = false;
         loop {
             let token = self.inner.tokens.token().await?;
+            if let Err(refused) = budget.admit(deadline).await {
+                return Err(paused_error(request, url, refused.wait));
+            }
             attempt += 1;
             let (error, transient, may_resend, retry_after) =
                 match self.attempt(request, url, &token).await {
-                    Ok(response) => return Ok(response),
+                    Ok(response) => {
+                        budget.succeeded();
+                        return Ok(response);
+                    }
+                    // A 401 drops the token and replays once, unless a 401 exchanged a token
+                    // moments ago (then this 401 is final: the arm below).
                     Err(Failure::Answered(response))
-                        if response.status == 401 && !replayed_after_401 =>
+                        if response.status == 401
+                            && !replayed_after_401
+                            && self.inner.tokens.reauthorize(
+                                token.generation,
+                                self.inner.config.reauth_interval,
+                            ) == Reauth::Replay =>
                     {
                         replayed_after_401 = true;
                         attempt -= 1;
-                        self.inner.tokens.invalidate(token.generation);
                         continue;
                     }
                     Err(Failure::Answered(response)) => {
@@ -204,12 +234,26 @@ impl Client {
                         (error, transient, retryable || not_sent, None)
                     }
                 };
-            if !(transient && may_resend && attempt < policy.max_attempts) {
+            if transient {
+                budget.failed();
+            }
+            // The one wait rule; `None`: the server asks for longer than the client waits.
+            let delay = if transient {
+                policy.delay(attempt, retry_after)
+            } else {
+                None
+            };
+            let throttled = error.status() == Some(429);
+            if let (Some(pause), true) = (delay, throttled || retry_after.is_some()) {
+                // Every call of this client holds back until then, not only this one.
+                budget.throttled(pause, throttled);
+            }
+            let Some(delay) = delay else {
+                return Err(error);
+            };
+            if !(may_resend && attempt < policy.max_attempts && budget.may_retry()) {
                 return Err(error);
             }
-            let Some(delay) = policy.delay(attempt, retry_after) else {
-                return Err(error); // the server asks for longer than the client waits
-            };
             if clock.now() + delay > deadline {
                 return Err(error);
             }
@@ -324,12 +368,31 @@ impl Client {
             _ => (ErrorKind::Http, format!("{place} answered HTTP {status}{reason}{words}")),
         };
         let excerpt = body_excerpt(response.body(), &self.inner.redactor, &access);
+        let reason = (status == 429)
+            .then(|| crate::error::reason_code(response.body()))
+            .flatten();
         Error::new(kind, message)
+            .with_reason(reason)
             .with_status(status)
             .with_retry_after(retry_after)
             .with_body(excerpt)
             .with_response(response)
     }
+}
+
+/// The error of a call that the client's pause (after a 429) or pacing would hold past its
+/// deadline.
+fn paused_error(request: &Request, url: &Url, wait: Duration) -> Error {
+    Error::new(
+        ErrorKind::RateLimited,
+        format!(
+            "{} {} was not sent: the client is holding requests for {} ms more after the server's rate limit, past the call's deadline",
+            request.method,
+            display_url(url),
+            wait.as_millis()
+        ),
+    )
+    .with_retry_after(Some(wait))
 }
 
 fn cancelled(request: &Request, url: &Url) -> Error {
@@ -387,6 +450,11 @@ fn http_client(
         // http:// is only ever allowed for loopback (checked when the origin was parsed), and
         // never through a proxy (refused when the client was built).
         b = b.no_proxy();
+    }
+    if let Some(addrs) = origin.loopback_name_addrs() {
+        // `localhost` and `*.localhost` are loopback by definition (RFC 6761 §6.3): resolve
+        // them ourselves, as curl does, so that no resolver can send them elsewhere.
+        b = b.resolve_to_addrs(origin.host(), &addrs);
     }
     for root in &config.extra_roots {
         b = b.add_root_certificate(root.clone());

@@ -51,6 +51,12 @@ pub(crate) struct Config {
     pub refresh: RefreshPolicy,
     pub max_response_bytes: usize,
     pub max_pages: usize,
+    /// Pace requests adaptively after a 429.
+    pub adaptive_pacing: bool,
+    /// A fixed budget of requests per minute, whatever the server says.
+    pub max_requests_per_minute: Option<u32>,
+    /// At most one 401-triggered token exchange per this interval.
+    pub reauth_interval: Duration,
     pub clock: Arc<dyn Clock>,
     pub events: Option<EventHandler>,
 }
@@ -76,6 +82,9 @@ impl Default for Config {
             },
             max_response_bytes: policy::DEFAULT_MAX_RESPONSE_BYTES,
             max_pages: policy::DEFAULT_MAX_PAGES,
+            adaptive_pacing: true,
+            max_requests_per_minute: None,
+            reauth_interval: policy::DEFAULT_REAUTH_INTERVAL,
             clock: Arc::new(SystemClock),
             events: None,
         }
@@ -116,6 +125,11 @@ impl Config {
         if self.max_response_bytes == 0 {
             return Err(config("the response size limit must be greater than zero"));
         }
+        if self.max_requests_per_minute == Some(0) {
+            return Err(config(
+                "max requests per minute must be greater than zero (leave it unset for no limit)",
+            ));
+        }
         if self.max_pages == 0 {
             return Err(config("the page limit must be greater than zero"));
         }
@@ -140,6 +154,9 @@ impl fmt::Debug for Config {
             .field("refresh", &self.refresh)
             .field("max_response_bytes", &self.max_response_bytes)
             .field("max_pages", &self.max_pages)
+            .field("adaptive_pacing", &self.adaptive_pacing)
+            .field("max_requests_per_minute", &self.max_requests_per_minute)
+            .field("reauth_interval", &self.reauth_interval)
             .finish()
     }
 }
@@ -373,6 +390,26 @@ impl ClientBuilder {
     /// Most pages a GraphQL paging walk fetches before failing ([`policy::DEFAULT_MAX_PAGES`]).
     pub fn max_pages(self, n: usize) -> Self {
         self.edit(|c| c.max_pages = n)
+    }
+
+    /// Paces requests adaptively after the server throttles them with 429 (default on): the
+    /// client measures its sending rate, drops to a fraction of it and recovers gradually, so
+    /// that a bulk job settles under the limit. Off: only the client-wide pause after a 429.
+    pub fn adaptive_pacing(self, on: bool) -> Self {
+        self.edit(|c| c.adaptive_pacing = on)
+    }
+
+    /// Never sends more than `n` requests per minute from this client (all threads together),
+    /// for a budget shared with other tools (LeanIX allows 1 800 per user). `None`: no fixed
+    /// limit (the default).
+    pub fn max_requests_per_minute(self, n: Option<u32>) -> Self {
+        self.edit(|c| c.max_requests_per_minute = n)
+    }
+
+    /// At most one token exchange per this interval is caused by API 401s; within it, a 401 of
+    /// a token that fresh is final ([`policy::DEFAULT_REAUTH_INTERVAL`]).
+    pub fn reauth_interval(self, d: Duration) -> Self {
+        self.edit(|c| c.reauth_interval = d)
     }
 
     /// The clock (default: the system clock). Tests inject a [`crate::ManualClock`].

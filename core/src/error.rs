@@ -127,6 +127,7 @@ struct Inner {
     oauth_error: Option<String>,
     retry_after: Option<Duration>,
     body: Option<String>,
+    reason: Option<String>,
     response: Option<Response>,
     graphql: Option<GraphQlFailure>,
     source: Option<Box<dyn StdError + Send + Sync>>,
@@ -149,6 +150,7 @@ impl Error {
                 oauth_error: None,
                 retry_after: None,
                 body: None,
+                reason: None,
                 response: None,
                 graphql: None,
                 source: None,
@@ -178,6 +180,10 @@ impl Error {
 
     pub(crate) fn with_body(self, body: Option<String>) -> Self {
         self.edit(|i| i.body = body)
+    }
+
+    pub(crate) fn with_reason(self, reason: Option<String>) -> Self {
+        self.edit(|i| i.reason = reason)
     }
 
     /// Keeps the server's answer (status, headers, bounded body).
@@ -226,6 +232,12 @@ impl Error {
     /// credentials masked), for HTTP errors. The whole body is in [`Error::response`].
     pub fn body(&self) -> Option<&str> {
         self.inner.body.as_deref()
+    }
+
+    /// The server's reason code for a rate limit, when its body names one (LeanIX:
+    /// `USER_INTERVAL_REQUEST_LIMIT_EXCEEDED`).
+    pub fn reason(&self) -> Option<&str> {
+        self.inner.reason.as_deref()
     }
 
     /// The server's answer that made the call fail (a non-2xx status, or a GraphQL response
@@ -341,6 +353,15 @@ fn json_message(json: &Value) -> Option<String> {
         .flatten()
         .find_map(|v| v.as_str().filter(|s| !s.trim().is_empty()))
         .map(str::to_owned)
+}
+
+/// A reason code in a rate-limit body: the first word of capitals, digits and underscores with
+/// at least two underscores (`USER_INTERVAL_REQUEST_LIMIT_EXCEEDED`).
+pub(crate) fn reason_code(body: &[u8]) -> Option<String> {
+    let text = String::from_utf8_lossy(&body[..body.len().min(policy::BODY_EXCERPT_BYTES * 8)]);
+    text.split(|c: char| !(c.is_ascii_uppercase() || c.is_ascii_digit() || c == '_'))
+        .find(|w| w.matches('_').count() >= 2 && w.starts_with(|c: char| c.is_ascii_uppercase()))
+        .map(|w| w.chars().take(policy::QUOTED_INPUT_CHARS).collect())
 }
 
 /// One line of printable text: terminal escape sequences and control characters removed,
@@ -540,6 +561,16 @@ mod tests {
         let long = "y".repeat(1000);
         let cut = server_words(long.as_bytes()).unwrap();
         assert_eq!(cut.chars().count(), policy::MESSAGE_EXCERPT_CHARS + 1);
+    }
+
+    #[test]
+    fn rate_limit_reasons_are_found() {
+        let body = br#"{"status":"ERROR","errors":[{"message":"HTTP 429 Too Many Requests. USER_INTERVAL_REQUEST_LIMIT_EXCEEDED"}]}"#;
+        assert_eq!(
+            reason_code(body).as_deref(),
+            Some("USER_INTERVAL_REQUEST_LIMIT_EXCEEDED")
+        );
+        assert_eq!(reason_code(b"HTTP 429 Too Many Requests"), None);
     }
 
     #[test]

@@ -44,6 +44,15 @@ pub enum Event {
         /// Fingerprint of the rejected token.
         fingerprint: String,
     },
+    /// The client started or stopped pacing itself after the server throttled it (429), or
+    /// changed its pace.
+    Pacing {
+        /// True when pacing starts or slows down at a 429; false when it stops after a quiet
+        /// spell.
+        started: bool,
+        /// The pace now, in requests per minute (`None`: not paced).
+        requests_per_minute: Option<f64>,
+    },
     /// A request is about to be retried.
     Retry {
         /// Token endpoint or API.

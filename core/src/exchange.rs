@@ -12,6 +12,7 @@ use crate::config::Config;
 use crate::error::{body_excerpt, display_url, from_transport, server_words, Error, ErrorKind};
 use crate::events::{emit, Event, EventHandler, RetryTarget};
 use crate::policy::{self, retry_after_of, RetryPolicy};
+use crate::rate::RateBudget;
 use crate::secret::Redactor;
 use crate::token_response::{parse_token_response, TokenGrant};
 
@@ -31,6 +32,7 @@ pub(crate) struct Exchanger {
     url: Url,
     basic: HeaderValue,
     redactor: Arc<Redactor>,
+    budget: Arc<RateBudget>,
     policy: RetryPolicy,
     timeout: Duration,
     clock: Arc<dyn Clock>,
@@ -60,6 +62,7 @@ impl Exchanger {
         http: reqwest::Client,
         url: Url,
         redactor: Arc<Redactor>,
+        budget: Arc<RateBudget>,
         config: &Config,
     ) -> Result<Self, Error> {
         let mut basic = HeaderValue::from_str(redactor.basic_header()).map_err(|_| {
@@ -74,6 +77,7 @@ impl Exchanger {
             url,
             basic,
             redactor,
+            budget,
             policy: config.token_retry,
             timeout: config.token_timeout,
             clock: Arc::clone(&config.clock),
@@ -91,15 +95,20 @@ impl Exchanger {
             let sent_at = self.clock.now();
             let failure = match self.attempt().await {
                 Ok(grant) => {
+                    self.budget.succeeded();
                     return Ok(Exchanged {
                         grant,
                         sent_at,
                         attempts: attempt,
-                    })
+                    });
                 }
                 Err(failure) => failure,
             };
-            if !failure.transient || attempt >= self.policy.max_attempts {
+            if failure.transient {
+                self.budget.failed();
+            }
+            if !failure.transient || attempt >= self.policy.max_attempts || !self.budget.may_retry()
+            {
                 return Err(failure.error);
             }
             let Some(delay) = self.policy.delay(attempt, failure.retry_after) else {

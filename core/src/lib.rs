@@ -34,6 +34,7 @@ mod exchange;
 mod graphql;
 mod origin;
 pub mod policy;
+mod rate;
 mod request;
 mod runtime;
 mod secret;

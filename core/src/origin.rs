@@ -99,6 +99,20 @@ impl Origin {
         self.url.host_str().unwrap_or_default()
     }
 
+    /// For `localhost` and `*.localhost`: the loopback addresses (IPv4 and IPv6) with this
+    /// origin's port, which the client connects to instead of asking a resolver.
+    pub(crate) fn loopback_name_addrs(&self) -> Option<[std::net::SocketAddr; 2]> {
+        let host = self.host().to_ascii_lowercase();
+        if host != "localhost" && !host.ends_with(".localhost") {
+            return None;
+        }
+        let port = self.url.port_or_known_default()?;
+        Some([
+            (std::net::Ipv4Addr::LOCALHOST, port).into(),
+            (std::net::Ipv6Addr::LOCALHOST, port).into(),
+        ])
+    }
+
     /// `true` for `https://`.
     pub fn is_https(&self) -> bool {
         self.url.scheme() == "https"

@@ -86,6 +86,30 @@ pub const DEFAULT_MAX_PAGES: usize = 10_000;
 /// The variable a paged GraphQL query takes its cursor in.
 pub const DEFAULT_CURSOR_VARIABLE: &str = "after";
 
+// ---- The rate budget (see the `rate` module) ----------------------------------------------
+
+/// At a 429 the paced rate drops to this fraction of the measured sending rate (CUBIC's β, as
+/// in the AWS SDKs' adaptive retry mode).
+pub const PACING_BETA: f64 = 0.7;
+/// CUBIC's scaling constant: how fast the paced rate grows back after a 429.
+pub const PACING_CUBIC_C: f64 = 0.4;
+/// The slowest pace, in requests per second.
+pub const PACING_MIN_RATE: f64 = 0.5;
+/// The window over which the sending rate is measured.
+pub const PACING_WINDOW: Duration = Duration::from_millis(500);
+/// Weight of the newest window in the smoothed sending rate.
+pub const PACING_SMOOTHING: f64 = 0.8;
+/// Pacing stops after this long without a 429.
+pub const PACING_QUIET: Duration = Duration::from_secs(60);
+/// Tokens of the retry budget (gRPC retry throttling's `maxTokens`): a failed attempt takes
+/// one; retries are allowed while more than half remain.
+pub const RETRY_BUDGET_TOKENS: f64 = 100.0;
+/// What a success gives back to the retry budget (gRPC's `tokenRatio`).
+pub const RETRY_BUDGET_REFILL: f64 = 0.1;
+/// At most one token exchange per this interval is caused by API 401s; a 401 within it with
+/// a token that fresh is final ([`ErrorKind::Unauthorized`](crate::ErrorKind)).
+pub const DEFAULT_REAUTH_INTERVAL: Duration = Duration::from_secs(10);
+
 // ---- Rules -----------------------------------------------------------------------------------
 
 /// True for HTTP statuses that say "try again later": 408 (request timeout), 429 (rate limit),

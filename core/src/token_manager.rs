@@ -48,6 +48,8 @@ struct State {
     next_background_try: Option<Instant>,
     rejected: Option<(Instant, Error)>,
     generation: u64,
+    /// When a 401 last caused an exchange.
+    last_reauth: Option<Instant>,
 }
 
 struct Inner {
@@ -57,6 +59,15 @@ struct Inner {
     clock: Arc<dyn crate::Clock>,
     events: Option<EventHandler>,
     state: Mutex<State>,
+}
+
+/// What to do after a 401.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Reauth {
+    /// Replay the request with a new token.
+    Replay,
+    /// The client exchanged a token for a 401 moments ago: this 401 is the final answer.
+    Refused,
 }
 
 /// Owns the cache; dropping it aborts a fetch in flight.
@@ -114,28 +125,35 @@ impl TokenManager {
         waiting.await
     }
 
-    /// Drops the cached token if it is still the one of `generation` (a 401 rejected it).
-    /// Returns true if it was dropped.
-    pub fn invalidate(&self, generation: u64) -> bool {
+    /// The API rejected the token of `generation` with 401: drops it if it is still the
+    /// current one, so that the replay exchanges a new one. At most one such exchange per
+    /// `reauth_interval`: a 401 of the current token within it is final
+    /// ([`Reauth::Refused`]). A token that another call already replaced is simply replayed
+    /// with the new one.
+    pub fn reauthorize(&self, generation: u64, reauth_interval: Duration) -> Reauth {
+        let now = self.inner.clock.now();
         let dropped = {
             let mut st = self.inner.lock();
             match &st.current {
-                Some(t) if t.generation == generation => st.current.take(),
+                Some(t) if t.generation == generation => {
+                    if st.last_reauth.is_some_and(|at| now < at + reauth_interval) {
+                        return Reauth::Refused;
+                    }
+                    st.last_reauth = Some(now);
+                    st.current.take()
+                }
                 _ => None,
             }
         };
-        match dropped {
-            Some(t) => {
-                emit(
-                    &self.inner.events,
-                    Event::TokenRejected {
-                        fingerprint: t.token.fingerprint(),
-                    },
-                );
-                true
-            }
-            None => false,
+        if let Some(t) = dropped {
+            emit(
+                &self.inner.events,
+                Event::TokenRejected {
+                    fingerprint: t.token.fingerprint(),
+                },
+            );
         }
+        Reauth::Replay
     }
 
     /// The cached token without fetching, if any (even if past its margin).
@@ -219,7 +237,11 @@ impl Inner {
                     (Ok(tok), event)
                 }
                 Err(err) => {
-                    if err.kind() == ErrorKind::InvalidCredentials {
+                    // Rejected credentials, and a 200 whose token cannot be used, would fail
+                    // the same way at once: remember them instead of asking again.
+                    let unusable_grant = err.kind() == ErrorKind::InvalidResponse
+                        && err.status().is_some_and(|s| (200..300).contains(&s));
+                    if err.kind() == ErrorKind::InvalidCredentials || unusable_grant {
                         st.rejected =
                             Some((now + self.policy.invalid_credentials_ttl, err.clone()));
                     }

@@ -80,16 +80,22 @@ async fn malformed_token_responses_are_invalid_and_not_retried() {
             respond(r#"{"access_token":"a\nb","expires_in":60}"#),
         ),
     ];
+    let ttl = leanix::policy::DEFAULT_INVALID_CREDENTIALS_TTL;
     for (name, fault) in cases {
         let before = sb.stats().token_requests;
         sb.inject(Endpoint::Token, fault, 1);
         let err = client.get(FACT_SHEETS).await.unwrap_err();
         assert_eq!(err.kind(), ErrorKind::InvalidResponse, "{name}: {err:?}");
         assert_eq!(sb.stats().token_requests - before, 1, "{name}: retried");
+        // Remembered for a moment like rejected credentials: no second exchange.
+        let again = client.get(FACT_SHEETS).await.unwrap_err();
+        assert_eq!(again.message(), err.message(), "{name}");
+        assert_eq!(sb.stats().token_requests - before, 1, "{name}: asked again");
+        clock.advance(ttl);
     }
     assert!(clock.sleeps().is_empty());
     assert_eq!(sb.stats().total(Endpoint::Any), 0);
-    // Nothing was remembered: the next exchange works.
+    // Once the moment has passed, the next exchange works.
     assert_eq!(client.get(FACT_SHEETS).await.unwrap().status(), 200);
 }
 

@@ -122,7 +122,7 @@ fn encode(index: usize, generation: u32) -> usize {
 }
 
 fn decode(handle: usize) -> Option<(usize, u32)> {
-    (handle & 3 == 3).then(|| (handle >> 34, ((handle >> 2) & 0xffff_ffff) as u32))
+    (handle & 3 == 3).then_some((handle >> 34, ((handle >> 2) & 0xffff_ffff) as u32))
 }
 
 fn live_slot(cancel: *const lx_cancel) -> Option<&'static Slot> {

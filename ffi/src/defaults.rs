@@ -31,6 +31,8 @@ pub const LX_DEFAULT_FAILED_REFRESH_BACKOFF_MS: u64 = 30_000;
 pub const LX_DEFAULT_INVALID_CREDENTIALS_TTL_MS: u64 = 5_000;
 /// Default of `max_response_bytes` (256 MiB).
 pub const LX_DEFAULT_MAX_RESPONSE_BYTES: u64 = 268_435_456;
+/// Default of `reauth_interval_ms`: at most one 401-triggered exchange per interval.
+pub const LX_DEFAULT_REAUTH_INTERVAL_MS: u64 = 10_000;
 /// Default of `max_pages`.
 pub const LX_DEFAULT_MAX_PAGES: u64 = 10_000;
 
@@ -83,6 +85,10 @@ mod tests {
             p::DEFAULT_MAX_RESPONSE_BYTES as u64
         );
         assert_eq!(LX_DEFAULT_MAX_PAGES, p::DEFAULT_MAX_PAGES as u64);
+        assert_eq!(
+            LX_DEFAULT_REAUTH_INTERVAL_MS,
+            ms(p::DEFAULT_REAUTH_INTERVAL)
+        );
     }
 
     #[test]

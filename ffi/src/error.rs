@@ -50,6 +50,7 @@ pub(crate) struct ErrorObject {
     code: lx_status,
     message: CString,
     oauth_error: Option<CString>,
+    reason: Option<CString>,
     core: Option<leanix_core::Error>,
     /// The handle of the response lent out by lx_error_response(), made on first use and
     /// freed with the error.
@@ -80,6 +81,7 @@ pub(crate) fn report(failure: Failure, err_out: *mut *mut lx_error) {
             .as_ref()
             .and_then(|e| e.oauth_error())
             .map(c_string),
+        reason: failure.core.as_ref().and_then(|e| e.reason()).map(c_string),
         core: failure.core,
         response: OnceLock::new(),
     };
@@ -143,6 +145,17 @@ pub extern "C" fn lx_error_oauth_error(err: *const lx_error) -> *const c_char {
         e.oauth_error
             .as_ref()
             .map_or(std::ptr::null(), |s| s.as_ptr())
+    })
+}
+
+/// For `LX_ERR_RATE_LIMITED`: the server's reason code when its body names one (LeanIX:
+/// `"USER_INTERVAL_REQUEST_LIMIT_EXCEEDED"`), or NULL.
+///
+/// Ownership: borrowed; valid until `lx_free(err)`. Thread safety: any thread.
+#[no_mangle]
+pub extern "C" fn lx_error_reason(err: *const lx_error) -> *const c_char {
+    read_ptr(err, |e| {
+        e.reason.as_ref().map_or(std::ptr::null(), |s| s.as_ptr())
     })
 }
 

@@ -19,6 +19,9 @@ pub enum lx_event_kind {
     LX_EVENT_TOKEN_REJECTED = 4,
     /// A token exchange or API request is retried after a delay.
     LX_EVENT_RETRY = 5,
+    /// The client started pacing itself after a 429, slowed down, or stopped pacing
+    /// (details: `started`, `requests_per_minute`, null when not paced).
+    LX_EVENT_PACING = 6,
 }
 
 /// An event callback: `kind` is an `lx_event_kind`, `details_json` a NUL-terminated JSON object
@@ -27,10 +30,11 @@ pub enum lx_event_kind {
 /// credential; tokens appear only as 8-hex-digit SHA-256 fingerprints.
 ///
 /// Threads: token events (fetched, refreshed, failed) are called on one of the library's I/O
-/// threads; retry and token-rejected events of an API call are called on the thread that made
-/// that call, from inside it. Calls may happen on several threads at once, never while the
-/// library holds an internal lock. Return quickly and do not call lx_* functions that make
-/// requests from inside the callback.
+/// threads; retry, token-rejected and pacing events of an API call are called on the thread
+/// that drives that call (the caller's own thread for blocking calls), from inside it. Calls
+/// may happen on several threads at once, never while the library holds an internal lock.
+/// Return quickly; a blocking lx_* call from inside the callback returns
+/// `LX_ERR_RECURSIVE_CALL` instead of waiting for itself.
 pub type lx_event_callback =
     Option<unsafe extern "C" fn(userdata: *mut c_void, kind: i32, details_json: *const c_char)>;
 
@@ -101,6 +105,14 @@ fn describe(event: &Event) -> Option<(lx_event_kind, serde_json::Value)> {
             json!({"event": "retry",
                    "target": match target { RetryTarget::Token => "token", RetryTarget::Api => "api" },
                    "attempt": attempt, "delay_ms": delay.as_millis() as u64, "reason": reason}),
+        ),
+        Event::Pacing {
+            started,
+            requests_per_minute,
+        } => (
+            lx_event_kind::LX_EVENT_PACING,
+            json!({"event": "pacing", "started": started,
+                   "requests_per_minute": requests_per_minute}),
         ),
         _ => return None,
     })

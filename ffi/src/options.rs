@@ -201,6 +201,21 @@ const KEYS: &[Key] = &[
         apply: |b, v| Ok(b.max_response_bytes(count_usize(v.count()))),
     },
     Key {
+        name: "adaptive_pacing",
+        value: Value::Flag(true),
+        apply: |b, v| Ok(b.adaptive_pacing(v.flag())),
+    },
+    Key {
+        name: "max_requests_per_minute",
+        value: Value::Count(0),
+        apply: |b, v| Ok(b.max_requests_per_minute((v.count() > 0).then(|| count_u32(v.count())))),
+    },
+    Key {
+        name: "reauth_interval_ms",
+        value: Value::Millis(policy::DEFAULT_REAUTH_INTERVAL),
+        apply: |b, v| Ok(b.reauth_interval(v.millis())),
+    },
+    Key {
         name: "max_pages",
         value: Value::Count(policy::DEFAULT_MAX_PAGES as u64),
         apply: |b, v| Ok(b.max_pages(count_usize(v.count()))),
@@ -298,6 +313,9 @@ pub extern "C" fn lx_options_new(
 /// | `refresh_on_expiry_only` | `1`: no refresh ahead (requests wait at expiry; for comparisons); `0`: refresh ahead at the configured fraction |
 /// | `invalid_credentials_ttl_ms`, `failed_refresh_backoff_ms`, `expiry_margin_ms` | token cache policy |
 /// | `max_response_bytes` | largest response body read (`LX_DEFAULT_MAX_RESPONSE_BYTES`); larger is `LX_ERR_TOO_LARGE` |
+/// | `adaptive_pacing` | `1`/`0`: after a 429, pace requests at a rate that recovers gradually (default `1`) |
+/// | `max_requests_per_minute` | never more requests per minute from this client, all threads together (`0`, the default: no fixed limit) |
+/// | `reauth_interval_ms` | at most one 401-triggered token exchange per interval (`LX_DEFAULT_REAUTH_INTERVAL_MS`) |
 /// | `max_pages` | most pages a GraphQL paging walk fetches (`LX_DEFAULT_MAX_PAGES`) |
 ///
 /// Returns `LX_ERR_INVALID_ARG` for an unknown key or a value of the wrong form (the message

@@ -48,7 +48,7 @@ pub fn run(opts: &GlobalOpts) -> CliResult {
     line(&format!(
         "{:<11} {}",
         "timeout",
-        s.timeout.map_or(
+        s.limits.timeout.map_or(
             "default (connect 5 s, token 10 s, request 60 s)".to_owned(),
             |t| { format!("{} s", t.as_secs_f64()) }
         )

@@ -121,6 +121,8 @@ pub fn basic_value(token: &str) -> String {
 /// One request as the server saw it.
 #[derive(Debug, Clone)]
 pub struct Recorded {
+    /// When it arrived.
+    pub at: std::time::Instant,
     pub method: String,
     pub path: String,
     pub headers: HeaderMap,
@@ -188,6 +190,8 @@ struct ServerState {
     token_open: tokio::sync::watch::Sender<bool>,
     /// How many token requests have arrived (before any hold).
     token_arrivals: tokio::sync::watch::Sender<usize>,
+    /// API requests before this instant get 429 with the whole seconds left as Retry-After.
+    throttle_until: Mutex<Option<std::time::Instant>>,
 }
 
 /// A loopback HTTP server on its own thread and runtime. Token requests get
@@ -214,6 +218,7 @@ impl TestServer {
             lifetime: AtomicU64::new(3599),
             token_open,
             token_arrivals,
+            throttle_until: Mutex::new(None),
         });
         let (tx, rx) = tokio::sync::oneshot::channel::<()>();
         let app = axum::Router::new()
@@ -275,6 +280,12 @@ impl TestServer {
         self.state.api_script.lock().unwrap().push_back(reply);
     }
 
+    /// Answers every API request with 429 until `until` (real time), `Retry-After` the whole
+    /// seconds left (at least 1).
+    pub fn throttle_until(&self, until: std::time::Instant) {
+        *self.state.throttle_until.lock().unwrap() = Some(until);
+    }
+
     /// Holds (false) or releases (true) token requests.
     pub fn open_token_endpoint(&self, open: bool) {
         self.state.token_open.send_replace(open);
@@ -307,6 +318,7 @@ async fn handle(
     body: Bytes,
 ) -> Response {
     let rec = Recorded {
+        at: std::time::Instant::now(),
         method: method.to_string(),
         path: uri.path().to_owned(),
         headers,
@@ -330,8 +342,19 @@ async fn handle(
             )
         })
     } else {
-        let scripted = state.api_script.lock().unwrap().pop_front();
-        scripted.unwrap_or_else(|| Reply::new(200, r#"{"ok":true}"#))
+        let throttled = state
+            .throttle_until
+            .lock()
+            .unwrap()
+            .and_then(|until| until.checked_duration_since(std::time::Instant::now()));
+        match throttled {
+            Some(left) => Reply::new(429, r#"{"status":"ERROR","errors":[{"message":"USER_INTERVAL_REQUEST_LIMIT_EXCEEDED"}]}"#)
+                .header("retry-after", &left.as_secs_f64().ceil().max(1.0).to_string()),
+            None => {
+                let scripted = state.api_script.lock().unwrap().pop_front();
+                scripted.unwrap_or_else(|| Reply::new(200, r#"{"ok":true}"#))
+            }
+        }
     };
     let status = StatusCode::from_u16(reply.status).unwrap();
     let mut resp = match reply.streamed {
