@@ -274,6 +274,20 @@ pub fn mask_userinfo(url: &str) -> String {
     }
 }
 
+/// A host value as diagnostics show it: as given when it is a valid host (user info masked),
+/// else only as a fingerprint, because a value that is not a host is most often the API token
+/// put where the host goes (the two environment variables swapped).
+pub fn display_host(value: &str) -> String {
+    if leanix::Origin::parse(value, true).is_ok() {
+        mask_userinfo(value)
+    } else {
+        format!(
+            "sha256:{}… (not a valid host; shown as a fingerprint in case it is a secret)",
+            ApiToken::new(value).fingerprint()
+        )
+    }
+}
+
 /// Prints a one-line warning if a file holding a secret is readable by group or others.
 #[cfg(unix)]
 pub fn warn_if_shared(path: &Path, what: &str) {

@@ -21,6 +21,8 @@ pub enum Exit {
     Network = 5,
     /// The server's answer is not what LeanIX sends (malformed JSON, opaque token for claims).
     InvalidResponse = 6,
+    /// The output could not be written (standard output closed or full), as curl's 23.
+    Output = 23,
 }
 
 impl Exit {
@@ -56,6 +58,8 @@ Exit codes:
   4  HTTP error (403, 404, other 4xx/5xx, 429 rate limited, GraphQL errors)
   5  network error (connection refused, timeout, TLS)
   6  invalid response (not what LeanIX sends, or larger than --max-response-bytes)
+  23 the output could not be written (stdout closed or full; a closed pipe, as in
+     lx ... | head, is not an error)
 
 Configuration: flags, then LEANIX_HOST / LEANIX_API_TOKEN, then the file
 $XDG_CONFIG_HOME/leanix/config.toml (or ~/.config/leanix/config.toml) with keys

@@ -34,7 +34,7 @@ fn main() -> ExitCode {
         Err(e) => return usage_error(e),
     };
     output::set_verbose(cli.global.verbose);
-    match commands::run(&cli) {
+    match output::check_stdout_open().and_then(|()| commands::run(&cli)) {
         Ok(()) => ExitCode::SUCCESS,
         Err(e) => {
             if e.exit != Exit::Ok {

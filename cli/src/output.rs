@@ -124,8 +124,38 @@ pub fn write_error(e: io::Error) -> CliError {
     if e.kind() == io::ErrorKind::BrokenPipe {
         CliError::new(Exit::Ok, "")
     } else {
-        CliError::new(Exit::Other, format!("cannot write the output: {e}"))
+        CliError::new(Exit::Output, format!("cannot write the output: {e}"))
     }
+}
+
+/// Whether descriptor 1 was closed when the process started (`lx ... >&-`). Read by a
+/// function in `.init_array`, which runs before Rust's start-up code reopens closed standard
+/// descriptors onto /dev/null (after which every write would seem to succeed).
+static STDOUT_CLOSED_AT_START: std::sync::atomic::AtomicBool =
+    std::sync::atomic::AtomicBool::new(false);
+
+#[used]
+#[link_section = ".init_array"]
+static NOTE_CLOSED_STDOUT: extern "C" fn() = {
+    extern "C" fn note() {
+        // SAFETY: F_GETFD on a descriptor number reads its flags; it touches no memory.
+        if unsafe { libc::fcntl(1, libc::F_GETFD) } == -1 {
+            STDOUT_CLOSED_AT_START.store(true, std::sync::atomic::Ordering::Relaxed);
+        }
+    }
+    note
+};
+
+/// Refuses to run with standard output closed (`lx ... >&-`): the output would be lost while
+/// `lx` reported success (curl exits 23 there).
+pub fn check_stdout_open() -> Result<(), CliError> {
+    if STDOUT_CLOSED_AT_START.load(std::sync::atomic::Ordering::Relaxed) {
+        return Err(CliError::new(
+            Exit::Output,
+            "standard output is closed; nothing could be printed (redirect it to a file or /dev/null instead)",
+        ));
+    }
+    Ok(())
 }
 
 fn is_json(body: &[u8]) -> bool {

@@ -9,7 +9,7 @@ use leanix::{ApiToken, Event, Request, Response, RetryTarget};
 use leanix_sandbox::Sandbox;
 
 use crate::args::GlobalOpts;
-use crate::config::{mask_userinfo, Limits, Settings, Source};
+use crate::config::{display_host, Limits, Settings, Source};
 use crate::exit::{CliError, CliResult};
 use crate::output::{is_verbose, verbose};
 
@@ -55,7 +55,7 @@ impl Session {
         })?;
         verbose(&format!(
             "host {} (from {})",
-            mask_userinfo(&host.value),
+            display_host(&host.value),
             host.source
         ));
         verbose(&format!(

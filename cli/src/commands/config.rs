@@ -1,7 +1,7 @@
 //! `lx config`: the settings in effect and where each comes from, without secrets.
 
 use crate::args::GlobalOpts;
-use crate::config::{mask_userinfo, Settings};
+use crate::config::{display_host, mask_userinfo, Settings};
 use crate::exit::CliResult;
 use crate::output::line;
 
@@ -25,7 +25,11 @@ pub fn run(opts: &GlobalOpts) -> CliResult {
         };
         line(&format!("{label:<11} {text}"))
     };
-    row("host", s.host.map(|h| (h.value, h.source.to_string())))?;
+    row(
+        "host",
+        s.host
+            .map(|h| (display_host(&h.value), h.source.to_string())),
+    )?;
     row(
         "api token",
         s.api_token.map(|t| {
@@ -48,9 +52,16 @@ pub fn run(opts: &GlobalOpts) -> CliResult {
     line(&format!(
         "{:<11} {}",
         "timeout",
-        s.limits.timeout.map_or(
-            "default (connect 5 s, token 10 s, request 60 s)".to_owned(),
-            |t| { format!("{} s", t.as_secs_f64()) }
+        s.limits.timeout.map_or_else(
+            || {
+                format!(
+                    "default (connect {} s, token {} s, whole call {} s)",
+                    leanix::policy::DEFAULT_CONNECT_TIMEOUT.as_secs(),
+                    leanix::policy::DEFAULT_TOKEN_TIMEOUT.as_secs(),
+                    leanix::policy::DEFAULT_REQUEST_TIMEOUT.as_secs()
+                )
+            },
+            |t| format!("{} s", t.as_secs_f64())
         )
     ))
 }
