@@ -29,7 +29,10 @@ if [ -z "${BENCH_NO_INSTALL:-}" ]; then
 fi
 
 echo "building (release): libleanix, lx-sandbox, leanix-bench, lx" >&2
-cargo build --release --quiet -p leanix-ffi -p leanix-sandbox -p leanix-bench -p leanix-cli
+# libleanix alone, as make install, pip and the Java build build it: cargo unifies features per
+# invocation, and one build of the library then serves every step of the test command.
+cargo build --release --quiet -p leanix-ffi
+cargo build --release --quiet -p leanix-sandbox -p leanix-bench -p leanix-cli
 lx_link_soname # the C benches load libleanix.so.0 from target/release
 make -s -C bench/c ROOT="$root" LIBDIR="$target/release" OUT="$target/bench/c"
 
