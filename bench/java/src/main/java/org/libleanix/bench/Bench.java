@@ -23,11 +23,23 @@ import org.libleanix.spi.LibraryLocator;
 /**
  * Requests per second of {@code GET /services/pathfinder/v1/factSheets/{id}} against one
  * {@code lx-sandbox}, through the JNA backend, the Panama backend (on Java 22+) and a hand-coded
- * {@code java.net.http.HttpClient} client, with 1 and 8 threads sharing one client.
+ * {@code java.net.http.HttpClient} client:
+ * <ul>
+ * <li>on platform threads (1 and 8 sharing one client), for each backend both ways a blocking
+ *     call can wait ({@code -Dleanix.blocking}): {@code jna}/{@code panama} in native code on the
+ *     calling thread (the default), {@code jna-async}/{@code panama-async} started with
+ *     {@code lx_request_start} and parked on until the completion callback;</li>
+ * <li>on virtual threads (300 by default, Java 21+) with the sandbox's {@code latency} fault
+ *     (50 ms by default) on the endpoint: the blocking {@code get} of each backend (which parks),
+ *     {@code jna-direct} (the native call on the virtual thread: pinned, the figure before the
+ *     async design), against {@code HttpClient.send} on the same virtual threads.</li>
+ * </ul>
  *
  * <pre>
  * bench/java/run-bench.sh [--quick] [--seconds S] [--warmup S] [--threads 1,8] [--rounds N]
- *                         [--only hand,jna,panama] [--json FILE] [--check]
+ *                         [--only hand,jna,panama,jna-async,panama-async,jna-direct]
+ *                         [--vthreads 300] [--latency-ms 50] [--no-vthreads] [--no-platform]
+ *                         [--json FILE] [--check]
  * </pre>
  *
  * <p>A timed loop: each run warms up, then counts completed requests for a fixed time; with
@@ -42,6 +54,8 @@ public final class Bench {
         TARGETS.put("jna_1t_vs_hand_1t", 0.8);
         TARGETS.put("panama_8t_vs_hand_8t", 1.0);
         TARGETS.put("jna_8t_vs_hand_8t", 1.0);
+        TARGETS.put("panama_vt300_vs_hand_vt300", 0.9);
+        TARGETS.put("jna_vt300_vs_hand_vt300", 0.9);
     }
 
     private Bench() {}
@@ -82,6 +96,9 @@ public final class Bench {
         List<String> only = null;
         String json = null;
         boolean check = false;
+        int vthreads = 300;
+        long latencyMs = 50;
+        boolean virtual = Runtime.version().feature() >= 21;
         for (int i = 0; i < args.size(); i++) {
             String a = args.get(i);
             switch (a) {
@@ -114,10 +131,23 @@ public final class Bench {
                 case "--check":
                     check = true;
                     break;
+                case "--vthreads":
+                    vthreads = Integer.parseInt(args.get(++i));
+                    break;
+                case "--latency-ms":
+                    latencyMs = Long.parseLong(args.get(++i));
+                    break;
+                case "--no-vthreads":
+                    virtual = false;
+                    break;
+                case "--no-platform":
+                    threadCounts = List.of();
+                    break;
                 case "-h":
                 case "--help":
                     System.out.println("usage: Bench [--quick] [--seconds S] [--warmup S] [--threads 1,8] "
-                        + "[--rounds N] [--only hand,jna,panama] [--json FILE] [--check]");
+                        + "[--rounds N] [--only hand,jna,panama,jna-async,panama-async,jna-direct] [--vthreads N] "
+                        + "[--latency-ms MS] [--no-vthreads] [--no-platform] [--json FILE] [--check]");
                     return;
                 default:
                     System.err.println("unknown argument " + a);
@@ -127,16 +157,33 @@ public final class Bench {
 
         List<String> clients = new ArrayList<>();
         clients.add("hand");
+        List<String> backends = new ArrayList<>();
         for (LeanixBackend b : LeanixClient.availableBackends()) {
             if (b.isSupported()) {
-                clients.add(b.name());
+                backends.add(b.name());
             } else {
                 System.out.println("skipping backend " + b.name() + " (not supported on Java "
                     + Runtime.version().feature() + ")");
             }
         }
+        clients.addAll(backends);
+        for (String b : backends) {
+            clients.add(b + "-async");
+        }
+        // On virtual threads: the default blocking call of each backend (parks), JNA's native call on
+        // the virtual thread (pins: the figure of the design it replaces), HttpClient.send.
+        List<String> vclients = new ArrayList<>();
+        vclients.add("hand");
+        vclients.addAll(backends);
+        if (backends.contains("jna")) {
+            vclients.add("jna-direct");
+        }
         if (only != null) {
             clients.retainAll(only);
+            vclients.retainAll(only);
+        }
+        if (!virtual) {
+            vclients.clear();
         }
 
         LeanixBackend first = LeanixClient.availableBackends().stream().filter(LeanixBackend::isSupported)
@@ -157,6 +204,7 @@ public final class Bench {
         }
 
         List<Map<String, Object>> results = new ArrayList<>();
+        List<Map<String, Object>> vresults = new ArrayList<>();
         long tokenExchanges;
         String path;
         try (LxSandbox sandbox = LxSandbox.start()) {
@@ -174,26 +222,66 @@ public final class Bench {
             double jitWarmup = Math.max(1.0, warmup);
             for (String name : clients) {
                 try (Subject s = subject(name, sandbox)) {
-                    measure(s.call(path), 2, 0, jitWarmup);
+                    measure(s.call(path), 2, platformThreads(), 0, jitWarmup);
                 }
             }
             Map<String, List<Double>> samples = new LinkedHashMap<>();
             Map<String, long[]> lastCounts = new LinkedHashMap<>();
+            Map<String, List<Double>> cpuSamples = new LinkedHashMap<>();
             for (int round = 0; round < rounds; round++) {
                 List<String> order = new ArrayList<>(clients);
                 java.util.Collections.rotate(order, -round); // a different client goes first each round
                 for (int threads : threadCounts) {
                     for (String name : order) {
                         try (Subject s = subject(name, sandbox)) {
-                            long[] r = measure(s.call(path), threads, warmup, seconds);
+                            long[] r = measure(s.call(path), threads, platformThreads(), warmup, seconds);
                             double rps = r[0] / (r[1] / 1e9);
                             String key = name + "/" + threads;
                             samples.computeIfAbsent(key, k -> new ArrayList<>()).add(rps);
+                            cpuSamples.computeIfAbsent(key, k -> new ArrayList<>()).add(cpuPerRequest(r));
                             lastCounts.put(key, r);
-                            System.out.printf(Locale.ROOT, "  %-7s %2d thread(s): %10.1f req/s%n", name, threads, rps);
+                            System.out.printf(Locale.ROOT, "  %-13s %2d thread(s): %10.1f req/s, %6.1f us CPU/request%n",
+                                name, threads, rps, cpuPerRequest(r));
                         }
                     }
                 }
+            }
+            Map<String, List<Double>> vsamples = new LinkedHashMap<>();
+            Map<String, List<Double>> vcpu = new LinkedHashMap<>();
+            if (!vclients.isEmpty()) {
+                System.out.printf(Locale.ROOT, "%nvirtual threads: %d, each looping GET with %d ms latency on the endpoint%n",
+                    vthreads, latencyMs);
+                sandbox.fault("{\"endpoint\":\"factSheet\",\"kind\":\"latency\",\"ms\":" + latencyMs + "}");
+                try {
+                    for (int round = 0; round < rounds; round++) {
+                        List<String> order = new ArrayList<>(vclients);
+                        java.util.Collections.rotate(order, -round);
+                        for (String name : order) {
+                            try (Subject s = subject(name, sandbox)) {
+                                long[] r = measure(s.call(path), vthreads, virtualThreads(), Math.max(1.0, warmup),
+                                    seconds);
+                                double rps = r[0] / (r[1] / 1e9);
+                                vsamples.computeIfAbsent(name, k -> new ArrayList<>()).add(rps);
+                                vcpu.computeIfAbsent(name, k -> new ArrayList<>()).add(cpuPerRequest(r));
+                                System.out.printf(Locale.ROOT, "  %-13s %d virtual threads: %10.1f req/s, %6.1f us CPU/request%n",
+                                    name, vthreads, rps, cpuPerRequest(r));
+                            }
+                        }
+                    }
+                } finally {
+                    sandbox.fault("{\"endpoint\":\"factSheet\",\"kind\":\"latency\",\"ms\":0}");
+                }
+            }
+            for (Map.Entry<String, List<Double>> e : vsamples.entrySet()) {
+                Map<String, Object> row = new LinkedHashMap<>();
+                row.put("client", e.getKey());
+                row.put("virtual_threads", vthreads);
+                row.put("latency_ms", latencyMs);
+                row.put("rps", round1(median(e.getValue())));
+                row.put("rps_samples", e.getValue().stream().map(Bench::round1).toArray());
+                row.put("ideal_rps", round1(vthreads * 1000.0 / latencyMs));
+                row.put("cpu_us_per_request", round1(median(vcpu.get(e.getKey()))));
+                vresults.add(row);
             }
             for (Map.Entry<String, List<Double>> e : samples.entrySet()) {
                 String[] k = e.getKey().split("/");
@@ -206,18 +294,32 @@ public final class Bench {
                 row.put("requests_last", r[0]);
                 row.put("seconds_last", round1(r[1] / 1e9));
                 row.put("mean_latency_us", round1(Integer.parseInt(k[1]) * 1e6 / median(e.getValue())));
+                row.put("cpu_us_per_request", round1(median(cpuSamples.get(e.getKey()))));
                 results.add(row);
             }
             tokenExchanges = sandbox.tokenExchanges();
         }
 
         System.out.println();
-        System.out.printf(Locale.ROOT, "%-24s %7s %12s %14s%n", "client", "threads", "req/s", "mean latency");
+        System.out.printf(Locale.ROOT, "%-24s %7s %12s %14s %10s%n", "client", "threads", "req/s", "mean latency",
+            "CPU/req");
         Map<String, String> labels = Map.of(
-            "hand", "HttpClient (by hand)", "jna", "libleanix over JNA", "panama", "libleanix over Panama");
+            "hand", "HttpClient (by hand)", "jna", "libleanix over JNA", "panama", "libleanix over Panama",
+            "jna-async", "JNA, start+park", "panama-async", "Panama, start+park", "jna-direct", "JNA, pinned (direct)");
         for (Map<String, Object> r : results) {
-            System.out.printf(Locale.ROOT, "%-24s %7d %12.1f %11.1f us%n", labels.getOrDefault(r.get("client"),
-                (String) r.get("client")), r.get("threads"), r.get("rps"), r.get("mean_latency_us"));
+            System.out.printf(Locale.ROOT, "%-24s %7d %12.1f %11.1f us %7.1f us%n", labels.getOrDefault(r.get("client"),
+                (String) r.get("client")), r.get("threads"), r.get("rps"), r.get("mean_latency_us"),
+                r.get("cpu_us_per_request"));
+        }
+        if (!vresults.isEmpty()) {
+            System.out.println();
+            System.out.printf(Locale.ROOT, "%-24s %7s %12s %12s %10s%n", "client", "vthreads", "req/s", "ideal",
+                "CPU/req");
+            for (Map<String, Object> r : vresults) {
+                System.out.printf(Locale.ROOT, "%-24s %7d %12.1f %12.1f %7.1f us%n", labels.getOrDefault(r.get("client"),
+                    (String) r.get("client")), r.get("virtual_threads"), r.get("rps"), r.get("ideal_rps"),
+                    r.get("cpu_us_per_request"));
+            }
         }
         Map<String, Object> ratios = new LinkedHashMap<>();
         Map<String, Object> met = new LinkedHashMap<>();
@@ -227,6 +329,27 @@ public final class Bench {
                 Double mine = rps(results, name, threads);
                 String key = name + "_" + threads + "t_vs_hand_" + threads + "t";
                 ratios.put(key, mine != null && hand != null ? Math.round(mine / hand * 100) / 100.0 : null);
+            }
+        }
+        // The two ways a blocking call can wait, on platform threads (informational: the choice).
+        for (int threads : threadCounts) {
+            for (String name : List.of("jna", "panama")) {
+                Double direct = rps(results, name, threads);
+                Double async = rps(results, name + "-async", threads);
+                if (direct != null && async != null) {
+                    ratios.put(name + "_async_" + threads + "t_vs_" + name + "_" + threads + "t",
+                        Math.round(async / direct * 100) / 100.0);
+                }
+            }
+        }
+        if (!vresults.isEmpty()) {
+            Double hand = vrps(vresults, "hand");
+            for (String name : List.of("jna", "panama", "jna-direct")) {
+                Double mine = vrps(vresults, name);
+                if (mine != null || !name.equals("jna-direct")) {
+                    ratios.put(name.replace('-', '_') + "_vt" + vthreads + "_vs_hand_vt" + vthreads,
+                        mine != null && hand != null ? Math.round(mine / hand * 100) / 100.0 : null);
+                }
             }
         }
         System.out.println();
@@ -264,6 +387,7 @@ public final class Bench {
             doc.put("warmup", warmup);
             doc.put("rounds", rounds);
             doc.put("results", results);
+            doc.put("virtual_threads", vresults);
             doc.put("ratios", ratios);
             doc.put("targets", TARGETS);
             doc.put("targets_met", met);
@@ -282,6 +406,24 @@ public final class Bench {
             .allowInsecureLoopback(true).build();
     }
 
+    /**
+     * A client whose blocking calls wait the given way ({@link LeanixClient#BLOCKING_PROPERTY},
+     * read when the client is built).
+     */
+    private static LeanixClient client(LxSandbox sandbox, String backend, String blocking) {
+        String before = System.getProperty(LeanixClient.BLOCKING_PROPERTY);
+        System.setProperty(LeanixClient.BLOCKING_PROPERTY, blocking);
+        try {
+            return client(sandbox, backend);
+        } finally {
+            if (before == null) {
+                System.clearProperty(LeanixClient.BLOCKING_PROPERTY);
+            } else {
+                System.setProperty(LeanixClient.BLOCKING_PROPERTY, before);
+            }
+        }
+    }
+
     private static Subject subject(String name, LxSandbox sandbox) throws IOException, InterruptedException {
         if (name.equals("hand")) {
             HandCodedClient hand = new HandCodedClient(sandbox.url(), sandbox.adminToken());
@@ -295,7 +437,8 @@ public final class Bench {
                 public void close() {}
             };
         }
-        LeanixClient c = client(sandbox, name);
+        String[] parts = name.split("-", 2);
+        LeanixClient c = client(sandbox, parts[0], parts.length == 1 ? "auto" : parts[1]);
         c.accessToken(); // the exchange is not part of the measurement, as for the hand-coded client
         return new Subject() {
             @Override
@@ -310,8 +453,29 @@ public final class Bench {
         };
     }
 
-    /** Runs {@code call} on {@code threads} threads; returns {completed requests, nanoseconds measured}. */
-    private static long[] measure(Call call, int threads, double warmupSeconds, double seconds) throws Exception {
+    /** Daemon platform threads named {@code bench-N}. */
+    private static java.util.concurrent.ThreadFactory platformThreads() {
+        java.util.concurrent.atomic.AtomicInteger n = new java.util.concurrent.atomic.AtomicInteger();
+        return r -> {
+            Thread t = new Thread(r, "bench-" + n.getAndIncrement());
+            t.setDaemon(true);
+            return t;
+        };
+    }
+
+    /** Virtual threads ({@code Thread.ofVirtual().factory()}, Java 21+; this code is Java 17, hence reflection). */
+    private static java.util.concurrent.ThreadFactory virtualThreads() throws ReflectiveOperationException {
+        Object builder = Thread.class.getMethod("ofVirtual").invoke(null);
+        return (java.util.concurrent.ThreadFactory) Class.forName("java.lang.Thread$Builder").getMethod("factory")
+            .invoke(builder);
+    }
+
+    /**
+     * Runs {@code call} on {@code threads} threads; returns {completed requests, nanoseconds
+     * measured, CPU nanoseconds this process used meanwhile}.
+     */
+    private static long[] measure(Call call, int threads, java.util.concurrent.ThreadFactory factory,
+                                  double warmupSeconds, double seconds) throws Exception {
         LongAdder count = new LongAdder();
         AtomicBoolean counting = new AtomicBoolean();
         AtomicBoolean stop = new AtomicBoolean();
@@ -319,7 +483,7 @@ public final class Bench {
         CountDownLatch done = new CountDownLatch(threads);
         List<Thread> workers = new ArrayList<>();
         for (int t = 0; t < threads; t++) {
-            Thread w = new Thread(() -> {
+            Thread w = factory.newThread(() -> {
                 try {
                     while (!stop.get()) {
                         if (call.get() <= 0) {
@@ -335,23 +499,43 @@ public final class Bench {
                 } finally {
                     done.countDown();
                 }
-            }, "bench-" + t);
-            w.setDaemon(true);
+            });
             workers.add(w);
             w.start();
         }
         Thread.sleep((long) (warmupSeconds * 1000));
+        long cpuStart = cpuNanos();
         long start = System.nanoTime();
         counting.set(true);
         Thread.sleep((long) (seconds * 1000));
         counting.set(false);
         long elapsed = System.nanoTime() - start;
+        long cpu = cpuNanos() - cpuStart;
         stop.set(true);
         done.await();
         if (failure.get() != null) {
             throw new IllegalStateException("a request failed", failure.get());
         }
-        return new long[] {count.sum(), elapsed};
+        return new long[] {count.sum(), elapsed, cpu};
+    }
+
+    /** CPU time of this process so far (every thread: the JVM's and the library's I/O threads), or 0. */
+    private static long cpuNanos() {
+        return ProcessHandle.current().info().totalCpuDuration().map(java.time.Duration::toNanos).orElse(0L);
+    }
+
+    /** Microseconds of this process's CPU per completed request of a run. */
+    private static double cpuPerRequest(long[] run) {
+        return run[0] == 0 ? 0 : run[2] / 1e3 / run[0];
+    }
+
+    private static Double vrps(List<Map<String, Object>> results, String client) {
+        for (Map<String, Object> r : results) {
+            if (r.get("client").equals(client)) {
+                return (Double) r.get("rps");
+            }
+        }
+        return null;
     }
 
     private static Double rps(List<Map<String, Object>> results, String client, int threads) {

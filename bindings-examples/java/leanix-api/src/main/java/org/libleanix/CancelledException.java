@@ -1,7 +1,10 @@
 package org.libleanix;
 
 /**
- * The call was cancelled because its client was closed while the call was in flight (by another thread).
+ * The call was cancelled before it ended: the calling thread was interrupted
+ * ({@link Thread#interrupt()}; the interrupt flag stays set), its {@code CompletableFuture} was
+ * cancelled with {@code cancel(true)}, or its client was closed while the call was in flight.
+ * Nothing partial is returned; a write that was already sent may have happened.
  *
  * <p>Status {@code LX_ERR_CANCELLED}.
  */

@@ -82,6 +82,192 @@ final class Json {
     }
 
     /**
+     * The text of one member of a JSON object, as it stands in {@code text} (not re-encoded).
+     *
+     * @param text JSON text of an object
+     * @param key the member's key
+     * @return the member's JSON text, or null if the object has no such member
+     * @throws IllegalArgumentException if the text is not a JSON object
+     */
+    static String rawMember(String text, String key) {
+        Json p = new Json(text);
+        p.skipSpace();
+        if (p.peek() != '{') {
+            throw p.error("not a JSON object");
+        }
+        for (int[] m : p.members()) {
+            if (key.equals(p.keyAt(m[0]))) {
+                return text.substring(m[1], m[2]);
+            }
+        }
+        return null;
+    }
+
+    /**
+     * The edges of a GraphQL page as the core's paging rule finds them: the {@code edges} array of
+     * the page's connection, which is the first object (depth first, in document order) that has
+     * a {@code pageInfo} object.
+     *
+     * @param text JSON text of a page's {@code data}
+     * @return the text between the brackets of that {@code edges} array, trimmed ({@code ""} if it
+     *     is empty or absent), or null if the page has no connection
+     * @throws IllegalArgumentException if the text is not JSON
+     */
+    static String connectionEdges(String text) {
+        Json p = new Json(text);
+        p.skipSpace();
+        return p.findEdges();
+    }
+
+    /** At a value: the edges text of the first connection in it, or null; leaves pos after the value. */
+    private String findEdges() {
+        char c = peek();
+        if (c == '{') {
+            List<int[]> members = members();
+            int end = pos;
+            int[] pageInfo = null;
+            int[] edges = null;
+            for (int[] m : members) {
+                String key = keyAt(m[0]);
+                if (key.equals("pageInfo") && text.charAt(m[1]) == '{') {
+                    pageInfo = m;
+                } else if (key.equals("edges")) {
+                    edges = m;
+                }
+            }
+            if (pageInfo != null) {
+                if (edges == null || text.charAt(edges[1]) != '[') {
+                    return "";
+                }
+                return text.substring(edges[1] + 1, edges[2] - 1).trim();
+            }
+            for (int[] m : members) {
+                pos = m[1];
+                String found = findEdges();
+                if (found != null) {
+                    pos = end;
+                    return found;
+                }
+            }
+            pos = end;
+            return null;
+        }
+        if (c == '[') {
+            pos++;
+            skipSpace();
+            if (peek() == ']') {
+                pos++;
+                return null;
+            }
+            String found = null;
+            while (true) {
+                skipSpace();
+                if (found == null) {
+                    found = findEdges();
+                } else {
+                    skipValue();
+                }
+                skipSpace();
+                char d = next();
+                if (d == ']') {
+                    return found;
+                }
+                if (d != ',') {
+                    throw error("expected , or ]");
+                }
+            }
+        }
+        skipValue();
+        return null;
+    }
+
+    /**
+     * At an object: its members as {key start, value start, value end} offsets; leaves pos after
+     * the object.
+     */
+    private List<int[]> members() {
+        List<int[]> members = new ArrayList<>();
+        expect('{');
+        skipSpace();
+        if (peek() == '}') {
+            pos++;
+            return members;
+        }
+        while (true) {
+            skipSpace();
+            if (peek() != '"') {
+                throw error("expected a key");
+            }
+            int keyStart = pos;
+            skipString();
+            skipSpace();
+            expect(':');
+            skipSpace();
+            int valueStart = pos;
+            skipValue();
+            members.add(new int[] {keyStart, valueStart, pos});
+            skipSpace();
+            char c = next();
+            if (c == '}') {
+                return members;
+            }
+            if (c != ',') {
+                throw error("expected , or }");
+            }
+        }
+    }
+
+    /** The key string starting at {@code at}, decoded. */
+    private String keyAt(int at) {
+        int saved = pos;
+        pos = at;
+        String key = string();
+        pos = saved;
+        return key;
+    }
+
+    /** Moves past one value without building it (checking its syntax as far as skipping needs). */
+    private void skipValue() {
+        if (pos >= text.length()) {
+            throw error("unexpected end");
+        }
+        char c = text.charAt(pos);
+        if (c == '"') {
+            skipString();
+        } else if (c == '{' || c == '[') {
+            int depth = 0;
+            while (true) {
+                char d = next();
+                if (d == '"') {
+                    pos--;
+                    skipString();
+                } else if (d == '{' || d == '[') {
+                    depth++;
+                } else if (d == '}' || d == ']') {
+                    if (--depth == 0) {
+                        return;
+                    }
+                }
+            }
+        } else {
+            value();
+        }
+    }
+
+    private void skipString() {
+        expect('"');
+        while (true) {
+            char c = next();
+            if (c == '"') {
+                return;
+            }
+            if (c == '\\') {
+                next();
+            }
+        }
+    }
+
+    /**
      * Quotes a string as a JSON string literal.
      *
      * @param s the string

@@ -6,6 +6,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.Comparator;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -14,85 +15,145 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.ServiceLoader;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.Executor;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.locks.LockSupport;
+import java.util.function.Function;
 import org.libleanix.spi.BackendClient;
+import org.libleanix.spi.CallSpec;
+import org.libleanix.spi.Completions;
+import org.libleanix.spi.Events;
 import org.libleanix.spi.LeanixBackend;
+import org.libleanix.spi.NativeCancel;
+import org.libleanix.spi.NativeOutcome;
+import org.libleanix.spi.PageWalk;
 
 /**
  * A LeanIX API client backed by libleanix: give it a host and an API token, and it exchanges the
  * token for access tokens ({@code POST /services/mtm/v1/oauth2/token}), caches them, refreshes
  * them in the background before they expire, replays once after a 401, retries idempotent
- * requests on 429/502/503/504 and connection errors, and keeps every timeout on.
+ * requests on transient answers (408, 429, 500, 502, 503, 504) and connection errors, and puts a
+ * deadline on every call.
  *
  * <pre>{@code
  * try (LeanixClient client = LeanixClient.builder()
  *         .host("acme.leanix.net")                  // default: LEANIX_HOST
  *         .apiToken(System.getenv("MY_TOKEN"))      // default: LEANIX_API_TOKEN
- *         .requestTimeout(Duration.ofSeconds(30))
+ *         .requestTimeout(Duration.ofSeconds(30))   // deadline of each call, retries included
  *         .build()) {
  *     LeanixResponse r = client.get("/services/pathfinder/v1/factSheets?pageSize=10");
  *     String data = client.graphql("{ allFactSheets(first: 5) { totalCount } }", null);
- * } catch (RateLimitedException e) {
- *     // e.retryAfter()
+ *     CompletableFuture<LeanixResponse> f = client.getAsync("/services/pathfinder/v1/factSheets");
+ * } catch (HttpException e) {
+ *     System.err.println(e.getMessage() + "\n" + e.response().bodyAsString());  // the server's words
  * }
  * }</pre>
  *
+ * <p><b>Blocking calls</b> ({@link #get}, {@link #send}, {@link #graphql}, ...) return the result
+ * or throw an unchecked {@link LeanixException}. Each has a deadline: the client's
+ * {@link Builder#requestTimeout requestTimeout}, or the call's own
+ * ({@link LeanixRequest.Builder#timeout}), which covers the token exchange, every attempt and every
+ * wait between attempts. {@link Thread#interrupt()} of the calling thread cancels the call: it
+ * ends within milliseconds with {@link CancelledException}, and the thread's interrupt flag stays
+ * set. On a platform thread the call runs in native code on the calling thread, over a
+ * keep-alive connection of that thread's own (DECISIONS.md, "Runtime model"), and an interrupt
+ * reaches it through the JDK's interruptible-I/O hook ({@code AbstractInterruptibleChannel}). On a
+ * virtual thread the call is started asynchronously and the virtual thread parks until its
+ * completion, so it never pins its carrier.
+ *
+ * <p><b>Asynchronous calls</b> ({@link #getAsync}, {@link #sendAsync}, {@link #requestAsync},
+ * {@link #graphqlAsync}) return at once with a {@link CompletableFuture}; thousands may be in
+ * flight, sharing the library's I/O threads (no thread per call) and one token exchange. The
+ * future completes on the client's {@link Builder#executor executor}, never on a library thread;
+ * {@code cancel(true)} cancels the native call.
+ *
  * <p><b>Threads.</b> A client is thread-safe and meant to be shared: any number of threads may
  * call it at once, and they share one access token (one exchange however many threads start
- * cold). Each call runs its request on the calling thread, which blocks until the answer, over a
- * keep-alive connection of that thread's own (the library keeps one connection pool per calling
- * thread, not one per client: DECISIONS.md, "Runtime model"); token exchanges and background
- * refreshes run on the library's own I/O threads. Threads of both backends run in parallel. Virtual threads may call it
- * too, but a call blocked in native code pins its carrier thread for the duration of the
- * request (and uses that carrier's connections), so prefer platform threads for many concurrent
- * calls.
+ * cold). Token exchanges, background refreshes and asynchronous calls run on the library's own
+ * I/O threads (2 to 4 per process). Library callbacks (event listeners, and completions if the
+ * executor runs tasks in place) must not make blocking calls: those fail at once with
+ * {@link RecursiveCallException}.
  *
  * <p><b>Closing.</b> {@link #close()} is idempotent. It cancels the calls in flight on other
- * threads (they end promptly with {@link CancelledException}), waits until they have returned,
- * and only then frees the native client; calls started after it throw
- * {@link IllegalStateException}. A client that becomes unreachable without being closed is freed
- * by a {@link Cleaner}, but close it: the GC does not know about its sockets and threads.
+ * threads (blocking ones end with {@link CancelledException}, futures complete exceptionally with
+ * it), waits until they have returned, and only then frees the native client; calls started after
+ * it throw {@link IllegalStateException}. A client that becomes unreachable without being closed
+ * is freed by a {@link Cleaner}, but close it: the GC does not know about its sockets and threads.
  *
  * <p><b>Backends.</b> {@link #backend()} says which one runs this client: Panama on Java 22+,
  * else JNA, unless one is named with {@link Builder#backend(String)} or
  * {@value #BACKEND_PROPERTY}; when the preferred one cannot load the library here, the next one
  * is used. {@link #libraryLocation()} says where the library came from.
  *
- * <p><b>Errors.</b> Every failure is an unchecked {@link LeanixException} subclass; see there.
+ * <p><b>Errors.</b> Every failure is an unchecked {@link LeanixException} subclass; see there. A
+ * non-2xx answer is an {@link HttpException} whose {@link HttpException#response()} is the whole
+ * answer; with {@link Builder#throwOnError throwOnError(false)} it is returned instead.
  */
 public final class LeanixClient implements AutoCloseable {
     /** Property naming the backend to use ({@code jna} or {@code panama}) when several are present. */
     public static final String BACKEND_PROPERTY = "leanix.backend";
 
+    /**
+     * Property choosing how blocking calls wait, read when a client is built (a diagnostic switch,
+     * for benchmarks): {@code auto} (the default: in native code on the calling thread for platform
+     * threads, started asynchronously and parked on for virtual threads), {@code direct} (always on
+     * the calling thread; virtual threads then pin their carrier) or {@code async} (always started
+     * asynchronously and waited for).
+     */
+    public static final String BLOCKING_PROPERTY = "leanix.blocking";
+
     private static final Cleaner CLEANER = Cleaner.create();
+
+    /** How blocking calls wait (see {@link #BLOCKING_PROPERTY}). */
+    enum WaitMode {
+        AUTO, DIRECT, ASYNC
+    }
 
     private final BackendClient nativeClient;
     private final LeanixBackend backend;
+    private final boolean throwOnError;
+    private final Executor executor;
+    private final WaitMode waitMode;
     private final AtomicBoolean closed = new AtomicBoolean();
-    /** Calls inside the native client right now; close() frees only when this is zero. */
+    /** Calls inside the native client right now (asynchronous ones until their callback); close() frees at zero. */
     private final AtomicInteger inFlight = new AtomicInteger();
+    private final CancelPool cancels;
     private final Cleaner.Cleanable cleanable;
 
-    private LeanixClient(BackendClient nativeClient, LeanixBackend backend) {
+    private LeanixClient(BackendClient nativeClient, LeanixBackend backend, long eventSink, boolean throwOnError,
+                         Executor executor, WaitMode waitMode) {
         this.nativeClient = nativeClient;
         this.backend = backend;
-        // The action holds the native client only, never this object.
-        this.cleanable = CLEANER.register(this, new FreeAction(nativeClient));
+        this.throwOnError = throwOnError;
+        this.executor = executor;
+        this.waitMode = waitMode;
+        this.cancels = new CancelPool(backend);
+        // The action holds the native objects only, never this object.
+        this.cleanable = CLEANER.register(this, new FreeAction(nativeClient, eventSink, cancels));
     }
 
-    /** Frees the native client once, from close() or the Cleaner. */
+    /** Frees the native client and the idle cancel handles once (and forgets the event sink), from close() or the Cleaner. */
     private static final class FreeAction implements Runnable {
         private final BackendClient client;
+        private final long eventSink;
+        private final CancelPool cancels;
 
-        FreeAction(BackendClient client) {
+        FreeAction(BackendClient client, long eventSink, CancelPool cancels) {
             this.client = client;
+            this.eventSink = eventSink;
+            this.cancels = cancels;
         }
 
         @Override
         public void run() {
             client.free();
+            cancels.close();
+            if (eventSink != 0) {
+                Events.unregister(eventSink);
+            }
         }
     }
 
@@ -112,40 +173,96 @@ public final class LeanixClient implements AutoCloseable {
     }
 
     /**
+     * The library's default of an option ({@code lx_options_default}), e.g. {@code "5000"} for
+     * {@code connect_timeout_ms}: the values the builder's settings fall back to. Loads the
+     * library (with the backend the builder would choose).
+     *
+     * @param key an option key of {@code lx_options_set()}, e.g. {@code request_timeout_ms}
+     * @return the default as {@code lx_options_set()} takes it, or empty for keys without one
+     *     ({@code host}, {@code api_token}, {@code proxy}, ...)
+     * @throws InvalidArgumentException for an unknown key
+     */
+    public static Optional<String> optionDefault(String key) {
+        return selectBackend(null).optionDefault(Objects.requireNonNull(key, "key"));
+    }
+
+    /**
+     * Every option's default ({@link #optionDefault}), for documentation and diagnostics.
+     *
+     * @return option key to default, for the keys that have one, in the header's order
+     */
+    public static Map<String, String> optionDefaults() {
+        Map<String, String> defaults = new LinkedHashMap<>();
+        LeanixBackend b = selectBackend(null);
+        for (String key : OPTION_KEYS) {
+            b.optionDefault(key).ifPresent(v -> defaults.put(key, v));
+        }
+        return Collections.unmodifiableMap(defaults);
+    }
+
+    /** The keys of {@code lx_options_set()}, in the header's order. */
+    private static final List<String> OPTION_KEYS = List.of("host", "api_token", "allow_insecure_loopback",
+        "connect_timeout_ms", "token_timeout_ms", "request_timeout_ms", "proxy", "ca_file", "ca_pem", "user_agent",
+        "max_attempts", "token_attempts", "retry_base_delay_ms", "retry_max_delay_ms", "max_retry_after_ms",
+        "refresh_ahead", "refresh_on_expiry_only", "invalid_credentials_ttl_ms", "failed_refresh_backoff_ms",
+        "expiry_margin_ms", "max_response_bytes", "adaptive_pacing", "max_requests_per_minute", "reauth_interval_ms",
+        "max_pages");
+
+    // ------------------------------------------------------------------ blocking calls
+
+    /**
      * {@code GET path} with a valid bearer token.
      *
      * @param path a path on the client's host, with optional query, e.g.
      *     {@code /services/pathfinder/v1/factSheets?pageSize=10}
-     * @return the 2xx response
-     * @throws LeanixException on any failure; a non-2xx answer is {@link HttpException} or a more
-     *     specific subclass
+     * @return the response: 2xx, or any status if the client was built with {@code throwOnError(false)}
+     * @throws HttpException (or a subclass such as {@link NotFoundException}) for a non-2xx answer,
+     *     with the answer in {@link HttpException#response()}
+     * @throws CancelledException if the thread was interrupted (its flag stays set) or the client closed
+     * @throws LeanixException on any other failure
      * @throws IllegalStateException if the client is closed
      */
     public LeanixResponse get(String path) {
         Objects.requireNonNull(path, "path");
-        BackendClient c = open();
-        try {
-            return c.get(path);
-        } catch (LeanixException e) {
-            throw afterClose(e);
-        } finally {
-            leave();
-            Reference.reachabilityFence(this);
-        }
+        return exchange("GET", path, null, null, Status.LX_REQUEST_DEFAULT, 0, throwOnError);
     }
 
     /**
-     * Any request. GET, HEAD, OPTIONS, PUT and DELETE are retried on 429/502/503/504 and
-     * connection errors; other methods only if {@code retrySafe}.
+     * Sends a request with its per-call settings (timeout, {@code throwOnError}, retry policy).
+     *
+     * @param request the request
+     * @return the response: 2xx, or any status if the request or client asked for
+     *     {@code throwOnError(false)}
+     * @throws HttpException (or a subclass) for a non-2xx answer, unless asked not to throw
+     * @throws TimeoutException at the request's deadline
+     * @throws CancelledException if the thread was interrupted (its flag stays set) or the client closed
+     * @throws InvalidArgumentException for a header that is not allowed
+     * @throws LeanixException on any other failure
+     * @throws IllegalStateException if the client is closed
+     */
+    public LeanixResponse send(LeanixRequest request) {
+        Objects.requireNonNull(request, "request");
+        return exchange(request.method(), request.path(), headerLines(request.headers()), request.bodyBytes(),
+            request.retrySafe() ? Status.LX_REQUEST_RETRY_SAFE : Status.LX_REQUEST_DEFAULT,
+            request.timeout().map(d -> millis("timeout", d)).orElse(0L),
+            request.throwOnError().orElse(throwOnError));
+    }
+
+    /**
+     * Any request. GET, HEAD, OPTIONS, PUT and DELETE are retried on transient answers (408, 429,
+     * 500, 502, 503, 504) and connection errors; other methods only if {@code retrySafe}.
      *
      * @param method the HTTP method ({@code GET}, {@code POST}, {@code PATCH}, ...)
      * @param path the path with optional query
-     * @param headers extra headers, or null ({@code Authorization} and {@code Host} are managed by
-     *     the client and refused)
+     * @param headers extra headers, or null ({@code Authorization}, {@code Host} and the framing
+     *     headers are managed by the client and refused)
      * @param body the body, or null (binary-safe)
      * @param retrySafe whether a non-idempotent request may be retried (e.g. a POST that only reads)
-     * @return the 2xx response
+     * @return the response (2xx unless the client was built with {@code throwOnError(false)})
+     * @throws HttpException (or a subclass) for a non-2xx answer, with the answer in
+     *     {@link HttpException#response()}
      * @throws InvalidArgumentException for a header name or value that is not allowed
+     * @throws CancelledException if the thread was interrupted (its flag stays set) or the client closed
      * @throws LeanixException on any other failure
      * @throws IllegalStateException if the client is closed
      */
@@ -153,17 +270,8 @@ public final class LeanixClient implements AutoCloseable {
                                   boolean retrySafe) {
         Objects.requireNonNull(method, "method");
         Objects.requireNonNull(path, "path");
-        String headerLines = headerLines(headers);
-        BackendClient c = open();
-        try {
-            return c.request(method, path, headerLines, body,
-                retrySafe ? Status.LX_REQUEST_RETRY_SAFE : Status.LX_REQUEST_DEFAULT);
-        } catch (LeanixException e) {
-            throw afterClose(e);
-        } finally {
-            leave();
-            Reference.reachabilityFence(this);
-        }
+        return exchange(method, path, headerLines(headers), body,
+            retrySafe ? Status.LX_REQUEST_RETRY_SAFE : Status.LX_REQUEST_DEFAULT, 0, throwOnError);
     }
 
     /**
@@ -174,7 +282,7 @@ public final class LeanixClient implements AutoCloseable {
      * @param path the path with optional query
      * @param headers extra headers, or null
      * @param body the body, or null
-     * @return the 2xx response
+     * @return the response
      */
     public LeanixResponse request(String method, String path, Map<String, String> headers, byte[] body) {
         return request(method, path, headers, body, false);
@@ -186,7 +294,7 @@ public final class LeanixClient implements AutoCloseable {
      * @param method the HTTP method
      * @param path the path with optional query
      * @param json the JSON body
-     * @return the 2xx response
+     * @return the response
      */
     public LeanixResponse requestJson(String method, String path, String json) {
         return request(method, path, Map.of("Content-Type", "application/json"),
@@ -195,25 +303,18 @@ public final class LeanixClient implements AutoCloseable {
 
     /**
      * Runs a GraphQL query or mutation ({@code POST /services/pathfinder/v1/graphql}). Queries are
-     * retried like GETs, mutations are not.
+     * retried like GETs, mutations are not (the library finds the operation by parsing).
      *
      * @param query the GraphQL document
      * @param variablesJson the variables as a JSON object, or null
      * @return the response's {@code data} as JSON text
-     * @throws GraphQlException if the response carries {@code errors}
+     * @throws GraphQlException if the response carries {@code errors} (with
+     *     {@link GraphQlException#errors()} and the partial {@link GraphQlException#data()})
      * @throws LeanixException on any other failure
      */
     public String graphql(String query, String variablesJson) {
         Objects.requireNonNull(query, "query");
-        BackendClient c = open();
-        try {
-            return c.graphql(query, variablesJson);
-        } catch (LeanixException e) {
-            throw afterClose(e);
-        } finally {
-            leave();
-            Reference.reachabilityFence(this);
-        }
+        return graphql(GraphQlRequest.newBuilder(query).variables(variablesJson).build());
     }
 
     /**
@@ -227,18 +328,96 @@ public final class LeanixClient implements AutoCloseable {
     }
 
     /**
-     * Walks every page of a cursor-paged query: the query takes the cursor as {@code $after} and
-     * selects {@code pageInfo { hasNextPage endCursor }} and {@code edges} on its connection.
+     * Runs a GraphQL call with its settings (variables, operation name, timeout).
+     *
+     * @param request the call
+     * @return the response's {@code data} as JSON text
+     * @throws GraphQlException if the response carries {@code errors}
+     * @throws LeanixException on any other failure
+     */
+    public String graphql(GraphQlRequest request) {
+        Objects.requireNonNull(request, "request");
+        CallSpec spec = spec(request);
+        String vars = request.variablesJson().orElse(null);
+        return call(spec, (c, s) -> c.graphql(request.query(), vars, s),
+            (c, s, id) -> c.graphqlStart(request.query(), vars, s, id), LeanixResponse::bodyAsString);
+    }
+
+    /**
+     * Walks every page of a cursor-paged query and returns the {@code edges} of all pages as one
+     * JSON array. The query takes the cursor as {@code $after} and selects
+     * {@code pageInfo { hasNextPage endCursor }} and {@code edges} on its connection; every
+     * violation of that rule is an exception, never a partial or empty result (see
+     * {@link GraphQlPages} for the rule). To hold one page at a time, use {@link #graphqlPages}.
      *
      * @param query the GraphQL document
      * @param variablesJson further variables as a JSON object, or null
      * @return the edges of all pages as one JSON array
+     * @throws InvalidArgumentException if the query does not follow the paging rule (before any request)
+     * @throws InvalidResponseException for a page without {@code pageInfo}, a missing or repeated cursor
+     * @throws ResponseTooLargeException for more pages than {@code maxPages}
      */
     public String graphqlAll(String query, String variablesJson) {
         Objects.requireNonNull(query, "query");
+        return graphqlAll(GraphQlRequest.newBuilder(query).variables(variablesJson).build());
+    }
+
+    /**
+     * {@link #graphqlAll(String, String)} with per-call settings (the timeout applies to each
+     * page's call).
+     *
+     * @param request the paged query
+     * @return the edges of all pages as one JSON array
+     */
+    public String graphqlAll(GraphQlRequest request) {
+        StringBuilder all = new StringBuilder("[");
+        boolean first = true;
+        try (GraphQlPages pages = graphqlPages(request)) {
+            while (pages.hasNext()) {
+                // The page's connection by the library's own rule (first object with a pageInfo, depth first).
+                String edges = Json.connectionEdges(pages.next());
+                if (edges != null && !edges.isEmpty()) {
+                    all.append(first ? "" : ",").append(edges);
+                    first = false;
+                }
+            }
+        }
+        return all.append(']').toString();
+    }
+
+    /**
+     * The pages of a cursor-paged query, fetched one at a time as the iterator advances (nothing
+     * is sent before the first {@link GraphQlPages#hasNext()}).
+     *
+     * @param query the GraphQL document (takes {@code $after}, selects {@code pageInfo { hasNextPage endCursor }})
+     * @param variablesJson further variables as a JSON object, or null
+     * @return the walk; close it
+     */
+    public GraphQlPages graphqlPages(String query, String variablesJson) {
+        Objects.requireNonNull(query, "query");
+        return graphqlPages(GraphQlRequest.newBuilder(query).variables(variablesJson).build());
+    }
+
+    /**
+     * {@link #graphqlPages(String, String)} with per-call settings (the timeout applies to each
+     * page's call).
+     *
+     * @param request the paged query
+     * @return the walk; close it
+     */
+    public GraphQlPages graphqlPages(GraphQlRequest request) {
+        Objects.requireNonNull(request, "request");
         BackendClient c = open();
         try {
-            return c.graphqlAll(query, variablesJson);
+            NativeCancel cancel = backend.newCancel();
+            try {
+                PageWalk walk = c.graphqlPages(request.query(), request.variablesJson().orElse(null),
+                    spec(request).withCancel(cancel));
+                return new GraphQlPages(this, walk, cancel);
+            } catch (RuntimeException | Error e) {
+                cancel.free();
+                throw e;
+            }
         } catch (LeanixException e) {
             throw afterClose(e);
         } finally {
@@ -249,20 +428,13 @@ public final class LeanixClient implements AutoCloseable {
 
     /**
      * A current access token (exchanging one if none is cached), for tools of your own that need
-     * {@code Authorization: Bearer}. Treat it as a secret.
+     * {@code Authorization: Bearer}. Treat it as a secret. (The C API gives this call no cancel
+     * handle: on a platform thread an interrupt is seen when it returns.)
      *
      * @return the access token
      */
     public String accessToken() {
-        BackendClient c = open();
-        try {
-            return c.accessToken();
-        } catch (LeanixException e) {
-            throw afterClose(e);
-        } finally {
-            leave();
-            Reference.reachabilityFence(this);
-        }
+        return blockingWithoutStart(null, c -> c.accessToken());
     }
 
     /**
@@ -272,15 +444,7 @@ public final class LeanixClient implements AutoCloseable {
      * @return a JSON object, or {@code "null"} if LeanIX issued an opaque (non-JWT) token
      */
     public String claimsJson() {
-        BackendClient c = open();
-        try {
-            return c.claimsJson();
-        } catch (LeanixException e) {
-            throw afterClose(e);
-        } finally {
-            leave();
-            Reference.reachabilityFence(this);
-        }
+        return blockingWithoutStart(null, c -> c.claimsJson());
     }
 
     /**
@@ -292,6 +456,101 @@ public final class LeanixClient implements AutoCloseable {
     public Optional<Claims> claims() {
         return Claims.parse(claimsJson());
     }
+
+    // ------------------------------------------------------------------ asynchronous calls
+
+    /**
+     * Starts {@code GET path} and returns at once ({@code lx_request_start}).
+     *
+     * @param path the path with optional query
+     * @return the response's future: completes on the client's executor with the response (2xx,
+     *     or any status with {@code throwOnError(false)}), or exceptionally with the
+     *     {@link LeanixException} a blocking call would throw; {@code cancel(true)} cancels the call
+     * @throws IllegalStateException if the client is closed
+     */
+    public CompletableFuture<LeanixResponse> getAsync(String path) {
+        Objects.requireNonNull(path, "path");
+        return exchangeAsync("GET", path, null, null, Status.LX_REQUEST_DEFAULT, 0, throwOnError);
+    }
+
+    /**
+     * Starts a request with its per-call settings and returns at once.
+     *
+     * @param request the request
+     * @return the response's future (see {@link #getAsync})
+     * @throws IllegalStateException if the client is closed
+     */
+    public CompletableFuture<LeanixResponse> sendAsync(LeanixRequest request) {
+        Objects.requireNonNull(request, "request");
+        return exchangeAsync(request.method(), request.path(), headerLines(request.headers()), request.bodyBytes(),
+            request.retrySafe() ? Status.LX_REQUEST_RETRY_SAFE : Status.LX_REQUEST_DEFAULT,
+            request.timeout().map(d -> millis("timeout", d)).orElse(0L),
+            request.throwOnError().orElse(throwOnError));
+    }
+
+    /**
+     * Starts any request and returns at once (see {@link #request(String, String, Map, byte[], boolean)}).
+     *
+     * @param method the HTTP method
+     * @param path the path with optional query
+     * @param headers extra headers, or null
+     * @param body the body, or null
+     * @param retrySafe whether a non-idempotent request may be retried
+     * @return the response's future (see {@link #getAsync})
+     * @throws InvalidArgumentException for a header with a line break (checked before starting)
+     * @throws IllegalStateException if the client is closed
+     */
+    public CompletableFuture<LeanixResponse> requestAsync(String method, String path, Map<String, String> headers,
+                                                          byte[] body, boolean retrySafe) {
+        Objects.requireNonNull(method, "method");
+        Objects.requireNonNull(path, "path");
+        return exchangeAsync(method, path, headerLines(headers), body,
+            retrySafe ? Status.LX_REQUEST_RETRY_SAFE : Status.LX_REQUEST_DEFAULT, 0, throwOnError);
+    }
+
+    /**
+     * Starts any request with the default retry policy of its method.
+     *
+     * @param method the HTTP method
+     * @param path the path with optional query
+     * @param headers extra headers, or null
+     * @param body the body, or null
+     * @return the response's future (see {@link #getAsync})
+     */
+    public CompletableFuture<LeanixResponse> requestAsync(String method, String path, Map<String, String> headers,
+                                                          byte[] body) {
+        return requestAsync(method, path, headers, body, false);
+    }
+
+    /**
+     * Starts a GraphQL call and returns at once ({@code lx_graphql_start}).
+     *
+     * @param query the GraphQL document
+     * @param variablesJson the variables as a JSON object, or null
+     * @return the future of the {@code data} as JSON text (as {@link #graphql(String, String)}
+     *     returns it), or of the {@link GraphQlException} with the errors and partial data
+     * @throws IllegalStateException if the client is closed
+     */
+    public CompletableFuture<String> graphqlAsync(String query, String variablesJson) {
+        Objects.requireNonNull(query, "query");
+        return graphqlAsync(GraphQlRequest.newBuilder(query).variables(variablesJson).build());
+    }
+
+    /**
+     * Starts a GraphQL call with its settings and returns at once.
+     *
+     * @param request the call
+     * @return the future of the {@code data} as JSON text
+     * @throws IllegalStateException if the client is closed
+     */
+    public CompletableFuture<String> graphqlAsync(GraphQlRequest request) {
+        Objects.requireNonNull(request, "request");
+        String vars = request.variablesJson().orElse(null);
+        return startAsync(spec(request), (c, s, id) -> c.graphqlStart(request.query(), vars, s, id),
+            outcome -> outcome.take().bodyAsString());
+    }
+
+    // ------------------------------------------------------------------ about the client
 
     /** @return the backend running this client ({@code "jna"} or {@code "panama"}) */
     public String backend() {
@@ -309,6 +568,11 @@ public final class LeanixClient implements AutoCloseable {
         return backend.libraryLocation().toString();
     }
 
+    /** @return the calls inside the native client now (asynchronous ones until their callback ran); for tests */
+    int callsInFlight() {
+        return inFlight.get();
+    }
+
     /** @return whether {@link #close()} was called */
     public boolean isClosed() {
         return closed.get();
@@ -316,14 +580,14 @@ public final class LeanixClient implements AutoCloseable {
 
     /**
      * Closes the client. Idempotent; calls in flight on other threads end with
-     * {@link CancelledException}, later calls throw {@link IllegalStateException}.
+     * {@link CancelledException} (asynchronous ones complete exceptionally with it), later calls
+     * throw {@link IllegalStateException}.
      *
      * <p>The calls in flight are cancelled first ({@code lx_client_close}); this method then
-     * waits until they have all returned and only then frees the handle ({@code lx_free}), so no
-     * call can reach another native object that the library later places at the same address.
-     * Cancelled calls return within milliseconds; should one still be inside the library after
-     * 30 s, the handle is freed anyway (the library keeps the object alive for that call, and no
-     * new call can start).
+     * waits until they have all returned (asynchronous ones: until their completion callback has
+     * run) and only then frees the handle ({@code lx_free}). Cancelled calls return within
+     * milliseconds; should one still be inside the library after 30 s, the handle is freed anyway
+     * (the library keeps the object alive for that call, and no new call can start).
      */
     @Override
     public void close() {
@@ -343,6 +607,279 @@ public final class LeanixClient implements AutoCloseable {
     @Override
     public String toString() {
         return "LeanixClient[backend=" + backend.name() + (closed.get() ? ", closed" : "") + "]";
+    }
+
+    // ------------------------------------------------------------------ how calls run
+
+    /** A blocking native call with per-call options. */
+    @FunctionalInterface
+    private interface Direct<T> {
+        T call(BackendClient c, CallSpec spec);
+    }
+
+    /** The start of an asynchronous native call. */
+    @FunctionalInterface
+    private interface Starter {
+        void start(BackendClient c, CallSpec spec, long callId);
+    }
+
+    /** Converts a delivered outcome (copying it) into a future's value. */
+    @FunctionalInterface
+    private interface Taker<T> {
+        T take(NativeOutcome outcome);
+    }
+
+    /** A blocking request; non-2xx answers are returned instead of thrown unless {@code throwOnError}. */
+    private LeanixResponse exchange(String method, String path, String headerLines, byte[] body, int flags,
+                                    long timeoutMillis, boolean throwOnError) {
+        try {
+            return call(CallSpec.of(timeoutMillis, null, null),
+                (c, s) -> c.request(method, path, headerLines, body, flags, s),
+                (c, s, id) -> c.requestStart(method, path, headerLines, body, flags, s, id), Function.identity());
+        } catch (HttpException e) {
+            if (throwOnError) {
+                throw e;
+            }
+            return e.response();
+        }
+    }
+
+    private CompletableFuture<LeanixResponse> exchangeAsync(String method, String path, String headerLines,
+                                                            byte[] body, int flags, long timeoutMillis,
+                                                            boolean throwOnError) {
+        return startAsync(CallSpec.of(timeoutMillis, null, null),
+            (c, s, id) -> c.requestStart(method, path, headerLines, body, flags, s, id),
+            outcome -> {
+                try {
+                    return outcome.take();
+                } catch (HttpException e) {
+                    if (throwOnError) {
+                        throw e;
+                    }
+                    return e.response();
+                }
+            });
+    }
+
+    /** Whether a blocking call on this thread is started asynchronously and waited for. */
+    private boolean startAndWait(Thread t) {
+        return waitMode == WaitMode.ASYNC || (waitMode == WaitMode.AUTO && Threads.isVirtual(t));
+    }
+
+    /**
+     * Runs a blocking call: on a platform thread in native code on this thread, with an
+     * {@link InterruptHook} that fires the call's cancel handle on {@link Thread#interrupt()}; on
+     * a virtual thread by starting it and parking until its completion (an interrupt fires the
+     * handle and ends the wait at once). Either way the call has its own {@code lx_cancel}.
+     */
+    private <T> T call(CallSpec spec, Direct<T> direct, Starter starter, Function<LeanixResponse, T> fromResponse) {
+        refuseInCallback();
+        Thread me = Thread.currentThread();
+        if (me.isInterrupted()) {
+            throw interrupted(null);
+        }
+        BackendClient c = open();
+        boolean counted = true; // leave() is ours to call (for a started call, its callback's)
+        try {
+            NativeCancel cancel = cancels.take();
+            try {
+                CallSpec withCancel = spec.withCancel(cancel);
+                if (startAndWait(me)) {
+                    Handoff<NativeOutcome> handoff = new Handoff<>(me, NativeOutcome::discard);
+                    long id = Completions.register(outcome -> {
+                        leave();
+                        handoff.complete(outcome);
+                    });
+                    try {
+                        starter.start(c, withCancel, id);
+                    } catch (RuntimeException | Error e) {
+                        Completions.unregister(id);
+                        throw e;
+                    }
+                    counted = false;
+                    NativeOutcome outcome = handoff.await(cancel::fire, false);
+                    try {
+                        return fromResponse.apply(outcome.take());
+                    } catch (CancelledException e) {
+                        // The interrupt fired the handle and the callback came before the wait gave up.
+                        throw me.isInterrupted() ? interrupted(e) : e;
+                    }
+                }
+                InterruptHook hook = new InterruptHook(cancel);
+                hook.enter();
+                T result;
+                try {
+                    result = direct.call(c, withCancel);
+                } catch (CancelledException e) {
+                    if (hook.exit()) {
+                        throw interrupted(e);
+                    }
+                    throw e;
+                } finally {
+                    hook.exit();
+                }
+                return result;
+            } finally {
+                // The native call has ended (or, after an interrupt, the handle fired and is freed).
+                cancels.give(cancel);
+            }
+        } catch (LeanixException e) {
+            throw afterClose(e);
+        } finally {
+            if (counted) {
+                leave();
+            }
+            Reference.reachabilityFence(this);
+        }
+    }
+
+    /**
+     * A blocking call the C API has no asynchronous form of (a page of a walk, the access token,
+     * the claims): on a platform thread in native code on this thread (an interrupt fires
+     * {@code cancel}, if there is one); on a virtual thread on a worker thread of the binding's
+     * pool while the virtual thread parks (an interrupt fires {@code cancel} and waits the few
+     * milliseconds until the call has ended, or, without a handle, gives up at once).
+     */
+    private <T> T blockingWithoutStart(NativeCancel cancel, Function<BackendClient, T> nativeCall) {
+        refuseInCallback();
+        Thread me = Thread.currentThread();
+        if (me.isInterrupted()) {
+            throw interrupted(null);
+        }
+        BackendClient c = open();
+        try {
+            if (startAndWait(me)) {
+                Handoff<T> handoff = new Handoff<>(me, null);
+                Runnable task = () -> {
+                    try {
+                        handoff.complete(nativeCall.apply(c));
+                    } catch (RuntimeException e) {
+                        handoff.fail(e);
+                    } catch (Error e) {
+                        handoff.fail(new IllegalStateException(e));
+                    }
+                };
+                try {
+                    Threads.workers().execute(task);
+                } catch (RejectedExecutionException e) {
+                    return nativeCall.apply(c);
+                }
+                try {
+                    return handoff.await(cancel == null ? () -> { } : cancel::fire, cancel != null);
+                } catch (CancelledException e) {
+                    throw me.isInterrupted() && !INTERRUPTED.equals(e.getMessage()) ? interrupted(e) : e;
+                }
+            }
+            if (cancel == null) {
+                return nativeCall.apply(c);
+            }
+            InterruptHook hook = new InterruptHook(cancel);
+            hook.enter();
+            try {
+                return nativeCall.apply(c);
+            } catch (CancelledException e) {
+                if (hook.exit()) {
+                    throw interrupted(e);
+                }
+                throw e;
+            } finally {
+                hook.exit();
+            }
+        } catch (LeanixException e) {
+            throw afterClose(e);
+        } finally {
+            leave();
+            Reference.reachabilityFence(this);
+        }
+    }
+
+    /** One page of a walk of this client (for {@link GraphQlPages}). */
+    String fetchPage(PageWalk walk, NativeCancel cancel) {
+        return blockingWithoutStart(cancel, c -> walk.next());
+    }
+
+    /** Starts an asynchronous call; its future completes on the executor. */
+    private <T> CompletableFuture<T> startAsync(CallSpec spec, Starter starter, Taker<T> taker) {
+        BackendClient c = open();
+        NativeCancel cancel;
+        try {
+            cancel = cancels.take();
+        } catch (RuntimeException | Error e) {
+            leave();
+            throw e;
+        }
+        LeanixFuture<T> future = new LeanixFuture<>(cancel);
+        long id = Completions.register(outcome -> {
+            leave();
+            cancels.give(future.release());
+            complete(future, outcome, taker);
+        });
+        try {
+            starter.start(c, spec.withCancel(cancel), id);
+        } catch (LeanixException e) {
+            Completions.unregister(id);
+            cancels.give(future.release());
+            leave();
+            future.completeExceptionally(afterClose(e));
+        } catch (RuntimeException | Error e) {
+            Completions.unregister(id);
+            cancels.give(future.release());
+            leave();
+            throw e;
+        } finally {
+            Reference.reachabilityFence(this);
+        }
+        return future;
+    }
+
+    /** On the library thread: hands the outcome to the executor, which copies it and completes the future. */
+    private <T> void complete(LeanixFuture<T> future, NativeOutcome outcome, Taker<T> taker) {
+        if (future.isDone()) {
+            outcome.discard();
+            return;
+        }
+        Runnable finish = () -> {
+            if (future.isDone()) {
+                outcome.discard();
+                return;
+            }
+            try {
+                future.complete(taker.take(outcome));
+            } catch (LeanixException e) {
+                future.completeExceptionally(afterClose(e));
+            } catch (Throwable t) {
+                future.completeExceptionally(t);
+            }
+        };
+        try {
+            executor.execute(finish);
+        } catch (RejectedExecutionException e) {
+            finish.run();
+        }
+    }
+
+    private static CallSpec spec(GraphQlRequest r) {
+        return CallSpec.of(r.timeout().map(d -> millis("timeout", d)).orElse(0L), r.operationName().orElse(null),
+            null);
+    }
+
+    private static void refuseInCallback() {
+        if (Completions.inCallback()) {
+            throw new RecursiveCallException("a blocking LeanixClient call was made from inside a libleanix callback "
+                + "(an event listener, or a completion run on a library thread), where it would wait for itself; "
+                + "start it asynchronously or make it from another thread");
+        }
+    }
+
+    private static final String INTERRUPTED = "the call was cancelled because its thread was interrupted";
+
+    /** The exception of a call cancelled by an interrupt of its thread (whose flag stays set). */
+    static CancelledException interrupted(Throwable cause) {
+        CancelledException e = new CancelledException(INTERRUPTED);
+        if (cause != null) {
+            e.initCause(cause);
+        }
+        return e;
     }
 
     /**
@@ -403,15 +940,69 @@ public final class LeanixClient implements AutoCloseable {
     }
 
     /**
-     * Settings of a {@link LeanixClient}. Unset settings keep the library's defaults: host and API
-     * token from {@code LEANIX_HOST} and {@code LEANIX_API_TOKEN}, connect timeout 5 s, token
-     * timeout 10 s, request timeout 60 s, 3 attempts, proxy from {@code HTTPS_PROXY}/{@code NO_PROXY}.
-     * A builder may build several clients; it is not thread-safe. {@link #toString()} never shows
-     * the API token.
+     * A positive duration in whole milliseconds, rounded up.
+     *
+     * @param what the setting's name, for the message
+     * @param d the duration
+     * @return at least 1
+     * @throws IllegalArgumentException if it is not positive
+     */
+    static long millis(String what, Duration d) {
+        Objects.requireNonNull(d, what);
+        if (d.isNegative() || d.isZero()) {
+            throw new IllegalArgumentException(what + " must be positive, not " + d);
+        }
+        try {
+            long ms = d.toMillis();
+            return d.compareTo(Duration.ofMillis(ms)) > 0 ? ms + 1 : Math.max(ms, 1);
+        } catch (ArithmeticException tooLong) {
+            return Long.MAX_VALUE;
+        }
+    }
+
+    /** The {@link System.Logger} bridge and the listener of one client, as its event sink. */
+    private static final class EventDispatch implements Events.Sink {
+        private static final System.Logger LOG = System.getLogger(LeanixEvent.LOGGER_NAME);
+
+        private final LeanixEventListener listener;
+        private final boolean log;
+
+        EventDispatch(LeanixEventListener listener, boolean log) {
+            this.listener = listener;
+            this.log = log;
+        }
+
+        @Override
+        public void event(int kind, String detailsJson) {
+            LeanixEvent e = new LeanixEvent(kind, detailsJson);
+            if (log && LOG.isLoggable(e.kind().level())) {
+                LOG.log(e.kind().level(), e.describe());
+            }
+            if (listener != null) {
+                try {
+                    listener.onEvent(e);
+                } catch (RuntimeException ignored) {
+                    // a listener's failure is its own (documented: ignored)
+                }
+            }
+        }
+    }
+
+    /**
+     * Settings of a {@link LeanixClient}. Unset settings keep the library's defaults, which
+     * {@link LeanixClient#optionDefault(String)} and {@link LeanixClient#optionDefaults()} return
+     * (the header's {@code LX_DEFAULT_*} constants); host and API token default to
+     * {@code LEANIX_HOST} and {@code LEANIX_API_TOKEN}, the proxy to
+     * {@code HTTPS_PROXY}/{@code NO_PROXY}. A builder may build several clients; it is not
+     * thread-safe. {@link #toString()} never shows the API token.
      */
     public static final class Builder {
         private final Map<String, String> options = new LinkedHashMap<>();
         private String backend;
+        private boolean throwOnError = true;
+        private Executor executor;
+        private LeanixEventListener listener;
+        private boolean logEvents = true;
 
         private Builder() {}
 
@@ -443,27 +1034,33 @@ public final class LeanixClient implements AutoCloseable {
         }
 
         /**
-         * @param timeout connect timeout (default 5 s)
+         * @param timeout connect timeout (default: {@code connect_timeout_ms}, see
+         *     {@link LeanixClient#optionDefault})
          * @return this
          */
         public Builder connectTimeout(Duration timeout) {
-            return set("connect_timeout_ms", millis("connectTimeout", timeout));
+            return set("connect_timeout_ms", millisText("connectTimeout", timeout));
         }
 
         /**
-         * @param timeout timeout of one token exchange attempt (default 10 s)
+         * @param timeout timeout of one token-exchange attempt (default: {@code token_timeout_ms})
          * @return this
          */
         public Builder tokenTimeout(Duration timeout) {
-            return set("token_timeout_ms", millis("tokenTimeout", timeout));
+            return set("token_timeout_ms", millisText("tokenTimeout", timeout));
         }
 
         /**
-         * @param timeout timeout of one request attempt (default 60 s)
+         * The deadline of each call (default: {@code request_timeout_ms}): the token exchange,
+         * every attempt and every backoff or {@code Retry-After} wait must fit, or the call ends
+         * with {@link TimeoutException} at the deadline. A call may set its own
+         * ({@link LeanixRequest.Builder#timeout}, {@link GraphQlRequest.Builder#timeout}).
+         *
+         * @param timeout the deadline
          * @return this
          */
         public Builder requestTimeout(Duration timeout) {
-            return set("request_timeout_ms", millis("requestTimeout", timeout));
+            return set("request_timeout_ms", millisText("requestTimeout", timeout));
         }
 
         /**
@@ -499,7 +1096,8 @@ public final class LeanixClient implements AutoCloseable {
         }
 
         /**
-         * @param attempts attempts per API request, 1..10 (default 3; 1 disables retries)
+         * @param attempts attempts per API request, 1..10 (1 disables retries; default:
+         *     {@code max_attempts})
          * @return this
          */
         public Builder maxAttempts(int attempts) {
@@ -507,7 +1105,7 @@ public final class LeanixClient implements AutoCloseable {
         }
 
         /**
-         * @param attempts attempts per token exchange, 1..10 (default 3)
+         * @param attempts attempts per token exchange, 1..10 (default: {@code token_attempts})
          * @return this
          */
         public Builder tokenAttempts(int attempts) {
@@ -515,33 +1113,34 @@ public final class LeanixClient implements AutoCloseable {
         }
 
         /**
-         * @param delay base of the full-jitter backoff between attempts
+         * @param delay base of the full-jitter backoff between attempts (default:
+         *     {@code retry_base_delay_ms}; also the shortest wait a {@code Retry-After} is raised to)
          * @return this
          */
         public Builder retryBaseDelay(Duration delay) {
-            return set("retry_base_delay_ms", millis("retryBaseDelay", delay));
+            return set("retry_base_delay_ms", millisText("retryBaseDelay", delay));
         }
 
         /**
-         * @param delay cap of the backoff between attempts
+         * @param delay cap of the backoff between attempts (default: {@code retry_max_delay_ms})
          * @return this
          */
         public Builder retryMaxDelay(Duration delay) {
-            return set("retry_max_delay_ms", millis("retryMaxDelay", delay));
+            return set("retry_max_delay_ms", millisText("retryMaxDelay", delay));
         }
 
         /**
          * @param max the longest {@code Retry-After} the client waits for; longer ones end the call
-         *     with {@link RateLimitedException} at once (default 60 s)
+         *     with the server's error at once (default: {@code max_retry_after_ms})
          * @return this
          */
         public Builder maxRetryAfter(Duration max) {
-            return set("max_retry_after_ms", millis("maxRetryAfter", max));
+            return set("max_retry_after_ms", millisText("maxRetryAfter", max));
         }
 
         /**
          * @param fraction fraction of the token lifetime after which to refresh in the background
-         *     (default 0.75)
+         *     (default: {@code refresh_ahead})
          * @return this
          */
         public Builder refreshAhead(double fraction) {
@@ -561,7 +1160,7 @@ public final class LeanixClient implements AutoCloseable {
          * @return this
          */
         public Builder invalidCredentialsTtl(Duration ttl) {
-            return set("invalid_credentials_ttl_ms", millis("invalidCredentialsTtl", ttl));
+            return set("invalid_credentials_ttl_ms", millisText("invalidCredentialsTtl", ttl));
         }
 
         /**
@@ -569,7 +1168,7 @@ public final class LeanixClient implements AutoCloseable {
          * @return this
          */
         public Builder failedRefreshBackoff(Duration backoff) {
-            return set("failed_refresh_backoff_ms", millis("failedRefreshBackoff", backoff));
+            return set("failed_refresh_backoff_ms", millisText("failedRefreshBackoff", backoff));
         }
 
         /**
@@ -577,7 +1176,94 @@ public final class LeanixClient implements AutoCloseable {
          * @return this
          */
         public Builder expiryMargin(Duration margin) {
-            return set("expiry_margin_ms", millis("expiryMargin", margin));
+            return set("expiry_margin_ms", millisText("expiryMargin", margin));
+        }
+
+        /**
+         * The largest response body a call reads (default: {@code max_response_bytes}); a larger
+         * one ends the call with {@link ResponseTooLargeException} having read no more than the
+         * limit plus one buffer. It also bounds the body an {@link HttpException} keeps.
+         *
+         * @param bytes the limit, positive
+         * @return this
+         */
+        public Builder maxResponseBytes(long bytes) {
+            if (bytes <= 0) {
+                throw new IllegalArgumentException("maxResponseBytes must be positive, not " + bytes);
+            }
+            return set("max_response_bytes", Long.toString(bytes));
+        }
+
+        /**
+         * The most pages a GraphQL page walk ({@link LeanixClient#graphqlAll},
+         * {@link LeanixClient#graphqlPages}) fetches (default: {@code max_pages}); one more is
+         * {@link ResponseTooLargeException}.
+         *
+         * @param pages the limit, positive
+         * @return this
+         */
+        public Builder maxPages(int pages) {
+            if (pages <= 0) {
+                throw new IllegalArgumentException("maxPages must be positive, not " + pages);
+            }
+            return set("max_pages", Integer.toString(pages));
+        }
+
+        /**
+         * Whether an unsuccessful HTTP status throws (default true). With false, the calls that
+         * return a {@link LeanixResponse} ({@link LeanixClient#get}, {@link LeanixClient#send},
+         * {@link LeanixClient#request}, their async forms) return the server's answer instead, so
+         * a 4xx body can be read without an exception; {@link LeanixResponse#isSuccess()} and
+         * {@link LeanixResponse#raiseForStatus()} check it. Failures without an answer (timeouts,
+         * connection errors, cancellation, ...) always throw. A request may override it
+         * ({@link LeanixRequest.Builder#throwOnError}).
+         *
+         * @param throwOnError false to return unsuccessful answers
+         * @return this
+         */
+        public Builder throwOnError(boolean throwOnError) {
+            this.throwOnError = throwOnError;
+            return this;
+        }
+
+        /**
+         * The executor that completes the futures of asynchronous calls (so dependent stages run
+         * there, as with {@code HttpClient}'s executor). Default: a shared pool of daemon threads
+         * ({@code leanix-worker-N}) that grows on demand. An executor that runs tasks in place
+         * ({@code Runnable::run}) completes them on the library's I/O thread: dependent stages then
+         * must not block (blocking client calls there throw {@link RecursiveCallException}).
+         *
+         * @param executor the executor, or null for the default
+         * @return this
+         */
+        public Builder executor(Executor executor) {
+            this.executor = executor;
+            return this;
+        }
+
+        /**
+         * Receives the client's events (token exchanges and refreshes, failed exchanges, rejected
+         * tokens, retries); see {@link LeanixEventListener} for the threads it runs on.
+         *
+         * @param listener the listener, or null for none
+         * @return this
+         */
+        public Builder eventListener(LeanixEventListener listener) {
+            this.listener = listener;
+            return this;
+        }
+
+        /**
+         * Whether events are logged to the {@link System.Logger} {@value LeanixEvent#LOGGER_NAME}
+         * (default true; levels in {@link LeanixEvent.Kind}). With SLF4J, add
+         * {@code org.slf4j:slf4j-jdk-platform-logging} so that {@code System.Logger} goes to it.
+         *
+         * @param log false to log nothing
+         * @return this
+         */
+        public Builder logEvents(boolean log) {
+            this.logEvents = log;
+            return this;
         }
 
         /**
@@ -619,12 +1305,39 @@ public final class LeanixClient implements AutoCloseable {
          *     one named is absent or does not run here
          */
         public LeanixClient build() {
+            WaitMode mode = waitMode();
             LeanixBackend b = selectBackend(backend);
             List<Map.Entry<String, String>> list = new ArrayList<>(options.size());
             for (Map.Entry<String, String> e : options.entrySet()) {
                 list.add(Map.entry(e.getKey(), e.getValue()));
             }
-            return new LeanixClient(b.newClient(list), b);
+            long sink = listener != null || logEvents ? Events.register(new EventDispatch(listener, logEvents)) : 0;
+            BackendClient nc;
+            try {
+                nc = b.newClient(list, sink);
+            } catch (RuntimeException | Error e) {
+                if (sink != 0) {
+                    Events.unregister(sink);
+                }
+                throw e;
+            }
+            return new LeanixClient(nc, b, sink, throwOnError, executor != null ? executor : Threads.workers(), mode);
+        }
+
+        private static WaitMode waitMode() {
+            String m = System.getProperty(BLOCKING_PROPERTY, "auto").trim().toLowerCase(Locale.ROOT);
+            switch (m) {
+                case "":
+                case "auto":
+                    return WaitMode.AUTO;
+                case "direct":
+                    return WaitMode.DIRECT;
+                case "async":
+                    return WaitMode.ASYNC;
+                default:
+                    throw new IllegalStateException("-D" + BLOCKING_PROPERTY + " must be auto, direct or async, not "
+                        + Json.quote(m.length() > 20 ? m.substring(0, 20) : m));
+            }
         }
 
         /** @return the settings, with the API token masked */
@@ -641,6 +1354,10 @@ public final class LeanixClient implements AutoCloseable {
             }
             if (backend != null) {
                 s.append(first ? "" : ", ").append("backend=").append(backend);
+                first = false;
+            }
+            if (!throwOnError) {
+                s.append(first ? "" : ", ").append("throwOnError=false");
             }
             return s.append(']').toString();
         }
@@ -656,6 +1373,8 @@ public final class LeanixClient implements AutoCloseable {
                 case "token_attempts":
                 case "refresh_ahead":
                 case "refresh_on_expiry_only":
+                case "max_response_bytes":
+                case "max_pages":
                     return value;
                 default:
                     if (key.endsWith("_ms")) {
@@ -674,16 +1393,8 @@ public final class LeanixClient implements AutoCloseable {
             return this;
         }
 
-        private static String millis(String what, Duration d) {
-            Objects.requireNonNull(d, what);
-            if (d.isNegative() || d.isZero()) {
-                throw new IllegalArgumentException(what + " must be positive, not " + d);
-            }
-            long ms = d.toMillis();
-            if (ms == 0) {
-                ms = 1;
-            }
-            return Long.toString(ms);
+        private static String millisText(String what, Duration d) {
+            return Long.toString(millis(what, d));
         }
     }
 

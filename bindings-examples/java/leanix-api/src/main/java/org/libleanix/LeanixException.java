@@ -7,6 +7,12 @@ import java.util.OptionalInt;
 /**
  * A failed libleanix call.
  *
+ * <p>Failures that carry the server's answer keep it: an {@link HttpException} (and its
+ * subclasses {@link NotFoundException}, {@link ForbiddenException}, {@link UnauthorizedException},
+ * {@link RateLimitedException}, {@link RedirectException}) has the whole response (status,
+ * headers, body) in {@link HttpException#response()}, and a {@link GraphQlException} has the
+ * GraphQL {@code errors} with their {@code errorType} and the partial {@code data}.
+ *
  * <p>Unchecked on purpose: almost every call can fail for reasons the caller cannot fix where the
  * call is made (a network error, an expired API token, a 5xx after the library's retries), and
  * the library has already done the retrying that a {@code catch} block would usually do. Callers
@@ -30,6 +36,10 @@ public class LeanixException extends RuntimeException {
     private final String oauthError;
     /** The server's Retry-After in milliseconds, or negative. */
     private final long retryAfterMillis;
+    /** The server's answer, if the failure had one (not serialized). */
+    transient LeanixResponse response;
+    /** {@code lx_error_graphql_json()}, for GraphQL errors. */
+    String graphqlJson;
 
     /**
      * Creates an exception; backends use {@link #of} instead.
@@ -50,7 +60,7 @@ public class LeanixException extends RuntimeException {
 
     /**
      * The exception for a status of the C API: the subclass that corresponds to {@code code}
-     * ({@link LeanixException} itself for codes without one).
+     * ({@link LeanixException} itself for codes without one), without a response.
      *
      * @param code the {@code LX_ERR_*} status (not {@code LX_OK})
      * @param message the library's message
@@ -60,6 +70,35 @@ public class LeanixException extends RuntimeException {
      * @return the exception to throw
      */
     public static LeanixException of(int code, String message, int httpStatus, String oauthError, long retryAfterMillis) {
+        return of(code, message, httpStatus, oauthError, retryAfterMillis, null, null);
+    }
+
+    /**
+     * The exception for a failed call: the subclass that corresponds to {@code code} and, for
+     * {@code LX_ERR_HTTP}, to the HTTP status ({@link NotFoundException} for 404).
+     *
+     * @param code the {@code LX_ERR_*} status (not {@code LX_OK})
+     * @param message the library's message
+     * @param httpStatus {@code lx_error_http_status()}, or 0
+     * @param oauthError {@code lx_error_oauth_error()}, or null
+     * @param retryAfterMillis {@code lx_error_retry_after_ms()}, or -1
+     * @param response the server's answer ({@code lx_error_response()}), or null if there was none
+     * @param graphqlJson {@code lx_error_graphql_json()} for {@code LX_ERR_GRAPHQL}, or null
+     * @return the exception to throw
+     */
+    public static LeanixException of(int code, String message, int httpStatus, String oauthError, long retryAfterMillis,
+                                     LeanixResponse response, String graphqlJson) {
+        LeanixException e = create(code, message, httpStatus, oauthError, retryAfterMillis, response, graphqlJson);
+        e.response = response;
+        e.graphqlJson = graphqlJson;
+        if (response != null) {
+            response.failure(e);
+        }
+        return e;
+    }
+
+    private static LeanixException create(int code, String message, int httpStatus, String oauthError,
+                                          long retryAfterMillis, LeanixResponse response, String graphqlJson) {
         switch (code) {
             case Status.LX_ERR_NULL_ARG:
             case Status.LX_ERR_INVALID_ARG:
@@ -69,13 +108,15 @@ public class LeanixException extends RuntimeException {
             case Status.LX_ERR_INVALID_CREDENTIALS:
                 return new InvalidCredentialsException(message, httpStatus, oauthError);
             case Status.LX_ERR_UNAUTHORIZED:
-                return new UnauthorizedException(message, httpStatus);
+                return new UnauthorizedException(message, httpStatus, response);
             case Status.LX_ERR_FORBIDDEN:
-                return new ForbiddenException(message, httpStatus);
+                return new ForbiddenException(message, httpStatus, response);
             case Status.LX_ERR_RATE_LIMITED:
-                return new RateLimitedException(message, httpStatus, retryAfterMillis);
+                return new RateLimitedException(message, httpStatus, retryAfterMillis, response);
             case Status.LX_ERR_HTTP:
-                return new HttpException(message, httpStatus, retryAfterMillis);
+                return httpStatus == 404
+                    ? new NotFoundException(message, retryAfterMillis, response)
+                    : new HttpException(message, httpStatus, retryAfterMillis, response);
             case Status.LX_ERR_TIMEOUT:
                 return new TimeoutException(message);
             case Status.LX_ERR_CONNECT:
@@ -85,18 +126,30 @@ public class LeanixException extends RuntimeException {
             case Status.LX_ERR_INVALID_RESPONSE:
                 return new InvalidResponseException(message, httpStatus);
             case Status.LX_ERR_GRAPHQL:
-                return new GraphQlException(message, httpStatus);
+                return new GraphQlException(message, httpStatus, graphqlJson, response);
             case Status.LX_ERR_REDIRECT:
-                return new RedirectException(message, httpStatus);
+                return new RedirectException(message, httpStatus, response);
             case Status.LX_ERR_CANCELLED:
                 return new CancelledException(message);
             case Status.LX_ERR_FORKED:
                 return new ForkedException(message);
             case Status.LX_ERR_PANIC:
                 return new PanicException(message);
+            case Status.LX_ERR_TOO_LARGE:
+                return new ResponseTooLargeException(message);
+            case Status.LX_ERR_RECURSIVE_CALL:
+                return new RecursiveCallException(message);
             default:
                 return new LeanixException(code, message, httpStatus, oauthError, retryAfterMillis);
         }
+    }
+
+    /**
+     * A new exception of the same class with the same details and response, thrown from the
+     * caller's stack (by {@link LeanixResponse#raiseForStatus()}).
+     */
+    LeanixException copy() {
+        return of(code, getMessage(), httpStatus, oauthError, retryAfterMillis, response, graphqlJson);
     }
 
     /**

@@ -37,14 +37,18 @@ public final class Status {
     public static final int LX_ERR_GRAPHQL = 13;
     /** A redirect to another origin was refused. */
     public static final int LX_ERR_REDIRECT = 14;
-    /** The call was cancelled because its client was closed or freed. */
+    /** The call was cancelled: its cancel handle fired, or its client was closed or freed. */
     public static final int LX_ERR_CANCELLED = 15;
     /** The client was created in the parent process before {@code fork()}. */
     public static final int LX_ERR_FORKED = 16;
     /** An internal error (a bug) was caught at the library boundary. */
     public static final int LX_ERR_PANIC = 17;
-    /** The item asked for does not exist. */
+    /** The item asked for does not exist (an absent header, an error without a response); never the status of a call. */
     public static final int LX_ERR_NOT_FOUND = 18;
+    /** The response body is larger than {@code max_response_bytes}, or a page walk has more pages than {@code max_pages}. */
+    public static final int LX_ERR_TOO_LARGE = 19;
+    /** A blocking call was made from inside a library callback, where it would wait for itself. */
+    public static final int LX_ERR_RECURSIVE_CALL = 20;
 
     /** {@code lx_request()} flag: no flags. */
     public static final int LX_REQUEST_DEFAULT = 0;
@@ -72,6 +76,8 @@ public final class Status {
         "LX_ERR_FORKED",
         "LX_ERR_PANIC",
         "LX_ERR_NOT_FOUND",
+        "LX_ERR_TOO_LARGE",
+        "LX_ERR_RECURSIVE_CALL",
     };
 
     private Status() {}

@@ -1,7 +1,9 @@
 package org.libleanix;
 
 /**
- * A connect, token or request timeout elapsed (see the timeouts of {@link LeanixClient.Builder}).
+ * The call's deadline passed: the client's {@code requestTimeout} or the call's own timeout
+ * ({@link LeanixRequest.Builder#timeout}), which covers the token exchange, every attempt and
+ * every wait between attempts; or a connect or token-exchange timeout ended the last attempt.
  *
  * <p>Status {@code LX_ERR_TIMEOUT}.
  */

@@ -1,11 +1,12 @@
 package org.libleanix;
 
 /**
- * The API answered 401 even after a fresh access token and one replay of the request.
+ * The API answered 401 even after a fresh access token and one replay of the request. An
+ * {@link HttpException}, with the server's answer in {@link #response()}.
  *
  * <p>Status {@code LX_ERR_UNAUTHORIZED}.
  */
-public class UnauthorizedException extends LeanixException {
+public class UnauthorizedException extends HttpException {
     private static final long serialVersionUID = 1L;
 
     /**
@@ -15,6 +16,17 @@ public class UnauthorizedException extends LeanixException {
      * @param httpStatus the HTTP status (401)
      */
     public UnauthorizedException(String message, int httpStatus) {
-        super(Status.LX_ERR_UNAUTHORIZED, message, httpStatus, null, -1);
+        this(message, httpStatus, null);
+    }
+
+    /**
+     * Creates the exception (backends use {@link LeanixException#of}).
+     *
+     * @param message the message
+     * @param httpStatus the HTTP status (401)
+     * @param response the server's answer, or null
+     */
+    public UnauthorizedException(String message, int httpStatus, LeanixResponse response) {
+        super(Status.LX_ERR_UNAUTHORIZED, message, httpStatus, -1, response);
     }
 }

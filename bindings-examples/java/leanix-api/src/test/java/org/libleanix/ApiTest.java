@@ -3,7 +3,9 @@ package org.libleanix;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
+import static org.junit.jupiter.api.Assertions.assertNotSame;
 import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -21,6 +23,7 @@ import org.junit.jupiter.api.Test;
 import org.libleanix.spi.BackendClient;
 import org.libleanix.spi.LeanixBackend;
 import org.libleanix.spi.LibraryLocator;
+import org.libleanix.spi.NativeCancel;
 import org.libleanix.spi.NativeStrings;
 
 /** Unit tests of leanix-api that need no native library. */
@@ -35,6 +38,7 @@ class ApiTest {
             {10, ConnectException.class}, {11, TlsException.class}, {12, InvalidResponseException.class},
             {13, GraphQlException.class}, {14, RedirectException.class}, {15, CancelledException.class},
             {16, ForkedException.class}, {17, PanicException.class}, {18, LeanixException.class},
+            {19, ResponseTooLargeException.class}, {20, RecursiveCallException.class},
             {99, LeanixException.class},
         };
         for (Object[] row : expected) {
@@ -45,6 +49,30 @@ class ApiTest {
             assertInstanceOf(RuntimeException.class, e);
         }
         assertEquals("LX_ERR_NOT_FOUND", LeanixException.statusName(18));
+        assertEquals("LX_ERR_RECURSIVE_CALL", LeanixException.statusName(20));
+    }
+
+    @Test
+    void httpFailuresAreHttpExceptionsWithTheirResponse() {
+        LeanixResponse body = new LeanixResponse(404, List.of(Map.entry("x-request-id", "r1")),
+            "{\"status\":\"ERROR\"}".getBytes(java.nio.charset.StandardCharsets.UTF_8));
+        LeanixException e = LeanixException.of(Status.LX_ERR_HTTP, "not there", 404, null, -1, body, null);
+        NotFoundException nf = assertInstanceOf(NotFoundException.class, e);
+        assertEquals(Status.LX_ERR_HTTP, nf.code());
+        assertSame(body, nf.response());
+        assertFalse(body.isSuccess());
+        // raiseForStatus throws a new exception of the same class, with this caller's stack
+        NotFoundException again = assertThrows(NotFoundException.class, body::raiseForStatus);
+        assertEquals("not there", again.getMessage());
+        assertNotSame(nf, again);
+        for (int code : new int[] {Status.LX_ERR_UNAUTHORIZED, Status.LX_ERR_FORBIDDEN, Status.LX_ERR_RATE_LIMITED,
+                Status.LX_ERR_REDIRECT, Status.LX_ERR_HTTP}) {
+            assertInstanceOf(HttpException.class, LeanixException.of(code, "m", 500, null, -1));
+        }
+        HttpException bare = assertInstanceOf(HttpException.class, LeanixException.of(8, "m", 500, null, -1));
+        assertEquals(500, bare.response().status(), "no body kept: an empty response with the status");
+        LeanixResponse ok = new LeanixResponse(204, List.of(), null);
+        assertSame(ok, ok.raiseForStatus());
         assertEquals("LX_ERR_UNKNOWN", LeanixException.statusName(99));
     }
 
@@ -78,6 +106,10 @@ class ApiTest {
         assertThrows(IllegalArgumentException.class,
             () -> LeanixClient.builder().connectTimeout(Duration.ofMillis(-1)));
         assertTrue(LeanixClient.builder().tokenTimeout(Duration.ofNanos(1)).toString().contains("token_timeout_ms=1"));
+        assertEquals(1501, LeanixClient.millis("t", Duration.ofMillis(1500).plusNanos(1)), "rounded up, never down");
+        assertEquals(1500, LeanixClient.millis("t", Duration.ofMillis(1500)));
+        assertThrows(IllegalArgumentException.class, () -> LeanixRequest.newBuilder("/").timeout(Duration.ZERO));
+        assertThrows(IllegalArgumentException.class, () -> LeanixClient.builder().maxResponseBytes(0));
     }
 
     @Test
@@ -108,6 +140,23 @@ class ApiTest {
         assertThrows(IllegalArgumentException.class, () -> Json.parse("{\"a\":}"));
         assertThrows(IllegalArgumentException.class, () -> Json.parse("[1] x"));
         assertEquals("\"a\\\"b\\n\"", Json.quote("a\"b\n"));
+        assertEquals("{\"x\": [1, \"}\"]}", Json.rawMember("{\"errors\":[{\"m\":\"a\\\"b\"}],\"data\":{\"x\": [1, \"}\"]}}", "data"));
+        assertEquals("null", Json.rawMember("{\"data\":null}", "data"));
+        assertNull(Json.rawMember("{}", "data"));
+    }
+
+    @Test
+    void connectionEdgesFollowTheCoreRule() {
+        // the first object (depth first, in document order) with a pageInfo object
+        String page = "{\"a\":{\"b\":[{\"pageInfo\":{\"hasNextPage\":true,\"endCursor\":\"c\"},"
+            + "\"edges\":[{\"node\":{\"id\":\"1\",\"s\":\"]\"}}, {\"node\":{\"id\":\"2\"}}]}]},"
+            + "\"z\":{\"pageInfo\":{},\"edges\":[{\"other\":1}]}}";
+        assertEquals("{\"node\":{\"id\":\"1\",\"s\":\"]\"}}, {\"node\":{\"id\":\"2\"}}", Json.connectionEdges(page));
+        assertEquals("", Json.connectionEdges("{\"c\":{\"pageInfo\":{},\"edges\":[ ]}}"));
+        assertEquals("", Json.connectionEdges("{\"c\":{\"edges\":[1],\"pageInfo\":{}}}".replace("[1]", "[]")));
+        assertNull(Json.connectionEdges("{\"c\":{\"pageInfo\":null,\"edges\":[1]}}"), "pageInfo must be an object");
+        assertEquals("1", Json.connectionEdges("{\"c\":{\"edges\":[1],\"pageInfo\":{\"x\":[]}}}"),
+            "pageInfo after edges in the same object");
     }
 
     @Test
@@ -133,6 +182,28 @@ class ApiTest {
             .matcher(Files.readString(Path.of(System.getProperty("leanix.header"))));
         assertTrue(abi.find());
         assertEquals(Integer.parseInt(abi.group(1)), org.libleanix.spi.LeanixBackend.ABI_VERSION);
+    }
+
+    @Test
+    void eventKindsAreTheHeaders() throws Exception {
+        Map<String, Integer> header = new LinkedHashMap<>();
+        Matcher m = Pattern.compile("^\\s*LX_EVENT_(\\w+) = (\\d+),", Pattern.MULTILINE)
+            .matcher(Files.readString(Path.of(System.getProperty("leanix.header"))));
+        while (m.find()) {
+            header.put(m.group(1), Integer.parseInt(m.group(2)));
+        }
+        Map<String, Integer> java = new LinkedHashMap<>();
+        for (LeanixEvent.Kind k : LeanixEvent.Kind.values()) {
+            if (k != LeanixEvent.Kind.OTHER) {
+                java.put(k.name(), k.code());
+            }
+        }
+        assertEquals(header, java, "LeanixEvent.Kind and enum lx_event_kind");
+        assertEquals(LeanixEvent.Kind.OTHER, new LeanixEvent(99, "{}").kind());
+        LeanixEvent retry = new LeanixEvent(5, "{\"event\":\"retry\",\"target\":\"api\",\"attempt\":1,"
+            + "\"delay_ms\":200,\"reason\":\"503\"}");
+        assertEquals("retry: api attempt 1 failed (503), next in 200 ms", retry.describe());
+        assertEquals(Map.of(), new LeanixEvent(1, "not json").details());
     }
 
     @Test
@@ -198,9 +269,11 @@ class ApiTest {
 
         @Override public LibraryLocator.Location libraryLocation() { throw new UnsupportedOperationException(); }
         @Override public String libraryVersion() { throw new UnsupportedOperationException(); }
-        @Override public BackendClient newClient(List<Map.Entry<String, String>> options) {
+        @Override public BackendClient newClient(List<Map.Entry<String, String>> options, long eventSink) {
             throw new UnsupportedOperationException();
         }
+        @Override public NativeCancel newCancel() { throw new UnsupportedOperationException(); }
+        @Override public Optional<String> optionDefault(String key) { throw new UnsupportedOperationException(); }
     }
 
     private static Map<String, LeanixBackend> byName(LeanixBackend... backends) {

@@ -23,9 +23,6 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
@@ -36,60 +33,7 @@ import org.libleanix.sandbox.LxSandbox;
  * test module subclasses it and names its backend; the class travels in leanix-api's test-jar.
  */
 @Timeout(value = 60, unit = TimeUnit.SECONDS)
-public abstract class ClientContractTest {
-    private static final String FACT_SHEETS = "/services/pathfinder/v1/factSheets";
-    private static final String WRONG_TOKEN = "wrong-api-token-0123456789abcdef";
-
-    /** The sandbox shared by the tests of one class; faults and counters are reset before each. */
-    protected static LxSandbox sandbox;
-
-    /** @return the backend under test ({@code "jna"} or {@code "panama"}) */
-    protected abstract String backend();
-
-    @BeforeAll
-    static void startSandbox() {
-        sandbox = LxSandbox.start();
-    }
-
-    @AfterAll
-    static void stopSandbox() {
-        if (sandbox != null) {
-            sandbox.close();
-            sandbox = null;
-        }
-    }
-
-    @BeforeEach
-    void resetSandbox() {
-        sandbox.reset();
-    }
-
-    /** A builder for the shared sandbox with the ADMIN token and this backend. */
-    protected LeanixClient.Builder builder() {
-        return LeanixClient.builder()
-            .backend(backend())
-            .host(sandbox.url())
-            .apiToken(sandbox.adminToken())
-            .allowInsecureLoopback(true)
-            .connectTimeout(Duration.ofSeconds(5))
-            .requestTimeout(Duration.ofSeconds(20));
-    }
-
-    /** Asserts that neither the message nor toString() of an exception shows a credential. */
-    protected static void assertNoSecret(Throwable e, String... more) {
-        List<String> secrets = new ArrayList<>(List.of(sandbox.adminToken(), sandbox.viewerToken(), WRONG_TOKEN));
-        secrets.addAll(List.of(more));
-        for (String secret : secrets) {
-            String m = String.valueOf(e.getMessage());
-            assertFalse(m.contains(secret), () -> "the message shows a secret: " + m);
-            assertFalse(e.toString().contains(secret), () -> "toString() shows a secret: " + e);
-        }
-    }
-
-    private static long requests(String endpoint, int status) {
-        return sandbox.requests(endpoint, status);
-    }
-
+public abstract class ClientContractTest extends SandboxTestBase {
     // ---------------------------------------------------------------- the full flow
 
     @Test

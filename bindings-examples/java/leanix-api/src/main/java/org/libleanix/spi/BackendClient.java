@@ -5,57 +5,76 @@ import org.libleanix.LeanixResponse;
 /**
  * One native {@code lx_client}, as a backend wraps it. Methods map one to one onto the C
  * functions and raise {@link org.libleanix.LeanixException} (built with
- * {@link org.libleanix.LeanixException#of}) on a non-zero status, after freeing the
- * {@code lx_error}. Every native object a method receives (responses, errors, owned strings) is
- * copied into Java objects and freed before the method returns.
+ * {@link org.libleanix.LeanixException#of}, with the failure's response and GraphQL errors) on a
+ * non-zero status, after freeing the {@code lx_error}. Every native object a blocking method
+ * receives (responses, errors, owned strings) is copied into Java objects and freed before the
+ * method returns; a {@link CallSpec} becomes an {@code lx_call_options} for the duration of the
+ * call (none for {@link CallSpec#NONE}).
  *
  * <p>Thread safety: all methods but {@link #free()} may be called by many threads at once.
  * {@link org.libleanix.LeanixClient} closes in three steps (DECISIONS.md, "lx_client_close"):
- * {@link #cancel()}, which makes the calls in flight return {@code LX_ERR_CANCELLED} promptly;
- * then it waits until every call it let in has returned; then {@link #free()}, exactly once. So no
- * call reaches the handle after {@link #free()}, and none can reach another native object the
- * library later places at the same address. (If a cancelled call were still inside the library
- * after 30 s, it frees anyway: the library keeps the object alive for that call, and no new call
- * can start.)
+ * {@link #cancel()}, which makes the calls in flight return {@code LX_ERR_CANCELLED} promptly
+ * (asynchronous ones through their callback); then it waits until every call it let in has
+ * returned or called back; then {@link #free()}, exactly once.
  */
 public interface BackendClient {
     /**
-     * {@code lx_get}.
-     *
-     * @param path the path with optional query
-     * @return the response
-     */
-    LeanixResponse get(String path);
-
-    /**
-     * {@code lx_request}.
+     * {@code lx_request_with}.
      *
      * @param method the HTTP method
      * @param path the path with optional query
      * @param headers {@code Name: value} lines separated by {@code \n}, or null
      * @param body the body, or null
      * @param flags {@code LX_REQUEST_*} flags
+     * @param spec the per-call options
      * @return the response
      */
-    LeanixResponse request(String method, String path, String headers, byte[] body, int flags);
+    LeanixResponse request(String method, String path, String headers, byte[] body, int flags, CallSpec spec);
 
     /**
-     * {@code lx_graphql}.
+     * {@code lx_graphql_with}.
      *
      * @param query the query
      * @param variablesJson a JSON object, or null
+     * @param spec the per-call options
      * @return the {@code data} as JSON text
      */
-    String graphql(String query, String variablesJson);
+    String graphql(String query, String variablesJson, CallSpec spec);
 
     /**
-     * {@code lx_graphql_all}.
+     * {@code lx_graphql_pages_new}: prepares a walk (nothing is sent yet).
      *
-     * @param query the cursor-paged query (takes {@code $after})
+     * @param query the cursor-paged query
      * @param variablesJson a JSON object, or null
-     * @return the edges of all pages as a JSON array
+     * @param spec the options of every page's call (a cancel handle given here ends the walk)
+     * @return the walk
      */
-    String graphqlAll(String query, String variablesJson);
+    PageWalk graphqlPages(String query, String variablesJson, CallSpec spec);
+
+    /**
+     * {@code lx_request_start}: returns at once; the backend's completion callback hands the
+     * result to {@link Completions#deliver} with {@code callId}, exactly once, on a library
+     * thread. If this throws, the callback never runs.
+     *
+     * @param method the HTTP method
+     * @param path the path with optional query
+     * @param headers header lines, or null
+     * @param body the body, or null
+     * @param flags {@code LX_REQUEST_*} flags
+     * @param spec the per-call options (copied by the library before this returns)
+     * @param callId the number from {@link Completions#register}
+     */
+    void requestStart(String method, String path, String headers, byte[] body, int flags, CallSpec spec, long callId);
+
+    /**
+     * {@code lx_graphql_start}: as {@link #requestStart}; the response's body is the {@code data}.
+     *
+     * @param query the query
+     * @param variablesJson a JSON object, or null
+     * @param spec the per-call options
+     * @param callId the number from {@link Completions#register}
+     */
+    void graphqlStart(String query, String variablesJson, CallSpec spec, long callId);
 
     /** @return {@code lx_access_token}: a current access token */
     String accessToken();

@@ -2,6 +2,7 @@ package org.libleanix.spi;
 
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 
 /**
  * A way of calling libleanix from Java (the SPI): JNA ({@code leanix-jna}) or the FFM API
@@ -59,12 +60,32 @@ public interface LeanixBackend {
 
     /**
      * Builds a native client: {@code lx_options_new()}, {@code lx_options_set()} for each option
-     * in order, {@code lx_client_build()}, and frees the options.
+     * in order, {@code lx_options_set_event_callback()} if {@code eventSink} is not 0,
+     * {@code lx_client_build()}, and frees the options.
      *
      * @param options option keys and values of {@code lx_options_set()} (may hold the API token:
      *     never log them)
+     * @param eventSink a number from {@link Events#register} whose sink gets the client's events
+     *     (the backend's one event callback passes it to {@link Events#deliver}), or 0 for none
      * @return the new client
      * @throws org.libleanix.LeanixException if an option or the configuration is invalid
      */
-    BackendClient newClient(List<Map.Entry<String, String>> options);
+    BackendClient newClient(List<Map.Entry<String, String>> options, long eventSink);
+
+    /**
+     * {@code lx_cancel_new}: a cancellation handle that has not fired. Loads the library if needed.
+     *
+     * @return the handle
+     */
+    NativeCancel newCancel();
+
+    /**
+     * {@code lx_options_default}: the library's default of an option, as {@code lx_options_set}
+     * takes it. Loads the library if needed.
+     *
+     * @param key an option key
+     * @return the default, or empty for keys without one ({@code host}, {@code proxy}, ...)
+     * @throws org.libleanix.InvalidArgumentException for an unknown key
+     */
+    Optional<String> optionDefault(String key);
 }

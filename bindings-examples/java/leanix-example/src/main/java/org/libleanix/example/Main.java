@@ -3,13 +3,16 @@ package org.libleanix.example;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import org.libleanix.GraphQlPages;
+import org.libleanix.HttpException;
 import org.libleanix.LeanixClient;
 import org.libleanix.LeanixException;
 import org.libleanix.LeanixResponse;
 import org.libleanix.sandbox.LxSandbox;
 
 /**
- * Example: the token's claims, then fact sheets over REST and GraphQL, through either backend.
+ * Example: the token's claims, then fact sheets over REST and GraphQL, a refused write with the
+ * server's explanation, an asynchronous call and a page-by-page walk, through either backend.
  *
  * <pre>
  * Main [--backend jna|panama|auto] [--sandbox]
@@ -85,6 +88,26 @@ public final class Main {
                 "query($n: Int) { allFactSheets(first: $n) { totalCount edges { node { id name type } } } }",
                 "{\"n\": 3}");
             System.out.println("GraphQL data: " + data);
+
+            // A refused write (no name): the server's explanation is in the exception's response.
+            try {
+                client.requestJson("POST", "/services/pathfinder/v1/factSheets", "{\"type\":\"Application\"}");
+            } catch (HttpException e) {
+                System.out.println("refused write -> HTTP " + e.httpStatus().orElse(0) + ": " + e.response().bodyAsString());
+            }
+
+            // Asynchronous: a CompletableFuture, completed on the client's executor.
+            LeanixResponse async = client.getAsync("/services/pathfinder/v1/factSheets?pageSize=1").join();
+            System.out.println("async GET -> " + async.status());
+
+            // Page by page, one page in memory at a time; closing the walk early is fine.
+            try (GraphQlPages pages = client.graphqlPages("query($after: String) { allFactSheets(first: 100, "
+                    + "after: $after) { pageInfo { hasNextPage endCursor } edges { node { id } } } }", null)) {
+                while (pages.pagesFetched() < 3 && pages.hasNext()) {
+                    pages.next();
+                }
+                System.out.println("GraphQL pages read: " + pages.pagesFetched());
+            }
         } catch (LeanixException e) {
             System.err.println("failed: " + e);
             System.exit(1);

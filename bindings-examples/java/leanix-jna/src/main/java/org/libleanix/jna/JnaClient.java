@@ -1,22 +1,65 @@
 package org.libleanix.jna;
 
+import com.sun.jna.CallbackThreadInitializer;
+import com.sun.jna.Native;
 import com.sun.jna.Pointer;
-import com.sun.jna.ptr.PointerByReference;
 import java.nio.charset.StandardCharsets;
+import java.util.concurrent.atomic.AtomicBoolean;
 import org.libleanix.LeanixException;
 import org.libleanix.LeanixResponse;
 import org.libleanix.Status;
 import org.libleanix.spi.BackendClient;
+import org.libleanix.spi.CallSpec;
+import org.libleanix.spi.Completions;
+import org.libleanix.spi.Events;
+import org.libleanix.spi.NativeCancel;
+import org.libleanix.spi.NativeOutcome;
 import org.libleanix.spi.NativeStrings;
+import org.libleanix.spi.PageWalk;
 
 /**
- * One {@code lx_client} over JNA. Out-parameters are {@link PointerByReference} and
- * {@link SizeTByReference} objects of the call; everything the library hands out (responses,
+ * One {@code lx_client} over JNA. Out-parameters are one-element {@code long[]} arrays of the
+ * call (see {@link LibLeanix}); everything the library hands out (responses,
  * errors, owned strings) is copied to Java and released with {@code lx_free} before the call
- * returns.
+ * returns. A {@link CallSpec} becomes an {@code lx_call_options} for the duration of the call.
+ *
+ * <p>Callbacks: one {@link Handles.CompletionCallback} and one {@link Handles.EventCallback} for
+ * the whole process, held in static fields (so always reachable); the {@code userdata} of each
+ * call or client is a number that {@link Completions} and {@link Events} map to its handler. The
+ * library's I/O threads that call them are attached to the JVM once, as daemon threads named
+ * {@code leanix-io}, and stay attached (not attached and detached per callback).
  */
 final class JnaClient implements BackendClient {
     private static final SizeT ZERO = new SizeT(0);
+
+    /** The one completion callback: hands the owned result to the call's handler. */
+    static final Handles.CompletionCallback COMPLETION = new Handles.CompletionCallback() {
+        @Override
+        public void invoke(Pointer userdata, int status, Pointer response, Pointer error) {
+            Completions.deliver(Pointer.nativeValue(userdata), new Outcome(status, response, error));
+        }
+    };
+
+    /** The one event callback: hands the event to the client's sink. */
+    static final Handles.EventCallback EVENTS = new Handles.EventCallback() {
+        @Override
+        public void invoke(Pointer userdata, int kind, Pointer detailsJson) {
+            String details;
+            try {
+                details = detailsJson == null ? "{}" : detailsJson.getString(0, "UTF-8");
+            } catch (Throwable t) {
+                return;
+            }
+            Events.deliver(Pointer.nativeValue(userdata), kind, details);
+        }
+    };
+
+    static {
+        CallbackThreadInitializer io = new CallbackThreadInitializer(true, false, "leanix-io");
+        Native.setCallbackThreadInitializer(COMPLETION, io);
+        Native.setCallbackThreadInitializer(EVENTS, io);
+    }
+
     private final Handles.Client handle;
 
     JnaClient(Handles.Client handle) {
@@ -24,63 +67,98 @@ final class JnaClient implements BackendClient {
     }
 
     @Override
-    public LeanixResponse get(String path) {
-        byte[] p = NativeStrings.utf8z("path", path);
-        PointerByReference response = new PointerByReference();
-        PointerByReference err = new PointerByReference();
-        check(LibLeanix.lx_get(handle, p, response, err), err);
-        return response(new Handles.Response(response.getValue()));
-    }
-
-    @Override
-    public LeanixResponse request(String method, String path, String headers, byte[] body, int flags) {
+    public LeanixResponse request(String method, String path, String headers, byte[] body, int flags, CallSpec spec) {
         byte[] m = NativeStrings.utf8z("method", method);
         byte[] p = NativeStrings.utf8z("path", path);
         byte[] h = headers == null ? null : headers.getBytes(StandardCharsets.UTF_8);
-        PointerByReference response = new PointerByReference();
-        PointerByReference err = new PointerByReference();
-        check(LibLeanix.lx_request(handle, m, p, h, h == null ? ZERO : new SizeT(h.length),
-            body == null || body.length == 0 ? null : body, body == null ? ZERO : new SizeT(body.length),
-            flags, response, err), err);
-        return response(new Handles.Response(response.getValue()));
+        long[] response = new long[1];
+        long[] err = new long[1];
+        Handles.CallOptions options = callOptions(spec);
+        try {
+            check(LibLeanix.lx_request_with(handle, m, p, h, h == null ? ZERO : new SizeT(h.length),
+                body == null || body.length == 0 ? null : body, body == null ? ZERO : new SizeT(body.length),
+                flags, options, response, err), err);
+        } finally {
+            free(spec, options);
+        }
+        return response(new Handles.Response(ptr(response)));
     }
 
     @Override
-    public String graphql(String query, String variablesJson) {
-        return graphql(query, variablesJson, false);
-    }
-
-    @Override
-    public String graphqlAll(String query, String variablesJson) {
-        return graphql(query, variablesJson, true);
-    }
-
-    private String graphql(String query, String variablesJson, boolean all) {
+    public String graphql(String query, String variablesJson, CallSpec spec) {
         byte[] q = NativeStrings.utf8z("query", query);
         byte[] v = NativeStrings.utf8z("variables_json", variablesJson);
-        PointerByReference json = new PointerByReference();
-        SizeTByReference len = new SizeTByReference();
-        PointerByReference err = new PointerByReference();
-        check(all
-            ? LibLeanix.lx_graphql_all(handle, q, v, json, len, err)
-            : LibLeanix.lx_graphql(handle, q, v, json, len, err), err);
-        return ownedString(json.getValue(), len.getValue());
+        long[] json = new long[1];
+        long[] len = new long[1];
+        long[] err = new long[1];
+        Handles.CallOptions options = callOptions(spec);
+        try {
+            check(LibLeanix.lx_graphql_with(handle, q, v, options, json, len, err), err);
+        } finally {
+            free(spec, options);
+        }
+        return ownedString(ptr(json), len[0]);
+    }
+
+    @Override
+    public PageWalk graphqlPages(String query, String variablesJson, CallSpec spec) {
+        byte[] q = NativeStrings.utf8z("query", query);
+        byte[] v = NativeStrings.utf8z("variables_json", variablesJson);
+        long[] out = new long[1];
+        long[] err = new long[1];
+        Handles.CallOptions options = callOptions(spec);
+        try {
+            check(LibLeanix.lx_graphql_pages_new(handle, q, v, options, out, err), err);
+        } finally {
+            free(spec, options);
+        }
+        return new Walk(new Handles.Pages(ptr(out)));
+    }
+
+    @Override
+    public void requestStart(String method, String path, String headers, byte[] body, int flags, CallSpec spec,
+                             long callId) {
+        byte[] m = NativeStrings.utf8z("method", method);
+        byte[] p = NativeStrings.utf8z("path", path);
+        byte[] h = headers == null ? null : headers.getBytes(StandardCharsets.UTF_8);
+        long[] err = new long[1];
+        Handles.CallOptions options = callOptions(spec);
+        try {
+            check(LibLeanix.lx_request_start(handle, m, p, h, h == null ? ZERO : new SizeT(h.length),
+                body == null || body.length == 0 ? null : body, body == null ? ZERO : new SizeT(body.length),
+                flags, options, COMPLETION, new Pointer(callId), err), err);
+        } finally {
+            free(spec, options);
+        }
+    }
+
+    @Override
+    public void graphqlStart(String query, String variablesJson, CallSpec spec, long callId) {
+        byte[] q = NativeStrings.utf8z("query", query);
+        byte[] v = NativeStrings.utf8z("variables_json", variablesJson);
+        long[] err = new long[1];
+        Handles.CallOptions options = callOptions(spec);
+        try {
+            check(LibLeanix.lx_graphql_start(handle, q, v, options, COMPLETION, new Pointer(callId), err), err);
+        } finally {
+            free(spec, options);
+        }
     }
 
     @Override
     public String accessToken() {
-        PointerByReference token = new PointerByReference();
-        PointerByReference err = new PointerByReference();
+        long[] token = new long[1];
+        long[] err = new long[1];
         check(LibLeanix.lx_access_token(handle, token, err), err);
-        return ownedString(token.getValue(), -1);
+        return ownedString(ptr(token), -1);
     }
 
     @Override
     public String claimsJson() {
-        PointerByReference json = new PointerByReference();
-        PointerByReference err = new PointerByReference();
+        long[] json = new long[1];
+        long[] err = new long[1];
         check(LibLeanix.lx_claims_json(handle, json, err), err);
-        return ownedString(json.getValue(), -1);
+        return ownedString(ptr(json), -1);
     }
 
     @Override
@@ -91,6 +169,186 @@ final class JnaClient implements BackendClient {
     @Override
     public void free() {
         LibLeanix.lx_free(handle.getPointer());
+    }
+
+    /**
+     * The {@code lx_call_options} of a spec: null for {@link CallSpec#NONE}, the cancel handle's
+     * own for a spec with only a handle, else new ones; release with {@link #free(CallSpec, Handles.CallOptions)}.
+     */
+    private static Handles.CallOptions callOptions(CallSpec spec) {
+        if (spec == null || spec.isNone()) {
+            return null;
+        }
+        if (spec.timeoutMillis() == 0 && spec.operationName() == null) {
+            return ((Cancel) spec.cancel()).options();
+        }
+        long[] out = new long[1];
+        long[] err = new long[1];
+        check(LibLeanix.lx_call_options_new(out, err), err);
+        Handles.CallOptions options = new Handles.CallOptions(ptr(out));
+        try {
+            if (spec.timeoutMillis() > 0) {
+                check(LibLeanix.lx_call_options_set_timeout_ms(options, spec.timeoutMillis(), err), err);
+            }
+            if (spec.cancel() != null) {
+                check(LibLeanix.lx_call_options_set_cancel(options, ((Cancel) spec.cancel()).handle, err), err);
+            }
+            if (spec.operationName() != null) {
+                check(LibLeanix.lx_call_options_set_operation_name(options,
+                    NativeStrings.utf8z("operation_name", spec.operationName()), err), err);
+            }
+            return options;
+        } catch (RuntimeException | Error e) {
+            free(options);
+            throw e;
+        }
+    }
+
+    private static void free(Handles.CallOptions options) {
+        if (options != null) {
+            LibLeanix.lx_free(options.getPointer());
+        }
+    }
+
+    /** Frees options from {@link #callOptions}, unless they are the cancel handle's own. */
+    private static void free(CallSpec spec, Handles.CallOptions options) {
+        if (options != null && !(spec.cancel() != null && options == ((Cancel) spec.cancel()).options)) {
+            LibLeanix.lx_free(options.getPointer());
+        }
+    }
+
+    /**
+     * An {@code lx_cancel}, with an {@code lx_call_options} that sets only it, made on first use
+     * and kept as long as the handle (the binding reuses handles that have not fired).
+     */
+    static final class Cancel implements NativeCancel {
+        final Handles.Cancel handle;
+        private final AtomicBoolean freed = new AtomicBoolean();
+        private volatile boolean fired;
+        private Handles.CallOptions options;
+
+        Cancel(Handles.Cancel handle) {
+            this.handle = handle;
+        }
+
+        static Cancel create() {
+            long[] out = new long[1];
+            long[] err = new long[1];
+            check(LibLeanix.lx_cancel_new(out, err), err);
+            return new Cancel(new Handles.Cancel(ptr(out)));
+        }
+
+        /** @return call options with this handle and nothing else; owned by this object */
+        synchronized Handles.CallOptions options() {
+            if (options == null) {
+                long[] out = new long[1];
+                long[] err = new long[1];
+                check(LibLeanix.lx_call_options_new(out, err), err);
+                Handles.CallOptions o = new Handles.CallOptions(ptr(out));
+                try {
+                    check(LibLeanix.lx_call_options_set_cancel(o, handle, err), err);
+                } catch (RuntimeException e) {
+                    LibLeanix.lx_free(o.getPointer());
+                    throw e;
+                }
+                options = o;
+            }
+            return options;
+        }
+
+        @Override
+        public void fire() {
+            fired = true;
+            // A freed handle is not live any more: the library ignores it (handles are never reused).
+            LibLeanix.lx_cancel_fire(handle);
+        }
+
+        @Override
+        public boolean hasFired() {
+            return fired;
+        }
+
+        @Override
+        public void free() {
+            if (freed.compareAndSet(false, true)) {
+                synchronized (this) {
+                    if (options != null) {
+                        LibLeanix.lx_free(options.getPointer());
+                        options = null;
+                    }
+                }
+                LibLeanix.lx_free(handle.getPointer());
+            }
+        }
+    }
+
+    /** An {@code lx_graphql_pages} walk. */
+    private static final class Walk implements PageWalk {
+        private final Handles.Pages pages;
+
+        Walk(Handles.Pages pages) {
+            this.pages = pages;
+        }
+
+        @Override
+        public String next() {
+            long[] json = new long[1];
+            long[] len = new long[1];
+            long[] err = new long[1];
+            check(LibLeanix.lx_graphql_pages_next(pages, json, len, err), err);
+            Pointer p = ptr(json);
+            return p == null ? null : ownedString(p, len[0]);
+        }
+
+        @Override
+        public void free() {
+            LibLeanix.lx_free(pages.getPointer());
+        }
+    }
+
+    /** The owned result of an asynchronous call, copied by whoever takes it. */
+    private static final class Outcome implements NativeOutcome {
+        private final int status;
+        private final Pointer response;
+        private final Pointer error;
+
+        Outcome(int status, Pointer response, Pointer error) {
+            this.status = status;
+            this.response = response;
+            this.error = error;
+        }
+
+        @Override
+        public LeanixResponse take() {
+            if (status == Status.LX_OK && response != null) {
+                if (error != null) {
+                    LibLeanix.lx_free(error);
+                }
+                return response(new Handles.Response(response));
+            }
+            if (response != null) {
+                LibLeanix.lx_free(response);
+            }
+            throw error(status == Status.LX_OK ? Status.LX_ERR_PANIC : status, error);
+        }
+
+        @Override
+        public void discard() {
+            if (response != null) {
+                LibLeanix.lx_free(response);
+            }
+            if (error != null) {
+                LibLeanix.lx_free(error);
+            }
+        }
+    }
+
+    /**
+     * @param slot a {@code T **} out-parameter
+     * @return the pointer the callee wrote, or null
+     */
+    static Pointer ptr(long[] slot) {
+        return slot[0] == 0 ? null : new Pointer(slot[0]);
     }
 
     /** Copies an owned string (length known, or -1 for NUL-terminated) and frees it. */
@@ -108,17 +366,22 @@ final class JnaClient implements BackendClient {
     /** Copies a response into Java (status, body, the header block in one call) and frees it. */
     private static LeanixResponse response(Handles.Response r) {
         try {
-            int status = LibLeanix.lx_response_status(r);
-            PointerByReference data = new PointerByReference();
-            SizeTByReference len = new SizeTByReference();
-            byte[] body = LibLeanix.lx_response_body(r, data, len) == Status.LX_OK
-                ? bytes(data.getValue(), len.getValue()) : new byte[0];
-            byte[] headers = LibLeanix.lx_response_headers(r, data, len) == Status.LX_OK
-                ? bytes(data.getValue(), len.getValue()) : new byte[0];
-            return new LeanixResponse(status, NativeStrings.headers(headers), body);
+            return copy(r);
         } finally {
             LibLeanix.lx_free(r.getPointer());
         }
+    }
+
+    /** Copies a response (owned or borrowed) into Java. */
+    private static LeanixResponse copy(Handles.Response r) {
+        int status = LibLeanix.lx_response_status(r);
+        long[] data = new long[1];
+        long[] len = new long[1];
+        byte[] body = LibLeanix.lx_response_body(r, data, len) == Status.LX_OK
+            ? bytes(ptr(data), len[0]) : new byte[0];
+        byte[] headers = LibLeanix.lx_response_headers(r, data, len) == Status.LX_OK
+            ? bytes(ptr(data), len[0]) : new byte[0];
+        return new LeanixResponse(status, NativeStrings.headers(headers), body);
     }
 
     private static byte[] bytes(Pointer p, long len) {
@@ -126,27 +389,45 @@ final class JnaClient implements BackendClient {
     }
 
     /** Throws the exception for a failed status, after freeing its {@code lx_error}. */
-    static void check(int status, PointerByReference errSlot) {
+    static void check(int status, long[] errSlot) {
         if (status != Status.LX_OK) {
-            throw error(status, errSlot);
+            throw error(status, ptr(errSlot));
         }
     }
 
-    /** Turns a failed status and its {@code lx_error} into an exception, freeing the error. */
-    private static LeanixException error(int status, PointerByReference errSlot) {
-        Pointer p = errSlot.getValue();
+    /**
+     * Turns a failed status and its {@code lx_error} into an exception, with the failure's
+     * response and GraphQL errors, freeing the error.
+     */
+    private static LeanixException error(int status, Pointer p) {
         if (p == null) {
             return LeanixException.of(status, LeanixException.statusName(status), 0, null, -1);
         }
         Handles.Error err = new Handles.Error(p);
         try {
+            int code = LibLeanix.lx_error_code(err);
             Pointer oauth = LibLeanix.lx_error_oauth_error(err);
+            LeanixResponse response = null;
+            long[] borrowed = new long[1];
+            if (LibLeanix.lx_error_response(err, borrowed) == Status.LX_OK && ptr(borrowed) != null) {
+                response = copy(new Handles.Response(ptr(borrowed)));
+            }
+            String graphql = null;
+            if (code == Status.LX_ERR_GRAPHQL) {
+                long[] json = new long[1];
+                long[] len = new long[1];
+                if (LibLeanix.lx_error_graphql_json(err, json, len) == Status.LX_OK && ptr(json) != null) {
+                    graphql = ownedString(ptr(json), len[0]);
+                }
+            }
             return LeanixException.of(
-                LibLeanix.lx_error_code(err),
+                code,
                 LibLeanix.lx_error_message(err).getString(0, "UTF-8"),
                 LibLeanix.lx_error_http_status(err),
                 oauth == null ? null : oauth.getString(0, "UTF-8"),
-                LibLeanix.lx_error_retry_after_ms(err));
+                LibLeanix.lx_error_retry_after_ms(err),
+                response,
+                graphql);
         } finally {
             LibLeanix.lx_free(p);
         }

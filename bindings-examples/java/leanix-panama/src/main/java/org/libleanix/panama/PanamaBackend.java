@@ -5,9 +5,13 @@ import java.lang.foreign.MemorySegment;
 import java.lang.invoke.MethodHandle;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
+import org.libleanix.LeanixException;
+import org.libleanix.Status;
 import org.libleanix.spi.BackendClient;
 import org.libleanix.spi.LeanixBackend;
 import org.libleanix.spi.LibraryLocator;
+import org.libleanix.spi.NativeCancel;
 
 /**
  * The Panama backend ({@code "panama"}): the Foreign Function &amp; Memory API of Java 22+. Found
@@ -66,7 +70,7 @@ public final class PanamaBackend implements LeanixBackend {
     }
 
     @Override
-    public BackendClient newClient(List<Map.Entry<String, String>> options) {
+    public BackendClient newClient(List<Map.Entry<String, String>> options, long eventSink) {
         load();
         try (Arena arena = Arena.ofConfined()) {
             OutParams out = new OutParams(arena);
@@ -78,11 +82,41 @@ public final class PanamaBackend implements LeanixBackend {
                         PanamaClient.cString(arena, "key", o.getKey()),
                         PanamaClient.cString(arena, o.getKey(), o.getValue()), out.error()), out);
                 }
+                if (eventSink != 0) {
+                    PanamaClient.check((int) Lib.OPTIONS_SET_EVENT_CALLBACK.invokeExact(opts, Lib.EVENT_STUB,
+                        MemorySegment.ofAddress(eventSink), out.error()), out);
+                }
                 PanamaClient.check((int) Lib.CLIENT_BUILD.invokeExact(opts, out.result(), out.error()), out);
                 return new PanamaClient(out.resultValue());
             } finally {
                 Lib.FREE_SMALL.invokeExact(opts);
             }
+        } catch (RuntimeException | Error e) {
+            throw e;
+        } catch (Throwable t) {
+            throw new IllegalStateException(t);
+        }
+    }
+
+    @Override
+    public NativeCancel newCancel() {
+        load();
+        return PanamaClient.Cancel.create();
+    }
+
+    @Override
+    public Optional<String> optionDefault(String key) {
+        load();
+        try (Arena arena = Arena.ofConfined()) {
+            OutParams out = new OutParams(arena);
+            int status = (int) Lib.OPTIONS_DEFAULT.invokeExact(PanamaClient.cString(arena, "key", key), out.result());
+            if (status == Status.LX_ERR_NOT_FOUND) {
+                return Optional.empty();
+            }
+            if (status != Status.LX_OK) {
+                throw LeanixException.of(status, "no option named " + key, 0, null, -1);
+            }
+            return Optional.of(PanamaClient.borrowed(out.resultValue()));
         } catch (RuntimeException | Error e) {
             throw e;
         } catch (Throwable t) {

@@ -5,16 +5,29 @@ import static java.lang.foreign.ValueLayout.JAVA_BYTE;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.nio.charset.StandardCharsets;
+import java.util.concurrent.atomic.AtomicBoolean;
 import org.libleanix.LeanixException;
 import org.libleanix.LeanixResponse;
 import org.libleanix.Status;
 import org.libleanix.spi.BackendClient;
+import org.libleanix.spi.CallSpec;
+import org.libleanix.spi.Completions;
+import org.libleanix.spi.Events;
+import org.libleanix.spi.NativeCancel;
+import org.libleanix.spi.NativeOutcome;
 import org.libleanix.spi.NativeStrings;
+import org.libleanix.spi.PageWalk;
 
 /**
  * One {@code lx_client} over the FFM API. Every call opens a confined {@link Arena} for its
- * arguments and its {@link OutParams} (closed, and so freed, when the call returns); everything
- * the library hands out is copied into Java objects and released with {@code lx_free} at once.
+ * arguments, its {@link OutParams} and its {@code lx_call_options} (closed, and so freed, when the
+ * call returns; the library copies what it keeps, also for asynchronous starts); everything the
+ * library hands out is copied into Java objects and released with {@code lx_free} at once.
+ *
+ * <p>Callbacks: {@link #onCompletion} and {@link #onEvent} are the targets of the two upcall
+ * stubs of {@link Lib}; the {@code userdata} of each call or client is a number that
+ * {@link Completions} and {@link Events} map to its handler. They never throw (an exception
+ * escaping an upcall would end the JVM).
  */
 final class PanamaClient implements BackendClient {
     private final MemorySegment handle;
@@ -30,11 +43,49 @@ final class PanamaClient implements BackendClient {
         return arena.allocateFrom(NativeStrings.checkNoNul(what, s));
     }
 
+    /** The completion callback: hands the owned result to the call's handler. */
+    static void onCompletion(MemorySegment userdata, int status, MemorySegment response, MemorySegment error) {
+        try {
+            Completions.deliver(userdata.address(), new Outcome(status, response, error));
+        } catch (Throwable ignored) {
+            // never into native code
+        }
+    }
+
+    /** The event callback: hands the event to the client's sink. */
+    static void onEvent(MemorySegment userdata, int kind, MemorySegment detailsJson) {
+        try {
+            String details = detailsJson.address() == 0 ? "{}" : borrowed(detailsJson);
+            Events.deliver(userdata.address(), kind, details);
+        } catch (Throwable ignored) {
+            // never into native code
+        }
+    }
+
     @Override
-    public LeanixResponse get(String path) {
+    public LeanixResponse request(String method, String path, String headers, byte[] body, int flags, CallSpec spec) {
         try (Arena arena = Arena.ofConfined()) {
             OutParams out = new OutParams(arena);
-            check((int) Lib.GET.invokeExact(handle, cString(arena, "path", path), out.result(), out.error()), out);
+            MemorySegment options = callOptions(arena, spec);
+            try {
+                MemorySegment h = MemorySegment.NULL;
+                long hLen = 0;
+                if (headers != null) {
+                    byte[] bytes = headers.getBytes(StandardCharsets.UTF_8);
+                    h = arena.allocateFrom(JAVA_BYTE, bytes);
+                    hLen = bytes.length;
+                }
+                MemorySegment b = MemorySegment.NULL;
+                long bLen = 0;
+                if (body != null && body.length > 0) {
+                    b = arena.allocateFrom(JAVA_BYTE, body);
+                    bLen = body.length;
+                }
+                check((int) Lib.REQUEST_WITH.invokeExact(handle, cString(arena, "method", method),
+                    cString(arena, "path", path), h, hLen, b, bLen, flags, options, out.result(), out.error()), out);
+            } finally {
+                freeOptions(spec, options);
+            }
             return response(out.resultValue(), out);
         } catch (RuntimeException | Error e) {
             throw e;
@@ -44,51 +95,92 @@ final class PanamaClient implements BackendClient {
     }
 
     @Override
-    public LeanixResponse request(String method, String path, String headers, byte[] body, int flags) {
-        try (Arena arena = Arena.ofConfined()) {
-            OutParams out = new OutParams(arena);
-            MemorySegment h = MemorySegment.NULL;
-            long hLen = 0;
-            if (headers != null) {
-                byte[] bytes = headers.getBytes(StandardCharsets.UTF_8);
-                h = arena.allocateFrom(JAVA_BYTE, bytes);
-                hLen = bytes.length;
-            }
-            MemorySegment b = MemorySegment.NULL;
-            long bLen = 0;
-            if (body != null && body.length > 0) {
-                b = arena.allocateFrom(JAVA_BYTE, body);
-                bLen = body.length;
-            }
-            check((int) Lib.REQUEST.invokeExact(handle, cString(arena, "method", method),
-                cString(arena, "path", path), h, hLen, b, bLen, flags, out.result(), out.error()), out);
-            return response(out.resultValue(), out);
-        } catch (RuntimeException | Error e) {
-            throw e;
-        } catch (Throwable t) {
-            throw new IllegalStateException(t);
-        }
-    }
-
-    @Override
-    public String graphql(String query, String variablesJson) {
-        return graphql(query, variablesJson, false);
-    }
-
-    @Override
-    public String graphqlAll(String query, String variablesJson) {
-        return graphql(query, variablesJson, true);
-    }
-
-    private String graphql(String query, String variablesJson, boolean all) {
+    public String graphql(String query, String variablesJson, CallSpec spec) {
         try (Arena arena = Arena.ofConfined()) {
             OutParams out = new OutParams(arena);
             MemorySegment q = cString(arena, "query", query);
             MemorySegment v = cString(arena, "variables_json", variablesJson);
-            check(all
-                ? (int) Lib.GRAPHQL_ALL.invokeExact(handle, q, v, out.result(), out.length(), out.error())
-                : (int) Lib.GRAPHQL.invokeExact(handle, q, v, out.result(), out.length(), out.error()), out);
+            MemorySegment options = callOptions(arena, spec);
+            try {
+                check((int) Lib.GRAPHQL_WITH.invokeExact(handle, q, v, options, out.result(), out.length(),
+                    out.error()), out);
+            } finally {
+                freeOptions(spec, options);
+            }
             return ownedString(out.resultValue(), out.lengthValue());
+        } catch (RuntimeException | Error e) {
+            throw e;
+        } catch (Throwable t) {
+            throw new IllegalStateException(t);
+        }
+    }
+
+    @Override
+    public PageWalk graphqlPages(String query, String variablesJson, CallSpec spec) {
+        try (Arena arena = Arena.ofConfined()) {
+            OutParams out = new OutParams(arena);
+            MemorySegment q = cString(arena, "query", query);
+            MemorySegment v = cString(arena, "variables_json", variablesJson);
+            MemorySegment options = callOptions(arena, spec);
+            try {
+                check((int) Lib.PAGES_NEW.invokeExact(handle, q, v, options, out.result(), out.error()), out);
+            } finally {
+                freeOptions(spec, options);
+            }
+            return new Walk(out.resultValue());
+        } catch (RuntimeException | Error e) {
+            throw e;
+        } catch (Throwable t) {
+            throw new IllegalStateException(t);
+        }
+    }
+
+    @Override
+    public void requestStart(String method, String path, String headers, byte[] body, int flags, CallSpec spec,
+                             long callId) {
+        try (Arena arena = Arena.ofConfined()) {
+            OutParams out = new OutParams(arena);
+            MemorySegment options = callOptions(arena, spec);
+            try {
+                MemorySegment h = MemorySegment.NULL;
+                long hLen = 0;
+                if (headers != null) {
+                    byte[] bytes = headers.getBytes(StandardCharsets.UTF_8);
+                    h = arena.allocateFrom(JAVA_BYTE, bytes);
+                    hLen = bytes.length;
+                }
+                MemorySegment b = MemorySegment.NULL;
+                long bLen = 0;
+                if (body != null && body.length > 0) {
+                    b = arena.allocateFrom(JAVA_BYTE, body);
+                    bLen = body.length;
+                }
+                check((int) Lib.REQUEST_START.invokeExact(handle, cString(arena, "method", method),
+                    cString(arena, "path", path), h, hLen, b, bLen, flags, options, Lib.COMPLETION_STUB,
+                    MemorySegment.ofAddress(callId), out.error()), out);
+            } finally {
+                freeOptions(spec, options);
+            }
+        } catch (RuntimeException | Error e) {
+            throw e;
+        } catch (Throwable t) {
+            throw new IllegalStateException(t);
+        }
+    }
+
+    @Override
+    public void graphqlStart(String query, String variablesJson, CallSpec spec, long callId) {
+        try (Arena arena = Arena.ofConfined()) {
+            OutParams out = new OutParams(arena);
+            MemorySegment q = cString(arena, "query", query);
+            MemorySegment v = cString(arena, "variables_json", variablesJson);
+            MemorySegment options = callOptions(arena, spec);
+            try {
+                check((int) Lib.GRAPHQL_START.invokeExact(handle, q, v, options, Lib.COMPLETION_STUB,
+                    MemorySegment.ofAddress(callId), out.error()), out);
+            } finally {
+                freeOptions(spec, options);
+            }
         } catch (RuntimeException | Error e) {
             throw e;
         } catch (Throwable t) {
@@ -144,6 +236,210 @@ final class PanamaClient implements BackendClient {
         }
     }
 
+    /**
+     * The {@code lx_call_options} of a spec: {@code NULL} for {@link CallSpec#NONE}, the cancel
+     * handle's own for a spec with only a handle, else new ones; release with
+     * {@link #freeOptions}.
+     */
+    private static MemorySegment callOptions(Arena arena, CallSpec spec) throws Throwable {
+        if (spec == null || spec.isNone()) {
+            return MemorySegment.NULL;
+        }
+        if (spec.timeoutMillis() == 0 && spec.operationName() == null) {
+            return ((Cancel) spec.cancel()).options();
+        }
+        OutParams out = new OutParams(arena);
+        check((int) Lib.CALL_OPTIONS_NEW.invokeExact(out.result(), out.error()), out);
+        MemorySegment options = out.resultValue();
+        try {
+            if (spec.timeoutMillis() > 0) {
+                check((int) Lib.CALL_OPTIONS_SET_TIMEOUT_MS.invokeExact(options, spec.timeoutMillis(), out.error()), out);
+            }
+            if (spec.cancel() != null) {
+                check((int) Lib.CALL_OPTIONS_SET_CANCEL.invokeExact(options, ((Cancel) spec.cancel()).handle,
+                    out.error()), out);
+            }
+            if (spec.operationName() != null) {
+                check((int) Lib.CALL_OPTIONS_SET_OPERATION_NAME.invokeExact(options,
+                    cString(arena, "operation_name", spec.operationName()), out.error()), out);
+            }
+            return options;
+        } catch (Throwable t) {
+            freeSmall(options);
+            throw t;
+        }
+    }
+
+    /** Frees options from {@link #callOptions}, unless they are the cancel handle's own. */
+    private static void freeOptions(CallSpec spec, MemorySegment options) throws Throwable {
+        if (!(spec.cancel() != null && ((Cancel) spec.cancel()).owns(options))) {
+            freeSmall(options);
+        }
+    }
+
+    private static void freeSmall(MemorySegment p) throws Throwable {
+        if (p.address() != 0) {
+            Lib.FREE_SMALL.invokeExact(p);
+        }
+    }
+
+    /**
+     * An {@code lx_cancel}, with an {@code lx_call_options} that sets only it, made on first use
+     * and kept as long as the handle (the binding reuses handles that have not fired).
+     */
+    static final class Cancel implements NativeCancel {
+        final MemorySegment handle;
+        private final AtomicBoolean freed = new AtomicBoolean();
+        private volatile boolean fired;
+        private MemorySegment options = MemorySegment.NULL;
+
+        private Cancel(MemorySegment handle) {
+            this.handle = handle;
+        }
+
+        static Cancel create() {
+            try (Arena arena = Arena.ofConfined()) {
+                OutParams out = new OutParams(arena);
+                check((int) Lib.CANCEL_NEW.invokeExact(out.result(), out.error()), out);
+                return new Cancel(out.resultValue());
+            } catch (RuntimeException | Error e) {
+                throw e;
+            } catch (Throwable t) {
+                throw new IllegalStateException(t);
+            }
+        }
+
+        /** @return call options with this handle and nothing else; owned by this object */
+        synchronized MemorySegment options() throws Throwable {
+            if (options.address() == 0) {
+                try (Arena arena = Arena.ofConfined()) {
+                    OutParams out = new OutParams(arena);
+                    check((int) Lib.CALL_OPTIONS_NEW.invokeExact(out.result(), out.error()), out);
+                    MemorySegment o = out.resultValue();
+                    try {
+                        check((int) Lib.CALL_OPTIONS_SET_CANCEL.invokeExact(o, handle, out.error()), out);
+                    } catch (Throwable t) {
+                        freeSmall(o);
+                        throw t;
+                    }
+                    options = o;
+                }
+            }
+            return options;
+        }
+
+        /** @param o options from {@link PanamaClient#callOptions}: whether they are this handle's own */
+        boolean owns(MemorySegment o) {
+            return o.address() != 0 && o.address() == options.address();
+        }
+
+        @Override
+        public void fire() {
+            fired = true;
+            try {
+                // A freed handle is not live any more: the library ignores it (handles are never reused).
+                int ignored = (int) Lib.CANCEL_FIRE.invokeExact(handle);
+            } catch (Throwable ignored) {
+                // documented never to throw
+            }
+        }
+
+        @Override
+        public boolean hasFired() {
+            return fired;
+        }
+
+        @Override
+        public void free() {
+            if (freed.compareAndSet(false, true)) {
+                try {
+                    synchronized (this) {
+                        freeSmall(options);
+                        options = MemorySegment.NULL;
+                    }
+                    Lib.FREE_SMALL.invokeExact(handle);
+                } catch (RuntimeException | Error e) {
+                    throw e;
+                } catch (Throwable t) {
+                    throw new IllegalStateException(t);
+                }
+            }
+        }
+    }
+
+    /** An {@code lx_graphql_pages} walk. */
+    private static final class Walk implements PageWalk {
+        private final MemorySegment pages;
+
+        Walk(MemorySegment pages) {
+            this.pages = pages;
+        }
+
+        @Override
+        public String next() {
+            try (Arena arena = Arena.ofConfined()) {
+                OutParams out = new OutParams(arena);
+                check((int) Lib.PAGES_NEXT.invokeExact(pages, out.result(), out.length(), out.error()), out);
+                MemorySegment json = out.resultValue();
+                return json.address() == 0 ? null : ownedString(json, out.lengthValue());
+            } catch (RuntimeException | Error e) {
+                throw e;
+            } catch (Throwable t) {
+                throw new IllegalStateException(t);
+            }
+        }
+
+        @Override
+        public void free() {
+            try {
+                Lib.FREE.invokeExact(pages);
+            } catch (RuntimeException | Error e) {
+                throw e;
+            } catch (Throwable t) {
+                throw new IllegalStateException(t);
+            }
+        }
+    }
+
+    /** The owned result of an asynchronous call, copied by whoever takes it. */
+    private static final class Outcome implements NativeOutcome {
+        private final int status;
+        private final MemorySegment response;
+        private final MemorySegment error;
+
+        Outcome(int status, MemorySegment response, MemorySegment error) {
+            this.status = status;
+            this.response = response;
+            this.error = error;
+        }
+
+        @Override
+        public LeanixResponse take() {
+            try (Arena arena = Arena.ofConfined()) {
+                if (status == Status.LX_OK && response.address() != 0) {
+                    freeSmall(error);
+                    return response(response, new OutParams(arena));
+                }
+                freeSmall(response);
+                throw error(status == Status.LX_OK ? Status.LX_ERR_PANIC : status, error);
+            } catch (RuntimeException | Error e) {
+                throw e;
+            } catch (Throwable t) {
+                throw new IllegalStateException(t);
+            }
+        }
+
+        @Override
+        public void discard() {
+            try {
+                freeSmall(response);
+                freeSmall(error);
+            } catch (Throwable ignored) {
+                // lx_free does not fail
+            }
+        }
+    }
+
     /** A borrowed NUL-terminated UTF-8 string (valid while its owner lives). */
     static String borrowed(MemorySegment p) {
         return p.address() == 0 ? null : p.reinterpret(Long.MAX_VALUE).getString(0);
@@ -167,19 +463,24 @@ final class PanamaClient implements BackendClient {
      */
     private static LeanixResponse response(MemorySegment r, OutParams out) throws Throwable {
         try {
-            int status = (int) Lib.RESPONSE_STATUS.invokeExact(r);
-            byte[] body = new byte[0];
-            if ((int) Lib.RESPONSE_BODY.invokeExact(r, out.result(), out.length()) == Status.LX_OK) {
-                body = bytes(out.resultValue(), out.lengthValue());
-            }
-            byte[] headers = new byte[0];
-            if ((int) Lib.RESPONSE_HEADERS.invokeExact(r, out.result(), out.length()) == Status.LX_OK) {
-                headers = bytes(out.resultValue(), out.lengthValue());
-            }
-            return new LeanixResponse(status, NativeStrings.headers(headers), body);
+            return copy(r, out);
         } finally {
             Lib.FREE_SMALL.invokeExact(r);
         }
+    }
+
+    /** Copies a response (owned or borrowed) into Java. */
+    private static LeanixResponse copy(MemorySegment r, OutParams out) throws Throwable {
+        int status = (int) Lib.RESPONSE_STATUS.invokeExact(r);
+        byte[] body = new byte[0];
+        if ((int) Lib.RESPONSE_BODY.invokeExact(r, out.result(), out.length()) == Status.LX_OK) {
+            body = bytes(out.resultValue(), out.lengthValue());
+        }
+        byte[] headers = new byte[0];
+        if ((int) Lib.RESPONSE_HEADERS.invokeExact(r, out.result(), out.length()) == Status.LX_OK) {
+            headers = bytes(out.resultValue(), out.lengthValue());
+        }
+        return new LeanixResponse(status, NativeStrings.headers(headers), body);
     }
 
     private static byte[] bytes(MemorySegment p, long len) {
@@ -193,18 +494,38 @@ final class PanamaClient implements BackendClient {
         }
     }
 
-    /** Turns a failed status and its {@code lx_error} into an exception, freeing the error. */
+    /**
+     * Turns a failed status and its {@code lx_error} into an exception, with the failure's
+     * response and GraphQL errors, freeing the error.
+     */
     private static LeanixException error(int status, MemorySegment err) throws Throwable {
         if (err.address() == 0) {
             return LeanixException.of(status, LeanixException.statusName(status), 0, null, -1);
         }
-        try {
+        try (Arena arena = Arena.ofConfined()) {
+            int code = (int) Lib.ERROR_CODE.invokeExact(err);
+            OutParams out = new OutParams(arena);
+            LeanixResponse response = null;
+            if ((int) Lib.ERROR_RESPONSE.invokeExact(err, out.result()) == Status.LX_OK
+                    && out.resultValue().address() != 0) {
+                response = copy(out.resultValue(), new OutParams(arena));
+            }
+            String graphql = null;
+            if (code == Status.LX_ERR_GRAPHQL) {
+                OutParams json = new OutParams(arena);
+                if ((int) Lib.ERROR_GRAPHQL_JSON.invokeExact(err, json.result(), json.length()) == Status.LX_OK
+                        && json.resultValue().address() != 0) {
+                    graphql = ownedString(json.resultValue(), json.lengthValue());
+                }
+            }
             return LeanixException.of(
-                (int) Lib.ERROR_CODE.invokeExact(err),
+                code,
                 borrowed((MemorySegment) Lib.ERROR_MESSAGE.invokeExact(err)),
                 (int) Lib.ERROR_HTTP_STATUS.invokeExact(err),
                 borrowed((MemorySegment) Lib.ERROR_OAUTH_ERROR.invokeExact(err)),
-                (long) Lib.ERROR_RETRY_AFTER_MS.invokeExact(err));
+                (long) Lib.ERROR_RETRY_AFTER_MS.invokeExact(err),
+                response,
+                graphql);
         } finally {
             Lib.FREE_SMALL.invokeExact(err);
         }

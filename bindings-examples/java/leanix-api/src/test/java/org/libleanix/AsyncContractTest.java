@@ -1,0 +1,438 @@
+package org.libleanix;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertInstanceOf;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
+
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.AtomicReference;
+import java.util.function.BooleanSupplier;
+import java.util.logging.Handler;
+import java.util.logging.Level;
+import java.util.logging.LogRecord;
+import java.util.logging.Logger;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.libleanix.spi.Completions;
+
+/**
+ * Deadlines, cancellation, asynchronous calls, virtual threads and events (issue 15), against a
+ * real {@code lx-sandbox}, for every backend. Tests wait for conditions (a latch counted down by
+ * the client's own retry event, a count that must drop), never sleep to synchronise.
+ */
+@Timeout(value = 60, unit = TimeUnit.SECONDS)
+public abstract class AsyncContractTest extends SandboxTestBase {
+    /** What "within 50 ms" may take on a loaded 2-core machine with a debug build. */
+    private static final long CANCEL_BOUND_MS = 50 + 200;
+
+    /** Waits until a condition holds; returns the milliseconds it took, or fails after {@code limitMs}. */
+    private static long await(BooleanSupplier condition, long limitMs, String what) {
+        long start = System.nanoTime();
+        while (!condition.getAsBoolean()) {
+            if (System.nanoTime() - start > limitMs * 1_000_000) {
+                throw new AssertionError("not within " + limitMs + " ms: " + what);
+            }
+            Thread.onSpinWait();
+        }
+        return (System.nanoTime() - start) / 1_000_000;
+    }
+
+    // ---------------------------------------------------------------- deadlines
+
+    @Test
+    void aPerCallTimeoutEndsTheCallAtItsDeadline() {
+        try (LeanixClient client = builder().requestTimeout(Duration.ofSeconds(20)).build()) {
+            client.accessToken();
+            sandbox.fault("{\"endpoint\":\"factSheets\",\"kind\":\"stall\",\"ms\":5000,\"times\":5}");
+            long start = System.nanoTime();
+            TimeoutException e = assertThrows(TimeoutException.class,
+                () -> client.send(LeanixRequest.newBuilder(FACT_SHEETS).timeout(Duration.ofMillis(500)).build()));
+            long ms = (System.nanoTime() - start) / 1_000_000;
+            assertTrue(ms >= 490 && ms < 500 + 400, "the call ended at its deadline: " + ms + " ms");
+            assertEquals(Status.LX_ERR_TIMEOUT, e.code());
+
+            sandbox.fault("{\"endpoint\":\"graphql\",\"kind\":\"stall\",\"ms\":5000,\"times\":5}");
+            start = System.nanoTime();
+            assertThrows(TimeoutException.class, () -> client.graphql(GraphQlRequest.newBuilder(
+                "{ allFactSheets { totalCount } }").timeout(Duration.ofMillis(300)).build()));
+            ms = (System.nanoTime() - start) / 1_000_000;
+            assertTrue(ms >= 290 && ms < 300 + 400, "GraphQL call ended at its deadline: " + ms + " ms");
+
+            start = System.nanoTime();
+            ExecutionException async = assertThrows(ExecutionException.class, () -> client.sendAsync(
+                LeanixRequest.newBuilder(FACT_SHEETS).timeout(Duration.ofMillis(300)).build()).get(10, TimeUnit.SECONDS));
+            ms = (System.nanoTime() - start) / 1_000_000;
+            assertInstanceOf(TimeoutException.class, async.getCause());
+            assertTrue(ms >= 290 && ms < 300 + 400, "asynchronous call ended at its deadline: " + ms + " ms");
+        }
+    }
+
+    // ---------------------------------------------------------------- interrupts
+
+    @Test
+    void anInterruptCancelsABlockingCallOnAPlatformThread() throws Exception {
+        interruptDuringACall(false);
+    }
+
+    @Test
+    void anInterruptCancelsABlockingCallOnAVirtualThread() throws Exception {
+        assumeTrue(hasVirtualThreads(), "virtual threads need Java 21+");
+        interruptDuringACall(true);
+    }
+
+    /**
+     * A call that got a 503 is inside the library (waiting to retry into a stalled server) when
+     * its retry event arrives; the test interrupts the thread then and measures until the call's
+     * exception is caught.
+     */
+    private void interruptDuringACall(boolean virtual) throws Exception {
+        CountDownLatch retrying = new CountDownLatch(1);
+        try (LeanixClient client = builder().retryBaseDelay(Duration.ofMillis(1))
+                .eventListener(e -> {
+                    if (e.kind() == LeanixEvent.Kind.RETRY) {
+                        retrying.countDown();
+                    }
+                }).build()) {
+            client.accessToken();
+            sandbox.fault("{\"endpoint\":\"factSheets\",\"kind\":\"status\",\"status\":503}");
+            sandbox.fault("{\"endpoint\":\"factSheets\",\"kind\":\"stall\",\"ms\":10000}");
+            AtomicReference<Throwable> thrown = new AtomicReference<>();
+            AtomicLong caughtAt = new AtomicLong();
+            AtomicReference<Boolean> flagKept = new AtomicReference<>();
+            Runnable call = () -> {
+                try {
+                    client.get(FACT_SHEETS);
+                } catch (Throwable t) {
+                    caughtAt.set(System.nanoTime());
+                    flagKept.set(Thread.currentThread().isInterrupted());
+                    thrown.set(t);
+                }
+            };
+            Thread t = virtual ? startVirtualThread(call) : new Thread(call, "interrupted-call");
+            if (!virtual) {
+                t.start();
+            }
+            assertTrue(retrying.await(10, TimeUnit.SECONDS), "the call got its 503 and is retrying");
+            long interruptedAt = System.nanoTime();
+            t.interrupt();
+            t.join(10_000);
+            assertFalse(t.isAlive());
+            CancelledException c = assertInstanceOf(CancelledException.class, thrown.get());
+            assertEquals(Status.LX_ERR_CANCELLED, c.code());
+            assertTrue(c.getMessage().contains("interrupted"), c.getMessage());
+            assertEquals(Boolean.TRUE, flagKept.get(), "the interrupt flag is kept");
+            long ms = (caughtAt.get() - interruptedAt) / 1_000_000;
+            System.out.printf("%s: interrupt of a %s thread to CancelledException: %d ms%n", backend(),
+                virtual ? "virtual" : "platform", ms);
+            assertTrue(ms < CANCEL_BOUND_MS, "returned " + ms + " ms after the interrupt");
+            assertEquals(1, requests("factSheets", 503));
+            assertEquals(0, requests("factSheets", 200), "nothing answered the cancelled call");
+            assertEquals(0, client.callsInFlight());
+            sandbox.fault("{\"kind\":\"clear\"}");
+            assertEquals(200, client.get(FACT_SHEETS + "?pageSize=1").status(), "the client goes on");
+        }
+    }
+
+    @Test
+    void aCallOnAnInterruptedThreadIsCancelledAtOnce() {
+        try (LeanixClient client = builder().build()) {
+            Thread.currentThread().interrupt();
+            try {
+                assertThrows(CancelledException.class, () -> client.get(FACT_SHEETS));
+                assertThrows(CancelledException.class, () -> client.graphql("{ allFactSheets { totalCount } }"));
+                assertTrue(Thread.currentThread().isInterrupted(), "the flag stays set");
+            } finally {
+                Thread.interrupted();
+            }
+            assertEquals(0, sandbox.tokenRequests(), "nothing went over the network");
+        }
+    }
+
+    @Test
+    void anInterruptEndsAPageWalk() throws Exception {
+        CountDownLatch retrying = new CountDownLatch(1);
+        try (LeanixClient client = builder().retryBaseDelay(Duration.ofMillis(1)).eventListener(e -> {
+            if (e.kind() == LeanixEvent.Kind.RETRY) {
+                retrying.countDown();
+            }
+        }).build()) {
+            client.accessToken();
+            String paged = "query($after: String) { allFactSheets(first: 10, after: $after) "
+                + "{ pageInfo { hasNextPage endCursor } edges { node { id } } } }";
+            try (GraphQlPages pages = client.graphqlPages(paged, null)) {
+                assertTrue(pages.hasNext());
+                pages.next();
+                // The second page gets a 503, then a stalled server; its retry event says it is in flight.
+                sandbox.fault("{\"endpoint\":\"graphql\",\"kind\":\"status\",\"status\":503}");
+                sandbox.fault("{\"endpoint\":\"graphql\",\"kind\":\"stall\",\"ms\":10000}");
+                Thread me = Thread.currentThread();
+                AtomicLong interruptedAt = new AtomicLong();
+                Thread interrupter = new Thread(() -> {
+                    try {
+                        if (retrying.await(10, TimeUnit.SECONDS)) {
+                            interruptedAt.set(System.nanoTime());
+                            me.interrupt();
+                        }
+                    } catch (InterruptedException ignored) {
+                        // the test fails below
+                    }
+                });
+                interrupter.start();
+                long ms;
+                try {
+                    assertThrows(CancelledException.class, pages::hasNext);
+                    ms = (System.nanoTime() - interruptedAt.get()) / 1_000_000;
+                    assertTrue(Thread.currentThread().isInterrupted(), "the flag stays set");
+                } finally {
+                    Thread.interrupted();
+                    interrupter.join();
+                }
+                System.out.printf("%s: interrupt to the end of a stalled page walk: %d ms%n", backend(), ms);
+                assertTrue(ms < CANCEL_BOUND_MS, "the page call ended " + ms + " ms after the interrupt");
+                assertFalse(pages.hasNext(), "the walk is over");
+                assertEquals(1, pages.pagesFetched());
+            }
+        }
+    }
+
+    // ---------------------------------------------------------------- futures
+
+    @Test
+    void asyncCallsCompleteWithTheResultOnTheExecutor() throws Exception {
+        try (LeanixClient client = builder().build()) {
+            client.accessToken();
+            // The server holds the answer back, so the stage is attached before the future completes.
+            sandbox.fault("{\"endpoint\":\"factSheets\",\"kind\":\"stall\",\"ms\":500}");
+            CompletableFuture<LeanixResponse> f = client.getAsync(FACT_SHEETS + "?pageSize=2");
+            AtomicReference<String> thread = new AtomicReference<>();
+            CompletableFuture<LeanixResponse> stage = f.thenApply(resp -> {
+                thread.set(Thread.currentThread().getName());
+                return resp;
+            });
+            assertFalse(f.isDone(), "the stage must be attached before the answer comes");
+            LeanixResponse r = stage.get(10, TimeUnit.SECONDS);
+            assertEquals(200, r.status());
+            assertEquals(2, ((List<?>) Json.at(Json.parse(r.bodyAsString()), "data")).size());
+            assertTrue(thread.get().startsWith("leanix-worker-"), "completed on the client's executor: " + thread.get());
+
+            String data = client.graphqlAsync("{ allFactSheets(first: 1) { totalCount } }", null).get(10, TimeUnit.SECONDS);
+            assertTrue(Json.at(Json.parse(data), "allFactSheets", "totalCount") instanceof Number, data);
+
+            ExecutionException e = assertThrows(ExecutionException.class, () -> client.requestAsync("POST", FACT_SHEETS,
+                java.util.Map.of("Content-Type", "application/json"), "{}".getBytes(java.nio.charset.StandardCharsets.UTF_8))
+                .get(10, TimeUnit.SECONDS));
+            HttpException http = assertInstanceOf(HttpException.class, e.getCause());
+            assertEquals(400, http.response().status());
+            assertEquals(1, sandbox.tokenExchanges());
+            assertEquals(0, client.callsInFlight());
+        }
+    }
+
+    @Test
+    void cancellingAFutureCancelsTheNativeCall() throws Exception {
+        try (LeanixClient client = builder().build()) {
+            client.accessToken();
+            sandbox.fault("{\"endpoint\":\"factSheets\",\"kind\":\"stall\",\"ms\":10000,\"times\":3}");
+            CompletableFuture<LeanixResponse> f = client.getAsync(FACT_SHEETS);
+            assertEquals(1, client.callsInFlight());
+            long start = System.nanoTime();
+            assertTrue(f.cancel(true));
+            assertTrue(f.isCancelled());
+            long ms = await(() -> client.callsInFlight() == 0, 5000, "the native call's callback ran");
+            System.out.printf("%s: cancel(true) to the native call's callback: %d ms%n", backend(), ms);
+            assertTrue(ms < CANCEL_BOUND_MS, "the native call ended " + ms + " ms after cancel(true), not after the stall");
+            assertThrows(java.util.concurrent.CancellationException.class, f::join);
+            assertEquals(0, requests("factSheets", 200));
+            assertTrue((System.nanoTime() - start) / 1_000_000 < 5000);
+            sandbox.fault("{\"kind\":\"clear\"}");
+            assertEquals(200, client.getAsync(FACT_SHEETS + "?pageSize=1").get(10, TimeUnit.SECONDS).status(),
+                "the fired handle is not reused: the next call goes through");
+        }
+    }
+
+    @Test
+    void callbacksRunOnceWhenTheClientIsClosedWithCallsInFlight() throws Exception {
+        LeanixClient client = builder().build();
+        client.accessToken();
+        sandbox.fault("{\"endpoint\":\"factSheets\",\"kind\":\"stall\",\"ms\":15000,\"times\":20}");
+        sandbox.fault("{\"endpoint\":\"graphql\",\"kind\":\"stall\",\"ms\":15000,\"times\":5}");
+        long strayBefore = Completions.stray();
+        AtomicInteger completions = new AtomicInteger();
+        List<CompletableFuture<?>> futures = new ArrayList<>();
+        for (int i = 0; i < 20; i++) {
+            futures.add(client.getAsync(FACT_SHEETS).whenComplete((r, t) -> completions.incrementAndGet()));
+        }
+        for (int i = 0; i < 5; i++) {
+            futures.add(client.graphqlAsync("{ allFactSheets { totalCount } }", null)
+                .whenComplete((r, t) -> completions.incrementAndGet()));
+        }
+        assertEquals(25, client.callsInFlight());
+        long start = System.nanoTime();
+        client.close();
+        long ms = (System.nanoTime() - start) / 1_000_000;
+        assertEquals(0, client.callsInFlight(), "close() returned after every callback had run");
+        assertTrue(ms < 5000, "close() took " + ms + " ms");
+        for (CompletableFuture<?> f : futures) {
+            ExecutionException e = assertThrows(ExecutionException.class, () -> f.get(10, TimeUnit.SECONDS));
+            assertInstanceOf(CancelledException.class, e.getCause());
+        }
+        assertEquals(25, completions.get(), "each future completed once");
+        assertEquals(strayBefore, Completions.stray(), "no callback came twice or for an unknown call");
+        assertThrows(IllegalStateException.class, () -> client.getAsync(FACT_SHEETS));
+    }
+
+    // ---------------------------------------------------------------- virtual threads
+
+    @Test
+    void threeHundredVirtualThreadsParkAndShareOneExchange() throws Exception {
+        assumeTrue(hasVirtualThreads(), "virtual threads need Java 21+");
+        int n = 300;
+        long latencyMs = 50;
+        sandbox.fault("{\"endpoint\":\"factSheets\",\"kind\":\"latency\",\"ms\":" + latencyMs + "}");
+        try (LeanixClient client = builder().build()) {
+            CountDownLatch done = new CountDownLatch(n);
+            AtomicInteger ok = new AtomicInteger();
+            ConcurrentLinkedQueue<Throwable> failures = new ConcurrentLinkedQueue<>();
+            long start = System.nanoTime();
+            for (int i = 0; i < n; i++) {
+                startVirtualThread(() -> {
+                    try {
+                        if (client.get(FACT_SHEETS + "?pageSize=1").status() == 200) {
+                            ok.incrementAndGet();
+                        }
+                    } catch (Throwable t) {
+                        failures.add(t);
+                    } finally {
+                        done.countDown();
+                    }
+                });
+            }
+            assertTrue(done.await(60, TimeUnit.SECONDS));
+            long ms = (System.nanoTime() - start) / 1_000_000;
+            System.out.printf("%s: %d virtual threads, %d ms latency: %d ms%n", backend(), n, latencyMs, ms);
+            assertEquals(List.of(), new ArrayList<>(failures));
+            assertEquals(n, ok.get());
+            assertEquals(1, sandbox.tokenExchanges(), "300 virtual threads on a cold client: one exchange");
+            assertEquals(n, requests("factSheets", 200));
+            // Pinned virtual threads would hold their carriers for each call: at least
+            // ceil(n / carriers) sequential latencies, however fast the machine (a lower bound, so
+            // a loaded machine cannot make a pinned run pass). The build runs tests with 2 carriers.
+            int carriers = Integer.getInteger("jdk.virtualThreadScheduler.parallelism",
+                Runtime.getRuntime().availableProcessors());
+            long pinnedAtLeast = (n + carriers - 1) / carriers * latencyMs;
+            assertTrue(ms < pinnedAtLeast, "300 calls took " + ms + " ms; pinned they would take at least "
+                + pinnedAtLeast + " ms with " + carriers + " carriers");
+        } finally {
+            sandbox.fault("{\"endpoint\":\"factSheets\",\"kind\":\"latency\",\"ms\":0}");
+        }
+    }
+
+    // ---------------------------------------------------------------- events and callbacks
+
+    @Test
+    void eventsReachTheListenerAndTheSystemLogger() {
+        Logger jul = Logger.getLogger(LeanixEvent.LOGGER_NAME); // strong reference: JUL keeps loggers weakly
+        List<LogRecord> records = new CopyOnWriteArrayList<>();
+        Handler handler = new Handler() {
+            @Override
+            public void publish(LogRecord record) {
+                records.add(record);
+            }
+
+            @Override
+            public void flush() {}
+
+            @Override
+            public void close() {}
+        };
+        Level before = jul.getLevel();
+        jul.setLevel(Level.ALL);
+        jul.addHandler(handler);
+        try {
+            List<LeanixEvent> events = new CopyOnWriteArrayList<>();
+            sandbox.fault("{\"endpoint\":\"factSheets\",\"kind\":\"status\",\"status\":503}");
+            String token;
+            try (LeanixClient client = builder().retryBaseDelay(Duration.ofMillis(1)).eventListener(events::add).build()) {
+                assertEquals(200, client.get(FACT_SHEETS + "?pageSize=1").status());
+                token = client.accessToken();
+            }
+            List<LeanixEvent.Kind> kinds = new ArrayList<>();
+            events.forEach(e -> kinds.add(e.kind()));
+            assertEquals(List.of(LeanixEvent.Kind.TOKEN_FETCHED, LeanixEvent.Kind.RETRY), kinds, events.toString());
+            LeanixEvent retry = events.get(1);
+            assertEquals("503", retry.details().get("reason"));
+            assertEquals("api", retry.details().get("target"));
+            assertEquals(1L, retry.details().get("attempt"));
+
+            List<String> logged = new ArrayList<>();
+            for (LogRecord r : records) {
+                logged.add(r.getLevel() + " " + r.getMessage());
+            }
+            assertTrue(logged.stream().anyMatch(l -> l.startsWith("INFO retry: api attempt 1 failed (503)")), logged.toString());
+            assertTrue(logged.stream().anyMatch(l -> l.startsWith("FINE token fetched")), logged.toString());
+            for (String l : logged) {
+                assertFalse(l.contains(token) || l.contains(sandbox.adminToken()), "no credential in the log: " + l);
+            }
+            for (LeanixEvent e : events) {
+                assertFalse(e.detailsJson().contains(token), e.toString());
+            }
+
+            records.clear();
+            try (LeanixClient quiet = builder().logEvents(false).build()) {
+                quiet.get(FACT_SHEETS + "?pageSize=1");
+            }
+            assertEquals(List.of(), new ArrayList<>(records), "logEvents(false) logs nothing");
+        } finally {
+            jul.removeHandler(handler);
+            jul.setLevel(before);
+        }
+    }
+
+    @Test
+    void blockingCallsFromCallbacksFailInsteadOfHanging() throws Exception {
+        AtomicReference<LeanixClient> self = new AtomicReference<>();
+        AtomicReference<Throwable> fromListener = new AtomicReference<>();
+        try (LeanixClient client = builder().eventListener(e -> {
+            if (e.kind() == LeanixEvent.Kind.TOKEN_FETCHED) {
+                try {
+                    self.get().get(FACT_SHEETS);
+                } catch (Throwable t) {
+                    fromListener.set(t);
+                }
+            }
+        }).build()) {
+            self.set(client);
+            assertEquals(200, client.get(FACT_SHEETS + "?pageSize=1").status());
+            RecursiveCallException r = assertInstanceOf(RecursiveCallException.class, fromListener.get());
+            assertEquals(Status.LX_ERR_RECURSIVE_CALL, r.code());
+        }
+        try (LeanixClient inPlace = builder().executor(Runnable::run).build()) {
+            inPlace.accessToken();
+            // The server holds the answer back, so the stage is attached before the future completes
+            // and runs where it completes: on the library's I/O thread, inside the callback.
+            sandbox.fault("{\"endpoint\":\"factSheets\",\"kind\":\"stall\",\"ms\":500}");
+            CompletableFuture<LeanixResponse> first = inPlace.getAsync(FACT_SHEETS + "?pageSize=1");
+            CompletableFuture<LeanixResponse> chained = first.thenApply(resp -> inPlace.get(FACT_SHEETS + "?pageSize=1"));
+            assertFalse(first.isDone(), "the stage must be attached before the answer comes");
+            ExecutionException e = assertThrows(ExecutionException.class, () -> chained.get(10, TimeUnit.SECONDS));
+            assertInstanceOf(RecursiveCallException.class, e.getCause());
+            // Starting an asynchronous call from there is fine.
+            assertEquals(200, inPlace.getAsync(FACT_SHEETS + "?pageSize=1")
+                .thenCompose(resp -> inPlace.getAsync(FACT_SHEETS + "?pageSize=1"))
+                .get(10, TimeUnit.SECONDS).status());
+        }
+    }
+}
