@@ -44,6 +44,15 @@ def evaluate(res: Dict[str, Any]) -> List[Dict[str, Any]]:
     out.append(_ratio_target("Python leanix 1 thread vs requests.Session",
                              _binding_ratio(res, "python", "leanix_1t_vs_requests_1t"), 8.0,
                              _binding_note(res, "python")))
+    out.append(_ratio_target("Python leanix 1 thread vs httpx.Client",
+                             _binding_ratio(res, "python", "leanix_1t_vs_httpx_1t"), 5.0,
+                             _binding_note(res, "python")))
+    out.append(_ratio_target("Python AsyncClient (200 concurrent) vs httpx.AsyncClient",
+                             _binding_ratio(res, "python", "async_leanix_vs_httpx"), 3.0,
+                             _binding_note(res, "python")))
+    out.append(_ratio_target("Python AsyncClient (200 concurrent) vs aiohttp",
+                             _binding_ratio(res, "python", "async_leanix_vs_aiohttp"), 3.0,
+                             _binding_note(res, "python")))
     out.append(_ratio_target("Java Panama 1 thread vs HttpClient",
                              _binding_ratio(res, "java", "panama_1t_vs_hand_1t"), 0.9, _binding_note(res, "java")))
     out.append(_ratio_target("Java JNA 1 thread vs HttpClient",

@@ -5,12 +5,14 @@
     LEANIX_HOST=acme.leanix.net LEANIX_API_TOKEN=... python3 example.py   # a real workspace
 
 Shows: the token exchange, the token's claims (workspace, role, expiry), a REST GET, a GraphQL
-query with cursor paging, and how errors come out.
+query with cursor paging, how errors come out (a failed write's message and body, a GraphQL
+error's errorType), and the asyncio client.
 """
 
 from __future__ import annotations
 
 import argparse
+import asyncio
 import os
 import subprocess
 import sys
@@ -82,7 +84,8 @@ def main() -> int:
                       f"{expires.strftime('%Y-%m-%d %H:%M:%S %Z') if expires else 'never?'}")
 
             # 2. A REST GET: a non-2xx answer would raise.
-            page = client.get("/services/pathfinder/v1/factSheets?pageSize=3").json()
+            page = client.get("/services/pathfinder/v1/factSheets",
+                              params={"pageSize": 3}).json()
             print(f"{page['total']} fact sheets; the first {len(page['data'])}:")
             for fs in page["data"]:
                 print(f"  {fs['type']:<20} {fs['name']}")
@@ -105,11 +108,24 @@ def main() -> int:
                     break  # enough for a demo
             print(f"{pages} GraphQL pages: {dict(sorted(by_type.items()))}")
 
-            # 4. Errors are exceptions, one class per kind, all LeanixError.
+            # 4. Errors are exceptions, one class per kind, all LeanixError; a failed call
+            #    keeps the server's answer.
             try:
                 client.get("/services/pathfinder/v1/factSheets/does-not-exist")
+            except leanix.NotFoundError as e:  # an HTTPError
+                print(f"expected NotFoundError: HTTP {e.status}: {e}")
+            try:
+                client.post("/services/pathfinder/v1/factSheets", json={"name": "no type"})
             except leanix.HTTPError as e:
-                print(f"expected HTTPError: HTTP {e.http_status}: {e}")
+                print(f"expected HTTPError: HTTP {e.status}: {e}")
+                print(f"  the body: {e.response.json()['errors']}")
+            fs = page["data"][0]
+            try:
+                client.graphql("""mutation($id: ID!) { updateFactSheet(id: $id, rev: 0,
+                                  patches: [{op: replace, path: "/description", value: "x"}])
+                                  { factSheet { rev } } }""", {"id": fs["id"]})
+            except leanix.GraphQLError as e:
+                print(f"expected GraphQLError {e.error_types}: {e.errors[0]['message']}")
             try:
                 client.graphql("{ allFactSheets { noSuchField } }")
             except leanix.GraphQLError as e:
@@ -118,6 +134,18 @@ def main() -> int:
             client.get("/services/pathfinder/v1/factSheets")
         except leanix.ClosedError as e:
             print(f"expected ClosedError after the with block: {e}")
+
+        # 5. asyncio: many calls in flight on the library's threads, one token exchange.
+        async def concurrently() -> None:
+            async with leanix.AsyncClient(host, token, **options) as aclient:
+                pages = await asyncio.gather(*[
+                    aclient.get("/services/pathfinder/v1/factSheets",
+                                params={"pageSize": 1, "type": t})
+                    for t in ("Application", "ITComponent", "Interface")])
+                print("async: " + ", ".join(f"{p.json()['data'][0]['type']} "
+                                            f"{p.json()['total']}" for p in pages))
+
+        asyncio.run(concurrently())
     except leanix.RateLimitedError as e:
         print(f"rate limited; retry after {e.retry_after} s", file=sys.stderr)
         return 1

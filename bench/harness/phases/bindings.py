@@ -42,11 +42,11 @@ def python(ctx: Ctx) -> Dict[str, Any]:
     script = BENCH / "python" / "bench_python.py"
     if not script.is_file():
         return {"status": "skipped", "reason": "not built (bench/python/bench_python.py absent)"}
-    have_requests = subprocess.run([tool("python3") or "python3", "-c", "import requests"],
-                                   capture_output=True).returncode == 0
-    if not have_requests:
-        return {"status": "skipped", "reason": "requests not installed (pip install -r bench/python/requirements.txt)"}
+    # The script installs requests, httpx and aiohttp with pip when they are missing, unless
+    # BENCH_NO_INSTALL is set (then it skips their rows).
     cmd = [tool("python3") or "python3", str(script)] + (["--quick"] if ctx.params.quick else [])
+    if os.environ.get("BENCH_NO_INSTALL"):
+        cmd.append("--no-install")
     return _run(ctx, "python", cmd, 300)
 
 
@@ -96,7 +96,8 @@ def rows(res: Dict[str, Any], threads: Optional[int] = 1) -> List[Dict[str, Any]
     """The bindings' figures as report rows (`python-leanix`, `java-jna`, ...); with threads=None,
     every thread count they measured. A skipped or failed bench gives one row saying so."""
     out: List[Dict[str, Any]] = []
-    for lang, clients in (("python", ["leanix", "requests"]), ("java", ["hand", "jna", "panama"])):
+    for lang, clients in (("python", ["leanix", "requests", "httpx"]),
+                          ("java", ["hand", "jna", "panama"])):
         sec = res.get("bindings", {}).get(lang)
         if sec is None:
             continue

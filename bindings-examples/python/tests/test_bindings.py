@@ -59,11 +59,13 @@ def norm(ctype: str) -> str:
     return re.sub(r"\s+", "", t)
 
 
-HANDLES = {"lx_client", "lx_options", "lx_response", "lx_error"}
+HANDLES = {"lx_client", "lx_options", "lx_call_options", "lx_cancel", "lx_graphql_pages",
+           "lx_response", "lx_error"}
 SCALARS = {
     "lx_status": ctypes.c_int32,
     "int32_t": ctypes.c_int32,
     "uint32_t": ctypes.c_uint32,
+    "uint64_t": ctypes.c_uint64,
     "int64_t": ctypes.c_int64,
     "size_t": ctypes.c_size_t,
 }
@@ -78,6 +80,8 @@ def expected(ctype: str, name: str, position: str) -> List[object]:
         return [SCALARS[t]]
     if t == "lx_event_callback":
         return [_bindings.lx_event_callback]
+    if t == "lx_completion_callback":
+        return [_bindings.lx_completion_callback]
     if t == "void*":
         return [ctypes.c_void_p]
     if t.rstrip("*") in HANDLES and t.count("*") == 1:
@@ -243,3 +247,58 @@ def test_a_wrong_leanix_library_is_an_error_not_a_fallback(tmp_path: Path) -> No
     )
     assert r.returncode == 0, r.stderr
     assert "which does not exist" in r.stdout
+
+
+def test_defaults_are_the_headers() -> None:
+    # leanix.defaults() reads lx_options_default; every LX_DEFAULT_* of the header agrees.
+    text = find_header().read_text()
+    from leanix import _options
+
+    defaults = leanix.defaults()
+    checked = 0
+    for option in _options.OPTIONS:
+        m = re.search(rf"#define LX_DEFAULT_{option.key.upper()} ([0-9.]+)", text)
+        if m:
+            assert defaults[option.name] == option.parse(m.group(1)), option.name
+            checked += 1
+    assert checked >= 14, checked
+    assert defaults["request_timeout"] == 60.0  # milliseconds became seconds
+
+
+def test_installed_package_never_looks_above_itself(tmp_path: Path) -> None:
+    # A package outside a checkout ignores a target/ directory above it.
+    planted = tmp_path / "target" / "debug"
+    planted.mkdir(parents=True)
+    (planted / "libleanix.so").symlink_to(leanix.library_path())
+    r = _run_isolated(
+        """
+        import leanix
+        try:
+            print(leanix.library_path())
+        except leanix.LibraryError as e:
+            print("refused:", e)
+        """,
+        {},
+        tmp_path,
+    )
+    assert r.returncode == 0, r.stderr
+    assert r.stdout.startswith("refused:"), r.stdout
+    assert "repository build" not in r.stdout
+
+
+def test_only_calls_that_never_wait_keep_the_gil() -> None:
+    # _bindings.QUICK functions are called with the GIL held; anything that may block or wait
+    # for a library thread (which may itself wait for the GIL in a callback) must release it.
+    lib = _library.load()
+    waits = {"lx_get", "lx_request", "lx_request_with", "lx_graphql", "lx_graphql_with",
+             "lx_graphql_all", "lx_graphql_pages_new", "lx_graphql_pages_next",
+             "lx_access_token", "lx_claims_json", "lx_client_new", "lx_client_build",
+             "lx_client_close"}
+    assert _bindings.QUICK <= set(_bindings.SIGNATURES)
+    assert not (_bindings.QUICK & waits)
+    assert set(_bindings.SIGNATURES) - _bindings.QUICK == waits
+    assert isinstance(lib.lx_response_body, ctypes._CFuncPtr)
+    # A client is freed with the GIL released (freeing cancels its calls).
+    assert getattr(lib, _bindings.FREE_RELEASING_GIL) is not lib.lx_free
+    assert lib.lx_free._flags_ & ctypes._FUNCFLAG_PYTHONAPI
+    assert not lib.lx_request_with._flags_ & ctypes._FUNCFLAG_PYTHONAPI

@@ -82,9 +82,11 @@ def test_graphql_pages_walks_every_cursor_page(client: leanix.Client, sandbox: S
     assert [e["node"]["id"] for e in edges] == ids
 
 
-def test_graphql_pages_needs_page_info(client: leanix.Client) -> None:
-    with pytest.raises(leanix.InvalidResponseError, match="pageInfo"):
+def test_graphql_pages_needs_the_cursor_variable(client: leanix.Client, sandbox: Sandbox) -> None:
+    # The library's rule, checked before any request.
+    with pytest.raises(leanix.InvalidArgumentError, match=r"\$after"):
         list(client.graphql_pages("{ allFactSheets(first: 1) { totalCount } }"))
+    assert sandbox.requests("graphql", 200) == 0
 
 
 def test_request_with_custom_headers_and_retry_safe(client: leanix.Client) -> None:
@@ -230,8 +232,12 @@ def test_one_table_of_options() -> None:
 
     keywords = [p.name for p in inspect.signature(leanix.Client).parameters.values()
                 if p.kind is inspect.Parameter.KEYWORD_ONLY]
-    assert keywords == [*_options.NAMES, "on_event", "raw_options"]
+    assert keywords == [*_options.NAMES, "on_event", "check", "raw_options"]
+    assert inspect.signature(leanix.AsyncClient) == inspect.signature(leanix.Client)
     doc = leanix.Client.__doc__ or ""
+    defaults = leanix.defaults()  # from the library (lx_options_default), shown in the doc
+    assert f"default {defaults['max_attempts']!r}" in doc
+    assert "``max_attempts``" in (leanix.AsyncClient.__doc__ or "")
     readme = (Path(__file__).resolve().parent.parent / "README.md").read_text()
     for option in _options.OPTIONS:
         assert f"``{option.name}``" in doc and f"``{option.key}``" in doc, option.name

@@ -23,6 +23,9 @@ def test_example_runs_against_the_sandbox() -> None:
     out = r.stdout
     assert "workspace sandbox" in out and "role ADMIN" in out
     assert "[event] token_fetched" in out
-    assert "expected HTTPError: HTTP 404" in out
+    assert "expected NotFoundError: HTTP 404" in out
+    assert "expected HTTPError: HTTP 400" in out and "does not exist" in out
+    assert "expected GraphQLError ['REVISION_CLASH']" in out
+    assert "async: Application" in out
     assert "expected GraphQLError" in out
     assert "expected ClosedError" in out

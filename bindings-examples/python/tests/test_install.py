@@ -5,7 +5,8 @@ bindings-examples/python`` with no library built for it and no ``LEANIX_LIBRARY`
 backend runs cargo), then a small program in that venv against lx-sandbox (exchange, GET,
 GraphQL, an error; exact counts from the sandbox); ``pip wheel`` and ``auditwheel show`` on the
 wheel (one ``py3-none-manylinux_*`` wheel, a release library); that same wheel installed and
-used on every other Python 3 from 3.8 to 3.13 found on the machine; and an sdist made by
+used on every other Python 3 from 3.8 to 3.13 found on the machine (the blocking and the
+asyncio client); and an sdist made by
 ``python -m build --sdist`` that carries the Rust sources and builds with cargo offline.
 
 Needs cargo and the package index (pip fetches maturin and cffi for the build, auditwheel for
@@ -43,9 +44,11 @@ pytestmark = [
                        reason="LEANIX_SKIP_INSTALL_TEST=1"),
 ]
 
-# The small program: exchange (claims), a GET, a GraphQL query and an error, with host and API
-# token from the environment as an application would take them.
+# The small program: exchange (claims), a GET, a GraphQL query, an error with its response, and
+# three concurrent asyncio calls, with host and API token from the environment as an
+# application would take them.
 PROGRAM = r"""
+import asyncio
 import json
 import leanix
 
@@ -60,7 +63,15 @@ with leanix.Client(allow_insecure_loopback=True) as client:
     try:
         client.get("/services/pathfinder/v1/factSheets/does-not-exist")
     except leanix.HTTPError as e:
-        out["error"] = [type(e).__name__, e.http_status, e.status_name]
+        out["error"] = [type(e).__name__, e.status, e.status_name, e.response.json()["status"]]
+
+async def concurrently():
+    async with leanix.AsyncClient(allow_insecure_loopback=True) as client:
+        pages = await asyncio.gather(*[client.get("/services/pathfinder/v1/factSheets",
+                                                  params={"pageSize": 1}) for _ in range(3)])
+        return [p.status for p in pages]
+
+out["async"] = asyncio.run(concurrently())
 print(json.dumps(out))
 """
 
@@ -134,10 +145,12 @@ def test_installed_package_runs_against_the_sandbox(installed: Path, scratch: Pa
     assert out["version"] == "0.1.0"
     assert out["claims"] == ["sandbox", "ADMIN"]
     assert out["get"] == [200, 2]
-    assert out["error"] == ["HTTPError", 404, "LX_ERR_HTTP"]
+    assert out["error"] == ["NotFoundError", 404, "LX_ERR_HTTP", "ERROR"]
+    assert out["async"] == [200, 200, 200]
     stats = sandbox.stats()
-    assert stats["token_exchanges"] == 1 and stats["token_requests"] == 1, stats
-    assert stats["requests"] == {"token": {"200": 1}, "factSheets": {"200": 1},
+    # One exchange per client (the blocking one, then the asyncio one).
+    assert stats["token_exchanges"] == 2 and stats["token_requests"] == 2, stats
+    assert stats["requests"] == {"token": {"200": 2}, "factSheets": {"200": 4},
                                  "graphql": {"200": 1}, "factSheet": {"404": 1}}, stats
     assert out["total"] >= sandbox.info()["fact_sheets"]
     assert sandbox.admin_token not in r.stdout + r.stderr
@@ -203,8 +216,9 @@ def test_the_same_wheel_works_on_other_pythons(python: str, wheel: Path, scratch
             LEANIX_HOST=sandbox.url, LEANIX_API_TOKEN=sandbox.admin_token)
     out = json.loads(r.stdout)
     assert out["claims"] == ["sandbox", "ADMIN"] and out["get"] == [200, 2], (version, out)
-    assert out["error"] == ["HTTPError", 404, "LX_ERR_HTTP"], (version, out)
-    assert sandbox.stats()["token_exchanges"] == 1, version
+    assert out["error"] == ["NotFoundError", 404, "LX_ERR_HTTP", "ERROR"], (version, out)
+    assert out["async"] == [200, 200, 200], (version, out)
+    assert sandbox.stats()["token_exchanges"] == 2, version
 
 
 def test_the_sdist_carries_the_rust_sources_and_builds_offline(installed: Path,

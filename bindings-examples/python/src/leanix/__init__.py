@@ -4,8 +4,11 @@
 
     with leanix.Client("acme.leanix.net", api_token) as client:
         print(client.claims.workspace_name)
-        page = client.get("/services/pathfinder/v1/factSheets?pageSize=5").json()
+        page = client.get("/services/pathfinder/v1/factSheets", params={"pageSize": 5}).json()
         data = client.graphql("{ allFactSheets(first: 5) { totalCount } }")
+
+    async with leanix.AsyncClient("acme.leanix.net", api_token) as client:
+        r = await client.get("/services/pathfinder/v1/factSheets", params={"pageSize": 5})
 
 Pure ctypes over the C ABI of libleanix (see leanix.h); no dependency beyond the standard
 library. Every failure raises a subclass of ``LeanixError``.
@@ -15,19 +18,22 @@ Modules (all private; everything public is re-exported here):
 - ``_status``: the ``LX_OK``/``LX_ERR_*`` status codes (the one list of them);
 - ``_bindings``: the ctypes signature of every function of leanix.h and its other enums;
 - ``_library``: finding, loading and checking libleanix (the one locator);
-- ``_errors``: one exception class per status;
-- ``_managed``: ownership of native handles (close, then wait for calls in flight, then free);
+- ``_errors``: one exception class per status (and ``NotFoundError`` for a 404);
+- ``_managed``: ownership of native handles (close frees; handles are never reused);
 - ``_convert``: Python values to the strings and bytes the C ABI takes;
-- ``_options``: the table of client options;
-- ``_events``: the event callback registry and its one ctypes thunk;
+- ``_options``: the table of client options, and their defaults read from the library;
+- ``_events``: the event callback registry, its one ctypes thunk and the ``logging`` bridge;
+- ``_interrupt``: Ctrl-C during blocking calls, and per-call options reused per thread;
 - ``_response``, ``_claims``: what calls return;
-- ``_paging``: GraphQL cursor paging in Python;
-- ``_client``: ``Client``.
+- ``_client``: ``BaseClient`` and the blocking ``Client``;
+- ``_async``: ``AsyncClient`` and its one completion thunk;
+- ``_paging``: the cursor step of ``AsyncClient.graphql_pages`` (the ABI has no async walk).
 """
 
 from . import _status
 from ._claims import Claims
-from ._client import Client
+from ._async import AsyncClient
+from ._client import Client, defaults
 from ._errors import (
     CancelledError,
     ClosedError,
@@ -40,11 +46,14 @@ from ._errors import (
     InvalidArgumentError,
     InvalidCredentialsError,
     InvalidResponseError,
+    ItemNotFoundError,
     LeanixError,
     NotFoundError,
     PanicError,
     RateLimitedError,
+    RecursiveCallError,
     RedirectError,
+    ResponseTooLargeError,
     TimeoutError,
     TLSError,
     UnauthorizedError,
@@ -58,6 +67,7 @@ __version__ = "0.1.0"
 
 __all__ = [
     "ABI_VERSION",
+    "AsyncClient",
     "CancelledError",
     "Claims",
     "Client",
@@ -73,17 +83,21 @@ __all__ = [
     "InvalidArgumentError",
     "InvalidCredentialsError",
     "InvalidResponseError",
+    "ItemNotFoundError",
     "LeanixError",
     "LibraryError",
     "NotFoundError",
     "PanicError",
     "RateLimitedError",
+    "RecursiveCallError",
     "RedirectError",
     "Response",
+    "ResponseTooLargeError",
     "TLSError",
     "TimeoutError",
     "UnauthorizedError",
     "abi_version",
+    "defaults",
     "library_path",
     "status_name",
     "version",

@@ -3,9 +3,11 @@
 Conventions (checked against the header by tests/test_bindings.py):
 
 - ``lx_status`` and ``int32_t`` are ``c_int32``; ``size_t`` is ``c_size_t``; ``int64_t`` is
-  ``c_int64``; ``uint32_t`` is ``c_uint32``.
-- Opaque handles (``lx_client *``, ``lx_options *``, ``lx_response *``, ``lx_error *``) are
-  ``c_void_p``; their out-parameters are ``POINTER(c_void_p)``.
+  ``c_int64``; ``uint32_t`` is ``c_uint32``; ``uint64_t`` is ``c_uint64``.
+- Opaque handles (``lx_client *``, ``lx_options *``, ``lx_call_options *``, ``lx_cancel *``,
+  ``lx_graphql_pages *``, ``lx_response *``, ``lx_error *``) are ``c_void_p``; their
+  out-parameters (and the borrowed ``const lx_response **`` of ``lx_error_response``) are
+  ``POINTER(c_void_p)``. Handles are numbers the library never reuses, not addresses.
 - Input strings (``const char *``) are ``c_char_p`` (the wrapper refuses embedded NULs first,
   since a ``c_char_p`` would silently cut the string there). Input byte buffers with a length
   (``headers``, ``body``) are ``c_char_p`` too: ctypes passes a pointer to the ``bytes``
@@ -21,7 +23,8 @@ Conventions (checked against the header by tests/test_bindings.py):
 from __future__ import annotations
 
 import ctypes
-from ctypes import CFUNCTYPE, POINTER, c_char_p, c_int32, c_int64, c_size_t, c_uint32, c_void_p
+from ctypes import (CFUNCTYPE, POINTER, c_char_p, c_int32, c_int64, c_size_t, c_uint32, c_uint64,
+                    c_void_p)
 from typing import Any, Dict, List, Tuple
 
 # Status codes (enum lx_status): defined once, in _status.
@@ -33,6 +36,7 @@ LX_EVENT_TOKEN_REFRESHED = 2
 LX_EVENT_TOKEN_FAILED = 3
 LX_EVENT_TOKEN_REJECTED = 4
 LX_EVENT_RETRY = 5
+LX_EVENT_PACING = 6
 
 EVENT_NAMES = {
     LX_EVENT_TOKEN_FETCHED: "token_fetched",
@@ -40,6 +44,7 @@ EVENT_NAMES = {
     LX_EVENT_TOKEN_FAILED: "token_failed",
     LX_EVENT_TOKEN_REJECTED: "token_rejected",
     LX_EVENT_RETRY: "retry",
+    LX_EVENT_PACING: "pacing",
 }
 
 # enum lx_request_flags
@@ -49,11 +54,16 @@ LX_REQUEST_RETRY_SAFE = 1
 #: typedef void (*lx_event_callback)(void *userdata, int32_t kind, const char *details_json);
 lx_event_callback = CFUNCTYPE(None, c_void_p, c_int32, c_char_p)
 
+#: typedef void (*lx_completion_callback)(void *userdata, int32_t status,
+#:                                         struct lx_response *response, struct lx_error *error);
+#: ``response`` and ``error`` are owned by the callback (one of them is NULL).
+lx_completion_callback = CFUNCTYPE(None, c_void_p, c_int32, c_void_p, c_void_p)
+
 _handle = c_void_p
 _out_handle = POINTER(c_void_p)
 _owned_string_out = POINTER(c_void_p)
 
-#: name -> (restype, argtypes), in the order of leanix.h.
+#: name -> (restype, argtypes); tests/test_bindings.py checks each against leanix.h.
 SIGNATURES: Dict[str, Tuple[Any, List[Any]]] = {
     # lx_status lx_client_new(const char *host, const char *api_token,
     #                         struct lx_client **out_client, struct lx_error **err);
@@ -103,6 +113,70 @@ SIGNATURES: Dict[str, Tuple[Any, List[Any]]] = {
     "lx_error_oauth_error": (c_char_p, [_handle]),
     # int64_t lx_error_retry_after_ms(const struct lx_error *err);
     "lx_error_retry_after_ms": (c_int64, [_handle]),
+    # lx_status lx_call_options_new(struct lx_call_options **out_options, struct lx_error **err);
+    "lx_call_options_new": (c_int32, [_out_handle, _out_handle]),
+    # lx_status lx_call_options_set_timeout_ms(struct lx_call_options *options, uint64_t timeout_ms,
+    #                                          struct lx_error **err);
+    "lx_call_options_set_timeout_ms": (c_int32, [_handle, c_uint64, _out_handle]),
+    # lx_status lx_call_options_set_cancel(struct lx_call_options *options,
+    #                                      const struct lx_cancel *cancel, struct lx_error **err);
+    "lx_call_options_set_cancel": (c_int32, [_handle, _handle, _out_handle]),
+    # lx_status lx_call_options_set_operation_name(struct lx_call_options *options,
+    #                                              const char *operation_name, struct lx_error **err);
+    "lx_call_options_set_operation_name": (c_int32, [_handle, c_char_p, _out_handle]),
+    # lx_status lx_request_with(client, method, path, headers, headers_len, body, body_len, flags,
+    #                           const struct lx_call_options *options, out_response, err);
+    "lx_request_with": (
+        c_int32,
+        [_handle, c_char_p, c_char_p, c_char_p, c_size_t, c_char_p, c_size_t, c_int32, _handle,
+         _out_handle, _out_handle],
+    ),
+    # lx_status lx_graphql_with(client, query, variables_json, options, char **out_json,
+    #                           size_t *out_len, err);
+    "lx_graphql_with": (
+        c_int32,
+        [_handle, c_char_p, c_char_p, _handle, _owned_string_out, POINTER(c_size_t), _out_handle],
+    ),
+    # lx_status lx_request_start(client, method, path, headers, headers_len, body, body_len, flags,
+    #                            options, lx_completion_callback callback, void *userdata, err);
+    "lx_request_start": (
+        c_int32,
+        [_handle, c_char_p, c_char_p, c_char_p, c_size_t, c_char_p, c_size_t, c_int32, _handle,
+         lx_completion_callback, c_void_p, _out_handle],
+    ),
+    # lx_status lx_graphql_start(client, query, variables_json, options, callback, userdata, err);
+    "lx_graphql_start": (
+        c_int32,
+        [_handle, c_char_p, c_char_p, _handle, lx_completion_callback, c_void_p, _out_handle],
+    ),
+    # lx_status lx_cancel_new(struct lx_cancel **out_cancel, struct lx_error **err);
+    "lx_cancel_new": (c_int32, [_out_handle, _out_handle]),
+    # lx_status lx_cancel_fire(const struct lx_cancel *cancel);  (async-signal-safe)
+    "lx_cancel_fire": (c_int32, [_handle]),
+    # int32_t lx_cancel_fd(const struct lx_cancel *cancel);  (owned by the library)
+    "lx_cancel_fd": (c_int32, [_handle]),
+    # lx_status lx_graphql_pages_new(client, query, variables_json, options,
+    #                                struct lx_graphql_pages **out_pages, err);
+    "lx_graphql_pages_new": (
+        c_int32,
+        [_handle, c_char_p, c_char_p, _handle, _out_handle, _out_handle],
+    ),
+    # lx_status lx_graphql_pages_next(struct lx_graphql_pages *pages, char **out_json,
+    #                                 size_t *out_len, struct lx_error **err);
+    "lx_graphql_pages_next": (
+        c_int32,
+        [_handle, _owned_string_out, POINTER(c_size_t), _out_handle],
+    ),
+    # const char *lx_error_reason(const struct lx_error *err);  (borrowed, may be NULL)
+    "lx_error_reason": (c_char_p, [_handle]),
+    # lx_status lx_error_response(const struct lx_error *err,
+    #                             const struct lx_response **out_response);  (borrowed)
+    "lx_error_response": (c_int32, [_handle, _out_handle]),
+    # lx_status lx_error_graphql_json(const struct lx_error *err, char **out_json,
+    #                                 size_t *out_len);  (owned)
+    "lx_error_graphql_json": (c_int32, [_handle, _owned_string_out, POINTER(c_size_t)]),
+    # lx_status lx_options_default(const char *key, const char **out_value);  (static)
+    "lx_options_default": (c_int32, [c_char_p, POINTER(c_char_p)]),
     # void lx_free(void *ptr);
     "lx_free": (None, [c_void_p]),
     # lx_status lx_options_new(struct lx_options **out_options, struct lx_error **err);
@@ -145,9 +219,48 @@ SIGNATURES: Dict[str, Tuple[Any, List[Any]]] = {
 }
 
 
-def declare(lib: ctypes.CDLL) -> None:
-    """Sets restype and argtypes of every function of the ABI on ``lib``."""
-    for name, (restype, argtypes) in SIGNATURES.items():
-        fn = getattr(lib, name)
-        fn.restype = restype
-        fn.argtypes = argtypes
+#: Functions that return at once and never wait for a library thread: they are called with
+#: the GIL held (through ``ctypes.PyDLL``). A ``CDLL`` function releases the GIL and takes it
+#: back after the call, and while library threads wait for the GIL (completions of
+#: asynchronous calls, events) taking it back costs a thread hand-over per call: measured,
+#: ``lx_call_options_set_cancel`` took 150 us a call on the event loop with 200 calls in
+#: flight, against well under 1 us with the GIL held. Every call that may block or wait (the
+#: requests, token access, page walks, building and freeing clients) keeps releasing it, so
+#: other Python threads run meanwhile and library threads can always get the GIL.
+#: ``lx_free`` is quick for everything but a client (freeing one cancels its calls and stops
+#: its refresh): clients are freed with ``FREE_RELEASING_GIL``.
+QUICK = frozenset({
+    "lx_call_options_new", "lx_call_options_set_timeout_ms", "lx_call_options_set_cancel",
+    "lx_call_options_set_operation_name", "lx_request_start", "lx_graphql_start",
+    "lx_cancel_new", "lx_cancel_fire", "lx_cancel_fd",
+    "lx_error_code", "lx_error_message", "lx_error_http_status", "lx_error_oauth_error",
+    "lx_error_reason", "lx_error_retry_after_ms", "lx_error_response", "lx_error_graphql_json",
+    "lx_response_status", "lx_response_body", "lx_response_headers",
+    "lx_response_header_count", "lx_response_header", "lx_response_header_get",
+    "lx_options_new", "lx_options_set", "lx_options_default", "lx_options_set_event_callback",
+    "lx_status_str", "lx_version", "lx_abi_version", "lx_free",
+})
+
+#: The attribute of the loaded library that frees with the GIL released (for clients).
+FREE_RELEASING_GIL = "lx_free_releasing_gil"
+
+
+def _declare_one(fn: Any, name: str) -> Any:
+    restype, argtypes = SIGNATURES[name]
+    fn.restype = restype
+    fn.argtypes = argtypes
+    return fn
+
+
+def declare(lib: ctypes.CDLL, quick: "ctypes.PyDLL | None" = None) -> None:
+    """Sets restype and argtypes of every function of the ABI on ``lib``; with ``quick`` (the
+    same library opened as a ``ctypes.PyDLL``), the ``QUICK`` functions of ``lib`` become
+    ``quick``'s, called with the GIL held."""
+    for name in SIGNATURES:
+        fn = _declare_one(getattr(lib, name), name)
+        if quick is not None and name in QUICK:
+            if name == "lx_free":
+                setattr(lib, FREE_RELEASING_GIL, fn)
+            setattr(lib, name, _declare_one(getattr(quick, name), name))
+    if not hasattr(lib, FREE_RELEASING_GIL):
+        setattr(lib, FREE_RELEASING_GIL, lib.lx_free)

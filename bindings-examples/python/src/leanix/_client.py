@@ -1,4 +1,4 @@
-"""The Client: calls on one lx_client."""
+"""The clients' common part (``BaseClient``: options, arguments) and the blocking ``Client``."""
 
 from __future__ import annotations
 
@@ -6,37 +6,47 @@ import atexit
 import ctypes
 import json as _json
 import os
-from typing import Any, Iterator, List, Mapping, Optional, Union
+from typing import Any, Dict, Iterator, List, Mapping, Optional, Tuple, Union
 
 from . import _bindings as b
-from . import _events, _managed, _options, _paging
+from . import _events, _interrupt, _managed, _options
 from ._claims import Claims
-from ._convert import BodyArg, HeadersArg, cstr, header_block, header_lines, request_body
-from ._errors import InvalidResponseError
+from ._convert import (BodyArg, HeadersArg, ParamsArg, cstr, header_block, header_lines,
+                       request_body, timeout_ms, with_params)
+from ._errors import InvalidResponseError, LeanixError
 from ._events import EventCallback
 from ._library import load
-from ._managed import Managed, take_string
-from ._response import Response, read_response
+from ._managed import Managed, take_string, take_text
+from ._response import Response, failed_response, read_response
 
-__all__ = ["Client"]
+__all__ = ["BaseClient", "Client"]
 
 PathLike = Union[str, "os.PathLike[str]"]
+Request = Tuple[bytes, bytes, bytes, bytes, int]
 
 
-class Client(Managed):
-    """A LeanIX API client: exchanges the API token, caches and refreshes the access token,
-    retries, and makes authenticated calls.
+class _DocFromLibrary(type):
+    """Gives a client class a docstring with the option table and the library's defaults,
+    generated on first use (``import leanix`` does not load the library)."""
 
-    ``Client(host=None, api_token=None, **options)``: ``None`` reads ``LEANIX_HOST`` /
-    ``LEANIX_API_TOKEN``. Close it with ``close()`` or a ``with`` block.
+    @property
+    def __doc__(cls) -> Optional[str]:  # type: ignore[override]
+        cached = cls.__dict__.get("_doc_cache")
+        if cached is None:
+            try:
+                lib: Any = load()
+            except Exception:  # noqa: BLE001 - no library: the table without defaults
+                lib = None
+            base = (cls.__dict__.get("__doc__") or "").rstrip()
+            cached = "\n".join([base, ""] + [("    " + line).rstrip()
+                                             for line in _options.describe(lib).splitlines()])
+            type.__setattr__(cls, "_doc_cache", cached)
+        return cached
 
-    Threads: share one client between all threads. They share its access token (a cold start
-    with many threads makes one token exchange). Each call runs on the thread that makes it,
-    with that thread's own connection to LeanIX (connection pools are per calling thread), and
-    ctypes releases the GIL meanwhile, so threads really run in parallel. The token exchange
-    runs on one of the library's threads. See ``leanix.EventCallback`` for the threads events
-    are called on. After ``fork()`` the parent's client raises ``ForkedError`` in the child.
-    """
+
+class BaseClient(Managed, metaclass=_DocFromLibrary):
+    """What ``Client`` and ``AsyncClient`` share: building the lx_client from the options, and
+    turning call arguments into what the C ABI takes."""
 
     def __init__(
         self,
@@ -61,7 +71,13 @@ class Client(Managed):
         invalid_credentials_ttl: Optional[float] = None,
         failed_refresh_backoff: Optional[float] = None,
         expiry_margin: Optional[float] = None,
+        max_response_bytes: Optional[int] = None,
+        adaptive_pacing: Optional[bool] = None,
+        max_requests_per_minute: Optional[int] = None,
+        reauth_interval: Optional[float] = None,
+        max_pages: Optional[int] = None,
         on_event: Optional[EventCallback] = None,
+        check: bool = True,
         raw_options: Optional[Mapping[str, str]] = None,
     ) -> None:
         # The keyword names above are for IDEs and type checkers; what they mean, their keys
@@ -70,13 +86,15 @@ class Client(Managed):
         values = {name: given[name] for name in _options.NAMES}
         self._callback_id = 0
         self._host = host if host is not None else os.environ.get("LEANIX_HOST")
-        self._pid = os.getpid()
+        self._check_default = bool(check)
+        self._max_pages_given = max_pages if max_pages is not None else (
+            (raw_options or {}).get("max_pages"))
         super().__init__(load())
         pairs = _options.settings(host, api_token, values, raw_options)
         if on_event is not None and not callable(on_event):
             raise TypeError("on_event must be callable")
-        if on_event is not None:
-            self._callback_id = _events.register(on_event)
+        # Every client has an entry: events always reach the `leanix` logger.
+        self._callback_id = _events.register(on_event)
         try:
             ptr = _options.build_client(self._lib, pairs, self._callback_id)
         except BaseException:
@@ -86,22 +104,74 @@ class Client(Managed):
 
     # -- lifecycle -------------------------------------------------------------------------
 
-    def close(self) -> None:
-        """Releases the client. Idempotent. Calls other threads are making on it end at once
-        with ``CancelledError``; later calls raise ``ClosedError``.
-
-        The native handle is freed only after every call in flight has returned
-        (``lx_client_close`` first, then ``lx_free``), so no call can reach another object that
-        the library later places at the same address."""
-        super().close()
-
-    def _cancel(self, ptr: int) -> None:
-        self._lib.lx_client_close(ptr, None)
-
     def _released(self) -> None:
         cid = getattr(self, "_callback_id", 0)
         if cid:
             _events.unregister(cid)
+
+    def __repr__(self) -> str:
+        state = "closed" if self._ptr is None else "open"
+        return f"<leanix.{type(self).__name__} host={self._host!r} {state}>"
+
+    def __getstate__(self) -> None:
+        raise TypeError(f"a leanix.{type(self).__name__} cannot be pickled; "
+                        "create one in each process")
+
+    # -- arguments -------------------------------------------------------------------------
+
+    @staticmethod
+    def _request_args(method: str, path: Union[str, bytes], params: ParamsArg, json: Any,
+                      data: BodyArg, headers: HeadersArg, retry_safe: bool) -> Request:
+        """(method, path, header block, body, flags) for lx_request_with/_start, checked."""
+        if json is not None and data is not None:
+            raise TypeError("pass json= or data=, not both")
+        lines = header_lines(headers)
+        body = request_body(json, data, lines)
+        return (cstr(method, "method"), cstr(with_params(path, params), "path"),
+                header_block(lines), body,
+                b.LX_REQUEST_RETRY_SAFE if retry_safe else b.LX_REQUEST_DEFAULT)
+
+    @staticmethod
+    def _graphql_args(query: str, variables: Optional[Mapping[str, Any]]
+                      ) -> Tuple[bytes, Optional[bytes]]:
+        query_c = cstr(query, "query")
+        if variables is None:
+            return query_c, None
+        if not isinstance(variables, Mapping):
+            raise TypeError("variables must be a mapping")
+        return query_c, cstr(_json.dumps(dict(variables)), "variables")
+
+    def _outcome(self, error: LeanixError, check: Optional[bool]) -> Response:
+        """With ``check`` off (per call, else the client's default), the answer of a failed
+        call instead of its exception."""
+        if not (self._check_default if check is None else check):
+            resp = failed_response(error)
+            if resp is not None:
+                return resp
+        raise error
+
+
+class Client(BaseClient):
+    """A LeanIX API client: exchanges the API token, caches and refreshes the access token,
+    retries, and makes authenticated calls that block the calling thread.
+
+    ``Client(host=None, api_token=None, **options)``: ``None`` reads ``LEANIX_HOST`` /
+    ``LEANIX_API_TOKEN``. Close it with ``close()`` or a ``with`` block. For asyncio, use
+    ``leanix.AsyncClient``.
+
+    Every call has a deadline: ``timeout=`` (seconds) or the client's ``request_timeout``,
+    covering the token exchange, every attempt and every wait between attempts; past it the
+    call raises ``leanix.TimeoutError``. On the main thread, Ctrl-C cancels the call in flight
+    and raises ``KeyboardInterrupt`` within milliseconds.
+
+    Threads: share one client between all threads. They share its access token (a cold start
+    with many threads makes one token exchange). Each call runs on the thread that makes it,
+    with that thread's own connection to LeanIX (connection pools are per calling thread), and
+    ctypes releases the GIL meanwhile, so threads really run in parallel. The token exchange
+    runs on one of the library's threads. See ``leanix.EventCallback`` for the threads events
+    are called on; a call made from inside ``on_event`` raises ``RecursiveCallError``. After
+    ``fork()`` the parent's client raises ``ForkedError`` in the child.
+    """
 
     def __enter__(self) -> "Client":
         self._handle()
@@ -110,101 +180,209 @@ class Client(Managed):
     def __exit__(self, *exc: Any) -> None:
         self.close()
 
-    def __repr__(self) -> str:
-        state = "closed" if self._ptr is None else "open"
-        return f"<leanix.Client host={self._host!r} {state}>"
+    def close(self) -> None:
+        """Releases the client. Idempotent. Calls other threads are making on it end at once
+        with ``CancelledError``; later calls raise ``ClosedError``."""
+        super().close()
 
-    def __getstate__(self) -> None:
-        raise TypeError("a leanix.Client cannot be pickled; create one in each process")
+    # -- the one way a blocking call is made -------------------------------------------------
+
+    def _run(self, fn: Any, pre: Tuple[Any, ...], post: Tuple[Any, ...],
+             timeout: Optional[float], operation_name: Optional[bytes] = None) -> int:
+        """``fn(client, *pre, call_options, *post)``: with NULL options when nothing is asked
+        for, else this thread's reusable ones (deadline, operation name, and on the main
+        thread the cancel handle that Ctrl-C fires). Raises KeyboardInterrupt when Ctrl-C
+        cancelled the call; the caller frees the out-parameters if anything is raised."""
+        ptr = self._handle()
+        sigint = _interrupt.wanted()
+        if timeout is None and operation_name is None and not sigint:
+            return int(fn(ptr, *pre, None, *post))
+        lib = self._lib
+        opts = _interrupt.acquire(lib)
+        try:
+            opts.set(0 if timeout is None else timeout_ms(timeout), operation_name)
+            if not sigint:
+                return int(fn(ptr, *pre, opts.handle, *post))
+            previous = _interrupt.arm(lib, opts.ensure_cancel())
+            fired = False
+            try:
+                status = int(fn(ptr, *pre, opts.handle, *post))
+            finally:
+                fired = _interrupt.disarm(previous)
+                if fired:
+                    opts.drop_cancel()
+            if fired and status == b.LX_ERR_CANCELLED:
+                raise KeyboardInterrupt
+            return status
+        finally:
+            _interrupt.release(opts)
 
     # -- calls -----------------------------------------------------------------------------
-
-    def get(self, path: str) -> Response:
-        """``GET path`` (with optional query string). Raises a ``LeanixError`` on failure,
-        including any non-2xx answer."""
-        path_c = cstr(path, "path")
-        resp = ctypes.c_void_p()
-        err = ctypes.c_void_p()
-        self._check(self._call(self._lib.lx_get, path_c, ctypes.byref(resp),
-                               ctypes.byref(err)), err)
-        return read_response(self._lib, resp)
 
     def request(
         self,
         method: str,
         path: str,
         *,
+        params: ParamsArg = None,
         json: Any = None,
         data: BodyArg = None,
         headers: HeadersArg = None,
+        timeout: Optional[float] = None,
         retry_safe: bool = False,
+        check: Optional[bool] = None,
     ) -> Response:
-        """Any request. ``json`` (serialised, ``Content-Type: application/json``) or ``data``
-        (bytes, binary-safe; str is sent as UTF-8) is the body. ``headers``: a mapping or
-        (name, value) pairs; ``Authorization`` and ``Host`` are refused. ``retry_safe=True``
-        lets a non-idempotent request be retried on 429/502/503/504 and connection errors."""
-        if json is not None and data is not None:
-            raise TypeError("pass json= or data=, not both")
-        lines = header_lines(headers)
-        body = request_body(json, data, lines)
-        block = header_block(lines)
-        method_c = cstr(method, "method")
-        path_c = cstr(path, "path")
+        """Any request. ``params`` (a mapping or pairs) is added to the query string.
+        ``json`` (serialised, ``Content-Type: application/json``) or ``data`` (bytes,
+        binary-safe; str is sent as UTF-8) is the body. ``headers``: a mapping or (name,
+        value) pairs; ``Authorization``, ``Host`` and framing headers are refused.
+        ``timeout`` (seconds) is the deadline of the whole call (default: the client's
+        ``request_timeout``). ``retry_safe=True`` lets a non-idempotent request be retried on
+        transient answers (408, 429, 500, 502, 503, 504) and connection errors.
+
+        A non-2xx answer raises ``HTTPError`` (or ``NotFoundError``, ``ForbiddenError``, ...)
+        whose ``response`` is the answer; with ``check=False`` the answer is returned instead
+        (``raise_for_status()`` raises then)."""
+        method_c, path_c, block, body, flags = self._request_args(
+            method, path, params, json, data, headers, retry_safe)
         resp = ctypes.c_void_p()
         err = ctypes.c_void_p()
-        status = self._call(
-            self._lib.lx_request,
-            method_c,
-            path_c,
-            block or None,
-            len(block),
-            body or None,
-            len(body),
-            b.LX_REQUEST_RETRY_SAFE if retry_safe else b.LX_REQUEST_DEFAULT,
-            ctypes.byref(resp),
-            ctypes.byref(err),
-        )
-        self._check(status, err)
-        return read_response(self._lib, resp)
+        lib = self._lib
+        try:
+            status = self._run(lib.lx_request_with,
+                               (method_c, path_c, block or None, len(block), body or None,
+                                len(body), flags),
+                               (ctypes.byref(resp), ctypes.byref(err)), timeout)
+        except BaseException:
+            lib.lx_free(resp.value)
+            lib.lx_free(err.value)
+            raise
+        if status != b.LX_OK:
+            return self._outcome(self._error(status, err), check)
+        return read_response(lib, resp)
+
+    def get(self, path: str, *, params: ParamsArg = None, headers: HeadersArg = None,
+            timeout: Optional[float] = None, check: Optional[bool] = None) -> Response:
+        """``GET path``; see ``request``."""
+        return self.request("GET", path, params=params, headers=headers, timeout=timeout,
+                            check=check)
 
     def post(self, path: str, **kwargs: Any) -> Response:
         """``request("POST", path, ...)``."""
         return self.request("POST", path, **kwargs)
 
-    def _graphql_call(self, fn: Any, query: str, variables: Optional[Mapping[str, Any]]) -> Any:
-        query_c = cstr(query, "query")
-        vars_c = None
-        if variables is not None:
-            if not isinstance(variables, Mapping):
-                raise TypeError("variables must be a mapping")
-            vars_c = cstr(_json.dumps(dict(variables)), "variables")
+    def put(self, path: str, **kwargs: Any) -> Response:
+        """``request("PUT", path, ...)``."""
+        return self.request("PUT", path, **kwargs)
+
+    def patch(self, path: str, **kwargs: Any) -> Response:
+        """``request("PATCH", path, ...)``."""
+        return self.request("PATCH", path, **kwargs)
+
+    def delete(self, path: str, **kwargs: Any) -> Response:
+        """``request("DELETE", path, ...)``."""
+        return self.request("DELETE", path, **kwargs)
+
+    def graphql(self, query: str, variables: Optional[Mapping[str, Any]] = None, *,
+                operation_name: Optional[str] = None, timeout: Optional[float] = None) -> Any:
+        """Runs a GraphQL query or mutation; returns its ``data`` (a dict). ``operation_name``
+        picks the operation of a document with several. A response with ``errors`` raises
+        ``GraphQLError`` (``errors``, ``error_types``, partial ``data``). Queries are retried
+        on transient failures, mutations never."""
+        query_c, vars_c = self._graphql_args(query, variables)
         out = ctypes.c_void_p()
         size = ctypes.c_size_t()
         err = ctypes.c_void_p()
-        status = self._call(fn, query_c, vars_c, ctypes.byref(out), ctypes.byref(size),
-                            ctypes.byref(err))
+        lib = self._lib
+        try:
+            status = self._run(lib.lx_graphql_with, (query_c, vars_c),
+                               (ctypes.byref(out), ctypes.byref(size), ctypes.byref(err)),
+                               timeout, _interrupt.operation(operation_name))
+        except BaseException:
+            lib.lx_free(out.value)
+            lib.lx_free(err.value)
+            raise
         self._check(status, err)
-        return _json.loads(take_string(self._lib, out, size.value))
+        return _json.loads(take_text(lib, out, size.value))
 
-    def graphql(self, query: str, variables: Optional[Mapping[str, Any]] = None) -> Any:
-        """Runs a GraphQL query or mutation; returns its ``data`` (a dict). A response with
-        ``errors`` raises ``GraphQLError``."""
-        return self._graphql_call(self._lib.lx_graphql, query, variables)
+    def graphql_pages(self, query: str, variables: Optional[Mapping[str, Any]] = None, *,
+                      operation_name: Optional[str] = None,
+                      timeout: Optional[float] = None) -> Iterator[Any]:
+        """Yields the ``data`` of each page of a cursor-paged query, fetching a page only when
+        the previous one was consumed, so at most one page is held (``lx_graphql_pages_*``).
 
-    def graphql_pages(
-        self, query: str, variables: Optional[Mapping[str, Any]] = None
-    ) -> Iterator[Any]:
-        """Yields the ``data`` of every page of a cursor-paged query. The query takes the
-        cursor as ``$after`` and selects ``pageInfo { hasNextPage endCursor }`` on its
-        connection; paging stops when ``hasNextPage`` is false."""
-        return _paging.pages(lambda page_vars: self.graphql(query, page_vars), variables)
+        The paging rule is the library's, the same on every surface: the query declares
+        ``$after`` and selects ``pageInfo { hasNextPage endCursor }`` on its connection (else
+        ``InvalidArgumentError`` before any request); a page without ``pageInfo``,
+        ``hasNextPage`` without ``endCursor`` or a repeated cursor raise
+        ``InvalidResponseError``; more than ``max_pages`` pages raise
+        ``ResponseTooLargeError``. ``timeout`` is the deadline of each page's call."""
+        query_c, vars_c = self._graphql_args(query, variables)
+        op = _interrupt.operation(operation_name)
+        ptr = self._handle()
+        return self._walk(ptr, query_c, vars_c, op, timeout)
 
-    def graphql_all_edges(
-        self, query: str, variables: Optional[Mapping[str, Any]] = None
-    ) -> List[Any]:
-        """The ``edges`` of every page of a cursor-paged query as one list (paged inside the
-        library, see ``lx_graphql_all``)."""
-        edges = self._graphql_call(self._lib.lx_graphql_all, query, variables)
+    def _walk(self, client: int, query_c: bytes, vars_c: Optional[bytes], op: Optional[bytes],
+              timeout: Optional[float]) -> Iterator[Any]:
+        lib = self._lib
+        # The walk's own options: they are copied when the walk is made, so its cancel handle
+        # (for Ctrl-C on the main thread) is in them from the start.
+        opts = _interrupt.CallOptions(lib)
+        pages = ctypes.c_void_p()
+        try:
+            opts.set(0 if timeout is None else timeout_ms(timeout), op)
+            cancel = opts.ensure_cancel()
+            err = ctypes.c_void_p()
+            self._check(lib.lx_graphql_pages_new(client, query_c, vars_c, opts.handle,
+                                                 ctypes.byref(pages), ctypes.byref(err)), err)
+            while True:
+                out = ctypes.c_void_p()
+                size = ctypes.c_size_t()
+                err = ctypes.c_void_p()
+                previous = _interrupt.arm(lib, cancel) if _interrupt.wanted() else None
+                try:
+                    status = lib.lx_graphql_pages_next(pages, ctypes.byref(out),
+                                                       ctypes.byref(size), ctypes.byref(err))
+                except BaseException:
+                    _interrupt.disarm(previous)
+                    lib.lx_free(out.value)
+                    lib.lx_free(err.value)
+                    raise
+                if _interrupt.disarm(previous) and status == b.LX_ERR_CANCELLED:
+                    lib.lx_free(err.value)
+                    raise KeyboardInterrupt
+                self._check(status, err)
+                if not out.value:
+                    return
+                page = _json.loads(take_text(lib, out, size.value))
+                yield page
+                del page  # hold no page while the next one is fetched
+        finally:
+            # A walk holds its client: freeing the walk may free the client (GIL released).
+            lib.lx_free_releasing_gil(pages.value)
+            opts.free()
+
+    def graphql_all_edges(self, query: str,
+                          variables: Optional[Mapping[str, Any]] = None) -> List[Any]:
+        """The ``edges`` of every page of a cursor-paged query as one list, paged inside the
+        library (``lx_graphql_all``, the rule of ``graphql_pages``). It holds every edge: for
+        large exports iterate ``graphql_pages`` instead. The C ABI has no per-call options
+        for it, so the deadline is the client's ``request_timeout`` per page and Ctrl-C waits
+        for the walk."""
+        query_c, vars_c = self._graphql_args(query, variables)
+        out = ctypes.c_void_p()
+        size = ctypes.c_size_t()
+        err = ctypes.c_void_p()
+        lib = self._lib
+        try:
+            status = lib.lx_graphql_all(self._handle(), query_c, vars_c, ctypes.byref(out),
+                                        ctypes.byref(size), ctypes.byref(err))
+        except BaseException:
+            lib.lx_free(out.value)
+            lib.lx_free(err.value)
+            raise
+        self._check(status, err)
+        edges = _json.loads(take_text(lib, out, size.value))
         if not isinstance(edges, list):
             raise InvalidResponseError("lx_graphql_all did not return a JSON array")
         return edges
@@ -214,8 +392,8 @@ class Client(Managed):
         """A current access token (exchanging one if needed). Treat it as a secret."""
         out = ctypes.c_void_p()
         err = ctypes.c_void_p()
-        self._check(self._call(self._lib.lx_access_token, ctypes.byref(out),
-                               ctypes.byref(err)), err)
+        self._check(self._lib.lx_access_token(self._handle(), ctypes.byref(out),
+                                              ctypes.byref(err)), err)
         return take_string(self._lib, out).decode("utf-8")
 
     @property
@@ -224,22 +402,25 @@ class Client(Managed):
         token is opaque (not a JWT)."""
         out = ctypes.c_void_p()
         err = ctypes.c_void_p()
-        self._check(self._call(self._lib.lx_claims_json, ctypes.byref(out),
-                               ctypes.byref(err)), err)
+        self._check(self._lib.lx_claims_json(self._handle(), ctypes.byref(out),
+                                             ctypes.byref(err)), err)
         raw = _json.loads(take_string(self._lib, out))
         return Claims(raw) if isinstance(raw, dict) else None
 
 
-# The option list of the docstring comes from the table, like everything else about options.
-Client.__doc__ = "\n".join(
-    [(Client.__doc__ or "").rstrip(), ""]
-    + [("    " + line).rstrip() for line in _options.describe().splitlines()]
-)
+def defaults() -> Dict[str, Any]:
+    """The library's default of every client option that has one, by keyword name, as the
+    Python value (durations in seconds), e.g. ``leanix.defaults()["request_timeout"]``."""
+    return _options.defaults()
 
 
 @atexit.register
 def _close_all() -> None:
     # Clients still open at interpreter exit are closed first, so that no background refresh
-    # calls into a finalizing interpreter; then events are dropped.
+    # calls into a finalizing interpreter; then the completions of asynchronous calls they
+    # cancelled are awaited (briefly), and events are dropped.
     _managed.close_all()
+    from . import _async
+
+    _async.drain_at_exit()
     _events.shut_down()

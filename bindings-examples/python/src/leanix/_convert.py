@@ -9,6 +9,7 @@ from __future__ import annotations
 import json as _json
 import math
 import re
+from urllib.parse import urlencode
 from typing import Any, Iterable, List, Mapping, Tuple, Union
 
 from ._errors import InvalidArgumentError
@@ -98,3 +99,51 @@ def millis(seconds: Any, what: str) -> str:
 def flag(value: Any, what: str) -> str:
     """A truth value as ``"1"`` or ``"0"``."""
     return "1" if value else "0"
+
+
+ParamsArg = Union[Mapping[str, Any], Iterable[Tuple[str, Any]], str, bytes, None]
+
+
+def _param_value(value: Any) -> str:
+    if value is True:
+        return "true"
+    if value is False:
+        return "false"
+    return str(value)
+
+
+def with_params(path: Union[str, bytes], params: ParamsArg) -> Union[str, bytes]:
+    """``path`` with ``params`` added to its query string, as requests and httpx do: a mapping
+    or (name, value) pairs; a list or tuple value repeats the name; ``None`` values are left
+    out; ``True``/``False`` are ``true``/``false`` (as httpx, and as LeanIX expects); a str is
+    an already encoded query."""
+    if params is None:
+        return path
+    if isinstance(path, bytes):
+        path = path.decode("utf-8")
+    if isinstance(params, (str, bytes)):
+        query = params.decode("utf-8") if isinstance(params, bytes) else params
+    else:
+        items = params.items() if isinstance(params, Mapping) else params
+        pairs: List[Tuple[str, str]] = []
+        for name, value in items:
+            values = value if isinstance(value, (list, tuple)) else [value]
+            pairs.extend((str(name), _param_value(v)) for v in values if v is not None)
+        query = urlencode(pairs)
+    if not query:
+        return path
+    base, _, fragment = path.partition("#")
+    sep = "&" if "?" in base else "?"
+    if base.endswith(("?", "&")):
+        sep = ""
+    return base + sep + query + ("#" + fragment if fragment else "")
+
+
+def timeout_ms(seconds: Any) -> int:
+    """A per-call ``timeout=`` in seconds as the milliseconds of
+    ``lx_call_options_set_timeout_ms`` (at least 1: 0 there means "the client's default")."""
+    if isinstance(seconds, bool) or not isinstance(seconds, (int, float)):
+        raise TypeError("timeout must be a number of seconds or None")
+    if not math.isfinite(seconds) or seconds < 0:
+        raise InvalidArgumentError("timeout must be a non-negative number of seconds")
+    return max(1, int(math.ceil(seconds * 1000)))

@@ -1,24 +1,42 @@
-"""The exceptions, one class per ``LX_ERR_*`` status, and their construction from an lx_error."""
+"""The exceptions, one class per ``LX_ERR_*`` status (and ``NotFoundError`` for a 404), and
+their construction from an lx_error.
+
+Every failed call that got an answer keeps it: ``LeanixError.response`` is the server's
+``Response`` (status, headers, body) for non-2xx answers and GraphQL errors, ``None`` when the
+call got no answer (timeouts, connection errors, invalid arguments). ``GraphQLError`` also has
+the ``errors`` array and the partial ``data``.
+"""
 
 from __future__ import annotations
 
 import builtins
 import ctypes
-from typing import Any, Dict, Optional, Tuple, Type
+import json as _json
+from typing import TYPE_CHECKING, Any, Dict, List, Optional, Tuple, Type
 
 from . import _status as b
+
+if TYPE_CHECKING:  # pragma: no cover
+    from ._response import Response
 
 
 class LeanixError(Exception):
     """Base class of every error of this package.
 
     Attributes:
-        status_code: the ``LX_ERR_*`` number of the C library (``leanix.LX_ERR_TIMEOUT`` ...).
-        status_name: its name, e.g. ``"LX_ERR_TIMEOUT"``.
-        message: one line saying what happened; never contains a credential.
-        http_status: the HTTP status behind the error (401, 403, 429, 503, ...) or ``None``.
+        message: one line saying what happened, quoting what the server said (cleaned, never a
+            credential).
+        status: the HTTP status behind the error (400, 401, 403, 404, 429, 503; 200 for GraphQL
+            errors), or ``None`` when the call got no answer. ``http_status`` is the same.
+        response: the server's answer as a ``leanix.Response`` (status, headers, ``.text``,
+            ``.json()``) for non-2xx answers and GraphQL errors, else ``None``.
+        status_code: the ``LX_ERR_*`` number of the C library (``leanix.LX_ERR_TIMEOUT`` ...);
+            ``status_name`` its name, e.g. ``"LX_ERR_TIMEOUT"``. (Not the HTTP status: that is
+            ``status``.)
         oauth_error: the OAuth2 ``error`` field of a failed token exchange, or ``None``.
         retry_after: the server's Retry-After in seconds (float), or ``None``.
+        reason: for a 429, the server's reason code when its body names one (LeanIX:
+            ``"USER_INTERVAL_REQUEST_LIMIT_EXCEEDED"``), else ``None``.
     """
 
     #: The status code this class stands for (overridden by each subclass).
@@ -32,6 +50,8 @@ class LeanixError(Exception):
         http_status: Optional[int] = None,
         oauth_error: Optional[str] = None,
         retry_after: Optional[float] = None,
+        reason: Optional[str] = None,
+        response: Optional["Response"] = None,
     ) -> None:
         super().__init__(message)
         self.message = message
@@ -39,6 +59,13 @@ class LeanixError(Exception):
         self.http_status = http_status
         self.oauth_error = oauth_error
         self.retry_after = retry_after
+        self.reason = reason
+        self.response = response
+
+    @property
+    def status(self) -> Optional[int]:
+        """The HTTP status behind the error, or ``None`` (the same as ``http_status``)."""
+        return self.http_status
 
     @property
     def status_name(self) -> str:
@@ -48,22 +75,21 @@ class LeanixError(Exception):
         return self.message
 
     def __repr__(self) -> str:
-        extra = f", http_status={self.http_status}" if self.http_status else ""
+        extra = f", status={self.http_status}" if self.http_status else ""
         return f"{type(self).__name__}({self.message!r}{extra})"
 
+    def _fields(self) -> Dict[str, Any]:
+        return {"status_code": self.status_code, "http_status": self.http_status,
+                "oauth_error": self.oauth_error, "retry_after": self.retry_after,
+                "reason": self.reason, "response": self.response}
+
     def __reduce__(self) -> Tuple[Any, ...]:
-        # Picklable (multiprocessing sends exceptions between processes).
-        return (
-            _rebuild,
-            (type(self), self.message, self.status_code, self.http_status, self.oauth_error,
-             self.retry_after),
-        )
+        # Picklable (multiprocessing sends exceptions between processes), response included.
+        return (_rebuild, (type(self), self.message, self._fields()))
 
 
-def _rebuild(cls: Type[LeanixError], message: str, status_code: int, http_status: Optional[int],
-             oauth_error: Optional[str], retry_after: Optional[float]) -> LeanixError:
-    return cls(message, status_code=status_code, http_status=http_status,
-               oauth_error=oauth_error, retry_after=retry_after)
+def _rebuild(cls: Type[LeanixError], message: str, fields: Dict[str, Any]) -> LeanixError:
+    return cls(message, **fields)
 
 
 class InvalidArgumentError(LeanixError, ValueError):
@@ -86,33 +112,47 @@ class InvalidCredentialsError(LeanixError):
     code = b.LX_ERR_INVALID_CREDENTIALS
 
 
-class UnauthorizedError(LeanixError):
+class HTTPError(LeanixError):
+    """The API answered an unsuccessful HTTP status: ``status`` is the status, ``response``
+    the whole answer (headers and body, e.g. LeanIX's ``{"status":"ERROR","errors":[...]}``).
+    The subclasses ``UnauthorizedError`` (401), ``ForbiddenError`` (403), ``NotFoundError``
+    (404) and ``RateLimitedError`` (429) name the common ones."""
+
+    code = b.LX_ERR_HTTP
+
+
+class UnauthorizedError(HTTPError):
     """The API answered 401 even after a fresh token and one replay."""
 
     code = b.LX_ERR_UNAUTHORIZED
 
 
-class ForbiddenError(LeanixError):
+class ForbiddenError(HTTPError):
     """The API answered 403: the API token's user lacks the permission."""
 
     code = b.LX_ERR_FORBIDDEN
 
 
-class RateLimitedError(LeanixError):
-    """The API answered 429; ``retry_after`` holds the server's wish in seconds (or None)."""
-
-    code = b.LX_ERR_RATE_LIMITED
-
-
-class HTTPError(LeanixError):
-    """The API answered another unsuccessful HTTP status (see ``http_status``)."""
+class NotFoundError(HTTPError):
+    """The API answered 404: the path or the object does not exist. An ``HTTPError`` whose
+    ``status_code`` is ``LX_ERR_HTTP``. (A header absent from ``Response.headers`` is a plain
+    ``KeyError``.)"""
 
     code = b.LX_ERR_HTTP
 
 
+class RateLimitedError(HTTPError):
+    """The API answered 429; ``retry_after`` holds the server's wish in seconds (or None) and
+    ``reason`` its reason code."""
+
+    code = b.LX_ERR_RATE_LIMITED
+
+
 class TimeoutError(LeanixError, builtins.TimeoutError):  # noqa: A001 - deliberate, see below
-    """A connect, token or request timeout elapsed. Also a builtin ``TimeoutError``, so
-    ``except TimeoutError`` catches it whichever of the two names is in scope."""
+    """The call's deadline passed (``timeout=`` or the client's ``request_timeout``: token
+    exchange, attempts and waits included), or a connect or token timeout elapsed. Also a
+    builtin ``TimeoutError``, so ``except TimeoutError`` catches it whichever of the two names
+    is in scope."""
 
     code = b.LX_ERR_TIMEOUT
 
@@ -130,25 +170,53 @@ class TLSError(LeanixError):
 
 
 class InvalidResponseError(LeanixError):
-    """The server's answer is not what LeanIX sends (e.g. a token response without a token)."""
+    """The server's answer is not what LeanIX sends (e.g. a token response without a token),
+    or a paged GraphQL query broke the paging rule (a page without ``pageInfo``, a repeated
+    cursor, ``hasNextPage`` without ``endCursor``)."""
 
     code = b.LX_ERR_INVALID_RESPONSE
 
 
 class GraphQLError(LeanixError):
-    """A GraphQL response carried errors (HTTP 200 with a non-empty ``errors`` array)."""
+    """A GraphQL response carried errors (HTTP 200 with a non-empty ``errors`` array).
+
+    ``errors`` is that array (each a dict with ``message`` and, where the server sent them,
+    ``path``, ``locations`` and ``extensions`` with ``errorType``, e.g. ``"REVISION_CLASH"``);
+    ``data`` the partial data that came with them (``None`` if there was none);
+    ``error_types`` the ``extensions.errorType`` of each error."""
 
     code = b.LX_ERR_GRAPHQL
 
+    def __init__(self, message: str, *, errors: Optional[List[Dict[str, Any]]] = None,
+                 data: Any = None, **fields: Any) -> None:
+        super().__init__(message, **fields)
+        self.errors: List[Dict[str, Any]] = list(errors or [])
+        self.data = data
+
+    @property
+    def error_types(self) -> List[Optional[str]]:
+        """``extensions.errorType`` of each error (``None`` where absent)."""
+        out: List[Optional[str]] = []
+        for e in self.errors:
+            ext = e.get("extensions") if isinstance(e, dict) else None
+            out.append(ext.get("errorType") if isinstance(ext, dict) else None)
+        return out
+
+    def _fields(self) -> Dict[str, Any]:
+        return {**super()._fields(), "errors": self.errors, "data": self.data}
+
 
 class RedirectError(LeanixError):
-    """A redirect to another origin was refused (credentials never leave the configured host)."""
+    """A redirect to another origin was refused (credentials never leave the configured host);
+    ``response`` is the redirect."""
 
     code = b.LX_ERR_REDIRECT
 
 
 class CancelledError(LeanixError):
-    """The call was cancelled because its client was closed (by another thread)."""
+    """The call was cancelled: its client was closed (by another thread or task) while it ran.
+    (Ctrl-C raises ``KeyboardInterrupt`` and a cancelled asyncio task ``asyncio.CancelledError``
+    instead.)"""
 
     code = b.LX_ERR_CANCELLED
 
@@ -165,27 +233,46 @@ class PanicError(LeanixError):
     code = b.LX_ERR_PANIC
 
 
-class NotFoundError(LeanixError, LookupError):
-    """The item asked for does not exist (``LX_ERR_NOT_FOUND``)."""
+class ItemNotFoundError(LeanixError, KeyError):
+    """``LX_ERR_NOT_FOUND``: an item asked of the library does not exist. The package handles
+    the cases where the library reports it (an absent header is a ``KeyError`` of
+    ``Response.headers``), so this is not raised by its calls; a 404 is ``NotFoundError``."""
 
     code = b.LX_ERR_NOT_FOUND
+
+
+class ResponseTooLargeError(LeanixError):
+    """The response body is larger than ``max_response_bytes``, or a paged GraphQL query has
+    more pages than ``max_pages``. The library stopped reading at the limit."""
+
+    code = b.LX_ERR_TOO_LARGE
+
+
+class RecursiveCallError(LeanixError, RuntimeError):
+    """A blocking call was made from inside a library callback (``on_event``), where it would
+    wait for itself. Make it from another thread, or use ``AsyncClient``."""
+
+    code = b.LX_ERR_RECURSIVE_CALL
 
 
 class ClosedError(InvalidArgumentError):
     """The client was closed (``close()`` or the end of its ``with`` block) and cannot be used."""
 
 
-#: status code -> exception class (each class names its own code; NULL_ARG shares one)
+#: status code -> exception class
 ERRORS_BY_CODE: Dict[int, Type[LeanixError]] = {
     cls.code: cls
     for cls in (
         InvalidArgumentError, ConfigError, InvalidCredentialsError, UnauthorizedError,
         ForbiddenError, RateLimitedError, HTTPError, TimeoutError, ConnectionError, TLSError,
         InvalidResponseError, GraphQLError, RedirectError, CancelledError, ForkedError,
-        PanicError, NotFoundError,
+        PanicError, ItemNotFoundError, ResponseTooLargeError, RecursiveCallError,
     )
 }
 ERRORS_BY_CODE[b.LX_ERR_NULL_ARG] = InvalidArgumentError
+
+#: HTTP status -> the subclass of HTTPError raised for it (when the library says LX_ERR_HTTP)
+HTTP_ERRORS: Dict[int, Type[LeanixError]] = {404: NotFoundError}
 
 #: status code -> name (``9: "LX_ERR_TIMEOUT"``), from the one list in ``_status``
 STATUS_NAMES: Dict[int, str] = {
@@ -193,26 +280,51 @@ STATUS_NAMES: Dict[int, str] = {
 }
 
 
-def error_from_status(lib: ctypes.CDLL, status: int, err: ctypes.c_void_p) -> LeanixError:
-    """Builds the exception for a failed call and frees the lx_error (if any)."""
+def _text(raw: Optional[bytes]) -> Optional[str]:
+    return raw.decode("utf-8", "replace") if raw is not None else None
+
+
+def error_from_status(lib: ctypes.CDLL, status: int, err: Any) -> LeanixError:
+    """Builds the exception for a failed call and frees the lx_error (if any). ``err`` is a
+    ``c_void_p`` or the handle as an int."""
     cls = ERRORS_BY_CODE.get(status, LeanixError)
-    ptr = err.value
+    ptr = err.value if isinstance(err, ctypes.c_void_p) else err
     if not ptr:
         name = lib.lx_status_str(status).decode("ascii", "replace")
         return cls(name, status_code=status)
+    from ._response import borrowed_response  # (imported here: _response imports this module)
+    from ._managed import take_text
+
     try:
         code = lib.lx_error_code(ptr)
         cls = ERRORS_BY_CODE.get(code, cls)
-        message = (lib.lx_error_message(ptr) or b"").decode("utf-8", "replace")
+        message = _text(lib.lx_error_message(ptr)) or ""
         http = lib.lx_error_http_status(ptr) or None
-        oauth_raw = lib.lx_error_oauth_error(ptr)
-        oauth = oauth_raw.decode("utf-8", "replace") if oauth_raw is not None else None
+        if code == b.LX_ERR_HTTP and http in HTTP_ERRORS:
+            cls = HTTP_ERRORS[http]
         retry_ms = lib.lx_error_retry_after_ms(ptr)
-        retry_after = retry_ms / 1000.0 if retry_ms >= 0 else None
+        fields: Dict[str, Any] = {
+            "status_code": code,
+            "http_status": http,
+            "oauth_error": _text(lib.lx_error_oauth_error(ptr)),
+            "retry_after": retry_ms / 1000.0 if retry_ms >= 0 else None,
+            "reason": _text(lib.lx_error_reason(ptr)),
+        }
+        resp = ctypes.c_void_p()
+        if lib.lx_error_response(ptr, ctypes.byref(resp)) == b.LX_OK and resp.value:
+            fields["response"] = borrowed_response(lib, resp.value)
+        if code == b.LX_ERR_GRAPHQL:
+            out = ctypes.c_void_p()
+            size = ctypes.c_size_t()
+            if lib.lx_error_graphql_json(ptr, ctypes.byref(out), ctypes.byref(size)) == b.LX_OK:
+                details = _json.loads(take_text(lib, out, size.value))
+                fields["errors"] = details.get("errors") or []
+                fields["data"] = details.get("data")
     finally:
         lib.lx_free(ptr)
-    return cls(message or lib.lx_status_str(code).decode("ascii", "replace"),
-               status_code=code, http_status=http, oauth_error=oauth, retry_after=retry_after)
+    if not message:
+        message = lib.lx_status_str(code).decode("ascii", "replace")
+    return cls(message, **fields)
 
 
 def check(lib: ctypes.CDLL, status: int, err: ctypes.c_void_p) -> None:
@@ -221,3 +333,7 @@ def check(lib: ctypes.CDLL, status: int, err: ctypes.c_void_p) -> None:
         e = error_from_status(lib, status, err)
         err.value = None
         raise e
+
+
+__all__ = [name for name, v in list(globals().items())
+           if isinstance(v, type) and issubclass(v, LeanixError)]

@@ -6,9 +6,12 @@ Search order (the first that exists wins):
    see pyproject.toml) compiles in release mode and puts there;
 2. the path in the ``LEANIX_LIBRARY`` environment variable (a path that does not exist is an
    error, never a reason to look further);
-3. the build directory of the repository this package sits in, for running from a checkout
-   without installing: walking up from this file, the first ``target/`` directory found, its
-   ``release/libleanix.so`` then ``debug/libleanix.so``.
+3. only when this package is the source tree of a checkout
+   (``<repo>/bindings-examples/python/src/leanix`` with the workspace's ``Cargo.toml`` and
+   ``include/leanix.h`` at ``<repo>``), that checkout's build directory
+   (``$CARGO_TARGET_DIR`` or ``<repo>/target``): ``release/libleanix.so`` then
+   ``debug/libleanix.so``. An installed package never looks outside itself: a library
+   planted in a directory above site-packages is never loaded.
 
 The library is loaded once per process with ctypes, every symbol declared (``_bindings``) and
 its ABI generation checked against ``ABI_VERSION``.
@@ -58,14 +61,24 @@ def candidates() -> List[Tuple[str, Path]]:
     env = os.environ.get(ENV_VAR)
     if env:
         found.append((f"${ENV_VAR}", Path(env)))
-    here = Path(__file__).resolve().parent
-    for parent in here.parents:
-        target = parent / "target"
-        if target.is_dir():
-            for profile in ("release", "debug"):
-                found.append((f"repository build ({profile})", target / profile / library_filename()))
-            break
+    repo = source_checkout()
+    if repo is not None:
+        target = Path(os.environ.get("CARGO_TARGET_DIR") or repo / "target")
+        for profile in ("release", "debug"):
+            found.append((f"repository build ({profile})", target / profile / library_filename()))
     return found
+
+
+def source_checkout() -> Optional[Path]:
+    """The repository root if this package is its source tree (not an installed copy)."""
+    here = Path(__file__).resolve().parent
+    parents = list(here.parents)  # (slicing Path.parents needs Python 3.10)
+    if len(parents) < 4 or [p.name for p in parents[:3]] != ["src", "python", "bindings-examples"]:
+        return None
+    repo = parents[3]
+    if (repo / "Cargo.toml").is_file() and (repo / "include" / "leanix.h").is_file():
+        return repo
+    return None
 
 
 def find_library() -> Path:
@@ -102,12 +115,15 @@ def load() -> ctypes.CDLL:
         path = find_library()
         try:
             lib = ctypes.CDLL(str(path))
+            # The same library again (the loader returns the same handle), for the functions
+            # called with the GIL held (_bindings.QUICK).
+            quick = ctypes.PyDLL(str(path))
         except OSError as e:
             raise LibraryError(f"cannot load {path}: {e}") from e
         from . import _bindings
 
         try:
-            _bindings.declare(lib)
+            _bindings.declare(lib, quick)
         except AttributeError as e:
             raise LibraryError(
                 f"{path} lacks a symbol this package needs ({e}); is it an old or foreign build?"

@@ -1,29 +1,28 @@
 """Ownership of native objects.
 
-``Managed`` owns one long-lived handle that several threads may be using at once (the client).
-Each call through ``_call`` is counted as in flight while it runs. ``close()`` takes the handle
-away so that no new call starts, cancels the calls in flight (``_cancel``, e.g.
-``lx_client_close``), waits for them to return and only then frees the handle: a call can never
-reach another object that the library later places at the same address (DECISIONS.md,
-"lx_client_close").
+``Managed`` owns one long-lived handle that several threads (or tasks) may be using at once:
+the client. ``close()`` takes the handle away, so that no new call starts, and frees it. The
+library makes that safe without any bookkeeping here (leanix.h, "Ownership" and "Thread
+safety"): freeing a client cancels the calls in flight on it, which return
+``LX_ERR_CANCELLED`` promptly (asynchronous ones through their completion callback), and
+handles are never reused, so a call that read the handle just before ``close()`` gets
+``LX_ERR_INVALID_ARG``, reported as ``ClosedError``, never another object.
 
-Short-lived objects (options, responses, errors, strings) are freed where they are read, in a
-``finally``; ``take_string`` is that for the strings the caller owns.
+Short-lived objects (options, call options, responses, errors, strings) are freed where they
+are read, in a ``finally``; ``take_string`` and ``take_text`` are that for the strings the
+caller owns, each freed exactly once.
 """
 
 from __future__ import annotations
 
+import codecs
 import ctypes
 import threading
-import time
 import weakref
 from typing import Any, List, Optional
 
 from . import _status
-from ._errors import ClosedError, PanicError, error_from_status
-
-#: How long close() waits for calls in flight to return after cancelling them.
-CLOSE_WAIT_SECONDS = 30.0
+from ._errors import ClosedError, LeanixError, PanicError, error_from_status
 
 # Every open Managed object, so that the ones still open at interpreter exit can be closed
 # before the interpreter finalizes (see close_all()).
@@ -38,17 +37,11 @@ class Managed:
         self._ptr: Optional[int] = None
         self._closed = False
         self._lock = threading.Lock()
-        self._inflight = 0
 
     def _adopt(self, ptr: int) -> None:
         """Takes ownership of ``ptr``, the handle ``close()`` will free."""
         self._ptr = ptr
         _live.add(self)
-
-    # -- hooks -----------------------------------------------------------------------------
-
-    def _cancel(self, ptr: int) -> None:
-        """Makes the calls in flight on ``ptr`` return promptly (default: nothing)."""
 
     def _released(self) -> None:
         """Called once the handle is freed, for state kept beside it (default: nothing)."""
@@ -62,13 +55,9 @@ class Managed:
             ptr, self._ptr = self._ptr, None
             self._closed = True
         if ptr:
-            self._cancel(ptr)
-            # The cancelled calls return promptly; closing is rare, so a short poll is enough
-            # and keeps the per-call bookkeeping to a plain lock.
-            deadline = time.monotonic() + CLOSE_WAIT_SECONDS
-            while self._inflight and time.monotonic() < deadline:
-                time.sleep(0.001)
-            self._lib.lx_free(ptr)
+            # Freeing a client cancels its calls and stops its background refresh, which may
+            # be waiting for the GIL in an event callback: free it with the GIL released.
+            self._lib.lx_free_releasing_gil(ptr)
         self._released()
 
     @property
@@ -96,25 +85,19 @@ class Managed:
             raise self._closed_error()
         return ptr
 
-    def _call(self, fn: Any, *args: Any) -> int:
-        """Calls ``fn(handle, *args)`` while counting the call as in flight (see ``close``)."""
-        with self._lock:
-            ptr = self._handle()
-            self._inflight += 1
-        try:
-            return int(fn(ptr, *args))
-        finally:
-            with self._lock:
-                self._inflight -= 1
+    def _error(self, status: int, err: Any) -> LeanixError:
+        """The exception for a failed call (the lx_error is freed). After close(), the
+        library's "not a live client" is reported as ClosedError."""
+        e = error_from_status(self._lib, status, err)
+        if self._closed and status == _status.LX_ERR_INVALID_ARG:
+            return self._closed_error()
+        return e
 
     def _check(self, status: int, err: ctypes.c_void_p) -> None:
-        """Raises the exception for a failed call (and frees its lx_error). After close(),
-        the library's "not a live client" is reported as ClosedError."""
+        """Raises the exception for a failed call (and frees its lx_error)."""
         if status != _status.LX_OK:
-            e = error_from_status(self._lib, status, err)
+            e = self._error(status, err)
             err.value = None
-            if self._closed and status == _status.LX_ERR_INVALID_ARG:
-                raise self._closed_error() from None
             raise e
 
 
@@ -125,6 +108,26 @@ def take_string(lib: ctypes.CDLL, ptr: ctypes.c_void_p, size: Optional[int] = No
         raise PanicError("libleanix reported success but returned no string")
     try:
         return ctypes.string_at(address) if size is None else ctypes.string_at(address, size)
+    finally:
+        lib.lx_free(address)
+
+
+def text_at(address: int, size: int) -> str:
+    """``size`` bytes of UTF-8 at ``address`` as a str, decoded straight from the library's
+    memory (one copy, no intermediate ``bytes``)."""
+    if not size:
+        return ""
+    view = (ctypes.c_char * size).from_address(address)
+    return codecs.utf_8_decode(memoryview(view).cast("B"), "replace", True)[0]
+
+
+def take_text(lib: ctypes.CDLL, ptr: ctypes.c_void_p, size: int) -> str:
+    """An owned UTF-8 string of ``size`` bytes as a str (decoded in place), then freed."""
+    address = ptr.value
+    if not address:
+        raise PanicError("libleanix reported success but returned no string")
+    try:
+        return text_at(address, size)
     finally:
         lib.lx_free(address)
 

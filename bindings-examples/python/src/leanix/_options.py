@@ -1,9 +1,10 @@
 """The client options: one table.
 
-``OPTIONS`` is the only place that lists them. ``Client()`` takes each as a keyword argument
-(its explicit signature is checked against this table by ``tests/test_client.py``), and the
-lx_options key, the conversion of the value and the documentation of ``Client`` all come from
-here. Defaults and bounds are the library's: see ``lx_options_set`` in leanix.h.
+``OPTIONS`` is the only place that lists them. ``Client()`` and ``AsyncClient()`` take each as
+a keyword argument (their explicit signature is checked against this table by
+``tests/test_client.py``), and the lx_options key, the conversion of the value, the
+documentation and the default shown (read from the library with ``lx_options_default``, never
+copied) all come from here. Bounds are the library's: see ``lx_options_set`` in leanix.h.
 """
 
 from __future__ import annotations
@@ -11,11 +12,13 @@ from __future__ import annotations
 import ctypes
 import os
 from dataclasses import dataclass
-from typing import Any, Callable, List, Mapping, Optional, Tuple, Union
+from typing import Any, Callable, Dict, List, Mapping, Optional, Tuple, Union
 
 from ._convert import cstr, flag, millis
 from ._errors import check
 from ._events import TRAMPOLINE
+from ._library import load
+from ._status import LX_OK
 
 
 @dataclass(frozen=True)
@@ -28,6 +31,8 @@ class Option:
     convert: Callable[[Any, str], Union[str, bytes]]
     accepts: str
     doc: str
+    #: the library's text of a value (from lx_options_default) as the Python value
+    parse: Callable[[str], Any] = str
 
 
 def _text(value: Any, what: str) -> str:
@@ -51,18 +56,27 @@ def _fraction(value: Any, what: str) -> str:
     return repr(float(value))
 
 
+def _seconds_of(text: str) -> float:
+    return int(text) / 1000.0
+
+
+def _flag_of(text: str) -> bool:
+    return text.strip() not in ("0", "false", "")
+
+
 _SECONDS = "seconds"
 
 #: Every option of ``Client``, in the order of the lx_options_set table in leanix.h.
 OPTIONS: Tuple[Option, ...] = (
     Option("allow_insecure_loopback", "allow_insecure_loopback", flag, "bool",
-           "allow ``http://`` to 127.0.0.1/localhost (tests, the sandbox)"),
+           "allow ``http://`` to 127.0.0.1/localhost (tests, the sandbox)", parse=_flag_of),
     Option("connect_timeout", "connect_timeout_ms", millis, _SECONDS,
-           "the time to connect (TCP and TLS)"),
+           "the time to connect (TCP and TLS)", parse=_seconds_of),
     Option("token_timeout", "token_timeout_ms", millis, _SECONDS,
-           "the time one token exchange may take"),
+           "the time one token exchange may take", parse=_seconds_of),
     Option("request_timeout", "request_timeout_ms", millis, _SECONDS,
-           "the time one API request may take"),
+           "the deadline of a whole call (token exchange, every attempt and every wait); "
+           "``timeout=`` sets it per call", parse=_seconds_of),
     Option("proxy", "proxy", _text, "str",
            "a proxy URL for all requests (default: ``HTTPS_PROXY``/``NO_PROXY``)"),
     Option("ca_file", "ca_file", _path, "str or path",
@@ -71,25 +85,42 @@ OPTIONS: Tuple[Option, ...] = (
            "PEM text of extra CA certificates to trust"),
     Option("user_agent", "user_agent", _text, "str", "the User-Agent header"),
     Option("max_attempts", "max_attempts", _integer, "int",
-           "attempts per API request, retries included"),
+           "attempts per API request, retries included", parse=int),
     Option("token_attempts", "token_attempts", _integer, "int",
-           "attempts per token exchange, retries included"),
+           "attempts per token exchange, retries included", parse=int),
     Option("retry_base_delay", "retry_base_delay_ms", millis, _SECONDS,
-           "the first backoff delay (full jitter, doubling)"),
+           "the first backoff delay (full jitter, doubling)", parse=_seconds_of),
     Option("retry_max_delay", "retry_max_delay_ms", millis, _SECONDS,
-           "the largest backoff delay"),
+           "the largest backoff delay", parse=_seconds_of),
     Option("max_retry_after", "max_retry_after_ms", millis, _SECONDS,
-           "the longest ``Retry-After`` waited for; a longer one is raised at once"),
+           "the longest ``Retry-After`` waited for; a longer one is raised at once",
+           parse=_seconds_of),
     Option("refresh_ahead", "refresh_ahead", _fraction, "float",
-           "the fraction of a token's lifetime after which it is refreshed in the background"),
+           "the fraction of a token's lifetime after which it is refreshed in the background",
+           parse=float),
     Option("refresh_on_expiry_only", "refresh_on_expiry_only", flag, "bool",
-           "no refresh ahead: requests wait for an exchange when the token is due"),
+           "no refresh ahead: requests wait for an exchange when the token is due",
+           parse=_flag_of),
     Option("invalid_credentials_ttl", "invalid_credentials_ttl_ms", millis, _SECONDS,
-           "how long a rejected API token is answered from memory before another exchange"),
+           "how long a rejected API token is answered from memory before another exchange",
+           parse=_seconds_of),
     Option("failed_refresh_backoff", "failed_refresh_backoff_ms", millis, _SECONDS,
-           "the pause after a failed background refresh"),
+           "the pause after a failed background refresh", parse=_seconds_of),
     Option("expiry_margin", "expiry_margin_ms", millis, _SECONDS,
-           "how long before expiry a token is no longer used"),
+           "how long before expiry a token is no longer used", parse=_seconds_of),
+    Option("max_response_bytes", "max_response_bytes", _integer, "int",
+           "the largest response body read; a larger one raises ``ResponseTooLargeError``",
+           parse=int),
+    Option("adaptive_pacing", "adaptive_pacing", flag, "bool",
+           "after a 429, pace requests at a rate that recovers gradually", parse=_flag_of),
+    Option("max_requests_per_minute", "max_requests_per_minute", _integer, "int",
+           "never more requests per minute from this client, all threads together (0: no "
+           "fixed limit)", parse=int),
+    Option("reauth_interval", "reauth_interval_ms", millis, _SECONDS,
+           "at most one 401-triggered token exchange per interval", parse=_seconds_of),
+    Option("max_pages", "max_pages", _integer, "int",
+           "the most pages a GraphQL paging walk fetches; more raise ``ResponseTooLargeError``",
+           parse=int),
 )
 
 NAMES: Tuple[str, ...] = tuple(o.name for o in OPTIONS)
@@ -142,16 +173,37 @@ def build_client(
     return client.value
 
 
-def describe() -> str:
-    """The options section of ``Client``'s docstring, generated from ``OPTIONS``."""
+def defaults(lib: Optional[ctypes.CDLL] = None) -> Dict[str, Any]:
+    """The library's default of every option that has one, by keyword name, as the Python
+    value (durations in seconds): ``{"request_timeout": 60.0, "max_attempts": 3, ...}``.
+    Read from the loaded library with ``lx_options_default``, so never out of date."""
+    if lib is None:
+        lib = load()
+    out: Dict[str, Any] = {}
+    for o in OPTIONS:
+        value = ctypes.c_char_p()
+        if lib.lx_options_default(o.key.encode("ascii"), ctypes.byref(value)) == LX_OK:
+            out[o.name] = o.parse((value.value or b"").decode("ascii"))
+    return out
+
+
+def describe(lib: Optional[ctypes.CDLL] = None) -> str:
+    """The options section of ``Client``'s docstring, generated from ``OPTIONS`` (with the
+    library's defaults when ``lib`` is given)."""
+    shown = defaults(lib) if lib is not None else {}
     lines = ["Options (keyword-only; ``None`` leaves the library's default, see ``lx_options_set``",
              "in leanix.h, which also gives the bounds; durations are seconds, int or float):", ""]
     for o in OPTIONS:
-        lines.append(f"    ``{o.name}`` ({o.accepts}; key ``{o.key}``): {o.doc}.")
+        default = f"; default {shown[o.name]!r}" if o.name in shown else ""
+        lines.append(f"    ``{o.name}`` ({o.accepts}; key ``{o.key}``{default}): {o.doc}.")
     lines += [
         "    ``on_event`` (``callable(kind: str, details: dict)``): called for every event;",
-        "        token events on a library thread, ``retry`` and ``token_rejected`` on the thread",
-        "        that made the call, from inside it (see ``leanix.EventCallback``).",
+        "        token events on a library thread, ``retry``, ``token_rejected`` and ``pacing``",
+        "        on the thread that drives the call, from inside it (see",
+        "        ``leanix.EventCallback``). Events also go to the ``leanix`` logger.",
+        "    ``check`` (bool, default True): ``False`` makes calls return non-2xx answers",
+        "        instead of raising (``Response.raise_for_status()`` raises then); ``check=`` per",
+        "        call overrides it.",
         "    ``raw_options`` (mapping of str to str): any lx_options key, passed as is.",
     ]
     return "\n".join(lines)

@@ -1,4 +1,4 @@
-"""What a successful call returns: ``Response`` and its ``Headers``."""
+"""What a call returns: ``Response`` and its ``Headers``."""
 
 from __future__ import annotations
 
@@ -48,16 +48,24 @@ class Headers(Mapping[str, str]):
 
 
 class Response:
-    """A successful (2xx) answer; non-2xx answers raise instead. Fully read: the native
-    response is released before this object is returned."""
+    """An answer of the server: status, headers and body, fully read (the native response is
+    released before this object is returned).
 
-    __slots__ = ("status", "content", "_header_block", "_headers")
+    Calls return one for 2xx answers and raise for others, where the exception's ``response``
+    is this object for the failed answer. With ``check=False`` a call returns the non-2xx
+    answer instead; ``raise_for_status()`` then raises the exception the call would have
+    raised."""
+
+    __slots__ = ("status", "content", "_header_block", "_headers", "_failure")
 
     def __init__(self, status: int, header_block: bytes, content: bytes) -> None:
         self.status: int = status
         self.content: bytes = content
         self._header_block = header_block
         self._headers: Optional[Headers] = None
+        # (exception class, message, fields) of the failure this answer is, for
+        # raise_for_status(); kept as parts so that no exception object refers back to us.
+        self._failure: Optional[Tuple[Any, str, Dict[str, Any]]] = None
 
     @property
     def headers(self) -> Headers:
@@ -77,6 +85,11 @@ class Response:
         return self.status
 
     @property
+    def ok(self) -> bool:
+        """True for a 2xx status (as ``requests.Response.ok``, which also counts 3xx)."""
+        return 200 <= self.status < 300
+
+    @property
     def text(self) -> str:
         """The body decoded as UTF-8 (invalid bytes replaced)."""
         return self.content.decode("utf-8", "replace")
@@ -88,22 +101,58 @@ class Response:
         except ValueError as e:
             raise InvalidResponseError(f"the response body is not JSON: {e}") from None
 
+    def raise_for_status(self) -> "Response":
+        """Raises the exception of this answer if it is not a 2xx (``HTTPError``,
+        ``NotFoundError``, ``ForbiddenError``, ... with this response and the library's
+        message quoting the server); returns the response itself otherwise."""
+        if self._failure is not None:
+            cls, message, fields = self._failure
+            raise cls(message, response=self, **fields)
+        if not self.ok:
+            from ._errors import HTTP_ERRORS, HTTPError
+
+            cls = HTTP_ERRORS.get(self.status, HTTPError)
+            raise cls(f"HTTP {self.status}", http_status=self.status, response=self)
+        return self
+
     def __repr__(self) -> str:
         return f"<leanix.Response {self.status}, {len(self.content)} bytes>"
 
 
-def read_response(lib: ctypes.CDLL, resp: ctypes.c_void_p) -> Response:
-    """Copies status, headers (one call, ``lx_response_headers``) and body out of an
-    lx_response, then frees it."""
+def _copy(lib: ctypes.CDLL, resp: int) -> Response:
+    """Status, headers (one call, ``lx_response_headers``) and body of a live lx_response,
+    each copied once."""
     err = ctypes.c_void_p()
+    data = ctypes.c_void_p()
+    size = ctypes.c_size_t()
+    check(lib, lib.lx_response_body(resp, ctypes.byref(data), ctypes.byref(size)), err)
+    content = ctypes.string_at(data.value, size.value) if size.value and data.value else b""
+    check(lib, lib.lx_response_headers(resp, ctypes.byref(data), ctypes.byref(size)), err)
+    block = ctypes.string_at(data.value, size.value) if size.value and data.value else b""
+    return Response(lib.lx_response_status(resp), block, content)
+
+
+def read_response(lib: ctypes.CDLL, resp: Any) -> Response:
+    """Copies an owned lx_response (a ``c_void_p`` or the handle), then frees it."""
+    handle = int((resp.value if isinstance(resp, ctypes.c_void_p) else resp) or 0)
     try:
-        data = ctypes.c_void_p()
-        size = ctypes.c_size_t()
-        check(lib, lib.lx_response_body(resp, ctypes.byref(data), ctypes.byref(size)), err)
-        content = ctypes.string_at(data.value, size.value) if size.value and data.value else b""
-        # All headers in one call: "name: value\n" lines, parsed when first used.
-        check(lib, lib.lx_response_headers(resp, ctypes.byref(data), ctypes.byref(size)), err)
-        block = ctypes.string_at(data.value, size.value) if size.value and data.value else b""
-        return Response(lib.lx_response_status(resp), block, content)
+        return _copy(lib, handle)
     finally:
-        lib.lx_free(resp)
+        lib.lx_free(handle)
+
+
+def borrowed_response(lib: ctypes.CDLL, resp: int) -> Response:
+    """Copies a response borrowed from an lx_error (``lx_error_response``); frees nothing."""
+    return _copy(lib, resp)
+
+
+def failed_response(error: Any) -> Optional[Response]:
+    """For ``check=False``: the answer of a failed call, carrying what ``raise_for_status()``
+    raises; ``None`` if the failure had no answer (or is a GraphQL error)."""
+    resp = getattr(error, "response", None)
+    if resp is None or getattr(error, "errors", None) is not None:
+        return None
+    fields = error._fields()
+    fields.pop("response", None)
+    resp._failure = (type(error), error.message, fields)
+    return resp

@@ -1,0 +1,174 @@
+"""leanix.AsyncClient against lx-sandbox: concurrency, cancellation, typed exceptions."""
+
+from __future__ import annotations
+
+import asyncio
+import threading
+import time
+from typing import Any, Dict, List
+
+import pytest
+
+import leanix
+from leanix import _async
+from sandbox import Sandbox
+
+FS = "/services/pathfinder/v1/factSheets"
+MISSING = FS + "/00000000-0000-0000-0000-000000000000"
+PAGE_QUERY = """
+query($after: String) {
+  allFactSheets(first: 1000, after: $after) {
+    pageInfo { hasNextPage endCursor }
+    edges { node { id } }
+  }
+}"""
+
+
+def make(sandbox: Sandbox, token: str = "", **options: Any) -> leanix.AsyncClient:
+    return leanix.AsyncClient(sandbox.url, token or sandbox.admin_token,
+                              allow_insecure_loopback=True, **options)
+
+
+def wait_for_count(sandbox: Sandbox, endpoint: str, expected: Dict[str, int],
+                   within: float = 5.0) -> Dict[str, int]:
+    deadline = time.monotonic() + within
+    while True:
+        got = sandbox.stats()["requests"].get(endpoint, {})
+        if got == expected or time.monotonic() > deadline:
+            return got
+        time.sleep(0.01)
+
+
+def test_200_concurrent_calls_one_exchange(sandbox: Sandbox) -> None:
+    threads_before = threading.active_count()
+
+    async def main() -> List[leanix.Response]:
+        async with make(sandbox) as c:  # cold cache: all 200 wait for the one exchange
+            return await asyncio.gather(*[c.get(FS, params={"pageSize": 1})
+                                          for _ in range(200)])
+
+    responses = asyncio.run(main())
+    assert [r.status for r in responses] == [200] * 200
+    assert all(len(r.json()["data"]) == 1 for r in responses)
+    stats = sandbox.stats()
+    assert stats["token_exchanges"] == 1 and stats["token_requests"] == 1, stats
+    assert stats["requests"]["factSheets"] == {"200": 200}
+    assert threading.active_count() == threads_before  # no Python thread per call
+    assert not _async._pending  # every completion ran
+
+
+def test_graphql_and_pages(sandbox: Sandbox) -> None:
+    async def main() -> Any:
+        async with make(sandbox) as c:
+            total = (await c.graphql("{ allFactSheets { totalCount } }"))["allFactSheets"][
+                "totalCount"]
+            sandbox.reset()
+            pages = c.graphql_pages(PAGE_QUERY)
+            first = await pages.__anext__()
+            assert sandbox.requests("graphql", 200) == 1  # one page at a time
+            ids = [e["node"]["id"] for e in first["allFactSheets"]["edges"]]
+            async for page in pages:
+                ids += [e["node"]["id"] for e in page["allFactSheets"]["edges"]]
+            assert len(ids) == total == len(set(ids))
+            assert sandbox.requests("graphql", 200) == -(-total // 1000)
+
+    asyncio.run(main())
+
+
+def test_exceptions_are_typed_as_in_the_sync_client(sandbox: Sandbox) -> None:
+    async def main() -> None:
+        async with make(sandbox) as c:
+            with pytest.raises(leanix.NotFoundError) as info:
+                await c.get(MISSING)
+            assert info.value.status == 404 and "not found" in info.value.response.text
+            r = await c.get(MISSING, check=False)
+            assert r.status == 404
+            with pytest.raises(leanix.NotFoundError):
+                r.raise_for_status()
+            with pytest.raises(leanix.GraphQLError) as ginfo:
+                await c.graphql('{ a: allFactSheets(first: 1) { totalCount } '
+                                'b: factSheet(id: "nope") { id } }')
+            assert ginfo.value.error_types == ["DataFetchingException"]
+            assert ginfo.value.data["a"]["totalCount"] > 0
+            sandbox.fault("factSheets", "status", status=400, headers={"x-request-id": "a-1"})
+            with pytest.raises(leanix.HTTPError) as hinfo:
+                await c.post(FS, json={"name": "x", "type": "Application"})
+            assert hinfo.value.response.headers["x-request-id"] == "a-1"
+            assert hinfo.value.response.json()["status"] == "ERROR"
+            sandbox.fault("factSheets", "stall", ms=5000)
+            with pytest.raises(leanix.TimeoutError):
+                await c.get(FS, timeout=0.2)
+            with pytest.raises(leanix.InvalidArgumentError):
+                await c.get(FS, headers={"Authorization": "Bearer mine"})
+        async with make(sandbox, sandbox.viewer_token) as v:
+            with pytest.raises(leanix.ForbiddenError):
+                await v.post(FS, json={"name": "x", "type": "Application"})
+        async with make(sandbox, "not-a-token") as bad:
+            with pytest.raises(leanix.InvalidCredentialsError):
+                await bad.get(FS)
+        with pytest.raises(leanix.ClosedError):
+            await c.get(FS)
+
+    asyncio.run(main())
+
+
+def test_cancelling_a_task_ends_the_native_call(sandbox: Sandbox) -> None:
+    async def main() -> float:
+        async with make(sandbox) as c:
+            await c.get(FS, params={"pageSize": 1})  # the token is there; count from here
+            sandbox.reset()
+            sandbox.fault("factSheets", "stall", ms=10_000)
+            task = asyncio.ensure_future(c.get(FS))
+            # The stimulus: asyncio's own deadline on the await (it cancels the task).
+            t0 = time.monotonic()
+            with pytest.raises(asyncio.TimeoutError):
+                await asyncio.wait_for(task, 0.5)
+            assert task.cancelled()
+            cancelled_at = time.monotonic()
+            # The native call ended: the sandbox saw the client hang up, and the completion
+            # ran (it frees what it was given) although nobody awaits it any more.
+            got = wait_for_count(sandbox, "factSheets", {"499": 1})
+            assert got == {"499": 1}
+            deadline = time.monotonic() + 2
+            while _async._pending and time.monotonic() < deadline:
+                await asyncio.sleep(0.005)
+            assert not _async._pending
+            assert cancelled_at - t0 < 0.5 + 0.3
+            # The client still works, and the cancel handle that fired is not reused.
+            assert (await c.get(FS, params={"pageSize": 1})).status == 200
+            return time.monotonic() - cancelled_at
+
+    asyncio.run(main())
+    assert sandbox.stats()["token_exchanges"] == 0
+
+
+def test_closing_the_client_cancels_calls_in_flight(sandbox: Sandbox) -> None:
+    async def main() -> None:
+        c = make(sandbox)
+        await c.get(FS, params={"pageSize": 1})
+        sandbox.fault("factSheets", "stall", ms=10_000, times=3)
+        tasks = [asyncio.ensure_future(c.get(FS)) for _ in range(3)]
+        await asyncio.sleep(0)  # the three calls have started
+        t0 = time.monotonic()
+        await c.aclose()
+        results = await asyncio.gather(*tasks, return_exceptions=True)
+        assert time.monotonic() - t0 < 1.0
+        assert [type(r) for r in results] == [leanix.CancelledError] * 3, results
+
+    asyncio.run(main())
+
+
+def test_events_of_async_calls_run_on_library_threads(sandbox: Sandbox) -> None:
+    seen: List[Any] = []
+    sandbox.fault("factSheets", "status", status=503, retry_after="0")
+
+    async def main() -> None:
+        async with make(sandbox, retry_base_delay=0.001,
+                        on_event=lambda k, d: seen.append((k, threading.get_ident()))) as c:
+            assert (await c.get(FS, params={"pageSize": 1})).status == 200
+
+    asyncio.run(main())
+    me = threading.get_ident()
+    assert [k for k, _ in seen] == ["token_fetched", "retry"]
+    assert all(t != me for _, t in seen)
+    assert sandbox.requests("factSheets", 503) == 1 and sandbox.requests("factSheets", 200) == 1
