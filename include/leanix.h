@@ -341,7 +341,8 @@ typedef struct lx_response lx_response;
 // `error` (release it with lx_free(); `response` is NULL).
 //
 // Threads: it runs on one of the library's I/O threads, exactly once per started call,
-// also when the client is closed or freed first (then with `LX_ERR_CANCELLED`). Keep it
+// also when the client is closed or freed first (then with `LX_ERR_CANCELLED`), never while
+// the library holds an internal lock. Keep it
 // short; it may start further asynchronous calls, but a blocking call from inside it returns
 // `LX_ERR_RECURSIVE_CALL` at once instead of waiting for itself.
 typedef void (*lx_completion_callback)(void *userdata,
@@ -427,6 +428,20 @@ lx_status lx_graphql_with(const struct lx_client *client,
                           char **out_json,
                           size_t *out_len,
                           struct lx_error **err);
+
+// lx_graphql_all() with per-call `options` (NULL: none): the deadline and the cancel handle
+// apply to each page's call.
+//
+// Ownership: `*out_json` is owned by the caller; release with lx_free().
+// Thread safety: as lx_get().
+LX_MUST_USE
+lx_status lx_graphql_all_with(const struct lx_client *client,
+                              const char *query,
+                              const char *variables_json,
+                              const struct lx_call_options *options,
+                              char **out_json,
+                              size_t *out_len,
+                              struct lx_error **err);
 
 // Starts lx_request_with() and returns at once: `callback` gets the result (see
 // `lx_completion_callback`). Returns `LX_OK` when the call started (the callback will run

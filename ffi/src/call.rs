@@ -228,12 +228,47 @@ pub extern "C" fn lx_graphql_with(
     })
 }
 
+/// lx_graphql_all() with per-call `options` (NULL: none): the deadline and the cancel handle
+/// apply to each page's call.
+///
+/// Ownership: `*out_json` is owned by the caller; release with lx_free().
+/// Thread safety: as lx_get().
+#[no_mangle]
+#[must_use]
+pub extern "C" fn lx_graphql_all_with(
+    client: *const lx_client,
+    query: *const c_char,
+    variables_json: *const c_char,
+    options: *const lx_call_options,
+    out_json: *mut *mut c_char,
+    out_len: *mut usize,
+    err: *mut *mut lx_error,
+) -> lx_status {
+    guard(err, || {
+        out(out_json, "out_json")?;
+        let handle = client_of(client)?;
+        let query = required_str(query, "query")?;
+        let request = graphql_request(options, query, parse_variables(variables_json)?)?;
+        let mut edges = Vec::new();
+        for page in handle.client.graphql_pages_with(request) {
+            edges.extend_from_slice(leanix_core::page_edges(&page?));
+        }
+        write_owned(
+            serde_json::to_vec(&edges).unwrap_or_default(),
+            out_json,
+            out_len,
+        );
+        Ok(())
+    })
+}
+
 /// The completion callback of an asynchronous call: `status` is `LX_OK` with an owned
 /// `response` (release it with lx_free(); `error` is NULL), or an `LX_ERR_*` with an owned
 /// `error` (release it with lx_free(); `response` is NULL).
 ///
 /// Threads: it runs on one of the library's I/O threads, exactly once per started call,
-/// also when the client is closed or freed first (then with `LX_ERR_CANCELLED`). Keep it
+/// also when the client is closed or freed first (then with `LX_ERR_CANCELLED`), never while
+/// the library holds an internal lock. Keep it
 /// short; it may start further asynchronous calls, but a blocking call from inside it returns
 /// `LX_ERR_RECURSIVE_CALL` at once instead of waiting for itself.
 pub type lx_completion_callback = Option<

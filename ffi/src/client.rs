@@ -308,19 +308,15 @@ pub extern "C" fn lx_graphql_all(
     out_len: *mut usize,
     err: *mut *mut lx_error,
 ) -> lx_status {
-    guard(err, || {
-        out(out_json, "out_json")?;
-        let handle = client_of(client)?;
-        let query = required_str(query, "query")?;
-        let variables = parse_variables(variables_json)?;
-        let edges = handle.client.graphql_all_edges(query, variables)?;
-        write_owned(
-            serde_json::to_vec(&edges).unwrap_or_default(),
-            out_json,
-            out_len,
-        );
-        Ok(())
-    })
+    crate::call::lx_graphql_all_with(
+        client,
+        query,
+        variables_json,
+        std::ptr::null(),
+        out_json,
+        out_len,
+        err,
+    )
 }
 
 /// The `variables_json` argument: NULL, `null` or a JSON object.
