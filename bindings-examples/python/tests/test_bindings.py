@@ -291,7 +291,7 @@ def test_only_calls_that_never_wait_keep_the_gil() -> None:
     # for a library thread (which may itself wait for the GIL in a callback) must release it.
     lib = _library.load()
     waits = {"lx_get", "lx_request", "lx_request_with", "lx_graphql", "lx_graphql_with",
-             "lx_graphql_all", "lx_graphql_pages_new", "lx_graphql_pages_next",
+             "lx_graphql_all", "lx_graphql_all_with", "lx_graphql_pages_new", "lx_graphql_pages_next",
              "lx_access_token", "lx_claims_json", "lx_client_new", "lx_client_build",
              "lx_client_close"}
     assert _bindings.QUICK <= set(_bindings.SIGNATURES)

@@ -137,6 +137,11 @@ SIGNATURES: Dict[str, Tuple[Any, List[Any]]] = {
         c_int32,
         [_handle, c_char_p, c_char_p, _handle, _owned_string_out, POINTER(c_size_t), _out_handle],
     ),
+    # lx_status lx_graphql_all_with(client, query, variables_json, options, &json, &len, &err);
+    "lx_graphql_all_with": (
+        c_int32,
+        [_handle, c_char_p, c_char_p, _handle, _owned_string_out, POINTER(c_size_t), _out_handle],
+    ),
     # lx_status lx_request_start(client, method, path, headers, headers_len, body, body_len, flags,
     #                            options, lx_completion_callback callback, void *userdata, err);
     "lx_request_start": (

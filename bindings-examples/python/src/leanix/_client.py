@@ -362,21 +362,22 @@ class Client(BaseClient):
             lib.lx_free_releasing_gil(pages.value)
             opts.free()
 
-    def graphql_all_edges(self, query: str,
-                          variables: Optional[Mapping[str, Any]] = None) -> List[Any]:
+    def graphql_all_edges(self, query: str, variables: Optional[Mapping[str, Any]] = None, *,
+                          operation_name: Optional[str] = None,
+                          timeout: Optional[float] = None) -> List[Any]:
         """The ``edges`` of every page of a cursor-paged query as one list, paged inside the
-        library (``lx_graphql_all``, the rule of ``graphql_pages``). It holds every edge: for
-        large exports iterate ``graphql_pages`` instead. The C ABI has no per-call options
-        for it, so the deadline is the client's ``request_timeout`` per page and Ctrl-C waits
-        for the walk."""
+        library (``lx_graphql_all_with``, the rule of ``graphql_pages``). It holds every edge:
+        for large exports iterate ``graphql_pages`` instead. ``timeout`` is the deadline of
+        each page's call; Ctrl-C cancels the walk."""
         query_c, vars_c = self._graphql_args(query, variables)
         out = ctypes.c_void_p()
         size = ctypes.c_size_t()
         err = ctypes.c_void_p()
         lib = self._lib
         try:
-            status = lib.lx_graphql_all(self._handle(), query_c, vars_c, ctypes.byref(out),
-                                        ctypes.byref(size), ctypes.byref(err))
+            status = self._run(lib.lx_graphql_all_with, (query_c, vars_c),
+                               (ctypes.byref(out), ctypes.byref(size), ctypes.byref(err)),
+                               timeout, _interrupt.operation(operation_name))
         except BaseException:
             lib.lx_free(out.value)
             lib.lx_free(err.value)
@@ -384,7 +385,7 @@ class Client(BaseClient):
         self._check(status, err)
         edges = _json.loads(take_text(lib, out, size.value))
         if not isinstance(edges, list):
-            raise InvalidResponseError("lx_graphql_all did not return a JSON array")
+            raise InvalidResponseError("lx_graphql_all_with did not return a JSON array")
         return edges
 
     @property
