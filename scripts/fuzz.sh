@@ -4,8 +4,8 @@
 #
 # Usage: scripts/fuzz.sh TARGET|all [SECONDS]     (default 60 s per target)
 #        scripts/fuzz.sh --build                    (build the fuzzers only)
-# Targets: token_response claims origin (Rust functions of fuzz/src/lib.rs) and ffi_options
-# ffi_request ffi_server (the C ABI, harnesses in fuzz/harness/).
+# Targets: token_response claims origin graphql_operation (Rust functions of fuzz/src/lib.rs) and
+# ffi_options ffi_request ffi_server (the C ABI, harnesses in fuzz/harness/).
 #
 # Builds into target/fuzz (its own release build with coverage instrumentation; the normal
 # target/debug is untouched). Seeds: fuzz/corpus/TARGET (read-only); the growing corpus lives in
@@ -17,7 +17,7 @@ set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
 cd "$root"
 out="${CARGO_TARGET_DIR:-$root/target}/fuzz"
-rust_targets=(token_response claims origin)
+rust_targets=(token_response claims origin graphql_operation)
 ffi_targets=(ffi_options ffi_request ffi_server)
 all=("${rust_targets[@]}" "${ffi_targets[@]}")
 

@@ -10,6 +10,8 @@ set -euo pipefail
 lx_paths debug
 cd "$LX_ROOT"
 export CARGO_TARGET_DIR=$LX_TARGET
+# Incremental caches would double the debug target directory; CI builds once.
+export CARGO_INCREMENTAL=0
 step() { printf '\n=== %s\n' "$*"; }
 
 step "Rust: format and lints"

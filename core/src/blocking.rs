@@ -155,6 +155,8 @@ impl Client {
         request: Request,
         done: impl FnOnce(Result<Response, Error>) + Send + 'static,
     ) -> Result<(), Error> {
+        // Bad arguments are refused here, before the call starts (the callback never runs).
+        request.check()?;
         self.start(|c| async move { c.send(request).await }, done)
     }
 

@@ -79,6 +79,9 @@ pub const BODY_EXCERPT_BYTES: usize = 512;
 pub const MESSAGE_EXCERPT_CHARS: usize = 200;
 /// Longest piece of caller input (a path, a header name) quoted in an error message.
 pub const QUOTED_INPUT_CHARS: usize = 80;
+/// The longest request method accepted (the longest registered method, `BASELINE-CONTROL`,
+/// has 16 characters); a longer one is refused before anything is sent.
+pub const MAX_METHOD_LEN: usize = 32;
 /// Most same-origin redirects followed by one API request.
 pub const MAX_REDIRECTS: usize = 5;
 /// Most pages one GraphQL paging walk fetches before failing (a server that never ends).

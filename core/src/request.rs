@@ -51,12 +51,19 @@ impl Request {
     /// A request with any method (`"GET"`, `"PATCH"`, ...). An invalid method name is reported
     /// when the request is sent.
     pub fn new(method: &str, path: impl Into<String>) -> Self {
-        let (method, invalid) = match Method::from_bytes(method.to_ascii_uppercase().as_bytes()) {
+        let parsed = if method.len() > crate::policy::MAX_METHOD_LEN {
+            Err(format!(
+                "{} is not a valid HTTP method (longer than {} characters)",
+                quote(method),
+                crate::policy::MAX_METHOD_LEN
+            ))
+        } else {
+            Method::from_bytes(method.to_ascii_uppercase().as_bytes())
+                .map_err(|_| format!("{} is not a valid HTTP method", quote(method)))
+        };
+        let (method, invalid) = match parsed {
             Ok(m) => (m, None),
-            Err(_) => (
-                Method::GET,
-                Some(format!("{} is not a valid HTTP method", quote(method))),
-            ),
+            Err(msg) => (Method::GET, Some(msg)),
         };
         Request {
             method,

@@ -192,7 +192,7 @@ pub extern "C" fn lx_error_response(
         let handle = *e.response.get_or_init(|| {
             let response = e.core.as_ref()?.response()?.clone();
             let object = Arc::new(ResponseObject::from_core(response));
-            Some(registry::insert::<lx_response>(object) as usize)
+            Some(registry::insert_lent(object))
         });
         let handle = handle.ok_or_else(|| {
             Failure::new(lx_status::LX_ERR_NOT_FOUND, "the error has no response")

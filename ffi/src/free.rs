@@ -39,7 +39,7 @@ pub extern "C" fn lx_free(ptr: *mut c_void) {
         }
         Some(Object::Error(e)) => {
             if let Some(lent) = e.lent_response() {
-                drop(registry::remove(lent as *const c_void));
+                drop(registry::remove_lent(lent));
             }
         }
         Some(other) => drop(other),

@@ -33,6 +33,9 @@ pub(crate) enum Object {
     Client(Arc<crate::client::ClientHandle>),
     Options(Arc<Mutex<crate::options::OptionsObject>>),
     Response(Arc<crate::response::ResponseObject>),
+    /// A response an `lx_error` lends out (lx_error_response()): an `lx_response` to every
+    /// accessor, but `lx_free` ignores it; freeing the error removes it.
+    LentResponse(Arc<crate::response::ResponseObject>),
     Error(Arc<crate::error::ErrorObject>),
     CallOptions(Arc<Mutex<crate::call::CallOptions>>),
     Pages(Arc<Mutex<crate::pages::PagesObject>>),
@@ -81,11 +84,20 @@ handle!(
     Options,
     Mutex<crate::options::OptionsObject>
 );
-handle!(
-    crate::response::lx_response,
-    Response,
-    crate::response::ResponseObject
-);
+// By hand: an `lx_response` is an owned or a lent response.
+impl Handle for crate::response::lx_response {
+    type Target = crate::response::ResponseObject;
+    const TYPE_NAME: &'static str = "lx_response";
+    fn target(object: &Object) -> Option<&Arc<Self::Target>> {
+        match object {
+            Object::Response(t) | Object::LentResponse(t) => Some(t),
+            _ => None,
+        }
+    }
+    fn object(target: Arc<Self::Target>) -> Object {
+        Object::Response(target)
+    }
+}
 handle!(crate::error::lx_error, Error, crate::error::ErrorObject);
 handle!(
     crate::call::lx_call_options,
@@ -176,10 +188,25 @@ pub(crate) fn peek<T: Handle>(ptr: *const T) -> Option<Arc<T::Target>> {
     shard(key).get(&key).and_then(T::target).cloned()
 }
 
-/// Removes an object (for `lx_free`). `None` if the pointer is not a live object.
+/// Removes an object (for `lx_free`). `None` if the pointer is not a live object, or is a
+/// response lent by an error (which only [`remove_lent`] removes).
 pub(crate) fn remove(ptr: *const c_void) -> Option<Object> {
     let key = ptr as usize;
-    shard(key).remove(&key)
+    let mut shard = shard(key);
+    match shard.get(&key) {
+        Some(Object::LentResponse(_)) | None => None,
+        Some(_) => shard.remove(&key),
+    }
+}
+
+/// Registers a response lent out by an error (see [`Object::LentResponse`]).
+pub(crate) fn insert_lent(target: Arc<crate::response::ResponseObject>) -> usize {
+    insert_at(fresh_handle(), Object::LentResponse(target)) as usize
+}
+
+/// Removes the response an error lent out, when the error is freed.
+pub(crate) fn remove_lent(handle: usize) -> Option<Object> {
+    shard(handle).remove(&handle)
 }
 
 /// Memory of an owned string: `len` bytes and a NUL, 2-aligned (so its address is even).

@@ -1,5 +1,6 @@
-//! Fuzz targets of the `leanix` core: the token endpoint's response, JWT claims, and host
-//! normalisation with path joining.
+//! Fuzz targets of the `leanix` core: the token endpoint's response, JWT claims, host
+//! normalisation with path joining, and the GraphQL operation detector (what decides whether a
+//! GraphQL request may be retried).
 //!
 //! Each target takes arbitrary bytes, must never panic, and checks the properties the rest of the
 //! library relies on (a panic *is* the finding). They are plain functions so that
@@ -9,7 +10,10 @@
 
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
-use leanix::{decode_claims, parse_token_response, AccessToken, ErrorKind, Origin};
+use leanix::{
+    decode_claims, operation_kind, parse_token_response, AccessToken, ErrorKind, GraphQlRequest,
+    OperationKind, Origin,
+};
 
 /// A fuzz target: takes any bytes, panics on a finding.
 pub type Target = fn(&[u8]);
@@ -19,6 +23,7 @@ pub const TARGETS: &[(&str, Target)] = &[
     ("token_response", token_response),
     ("claims", claims),
     ("origin", origin),
+    ("graphql_operation", graphql_operation),
 ];
 
 /// A fixed "now", so that a replay behaves like the run that found the input.
@@ -126,6 +131,71 @@ pub fn origin(data: &[u8]) {
     }
 }
 
+/// `operation_kind` on any document (and an `operationName`: the text before the first NUL
+/// byte, when there is one). Never panics, and agrees with itself under changes a GraphQL
+/// server ignores or that must change the answer in a known way:
+/// - the request's own view (`GraphQlRequest::operation_kind`, which decides retries) is the same;
+/// - a UTF-8 byte order mark or a comment line in front changes nothing;
+/// - a fragment definition appended to a document that parses changes nothing;
+/// - a second operation appended makes an unnamed choice ambiguous (`None`), while naming
+///   either operation picks it;
+/// - a mutation or subscription is reported only if the keyword is in the text (a query
+///   shorthand or an unparseable document is never taken for a mutation, nor the reverse).
+pub fn graphql_operation(data: &[u8]) {
+    let text = String::from_utf8_lossy(data);
+    let (name, doc) = match text.split_once('\0') {
+        Some((n, d)) => (Some(n), d),
+        None => (None, &*text),
+    };
+    let kind = operation_kind(doc, name);
+    let mut request = GraphQlRequest::new(doc);
+    if let Some(n) = name {
+        request = request.operation_name(n);
+    }
+    assert_eq!(request.operation_kind(), kind, "the request disagrees: {doc:?} {name:?}");
+    assert_eq!(operation_kind(doc, name), kind, "not deterministic: {doc:?}");
+    assert_eq!(
+        operation_kind(&format!("\u{feff}{doc}"), name),
+        kind,
+        "a byte order mark changed the answer: {doc:?}"
+    );
+    assert_eq!(
+        operation_kind(&format!("# a comment\n{}", doc.trim_start_matches('\u{feff}')), name),
+        kind,
+        "a comment line changed the answer: {doc:?}"
+    );
+    match kind {
+        Some(OperationKind::Mutation) => assert!(doc.contains("mutation"), "{doc:?}"),
+        Some(OperationKind::Subscription) => assert!(doc.contains("subscription"), "{doc:?}"),
+        _ => {}
+    }
+    if kind.is_none() {
+        return;
+    }
+    // The document parses and one operation was chosen: definitions may be appended to it.
+    const FRAGMENT: &str = "\nfragment LxFuzzFragment on FactSheet { id }\n";
+    assert_eq!(
+        operation_kind(&format!("{doc}{FRAGMENT}"), name),
+        kind,
+        "an appended fragment changed the answer: {doc:?}"
+    );
+    const OTHER: &str = "LxFuzzOther";
+    if doc.contains(OTHER) {
+        return;
+    }
+    let two = format!("{doc}\nmutation {OTHER} {{ x }}\n");
+    assert_eq!(
+        operation_kind(&two, Some(OTHER)),
+        Some(OperationKind::Mutation),
+        "the named second operation was not chosen: {two:?}"
+    );
+    match name {
+        // Unnamed: the document had exactly one operation; now there are two.
+        None => assert_eq!(operation_kind(&two, None), None, "ambiguous: {two:?}"),
+        Some(_) => assert_eq!(operation_kind(&two, name), kind, "{two:?}"),
+    }
+}
+
 /// Runs `f` on the `len` bytes at `data` (NULL or zero length: empty input).
 ///
 /// # Safety
@@ -169,4 +239,14 @@ pub unsafe extern "C" fn lxfuzz_claims(data: *const u8, len: usize) -> i32 {
 pub unsafe extern "C" fn lxfuzz_origin(data: *const u8, len: usize) -> i32 {
     // SAFETY: forwarded from the caller.
     unsafe { run(origin, data, len) }
+}
+
+/// libFuzzer entry for [`graphql_operation`].
+///
+/// # Safety
+/// `data` must point to `len` readable bytes, or be NULL.
+#[no_mangle]
+pub unsafe extern "C" fn lxfuzz_graphql_operation(data: *const u8, len: usize) -> i32 {
+    // SAFETY: forwarded from the caller.
+    unsafe { run(graphql_operation, data, len) }
 }

@@ -2,7 +2,9 @@
 # Builds the C tests against the committed header, links them with the shared and the static
 # library of the build tree, and runs them against a fresh lx-sandbox: plain, under valgrind
 # (with the suppressions file the library installs), and with AddressSanitizer +
-# UndefinedBehaviorSanitizer. Also checks the shared library's soname and that its exported
+# UndefinedBehaviorSanitizer. Programs: test_leanix (the whole API, also linked statically),
+# test_failures (failed calls keep their answer, GraphQL errors, bounded bodies, paging, framing
+# headers) and test_calls (deadlines, cancellation, asynchronous calls, callbacks, rate options). Also checks the shared library's soname and that its exported
 # symbols and the header's declarations are the same set.
 #
 # Usage: tests/c/run.sh [debug|release]   (default debug; the Rust build must exist)
@@ -15,6 +17,7 @@ lx_link_soname
 
 cflags=(-std=c11 -Wall -Wextra -Wpedantic -Werror -I"$LX_ROOT/include")
 helpers=("$here/sandbox_control.c" "$here/test_client.c")
+programs=(test_failures test_calls)
 shared=(-L"$lib" -lleanix -Wl,-rpath,"$lib" -lpthread)
 read -ra native <"$LX_ROOT/packaging/native-static-libs"
 
@@ -34,6 +37,9 @@ echo "soname $soname; $(echo "$exported" | wc -l) symbols exported, all lx_*, al
 echo "== build (shared, static, C++)"
 cc "${cflags[@]}" -I"$here" -o "$out/test_shared" "$here/test_leanix.c" "${helpers[@]}" "${shared[@]}"
 cc "${cflags[@]}" -I"$here" -o "$out/test_static" "$here/test_leanix.c" "${helpers[@]}" "$lib/libleanix.a" "${native[@]}"
+for p in "${programs[@]}"; do
+  cc "${cflags[@]}" -I"$here" -o "$out/$p" "$here/$p.c" "${helpers[@]}" "${shared[@]}"
+done
 c++ -std=c++17 -Wall -Wextra -Werror -I"$LX_ROOT/include" -o "$out/test_cpp" "$here/test_header.cpp" "${shared[@]}"
 if ! readelf -d "$out/test_shared" | grep "NEEDED.*\[$soname\]" >/dev/null; then
   echo "test_shared does not load $soname"; exit 1
@@ -55,13 +61,22 @@ echo "== C tests, shared library"
 "$out/test_shared"
 echo "== C tests, static library"
 "$out/test_static"
+for p in "${programs[@]}"; do
+  echo "== $p, shared library"
+  "$out/$p"
+done
 
 if [ "${LX_SKIP_VALGRIND:-0}" != 1 ]; then
   # What a user runs (README, "C"): every leak kind an error, only the library's process-wide
   # state suppressed. The forked child's view of the parent's threads is not checked.
   echo "== C tests under valgrind"
-  valgrind --quiet --error-exitcode=1 --leak-check=full --suppressions="$LX_ROOT/packaging/valgrind.supp" \
-    --child-silent-after-fork=yes "$out/test_shared"
+  vg=(valgrind --quiet --error-exitcode=1 --leak-check=full --suppressions="$LX_ROOT/packaging/valgrind.supp"
+    --child-silent-after-fork=yes)
+  "${vg[@]}" "$out/test_shared"
+  for p in "${programs[@]}"; do
+    echo "== $p under valgrind (outcomes only: times are not asserted there, see check.h)"
+    LX_TEST_VALGRIND=1 "${vg[@]}" "$out/$p"
+  done
 fi
 
 if [ "${LX_SKIP_SANITIZERS:-0}" != 1 ]; then
@@ -72,6 +87,13 @@ if [ "${LX_SKIP_SANITIZERS:-0}" != 1 ]; then
     echo "AddressSanitizer is not linked into the test binary"; exit 1
   fi
   echo "sanitizer runtime linked: $(ldd "$out/test_asan" | grep -oE 'lib(asan|ubsan)[^ ]*' | tr '\n' ' ')"
-  ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1 "$out/test_asan"
+  export ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1
+  "$out/test_asan"
+  for p in "${programs[@]}"; do
+    echo "== $p with AddressSanitizer + UndefinedBehaviorSanitizer"
+    cc "${cflags[@]}" -I"$here" -g -fsanitize=address,undefined -fno-omit-frame-pointer -o "$out/${p}_asan" \
+      "$here/$p.c" "${helpers[@]}" "${shared[@]}"
+    "$out/${p}_asan"
+  done
 fi
 echo "C tests: all passed"

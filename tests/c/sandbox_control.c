@@ -75,6 +75,33 @@ long sb_counter(const char *name) {
     return strtol(p + strlen(key), NULL, 10);
 }
 
+long sb_requests(const char *endpoint, int status) {
+    char body[1 << 16];
+    if (sb_call("GET", "/_sandbox/stats", NULL, body, sizeof body) != 200) return -1;
+    char key[128];
+    snprintf(key, sizeof key, "\"%s\":{", endpoint);
+    const char *p = strstr(body, key);
+    if (!p) return 0;
+    p += strlen(key);
+    const char *end = strchr(p, '}');
+    if (!end) return -1;
+    long total = 0;
+    /* "200":5,"401":1 */
+    while (p < end) {
+        const char *q = strchr(p, '"');
+        if (!q || q >= end) break;
+        int st = atoi(q + 1);
+        const char *colon = strchr(q, ':');
+        if (!colon || colon >= end) break;
+        long n = strtol(colon + 1, NULL, 10);
+        if (status < 0 || st == status) total += n;
+        p = strchr(colon, ',');
+        if (!p || p > end) break;
+        p++;
+    }
+    return total;
+}
+
 int sb_fault(const char *json) { return sb_call("POST", "/_sandbox/faults", json, NULL, 0); }
 
 int sb_reset(void) { return sb_call("POST", "/_sandbox/reset", "{}", NULL, 0); }

@@ -15,6 +15,11 @@ int sb_call(const char *method, const char *path, const char *json, char *out, s
 /* A counter from GET /_sandbox/stats, e.g. sb_counter("token_exchanges"); -1 if absent. */
 long sb_counter(const char *name);
 
+/* From GET /_sandbox/stats: responses of `endpoint` ("token", "factSheets", "graphql", ...) with
+ * `status` (0: dropped connections, 499: abandoned during a stall); 0 if none, -1 on failure.
+ * status -1: every response of the endpoint, whatever its status. */
+long sb_requests(const char *endpoint, int status);
+
 /* POST /_sandbox/faults with the given JSON; returns the HTTP status. */
 int sb_fault(const char *json);
 

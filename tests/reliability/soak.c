@@ -8,6 +8,16 @@
  *   - every call returns within a generous bound (hang guard).
  *
  * Usage: soak THREADS REQUESTS [MAX_ATTEMPTS] [--report-only]
+ *
+ * The rate-limited phase (issue 16): soak --rate-limit PER_MINUTE THREADS TOTAL [OPTIONS]
+ * sets the sandbox's per-user limit (a fixed one-minute window that starts with the first
+ * request; past it, 429 with Retry-After = the seconds left) and runs TOTAL GETs from THREADS
+ * threads of one client with the extra client OPTIONS ("key=value;..."). Checks: no error reaches
+ * the caller, each call is exactly one 200, the 429s stay within one per thread per exhausted
+ * window (the client-wide pause: a thread that saw no 429 does not send into a full window),
+ * and the job ends within seconds of the window reset it needs (it waits, but not longer).
+ * Figures: throughput per minute against the limit, 429s, pacing events ("RATE key=value").
+ *
  * Environment: LX_SANDBOX_URL, LX_SANDBOX_TOKEN. Prints figures as "SOAK key=value ..." lines and
  * "N passed, N failed" last. */
 #define _POSIX_C_SOURCE 200809L
@@ -20,6 +30,7 @@
 
 #include "common.h"
 #include "sandbox_control.h"
+#include "test_client.h"
 
 #define PATH "/services/pathfinder/v1/factSheets?pageSize=1"
 #define LIFETIME_S 5
@@ -83,11 +94,191 @@ static void check(int ok, const char *what) {
     }
 }
 
+/* ---- the rate-limited phase ---- */
+
+#define WINDOW_S 60.0 /* the sandbox's fixed window */
+
+struct rate_worker {
+    pthread_t thread;
+    lx_client *client;
+    int calls, ok, errors;
+    double *done_at; /* completion time of each successful call, from the start */
+    double t0, max_latency;
+    char first_error[256];
+};
+
+static pthread_mutex_t next_lock = PTHREAD_MUTEX_INITIALIZER;
+static int next_call, total_rate_calls;
+
+static void *rate_work(void *arg) {
+    struct rate_worker *w = arg;
+    for (;;) {
+        pthread_mutex_lock(&next_lock);
+        int mine = next_call < total_rate_calls ? next_call++ : -1;
+        pthread_mutex_unlock(&next_lock);
+        if (mine < 0) break;
+        lx_response *resp = NULL;
+        lx_error *err = NULL;
+        double t = rt_now();
+        int st = lx_get(w->client, PATH, &resp, &err);
+        double now = rt_now();
+        if (now - t > w->max_latency) w->max_latency = now - t;
+        if (st == LX_OK && lx_response_status(resp) == 200) {
+            w->done_at[w->ok++] = now - w->t0;
+        } else {
+            w->errors++;
+            if (!w->first_error[0])
+                snprintf(w->first_error, sizeof w->first_error, "%s: %s", lx_status_str(st), lx_error_message(err));
+        }
+        w->calls++;
+        lx_free(resp);
+        lx_free(err);
+    }
+    return NULL;
+}
+
+struct pacing_seen {
+    pthread_mutex_t lock;
+    int started, stopped, retries;
+    double min_rpm;
+};
+
+static void on_rate_event(void *userdata, int32_t kind, const char *details) {
+    struct pacing_seen *p = userdata;
+    pthread_mutex_lock(&p->lock);
+    if (kind == LX_EVENT_RETRY) p->retries++;
+    if (kind == LX_EVENT_PACING) {
+        if (strstr(details, "\"started\":true")) p->started++;
+        const char *r = strstr(details, "\"requests_per_minute\":");
+        if (r && strncmp(r + 22, "null", 4) != 0) {
+            double rpm = strtod(r + 22, NULL);
+            if (p->min_rpm == 0 || rpm < p->min_rpm) p->min_rpm = rpm;
+        } else if (r) {
+            p->stopped++;
+        }
+    }
+    pthread_mutex_unlock(&p->lock);
+}
+
+
+static int rate_phase(const char *url, const char *token, int limit, int threads, int total, const char *extra) {
+    if (limit < 1 || threads < 1 || threads > 256 || total < 1 || total > 1000000) return 2;
+    sb_reset();
+    sb_call("DELETE", "/_sandbox/faults", NULL, NULL, 0);
+    /* The call deadline must cover a wait for the window's reset (up to 60 s) plus the call. */
+    char options[512];
+    snprintf(options, sizeof options, "request_timeout_ms=90000%s%s", extra && *extra ? ";" : "", extra ? extra : "");
+    struct pacing_seen seen = {PTHREAD_MUTEX_INITIALIZER, 0, 0, 0, 0};
+    lx_options *opts = NULL;
+    lx_client *client = NULL;
+    if (tc_options(url, token, options, &opts, NULL) != LX_OK || lx_options_set_event_callback(opts, on_rate_event, &seen, NULL) != LX_OK ||
+        lx_client_build(opts, &client, NULL) != LX_OK) {
+        fprintf(stderr, "rate: client with %s\n", options);
+        return 2;
+    }
+    lx_free(opts);
+    char *tok = NULL;
+    if (lx_access_token(client, &tok, NULL) != LX_OK) return 2; /* the token endpoint is not limited */
+    lx_free(tok);
+    sb_reset(); /* zeroes the counters and the rate-limit windows */
+    char cfg[96];
+    snprintf(cfg, sizeof cfg, "{\"rate_limit_per_minute\":%d}", limit);
+    if (sb_call("POST", "/_sandbox/config", cfg, NULL, 0) != 200) return 2;
+
+    struct rate_worker *ws = calloc((size_t)threads, sizeof *ws);
+    next_call = 0;
+    total_rate_calls = total;
+    double t0 = rt_now();
+    for (int i = 0; i < threads; i++) {
+        ws[i].client = client;
+        ws[i].done_at = calloc((size_t)total, sizeof(double));
+        ws[i].t0 = t0;
+        pthread_create(&ws[i].thread, NULL, rate_work, &ws[i]);
+    }
+    for (int i = 0; i < threads; i++) pthread_join(ws[i].thread, NULL);
+    double duration = rt_now() - t0;
+    const char *stats = rt_stats();
+    long s200 = rt_requests(stats, "factSheets", 200), s429 = rt_requests(stats, "factSheets", 429);
+    sb_call("POST", "/_sandbox/config", "{\"rate_limit_per_minute\":null}", NULL, 0);
+
+    long ok = 0, errors = 0;
+    double max_latency = 0;
+    const char *first_error = NULL;
+    double *done = calloc((size_t)total, sizeof(double));
+    for (int i = 0; i < threads; i++) {
+        memcpy(done + ok, ws[i].done_at, (size_t)ws[i].ok * sizeof(double));
+        ok += ws[i].ok;
+        errors += ws[i].errors;
+        if (ws[i].max_latency > max_latency) max_latency = ws[i].max_latency;
+        if (!first_error && ws[i].first_error[0]) first_error = ws[i].first_error;
+    }
+    qsort(done, (size_t)ok, sizeof(double), cmp_double);
+    /* Successes per window of the sandbox (the first window starts with the first request). */
+    int windows = (int)(duration / WINDOW_S) + 1, max_in_window = 0;
+    printf("RATE limit_per_minute=%d threads=%d total=%d options=%s\n", limit, threads, total, options);
+    printf("RATE per_window=");
+    for (int w = 0, i = 0; w < windows; w++) {
+        int n = 0;
+        while (i < ok && done[i] < (w + 1) * WINDOW_S) {
+            n++;
+            i++;
+        }
+        if (n > max_in_window) max_in_window = n;
+        printf("%s%d", w ? "," : "", n);
+    }
+    printf("\n");
+    const char *fixed = extra ? strstr(extra, "max_requests_per_minute=") : NULL;
+    int per_minute = fixed ? atoi(fixed + 24) : 0;
+    int needed_resets = (total - 1) / limit; /* windows the job must wait for (without a fixed rate) */
+    double rpm = ok / duration * 60.0;
+    /* Throughput over the windows the job used: what a fixed window allows is `limit` per
+     * window, so the efficiency is the successes per window used (the last one partly). */
+    double used = needed_resets + (double)(total - needed_resets * limit) / limit;
+    printf("RATE duration_s=%.1f ok=%ld errors=%ld s200=%ld s429=%ld requests_per_minute=%.0f of_limit=%.2f max_latency_s=%.1f\n",
+           duration, ok, errors, s200, s429, rpm, rpm / limit, max_latency);
+    if (!per_minute) printf("RATE windows_waited=%d per_window_used=%.0f\n", needed_resets, ok / used);
+    printf("RATE pacing_started=%d pacing_stopped=%d pacing_min_rpm=%.0f retry_events=%d\n", seen.started, seen.stopped,
+           seen.min_rpm, seen.retries);
+    if (first_error) printf("RATE first_error=\"%s\"\n", first_error);
+
+    check(errors == 0, "no error reached the caller (the client waited for the window)");
+    check(ok == total && s200 == ok, "each call is exactly one 200 at the sandbox");
+    check(max_in_window <= limit, "never more successes in a window than the limit");
+    char what[200];
+    if (per_minute > 0 && per_minute + per_minute / 60.0 <= limit) {
+        /* A fixed rate under the limit: a window never fills (a second's worth at the start plus
+         * the rate for 60 s), so no 429, and the job takes (total - burst) / rate. */
+        double rate = per_minute / 60.0, burst = rate > 1 ? rate : 1;
+        double expect = (total - burst) / rate;
+        snprintf(what, sizeof what, "a fixed rate under the limit: no 429 (%ld)", s429);
+        check(s429 == 0, what);
+        snprintf(what, sizeof what, "paced at %d/min: %.1f s, expected %.1f s (-1 %%, +3 s)", per_minute, duration, expect);
+        check(duration >= expect * 0.99 && duration <= expect + 3.0, what);
+    } else {
+        long bound_429 = (long)needed_resets * (threads + 2);
+        snprintf(what, sizeof what, "429s within one per thread per exhausted window (%ld <= %ld)", s429, bound_429);
+        check(s429 <= bound_429, what);
+        double bound_s = needed_resets * (WINDOW_S + 3.0) + 10.0;
+        snprintf(what, sizeof what, "the job waited for %d reset(s) and no longer (%.1f s, in [%.0f, %.0f])", needed_resets,
+                 duration, needed_resets * WINDOW_S - 1.0, bound_s);
+        check(duration >= needed_resets * WINDOW_S - 1.0 && duration <= bound_s, what);
+    }
+    lx_free(client);
+    for (int i = 0; i < threads; i++) free(ws[i].done_at);
+    free(ws);
+    free(done);
+    printf("%d passed, %d failed\n", passed, failed);
+    return failed ? 1 : 0;
+}
+
 int main(int argc, char **argv) {
     const char *url = getenv("LX_SANDBOX_URL");
     const char *token = getenv("LX_SANDBOX_TOKEN");
+    if (argc >= 5 && strcmp(argv[1], "--rate-limit") == 0 && url && token && sb_init(url) == 0)
+        return rate_phase(url, token, atoi(argv[2]), atoi(argv[3]), atoi(argv[4]), argc > 5 ? argv[5] : NULL);
     if (argc < 3 || !url || !token || sb_init(url) != 0) {
-        fprintf(stderr, "usage: soak THREADS REQUESTS [MAX_ATTEMPTS] [--report-only]; set LX_SANDBOX_URL, LX_SANDBOX_TOKEN\n");
+        fprintf(stderr, "usage: soak THREADS REQUESTS [MAX_ATTEMPTS] [--report-only] | soak --rate-limit PER_MINUTE THREADS "
+                        "TOTAL [OPTIONS]; set LX_SANDBOX_URL, LX_SANDBOX_TOKEN\n");
         return 2;
     }
     int threads = atoi(argv[1]), requests = atoi(argv[2]);

@@ -1,0 +1,76 @@
+/* What every C test program of tests/c shares: CHECK, the clock, and the one timing margin.
+ *
+ * Include it once per program (it defines the counters). Timing: a bound on how long something
+ * may take is always "the figure the library promises + tc_margin()", printed once at start.
+ * The margin is 250 ms, or LX_TEST_MARGIN_MS from the environment. Under valgrind (run.sh sets
+ * LX_TEST_VALGRIND=1), which runs everything 20-50x slower and one thread at a time, times say
+ * nothing about the library: TIME_CHECKs print their figure and are not counted, and programs
+ * leave out their purely timing cases and shrink their loads. */
+#ifndef LX_TEST_CHECK_H
+#define LX_TEST_CHECK_H
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <time.h>
+
+static int passed, failed;
+
+/* The last line of every program. */
+#define TC_SUMMARY()                                                                            \
+    do {                                                                                        \
+        printf("%d passed, %d failed\n", passed, failed);                                       \
+    } while (0)
+
+#define CHECK(cond, ...)                                                    \
+    do {                                                                    \
+        if (cond) {                                                         \
+            passed++;                                                       \
+        } else {                                                            \
+            failed++;                                                       \
+            fprintf(stderr, "FAIL %s:%d: %s: ", __FILE__, __LINE__, #cond); \
+            fprintf(stderr, __VA_ARGS__);                                   \
+            fprintf(stderr, "\n");                                          \
+        }                                                                   \
+    } while (0)
+
+static inline int tc_valgrind(void) {
+    const char *env = getenv("LX_TEST_VALGRIND");
+    return env && env[0] == '1';
+}
+
+/* A bound on time: a CHECK, except under valgrind (printed, not counted). */
+#define TIME_CHECK(cond, ...)                                          \
+    do {                                                               \
+        if (tc_valgrind()) {                                           \
+            printf("(not timed under valgrind) ");                     \
+            printf(__VA_ARGS__);                                       \
+            printf("\n");                                              \
+        } else {                                                       \
+            CHECK(cond, __VA_ARGS__);                                  \
+        }                                                              \
+    } while (0)
+
+static inline double tc_now(void) {
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+/* A wait for the passage of time itself (a timer in a test), never to synchronise. */
+static inline void tc_sleep_ms(long ms) {
+    struct timespec ts = {ms / 1000, (ms % 1000) * 1000000L};
+    while (nanosleep(&ts, &ts) != 0) {
+    }
+}
+
+/* The margin added to every time bound, in seconds. */
+static inline double tc_margin(void) {
+    static double margin = -1;
+    if (margin < 0) {
+        const char *env = getenv("LX_TEST_MARGIN_MS");
+        margin = (env && *env ? atof(env) : 250.0) / 1e3;
+    }
+    return margin;
+}
+
+#endif
