@@ -152,15 +152,26 @@ pub fn graphql_operation(data: &[u8]) {
     if let Some(n) = name {
         request = request.operation_name(n);
     }
-    assert_eq!(request.operation_kind(), kind, "the request disagrees: {doc:?} {name:?}");
-    assert_eq!(operation_kind(doc, name), kind, "not deterministic: {doc:?}");
+    assert_eq!(
+        request.operation_kind(),
+        kind,
+        "the request disagrees: {doc:?} {name:?}"
+    );
+    assert_eq!(
+        operation_kind(doc, name),
+        kind,
+        "not deterministic: {doc:?}"
+    );
     assert_eq!(
         operation_kind(&format!("\u{feff}{doc}"), name),
         kind,
         "a byte order mark changed the answer: {doc:?}"
     );
     assert_eq!(
-        operation_kind(&format!("# a comment\n{}", doc.trim_start_matches('\u{feff}')), name),
+        operation_kind(
+            &format!("# a comment\n{}", doc.trim_start_matches('\u{feff}')),
+            name
+        ),
         kind,
         "a comment line changed the answer: {doc:?}"
     );
