@@ -11,7 +11,7 @@ use crate::args::{optional_str, out, required_str};
 use crate::boundary::guard;
 use crate::cancel::{cancel_of, lx_cancel};
 use crate::client::{
-    build_request, client_of, lx_client, parse_variables, publish_response, write_owned,
+    build_request, client_of, lx_client, parse_variables, publish_response, write_json,
 };
 use crate::error::{lx_error, report, Failure};
 use crate::registry;
@@ -219,11 +219,7 @@ pub extern "C" fn lx_graphql_with(
         let query = required_str(query, "query")?;
         let request = graphql_request(options, query, parse_variables(variables_json)?)?;
         let data = handle.client.graphql_with(request)?;
-        write_owned(
-            serde_json::to_vec(&data).unwrap_or_default(),
-            out_json,
-            out_len,
-        );
+        write_json(&data, out_json, out_len);
         Ok(())
     })
 }
@@ -253,11 +249,7 @@ pub extern "C" fn lx_graphql_all_with(
         for page in handle.client.graphql_pages_with(request) {
             edges.extend_from_slice(leanix_core::page_edges(&page?));
         }
-        write_owned(
-            serde_json::to_vec(&edges).unwrap_or_default(),
-            out_json,
-            out_len,
-        );
+        write_json(&edges, out_json, out_len);
         Ok(())
     })
 }

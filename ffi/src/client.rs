@@ -67,6 +67,19 @@ pub(crate) fn write_owned(text: Vec<u8>, out_ptr: *mut *mut c_char, out_len: *mu
     }
 }
 
+/// Hands `value` out as an owned, NUL-terminated JSON string (`out_len` is optional).
+pub(crate) fn write_json(
+    value: &impl serde::Serialize,
+    out_ptr: *mut *mut c_char,
+    out_len: *mut usize,
+) {
+    write_owned(
+        serde_json::to_vec(value).unwrap_or_default(),
+        out_ptr,
+        out_len,
+    );
+}
+
 /// Hands a core response out as an owned `lx_response`.
 pub(crate) fn publish_response(
     response: leanix_core::Response,
@@ -386,11 +399,7 @@ pub extern "C" fn lx_claims_json(
         let handle = client_of(client)?;
         let claims = handle.client.claims()?;
         let json = claims.map(|c| c.raw).unwrap_or(serde_json::Value::Null);
-        write_owned(
-            serde_json::to_vec(&json).unwrap_or_default(),
-            out_json,
-            std::ptr::null_mut(),
-        );
+        write_json(&json, out_json, std::ptr::null_mut());
         Ok(())
     })
 }

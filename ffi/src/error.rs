@@ -232,11 +232,7 @@ pub extern "C" fn lx_error_graphql_json(
             .cloned()
             .unwrap_or(serde_json::Value::Null);
         let json = serde_json::json!({ "errors": errors, "data": data });
-        crate::client::write_owned(
-            serde_json::to_vec(&json).unwrap_or_default(),
-            out_json,
-            out_len,
-        );
+        crate::client::write_json(&json, out_json, out_len);
         Ok(())
     })
 }

@@ -8,7 +8,7 @@ use leanix_core::blocking::GraphQlPages;
 use crate::args::{out, required_str};
 use crate::boundary::guard;
 use crate::call::lx_call_options;
-use crate::client::{client_of, lx_client, parse_variables, write_owned};
+use crate::client::{client_of, lx_client, parse_variables, write_json};
 use crate::error::lx_error;
 use crate::registry;
 use crate::status::lx_status;
@@ -75,11 +75,7 @@ pub extern "C" fn lx_graphql_pages_next(
         let walk = registry::get::<lx_graphql_pages>(pages, "pages")?;
         let next = walk.lock().unwrap_or_else(|p| p.into_inner()).pages.next();
         match next {
-            Some(page) => write_owned(
-                serde_json::to_vec(&page?).unwrap_or_default(),
-                out_json,
-                out_len,
-            ),
+            Some(page) => write_json(&page?, out_json, out_len),
             None => {
                 // SAFETY: checked non-NULL above; `out_len` is optional.
                 unsafe {
