@@ -1210,6 +1210,47 @@ public final class LeanixClient implements AutoCloseable {
         }
 
         /**
+         * Whether the client paces itself after a 429 (default: {@code adaptive_pacing}, on):
+         * every call of the client waits for the server's {@code Retry-After} anyway; with pacing,
+         * it then sends at 0.7x the rate it measured and recovers gradually, shared by all
+         * threads, instead of bursting back into the limit.
+         *
+         * @param pacing false to turn adaptive pacing off
+         * @return this
+         */
+        public Builder adaptivePacing(boolean pacing) {
+            return set("adaptive_pacing", pacing ? "1" : "0");
+        }
+
+        /**
+         * A fixed budget: never more than this many requests per minute from this client, all
+         * threads together (default: {@code max_requests_per_minute}, 0 = no fixed limit). For a
+         * budget shared with other tools; LeanIX allows 1 800 per minute per user.
+         *
+         * @param requests the limit per minute, 0 for none
+         * @return this
+         */
+        public Builder maxRequestsPerMinute(int requests) {
+            if (requests < 0) {
+                throw new IllegalArgumentException("maxRequestsPerMinute must not be negative, not " + requests);
+            }
+            return set("max_requests_per_minute", Integer.toString(requests));
+        }
+
+        /**
+         * At most one token exchange caused by a 401 per interval (default:
+         * {@code reauth_interval_ms}): an API that rejects every token costs one exchange per
+         * interval, not one per call. {@link Duration#ZERO} exchanges after every 401.
+         *
+         * @param interval the interval
+         * @return this
+         */
+        public Builder reauthInterval(Duration interval) {
+            Objects.requireNonNull(interval, "reauthInterval");
+            return set("reauth_interval_ms", interval.isZero() ? "0" : millisText("reauthInterval", interval));
+        }
+
+        /**
          * Whether an unsuccessful HTTP status throws (default true). With false, the calls that
          * return a {@link LeanixResponse} ({@link LeanixClient#get}, {@link LeanixClient#send},
          * {@link LeanixClient#request}, their async forms) return the server's answer instead, so
@@ -1375,6 +1416,8 @@ public final class LeanixClient implements AutoCloseable {
                 case "refresh_on_expiry_only":
                 case "max_response_bytes":
                 case "max_pages":
+                case "adaptive_pacing":
+                case "max_requests_per_minute":
                     return value;
                 default:
                     if (key.endsWith("_ms")) {

@@ -133,6 +133,36 @@ public abstract class ClientContractTest extends SandboxTestBase {
     }
 
     @Test
+    void rateBudgetOptionsReachTheLibrary() {
+        // A 401 forever: with a long interval one exchange after the first 401, with zero one per 401.
+        for (Duration interval : List.of(Duration.ofMinutes(10), Duration.ZERO)) {
+            sandbox.reset();
+            sandbox.fault("{\"endpoint\":\"factSheets\",\"kind\":\"status\",\"status\":401,\"times\":1000}");
+            try (LeanixClient client = builder().reauthInterval(interval).build()) {
+                for (int i = 0; i < 3; i++) {
+                    assertThrows(UnauthorizedException.class, () -> client.get(FACT_SHEETS));
+                }
+                long expected = interval.isZero() ? 4 : 2; // the first exchange, then one per 401 allowed
+                assertEquals(expected, sandbox.tokenExchanges(), "exchanges with reauthInterval " + interval);
+            }
+        }
+        sandbox.reset();
+        // 120 a minute: two requests at once, then one every 500 ms, whatever the threads.
+        LeanixClient.Builder paced = builder().maxRequestsPerMinute(120).adaptivePacing(false);
+        assertTrue(paced.toString().contains("max_requests_per_minute=120"), paced.toString());
+        try (LeanixClient client = paced.build()) {
+            client.accessToken();
+            long start = System.nanoTime();
+            for (int i = 0; i < 5; i++) {
+                assertEquals(200, client.get(FACT_SHEETS + "?pageSize=1").status());
+            }
+            long elapsedMs = (System.nanoTime() - start) / 1_000_000;
+            assertTrue(elapsedMs >= 1400, "5 calls at 120/min took at least 1.5 s, not " + elapsedMs + " ms");
+        }
+        assertThrows(IllegalArgumentException.class, () -> LeanixClient.builder().maxRequestsPerMinute(-1));
+    }
+
+    @Test
     void viewerWritingIsForbidden() {
         try (LeanixClient client = builder().apiToken(sandbox.viewerToken()).build()) {
             assertEquals(200, client.get(FACT_SHEETS + "?pageSize=1").status(), "a viewer may read");
