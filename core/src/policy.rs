@@ -100,6 +100,9 @@ pub const PACING_CUBIC_C: f64 = 0.4;
 pub const PACING_MIN_RATE: f64 = 0.5;
 /// The window over which the sending rate is measured.
 pub const PACING_WINDOW: Duration = Duration::from_millis(500);
+/// The shortest span the first rate measurement of a client divides by: a burst of requests
+/// in a few milliseconds before the first 429 is not a rate the server allows.
+pub const PACING_FIRST_WINDOW: Duration = Duration::from_secs(1);
 /// Weight of the newest window in the smoothed sending rate.
 pub const PACING_SMOOTHING: f64 = 0.8;
 /// Pacing stops after this long without a 429.

@@ -156,9 +156,18 @@ impl RateBudget {
             st.paused_until = Some(st.paused_until.map_or(until, |p| p.max(until)));
             self.engaged.store(true, Ordering::Release);
             st.measure(now, self.sent.load(Ordering::Relaxed), true);
+            // The next measurement starts when the pause ends: a paused client is not slow.
+            let sent = self.sent.load(Ordering::Relaxed);
+            if st.window_start < until {
+                st.window_start = until;
+                st.window_sent = sent;
+            }
             // Pacing needs to know how fast the client was sending.
-            if is_429 && self.adaptive && st.measured_rate > 0.0 {
-                let started = st.pacing.is_none();
+            // One decrease per pause: the other calls in flight when the server started
+            // refusing get their 429s during the pause, and they say nothing new.
+            let decreased_for_this_pause =
+                st.pacing.as_ref().is_some_and(|p| p.last_throttle > now);
+            if is_429 && self.adaptive && st.measured_rate > 0.0 && !decreased_for_this_pause {
                 let measured = st.measured_rate.max(policy::PACING_MIN_RATE);
                 let last_max = match &st.pacing {
                     Some(p) => measured.min(p.rate),
@@ -167,16 +176,16 @@ impl RateBudget {
                 let rate = (last_max * policy::PACING_BETA).max(policy::PACING_MIN_RATE);
                 st.pacing = Some(Pacing {
                     last_max_rate: last_max,
-                    last_throttle: now,
+                    // Recovery starts when sending does again, after the pause.
+                    last_throttle: until,
                     rate,
                 });
                 st.resize(now);
-                if started {
-                    // Once the pause is over, a second's worth goes out at once, then the pace.
-                    st.tokens = st.capacity;
-                }
+                // Once the pause is over, requests go out at the pace, without a burst.
+                st.tokens = st.tokens.min(1.0);
+                // Starting or slowing down: `started` (the event's documented meaning).
                 Some(Event::Pacing {
-                    started,
+                    started: true,
                     requests_per_minute: st.effective_rate().map(|r| r * 60.0),
                 })
             } else {
@@ -292,16 +301,23 @@ impl State {
 
     /// Folds the requests sent since the window started into the smoothed sending rate, once
     /// the window is [`policy::PACING_WINDOW`] long (or, when `now_too`, once it is a fifth of
-    /// that: a 429 wants the latest rate).
+    /// that: a 429 wants the latest rate; and at once when there is no rate yet, since pacing
+    /// cannot start without one, over at least [`policy::PACING_FIRST_WINDOW`]).
     fn measure(&mut self, now: Instant, sent: u64, now_too: bool) {
         let elapsed = now.saturating_duration_since(self.window_start);
-        let needed = if now_too {
-            policy::PACING_WINDOW / 5
-        } else {
-            policy::PACING_WINDOW
+        let first = self.measured_rate == 0.0;
+        let needed = match (now_too, first) {
+            (false, _) => policy::PACING_WINDOW,
+            (true, false) => policy::PACING_WINDOW / 5,
+            (true, true) => Duration::ZERO,
         };
-        if elapsed >= needed && !elapsed.is_zero() {
-            let rate = sent.saturating_sub(self.window_sent) as f64 / elapsed.as_secs_f64();
+        let span = if first {
+            elapsed.max(policy::PACING_FIRST_WINDOW)
+        } else {
+            elapsed
+        };
+        if elapsed >= needed && !span.is_zero() {
+            let rate = sent.saturating_sub(self.window_sent) as f64 / span.as_secs_f64();
             self.measured_rate = policy::PACING_SMOOTHING * rate
                 + (1.0 - policy::PACING_SMOOTHING) * self.measured_rate;
             self.window_start = now;

@@ -209,7 +209,13 @@ fn config(state: &State, body: &[u8]) -> Result<Value, String> {
         return Err("expected a JSON object".into());
     };
     for key in map.keys() {
-        if key != "token_lifetime_secs" && key != "rate_limit_per_minute" {
+        if ![
+            "token_lifetime_secs",
+            "rate_limit_per_minute",
+            "rate_limit_per_second",
+        ]
+        .contains(&key.as_str())
+        {
             return Err(format!("unknown setting {key:?}"));
         }
     }
@@ -228,6 +234,19 @@ fn config(state: &State, body: &[u8]) -> Result<Value, String> {
             "'rate_limit_per_minute' must be a non-negative integer or null",
         )?)),
     };
+    let rate = match map.get("rate_limit_per_second") {
+        None => None,
+        Some(Value::Null) => Some(None),
+        Some(v) => Some(Some(
+            v.as_u64()
+                .and_then(|n| u32::try_from(n).ok())
+                .filter(|n| *n >= 1)
+                .ok_or("'rate_limit_per_second' must be a positive integer or null")?,
+        )),
+    };
+    if let Some(rate) = rate {
+        state.limiter.set_per_second(rate);
+    }
     if let Some(secs) = lifetime {
         state.set_lifetime(Duration::from_secs(secs));
     }
@@ -263,6 +282,7 @@ fn current_config(state: &State) -> Value {
     json!({
         "token_lifetime_secs": state.lifetime().as_secs(),
         "rate_limit_per_minute": state.limiter.get(),
+        "rate_limit_per_second": state.limiter.get_per_second(),
     })
 }
 

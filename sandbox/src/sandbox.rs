@@ -234,6 +234,13 @@ impl Sandbox {
         self.state.limiter.set(per_minute);
     }
 
+    /// Sets the per-user rate (`None`: off): a token bucket of `per_second`
+    /// requests that refills at `per_second` a second, beside the per-minute
+    /// limit.
+    pub fn set_rate_limit_per_second(&self, per_second: Option<u32>) {
+        self.state.limiter.set_per_second(per_second);
+    }
+
     /// Every access token issued so far (the most recent 4096, oldest first),
     /// including those of faulted responses: for tests that search output for
     /// credentials.
