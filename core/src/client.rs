@@ -226,8 +226,10 @@ impl Client {
                     Err(Failure::Answered(response)) => {
                         let retry_after = retry_after_of(&response.headers, clock.wall());
                         let transient = policy::is_transient_status(response.status);
+                        // A 429 refused the request without running it: any method may go again.
+                        let may_resend = retryable || policy::is_refused_unrun(response.status);
                         let error = self.status_error(request, response, retry_after, &token);
-                        (error, transient, retryable, retry_after)
+                        (error, transient, may_resend, retry_after)
                     }
                     Err(Failure::Transport { error, not_sent }) => {
                         let transient = policy::is_transient_kind(error.kind()) || not_sent;

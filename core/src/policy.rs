@@ -118,6 +118,14 @@ pub const DEFAULT_REAUTH_INTERVAL: Duration = Duration::from_secs(10);
 
 // ---- Rules -----------------------------------------------------------------------------------
 
+/// True for HTTP statuses that say the server refused the request without running it, so that
+/// sending it again is safe whatever its method: 429, the rate limit turning a request away
+/// before it runs (LeanIX's `USER_INTERVAL_REQUEST_LIMIT_EXCEEDED`). A 503 makes no such
+/// promise: the request may have run before the gateway gave up.
+pub fn is_refused_unrun(status: u16) -> bool {
+    status == 429
+}
+
 /// True for HTTP statuses that say "try again later": 408 (request timeout), 429 (rate limit),
 /// 500 (internal error), 502, 503 and 504 (gateways and maintenance). Every other status is
 /// the server's final answer to this request.

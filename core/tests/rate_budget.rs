@@ -71,6 +71,39 @@ async fn a_429_pauses_the_whole_client() {
     assert_eq!(requests(&sb), before + 1);
 }
 
+/// A write answered 429 was turned away before it ran, so it goes again after the pause (a 503
+/// makes no such promise: a POST answered 503 is not resent).
+#[tokio::test]
+async fn a_write_refused_with_429_is_sent_again() {
+    let sb = Sandbox::start().unwrap();
+    let clock = ManualClock::new();
+    let client = builder(sb.url(), sb.api_token(), &clock).build().unwrap();
+    client.get(FACT_SHEETS).await.unwrap();
+    sb.reset();
+    let create = || {
+        Request::post(FACT_SHEETS)
+            .json(&serde_json::json!({"name": "Paced", "type": "Application"}))
+    };
+    sb.inject(Endpoint::FactSheets, status(429, Some("1")), 1);
+    let created = client.send(create()).await.unwrap();
+    assert!(created.is_success(), "{}", created.status());
+    let stats = sb.stats();
+    assert_eq!(stats.requests(Endpoint::FactSheets, 429), 1);
+    assert_eq!(stats.total(Endpoint::FactSheets), 2);
+    assert_eq!(stats.writes, 1, "the write ran once");
+    assert_eq!(clock.sleeps(), vec![Duration::from_secs(1)]);
+
+    sb.reset();
+    sb.inject(Endpoint::FactSheets, status(503, Some("1")), 1);
+    let err = client.send(create()).await.unwrap_err();
+    assert_eq!(err.status(), Some(503));
+    assert_eq!(
+        sb.stats().total(Endpoint::FactSheets),
+        1,
+        "a POST answered 503 is not resent"
+    );
+}
+
 /// 16 threads against a server that throttles for one second: after the first 429 no request
 /// goes out before the retry time, so the server sees at most one wave before it.
 #[test]
