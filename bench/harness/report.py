@@ -263,6 +263,17 @@ def bindings(res: Dict[str, Any]) -> List[str]:
         out += [f"- {lang} (`{script}`, {sec['wall_s']} s): {rep.get('endpoint', '')}; "
                 f"{len(rep.get('results', []))} runs; ratios {ratios}; exchanges seen by its sandbox: "
                 f"{rep.get('token_exchanges')}."]
+    bulk = b.get("bulk_write", {})
+    if bulk.get("status") == "ok":
+        out += ["", "Bulk write against a rate limit (`bench/python/bench_bulk_write.py`; 8 threads create fact "
+                "sheets against the sandbox's per-second limit; \"sustained\" is the writes after the first "
+                "second's burst divided by the time, as a fraction of the limit):", "",
+                "| Client | Writes | Limit | Time | Sustained | 429s | Lost |", "|---|---|---|---|---|---|---|"]
+        out += [f"| {r['client']} | {r['writes']} | {r['limit_per_second']}/s | {r['seconds']} s | "
+                f"{r['sustained_fraction_of_limit']}x | {r['throttled_429']} | {r['lost_writes']} |"
+                for r in bulk["report"]["bulk_write"]]
+    elif bulk:
+        out += [f"- bulk write: {_status(bulk)}"]
     return out + [""]
 
 

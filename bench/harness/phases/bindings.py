@@ -62,6 +62,15 @@ def java(ctx: Ctx) -> Dict[str, Any]:
     return _run(ctx, "java", cmd, 900)
 
 
+def bulk_write(ctx: Ctx) -> Dict[str, Any]:
+    """A bulk write job against the sandbox's rate limit: leanix against a hand-coded client."""
+    script = BENCH / "python" / "bench_bulk_write.py"
+    cmd = [tool("python3") or "python3", str(script)] + (["--quick"] if ctx.params.quick else [])
+    if os.environ.get("BENCH_NO_INSTALL"):
+        cmd.append("--no-install")
+    return _run(ctx, "bulk_write", cmd, 300)
+
+
 def rps(section: Dict[str, Any], client: str, threads: int = 1) -> Optional[float]:
     """A client's req/s at `threads` from a bench's JSON report."""
     for r in section.get("report", {}).get("results", []):
@@ -89,6 +98,17 @@ def run(ctx: Ctx) -> Dict[str, Any]:
         else:
             log(f"  {name}: skipped: {sec['reason']}")
         out[name] = sec
+    log("bulk write bench: running")
+    sec = bulk_write(ctx)
+    if sec["status"] == "ok":
+        for r in sec["report"]["bulk_write"]:
+            log(f"  bulk write {r['client']}: {r['sustained_fraction_of_limit']}x the limit, "
+                f"{r['throttled_429']} x 429, {r['lost_writes']} lost")
+            ctx.check(f"bulk write {r['client']}: no write lost", r["lost_writes"] == 0, f"{r['lost_writes']}")
+    else:
+        log(f"  bulk write: {sec['status']}: {sec.get('reason')}")
+        ctx.check("bulk write bench: ran", False, str(sec.get("reason")))
+    out["bulk_write"] = sec
     return out
 
 

@@ -238,7 +238,8 @@ class Client(BaseClient):
         value) pairs; ``Authorization``, ``Host`` and framing headers are refused.
         ``timeout`` (seconds) is the deadline of the whole call (default: the client's
         ``request_timeout``). ``retry_safe=True`` lets a non-idempotent request be retried on
-        transient answers (408, 429, 500, 502, 503, 504) and connection errors.
+        transient answers (408, 500, 502, 503, 504) and connection errors; a 429 is resent
+        whatever the method (the rate limit turned it away before it ran).
 
         A non-2xx answer raises ``HTTPError`` (or ``NotFoundError``, ``ForbiddenError``, ...)
         whose ``response`` is the answer; with ``check=False`` the answer is returned instead
