@@ -387,7 +387,7 @@ impl ClientBuilder {
         self.edit(|c| c.max_response_bytes = n)
     }
 
-    /// Most pages a GraphQL paging walk fetches before failing ([`policy::DEFAULT_MAX_PAGES`]).
+    /// Most pages a paging walk (GraphQL or REST) fetches before failing ([`policy::DEFAULT_MAX_PAGES`]).
     pub fn max_pages(self, n: usize) -> Self {
         self.edit(|c| c.max_pages = n)
     }

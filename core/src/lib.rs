@@ -36,6 +36,7 @@ mod origin;
 pub mod policy;
 mod rate;
 mod request;
+mod rest_paging;
 mod runtime;
 mod secret;
 mod token_manager;
@@ -54,6 +55,7 @@ pub use graphql::{
 };
 pub use origin::Origin;
 pub use request::{Request, Response};
+pub use rest_paging::{take_data, RestPages, REST_CURSOR_PARAM, REST_PAGE_PARAM, REST_SIZE_PARAM};
 pub use secret::{AccessToken, ApiToken};
 pub use token_response::{parse_token_response, LifetimeSource, TokenGrant};
 
