@@ -148,6 +148,15 @@ pub struct GetArgs {
     /// Add a request header (repeatable)
     #[arg(short = 'H', long = "header", value_name = "K:V")]
     pub headers: Vec<String>,
+
+    /// Follow the list's pages (Pathfinder's `cursor`, or `page` counted up when the path has
+    /// page=) and print each page's JSON document, one per page
+    #[arg(long)]
+    pub paginate: bool,
+
+    /// With --paginate: print one JSON array of the `data` items of all pages instead
+    #[arg(long, requires = "paginate")]
+    pub merge: bool,
 }
 
 /// `lx request`.
