@@ -117,6 +117,29 @@ pub enum Command {
 
     /// Show the configuration in effect and where each setting comes from (no secrets)
     Config,
+
+    /// Print a shell completion script: lx completions bash > ~/.local/share/bash-completion/completions/lx
+    Completions(CompletionsArgs),
+
+    /// Print the manual page lx.1 (roff), or write it into a directory (what make install does)
+    #[command(hide = true)]
+    Man(ManArgs),
+}
+
+/// `lx completions`.
+#[derive(Debug, Args)]
+pub struct CompletionsArgs {
+    /// The shell
+    #[arg(value_enum)]
+    pub shell: clap_complete::Shell,
+}
+
+/// `lx man`.
+#[derive(Debug, Args)]
+pub struct ManArgs {
+    /// Write lx.1 into this directory instead of printing it
+    #[arg(long, value_name = "DIR")]
+    pub out_dir: Option<PathBuf>,
 }
 
 /// `lx token`.
