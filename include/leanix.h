@@ -507,9 +507,9 @@ int32_t lx_cancel_fd(const struct lx_cancel *cancel);
 //
 // `host`: `acme.leanix.net`, `https://acme.leanix.net` or a workspace URL; NULL reads the
 // environment variable `LEANIX_HOST`. `api_token`: the technical user's API token; NULL reads
-// `LEANIX_API_TOKEN`. Nothing goes over the network until the first call. For other settings
-// (timeouts, proxy, CA certificates, `http://` to loopback) use lx_options_new() and
-// lx_client_build().
+// `LEANIX_API_TOKEN`. `LEANIX_INSECURE_LOOPBACK=1` in the environment allows `http://` to a
+// loopback host (the sandbox). Nothing goes over the network until the first call. For other
+// settings (timeouts, proxy, CA certificates) use lx_options_new() and lx_client_build().
 //
 // Errors: `LX_ERR_CONFIG` (missing or invalid host or token), `LX_ERR_INVALID_ARG` (not UTF-8).
 // Ownership: `*out_client` is owned by the caller; release with lx_free().
@@ -716,7 +716,8 @@ lx_status lx_error_graphql_json(const struct lx_error *err,
 void lx_free(void *ptr);
 
 // Creates an options object with the defaults; host and API token default to `LEANIX_HOST` and
-// `LEANIX_API_TOKEN` from the environment (read now).
+// `LEANIX_API_TOKEN` from the environment, and `insecure_loopback` to `LEANIX_INSECURE_LOOPBACK`
+// (read now; a value of it that is not `1`/`0` fails lx_client_build() with `LX_ERR_CONFIG`).
 //
 // Ownership: `*out_options` is owned by the caller; release with lx_free().
 // Thread safety: any thread.
@@ -729,7 +730,8 @@ lx_status lx_options_new(struct lx_options **out_options, struct lx_error **err)
 // |-----|-------|
 // | `host` | `acme.leanix.net`, `https://acme.leanix.net` or a workspace URL |
 // | `api_token` | the API token (kept in zeroed-on-free memory) |
-// | `allow_insecure_loopback` | `1`/`0`: allow `http://` to 127.0.0.1/localhost (tests, sandbox) |
+// | `insecure_loopback` | `1`/`0`: allow `http://` to 127.0.0.1/localhost (tests, sandbox); default `LEANIX_INSECURE_LOOPBACK` from the environment, else `0` |
+// | `allow_insecure_loopback` | the older spelling of `insecure_loopback`, kept working |
 // | `connect_timeout_ms` | connect timeout (`LX_DEFAULT_CONNECT_TIMEOUT_MS`) |
 // | `token_timeout_ms` | one token-exchange attempt (`LX_DEFAULT_TOKEN_TIMEOUT_MS`) |
 // | `request_timeout_ms` | deadline of a whole call: exchange, attempts and waits (`LX_DEFAULT_REQUEST_TIMEOUT_MS`) |
@@ -746,7 +748,7 @@ lx_status lx_options_new(struct lx_options **out_options, struct lx_error **err)
 // | `adaptive_pacing` | `1`/`0`: after a 429, pace requests at a rate that recovers gradually (default `1`) |
 // | `max_requests_per_minute` | never more requests per minute from this client, all threads together (`0`, the default: no fixed limit) |
 // | `reauth_interval_ms` | at most one 401-triggered token exchange per interval (`LX_DEFAULT_REAUTH_INTERVAL_MS`) |
-// | `max_pages` | most pages a GraphQL paging walk fetches (`LX_DEFAULT_MAX_PAGES`) |
+// | `max_pages` | most pages a paging walk (GraphQL or REST) fetches (`LX_DEFAULT_MAX_PAGES`) |
 //
 // Returns `LX_ERR_INVALID_ARG` for an unknown key or a value of the wrong form (the message
 // names it). Values are validated together when the client is built.

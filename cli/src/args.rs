@@ -68,7 +68,8 @@ pub struct GlobalOpts {
     #[arg(long, global = true, value_name = "N", value_parser = clap::value_parser!(u32).range(1..))]
     pub max_requests_per_minute: Option<u32>,
 
-    /// Allow http:// to a loopback host (local tests, the sandbox)
+    /// Allow http:// to a loopback host (local tests, the sandbox) [env: LEANIX_INSECURE_LOOPBACK=1,
+    /// config: insecure_loopback = true]
     #[arg(long, global = true)]
     pub insecure_loopback: bool,
 

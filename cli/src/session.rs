@@ -67,7 +67,13 @@ impl Session {
         let mut builder = Client::builder()
             .host(host.value)
             .api_token(token.value)
-            .allow_insecure_loopback(settings.insecure_loopback);
+            .insecure_loopback(settings.insecure_loopback.as_ref().is_some_and(|l| l.value));
+        if let Some(l) = &settings.insecure_loopback {
+            verbose(&format!(
+                "insecure_loopback {} (from {})",
+                l.value, l.source
+            ));
+        }
         if let Some(proxy) = settings.proxy {
             verbose(&format!("proxy from {}", proxy.source));
             builder = builder.proxy(proxy.value);
@@ -114,7 +120,7 @@ impl Session {
         let builder = Client::builder()
             .host(sandbox.url().to_string())
             .api_token(token)
-            .allow_insecure_loopback(true);
+            .insecure_loopback(true);
         Session::build(builder, fingerprint, Limits::of(opts), Some(sandbox))
     }
 

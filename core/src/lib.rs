@@ -70,3 +70,10 @@ pub const ENV_HOST: &str = "LEANIX_HOST";
 
 /// Environment variable holding the LeanIX API token.
 pub const ENV_API_TOKEN: &str = "LEANIX_API_TOKEN";
+
+/// Environment variable that opts in to plain `http://` to a loopback host (`1`), read where
+/// the host is read from the environment ([`ClientBuilder::from_env`], the C ABI's defaults,
+/// the bindings, `lx`); see [`env_insecure_loopback`].
+pub const ENV_INSECURE_LOOPBACK: &str = "LEANIX_INSECURE_LOOPBACK";
+
+pub use config::env_insecure_loopback;

@@ -184,6 +184,27 @@ def test_environment_defaults(sandbox: Sandbox, monkeypatch: pytest.MonkeyPatch)
         assert sandbox.url in repr(c)
 
 
+def test_insecure_loopback_has_one_name_and_an_environment_variable(
+        sandbox: Sandbox, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("LEANIX_HOST", sandbox.url)
+    monkeypatch.setenv("LEANIX_API_TOKEN", sandbox.admin_token)
+    monkeypatch.delenv("LEANIX_INSECURE_LOOPBACK", raising=False)
+    with pytest.raises(leanix.ConfigError, match="LEANIX_INSECURE_LOOPBACK=1"):
+        leanix.Client()
+    for kwargs in ({"insecure_loopback": True}, {"allow_insecure_loopback": True}):
+        with leanix.Client(**kwargs) as c:  # type: ignore[arg-type]
+            assert c.get(FS + "?pageSize=1").status == 200
+    monkeypatch.setenv("LEANIX_INSECURE_LOOPBACK", "1")
+    with leanix.Client() as c:  # the quick start as written, against the sandbox
+        assert c.get(FS + "?pageSize=1").status == 200
+    with pytest.raises(leanix.ConfigError):  # an explicit False wins over the environment
+        leanix.Client(insecure_loopback=False)
+    monkeypatch.setenv("LEANIX_INSECURE_LOOPBACK", "maybe")
+    with pytest.raises(leanix.ConfigError, match="LEANIX_INSECURE_LOOPBACK must be 1 or 0"):
+        leanix.Client()
+    assert sandbox.stats()["token_exchanges"] == 3
+
+
 def test_options_are_passed(sandbox: Sandbox) -> None:
     with leanix.Client(sandbox.url, sandbox.admin_token, allow_insecure_loopback=True,
                        connect_timeout=2, token_timeout=2.5, request_timeout=3.25,

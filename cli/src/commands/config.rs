@@ -49,6 +49,17 @@ pub fn run(opts: &GlobalOpts) -> CliResult {
         s.proxy
             .map(|p| (mask_userinfo(&p.value), p.source.to_string())),
     )?;
+    row(
+        "loopback",
+        s.insecure_loopback.map(|l| {
+            let text = if l.value {
+                "http:// to a loopback host allowed (insecure_loopback)"
+            } else {
+                "https:// only (insecure_loopback off)"
+            };
+            (text.to_owned(), l.source.to_string())
+        }),
+    )?;
     line(&format!(
         "{:<11} {}",
         "timeout",

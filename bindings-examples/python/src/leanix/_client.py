@@ -53,6 +53,7 @@ class BaseClient(Managed, metaclass=_DocFromLibrary):
         host: Optional[str] = None,
         api_token: Optional[str] = None,
         *,
+        insecure_loopback: Optional[bool] = None,
         allow_insecure_loopback: Optional[bool] = None,
         connect_timeout: Optional[float] = None,
         token_timeout: Optional[float] = None,

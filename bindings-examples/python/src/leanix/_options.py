@@ -68,8 +68,11 @@ _SECONDS = "seconds"
 
 #: Every option of ``Client``, in the order of the lx_options_set table in leanix.h.
 OPTIONS: Tuple[Option, ...] = (
+    Option("insecure_loopback", "insecure_loopback", flag, "bool",
+           "allow ``http://`` to 127.0.0.1/localhost (tests, the sandbox); unset, "
+           "``LEANIX_INSECURE_LOOPBACK=1`` in the environment turns it on", parse=_flag_of),
     Option("allow_insecure_loopback", "allow_insecure_loopback", flag, "bool",
-           "allow ``http://`` to 127.0.0.1/localhost (tests, the sandbox)", parse=_flag_of),
+           "the older spelling of ``insecure_loopback``, kept working", parse=_flag_of),
     Option("connect_timeout", "connect_timeout_ms", millis, _SECONDS,
            "the time to connect (TCP and TLS)", parse=_seconds_of),
     Option("token_timeout", "token_timeout_ms", millis, _SECONDS,

@@ -206,7 +206,7 @@ public final class LeanixClient implements AutoCloseable {
         "max_attempts", "token_attempts", "retry_base_delay_ms", "retry_max_delay_ms", "max_retry_after_ms",
         "refresh_ahead", "refresh_on_expiry_only", "invalid_credentials_ttl_ms", "failed_refresh_backoff_ms",
         "expiry_margin_ms", "max_response_bytes", "adaptive_pacing", "max_requests_per_minute", "reauth_interval_ms",
-        "max_pages");
+        "max_pages", "insecure_loopback");
 
     // ------------------------------------------------------------------ blocking calls
 
@@ -1024,13 +1024,26 @@ public final class LeanixClient implements AutoCloseable {
 
         /**
          * Allows {@code http://} to 127.0.0.1 / localhost (tests, the sandbox); any other host
-         * stays HTTPS-only.
+         * stays HTTPS-only. Unset, {@code LEANIX_INSECURE_LOOPBACK=1} in the environment turns
+         * it on. The option's one name: C key and Python keyword {@code insecure_loopback},
+         * {@code lx --insecure-loopback}.
+         *
+         * @param allow whether to allow it
+         * @return this
+         */
+        public Builder insecureLoopback(boolean allow) {
+            options.remove("allow_insecure_loopback");
+            return set("insecure_loopback", allow ? "1" : "0");
+        }
+
+        /**
+         * The older spelling of {@link #insecureLoopback(boolean)}, kept working.
          *
          * @param allow whether to allow it
          * @return this
          */
         public Builder allowInsecureLoopback(boolean allow) {
-            return set("allow_insecure_loopback", allow ? "1" : "0");
+            return insecureLoopback(allow);
         }
 
         /**
@@ -1367,6 +1380,7 @@ public final class LeanixClient implements AutoCloseable {
             switch (key) {
                 case "host":
                 case "allow_insecure_loopback":
+                case "insecure_loopback":
                 case "ca_file":
                 case "user_agent":
                 case "max_attempts":

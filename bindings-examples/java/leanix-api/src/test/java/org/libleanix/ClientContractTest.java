@@ -289,6 +289,19 @@ public abstract class ClientContractTest extends SandboxTestBase {
     }
 
     @Test
+    void insecureLoopbackHasOneNameAndItsOldSpelling() {
+        // The last setting wins, whichever spelling set it.
+        ConfigException e = assertThrows(ConfigException.class,
+            () -> builder().allowInsecureLoopback(true).insecureLoopback(false).build());
+        assertTrue(e.getMessage().contains("insecure_loopback"), e.getMessage());
+        assertThrows(ConfigException.class, () -> builder().insecureLoopback(true).allowInsecureLoopback(false).build());
+        try (LeanixClient client = builder().allowInsecureLoopback(false).insecureLoopback(true).build()) {
+            assertEquals(200, client.get(FACT_SHEETS + "?pageSize=1").status());
+        }
+        assertEquals(Optional.of("0"), LeanixClient.optionDefault("insecure_loopback"));
+    }
+
+    @Test
     void badHeaderIsInvalidArgument() {
         try (LeanixClient client = builder().build()) {
             InvalidArgumentException e = assertThrows(InvalidArgumentException.class,
