@@ -336,6 +336,11 @@ typedef struct lx_options lx_options;
 // Thread safety: any thread; what it lends out belongs to it.
 typedef struct lx_response lx_response;
 
+// Opaque walk over the pages of a paged REST list, holding one page in memory at a time.
+// Create with lx_rest_pages_new(), read pages with lx_rest_pages_next(), release with
+// lx_free(). Thread safety: any thread, one call at a time per object.
+typedef struct lx_rest_pages lx_rest_pages;
+
 // The completion callback of an asynchronous call: `status` is `LX_OK` with an owned
 // `response` (release it with lx_free(); `error` is NULL), or an `LX_ERR_*` with an owned
 // `error` (release it with lx_free(); `response` is NULL).
@@ -694,8 +699,8 @@ lx_status lx_error_graphql_json(const struct lx_error *err,
                                 size_t *out_len);
 
 // Releases anything the library handed out: an `lx_client`, `lx_options`, `lx_call_options`,
-// `lx_cancel`, `lx_graphql_pages`, `lx_response`, `lx_error`, or an owned string (from
-// lx_access_token(), lx_claims_json(), lx_graphql(), ...).
+// `lx_cancel`, `lx_graphql_pages`, `lx_rest_pages`, `lx_response`, `lx_error`, or an owned
+// string (from lx_access_token(), lx_claims_json(), lx_graphql(), ...).
 //
 // - NULL is ignored. Handles (every `lx_*` object) are never reused, so freeing one twice, or
 //   freeing a pointer the library does not know, is ignored too. Owned strings are memory:
@@ -847,6 +852,40 @@ lx_status lx_response_header_get(const struct lx_response *response,
                                  const char *name,
                                  const char **out_value,
                                  struct lx_error **err);
+
+// Prepares a walk over the pages of the list behind `GET path` (nothing is sent yet).
+//
+// The paging rule, the same in every binding and in `lx get --paginate`: every page is a JSON
+// object with a `data` array. By default the walk follows Pathfinder's `cursor`: each page's
+// `cursor` goes into the next request's `cursor=` and `"cursor": null` (or `""`, or none) ends
+// it. When `path`'s query has `page=`, the page number is counted up instead, and the walk ends
+// at an empty page, a page with fewer items than `size=`, or once the items reach the page's
+// `total`. Other query parameters are sent unchanged on every page. A repeated cursor, or a
+// page that is not an object with a `data` array, is `LX_ERR_INVALID_RESPONSE`; more pages
+// than the `max_pages` option is `LX_ERR_TOO_LARGE`; a `page=` that is not a whole number is
+// `LX_ERR_INVALID_ARG` at the first lx_rest_pages_next(). `options` (NULL: none) apply to
+// each page's call, and a fired cancel handle ends the walk.
+//
+// Ownership: `*out_pages` is owned by the caller; release with lx_free().
+// Thread safety: any thread.
+LX_MUST_USE
+lx_status lx_rest_pages_new(const struct lx_client *client,
+                            const char *path,
+                            const struct lx_call_options *options,
+                            struct lx_rest_pages **out_pages,
+                            struct lx_error **err);
+
+// Fetches the next page and returns its whole JSON document (`{"data":[...],"cursor":...}`)
+// as text, or `*out_json = NULL` (with `LX_OK`) after the last page. A violation of the paging
+// rule, or any failed call, is returned as its error and ends the walk (NULL from then on).
+//
+// Ownership: `*out_json` (NUL-terminated; `out_len` may be NULL) is owned by the caller;
+// release with lx_free(). Thread safety: as lx_get(), one call at a time per walk.
+LX_MUST_USE
+lx_status lx_rest_pages_next(struct lx_rest_pages *pages,
+                             char **out_json,
+                             size_t *out_len,
+                             struct lx_error **err);
 
 // The name of a status code (`"LX_ERR_TIMEOUT"`), or `"LX_ERR_UNKNOWN"` for a number that is
 // not a status.

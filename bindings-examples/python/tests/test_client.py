@@ -82,6 +82,41 @@ def test_graphql_pages_walks_every_cursor_page(client: leanix.Client, sandbox: S
     assert [e["node"]["id"] for e in edges] == ids
 
 
+def test_rest_pages_walks_every_fact_sheet_once(client: leanix.Client, sandbox: Sandbox) -> None:
+    total = client.get(FS, params={"pageSize": 1}).json()["total"]
+    before = sandbox.requests("factSheets", 200)
+    pages = client.rest_pages(FS, params={"pageSize": 700})
+    first = next(pages)  # one page at a time: only the first has been fetched
+    assert sandbox.requests("factSheets", 200) - before == 1
+    rest = list(pages)
+    ids = [fs["id"] for p in [first, *rest] for fs in p["data"]]
+    assert len(ids) == total == len(set(ids))
+    assert rest[-1]["cursor"] is None
+    assert sandbox.requests("factSheets", 200) - before == -(-total // 700)
+    assert [fs["id"] for fs in client.rest_all_data(FS + "?pageSize=1000")] == ids
+
+
+def test_rest_pages_errors_are_typed_and_end_the_walk(client: leanix.Client,
+                                                       sandbox: Sandbox) -> None:
+    sandbox.fault("factSheets", "cursor_cycle", times=100)
+    with pytest.raises(leanix.InvalidResponseError, match="round in circles"):
+        client.rest_all_data(FS + "?pageSize=10")
+    assert sandbox.requests("factSheets", 200) == 3
+    sandbox.reset()
+    pages = client.rest_pages(FS, params={"pageSize": 10})
+    next(pages)
+    sandbox.fault("factSheets", "status", status=403)
+    with pytest.raises(leanix.ForbiddenError):
+        next(pages)
+    assert list(pages) == []
+    with leanix.Client(sandbox.url, sandbox.admin_token, insecure_loopback=True,
+                       max_pages=2) as capped:
+        with pytest.raises(leanix.ResponseTooLargeError, match="more than 2 pages"):
+            capped.rest_all_data(FS + "?pageSize=10")
+    with pytest.raises(leanix.InvalidArgumentError, match="page="):
+        client.rest_all_data(FS + "?page=one")
+
+
 def test_graphql_pages_needs_the_cursor_variable(client: leanix.Client, sandbox: Sandbox) -> None:
     # The library's rule, checked before any request.
     with pytest.raises(leanix.InvalidArgumentError, match=r"\$after"):
