@@ -427,6 +427,70 @@ public final class LeanixClient implements AutoCloseable {
     }
 
     /**
+     * The pages of the paged REST list behind {@code GET path}, fetched one at a time as the
+     * iterator advances (nothing is sent before the first {@link RestPages#hasNext()}); see
+     * {@link RestPages} for the paging rule.
+     *
+     * @param path the list's path with its query, e.g. {@code /services/pathfinder/v1/factSheets?pageSize=1000}
+     * @return the walk; close it
+     */
+    public RestPages restPages(String path) {
+        return restPages(path, null);
+    }
+
+    /**
+     * {@link #restPages(String)} with a deadline for each page's call.
+     *
+     * @param path the list's path with its query
+     * @param timeout the deadline of each page's call, or null for the client's
+     * @return the walk; close it
+     */
+    public RestPages restPages(String path, Duration timeout) {
+        Objects.requireNonNull(path, "path");
+        CallSpec spec = CallSpec.of(timeout == null ? 0L : millis("timeout", timeout), null, null);
+        BackendClient c = open();
+        try {
+            NativeCancel cancel = backend.newCancel();
+            try {
+                PageWalk walk = c.restPages(path, spec.withCancel(cancel));
+                return new RestPages(new GraphQlPages(this, walk, cancel));
+            } catch (RuntimeException | Error e) {
+                cancel.free();
+                throw e;
+            }
+        } catch (LeanixException e) {
+            throw afterClose(e);
+        } finally {
+            leave();
+            Reference.reachabilityFence(this);
+        }
+    }
+
+    /**
+     * The {@code data} items of every page of a paged REST list, in order, as one JSON array
+     * (the rule of {@link RestPages}). It holds every item: for large exports iterate
+     * {@link #restPages(String)} instead.
+     *
+     * @param path the list's path with its query
+     * @return the items of all pages as one JSON array
+     */
+    public String restAllData(String path) {
+        StringBuilder all = new StringBuilder("[");
+        boolean first = true;
+        try (RestPages pages = restPages(path)) {
+            while (pages.hasNext()) {
+                String data = Json.rawMember(pages.next(), "data").trim();
+                String items = data.substring(1, data.length() - 1).trim();
+                if (!items.isEmpty()) {
+                    all.append(first ? "" : ",").append(items);
+                    first = false;
+                }
+            }
+        }
+        return all.append(']').toString();
+    }
+
+    /**
      * A current access token (exchanging one if none is cached), for tools of your own that need
      * {@code Authorization: Bearer}. Treat it as a secret. (The C API gives this call no cancel
      * handle: on a platform thread an interrupt is seen when it returns.)
