@@ -35,6 +35,7 @@ pub enum Source {
     /// Standard input (`--api-token-stdin`).
     Stdin,
     /// The embedded sandbox (`--sandbox`).
+    #[cfg_attr(not(feature = "sandbox"), allow(dead_code))]
     Sandbox,
 }
 
