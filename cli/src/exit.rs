@@ -71,6 +71,7 @@ Examples:
   curl -H \"Authorization: Bearer $(lx token)\" https://acme.leanix.net/services/pathfinder/v1/factSheets
   lx whoami
   lx get '/services/pathfinder/v1/factSheets?pageSize=5'
+  lx get --paginate --merge '/services/pathfinder/v1/factSheets?pageSize=1000'
   lx graphql '{ allFactSheets { totalCount } }'";
 
 /// A failed command: what to print (`lx: <message>`) and how to exit.
