@@ -122,7 +122,8 @@ OPTIONS: Tuple[Option, ...] = (
     Option("reauth_interval", "reauth_interval_ms", millis, _SECONDS,
            "at most one 401-triggered token exchange per interval", parse=_seconds_of),
     Option("max_pages", "max_pages", _integer, "int",
-           "the most pages a GraphQL paging walk fetches; more raise ``ResponseTooLargeError``",
+           "the most pages a paging walk (GraphQL or REST) fetches; more raise "
+           "``ResponseTooLargeError``",
            parse=int),
 )
 
