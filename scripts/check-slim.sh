@@ -24,7 +24,7 @@ slim=$LX_TMP/lx-slim
 if grep -q leanix_sandbox "$slim"; then fail "the slim lx contains the sandbox"; fi
 grep -q leanix_sandbox "$LX_TMP/lx-full" || fail "the default lx has no sandbox (is the feature on by default?)"
 
-for args in "demo" "--sandbox whoami"; do
+for args in "demo" "--sandbox whoami" "--sandbox config"; do
   set +e
   out=$(env -u LEANIX_HOST -u LEANIX_API_TOKEN HOME="$LX_TMP" "$slim" $args 2>&1)
   rc=$?

@@ -9,6 +9,9 @@ use crate::output::line;
 /// fingerprint) and source.
 pub fn run(opts: &GlobalOpts) -> CliResult {
     if opts.sandbox {
+        #[cfg(not(feature = "sandbox"))]
+        return Err(crate::exit::CliError::usage(crate::session::NO_SANDBOX));
+        #[cfg(feature = "sandbox")]
         line("mode        sandbox: host and API token come from the embedded sandbox")?;
     }
     let s = Settings::resolve(opts)?;
