@@ -336,6 +336,11 @@ typedef struct lx_options lx_options;
 // Thread safety: any thread; what it lends out belongs to it.
 typedef struct lx_response lx_response;
 
+// Opaque walk over the pages of a paged REST list, holding one page in memory at a time.
+// Create with lx_rest_pages_new(), read pages with lx_rest_pages_next(), release with
+// lx_free(). Thread safety: any thread, one call at a time per object.
+typedef struct lx_rest_pages lx_rest_pages;
+
 // The completion callback of an asynchronous call: `status` is `LX_OK` with an owned
 // `response` (release it with lx_free(); `error` is NULL), or an `LX_ERR_*` with an owned
 // `error` (release it with lx_free(); `response` is NULL).
@@ -507,9 +512,9 @@ int32_t lx_cancel_fd(const struct lx_cancel *cancel);
 //
 // `host`: `acme.leanix.net`, `https://acme.leanix.net` or a workspace URL; NULL reads the
 // environment variable `LEANIX_HOST`. `api_token`: the technical user's API token; NULL reads
-// `LEANIX_API_TOKEN`. Nothing goes over the network until the first call. For other settings
-// (timeouts, proxy, CA certificates, `http://` to loopback) use lx_options_new() and
-// lx_client_build().
+// `LEANIX_API_TOKEN`. `LEANIX_INSECURE_LOOPBACK=1` in the environment allows `http://` to a
+// loopback host (the sandbox). Nothing goes over the network until the first call. For other
+// settings (timeouts, proxy, CA certificates) use lx_options_new() and lx_client_build().
 //
 // Errors: `LX_ERR_CONFIG` (missing or invalid host or token), `LX_ERR_INVALID_ARG` (not UTF-8).
 // Ownership: `*out_client` is owned by the caller; release with lx_free().
@@ -694,8 +699,8 @@ lx_status lx_error_graphql_json(const struct lx_error *err,
                                 size_t *out_len);
 
 // Releases anything the library handed out: an `lx_client`, `lx_options`, `lx_call_options`,
-// `lx_cancel`, `lx_graphql_pages`, `lx_response`, `lx_error`, or an owned string (from
-// lx_access_token(), lx_claims_json(), lx_graphql(), ...).
+// `lx_cancel`, `lx_graphql_pages`, `lx_rest_pages`, `lx_response`, `lx_error`, or an owned
+// string (from lx_access_token(), lx_claims_json(), lx_graphql(), ...).
 //
 // - NULL is ignored. Handles (every `lx_*` object) are never reused, so freeing one twice, or
 //   freeing a pointer the library does not know, is ignored too. Owned strings are memory:
@@ -716,7 +721,8 @@ lx_status lx_error_graphql_json(const struct lx_error *err,
 void lx_free(void *ptr);
 
 // Creates an options object with the defaults; host and API token default to `LEANIX_HOST` and
-// `LEANIX_API_TOKEN` from the environment (read now).
+// `LEANIX_API_TOKEN` from the environment, and `insecure_loopback` to `LEANIX_INSECURE_LOOPBACK`
+// (read now; a value of it that is not `1`/`0` fails lx_client_build() with `LX_ERR_CONFIG`).
 //
 // Ownership: `*out_options` is owned by the caller; release with lx_free().
 // Thread safety: any thread.
@@ -729,7 +735,8 @@ lx_status lx_options_new(struct lx_options **out_options, struct lx_error **err)
 // |-----|-------|
 // | `host` | `acme.leanix.net`, `https://acme.leanix.net` or a workspace URL |
 // | `api_token` | the API token (kept in zeroed-on-free memory) |
-// | `allow_insecure_loopback` | `1`/`0`: allow `http://` to 127.0.0.1/localhost (tests, sandbox) |
+// | `insecure_loopback` | `1`/`0`: allow `http://` to 127.0.0.1/localhost (tests, sandbox); default `LEANIX_INSECURE_LOOPBACK` from the environment, else `0` |
+// | `allow_insecure_loopback` | the older spelling of `insecure_loopback`, kept working |
 // | `connect_timeout_ms` | connect timeout (`LX_DEFAULT_CONNECT_TIMEOUT_MS`) |
 // | `token_timeout_ms` | one token-exchange attempt (`LX_DEFAULT_TOKEN_TIMEOUT_MS`) |
 // | `request_timeout_ms` | deadline of a whole call: exchange, attempts and waits (`LX_DEFAULT_REQUEST_TIMEOUT_MS`) |
@@ -746,7 +753,7 @@ lx_status lx_options_new(struct lx_options **out_options, struct lx_error **err)
 // | `adaptive_pacing` | `1`/`0`: after a 429, pace requests at a rate that recovers gradually (default `1`) |
 // | `max_requests_per_minute` | never more requests per minute from this client, all threads together (`0`, the default: no fixed limit) |
 // | `reauth_interval_ms` | at most one 401-triggered token exchange per interval (`LX_DEFAULT_REAUTH_INTERVAL_MS`) |
-// | `max_pages` | most pages a GraphQL paging walk fetches (`LX_DEFAULT_MAX_PAGES`) |
+// | `max_pages` | most pages a paging walk (GraphQL or REST) fetches (`LX_DEFAULT_MAX_PAGES`) |
 //
 // Returns `LX_ERR_INVALID_ARG` for an unknown key or a value of the wrong form (the message
 // names it). Values are validated together when the client is built.
@@ -845,6 +852,40 @@ lx_status lx_response_header_get(const struct lx_response *response,
                                  const char *name,
                                  const char **out_value,
                                  struct lx_error **err);
+
+// Prepares a walk over the pages of the list behind `GET path` (nothing is sent yet).
+//
+// The paging rule, the same in every binding and in `lx get --paginate`: every page is a JSON
+// object with a `data` array. By default the walk follows Pathfinder's `cursor`: each page's
+// `cursor` goes into the next request's `cursor=` and `"cursor": null` (or `""`, or none) ends
+// it. When `path`'s query has `page=`, the page number is counted up instead, and the walk ends
+// at an empty page, a page with fewer items than `size=`, or once the items reach the page's
+// `total`. Other query parameters are sent unchanged on every page. A repeated cursor, or a
+// page that is not an object with a `data` array, is `LX_ERR_INVALID_RESPONSE`; more pages
+// than the `max_pages` option is `LX_ERR_TOO_LARGE`; a `page=` that is not a whole number is
+// `LX_ERR_INVALID_ARG` at the first lx_rest_pages_next(). `options` (NULL: none) apply to
+// each page's call, and a fired cancel handle ends the walk.
+//
+// Ownership: `*out_pages` is owned by the caller; release with lx_free().
+// Thread safety: any thread.
+LX_MUST_USE
+lx_status lx_rest_pages_new(const struct lx_client *client,
+                            const char *path,
+                            const struct lx_call_options *options,
+                            struct lx_rest_pages **out_pages,
+                            struct lx_error **err);
+
+// Fetches the next page and returns its whole JSON document (`{"data":[...],"cursor":...}`)
+// as text, or `*out_json = NULL` (with `LX_OK`) after the last page. A violation of the paging
+// rule, or any failed call, is returned as its error and ends the walk (NULL from then on).
+//
+// Ownership: `*out_json` (NUL-terminated; `out_len` may be NULL) is owned by the caller;
+// release with lx_free(). Thread safety: as lx_get(), one call at a time per walk.
+LX_MUST_USE
+lx_status lx_rest_pages_next(struct lx_rest_pages *pages,
+                             char **out_json,
+                             size_t *out_len,
+                             struct lx_error **err);
 
 // The name of a status code (`"LX_ERR_TIMEOUT"`), or `"LX_ERR_UNKNOWN"` for a number that is
 // not a status.

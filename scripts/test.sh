@@ -33,6 +33,9 @@ step "C: tests against lx-sandbox (shared, static, C++, valgrind, ASan+UBSan)"
 step "C: make install into a scratch prefix; pkg-config and CMake builds (shared, static) under valgrind"
 ./tests/c/install.sh release
 
+step "The slim lx (no embedded sandbox): builds, says what is missing, walks the sandbox's list"
+./scripts/check-slim.sh release
+
 if [ -d bindings-examples/python/tests ]; then
   step "Python: pytest"
   LEANIX_LIBRARY="$LX_LIB/libleanix.so" LX_SANDBOX_BIN="$LX_LIB/lx-sandbox" \

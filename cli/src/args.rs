@@ -68,7 +68,8 @@ pub struct GlobalOpts {
     #[arg(long, global = true, value_name = "N", value_parser = clap::value_parser!(u32).range(1..))]
     pub max_requests_per_minute: Option<u32>,
 
-    /// Allow http:// to a loopback host (local tests, the sandbox)
+    /// Allow http:// to a loopback host (local tests, the sandbox) [env: LEANIX_INSECURE_LOOPBACK=1,
+    /// config: insecure_loopback = true]
     #[arg(long, global = true)]
     pub insecure_loopback: bool,
 
@@ -117,6 +118,29 @@ pub enum Command {
 
     /// Show the configuration in effect and where each setting comes from (no secrets)
     Config,
+
+    /// Print a shell completion script: lx completions bash > ~/.local/share/bash-completion/completions/lx
+    Completions(CompletionsArgs),
+
+    /// Print the manual page lx.1 (roff), or write it into a directory (what make install does)
+    #[command(hide = true)]
+    Man(ManArgs),
+}
+
+/// `lx completions`.
+#[derive(Debug, Args)]
+pub struct CompletionsArgs {
+    /// The shell
+    #[arg(value_enum)]
+    pub shell: clap_complete::Shell,
+}
+
+/// `lx man`.
+#[derive(Debug, Args)]
+pub struct ManArgs {
+    /// Write lx.1 into this directory instead of printing it
+    #[arg(long, value_name = "DIR")]
+    pub out_dir: Option<PathBuf>,
 }
 
 /// `lx token`.
@@ -148,6 +172,15 @@ pub struct GetArgs {
     /// Add a request header (repeatable)
     #[arg(short = 'H', long = "header", value_name = "K:V")]
     pub headers: Vec<String>,
+
+    /// Follow the list's pages (Pathfinder's `cursor`, or `page` counted up when the path has
+    /// page=) and print each page's JSON document, one per page
+    #[arg(long)]
+    pub paginate: bool,
+
+    /// With --paginate: print one JSON array of the `data` items of all pages instead
+    #[arg(long, requires = "paginate")]
+    pub merge: bool,
 }
 
 /// `lx request`.

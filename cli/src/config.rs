@@ -8,6 +8,7 @@
 //! api_token = "..."             # keep the file private: chmod 600
 //! ca_file = "/etc/ssl/corp.pem" # optional, relative paths are relative to the file
 //! proxy = "http://proxy:3128"   # optional
+//! insecure_loopback = true      # optional: allow http:// to a loopback host (the sandbox)
 //! ```
 
 use std::fmt;
@@ -34,6 +35,7 @@ pub enum Source {
     /// Standard input (`--api-token-stdin`).
     Stdin,
     /// The embedded sandbox (`--sandbox`).
+    #[cfg_attr(not(feature = "sandbox"), allow(dead_code))]
     Sandbox,
 }
 
@@ -71,6 +73,7 @@ struct FileConfig {
     api_token: Option<String>,
     ca_file: Option<PathBuf>,
     proxy: Option<String>,
+    insecure_loopback: Option<bool>,
 }
 
 /// What is known about the configuration file.
@@ -95,8 +98,9 @@ pub struct Settings {
     pub proxy: Option<Sourced<String>>,
     /// The call's deadline and size and rate limits.
     pub limits: Limits,
-    /// `http://` allowed to loopback hosts.
-    pub insecure_loopback: bool,
+    /// `http://` allowed to loopback hosts: `--insecure-loopback`, else
+    /// `LEANIX_INSECURE_LOOPBACK`, else the file's `insecure_loopback`.
+    pub insecure_loopback: Option<Sourced<bool>>,
     /// The configuration file consulted.
     pub file: ConfigFile,
 }
@@ -217,13 +221,23 @@ impl Settings {
             .map(|p| sourced(p, Source::Flag("--proxy")))
             .or_else(|| file.proxy.clone().map(|p| sourced(p, file_source())));
 
+        let insecure_loopback = if opts.insecure_loopback {
+            Some(sourced(true, Source::Flag("--insecure-loopback")))
+        } else if let Some(on) =
+            leanix::env_insecure_loopback().map_err(|e| CliError::usage(e.message().to_owned()))?
+        {
+            Some(sourced(on, Source::Env(leanix::ENV_INSECURE_LOOPBACK)))
+        } else {
+            file.insecure_loopback.map(|on| sourced(on, file_source()))
+        };
+
         Ok(Settings {
             host,
             api_token,
             ca_file,
             proxy,
             limits: Limits::of(opts),
-            insecure_loopback: opts.insecure_loopback,
+            insecure_loopback,
             file: ConfigFile { path, loaded },
         })
     }
@@ -253,7 +267,7 @@ fn read_config_file(path: &Path, explicit: bool) -> CliResult<Option<FileConfig>
             .unwrap_or("invalid TOML")
             .to_owned();
         CliError::usage(format!(
-            "the config file {} is not valid: {reason} (keys: host, api_token, ca_file, proxy)",
+            "the config file {} is not valid: {reason} (keys: host, api_token, ca_file, proxy, insecure_loopback)",
             path.display()
         ))
     })?;

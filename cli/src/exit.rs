@@ -63,13 +63,15 @@ Exit codes:
 
 Configuration: flags, then LEANIX_HOST / LEANIX_API_TOKEN, then the file
 $XDG_CONFIG_HOME/leanix/config.toml (or ~/.config/leanix/config.toml) with keys
-host, api_token, ca_file, proxy. The API token is never a command-line argument.
+host, api_token, ca_file, proxy, insecure_loopback. The API token is never a command-line
+argument.
 
 Examples:
   lx --sandbox demo
   curl -H \"Authorization: Bearer $(lx token)\" https://acme.leanix.net/services/pathfinder/v1/factSheets
   lx whoami
   lx get '/services/pathfinder/v1/factSheets?pageSize=5'
+  lx get --paginate --merge '/services/pathfinder/v1/factSheets?pageSize=1000'
   lx graphql '{ allFactSheets { totalCount } }'";
 
 /// A failed command: what to print (`lx: <message>`) and how to exit.

@@ -5,13 +5,32 @@ use std::sync::Arc;
 use std::time::Instant;
 
 use leanix::blocking::Client;
-use leanix::{ApiToken, Event, Request, Response, RetryTarget};
+#[cfg(feature = "sandbox")]
+use leanix::ApiToken;
+use leanix::{Event, Request, Response, RetryTarget};
+#[cfg(feature = "sandbox")]
 use leanix_sandbox::Sandbox;
 
 use crate::args::GlobalOpts;
-use crate::config::{display_host, Limits, Settings, Source};
+#[cfg(feature = "sandbox")]
+use crate::config::Source;
+use crate::config::{display_host, Limits, Settings};
 use crate::exit::{CliError, CliResult};
 use crate::output::{is_verbose, verbose};
+
+/// Stands in for the embedded sandbox in a build without it (`--no-default-features`): no
+/// value of it exists, so a session never has one.
+#[cfg(not(feature = "sandbox"))]
+pub enum Sandbox {}
+
+/// What a build without the embedded sandbox says when it is asked for one.
+#[cfg(not(feature = "sandbox"))]
+pub const NO_SANDBOX: &str =
+    "this lx was built without the embedded sandbox (cargo install --path \
+     cli --no-default-features), which lx demo without an account and --sandbox need. Install \
+     the default build (cargo install --path cli), or start lx-sandbox (cargo run -p \
+     leanix-sandbox) and point LEANIX_HOST and LEANIX_API_TOKEN at it with \
+     LEANIX_INSECURE_LOOPBACK=1";
 
 /// A configured client and, in sandbox mode, the sandbox it talks to.
 pub struct Session {
@@ -67,7 +86,13 @@ impl Session {
         let mut builder = Client::builder()
             .host(host.value)
             .api_token(token.value)
-            .allow_insecure_loopback(settings.insecure_loopback);
+            .insecure_loopback(settings.insecure_loopback.as_ref().is_some_and(|l| l.value));
+        if let Some(l) = &settings.insecure_loopback {
+            verbose(&format!(
+                "insecure_loopback {} (from {})",
+                l.value, l.source
+            ));
+        }
         if let Some(proxy) = settings.proxy {
             verbose(&format!("proxy from {}", proxy.source));
             builder = builder.proxy(proxy.value);
@@ -89,6 +114,12 @@ impl Session {
         Session::build(builder, fingerprint, settings.limits, None)
     }
 
+    #[cfg(not(feature = "sandbox"))]
+    fn sandbox(_opts: &GlobalOpts) -> CliResult<Session> {
+        Err(CliError::usage(NO_SANDBOX))
+    }
+
+    #[cfg(feature = "sandbox")]
     fn sandbox(opts: &GlobalOpts) -> CliResult<Session> {
         if opts.host.is_some() || opts.api_token_file.is_some() || opts.api_token_stdin {
             return Err(CliError::usage(
@@ -114,7 +145,7 @@ impl Session {
         let builder = Client::builder()
             .host(sandbox.url().to_string())
             .api_token(token)
-            .allow_insecure_loopback(true);
+            .insecure_loopback(true);
         Session::build(builder, fingerprint, Limits::of(opts), Some(sandbox))
     }
 
@@ -153,6 +184,14 @@ impl Session {
     /// The fingerprint of the API token in use (safe to print).
     pub fn api_token_fingerprint(&self) -> &str {
         &self.api_token_fingerprint
+    }
+
+    /// The token exchanges the embedded sandbox counted, in sandbox mode.
+    pub fn sandbox_exchanges(&self) -> Option<u64> {
+        #[cfg(feature = "sandbox")]
+        return self.sandbox.as_ref().map(|sb| sb.stats().token_exchanges);
+        #[cfg(not(feature = "sandbox"))]
+        return self.sandbox.as_ref().map(|never| match *never {});
     }
 
     /// How many token exchanges this process's client has made so far.

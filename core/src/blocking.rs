@@ -222,6 +222,29 @@ impl Client {
     }
 }
 
+impl Client {
+    /// Iterates over the pages of a paged REST list behind `GET path`, one page in memory at a
+    /// time (see [`crate::RestPages`] for the paging rule).
+    pub fn rest_pages(&self, path: &str) -> RestPages {
+        self.rest_pages_with(Request::get(path))
+    }
+
+    /// [`Client::rest_pages`] for a request with its options (headers, deadline, cancel handle).
+    pub fn rest_pages_with(&self, request: Request) -> RestPages {
+        RestPages {
+            client: self.clone(),
+            pages: Some(self.inner.rest_pages_with(request)),
+        }
+    }
+
+    /// Walks every page of a paged REST list and returns the `data` items of all pages, in
+    /// order (see [`crate::RestPages`]).
+    pub fn rest_all_data(&self, path: &str) -> Result<Vec<Value>, Error> {
+        let request = Request::get(path);
+        self.run(|c| async move { c.rest_pages_with(request).collect_data().await })
+    }
+}
+
 fn closed_error() -> Error {
     Error::new(ErrorKind::Cancelled, "the client was closed")
 }
@@ -254,6 +277,42 @@ pub struct GraphQlPages {
 }
 
 impl Iterator for GraphQlPages {
+    type Item = Result<Value, Error>;
+
+    fn next(&mut self) -> Option<Self::Item> {
+        let mut pages = self.pages.take()?;
+        let result = self.client.run(move |_| async move {
+            let page = pages.next_page().await;
+            Ok((pages, page))
+        });
+        match result {
+            Ok((pages, page)) => {
+                self.pages = Some(pages);
+                page.transpose()
+            }
+            Err(e) => Some(Err(e)),
+        }
+    }
+}
+
+/// Blocking iterator over the pages of a REST list; see [`Client::rest_pages`]. Each item is
+/// the whole JSON document of a page.
+#[derive(Debug)]
+pub struct RestPages {
+    client: Client,
+    pages: Option<crate::RestPages>,
+}
+
+impl RestPages {
+    /// How many pages were fetched so far.
+    pub fn pages_fetched(&self) -> usize {
+        self.pages
+            .as_ref()
+            .map_or(0, crate::RestPages::pages_fetched)
+    }
+}
+
+impl Iterator for RestPages {
     type Item = Result<Value, Error>;
 
     fn next(&mut self) -> Option<Self::Item> {

@@ -213,9 +213,16 @@ impl ClientBuilder {
         Self::default()
     }
 
-    /// A builder with host and API token from `LEANIX_HOST` and `LEANIX_API_TOKEN`, if set.
+    /// A builder with host and API token from `LEANIX_HOST` and `LEANIX_API_TOKEN`, if set,
+    /// and [`ClientBuilder::insecure_loopback`] from `LEANIX_INSECURE_LOOPBACK` (a value that
+    /// is not a flag fails at `build()` with [`ErrorKind::Config`]); setters called later win.
     pub fn from_env() -> Self {
         let mut b = Self::default();
+        match env_insecure_loopback() {
+            Ok(Some(on)) => b.allow_insecure_loopback = on,
+            Ok(None) => {}
+            Err(e) => b = b.fail(e),
+        }
         if let Ok(h) = std::env::var(ENV_HOST) {
             b.host = Some(h);
         }
@@ -247,11 +254,19 @@ impl ClientBuilder {
         self
     }
 
-    /// Allows `http://` to loopback hosts (tests and the sandbox). Off by default; `http://` to
-    /// any other host is refused regardless.
-    pub fn allow_insecure_loopback(mut self, allow: bool) -> Self {
+    /// Allows plain `http://` to a loopback host (tests and the sandbox). Off by default
+    /// (`LEANIX_INSECURE_LOOPBACK=1` turns it on in [`ClientBuilder::from_env`]); `http://` to
+    /// any other host is refused regardless. The one name of this opt-in everywhere: the C
+    /// key and Python keyword `insecure_loopback`, Java's `insecureLoopback`, `lx
+    /// --insecure-loopback` and its config key `insecure_loopback`.
+    pub fn insecure_loopback(mut self, allow: bool) -> Self {
         self.allow_insecure_loopback = allow;
         self
+    }
+
+    /// The older spelling of [`ClientBuilder::insecure_loopback`], kept working.
+    pub fn allow_insecure_loopback(self, allow: bool) -> Self {
+        self.insecure_loopback(allow)
     }
 
     /// TCP/TLS connect timeout ([`policy::DEFAULT_CONNECT_TIMEOUT`]).
@@ -387,7 +402,7 @@ impl ClientBuilder {
         self.edit(|c| c.max_response_bytes = n)
     }
 
-    /// Most pages a GraphQL paging walk fetches before failing ([`policy::DEFAULT_MAX_PAGES`]).
+    /// Most pages a paging walk (GraphQL or REST) fetches before failing ([`policy::DEFAULT_MAX_PAGES`]).
     pub fn max_pages(self, n: usize) -> Self {
         self.edit(|c| c.max_pages = n)
     }
@@ -488,4 +503,27 @@ fn parse_proxy(url: &str) -> Result<ProxySetting, Error> {
 
 pub(crate) fn config(message: impl Into<String>) -> Error {
     Error::new(ErrorKind::Config, message)
+}
+
+/// `LEANIX_INSECURE_LOOPBACK` as a flag: `1`, `true`, `yes`, `on` are on; `0`, `false`, `no`,
+/// `off` and the empty string are off (any case, spaces trimmed); unset is `None`. Any other
+/// value is an [`ErrorKind::Config`] error that names the variable (its value is not quoted
+/// beyond a short excerpt).
+pub fn env_insecure_loopback() -> Result<Option<bool>, Error> {
+    let Some(raw) = std::env::var_os(crate::ENV_INSECURE_LOOPBACK) else {
+        return Ok(None);
+    };
+    let text = raw.to_string_lossy();
+    match text.trim().to_ascii_lowercase().as_str() {
+        "1" | "true" | "yes" | "on" => Ok(Some(true)),
+        "0" | "false" | "no" | "off" | "" => Ok(Some(false)),
+        _ => Err(Error::new(
+            ErrorKind::Config,
+            format!(
+                "{} must be 1 or 0 (true/false, yes/no, on/off), not {}",
+                crate::ENV_INSECURE_LOOPBACK,
+                crate::error::quote(&text)
+            ),
+        )),
+    }
 }

@@ -36,6 +36,7 @@ mod origin;
 pub mod policy;
 mod rate;
 mod request;
+mod rest_paging;
 mod runtime;
 mod secret;
 mod token_manager;
@@ -54,6 +55,7 @@ pub use graphql::{
 };
 pub use origin::Origin;
 pub use request::{Request, Response};
+pub use rest_paging::{take_data, RestPages, REST_CURSOR_PARAM, REST_PAGE_PARAM, REST_SIZE_PARAM};
 pub use secret::{AccessToken, ApiToken};
 pub use token_response::{parse_token_response, LifetimeSource, TokenGrant};
 
@@ -68,3 +70,10 @@ pub const ENV_HOST: &str = "LEANIX_HOST";
 
 /// Environment variable holding the LeanIX API token.
 pub const ENV_API_TOKEN: &str = "LEANIX_API_TOKEN";
+
+/// Environment variable that opts in to plain `http://` to a loopback host (`1`), read where
+/// the host is read from the environment ([`ClientBuilder::from_env`], the C ABI's defaults,
+/// the bindings, `lx`); see [`env_insecure_loopback`].
+pub const ENV_INSECURE_LOOPBACK: &str = "LEANIX_INSECURE_LOOPBACK";
+
+pub use config::env_insecure_loopback;

@@ -69,7 +69,7 @@ impl Origin {
                 }
                 if !allow_insecure_loopback {
                     return Err(config(format!(
-                        "http:// to {host} needs the allow-insecure-loopback option (meant for tests and the sandbox)"
+                        "http:// to {host} needs the insecure_loopback option (LEANIX_INSECURE_LOOPBACK=1; meant for tests and the sandbox)"
                     )));
                 }
             }
@@ -234,7 +234,7 @@ mod tests {
         for (input, needle) in [
             ("", "empty"),
             ("http://acme.leanix.net", "refusing http://"),
-            ("http://127.0.0.1:8080", "allow-insecure-loopback"),
+            ("http://127.0.0.1:8080", "LEANIX_INSECURE_LOOPBACK=1"),
             ("ftp://acme.leanix.net", "unsupported scheme"),
             ("https://user:pw@acme.leanix.net", "credentials"),
             ("https://", "not a host"),

@@ -84,7 +84,8 @@ pub const QUOTED_INPUT_CHARS: usize = 80;
 pub const MAX_METHOD_LEN: usize = 32;
 /// Most same-origin redirects followed by one API request.
 pub const MAX_REDIRECTS: usize = 5;
-/// Most pages one GraphQL paging walk fetches before failing (a server that never ends).
+/// Most pages one paging walk (GraphQL, or a REST list) fetches before failing (a server that
+/// never ends).
 pub const DEFAULT_MAX_PAGES: usize = 10_000;
 /// The variable a paged GraphQL query takes its cursor in.
 pub const DEFAULT_CURSOR_VARIABLE: &str = "after";

@@ -44,7 +44,8 @@ fn http_to_loopback_needs_the_opt_in() {
         let err = build(host, false).unwrap_err();
         assert_eq!(err.kind(), ErrorKind::Config, "{host}");
         assert!(
-            err.message().contains("allow-insecure-loopback"),
+            err.message()
+                .contains("insecure_loopback option (LEANIX_INSECURE_LOOPBACK=1"),
             "{host}: {}",
             err.message()
         );

@@ -80,6 +80,11 @@ pub(crate) fn graphql_request(
     Ok(CallOptions::of(options)?.graphql(query, variables))
 }
 
+/// `GET path` with the options behind an optional `options` argument (a REST paging walk).
+pub(crate) fn get_request(options: *const lx_call_options, path: &str) -> Result<Request, Failure> {
+    Ok(CallOptions::of(options)?.apply(Request::get(path)))
+}
+
 /// Creates per-call options with nothing set (the client's request timeout, no cancellation).
 ///
 /// Ownership: `*out_options` is owned by the caller; release with lx_free().

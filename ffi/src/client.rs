@@ -92,9 +92,9 @@ pub(crate) fn publish_response(
 ///
 /// `host`: `acme.leanix.net`, `https://acme.leanix.net` or a workspace URL; NULL reads the
 /// environment variable `LEANIX_HOST`. `api_token`: the technical user's API token; NULL reads
-/// `LEANIX_API_TOKEN`. Nothing goes over the network until the first call. For other settings
-/// (timeouts, proxy, CA certificates, `http://` to loopback) use lx_options_new() and
-/// lx_client_build().
+/// `LEANIX_API_TOKEN`. `LEANIX_INSECURE_LOOPBACK=1` in the environment allows `http://` to a
+/// loopback host (the sandbox). Nothing goes over the network until the first call. For other
+/// settings (timeouts, proxy, CA certificates) use lx_options_new() and lx_client_build().
 ///
 /// Errors: `LX_ERR_CONFIG` (missing or invalid host or token), `LX_ERR_INVALID_ARG` (not UTF-8).
 /// Ownership: `*out_client` is owned by the caller; release with lx_free().

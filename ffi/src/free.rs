@@ -5,8 +5,8 @@ use std::ffi::c_void;
 use crate::registry::{self, Object};
 
 /// Releases anything the library handed out: an `lx_client`, `lx_options`, `lx_call_options`,
-/// `lx_cancel`, `lx_graphql_pages`, `lx_response`, `lx_error`, or an owned string (from
-/// lx_access_token(), lx_claims_json(), lx_graphql(), ...).
+/// `lx_cancel`, `lx_graphql_pages`, `lx_rest_pages`, `lx_response`, `lx_error`, or an owned
+/// string (from lx_access_token(), lx_claims_json(), lx_graphql(), ...).
 ///
 /// - NULL is ignored. Handles (every `lx_*` object) are never reused, so freeing one twice, or
 ///   freeing a pointer the library does not know, is ignored too. Owned strings are memory:

@@ -23,6 +23,7 @@ mod free;
 mod options;
 mod pages;
 mod response;
+mod rest_pages;
 mod status;
 mod version;
 
@@ -40,6 +41,7 @@ pub use free::*;
 pub use options::*;
 pub use pages::*;
 pub use response::*;
+pub use rest_pages::*;
 pub use status::*;
 pub use version::*;
 

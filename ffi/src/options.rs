@@ -220,6 +220,11 @@ const KEYS: &[Key] = &[
         value: Value::Count(policy::DEFAULT_MAX_PAGES as u64),
         apply: |b, v| Ok(b.max_pages(count_usize(v.count()))),
     },
+    Key {
+        name: "insecure_loopback",
+        value: Value::Flag(false),
+        apply: |b, v| Ok(b.insecure_loopback(v.flag())),
+    },
 ];
 
 fn key_index(name: &str) -> Result<usize, Failure> {
@@ -272,7 +277,8 @@ fn default_text(key: &Key) -> Option<String> {
 }
 
 /// Creates an options object with the defaults; host and API token default to `LEANIX_HOST` and
-/// `LEANIX_API_TOKEN` from the environment (read now).
+/// `LEANIX_API_TOKEN` from the environment, and `insecure_loopback` to `LEANIX_INSECURE_LOOPBACK`
+/// (read now; a value of it that is not `1`/`0` fails lx_client_build() with `LX_ERR_CONFIG`).
 ///
 /// Ownership: `*out_options` is owned by the caller; release with lx_free().
 /// Thread safety: any thread.
@@ -299,7 +305,8 @@ pub extern "C" fn lx_options_new(
 /// |-----|-------|
 /// | `host` | `acme.leanix.net`, `https://acme.leanix.net` or a workspace URL |
 /// | `api_token` | the API token (kept in zeroed-on-free memory) |
-/// | `allow_insecure_loopback` | `1`/`0`: allow `http://` to 127.0.0.1/localhost (tests, sandbox) |
+/// | `insecure_loopback` | `1`/`0`: allow `http://` to 127.0.0.1/localhost (tests, sandbox); default `LEANIX_INSECURE_LOOPBACK` from the environment, else `0` |
+/// | `allow_insecure_loopback` | the older spelling of `insecure_loopback`, kept working |
 /// | `connect_timeout_ms` | connect timeout (`LX_DEFAULT_CONNECT_TIMEOUT_MS`) |
 /// | `token_timeout_ms` | one token-exchange attempt (`LX_DEFAULT_TOKEN_TIMEOUT_MS`) |
 /// | `request_timeout_ms` | deadline of a whole call: exchange, attempts and waits (`LX_DEFAULT_REQUEST_TIMEOUT_MS`) |
@@ -316,7 +323,7 @@ pub extern "C" fn lx_options_new(
 /// | `adaptive_pacing` | `1`/`0`: after a 429, pace requests at a rate that recovers gradually (default `1`) |
 /// | `max_requests_per_minute` | never more requests per minute from this client, all threads together (`0`, the default: no fixed limit) |
 /// | `reauth_interval_ms` | at most one 401-triggered token exchange per interval (`LX_DEFAULT_REAUTH_INTERVAL_MS`) |
-/// | `max_pages` | most pages a GraphQL paging walk fetches (`LX_DEFAULT_MAX_PAGES`) |
+/// | `max_pages` | most pages a paging walk (GraphQL or REST) fetches (`LX_DEFAULT_MAX_PAGES`) |
 ///
 /// Returns `LX_ERR_INVALID_ARG` for an unknown key or a value of the wrong form (the message
 /// names it). Values are validated together when the client is built.

@@ -1,7 +1,7 @@
 //! The registry of live objects handed out to C, and the typed handles over it.
 //!
 //! Opaque objects (`lx_client`, `lx_options`, `lx_response`, `lx_error`, `lx_call_options`,
-//! `lx_graphql_pages`, `lx_cancel`) are handed out as **handles that are never reused**: odd
+//! `lx_graphql_pages`, `lx_rest_pages`, `lx_cancel`) are handed out as **handles that are never reused**: odd
 //! numbers from a 62-bit counter, not addresses. A call looks its handle up here, so a freed,
 //! foreign or doubly freed handle is `LX_ERR_INVALID_ARG` (or ignored by `lx_free`), never
 //! undefined behaviour and never another, newer object. Objects are reference-counted: a call
@@ -40,6 +40,8 @@ pub(crate) enum Object {
     CallOptions(Arc<Mutex<crate::call::CallOptions>>),
     Pages(Arc<Mutex<crate::pages::PagesObject>>),
     Cancel(Arc<crate::cancel::CancelObject>),
+    /// A REST paging walk (`lx_rest_pages`).
+    RestPages(Arc<Mutex<crate::rest_pages::RestPagesObject>>),
     /// A NUL-terminated string or byte buffer; zeroed when freed (it may hold a token).
     Buffer(#[allow(dead_code)] Buffer), // held for its Drop (zeroes and frees)
 }
@@ -108,6 +110,11 @@ handle!(
     crate::pages::lx_graphql_pages,
     Pages,
     Mutex<crate::pages::PagesObject>
+);
+handle!(
+    crate::rest_pages::lx_rest_pages,
+    RestPages,
+    Mutex<crate::rest_pages::RestPagesObject>
 );
 handle!(
     crate::cancel::lx_cancel,

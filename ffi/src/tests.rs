@@ -138,6 +138,14 @@ fn option_defaults_come_from_the_core_policy() {
         default(c"max_response_bytes"),
         (lx_status::LX_OK, Some("268435456".into()))
     );
+    assert_eq!(
+        default(c"insecure_loopback"),
+        (lx_status::LX_OK, Some("0".into()))
+    );
+    assert_eq!(
+        default(c"allow_insecure_loopback"),
+        (lx_status::LX_OK, Some("0".into()))
+    );
     assert_eq!(default(c"host"), (lx_status::LX_ERR_NOT_FOUND, None));
     assert_eq!(default(c"nope"), (lx_status::LX_ERR_INVALID_ARG, None));
 }
@@ -211,4 +219,36 @@ fn an_endless_ca_file_is_refused_not_read_to_exhaustion() {
     );
     lx_free(err.cast());
     lx_free(opts.cast());
+}
+
+#[test]
+fn insecure_loopback_has_one_name_and_its_old_spelling() {
+    for key in [c"insecure_loopback", c"allow_insecure_loopback"] {
+        for (value, builds) in [(c"1", true), (c"0", false)] {
+            let mut opts: *mut lx_options = ptr::null_mut();
+            assert_eq!(lx_options_new(&mut opts, ptr::null_mut()), lx_status::LX_OK);
+            let set = |k: &std::ffi::CStr, v: &std::ffi::CStr| {
+                lx_options_set(opts, k.as_ptr(), v.as_ptr(), ptr::null_mut())
+            };
+            assert_eq!(set(c"host", c"http://127.0.0.1:9"), lx_status::LX_OK);
+            assert_eq!(set(c"api_token", c"t"), lx_status::LX_OK);
+            assert_eq!(set(key, value), lx_status::LX_OK);
+            let mut client: *mut lx_client = ptr::null_mut();
+            let mut err: *mut lx_error = ptr::null_mut();
+            let st = lx_client_build(opts, &mut client, &mut err);
+            if builds {
+                assert_eq!(st, lx_status::LX_OK, "{key:?}");
+                lx_free(client.cast());
+            } else {
+                assert_eq!(st, lx_status::LX_ERR_CONFIG, "{key:?}");
+                assert!(
+                    message(err).contains("insecure_loopback"),
+                    "{}",
+                    message(err)
+                );
+                lx_free(err.cast());
+            }
+            lx_free(opts.cast());
+        }
+    }
 }

@@ -15,6 +15,7 @@ use bytes::Bytes;
 use http::{Request, StatusCode};
 use serde_json::Value;
 
+use crate::faults::Fault;
 use crate::http_util::{self, Resp};
 use crate::state::State;
 use crate::store::Filter;
@@ -26,8 +27,9 @@ pub(crate) const DEFAULT_PAGE_SIZE: usize = 100;
 /// Largest `pageSize` honoured.
 pub(crate) const MAX_PAGE_SIZE: usize = 10_000;
 
-/// `GET /factSheets`.
-pub(crate) fn list(state: &State, req: &Request<Bytes>) -> Resp {
+/// `GET /factSheets`; `paging` is a paging fault ([`Fault::CursorCycle`]: the `cursor`
+/// alternates between two values, so a client that follows it pages forever).
+pub(crate) fn list(state: &State, req: &Request<Bytes>, paging: Option<&Fault>) -> Resp {
     let pairs = http_util::form_pairs(req.uri().query().unwrap_or(""));
     let param = |key: &str| {
         pairs
@@ -82,6 +84,14 @@ pub(crate) fn list(state: &State, req: &Request<Bytes>) -> Resp {
         body.push_str(&s.json);
     }
     body.push_str(r#"],"cursor":"#);
+    if let Some(Fault::CursorCycle) = paging {
+        // Two cursors, for positions 1 and 2: after the first comes the second, after anything
+        // else the first.
+        body.push('"');
+        body.push_str(&encode_cursor(if start == 1 { 2 } else { 1 }));
+        body.push_str(r#""}"#);
+        return http_util::json(StatusCode::OK, body);
+    }
     match page.items.last() {
         Some((pos, _)) if page.has_more => {
             body.push('"');

@@ -247,7 +247,7 @@ fn resource(
     let method = req.method();
     let role = state.directory.user(caller.user).role;
     match route {
-        Route::FactSheets if method == Method::GET => factsheets::list(state, req),
+        Route::FactSheets if method == Method::GET => factsheets::list(state, req, paging),
         Route::FactSheets if method == Method::POST => factsheets::create(state, req, role),
         Route::FactSheets => http_util::method_not_allowed(ty, "GET, POST"),
         Route::FactSheet(id) if method == Method::GET => factsheets::get(state, id),

@@ -314,3 +314,31 @@ async fn no_end_cursor_says_there_is_more_without_a_cursor() {
     let conn = page(&sb, &token, &Value::Null).await;
     assert!(conn["pageInfo"]["endCursor"].is_string());
 }
+
+#[tokio::test]
+async fn cursor_cycle_on_the_rest_list_alternates_two_cursors() {
+    let sb = small();
+    let token = access_token(sb.url(), sb.api_token()).await;
+    let resp = control(
+        &sb,
+        json!({"endpoint": "factSheets", "kind": "cursor_cycle", "times": 4}),
+    )
+    .await;
+    assert_eq!(resp.status(), 200);
+    let list = "/services/pathfinder/v1/factSheets?pageSize=10";
+    let mut path = list.to_owned();
+    let mut seen = Vec::new();
+    for _ in 0..4 {
+        let body: Value = get(sb.url(), &path, &token).await.json().await.unwrap();
+        assert_eq!(body["data"].as_array().unwrap().len(), 10);
+        let cursor = body["cursor"].as_str().unwrap().to_owned();
+        path = format!("{list}&cursor={cursor}");
+        seen.push(cursor);
+    }
+    let (a, b) = (seen[0].clone(), seen[1].clone());
+    assert_ne!(a, b);
+    assert_eq!(seen, [a.clone(), b.clone(), a.clone(), b]);
+    // Then paging is normal again: the cursor moves on.
+    let body: Value = get(sb.url(), &path, &token).await.json().await.unwrap();
+    assert!(!seen.contains(&body["cursor"].as_str().unwrap().to_owned()));
+}

@@ -1,6 +1,6 @@
 /* Failures through the C ABI (issue 13): a failed call keeps the server's answer
  * (lx_error_response), GraphQL errors are structured (lx_error_graphql_json), bodies are bounded
- * (LX_ERR_TOO_LARGE), paging follows one rule (lx_graphql_all, lx_graphql_pages_*), and framing
+ * (LX_ERR_TOO_LARGE), paging follows one rule (lx_graphql_all, lx_graphql_pages_*, lx_rest_pages_*), and framing
  * headers are refused. Every case against the sandbox, with the requests it counted.
  *
  * Environment: LX_SANDBOX_URL, LX_SANDBOX_TOKEN, LX_SANDBOX_VIEWER_TOKEN (set by run.sh).
@@ -592,6 +592,78 @@ static void test_page_walk(void) {
     lx_free(c);
 }
 
+/* ---- REST paging (lx_rest_pages_*) ---- */
+
+/* Pathfinder's cursor list page by page: every fact sheet (each has one "displayName") once
+ * over ceil(total / 700) requests, the last page's cursor null, then NULL; a cursor cycle and a
+ * failure mid-walk are their errors and end the walk. */
+static void test_rest_pages(void) {
+    lx_client *c = warm_client(token, NULL);
+    if (!c) {
+        CHECK(0, "client");
+        return;
+    }
+    lx_rest_pages *pages = NULL;
+    lx_error *err = NULL;
+    int st = lx_rest_pages_new(c, "/services/pathfinder/v1/factSheets?pageSize=700", NULL, &pages, &err);
+    CHECK(st == LX_OK, "lx_rest_pages_new: %s", lx_status_str(st));
+    CHECK(sb_requests("factSheets", -1) == 0, "nothing sent before the first page");
+    int n_pages = 0, items = 0;
+    long total = -1;
+    char *last = NULL;
+    for (;;) {
+        char *page = NULL;
+        size_t len = 0;
+        st = lx_rest_pages_next(pages, &page, &len, &err);
+        if (st != LX_OK || !page) break;
+        CHECK(strlen(page) == len, "page length");
+        n_pages++;
+        items += count_of(page, "\"displayName\":\"");
+        if (total < 0) total = json_number(page, "total");
+        lx_free(last);
+        last = page;
+    }
+    CHECK(st == LX_OK, "REST walk: %s %s", lx_status_str(st), lx_error_message(err));
+    CHECK(total > 0 && items == total, "REST walk: %d fact sheets of %ld", items, total);
+    CHECK(n_pages == (total + 699) / 700, "REST walk: %d pages", n_pages);
+    CHECK(last && strstr(last, "\"cursor\":null") != NULL, "the last page's cursor is null");
+    CHECK(sb_requests("factSheets", -1) == n_pages, "one request per page: %ld", sb_requests("factSheets", -1));
+    char *after = (char *)&after;
+    CHECK(lx_rest_pages_next(pages, &after, NULL, NULL) == LX_OK && after == NULL, "after the last page: NULL");
+    printf("REST walk: %d pages, %d fact sheets (total %ld)\n", n_pages, items, total);
+    lx_free(last);
+    lx_free(pages);
+
+    /* A server going round in circles: page 3 repeats page 1's cursor. */
+    sb_reset();
+    sb_fault("{\"endpoint\":\"factSheets\",\"kind\":\"cursor_cycle\",\"times\":100}");
+    pages = NULL;
+    CHECK(lx_rest_pages_new(c, "/services/pathfinder/v1/factSheets?pageSize=10", NULL, &pages, NULL) == LX_OK, "new");
+    int good = 0;
+    for (;;) {
+        char *page = NULL;
+        lx_error *perr = NULL;
+        st = lx_rest_pages_next(pages, &page, NULL, &perr);
+        if (st != LX_OK) {
+            CHECK(strstr(lx_error_message(perr), "round in circles") != NULL, "cycle: %s", lx_error_message(perr));
+            lx_free(perr);
+            break;
+        }
+        if (!page) break;
+        good++;
+        lx_free(page);
+    }
+    CHECK(st == LX_ERR_INVALID_RESPONSE && good == 2, "cycle: %s after %d pages", lx_status_str(st), good);
+    CHECK(sb_requests("factSheets", -1) == 3, "cycle: %ld requests", sb_requests("factSheets", -1));
+    after = (char *)&after;
+    CHECK(lx_rest_pages_next(pages, &after, NULL, NULL) == LX_OK && after == NULL, "the walk is over after its error");
+    lx_free(pages);
+    CHECK(lx_rest_pages_next(pages, &after, NULL, NULL) == LX_ERR_INVALID_ARG, "a freed walk is refused");
+    sb_call("DELETE", "/_sandbox/faults", NULL, NULL, 0);
+    lx_free(err);
+    lx_free(c);
+}
+
 /* ---- framing headers ---- */
 
 /* strcasestr is a GNU extension; this is the C11 one. */
@@ -705,6 +777,7 @@ int main(void) {
     test_too_large();
     test_paging_rule();
     test_page_walk();
+    test_rest_pages();
     test_framing_headers();
     sb_call("DELETE", "/_sandbox/faults", NULL, NULL, 0);
     TC_SUMMARY();

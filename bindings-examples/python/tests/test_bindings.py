@@ -60,7 +60,7 @@ def norm(ctype: str) -> str:
 
 
 HANDLES = {"lx_client", "lx_options", "lx_call_options", "lx_cancel", "lx_graphql_pages",
-           "lx_response", "lx_error"}
+           "lx_rest_pages", "lx_response", "lx_error"}
 SCALARS = {
     "lx_status": ctypes.c_int32,
     "int32_t": ctypes.c_int32,
@@ -292,6 +292,7 @@ def test_only_calls_that_never_wait_keep_the_gil() -> None:
     lib = _library.load()
     waits = {"lx_get", "lx_request", "lx_request_with", "lx_graphql", "lx_graphql_with",
              "lx_graphql_all", "lx_graphql_all_with", "lx_graphql_pages_new", "lx_graphql_pages_next",
+             "lx_rest_pages_new", "lx_rest_pages_next",
              "lx_access_token", "lx_claims_json", "lx_client_new", "lx_client_build",
              "lx_client_close"}
     assert _bindings.QUICK <= set(_bindings.SIGNATURES)

@@ -82,6 +82,41 @@ def test_graphql_pages_walks_every_cursor_page(client: leanix.Client, sandbox: S
     assert [e["node"]["id"] for e in edges] == ids
 
 
+def test_rest_pages_walks_every_fact_sheet_once(client: leanix.Client, sandbox: Sandbox) -> None:
+    total = client.get(FS, params={"pageSize": 1}).json()["total"]
+    before = sandbox.requests("factSheets", 200)
+    pages = client.rest_pages(FS, params={"pageSize": 700})
+    first = next(pages)  # one page at a time: only the first has been fetched
+    assert sandbox.requests("factSheets", 200) - before == 1
+    rest = list(pages)
+    ids = [fs["id"] for p in [first, *rest] for fs in p["data"]]
+    assert len(ids) == total == len(set(ids))
+    assert rest[-1]["cursor"] is None
+    assert sandbox.requests("factSheets", 200) - before == -(-total // 700)
+    assert [fs["id"] for fs in client.rest_all_data(FS + "?pageSize=1000")] == ids
+
+
+def test_rest_pages_errors_are_typed_and_end_the_walk(client: leanix.Client,
+                                                       sandbox: Sandbox) -> None:
+    sandbox.fault("factSheets", "cursor_cycle", times=100)
+    with pytest.raises(leanix.InvalidResponseError, match="round in circles"):
+        client.rest_all_data(FS + "?pageSize=10")
+    assert sandbox.requests("factSheets", 200) == 3
+    sandbox.reset()
+    pages = client.rest_pages(FS, params={"pageSize": 10})
+    next(pages)
+    sandbox.fault("factSheets", "status", status=403)
+    with pytest.raises(leanix.ForbiddenError):
+        next(pages)
+    assert list(pages) == []
+    with leanix.Client(sandbox.url, sandbox.admin_token, insecure_loopback=True,
+                       max_pages=2) as capped:
+        with pytest.raises(leanix.ResponseTooLargeError, match="more than 2 pages"):
+            capped.rest_all_data(FS + "?pageSize=10")
+    with pytest.raises(leanix.InvalidArgumentError, match="page="):
+        client.rest_all_data(FS + "?page=one")
+
+
 def test_graphql_pages_needs_the_cursor_variable(client: leanix.Client, sandbox: Sandbox) -> None:
     # The library's rule, checked before any request.
     with pytest.raises(leanix.InvalidArgumentError, match=r"\$after"):
@@ -182,6 +217,27 @@ def test_environment_defaults(sandbox: Sandbox, monkeypatch: pytest.MonkeyPatch)
     with leanix.Client(allow_insecure_loopback=True) as c:
         assert c.claims.workspace_name == "sandbox"  # type: ignore[union-attr]
         assert sandbox.url in repr(c)
+
+
+def test_insecure_loopback_has_one_name_and_an_environment_variable(
+        sandbox: Sandbox, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("LEANIX_HOST", sandbox.url)
+    monkeypatch.setenv("LEANIX_API_TOKEN", sandbox.admin_token)
+    monkeypatch.delenv("LEANIX_INSECURE_LOOPBACK", raising=False)
+    with pytest.raises(leanix.ConfigError, match="LEANIX_INSECURE_LOOPBACK=1"):
+        leanix.Client()
+    for kwargs in ({"insecure_loopback": True}, {"allow_insecure_loopback": True}):
+        with leanix.Client(**kwargs) as c:  # type: ignore[arg-type]
+            assert c.get(FS + "?pageSize=1").status == 200
+    monkeypatch.setenv("LEANIX_INSECURE_LOOPBACK", "1")
+    with leanix.Client() as c:  # the quick start as written, against the sandbox
+        assert c.get(FS + "?pageSize=1").status == 200
+    with pytest.raises(leanix.ConfigError):  # an explicit False wins over the environment
+        leanix.Client(insecure_loopback=False)
+    monkeypatch.setenv("LEANIX_INSECURE_LOOPBACK", "maybe")
+    with pytest.raises(leanix.ConfigError, match="LEANIX_INSECURE_LOOPBACK must be 1 or 0"):
+        leanix.Client()
+    assert sandbox.stats()["token_exchanges"] == 3
 
 
 def test_options_are_passed(sandbox: Sandbox) -> None:

@@ -9,6 +9,9 @@ use crate::output::line;
 /// fingerprint) and source.
 pub fn run(opts: &GlobalOpts) -> CliResult {
     if opts.sandbox {
+        #[cfg(not(feature = "sandbox"))]
+        return Err(crate::exit::CliError::usage(crate::session::NO_SANDBOX));
+        #[cfg(feature = "sandbox")]
         line("mode        sandbox: host and API token come from the embedded sandbox")?;
     }
     let s = Settings::resolve(opts)?;
@@ -48,6 +51,17 @@ pub fn run(opts: &GlobalOpts) -> CliResult {
         "proxy",
         s.proxy
             .map(|p| (mask_userinfo(&p.value), p.source.to_string())),
+    )?;
+    row(
+        "loopback",
+        s.insecure_loopback.map(|l| {
+            let text = if l.value {
+                "http:// to a loopback host allowed (insecure_loopback)"
+            } else {
+                "https:// only (insecure_loopback off)"
+            };
+            (text.to_owned(), l.source.to_string())
+        }),
     )?;
     line(&format!(
         "{:<11} {}",

@@ -155,8 +155,8 @@ pub fn run(opts: &GlobalOpts, args: &DemoArgs) -> CliResult {
     if let Some(Err(e)) = results.into_iter().find(Result::is_err) {
         return Err(e.into());
     }
-    let (exchanges, counted_by) = match &session.sandbox {
-        Some(sb) => (sb.stats().token_exchanges, "counted by the sandbox"),
+    let (exchanges, counted_by) = match session.sandbox_exchanges() {
+        Some(n) => (n, "counted by the sandbox"),
         None => (session.exchanges(), "counted by this client"),
     };
     step(

@@ -1,22 +1,81 @@
 //! `lx get` and `lx request`.
 
 use leanix::Request;
+use serde_json::Value;
 
 use crate::args::{GetArgs, GlobalOpts, RequestArgs};
 use crate::exit::{CliError, CliResult};
 use crate::input::{one_stdin, Input};
-use crate::output::Output;
+use crate::output::{verbose, warn, Output};
+use crate::progress::Progress;
 use crate::session::Session;
 
 /// `lx get PATH`.
 pub fn get(opts: &GlobalOpts, output: Output, args: &GetArgs) -> CliResult {
     let headers = parse_headers(&args.headers)?;
+    if args.paginate && output.include {
+        return Err(CliError::usage(
+            "--include does not apply to lx get --paginate (it prints the pages' JSON); use lx -i get \
+             PATH to see one page's HTTP exchange",
+        ));
+    }
     let session = Session::open(opts, opts.sandbox)?;
     let mut request = Request::get(args.path.as_str());
     for (name, value) in &headers {
         request = request.header(name, value);
     }
+    if args.paginate {
+        return paginate(&session, output, request, args.merge);
+    }
     send_and_print(&session, output, request)
+}
+
+/// `lx get --paginate [--merge]`: walks the list under the core library's REST paging rule.
+/// Each page is printed as it arrives (one page in memory); with `--merge` nothing is printed
+/// until the last page has arrived, so a walk that fails prints nothing. Either way a failure
+/// is the exit status.
+fn paginate(session: &Session, output: Output, request: Request, merge: bool) -> CliResult {
+    let mut progress = Progress::stderr();
+    let mut pages = session.client.rest_pages_with(request);
+    let (mut count, mut items, mut merged) = (0usize, 0usize, Vec::new());
+    let mut result = Ok(());
+    for page in pages.by_ref() {
+        let page = match page {
+            Ok(page) => page,
+            Err(e) => {
+                result = Err(e);
+                break;
+            }
+        };
+        count += 1;
+        let total = page.get("total").and_then(Value::as_u64);
+        if merge {
+            let mut data = leanix::take_data(page);
+            items += data.len();
+            merged.append(&mut data);
+        } else {
+            items += page
+                .get("data")
+                .and_then(Value::as_array)
+                .map_or(0, Vec::len);
+            output.json(&page)?;
+        }
+        progress.update(count, items, total);
+    }
+    progress.finish();
+    if let Err(e) = result {
+        if !merge && count > 0 {
+            warn(&format!(
+                "the walk failed after {count} page(s); the pages printed above are not the whole list"
+            ));
+        }
+        return Err(e.into());
+    }
+    verbose(&format!("walked {count} REST page(s), {items} item(s)"));
+    if merge {
+        output.json(&Value::Array(merged))?;
+    }
+    Ok(())
 }
 
 /// `lx request METHOD PATH [--data ...] [--header K:V]...`.

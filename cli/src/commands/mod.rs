@@ -2,6 +2,7 @@
 
 mod config;
 mod demo;
+mod docs;
 mod graphql;
 mod http;
 mod token;
@@ -22,5 +23,7 @@ pub fn run(cli: &Cli) -> CliResult {
         Command::Graphql(args) => graphql::run(g, output, args),
         Command::Demo(args) => demo::run(g, args),
         Command::Config => config::run(g),
+        Command::Completions(args) => docs::completions(args.shell),
+        Command::Man(args) => docs::man(args.out_dir.as_deref()),
     }
 }

@@ -104,6 +104,12 @@ impl Lx {
         }
     }
 
+    /// Puts an argument before the others (a global flag).
+    pub fn arg_first(mut self, arg: &str) -> Lx {
+        self.args.insert(0, arg.into());
+        self
+    }
+
     /// Sets an environment variable.
     pub fn env(mut self, key: &str, value: &str) -> Lx {
         self.env.retain(|(k, _)| k != key);

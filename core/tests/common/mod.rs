@@ -127,6 +127,8 @@ pub struct Recorded {
     pub path: String,
     pub headers: HeaderMap,
     pub body: Vec<u8>,
+    /// The query string (without `?`), if any.
+    pub query: Option<String>,
 }
 
 impl Recorded {
@@ -323,6 +325,7 @@ async fn handle(
         path: uri.path().to_owned(),
         headers,
         body: body.to_vec(),
+        query: uri.query().map(str::to_owned),
     };
     let is_token = rec.is_token();
     state.requests.lock().unwrap().push(rec);

@@ -172,6 +172,17 @@ SIGNATURES: Dict[str, Tuple[Any, List[Any]]] = {
         c_int32,
         [_handle, _owned_string_out, POINTER(c_size_t), _out_handle],
     ),
+    # lx_status lx_rest_pages_new(client, path, options, struct lx_rest_pages **out_pages, err);
+    "lx_rest_pages_new": (
+        c_int32,
+        [_handle, c_char_p, _handle, _out_handle, _out_handle],
+    ),
+    # lx_status lx_rest_pages_next(struct lx_rest_pages *pages, char **out_json,
+    #                              size_t *out_len, struct lx_error **err);
+    "lx_rest_pages_next": (
+        c_int32,
+        [_handle, _owned_string_out, POINTER(c_size_t), _out_handle],
+    ),
     # const char *lx_error_reason(const struct lx_error *err);  (borrowed, may be NULL)
     "lx_error_reason": (c_char_p, [_handle]),
     # lx_status lx_error_response(const struct lx_error *err,

@@ -53,6 +53,7 @@ class BaseClient(Managed, metaclass=_DocFromLibrary):
         host: Optional[str] = None,
         api_token: Optional[str] = None,
         *,
+        insecure_loopback: Optional[bool] = None,
         allow_insecure_loopback: Optional[bool] = None,
         connect_timeout: Optional[float] = None,
         token_timeout: Optional[float] = None,
@@ -323,8 +324,36 @@ class Client(BaseClient):
         ptr = self._handle()
         return self._walk(ptr, query_c, vars_c, op, timeout)
 
+    def rest_pages(self, path: str, *, params: ParamsArg = None,
+                   timeout: Optional[float] = None) -> Iterator[Any]:
+        """Yields the whole JSON document of each page of a paged REST list
+        (``{"data": [...], "cursor": ...}``), fetching a page only when the previous one was
+        consumed, so at most one page is held (``lx_rest_pages_*``).
+
+        The paging rule is the library's, the same on every surface (``lx get --paginate``):
+        Pathfinder's ``cursor`` is followed until ``"cursor": null``; when the query has
+        ``page=`` (MTM's ``page``/``size``), the page number is counted up until an empty page,
+        a page shorter than ``size`` or ``total`` items. A repeated cursor or a page without a
+        ``data`` array raise ``InvalidResponseError``; more than ``max_pages`` pages raise
+        ``ResponseTooLargeError``. ``timeout`` is the deadline of each page's call."""
+        path_c = cstr(with_params(path, params), "path")
+        ptr = self._handle()
+        return self._walk(ptr, path_c, None, None, timeout, rest=True)
+
+    def rest_all_data(self, path: str, *, params: ParamsArg = None,
+                      timeout: Optional[float] = None) -> List[Any]:
+        """The ``data`` items of every page of a paged REST list, in order, as one list (the
+        rule of ``rest_pages``). It holds every item: for large exports iterate
+        ``rest_pages`` instead."""
+        items: List[Any] = []
+        for page in self.rest_pages(path, params=params, timeout=timeout):
+            items.extend(page["data"])
+        return items
+
     def _walk(self, client: int, query_c: bytes, vars_c: Optional[bytes], op: Optional[bytes],
-              timeout: Optional[float]) -> Iterator[Any]:
+              timeout: Optional[float], rest: bool = False) -> Iterator[Any]:
+        """A page walk: GraphQL (``query_c``, ``vars_c``), or REST (``rest``: ``query_c`` is
+        the path)."""
         lib = self._lib
         # The walk's own options: they are copied when the walk is made, so its cancel handle
         # (for Ctrl-C on the main thread) is in them from the start.
@@ -334,16 +363,22 @@ class Client(BaseClient):
             opts.set(0 if timeout is None else timeout_ms(timeout), op)
             cancel = opts.ensure_cancel()
             err = ctypes.c_void_p()
-            self._check(lib.lx_graphql_pages_new(client, query_c, vars_c, opts.handle,
-                                                 ctypes.byref(pages), ctypes.byref(err)), err)
+            if rest:
+                self._check(lib.lx_rest_pages_new(client, query_c, opts.handle,
+                                                  ctypes.byref(pages), ctypes.byref(err)), err)
+            else:
+                self._check(lib.lx_graphql_pages_new(client, query_c, vars_c, opts.handle,
+                                                     ctypes.byref(pages), ctypes.byref(err)),
+                            err)
+            next_page = lib.lx_rest_pages_next if rest else lib.lx_graphql_pages_next
             while True:
                 out = ctypes.c_void_p()
                 size = ctypes.c_size_t()
                 err = ctypes.c_void_p()
                 previous = _interrupt.arm(lib, cancel) if _interrupt.wanted() else None
                 try:
-                    status = lib.lx_graphql_pages_next(pages, ctypes.byref(out),
-                                                       ctypes.byref(size), ctypes.byref(err))
+                    status = next_page(pages, ctypes.byref(out), ctypes.byref(size),
+                                       ctypes.byref(err))
                 except BaseException:
                     _interrupt.disarm(previous)
                     lib.lx_free(out.value)

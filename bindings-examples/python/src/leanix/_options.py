@@ -68,8 +68,11 @@ _SECONDS = "seconds"
 
 #: Every option of ``Client``, in the order of the lx_options_set table in leanix.h.
 OPTIONS: Tuple[Option, ...] = (
+    Option("insecure_loopback", "insecure_loopback", flag, "bool",
+           "allow ``http://`` to 127.0.0.1/localhost (tests, the sandbox); unset, "
+           "``LEANIX_INSECURE_LOOPBACK=1`` in the environment turns it on", parse=_flag_of),
     Option("allow_insecure_loopback", "allow_insecure_loopback", flag, "bool",
-           "allow ``http://`` to 127.0.0.1/localhost (tests, the sandbox)", parse=_flag_of),
+           "the older spelling of ``insecure_loopback``, kept working", parse=_flag_of),
     Option("connect_timeout", "connect_timeout_ms", millis, _SECONDS,
            "the time to connect (TCP and TLS)", parse=_seconds_of),
     Option("token_timeout", "token_timeout_ms", millis, _SECONDS,
@@ -119,7 +122,8 @@ OPTIONS: Tuple[Option, ...] = (
     Option("reauth_interval", "reauth_interval_ms", millis, _SECONDS,
            "at most one 401-triggered token exchange per interval", parse=_seconds_of),
     Option("max_pages", "max_pages", _integer, "int",
-           "the most pages a GraphQL paging walk fetches; more raise ``ResponseTooLargeError``",
+           "the most pages a paging walk (GraphQL or REST) fetches; more raise "
+           "``ResponseTooLargeError``",
            parse=int),
 )
 

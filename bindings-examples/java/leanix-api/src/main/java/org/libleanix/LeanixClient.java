@@ -206,7 +206,7 @@ public final class LeanixClient implements AutoCloseable {
         "max_attempts", "token_attempts", "retry_base_delay_ms", "retry_max_delay_ms", "max_retry_after_ms",
         "refresh_ahead", "refresh_on_expiry_only", "invalid_credentials_ttl_ms", "failed_refresh_backoff_ms",
         "expiry_margin_ms", "max_response_bytes", "adaptive_pacing", "max_requests_per_minute", "reauth_interval_ms",
-        "max_pages");
+        "max_pages", "insecure_loopback");
 
     // ------------------------------------------------------------------ blocking calls
 
@@ -424,6 +424,70 @@ public final class LeanixClient implements AutoCloseable {
             leave();
             Reference.reachabilityFence(this);
         }
+    }
+
+    /**
+     * The pages of the paged REST list behind {@code GET path}, fetched one at a time as the
+     * iterator advances (nothing is sent before the first {@link RestPages#hasNext()}); see
+     * {@link RestPages} for the paging rule.
+     *
+     * @param path the list's path with its query, e.g. {@code /services/pathfinder/v1/factSheets?pageSize=1000}
+     * @return the walk; close it
+     */
+    public RestPages restPages(String path) {
+        return restPages(path, null);
+    }
+
+    /**
+     * {@link #restPages(String)} with a deadline for each page's call.
+     *
+     * @param path the list's path with its query
+     * @param timeout the deadline of each page's call, or null for the client's
+     * @return the walk; close it
+     */
+    public RestPages restPages(String path, Duration timeout) {
+        Objects.requireNonNull(path, "path");
+        CallSpec spec = CallSpec.of(timeout == null ? 0L : millis("timeout", timeout), null, null);
+        BackendClient c = open();
+        try {
+            NativeCancel cancel = backend.newCancel();
+            try {
+                PageWalk walk = c.restPages(path, spec.withCancel(cancel));
+                return new RestPages(new GraphQlPages(this, walk, cancel));
+            } catch (RuntimeException | Error e) {
+                cancel.free();
+                throw e;
+            }
+        } catch (LeanixException e) {
+            throw afterClose(e);
+        } finally {
+            leave();
+            Reference.reachabilityFence(this);
+        }
+    }
+
+    /**
+     * The {@code data} items of every page of a paged REST list, in order, as one JSON array
+     * (the rule of {@link RestPages}). It holds every item: for large exports iterate
+     * {@link #restPages(String)} instead.
+     *
+     * @param path the list's path with its query
+     * @return the items of all pages as one JSON array
+     */
+    public String restAllData(String path) {
+        StringBuilder all = new StringBuilder("[");
+        boolean first = true;
+        try (RestPages pages = restPages(path)) {
+            while (pages.hasNext()) {
+                String data = Json.rawMember(pages.next(), "data").trim();
+                String items = data.substring(1, data.length() - 1).trim();
+                if (!items.isEmpty()) {
+                    all.append(first ? "" : ",").append(items);
+                    first = false;
+                }
+            }
+        }
+        return all.append(']').toString();
     }
 
     /**
@@ -1024,13 +1088,26 @@ public final class LeanixClient implements AutoCloseable {
 
         /**
          * Allows {@code http://} to 127.0.0.1 / localhost (tests, the sandbox); any other host
-         * stays HTTPS-only.
+         * stays HTTPS-only. Unset, {@code LEANIX_INSECURE_LOOPBACK=1} in the environment turns
+         * it on. The option's one name: C key and Python keyword {@code insecure_loopback},
+         * {@code lx --insecure-loopback}.
+         *
+         * @param allow whether to allow it
+         * @return this
+         */
+        public Builder insecureLoopback(boolean allow) {
+            options.remove("allow_insecure_loopback");
+            return set("insecure_loopback", allow ? "1" : "0");
+        }
+
+        /**
+         * The older spelling of {@link #insecureLoopback(boolean)}, kept working.
          *
          * @param allow whether to allow it
          * @return this
          */
         public Builder allowInsecureLoopback(boolean allow) {
-            return set("allow_insecure_loopback", allow ? "1" : "0");
+            return insecureLoopback(allow);
         }
 
         /**
@@ -1408,6 +1485,7 @@ public final class LeanixClient implements AutoCloseable {
             switch (key) {
                 case "host":
                 case "allow_insecure_loopback":
+                case "insecure_loopback":
                 case "ca_file":
                 case "user_agent":
                 case "max_attempts":

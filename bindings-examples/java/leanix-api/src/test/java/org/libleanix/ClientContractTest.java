@@ -319,6 +319,56 @@ public abstract class ClientContractTest extends SandboxTestBase {
     }
 
     @Test
+    void restPagesWalkEveryFactSheetOnceAndFailuresAreTyped() {
+        try (LeanixClient client = builder().build()) {
+            long total = ((Number) Json.parseObject(client.get(FACT_SHEETS + "?pageSize=1").bodyAsString())
+                .get("total")).longValue();
+            sandbox.reset();
+            List<String> ids = new ArrayList<>();
+            String last = null;
+            try (RestPages pages = client.restPages(FACT_SHEETS + "?pageSize=700")) {
+                assertEquals(0, sandbox.requests("factSheets", 200), "nothing sent before hasNext()");
+                while (pages.hasNext()) {
+                    last = pages.next();
+                    for (Object fs : (List<?>) Json.parseObject(last).get("data")) {
+                        ids.add((String) ((Map<?, ?>) fs).get("id"));
+                    }
+                }
+                assertEquals((total + 699) / 700, pages.pagesFetched());
+            }
+            assertEquals(total, ids.size());
+            assertEquals(total, ids.stream().distinct().count(), "every fact sheet once");
+            assertTrue(last.contains("\"cursor\":null"), last);
+            assertEquals((total + 699) / 700, sandbox.requests("factSheets", 200));
+
+            List<Object> all = (List<Object>) Json.parse(client.restAllData(FACT_SHEETS + "?pageSize=1000"));
+            assertEquals(total, all.size());
+
+            sandbox.reset();
+            sandbox.fault("{\"endpoint\":\"factSheets\",\"kind\":\"cursor_cycle\",\"times\":100}");
+            InvalidResponseException cycle = assertThrows(InvalidResponseException.class,
+                () -> client.restAllData(FACT_SHEETS + "?pageSize=10"));
+            assertTrue(cycle.getMessage().contains("round in circles"), cycle.getMessage());
+            assertEquals(3, sandbox.requests("factSheets", 200));
+            sandbox.fault("{\"kind\":\"clear\"}");
+            assertThrows(InvalidArgumentException.class, () -> client.restAllData(FACT_SHEETS + "?page=x"));
+        }
+    }
+
+    @Test
+    void insecureLoopbackHasOneNameAndItsOldSpelling() {
+        // The last setting wins, whichever spelling set it.
+        ConfigException e = assertThrows(ConfigException.class,
+            () -> builder().allowInsecureLoopback(true).insecureLoopback(false).build());
+        assertTrue(e.getMessage().contains("insecure_loopback"), e.getMessage());
+        assertThrows(ConfigException.class, () -> builder().insecureLoopback(true).allowInsecureLoopback(false).build());
+        try (LeanixClient client = builder().allowInsecureLoopback(false).insecureLoopback(true).build()) {
+            assertEquals(200, client.get(FACT_SHEETS + "?pageSize=1").status());
+        }
+        assertEquals(Optional.of("0"), LeanixClient.optionDefault("insecure_loopback"));
+    }
+
+    @Test
     void badHeaderIsInvalidArgument() {
         try (LeanixClient client = builder().build()) {
             InvalidArgumentException e = assertThrows(InvalidArgumentException.class,

@@ -52,6 +52,17 @@ public interface BackendClient {
     PageWalk graphqlPages(String query, String variablesJson, CallSpec spec);
 
     /**
+     * {@code lx_rest_pages_new}: prepares a walk over a paged REST list (nothing is sent yet);
+     * its {@link PageWalk#next()} is {@code lx_rest_pages_next} and returns each page's whole
+     * JSON document.
+     *
+     * @param path the list's path with its query ({@code pageSize}, {@code cursor}, {@code page}, ...)
+     * @param spec the options of every page's call (a cancel handle given here ends the walk)
+     * @return the walk
+     */
+    PageWalk restPages(String path, CallSpec spec);
+
+    /**
      * {@code lx_request_start}: returns at once; the backend's completion callback hands the
      * result to {@link Completions#deliver} with {@code callId}, exactly once, on a library
      * thread. If this throws, the callback never runs.

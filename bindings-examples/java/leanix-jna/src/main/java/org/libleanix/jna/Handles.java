@@ -72,6 +72,16 @@ public final class Handles {
         }
     }
 
+    /** {@code lx_rest_pages *}. */
+    public static final class RestPages extends PointerType {
+        /** A NULL handle (for JNA). */
+        public RestPages() {}
+
+        RestPages(Pointer p) {
+            super(p);
+        }
+    }
+
     /** {@code lx_graphql_pages *}. */
     public static final class Pages extends PointerType {
         /** A NULL handle (for JNA). */

@@ -116,6 +116,20 @@ final class JnaClient implements BackendClient {
     }
 
     @Override
+    public PageWalk restPages(String path, CallSpec spec) {
+        byte[] p = NativeStrings.utf8z("path", path);
+        long[] out = new long[1];
+        long[] err = new long[1];
+        Handles.CallOptions options = callOptions(spec);
+        try {
+            check(LibLeanix.lx_rest_pages_new(handle, p, options, out, err), err);
+        } finally {
+            free(spec, options);
+        }
+        return new RestWalk(new Handles.RestPages(ptr(out)));
+    }
+
+    @Override
     public void requestStart(String method, String path, String headers, byte[] body, int flags, CallSpec spec,
                              long callId) {
         byte[] m = NativeStrings.utf8z("method", method);
@@ -296,6 +310,30 @@ final class JnaClient implements BackendClient {
             long[] len = new long[1];
             long[] err = new long[1];
             check(LibLeanix.lx_graphql_pages_next(pages, json, len, err), err);
+            Pointer p = ptr(json);
+            return p == null ? null : ownedString(p, len[0]);
+        }
+
+        @Override
+        public void free() {
+            LibLeanix.lx_free(pages.getPointer());
+        }
+    }
+
+    /** An {@code lx_rest_pages} walk. */
+    private static final class RestWalk implements PageWalk {
+        private final Handles.RestPages pages;
+
+        RestWalk(Handles.RestPages pages) {
+            this.pages = pages;
+        }
+
+        @Override
+        public String next() {
+            long[] json = new long[1];
+            long[] len = new long[1];
+            long[] err = new long[1];
+            check(LibLeanix.lx_rest_pages_next(pages, json, len, err), err);
             Pointer p = ptr(json);
             return p == null ? null : ownedString(p, len[0]);
         }

@@ -152,6 +152,11 @@ final class LibLeanix {
     static native int lx_graphql_pages_next(Handles.Pages pages, long[] outJson, long[] outLen,
                                             long[] err);
 
+    static native int lx_rest_pages_new(Handles.Client client, byte[] path, Handles.CallOptions options,
+                                        long[] outPages, long[] err);
+
+    static native int lx_rest_pages_next(Handles.RestPages pages, long[] outJson, long[] outLen, long[] err);
+
     static native int lx_access_token(Handles.Client client, long[] outToken, long[] err);
 
     static native int lx_claims_json(Handles.Client client, long[] outJson, long[] err);

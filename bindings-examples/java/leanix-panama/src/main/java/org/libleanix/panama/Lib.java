@@ -65,6 +65,9 @@ final class Lib {
     static final MethodHandle PAGES_NEW = call("lx_graphql_pages_new", JAVA_INT,
         ADDRESS, ADDRESS, ADDRESS, ADDRESS, ADDRESS, ADDRESS);
     static final MethodHandle PAGES_NEXT = call("lx_graphql_pages_next", JAVA_INT, ADDRESS, ADDRESS, ADDRESS, ADDRESS);
+    static final MethodHandle REST_PAGES_NEW = call("lx_rest_pages_new", JAVA_INT,
+        ADDRESS, ADDRESS, ADDRESS, ADDRESS, ADDRESS);
+    static final MethodHandle REST_PAGES_NEXT = call("lx_rest_pages_next", JAVA_INT, ADDRESS, ADDRESS, ADDRESS, ADDRESS);
     static final MethodHandle ACCESS_TOKEN = call("lx_access_token", JAVA_INT, ADDRESS, ADDRESS, ADDRESS);
     static final MethodHandle CLAIMS_JSON = call("lx_claims_json", JAVA_INT, ADDRESS, ADDRESS, ADDRESS);
 

@@ -116,6 +116,25 @@ final class PanamaClient implements BackendClient {
     }
 
     @Override
+    public PageWalk restPages(String path, CallSpec spec) {
+        try (Arena arena = Arena.ofConfined()) {
+            OutParams out = new OutParams(arena);
+            MemorySegment p = cString(arena, "path", path);
+            MemorySegment options = callOptions(arena, spec);
+            try {
+                check((int) Lib.REST_PAGES_NEW.invokeExact(handle, p, options, out.result(), out.error()), out);
+            } finally {
+                freeOptions(spec, options);
+            }
+            return new Walk(out.resultValue(), true);
+        } catch (RuntimeException | Error e) {
+            throw e;
+        } catch (Throwable t) {
+            throw new IllegalStateException(t);
+        }
+    }
+
+    @Override
     public PageWalk graphqlPages(String query, String variablesJson, CallSpec spec) {
         try (Arena arena = Arena.ofConfined()) {
             OutParams out = new OutParams(arena);
@@ -367,19 +386,28 @@ final class PanamaClient implements BackendClient {
         }
     }
 
-    /** An {@code lx_graphql_pages} walk. */
+    /** An {@code lx_graphql_pages} walk, or with {@code rest} an {@code lx_rest_pages} one. */
     private static final class Walk implements PageWalk {
         private final MemorySegment pages;
+        private final boolean rest;
 
         Walk(MemorySegment pages) {
+            this(pages, false);
+        }
+
+        Walk(MemorySegment pages, boolean rest) {
             this.pages = pages;
+            this.rest = rest;
         }
 
         @Override
         public String next() {
             try (Arena arena = Arena.ofConfined()) {
                 OutParams out = new OutParams(arena);
-                check((int) Lib.PAGES_NEXT.invokeExact(pages, out.result(), out.length(), out.error()), out);
+                int status = rest
+                    ? (int) Lib.REST_PAGES_NEXT.invokeExact(pages, out.result(), out.length(), out.error())
+                    : (int) Lib.PAGES_NEXT.invokeExact(pages, out.result(), out.length(), out.error());
+                check(status, out);
                 MemorySegment json = out.resultValue();
                 return json.address() == 0 ? null : ownedString(json, out.lengthValue());
             } catch (RuntimeException | Error e) {

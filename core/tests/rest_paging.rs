@@ -1,0 +1,262 @@
+//! REST paging: Pathfinder's `cursor` walk visits every fact sheet exactly once (async and
+//! blocking), with exact request counts; a cursor cycle, the page cap, a failure mid-walk and
+//! pages that are not lists end the walk with typed errors; `page`/`size` lists count pages up
+//! and stop at `total`, a short page or an empty one.
+
+mod common;
+
+use std::collections::HashSet;
+
+use common::{builder, Reply, TestServer};
+use leanix::{ErrorKind, ManualClock, Request};
+use leanix_sandbox::{Endpoint, Fault, Sandbox};
+use serde_json::{json, Value};
+
+const LIST: &str = "/services/pathfinder/v1/factSheets";
+
+fn ids(items: &[Value]) -> Vec<String> {
+    items
+        .iter()
+        .map(|fs| fs["id"].as_str().unwrap().to_owned())
+        .collect()
+}
+
+#[tokio::test]
+async fn the_cursor_walk_visits_every_fact_sheet_exactly_once() {
+    let sb = Sandbox::start().unwrap();
+    let total = sb.fact_sheet_count();
+    assert!(total > 1000, "the default inventory is large: {total}");
+    let client = builder(sb.url(), sb.api_token(), &ManualClock::new())
+        .build()
+        .unwrap();
+
+    let items = client
+        .rest_pages(&format!("{LIST}?pageSize=137"))
+        .collect_data()
+        .await
+        .unwrap();
+    let ids = ids(&items);
+    let unique: HashSet<&String> = ids.iter().collect();
+    assert_eq!(ids.len(), total);
+    assert_eq!(unique.len(), total, "duplicates in the pages");
+    let requests = total.div_ceil(137) as u64;
+    assert_eq!(sb.stats().requests(Endpoint::FactSheets, 200), requests);
+    assert_eq!(sb.stats().total(Endpoint::FactSheets), requests);
+    assert_eq!(sb.stats().token_exchanges, 1);
+
+    // Page by page: whole documents, the last with `cursor: null`, and then the walk is over.
+    let mut pages = client.rest_pages(&format!("{LIST}?pageSize=1000&type=Application"));
+    let mut apps = Vec::new();
+    let mut last = Value::Null;
+    while let Some(page) = pages.next_page().await.unwrap() {
+        assert_eq!(page["status"], "OK");
+        apps.extend(page["data"].as_array().unwrap().iter().cloned());
+        last = page;
+    }
+    assert_eq!(last["cursor"], Value::Null);
+    assert_eq!(apps.len() as u64, last["total"].as_u64().unwrap());
+    assert!(
+        apps.iter().all(|fs| fs["type"] == "Application"),
+        "type= kept"
+    );
+    assert_eq!(pages.pages_fetched(), apps.len().div_ceil(1000));
+    assert_eq!(pages.items_fetched(), apps.len() as u64);
+    assert!(pages.next_page().await.unwrap().is_none());
+}
+
+#[test]
+fn the_blocking_walk_visits_every_fact_sheet_exactly_once() {
+    let sb = Sandbox::builder().fact_sheets(250).start().unwrap();
+    let client = builder(sb.url(), sb.api_token(), &ManualClock::new())
+        .build_blocking()
+        .unwrap();
+    let mut seen = Vec::new();
+    let mut pages = client.rest_pages(&format!("{LIST}?pageSize=100"));
+    for page in pages.by_ref() {
+        seen.extend(ids(page.unwrap()["data"].as_array().unwrap()));
+    }
+    assert_eq!(pages.pages_fetched(), 3);
+    let unique: HashSet<&String> = seen.iter().collect();
+    assert_eq!((seen.len(), unique.len()), (250, 250));
+
+    let merged = client
+        .rest_all_data(&format!("{LIST}?pageSize=100"))
+        .unwrap();
+    assert_eq!(ids(&merged), seen, "the merged form is the pages in order");
+    assert_eq!(sb.stats().total(Endpoint::FactSheets), 6);
+    assert_eq!(sb.stats().token_exchanges, 1);
+}
+
+#[tokio::test]
+async fn a_cursor_that_repeats_ends_the_walk() {
+    let sb = Sandbox::builder().fact_sheets(120).start().unwrap();
+    let client = builder(sb.url(), sb.api_token(), &ManualClock::new())
+        .build()
+        .unwrap();
+    // The sandbox's cursors alternate a, b, a, …: the third page repeats the first cursor.
+    sb.inject(Endpoint::FactSheets, Fault::CursorCycle, 1000);
+    let err = client
+        .rest_pages(&format!("{LIST}?pageSize=10"))
+        .collect_data()
+        .await
+        .unwrap_err();
+    assert_eq!(err.kind(), ErrorKind::InvalidResponse);
+    assert!(err.message().contains("round in circles"), "{err}");
+    assert!(err.message().contains("page 3"), "{err}");
+    assert_eq!(sb.stats().total(Endpoint::FactSheets), 3);
+}
+
+#[tokio::test]
+async fn the_page_cap_ends_a_walk_that_does_not_end() {
+    let sb = Sandbox::builder().fact_sheets(120).start().unwrap();
+    let client = builder(sb.url(), sb.api_token(), &ManualClock::new())
+        .max_pages(4)
+        .build()
+        .unwrap();
+    let err = client
+        .rest_pages(&format!("{LIST}?pageSize=10"))
+        .collect_data()
+        .await
+        .unwrap_err();
+    assert_eq!(err.kind(), ErrorKind::TooLarge);
+    assert!(err.message().contains("more than 4 pages"), "{err}");
+    assert_eq!(sb.stats().total(Endpoint::FactSheets), 4);
+
+    // Exactly max_pages pages is fine.
+    sb.reset();
+    let items = client
+        .rest_pages(&format!("{LIST}?pageSize=30"))
+        .collect_data()
+        .await
+        .unwrap();
+    assert_eq!(items.len(), 120);
+    assert_eq!(sb.stats().total(Endpoint::FactSheets), 4);
+}
+
+#[tokio::test]
+async fn a_failure_mid_walk_is_the_error_and_ends_the_walk() {
+    let sb = Sandbox::builder().fact_sheets(120).start().unwrap();
+    let client = builder(sb.url(), sb.api_token(), &ManualClock::new())
+        .build()
+        .unwrap();
+    let mut pages = client.rest_pages_with(Request::get(format!("{LIST}?pageSize=50")));
+    assert!(pages.next_page().await.unwrap().is_some());
+    sb.inject(
+        Endpoint::FactSheets,
+        Fault::Status {
+            status: 403,
+            retry_after: None,
+        },
+        1,
+    );
+    let err = pages.next_page().await.unwrap_err();
+    assert_eq!(err.kind(), ErrorKind::Forbidden);
+    assert_eq!(err.status(), Some(403));
+    assert!(
+        pages.next_page().await.unwrap().is_none(),
+        "the walk is over"
+    );
+    assert_eq!(sb.stats().total(Endpoint::FactSheets), 2);
+
+    // A page that is not JSON, and a cursor that is not a string.
+    sb.inject(Endpoint::FactSheets, Fault::MalformedJson, 1);
+    let err = client.rest_pages(LIST).collect_data().await.unwrap_err();
+    assert_eq!(err.kind(), ErrorKind::InvalidResponse);
+    assert!(err.message().contains("REST page 1 is not JSON"), "{err}");
+    for (body, problem) in [
+        (r#"{"data":[],"cursor":7}"#, "cursor that is not a string"),
+        (r#"{"data":{"id":"x"}}"#, "no data array"),
+        ("[1,2]", "not a JSON object"),
+    ] {
+        sb.inject(
+            Endpoint::FactSheets,
+            Fault::Respond {
+                status: 200,
+                content_type: "application/json".into(),
+                body: body.into(),
+            },
+            1,
+        );
+        let err = client.rest_pages(LIST).collect_data().await.unwrap_err();
+        assert_eq!(err.kind(), ErrorKind::InvalidResponse, "{body}");
+        assert!(err.message().contains(problem), "{err}");
+    }
+}
+
+#[tokio::test]
+async fn numbered_pages_count_up_and_stop_at_the_total_a_short_page_or_an_empty_one() {
+    let server = TestServer::start();
+    let client = builder(server.url(), "test-api-token", &ManualClock::new())
+        .build()
+        .unwrap();
+    let page = |items: Vec<i32>, total: Option<u64>| {
+        let mut body = json!({"status": "OK", "data": items});
+        if let Some(t) = total {
+            body["total"] = json!(t);
+        }
+        Reply::new(200, body.to_string())
+    };
+    let paths = |server: &TestServer, from: usize| -> Vec<String> {
+        server.api_requests()[from..]
+            .iter()
+            .map(|r| format!("{}?{}", r.path, r.query.as_deref().unwrap_or("")))
+            .collect()
+    };
+
+    // `total`: three pages of 2, 2 and 1.
+    server.script_api(page(vec![1, 2], Some(5)));
+    server.script_api(page(vec![3, 4], Some(5)));
+    server.script_api(page(vec![5], Some(5)));
+    let items = client
+        .rest_pages("/services/mtm/v1/users?page=1&size=2&q=a%20b")
+        .collect_data()
+        .await
+        .unwrap();
+    assert_eq!(items, [1, 2, 3, 4, 5].map(|n| json!(n)));
+    assert_eq!(
+        paths(&server, 0),
+        [
+            "/services/mtm/v1/users?size=2&q=a%20b&page=1",
+            "/services/mtm/v1/users?size=2&q=a%20b&page=2",
+            "/services/mtm/v1/users?size=2&q=a%20b&page=3",
+        ]
+    );
+
+    // No total: a page shorter than `size` is the last.
+    let from = server.api_requests().len();
+    server.script_api(page(vec![1, 2], None));
+    server.script_api(page(vec![3], None));
+    let items = client
+        .rest_pages("/users?page=0&size=2")
+        .collect_data()
+        .await
+        .unwrap();
+    assert_eq!(items.len(), 3);
+    assert_eq!(
+        paths(&server, from),
+        ["/users?size=2&page=0", "/users?size=2&page=1"]
+    );
+
+    // Neither total nor size: an empty page is the last.
+    let from = server.api_requests().len();
+    server.script_api(page(vec![1, 2], None));
+    server.script_api(page(vec![], None));
+    let items = client
+        .rest_pages("/users?page=1")
+        .collect_data()
+        .await
+        .unwrap();
+    assert_eq!(items.len(), 2);
+    assert_eq!(server.api_requests().len() - from, 2);
+
+    // A page number that is not one: refused before anything is sent.
+    let from = server.api_requests().len();
+    let err = client
+        .rest_pages("/users?page=first")
+        .collect_data()
+        .await
+        .unwrap_err();
+    assert_eq!(err.kind(), ErrorKind::InvalidArgument);
+    assert!(err.message().contains("\"first\""), "{err}");
+    assert_eq!(server.api_requests().len(), from);
+}
