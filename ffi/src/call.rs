@@ -35,8 +35,18 @@ pub(crate) struct CallOptions {
 }
 
 impl CallOptions {
+    /// The deadline set with lx_call_options_set_timeout_ms(), if any.
+    pub(crate) fn timeout(&self) -> Option<Duration> {
+        self.timeout
+    }
+
+    /// The cancel handle set with lx_call_options_set_cancel(), if any.
+    pub(crate) fn cancel(&self) -> Option<&Cancel> {
+        self.cancel.as_ref()
+    }
+
     /// The options behind an optional `options` argument (NULL: none).
-    fn of(options: *const lx_call_options) -> Result<CallOptions, Failure> {
+    pub(crate) fn of(options: *const lx_call_options) -> Result<CallOptions, Failure> {
         if options.is_null() {
             return Ok(CallOptions::default());
         }
