@@ -4,6 +4,7 @@ mod config;
 mod demo;
 mod graphql;
 mod http;
+mod ldif;
 mod token;
 
 use crate::args::{Cli, Command};
@@ -22,5 +23,6 @@ pub fn run(cli: &Cli) -> CliResult {
         Command::Graphql(args) => graphql::run(g, output, args),
         Command::Demo(args) => demo::run(g, args),
         Command::Config => config::run(g),
+        Command::Ldif(args) => ldif::run(g, output, args),
     }
 }
