@@ -54,11 +54,13 @@ from ._errors import (
     RecursiveCallError,
     RedirectError,
     ResponseTooLargeError,
+    RunFailedError,
     TimeoutError,
     TLSError,
     UnauthorizedError,
 )
 from ._events import EventCallback
+from ._integration import Integration, RunResult
 from ._library import ABI_VERSION, LibraryError, abi_version, library_path, status_name, version
 from ._response import Headers, Response
 from ._status import *  # noqa: F401,F403 - LX_OK and every LX_ERR_* status code
@@ -75,6 +77,7 @@ __all__ = [
     "ConfigError",
     "ConnectionError",
     "EventCallback",
+    "Integration",
     "ForbiddenError",
     "ForkedError",
     "GraphQLError",
@@ -93,6 +96,8 @@ __all__ = [
     "RedirectError",
     "Response",
     "ResponseTooLargeError",
+    "RunFailedError",
+    "RunResult",
     "TLSError",
     "TimeoutError",
     "UnauthorizedError",

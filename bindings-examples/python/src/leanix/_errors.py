@@ -41,6 +41,9 @@ class LeanixError(Exception):
 
     #: The status code this class stands for (overridden by each subclass).
     code: int = 0
+    #: The ``leanix.RunResult`` of the LDIF run the error is about (``RunFailedError``, and a
+    #: ``TimeoutError`` or ``CancelledError`` while waiting for a run), else ``None``.
+    run: Any = None
 
     def __init__(
         self,
@@ -255,6 +258,13 @@ class RecursiveCallError(LeanixError, RuntimeError):
     code = b.LX_ERR_RECURSIVE_CALL
 
 
+class RunFailedError(LeanixError):
+    """An LDIF run ended ``FAILED`` or ``STOPPED``, or finished with ``ERROR`` warnings.
+    ``run`` is its ``leanix.RunResult`` (status, progress, every warning)."""
+
+    code = b.LX_ERR_RUN_FAILED
+
+
 class ClosedError(InvalidArgumentError):
     """The client was closed (``close()`` or the end of its ``with`` block) and cannot be used."""
 
@@ -267,6 +277,7 @@ ERRORS_BY_CODE: Dict[int, Type[LeanixError]] = {
         ForbiddenError, RateLimitedError, HTTPError, TimeoutError, ConnectionError, TLSError,
         InvalidResponseError, GraphQLError, RedirectError, CancelledError, ForkedError,
         PanicError, ItemNotFoundError, ResponseTooLargeError, RecursiveCallError,
+        RunFailedError,
     )
 }
 ERRORS_BY_CODE[b.LX_ERR_NULL_ARG] = InvalidArgumentError
@@ -320,11 +331,22 @@ def error_from_status(lib: ctypes.CDLL, status: int, err: Any) -> LeanixError:
                 details = _json.loads(take_text(lib, out, size.value))
                 fields["errors"] = details.get("errors") or []
                 fields["data"] = details.get("data")
+        run = None
+        if code in (b.LX_ERR_RUN_FAILED, b.LX_ERR_TIMEOUT, b.LX_ERR_CANCELLED):
+            out = ctypes.c_void_p()
+            size = ctypes.c_size_t()
+            if lib.lx_error_run_json(ptr, ctypes.byref(out), ctypes.byref(size)) == b.LX_OK:
+                from ._integration import RunResult
+
+                run = RunResult.from_json(_json.loads(take_text(lib, out, size.value)))
     finally:
         lib.lx_free(ptr)
     if not message:
         message = lib.lx_status_str(code).decode("ascii", "replace")
-    return cls(message, **fields)
+    error = cls(message, **fields)
+    #: The LDIF run the error is about (``RunFailedError``; a deadline or Ctrl-C while waiting).
+    error.run = run  # type: ignore[attr-defined]
+    return error
 
 
 def check(lib: ctypes.CDLL, status: int, err: ctypes.c_void_p) -> None:
