@@ -152,6 +152,14 @@ final class LibLeanix {
     static native int lx_graphql_pages_next(Handles.Pages pages, long[] outJson, long[] outLen,
                                             long[] err);
 
+    static native int lx_ldif_run(Handles.Client client, byte[] ldifJson, int flags,
+                                  Handles.CallOptions options, long[] outJson, long[] outLen,
+                                  long[] err);
+
+    static native int lx_update_fact_sheet(Handles.Client client, byte[] id, byte[] patchesJson,
+                                           byte[] comment, int flags, Handles.CallOptions options,
+                                           long[] outJson, long[] outLen, long[] err);
+
     static native int lx_access_token(Handles.Client client, long[] outToken, long[] err);
 
     static native int lx_claims_json(Handles.Client client, long[] outJson, long[] err);
@@ -170,6 +178,8 @@ final class LibLeanix {
     static native int lx_error_response(Handles.Error err, long[] outResponse);
 
     static native int lx_error_graphql_json(Handles.Error err, long[] outJson, long[] outLen);
+
+    static native int lx_error_run_json(Handles.Error err, long[] outJson, long[] outLen);
 
     // Responses.
     static native int lx_response_status(Handles.Response response);
