@@ -209,6 +209,39 @@ impl Error {
         self.edit(|i| i.run = Some(Box::new(run)))
     }
 
+    /// This error with the run it is about attached, and `context` appended to its message
+    /// unless the message holds it already. Every other detail (status, response, GraphQL
+    /// errors, Retry-After) is kept; only the `source` of an error shared by several callers is
+    /// dropped.
+    pub(crate) fn about_run(self, run: crate::integration::RunResult, context: &str) -> Self {
+        let mut inner = match Arc::try_unwrap(self.inner) {
+            Ok(inner) => inner,
+            Err(shared) => Inner {
+                kind: shared.kind,
+                message: shared.message.clone(),
+                status: shared.status,
+                oauth_error: shared.oauth_error.clone(),
+                retry_after: shared.retry_after,
+                body: shared.body.clone(),
+                reason: shared.reason.clone(),
+                response: shared.response.clone(),
+                graphql: shared.graphql.as_ref().map(|g| GraphQlFailure {
+                    errors: g.errors.clone(),
+                    data: g.data.clone(),
+                }),
+                run: None,
+                source: None,
+            },
+        };
+        if !inner.message.contains(context) {
+            inner.message = format!("{} ({context})", inner.message);
+        }
+        inner.run = Some(Box::new(run));
+        Error {
+            inner: Arc::new(inner),
+        }
+    }
+
     pub(crate) fn with_source(self, source: impl StdError + Send + Sync + 'static) -> Self {
         self.edit(|i| i.source = Some(Box::new(source)))
     }

@@ -470,18 +470,11 @@ fn with_known(error: Error, known: &RunResult) -> Error {
     if error.run_result().is_some() {
         return error;
     }
-    let message = match error.message().contains(&known.id) {
-        true => error.message().to_owned(),
-        false => format!("{} (LDIF run {})", error.message(), known.id),
-    };
-    let mut out = Error::new(error.kind(), message);
-    if let Some(status) = error.status() {
-        out = out.with_status(status);
+    let context = format!("LDIF run {}", known.id);
+    match error.message().contains(&known.id) {
+        true => error.about_run(known.clone(), &known.id),
+        false => error.about_run(known.clone(), &context),
     }
-    if let Some(response) = error.response() {
-        out = out.with_response(response.clone());
-    }
-    out.with_run(known.clone())
 }
 
 impl Client {

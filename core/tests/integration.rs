@@ -401,3 +401,45 @@ async fn processor_configurations_round_trip() {
     assert_eq!(e.status(), Some(404));
     assert_eq!(client.get_configurations(&[]).await.unwrap(), json!([]));
 }
+
+/// An HTTP failure while polling keeps everything it had (status, the server's answer) and
+/// gains the run: three 503s on the second poll (the client's own retries of a GET) end the
+/// wait with the 503 and the run's id and last state.
+#[tokio::test]
+async fn an_http_failure_while_polling_keeps_its_answer_and_gains_the_run() {
+    let sb = Arc::new(Sandbox::start().unwrap());
+    sb.set_sync_run_manual(true);
+    let injected = Arc::new(std::sync::atomic::AtomicBool::new(false));
+    let (once, faults) = (Arc::clone(&injected), Arc::clone(&sb));
+    let clock = SteppingClock {
+        manual: ManualClock::new(),
+        on_sleep: Arc::new(move || {
+            if !once.swap(true, std::sync::atomic::Ordering::SeqCst) {
+                let fault = Fault::Status {
+                    status: 503,
+                    retry_after: None,
+                };
+                faults.inject(Endpoint::Integration, fault, 3);
+            }
+        }),
+    };
+    let client = client(&sb, clock);
+    let e = client
+        .run_ldif(&ldif("inbound", json!([])), RunOptions::new())
+        .await
+        .unwrap_err();
+    assert_eq!((e.kind(), e.status()), (ErrorKind::Http, Some(503)));
+    assert_eq!(e.response().map(leanix::Response::status), Some(503));
+    let run = e.run_result().expect("the run travels with the error");
+    assert_eq!((run.status.clone(), run.polls), (RunStatus::Pending, 1));
+    // The message names the run already (its URL), so nothing is appended.
+    assert!(
+        e.message().contains(&format!(
+            "synchronizationRuns/{}/status answered HTTP 503",
+            run.id
+        )),
+        "{e}"
+    );
+    assert!(!e.message().contains("(LDIF run"), "{e}");
+    assert_eq!(sb.stats().requests(Endpoint::Integration, 503), 3);
+}
