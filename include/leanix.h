@@ -797,6 +797,23 @@ lx_status lx_ldif_run(const struct lx_client *client,
                       size_t *out_len,
                       struct lx_error **err);
 
+// Starts lx_ldif_run() and returns at once: `callback` gets an `lx_response` whose body is
+// the result JSON (status 200, no headers), or the error (`LX_ERR_RUN_FAILED` with
+// lx_error_run_json(), ...), exactly once, on a library thread (see `lx_completion_callback`).
+// Returns `LX_OK` when the run's call started, or an error for invalid arguments (a bad
+// LDIF, unknown flags; the callback never runs). Waiting for many runs at once costs no
+// thread per run.
+//
+// Thread safety: any thread, including from inside a completion callback.
+LX_MUST_USE
+lx_status lx_ldif_run_start(const struct lx_client *client,
+                            const char *ldif_json,
+                            int32_t flags,
+                            const struct lx_call_options *options,
+                            lx_completion_callback callback,
+                            void *userdata,
+                            struct lx_error **err);
+
 // For an error of lx_ldif_run() (`LX_ERR_RUN_FAILED`, and `LX_ERR_TIMEOUT` or
 // `LX_ERR_CANCELLED` while waiting): the run's result as JSON, the shape lx_ldif_run()
 // returns on success. `LX_ERR_NOT_FOUND` for errors without a run.

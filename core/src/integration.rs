@@ -382,6 +382,13 @@ fn run_path(id: &str, what: &str) -> Result<String, Error> {
     ))
 }
 
+/// Checks that `ldif` is a JSON object with the header fields LeanIX requires
+/// ([`ErrorKind::InvalidArgument`] naming the missing ones), as [`Client::run_ldif`] does
+/// before it sends anything.
+pub fn check_ldif(ldif: &Value) -> Result<(), Error> {
+    ldif_body(ldif).map(drop)
+}
+
 /// The LDIF as JSON text, checked to be an object with the header fields LeanIX requires.
 fn ldif_body(ldif: &Value) -> Result<Vec<u8>, Error> {
     let Value::Object(map) = ldif else {

@@ -1,17 +1,18 @@
 //! LDIF runs of the Integration API (`lx_ldif_run`) and fact-sheet writes through GraphQL
 //! (`lx_update_fact_sheet`).
 
-use std::ffi::c_char;
+use std::ffi::{c_char, c_void};
 
 use leanix_core::integration::RunOptions;
 use leanix_core::writes::{Patch, UpdateOptions};
 
 use crate::args::{optional_str, out, required_str};
 use crate::boundary::guard;
-use crate::call::{lx_call_options, CallOptions};
+use crate::call::{lx_call_options, lx_completion_callback, CallOptions, Completion};
 use crate::client::{client_of, lx_client, write_owned};
 use crate::error::{lx_error, Failure};
 use crate::registry;
+use crate::response::ResponseObject;
 use crate::status::lx_status;
 
 /// Flags of lx_ldif_run() (bits, combined with `|`).
@@ -93,26 +94,69 @@ pub extern "C" fn lx_ldif_run(
         out(out_json, "out_json")?;
         let handle = client_of(client)?;
         let ldif = parse_json(required_str(ldif_json, "ldif_json")?, "ldif_json")?;
-        check_flags(
-            flags,
-            lx_ldif_flags::LX_LDIF_TEST as i32 | lx_ldif_flags::LX_LDIF_NO_WAIT as i32,
-        )?;
-        let call = CallOptions::of(options)?;
-        let mut run = RunOptions::new()
-            .test(flags & lx_ldif_flags::LX_LDIF_TEST as i32 != 0)
-            .wait(flags & lx_ldif_flags::LX_LDIF_NO_WAIT as i32 == 0);
-        if let Some(t) = call.timeout() {
-            run = run.timeout(t);
-        }
-        if let Some(c) = call.cancel() {
-            run = run.cancel_on(c);
-        }
+        let run = run_options(flags, options)?;
         let result = handle.client.run_ldif(&ldif, run)?;
         write_owned(
             serde_json::to_vec(&result.to_json()).unwrap_or_default(),
             out_json,
             out_len,
         );
+        Ok(())
+    })
+}
+
+/// The run options of `flags` and the call options behind `options`.
+fn run_options(flags: i32, options: *const lx_call_options) -> Result<RunOptions, Failure> {
+    check_flags(
+        flags,
+        lx_ldif_flags::LX_LDIF_TEST as i32 | lx_ldif_flags::LX_LDIF_NO_WAIT as i32,
+    )?;
+    let call = CallOptions::of(options)?;
+    let mut run = RunOptions::new()
+        .test(flags & lx_ldif_flags::LX_LDIF_TEST as i32 != 0)
+        .wait(flags & lx_ldif_flags::LX_LDIF_NO_WAIT as i32 == 0);
+    if let Some(t) = call.timeout() {
+        run = run.timeout(t);
+    }
+    if let Some(c) = call.cancel() {
+        run = run.cancel_on(c);
+    }
+    Ok(run)
+}
+
+/// Starts lx_ldif_run() and returns at once: `callback` gets an `lx_response` whose body is
+/// the result JSON (status 200, no headers), or the error (`LX_ERR_RUN_FAILED` with
+/// lx_error_run_json(), ...), exactly once, on a library thread (see `lx_completion_callback`).
+/// Returns `LX_OK` when the run's call started, or an error for invalid arguments (a bad
+/// LDIF, unknown flags; the callback never runs). Waiting for many runs at once costs no
+/// thread per run.
+///
+/// Thread safety: any thread, including from inside a completion callback.
+#[no_mangle]
+#[must_use]
+pub extern "C" fn lx_ldif_run_start(
+    client: *const lx_client,
+    ldif_json: *const c_char,
+    flags: i32,
+    options: *const lx_call_options,
+    callback: lx_completion_callback,
+    userdata: *mut c_void,
+    err: *mut *mut lx_error,
+) -> lx_status {
+    guard(err, || {
+        let completion = Completion::of(callback, userdata)?;
+        let handle = client_of(client)?;
+        let ldif = parse_json(required_str(ldif_json, "ldif_json")?, "ldif_json")?;
+        leanix_core::integration::check_ldif(&ldif)?;
+        let run = run_options(flags, options)?;
+        handle.client.start(
+            |c| async move { c.run_ldif(&ldif, run).await },
+            move |result| {
+                completion.deliver(result.map(|r| {
+                    ResponseObject::from_body(serde_json::to_vec(&r.to_json()).unwrap_or_default())
+                }))
+            },
+        )?;
         Ok(())
     })
 }

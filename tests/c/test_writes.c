@@ -6,6 +6,8 @@
  *     lx_error_run_json() (FAILED, the ERROR warning); a deadline while the run is pending
  *     (the sandbox's manual mode): LX_ERR_TIMEOUT with the run's id and PENDING there too;
  *   - bad arguments: NULL, invalid JSON, a missing LDIF header field, unknown flag bits;
+ *   - lx_ldif_run_start: one completion with the result as the response body, or
+ *     LX_ERR_RUN_FAILED with the run readable from the error; a bad LDIF refused at the start;
  *   - lx_update_fact_sheet with one concurrent edit: one REVISION_CLASH, exactly one re-read,
  *     4 GraphQL requests, 1 write; with clashes beyond the bound: LX_ERR_GRAPHQL naming
  *     REVISION_CLASH after 4 writes and 4 reads; archiving with a comment; a viewer refused.
@@ -15,6 +17,7 @@
 #define _POSIX_C_SOURCE 200809L
 #include <leanix.h>
 
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -150,6 +153,75 @@ static void test_bad_arguments(lx_client *c) {
     lx_free(err);
 }
 
+/* ---- lx_ldif_run_start: the same run, its result handed to a completion callback ---- */
+
+struct done {
+    pthread_mutex_t lock;
+    pthread_cond_t cond;
+    int calls;
+    int status;
+    char result[4096];
+};
+
+static void on_done(void *userdata, int32_t status, lx_response *response, lx_error *error) {
+    struct done *d = userdata;
+    pthread_mutex_lock(&d->lock);
+    d->status = status;
+    const uint8_t *body = NULL;
+    size_t len = 0;
+    if (response && lx_response_body(response, &body, &len) == LX_OK) {
+        snprintf(d->result, sizeof d->result, "%.*s", (int)len, (const char *)body);
+    } else if (error) {
+        char *run = NULL;
+        if (lx_error_run_json(error, &run, NULL) == LX_OK) {
+            snprintf(d->result, sizeof d->result, "%s", run);
+            lx_free(run);
+        }
+    }
+    d->calls++;
+    pthread_cond_signal(&d->cond);
+    pthread_mutex_unlock(&d->lock);
+    lx_free(response);
+    lx_free(error);
+}
+
+static int wait_done(struct done *d) {
+    struct timespec until;
+    clock_gettime(CLOCK_REALTIME, &until);
+    until.tv_sec += 30; /* a hang guard, not a timing assertion */
+    pthread_mutex_lock(&d->lock);
+    while (d->calls == 0 && pthread_cond_timedwait(&d->cond, &d->lock, &until) == 0) {
+    }
+    int calls = d->calls;
+    pthread_mutex_unlock(&d->lock);
+    return calls;
+}
+
+static void test_ldif_run_start(lx_client *c) {
+    integration("{\"sync_run_state_ms\":0,\"sync_run_manual\":false}");
+    sb_reset();
+    const char *ldif = LDIF_HEAD "\"processingDirection\":\"inbound\",\"content\":[]}";
+    struct done ok = {PTHREAD_MUTEX_INITIALIZER, PTHREAD_COND_INITIALIZER, 0, -1, ""};
+    CHECK(lx_ldif_run_start(c, ldif, LX_LDIF_TEST, NULL, on_done, &ok, NULL) == LX_OK, "started");
+    CHECK(wait_done(&ok) == 1 && ok.status == LX_OK, "one completion, LX_OK: %d", ok.status);
+    CHECK(contains(ok.result, "\"status\":\"FINISHED\"") && contains(ok.result, "\"polls\":1"), "result %s",
+          ok.result);
+
+    sb_fault("{\"endpoint\":\"integration\",\"kind\":\"sync_run_fail\"}");
+    struct done bad = {PTHREAD_MUTEX_INITIALIZER, PTHREAD_COND_INITIALIZER, 0, -1, ""};
+    CHECK(lx_ldif_run_start(c, ldif, LX_LDIF_DEFAULT, NULL, on_done, &bad, NULL) == LX_OK, "started");
+    CHECK(wait_done(&bad) == 1 && bad.status == LX_ERR_RUN_FAILED, "LX_ERR_RUN_FAILED: %d", bad.status);
+    CHECK(contains(bad.result, "\"status\":\"FAILED\""), "the run from the error: %s", bad.result);
+
+    /* Refused before it starts: the callback never runs. */
+    struct done never = {PTHREAD_MUTEX_INITIALIZER, PTHREAD_COND_INITIALIZER, 0, -1, ""};
+    CHECK(lx_ldif_run_start(c, "{\"connectorType\":\"x\"}", 0, NULL, on_done, &never, NULL) == LX_ERR_INVALID_ARG,
+          "a bad LDIF is refused at the start");
+    CHECK(lx_ldif_run_start(c, ldif, 0, NULL, NULL, NULL, NULL) == LX_ERR_NULL_ARG, "no callback");
+    CHECK(never.calls == 0, "no callback for a refused start");
+    clear_faults();
+}
+
 /* ---- fact-sheet writes ---- */
 
 /* The id of the first Application (36 characters) into id. */
@@ -251,6 +323,7 @@ int main(void) {
     test_failed_run(c);
     test_run_deadline(c);
     test_bad_arguments(c);
+    test_ldif_run_start(c);
     test_update(c);
     lx_free(c);
     integration("{\"sync_run_state_ms\":100}");
