@@ -6,6 +6,7 @@ bulk-write example runs as written."""
 
 from __future__ import annotations
 
+import asyncio
 import re
 from pathlib import Path
 from typing import Any, Dict, Iterator, List
@@ -155,3 +156,21 @@ def test_the_readme_bulk_write_example_runs(sandbox: Any, runs_at_once: None,
     assert scope["run"].succeeded
     assert len(scope["updated"]) == 3
     assert sandbox.stats()["writes"] == 3 + 300
+
+
+def test_async_runs_await_the_same_result(sandbox: Any, runs_at_once: None) -> None:
+    async def main() -> None:
+        async with leanix.AsyncClient(sandbox.url, sandbox.admin_token,
+                                      allow_insecure_loopback=True) as c:
+            runs = await asyncio.gather(*(c.integration.run(ldif("inbound", []), test=True)
+                                          for _ in range(5)))
+            assert [r.status for r in runs] == ["FINISHED"] * 5
+            assert len({r.id for r in runs}) == 5
+            sandbox.fault("integration", "sync_run_fail")
+            with pytest.raises(leanix.RunFailedError) as caught:
+                await c.integration.run(ldif("inbound", []))
+            assert caught.value.run is not None and caught.value.run.status == "FAILED"
+
+    asyncio.run(main())
+    # 5 test runs and the failed one: 4 requests each
+    assert sum(sandbox.stats()["requests"]["integration"].values()) == 24

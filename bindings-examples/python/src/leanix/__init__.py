@@ -60,7 +60,7 @@ from ._errors import (
     UnauthorizedError,
 )
 from ._events import EventCallback
-from ._integration import Integration, RunResult
+from ._integration import AsyncIntegration, Integration, RunResult
 from ._library import ABI_VERSION, LibraryError, abi_version, library_path, status_name, version
 from ._response import Headers, Response
 from ._status import *  # noqa: F401,F403 - LX_OK and every LX_ERR_* status code
@@ -70,6 +70,7 @@ __version__ = "0.1.0"
 __all__ = [
     "ABI_VERSION",
     "AsyncClient",
+    "AsyncIntegration",
     "CancelledError",
     "Claims",
     "Client",

@@ -12,9 +12,10 @@ from ._convert import cstr
 from ._managed import take_text
 
 if TYPE_CHECKING:
+    from ._async import AsyncClient
     from ._client import Client
 
-__all__ = ["Integration", "RunResult"]
+__all__ = ["AsyncIntegration", "Integration", "RunResult"]
 
 #: The states after which a run does not change any more.
 TERMINAL = frozenset({"FINISHED", "FAILED", "STOPPED"})
@@ -79,20 +80,14 @@ class Integration:
         its ``run`` holding the run's id and last state (the run goes on at LeanIX). A run that
         ends ``FAILED`` or ``STOPPED``, or with ``ERROR`` warnings, raises ``RunFailedError``
         whose ``run`` is the result. Ctrl-C stops the wait (not the run)."""
-        if isinstance(ldif, Mapping):
-            text = _json.dumps(dict(ldif))
-        elif isinstance(ldif, (str, bytes)):
-            text = ldif.decode("utf-8") if isinstance(ldif, bytes) else ldif
-        else:
-            raise TypeError("ldif must be a mapping or its JSON text")
-        flags = (b.LX_LDIF_TEST if test else 0) | (0 if wait else b.LX_LDIF_NO_WAIT)
+        text, flags = _run_args(ldif, test, wait)
         c = self._client
         lib = c._lib
         out = ctypes.c_void_p()
         size = ctypes.c_size_t()
         err = ctypes.c_void_p()
         try:
-            status = c._run(lib.lx_ldif_run, (cstr(text, "ldif"), flags),
+            status = c._run(lib.lx_ldif_run, (text, flags),
                             (ctypes.byref(out), ctypes.byref(size), ctypes.byref(err)), timeout)
         except BaseException:
             lib.lx_free(out.value)
@@ -100,3 +95,35 @@ class Integration:
             raise
         c._check(status, err)
         return RunResult.from_json(_json.loads(take_text(lib, out, size.value)))
+
+
+def _run_args(ldif: Union[Mapping[str, Any], str, bytes], test: bool, wait: bool) -> "tuple[bytes, int]":
+    """The LDIF as a C string and the ``LX_LDIF_*`` flags."""
+    if isinstance(ldif, Mapping):
+        text = _json.dumps(dict(ldif))
+    elif isinstance(ldif, (str, bytes)):
+        text = ldif.decode("utf-8") if isinstance(ldif, bytes) else ldif
+    else:
+        raise TypeError("ldif must be a mapping or its JSON text")
+    flags = (b.LX_LDIF_TEST if test else 0) | (0 if wait else b.LX_LDIF_NO_WAIT)
+    return cstr(text, "ldif"), flags
+
+
+class AsyncIntegration:
+    """The Integration API of an ``AsyncClient`` (``client.integration``)."""
+
+    def __init__(self, client: "AsyncClient") -> None:
+        self._client = client
+
+    async def run(self, ldif: Union[Mapping[str, Any], str, bytes], test: bool = False,
+                  wait: bool = True, timeout: Optional[float] = None) -> RunResult:
+        """``Integration.run`` without blocking the event loop (``lx_ldif_run_start``): the
+        library polls the run on its own threads. Cancelling the task ends the wait (not the
+        run)."""
+        from ._async import _GRAPHQL  # a JSON body, as GraphQL's
+
+        ldif_c, flags = _run_args(ldif, test, wait)
+        c = self._client
+        raw = await c._call(c._lib.lx_ldif_run_start, (ldif_c, flags), timeout, None, _GRAPHQL,
+                            None)
+        return RunResult.from_json(raw)
