@@ -2,6 +2,7 @@ package org.libleanix;
 
 import java.time.Duration;
 import java.util.Objects;
+import java.util.concurrent.CompletableFuture;
 
 /**
  * The Integration API of a {@link LeanixClient} ({@link LeanixClient#integration()}): LDIF
@@ -52,6 +53,25 @@ public final class Integration {
         Objects.requireNonNull(ldifJson, "ldifJson");
         int flags = (test ? Status.LX_LDIF_TEST : 0) | (wait ? 0 : Status.LX_LDIF_NO_WAIT);
         long ms = timeout == null ? 0 : LeanixClient.millis("timeout", timeout);
-        return RunResult.parse(client.nativeWithCancel(ms, (c, spec) -> c.ldifRun(ldifJson, flags, spec)));
+        return client.ldifRun(ldifJson, flags, ms);
+    }
+
+    /**
+     * {@link #run(String, boolean, boolean, Duration)} started at once ({@code lx_ldif_run_start}):
+     * the library polls the run on its own threads, no thread of the caller waits. The future
+     * completes with the result, or exceptionally with the same exceptions (a
+     * {@link RunFailedException} carrying the run); cancelling it ends the wait, not the run.
+     *
+     * @param ldifJson the LDIF as a JSON object
+     * @param test whether this is a test run
+     * @param wait whether to wait for the end
+     * @param timeout the deadline of the whole run, or null for the default (30 minutes)
+     * @return the future of the run's result
+     */
+    public CompletableFuture<RunResult> runAsync(String ldifJson, boolean test, boolean wait, Duration timeout) {
+        Objects.requireNonNull(ldifJson, "ldifJson");
+        int flags = (test ? Status.LX_LDIF_TEST : 0) | (wait ? 0 : Status.LX_LDIF_NO_WAIT);
+        long ms = timeout == null ? 0 : LeanixClient.millis("timeout", timeout);
+        return client.ldifRunAsync(ldifJson, flags, ms);
     }
 }

@@ -488,6 +488,18 @@ public final class LeanixClient implements AutoCloseable {
         return nativeWithCancel(ms, (c, spec) -> c.updateFactSheet(id, patchesJson, comment, flags, spec));
     }
 
+    /** A blocking LDIF run: as {@link #graphql(GraphQlRequest)}, with its own cancel handle. */
+    RunResult ldifRun(String ldifJson, int flags, long timeoutMillis) {
+        return call(CallSpec.of(timeoutMillis, null, null), (c, s) -> RunResult.parse(c.ldifRun(ldifJson, flags, s)),
+            (c, s, id) -> c.ldifRunStart(ldifJson, flags, s, id), r -> RunResult.parse(r.bodyAsString()));
+    }
+
+    /** An LDIF run started at once ({@code lx_ldif_run_start}). */
+    CompletableFuture<RunResult> ldifRunAsync(String ldifJson, int flags, long timeoutMillis) {
+        return startAsync(CallSpec.of(timeoutMillis, null, null), (c, s, id) -> c.ldifRunStart(ldifJson, flags, s, id),
+            outcome -> RunResult.parse(outcome.take().bodyAsString()));
+    }
+
     /**
      * A blocking call the C API has no asynchronous form of, with a deadline and a cancel handle
      * of its own (an interrupt fires it).

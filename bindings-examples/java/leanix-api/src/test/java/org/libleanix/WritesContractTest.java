@@ -159,6 +159,29 @@ public abstract class WritesContractTest extends SandboxTestBase {
     }
 
     @Test
+    void asynchronousRunsCompleteWithTheSameResult() throws Exception {
+        try (LeanixClient client = builder().build()) {
+            List<java.util.concurrent.CompletableFuture<RunResult>> runs = new java.util.ArrayList<>();
+            for (int i = 0; i < 5; i++) {
+                runs.add(client.integration().runAsync(ldif("inbound", "[]"), true, true, null));
+            }
+            java.util.Set<String> ids = new java.util.HashSet<>();
+            for (java.util.concurrent.CompletableFuture<RunResult> f : runs) {
+                RunResult r = f.get(30, TimeUnit.SECONDS);
+                assertEquals("FINISHED", r.status());
+                ids.add(r.id());
+            }
+            assertEquals(5, ids.size());
+            sandbox.fault("{\"endpoint\":\"integration\",\"kind\":\"sync_run_fail\"}");
+            java.util.concurrent.ExecutionException e = assertThrows(java.util.concurrent.ExecutionException.class,
+                () -> client.integration().runAsync(ldif("inbound", "[]"), false, true, null).get(30, TimeUnit.SECONDS));
+            RunFailedException failed = (RunFailedException) e.getCause();
+            assertEquals("FAILED", failed.run().orElseThrow().status());
+            assertEquals(24, integrationRequests(), "4 requests for each of the 6 runs");
+        }
+    }
+
+    @Test
     void aViewerIsRefused() {
         try (LeanixClient viewer = builder().apiToken(sandbox.viewerToken()).build()) {
             String id = firstApplication(viewer);

@@ -87,6 +87,16 @@ public interface BackendClient {
     String ldifRun(String ldifJson, int flags, CallSpec spec);
 
     /**
+     * {@code lx_ldif_run_start}: as {@link #requestStart}; the response's body is the result JSON.
+     *
+     * @param ldifJson the LDIF as a JSON object
+     * @param flags {@code LX_LDIF_*} flags
+     * @param spec the per-call options (copied by the library before this returns)
+     * @param callId the number from {@link Completions#register}
+     */
+    void ldifRunStart(String ldifJson, int flags, CallSpec spec, long callId);
+
+    /**
      * {@code lx_update_fact_sheet}: patches a fact sheet, retrying {@code REVISION_CLASH}.
      *
      * @param id the fact sheet's id

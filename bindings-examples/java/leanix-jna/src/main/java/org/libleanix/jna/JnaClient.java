@@ -116,6 +116,18 @@ final class JnaClient implements BackendClient {
     }
 
     @Override
+    public void ldifRunStart(String ldifJson, int flags, CallSpec spec, long callId) {
+        byte[] l = NativeStrings.utf8z("ldif_json", ldifJson);
+        long[] err = new long[1];
+        Handles.CallOptions options = callOptions(spec);
+        try {
+            check(LibLeanix.lx_ldif_run_start(handle, l, flags, options, COMPLETION, new Pointer(callId), err), err);
+        } finally {
+            free(spec, options);
+        }
+    }
+
+    @Override
     public String updateFactSheet(String id, String patchesJson, String comment, int flags, CallSpec spec) {
         byte[] i = NativeStrings.utf8z("id", id);
         byte[] p = NativeStrings.utf8z("patches_json", patchesJson);

@@ -156,6 +156,10 @@ final class LibLeanix {
                                   Handles.CallOptions options, long[] outJson, long[] outLen,
                                   long[] err);
 
+    static native int lx_ldif_run_start(Handles.Client client, byte[] ldifJson, int flags,
+                                        Handles.CallOptions options, Handles.CompletionCallback callback,
+                                        Pointer userdata, long[] err);
+
     static native int lx_update_fact_sheet(Handles.Client client, byte[] id, byte[] patchesJson,
                                            byte[] comment, int flags, Handles.CallOptions options,
                                            long[] outJson, long[] outLen, long[] err);

@@ -67,6 +67,8 @@ final class Lib {
     static final MethodHandle PAGES_NEXT = call("lx_graphql_pages_next", JAVA_INT, ADDRESS, ADDRESS, ADDRESS, ADDRESS);
     static final MethodHandle LDIF_RUN = call("lx_ldif_run", JAVA_INT,
         ADDRESS, ADDRESS, JAVA_INT, ADDRESS, ADDRESS, ADDRESS, ADDRESS);
+    static final MethodHandle LDIF_RUN_START = call("lx_ldif_run_start", JAVA_INT,
+        ADDRESS, ADDRESS, JAVA_INT, ADDRESS, ADDRESS, ADDRESS, ADDRESS);
     static final MethodHandle UPDATE_FACT_SHEET = call("lx_update_fact_sheet", JAVA_INT,
         ADDRESS, ADDRESS, ADDRESS, ADDRESS, JAVA_INT, ADDRESS, ADDRESS, ADDRESS, ADDRESS);
     static final MethodHandle ACCESS_TOKEN = call("lx_access_token", JAVA_INT, ADDRESS, ADDRESS, ADDRESS);

@@ -136,6 +136,25 @@ final class PanamaClient implements BackendClient {
     }
 
     @Override
+    public void ldifRunStart(String ldifJson, int flags, CallSpec spec, long callId) {
+        try (Arena arena = Arena.ofConfined()) {
+            OutParams out = new OutParams(arena);
+            MemorySegment l = cString(arena, "ldif_json", ldifJson);
+            MemorySegment options = callOptions(arena, spec);
+            try {
+                check((int) Lib.LDIF_RUN_START.invokeExact(handle, l, flags, options, Lib.COMPLETION_STUB,
+                    MemorySegment.ofAddress(callId), out.error()), out);
+            } finally {
+                freeOptions(spec, options);
+            }
+        } catch (RuntimeException | Error e) {
+            throw e;
+        } catch (Throwable t) {
+            throw new IllegalStateException(t);
+        }
+    }
+
+    @Override
     public String updateFactSheet(String id, String patchesJson, String comment, int flags, CallSpec spec) {
         try (Arena arena = Arena.ofConfined()) {
             OutParams out = new OutParams(arena);
