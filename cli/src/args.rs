@@ -55,7 +55,8 @@ pub struct GlobalOpts {
     #[arg(long, global = true, value_name = "URL")]
     pub proxy: Option<String>,
 
-    /// Request timeout in seconds (also caps the connect and token-exchange timeouts)
+    /// Request timeout in seconds (also caps the connect and token-exchange timeouts; for lx ldif
+    /// run, the deadline of the whole run)
     #[arg(long, global = true, value_name = "SECS", value_parser = parse_seconds)]
     pub timeout: Option<f64>,
 
@@ -133,9 +134,11 @@ pub struct LdifArgs {
 /// The subcommands of `lx ldif`.
 #[derive(Debug, Subcommand)]
 pub enum LdifCommand {
-    /// Start a synchronization run of an LDIF file, wait for its end and print its result (id,
-    /// status, progress, warnings, results); the global --timeout is the deadline of the whole
-    /// run (default 30 min). A run that ends FAILED or STOPPED, or with ERROR warnings, exits 7.
+    /// Run an LDIF file through the Integration API, wait for its end and print its result
+    ///
+    /// Prints {id, status, progress, warnings, results, polls}. The global --timeout is the
+    /// deadline of the whole run (default 30 min). A run that ends FAILED or STOPPED, or with
+    /// ERROR warnings, still prints its result and exits 7.
     Run(LdifRunArgs),
 
     /// Print the status of a run
