@@ -149,26 +149,55 @@ async fn a_failed_run_is_a_run_failed_error_with_its_result() {
     assert_eq!((sb.stats().writes, sb.stats().sync_runs("FAILED")), (0, 1));
 }
 
-/// A stopped run is terminal and a RunFailed error; a finished run whose content has ERROR
-/// warnings is one too, though the run itself finished.
+/// A run stopped while the client waits for it (another program stops it during the first
+/// wait) is terminal at the next poll and a RunFailed error; a finished run whose content has
+/// ERROR warnings is one too, though the run itself finished.
 #[tokio::test]
 async fn stopped_runs_and_error_warnings_fail() {
     let sb = Arc::new(Sandbox::start().unwrap());
     sb.set_sync_run_manual(true);
-    let (client, clock) = stepping(&sb);
+    let to_stop: Arc<Mutex<Option<String>>> = Arc::new(Mutex::new(None));
+    let (slot, url, token) = (
+        Arc::clone(&to_stop),
+        sb.url().to_owned(),
+        sb.api_token().to_owned(),
+    );
+    let manual = ManualClock::new();
+    let clock = SteppingClock {
+        manual: manual.clone(),
+        on_sleep: Arc::new(move || {
+            let Some(id) = slot.lock().unwrap().take() else {
+                return;
+            };
+            let (url, token) = (url.clone(), token.clone());
+            // Someone else stops the run: a blocking client on a thread of its own.
+            std::thread::spawn(move || {
+                let other = leanix::blocking::Client::builder()
+                    .host(url)
+                    .api_token(token)
+                    .allow_insecure_loopback(true)
+                    .build_blocking()
+                    .unwrap();
+                other.stop_run(&id).unwrap();
+            })
+            .join()
+            .unwrap();
+        }),
+    };
+    let client = client(&sb, clock);
     let content = json!([{"type": "Application", "id": "core-stop", "data": {"name": "Stopped"}}]);
     let id = client.create_run(&ldif("inbound", content)).await.unwrap();
     client.start_run(&id, false).await.unwrap();
-    client.stop_run(&id).await.unwrap();
+    *to_stop.lock().unwrap() = Some(id.clone());
     let e = client.wait_run(&id, RunOptions::new()).await.unwrap_err();
     assert_eq!(e.kind(), ErrorKind::RunFailed);
     let run = e.run_result().unwrap();
-    assert_eq!((run.status.clone(), run.polls), (RunStatus::Stopped, 1));
+    assert_eq!((run.status.clone(), run.polls), (RunStatus::Stopped, 2));
     assert_eq!(
         e.message(),
         format!("LDIF run {id} ended STOPPED (0 ERROR warning(s))")
     );
-    assert!(clock.sleeps().is_empty());
+    assert_eq!(ms(&manual.sleeps()), [500]);
     assert_eq!((sb.stats().writes, sb.stats().sync_runs("STOPPED")), (0, 1));
 
     // No name for a new fact sheet: an ERROR warning in a FINISHED run.
