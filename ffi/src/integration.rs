@@ -73,8 +73,9 @@ fn parse_json(text: &str, name: &str) -> Result<serde_json::Value, Failure> {
 /// `{"id","status","progress":{…}|null,"warnings":[…],"results":{…}|null,"polls":N}`.
 /// A run that ends `FAILED` or `STOPPED`, or finishes with `ERROR` warnings, returns
 /// `LX_ERR_RUN_FAILED`; its result (the same JSON) is in lx_error_run_json(), as it is for
-/// `LX_ERR_TIMEOUT` and `LX_ERR_CANCELLED` while waiting (the run goes on at LeanIX; its id
-/// is there). HTTP failures return their usual statuses.
+/// every failure after the run was created (`LX_ERR_TIMEOUT`, `LX_ERR_CANCELLED`, an HTTP
+/// error of a poll: the run goes on at LeanIX; its id is there). Failures keep their usual
+/// statuses.
 ///
 /// Ownership: `*out_json` (NUL-terminated; `out_len` may be NULL) is owned by the caller;
 /// release with lx_free(). Thread safety: as lx_get(); the call blocks the calling thread
@@ -161,9 +162,11 @@ pub extern "C" fn lx_ldif_run_start(
     })
 }
 
-/// For an error of lx_ldif_run() (`LX_ERR_RUN_FAILED`, and `LX_ERR_TIMEOUT` or
-/// `LX_ERR_CANCELLED` while waiting): the run's result as JSON, the shape lx_ldif_run()
-/// returns on success. `LX_ERR_NOT_FOUND` for errors without a run.
+/// For an error of lx_ldif_run() or lx_ldif_run_start() after the run was created
+/// (`LX_ERR_RUN_FAILED`, and any failure while waiting: `LX_ERR_TIMEOUT`, `LX_ERR_CANCELLED`,
+/// an HTTP error of a poll): the run's result as JSON, the shape lx_ldif_run() returns on
+/// success, with what was known then (the run goes on at LeanIX; its id is there).
+/// `LX_ERR_NOT_FOUND` for errors without a run.
 ///
 /// Ownership: `*out_json` (NUL-terminated; `out_len` may be NULL) is owned by the caller;
 /// release with lx_free(). Thread safety: any thread.

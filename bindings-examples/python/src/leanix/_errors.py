@@ -41,8 +41,9 @@ class LeanixError(Exception):
 
     #: The status code this class stands for (overridden by each subclass).
     code: int = 0
-    #: The ``leanix.RunResult`` of the LDIF run the error is about (``RunFailedError``, and a
-    #: ``TimeoutError`` or ``CancelledError`` while waiting for a run), else ``None``.
+    #: The ``leanix.RunResult`` of the LDIF run the error is about (``RunFailedError``, and any
+    #: failure while waiting for a run: ``TimeoutError``, ``HTTPError`` of a poll, ...), else
+    #: ``None``.
     run: Any = None
 
     def __init__(
@@ -332,7 +333,7 @@ def error_from_status(lib: ctypes.CDLL, status: int, err: Any) -> LeanixError:
                 fields["errors"] = details.get("errors") or []
                 fields["data"] = details.get("data")
         run = None
-        if code in (b.LX_ERR_RUN_FAILED, b.LX_ERR_TIMEOUT, b.LX_ERR_CANCELLED):
+        if code not in (b.LX_ERR_NULL_ARG, b.LX_ERR_INVALID_ARG, b.LX_ERR_CONFIG):
             out = ctypes.c_void_p()
             size = ctypes.c_size_t()
             if lib.lx_error_run_json(ptr, ctypes.byref(out), ctypes.byref(size)) == b.LX_OK:
@@ -344,8 +345,7 @@ def error_from_status(lib: ctypes.CDLL, status: int, err: Any) -> LeanixError:
     if not message:
         message = lib.lx_status_str(code).decode("ascii", "replace")
     error = cls(message, **fields)
-    #: The LDIF run the error is about (``RunFailedError``; a deadline or Ctrl-C while waiting).
-    error.run = run  # type: ignore[attr-defined]
+    error.run = run  # (see LeanixError.run)
     return error
 
 
