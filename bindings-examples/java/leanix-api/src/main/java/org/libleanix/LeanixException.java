@@ -197,9 +197,10 @@ public class LeanixException extends RuntimeException {
     }
 
     /**
-     * @return the LDIF run the error is about: for {@link RunFailedException} its result, for a
-     *     {@link TimeoutException} or {@link CancelledException} while waiting for a run what was
-     *     known (its id, to ask again or stop it); empty for other errors
+     * @return the LDIF run the error is about: for {@link RunFailedException} its result, for any
+     *     failure while waiting for a run ({@link TimeoutException}, {@link CancelledException},
+     *     an {@link HttpException} of a poll) what was known (its id, to ask again or stop it);
+     *     empty for other errors
      */
     public Optional<RunResult> run() {
         return runJson == null ? Optional.empty() : Optional.of(RunResult.parse(runJson));
