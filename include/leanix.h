@@ -184,6 +184,13 @@
 // Default of `max_pages`.
 #define LX_DEFAULT_MAX_PAGES 10000
 
+// Deadline of lx_ldif_run() when its options set none: creation, every status poll, the
+// warnings and the results.
+#define LX_DEFAULT_LDIF_RUN_TIMEOUT_MS 1800000
+
+// How often lx_update_fact_sheet() re-reads `rev` and writes again after a `REVISION_CLASH`.
+#define LX_DEFAULT_REVISION_CLASH_RETRIES 3
+
 // The ABI generation: bumped on any incompatible change of the C API. Bindings check it at load.
 #define LX_ABI_VERSION 1
 
@@ -241,6 +248,9 @@ enum lx_status
   // callback), where it would wait for itself. Start it asynchronously or from another
   // thread.
   LX_ERR_RECURSIVE_CALL = 20,
+  // An LDIF run ended `FAILED` or `STOPPED`, or finished with `ERROR` warnings. The run's
+  // result (id, status, progress, warnings) is in lx_error_run_json().
+  LX_ERR_RUN_FAILED = 21,
 };
 #ifndef __cplusplus
 #if __STDC_VERSION__ >= 202311L
@@ -296,6 +306,46 @@ enum lx_request_flags
 typedef enum lx_request_flags lx_request_flags;
 #else
 typedef int32_t lx_request_flags;
+#endif // __STDC_VERSION__ >= 202311L
+#endif // __cplusplus
+
+// Flags of lx_ldif_run() (bits, combined with `|`).
+enum lx_ldif_flags
+#if defined(__cplusplus) || __STDC_VERSION__ >= 202311L
+  : int32_t
+#endif // defined(__cplusplus) || __STDC_VERSION__ >= 202311L
+ {
+  // A real run, waited for; the output LDIF fetched for outbound runs.
+  LX_LDIF_DEFAULT = 0,
+  // A test run: processed, with warnings and counts, but nothing changes in the workspace.
+  LX_LDIF_TEST = 1,
+  // Return as soon as the run is started (the result has its first status).
+  LX_LDIF_NO_WAIT = 2,
+};
+#ifndef __cplusplus
+#if __STDC_VERSION__ >= 202311L
+typedef enum lx_ldif_flags lx_ldif_flags;
+#else
+typedef int32_t lx_ldif_flags;
+#endif // __STDC_VERSION__ >= 202311L
+#endif // __cplusplus
+
+// Flags of lx_update_fact_sheet() (bits, combined with `|`).
+enum lx_update_flags
+#if defined(__cplusplus) || __STDC_VERSION__ >= 202311L
+  : int32_t
+#endif // defined(__cplusplus) || __STDC_VERSION__ >= 202311L
+ {
+  // A real write.
+  LX_UPDATE_DEFAULT = 0,
+  // `validateOnly`: answer what the write would give, store nothing.
+  LX_UPDATE_VALIDATE_ONLY = 1,
+};
+#ifndef __cplusplus
+#if __STDC_VERSION__ >= 202311L
+typedef enum lx_update_flags lx_update_flags;
+#else
+typedef int32_t lx_update_flags;
 #endif // __STDC_VERSION__ >= 202311L
 #endif // __cplusplus
 
@@ -719,6 +769,99 @@ lx_status lx_error_graphql_json(const struct lx_error *err,
 //
 // Thread safety: any thread, but the object must not be used afterwards by anyone.
 void lx_free(void *ptr);
+
+// Runs an LDIF through the Integration API and waits for its end: creates and starts a
+// synchronization run (`?start=true&test=…`), polls its status with backoff (0.5 s, doubling
+// to 10 s) until `FINISHED`, `FAILED` or `STOPPED`, reads its progress, every page of its
+// warnings (at most 100 per request, as the API requires) and, for an outbound run, its
+// output LDIF (asking again while the answer is `204`, at most 10 times).
+//
+// `ldif_json`: the LDIF, a JSON object with `connectorType`, `connectorId`,
+// `connectorVersion`, `lxVersion` and `processingDirection` (else `LX_ERR_INVALID_ARG`,
+// before anything is sent). `flags`: `LX_LDIF_DEFAULT`, or `LX_LDIF_TEST` and/or
+// `LX_LDIF_NO_WAIT`. `options` (NULL: none): its timeout is the deadline of the whole run
+// (unset: `LX_DEFAULT_LDIF_RUN_TIMEOUT_MS`), its cancel handle ends the wait with
+// `LX_ERR_CANCELLED`; the operation name is ignored.
+//
+// On `LX_OK`, `*out_json` is the result:
+// `{"id","status","progress":{…}|null,"warnings":[…],"results":{…}|null,"polls":N}`.
+// A run that ends `FAILED` or `STOPPED`, or finishes with `ERROR` warnings, returns
+// `LX_ERR_RUN_FAILED`; its result (the same JSON) is in lx_error_run_json(), as it is for
+// every failure after the run was created (`LX_ERR_TIMEOUT`, `LX_ERR_CANCELLED`, an HTTP
+// error of a poll: the run goes on at LeanIX; its id is there). Failures keep their usual
+// statuses.
+//
+// Ownership: `*out_json` (NUL-terminated; `out_len` may be NULL) is owned by the caller;
+// release with lx_free(). Thread safety: as lx_get(); the call blocks the calling thread
+// for the whole run.
+LX_MUST_USE
+lx_status lx_ldif_run(const struct lx_client *client,
+                      const char *ldif_json,
+                      int32_t flags,
+                      const struct lx_call_options *options,
+                      char **out_json,
+                      size_t *out_len,
+                      struct lx_error **err);
+
+// Starts lx_ldif_run() and returns at once: `callback` gets an `lx_response` whose body is
+// the result JSON (status 200, no headers), or the error (`LX_ERR_RUN_FAILED` with
+// lx_error_run_json(), ...), exactly once, on a library thread (see `lx_completion_callback`).
+// Returns `LX_OK` when the run's call started, or an error for invalid arguments (a bad
+// LDIF, unknown flags; the callback never runs). Waiting for many runs at once costs no
+// thread per run.
+//
+// Thread safety: any thread, including from inside a completion callback.
+LX_MUST_USE
+lx_status lx_ldif_run_start(const struct lx_client *client,
+                            const char *ldif_json,
+                            int32_t flags,
+                            const struct lx_call_options *options,
+                            lx_completion_callback callback,
+                            void *userdata,
+                            struct lx_error **err);
+
+// For an error of lx_ldif_run() or lx_ldif_run_start() after the run was created
+// (`LX_ERR_RUN_FAILED`, and any failure while waiting: `LX_ERR_TIMEOUT`, `LX_ERR_CANCELLED`,
+// an HTTP error of a poll): the run's result as JSON, the shape lx_ldif_run() returns on
+// success, with what was known then (the run goes on at LeanIX; its id is there).
+// `LX_ERR_NOT_FOUND` for errors without a run.
+//
+// Ownership: `*out_json` (NUL-terminated; `out_len` may be NULL) is owned by the caller;
+// release with lx_free(). Thread safety: any thread.
+LX_MUST_USE
+lx_status lx_error_run_json(const struct lx_error *err,
+                            char **out_json,
+                            size_t *out_len);
+
+// Applies patches to a fact sheet with GraphQL `updateFactSheet` and returns the written
+// fact sheet (`{"id","rev","type","name","displayName","description","status"}`).
+//
+// `id`: the fact sheet's id. `patches_json`: a JSON list of `{"op","path","value"}` with
+// `op` one of `add`, `replace`, `remove`; a `value` that is not a string (an object or a
+// list, e.g. for `/lifecycle` or `/tags`) is sent as JSON inside a string, as LeanIX wants
+// it. `comment` (NULL: none) is the change's comment (LeanIX requires one to archive:
+// `{"op":"replace","path":"/status","value":"ARCHIVED"}`). `flags`: `LX_UPDATE_DEFAULT` or
+// `LX_UPDATE_VALIDATE_ONLY`. `options` (NULL: none): the deadline of the whole write (reads
+// and retries included; unset: the client's `request_timeout_ms`) and its cancel handle.
+//
+// The fact sheet's `rev` is read first; a write that fails with `REVISION_CLASH` (someone
+// else saved it in between) re-reads `rev`, once per clash, and writes again, at most
+// `LX_DEFAULT_REVISION_CLASH_RETRIES` times; a clash after that, and any other GraphQL error
+// (a viewer's refusal, a bad patch), is `LX_ERR_GRAPHQL` with the details in
+// lx_error_graphql_json().
+//
+// Ownership: `*out_json` (NUL-terminated; `out_len` may be NULL) is owned by the caller;
+// release with lx_free(). Thread safety: as lx_get().
+LX_MUST_USE
+lx_status lx_update_fact_sheet(const struct lx_client *client,
+                               const char *id,
+                               const char *patches_json,
+                               const char *comment,
+                               int32_t flags,
+                               const struct lx_call_options *options,
+                               char **out_json,
+                               size_t *out_len,
+                               struct lx_error **err);
 
 // Creates an options object with the defaults; host and API token default to `LEANIX_HOST` and
 // `LEANIX_API_TOKEN` from the environment, and `insecure_loopback` to `LEANIX_INSECURE_LOOPBACK`

@@ -55,7 +55,8 @@ pub struct GlobalOpts {
     #[arg(long, global = true, value_name = "URL")]
     pub proxy: Option<String>,
 
-    /// Request timeout in seconds (also caps the connect and token-exchange timeouts)
+    /// Request timeout in seconds (also caps the connect and token-exchange timeouts; for lx ldif
+    /// run, the deadline of the whole run)
     #[arg(long, global = true, value_name = "SECS", value_parser = parse_seconds)]
     pub timeout: Option<f64>,
 
@@ -125,6 +126,9 @@ pub enum Command {
     /// Print the manual page lx.1 (roff), or write it into a directory (what make install does)
     #[command(hide = true)]
     Man(ManArgs),
+
+    /// Run LDIF files through the Integration API and look at runs and processor configurations
+    Ldif(LdifArgs),
 }
 
 /// `lx completions`.
@@ -141,6 +145,109 @@ pub struct ManArgs {
     /// Write lx.1 into this directory instead of printing it
     #[arg(long, value_name = "DIR")]
     pub out_dir: Option<PathBuf>,
+}
+
+/// `lx ldif`.
+#[derive(Debug, Args)]
+pub struct LdifArgs {
+    /// What to do.
+    #[command(subcommand)]
+    pub command: LdifCommand,
+}
+
+/// The subcommands of `lx ldif`.
+#[derive(Debug, Subcommand)]
+pub enum LdifCommand {
+    /// Run an LDIF file through the Integration API, wait for its end and print its result
+    ///
+    /// Prints {id, status, progress, warnings, results, polls}. The global --timeout is the
+    /// deadline of the whole run (default 30 min). A run that ends FAILED or STOPPED, or with
+    /// ERROR warnings, still prints its result and exits 7.
+    Run(LdifRunArgs),
+
+    /// Print the status of a run
+    Status(LdifIdArgs),
+
+    /// Print every warning of a run (all pages)
+    Warnings(LdifIdArgs),
+
+    /// Print the output LDIF of a finished outbound run (exit 1 while it is not ready)
+    Results(LdifIdArgs),
+
+    /// Stop a pending or running run
+    Stop(LdifIdArgs),
+
+    /// Processor configurations: get, put, delete
+    Config(LdifConfigArgs),
+}
+
+/// `lx ldif run`.
+#[derive(Debug, Args)]
+pub struct LdifRunArgs {
+    /// The LDIF: a JSON file, or - for standard input
+    #[arg(value_name = "FILE|-")]
+    pub file: String,
+
+    /// A test run: processed with warnings and counts, but nothing changes in the workspace
+    #[arg(long)]
+    pub test: bool,
+
+    /// Print the run's id and first status as soon as it is started, without waiting
+    #[arg(long)]
+    pub no_wait: bool,
+}
+
+/// A run id.
+#[derive(Debug, Args)]
+pub struct LdifIdArgs {
+    /// The run's id (as `lx ldif run` prints it)
+    pub id: String,
+}
+
+/// `lx ldif config`.
+#[derive(Debug, Args)]
+pub struct LdifConfigArgs {
+    /// What to do.
+    #[command(subcommand)]
+    pub command: LdifConfigCommand,
+}
+
+/// The subcommands of `lx ldif config`.
+#[derive(Debug, Subcommand)]
+pub enum LdifConfigCommand {
+    /// Print the processor configurations that match the keys given (all without keys)
+    Get(ConfigKeys),
+
+    /// Store a processor configuration (a JSON file with its five keys, or - for standard input)
+    Put {
+        /// The configuration file, or -
+        #[arg(value_name = "FILE|-")]
+        file: String,
+    },
+
+    /// Delete the processor configuration of the five keys (all required; --mode defaults to
+    /// partial)
+    Delete(ConfigKeys),
+}
+
+/// The keys of a processor configuration.
+#[derive(Debug, Args)]
+pub struct ConfigKeys {
+    /// connectorType
+    #[arg(long, value_name = "TYPE")]
+    pub connector_type: Option<String>,
+    /// connectorId
+    #[arg(long, value_name = "ID")]
+    pub connector_id: Option<String>,
+    /// connectorVersion
+    #[arg(long, value_name = "VERSION")]
+    pub connector_version: Option<String>,
+    /// processingDirection: inbound or outbound
+    #[arg(long, value_name = "DIRECTION")]
+    pub direction: Option<String>,
+    /// processingMode: partial or full
+    #[arg(long, value_name = "MODE")]
+    pub mode: Option<String>,
 }
 
 /// `lx token`.

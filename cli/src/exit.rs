@@ -21,6 +21,8 @@ pub enum Exit {
     Network = 5,
     /// The server's answer is not what LeanIX sends (malformed JSON, opaque token for claims).
     InvalidResponse = 6,
+    /// An LDIF run ended FAILED or STOPPED, or finished with ERROR warnings.
+    RunFailed = 7,
     /// The output could not be written (standard output closed or full), as curl's 23.
     Output = 23,
 }
@@ -43,6 +45,7 @@ impl Exit {
             | ErrorKind::Redirect => Exit::Http,
             ErrorKind::Timeout | ErrorKind::Connect | ErrorKind::Tls => Exit::Network,
             ErrorKind::InvalidResponse | ErrorKind::TooLarge => Exit::InvalidResponse,
+            ErrorKind::RunFailed => Exit::RunFailed,
             _ => Exit::Other,
         }
     }
@@ -58,6 +61,7 @@ Exit codes:
   4  HTTP error (403, 404, other 4xx/5xx, 429 rate limited, GraphQL errors)
   5  network error (connection refused, timeout, TLS)
   6  invalid response (not what LeanIX sends, or larger than --max-response-bytes)
+  7  an LDIF run failed (ended FAILED or STOPPED, or finished with ERROR warnings)
   23 the output could not be written (stdout closed or full; a closed pipe, as in
      lx ... | head, is not an error)
 
@@ -129,11 +133,12 @@ mod tests {
     fn every_kind_has_a_documented_code() {
         for kind in ErrorKind::ALL {
             let code = Exit::for_kind(kind).code();
-            assert!((1..=6).contains(&code), "{kind}: {code}");
+            assert!((1..=7).contains(&code), "{kind}: {code}");
             assert!(EXIT_CODES_HELP.contains(&format!("  {code}  ")));
         }
         assert_eq!(Exit::for_kind(ErrorKind::InvalidCredentials), Exit::Auth);
         assert_eq!(Exit::for_kind(ErrorKind::Connect), Exit::Network);
         assert_eq!(Exit::for_kind(ErrorKind::GraphQl), Exit::Http);
+        assert_eq!(Exit::for_kind(ErrorKind::RunFailed).code(), 7);
     }
 }

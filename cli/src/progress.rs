@@ -46,6 +46,29 @@ impl Progress {
         self.drawn = true;
     }
 
+    /// Shows `line` (already rendered), at most ~20 times a second.
+    pub fn show(&mut self, line: &str) {
+        if !self.enabled {
+            return;
+        }
+        if self
+            .last_draw
+            .is_some_and(|t| t.elapsed() < Duration::from_millis(50))
+        {
+            return;
+        }
+        self.last_draw = Some(Instant::now());
+        let mut err = io::stderr().lock();
+        let _ = write!(err, "\r\x1b[2K{line}");
+        let _ = err.flush();
+        self.drawn = true;
+    }
+
+    /// True if the line is drawn at all (stderr is a terminal).
+    pub fn enabled(&self) -> bool {
+        self.enabled
+    }
+
     /// Erases the line.
     pub fn finish(&mut self) {
         if self.drawn {

@@ -48,9 +48,20 @@ fn demo_without_credentials_runs_on_the_sandbox_with_one_exchange() {
         "3. REST",
         "4. GraphQL",
         "5. cache",
+        "6. writes",
+        "7. LDIF",
     ] {
         assert!(out.contains(step), "{step}: {out}");
     }
+    assert!(
+        out.contains("archived it (rev 3)") && out.contains("; 3 writes counted by the sandbox"),
+        "{out}"
+    );
+    assert!(
+        out.contains(" FINISHED after ")
+            && out.contains("1 warning(s), 0 fact sheets changed (a test run)"),
+        "{out}"
+    );
     assert!(out.contains("200 GET calls"), "{out}");
     assert!(
         out.contains(": 1 token exchange in total (counted by the sandbox)"),
@@ -66,6 +77,10 @@ fn demo_with_host_and_token_runs_read_only_against_them() {
     let run = lx(&["demo", "--calls", "30"]).run().ok();
     let out = &run.stdout;
     assert!(out.contains("read-only"), "{out}");
+    assert!(
+        !out.contains("6. writes") && !out.contains("7. LDIF"),
+        "{out}"
+    );
     assert!(
         out.contains(&url().trim_end_matches('/').to_string()),
         "{out}"

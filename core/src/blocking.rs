@@ -23,10 +23,12 @@ use crate::claims::Claims;
 use crate::config::ClientBuilder;
 use crate::error::{Error, ErrorKind};
 use crate::graphql::GraphQlRequest;
+use crate::integration::{RunOptions, RunProgress, RunResult, RunWarning};
 use crate::origin::Origin;
 use crate::request::{Request, Response};
 use crate::runtime::{self, runtime, Driven};
 use crate::secret::AccessToken;
+use crate::writes::{Patch, UpdateOptions};
 
 /// A blocking LeanIX client. Thread-safe: share one (or clones of it) between threads.
 #[derive(Clone)]
@@ -243,6 +245,123 @@ impl Client {
         let request = Request::get(path);
         self.run(|c| async move { c.rest_pages_with(request).collect_data().await })
     }
+}
+
+/// The Integration API and fact-sheet writes, waiting on the calling thread (see the async
+/// methods of the same names for what they do).
+impl Client {
+    /// [`crate::Client::run_ldif`]: runs an LDIF and waits for its result.
+    pub fn run_ldif(&self, ldif: &Value, options: RunOptions) -> Result<RunResult, Error> {
+        let ldif = ldif.clone();
+        self.run(|c| async move { c.run_ldif(&ldif, options).await })
+    }
+
+    /// [`crate::Client::wait_run`]: waits for a started run.
+    pub fn wait_run(&self, id: &str, options: RunOptions) -> Result<RunResult, Error> {
+        let id = id.to_owned();
+        self.run(|c| async move { c.wait_run(&id, options).await })
+    }
+
+    /// [`crate::Client::create_run`]: creates a run without starting it.
+    pub fn create_run(&self, ldif: &Value) -> Result<String, Error> {
+        let ldif = ldif.clone();
+        self.run(|c| async move { c.create_run(&ldif).await })
+    }
+
+    /// [`crate::Client::start_run`]: starts a created run.
+    pub fn start_run(&self, id: &str, test: bool) -> Result<(), Error> {
+        let id = id.to_owned();
+        self.run(|c| async move { c.start_run(&id, test).await })
+    }
+
+    /// [`crate::Client::stop_run`]: stops a pending or running run.
+    pub fn stop_run(&self, id: &str) -> Result<(), Error> {
+        let id = id.to_owned();
+        self.run(|c| async move { c.stop_run(&id).await })
+    }
+
+    /// [`crate::Client::run_status`]: a run's `{id, status, description}`.
+    pub fn run_status(&self, id: &str) -> Result<Value, Error> {
+        let id = id.to_owned();
+        self.run(|c| async move { c.run_status(&id).await })
+    }
+
+    /// [`crate::Client::run_progress`]: a run's counts.
+    pub fn run_progress(&self, id: &str) -> Result<RunProgress, Error> {
+        let id = id.to_owned();
+        self.run(|c| async move { c.run_progress(&id).await })
+    }
+
+    /// [`crate::Client::run_warnings`]: all warnings of a run.
+    pub fn run_warnings(&self, id: &str) -> Result<Vec<RunWarning>, Error> {
+        let id = id.to_owned();
+        self.run(|c| async move { c.run_warnings(&id).await })
+    }
+
+    /// [`crate::Client::run_results`]: a run's output LDIF, `None` while not ready.
+    pub fn run_results(&self, id: &str) -> Result<Option<Value>, Error> {
+        let id = id.to_owned();
+        self.run(|c| async move { c.run_results(&id).await })
+    }
+
+    /// [`crate::Client::get_configurations`]: the matching processor configurations.
+    pub fn get_configurations(&self, keys: &[(&str, &str)]) -> Result<Value, Error> {
+        let keys = owned_pairs(keys);
+        self.run(|c| async move { c.get_configurations(&borrowed_pairs(&keys)).await })
+    }
+
+    /// [`crate::Client::put_configuration`]: stores a processor configuration.
+    pub fn put_configuration(&self, configuration: &Value) -> Result<(), Error> {
+        let configuration = configuration.clone();
+        self.run(|c| async move { c.put_configuration(&configuration).await })
+    }
+
+    /// [`crate::Client::delete_configuration`]: deletes a processor configuration.
+    pub fn delete_configuration(&self, keys: &[(&str, &str)]) -> Result<(), Error> {
+        let keys = owned_pairs(keys);
+        self.run(|c| async move { c.delete_configuration(&borrowed_pairs(&keys)).await })
+    }
+
+    /// [`crate::Client::update_fact_sheet`]: patches a fact sheet, retrying `REVISION_CLASH`.
+    pub fn update_fact_sheet(
+        &self,
+        id: &str,
+        patches: &[Patch],
+        options: UpdateOptions,
+    ) -> Result<Value, Error> {
+        let (id, patches) = (id.to_owned(), patches.to_vec());
+        self.run(|c| async move { c.update_fact_sheet(&id, &patches, options).await })
+    }
+
+    /// [`crate::Client::create_fact_sheet`]: creates a fact sheet.
+    pub fn create_fact_sheet(
+        &self,
+        fact_sheet_type: &str,
+        name: &str,
+        patches: &[Patch],
+        options: UpdateOptions,
+    ) -> Result<Value, Error> {
+        let (t, n, patches) = (
+            fact_sheet_type.to_owned(),
+            name.to_owned(),
+            patches.to_vec(),
+        );
+        self.run(|c| async move { c.create_fact_sheet(&t, &n, &patches, options).await })
+    }
+}
+
+fn owned_pairs(pairs: &[(&str, &str)]) -> Vec<(String, String)> {
+    pairs
+        .iter()
+        .map(|(k, v)| ((*k).to_owned(), (*v).to_owned()))
+        .collect()
+}
+
+fn borrowed_pairs(pairs: &[(String, String)]) -> Vec<(&str, &str)> {
+    pairs
+        .iter()
+        .map(|(k, v)| (k.as_str(), v.as_str()))
+        .collect()
 }
 
 fn closed_error() -> Error {

@@ -123,6 +123,16 @@ impl Client {
         self.inner.config.max_pages
     }
 
+    /// The client's clock (injected in tests).
+    pub(crate) fn clock(&self) -> &dyn crate::clock::Clock {
+        &*self.inner.config.clock
+    }
+
+    /// The deadline of one call without a timeout of its own.
+    pub(crate) fn request_timeout(&self) -> Duration {
+        self.inner.config.request_timeout
+    }
+
     /// A current access token (from the cache, or exchanged now), e.g. for a tool of your own.
     pub async fn access_token(&self) -> Result<AccessToken, Error> {
         Ok(self.inner.tokens.token().await?.token.clone())

@@ -55,6 +55,9 @@ pub enum ErrorKind {
     /// A blocking call was made from inside a library callback, where it would wait for
     /// itself.
     RecursiveCall,
+    /// An Integration API (LDIF) run ended `FAILED` or `STOPPED`, or finished with `ERROR`
+    /// warnings; the run's result is in [`Error::run_result`].
+    RunFailed,
 }
 
 impl ErrorKind {
@@ -78,11 +81,12 @@ impl ErrorKind {
             ErrorKind::Forked => "forked",
             ErrorKind::TooLarge => "too_large",
             ErrorKind::RecursiveCall => "recursive_call",
+            ErrorKind::RunFailed => "run_failed",
         }
     }
 
     /// Every kind, for exhaustive tests and mappings.
-    pub const ALL: [ErrorKind; 17] = [
+    pub const ALL: [ErrorKind; 18] = [
         ErrorKind::Config,
         ErrorKind::InvalidArgument,
         ErrorKind::InvalidCredentials,
@@ -100,6 +104,7 @@ impl ErrorKind {
         ErrorKind::Forked,
         ErrorKind::TooLarge,
         ErrorKind::RecursiveCall,
+        ErrorKind::RunFailed,
     ];
 }
 
@@ -130,6 +135,7 @@ struct Inner {
     reason: Option<String>,
     response: Option<Response>,
     graphql: Option<GraphQlFailure>,
+    run: Option<Box<crate::integration::RunResult>>,
     source: Option<Box<dyn StdError + Send + Sync>>,
 }
 
@@ -153,6 +159,7 @@ impl Error {
                 reason: None,
                 response: None,
                 graphql: None,
+                run: None,
                 source: None,
             }),
         }
@@ -196,6 +203,43 @@ impl Error {
 
     pub(crate) fn with_graphql(self, errors: Value, data: Value) -> Self {
         self.edit(|i| i.graphql = Some(GraphQlFailure { errors, data }))
+    }
+
+    pub(crate) fn with_run(self, run: crate::integration::RunResult) -> Self {
+        self.edit(|i| i.run = Some(Box::new(run)))
+    }
+
+    /// This error with the run it is about attached, and `context` appended to its message
+    /// unless the message holds it already. Every other detail (status, response, GraphQL
+    /// errors, Retry-After) is kept; only the `source` of an error shared by several callers is
+    /// dropped.
+    pub(crate) fn about_run(self, run: crate::integration::RunResult, context: &str) -> Self {
+        let mut inner = match Arc::try_unwrap(self.inner) {
+            Ok(inner) => inner,
+            Err(shared) => Inner {
+                kind: shared.kind,
+                message: shared.message.clone(),
+                status: shared.status,
+                oauth_error: shared.oauth_error.clone(),
+                retry_after: shared.retry_after,
+                body: shared.body.clone(),
+                reason: shared.reason.clone(),
+                response: shared.response.clone(),
+                graphql: shared.graphql.as_ref().map(|g| GraphQlFailure {
+                    errors: g.errors.clone(),
+                    data: g.data.clone(),
+                }),
+                run: None,
+                source: None,
+            },
+        };
+        if !inner.message.contains(context) {
+            inner.message = format!("{} ({context})", inner.message);
+        }
+        inner.run = Some(Box::new(run));
+        Error {
+            inner: Arc::new(inner),
+        }
     }
 
     pub(crate) fn with_source(self, source: impl StdError + Send + Sync + 'static) -> Self {
@@ -257,6 +301,13 @@ impl Error {
     /// none).
     pub fn graphql_data(&self) -> Option<&Value> {
         self.inner.graphql.as_ref().map(|g| &g.data)
+    }
+
+    /// The Integration API run an error is about: for [`ErrorKind::RunFailed`] its final
+    /// state, warnings and counts; for a deadline or cancellation while waiting, what was
+    /// known then (its id, to ask again or stop it).
+    pub fn run_result(&self) -> Option<&crate::integration::RunResult> {
+        self.inner.run.as_deref()
     }
 
     /// True for failures a caller may reasonably retry later: timeouts, connection failures,

@@ -32,6 +32,7 @@ mod error;
 mod events;
 mod exchange;
 mod graphql;
+pub mod integration;
 mod origin;
 pub mod policy;
 mod rate;
@@ -41,6 +42,7 @@ mod runtime;
 mod secret;
 mod token_manager;
 mod token_response;
+pub mod writes;
 
 pub use cancel::Cancel;
 pub use claims::{decode_claims, Account, Claims, Permission, Principal};

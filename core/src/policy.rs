@@ -117,6 +117,37 @@ pub const RETRY_BUDGET_REFILL: f64 = 0.1;
 /// a token that fresh is final ([`ErrorKind::Unauthorized`](crate::ErrorKind)).
 pub const DEFAULT_REAUTH_INTERVAL: Duration = Duration::from_secs(10);
 
+// ---- Integration API (LDIF) runs and GraphQL writes -------------------------------------
+
+/// Deadline of a whole LDIF run waited for ([`crate::Client::run_ldif`]): creation, every
+/// status poll, the warnings and the results; a run still going at its end fails with
+/// [`ErrorKind::Timeout`] (the run goes on at LeanIX; its id is in the error).
+pub const DEFAULT_LDIF_RUN_TIMEOUT: Duration = Duration::from_secs(30 * 60);
+/// The first wait between two status polls of a run.
+pub const LDIF_POLL_INITIAL: Duration = Duration::from_millis(500);
+/// Each further wait is the previous one times this factor, up to [`LDIF_POLL_MAX`].
+pub const LDIF_POLL_FACTOR: u32 = 2;
+/// The longest wait between two status polls.
+pub const LDIF_POLL_MAX: Duration = Duration::from_secs(10);
+/// The page size of a warnings walk: the most the Integration API allows (`limit` ≤ 100,
+/// `offset` a multiple of `limit`).
+pub const LDIF_WARNINGS_PAGE: usize = 100;
+/// Most `GET .../results` asked while the answer is `204` (not ready yet), the first
+/// included; each waits [`LDIF_POLL_INITIAL`] after a `204`.
+pub const LDIF_RESULTS_ATTEMPTS: u32 = 10;
+/// How often a fact-sheet update that fails with `REVISION_CLASH` is tried again after
+/// re-reading `rev` (the vendor's advice: up to 3 times).
+pub const DEFAULT_REVISION_CLASH_RETRIES: u32 = 3;
+/// What the `REVISION_CLASH` retries may be set to.
+pub const REVISION_CLASH_RETRIES_RANGE: RangeInclusive<u32> = 0..=10;
+
+/// The wait before status poll number `poll + 1` (`poll` counts from 1): [`LDIF_POLL_INITIAL`]
+/// times [`LDIF_POLL_FACTOR`]` ^ (poll - 1)`, at most [`LDIF_POLL_MAX`].
+pub fn ldif_poll_delay(poll: u32) -> Duration {
+    let factor = LDIF_POLL_FACTOR.saturating_pow(poll.saturating_sub(1).min(20));
+    LDIF_POLL_INITIAL.saturating_mul(factor).min(LDIF_POLL_MAX)
+}
+
 // ---- Rules -----------------------------------------------------------------------------------
 
 /// True for HTTP statuses that say the server refused the request without running it, so that
@@ -269,6 +300,13 @@ mod tests {
             assert!(p.backoff(3) <= Duration::from_millis(400));
             assert!(p.backoff(30) <= Duration::from_secs(1));
         }
+    }
+
+    #[test]
+    fn ldif_polls_back_off_to_their_ceiling() {
+        let waits: Vec<u128> = (1..=7).map(|p| ldif_poll_delay(p).as_millis()).collect();
+        assert_eq!(waits, [500, 1000, 2000, 4000, 8000, 10_000, 10_000]);
+        assert_eq!(ldif_poll_delay(u32::MAX), LDIF_POLL_MAX);
     }
 
     #[test]

@@ -35,8 +35,18 @@ pub(crate) struct CallOptions {
 }
 
 impl CallOptions {
+    /// The deadline set with lx_call_options_set_timeout_ms(), if any.
+    pub(crate) fn timeout(&self) -> Option<Duration> {
+        self.timeout
+    }
+
+    /// The cancel handle set with lx_call_options_set_cancel(), if any.
+    pub(crate) fn cancel(&self) -> Option<&Cancel> {
+        self.cancel.as_ref()
+    }
+
     /// The options behind an optional `options` argument (NULL: none).
-    fn of(options: *const lx_call_options) -> Result<CallOptions, Failure> {
+    pub(crate) fn of(options: *const lx_call_options) -> Result<CallOptions, Failure> {
         if options.is_null() {
             return Ok(CallOptions::default());
         }
@@ -279,7 +289,7 @@ pub type lx_completion_callback = Option<
 
 /// A completion callback and its user data, movable to the I/O threads.
 #[derive(Clone, Copy)]
-struct Completion {
+pub(crate) struct Completion {
     function: unsafe extern "C" fn(*mut c_void, i32, *mut lx_response, *mut lx_error),
     userdata: *mut c_void,
 }
@@ -289,13 +299,16 @@ struct Completion {
 unsafe impl Send for Completion {}
 
 impl Completion {
-    fn of(callback: lx_completion_callback, userdata: *mut c_void) -> Result<Self, Failure> {
+    pub(crate) fn of(
+        callback: lx_completion_callback,
+        userdata: *mut c_void,
+    ) -> Result<Self, Failure> {
         let function = callback.ok_or_else(|| crate::args::null_arg("callback"))?;
         Ok(Completion { function, userdata })
     }
 
     /// Hands the result to the callback, converting it as a blocking call would.
-    fn deliver(self, result: Result<ResponseObject, leanix_core::Error>) {
+    pub(crate) fn deliver(self, result: Result<ResponseObject, leanix_core::Error>) {
         let _ = std::panic::catch_unwind(std::panic::AssertUnwindSafe(move || {
             let (status, response, error) = match result {
                 Ok(object) => (

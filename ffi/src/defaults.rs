@@ -35,6 +35,11 @@ pub const LX_DEFAULT_MAX_RESPONSE_BYTES: u64 = 268_435_456;
 pub const LX_DEFAULT_REAUTH_INTERVAL_MS: u64 = 10_000;
 /// Default of `max_pages`.
 pub const LX_DEFAULT_MAX_PAGES: u64 = 10_000;
+/// Deadline of lx_ldif_run() when its options set none: creation, every status poll, the
+/// warnings and the results.
+pub const LX_DEFAULT_LDIF_RUN_TIMEOUT_MS: u64 = 1_800_000;
+/// How often lx_update_fact_sheet() re-reads `rev` and writes again after a `REVISION_CLASH`.
+pub const LX_DEFAULT_REVISION_CLASH_RETRIES: u32 = 3;
 
 #[cfg(test)]
 mod tests {
@@ -85,6 +90,14 @@ mod tests {
             p::DEFAULT_MAX_RESPONSE_BYTES as u64
         );
         assert_eq!(LX_DEFAULT_MAX_PAGES, p::DEFAULT_MAX_PAGES as u64);
+        assert_eq!(
+            LX_DEFAULT_LDIF_RUN_TIMEOUT_MS,
+            ms(p::DEFAULT_LDIF_RUN_TIMEOUT)
+        );
+        assert_eq!(
+            LX_DEFAULT_REVISION_CLASH_RETRIES,
+            p::DEFAULT_REVISION_CLASH_RETRIES
+        );
         assert_eq!(
             LX_DEFAULT_REAUTH_INTERVAL_MS,
             ms(p::DEFAULT_REAUTH_INTERVAL)

@@ -58,6 +58,11 @@ pub(crate) struct ErrorObject {
 }
 
 impl ErrorObject {
+    /// The core error it came from, if any.
+    pub fn core_error(&self) -> Option<&leanix_core::Error> {
+        self.core.as_ref()
+    }
+
     /// The handle of the borrowed response, if one was lent out (for lx_free()).
     pub fn lent_response(&self) -> Option<usize> {
         self.response.get().copied().flatten()

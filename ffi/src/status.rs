@@ -60,6 +60,9 @@ pub enum lx_status {
     /// callback), where it would wait for itself. Start it asynchronously or from another
     /// thread.
     LX_ERR_RECURSIVE_CALL = 20,
+    /// An LDIF run ended `FAILED` or `STOPPED`, or finished with `ERROR` warnings. The run's
+    /// result (id, status, progress, warnings) is in lx_error_run_json().
+    LX_ERR_RUN_FAILED = 21,
 }
 
 impl lx_status {
@@ -83,6 +86,7 @@ impl lx_status {
             ErrorKind::Forked => lx_status::LX_ERR_FORKED,
             ErrorKind::TooLarge => lx_status::LX_ERR_TOO_LARGE,
             ErrorKind::RecursiveCall => lx_status::LX_ERR_RECURSIVE_CALL,
+            ErrorKind::RunFailed => lx_status::LX_ERR_RUN_FAILED,
             _ => lx_status::LX_ERR_PANIC,
         }
     }

@@ -36,6 +36,9 @@ pub(crate) fn handle(state: &State, req: &Request<Bytes>) -> Resp {
         (&Method::GET, "/_sandbox/config") => Ok(current_config(state)),
         (&Method::POST, "/_sandbox/integration") => integration(state, req.body()),
         (&Method::GET, "/_sandbox/integration") => Ok(integration_settings(state)),
+        (&Method::POST, "/_sandbox/integration/advance") => {
+            Ok(json!({ "advanced": crate::integration::advance_all(state) }))
+        }
         (&Method::GET, "/_sandbox/info") => Ok(info(state)),
         (&Method::GET, "/_sandbox/tokens") => Ok(json!({ "access_tokens": state.issued_tokens() })),
         _ => return http_util::not_found(),
@@ -121,6 +124,7 @@ fn faults(state: &State, body: &[u8]) -> Result<Value, String> {
         "stall" => Fault::Stall(ms()?),
         "sync_run_fail" => Fault::SyncRunFail,
         "results_pending" => Fault::ResultsPending,
+        "concurrent_edit" => Fault::ConcurrentEdit,
         "latency" => Fault::Latency(ms()?),
         "redirect_foreign" => Fault::RedirectForeign,
         "redirect_self" => Fault::RedirectSelf,
@@ -261,6 +265,7 @@ fn config(state: &State, body: &[u8]) -> Result<Value, String> {
 #[serde(deny_unknown_fields)]
 struct IntegrationRequest {
     sync_run_state_ms: Option<u64>,
+    sync_run_manual: Option<bool>,
 }
 
 /// `POST /_sandbox/integration`: the Integration API's settings.
@@ -271,11 +276,17 @@ fn integration(state: &State, body: &[u8]) -> Result<Value, String> {
             .integration
             .set_state_duration(Duration::from_millis(ms));
     }
+    if let Some(manual) = r.sync_run_manual {
+        state.integration.set_manual(manual);
+    }
     Ok(integration_settings(state))
 }
 
 fn integration_settings(state: &State) -> Value {
-    json!({ "sync_run_state_ms": state.integration.state_duration().as_millis() as u64 })
+    json!({
+        "sync_run_state_ms": state.integration.state_duration().as_millis() as u64,
+        "sync_run_manual": state.integration.manual(),
+    })
 }
 
 fn current_config(state: &State) -> Value {

@@ -164,6 +164,11 @@ pub enum Fault {
     /// Integration API: the next `times` downloads of results that are ready
     /// answer 204 (not ready yet) all the same. The endpoint is ignored.
     ResultsPending,
+    /// GraphQL: the next `times` `updateFactSheet` mutations that give a
+    /// `rev` find that someone else edited the fact sheet first (its stored
+    /// `rev` grows by one and nothing else changes, not counted as a write),
+    /// so they fail with `REVISION_CLASH`. The endpoint is ignored.
+    ConcurrentEdit,
     /// `fault`, with these headers added to the response that goes out (the
     /// fault's own or, for faults that let the request through, the normal one).
     WithHeaders {
@@ -192,6 +197,7 @@ struct Table {
     /// Runs still to fail, result downloads still to answer 204.
     sync_run_fail: u32,
     results_pending: u32,
+    concurrent_edit: u32,
 }
 
 impl Table {
@@ -201,6 +207,7 @@ impl Table {
             && self.random.iter().all(Vec::is_empty)
             && self.sync_run_fail == 0
             && self.results_pending == 0
+            && self.concurrent_edit == 0
     }
 }
 
@@ -229,7 +236,7 @@ impl fmt::Display for RandomFaultError {
                 "the probabilities of an endpoint's random faults must add up to at most 1"
             }
             RandomFaultError::Counted => {
-                "kinds \"sync_run_fail\" and \"results_pending\" cannot be random"
+                "kinds \"sync_run_fail\", \"results_pending\" and \"concurrent_edit\" cannot be random"
             }
         })
     }
@@ -255,6 +262,7 @@ impl Faults {
             }
             Fault::SyncRunFail => t.sync_run_fail = t.sync_run_fail.saturating_add(times),
             Fault::ResultsPending => t.results_pending = t.results_pending.saturating_add(times),
+            Fault::ConcurrentEdit => t.concurrent_edit = t.concurrent_edit.saturating_add(times),
             fault if times > 0 => {
                 t.queues[endpoint.index()].push_back((fault, times));
             }
@@ -277,7 +285,10 @@ impl Faults {
         if matches!(fault, Fault::Latency(_)) {
             return Err(RandomFaultError::Latency);
         }
-        if matches!(fault, Fault::SyncRunFail | Fault::ResultsPending) {
+        if matches!(
+            fault,
+            Fault::SyncRunFail | Fault::ResultsPending | Fault::ConcurrentEdit
+        ) {
             return Err(RandomFaultError::Counted);
         }
         let mut t = self.table.lock().unwrap();
@@ -299,6 +310,9 @@ impl Faults {
         t.random[endpoint.index()].clear();
         if endpoint == Endpoint::Integration {
             (t.sync_run_fail, t.results_pending) = (0, 0);
+        }
+        if endpoint == Endpoint::GraphQl {
+            t.concurrent_edit = 0;
         }
         self.armed.store(!t.is_empty(), Ordering::Release);
     }
@@ -354,6 +368,7 @@ impl Faults {
         let left = match kind {
             Fault::SyncRunFail => &mut t.sync_run_fail,
             Fault::ResultsPending => &mut t.results_pending,
+            Fault::ConcurrentEdit => &mut t.concurrent_edit,
             _ => return false,
         };
         let taken = *left > 0;

@@ -229,6 +229,19 @@ impl Sandbox {
         self.state.integration.set_state_duration(duration);
     }
 
+    /// Makes synchronization runs started from now on wait in each state until
+    /// [`Sandbox::advance_sync_runs`] moves them on (`true`), or move on with
+    /// time again (`false`): for tests that inject time into the client.
+    pub fn set_sync_run_manual(&self, manual: bool) {
+        self.state.integration.set_manual(manual);
+    }
+
+    /// Moves every `PENDING` or `IN_PROGRESS` synchronization run one state on
+    /// (`PENDING` → `IN_PROGRESS` → `FINISHED` or `FAILED`); how many moved.
+    pub fn advance_sync_runs(&self) -> usize {
+        crate::integration::advance_all(&self.state)
+    }
+
     /// Sets the per-user rate limit (`None`: off).
     pub fn set_rate_limit(&self, per_minute: Option<u32>) {
         self.state.limiter.set(per_minute);

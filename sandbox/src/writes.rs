@@ -12,6 +12,7 @@ use http::StatusCode;
 use serde_json::{json, Map, Value};
 
 use crate::clock;
+use crate::faults::Fault;
 use crate::graphql::field_defined;
 use crate::ids;
 use crate::model;
@@ -216,6 +217,14 @@ pub(crate) fn update(
         Ok(next)
     };
     let not_found = || WriteError::NotFound(id.to_owned());
+    if rev.is_some() && !validate_only && state.faults.take_counted(&Fault::ConcurrentEdit) {
+        // Someone else saved the fact sheet a moment ago.
+        state.store.update(id, |current| {
+            let mut next = current.clone();
+            next["rev"] = (current["rev"].as_u64().unwrap_or(0) + 1).into();
+            Ok::<_, WriteError>(next)
+        });
+    }
     if validate_only {
         return change(&state.store.get(id).ok_or_else(not_found)?.value);
     }

@@ -115,7 +115,7 @@ async fn a_started_run_goes_through_every_state_and_applies_its_ldif() {
         .unwrap();
     assert_eq!(
         resp.json::<Value>().await.unwrap(),
-        json!({"sync_run_state_ms": 1000})
+        json!({"sync_run_state_ms": 1000, "sync_run_manual": false})
     );
     let content = json!([{"type": "Application", "id": "ext-a", "data": {"name": "Zeta Ledger", "description": "from LDIF"}}]);
     let id = create(&sb, &token, "", &ldif("inbound", content)).await;
@@ -709,4 +709,37 @@ async fn fast_runs_answer_at_once_inbound_only() {
     let stats = sb.stats();
     assert_eq!((stats.sync_runs("FINISHED"), stats.writes), (2, 1));
     assert_eq!(stats.requests(Endpoint::Integration, 403), 2);
+}
+
+/// Manual mode: a started run waits in each state until it is advanced (through the Rust API
+/// or `POST /_sandbox/integration/advance`), whatever time passes.
+#[tokio::test]
+async fn manual_runs_move_only_when_advanced() {
+    let sb = small();
+    let token = access_token(sb.url(), sb.api_token()).await;
+    let settings = client()
+        .post(format!("{}/_sandbox/integration", sb.url()))
+        .body(r#"{"sync_run_manual":true}"#)
+        .send()
+        .await
+        .unwrap()
+        .json::<Value>()
+        .await
+        .unwrap();
+    assert_eq!(settings["sync_run_manual"], true);
+    let id = create(&sb, &token, "?start=true", &ldif("inbound", json!([]))).await;
+    assert_eq!(status(&sb, &token, &id).await, "PENDING");
+    assert_eq!(sb.advance_sync_runs(), 1);
+    assert_eq!(status(&sb, &token, &id).await, "IN_PROGRESS");
+    let advanced = client()
+        .post(format!("{}/_sandbox/integration/advance", sb.url()))
+        .send()
+        .await
+        .unwrap()
+        .json::<Value>()
+        .await
+        .unwrap();
+    assert_eq!(advanced, json!({"advanced": 1}));
+    assert_eq!(status(&sb, &token, &id).await, "FINISHED");
+    assert_eq!(sb.advance_sync_runs(), 0);
 }

@@ -4,7 +4,7 @@
 mod common;
 
 use common::*;
-use leanix_sandbox::{Endpoint, Sandbox};
+use leanix_sandbox::{Endpoint, Fault, Sandbox};
 use serde_json::{json, Value};
 
 const UPDATE: &str =
@@ -367,4 +367,48 @@ async fn rest_put_and_delete_update_and_archive() {
     let stats = sb.stats();
     assert_eq!(stats.writes, 2);
     assert_eq!(stats.requests(Endpoint::FactSheet, 409), 1);
+}
+
+/// The `concurrent_edit` fault: the next write that gives a `rev` finds someone else saved
+/// first (rev + 1, nothing else changed, not counted), so it clashes; writes without `rev`
+/// and `validateOnly` writes do not consume it.
+#[tokio::test]
+async fn a_concurrent_edit_makes_the_next_write_with_a_rev_clash() {
+    let sb = small();
+    let token = access_token(sb.url(), sb.api_token()).await;
+    let app = first_app(&sb, &token).await;
+    let (id, rev) = (&app["id"], app["rev"].as_u64().unwrap());
+    sb.inject(Endpoint::GraphQl, Fault::ConcurrentEdit, 1);
+    let patches = json!([{"op": "replace", "path": "/alias", "value": "A"}]);
+    let preview = json!({"id": id, "rev": rev, "patches": patches, "v": true});
+    let body = gql(&sb, &token, UPDATE, preview).await;
+    assert!(body.get("errors").is_none(), "{body}");
+    let body = gql(
+        &sb,
+        &token,
+        UPDATE,
+        json!({"id": id, "rev": rev, "patches": patches}),
+    )
+    .await;
+    assert_eq!(
+        body["errors"][0]["extensions"]["errorType"],
+        "REVISION_CLASH"
+    );
+    assert_eq!(
+        body["errors"][0]["message"],
+        format!(
+            "DB revision of Fact Sheet has changed: {} instead of given {rev}",
+            rev + 1
+        )
+    );
+    assert_eq!(sb.stats().writes, 0);
+    let body = gql(
+        &sb,
+        &token,
+        UPDATE,
+        json!({"id": id, "rev": rev + 1, "patches": patches}),
+    )
+    .await;
+    assert_eq!(body["data"]["updateFactSheet"]["factSheet"]["rev"], rev + 2);
+    assert_eq!(sb.stats().writes, 1);
 }

@@ -131,6 +131,18 @@ class Sandbox:
         """Changes settings (token lifetime, rate limit); returns them all."""
         return self._call("POST", "/_sandbox/config", fields)
 
+    def integration(self, **fields: Any) -> Dict[str, Any]:
+        """Integration API settings (``sync_run_state_ms``, ``sync_run_manual``)."""
+        return self._call("POST", "/_sandbox/integration", fields)
+
+    def advance_runs(self) -> int:
+        """Moves every pending or running synchronization run one state on."""
+        return int(self._call("POST", "/_sandbox/integration/advance")["advanced"])
+
+    def clear_faults(self) -> None:
+        """Removes every fault."""
+        self._call("DELETE", "/_sandbox/faults")
+
     def info(self) -> Dict[str, Any]:
         """URL, workspace, fact-sheet count and users of the sandbox."""
         return self._call("GET", "/_sandbox/info")

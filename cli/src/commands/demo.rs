@@ -169,10 +169,85 @@ pub fn run(opts: &GlobalOpts, args: &DemoArgs) -> CliResult {
             if exchanges == 1 { "" } else { "s" }
         ),
     )?;
+    if let Some(sb) = &session.sandbox {
+        writes(&session, sb)?;
+    }
     if sandbox {
         line("Next: lx --sandbox whoami; lx --sandbox get '/services/pathfinder/v1/factSheets?pageSize=5'")?;
     }
     Ok(())
+}
+
+/// Steps 6 and 7, on the sandbox only: a fact sheet created, updated and archived through
+/// GraphQL, and an LDIF test run through the Integration API.
+fn writes(session: &Session, sb: &leanix_sandbox::Sandbox) -> CliResult {
+    use leanix::integration::RunOptions;
+    use leanix::writes::{Patch, UpdateOptions};
+
+    let started = Instant::now();
+    let client = &session.client;
+    let created = client.create_fact_sheet(
+        "Application",
+        "lx demo app",
+        &[Patch::replace("/description", "created by lx demo")],
+        UpdateOptions::new(),
+    )?;
+    let id = created["id"].as_str().unwrap_or_default().to_owned();
+    let updated = client.update_fact_sheet(
+        &id,
+        &[
+            Patch::replace("/description", "updated by lx demo"),
+            Patch::lifecycle(&[("active", "2024-01-01")]),
+        ],
+        UpdateOptions::new(),
+    )?;
+    let archived = client.update_fact_sheet(
+        &id,
+        &[Patch::archive()],
+        UpdateOptions::new().comment("archived by lx demo"),
+    )?;
+    step(
+        6,
+        "writes",
+        &format!(
+            "created \"lx demo app\" (rev {}), updated its description and lifecycle (rev {}), archived it (rev {}) in {}; {} writes counted by the sandbox",
+            created["rev"],
+            updated["rev"],
+            archived["rev"],
+            ms(started.elapsed()),
+            sb.stats().writes
+        ),
+    )?;
+
+    let ldif = serde_json::json!({
+        "connectorType": "lxDemo", "connectorId": "lx-demo", "connectorVersion": "1.0.0",
+        "lxVersion": "1.0.0", "description": "lx demo test run",
+        "processingDirection": "inbound", "processingMode": "partial",
+        "content": [
+            {"type": "Application", "id": "lx-demo-1", "data": {"name": "LDIF demo app"}},
+            {"type": "NoSuchType", "id": "lx-demo-2", "data": {"name": "unknown type"}}
+        ]
+    });
+    let started = Instant::now();
+    let before = sb.stats().writes;
+    let run = client.run_ldif(&ldif, RunOptions::new().test(true))?;
+    let processed = run
+        .progress
+        .as_ref()
+        .map_or(0, |p| p.processed_content_count);
+    step(
+        7,
+        "LDIF",
+        &format!(
+            "test run {} {} after {} status poll(s) in {}: {processed} of 2 items processed, {} warning(s), {} fact sheets changed (a test run)",
+            run.id,
+            run.status,
+            run.polls,
+            ms(started.elapsed()),
+            run.warnings.len(),
+            sb.stats().writes - before
+        ),
+    )
 }
 
 /// The sandbox, unless both host and API token come from flags or the environment.

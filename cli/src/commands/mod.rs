@@ -5,6 +5,7 @@ mod demo;
 mod docs;
 mod graphql;
 mod http;
+mod ldif;
 mod token;
 
 use crate::args::{Cli, Command};
@@ -25,5 +26,6 @@ pub fn run(cli: &Cli) -> CliResult {
         Command::Config => config::run(g),
         Command::Completions(args) => docs::completions(args.shell),
         Command::Man(args) => docs::man(args.out_dir.as_deref()),
+        Command::Ldif(args) => ldif::run(g, output, args),
     }
 }

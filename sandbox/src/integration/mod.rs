@@ -9,7 +9,7 @@
 
 mod ldif;
 
-use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
@@ -35,6 +35,8 @@ pub(crate) struct Integration {
     runs: Mutex<Vec<Run>>,
     configs: Mutex<Vec<Value>>,
     state_ms: AtomicU64,
+    /// Runs move on only when told to ([`Integration::advance_all`]), not with time.
+    manual: AtomicBool,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -126,6 +128,7 @@ impl Integration {
             runs: Mutex::new(Vec::new()),
             configs: Mutex::new(Vec::new()),
             state_ms: AtomicU64::new(0),
+            manual: AtomicBool::new(false),
         };
         integration.set_state_duration(state_duration);
         integration
@@ -141,6 +144,17 @@ impl Integration {
     pub(crate) fn set_state_duration(&self, d: Duration) {
         let ms = u64::try_from(d.as_millis()).unwrap_or(u64::MAX);
         self.state_ms.store(ms, Ordering::Relaxed);
+    }
+
+    /// Whether started runs wait for [`advance_all`] instead of moving on with time.
+    pub(crate) fn manual(&self) -> bool {
+        self.manual.load(Ordering::Relaxed)
+    }
+
+    /// Makes runs started from now on move on only when [`advance_all`] is called (for tests
+    /// with injected time), or with time again.
+    pub(crate) fn set_manual(&self, manual: bool) {
+        self.manual.store(manual, Ordering::Relaxed);
     }
 
     fn config_for(&self, ldif: &Value) -> Option<Value> {
@@ -271,7 +285,9 @@ fn start(state: &Arc<State>, id: &str, test: bool) -> Result<(), (StatusCode, St
         run.fail = state.faults.take_counted(&Fault::SyncRunFail);
     }
     let pace = state.integration.state_duration();
-    if pace.is_zero() {
+    if state.integration.manual() {
+        // Moved on by `advance_all` only.
+    } else if pace.is_zero() {
         advance(state, id);
         advance(state, id);
     } else {
@@ -313,6 +329,22 @@ fn advance(state: &State, id: &str) -> bool {
         }
         _ => false,
     }
+}
+
+/// Moves every `PENDING` or `IN_PROGRESS` run one state on (manual mode's clock tick);
+/// how many moved.
+pub(crate) fn advance_all(state: &State) -> usize {
+    let ids: Vec<String> = {
+        let runs = state.integration.runs.lock().unwrap();
+        runs.iter()
+            .filter(|r| matches!(r.status, Status::Pending | Status::InProgress))
+            .map(|r| r.id.clone())
+            .collect()
+    };
+    for id in &ids {
+        advance(state, id);
+    }
+    ids.len()
 }
 
 /// `POST /synchronizationRuns/{id}/stop`.

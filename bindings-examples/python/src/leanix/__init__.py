@@ -54,11 +54,13 @@ from ._errors import (
     RecursiveCallError,
     RedirectError,
     ResponseTooLargeError,
+    RunFailedError,
     TimeoutError,
     TLSError,
     UnauthorizedError,
 )
 from ._events import EventCallback
+from ._integration import AsyncIntegration, Integration, RunResult
 from ._library import ABI_VERSION, LibraryError, abi_version, library_path, status_name, version
 from ._response import Headers, Response
 from ._status import *  # noqa: F401,F403 - LX_OK and every LX_ERR_* status code
@@ -68,6 +70,7 @@ __version__ = "0.1.0"
 __all__ = [
     "ABI_VERSION",
     "AsyncClient",
+    "AsyncIntegration",
     "CancelledError",
     "Claims",
     "Client",
@@ -75,6 +78,7 @@ __all__ = [
     "ConfigError",
     "ConnectionError",
     "EventCallback",
+    "Integration",
     "ForbiddenError",
     "ForkedError",
     "GraphQLError",
@@ -93,6 +97,8 @@ __all__ = [
     "RedirectError",
     "Response",
     "ResponseTooLargeError",
+    "RunFailedError",
+    "RunResult",
     "TLSError",
     "TimeoutError",
     "UnauthorizedError",

@@ -314,6 +314,14 @@ class AsyncClient(BaseClient):
         """``request("DELETE", path, ...)``."""
         return await self.request("DELETE", path, **kwargs)
 
+    @property
+    def integration(self) -> Any:
+        """The Integration API: ``await client.integration.run(ldif, test=False, wait=True,
+        timeout=None)`` (see ``leanix.AsyncIntegration.run``)."""
+        from ._integration import AsyncIntegration
+
+        return AsyncIntegration(self)
+
     async def graphql(self, query: str, variables: Optional[Mapping[str, Any]] = None, *,
                       operation_name: Optional[str] = None,
                       timeout: Optional[float] = None) -> Any:

@@ -51,6 +51,15 @@ EVENT_NAMES = {
 LX_REQUEST_DEFAULT = 0
 LX_REQUEST_RETRY_SAFE = 1
 
+# enum lx_ldif_flags
+LX_LDIF_DEFAULT = 0
+LX_LDIF_TEST = 1
+LX_LDIF_NO_WAIT = 2
+
+# enum lx_update_flags
+LX_UPDATE_DEFAULT = 0
+LX_UPDATE_VALIDATE_ONLY = 1
+
 #: typedef void (*lx_event_callback)(void *userdata, int32_t kind, const char *details_json);
 lx_event_callback = CFUNCTYPE(None, c_void_p, c_int32, c_char_p)
 
@@ -193,6 +202,30 @@ SIGNATURES: Dict[str, Tuple[Any, List[Any]]] = {
     "lx_error_graphql_json": (c_int32, [_handle, _owned_string_out, POINTER(c_size_t)]),
     # lx_status lx_options_default(const char *key, const char **out_value);  (static)
     "lx_options_default": (c_int32, [c_char_p, POINTER(c_char_p)]),
+    # lx_status lx_ldif_run(const struct lx_client *client, const char *ldif_json, int32_t flags,
+    #                       const struct lx_call_options *options, char **out_json,
+    #                       size_t *out_len, struct lx_error **err);
+    "lx_ldif_run": (
+        c_int32,
+        [_handle, c_char_p, c_int32, _handle, _owned_string_out, POINTER(c_size_t), _out_handle],
+    ),
+    # lx_status lx_ldif_run_start(client, ldif_json, flags, options, callback, userdata, err);
+    "lx_ldif_run_start": (
+        c_int32,
+        [_handle, c_char_p, c_int32, _handle, lx_completion_callback, c_void_p, _out_handle],
+    ),
+    # lx_status lx_error_run_json(const struct lx_error *err, char **out_json,
+    #                             size_t *out_len);  (owned)
+    "lx_error_run_json": (c_int32, [_handle, _owned_string_out, POINTER(c_size_t)]),
+    # lx_status lx_update_fact_sheet(const struct lx_client *client, const char *id,
+    #                                const char *patches_json, const char *comment, int32_t flags,
+    #                                const struct lx_call_options *options, char **out_json,
+    #                                size_t *out_len, struct lx_error **err);
+    "lx_update_fact_sheet": (
+        c_int32,
+        [_handle, c_char_p, c_char_p, c_char_p, c_int32, _handle, _owned_string_out,
+         POINTER(c_size_t), _out_handle],
+    ),
     # void lx_free(void *ptr);
     "lx_free": (None, [c_void_p]),
     # lx_status lx_options_new(struct lx_options **out_options, struct lx_error **err);
@@ -248,9 +281,11 @@ SIGNATURES: Dict[str, Tuple[Any, List[Any]]] = {
 QUICK = frozenset({
     "lx_call_options_new", "lx_call_options_set_timeout_ms", "lx_call_options_set_cancel",
     "lx_call_options_set_operation_name", "lx_request_start", "lx_graphql_start",
+    "lx_ldif_run_start",
     "lx_cancel_new", "lx_cancel_fire", "lx_cancel_fd",
     "lx_error_code", "lx_error_message", "lx_error_http_status", "lx_error_oauth_error",
     "lx_error_reason", "lx_error_retry_after_ms", "lx_error_response", "lx_error_graphql_json",
+    "lx_error_run_json",
     "lx_response_status", "lx_response_body", "lx_response_headers",
     "lx_response_header_count", "lx_response_header", "lx_response_header_get",
     "lx_options_new", "lx_options_set", "lx_options_default", "lx_options_set_event_callback",

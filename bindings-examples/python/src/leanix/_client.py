@@ -6,7 +6,7 @@ import atexit
 import ctypes
 import json as _json
 import os
-from typing import Any, Dict, Iterator, List, Mapping, Optional, Tuple, Union
+from typing import TYPE_CHECKING, Any, Dict, Iterator, List, Mapping, Optional, Tuple, Union
 
 from . import _bindings as b
 from . import _events, _interrupt, _managed, _options
@@ -18,6 +18,9 @@ from ._events import EventCallback
 from ._library import load
 from ._managed import Managed, take_string, take_text
 from ._response import Response, failed_response, read_response
+
+if TYPE_CHECKING:  # (imported when used: _integration imports this module's helpers)
+    from ._integration import Integration
 
 __all__ = ["BaseClient", "Client"]
 
@@ -423,6 +426,50 @@ class Client(BaseClient):
         if not isinstance(edges, list):
             raise InvalidResponseError("lx_graphql_all_with did not return a JSON array")
         return edges
+
+    @property
+    def integration(self) -> "Integration":
+        """The Integration API: ``client.integration.run(ldif, test=False, wait=True,
+        timeout=None)`` (see ``leanix.Integration.run``)."""
+        from ._integration import Integration
+
+        return Integration(self)
+
+    def update_fact_sheet(self, id: str, patches: List[Mapping[str, Any]], *,
+                          comment: Optional[str] = None, validate_only: bool = False,
+                          timeout: Optional[float] = None) -> Dict[str, Any]:
+        """Applies ``patches`` (``[{"op": "replace", "path": "/description", "value": ...}]``)
+        to the fact sheet ``id`` with GraphQL ``updateFactSheet`` and returns the written fact
+        sheet (``id``, ``rev``, ``type``, ``name``, ``displayName``, ``description``,
+        ``status``). A ``value`` that is a dict or a list (``/lifecycle``, ``/tags``) is sent as
+        JSON inside a string, as LeanIX wants it. ``comment`` is the change's comment (needed
+        to archive: ``{"op": "replace", "path": "/status", "value": "ARCHIVED"}``).
+
+        The ``rev`` is read first; a ``REVISION_CLASH`` (someone else saved in between) re-reads
+        it once per clash and writes again, at most ``LX_DEFAULT_REVISION_CLASH_RETRIES`` (3) times; then,
+        and for any other GraphQL error, ``GraphQLError`` is raised. ``timeout`` is the deadline
+        of the whole write."""
+        if isinstance(patches, (str, bytes)) or not isinstance(patches, (list, tuple)):
+            raise TypeError("patches must be a list of {op, path, value} mappings")
+        patches_c = cstr(_json.dumps([dict(p) for p in patches]), "patches")
+        comment_c = None if comment is None else cstr(comment, "comment")
+        flags = b.LX_UPDATE_VALIDATE_ONLY if validate_only else b.LX_UPDATE_DEFAULT
+        out = ctypes.c_void_p()
+        size = ctypes.c_size_t()
+        err = ctypes.c_void_p()
+        lib = self._lib
+        try:
+            status = self._run(lib.lx_update_fact_sheet,
+                               (cstr(id, "id"), patches_c, comment_c, flags),
+                               (ctypes.byref(out), ctypes.byref(size), ctypes.byref(err)),
+                               timeout)
+        except BaseException:
+            lib.lx_free(out.value)
+            lib.lx_free(err.value)
+            raise
+        self._check(status, err)
+        result: Dict[str, Any] = _json.loads(take_text(lib, out, size.value))
+        return result
 
     @property
     def access_token(self) -> str:

@@ -41,6 +41,10 @@ class LeanixError(Exception):
 
     #: The status code this class stands for (overridden by each subclass).
     code: int = 0
+    #: The ``leanix.RunResult`` of the LDIF run the error is about (``RunFailedError``, and any
+    #: failure while waiting for a run: ``TimeoutError``, ``HTTPError`` of a poll, ...), else
+    #: ``None``.
+    run: Any = None
 
     def __init__(
         self,
@@ -255,6 +259,13 @@ class RecursiveCallError(LeanixError, RuntimeError):
     code = b.LX_ERR_RECURSIVE_CALL
 
 
+class RunFailedError(LeanixError):
+    """An LDIF run ended ``FAILED`` or ``STOPPED``, or finished with ``ERROR`` warnings.
+    ``run`` is its ``leanix.RunResult`` (status, progress, every warning)."""
+
+    code = b.LX_ERR_RUN_FAILED
+
+
 class ClosedError(InvalidArgumentError):
     """The client was closed (``close()`` or the end of its ``with`` block) and cannot be used."""
 
@@ -267,6 +278,7 @@ ERRORS_BY_CODE: Dict[int, Type[LeanixError]] = {
         ForbiddenError, RateLimitedError, HTTPError, TimeoutError, ConnectionError, TLSError,
         InvalidResponseError, GraphQLError, RedirectError, CancelledError, ForkedError,
         PanicError, ItemNotFoundError, ResponseTooLargeError, RecursiveCallError,
+        RunFailedError,
     )
 }
 ERRORS_BY_CODE[b.LX_ERR_NULL_ARG] = InvalidArgumentError
@@ -320,11 +332,21 @@ def error_from_status(lib: ctypes.CDLL, status: int, err: Any) -> LeanixError:
                 details = _json.loads(take_text(lib, out, size.value))
                 fields["errors"] = details.get("errors") or []
                 fields["data"] = details.get("data")
+        run = None
+        if code not in (b.LX_ERR_NULL_ARG, b.LX_ERR_INVALID_ARG, b.LX_ERR_CONFIG):
+            out = ctypes.c_void_p()
+            size = ctypes.c_size_t()
+            if lib.lx_error_run_json(ptr, ctypes.byref(out), ctypes.byref(size)) == b.LX_OK:
+                from ._integration import RunResult
+
+                run = RunResult.from_json(_json.loads(take_text(lib, out, size.value)))
     finally:
         lib.lx_free(ptr)
     if not message:
         message = lib.lx_status_str(code).decode("ascii", "replace")
-    return cls(message, **fields)
+    error = cls(message, **fields)
+    error.run = run  # (see LeanixError.run)
+    return error
 
 
 def check(lib: ctypes.CDLL, status: int, err: ctypes.c_void_p) -> None:

@@ -502,6 +502,83 @@ public final class LeanixClient implements AutoCloseable {
     }
 
     /**
+     * The Integration API: LDIF runs ({@link Integration#run}).
+     *
+     * @return the Integration API of this client
+     */
+    public Integration integration() {
+        return new Integration(this);
+    }
+
+    /**
+     * Patches a fact sheet with GraphQL {@code updateFactSheet}, the default way: no comment, a
+     * real write, the client's request timeout.
+     *
+     * @param id the fact sheet's id
+     * @param patchesJson a JSON list of {@code {"op","path","value"}}
+     * @return the written fact sheet as JSON text
+     * @see #updateFactSheet(String, String, String, boolean, Duration)
+     */
+    public String updateFactSheet(String id, String patchesJson) {
+        return updateFactSheet(id, patchesJson, null, false, null);
+    }
+
+    /**
+     * Patches a fact sheet with GraphQL {@code updateFactSheet} and returns it ({@code id},
+     * {@code rev}, {@code type}, {@code name}, {@code displayName}, {@code description},
+     * {@code status}). A {@code value} that is a JSON object or list ({@code /lifecycle},
+     * {@code /tags}) is sent as JSON inside a string, as LeanIX wants it. The {@code rev} is read
+     * first; a {@code REVISION_CLASH} (someone saved the fact sheet in between) re-reads it, once
+     * per clash, and writes again, at most {@code LX_DEFAULT_REVISION_CLASH_RETRIES} (3) times.
+     *
+     * @param id the fact sheet's id
+     * @param patchesJson a JSON list of {@code {"op","path","value"}}, {@code op} one of
+     *     {@code add}, {@code replace}, {@code remove}
+     * @param comment the change's comment (needed to archive: {@code /status} to {@code ARCHIVED}), or null
+     * @param validateOnly whether to only validate ({@code validateOnly}: nothing is stored)
+     * @param timeout the deadline of the whole write (reads and retries included), or null for
+     *     the client's request timeout
+     * @return the written fact sheet as JSON text
+     * @throws GraphQlException for a clash after the last retry ({@code REVISION_CLASH}), a
+     *     viewer's refusal or a bad patch
+     * @throws InvalidArgumentException for patches that are not a JSON list of patches
+     */
+    public String updateFactSheet(String id, String patchesJson, String comment, boolean validateOnly,
+                                  Duration timeout) {
+        Objects.requireNonNull(id, "id");
+        Objects.requireNonNull(patchesJson, "patchesJson");
+        int flags = validateOnly ? Status.LX_UPDATE_VALIDATE_ONLY : 0;
+        long ms = timeout == null ? 0 : millis("timeout", timeout);
+        return nativeWithCancel(ms, (c, spec) -> c.updateFactSheet(id, patchesJson, comment, flags, spec));
+    }
+
+    /** A blocking LDIF run: as {@link #graphql(GraphQlRequest)}, with its own cancel handle. */
+    RunResult ldifRun(String ldifJson, int flags, long timeoutMillis) {
+        return call(CallSpec.of(timeoutMillis, null, null), (c, s) -> RunResult.parse(c.ldifRun(ldifJson, flags, s)),
+            (c, s, id) -> c.ldifRunStart(ldifJson, flags, s, id), r -> RunResult.parse(r.bodyAsString()));
+    }
+
+    /** An LDIF run started at once ({@code lx_ldif_run_start}). */
+    CompletableFuture<RunResult> ldifRunAsync(String ldifJson, int flags, long timeoutMillis) {
+        return startAsync(CallSpec.of(timeoutMillis, null, null), (c, s, id) -> c.ldifRunStart(ldifJson, flags, s, id),
+            outcome -> RunResult.parse(outcome.take().bodyAsString()));
+    }
+
+    /**
+     * A blocking call the C API has no asynchronous form of, with a deadline and a cancel handle
+     * of its own (an interrupt fires it).
+     */
+    String nativeWithCancel(long timeoutMillis, Direct<String> nativeCall) {
+        NativeCancel cancel = backend.newCancel();
+        try {
+            CallSpec spec = CallSpec.of(timeoutMillis, null, cancel);
+            return blockingWithoutStart(cancel, c -> nativeCall.call(c, spec));
+        } finally {
+            cancel.free();
+        }
+    }
+
+    /**
      * The decoded (not verified) claims of a current access token as JSON text: {@code sub},
      * {@code exp}, {@code iss}, {@code instanceUrl}, {@code region}, {@code principal{...}}.
      *
@@ -677,7 +754,7 @@ public final class LeanixClient implements AutoCloseable {
 
     /** A blocking native call with per-call options. */
     @FunctionalInterface
-    private interface Direct<T> {
+    interface Direct<T> {
         T call(BackendClient c, CallSpec spec);
     }
 

@@ -40,6 +40,8 @@ public class LeanixException extends RuntimeException {
     transient LeanixResponse response;
     /** {@code lx_error_graphql_json()}, for GraphQL errors. */
     String graphqlJson;
+    /** {@code lx_error_run_json()}, for errors about an LDIF run. */
+    String runJson;
 
     /**
      * Creates an exception; backends use {@link #of} instead.
@@ -88,9 +90,29 @@ public class LeanixException extends RuntimeException {
      */
     public static LeanixException of(int code, String message, int httpStatus, String oauthError, long retryAfterMillis,
                                      LeanixResponse response, String graphqlJson) {
+        return of(code, message, httpStatus, oauthError, retryAfterMillis, response, graphqlJson, null);
+    }
+
+    /**
+     * {@link #of(int, String, int, String, long, LeanixResponse, String)} for an error that may
+     * be about an LDIF run.
+     *
+     * @param code the {@code LX_ERR_*} status (not {@code LX_OK})
+     * @param message the library's message
+     * @param httpStatus {@code lx_error_http_status()}, or 0
+     * @param oauthError {@code lx_error_oauth_error()}, or null
+     * @param retryAfterMillis {@code lx_error_retry_after_ms()}, or -1
+     * @param response the server's answer, or null
+     * @param graphqlJson {@code lx_error_graphql_json()}, or null
+     * @param runJson {@code lx_error_run_json()}, or null
+     * @return the exception to throw
+     */
+    public static LeanixException of(int code, String message, int httpStatus, String oauthError, long retryAfterMillis,
+                                     LeanixResponse response, String graphqlJson, String runJson) {
         LeanixException e = create(code, message, httpStatus, oauthError, retryAfterMillis, response, graphqlJson);
         e.response = response;
         e.graphqlJson = graphqlJson;
+        e.runJson = runJson;
         if (response != null) {
             response.failure(e);
         }
@@ -139,6 +161,8 @@ public class LeanixException extends RuntimeException {
                 return new ResponseTooLargeException(message);
             case Status.LX_ERR_RECURSIVE_CALL:
                 return new RecursiveCallException(message);
+            case Status.LX_ERR_RUN_FAILED:
+                return new RunFailedException(message);
             default:
                 return new LeanixException(code, message, httpStatus, oauthError, retryAfterMillis);
         }
@@ -149,7 +173,7 @@ public class LeanixException extends RuntimeException {
      * caller's stack (by {@link LeanixResponse#raiseForStatus()}).
      */
     LeanixException copy() {
-        return of(code, getMessage(), httpStatus, oauthError, retryAfterMillis, response, graphqlJson);
+        return of(code, getMessage(), httpStatus, oauthError, retryAfterMillis, response, graphqlJson, runJson);
     }
 
     /**
@@ -170,6 +194,16 @@ public class LeanixException extends RuntimeException {
     /** @return the name of {@link #code()}, e.g. {@code "LX_ERR_FORBIDDEN"} */
     public String statusName() {
         return statusName(code);
+    }
+
+    /**
+     * @return the LDIF run the error is about: for {@link RunFailedException} its result, for any
+     *     failure while waiting for a run ({@link TimeoutException}, {@link CancelledException},
+     *     an {@link HttpException} of a poll) what was known (its id, to ask again or stop it);
+     *     empty for other errors
+     */
+    public Optional<RunResult> run() {
+        return runJson == null ? Optional.empty() : Optional.of(RunResult.parse(runJson));
     }
 
     /** @return the HTTP status behind the error (401, 403, 429, 503, ...), if there is one */

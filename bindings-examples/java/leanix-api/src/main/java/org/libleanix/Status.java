@@ -49,6 +49,19 @@ public final class Status {
     public static final int LX_ERR_TOO_LARGE = 19;
     /** A blocking call was made from inside a library callback, where it would wait for itself. */
     public static final int LX_ERR_RECURSIVE_CALL = 20;
+    /** An LDIF run ended {@code FAILED} or {@code STOPPED}, or finished with {@code ERROR} warnings. */
+    public static final int LX_ERR_RUN_FAILED = 21;
+
+    /** {@code lx_ldif_run()} flag: a real run, waited for. */
+    public static final int LX_LDIF_DEFAULT = 0;
+    /** {@code lx_ldif_run()} flag: a test run (processed, nothing changed). */
+    public static final int LX_LDIF_TEST = 1;
+    /** {@code lx_ldif_run()} flag: return right after the start. */
+    public static final int LX_LDIF_NO_WAIT = 2;
+    /** {@code lx_update_fact_sheet()} flag: a real write. */
+    public static final int LX_UPDATE_DEFAULT = 0;
+    /** {@code lx_update_fact_sheet()} flag: {@code validateOnly}. */
+    public static final int LX_UPDATE_VALIDATE_ONLY = 1;
 
     /** {@code lx_request()} flag: no flags. */
     public static final int LX_REQUEST_DEFAULT = 0;
@@ -78,6 +91,7 @@ public final class Status {
         "LX_ERR_NOT_FOUND",
         "LX_ERR_TOO_LARGE",
         "LX_ERR_RECURSIVE_CALL",
+        "LX_ERR_RUN_FAILED",
     };
 
     private Status() {}

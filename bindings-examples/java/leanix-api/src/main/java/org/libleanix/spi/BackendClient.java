@@ -87,6 +87,38 @@ public interface BackendClient {
      */
     void graphqlStart(String query, String variablesJson, CallSpec spec, long callId);
 
+    /**
+     * {@code lx_ldif_run}: runs an LDIF and waits for its end.
+     *
+     * @param ldifJson the LDIF as a JSON object
+     * @param flags {@code LX_LDIF_*} flags
+     * @param spec the per-call options (the timeout is the deadline of the whole run)
+     * @return the result as JSON text
+     */
+    String ldifRun(String ldifJson, int flags, CallSpec spec);
+
+    /**
+     * {@code lx_ldif_run_start}: as {@link #requestStart}; the response's body is the result JSON.
+     *
+     * @param ldifJson the LDIF as a JSON object
+     * @param flags {@code LX_LDIF_*} flags
+     * @param spec the per-call options (copied by the library before this returns)
+     * @param callId the number from {@link Completions#register}
+     */
+    void ldifRunStart(String ldifJson, int flags, CallSpec spec, long callId);
+
+    /**
+     * {@code lx_update_fact_sheet}: patches a fact sheet, retrying {@code REVISION_CLASH}.
+     *
+     * @param id the fact sheet's id
+     * @param patchesJson a JSON list of {@code {op, path, value}}
+     * @param comment the change's comment, or null
+     * @param flags {@code LX_UPDATE_*} flags
+     * @param spec the per-call options
+     * @return the written fact sheet as JSON text
+     */
+    String updateFactSheet(String id, String patchesJson, String comment, int flags, CallSpec spec);
+
     /** @return {@code lx_access_token}: a current access token */
     String accessToken();
 

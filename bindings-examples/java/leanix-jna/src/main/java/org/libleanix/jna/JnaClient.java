@@ -101,6 +101,50 @@ final class JnaClient implements BackendClient {
     }
 
     @Override
+    public String ldifRun(String ldifJson, int flags, CallSpec spec) {
+        byte[] l = NativeStrings.utf8z("ldif_json", ldifJson);
+        long[] json = new long[1];
+        long[] len = new long[1];
+        long[] err = new long[1];
+        Handles.CallOptions options = callOptions(spec);
+        try {
+            check(LibLeanix.lx_ldif_run(handle, l, flags, options, json, len, err), err);
+        } finally {
+            free(spec, options);
+        }
+        return ownedString(ptr(json), len[0]);
+    }
+
+    @Override
+    public void ldifRunStart(String ldifJson, int flags, CallSpec spec, long callId) {
+        byte[] l = NativeStrings.utf8z("ldif_json", ldifJson);
+        long[] err = new long[1];
+        Handles.CallOptions options = callOptions(spec);
+        try {
+            check(LibLeanix.lx_ldif_run_start(handle, l, flags, options, COMPLETION, new Pointer(callId), err), err);
+        } finally {
+            free(spec, options);
+        }
+    }
+
+    @Override
+    public String updateFactSheet(String id, String patchesJson, String comment, int flags, CallSpec spec) {
+        byte[] i = NativeStrings.utf8z("id", id);
+        byte[] p = NativeStrings.utf8z("patches_json", patchesJson);
+        byte[] c = NativeStrings.utf8z("comment", comment);
+        long[] json = new long[1];
+        long[] len = new long[1];
+        long[] err = new long[1];
+        Handles.CallOptions options = callOptions(spec);
+        try {
+            check(LibLeanix.lx_update_fact_sheet(handle, i, p, c, flags, options, json, len, err), err);
+        } finally {
+            free(spec, options);
+        }
+        return ownedString(ptr(json), len[0]);
+    }
+
+    @Override
     public PageWalk graphqlPages(String query, String variablesJson, CallSpec spec) {
         byte[] q = NativeStrings.utf8z("query", query);
         byte[] v = NativeStrings.utf8z("variables_json", variablesJson);
@@ -458,6 +502,12 @@ final class JnaClient implements BackendClient {
                     graphql = ownedString(ptr(json), len[0]);
                 }
             }
+            String run = null;
+            long[] runJson = new long[1];
+            long[] runLen = new long[1];
+            if (LibLeanix.lx_error_run_json(err, runJson, runLen) == Status.LX_OK && ptr(runJson) != null) {
+                run = ownedString(ptr(runJson), runLen[0]);
+            }
             return LeanixException.of(
                 code,
                 LibLeanix.lx_error_message(err).getString(0, "UTF-8"),
@@ -465,7 +515,8 @@ final class JnaClient implements BackendClient {
                 oauth == null ? null : oauth.getString(0, "UTF-8"),
                 LibLeanix.lx_error_retry_after_ms(err),
                 response,
-                graphql);
+                graphql,
+                run);
         } finally {
             LibLeanix.lx_free(p);
         }

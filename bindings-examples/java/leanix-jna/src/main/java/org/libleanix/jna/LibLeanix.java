@@ -157,6 +157,18 @@ final class LibLeanix {
 
     static native int lx_rest_pages_next(Handles.RestPages pages, long[] outJson, long[] outLen, long[] err);
 
+    static native int lx_ldif_run(Handles.Client client, byte[] ldifJson, int flags,
+                                  Handles.CallOptions options, long[] outJson, long[] outLen,
+                                  long[] err);
+
+    static native int lx_ldif_run_start(Handles.Client client, byte[] ldifJson, int flags,
+                                        Handles.CallOptions options, Handles.CompletionCallback callback,
+                                        Pointer userdata, long[] err);
+
+    static native int lx_update_fact_sheet(Handles.Client client, byte[] id, byte[] patchesJson,
+                                           byte[] comment, int flags, Handles.CallOptions options,
+                                           long[] outJson, long[] outLen, long[] err);
+
     static native int lx_access_token(Handles.Client client, long[] outToken, long[] err);
 
     static native int lx_claims_json(Handles.Client client, long[] outJson, long[] err);
@@ -175,6 +187,8 @@ final class LibLeanix {
     static native int lx_error_response(Handles.Error err, long[] outResponse);
 
     static native int lx_error_graphql_json(Handles.Error err, long[] outJson, long[] outLen);
+
+    static native int lx_error_run_json(Handles.Error err, long[] outJson, long[] outLen);
 
     // Responses.
     static native int lx_response_status(Handles.Response response);

@@ -68,6 +68,12 @@ final class Lib {
     static final MethodHandle REST_PAGES_NEW = call("lx_rest_pages_new", JAVA_INT,
         ADDRESS, ADDRESS, ADDRESS, ADDRESS, ADDRESS);
     static final MethodHandle REST_PAGES_NEXT = call("lx_rest_pages_next", JAVA_INT, ADDRESS, ADDRESS, ADDRESS, ADDRESS);
+    static final MethodHandle LDIF_RUN = call("lx_ldif_run", JAVA_INT,
+        ADDRESS, ADDRESS, JAVA_INT, ADDRESS, ADDRESS, ADDRESS, ADDRESS);
+    static final MethodHandle LDIF_RUN_START = call("lx_ldif_run_start", JAVA_INT,
+        ADDRESS, ADDRESS, JAVA_INT, ADDRESS, ADDRESS, ADDRESS, ADDRESS);
+    static final MethodHandle UPDATE_FACT_SHEET = call("lx_update_fact_sheet", JAVA_INT,
+        ADDRESS, ADDRESS, ADDRESS, ADDRESS, JAVA_INT, ADDRESS, ADDRESS, ADDRESS, ADDRESS);
     static final MethodHandle ACCESS_TOKEN = call("lx_access_token", JAVA_INT, ADDRESS, ADDRESS, ADDRESS);
     static final MethodHandle CLAIMS_JSON = call("lx_claims_json", JAVA_INT, ADDRESS, ADDRESS, ADDRESS);
 
@@ -78,6 +84,7 @@ final class Lib {
     static final MethodHandle ERROR_RETRY_AFTER_MS = critical("lx_error_retry_after_ms", JAVA_LONG, ADDRESS);
     static final MethodHandle ERROR_RESPONSE = critical("lx_error_response", JAVA_INT, ADDRESS, ADDRESS);
     static final MethodHandle ERROR_GRAPHQL_JSON = critical("lx_error_graphql_json", JAVA_INT, ADDRESS, ADDRESS, ADDRESS);
+    static final MethodHandle ERROR_RUN_JSON = critical("lx_error_run_json", JAVA_INT, ADDRESS, ADDRESS, ADDRESS);
 
     static final MethodHandle RESPONSE_STATUS = critical("lx_response_status", JAVA_INT, ADDRESS);
     static final MethodHandle RESPONSE_BODY = critical("lx_response_body", JAVA_INT, ADDRESS, ADDRESS, ADDRESS);

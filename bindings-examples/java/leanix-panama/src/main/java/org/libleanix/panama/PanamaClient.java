@@ -135,6 +135,67 @@ final class PanamaClient implements BackendClient {
     }
 
     @Override
+    public String ldifRun(String ldifJson, int flags, CallSpec spec) {
+        try (Arena arena = Arena.ofConfined()) {
+            OutParams out = new OutParams(arena);
+            MemorySegment l = cString(arena, "ldif_json", ldifJson);
+            MemorySegment options = callOptions(arena, spec);
+            try {
+                check((int) Lib.LDIF_RUN.invokeExact(handle, l, flags, options, out.result(), out.length(),
+                    out.error()), out);
+            } finally {
+                freeOptions(spec, options);
+            }
+            return ownedString(out.resultValue(), out.lengthValue());
+        } catch (RuntimeException | Error e) {
+            throw e;
+        } catch (Throwable t) {
+            throw new IllegalStateException(t);
+        }
+    }
+
+    @Override
+    public void ldifRunStart(String ldifJson, int flags, CallSpec spec, long callId) {
+        try (Arena arena = Arena.ofConfined()) {
+            OutParams out = new OutParams(arena);
+            MemorySegment l = cString(arena, "ldif_json", ldifJson);
+            MemorySegment options = callOptions(arena, spec);
+            try {
+                check((int) Lib.LDIF_RUN_START.invokeExact(handle, l, flags, options, Lib.COMPLETION_STUB,
+                    MemorySegment.ofAddress(callId), out.error()), out);
+            } finally {
+                freeOptions(spec, options);
+            }
+        } catch (RuntimeException | Error e) {
+            throw e;
+        } catch (Throwable t) {
+            throw new IllegalStateException(t);
+        }
+    }
+
+    @Override
+    public String updateFactSheet(String id, String patchesJson, String comment, int flags, CallSpec spec) {
+        try (Arena arena = Arena.ofConfined()) {
+            OutParams out = new OutParams(arena);
+            MemorySegment i = cString(arena, "id", id);
+            MemorySegment p = cString(arena, "patches_json", patchesJson);
+            MemorySegment c = cString(arena, "comment", comment);
+            MemorySegment options = callOptions(arena, spec);
+            try {
+                check((int) Lib.UPDATE_FACT_SHEET.invokeExact(handle, i, p, c, flags, options, out.result(),
+                    out.length(), out.error()), out);
+            } finally {
+                freeOptions(spec, options);
+            }
+            return ownedString(out.resultValue(), out.lengthValue());
+        } catch (RuntimeException | Error e) {
+            throw e;
+        } catch (Throwable t) {
+            throw new IllegalStateException(t);
+        }
+    }
+
+    @Override
     public PageWalk graphqlPages(String query, String variablesJson, CallSpec spec) {
         try (Arena arena = Arena.ofConfined()) {
             OutParams out = new OutParams(arena);
@@ -546,6 +607,12 @@ final class PanamaClient implements BackendClient {
                     graphql = ownedString(json.resultValue(), json.lengthValue());
                 }
             }
+            String run = null;
+            OutParams runJson = new OutParams(arena);
+            if ((int) Lib.ERROR_RUN_JSON.invokeExact(err, runJson.result(), runJson.length()) == Status.LX_OK
+                    && runJson.resultValue().address() != 0) {
+                run = ownedString(runJson.resultValue(), runJson.lengthValue());
+            }
             return LeanixException.of(
                 code,
                 borrowed((MemorySegment) Lib.ERROR_MESSAGE.invokeExact(err)),
@@ -553,7 +620,8 @@ final class PanamaClient implements BackendClient {
                 borrowed((MemorySegment) Lib.ERROR_OAUTH_ERROR.invokeExact(err)),
                 (long) Lib.ERROR_RETRY_AFTER_MS.invokeExact(err),
                 response,
-                graphql);
+                graphql,
+                run);
         } finally {
             Lib.FREE_SMALL.invokeExact(err);
         }

@@ -1,0 +1,244 @@
+package org.libleanix;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+
+/**
+ * LDIF runs ({@code lx_ldif_run}) and fact-sheet writes ({@code lx_update_fact_sheet}) through the
+ * binding (issue 19), against a real {@code lx-sandbox}, for every backend: typed results,
+ * {@link RunFailedException} with the run, a deadline with the run's id, REVISION_CLASH retried
+ * with exactly one re-read per clash (GraphQL requests counted by the sandbox), and the README's
+ * bulk-write example, which this class runs as written.
+ */
+@Timeout(value = 60, unit = TimeUnit.SECONDS)
+public abstract class WritesContractTest extends SandboxTestBase {
+    private static String ldif(String direction, String content) {
+        return "{\"connectorType\":\"javaTest\",\"connectorId\":\"java-1\",\"connectorVersion\":\"1.0.0\","
+            + "\"lxVersion\":\"1.0.0\",\"description\":\"java test\",\"processingDirection\":\"" + direction + "\","
+            + "\"processingMode\":\"partial\",\"content\":" + content + "}";
+    }
+
+    private static long stat(String key) {
+        return ((Number) sandbox.stats().get(key)).longValue();
+    }
+
+    private static long integrationRequests() {
+        Object byStatus = Json.at(sandbox.stats(), "requests", "integration");
+        long n = 0;
+        if (byStatus instanceof Map) {
+            for (Object v : ((Map<?, ?>) byStatus).values()) {
+                n += ((Number) v).longValue();
+            }
+        }
+        return n;
+    }
+
+    private static String firstApplication(LeanixClient client) {
+        String data = client.graphql("{ allFactSheets(first: 1, filter: {facetFilters: [{facetKey: \"FactSheetTypes\", "
+            + "keys: [\"Application\"]}]}) { edges { node { id } } } }");
+        return (String) Json.at(Json.parse(data), "allFactSheets", "edges", 0, "node", "id");
+    }
+
+    @BeforeEach
+    void runsEndAtOnce() {
+        sandbox.call("POST", "/_sandbox/integration", "{\"sync_run_state_ms\":0,\"sync_run_manual\":false}");
+    }
+
+    @AfterEach
+    void clearFaults() {
+        sandbox.call("DELETE", "/_sandbox/faults", null);
+    }
+
+    @Test
+    void aRunReturnsATypedResult() {
+        try (LeanixClient client = builder().build()) {
+            String content = "[{\"type\":\"Application\",\"id\":\"java-a\",\"data\":{\"name\":\"Java App\"}},"
+                + "{\"type\":\"NoSuchType\",\"id\":\"java-b\",\"data\":{\"name\":\"x\"}}]";
+            RunResult run = client.integration().run(ldif("inbound", content));
+            assertEquals("FINISHED", run.status());
+            assertEquals(1, run.polls());
+            assertTrue(run.succeeded(), run.toString());
+            assertEquals(2, run.processedContentCount());
+            assertEquals(1, run.warnings().size());
+            assertEquals("WARNING", run.warnings().get(0).get("status"));
+            assertFalse(run.resultsJson().isPresent());
+            assertEquals(1, stat("writes"));
+            assertEquals(4, integrationRequests(), "create, one poll, progress, one warnings page");
+
+            RunResult test = client.integration().run(ldif("inbound", content), true, true, null);
+            assertTrue(test.succeeded());
+            assertEquals(1, stat("writes"), "a test run changes nothing");
+
+            RunResult out = client.integration().run(ldif("outbound", "[]"));
+            Object results = Json.parse(out.resultsJson().orElseThrow());
+            assertEquals("java-1", Json.at(results, "connectorId"));
+        }
+    }
+
+    @Test
+    void aFailedRunThrowsWithItsResult() {
+        sandbox.fault("{\"endpoint\":\"integration\",\"kind\":\"sync_run_fail\"}");
+        try (LeanixClient client = builder().build()) {
+            RunFailedException e = assertThrows(RunFailedException.class,
+                () -> client.integration().run(ldif("inbound", "[]")));
+            assertEquals(Status.LX_ERR_RUN_FAILED, e.code());
+            assertEquals("LX_ERR_RUN_FAILED", e.statusName());
+            RunResult run = e.run().orElseThrow();
+            assertEquals("FAILED", run.status());
+            assertEquals(1, run.errors().size());
+            assertEquals("LDIF run " + run.id() + " ended FAILED (1 ERROR warning(s)): "
+                + "The synchronization run failed (a fault injected by the sandbox)", e.getMessage());
+            assertEquals(0, stat("writes"));
+            assertNoSecret(e);
+        }
+    }
+
+    @Test
+    void noWaitAndADeadlineWhilePending() {
+        sandbox.call("POST", "/_sandbox/integration", "{\"sync_run_manual\":true}");
+        try (LeanixClient client = builder().build()) {
+            RunResult started = client.integration().run(ldif("inbound", "[]"), false, false, null);
+            assertEquals("PENDING", started.status());
+            assertEquals(1, started.polls());
+            assertFalse(started.progress().isPresent());
+            sandbox.reset();
+            TimeoutException e = assertThrows(TimeoutException.class,
+                () -> client.integration().run(ldif("inbound", "[]"), false, true, Duration.ofMillis(300)));
+            assertEquals("PENDING", e.run().orElseThrow().status());
+            assertTrue(e.getMessage().contains("did not end within its deadline of 300 ms"), e.getMessage());
+            assertEquals(2, integrationRequests(), "create and the one poll before the deadline");
+            assertThrows(InvalidArgumentException.class, () -> client.integration().run("{\"connectorType\":\"x\"}"));
+        } finally {
+            sandbox.call("POST", "/_sandbox/integration/advance", null);
+        }
+    }
+
+    @Test
+    void anUpdateRetriesARevisionClashOncePerClash() {
+        try (LeanixClient client = builder().build()) {
+            String id = firstApplication(client);
+            sandbox.reset();
+            sandbox.fault("{\"endpoint\":\"graphql\",\"kind\":\"concurrent_edit\",\"times\":2}");
+            String fs = client.updateFactSheet(id, "[{\"op\":\"replace\",\"path\":\"/description\",\"value\":\"from Java\"},"
+                + "{\"op\":\"replace\",\"path\":\"/lifecycle\",\"value\":{\"phases\":[{\"phase\":\"active\","
+                + "\"startDate\":\"2024-01-01\"}]}}]", "java test", false, null);
+            assertEquals("from Java", Json.at(Json.parse(fs), "description"));
+            assertEquals(6, requests("graphql", 200), "1 read + 2 re-reads, 3 writes");
+            assertEquals(1, stat("writes"));
+
+            sandbox.reset();
+            sandbox.fault("{\"endpoint\":\"graphql\",\"kind\":\"concurrent_edit\",\"times\":20}");
+            GraphQlException clash = assertThrows(GraphQlException.class,
+                () -> client.updateFactSheet(id, "[{\"op\":\"replace\",\"path\":\"/alias\",\"value\":\"x\"}]"));
+            assertEquals("REVISION_CLASH", clash.errors().get(0).errorType().orElse(null));
+            assertEquals(8, requests("graphql", 200), "4 reads and 4 writes, then the clash");
+            sandbox.call("DELETE", "/_sandbox/faults", null);
+
+            String preview = client.updateFactSheet(id, "[{\"op\":\"replace\",\"path\":\"/name\",\"value\":\"Preview\"}]",
+                null, true, null);
+            assertEquals("Preview", Json.at(Json.parse(preview), "name"));
+            assertThrows(InvalidArgumentException.class,
+                () -> client.updateFactSheet(id, "[{\"op\":\"set\",\"path\":\"/name\"}]"));
+        }
+    }
+
+    @Test
+    void asynchronousRunsCompleteWithTheSameResult() throws Exception {
+        try (LeanixClient client = builder().build()) {
+            List<java.util.concurrent.CompletableFuture<RunResult>> runs = new java.util.ArrayList<>();
+            for (int i = 0; i < 5; i++) {
+                runs.add(client.integration().runAsync(ldif("inbound", "[]"), true, true, null));
+            }
+            java.util.Set<String> ids = new java.util.HashSet<>();
+            for (java.util.concurrent.CompletableFuture<RunResult> f : runs) {
+                RunResult r = f.get(30, TimeUnit.SECONDS);
+                assertEquals("FINISHED", r.status());
+                ids.add(r.id());
+            }
+            assertEquals(5, ids.size());
+            sandbox.fault("{\"endpoint\":\"integration\",\"kind\":\"sync_run_fail\"}");
+            java.util.concurrent.ExecutionException e = assertThrows(java.util.concurrent.ExecutionException.class,
+                () -> client.integration().runAsync(ldif("inbound", "[]"), false, true, null).get(30, TimeUnit.SECONDS));
+            RunFailedException failed = (RunFailedException) e.getCause();
+            assertEquals("FAILED", failed.run().orElseThrow().status());
+            assertEquals(24, integrationRequests(), "4 requests for each of the 6 runs");
+        }
+    }
+
+    @Test
+    void aViewerIsRefused() {
+        try (LeanixClient viewer = builder().apiToken(sandbox.viewerToken()).build()) {
+            String id = firstApplication(viewer);
+            assertThrows(GraphQlException.class,
+                () -> viewer.updateFactSheet(id, "[{\"op\":\"replace\",\"path\":\"/name\",\"value\":\"x\"}]"));
+            assertThrows(ForbiddenException.class, () -> viewer.integration().run(ldif("inbound", "[]")));
+            assertEquals(0, stat("writes"));
+        }
+    }
+
+    // The README's bulk-write example ("Writes and LDIF runs"), verbatim between the markers.
+    static List<String> readmeBulkWrite(LeanixClient client) {
+        // README:begin
+        StringBuilder content = new StringBuilder("[");
+        for (int i = 0; i < 300; i++) {
+            content.append(i == 0 ? "" : ",").append("{\"type\":\"Application\",\"id\":\"billing-").append(i)
+                .append("\",\"data\":{\"name\":\"Billing Service ").append(i).append("\"}}");
+        }
+        String ldif = "{\"connectorType\":\"bulkImport\",\"connectorId\":\"billing\",\"connectorVersion\":\"1.0.0\","
+            + "\"lxVersion\":\"1.0.0\",\"description\":\"bulk import\",\"processingDirection\":\"inbound\","
+            + "\"processingMode\":\"partial\",\"content\":" + content + "]}";
+        RunResult run = client.integration().run(ldif, false, true, Duration.ofMinutes(10));
+        System.out.println(run.id() + " " + run.status() + ": " + run.processedContentCount() + " processed, "
+            + run.warnings().size() + " warnings");
+
+        // Targeted edits through GraphQL, each retried on REVISION_CLASH.
+        String data = client.graphql("{ allFactSheets(first: 3, filter: {fullTextSearch: \"Billing Service\"}) "
+            + "{ edges { node { id } } } }");
+        List<String> updated = new java.util.ArrayList<>();
+        for (Matcher m = Pattern.compile("\"id\":\"([^\"]+)\"").matcher(data); m.find(); ) {
+            updated.add(client.updateFactSheet(m.group(1), "[{\"op\":\"replace\",\"path\":\"/lifecycle\",\"value\":"
+                + "{\"phases\":[{\"phase\":\"active\",\"startDate\":\"2024-01-01\"}]}},"
+                + "{\"op\":\"add\",\"path\":\"/tags\",\"value\":[{\"tagName\":\"GDPR\"}]}]", "bulk lifecycle", false, null));
+        }
+        // README:end
+        return updated;
+    }
+
+    @Test
+    void theReadmeBulkWriteExampleRunsAsWritten() throws IOException {
+        try (LeanixClient client = builder().build()) {
+            List<String> updated = readmeBulkWrite(client);
+            assertEquals(3, updated.size());
+            assertEquals(303, stat("writes"), "300 created by the run, 3 updates");
+        }
+        // Surefire runs in the backend's module directory, beside leanix-api and the README.
+        Path root = Path.of(System.getProperty("user.dir")).getParent();
+        Path source = root.resolve("leanix-api/src/test/java/org/libleanix/WritesContractTest.java");
+        Path readme = root.resolve("README.md");
+        String code = Files.readString(source);
+        String example = code.substring(code.indexOf("// README:begin") + "// README:begin".length(),
+            code.indexOf("// README:end"));
+        String text = Files.readString(readme);
+        assertTrue(normalize(text).contains(normalize(example)), "the README shows the example that runs here");
+    }
+
+    private static String normalize(String s) {
+        return s.replaceAll("(?m)^\\s+", "").trim();
+    }
+}

@@ -1,0 +1,129 @@
+"""LDIF runs of the Integration API (``client.integration.run``) and their typed result."""
+
+from __future__ import annotations
+
+import ctypes
+import json as _json
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any, Dict, List, Mapping, Optional, Union
+
+from . import _bindings as b
+from ._convert import cstr
+from ._managed import take_text
+
+if TYPE_CHECKING:
+    from ._async import AsyncClient
+    from ._client import Client
+
+__all__ = ["AsyncIntegration", "Integration", "RunResult"]
+
+#: The states after which a run does not change any more.
+TERMINAL = frozenset({"FINISHED", "FAILED", "STOPPED"})
+
+
+@dataclass(frozen=True)
+class RunResult:
+    """What a synchronization run came to.
+
+    ``id``: the run's id. ``status``: ``"FINISHED"``, ``"FAILED"``, ``"STOPPED"`` (or, when the
+    wait was not asked for or cut short, the last state seen: ``"PENDING"``, ...).
+    ``progress``: LeanIX's counts (``processedContentCount``, ``warningsCount``, ...) or
+    ``None``. ``warnings``: every warning, as LeanIX sends them (``status`` ``"WARNING"`` or
+    ``"ERROR"``, ``message``, ``processor``, ...). ``results``: the output LDIF of an outbound
+    run, else ``None``. ``polls``: how many status polls the wait made."""
+
+    id: str
+    status: str
+    progress: Optional[Dict[str, Any]] = None
+    warnings: List[Dict[str, Any]] = field(default_factory=list)
+    results: Optional[Dict[str, Any]] = None
+    polls: int = 0
+
+    @classmethod
+    def from_json(cls, raw: Mapping[str, Any]) -> "RunResult":
+        """The result of the JSON that ``lx_ldif_run`` returns."""
+        return cls(id=str(raw.get("id", "")), status=str(raw.get("status", "")),
+                   progress=raw.get("progress"), warnings=list(raw.get("warnings") or []),
+                   results=raw.get("results"), polls=int(raw.get("polls") or 0))
+
+    @property
+    def errors(self) -> List[Dict[str, Any]]:
+        """The ``ERROR`` warnings."""
+        return [w for w in self.warnings if str(w.get("status", "")).upper() == "ERROR"]
+
+    @property
+    def succeeded(self) -> bool:
+        """True when the run finished without ``ERROR`` warnings."""
+        return self.status == "FINISHED" and not self.errors
+
+    @property
+    def processed(self) -> int:
+        """``progress.processedContentCount`` (0 if unknown)."""
+        return int((self.progress or {}).get("processedContentCount") or 0)
+
+
+class Integration:
+    """The Integration API of a ``Client`` (``client.integration``)."""
+
+    def __init__(self, client: "Client") -> None:
+        self._client = client
+
+    def run(self, ldif: Union[Mapping[str, Any], str, bytes], test: bool = False,
+            wait: bool = True, timeout: Optional[float] = None) -> RunResult:
+        """Runs an LDIF (a dict, or its JSON text) through the Integration API: creates and
+        starts a synchronization run (a test run with ``test=True``: processed, nothing
+        changed), waits for it to end (``wait=False``: returns right after the start), and
+        returns its ``RunResult`` with every warning and, for an outbound run, its output LDIF.
+
+        ``timeout`` (seconds) is the deadline of the whole run (default 30 min, the
+        library's ``LX_DEFAULT_LDIF_RUN_TIMEOUT_MS``); past it ``TimeoutError`` is raised,
+        its ``run`` holding the run's id and last state (the run goes on at LeanIX). A run that
+        ends ``FAILED`` or ``STOPPED``, or with ``ERROR`` warnings, raises ``RunFailedError``
+        whose ``run`` is the result. Ctrl-C stops the wait (not the run)."""
+        text, flags = _run_args(ldif, test, wait)
+        c = self._client
+        lib = c._lib
+        out = ctypes.c_void_p()
+        size = ctypes.c_size_t()
+        err = ctypes.c_void_p()
+        try:
+            status = c._run(lib.lx_ldif_run, (text, flags),
+                            (ctypes.byref(out), ctypes.byref(size), ctypes.byref(err)), timeout)
+        except BaseException:
+            lib.lx_free(out.value)
+            lib.lx_free(err.value)
+            raise
+        c._check(status, err)
+        return RunResult.from_json(_json.loads(take_text(lib, out, size.value)))
+
+
+def _run_args(ldif: Union[Mapping[str, Any], str, bytes], test: bool, wait: bool) -> "tuple[bytes, int]":
+    """The LDIF as a C string and the ``LX_LDIF_*`` flags."""
+    if isinstance(ldif, Mapping):
+        text = _json.dumps(dict(ldif))
+    elif isinstance(ldif, (str, bytes)):
+        text = ldif.decode("utf-8") if isinstance(ldif, bytes) else ldif
+    else:
+        raise TypeError("ldif must be a mapping or its JSON text")
+    flags = (b.LX_LDIF_TEST if test else 0) | (0 if wait else b.LX_LDIF_NO_WAIT)
+    return cstr(text, "ldif"), flags
+
+
+class AsyncIntegration:
+    """The Integration API of an ``AsyncClient`` (``client.integration``)."""
+
+    def __init__(self, client: "AsyncClient") -> None:
+        self._client = client
+
+    async def run(self, ldif: Union[Mapping[str, Any], str, bytes], test: bool = False,
+                  wait: bool = True, timeout: Optional[float] = None) -> RunResult:
+        """``Integration.run`` without blocking the event loop (``lx_ldif_run_start``): the
+        library polls the run on its own threads. Cancelling the task ends the wait (not the
+        run)."""
+        from ._async import _GRAPHQL  # a JSON body, as GraphQL's
+
+        ldif_c, flags = _run_args(ldif, test, wait)
+        c = self._client
+        raw = await c._call(c._lib.lx_ldif_run_start, (ldif_c, flags), timeout, None, _GRAPHQL,
+                            None)
+        return RunResult.from_json(raw)

@@ -1,0 +1,176 @@
+"""LDIF runs (``client.integration.run``) and fact-sheet writes (``client.update_fact_sheet``)
+against the sandbox, with its counters: the result is typed, a failed run raises
+RunFailedError carrying the result, a deadline raises TimeoutError with the run's id, a
+REVISION_CLASH is retried with exactly one re-read of ``rev`` per clash, and the README's
+bulk-write example runs as written."""
+
+from __future__ import annotations
+
+import asyncio
+import re
+from pathlib import Path
+from typing import Any, Dict, Iterator, List
+
+import pytest
+
+import leanix
+
+README = Path(__file__).resolve().parent.parent / "README.md"
+
+
+def ldif(direction: str, content: List[Dict[str, Any]]) -> Dict[str, Any]:
+    return {"connectorType": "pyTest", "connectorId": "py-1", "connectorVersion": "1.0.0",
+            "lxVersion": "1.0.0", "description": "python test", "processingDirection": direction,
+            "processingMode": "partial", "content": content}
+
+
+@pytest.fixture
+def runs_at_once(sandbox: Any) -> Iterator[None]:
+    sandbox.integration(sync_run_state_ms=0, sync_run_manual=False)
+    sandbox.reset()
+    yield
+    sandbox.clear_faults()
+    sandbox.integration(sync_run_state_ms=100, sync_run_manual=False)
+
+
+def first_application(client: leanix.Client) -> str:
+    data = client.graphql('{ allFactSheets(first: 1, filter: {facetFilters: [{facetKey: '
+                          '"FactSheetTypes", keys: ["Application"]}]}) { edges { node { id } } } }')
+    return str(data["allFactSheets"]["edges"][0]["node"]["id"])
+
+
+def test_a_run_returns_a_typed_result(client: leanix.Client, sandbox: Any,
+                                      runs_at_once: None) -> None:
+    content = [{"type": "Application", "id": "py-a", "data": {"name": "Python App"}},
+               {"type": "NoSuchType", "id": "py-b", "data": {"name": "x"}}]
+    run = client.integration.run(ldif("inbound", content))
+    assert isinstance(run, leanix.RunResult)
+    assert (run.status, run.polls, run.succeeded, run.processed) == ("FINISHED", 1, True, 2)
+    assert [w["status"] for w in run.warnings] == ["WARNING"]
+    assert run.results is None
+    stats = sandbox.stats()
+    assert stats["writes"] == 1
+    # create, one status poll, progress, one warnings page
+    assert sum(stats["requests"]["integration"].values()) == 4
+
+    test_run = client.integration.run(ldif("inbound", content), test=True)
+    assert test_run.succeeded and sandbox.stats()["writes"] == 1
+
+    out = client.integration.run(ldif("outbound", []))
+    assert out.results is not None and out.results["connectorId"] == "py-1"
+    assert len(out.results["content"]) == sandbox.info()["fact_sheets"]
+
+
+def test_a_failed_run_raises_with_its_result(client: leanix.Client, sandbox: Any,
+                                             runs_at_once: None) -> None:
+    sandbox.fault("integration", "sync_run_fail")
+    with pytest.raises(leanix.RunFailedError) as caught:
+        client.integration.run(ldif("inbound", []))
+    e = caught.value
+    assert e.status_code == leanix.LX_ERR_RUN_FAILED == 21
+    assert e.status_name == "LX_ERR_RUN_FAILED"
+    assert isinstance(e.run, leanix.RunResult)
+    assert e.run.status == "FAILED" and len(e.run.errors) == 1
+    assert str(e) == (f"LDIF run {e.run.id} ended FAILED (1 ERROR warning(s)): "
+                      "The synchronization run failed (a fault injected by the sandbox)")
+    assert sandbox.stats()["sync_runs"] == {"FAILED": 1}
+
+
+def test_no_wait_and_a_deadline_while_pending(client: leanix.Client, sandbox: Any,
+                                             runs_at_once: None) -> None:
+    sandbox.integration(sync_run_manual=True)
+    started = client.integration.run(ldif("inbound", []), wait=False)
+    assert (started.status, started.polls, started.progress) == ("PENDING", 1, None)
+    sandbox.reset()
+    with pytest.raises(leanix.TimeoutError) as caught:
+        client.integration.run(ldif("inbound", []), timeout=0.3)
+    assert caught.value.run is not None
+    assert caught.value.run.status == "PENDING"
+    assert "did not end within its deadline of 300 ms" in str(caught.value)
+    # create and the one poll before the deadline
+    assert sum(sandbox.stats()["requests"]["integration"].values()) == 2
+    assert sandbox.advance_runs() == 2
+    with pytest.raises(TypeError):
+        client.integration.run(42)  # type: ignore[arg-type]
+    with pytest.raises(leanix.InvalidArgumentError, match="connectorId"):
+        client.integration.run({"connectorType": "x"})
+
+
+def test_update_retries_a_revision_clash_once_per_clash(client: leanix.Client,
+                                                        sandbox: Any) -> None:
+    fs_id = first_application(client)
+    sandbox.reset()
+    sandbox.fault("graphql", "concurrent_edit", times=2)
+    fs = client.update_fact_sheet(fs_id, [
+        {"op": "replace", "path": "/description", "value": "from Python"},
+        {"op": "replace", "path": "/lifecycle",
+         "value": {"phases": [{"phase": "active", "startDate": "2024-01-01"}]}},
+    ], comment="python test")
+    assert fs["id"] == fs_id and fs["description"] == "from Python"
+    # 1 read + 2 re-reads, 3 writes; one stored
+    assert sandbox.requests("graphql", 200) == 6
+    assert sandbox.stats()["writes"] == 1
+
+    sandbox.reset()
+    sandbox.fault("graphql", "concurrent_edit", times=20)
+    with pytest.raises(leanix.GraphQLError) as caught:
+        client.update_fact_sheet(fs_id, [{"op": "replace", "path": "/alias", "value": "x"}])
+    assert caught.value.error_types == ["REVISION_CLASH"]
+    assert sandbox.requests("graphql", 200) == 8
+    sandbox.clear_faults()
+
+    preview = client.update_fact_sheet(fs_id, [{"op": "replace", "path": "/name",
+                                                "value": "Preview"}], validate_only=True)
+    assert preview["name"] == "Preview"
+    with pytest.raises(TypeError):
+        client.update_fact_sheet(fs_id, "[]")  # type: ignore[arg-type]
+    with pytest.raises(leanix.InvalidArgumentError, match="op"):
+        client.update_fact_sheet(fs_id, [{"op": "set", "path": "/name"}])
+
+
+def test_a_viewer_is_refused(sandbox: Any) -> None:
+    with leanix.Client(sandbox.url, sandbox.viewer_token, allow_insecure_loopback=True) as v:
+        fs_id = first_application(v)
+        sandbox.reset()
+        with pytest.raises(leanix.GraphQLError):
+            v.update_fact_sheet(fs_id, [{"op": "replace", "path": "/name", "value": "x"}])
+        with pytest.raises(leanix.ForbiddenError):
+            v.integration.run(ldif("inbound", []))
+    assert sandbox.stats()["writes"] == 0
+
+
+def readme_example(title: str) -> str:
+    text = README.read_text(encoding="utf-8")
+    m = re.search(r"<!-- example: " + re.escape(title) + r" -->\s*```python\n(.*?)```", text, re.S)
+    assert m, f"README has no example {title!r}"
+    return m.group(1)
+
+
+def test_the_readme_bulk_write_example_runs(sandbox: Any, runs_at_once: None,
+                                            monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("LEANIX_HOST", sandbox.url)
+    monkeypatch.setenv("LEANIX_API_TOKEN", sandbox.admin_token)
+    code = readme_example("bulk writes")
+    scope: Dict[str, Any] = {}
+    exec(compile(code, "README.md", "exec"), scope)  # noqa: S102 - our own README
+    assert scope["run"].succeeded
+    assert len(scope["updated"]) == 3
+    assert sandbox.stats()["writes"] == 3 + 300
+
+
+def test_async_runs_await_the_same_result(sandbox: Any, runs_at_once: None) -> None:
+    async def main() -> None:
+        async with leanix.AsyncClient(sandbox.url, sandbox.admin_token,
+                                      allow_insecure_loopback=True) as c:
+            runs = await asyncio.gather(*(c.integration.run(ldif("inbound", []), test=True)
+                                          for _ in range(5)))
+            assert [r.status for r in runs] == ["FINISHED"] * 5
+            assert len({r.id for r in runs}) == 5
+            sandbox.fault("integration", "sync_run_fail")
+            with pytest.raises(leanix.RunFailedError) as caught:
+                await c.integration.run(ldif("inbound", []))
+            assert caught.value.run is not None and caught.value.run.status == "FAILED"
+
+    asyncio.run(main())
+    # 5 test runs and the failed one: 4 requests each
+    assert sum(sandbox.stats()["requests"]["integration"].values()) == 24

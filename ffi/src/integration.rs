@@ -1,0 +1,259 @@
+//! LDIF runs of the Integration API (`lx_ldif_run`) and fact-sheet writes through GraphQL
+//! (`lx_update_fact_sheet`).
+
+use std::ffi::{c_char, c_void};
+
+use leanix_core::integration::RunOptions;
+use leanix_core::writes::{Patch, UpdateOptions};
+
+use crate::args::{optional_str, out, required_str};
+use crate::boundary::guard;
+use crate::call::{lx_call_options, lx_completion_callback, CallOptions, Completion};
+use crate::client::{client_of, lx_client, write_owned};
+use crate::error::{lx_error, Failure};
+use crate::registry;
+use crate::response::ResponseObject;
+use crate::status::lx_status;
+
+/// Flags of lx_ldif_run() (bits, combined with `|`).
+#[repr(i32)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum lx_ldif_flags {
+    /// A real run, waited for; the output LDIF fetched for outbound runs.
+    LX_LDIF_DEFAULT = 0,
+    /// A test run: processed, with warnings and counts, but nothing changes in the workspace.
+    LX_LDIF_TEST = 1,
+    /// Return as soon as the run is started (the result has its first status).
+    LX_LDIF_NO_WAIT = 2,
+}
+
+/// Flags of lx_update_fact_sheet() (bits, combined with `|`).
+#[repr(i32)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum lx_update_flags {
+    /// A real write.
+    LX_UPDATE_DEFAULT = 0,
+    /// `validateOnly`: answer what the write would give, store nothing.
+    LX_UPDATE_VALIDATE_ONLY = 1,
+}
+
+fn check_flags(flags: i32, known: i32) -> Result<(), Failure> {
+    if flags & !known != 0 {
+        return Err(Failure::new(
+            lx_status::LX_ERR_INVALID_ARG,
+            format!("unknown bits in `flags`: {flags:#x}"),
+        ));
+    }
+    Ok(())
+}
+
+fn parse_json(text: &str, name: &str) -> Result<serde_json::Value, Failure> {
+    serde_json::from_str(text).map_err(|e| {
+        Failure::new(
+            lx_status::LX_ERR_INVALID_ARG,
+            format!("`{name}` is not valid JSON: {e}"),
+        )
+    })
+}
+
+/// Runs an LDIF through the Integration API and waits for its end: creates and starts a
+/// synchronization run (`?start=true&test=…`), polls its status with backoff (0.5 s, doubling
+/// to 10 s) until `FINISHED`, `FAILED` or `STOPPED`, reads its progress, every page of its
+/// warnings (at most 100 per request, as the API requires) and, for an outbound run, its
+/// output LDIF (asking again while the answer is `204`, at most 10 times).
+///
+/// `ldif_json`: the LDIF, a JSON object with `connectorType`, `connectorId`,
+/// `connectorVersion`, `lxVersion` and `processingDirection` (else `LX_ERR_INVALID_ARG`,
+/// before anything is sent). `flags`: `LX_LDIF_DEFAULT`, or `LX_LDIF_TEST` and/or
+/// `LX_LDIF_NO_WAIT`. `options` (NULL: none): its timeout is the deadline of the whole run
+/// (unset: `LX_DEFAULT_LDIF_RUN_TIMEOUT_MS`), its cancel handle ends the wait with
+/// `LX_ERR_CANCELLED`; the operation name is ignored.
+///
+/// On `LX_OK`, `*out_json` is the result:
+/// `{"id","status","progress":{…}|null,"warnings":[…],"results":{…}|null,"polls":N}`.
+/// A run that ends `FAILED` or `STOPPED`, or finishes with `ERROR` warnings, returns
+/// `LX_ERR_RUN_FAILED`; its result (the same JSON) is in lx_error_run_json(), as it is for
+/// every failure after the run was created (`LX_ERR_TIMEOUT`, `LX_ERR_CANCELLED`, an HTTP
+/// error of a poll: the run goes on at LeanIX; its id is there). Failures keep their usual
+/// statuses.
+///
+/// Ownership: `*out_json` (NUL-terminated; `out_len` may be NULL) is owned by the caller;
+/// release with lx_free(). Thread safety: as lx_get(); the call blocks the calling thread
+/// for the whole run.
+#[no_mangle]
+#[must_use]
+pub extern "C" fn lx_ldif_run(
+    client: *const lx_client,
+    ldif_json: *const c_char,
+    flags: i32,
+    options: *const lx_call_options,
+    out_json: *mut *mut c_char,
+    out_len: *mut usize,
+    err: *mut *mut lx_error,
+) -> lx_status {
+    guard(err, || {
+        out(out_json, "out_json")?;
+        let handle = client_of(client)?;
+        let ldif = parse_json(required_str(ldif_json, "ldif_json")?, "ldif_json")?;
+        let run = run_options(flags, options)?;
+        let result = handle.client.run_ldif(&ldif, run)?;
+        write_owned(
+            serde_json::to_vec(&result.to_json()).unwrap_or_default(),
+            out_json,
+            out_len,
+        );
+        Ok(())
+    })
+}
+
+/// The run options of `flags` and the call options behind `options`.
+fn run_options(flags: i32, options: *const lx_call_options) -> Result<RunOptions, Failure> {
+    check_flags(
+        flags,
+        lx_ldif_flags::LX_LDIF_TEST as i32 | lx_ldif_flags::LX_LDIF_NO_WAIT as i32,
+    )?;
+    let call = CallOptions::of(options)?;
+    let mut run = RunOptions::new()
+        .test(flags & lx_ldif_flags::LX_LDIF_TEST as i32 != 0)
+        .wait(flags & lx_ldif_flags::LX_LDIF_NO_WAIT as i32 == 0);
+    if let Some(t) = call.timeout() {
+        run = run.timeout(t);
+    }
+    if let Some(c) = call.cancel() {
+        run = run.cancel_on(c);
+    }
+    Ok(run)
+}
+
+/// Starts lx_ldif_run() and returns at once: `callback` gets an `lx_response` whose body is
+/// the result JSON (status 200, no headers), or the error (`LX_ERR_RUN_FAILED` with
+/// lx_error_run_json(), ...), exactly once, on a library thread (see `lx_completion_callback`).
+/// Returns `LX_OK` when the run's call started, or an error for invalid arguments (a bad
+/// LDIF, unknown flags; the callback never runs). Waiting for many runs at once costs no
+/// thread per run.
+///
+/// Thread safety: any thread, including from inside a completion callback.
+#[no_mangle]
+#[must_use]
+pub extern "C" fn lx_ldif_run_start(
+    client: *const lx_client,
+    ldif_json: *const c_char,
+    flags: i32,
+    options: *const lx_call_options,
+    callback: lx_completion_callback,
+    userdata: *mut c_void,
+    err: *mut *mut lx_error,
+) -> lx_status {
+    guard(err, || {
+        let completion = Completion::of(callback, userdata)?;
+        let handle = client_of(client)?;
+        let ldif = parse_json(required_str(ldif_json, "ldif_json")?, "ldif_json")?;
+        leanix_core::integration::check_ldif(&ldif)?;
+        let run = run_options(flags, options)?;
+        handle.client.start(
+            |c| async move { c.run_ldif(&ldif, run).await },
+            move |result| {
+                completion.deliver(result.map(|r| {
+                    ResponseObject::from_body(serde_json::to_vec(&r.to_json()).unwrap_or_default())
+                }))
+            },
+        )?;
+        Ok(())
+    })
+}
+
+/// For an error of lx_ldif_run() or lx_ldif_run_start() after the run was created
+/// (`LX_ERR_RUN_FAILED`, and any failure while waiting: `LX_ERR_TIMEOUT`, `LX_ERR_CANCELLED`,
+/// an HTTP error of a poll): the run's result as JSON, the shape lx_ldif_run() returns on
+/// success, with what was known then (the run goes on at LeanIX; its id is there).
+/// `LX_ERR_NOT_FOUND` for errors without a run.
+///
+/// Ownership: `*out_json` (NUL-terminated; `out_len` may be NULL) is owned by the caller;
+/// release with lx_free(). Thread safety: any thread.
+#[no_mangle]
+#[must_use]
+pub extern "C" fn lx_error_run_json(
+    err: *const lx_error,
+    out_json: *mut *mut c_char,
+    out_len: *mut usize,
+) -> lx_status {
+    guard(std::ptr::null_mut(), || {
+        out(out_json, "out_json")?;
+        let e = registry::get::<lx_error>(err, "err")?;
+        let run = e.core_error().and_then(|c| c.run_result()).ok_or_else(|| {
+            Failure::new(
+                lx_status::LX_ERR_NOT_FOUND,
+                "the error is not about an LDIF run",
+            )
+        })?;
+        write_owned(
+            serde_json::to_vec(&run.to_json()).unwrap_or_default(),
+            out_json,
+            out_len,
+        );
+        Ok(())
+    })
+}
+
+/// Applies patches to a fact sheet with GraphQL `updateFactSheet` and returns the written
+/// fact sheet (`{"id","rev","type","name","displayName","description","status"}`).
+///
+/// `id`: the fact sheet's id. `patches_json`: a JSON list of `{"op","path","value"}` with
+/// `op` one of `add`, `replace`, `remove`; a `value` that is not a string (an object or a
+/// list, e.g. for `/lifecycle` or `/tags`) is sent as JSON inside a string, as LeanIX wants
+/// it. `comment` (NULL: none) is the change's comment (LeanIX requires one to archive:
+/// `{"op":"replace","path":"/status","value":"ARCHIVED"}`). `flags`: `LX_UPDATE_DEFAULT` or
+/// `LX_UPDATE_VALIDATE_ONLY`. `options` (NULL: none): the deadline of the whole write (reads
+/// and retries included; unset: the client's `request_timeout_ms`) and its cancel handle.
+///
+/// The fact sheet's `rev` is read first; a write that fails with `REVISION_CLASH` (someone
+/// else saved it in between) re-reads `rev`, once per clash, and writes again, at most
+/// `LX_DEFAULT_REVISION_CLASH_RETRIES` times; a clash after that, and any other GraphQL error
+/// (a viewer's refusal, a bad patch), is `LX_ERR_GRAPHQL` with the details in
+/// lx_error_graphql_json().
+///
+/// Ownership: `*out_json` (NUL-terminated; `out_len` may be NULL) is owned by the caller;
+/// release with lx_free(). Thread safety: as lx_get().
+#[no_mangle]
+#[must_use]
+#[allow(clippy::too_many_arguments)]
+pub extern "C" fn lx_update_fact_sheet(
+    client: *const lx_client,
+    id: *const c_char,
+    patches_json: *const c_char,
+    comment: *const c_char,
+    flags: i32,
+    options: *const lx_call_options,
+    out_json: *mut *mut c_char,
+    out_len: *mut usize,
+    err: *mut *mut lx_error,
+) -> lx_status {
+    guard(err, || {
+        out(out_json, "out_json")?;
+        let handle = client_of(client)?;
+        let id = required_str(id, "id")?;
+        let patches = parse_json(required_str(patches_json, "patches_json")?, "patches_json")?;
+        let patches = Patch::list_from_json(&patches)?;
+        let comment = optional_str(comment, "comment")?;
+        check_flags(flags, lx_update_flags::LX_UPDATE_VALIDATE_ONLY as i32)?;
+        let call = CallOptions::of(options)?;
+        let mut update = UpdateOptions::new()
+            .validate_only(flags & lx_update_flags::LX_UPDATE_VALIDATE_ONLY as i32 != 0);
+        if let Some(c) = comment {
+            update = update.comment(c);
+        }
+        if let Some(t) = call.timeout() {
+            update = update.timeout(t);
+        }
+        if let Some(c) = call.cancel() {
+            update = update.cancel_on(c);
+        }
+        let fact_sheet = handle.client.update_fact_sheet(id, &patches, update)?;
+        write_owned(
+            serde_json::to_vec(&fact_sheet).unwrap_or_default(),
+            out_json,
+            out_len,
+        );
+        Ok(())
+    })
+}

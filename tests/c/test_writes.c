@@ -1,0 +1,332 @@
+/* LDIF runs and fact-sheet writes through the C ABI (issue 19), against the sandbox:
+ *   - lx_ldif_run of an inbound LDIF: LX_OK, the result JSON FINISHED with its counts, the
+ *     content applied (writes 1), exactly 4 Integration API requests (create, one status poll,
+ *     progress, one warnings page); LX_LDIF_TEST changes nothing;
+ *   - a run that fails (sync_run_fail): LX_ERR_RUN_FAILED, the result readable through
+ *     lx_error_run_json() (FAILED, the ERROR warning); a deadline while the run is pending
+ *     (the sandbox's manual mode): LX_ERR_TIMEOUT with the run's id and PENDING there too;
+ *   - bad arguments: NULL, invalid JSON, a missing LDIF header field, unknown flag bits;
+ *   - lx_ldif_run_start: one completion with the result as the response body, or
+ *     LX_ERR_RUN_FAILED with the run readable from the error; a bad LDIF refused at the start;
+ *   - lx_update_fact_sheet with one concurrent edit: one REVISION_CLASH, exactly one re-read,
+ *     4 GraphQL requests, 1 write; with clashes beyond the bound: LX_ERR_GRAPHQL naming
+ *     REVISION_CLASH after 4 writes and 4 reads; archiving with a comment; a viewer refused.
+ *
+ * Environment: LX_SANDBOX_URL, LX_SANDBOX_TOKEN, LX_SANDBOX_VIEWER_TOKEN (set by run.sh).
+ * Prints "N passed, N failed". */
+#define _POSIX_C_SOURCE 200809L
+#include <leanix.h>
+
+#include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "check.h"
+#include "sandbox_control.h"
+#include "test_client.h"
+
+static const char *url, *token, *viewer_token;
+
+#define LDIF_HEAD                                                                              \
+    "{\"connectorType\":\"cTest\",\"connectorId\":\"c-1\",\"connectorVersion\":\"1.0.0\","      \
+    "\"lxVersion\":\"1.0.0\",\"description\":\"C test\",\"processingMode\":\"partial\","
+
+static void clear_faults(void) { sb_call("DELETE", "/_sandbox/faults", NULL, NULL, 0); }
+
+static void integration(const char *json) { sb_call("POST", "/_sandbox/integration", json, NULL, 0); }
+
+static int contains(const char *text, const char *needle) { return text && strstr(text, needle) != NULL; }
+
+/* ---- LDIF runs ---- */
+
+static void test_ldif_run(lx_client *c) {
+    integration("{\"sync_run_state_ms\":0,\"sync_run_manual\":false}");
+    sb_reset();
+    const char *ldif = LDIF_HEAD "\"processingDirection\":\"inbound\",\"content\":[{\"type\":\"Application\","
+                                 "\"id\":\"c-ext-1\",\"data\":{\"name\":\"C Test App\",\"description\":\"from C\"}}]}";
+    char *json = NULL;
+    size_t len = 0;
+    lx_error *err = NULL;
+    int st = lx_ldif_run(c, ldif, LX_LDIF_DEFAULT, NULL, &json, &len, &err);
+    CHECK(st == LX_OK, "lx_ldif_run: %s %s", lx_status_str(st), err ? lx_error_message(err) : "");
+    CHECK(contains(json, "\"status\":\"FINISHED\"") && contains(json, "\"processedContentCount\":1"),
+          "result %s", json ? json : "(null)");
+    CHECK(contains(json, "\"warnings\":[]") && contains(json, "\"results\":null"), "%s", json ? json : "");
+    CHECK(json && strlen(json) == len, "length %zu", len);
+    CHECK(sb_counter("writes") == 1, "writes %ld", sb_counter("writes"));
+    CHECK(sb_requests("integration", -1) == 4, "integration requests %ld", sb_requests("integration", -1));
+    lx_free(json);
+    lx_free(err);
+
+    /* A test run: the same processing, nothing written. */
+    sb_reset();
+    json = NULL;
+    st = lx_ldif_run(c, ldif, LX_LDIF_TEST, NULL, &json, NULL, NULL);
+    CHECK(st == LX_OK && contains(json, "\"processedContentCount\":1"), "test run %s", lx_status_str(st));
+    CHECK(sb_counter("writes") == 0, "a test run wrote %ld", sb_counter("writes"));
+    lx_free(json);
+
+    /* Without waiting: the first status only. */
+    json = NULL;
+    st = lx_ldif_run(c, ldif, LX_LDIF_TEST | LX_LDIF_NO_WAIT, NULL, &json, NULL, NULL);
+    CHECK(st == LX_OK && contains(json, "\"polls\":1") && contains(json, "\"progress\":null"), "no wait: %s",
+          json ? json : lx_status_str(st));
+    lx_free(json);
+}
+
+static void test_failed_run(lx_client *c) {
+    integration("{\"sync_run_state_ms\":0}");
+    sb_reset();
+    sb_fault("{\"endpoint\":\"integration\",\"kind\":\"sync_run_fail\"}");
+    const char *ldif = LDIF_HEAD "\"processingDirection\":\"inbound\",\"content\":[]}";
+    char *json = NULL;
+    lx_error *err = NULL;
+    int st = lx_ldif_run(c, ldif, LX_LDIF_DEFAULT, NULL, &json, NULL, &err);
+    CHECK(st == LX_ERR_RUN_FAILED && json == NULL, "failed run: %s", lx_status_str(st));
+    CHECK(strcmp(lx_status_str(LX_ERR_RUN_FAILED), "LX_ERR_RUN_FAILED") == 0, "status name");
+    CHECK(err && lx_error_code(err) == LX_ERR_RUN_FAILED, "error code");
+    CHECK(err && contains(lx_error_message(err), "ended FAILED (1 ERROR warning(s))") &&
+              !contains(lx_error_message(err), "\n"),
+          "message %s", err ? lx_error_message(err) : "");
+    char *run = NULL;
+    size_t run_len = 0;
+    st = lx_error_run_json(err, &run, &run_len);
+    CHECK(st == LX_OK && contains(run, "\"status\":\"FAILED\"") && contains(run, "\"status\":\"ERROR\""),
+          "run json %s", run ? run : lx_status_str(st));
+    CHECK(run && strlen(run) == run_len, "run json length");
+    CHECK(sb_counter("FAILED") == 1 && sb_counter("writes") == 0, "FAILED %ld", sb_counter("FAILED"));
+    lx_free(run);
+    lx_free(err);
+    clear_faults();
+}
+
+static void test_run_deadline(lx_client *c) {
+    integration("{\"sync_run_manual\":true}");
+    sb_reset();
+    lx_call_options *opts = NULL;
+    CHECK(lx_call_options_new(&opts, NULL) == LX_OK, "call options");
+    CHECK(lx_call_options_set_timeout_ms(opts, 300, NULL) == LX_OK, "timeout 300 ms");
+    const char *ldif = LDIF_HEAD "\"processingDirection\":\"inbound\",\"content\":[]}";
+    char *json = NULL;
+    lx_error *err = NULL;
+    double t0 = tc_now();
+    int st = lx_ldif_run(c, ldif, LX_LDIF_DEFAULT, opts, &json, NULL, &err);
+    double took = tc_now() - t0;
+    CHECK(st == LX_ERR_TIMEOUT, "deadline: %s", lx_status_str(st));
+    TIME_CHECK(took < 0.300 + tc_margin(), "deadline of 300 ms ended the wait after %.3f s", took);
+    char *run = NULL;
+    CHECK(lx_error_run_json(err, &run, NULL) == LX_OK && contains(run, "\"status\":\"PENDING\""), "run %s",
+          run ? run : "(none)");
+    /* One create; the status polls before the deadline (the first wait, 500 ms, is cut to it). */
+    CHECK(sb_requests("integration", -1) == 2, "integration requests %ld", sb_requests("integration", -1));
+    lx_free(run);
+    lx_free(err);
+    lx_free(opts);
+    sb_call("POST", "/_sandbox/integration/advance", NULL, NULL, 0);
+    integration("{\"sync_run_manual\":false}");
+}
+
+static void test_bad_arguments(lx_client *c) {
+    char *json = NULL;
+    lx_error *err = NULL;
+    CHECK(lx_ldif_run(c, NULL, 0, NULL, &json, NULL, NULL) == LX_ERR_NULL_ARG, "NULL ldif");
+    CHECK(lx_ldif_run(c, "{", 0, NULL, &json, NULL, NULL) == LX_ERR_INVALID_ARG, "invalid JSON");
+    int st = lx_ldif_run(c, "{\"connectorType\":\"x\"}", 0, NULL, &json, NULL, &err);
+    CHECK(st == LX_ERR_INVALID_ARG && contains(lx_error_message(err), "connectorId"), "header: %s",
+          err ? lx_error_message(err) : "");
+    lx_free(err);
+    CHECK(lx_ldif_run(c, LDIF_HEAD "\"processingDirection\":\"inbound\"}", 8, NULL, &json, NULL, NULL) ==
+              LX_ERR_INVALID_ARG,
+          "unknown flag bits");
+    CHECK(lx_update_fact_sheet(c, "x", "{}", NULL, 0, NULL, &json, NULL, NULL) == LX_ERR_INVALID_ARG,
+          "patches not a list");
+    CHECK(lx_update_fact_sheet(c, "x", "[{\"op\":\"set\",\"path\":\"/name\"}]", NULL, 0, NULL, &json, NULL, NULL) ==
+              LX_ERR_INVALID_ARG,
+          "unknown op");
+    CHECK(json == NULL, "no output on failure");
+    /* An error without a run. */
+    err = NULL;
+    CHECK(lx_ldif_run(c, "{", 0, NULL, &json, NULL, &err) == LX_ERR_INVALID_ARG, "invalid JSON again");
+    char *run = NULL;
+    CHECK(lx_error_run_json(err, &run, NULL) == LX_ERR_NOT_FOUND && run == NULL, "no run on the error");
+    lx_free(err);
+}
+
+/* ---- lx_ldif_run_start: the same run, its result handed to a completion callback ---- */
+
+struct done {
+    pthread_mutex_t lock;
+    pthread_cond_t cond;
+    int calls;
+    int status;
+    char result[4096];
+};
+
+static void on_done(void *userdata, int32_t status, lx_response *response, lx_error *error) {
+    struct done *d = userdata;
+    pthread_mutex_lock(&d->lock);
+    d->status = status;
+    const uint8_t *body = NULL;
+    size_t len = 0;
+    if (response && lx_response_body(response, &body, &len) == LX_OK) {
+        snprintf(d->result, sizeof d->result, "%.*s", (int)len, (const char *)body);
+    } else if (error) {
+        char *run = NULL;
+        if (lx_error_run_json(error, &run, NULL) == LX_OK) {
+            snprintf(d->result, sizeof d->result, "%s", run);
+            lx_free(run);
+        }
+    }
+    d->calls++;
+    pthread_cond_signal(&d->cond);
+    pthread_mutex_unlock(&d->lock);
+    lx_free(response);
+    lx_free(error);
+}
+
+static int wait_done(struct done *d) {
+    struct timespec until;
+    clock_gettime(CLOCK_REALTIME, &until);
+    until.tv_sec += 30; /* a hang guard, not a timing assertion */
+    pthread_mutex_lock(&d->lock);
+    while (d->calls == 0 && pthread_cond_timedwait(&d->cond, &d->lock, &until) == 0) {
+    }
+    int calls = d->calls;
+    pthread_mutex_unlock(&d->lock);
+    return calls;
+}
+
+static void test_ldif_run_start(lx_client *c) {
+    integration("{\"sync_run_state_ms\":0,\"sync_run_manual\":false}");
+    sb_reset();
+    const char *ldif = LDIF_HEAD "\"processingDirection\":\"inbound\",\"content\":[]}";
+    struct done ok = {PTHREAD_MUTEX_INITIALIZER, PTHREAD_COND_INITIALIZER, 0, -1, ""};
+    CHECK(lx_ldif_run_start(c, ldif, LX_LDIF_TEST, NULL, on_done, &ok, NULL) == LX_OK, "started");
+    CHECK(wait_done(&ok) == 1 && ok.status == LX_OK, "one completion, LX_OK: %d", ok.status);
+    CHECK(contains(ok.result, "\"status\":\"FINISHED\"") && contains(ok.result, "\"polls\":1"), "result %s",
+          ok.result);
+
+    sb_fault("{\"endpoint\":\"integration\",\"kind\":\"sync_run_fail\"}");
+    struct done bad = {PTHREAD_MUTEX_INITIALIZER, PTHREAD_COND_INITIALIZER, 0, -1, ""};
+    CHECK(lx_ldif_run_start(c, ldif, LX_LDIF_DEFAULT, NULL, on_done, &bad, NULL) == LX_OK, "started");
+    CHECK(wait_done(&bad) == 1 && bad.status == LX_ERR_RUN_FAILED, "LX_ERR_RUN_FAILED: %d", bad.status);
+    CHECK(contains(bad.result, "\"status\":\"FAILED\""), "the run from the error: %s", bad.result);
+
+    /* Refused before it starts: the callback never runs. */
+    struct done never = {PTHREAD_MUTEX_INITIALIZER, PTHREAD_COND_INITIALIZER, 0, -1, ""};
+    CHECK(lx_ldif_run_start(c, "{\"connectorType\":\"x\"}", 0, NULL, on_done, &never, NULL) == LX_ERR_INVALID_ARG,
+          "a bad LDIF is refused at the start");
+    CHECK(lx_ldif_run_start(c, ldif, 0, NULL, NULL, NULL, NULL) == LX_ERR_NULL_ARG, "no callback");
+    CHECK(never.calls == 0, "no callback for a refused start");
+    clear_faults();
+}
+
+/* ---- fact-sheet writes ---- */
+
+/* The id of the first Application (36 characters) into id. */
+static int first_application(lx_client *c, char id[37]) {
+    char *json = NULL;
+    int st = lx_graphql(c,
+                        "{ allFactSheets(first: 1, filter: {facetFilters: [{facetKey: \"FactSheetTypes\", "
+                        "keys: [\"Application\"]}]}) { edges { node { id } } } }",
+                        NULL, &json, NULL, NULL);
+    const char *p = json ? strstr(json, "\"id\":\"") : NULL;
+    if (st != LX_OK || !p) {
+        lx_free(json);
+        return -1;
+    }
+    memcpy(id, p + 6, 36);
+    id[36] = 0;
+    lx_free(json);
+    return 0;
+}
+
+static void test_update(lx_client *c) {
+    char id[37];
+    CHECK(first_application(c, id) == 0, "an application");
+    sb_reset();
+    sb_fault("{\"endpoint\":\"graphql\",\"kind\":\"concurrent_edit\",\"times\":1}");
+    const char *patches = "[{\"op\":\"replace\",\"path\":\"/description\",\"value\":\"from C\"},"
+                          "{\"op\":\"replace\",\"path\":\"/lifecycle\",\"value\":"
+                          "{\"phases\":[{\"phase\":\"active\",\"startDate\":\"2024-01-01\"}]}}]";
+    char *json = NULL;
+    size_t len = 0;
+    lx_error *err = NULL;
+    int st = lx_update_fact_sheet(c, id, patches, "C test", LX_UPDATE_DEFAULT, NULL, &json, &len, &err);
+    CHECK(st == LX_OK, "update: %s %s", lx_status_str(st), err ? lx_error_message(err) : "");
+    CHECK(contains(json, "\"description\":\"from C\"") && contains(json, id), "fact sheet %s", json ? json : "");
+    CHECK(json && strlen(json) == len, "length");
+    /* read, clashing write, one re-read, write */
+    CHECK(sb_requests("graphql", 200) == 4, "graphql requests %ld", sb_requests("graphql", 200));
+    CHECK(sb_counter("writes") == 1, "writes %ld", sb_counter("writes"));
+    lx_free(json);
+    lx_free(err);
+
+    /* Clashes beyond the bound: 1 + LX_DEFAULT_REVISION_CLASH_RETRIES writes and reads. */
+    sb_reset();
+    sb_fault("{\"endpoint\":\"graphql\",\"kind\":\"concurrent_edit\",\"times\":20}");
+    err = NULL;
+    json = NULL;
+    st = lx_update_fact_sheet(c, id, "[{\"op\":\"replace\",\"path\":\"/alias\",\"value\":\"x\"}]", NULL, 0, NULL, &json,
+                              NULL, &err);
+    CHECK(st == LX_ERR_GRAPHQL && json == NULL, "clash bound: %s", lx_status_str(st));
+    char *details = NULL;
+    CHECK(lx_error_graphql_json(err, &details, NULL) == LX_OK && contains(details, "REVISION_CLASH"), "details %s",
+          details ? details : "");
+    long expected = 2 * (1 + LX_DEFAULT_REVISION_CLASH_RETRIES);
+    CHECK(sb_requests("graphql", 200) == expected, "graphql requests %ld, expected %ld", sb_requests("graphql", 200),
+          expected);
+    CHECK(sb_counter("writes") == 0, "writes %ld", sb_counter("writes"));
+    lx_free(details);
+    lx_free(err);
+    clear_faults();
+
+    /* validateOnly stores nothing; archiving with a comment. */
+    sb_reset();
+    json = NULL;
+    st = lx_update_fact_sheet(c, id, "[{\"op\":\"replace\",\"path\":\"/name\",\"value\":\"Preview\"}]", NULL,
+                              LX_UPDATE_VALIDATE_ONLY, NULL, &json, NULL, NULL);
+    CHECK(st == LX_OK && contains(json, "\"name\":\"Preview\"") && sb_counter("writes") == 0, "validate only");
+    lx_free(json);
+    json = NULL;
+    st = lx_update_fact_sheet(c, id, "[{\"op\":\"replace\",\"path\":\"/status\",\"value\":\"ARCHIVED\"}]",
+                              "archived by the C test", 0, NULL, &json, NULL, NULL);
+    CHECK(st == LX_OK && contains(json, "\"status\":\"ARCHIVED\""), "archive %s", json ? json : lx_status_str(st));
+    lx_free(json);
+
+    /* A viewer is refused, without retries. */
+    lx_client *viewer = tc_client(url, viewer_token, NULL, NULL);
+    sb_reset();
+    err = NULL;
+    json = NULL;
+    st = lx_update_fact_sheet(viewer, id, "[{\"op\":\"replace\",\"path\":\"/name\",\"value\":\"x\"}]", NULL, 0, NULL,
+                              &json, NULL, &err);
+    CHECK(st == LX_ERR_GRAPHQL, "viewer: %s", lx_status_str(st));
+    CHECK(sb_requests("graphql", 200) == 2 && sb_counter("writes") == 0, "viewer: %ld requests",
+          sb_requests("graphql", 200));
+    lx_free(err);
+    lx_free(viewer);
+}
+
+int main(void) {
+    url = getenv("LX_SANDBOX_URL");
+    token = getenv("LX_SANDBOX_TOKEN");
+    viewer_token = getenv("LX_SANDBOX_VIEWER_TOKEN");
+    if (!url || !token || !viewer_token || sb_init(url) != 0) {
+        fprintf(stderr, "LX_SANDBOX_URL, LX_SANDBOX_TOKEN and LX_SANDBOX_VIEWER_TOKEN must be set\n");
+        return 2;
+    }
+    lx_client *c = tc_client(url, token, NULL, NULL);
+    if (!c) return 1;
+    test_ldif_run(c);
+    test_failed_run(c);
+    test_run_deadline(c);
+    test_bad_arguments(c);
+    test_ldif_run_start(c);
+    test_update(c);
+    lx_free(c);
+    integration("{\"sync_run_state_ms\":100}");
+    TC_SUMMARY();
+    return failed ? 1 : 0;
+}
