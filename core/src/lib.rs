@@ -38,6 +38,7 @@ mod rate;
 mod request;
 mod runtime;
 mod secret;
+mod token_cache;
 mod token_manager;
 mod token_response;
 
