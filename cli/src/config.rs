@@ -8,6 +8,7 @@
 //! api_token = "..."             # keep the file private: chmod 600
 //! ca_file = "/etc/ssl/corp.pem" # optional, relative paths are relative to the file
 //! proxy = "http://proxy:3128"   # optional
+//! token_cache = false           # optional: keep the access token to each run
 //! ```
 
 use std::fmt;
@@ -35,6 +36,8 @@ pub enum Source {
     Stdin,
     /// The embedded sandbox (`--sandbox`).
     Sandbox,
+    /// Nobody set it: lx's default.
+    Default,
 }
 
 impl fmt::Display for Source {
@@ -45,6 +48,7 @@ impl fmt::Display for Source {
             Source::File(path) => write!(f, "config file {}", path.display()),
             Source::Stdin => f.write_str("standard input"),
             Source::Sandbox => f.write_str("the embedded sandbox"),
+            Source::Default => f.write_str("the default"),
         }
     }
 }
@@ -71,7 +75,11 @@ struct FileConfig {
     api_token: Option<String>,
     ca_file: Option<PathBuf>,
     proxy: Option<String>,
+    token_cache: Option<bool>,
 }
+
+/// The environment variable that turns the token cache off (`0`) or on (`1`).
+pub const ENV_TOKEN_CACHE: &str = "LEANIX_TOKEN_CACHE";
 
 /// What is known about the configuration file.
 #[derive(Debug, Clone)]
@@ -97,6 +105,8 @@ pub struct Settings {
     pub limits: Limits,
     /// `http://` allowed to loopback hosts.
     pub insecure_loopback: bool,
+    /// Share the access token with later runs through the token cache (on unless turned off).
+    pub token_cache: Sourced<bool>,
     /// The configuration file consulted.
     pub file: ConfigFile,
 }
@@ -217,6 +227,16 @@ impl Settings {
             .map(|p| sourced(p, Source::Flag("--proxy")))
             .or_else(|| file.proxy.clone().map(|p| sourced(p, file_source())));
 
+        let token_cache = if opts.no_token_cache {
+            sourced(false, Source::Flag("--no-token-cache"))
+        } else if let Some(on) = env_switch(ENV_TOKEN_CACHE)? {
+            sourced(on, Source::Env(ENV_TOKEN_CACHE))
+        } else if let Some(on) = file.token_cache {
+            sourced(on, file_source())
+        } else {
+            sourced(true, Source::Default)
+        };
+
         Ok(Settings {
             host,
             api_token,
@@ -224,8 +244,25 @@ impl Settings {
             proxy,
             limits: Limits::of(opts),
             insecure_loopback: opts.insecure_loopback,
+            token_cache,
             file: ConfigFile { path, loaded },
         })
+    }
+}
+
+/// An on/off environment variable: `1`, `true`, `yes`, `on` or `0`, `false`, `no`, `off`
+/// (unset or empty: `None`); anything else is a usage error.
+fn env_switch(name: &'static str) -> CliResult<Option<bool>> {
+    let Some(value) = env(name) else {
+        return Ok(None);
+    };
+    match value.trim().to_ascii_lowercase().as_str() {
+        "1" | "true" | "yes" | "on" => Ok(Some(true)),
+        "0" | "false" | "no" | "off" => Ok(Some(false)),
+        _ => Err(CliError::usage(format!(
+            "{name} must be 1 or 0 (on or off), not {:?}",
+            value.chars().take(20).collect::<String>()
+        ))),
     }
 }
 
@@ -253,7 +290,7 @@ fn read_config_file(path: &Path, explicit: bool) -> CliResult<Option<FileConfig>
             .unwrap_or("invalid TOML")
             .to_owned();
         CliError::usage(format!(
-            "the config file {} is not valid: {reason} (keys: host, api_token, ca_file, proxy)",
+            "the config file {} is not valid: {reason} (keys: host, api_token, ca_file, proxy, token_cache)",
             path.display()
         ))
     })?;
@@ -352,6 +389,9 @@ mod tests {
         .unwrap();
         assert_eq!(ok.host.as_deref(), Some("acme.leanix.net"));
         assert!(toml::from_str::<FileConfig>("api-token = \"t\"").is_err());
+        let off: FileConfig = toml::from_str("token_cache = false").unwrap();
+        assert_eq!(off.token_cache, Some(false));
+        assert!(toml::from_str::<FileConfig>("token_cache = \"no\"").is_err());
     }
 
     #[test]

@@ -11,7 +11,7 @@ use leanix_sandbox::Sandbox;
 use crate::args::GlobalOpts;
 use crate::config::{display_host, Limits, Settings, Source};
 use crate::exit::{CliError, CliResult};
-use crate::output::{is_verbose, verbose};
+use crate::output::{is_verbose, verbose, warn};
 
 /// A configured client and, in sandbox mode, the sandbox it talks to.
 pub struct Session {
@@ -67,7 +67,14 @@ impl Session {
         let mut builder = Client::builder()
             .host(host.value)
             .api_token(token.value)
-            .allow_insecure_loopback(settings.insecure_loopback);
+            .allow_insecure_loopback(settings.insecure_loopback)
+            .token_cache(settings.token_cache.value);
+        if !settings.token_cache.value {
+            verbose(&format!(
+                "token cache off (from {})",
+                settings.token_cache.source
+            ));
+        }
         if let Some(proxy) = settings.proxy {
             verbose(&format!("proxy from {}", proxy.source));
             builder = builder.proxy(proxy.value);
@@ -136,12 +143,23 @@ impl Session {
             if matches!(event, Event::TokenFetched { .. }) {
                 counter.fetch_add(1, Ordering::Relaxed);
             }
-            if is_verbose() {
+            if let Event::TokenCacheIgnored { path, reason } = event {
+                // Always shown: a token file others can read, or one that cannot be used.
+                let place = if path.as_os_str().is_empty() {
+                    String::new()
+                } else {
+                    format!("{} ", path.display())
+                };
+                warn(&format!("token cache: {place}{reason}"));
+            } else if is_verbose() {
                 verbose(&describe(event));
             }
         });
         let client = builder.build_blocking()?;
         verbose(&format!("client for {}", client.origin()));
+        if let Some(path) = client.token_cache_file() {
+            verbose(&format!("token cache {}", path.display()));
+        }
         Ok(Session {
             client,
             sandbox,
@@ -201,6 +219,13 @@ fn describe(event: &Event) -> String {
         } => format!(
             "token exchange failed{} ({kind}): {message}",
             if *background { " in the background" } else { "" }
+        ),
+        Event::TokenLoaded {
+            fingerprint,
+            expires_in,
+        } => format!(
+            "access token sha256:{fingerprint}… from the token cache (expires in {} s)",
+            expires_in.as_secs()
         ),
         Event::TokenRejected { fingerprint } => format!(
             "the API rejected access token sha256:{fingerprint}…; exchanging the API token again"

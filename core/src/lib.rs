@@ -56,6 +56,7 @@ pub use graphql::{
 pub use origin::Origin;
 pub use request::{Request, Response};
 pub use secret::{AccessToken, ApiToken};
+pub use token_cache::default_token_cache_dir;
 pub use token_response::{parse_token_response, LifetimeSource, TokenGrant};
 
 /// The version of this crate, as in `Cargo.toml`.

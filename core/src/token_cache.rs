@@ -22,6 +22,7 @@ use std::os::unix::fs::{DirBuilderExt, MetadataExt, OpenOptionsExt};
 use std::os::unix::io::AsRawFd;
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
+use std::sync::Mutex;
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 use serde::{Deserialize, Serialize};
@@ -42,9 +43,11 @@ pub(crate) enum CacheLocation {
     Dir(PathBuf),
 }
 
-/// The default directory of the token file, from the environment (XDG base directories:
-/// relative values are ignored); `None` when none of the variables is usable.
-pub(crate) fn default_dir() -> Option<PathBuf> {
+/// The directory [`ClientBuilder::token_cache`](crate::ClientBuilder::token_cache) keeps token
+/// files in, from the environment: `$XDG_RUNTIME_DIR/leanix` when that directory exists, else
+/// `$XDG_CACHE_HOME/leanix`, else `$HOME/.cache/leanix` (relative values are ignored, as the
+/// XDG base directory rules say); `None` when none of the variables is usable.
+pub fn default_token_cache_dir() -> Option<PathBuf> {
     let absolute = |name: &str| {
         std::env::var_os(name)
             .map(PathBuf::from)
@@ -177,6 +180,9 @@ pub(crate) struct TokenStore {
     events: Option<EventHandler>,
     /// Set once the directory proved unusable: warned once, never used again by this client.
     disabled: AtomicBool,
+    /// The last warning, not repeated until the file was used or written again (a fetch reads
+    /// the file twice: before and after taking the lock).
+    last_warning: Mutex<Option<String>>,
 }
 
 impl TokenStore {
@@ -190,7 +196,7 @@ impl TokenStore {
     ) -> Option<TokenStore> {
         let dir = match location {
             CacheLocation::Dir(dir) => dir.clone(),
-            CacheLocation::Default => match default_dir() {
+            CacheLocation::Default => match default_token_cache_dir() {
                 Some(dir) => dir,
                 None => {
                     emit(
@@ -213,6 +219,7 @@ impl TokenStore {
             origin: origin.as_str().to_owned(),
             events,
             disabled: AtomicBool::new(false),
+            last_warning: Mutex::new(None),
         })
     }
 
@@ -221,7 +228,16 @@ impl TokenStore {
         &self.file
     }
 
-    fn warn(&self, path: &Path, reason: String) {
+    /// Emits [`Event::TokenCacheIgnored`], unless it repeats the last warning.
+    pub fn warn(&self, path: &Path, reason: String) {
+        let text = format!("{}\0{reason}", path.display());
+        {
+            let mut last = self.last_warning.lock().unwrap_or_else(|p| p.into_inner());
+            if last.as_deref() == Some(text.as_str()) {
+                return;
+            }
+            *last = Some(text);
+        }
         emit(
             &self.events,
             Event::TokenCacheIgnored {
@@ -346,7 +362,10 @@ impl TokenStore {
             return None;
         }
         match self.parse(&bytes) {
-            Ok(stored) => Some(stored),
+            Ok(stored) => {
+                self.clear_warning();
+                Some(stored)
+            }
             Err(reason) => {
                 self.warn(
                     &self.file,
@@ -421,10 +440,17 @@ impl TokenStore {
             .open(&temp)
             .and_then(|mut f| f.write_all(&bytes))
             .and_then(|()| fs::rename(&temp, &self.file));
-        if let Err(e) = written {
-            let _ = fs::remove_file(&temp);
-            self.warn(&self.file, format!("cannot be written: {e}"));
+        match written {
+            Ok(()) => self.clear_warning(),
+            Err(e) => {
+                let _ = fs::remove_file(&temp);
+                self.warn(&self.file, format!("cannot be written: {e}"));
+            }
         }
+    }
+
+    fn clear_warning(&self) {
+        *self.last_warning.lock().unwrap_or_else(|p| p.into_inner()) = None;
     }
 
     /// Removes the file if it still holds `token` (call with the lock held); true if removed.

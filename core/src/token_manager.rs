@@ -282,13 +282,7 @@ impl Inner {
         let (age, lifetime) = match stored.trust(self.clock.wall()) {
             Ok(trusted) => trusted,
             Err(reason) => {
-                emit(
-                    &self.events,
-                    Event::TokenCacheIgnored {
-                        path: store.path().to_owned(),
-                        reason: format!("is not trusted: {reason}"),
-                    },
-                );
+                store.warn(store.path(), format!("is not trusted: {reason}"));
                 return None;
             }
         };
