@@ -435,8 +435,16 @@ impl ClientBuilder {
     /// or with a looser mode, and a corrupt file, are not used
     /// ([`Event::TokenCacheIgnored`]). The file holds a bearer token at rest: anything running
     /// as the same user can read it. [`Client::forget_token`] removes it.
+    ///
+    /// `true` keeps a directory set before with [`token_cache_dir`](Self::token_cache_dir).
     pub fn token_cache(self, on: bool) -> Self {
-        self.edit(|c| c.token_cache = on.then_some(CacheLocation::Default))
+        self.edit(|c| {
+            c.token_cache = if on {
+                c.token_cache.take().or(Some(CacheLocation::Default))
+            } else {
+                None
+            }
+        })
     }
 
     /// Like [`token_cache`](Self::token_cache)`(true)`, with the file in `dir` (created `0700`

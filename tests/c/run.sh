@@ -17,7 +17,7 @@ lx_link_soname
 
 cflags=(-std=c11 -Wall -Wextra -Wpedantic -Werror -I"$LX_ROOT/include")
 helpers=("$here/sandbox_control.c" "$here/test_client.c")
-programs=(test_failures test_calls)
+programs=(test_failures test_calls test_token_cache)
 shared=(-L"$lib" -lleanix -Wl,-rpath,"$lib" -lpthread)
 read -ra native <"$LX_ROOT/packaging/native-static-libs"
 
