@@ -4,7 +4,8 @@
 # (with the suppressions file the library installs), and with AddressSanitizer +
 # UndefinedBehaviorSanitizer. Programs: test_leanix (the whole API, also linked statically),
 # test_failures (failed calls keep their answer, GraphQL errors, bounded bodies, paging, framing
-# headers) and test_calls (deadlines, cancellation, asynchronous calls, callbacks, rate options). Also checks the shared library's soname and that its exported
+# headers), test_calls (deadlines, cancellation, asynchronous calls, callbacks, rate options) and
+# test_token_cache (the token file shared by processes, issue 18). Also checks the shared library's soname and that its exported
 # symbols and the header's declarations are the same set.
 #
 # Usage: tests/c/run.sh [debug|release]   (default debug; the Rust build must exist)
