@@ -389,6 +389,26 @@ async fn a_loose_directory_is_not_used() {
     assert_eq!(mode_of(&nested), 0o700);
     assert!(file_of(&c).exists());
     assert!(warnings(&events).is_empty());
+
+    // A 0700 directory of another user (making one needs root).
+    if unsafe { libc::geteuid() } == 0 {
+        let foreign = dir.join("foreign");
+        fs::create_dir(&foreign).unwrap();
+        fs::set_permissions(&foreign, fs::Permissions::from_mode(0o700)).unwrap();
+        std::os::unix::fs::chown(&foreign, Some(65534), Some(65534)).unwrap();
+        let before = sb.stats().token_exchanges;
+        let (c, events) = client_in(&sb, &clock, &foreign);
+        c.get(FACT_SHEETS).await.unwrap();
+        let w = warnings(&events);
+        assert!(
+            w.len() == 1 && w[0].contains("belongs to user id 65534"),
+            "{w:?}"
+        );
+        assert_eq!(sb.stats().token_exchanges, before + 1);
+        assert_eq!(fs::read_dir(&foreign).unwrap().count(), 0);
+    } else {
+        eprintln!("skipping the foreign-directory case: chown needs root");
+    }
 }
 
 /// A token the API rejects with 401 is dropped from the file, but only while the file still
