@@ -335,4 +335,18 @@ fn without_a_runtime_directory_the_cache_home_is_used() {
         "{}",
         run.stdout
     );
+
+    // A runtime directory of another user (sudo keeps the caller's XDG_RUNTIME_DIR) is passed
+    // over: nothing is created in it. Making one needs root.
+    if unsafe { libc::geteuid() } == 0 {
+        let foreign = tempfile::tempdir().unwrap();
+        std::os::unix::fs::chown(foreign.path(), Some(65534), Some(65534)).unwrap();
+        lx_on(&s.sb, &["get", FACT_SHEETS])
+            .env("XDG_RUNTIME_DIR", foreign.path().to_str().unwrap())
+            .env("XDG_CACHE_HOME", cache)
+            .run()
+            .ok();
+        assert_eq!(fs::read_dir(foreign.path()).unwrap().count(), 0);
+        assert_eq!(s.exchanges(), 1, "the token came from the cache home");
+    }
 }

@@ -46,20 +46,30 @@ pub(crate) enum CacheLocation {
 /// The directory [`ClientBuilder::token_cache`](crate::ClientBuilder::token_cache) keeps token
 /// files in, from the environment: `$XDG_RUNTIME_DIR/leanix` when that directory exists, else
 /// `$XDG_CACHE_HOME/leanix`, else `$HOME/.cache/leanix` (relative values are ignored, as the
-/// XDG base directory rules say); `None` when none of the variables is usable.
+/// XDG base directory rules say). A candidate whose nearest existing directory belongs to
+/// another user is passed over (`sudo` keeps the invoking user's variables: root's files there
+/// would lock that user out of their own cache). `None` when no candidate is usable.
 pub fn default_token_cache_dir() -> Option<PathBuf> {
     let absolute = |name: &str| {
         std::env::var_os(name)
             .map(PathBuf::from)
             .filter(|p| p.is_absolute())
     };
-    if let Some(run) = absolute("XDG_RUNTIME_DIR").filter(|p| p.is_dir()) {
-        return Some(run.join(policy::TOKEN_CACHE_DIR_NAME));
-    }
-    if let Some(cache) = absolute("XDG_CACHE_HOME") {
-        return Some(cache.join(policy::TOKEN_CACHE_DIR_NAME));
-    }
-    absolute("HOME").map(|home| home.join(".cache").join(policy::TOKEN_CACHE_DIR_NAME))
+    let runtime = absolute("XDG_RUNTIME_DIR").filter(|p| p.is_dir());
+    let cache = absolute("XDG_CACHE_HOME");
+    let home = absolute("HOME").map(|h| h.join(".cache"));
+    [runtime, cache, home]
+        .into_iter()
+        .flatten()
+        .find(|base| owned_by_me(base))
+        .map(|base| base.join(policy::TOKEN_CACHE_DIR_NAME))
+}
+
+/// True if the nearest existing ancestor of `path` (itself included) belongs to this user.
+fn owned_by_me(path: &Path) -> bool {
+    path.ancestors()
+        .find_map(|p| fs::metadata(p).ok())
+        .is_some_and(|meta| meta.uid() == euid())
 }
 
 /// The name of the files of one origin and API token: a hash of both (domain-separated), so
@@ -203,7 +213,7 @@ impl TokenStore {
                         &events,
                         Event::TokenCacheIgnored {
                             path: PathBuf::new(),
-                            reason: "no directory for the token file: none of XDG_RUNTIME_DIR, XDG_CACHE_HOME and HOME is set to an absolute path".into(),
+                            reason: "no directory for the token file: none of XDG_RUNTIME_DIR, XDG_CACHE_HOME and HOME names an absolute path of this user's".into(),
                         },
                     );
                     return None;

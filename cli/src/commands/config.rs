@@ -54,7 +54,7 @@ pub fn run(opts: &GlobalOpts) -> CliResult {
         _ if opts.sandbox => "off: the embedded sandbox's token lives with the process".to_owned(),
         (true, Some(dir)) => format!("on, in {} (from {})", dir.display(), cache.source),
         (true, None) => format!(
-            "on (from {}), but neither XDG_RUNTIME_DIR, XDG_CACHE_HOME nor HOME is set",
+            "on (from {}), but none of XDG_RUNTIME_DIR, XDG_CACHE_HOME and HOME names a directory of this user's",
             cache.source
         ),
         (false, _) => format!("off (from {})", cache.source),
