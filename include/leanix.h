@@ -279,6 +279,12 @@ enum lx_event_kind
   // The client started pacing itself after a 429, slowed down, or stopped pacing
   // (details: `started`, `requests_per_minute`, null when not paced).
   LX_EVENT_PACING = 6,
+  // A token was taken from the token cache file, no exchange (details: `fingerprint`,
+  // `expires_in_ms`).
+  LX_EVENT_TOKEN_LOADED = 7,
+  // The token cache file or its directory was not used: a warning (details: `path`,
+  // `reason`, e.g. `has mode 0644, which lets other users read it ...; ignored`).
+  LX_EVENT_TOKEN_CACHE_IGNORED = 8,
 };
 #ifndef __cplusplus
 #if __STDC_VERSION__ >= 202311L
@@ -678,6 +684,16 @@ lx_status lx_access_token(const struct lx_client *client,
                           char **out_token,
                           struct lx_error **err);
 
+// Forgets the access token: drops it from the client's memory and, if the client shares it
+// through the token cache (option `token_cache`), removes the file. The next call exchanges.
+// `*out_removed` (may be NULL) is set to 1 if a file was removed, else 0.
+//
+// Thread safety: as lx_get(); waits while another process holds the file's lock.
+LX_MUST_USE
+lx_status lx_forget_token(const struct lx_client *client,
+                          int32_t *out_removed,
+                          struct lx_error **err);
+
 // The decoded (not verified) claims of a current access token as a JSON object: `sub`, `exp`,
 // `iss`, `jti`, `instanceUrl`, `region`, `principal{username, role, permission{workspaceId,
 // workspaceName, role, status}, ...}`, so nobody needs to paste a token into a web debugger.
@@ -897,6 +913,17 @@ lx_status lx_options_new(struct lx_options **out_options, struct lx_error **err)
 // | `max_requests_per_minute` | never more requests per minute from this client, all threads together (`0`, the default: no fixed limit) |
 // | `reauth_interval_ms` | at most one 401-triggered token exchange per interval (`LX_DEFAULT_REAUTH_INTERVAL_MS`) |
 // | `max_pages` | most pages a paging walk (GraphQL or REST) fetches (`LX_DEFAULT_MAX_PAGES`) |
+// | `token_cache` | `1`/`0`: share the access token with other processes of this user through a file (default `0`; see below) |
+// | `token_cache_dir` | turns the token cache on, with its file in this directory (created `0700` if missing) |
+//
+// The token cache: one file per host and API token (named by a hash of both) in
+// `$XDG_RUNTIME_DIR/leanix/` if that directory exists, else `$XDG_CACHE_HOME/leanix/`, else
+// `~/.cache/leanix/`, or in `token_cache_dir`. The directory is `0700`, the file `0600`, written
+// atomically; a file or directory of another user, with a looser mode, or corrupt, is not used
+// (`LX_EVENT_TOKEN_CACHE_IGNORED`). Processes that need a token together take a lock beside the
+// file and make one exchange between them; a token taken from the file is
+// `LX_EVENT_TOKEN_LOADED`. The file holds a bearer token at rest, readable by anything running
+// as the same user; lx_forget_token() removes it.
 //
 // Returns `LX_ERR_INVALID_ARG` for an unknown key or a value of the wrong form (the message
 // names it). Values are validated together when the client is built.

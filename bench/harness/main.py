@@ -14,7 +14,7 @@ from typing import Any, Callable, Dict
 
 from . import chart, machine, report, targets
 from .context import Ctx, Params, log
-from .phases import bindings, coldstart, concurrency, memory, refresh, sequential, server
+from .phases import bindings, cli, coldstart, concurrency, memory, refresh, sequential, server
 from .runner import BENCH, ROOT, Artifacts
 from .sandbox import Sandbox
 
@@ -26,6 +26,7 @@ PHASES: Dict[str, Callable[[Ctx], Dict[str, Any]]] = {
     "memory": memory.run,
     "server": server.run,
     "bindings": bindings.run,
+    "cli": cli.run,
 }
 
 

@@ -206,6 +206,30 @@ def coldstart(res: Dict[str, Any]) -> List[str]:
             + _table(["Client", "p50 ms", "p90 ms", "max ms", "exchanges per run"], rows))
 
 
+def cli(res: Dict[str, Any]) -> List[str]:
+    c = res.get("cli")
+    if not c:
+        return []
+    rows = []
+    for d in c["delays"]:
+        for r in d["rows"]:
+            if r["status"] != "ok":
+                rows.append([label(r["subject"]), f"+{d['delay_ms']} ms", _status(r), "", "", "", ""])
+                continue
+            ex = "/".join(str(e) for e in sorted(set(r["exchanges_rounds"])))
+            rows.append([label(r["subject"]), f"+{d['delay_ms']} ms", _ms(r["p50_us"]), _ms(r["p99_us"]),
+                         _ms(r.get("first_us")), _n(r.get("invocations")), ex])
+    return (["## The shell: one request per process, with and without the token cache", "",
+             f"`{c['endpoint']}`, one invocation after the other for {c['process_seconds']:g} s per client and "
+             f"round, {c['rounds']} interleaved round(s), with the sandbox's token exchange as it is and delayed "
+             "(its `latency` fault on the token endpoint). The cached clients start each round with an empty "
+             "token cache (a fresh `XDG_RUNTIME_DIR`): the first invocation exchanges, the others take the "
+             "stored token. p50/p99: medians over rounds of the per-invocation wall time; first: the slowest "
+             "first invocation of a round; exchanges: the sandbox's count per round.", ""]
+            + _table(["Client", "exchange delay", "p50 ms", "p99 ms", "first ms", "invocations", "exchanges per round"],
+                     rows))
+
+
 def memory(res: Dict[str, Any]) -> List[str]:
     m = res.get("memory")
     if not m:
@@ -296,6 +320,6 @@ def write(res: Dict[str, Any], path: Path, chart_name: Optional[str], findings: 
     lines += machine(res) + targets(res)
     if findings and findings.is_file():
         lines += findings.read_text().rstrip().splitlines() + [""]
-    for part in (sequential, concurrency, refresh, coldstart, memory, server, bindings, checks):
+    for part in (sequential, concurrency, refresh, coldstart, cli, memory, server, bindings, checks):
         lines += part(res)
     path.write_text("\n".join(lines).rstrip() + "\n")

@@ -20,6 +20,9 @@ from .runner import BENCH, RunError, run_json, summary_us, tool
 
 RUST = {"raw-reqwest": "raw", "core-async": "async", "core-blocking": "blocking"}
 PROCESS = ("curl-recipe", "lx-cli")
+# Process-per-request clients that share the access token between runs through lx's token cache
+# (a fresh XDG_RUNTIME_DIR per measurement: one exchange for the whole measurement).
+CACHED = ("lx-cli-cached", "curl-lx-token")
 # Exchanges one closed-loop measurement must cause: the raw floors reuse the harness's token.
 EXPECTED_EXCHANGES = {"raw-reqwest": 0, "wrk": 0, "core-async": 1, "core-blocking": 1, "c-abi": 1}
 
@@ -67,9 +70,18 @@ def wrk(ctx: Ctx, url: str, connections: int, seconds: float) -> Dict[str, Any]:
             "usage": per_request(before, children_usage(), r["requests"])}
 
 
-def invocation(ctx: Ctx, subject: str) -> float:
-    """One request by new processes, as a shell user makes it; returns its wall time in µs."""
+def invocation(ctx: Ctx, subject: str, runtime_dir: str | None = None) -> float:
+    """One request by new processes, as a shell user makes it; returns its wall time in µs.
+    `lx-cli` keeps its token to the run (`--no-token-cache`: one exchange per request); the
+    CACHED subjects keep it in lx's token cache under `runtime_dir`."""
     t0 = time.perf_counter()
+    lx_env = {"LEANIX_HOST": ctx.url, "LEANIX_API_TOKEN": ctx.api_token}
+    if subject in CACHED:
+        if runtime_dir is None:
+            raise ValueError(f"{subject} needs a runtime directory")
+        if not ctx.art.lx.is_file():
+            raise Skip("lx not built (cargo build --release -p leanix-cli)")
+        lx_env["XDG_RUNTIME_DIR"] = runtime_dir
     if subject == "curl-recipe":
         curl = tool("curl")
         if not curl:
@@ -82,8 +94,16 @@ def invocation(ctx: Ctx, subject: str) -> float:
     elif subject == "lx-cli":
         if not ctx.art.lx.is_file():
             raise Skip("lx not built (cargo build --release -p leanix-cli)")
-        _ok([str(ctx.art.lx), "--insecure-loopback", "get", ctx.path],
-            {"LEANIX_HOST": ctx.url, "LEANIX_API_TOKEN": ctx.api_token})
+        _ok([str(ctx.art.lx), "--insecure-loopback", "--no-token-cache", "get", ctx.path], lx_env)
+    elif subject == "lx-cli-cached":
+        _ok([str(ctx.art.lx), "--insecure-loopback", "get", ctx.path], lx_env)
+    elif subject == "curl-lx-token":
+        curl = tool("curl")
+        if not curl:
+            raise Skip("curl not installed")
+        # curl -H "Authorization: Bearer $(lx token)" URL
+        at = _ok([str(ctx.art.lx), "--insecure-loopback", "token"], lx_env).decode().strip()
+        _ok([curl, "-sS", "-f", "-H", f"Authorization: Bearer {at}", ctx.url + ctx.path])
     else:
         raise ValueError(subject)
     return (time.perf_counter() - t0) * 1e6

@@ -13,8 +13,9 @@ use crate::exit::{CliError, EXIT_CODES_HELP};
     version,
     about = "The LeanIX API from the command line: access tokens, claims, REST and GraphQL calls.",
     long_about = "The LeanIX API from the command line. lx exchanges your API token for an access \
-                  token (OAuth2), caches it for the process, and makes authenticated REST and \
-                  GraphQL calls. Try it without an account: lx --sandbox demo",
+                  token (OAuth2), keeps it for later runs in a private token cache (see \
+                  --no-token-cache), and makes authenticated REST and GraphQL calls. Try it \
+                  without an account: lx --sandbox demo",
     after_help = EXIT_CODES_HELP
 )]
 pub struct Cli {
@@ -85,6 +86,11 @@ pub struct GlobalOpts {
     /// Print JSON indented (default when stdout is a terminal)
     #[arg(long, global = true)]
     pub pretty: bool,
+
+    /// Keep the access token to this run instead of sharing it with later runs through the
+    /// token cache (also LEANIX_TOKEN_CACHE=0, or token_cache = false in the config file)
+    #[arg(long, global = true)]
+    pub no_token_cache: bool,
 
     /// Run against an embedded LeanIX sandbox started in this process (no account needed)
     #[arg(long, global = true)]
@@ -260,6 +266,10 @@ pub struct TokenArgs {
     /// With --claims: print the claims as JSON
     #[arg(long, requires = "claims")]
     pub json: bool,
+
+    /// Remove the cached access token of this host and API token (the next run exchanges)
+    #[arg(long, conflicts_with = "claims")]
+    pub forget: bool,
 }
 
 /// `lx whoami`.

@@ -9,6 +9,7 @@
 //! ca_file = "/etc/ssl/corp.pem" # optional, relative paths are relative to the file
 //! proxy = "http://proxy:3128"   # optional
 //! insecure_loopback = true      # optional: allow http:// to a loopback host (the sandbox)
+//! token_cache = false           # optional: keep the access token to each run
 //! ```
 
 use std::fmt;
@@ -37,6 +38,8 @@ pub enum Source {
     /// The embedded sandbox (`--sandbox`).
     #[cfg_attr(not(feature = "sandbox"), allow(dead_code))]
     Sandbox,
+    /// Nobody set it: lx's default.
+    Default,
 }
 
 impl fmt::Display for Source {
@@ -47,6 +50,7 @@ impl fmt::Display for Source {
             Source::File(path) => write!(f, "config file {}", path.display()),
             Source::Stdin => f.write_str("standard input"),
             Source::Sandbox => f.write_str("the embedded sandbox"),
+            Source::Default => f.write_str("the default"),
         }
     }
 }
@@ -74,7 +78,11 @@ struct FileConfig {
     ca_file: Option<PathBuf>,
     proxy: Option<String>,
     insecure_loopback: Option<bool>,
+    token_cache: Option<bool>,
 }
+
+/// The environment variable that turns the token cache off (`0`) or on (`1`).
+pub const ENV_TOKEN_CACHE: &str = "LEANIX_TOKEN_CACHE";
 
 /// What is known about the configuration file.
 #[derive(Debug, Clone)]
@@ -101,6 +109,8 @@ pub struct Settings {
     /// `http://` allowed to loopback hosts: `--insecure-loopback`, else
     /// `LEANIX_INSECURE_LOOPBACK`, else the file's `insecure_loopback`.
     pub insecure_loopback: Option<Sourced<bool>>,
+    /// Share the access token with later runs through the token cache (on unless turned off).
+    pub token_cache: Sourced<bool>,
     /// The configuration file consulted.
     pub file: ConfigFile,
 }
@@ -231,6 +241,16 @@ impl Settings {
             file.insecure_loopback.map(|on| sourced(on, file_source()))
         };
 
+        let token_cache = if opts.no_token_cache {
+            sourced(false, Source::Flag("--no-token-cache"))
+        } else if let Some(on) = env_switch(ENV_TOKEN_CACHE)? {
+            sourced(on, Source::Env(ENV_TOKEN_CACHE))
+        } else if let Some(on) = file.token_cache {
+            sourced(on, file_source())
+        } else {
+            sourced(true, Source::Default)
+        };
+
         Ok(Settings {
             host,
             api_token,
@@ -238,8 +258,25 @@ impl Settings {
             proxy,
             limits: Limits::of(opts),
             insecure_loopback,
+            token_cache,
             file: ConfigFile { path, loaded },
         })
+    }
+}
+
+/// An on/off environment variable: `1`, `true`, `yes`, `on` or `0`, `false`, `no`, `off`
+/// (unset or empty: `None`); anything else is a usage error.
+fn env_switch(name: &'static str) -> CliResult<Option<bool>> {
+    let Some(value) = env(name) else {
+        return Ok(None);
+    };
+    match value.trim().to_ascii_lowercase().as_str() {
+        "1" | "true" | "yes" | "on" => Ok(Some(true)),
+        "0" | "false" | "no" | "off" => Ok(Some(false)),
+        _ => Err(CliError::usage(format!(
+            "{name} must be 1 or 0 (on or off), not {:?}",
+            value.chars().take(20).collect::<String>()
+        ))),
     }
 }
 
@@ -267,7 +304,7 @@ fn read_config_file(path: &Path, explicit: bool) -> CliResult<Option<FileConfig>
             .unwrap_or("invalid TOML")
             .to_owned();
         CliError::usage(format!(
-            "the config file {} is not valid: {reason} (keys: host, api_token, ca_file, proxy, insecure_loopback)",
+            "the config file {} is not valid: {reason} (keys: host, api_token, ca_file, proxy, insecure_loopback, token_cache)",
             path.display()
         ))
     })?;
@@ -366,6 +403,9 @@ mod tests {
         .unwrap();
         assert_eq!(ok.host.as_deref(), Some("acme.leanix.net"));
         assert!(toml::from_str::<FileConfig>("api-token = \"t\"").is_err());
+        let off: FileConfig = toml::from_str("token_cache = false").unwrap();
+        assert_eq!(off.token_cache, Some(false));
+        assert!(toml::from_str::<FileConfig>("token_cache = \"no\"").is_err());
     }
 
     #[test]

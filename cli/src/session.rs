@@ -16,7 +16,7 @@ use crate::args::GlobalOpts;
 use crate::config::Source;
 use crate::config::{display_host, Limits, Settings};
 use crate::exit::{CliError, CliResult};
-use crate::output::{is_verbose, verbose};
+use crate::output::{is_verbose, verbose, warn};
 
 /// Stands in for the embedded sandbox in a build without it (`--no-default-features`): no
 /// value of it exists, so a session never has one.
@@ -86,11 +86,18 @@ impl Session {
         let mut builder = Client::builder()
             .host(host.value)
             .api_token(token.value)
-            .insecure_loopback(settings.insecure_loopback.as_ref().is_some_and(|l| l.value));
+            .insecure_loopback(settings.insecure_loopback.as_ref().is_some_and(|l| l.value))
+            .token_cache(settings.token_cache.value);
         if let Some(l) = &settings.insecure_loopback {
             verbose(&format!(
                 "insecure_loopback {} (from {})",
                 l.value, l.source
+            ));
+        }
+        if !settings.token_cache.value {
+            verbose(&format!(
+                "token cache off (from {})",
+                settings.token_cache.source
             ));
         }
         if let Some(proxy) = settings.proxy {
@@ -167,12 +174,23 @@ impl Session {
             if matches!(event, Event::TokenFetched { .. }) {
                 counter.fetch_add(1, Ordering::Relaxed);
             }
-            if is_verbose() {
+            if let Event::TokenCacheIgnored { path, reason } = event {
+                // Always shown: a token file others can read, or one that cannot be used.
+                let place = if path.as_os_str().is_empty() {
+                    String::new()
+                } else {
+                    format!("{} ", path.display())
+                };
+                warn(&format!("token cache: {place}{reason}"));
+            } else if is_verbose() {
                 verbose(&describe(event));
             }
         });
         let client = builder.build_blocking()?;
         verbose(&format!("client for {}", client.origin()));
+        if let Some(path) = client.token_cache_file() {
+            verbose(&format!("token cache {}", path.display()));
+        }
         Ok(Session {
             client,
             sandbox,
@@ -240,6 +258,13 @@ fn describe(event: &Event) -> String {
         } => format!(
             "token exchange failed{} ({kind}): {message}",
             if *background { " in the background" } else { "" }
+        ),
+        Event::TokenLoaded {
+            fingerprint,
+            expires_in,
+        } => format!(
+            "access token sha256:{fingerprint}… from the token cache (expires in {} s)",
+            expires_in.as_secs()
         ),
         Event::TokenRejected { fingerprint } => format!(
             "the API rejected access token sha256:{fingerprint}…; exchanging the API token again"

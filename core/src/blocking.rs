@@ -173,6 +173,18 @@ impl Client {
         self.run(|c| async move { c.access_token().await })
     }
 
+    /// The token file this client shares its access token through, if any
+    /// ([`ClientBuilder::token_cache`]).
+    pub fn token_cache_file(&self) -> Option<&std::path::Path> {
+        self.inner.token_cache_file()
+    }
+
+    /// Drops the access token from memory and removes the token file, if any (true if a file
+    /// was removed).
+    pub fn forget_token(&self) -> Result<bool, Error> {
+        self.run(|c| async move { c.forget_token().await })
+    }
+
     /// The decoded claims of a current access token.
     pub fn claims(&self) -> Result<Option<Claims>, Error> {
         self.run(|c| async move { c.claims().await })

@@ -19,6 +19,7 @@ use crate::policy::{self, retry_after_of};
 use crate::rate::RateBudget;
 use crate::request::{Request, Response};
 use crate::secret::{AccessToken, Redactor};
+use crate::token_cache::TokenStore;
 use crate::token_manager::{CachedToken, Reauth, TokenManager};
 
 /// A LeanIX client. Cheap to clone: clones share the token cache and the settings. Create one
@@ -93,12 +94,21 @@ impl Client {
             Arc::clone(&budget),
             &config,
         )?;
+        let store = config.token_cache.as_ref().and_then(|location| {
+            TokenStore::new(
+                location,
+                &origin,
+                redactor.api_token(),
+                config.events.clone(),
+            )
+        });
         let tokens = TokenManager::new(
             exchanger,
             spawner,
             config.refresh,
             Arc::clone(&config.clock),
             config.events.clone(),
+            store,
         );
         Ok(Client {
             inner: Arc::new(Inner {
@@ -136,6 +146,18 @@ impl Client {
     /// A current access token (from the cache, or exchanged now), e.g. for a tool of your own.
     pub async fn access_token(&self) -> Result<AccessToken, Error> {
         Ok(self.inner.tokens.token().await?.token.clone())
+    }
+
+    /// The token file this client shares its access token through
+    /// ([`ClientBuilder::token_cache`]), or `None` when it keeps the token to itself.
+    pub fn token_cache_file(&self) -> Option<&std::path::Path> {
+        self.inner.tokens.cache_file()
+    }
+
+    /// Forgets the access token: drops it from memory and removes the token file, if this
+    /// client has one (true if a file was removed). The next call exchanges the API token.
+    pub async fn forget_token(&self) -> Result<bool, Error> {
+        self.inner.tokens.forget().await
     }
 
     /// The decoded claims of a current access token (`None` if LeanIX sent an opaque token).

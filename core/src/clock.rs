@@ -46,6 +46,8 @@ struct ManualState {
     start: Instant,
     wall_start: SystemTime,
     elapsed: Duration,
+    /// Jumps of the wall clock alone (set by hand), in nanoseconds; negative: backwards.
+    wall_jump: i128,
     sleeps: Vec<Duration>,
 }
 
@@ -57,6 +59,7 @@ impl ManualClock {
                 start: Instant::now(),
                 wall_start: SystemTime::now(),
                 elapsed: Duration::ZERO,
+                wall_jump: 0,
                 sleeps: Vec::new(),
             })),
         }
@@ -65,6 +68,17 @@ impl ManualClock {
     /// Moves time forward.
     pub fn advance(&self, by: Duration) {
         self.state.lock().unwrap().elapsed += by;
+    }
+
+    /// Moves the wall clock alone forward (an NTP step, a suspended laptop); the monotonic
+    /// clock does not move.
+    pub fn jump_wall_forward(&self, by: Duration) {
+        self.state.lock().unwrap().wall_jump += by.as_nanos() as i128;
+    }
+
+    /// Moves the wall clock alone backward; the monotonic clock does not move.
+    pub fn jump_wall_back(&self, by: Duration) {
+        self.state.lock().unwrap().wall_jump -= by.as_nanos() as i128;
     }
 
     /// Every duration the client slept for, in order.
@@ -99,7 +113,12 @@ impl Clock for ManualClock {
     }
     fn wall(&self) -> SystemTime {
         let s = self.state.lock().unwrap();
-        s.wall_start + s.elapsed
+        let jump = Duration::from_nanos(s.wall_jump.unsigned_abs() as u64);
+        if s.wall_jump >= 0 {
+            s.wall_start + s.elapsed + jump
+        } else {
+            s.wall_start + s.elapsed - jump
+        }
     }
     fn sleep(&self, duration: Duration) -> BoxFuture<'static, ()> {
         let mut s = self.state.lock().unwrap();

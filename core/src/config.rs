@@ -10,6 +10,7 @@ use crate::events::{Event, EventHandler};
 use crate::origin::Origin;
 use crate::policy::{self, RetryPolicy};
 use crate::secret::{ApiToken, Redactor};
+use crate::token_cache::CacheLocation;
 use crate::{Client, ENV_API_TOKEN, ENV_HOST};
 
 /// When a token counts as due for refresh and as too close to expiry to use.
@@ -59,6 +60,8 @@ pub(crate) struct Config {
     pub reauth_interval: Duration,
     pub clock: Arc<dyn Clock>,
     pub events: Option<EventHandler>,
+    /// Share tokens with other processes through a file (`None`: off).
+    pub token_cache: Option<CacheLocation>,
 }
 
 impl Default for Config {
@@ -87,6 +90,7 @@ impl Default for Config {
             reauth_interval: policy::DEFAULT_REAUTH_INTERVAL,
             clock: Arc::new(SystemClock),
             events: None,
+            token_cache: None,
         }
     }
 }
@@ -133,6 +137,11 @@ impl Config {
         if self.max_pages == 0 {
             return Err(config("the page limit must be greater than zero"));
         }
+        if let Some(CacheLocation::Dir(dir)) = &self.token_cache {
+            if dir.as_os_str().is_empty() {
+                return Err(config("the token cache directory is empty"));
+            }
+        }
         if self.user_agent.chars().any(|c| c.is_control()) {
             return Err(config("the user agent contains control characters"));
         }
@@ -157,6 +166,7 @@ impl fmt::Debug for Config {
             .field("adaptive_pacing", &self.adaptive_pacing)
             .field("max_requests_per_minute", &self.max_requests_per_minute)
             .field("reauth_interval", &self.reauth_interval)
+            .field("token_cache", &self.token_cache)
             .finish()
     }
 }
@@ -425,6 +435,38 @@ impl ClientBuilder {
     /// a token that fresh is final ([`policy::DEFAULT_REAUTH_INTERVAL`]).
     pub fn reauth_interval(self, d: Duration) -> Self {
         self.edit(|c| c.reauth_interval = d)
+    }
+
+    /// Shares the access token with other processes of the same user through a file (off by
+    /// default): one file per origin and API token (named by a hash of both), in
+    /// `$XDG_RUNTIME_DIR/leanix/` if that directory exists, else `$XDG_CACHE_HOME/leanix/`,
+    /// else `~/.cache/leanix/`. A process that needs a token takes a lock beside the file,
+    /// reads it again, and exchanges only if it still holds no usable token, so processes
+    /// starting together make one exchange. The refresh-ahead and hard-margin rules apply to a
+    /// stored token on the wall clock; a file whose issue time lies in the future (the clock
+    /// jumped back) or whose lifetime exceeds [`policy::MAX_TOKEN_LIFETIME`] is not trusted.
+    ///
+    /// The directory is created `0700`, the file `0600`; a directory or file of another user
+    /// or with a looser mode, and a corrupt file, are not used
+    /// ([`Event::TokenCacheIgnored`]). The file holds a bearer token at rest: anything running
+    /// as the same user can read it. [`Client::forget_token`] removes it.
+    ///
+    /// `true` keeps a directory set before with [`token_cache_dir`](Self::token_cache_dir).
+    pub fn token_cache(self, on: bool) -> Self {
+        self.edit(|c| {
+            c.token_cache = if on {
+                c.token_cache.take().or(Some(CacheLocation::Default))
+            } else {
+                None
+            }
+        })
+    }
+
+    /// Like [`token_cache`](Self::token_cache)`(true)`, with the file in `dir` (created `0700`
+    /// if missing; an existing one must be the user's own with mode `0700` or stricter).
+    pub fn token_cache_dir(self, dir: impl Into<std::path::PathBuf>) -> Self {
+        let dir = dir.into();
+        self.edit(|c| c.token_cache = Some(CacheLocation::Dir(dir)))
     }
 
     /// The clock (default: the system clock). Tests inject a [`crate::ManualClock`].

@@ -64,6 +64,21 @@ pub enum Event {
         /// Why: an HTTP status (`"503"`) or an error kind (`"connect"`).
         reason: String,
     },
+    /// A token stored by this or another process was taken from the token file (no exchange).
+    TokenLoaded {
+        /// Fingerprint of the access token.
+        fingerprint: String,
+        /// How long until it expires, by the wall clock.
+        expires_in: Duration,
+    },
+    /// The token file (or its directory) was not used: a warning. The client goes on without
+    /// it (exchanging as usual) and, if only the file was at fault, replaces it.
+    TokenCacheIgnored {
+        /// The file or directory.
+        path: std::path::PathBuf,
+        /// Why, e.g. `mode 0644 lets other users read it` (never the token).
+        reason: String,
+    },
 }
 
 /// A callback receiving [`Event`]s, never called with an internal lock held; it should return

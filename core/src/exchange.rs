@@ -23,6 +23,8 @@ pub(crate) const GRANT_BODY: &str = "grant_type=client_credentials";
 pub(crate) struct Exchanged {
     pub grant: TokenGrant,
     pub sent_at: Instant,
+    /// `sent_at` on the wall clock (what the token file stores).
+    pub sent_wall: std::time::SystemTime,
     pub attempts: u32,
 }
 
@@ -93,12 +95,14 @@ impl Exchanger {
         loop {
             attempt += 1;
             let sent_at = self.clock.now();
+            let sent_wall = self.clock.wall();
             let failure = match self.attempt().await {
                 Ok(grant) => {
                     self.budget.succeeded();
                     return Ok(Exchanged {
                         grant,
                         sent_at,
+                        sent_wall,
                         attempts: attempt,
                     });
                 }

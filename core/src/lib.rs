@@ -40,6 +40,7 @@ mod request;
 mod rest_paging;
 mod runtime;
 mod secret;
+mod token_cache;
 mod token_manager;
 mod token_response;
 pub mod writes;
@@ -59,6 +60,7 @@ pub use origin::Origin;
 pub use request::{Request, Response};
 pub use rest_paging::{take_data, RestPages, REST_CURSOR_PARAM, REST_PAGE_PARAM, REST_SIZE_PARAM};
 pub use secret::{AccessToken, ApiToken};
+pub use token_cache::default_token_cache_dir;
 pub use token_response::{parse_token_response, LifetimeSource, TokenGrant};
 
 /// The version of this crate, as in `Cargo.toml`.

@@ -65,6 +65,27 @@ pub const FALLBACK_TOKEN_LIFETIME: Duration = Duration::from_secs(300);
 /// Longest lifetime believed; larger values are clamped.
 pub const MAX_TOKEN_LIFETIME: Duration = Duration::from_secs(24 * 3600);
 
+// ---- The token file shared by processes (see `ClientBuilder::token_cache`) ----------------
+
+/// The directory the token file lives in, under `$XDG_RUNTIME_DIR`, `$XDG_CACHE_HOME` or
+/// `~/.cache`.
+pub const TOKEN_CACHE_DIR_NAME: &str = "leanix";
+/// Mode of the token directory; one with any group or other bit set is not used.
+pub const TOKEN_CACHE_DIR_MODE: u32 = 0o700;
+/// Mode of the token file and its lock file; one with any group or other bit set is ignored.
+pub const TOKEN_CACHE_FILE_MODE: u32 = 0o600;
+/// Largest token file read; a larger one is ignored as corrupt (a LeanIX one is about 2 KiB).
+pub const TOKEN_CACHE_MAX_FILE_BYTES: u64 = 64 * 1024;
+/// Longest wait for the lock another process holds while it exchanges (its exchange, with its
+/// retries, ends well before); past it, this process exchanges without the lock.
+pub const TOKEN_CACHE_LOCK_WAIT: Duration = Duration::from_secs(45);
+/// How far in the future a stored issue time may lie (clocks of one host agree; this allows
+/// for rounding). Further in the future, the wall clock has jumped back since the token was
+/// stored, and the file is not trusted.
+pub const TOKEN_CACHE_CLOCK_TOLERANCE: Duration = Duration::from_secs(2);
+/// The format of the token file; a file of another version is ignored.
+pub const TOKEN_CACHE_FORMAT: u32 = 1;
+
 // ---- Sizes and counts ------------------------------------------------------------------------
 
 /// Largest API response body read; a larger one fails with [`ErrorKind::TooLarge`] having

@@ -169,6 +169,7 @@ impl RateBudget {
                 st.pacing.as_ref().is_some_and(|p| p.last_throttle > now);
             if is_429 && self.adaptive && st.measured_rate > 0.0 && !decreased_for_this_pause {
                 let measured = st.measured_rate.max(policy::PACING_MIN_RATE);
+                let started = st.pacing.is_none();
                 let last_max = match &st.pacing {
                     Some(p) => measured.min(p.rate),
                     None => measured,
@@ -181,8 +182,11 @@ impl RateBudget {
                     rate,
                 });
                 st.resize(now);
-                // Once the pause is over, requests go out at the pace, without a burst.
-                st.tokens = st.tokens.min(1.0);
+                if started {
+                    // Once the pause is over, a second's worth goes out at once (the server
+                    // asked for the pause, so its window has room again), then the pace.
+                    st.tokens = st.capacity;
+                }
                 // Starting or slowing down: `started` (the event's documented meaning).
                 Some(Event::Pacing {
                     started: true,

@@ -134,6 +134,11 @@ impl Redactor {
         }
     }
 
+    /// The API token itself.
+    pub fn api_token(&self) -> &ApiToken {
+        &self.api_token
+    }
+
     /// The `Authorization` value of the token exchange.
     pub fn basic_header(&self) -> &str {
         self.basic.expose_secret()

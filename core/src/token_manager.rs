@@ -9,6 +9,11 @@
 //!
 //! Fetches run in their own task, so a caller that gives up does not cancel the fetch for the
 //! others; a failed fetch is shared by all its waiters.
+//!
+//! With a token file ([`TokenStore`]), a fetch first looks there (a token another process
+//! stored, placed on this process's monotonic clock by its wall-clock age), then takes the
+//! file's lock, looks again, and only then exchanges, storing the result before it lets go of
+//! the lock: processes that start together make one exchange.
 
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
@@ -21,6 +26,7 @@ use crate::error::{Error, ErrorKind};
 use crate::events::{emit, Event, EventHandler};
 use crate::exchange::Exchanger;
 use crate::secret::AccessToken;
+use crate::token_cache::TokenStore;
 
 /// A token in the cache, with the instants that govern its use.
 #[derive(Debug)]
@@ -50,6 +56,9 @@ struct State {
     generation: u64,
     /// When a 401 last caused an exchange.
     last_reauth: Option<Instant>,
+    /// The token the API last rejected: not taken from the token file again, and removed from
+    /// it by the next fetch if it is still there.
+    rejected_token: Option<AccessToken>,
 }
 
 struct Inner {
@@ -58,6 +67,7 @@ struct Inner {
     policy: RefreshPolicy,
     clock: Arc<dyn crate::Clock>,
     events: Option<EventHandler>,
+    store: Option<TokenStore>,
     state: Mutex<State>,
 }
 
@@ -82,6 +92,7 @@ impl TokenManager {
         policy: RefreshPolicy,
         clock: Arc<dyn crate::Clock>,
         events: Option<EventHandler>,
+        store: Option<TokenStore>,
     ) -> Self {
         TokenManager {
             inner: Arc::new(Inner {
@@ -90,6 +101,7 @@ impl TokenManager {
                 policy,
                 clock,
                 events,
+                store,
                 state: Mutex::new(State::default()),
             }),
         }
@@ -140,7 +152,9 @@ impl TokenManager {
                         return Reauth::Refused;
                     }
                     st.last_reauth = Some(now);
-                    st.current.take()
+                    let dropped = st.current.take();
+                    st.rejected_token = dropped.as_ref().map(|t| t.token.clone());
+                    dropped
                 }
                 _ => None,
             }
@@ -159,6 +173,30 @@ impl TokenManager {
     /// The cached token without fetching, if any (even if past its margin).
     pub fn peek(&self) -> Option<Arc<CachedToken>> {
         self.inner.lock().current.clone()
+    }
+
+    /// The path of the token file, if this manager shares its token through one.
+    pub fn cache_file(&self) -> Option<&std::path::Path> {
+        self.inner.store.as_ref().map(TokenStore::path)
+    }
+
+    /// Drops the token in memory and removes the token file (with its lock held); true if
+    /// there was a file. The next call exchanges.
+    pub async fn forget(&self) -> Result<bool, Error> {
+        self.inner.lock().current = None;
+        let Some(store) = &self.inner.store else {
+            return Ok(false);
+        };
+        let _lock = store.lock().await;
+        store.remove().map_err(|e| {
+            Error::new(
+                ErrorKind::Config,
+                format!(
+                    "the token file {} cannot be removed: {e}",
+                    store.path().display()
+                ),
+            )
+        })
     }
 }
 
@@ -204,9 +242,97 @@ impl Inner {
         future
     }
 
-    /// Runs the exchange and publishes its outcome; emits the event after unlocking.
+    /// Gets a token (from the token file, or by an exchange stored there) and publishes it.
     async fn fetch(&self, background: bool) -> Result<Arc<CachedToken>, Error> {
-        let result = self.exchanger.exchange().await.and_then(|ex| {
+        let Some(store) = &self.store else {
+            let result = self.exchanger.exchange().await;
+            return self.publish(result, background);
+        };
+        if let Some(tok) = self.load(store, background) {
+            return Ok(tok);
+        }
+        let lock = store.lock().await;
+        if lock.is_some() {
+            // Another process may have stored a token while this one waited for the lock.
+            let rejected = self.lock().rejected_token.clone();
+            if let Some(rejected) = rejected {
+                store.remove_if_holds(&rejected);
+            }
+            if let Some(tok) = self.load(store, background) {
+                return Ok(tok);
+            }
+        }
+        let result = self.exchanger.exchange().await;
+        if let Ok(ex) = &result {
+            store.write(
+                &ex.grant.access_token,
+                ex.sent_wall,
+                ex.sent_wall + ex.grant.lifetime,
+            );
+        }
+        drop(lock);
+        self.publish(result, background)
+    }
+
+    /// Takes the token of the file if it is usable now (for a background refresh: if it is
+    /// another token than the current one and not yet due itself), publishing it.
+    fn load(&self, store: &TokenStore, background: bool) -> Option<Arc<CachedToken>> {
+        let stored = store.read()?;
+        let now = self.clock.now();
+        let (age, lifetime) = match stored.trust(self.clock.wall()) {
+            Ok(trusted) => trusted,
+            Err(reason) => {
+                store.warn(store.path(), format!("is not trusted: {reason}"));
+                return None;
+            }
+        };
+        // A token older than this process's monotonic clock (after a reboot) is not placed.
+        let sent_at = now.checked_sub(age)?;
+        let bearer = bearer_header(stored.token.expose_secret()).ok()?;
+        let expires_in = lifetime.saturating_sub(age);
+        let tok = {
+            let mut st = self.lock();
+            if st.rejected_token.as_ref() == Some(&stored.token) {
+                return None;
+            }
+            if background && st.current.as_ref().is_some_and(|c| c.token == stored.token) {
+                return None;
+            }
+            let tok = self.schedule(stored.token, bearer, sent_at, lifetime, st.generation + 1);
+            let usable = if background {
+                now < tok.refresh_at
+            } else {
+                now < tok.usable_until
+            };
+            if !usable {
+                return None;
+            }
+            st.generation += 1;
+            let tok = Arc::new(tok);
+            st.inflight = None;
+            st.current = Some(Arc::clone(&tok));
+            st.rejected = None;
+            st.rejected_token = None;
+            st.next_background_try = None;
+            tok
+        };
+        emit(
+            &self.events,
+            Event::TokenLoaded {
+                fingerprint: tok.token.fingerprint(),
+                expires_in,
+            },
+        );
+        Some(tok)
+    }
+
+    /// Publishes the outcome of an exchange; emits the event after unlocking.
+    fn publish(
+        &self,
+        result: Result<crate::exchange::Exchanged, Error>,
+        background: bool,
+    ) -> Result<Arc<CachedToken>, Error> {
+        let result = result.and_then(|ex| {
             let bearer = bearer_header(ex.grant.access_token.expose_secret())?;
             Ok((ex, bearer))
         });
@@ -227,6 +353,7 @@ impl Inner {
                     ));
                     st.current = Some(Arc::clone(&tok));
                     st.rejected = None;
+                    st.rejected_token = None;
                     st.next_background_try = None;
                     let event = Event::TokenFetched {
                         background,

@@ -380,6 +380,29 @@ pub extern "C" fn lx_access_token(
     })
 }
 
+/// Forgets the access token: drops it from the client's memory and, if the client shares it
+/// through the token cache (option `token_cache`), removes the file. The next call exchanges.
+/// `*out_removed` (may be NULL) is set to 1 if a file was removed, else 0.
+///
+/// Thread safety: as lx_get(); waits while another process holds the file's lock.
+#[no_mangle]
+#[must_use]
+pub extern "C" fn lx_forget_token(
+    client: *const lx_client,
+    out_removed: *mut i32,
+    err: *mut *mut lx_error,
+) -> lx_status {
+    guard(err, || {
+        let handle = client_of(client)?;
+        let removed = handle.client.forget_token()?;
+        if !out_removed.is_null() {
+            // SAFETY: checked non-NULL; the caller passes a writable int.
+            unsafe { *out_removed = i32::from(removed) };
+        }
+        Ok(())
+    })
+}
+
 /// The decoded (not verified) claims of a current access token as a JSON object: `sub`, `exp`,
 /// `iss`, `jti`, `instanceUrl`, `region`, `principal{username, role, permission{workspaceId,
 /// workspaceName, role, status}, ...}`, so nobody needs to paste a token into a web debugger.

@@ -22,6 +22,12 @@ pub enum lx_event_kind {
     /// The client started pacing itself after a 429, slowed down, or stopped pacing
     /// (details: `started`, `requests_per_minute`, null when not paced).
     LX_EVENT_PACING = 6,
+    /// A token was taken from the token cache file, no exchange (details: `fingerprint`,
+    /// `expires_in_ms`).
+    LX_EVENT_TOKEN_LOADED = 7,
+    /// The token cache file or its directory was not used: a warning (details: `path`,
+    /// `reason`, e.g. `has mode 0644, which lets other users read it ...; ignored`).
+    LX_EVENT_TOKEN_CACHE_IGNORED = 8,
 }
 
 /// An event callback: `kind` is an `lx_event_kind`, `details_json` a NUL-terminated JSON object
@@ -113,6 +119,19 @@ fn describe(event: &Event) -> Option<(lx_event_kind, serde_json::Value)> {
             lx_event_kind::LX_EVENT_PACING,
             json!({"event": "pacing", "started": started,
                    "requests_per_minute": requests_per_minute}),
+        ),
+        Event::TokenLoaded {
+            fingerprint,
+            expires_in,
+        } => (
+            lx_event_kind::LX_EVENT_TOKEN_LOADED,
+            json!({"event": "token_loaded", "fingerprint": fingerprint,
+                   "expires_in_ms": expires_in.as_millis() as u64}),
+        ),
+        Event::TokenCacheIgnored { path, reason } => (
+            lx_event_kind::LX_EVENT_TOKEN_CACHE_IGNORED,
+            json!({"event": "token_cache_ignored", "path": path.to_string_lossy(),
+                   "reason": reason}),
         ),
         _ => return None,
     })

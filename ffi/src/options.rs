@@ -225,6 +225,16 @@ const KEYS: &[Key] = &[
         value: Value::Flag(false),
         apply: |b, v| Ok(b.insecure_loopback(v.flag())),
     },
+    Key {
+        name: "token_cache",
+        value: Value::Flag(false),
+        apply: |b, v| Ok(b.token_cache(v.flag())),
+    },
+    Key {
+        name: "token_cache_dir",
+        value: Value::Text,
+        apply: |b, v| Ok(b.token_cache_dir(v.text())),
+    },
 ];
 
 fn key_index(name: &str) -> Result<usize, Failure> {
@@ -324,6 +334,17 @@ pub extern "C" fn lx_options_new(
 /// | `max_requests_per_minute` | never more requests per minute from this client, all threads together (`0`, the default: no fixed limit) |
 /// | `reauth_interval_ms` | at most one 401-triggered token exchange per interval (`LX_DEFAULT_REAUTH_INTERVAL_MS`) |
 /// | `max_pages` | most pages a paging walk (GraphQL or REST) fetches (`LX_DEFAULT_MAX_PAGES`) |
+/// | `token_cache` | `1`/`0`: share the access token with other processes of this user through a file (default `0`; see below) |
+/// | `token_cache_dir` | turns the token cache on, with its file in this directory (created `0700` if missing) |
+///
+/// The token cache: one file per host and API token (named by a hash of both) in
+/// `$XDG_RUNTIME_DIR/leanix/` if that directory exists, else `$XDG_CACHE_HOME/leanix/`, else
+/// `~/.cache/leanix/`, or in `token_cache_dir`. The directory is `0700`, the file `0600`, written
+/// atomically; a file or directory of another user, with a looser mode, or corrupt, is not used
+/// (`LX_EVENT_TOKEN_CACHE_IGNORED`). Processes that need a token together take a lock beside the
+/// file and make one exchange between them; a token taken from the file is
+/// `LX_EVENT_TOKEN_LOADED`. The file holds a bearer token at rest, readable by anything running
+/// as the same user; lx_forget_token() removes it.
 ///
 /// Returns `LX_ERR_INVALID_ARG` for an unknown key or a value of the wrong form (the message
 /// names it). Values are validated together when the client is built.

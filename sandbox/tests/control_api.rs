@@ -170,8 +170,17 @@ async fn revoke_config_and_reset_over_http() {
     let cfg: Value = resp.json().await.unwrap();
     assert_eq!(
         cfg,
-        json!({"token_lifetime_secs": 5, "rate_limit_per_minute": 2})
+        json!({"token_lifetime_secs": 5, "rate_limit_per_minute": 2, "rate_limit_per_second": null})
     );
+    // A rate too: a bucket of 3 that refills at 3 a second; 0 is refused.
+    let resp = control(&sb, "config", Some(json!({"rate_limit_per_second": 3}))).await;
+    let cfg: Value = resp.json().await.unwrap();
+    assert_eq!(cfg["rate_limit_per_second"], 3);
+    let resp = control(&sb, "config", Some(json!({"rate_limit_per_second": 0}))).await;
+    assert_eq!(resp.status(), 400);
+    let resp = control(&sb, "config", Some(json!({"rate_limit_per_second": null}))).await;
+    let cfg: Value = resp.json().await.unwrap();
+    assert_eq!(cfg["rate_limit_per_second"], Value::Null);
     let body: Value = exchange_raw(sb.url(), sb.api_token())
         .await
         .json()

@@ -5,7 +5,7 @@
 # UndefinedBehaviorSanitizer. Programs: test_leanix (the whole API, also linked statically),
 # test_failures (failed calls keep their answer, GraphQL errors, bounded bodies, paging, framing
 # headers), test_calls (deadlines, cancellation, asynchronous calls, callbacks, rate options) and
-# test_writes (LDIF runs and fact-sheet writes). Also checks the shared library's soname and that its exported
+# test_writes (LDIF runs and fact-sheet writes), test_token_cache (the token file shared by processes, issue 18). Also checks the shared library's soname and that its exported
 # symbols and the header's declarations are the same set.
 #
 # Usage: tests/c/run.sh [debug|release]   (default debug; the Rust build must exist)
@@ -18,7 +18,7 @@ lx_link_soname
 
 cflags=(-std=c11 -Wall -Wextra -Wpedantic -Werror -I"$LX_ROOT/include")
 helpers=("$here/sandbox_control.c" "$here/test_client.c")
-programs=(test_failures test_calls test_writes)
+programs=(test_failures test_calls test_writes test_token_cache)
 shared=(-L"$lib" -lleanix -Wl,-rpath,"$lib" -lpthread)
 read -ra native <"$LX_ROOT/packaging/native-static-libs"
 

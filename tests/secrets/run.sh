@@ -43,6 +43,9 @@ cli() { # cli NAME [ENV=...] -- ARGS: stdout and stderr to the log
   { echo "\$ lx $name"; env "$@" 2>&1; echo "exit $?"; } >>"$out/cli.log" 2>&1 || true
 }
 export LEANIX_HOST=$URL
+# lx's token cache (on by default) writes here, not into the user's own runtime directory.
+mkdir -p "$out/runtime" && chmod 700 "$out/runtime"
+export XDG_RUNTIME_DIR=$out/runtime
 fs='/services/pathfinder/v1/factSheets?pageSize=2'
 cli get LEANIX_API_TOKEN="$ADMIN" "${lx[@]}" get -i "$fs"
 cli whoami LEANIX_API_TOKEN="$ADMIN" "${lx[@]}" whoami

@@ -103,6 +103,8 @@ def expected(ctype: str, name: str, position: str) -> List[object]:
         return [ctypes.POINTER(ctypes.c_void_p), ctypes.POINTER(ctypes.POINTER(ctypes.c_uint8))]
     if t == "size_t*":
         return [ctypes.POINTER(ctypes.c_size_t)]
+    if t == "int32_t*":
+        return [ctypes.POINTER(ctypes.c_int32)]
     raise AssertionError(f"{name}: no rule for C type {ctype!r}")
 
 
@@ -294,7 +296,7 @@ def test_only_calls_that_never_wait_keep_the_gil() -> None:
              "lx_graphql_all", "lx_graphql_all_with", "lx_graphql_pages_new", "lx_graphql_pages_next",
              "lx_rest_pages_new", "lx_rest_pages_next",
              "lx_access_token", "lx_claims_json", "lx_client_new", "lx_client_build",
-             "lx_client_close", "lx_ldif_run", "lx_update_fact_sheet"}
+             "lx_client_close", "lx_ldif_run", "lx_update_fact_sheet", "lx_forget_token"}
     assert _bindings.QUICK <= set(_bindings.SIGNATURES)
     assert not (_bindings.QUICK & waits)
     assert set(_bindings.SIGNATURES) - _bindings.QUICK == waits

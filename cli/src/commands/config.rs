@@ -63,6 +63,17 @@ pub fn run(opts: &GlobalOpts) -> CliResult {
             (text.to_owned(), l.source.to_string())
         }),
     )?;
+    let cache = &s.token_cache;
+    let cache_text = match (cache.value, leanix::default_token_cache_dir()) {
+        _ if opts.sandbox => "off: the embedded sandbox's token lives with the process".to_owned(),
+        (true, Some(dir)) => format!("on, in {} (from {})", dir.display(), cache.source),
+        (true, None) => format!(
+            "on (from {}), but none of XDG_RUNTIME_DIR, XDG_CACHE_HOME and HOME names a directory of this user's",
+            cache.source
+        ),
+        (false, _) => format!("off (from {})", cache.source),
+    };
+    line(&format!("{:<11} {cache_text}", "token cache"))?;
     line(&format!(
         "{:<11} {}",
         "timeout",

@@ -157,6 +157,10 @@ pub fn run(opts: &GlobalOpts, args: &DemoArgs) -> CliResult {
     }
     let (exchanges, counted_by) = match session.sandbox_exchanges() {
         Some(n) => (n, "counted by the sandbox"),
+        None if session.exchanges() == 0 => (
+            0,
+            "counted by this client: the access token came from the token cache",
+        ),
         None => (session.exchanges(), "counted by this client"),
     };
     step(

@@ -17,6 +17,7 @@ pub fn run(cli: &Cli) -> CliResult {
     let g = &cli.global;
     let output = Output::new(g.pretty, g.compact, g.include);
     match &cli.command {
+        Command::Token(args) if args.forget => token::forget(g),
         Command::Token(args) => token::run(g, args.claims, args.json),
         Command::Whoami(args) => token::run(g, true, args.json),
         Command::Get(args) => http::get(g, output, args),

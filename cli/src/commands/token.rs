@@ -1,10 +1,11 @@
-//! `lx token`, `lx token --claims` and `lx whoami`.
+//! `lx token`, `lx token --claims`, `lx token --forget` and `lx whoami`.
 
 use chrono::{DateTime, Local};
 use leanix::Claims;
 use serde_json::{json, Value};
 
 use crate::args::GlobalOpts;
+use crate::config::{Settings, Source, Sourced};
 use crate::exit::{CliError, CliResult, Exit};
 use crate::output::{line, Output};
 use crate::session::Session;
@@ -35,6 +36,34 @@ pub fn run(opts: &GlobalOpts, claims: bool, json: bool) -> CliResult {
             line(&format!("{label:<11} {value}"))?;
         }
         Ok(())
+    }
+}
+
+/// Removes the cached access token of the configured host and API token (whatever
+/// `--no-token-cache` or `LEANIX_TOKEN_CACHE` say: forgetting is always possible).
+pub fn forget(opts: &GlobalOpts) -> CliResult {
+    if opts.sandbox {
+        return Err(CliError::usage(
+            "--sandbox keeps its access token to the process: there is nothing to forget",
+        ));
+    }
+    let mut settings = Settings::resolve(opts)?;
+    settings.token_cache = Sourced {
+        value: true,
+        source: Source::Flag("--forget"),
+    };
+    let session = Session::from_settings(settings)?;
+    let path = session
+        .client
+        .token_cache_file()
+        .map(|p| p.display().to_string())
+        .unwrap_or_else(|| "-".to_owned());
+    if session.client.forget_token()? {
+        line(&format!("removed the cached access token {path}"))
+    } else {
+        line(&format!(
+            "no cached access token for this host and API token ({path})"
+        ))
     }
 }
 

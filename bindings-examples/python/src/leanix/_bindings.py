@@ -37,6 +37,8 @@ LX_EVENT_TOKEN_FAILED = 3
 LX_EVENT_TOKEN_REJECTED = 4
 LX_EVENT_RETRY = 5
 LX_EVENT_PACING = 6
+LX_EVENT_TOKEN_LOADED = 7
+LX_EVENT_TOKEN_CACHE_IGNORED = 8
 
 EVENT_NAMES = {
     LX_EVENT_TOKEN_FETCHED: "token_fetched",
@@ -45,6 +47,8 @@ EVENT_NAMES = {
     LX_EVENT_TOKEN_REJECTED: "token_rejected",
     LX_EVENT_RETRY: "retry",
     LX_EVENT_PACING: "pacing",
+    LX_EVENT_TOKEN_LOADED: "token_loaded",
+    LX_EVENT_TOKEN_CACHE_IGNORED: "token_cache_ignored",
 }
 
 # enum lx_request_flags
@@ -109,6 +113,9 @@ SIGNATURES: Dict[str, Tuple[Any, List[Any]]] = {
     # lx_status lx_access_token(const struct lx_client *client, char **out_token,
     #                           struct lx_error **err);
     "lx_access_token": (c_int32, [_handle, _owned_string_out, _out_handle]),
+    # lx_status lx_forget_token(const struct lx_client *client, int32_t *out_removed,
+    #                           struct lx_error **err);
+    "lx_forget_token": (c_int32, [_handle, POINTER(c_int32), _out_handle]),
     # lx_status lx_claims_json(const struct lx_client *client, char **out_json,
     #                          struct lx_error **err);
     "lx_claims_json": (c_int32, [_handle, _owned_string_out, _out_handle]),

@@ -80,6 +80,7 @@ class BaseClient(Managed, metaclass=_DocFromLibrary):
         max_requests_per_minute: Optional[int] = None,
         reauth_interval: Optional[float] = None,
         max_pages: Optional[int] = None,
+        token_cache: Union[bool, PathLike, None] = None,
         on_event: Optional[EventCallback] = None,
         check: bool = True,
         raw_options: Optional[Mapping[str, str]] = None,
@@ -479,6 +480,15 @@ class Client(BaseClient):
         self._check(self._lib.lx_access_token(self._handle(), ctypes.byref(out),
                                               ctypes.byref(err)), err)
         return take_string(self._lib, out).decode("utf-8")
+
+    def forget_token(self) -> bool:
+        """Drops the access token from memory and, with ``token_cache=``, removes the token
+        file; True if a file was removed. The next call exchanges the API token."""
+        removed = ctypes.c_int32(0)
+        err = ctypes.c_void_p()
+        self._check(self._lib.lx_forget_token(self._handle(), ctypes.byref(removed),
+                                              ctypes.byref(err)), err)
+        return bool(removed.value)
 
     @property
     def claims(self) -> Optional[Claims]:

@@ -31,7 +31,9 @@ _log = logging.getLogger("leanix")
 _log.addHandler(logging.NullHandler())
 
 #: ``on_event(kind, details)``: ``kind`` is one of ``"token_fetched"``, ``"token_refreshed"``,
-#: ``"token_failed"``, ``"token_rejected"``, ``"retry"``, ``"pacing"``; ``details`` the event's
+#: ``"token_failed"``, ``"token_rejected"``, ``"retry"``, ``"pacing"``, ``"token_loaded"``
+#: (taken from the token cache), ``"token_cache_ignored"`` (a warning: the file or its
+#: directory was not used); ``details`` the event's
 #: fields as a dict (tokens appear only as 8-hex-digit fingerprints). Token events are called
 #: on a library thread; ``retry``, ``token_rejected`` and ``pacing`` on the thread that drives
 #: the call, inside it. Return quickly. A blocking call on a client from inside the callback
@@ -82,6 +84,11 @@ def describe(name: str, d: Dict[str, Any]) -> str:
     if name == "retry":
         return (f"retrying the {d.get('target', '?')} request in {_seconds(d.get('delay_ms'))} "
                 f"(attempt {d.get('attempt', '?')} failed: {d.get('reason', '?')})")
+    if name == "token_loaded":
+        return (f"token {d.get('fingerprint', '?')} taken from the token cache, "
+                f"valid {_seconds(d.get('expires_in_ms'))} more")
+    if name == "token_cache_ignored":
+        return f"token cache: {d.get('path', '?')} {d.get('reason', '?')}"
     if name == "pacing":
         if not d.get("started") and d.get("requests_per_minute") is None:
             return "pacing stopped"
@@ -90,7 +97,7 @@ def describe(name: str, d: Dict[str, Any]) -> str:
 
 
 def _level(name: str, d: Dict[str, Any]) -> int:
-    if name == "token_failed" or (name == "pacing" and d.get("started")):
+    if name in ("token_failed", "token_cache_ignored") or (name == "pacing" and d.get("started")):
         return logging.WARNING
     return logging.INFO
 

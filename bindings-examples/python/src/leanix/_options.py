@@ -33,6 +33,8 @@ class Option:
     doc: str
     #: the library's text of a value (from lx_options_default) as the Python value
     parse: Callable[[str], Any] = str
+    #: the lx_options key for this value, when it depends on the value (else ``key``)
+    key_for: Optional[Callable[[Any], str]] = None
 
 
 def _text(value: Any, what: str) -> str:
@@ -54,6 +56,23 @@ def _integer(value: Any, what: str) -> str:
 
 def _fraction(value: Any, what: str) -> str:
     return repr(float(value))
+
+
+def _is_switch(value: Any) -> bool:
+    return isinstance(value, bool)
+
+
+def _cache(value: Any, what: str) -> Union[str, bytes]:
+    """``token_cache=``: a bool turns the cache on or off, a path puts it there."""
+    if _is_switch(value):
+        return flag(value, what)
+    if isinstance(value, (str, bytes, os.PathLike)):
+        return _path(value, what)
+    raise TypeError(f"{what} must be a bool or a directory path, not {type(value).__name__}")
+
+
+def _cache_key(value: Any) -> str:
+    return "token_cache" if _is_switch(value) else "token_cache_dir"
 
 
 def _seconds_of(text: str) -> float:
@@ -125,6 +144,11 @@ OPTIONS: Tuple[Option, ...] = (
            "the most pages a paging walk (GraphQL or REST) fetches; more raise "
            "``ResponseTooLargeError``",
            parse=int),
+    Option("token_cache", "token_cache", _cache, "bool or path",
+           "share the access token with other processes of this user through a file (one "
+           "exchange for all of them); a path puts the file in that directory (key "
+           "``token_cache_dir``); ``forget_token()`` removes it. The file holds a bearer token "
+           "readable by the same user", parse=_flag_of, key_for=_cache_key),
 )
 
 NAMES: Tuple[str, ...] = tuple(o.name for o in OPTIONS)
@@ -148,7 +172,8 @@ def settings(
     for name, value in values.items():
         if value is not None:
             option = _BY_NAME[name]
-            out.append((option.key, cstr(option.convert(value, name), name)))
+            key = option.key_for(value) if option.key_for else option.key
+            out.append((key, cstr(option.convert(value, name), name)))
     for key, value in (raw_options or {}).items():
         out.append((key, cstr(value, f"option {key}")))
     return out

@@ -206,7 +206,7 @@ public final class LeanixClient implements AutoCloseable {
         "max_attempts", "token_attempts", "retry_base_delay_ms", "retry_max_delay_ms", "max_retry_after_ms",
         "refresh_ahead", "refresh_on_expiry_only", "invalid_credentials_ttl_ms", "failed_refresh_backoff_ms",
         "expiry_margin_ms", "max_response_bytes", "adaptive_pacing", "max_requests_per_minute", "reauth_interval_ms",
-        "max_pages", "insecure_loopback");
+        "max_pages", "insecure_loopback", "token_cache", "token_cache_dir");
 
     // ------------------------------------------------------------------ blocking calls
 
@@ -576,6 +576,17 @@ public final class LeanixClient implements AutoCloseable {
         } finally {
             cancel.free();
         }
+    }
+
+    /**
+     * Forgets the access token: drops it from the client's memory and, with a token cache
+     * ({@link Builder#tokenCache}, {@link Builder#tokenCacheDir}), removes the file. The next
+     * call exchanges the API token.
+     *
+     * @return true if a token cache file was removed
+     */
+    public boolean forgetToken() {
+        return blockingWithoutStart(null, c -> c.forgetToken());
     }
 
     /**
@@ -1402,6 +1413,39 @@ public final class LeanixClient implements AutoCloseable {
         public Builder reauthInterval(Duration interval) {
             Objects.requireNonNull(interval, "reauthInterval");
             return set("reauth_interval_ms", interval.isZero() ? "0" : millisText("reauthInterval", interval));
+        }
+
+        /**
+         * Shares the access token with the other processes of this user through a file (default
+         * false): one file per host and API token, named by a hash of both, in
+         * {@code $XDG_RUNTIME_DIR/leanix/} if that directory exists, else
+         * {@code $XDG_CACHE_HOME/leanix/}, else {@code ~/.cache/leanix/}. Processes that need a
+         * token together make one exchange between them (a lock beside the file). The directory
+         * is {@code 0700} and the file {@code 0600}; one of another user, with a looser mode, or
+         * corrupt is not used ({@link LeanixEvent.Kind#TOKEN_CACHE_IGNORED}). The file holds a
+         * bearer token at rest, readable by anything running as the same user;
+         * {@link LeanixClient#forgetToken()} removes it. Replaces a {@link #tokenCacheDir} set
+         * before (the last of the two calls wins).
+         *
+         * @param on true to share the token through the default directory
+         * @return this
+         */
+        public Builder tokenCache(boolean on) {
+            set("token_cache_dir", null);
+            return set("token_cache", on ? "1" : "0");
+        }
+
+        /**
+         * Like {@link #tokenCache tokenCache(true)}, with the file in {@code dir} (created
+         * {@code 0700} if missing; an existing one must be this user's with mode {@code 0700}).
+         *
+         * @param dir the directory
+         * @return this
+         */
+        public Builder tokenCacheDir(Path dir) {
+            Objects.requireNonNull(dir, "dir");
+            set("token_cache", null);
+            return set("token_cache_dir", dir.toString());
         }
 
         /**

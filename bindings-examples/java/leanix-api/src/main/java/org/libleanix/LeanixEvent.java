@@ -31,6 +31,10 @@ public final class LeanixEvent {
         RETRY(5, System.Logger.Level.INFO),
         /** The client started pacing itself after a 429, slowed down, or stopped pacing ({@code started}, {@code requests_per_minute}); INFO. */
         PACING(6, System.Logger.Level.INFO),
+        /** A token was taken from the token cache file, no exchange ({@code fingerprint}, {@code expires_in_ms}); DEBUG. */
+        TOKEN_LOADED(7, System.Logger.Level.DEBUG),
+        /** The token cache file or its directory was not used ({@code path}, {@code reason}); WARNING. */
+        TOKEN_CACHE_IGNORED(8, System.Logger.Level.WARNING),
         /** A kind this binding does not know yet; DEBUG. */
         OTHER(0, System.Logger.Level.DEBUG);
 

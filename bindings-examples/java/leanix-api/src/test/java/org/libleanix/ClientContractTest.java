@@ -474,6 +474,83 @@ public abstract class ClientContractTest extends SandboxTestBase {
         }
     }
 
+    // ---------------------------------------------------------------- the token cache
+
+    /**
+     * Clients with one token cache directory (each standing for a process: separate native
+     * clients, separate file locks) started together make one exchange; a later one takes the
+     * stored token; a 0644 file is ignored with an event and replaced; forgetToken() removes it.
+     */
+    @Test
+    void tokenCacheIsSharedBetweenClients(@TempDir Path tmp) throws Exception {
+        Path dir = tmp.resolve("leanix");
+        int n = 8;
+        sandbox.fault("{\"endpoint\":\"token\",\"kind\":\"stall\",\"ms\":300,\"times\":1}");
+        List<LeanixClient> clients = new ArrayList<>();
+        ExecutorService pool = Executors.newFixedThreadPool(n);
+        try {
+            for (int i = 0; i < n; i++) {
+                clients.add(builder().tokenCacheDir(dir).build());
+            }
+            CyclicBarrier start = new CyclicBarrier(n);
+            List<Future<Integer>> results = new ArrayList<>();
+            for (LeanixClient c : clients) {
+                results.add(pool.submit(() -> {
+                    start.await(10, TimeUnit.SECONDS);
+                    return c.get(FACT_SHEETS + "?pageSize=1").status();
+                }));
+            }
+            for (Future<Integer> f : results) {
+                assertEquals(200, f.get(30, TimeUnit.SECONDS));
+            }
+        } finally {
+            pool.shutdownNow();
+            clients.forEach(LeanixClient::close);
+        }
+        assertEquals(1, sandbox.tokenExchanges(), "one exchange for " + n + " clients");
+        List<Path> files;
+        try (var list = Files.list(dir)) {
+            files = list.filter(p -> p.toString().endsWith(".json")).toList();
+        }
+        assertEquals(1, files.size(), files.toString());
+        Path file = files.get(0);
+        assertEquals("rw-------", java.nio.file.attribute.PosixFilePermissions.toString(Files.getPosixFilePermissions(file)));
+        assertEquals("rwx------", java.nio.file.attribute.PosixFilePermissions.toString(Files.getPosixFilePermissions(dir)));
+
+        List<LeanixEvent> events = new java.util.concurrent.CopyOnWriteArrayList<>();
+        try (LeanixClient later = builder().tokenCacheDir(dir).eventListener(events::add).build()) {
+            later.get(FACT_SHEETS + "?pageSize=1");
+        }
+        assertEquals(List.of(LeanixEvent.Kind.TOKEN_LOADED), events.stream().map(LeanixEvent::kind).toList());
+        assertEquals(1, sandbox.tokenExchanges());
+
+        Files.setPosixFilePermissions(file, java.nio.file.attribute.PosixFilePermissions.fromString("rw-r--r--"));
+        events.clear();
+        try (LeanixClient c = builder().tokenCacheDir(dir).eventListener(events::add).build()) {
+            c.get(FACT_SHEETS + "?pageSize=1");
+            LeanixEvent ignored = events.stream().filter(e -> e.kind() == LeanixEvent.Kind.TOKEN_CACHE_IGNORED)
+                .findFirst().orElseThrow(() -> new AssertionError("no TOKEN_CACHE_IGNORED in " + events));
+            assertEquals(file.toString(), ignored.details().get("path"));
+            assertTrue(String.valueOf(ignored.details().get("reason")).contains("has mode 0644"), ignored.toString());
+            assertEquals(2, sandbox.tokenExchanges());
+            assertEquals("rw-------", java.nio.file.attribute.PosixFilePermissions.toString(Files.getPosixFilePermissions(file)));
+
+            assertTrue(c.forgetToken(), "removed");
+            assertFalse(Files.exists(file));
+            assertFalse(c.forgetToken(), "nothing left");
+            c.get(FACT_SHEETS + "?pageSize=1");
+            assertEquals(3, sandbox.tokenExchanges(), "the next call exchanges");
+        }
+        // Off by default, and tokenCache(false) after tokenCacheDir() turns it off.
+        try (LeanixClient plain = builder().build(); LeanixClient off = builder().tokenCacheDir(dir).tokenCache(false).build()) {
+            plain.get(FACT_SHEETS + "?pageSize=1");
+            off.get(FACT_SHEETS + "?pageSize=1");
+            assertFalse(plain.forgetToken());
+        }
+        assertEquals(5, sandbox.tokenExchanges());
+        assertEquals(Optional.of("0"), LeanixClient.optionDefault("token_cache"));
+    }
+
     // ---------------------------------------------------------------- secrets, versions
 
     @Test

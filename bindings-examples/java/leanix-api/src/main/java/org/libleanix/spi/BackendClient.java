@@ -125,6 +125,9 @@ public interface BackendClient {
     /** @return {@code lx_claims_json}: the claims as a JSON object, or {@code "null"} */
     String claimsJson();
 
+    /** @return {@code lx_forget_token}: true if a token cache file was removed */
+    boolean forgetToken();
+
     /**
      * {@code lx_client_close}: cancels calls in flight (they end with {@code LX_ERR_CANCELLED})
      * and refuses later ones; the handle stays valid until {@link #free()}. Idempotent.

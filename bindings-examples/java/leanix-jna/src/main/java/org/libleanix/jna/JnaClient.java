@@ -220,6 +220,14 @@ final class JnaClient implements BackendClient {
     }
 
     @Override
+    public boolean forgetToken() {
+        int[] removed = new int[1];
+        long[] err = new long[1];
+        check(LibLeanix.lx_forget_token(handle, removed, err), err);
+        return removed[0] != 0;
+    }
+
+    @Override
     public void cancel() {
         LibLeanix.lx_client_close(handle, null);
     }

@@ -173,6 +173,8 @@ final class LibLeanix {
 
     static native int lx_claims_json(Handles.Client client, long[] outJson, long[] err);
 
+    static native int lx_forget_token(Handles.Client client, int[] outRemoved, long[] err);
+
     // Errors.
     static native int lx_error_code(Handles.Error err);
 

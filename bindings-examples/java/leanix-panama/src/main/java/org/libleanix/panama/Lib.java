@@ -76,6 +76,7 @@ final class Lib {
         ADDRESS, ADDRESS, ADDRESS, ADDRESS, JAVA_INT, ADDRESS, ADDRESS, ADDRESS, ADDRESS);
     static final MethodHandle ACCESS_TOKEN = call("lx_access_token", JAVA_INT, ADDRESS, ADDRESS, ADDRESS);
     static final MethodHandle CLAIMS_JSON = call("lx_claims_json", JAVA_INT, ADDRESS, ADDRESS, ADDRESS);
+    static final MethodHandle FORGET_TOKEN = call("lx_forget_token", JAVA_INT, ADDRESS, ADDRESS, ADDRESS);
 
     static final MethodHandle ERROR_CODE = critical("lx_error_code", JAVA_INT, ADDRESS);
     static final MethodHandle ERROR_MESSAGE = critical("lx_error_message", ADDRESS, ADDRESS);

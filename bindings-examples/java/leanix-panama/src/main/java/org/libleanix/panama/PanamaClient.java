@@ -1,6 +1,7 @@
 package org.libleanix.panama;
 
 import static java.lang.foreign.ValueLayout.JAVA_BYTE;
+import static java.lang.foreign.ValueLayout.JAVA_INT;
 
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
@@ -274,6 +275,20 @@ final class PanamaClient implements BackendClient {
             OutParams out = new OutParams(arena);
             check((int) Lib.ACCESS_TOKEN.invokeExact(handle, out.result(), out.error()), out);
             return ownedString(out.resultValue(), -1);
+        } catch (RuntimeException | Error e) {
+            throw e;
+        } catch (Throwable t) {
+            throw new IllegalStateException(t);
+        }
+    }
+
+    @Override
+    public boolean forgetToken() {
+        try (Arena arena = Arena.ofConfined()) {
+            OutParams out = new OutParams(arena);
+            MemorySegment removed = arena.allocate(JAVA_INT); // zeroed
+            check((int) Lib.FORGET_TOKEN.invokeExact(handle, removed, out.error()), out);
+            return removed.get(JAVA_INT, 0) != 0;
         } catch (RuntimeException | Error e) {
             throw e;
         } catch (Throwable t) {

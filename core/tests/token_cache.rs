@@ -1,0 +1,502 @@
+//! The token file shared by processes. Each client here stands for a process: clients built
+//! separately share nothing in memory, only the directory. Time is a `ManualClock` shared by
+//! the clients (the sandbox checks real time, so its tokens stay valid); exchanges are counted
+//! by the sandbox.
+
+mod common;
+
+use std::fs;
+use std::os::unix::fs::PermissionsExt;
+use std::path::{Path, PathBuf};
+use std::time::{Duration, SystemTime, UNIX_EPOCH};
+
+use common::{builder, fingerprint_of, is_fetched, Events, FACT_SHEETS};
+use leanix::{Client, Event, ManualClock};
+use leanix_sandbox::{Endpoint, Fault, Sandbox};
+
+const LIFETIME: f64 = 3599.0;
+
+fn secs(s: f64) -> Duration {
+    Duration::from_secs_f64(s)
+}
+
+/// A fresh directory for token files (not yet created: the client makes it 0700), in a
+/// temporary directory removed at the end.
+fn cache_dir() -> (tempfile::TempDir, PathBuf) {
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = tmp.path().join("leanix");
+    (tmp, dir)
+}
+
+/// A client with its token file in `dir`, its events logged.
+fn client_in(sb: &Sandbox, clock: &ManualClock, dir: &Path) -> (Client, Events) {
+    let (handler, events) = Events::new();
+    let client = builder(sb.url(), sb.api_token(), clock)
+        .token_cache_dir(dir)
+        .on_event(handler)
+        .build()
+        .unwrap();
+    (client, events)
+}
+
+fn is_loaded(e: &Event) -> bool {
+    matches!(e, Event::TokenLoaded { .. })
+}
+
+fn loaded_fingerprint(events: &Events) -> Option<String> {
+    events.all().iter().find_map(|e| match e {
+        Event::TokenLoaded { fingerprint, .. } => Some(fingerprint.clone()),
+        _ => None,
+    })
+}
+
+/// The reasons of the `TokenCacheIgnored` warnings so far.
+fn warnings(events: &Events) -> Vec<String> {
+    events
+        .all()
+        .iter()
+        .filter_map(|e| match e {
+            Event::TokenCacheIgnored { reason, .. } => Some(reason.clone()),
+            _ => None,
+        })
+        .collect()
+}
+
+fn mode_of(path: &Path) -> u32 {
+    fs::metadata(path).unwrap().permissions().mode() & 0o777
+}
+
+fn file_of(client: &Client) -> PathBuf {
+    client.token_cache_file().unwrap().to_owned()
+}
+
+fn millis(t: SystemTime) -> u64 {
+    t.duration_since(UNIX_EPOCH).unwrap().as_millis() as u64
+}
+
+/// Replaces the token file with one of this content, mode 0600.
+fn write_file(path: &Path, content: &str) {
+    fs::write(path, content).unwrap();
+    fs::set_permissions(path, fs::Permissions::from_mode(0o600)).unwrap();
+}
+
+/// Eight clients starting at once with an empty directory make one exchange: the first holds
+/// the lock while its exchange is stalled, the others wait for it and take its token.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn clients_starting_together_share_one_exchange() {
+    let sb = Sandbox::start().unwrap();
+    let clock = ManualClock::new();
+    let (_tmp, cache) = cache_dir();
+    sb.inject(Endpoint::Token, Fault::Stall(Duration::from_millis(300)), 1);
+    let clients: Vec<_> = (0..8).map(|_| client_in(&sb, &clock, &cache)).collect();
+    let calls: Vec<_> = clients
+        .iter()
+        .map(|(c, _)| {
+            let c = c.clone();
+            tokio::spawn(async move { c.get(FACT_SHEETS).await.map(|r| r.status()) })
+        })
+        .collect();
+    for call in calls {
+        assert_eq!(call.await.unwrap().unwrap(), 200);
+    }
+    assert_eq!(sb.stats().token_exchanges, 1);
+    assert_eq!(sb.stats().token_requests, 1);
+    let fetched: usize = clients
+        .iter()
+        .map(|(_, e)| e.count(is_fetched(false)))
+        .sum();
+    let loaded: usize = clients.iter().map(|(_, e)| e.count(is_loaded)).sum();
+    assert_eq!((fetched, loaded), (1, 7));
+    // The directory was made 0700, the file 0600; neither name nor content has the API token.
+    assert_eq!(mode_of(&cache), 0o700);
+    let file = file_of(&clients[0].0);
+    assert_eq!(mode_of(&file), 0o600);
+    let content = fs::read_to_string(&file).unwrap();
+    assert!(!content.contains(sb.api_token()));
+    assert!(!file.to_string_lossy().contains(sb.api_token()));
+    for (c, _) in &clients {
+        assert_eq!(c.token_cache_file(), Some(file.as_path()));
+    }
+    // Later clients take the stored token without an exchange.
+    for _ in 0..5 {
+        let (c, _) = client_in(&sb, &clock, &cache);
+        c.get(FACT_SHEETS).await.unwrap();
+    }
+    assert_eq!(sb.stats().token_exchanges, 1);
+}
+
+/// A stored token half-way through its life is used as is; past the refresh point, a new
+/// client uses it at once and refreshes it in the background, storing the new one.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn refresh_ahead_applies_to_a_stored_token() {
+    let sb = Sandbox::start().unwrap();
+    let clock = ManualClock::new();
+    let (_tmp, dir) = cache_dir();
+    let (first, mut first_events) = client_in(&sb, &clock, &dir);
+    first.get(FACT_SHEETS).await.unwrap();
+    let old = fingerprint_of(&first_events.wait_for(is_fetched(false)).await);
+
+    clock.advance(secs(LIFETIME * 0.5));
+    let (half, half_events) = client_in(&sb, &clock, &dir);
+    for _ in 0..3 {
+        half.get(FACT_SHEETS).await.unwrap();
+    }
+    assert_eq!(
+        loaded_fingerprint(&half_events).as_deref(),
+        Some(old.as_str())
+    );
+    assert_eq!(half_events.count(is_fetched(false)), 0);
+    assert_eq!(half_events.count(is_fetched(true)), 0);
+    assert_eq!(sb.stats().token_exchanges, 1);
+
+    clock.advance(secs(LIFETIME * 0.31)); // 81 %: past any jittered refresh point.
+    let (late, mut late_events) = client_in(&sb, &clock, &dir);
+    assert_eq!(late.access_token().await.unwrap().fingerprint(), old);
+    late.get(FACT_SHEETS).await.unwrap(); // notices the token is due: one background refresh
+    let new = fingerprint_of(&late_events.wait_for(is_fetched(true)).await);
+    assert_ne!(new, old);
+    assert_eq!(late_events.count(is_fetched(false)), 0);
+    assert_eq!(sb.stats().token_exchanges, 2);
+
+    // The refreshed token was stored: the half-way client's own refresh takes it instead of
+    // exchanging again.
+    let (next, next_events) = client_in(&sb, &clock, &dir);
+    next.get(FACT_SHEETS).await.unwrap();
+    assert_eq!(
+        loaded_fingerprint(&next_events).as_deref(),
+        Some(new.as_str())
+    );
+    half.get(FACT_SHEETS).await.unwrap();
+    let mut half_events = half_events;
+    let taken = half_events
+        .wait_for(|e| {
+            is_loaded(e)
+                && !matches!(e, Event::TokenLoaded { fingerprint, .. } if *fingerprint == old)
+        })
+        .await;
+    assert!(matches!(taken, Event::TokenLoaded { fingerprint, .. } if fingerprint == new));
+    assert_eq!(sb.stats().token_exchanges, 2);
+}
+
+/// The hard margin holds for a stored token: a minute before expiry (at most 10 % of the
+/// lifetime) it is no longer used, and the client exchanges in the foreground.
+#[tokio::test]
+async fn the_hard_margin_applies_to_a_stored_token() {
+    let sb = Sandbox::start().unwrap();
+    let clock = ManualClock::new();
+    let (_tmp, dir) = cache_dir();
+    let (first, mut first_events) = client_in(&sb, &clock, &dir);
+    first.get(FACT_SHEETS).await.unwrap();
+    let old = fingerprint_of(&first_events.wait_for(is_fetched(false)).await);
+
+    clock.advance(secs(LIFETIME - 61.0));
+    let (before, before_events) = client_in(&sb, &clock, &dir);
+    assert_eq!(before.access_token().await.unwrap().fingerprint(), old);
+    assert_eq!(before_events.count(is_fetched(false)), 0);
+    assert_eq!(sb.stats().token_exchanges, 1);
+
+    clock.advance(secs(2.0)); // 59 s before expiry: inside the margin.
+    let (after, mut after_events) = client_in(&sb, &clock, &dir);
+    let token = after.access_token().await.unwrap();
+    assert_ne!(token.fingerprint(), old);
+    after_events.wait_for(is_fetched(false)).await;
+    assert_eq!(after_events.count(is_loaded), 0);
+    assert_eq!(sb.stats().token_exchanges, 2);
+}
+
+/// The wall clock set back since the file was written: its issue time lies in the future, so
+/// it is not trusted. Set forward past the token's expiry: the token counts as expired.
+#[tokio::test]
+async fn a_clock_jump_makes_the_file_untrusted() {
+    let sb = Sandbox::start().unwrap();
+    let clock = ManualClock::new();
+    let (_tmp, dir) = cache_dir();
+    let (first, _) = client_in(&sb, &clock, &dir);
+    first.get(FACT_SHEETS).await.unwrap();
+
+    clock.jump_wall_back(Duration::from_secs(3600));
+    let (back, back_events) = client_in(&sb, &clock, &dir);
+    back.get(FACT_SHEETS).await.unwrap();
+    assert_eq!(back_events.count(is_fetched(false)), 1);
+    assert_eq!(back_events.count(is_loaded), 0);
+    let w = warnings(&back_events);
+    assert!(
+        w.iter().any(|r| r.contains("in the future")),
+        "warnings: {w:?}"
+    );
+    assert_eq!(sb.stats().token_exchanges, 2);
+
+    // The file now holds a token issued on the set-back clock; the clock returns (forward by
+    // the same hour) and moves on past that token's life.
+    clock.jump_wall_forward(Duration::from_secs(3600 + 3600));
+    let (fwd, fwd_events) = client_in(&sb, &clock, &dir);
+    fwd.get(FACT_SHEETS).await.unwrap();
+    assert_eq!(fwd_events.count(is_fetched(false)), 1);
+    assert_eq!(fwd_events.count(is_loaded), 0);
+    assert_eq!(sb.stats().token_exchanges, 3);
+}
+
+/// A file claiming a lifetime longer than any token lives is not trusted.
+#[tokio::test]
+async fn a_lifetime_beyond_the_maximum_is_not_trusted() {
+    let sb = Sandbox::start().unwrap();
+    let clock = ManualClock::new();
+    let (_tmp, dir) = cache_dir();
+    let (first, _) = client_in(&sb, &clock, &dir);
+    let token = first.access_token().await.unwrap();
+    let file = file_of(&first);
+    let now = millis(leanix::Clock::wall(&clock));
+    let max = leanix::policy::MAX_TOKEN_LIFETIME.as_millis() as u64;
+    let forged = |lifetime_ms: u64| {
+        serde_json::json!({
+            "version": leanix::policy::TOKEN_CACHE_FORMAT,
+            "origin": first.origin().as_str(),
+            "access_token": token.expose_secret(),
+            "issued_at_ms": now,
+            "expires_at_ms": now + lifetime_ms,
+        })
+        .to_string()
+    };
+    write_file(&file, &forged(max + 1000));
+    let (long, long_events) = client_in(&sb, &clock, &dir);
+    long.get(FACT_SHEETS).await.unwrap();
+    assert_eq!(long_events.count(is_loaded), 0);
+    assert!(warnings(&long_events)
+        .iter()
+        .any(|r| r.contains("lifetime")));
+    assert_eq!(sb.stats().token_exchanges, 2);
+
+    // The same file with a believable lifetime is taken (the test's forgery is well formed).
+    write_file(&file, &forged(max));
+    let (ok, ok_events) = client_in(&sb, &clock, &dir);
+    ok.get(FACT_SHEETS).await.unwrap();
+    assert_eq!(ok_events.count(is_loaded), 1);
+    assert_eq!(sb.stats().token_exchanges, 2);
+}
+
+/// Truncated, garbage, 0644, foreign-owned and symlinked files are ignored (with a warning
+/// naming the problem, never the token), and the exchange that follows replaces them with a
+/// good 0600 file.
+#[tokio::test]
+async fn unusable_files_are_ignored_and_replaced() {
+    let sb = Sandbox::start().unwrap();
+    let clock = ManualClock::new();
+    let (_tmp, dir) = cache_dir();
+    let (first, _) = client_in(&sb, &clock, &dir);
+    first.get(FACT_SHEETS).await.unwrap();
+    let file = file_of(&first);
+    let good = fs::read(&file).unwrap();
+    let mut exchanges = 1;
+
+    type Spoil = Box<dyn Fn(&Path)>;
+    let cases: Vec<(&str, Spoil, &str)> = vec![
+        (
+            "truncated",
+            Box::new(|p: &Path| {
+                let half = fs::read(p).unwrap();
+                write_file(p, std::str::from_utf8(&half[..half.len() / 2]).unwrap());
+            }),
+            "corrupt or truncated",
+        ),
+        (
+            "garbage",
+            Box::new(|p: &Path| write_file(p, "\u{1}\u{2} not json")),
+            "corrupt or truncated",
+        ),
+        (
+            "empty",
+            Box::new(|p: &Path| write_file(p, "")),
+            "corrupt or truncated",
+        ),
+        (
+            "0644",
+            Box::new(|p: &Path| fs::set_permissions(p, fs::Permissions::from_mode(0o644)).unwrap()),
+            "mode 0644",
+        ),
+        (
+            "foreign owner",
+            Box::new(|p: &Path| std::os::unix::fs::chown(p, Some(65534), Some(65534)).unwrap()),
+            "belongs to user id 65534",
+        ),
+        (
+            "symlink",
+            Box::new(|p: &Path| {
+                let target = p.with_extension("elsewhere");
+                fs::rename(p, &target).unwrap();
+                std::os::unix::fs::symlink(&target, p).unwrap();
+            }),
+            "symbolic link",
+        ),
+    ];
+    let foreign_owner_possible = unsafe { libc::geteuid() } == 0;
+    for (name, spoil, expected) in cases {
+        if name == "foreign owner" && !foreign_owner_possible {
+            eprintln!("skipping the foreign-owner case: chown needs root");
+            continue;
+        }
+        write_file(&file, std::str::from_utf8(&good).unwrap());
+        spoil(&file);
+        let (c, events) = client_in(&sb, &clock, &dir);
+        c.get(FACT_SHEETS).await.unwrap();
+        exchanges += 1;
+        assert_eq!(events.count(is_loaded), 0, "{name}");
+        assert_eq!(events.count(is_fetched(false)), 1, "{name}");
+        assert_eq!(sb.stats().token_exchanges, exchanges, "{name}");
+        let w = warnings(&events);
+        assert!(w.iter().any(|r| r.contains(expected)), "{name}: {w:?}");
+        let token = c.access_token().await.unwrap();
+        for e in events.all() {
+            assert!(!format!("{e:?}").contains(token.expose_secret()), "{name}");
+        }
+        // Replaced by a good file of this user, mode 0600, which the next client takes.
+        let meta = fs::symlink_metadata(&file).unwrap();
+        assert!(meta.file_type().is_file(), "{name}");
+        assert_eq!(meta.permissions().mode() & 0o777, 0o600, "{name}");
+        let (next, next_events) = client_in(&sb, &clock, &dir);
+        next.get(FACT_SHEETS).await.unwrap();
+        assert_eq!(next_events.count(is_loaded), 1, "{name}");
+        assert_eq!(sb.stats().token_exchanges, exchanges, "{name}");
+    }
+}
+
+/// A directory others may enter is not used at all: one warning, no file, an exchange per
+/// client; a directory the caller gives is created 0700 when missing.
+#[tokio::test]
+async fn a_loose_directory_is_not_used() {
+    let sb = Sandbox::start().unwrap();
+    let clock = ManualClock::new();
+    let (_tmp, dir) = cache_dir();
+    let loose = dir.join("loose");
+    fs::create_dir_all(&loose).unwrap();
+    fs::set_permissions(&loose, fs::Permissions::from_mode(0o755)).unwrap();
+    for n in 1..=3 {
+        let (c, events) = client_in(&sb, &clock, &loose);
+        c.get(FACT_SHEETS).await.unwrap();
+        c.get(FACT_SHEETS).await.unwrap();
+        assert_eq!(sb.stats().token_exchanges, n);
+        let w = warnings(&events);
+        assert_eq!(w.len(), 1, "{w:?}");
+        assert!(
+            w[0].contains("mode 0755") && w[0].contains("not used"),
+            "{w:?}"
+        );
+    }
+    assert_eq!(fs::read_dir(&loose).unwrap().count(), 0);
+
+    let nested = dir.join("a/b/leanix");
+    let (c, events) = client_in(&sb, &clock, &nested);
+    c.get(FACT_SHEETS).await.unwrap();
+    assert_eq!(mode_of(&nested), 0o700);
+    assert!(file_of(&c).exists());
+    assert!(warnings(&events).is_empty());
+
+    // A 0700 directory of another user (making one needs root).
+    if unsafe { libc::geteuid() } == 0 {
+        let foreign = dir.join("foreign");
+        fs::create_dir(&foreign).unwrap();
+        fs::set_permissions(&foreign, fs::Permissions::from_mode(0o700)).unwrap();
+        std::os::unix::fs::chown(&foreign, Some(65534), Some(65534)).unwrap();
+        let before = sb.stats().token_exchanges;
+        let (c, events) = client_in(&sb, &clock, &foreign);
+        c.get(FACT_SHEETS).await.unwrap();
+        let w = warnings(&events);
+        assert!(
+            w.len() == 1 && w[0].contains("belongs to user id 65534"),
+            "{w:?}"
+        );
+        assert_eq!(sb.stats().token_exchanges, before + 1);
+        assert_eq!(fs::read_dir(&foreign).unwrap().count(), 0);
+    } else {
+        eprintln!("skipping the foreign-directory case: chown needs root");
+    }
+}
+
+/// A token the API rejects with 401 is dropped from the file, but only while the file still
+/// holds it: a client that still has the old token in memory finds the new one in the file
+/// after its 401 and takes it without exchanging.
+#[tokio::test]
+async fn a_401_drops_the_token_from_the_file() {
+    let sb = Sandbox::start().unwrap();
+    let clock = ManualClock::new();
+    let (_tmp, dir) = cache_dir();
+    let (a, mut a_events) = client_in(&sb, &clock, &dir);
+    let (b, mut b_events) = client_in(&sb, &clock, &dir);
+    a.get(FACT_SHEETS).await.unwrap();
+    b.get(FACT_SHEETS).await.unwrap();
+    let old = fingerprint_of(&a_events.wait_for(is_fetched(false)).await);
+    b_events.wait_for(is_loaded).await;
+    assert_eq!(sb.stats().token_exchanges, 1);
+
+    sb.revoke_access_tokens();
+    // A new client takes the stored (now revoked) token, gets a 401, drops it from the file
+    // and exchanges once.
+    let (c, mut c_events) = client_in(&sb, &clock, &dir);
+    assert_eq!(c.get(FACT_SHEETS).await.unwrap().status(), 200);
+    c_events
+        .wait_for(|e| matches!(e, Event::TokenRejected { fingerprint } if *fingerprint == old))
+        .await;
+    let new = fingerprint_of(&c_events.wait_for(is_fetched(false)).await);
+    assert_eq!(sb.stats().token_exchanges, 2);
+
+    // `a` and `b` still hold the old token: each gets a 401, finds the new token in the file
+    // (which no longer holds the rejected one, so nothing is removed) and replays with it.
+    for (client, events) in [(&a, &mut a_events), (&b, &mut b_events)] {
+        assert_eq!(client.get(FACT_SHEETS).await.unwrap().status(), 200);
+        let taken = events
+            .wait_for(
+                |e| matches!(e, Event::TokenLoaded { fingerprint, .. } if *fingerprint == new),
+            )
+            .await;
+        assert!(is_loaded(&taken));
+    }
+    assert_eq!(sb.stats().token_exchanges, 2);
+    let (d, d_events) = client_in(&sb, &clock, &dir);
+    d.get(FACT_SHEETS).await.unwrap();
+    assert_eq!(loaded_fingerprint(&d_events).as_deref(), Some(new.as_str()));
+    assert_eq!(sb.stats().token_exchanges, 2);
+}
+
+/// `forget_token` removes the file and the token in memory: the next call exchanges.
+#[tokio::test]
+async fn forget_removes_the_file() {
+    let sb = Sandbox::start().unwrap();
+    let clock = ManualClock::new();
+    let (_tmp, dir) = cache_dir();
+    let (a, _) = client_in(&sb, &clock, &dir);
+    a.get(FACT_SHEETS).await.unwrap();
+    let file = file_of(&a);
+    assert!(file.exists());
+    assert!(a.forget_token().await.unwrap());
+    assert!(!file.exists());
+    assert!(!a.forget_token().await.unwrap(), "nothing left to remove");
+    a.get(FACT_SHEETS).await.unwrap();
+    assert_eq!(sb.stats().token_exchanges, 2);
+    assert!(file.exists());
+
+    // Without a token cache, forgetting drops the token in memory only.
+    let plain = builder(sb.url(), sb.api_token(), &clock).build().unwrap();
+    assert_eq!(plain.token_cache_file(), None);
+    plain.get(FACT_SHEETS).await.unwrap();
+    assert!(!plain.forget_token().await.unwrap());
+    plain.get(FACT_SHEETS).await.unwrap();
+    assert_eq!(sb.stats().token_exchanges, 4);
+}
+
+/// Off by default: a client without the option writes nothing and exchanges on its own.
+#[tokio::test]
+async fn off_by_default() {
+    let sb = Sandbox::start().unwrap();
+    let clock = ManualClock::new();
+    for n in 1..=2 {
+        let c = builder(sb.url(), sb.api_token(), &clock).build().unwrap();
+        assert_eq!(c.token_cache_file(), None);
+        c.get(FACT_SHEETS).await.unwrap();
+        assert_eq!(sb.stats().token_exchanges, n);
+    }
+    let err = builder(sb.url(), sb.api_token(), &clock)
+        .token_cache_dir("")
+        .build()
+        .unwrap_err();
+    assert_eq!(err.kind(), leanix::ErrorKind::Config);
+    assert!(err.message().contains("token cache directory"), "{err}");
+}
