@@ -176,6 +176,11 @@ impl Client {
         self.run(|c| async move { c.claims().await })
     }
 
+    /// The origin API calls go to now (see [`crate::Client::api_origin`]).
+    pub fn api_origin(&self) -> Result<Origin, Error> {
+        self.run(|c| async move { c.api_origin().await })
+    }
+
     /// `GET` a path.
     pub fn get(&self, path: &str) -> Result<Response, Error> {
         self.send(Request::get(path))

@@ -18,6 +18,7 @@ use crate::origin::Origin;
 use crate::policy::{self, retry_after_of};
 use crate::rate::RateBudget;
 use crate::request::{Request, Response};
+use crate::routing::Decision;
 use crate::secret::{AccessToken, Redactor};
 use crate::token_manager::{CachedToken, Reauth, TokenManager};
 
@@ -43,6 +44,16 @@ struct Inner {
     tokens: TokenManager,
     redactor: Arc<Redactor>,
     budget: Arc<RateBudget>,
+    /// The routing decision for the current token generation.
+    route: std::sync::Mutex<Route>,
+}
+
+/// Where the calls of one token generation go.
+struct Route {
+    /// The token generation decided for (`None`: none yet).
+    generation: Option<u64>,
+    /// The routed origin (`None`: the configured one).
+    origin: Option<Origin>,
 }
 
 /// Why one attempt did not produce a success. Lives on the stack for one attempt only, so the
@@ -109,8 +120,80 @@ impl Client {
                 tokens,
                 redactor,
                 budget,
+                route: std::sync::Mutex::new(Route {
+                    generation: None,
+                    origin: None,
+                }),
             }),
         })
+    }
+
+    /// The origin API calls with `token` go to (`None`: the configured one), deciding, and
+    /// announcing the decision, once per token generation.
+    fn routed(&self, token: &CachedToken) -> Option<Origin> {
+        {
+            let route = self.inner.route.lock().unwrap_or_else(|p| p.into_inner());
+            if route.generation == Some(token.generation) {
+                return route.origin.clone();
+            }
+        }
+        let claims = token.token.claims();
+        let instance_url = claims.as_ref().and_then(|c| c.instance_url.as_deref());
+        let decision = self
+            .inner
+            .config
+            .routing
+            .decide(&self.inner.origin, instance_url);
+        let (origin, event) = match decision {
+            Decision::Configured => (None, None),
+            Decision::Routed(o) => {
+                let event = Event::InstanceRouted {
+                    origin: o.as_str().to_owned(),
+                };
+                (Some(o), Some(event))
+            }
+            Decision::Refused(reason) => {
+                let instance_url: String =
+                    instance_url.unwrap_or_default().chars().take(200).collect();
+                (
+                    None,
+                    Some(Event::InstanceRefused {
+                        instance_url,
+                        reason,
+                    }),
+                )
+            }
+        };
+        let changed = {
+            let mut route = self.inner.route.lock().unwrap_or_else(|p| p.into_inner());
+            let newer = route.generation.is_none_or(|g| g < token.generation);
+            if newer {
+                let changed = route.origin != origin || route.generation.is_none();
+                route.generation = Some(token.generation);
+                route.origin = origin.clone();
+                changed
+            } else {
+                false
+            }
+        };
+        // Announced when the decision changes (a refusal at every change of token), outside
+        // the lock.
+        if let Some(event) = event {
+            if changed || matches!(event, Event::InstanceRefused { .. }) {
+                emit(&self.inner.config.events, event);
+            }
+        }
+        origin
+    }
+
+    /// The origin API calls go to now: the one the current access token's `instanceUrl` names
+    /// when the routing rule follows it, else the configured one. Exchanges a token if there
+    /// is none yet.
+    pub async fn api_origin(&self) -> Result<Origin, Error> {
+        let token = self.inner.tokens.token().await?;
+        Ok(self
+            .routed(&token)
+            .unwrap_or_else(|| self.inner.origin.clone()))
     }
 
     /// The normalised LeanIX origin this client talks to.
@@ -197,8 +280,17 @@ impl Client {
         let budget = &self.inner.budget;
         let mut attempt = 0u32;
         let mut replayed_after_401 = false;
+        let configured_url = url;
+        let mut routed_url;
         loop {
             let token = self.inner.tokens.token().await?;
+            let url = match self.routed(&token) {
+                None => configured_url,
+                Some(origin) => {
+                    routed_url = origin.join(&configured_url[url::Position::BeforePath..])?;
+                    &routed_url
+                }
+            };
             if let Err(refused) = budget.admit(deadline).await {
                 return Err(paused_error(request, url, refused.wait));
             }
@@ -415,13 +507,14 @@ impl fmt::Debug for Client {
     }
 }
 
-/// The HTTP client for API requests: redirects are followed only within the configured origin.
+/// The HTTP client for API requests: redirects are followed only within the origin of the
+/// request (the configured one, or the one routed to by `instanceUrl`).
 fn api_http_client(origin: &Origin, config: &Config) -> Result<reqwest::Client, Error> {
-    let allowed = origin.clone();
     let same_origin_only = reqwest::redirect::Policy::custom(move |attempt| {
+        let first = attempt.previous().first().map(Url::origin);
         if attempt.previous().len() >= policy::MAX_REDIRECTS {
             attempt.error(format!("more than {} redirects", policy::MAX_REDIRECTS))
-        } else if allowed.same_origin(attempt.url()) {
+        } else if first.is_some_and(|o| o == attempt.url().origin()) {
             attempt.follow()
         } else {
             attempt.stop()

@@ -36,6 +36,7 @@ mod origin;
 pub mod policy;
 mod rate;
 mod request;
+mod routing;
 mod runtime;
 mod secret;
 mod token_manager;

@@ -204,6 +204,10 @@ pub(crate) fn retry_after_of(
     parse_retry_after(v, now)
 }
 
+/// Whether API calls go to the access token's `instanceUrl` (under the rule of
+/// `crate::routing`) by default.
+pub const DEFAULT_ROUTE_BY_INSTANCE_URL: bool = true;
+
 #[cfg(test)]
 mod tests {
     use super::*;
