@@ -201,6 +201,11 @@ impl Client {
         &self.inner.origin
     }
 
+    /// The clock of this client.
+    pub(crate) fn clock(&self) -> &Arc<dyn crate::clock::Clock> {
+        &self.inner.config.clock
+    }
+
     /// The most pages a paging walk of this client fetches.
     pub(crate) fn max_pages(&self) -> usize {
         self.inner.config.max_pages

@@ -41,6 +41,7 @@ mod runtime;
 mod secret;
 mod token_manager;
 mod token_response;
+pub mod webhooks;
 
 pub use cancel::Cancel;
 pub use claims::{decode_claims, Account, Claims, Permission, Principal};
@@ -57,6 +58,10 @@ pub use origin::Origin;
 pub use request::{Request, Response};
 pub use secret::{AccessToken, ApiToken};
 pub use token_response::{parse_token_response, LifetimeSource, TokenGrant};
+pub use webhooks::{
+    ConsumeError, Consumed, Consumer, NewSubscription, PayloadMode, Subscription, WebhookEvent,
+    Webhooks, WEBHOOKS_PATH,
+};
 
 /// The version of this crate, as in `Cargo.toml`.
 pub const VERSION: &str = env!("CARGO_PKG_VERSION");
