@@ -269,6 +269,12 @@ enum lx_event_kind
   // The client started pacing itself after a 429, slowed down, or stopped pacing
   // (details: `started`, `requests_per_minute`, null when not paced).
   LX_EVENT_PACING = 6,
+  // A new access token's `instanceUrl` names another origin within the routing rule: API
+  // calls go there from now on (details: `origin`).
+  LX_EVENT_INSTANCE_ROUTED = 7,
+  // A new access token's `instanceUrl` is outside the routing rule and was ignored; calls
+  // stay on the configured host (details: `instance_url`, `reason`).
+  LX_EVENT_INSTANCE_REFUSED = 8,
 };
 #ifndef __cplusplus
 #if __STDC_VERSION__ >= 202311L
@@ -747,6 +753,8 @@ lx_status lx_options_new(struct lx_options **out_options, struct lx_error **err)
 // | `max_requests_per_minute` | never more requests per minute from this client, all threads together (`0`, the default: no fixed limit) |
 // | `reauth_interval_ms` | at most one 401-triggered token exchange per interval (`LX_DEFAULT_REAUTH_INTERVAL_MS`) |
 // | `max_pages` | most pages a GraphQL paging walk fetches (`LX_DEFAULT_MAX_PAGES`) |
+// | `route_by_instance_url` | `1`/`0`: API calls go to the access token's `instanceUrl` when it is `https://` under the host's registrable domain or allowed (default `1`); the token endpoint stays the host |
+// | `allowed_instance_hosts` | comma-separated host names routing may also go to, whatever their domain (each setting adds) |
 //
 // Returns `LX_ERR_INVALID_ARG` for an unknown key or a value of the wrong form (the message
 // names it). Values are validated together when the client is built.
@@ -862,6 +870,79 @@ const char *lx_version(void);
 //
 // Thread safety: any thread.
 uint32_t lx_abi_version(void);
+
+// Creates a PULL subscription from `spec_json` (`{"identifier":"sync","tagSets":
+// [["pathfinder","FACT_SHEET_CREATED"]],"payloadMode":"DEFAULT"}`; `workspaceId` and
+// `workspaceConstraint` optional) and returns it as the API shows it (with its `id`).
+//
+// Ownership: `*out_json` (NUL-terminated; `out_len` may be NULL) is owned by the caller;
+// release with lx_free(). Thread safety: as lx_get().
+LX_MUST_USE
+lx_status lx_webhooks_create(const struct lx_client *client,
+                             const char *spec_json,
+                             const struct lx_call_options *options,
+                             char **out_json,
+                             size_t *out_len,
+                             struct lx_error **err);
+
+// The workspace's subscriptions as a JSON array (each with its `cursor.offset` when the
+// server reports it).
+//
+// Ownership: `*out_json` is owned by the caller; release with lx_free().
+// Thread safety: as lx_get().
+LX_MUST_USE
+lx_status lx_webhooks_list(const struct lx_client *client,
+                           const struct lx_call_options *options,
+                           char **out_json,
+                           size_t *out_len,
+                           struct lx_error **err);
+
+// Deletes the subscription `subscription_id`.
+//
+// Thread safety: as lx_get().
+LX_MUST_USE
+lx_status lx_webhooks_delete(const struct lx_client *client,
+                             const char *subscription_id,
+                             const struct lx_call_options *options,
+                             struct lx_error **err);
+
+// Fetches the next batch of `subscription_id` from its cursor, as a JSON array of events
+// `[{"offset":N,"tagSet":[..],"payload":{..},...}, ...]` in increasing offset order (`[]`: no
+// new events). The cursor does not move: commit with lx_webhooks_commit() once the events are
+// handled. With a cancel handle in `options`, a fired handle ends the call with
+// `LX_ERR_CANCELLED`.
+//
+// Ownership: `*out_json` (NUL-terminated; `out_len` may be NULL) is owned by the caller;
+// release with lx_free(). Thread safety: as lx_get().
+LX_MUST_USE
+lx_status lx_webhooks_fetch(const struct lx_client *client,
+                            const char *subscription_id,
+                            const struct lx_call_options *options,
+                            char **out_json,
+                            size_t *out_len,
+                            struct lx_error **err);
+
+// Moves the cursor of `subscription_id` to `next_offset`: the offset of the last event
+// handled plus one. The cursor cannot go back (the server answers 400, `LX_ERR_HTTP`).
+//
+// Thread safety: as lx_get().
+LX_MUST_USE
+lx_status lx_webhooks_commit(const struct lx_client *client,
+                             const char *subscription_id,
+                             uint64_t next_offset,
+                             const struct lx_call_options *options,
+                             struct lx_error **err);
+
+// The origin API calls go to now, e.g. `https://acme.leanix.net`: the one the current access
+// token's `instanceUrl` names when the routing rule follows it (option
+// `route_by_instance_url`), else the configured host. Exchanges a token if there is none yet.
+//
+// Ownership: `*out_origin` (NUL-terminated) is owned by the caller; release with lx_free().
+// Thread safety: as lx_get().
+LX_MUST_USE
+lx_status lx_api_origin(const struct lx_client *client,
+                        char **out_origin,
+                        struct lx_error **err);
 
 #ifdef __cplusplus
 }  // extern "C"

@@ -36,13 +36,28 @@ pub(crate) struct CallOptions {
 
 impl CallOptions {
     /// The options behind an optional `options` argument (NULL: none).
-    fn of(options: *const lx_call_options) -> Result<CallOptions, Failure> {
+    pub(crate) fn of(options: *const lx_call_options) -> Result<CallOptions, Failure> {
         if options.is_null() {
             return Ok(CallOptions::default());
         }
         let o = registry::get::<lx_call_options>(options, "options")?;
         let copy = o.lock().unwrap_or_else(|p| p.into_inner()).clone();
         Ok(copy)
+    }
+
+    /// The webhooks API of `client` with these options.
+    pub(crate) fn webhooks(
+        &self,
+        client: &leanix_core::blocking::Client,
+    ) -> leanix_core::blocking::Webhooks {
+        let mut hooks = client.webhooks();
+        if let Some(t) = self.timeout {
+            hooks = hooks.timeout(t);
+        }
+        if let Some(c) = &self.cancel {
+            hooks = hooks.cancel_on(c);
+        }
+        hooks
     }
 
     /// `request` with these options.

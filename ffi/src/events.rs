@@ -22,6 +22,12 @@ pub enum lx_event_kind {
     /// The client started pacing itself after a 429, slowed down, or stopped pacing
     /// (details: `started`, `requests_per_minute`, null when not paced).
     LX_EVENT_PACING = 6,
+    /// A new access token's `instanceUrl` names another origin within the routing rule: API
+    /// calls go there from now on (details: `origin`).
+    LX_EVENT_INSTANCE_ROUTED = 7,
+    /// A new access token's `instanceUrl` is outside the routing rule and was ignored; calls
+    /// stay on the configured host (details: `instance_url`, `reason`).
+    LX_EVENT_INSTANCE_REFUSED = 8,
 }
 
 /// An event callback: `kind` is an `lx_event_kind`, `details_json` a NUL-terminated JSON object
@@ -113,6 +119,17 @@ fn describe(event: &Event) -> Option<(lx_event_kind, serde_json::Value)> {
             lx_event_kind::LX_EVENT_PACING,
             json!({"event": "pacing", "started": started,
                    "requests_per_minute": requests_per_minute}),
+        ),
+        Event::InstanceRouted { origin } => (
+            lx_event_kind::LX_EVENT_INSTANCE_ROUTED,
+            json!({"event": "instance_routed", "origin": origin}),
+        ),
+        Event::InstanceRefused {
+            instance_url,
+            reason,
+        } => (
+            lx_event_kind::LX_EVENT_INSTANCE_REFUSED,
+            json!({"event": "instance_refused", "instance_url": instance_url, "reason": reason}),
         ),
         _ => return None,
     })

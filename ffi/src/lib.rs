@@ -25,6 +25,7 @@ mod pages;
 mod response;
 mod status;
 mod version;
+mod webhooks;
 
 mod args;
 mod boundary;
@@ -42,6 +43,7 @@ pub use pages::*;
 pub use response::*;
 pub use status::*;
 pub use version::*;
+pub use webhooks::*;
 
 #[cfg(test)]
 mod tests;

@@ -220,6 +220,21 @@ const KEYS: &[Key] = &[
         value: Value::Count(policy::DEFAULT_MAX_PAGES as u64),
         apply: |b, v| Ok(b.max_pages(count_usize(v.count()))),
     },
+    Key {
+        name: "route_by_instance_url",
+        value: Value::Flag(policy::DEFAULT_ROUTE_BY_INSTANCE_URL),
+        apply: |b, v| Ok(b.route_by_instance_url(v.flag())),
+    },
+    Key {
+        name: "allowed_instance_hosts",
+        value: Value::Text,
+        apply: |b, v| {
+            Ok(v.text()
+                .split(',')
+                .filter(|h| !h.trim().is_empty())
+                .fold(b, |b, h| b.allow_instance_host(h)))
+        },
+    },
 ];
 
 fn key_index(name: &str) -> Result<usize, Failure> {
@@ -317,6 +332,8 @@ pub extern "C" fn lx_options_new(
 /// | `max_requests_per_minute` | never more requests per minute from this client, all threads together (`0`, the default: no fixed limit) |
 /// | `reauth_interval_ms` | at most one 401-triggered token exchange per interval (`LX_DEFAULT_REAUTH_INTERVAL_MS`) |
 /// | `max_pages` | most pages a GraphQL paging walk fetches (`LX_DEFAULT_MAX_PAGES`) |
+/// | `route_by_instance_url` | `1`/`0`: API calls go to the access token's `instanceUrl` when it is `https://` under the host's registrable domain or allowed (default `1`); the token endpoint stays the host |
+/// | `allowed_instance_hosts` | comma-separated host names routing may also go to, whatever their domain (each setting adds) |
 ///
 /// Returns `LX_ERR_INVALID_ARG` for an unknown key or a value of the wrong form (the message
 /// names it). Values are validated together when the client is built.
