@@ -5,6 +5,7 @@ mod demo;
 mod graphql;
 mod http;
 mod token;
+mod webhooks;
 
 use crate::args::{Cli, Command};
 use crate::exit::CliResult;
@@ -22,5 +23,6 @@ pub fn run(cli: &Cli) -> CliResult {
         Command::Graphql(args) => graphql::run(g, output, args),
         Command::Demo(args) => demo::run(g, args),
         Command::Config => config::run(g),
+        Command::Webhooks(command) => webhooks::run(g, output, command),
     }
 }
