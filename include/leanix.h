@@ -922,6 +922,21 @@ lx_status lx_webhooks_fetch(const struct lx_client *client,
                             size_t *out_len,
                             struct lx_error **err);
 
+// lx_webhooks_fetch(), but waits until the batch has events: while it is empty, waits 1 s,
+// doubling to 30 s (the library's backoff), and fetches again. The cursor does not move. A
+// cancel handle in `options` ends the wait with `LX_ERR_CANCELLED` within milliseconds; the
+// deadline in `options` applies to each fetch, not to the wait.
+//
+// Ownership: `*out_json` is owned by the caller; release with lx_free().
+// Thread safety: as lx_get().
+LX_MUST_USE
+lx_status lx_webhooks_fetch_wait(const struct lx_client *client,
+                                 const char *subscription_id,
+                                 const struct lx_call_options *options,
+                                 char **out_json,
+                                 size_t *out_len,
+                                 struct lx_error **err);
+
 // Moves the cursor of `subscription_id` to `next_offset`: the offset of the last event
 // handled plus one. The cursor cannot go back (the server answers 400, `LX_ERR_HTTP`).
 //

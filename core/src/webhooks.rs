@@ -199,6 +199,13 @@ pub fn parse_batch(data: &Value) -> Result<Vec<WebhookEvent>, Error> {
     Ok(events)
 }
 
+fn wait_cancelled(id: &str) -> Error {
+    Error::new(
+        ErrorKind::Cancelled,
+        format!("waiting for events of subscription {id} was cancelled"),
+    )
+}
+
 fn check_id(id: &str) -> Result<&str, Error> {
     if id.is_empty()
         || !id
@@ -300,6 +307,20 @@ impl Webhooks {
         let request = Request::new("PUT", path).json(&json!({ "offset": next_offset }));
         self.client.send(self.request(request)).await?;
         Ok(())
+    }
+
+    /// The next non-empty batch of a subscription, waiting for one as a following
+    /// [`Consumer`] does (backing off from [`policy::DEFAULT_WEBHOOK_IDLE_MIN`] to
+    /// [`policy::DEFAULT_WEBHOOK_IDLE_MAX`] on the client's clock). The cursor does not move.
+    /// A fired cancel handle ends the wait with [`ErrorKind::Cancelled`].
+    pub async fn wait_batch(&self, id: &str) -> Result<Vec<WebhookEvent>, Error> {
+        let consumer = self.consumer(id).follow(true);
+        let mut idle = consumer.idle_min;
+        let mut done = Consumed::default();
+        match consumer.next_batch(&mut idle, &mut done).await? {
+            Some(batch) => Ok(batch),
+            None => Err(wait_cancelled(id)),
+        }
     }
 
     /// A consumer of subscription `id` (see [`Consumer`]).
@@ -626,6 +647,17 @@ pub mod blocking {
         pub fn commit(&self, id: &str, next_offset: u64) -> Result<(), Error> {
             let id = id.to_owned();
             self.run(move |w| async move { w.commit(&id, next_offset).await })
+        }
+
+        /// The next non-empty batch, waiting for one (see [`super::Webhooks::wait_batch`]).
+        pub fn wait_batch(&self, id: &str) -> Result<Vec<WebhookEvent>, Error> {
+            let consumer = self.consumer(id).follow(true);
+            let mut idle = consumer.idle_min;
+            let mut done = Consumed::default();
+            match consumer.next_batch(&mut idle, &mut done)? {
+                Some(batch) => Ok(batch),
+                None => Err(super::wait_cancelled(id)),
+            }
         }
 
         /// A consumer of subscription `id` (see [`super::Consumer`] for the rules).

@@ -340,3 +340,50 @@ fn the_blocking_consumer_drains_and_commits() {
     assert_eq!(seen, offsets);
     assert_eq!(hooks.fetch(&sub.id).unwrap(), vec![]);
 }
+
+#[tokio::test]
+async fn wait_batch_returns_the_first_non_empty_batch_or_the_cancellation() {
+    let sb = Arc::new(sandbox());
+    let emitter = sb.clone();
+    let never = Cancel::new();
+    let clock = ScriptedClock {
+        inner: ManualClock::new(),
+        count: Arc::new(AtomicUsize::new(0)),
+        cancel: never.clone(),
+        sb_emit: Arc::new(move || {
+            emitter.emit_webhook_event(&["custom"], json!({}));
+        }),
+    };
+    let client = leanix::Client::builder()
+        .host(sb.url())
+        .api_token(sb.api_token())
+        .allow_insecure_loopback(true)
+        .clock(clock.clone())
+        .build()
+        .unwrap();
+    let sub = client
+        .webhooks()
+        .create(&NewSubscription::new(tags(&[&["custom"]])))
+        .await
+        .unwrap();
+    // The event appears during the third wait (1 s, 2 s, 4 s).
+    let batch = client.webhooks().wait_batch(&sub.id).await.unwrap();
+    assert_eq!(batch.len(), 1);
+    let secs: Vec<u64> = clock.inner.sleeps().iter().map(Duration::as_secs).collect();
+    assert_eq!(secs, [1, 2, 4]);
+    assert_eq!(
+        sb.webhook_cursor(&sub.id),
+        Some(batch[0].offset),
+        "not committed"
+    );
+
+    let fired = Cancel::new();
+    fired.fire();
+    let err = client
+        .webhooks()
+        .cancel_on(&fired)
+        .wait_batch(&sub.id)
+        .await
+        .unwrap_err();
+    assert_eq!(err.kind(), leanix::ErrorKind::Cancelled);
+}

@@ -170,6 +170,34 @@ pub extern "C" fn lx_webhooks_fetch(
     })
 }
 
+/// lx_webhooks_fetch(), but waits until the batch has events: while it is empty, waits 1 s,
+/// doubling to 30 s (the library's backoff), and fetches again. The cursor does not move. A
+/// cancel handle in `options` ends the wait with `LX_ERR_CANCELLED` within milliseconds; the
+/// deadline in `options` applies to each fetch, not to the wait.
+///
+/// Ownership: `*out_json` is owned by the caller; release with lx_free().
+/// Thread safety: as lx_get().
+#[no_mangle]
+#[must_use]
+pub extern "C" fn lx_webhooks_fetch_wait(
+    client: *const lx_client,
+    subscription_id: *const c_char,
+    options: *const lx_call_options,
+    out_json: *mut *mut c_char,
+    out_len: *mut usize,
+    err: *mut *mut lx_error,
+) -> lx_status {
+    guard(err, || {
+        out(out_json, "out_json")?;
+        let handle = client_of(client)?;
+        let id = required_str(subscription_id, "subscription_id")?;
+        let hooks = CallOptions::of(options)?.webhooks(&handle.client);
+        let batch: Vec<Value> = hooks.wait_batch(id)?.into_iter().map(|e| e.raw).collect();
+        write_json(&Value::Array(batch), out_json, out_len);
+        Ok(())
+    })
+}
+
 /// Moves the cursor of `subscription_id` to `next_offset`: the offset of the last event
 /// handled plus one. The cursor cannot go back (the server answers 400, `LX_ERR_HTTP`).
 ///

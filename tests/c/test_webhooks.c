@@ -149,6 +149,28 @@ static void consumer(void) {
     for (int i = 7; i < 11 && in_order; i++) in_order = seen[i] == all[i - 1];
     CHECK(in_order, "every event, none skipped, event 7 again first");
 
+    /* lx_webhooks_fetch_wait: an event is there, so it answers at once; a fired cancel handle
+     * ends the wait with LX_ERR_CANCELLED. */
+    sb_call("POST", "/_sandbox/webhooks/events", "{\"tags\":[\"ctest\"]}", NULL, 0);
+    char *waited = NULL;
+    st = lx_webhooks_fetch_wait(c, id, NULL, &waited, NULL, NULL);
+    long woffs[4];
+    CHECK(st == LX_OK && offsets_of(waited, woffs, 4) == 1 && woffs[0] == all[9] + 1,
+          "fetch_wait returns the new event: %d", st);
+    lx_free(waited);
+    CHECK(lx_webhooks_commit(c, id, (uint64_t)all[9] + 2, NULL, NULL) == LX_OK, "commit");
+    lx_call_options *opts = NULL;
+    lx_cancel *cancel = NULL;
+    if (lx_call_options_new(&opts, NULL) == LX_OK && lx_cancel_new(&cancel, NULL) == LX_OK &&
+        lx_call_options_set_cancel(opts, cancel, NULL) == LX_OK) {
+        lx_cancel_fire(cancel);
+        waited = NULL;
+        st = lx_webhooks_fetch_wait(c, id, opts, &waited, NULL, NULL);
+        CHECK(st == LX_ERR_CANCELLED && waited == NULL, "a fired handle ends the wait: %d", st);
+    }
+    lx_free(cancel);
+    lx_free(opts);
+
     /* The cursor cannot go back: the server's 400 arrives as LX_ERR_HTTP. */
     err = NULL;
     st = lx_webhooks_commit(c, id, (uint64_t)all[0], NULL, &err);
