@@ -61,6 +61,7 @@ from ._errors import (
 from ._events import EventCallback
 from ._library import ABI_VERSION, LibraryError, abi_version, library_path, status_name, version
 from ._response import Headers, Response
+from ._webhooks import AsyncWebhooks, Webhooks
 from ._status import *  # noqa: F401,F403 - LX_OK and every LX_ERR_* status code
 
 __version__ = "0.1.0"
@@ -68,6 +69,7 @@ __version__ = "0.1.0"
 __all__ = [
     "ABI_VERSION",
     "AsyncClient",
+    "AsyncWebhooks",
     "CancelledError",
     "Claims",
     "Client",
@@ -92,6 +94,7 @@ __all__ = [
     "RecursiveCallError",
     "RedirectError",
     "Response",
+    "Webhooks",
     "ResponseTooLargeError",
     "TLSError",
     "TimeoutError",

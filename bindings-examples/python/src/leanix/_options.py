@@ -121,6 +121,12 @@ OPTIONS: Tuple[Option, ...] = (
     Option("max_pages", "max_pages", _integer, "int",
            "the most pages a GraphQL paging walk fetches; more raise ``ResponseTooLargeError``",
            parse=int),
+    Option("route_by_instance_url", "route_by_instance_url", flag, "bool",
+           "send API calls to the access token's ``instanceUrl`` when it is ``https://`` under "
+           "the host's registrable domain or allowed (the token endpoint stays the host)",
+           parse=_flag_of),
+    Option("allowed_instance_hosts", "allowed_instance_hosts", _text, "str",
+           "comma-separated hosts routing may also go to, whatever their domain"),
 )
 
 NAMES: Tuple[str, ...] = tuple(o.name for o in OPTIONS)
