@@ -31,6 +31,10 @@ public final class LeanixEvent {
         RETRY(5, System.Logger.Level.INFO),
         /** The client started pacing itself after a 429, slowed down, or stopped pacing ({@code started}, {@code requests_per_minute}); INFO. */
         PACING(6, System.Logger.Level.INFO),
+        /** A new token's {@code instanceUrl} names another origin within the routing rule; API calls go there ({@code origin}); INFO. */
+        INSTANCE_ROUTED(7, System.Logger.Level.INFO),
+        /** A new token's {@code instanceUrl} is outside the routing rule and was ignored ({@code instance_url}, {@code reason}); WARNING. */
+        INSTANCE_REFUSED(8, System.Logger.Level.WARNING),
         /** A kind this binding does not know yet; DEBUG. */
         OTHER(0, System.Logger.Level.DEBUG);
 
@@ -126,6 +130,10 @@ public final class LeanixEvent {
             case PACING:
                 return d.get("requests_per_minute") == null ? "pacing: stopped"
                     : "pacing: " + d.get("requests_per_minute") + " requests per minute after a 429";
+            case INSTANCE_ROUTED:
+                return "API calls routed to " + d.get("origin") + " (the token's instanceUrl)";
+            case INSTANCE_REFUSED:
+                return "instanceUrl " + d.get("instance_url") + " ignored: " + d.get("reason");
             default:
                 return "event " + code + ": " + detailsJson;
         }
