@@ -227,3 +227,35 @@ fn whoami_shows_the_routed_instance_and_routing_can_be_turned_off() {
     assert_eq!(sb.stats().requests(Endpoint::FactSheets, 200), 1);
     assert_eq!(sb.instance_stats().requests(Endpoint::FactSheets, 200), 1);
 }
+
+#[test]
+fn an_instance_url_outside_the_rule_is_a_warning_and_calls_stay_on_the_host() {
+    // HTTPS on loopback without --insecure-loopback: a loopback instanceUrl is outside the rule.
+    let sb = Sandbox::builder()
+        .tls(true)
+        .fact_sheets(10)
+        .instance_listener(true)
+        .start()
+        .unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let ca = dir.path().join("ca.pem");
+    std::fs::write(&ca, sb.ca_pem().unwrap()).unwrap();
+    let run = Lx::bare(&[
+        "--ca-file",
+        ca.to_str().unwrap(),
+        "get",
+        "/services/pathfinder/v1/factSheets?pageSize=1",
+    ])
+    .env("LEANIX_HOST", sb.url())
+    .env("LEANIX_API_TOKEN", sb.api_token())
+    .run()
+    .ok();
+    let instance = sb.instance_url().unwrap();
+    assert!(
+        run.stderr.contains("lx: warning:") && run.stderr.contains(instance),
+        "{}",
+        run.stderr
+    );
+    assert_eq!(sb.stats().requests(Endpoint::FactSheets, 200), 1);
+    assert_eq!(sb.instance_stats().total(Endpoint::Any), 0);
+}
