@@ -164,22 +164,21 @@ impl Client {
                 )
             }
         };
-        let changed = {
+        // Only the call that records this generation's decision announces it: a routed origin
+        // when it changes, a refusal once per token. Outside the lock.
+        let (newer, changed) = {
             let mut route = self.inner.route.lock().unwrap_or_else(|p| p.into_inner());
             let newer = route.generation.is_none_or(|g| g < token.generation);
+            let changed = newer && (route.origin != origin || route.generation.is_none());
             if newer {
-                let changed = route.origin != origin || route.generation.is_none();
                 route.generation = Some(token.generation);
                 route.origin = origin.clone();
-                changed
-            } else {
-                false
             }
+            (newer, changed)
         };
-        // Announced when the decision changes (a refusal at every change of token), outside
-        // the lock.
         if let Some(event) = event {
-            if changed || matches!(event, Event::InstanceRefused { .. }) {
+            let refused = matches!(event, Event::InstanceRefused { .. });
+            if changed || (newer && refused) {
                 emit(&self.inner.config.events, event);
             }
         }

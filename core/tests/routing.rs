@@ -210,3 +210,26 @@ fn a_bad_allow_list_entry_is_a_config_error() {
     assert_eq!(err.kind(), ErrorKind::Config);
     assert!(err.message().contains("x.example"), "{err}");
 }
+
+#[tokio::test]
+async fn concurrent_first_calls_announce_the_route_once() {
+    let sb = instance_sandbox();
+    let clock = ManualClock::new();
+    let (handler, events) = Events::new();
+    let client = builder(sb.url(), sb.api_token(), &clock)
+        .on_event(handler)
+        .build()
+        .unwrap();
+    let calls: Vec<_> = (0..8)
+        .map(|_| {
+            let c = client.clone();
+            tokio::spawn(async move { c.get(FACT_SHEETS).await.map(|r| r.status()) })
+        })
+        .collect();
+    for call in calls {
+        assert_eq!(call.await.unwrap().unwrap(), 200);
+    }
+    assert_eq!(events.count(|e| routed_to(e).is_some()), 1);
+    assert_eq!(sb.instance_stats().requests(Endpoint::FactSheets, 200), 8);
+    assert_eq!(sb.stats().token_exchanges, 1);
+}
