@@ -233,3 +233,33 @@ async fn concurrent_first_calls_announce_the_route_once() {
     assert_eq!(sb.instance_stats().requests(Endpoint::FactSheets, 200), 8);
     assert_eq!(sb.stats().token_exchanges, 1);
 }
+
+#[tokio::test]
+async fn concurrent_first_calls_announce_a_refusal_once() {
+    let sb = Sandbox::builder()
+        .tls(true)
+        .fact_sheets(30)
+        .instance_listener(true)
+        .start()
+        .unwrap();
+    let (handler, events) = Events::new();
+    let client = Client::builder()
+        .host(sb.url())
+        .api_token(sb.api_token())
+        .add_ca_pem(sb.ca_pem().unwrap())
+        .on_event(handler)
+        .build()
+        .unwrap();
+    let calls: Vec<_> = (0..8)
+        .map(|_| {
+            let c = client.clone();
+            tokio::spawn(async move { c.get(FACT_SHEETS).await.map(|r| r.status()) })
+        })
+        .collect();
+    for call in calls {
+        assert_eq!(call.await.unwrap().unwrap(), 200);
+    }
+    let refused = events.count(|e| matches!(e, Event::InstanceRefused { .. }));
+    assert_eq!(refused, 1);
+    assert_eq!(sb.stats().requests(Endpoint::FactSheets, 200), 8);
+}
