@@ -185,6 +185,23 @@ impl Client {
         origin
     }
 
+    /// A full URL on the origin calls are routed to now, as the same path on the configured
+    /// origin (the call routes it again); `None` for anything else.
+    fn on_routed_origin(&self, path: &str) -> Option<Url> {
+        if !path.contains("://") {
+            return None;
+        }
+        let routed = {
+            let route = self.inner.route.lock().unwrap_or_else(|p| p.into_inner());
+            route.origin.clone()?
+        };
+        let url = routed.join(path).ok()?;
+        self.inner
+            .origin
+            .join(&url[url::Position::BeforePath..])
+            .ok()
+    }
+
     /// The origin API calls go to now: the one the current access token's `instanceUrl` names
     /// when the routing rule follows it, else the configured one. Exchanges a token if there
     /// is none yet.
@@ -227,6 +244,10 @@ impl Client {
 
     /// Sends a request with a valid bearer token and returns the 2xx response.
     ///
+    /// The path goes to the configured host, or to the instance the token's `instanceUrl` names
+    /// when the routing rule follows it ([`ClientBuilder::route_by_instance_url`]); a full URL
+    /// is accepted on the configured host, and on the routed instance once calls go there.
+    ///
     /// - 401: the token is dropped (if still current), a new one fetched, and the request
     ///   replayed once; a second 401 is [`ErrorKind::Unauthorized`].
     /// - Transient answers ([`policy::is_transient_status`]) and connection errors: retried
@@ -242,7 +263,10 @@ impl Client {
     ///   [`ErrorKind::Cancelled`].
     pub async fn send(&self, request: Request) -> Result<Response, Error> {
         request.check()?;
-        let url = self.inner.origin.join(&request.path)?;
+        let url = match self.inner.origin.join(&request.path) {
+            Ok(url) => url,
+            Err(e) => self.on_routed_origin(&request.path).ok_or(e)?,
+        };
         let budget = request.timeout.unwrap_or(self.inner.config.request_timeout);
         let deadline = self.inner.config.clock.now() + budget;
         let bounded = async {

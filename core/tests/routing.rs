@@ -59,6 +59,18 @@ async fn calls_reach_the_instance_and_the_token_host_sees_only_exchanges() {
         .await
         .unwrap();
     assert!(full.url().starts_with(&instance));
+    // A full URL on the instance (e.g. a link from a response) goes there too, once the client
+    // routes there; any other origin is still refused before a request.
+    let on_instance = client
+        .get(&format!("{instance}{FACT_SHEETS}"))
+        .await
+        .unwrap();
+    assert!(on_instance.url().starts_with(&instance));
+    let foreign = client
+        .get(&format!("{}{FACT_SHEETS}", sb.foreign_url()))
+        .await
+        .unwrap_err();
+    assert_eq!(foreign.kind(), ErrorKind::InvalidArgument);
 
     let main = sb.stats();
     let inst = sb.instance_stats();
@@ -71,9 +83,10 @@ async fn calls_reach_the_instance_and_the_token_host_sees_only_exchanges() {
     );
     assert!(main.by_endpoint().get("other").is_none());
     // 200s prove the bearer was there and valid: the instance checks it.
-    assert_eq!(inst.requests(Endpoint::FactSheets, 200), 3);
+    assert_eq!(inst.requests(Endpoint::FactSheets, 200), 4);
     assert_eq!(inst.requests(Endpoint::GraphQl, 200), 1);
-    assert_eq!(inst.total(Endpoint::Any), 4);
+    assert_eq!(inst.total(Endpoint::Any), 5);
+    assert_eq!(sb.stats().foreign_requests, 0);
     assert_eq!(inst.token_requests, 0);
     assert_eq!(client.api_origin().await.unwrap().as_str(), instance);
     assert_eq!(client.origin().as_str(), sb.url());
