@@ -137,3 +137,20 @@ def test_the_async_form_commits_and_resumes(routed: Sandbox) -> None:
     offsets = asyncio.run(main())
     assert routed.instance_requests("webhooks", 200) > 0
     assert len(offsets) == 6
+
+
+def test_follow_yields_new_events_and_break_leaves_the_current_one(
+        routed: Sandbox, client: leanix.Client) -> None:
+    sub = client.webhooks.create([["pyfollow"]])
+    offsets = routed.emit(["pyfollow"], count=3)
+    seen: List[int] = []
+    for event in client.webhooks.events(sub["id"], follow=True):
+        seen.append(event["offset"])
+        if len(seen) == 3:
+            break  # the loop did not finish this one: it is not committed
+    assert seen == offsets
+    assert routed.webhooks()["cursors"][sub["id"]] == offsets[2]
+    handled: List[int] = []
+    assert client.webhooks.consume(sub["id"], lambda e: handled.append(e["offset"])) == 1
+    assert handled == [offsets[2]]
+    assert routed.webhooks()["cursors"][sub["id"]] == offsets[2] + 1
