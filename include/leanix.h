@@ -184,6 +184,13 @@
 // Default of `max_pages`.
 #define LX_DEFAULT_MAX_PAGES 10000
 
+// The first wait of lx_webhooks_fetch_wait() after an empty batch; it doubles while batches
+// stay empty, up to `LX_DEFAULT_WEBHOOK_IDLE_MAX_MS`.
+#define LX_DEFAULT_WEBHOOK_IDLE_MIN_MS 1000
+
+// The longest wait of lx_webhooks_fetch_wait() between two empty batches.
+#define LX_DEFAULT_WEBHOOK_IDLE_MAX_MS 30000
+
 // The ABI generation: bumped on any incompatible change of the C API. Bindings check it at load.
 #define LX_ABI_VERSION 1
 
@@ -922,8 +929,9 @@ lx_status lx_webhooks_fetch(const struct lx_client *client,
                             size_t *out_len,
                             struct lx_error **err);
 
-// lx_webhooks_fetch(), but waits until the batch has events: while it is empty, waits 1 s,
-// doubling to 30 s (the library's backoff), and fetches again. The cursor does not move. A
+// lx_webhooks_fetch(), but waits until the batch has events: while it is empty, waits
+// `LX_DEFAULT_WEBHOOK_IDLE_MIN_MS`, doubling up to `LX_DEFAULT_WEBHOOK_IDLE_MAX_MS`, and fetches
+// again. The cursor does not move. A
 // cancel handle in `options` ends the wait with `LX_ERR_CANCELLED` within milliseconds; the
 // deadline in `options` applies to each fetch, not to the wait.
 //

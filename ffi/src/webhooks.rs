@@ -170,8 +170,9 @@ pub extern "C" fn lx_webhooks_fetch(
     })
 }
 
-/// lx_webhooks_fetch(), but waits until the batch has events: while it is empty, waits 1 s,
-/// doubling to 30 s (the library's backoff), and fetches again. The cursor does not move. A
+/// lx_webhooks_fetch(), but waits until the batch has events: while it is empty, waits
+/// `LX_DEFAULT_WEBHOOK_IDLE_MIN_MS`, doubling up to `LX_DEFAULT_WEBHOOK_IDLE_MAX_MS`, and fetches
+/// again. The cursor does not move. A
 /// cancel handle in `options` ends the wait with `LX_ERR_CANCELLED` within milliseconds; the
 /// deadline in `options` applies to each fetch, not to the wait.
 ///
