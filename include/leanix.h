@@ -191,6 +191,13 @@
 // How often lx_update_fact_sheet() re-reads `rev` and writes again after a `REVISION_CLASH`.
 #define LX_DEFAULT_REVISION_CLASH_RETRIES 3
 
+// The first wait of lx_webhooks_fetch_wait() after an empty batch; it doubles while batches
+// stay empty, up to `LX_DEFAULT_WEBHOOK_IDLE_MAX_MS`.
+#define LX_DEFAULT_WEBHOOK_IDLE_MIN_MS 1000
+
+// The longest wait of lx_webhooks_fetch_wait() between two empty batches.
+#define LX_DEFAULT_WEBHOOK_IDLE_MAX_MS 30000
+
 // The ABI generation: bumped on any incompatible change of the C API. Bindings check it at load.
 #define LX_ABI_VERSION 1
 
@@ -285,6 +292,12 @@ enum lx_event_kind
   // The token cache file or its directory was not used: a warning (details: `path`,
   // `reason`, e.g. `has mode 0644, which lets other users read it ...; ignored`).
   LX_EVENT_TOKEN_CACHE_IGNORED = 8,
+  // A new access token's `instanceUrl` names another origin within the routing rule: API
+  // calls go there from now on (details: `origin`).
+  LX_EVENT_INSTANCE_ROUTED = 9,
+  // A new access token's `instanceUrl` is outside the routing rule and was ignored; calls
+  // stay on the configured host (details: `instance_url`, `reason`).
+  LX_EVENT_INSTANCE_REFUSED = 10,
 };
 #ifndef __cplusplus
 #if __STDC_VERSION__ >= 202311L
@@ -915,6 +928,8 @@ lx_status lx_options_new(struct lx_options **out_options, struct lx_error **err)
 // | `max_pages` | most pages a paging walk (GraphQL or REST) fetches (`LX_DEFAULT_MAX_PAGES`) |
 // | `token_cache` | `1`/`0`: share the access token with other processes of this user through a file (default `0`; see below) |
 // | `token_cache_dir` | turns the token cache on, with its file in this directory (created `0700` if missing) |
+// | `route_by_instance_url` | `1`/`0`: API calls go to the access token's `instanceUrl` when it is `https://` under the host's registrable domain or allowed (default `1`); the token endpoint stays the host |
+// | `allowed_instance_hosts` | comma-separated host names routing may also go to, whatever their domain (each setting adds) |
 //
 // The token cache: one file per host and API token (named by a hash of both) in
 // `$XDG_RUNTIME_DIR/leanix/` if that directory exists, else `$XDG_CACHE_HOME/leanix/`, else
@@ -1073,6 +1088,95 @@ const char *lx_version(void);
 //
 // Thread safety: any thread.
 uint32_t lx_abi_version(void);
+
+// Creates a PULL subscription from `spec_json` (`{"identifier":"sync","tagSets":
+// [["pathfinder","FACT_SHEET_CREATED"]],"payloadMode":"DEFAULT"}`; `workspaceId` and
+// `workspaceConstraint` optional) and returns it as the API shows it (with its `id`).
+//
+// Ownership: `*out_json` (NUL-terminated; `out_len` may be NULL) is owned by the caller;
+// release with lx_free(). Thread safety: as lx_get().
+LX_MUST_USE
+lx_status lx_webhooks_create(const struct lx_client *client,
+                             const char *spec_json,
+                             const struct lx_call_options *options,
+                             char **out_json,
+                             size_t *out_len,
+                             struct lx_error **err);
+
+// The workspace's subscriptions as a JSON array (each with its `cursor.offset` when the
+// server reports it).
+//
+// Ownership: `*out_json` is owned by the caller; release with lx_free().
+// Thread safety: as lx_get().
+LX_MUST_USE
+lx_status lx_webhooks_list(const struct lx_client *client,
+                           const struct lx_call_options *options,
+                           char **out_json,
+                           size_t *out_len,
+                           struct lx_error **err);
+
+// Deletes the subscription `subscription_id`.
+//
+// Thread safety: as lx_get().
+LX_MUST_USE
+lx_status lx_webhooks_delete(const struct lx_client *client,
+                             const char *subscription_id,
+                             const struct lx_call_options *options,
+                             struct lx_error **err);
+
+// Fetches the next batch of `subscription_id` from its cursor, as a JSON array of events
+// `[{"offset":N,"tagSet":[..],"payload":{..},...}, ...]` in increasing offset order (`[]`: no
+// new events). The cursor does not move: commit with lx_webhooks_commit() once the events are
+// handled. With a cancel handle in `options`, a fired handle ends the call with
+// `LX_ERR_CANCELLED`.
+//
+// Ownership: `*out_json` (NUL-terminated; `out_len` may be NULL) is owned by the caller;
+// release with lx_free(). Thread safety: as lx_get().
+LX_MUST_USE
+lx_status lx_webhooks_fetch(const struct lx_client *client,
+                            const char *subscription_id,
+                            const struct lx_call_options *options,
+                            char **out_json,
+                            size_t *out_len,
+                            struct lx_error **err);
+
+// lx_webhooks_fetch(), but waits until the batch has events: while it is empty, waits
+// `LX_DEFAULT_WEBHOOK_IDLE_MIN_MS`, doubling up to `LX_DEFAULT_WEBHOOK_IDLE_MAX_MS`, and fetches
+// again. The cursor does not move. A
+// cancel handle in `options` ends the wait with `LX_ERR_CANCELLED` within milliseconds; the
+// deadline in `options` applies to each fetch, not to the wait.
+//
+// Ownership: `*out_json` is owned by the caller; release with lx_free().
+// Thread safety: as lx_get().
+LX_MUST_USE
+lx_status lx_webhooks_fetch_wait(const struct lx_client *client,
+                                 const char *subscription_id,
+                                 const struct lx_call_options *options,
+                                 char **out_json,
+                                 size_t *out_len,
+                                 struct lx_error **err);
+
+// Moves the cursor of `subscription_id` to `next_offset`: the offset of the last event
+// handled plus one. The cursor cannot go back (the server answers 400, `LX_ERR_HTTP`).
+//
+// Thread safety: as lx_get().
+LX_MUST_USE
+lx_status lx_webhooks_commit(const struct lx_client *client,
+                             const char *subscription_id,
+                             uint64_t next_offset,
+                             const struct lx_call_options *options,
+                             struct lx_error **err);
+
+// The origin API calls go to now, e.g. `https://acme.leanix.net`: the one the current access
+// token's `instanceUrl` names when the routing rule follows it (option
+// `route_by_instance_url`), else the configured host. Exchanges a token if there is none yet.
+//
+// Ownership: `*out_origin` (NUL-terminated) is owned by the caller; release with lx_free().
+// Thread safety: as lx_get().
+LX_MUST_USE
+lx_status lx_api_origin(const struct lx_client *client,
+                        char **out_origin,
+                        struct lx_error **err);
 
 #ifdef __cplusplus
 }  // extern "C"

@@ -48,6 +48,9 @@ if [ -x bindings-examples/java/run-tests.sh ]; then
     bindings-examples/java/run-tests.sh
 fi
 
+step "Example: events without a public endpoint (README)"
+bindings-examples/shell/webhooks-pull.sh
+
 step "Reliability: fault matrix, soak, lifecycle, TLS, fuzz, secrets"
 ./tests/reliability/run.sh debug
 

@@ -75,6 +75,11 @@ pub struct GlobalOpts {
     #[arg(long, global = true)]
     pub insecure_loopback: bool,
 
+    /// Send API calls to the configured host even when the access token's instanceUrl names
+    /// another instance of the same domain (default: follow it; the token endpoint never moves)
+    #[arg(long, global = true)]
+    pub no_instance_routing: bool,
+
     /// Print the HTTP status line and headers before the body, like curl -i
     #[arg(short = 'i', long, global = true)]
     pub include: bool,
@@ -135,6 +140,10 @@ pub enum Command {
 
     /// Run LDIF files through the Integration API and look at runs and processor configurations
     Ldif(LdifArgs),
+
+    /// PULL webhooks: consume events without a public endpoint, and manage subscriptions
+    #[command(subcommand)]
+    Webhooks(WebhooksCommand),
 }
 
 /// `lx completions`.
@@ -254,6 +263,62 @@ pub struct ConfigKeys {
     /// processingMode: partial or full
     #[arg(long, value_name = "MODE")]
     pub mode: Option<String>,
+}
+
+/// `lx webhooks ...`.
+#[derive(Debug, Subcommand)]
+pub enum WebhooksCommand {
+    /// Print the subscriptions as JSON
+    List,
+
+    /// Create a PULL subscription and print it as JSON (with its id)
+    Create(WebhooksCreateArgs),
+
+    /// Delete a subscription
+    Delete {
+        /// The subscription id
+        id: String,
+    },
+
+    /// Print each new event as a JSON line (or run --exec CMD per event), committing the
+    /// cursor only after an event was handled: every event at least once
+    Pull(WebhooksPullArgs),
+}
+
+/// `lx webhooks create`.
+#[derive(Debug, Args)]
+pub struct WebhooksCreateArgs {
+    /// A tag set, comma-separated, e.g. pathfinder,FACT_SHEET_CREATED (repeatable; at least one)
+    #[arg(long = "tag-set", value_name = "TAGS", required = true)]
+    pub tag_sets: Vec<String>,
+
+    /// A name for the subscription
+    #[arg(long)]
+    pub identifier: Option<String>,
+
+    /// DEFAULT or WRAPPED_EVENT
+    #[arg(long, value_name = "MODE")]
+    pub payload_mode: Option<String>,
+
+    /// The workspace (default: the API token's)
+    #[arg(long, value_name = "ID")]
+    pub workspace_id: Option<String>,
+}
+
+/// `lx webhooks pull`.
+#[derive(Debug, Args)]
+pub struct WebhooksPullArgs {
+    /// The subscription id
+    pub subscription: String,
+
+    /// Keep waiting for new events (backing off while there are none) until interrupted
+    #[arg(long)]
+    pub follow: bool,
+
+    /// Run CMD (with sh -c) per event, the event's JSON on its stdin and its offset in
+    /// LX_WEBHOOK_OFFSET; the event is committed only if CMD exits 0, else lx stops there
+    #[arg(long, value_name = "CMD")]
+    pub exec: Option<String>,
 }
 
 /// `lx token`.

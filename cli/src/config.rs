@@ -124,6 +124,8 @@ pub struct Limits {
     pub max_response_bytes: Option<u64>,
     /// `--max-requests-per-minute`.
     pub max_requests_per_minute: Option<u32>,
+    /// False with `--no-instance-routing`.
+    pub instance_routing: bool,
 }
 
 impl Limits {
@@ -133,6 +135,7 @@ impl Limits {
             timeout: opts.timeout.map(Duration::from_secs_f64),
             max_response_bytes: opts.max_response_bytes,
             max_requests_per_minute: opts.max_requests_per_minute,
+            instance_routing: !opts.no_instance_routing,
         }
     }
 
@@ -148,7 +151,9 @@ impl Limits {
         if let Some(n) = self.max_response_bytes {
             builder = builder.max_response_bytes(usize::try_from(n).unwrap_or(usize::MAX));
         }
-        builder.max_requests_per_minute(self.max_requests_per_minute)
+        builder
+            .max_requests_per_minute(self.max_requests_per_minute)
+            .route_by_instance_url(self.instance_routing)
     }
 }
 

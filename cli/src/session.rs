@@ -184,6 +184,9 @@ impl Session {
                 warn(&format!("token cache: {place}{reason}"));
             } else if is_verbose() {
                 verbose(&describe(event));
+            } else if matches!(event, Event::InstanceRefused { .. }) {
+                // Calls that fail on the configured host are explained by this: always shown.
+                crate::output::warn(&describe(event));
             }
         });
         let client = builder.build_blocking()?;
@@ -290,6 +293,15 @@ fn describe(event: &Event) -> String {
             requests_per_minute.map_or("?".to_owned(), |r| format!("{r:.0}"))
         ),
         Event::Pacing { .. } => "no throttling for a while: pacing stopped".to_owned(),
+        Event::InstanceRouted { origin } => {
+            format!("API calls go to {origin}, the instance the access token names (instanceUrl)")
+        }
+        Event::InstanceRefused {
+            instance_url,
+            reason,
+        } => format!(
+            "the access token names the instance {instance_url}, which is not followed ({reason}); API calls stay on the configured host (--no-instance-routing silences this)"
+        ),
         other => format!("{other:?}"),
     }
 }

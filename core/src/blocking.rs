@@ -28,6 +28,7 @@ use crate::origin::Origin;
 use crate::request::{Request, Response};
 use crate::runtime::{self, runtime, Driven};
 use crate::secret::AccessToken;
+pub use crate::webhooks::blocking::{Consumer as WebhookConsumer, Webhooks};
 use crate::writes::{Patch, UpdateOptions};
 
 /// A blocking LeanIX client. Thread-safe: share one (or clones of it) between threads.
@@ -188,6 +189,21 @@ impl Client {
     /// The decoded claims of a current access token.
     pub fn claims(&self) -> Result<Option<Claims>, Error> {
         self.run(|c| async move { c.claims().await })
+    }
+
+    /// Runs an asynchronous call of the client as a blocking one (closing, forks and
+    /// recursion handled as for every other call).
+    pub(crate) fn run_async<T, F>(&self, make: impl FnOnce(crate::Client) -> F) -> Result<T, Error>
+    where
+        T: Send + 'static,
+        F: Future<Output = Result<T, Error>> + Send + 'static,
+    {
+        self.run(make)
+    }
+
+    /// The origin API calls go to now (see [`crate::Client::api_origin`]).
+    pub fn api_origin(&self) -> Result<Origin, Error> {
+        self.run(|c| async move { c.api_origin().await })
     }
 
     /// `GET` a path.

@@ -18,6 +18,7 @@ use crate::origin::Origin;
 use crate::policy::{self, retry_after_of};
 use crate::rate::RateBudget;
 use crate::request::{Request, Response};
+use crate::routing::Decision;
 use crate::secret::{AccessToken, Redactor};
 use crate::token_cache::TokenStore;
 use crate::token_manager::{CachedToken, Reauth, TokenManager};
@@ -44,6 +45,16 @@ struct Inner {
     tokens: TokenManager,
     redactor: Arc<Redactor>,
     budget: Arc<RateBudget>,
+    /// The routing decision for the current token generation.
+    route: std::sync::Mutex<Route>,
+}
+
+/// Where the calls of one token generation go.
+struct Route {
+    /// The token generation decided for (`None`: none yet).
+    generation: Option<u64>,
+    /// The routed origin (`None`: the configured one).
+    origin: Option<Origin>,
 }
 
 /// Why one attempt did not produce a success. Lives on the stack for one attempt only, so the
@@ -119,8 +130,96 @@ impl Client {
                 tokens,
                 redactor,
                 budget,
+                route: std::sync::Mutex::new(Route {
+                    generation: None,
+                    origin: None,
+                }),
             }),
         })
+    }
+
+    /// The origin API calls with `token` go to (`None`: the configured one), deciding, and
+    /// announcing the decision, once per token generation.
+    fn routed(&self, token: &CachedToken) -> Option<Origin> {
+        {
+            let route = self.inner.route.lock().unwrap_or_else(|p| p.into_inner());
+            if route.generation == Some(token.generation) {
+                return route.origin.clone();
+            }
+        }
+        let claims = token.token.claims();
+        let instance_url = claims.as_ref().and_then(|c| c.instance_url.as_deref());
+        let decision = self
+            .inner
+            .config
+            .routing
+            .decide(&self.inner.origin, instance_url);
+        let (origin, event) = match decision {
+            Decision::Configured => (None, None),
+            Decision::Routed(o) => {
+                let event = Event::InstanceRouted {
+                    origin: o.as_str().to_owned(),
+                };
+                (Some(o), Some(event))
+            }
+            Decision::Refused(reason) => {
+                let instance_url: String =
+                    instance_url.unwrap_or_default().chars().take(200).collect();
+                (
+                    None,
+                    Some(Event::InstanceRefused {
+                        instance_url,
+                        reason,
+                    }),
+                )
+            }
+        };
+        // Only the call that records this generation's decision announces it: a routed origin
+        // when it changes, a refusal once per token. Outside the lock.
+        let (newer, changed) = {
+            let mut route = self.inner.route.lock().unwrap_or_else(|p| p.into_inner());
+            let newer = route.generation.is_none_or(|g| g < token.generation);
+            let changed = newer && (route.origin != origin || route.generation.is_none());
+            if newer {
+                route.generation = Some(token.generation);
+                route.origin = origin.clone();
+            }
+            (newer, changed)
+        };
+        if let Some(event) = event {
+            let refused = matches!(event, Event::InstanceRefused { .. });
+            if changed || (newer && refused) {
+                emit(&self.inner.config.events, event);
+            }
+        }
+        origin
+    }
+
+    /// A full URL on the origin calls are routed to now, as the same path on the configured
+    /// origin (the call routes it again); `None` for anything else.
+    fn on_routed_origin(&self, path: &str) -> Option<Url> {
+        if !path.contains("://") {
+            return None;
+        }
+        let routed = {
+            let route = self.inner.route.lock().unwrap_or_else(|p| p.into_inner());
+            route.origin.clone()?
+        };
+        let url = routed.join(path).ok()?;
+        self.inner
+            .origin
+            .join(&url[url::Position::BeforePath..])
+            .ok()
+    }
+
+    /// The origin API calls go to now: the one the current access token's `instanceUrl` names
+    /// when the routing rule follows it, else the configured one. Exchanges a token if there
+    /// is none yet.
+    pub async fn api_origin(&self) -> Result<Origin, Error> {
+        let token = self.inner.tokens.token().await?;
+        Ok(self
+            .routed(&token)
+            .unwrap_or_else(|| self.inner.origin.clone()))
     }
 
     /// The normalised LeanIX origin this client talks to.
@@ -128,14 +227,14 @@ impl Client {
         &self.inner.origin
     }
 
+    /// The clock of this client.
+    pub(crate) fn clock(&self) -> &Arc<dyn crate::clock::Clock> {
+        &self.inner.config.clock
+    }
+
     /// The most pages a paging walk of this client fetches.
     pub(crate) fn max_pages(&self) -> usize {
         self.inner.config.max_pages
-    }
-
-    /// The client's clock (injected in tests).
-    pub(crate) fn clock(&self) -> &dyn crate::clock::Clock {
-        &*self.inner.config.clock
     }
 
     /// The deadline of one call without a timeout of its own.
@@ -172,6 +271,10 @@ impl Client {
 
     /// Sends a request with a valid bearer token and returns the 2xx response.
     ///
+    /// The path goes to the configured host, or to the instance the token's `instanceUrl` names
+    /// when the routing rule follows it ([`ClientBuilder::route_by_instance_url`]); a full URL
+    /// is accepted on the configured host, and on the routed instance once calls go there.
+    ///
     /// - 401: the token is dropped (if still current), a new one fetched, and the request
     ///   replayed once; a second 401 is [`ErrorKind::Unauthorized`].
     /// - Transient answers ([`policy::is_transient_status`]) and connection errors: retried
@@ -187,7 +290,10 @@ impl Client {
     ///   [`ErrorKind::Cancelled`].
     pub async fn send(&self, request: Request) -> Result<Response, Error> {
         request.check()?;
-        let url = self.inner.origin.join(&request.path)?;
+        let url = match self.inner.origin.join(&request.path) {
+            Ok(url) => url,
+            Err(e) => self.on_routed_origin(&request.path).ok_or(e)?,
+        };
         let budget = request.timeout.unwrap_or(self.inner.config.request_timeout);
         let deadline = self.inner.config.clock.now() + budget;
         let bounded = async {
@@ -229,8 +335,17 @@ impl Client {
         let budget = &self.inner.budget;
         let mut attempt = 0u32;
         let mut replayed_after_401 = false;
+        let configured_url = url;
+        let mut routed_url;
         loop {
             let token = self.inner.tokens.token().await?;
+            let url = match self.routed(&token) {
+                None => configured_url,
+                Some(origin) => {
+                    routed_url = origin.join(&configured_url[url::Position::BeforePath..])?;
+                    &routed_url
+                }
+            };
             if let Err(refused) = budget.admit(deadline).await {
                 return Err(paused_error(request, url, refused.wait));
             }
@@ -449,13 +564,14 @@ impl fmt::Debug for Client {
     }
 }
 
-/// The HTTP client for API requests: redirects are followed only within the configured origin.
+/// The HTTP client for API requests: redirects are followed only within the origin of the
+/// request (the configured one, or the one routed to by `instanceUrl`).
 fn api_http_client(origin: &Origin, config: &Config) -> Result<reqwest::Client, Error> {
-    let allowed = origin.clone();
     let same_origin_only = reqwest::redirect::Policy::custom(move |attempt| {
+        let first = attempt.previous().first().map(Url::origin);
         if attempt.previous().len() >= policy::MAX_REDIRECTS {
             attempt.error(format!("more than {} redirects", policy::MAX_REDIRECTS))
-        } else if allowed.same_origin(attempt.url()) {
+        } else if first.is_some_and(|o| o == attempt.url().origin()) {
             attempt.follow()
         } else {
             attempt.stop()

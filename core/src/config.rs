@@ -9,6 +9,7 @@ use crate::error::{Error, ErrorKind};
 use crate::events::{Event, EventHandler};
 use crate::origin::Origin;
 use crate::policy::{self, RetryPolicy};
+use crate::routing::{allow_list_host, Rule};
 use crate::secret::{ApiToken, Redactor};
 use crate::token_cache::CacheLocation;
 use crate::{Client, ENV_API_TOKEN, ENV_HOST};
@@ -62,6 +63,8 @@ pub(crate) struct Config {
     pub events: Option<EventHandler>,
     /// Share tokens with other processes through a file (`None`: off).
     pub token_cache: Option<CacheLocation>,
+    /// Routing by the token's `instanceUrl`.
+    pub routing: Rule,
 }
 
 impl Default for Config {
@@ -91,6 +94,11 @@ impl Default for Config {
             clock: Arc::new(SystemClock),
             events: None,
             token_cache: None,
+            routing: Rule {
+                enabled: policy::DEFAULT_ROUTE_BY_INSTANCE_URL,
+                allow_list: Vec::new(),
+                allow_insecure_loopback: false,
+            },
         }
     }
 }
@@ -167,6 +175,7 @@ impl fmt::Debug for Config {
             .field("max_requests_per_minute", &self.max_requests_per_minute)
             .field("reauth_interval", &self.reauth_interval)
             .field("token_cache", &self.token_cache)
+            .field("routing", &self.routing)
             .finish()
     }
 }
@@ -474,6 +483,25 @@ impl ClientBuilder {
         self.edit(|c| c.clock = Arc::new(clock))
     }
 
+    /// Whether API calls go to the origin named by the access token's `instanceUrl` claim when
+    /// it differs from the configured host (default [`policy::DEFAULT_ROUTE_BY_INSTANCE_URL`]).
+    /// Only `https://` hosts under the configured host's registrable domain, or in the
+    /// allow-list ([`allow_instance_host`](Self::allow_instance_host)), are followed; anything
+    /// else is ignored with [`Event::InstanceRefused`]. The token endpoint always stays the
+    /// configured host.
+    pub fn route_by_instance_url(self, on: bool) -> Self {
+        self.edit(|c| c.routing.enabled = on)
+    }
+
+    /// Allows routing to this host (a host name, or an `https://` origin whose host is taken)
+    /// whatever its domain. May be called several times.
+    pub fn allow_instance_host(self, host: impl AsRef<str>) -> Self {
+        match allow_list_host(host.as_ref()) {
+            Ok(h) => self.edit(|c| c.routing.allow_list.push(h)),
+            Err(message) => self.fail(config(message)),
+        }
+    }
+
     /// A callback for [`Event`]s (token fetched, refresh failed, retries).
     pub fn on_event(self, f: impl Fn(&Event) + Send + Sync + 'static) -> Self {
         self.edit(|c| c.events = Some(EventHandler::new(f)))
@@ -516,10 +544,12 @@ impl ClientBuilder {
                 "refusing a proxy for the http:// host {origin}: the proxy would see the API token and access tokens in clear text"
             )));
         }
+        let mut config = self.config;
+        config.routing.allow_insecure_loopback = self.allow_insecure_loopback;
         Ok(Built {
             redactor: Arc::new(Redactor::new(&api_token)),
             origin,
-            config: self.config,
+            config,
         })
     }
 }

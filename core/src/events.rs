@@ -79,6 +79,20 @@ pub enum Event {
         /// Why, e.g. `mode 0644 lets other users read it` (never the token).
         reason: String,
     },
+    /// A new access token names another origin in its `instanceUrl` claim, within the routing
+    /// rule: API calls go there from now on (the token endpoint stays the configured host).
+    InstanceRouted {
+        /// The origin API calls go to, e.g. `https://acme.leanix.net`.
+        origin: String,
+    },
+    /// A new access token names an origin outside the routing rule in its `instanceUrl`: it is
+    /// ignored and API calls go to the configured host.
+    InstanceRefused {
+        /// The claim as the token carries it (at most 200 characters).
+        instance_url: String,
+        /// Why it was refused.
+        reason: String,
+    },
 }
 
 /// A callback receiving [`Event`]s, never called with an internal lock held; it should return

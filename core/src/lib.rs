@@ -38,11 +38,13 @@ pub mod policy;
 mod rate;
 mod request;
 mod rest_paging;
+mod routing;
 mod runtime;
 mod secret;
 mod token_cache;
 mod token_manager;
 mod token_response;
+pub mod webhooks;
 pub mod writes;
 
 pub use cancel::Cancel;
@@ -62,6 +64,10 @@ pub use rest_paging::{take_data, RestPages, REST_CURSOR_PARAM, REST_PAGE_PARAM, 
 pub use secret::{AccessToken, ApiToken};
 pub use token_cache::default_token_cache_dir;
 pub use token_response::{parse_token_response, LifetimeSource, TokenGrant};
+pub use webhooks::{
+    ConsumeError, Consumed, Consumer, NewSubscription, PayloadMode, Subscription, WebhookEvent,
+    Webhooks, WEBHOOKS_PATH,
+};
 
 /// The version of this crate, as in `Cargo.toml`.
 pub const VERSION: &str = env!("CARGO_PKG_VERSION");

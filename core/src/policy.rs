@@ -268,6 +268,17 @@ pub(crate) fn retry_after_of(
     parse_retry_after(v, now)
 }
 
+/// Whether API calls go to the access token's `instanceUrl` (under the rule of
+/// `crate::routing`) by default.
+pub const DEFAULT_ROUTE_BY_INSTANCE_URL: bool = true;
+
+/// The first wait of a following webhook consumer after an empty batch; it doubles up to
+/// [`DEFAULT_WEBHOOK_IDLE_MAX`] while batches stay empty, and resets after events.
+pub const DEFAULT_WEBHOOK_IDLE_MIN: Duration = Duration::from_secs(1);
+
+/// The longest wait of a following webhook consumer between two empty batches.
+pub const DEFAULT_WEBHOOK_IDLE_MAX: Duration = Duration::from_secs(30);
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -55,6 +55,21 @@ impl CallOptions {
         Ok(copy)
     }
 
+    /// The webhooks API of `client` with these options.
+    pub(crate) fn webhooks(
+        &self,
+        client: &leanix_core::blocking::Client,
+    ) -> leanix_core::blocking::Webhooks {
+        let mut hooks = client.webhooks();
+        if let Some(t) = self.timeout {
+            hooks = hooks.timeout(t);
+        }
+        if let Some(c) = &self.cancel {
+            hooks = hooks.cancel_on(c);
+        }
+        hooks
+    }
+
     /// `request` with these options.
     pub fn apply(&self, mut request: Request) -> Request {
         if let Some(t) = self.timeout {

@@ -40,6 +40,11 @@ pub const LX_DEFAULT_MAX_PAGES: u64 = 10_000;
 pub const LX_DEFAULT_LDIF_RUN_TIMEOUT_MS: u64 = 1_800_000;
 /// How often lx_update_fact_sheet() re-reads `rev` and writes again after a `REVISION_CLASH`.
 pub const LX_DEFAULT_REVISION_CLASH_RETRIES: u32 = 3;
+/// The first wait of lx_webhooks_fetch_wait() after an empty batch; it doubles while batches
+/// stay empty, up to `LX_DEFAULT_WEBHOOK_IDLE_MAX_MS`.
+pub const LX_DEFAULT_WEBHOOK_IDLE_MIN_MS: u64 = 1_000;
+/// The longest wait of lx_webhooks_fetch_wait() between two empty batches.
+pub const LX_DEFAULT_WEBHOOK_IDLE_MAX_MS: u64 = 30_000;
 
 #[cfg(test)]
 mod tests {
@@ -101,6 +106,14 @@ mod tests {
         assert_eq!(
             LX_DEFAULT_REAUTH_INTERVAL_MS,
             ms(p::DEFAULT_REAUTH_INTERVAL)
+        );
+        assert_eq!(
+            LX_DEFAULT_WEBHOOK_IDLE_MIN_MS,
+            ms(p::DEFAULT_WEBHOOK_IDLE_MIN)
+        );
+        assert_eq!(
+            LX_DEFAULT_WEBHOOK_IDLE_MAX_MS,
+            ms(p::DEFAULT_WEBHOOK_IDLE_MAX)
         );
     }
 

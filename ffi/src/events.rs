@@ -28,6 +28,12 @@ pub enum lx_event_kind {
     /// The token cache file or its directory was not used: a warning (details: `path`,
     /// `reason`, e.g. `has mode 0644, which lets other users read it ...; ignored`).
     LX_EVENT_TOKEN_CACHE_IGNORED = 8,
+    /// A new access token's `instanceUrl` names another origin within the routing rule: API
+    /// calls go there from now on (details: `origin`).
+    LX_EVENT_INSTANCE_ROUTED = 9,
+    /// A new access token's `instanceUrl` is outside the routing rule and was ignored; calls
+    /// stay on the configured host (details: `instance_url`, `reason`).
+    LX_EVENT_INSTANCE_REFUSED = 10,
 }
 
 /// An event callback: `kind` is an `lx_event_kind`, `details_json` a NUL-terminated JSON object
@@ -132,6 +138,17 @@ fn describe(event: &Event) -> Option<(lx_event_kind, serde_json::Value)> {
             lx_event_kind::LX_EVENT_TOKEN_CACHE_IGNORED,
             json!({"event": "token_cache_ignored", "path": path.to_string_lossy(),
                    "reason": reason}),
+        ),
+        Event::InstanceRouted { origin } => (
+            lx_event_kind::LX_EVENT_INSTANCE_ROUTED,
+            json!({"event": "instance_routed", "origin": origin}),
+        ),
+        Event::InstanceRefused {
+            instance_url,
+            reason,
+        } => (
+            lx_event_kind::LX_EVENT_INSTANCE_REFUSED,
+            json!({"event": "instance_refused", "instance_url": instance_url, "reason": reason}),
         ),
         _ => return None,
     })

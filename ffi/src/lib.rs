@@ -27,6 +27,7 @@ mod response;
 mod rest_pages;
 mod status;
 mod version;
+mod webhooks;
 
 mod args;
 mod boundary;
@@ -46,6 +47,7 @@ pub use response::*;
 pub use rest_pages::*;
 pub use status::*;
 pub use version::*;
+pub use webhooks::*;
 
 #[cfg(test)]
 mod tests;

@@ -235,6 +235,21 @@ const KEYS: &[Key] = &[
         value: Value::Text,
         apply: |b, v| Ok(b.token_cache_dir(v.text())),
     },
+    Key {
+        name: "route_by_instance_url",
+        value: Value::Flag(policy::DEFAULT_ROUTE_BY_INSTANCE_URL),
+        apply: |b, v| Ok(b.route_by_instance_url(v.flag())),
+    },
+    Key {
+        name: "allowed_instance_hosts",
+        value: Value::Text,
+        apply: |b, v| {
+            Ok(v.text()
+                .split(',')
+                .filter(|h| !h.trim().is_empty())
+                .fold(b, |b, h| b.allow_instance_host(h)))
+        },
+    },
 ];
 
 fn key_index(name: &str) -> Result<usize, Failure> {
@@ -336,6 +351,8 @@ pub extern "C" fn lx_options_new(
 /// | `max_pages` | most pages a paging walk (GraphQL or REST) fetches (`LX_DEFAULT_MAX_PAGES`) |
 /// | `token_cache` | `1`/`0`: share the access token with other processes of this user through a file (default `0`; see below) |
 /// | `token_cache_dir` | turns the token cache on, with its file in this directory (created `0700` if missing) |
+/// | `route_by_instance_url` | `1`/`0`: API calls go to the access token's `instanceUrl` when it is `https://` under the host's registrable domain or allowed (default `1`); the token endpoint stays the host |
+/// | `allowed_instance_hosts` | comma-separated host names routing may also go to, whatever their domain (each setting adds) |
 ///
 /// The token cache: one file per host and API token (named by a hash of both) in
 /// `$XDG_RUNTIME_DIR/leanix/` if that directory exists, else `$XDG_CACHE_HOME/leanix/`, else

@@ -36,6 +36,7 @@ pub struct SandboxBuilder {
     pub(crate) port: u16,
     pub(crate) fact_sheets: usize,
     pub(crate) sync_run_state: Duration,
+    pub(crate) instance_listener: bool,
 }
 
 impl Default for SandboxBuilder {
@@ -51,6 +52,7 @@ impl Default for SandboxBuilder {
             port: 0,
             fact_sheets: DEFAULT_FACT_SHEETS,
             sync_run_state: crate::DEFAULT_SYNC_RUN_STATE,
+            instance_listener: false,
         }
     }
 }
@@ -68,6 +70,7 @@ impl fmt::Debug for SandboxBuilder {
             .field("port", &self.port)
             .field("fact_sheets", &self.fact_sheets)
             .field("sync_run_state", &self.sync_run_state)
+            .field("instance_listener", &self.instance_listener)
             .finish()
     }
 }
@@ -136,6 +139,17 @@ impl SandboxBuilder {
     /// zero: runs end before the call that starts them answers).
     pub fn sync_run_state_duration(mut self, duration: Duration) -> Self {
         self.sync_run_state = duration;
+        self
+    }
+
+    /// Serves the API on a second listener as well (another port of the same
+    /// host, see [`Sandbox::instance_url`]), "the instance", and issues tokens
+    /// whose `instanceUrl` claim names it, as LeanIX does when the host that
+    /// issues tokens is not the one that serves the workspace. The instance
+    /// does not serve the token endpoint, and counts its requests apart
+    /// ([`Sandbox::instance_stats`]). Default off.
+    pub fn instance_listener(mut self, enabled: bool) -> Self {
+        self.instance_listener = enabled;
         self
     }
 

@@ -21,7 +21,13 @@ pub(crate) fn handle(state: &State, req: &Request<Bytes>) -> Resp {
     let path = req.uri().path().trim_end_matches('/');
     let method = req.method();
     let result = match (method, path) {
-        (&Method::GET, "/_sandbox/stats") => Ok(state.counters.snapshot().to_json()),
+        (&Method::GET, "/_sandbox/stats") => Ok(stats(state, req.uri().query())),
+        (&Method::GET, "/_sandbox/stats/instance") => {
+            Ok(state.instance_counters.snapshot().to_json())
+        }
+        (&Method::GET, "/_sandbox/webhooks") => Ok(state.webhooks.settings()),
+        (&Method::POST, "/_sandbox/webhooks") => webhook_settings(state, req.body()),
+        (&Method::POST, "/_sandbox/webhooks/events") => webhook_events(state, req.body()),
         (&Method::POST, "/_sandbox/reset") => {
             state.reset();
             Ok(ok())
@@ -50,6 +56,65 @@ pub(crate) fn handle(state: &State, req: &Request<Bytes>) -> Resp {
             json!({ "error": message }).to_string(),
         ),
     }
+}
+
+/// `GET /_sandbox/stats[?listener=main|instance]`.
+fn stats(state: &State, query: Option<&str>) -> Value {
+    match http_util::query_param(query, "listener").as_deref() {
+        Some("instance") => state.instance_counters.snapshot().to_json(),
+        _ => state.counters.snapshot().to_json(),
+    }
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct WebhookSettings {
+    batch_size: Option<usize>,
+    retention_secs: Option<u64>,
+}
+
+/// `POST /_sandbox/webhooks {"batch_size":N,"retention_secs":N}`.
+fn webhook_settings(state: &State, body: &[u8]) -> Result<Value, String> {
+    let r: WebhookSettings = parse(body)?;
+    if let Some(n) = r.batch_size {
+        if n == 0 || n > crate::webhooks::MAX_BATCH_SIZE {
+            return Err(format!(
+                "'batch_size' must lie in 1..={}",
+                crate::webhooks::MAX_BATCH_SIZE
+            ));
+        }
+        state.webhooks.set_batch_size(n);
+    }
+    if let Some(secs) = r.retention_secs {
+        state.webhooks.set_retention(Duration::from_secs(secs));
+    }
+    Ok(state.webhooks.settings())
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct EmitRequest {
+    tags: Value,
+    payload: Option<Value>,
+    count: Option<u32>,
+}
+
+/// `POST /_sandbox/webhooks/events {"tags":[..],"payload":{..},"count":N}`:
+/// logs `count` (default 1, at most 10000) events; answers their offsets.
+fn webhook_events(state: &State, body: &[u8]) -> Result<Value, String> {
+    let r: EmitRequest = parse(body)?;
+    let tags = crate::webhooks::tags_of(&r.tags)?;
+    let count = r.count.unwrap_or(1);
+    if count == 0 || count > 10_000 {
+        return Err("'count' must lie in 1..=10000".into());
+    }
+    let offsets: Vec<u64> = (0..count)
+        .map(|_| {
+            let payload = r.payload.clone().unwrap_or_else(|| json!({}));
+            state.webhooks.emit(tags.clone(), payload)
+        })
+        .collect();
+    Ok(json!({ "offsets": offsets }))
 }
 
 fn ok() -> Value {
@@ -316,6 +381,7 @@ fn info(state: &State) -> Value {
     json!({
         "url": state.url,
         "foreign_url": state.foreign_url,
+        "instance_url": state.instance_url,
         "workspace_id": state.workspace.id,
         "workspace_name": state.workspace.name,
         "fact_sheets": state.store.len(),

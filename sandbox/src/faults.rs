@@ -42,13 +42,15 @@ pub enum Endpoint {
     Services,
     /// Everything under `/services/integration-api/v1/`.
     Integration,
+    /// Everything under `/services/webhooks/v1/`.
+    Webhooks,
     /// Every resource endpoint (all of the above but the token endpoint).
     Any,
 }
 
 impl Endpoint {
     /// Every endpoint, [`Endpoint::Any`] last.
-    pub const ALL: [Endpoint; 8] = [
+    pub const ALL: [Endpoint; 9] = [
         Endpoint::Token,
         Endpoint::FactSheets,
         Endpoint::FactSheet,
@@ -56,6 +58,7 @@ impl Endpoint {
         Endpoint::Workspaces,
         Endpoint::Services,
         Endpoint::Integration,
+        Endpoint::Webhooks,
         Endpoint::Any,
     ];
 
@@ -69,6 +72,7 @@ impl Endpoint {
             Endpoint::Workspaces => "workspaces",
             Endpoint::Services => "services",
             Endpoint::Integration => "integration",
+            Endpoint::Webhooks => "webhooks",
             Endpoint::Any => "any",
         }
     }

@@ -6,7 +6,7 @@
 //! GraphQL subset (`allFactSheets`, `factSheet`, `createFactSheet`,
 //! `updateFactSheet` with revision checks), the Integration API (LDIF runs
 //! with a state machine, processor configurations, fast runs), MTM
-//! workspaces, per-user rate limiting with 429 and `Retry-After`, and fault
+//! workspaces, PULL webhooks, per-user rate limiting with 429 and `Retry-After`, and fault
 //! injection with counters.
 //!
 //! ```no_run
@@ -45,6 +45,7 @@ mod tls;
 mod token_endpoint;
 mod tokens;
 mod users;
+mod webhooks;
 mod workspaces;
 mod writes;
 
@@ -54,3 +55,4 @@ pub use integration::DEFAULT_SYNC_RUN_STATE;
 pub use sandbox::Sandbox;
 pub use stats::{Stats, CLIENT_CLOSED, DROPPED};
 pub use users::{Role, User};
+pub use webhooks::{DEFAULT_WEBHOOK_BATCH_SIZE, DEFAULT_WEBHOOK_RETENTION};

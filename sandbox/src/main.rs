@@ -51,6 +51,10 @@ struct Args {
     /// Number of fact sheets to seed.
     #[arg(long, value_name = "N", default_value_t = leanix_sandbox::DEFAULT_FACT_SHEETS)]
     fact_sheets: usize,
+    /// Also serve the API on a second port, "the instance", and issue tokens
+    /// whose instanceUrl claim names it (see GET /_sandbox/info).
+    #[arg(long)]
+    instance_listener: bool,
 }
 
 fn main() -> ExitCode {
@@ -71,6 +75,7 @@ fn main() -> ExitCode {
         .tls(args.tls)
         .control_api(!args.no_control)
         .rate_limit_per_minute(args.rate_limit)
+        .instance_listener(args.instance_listener)
         .token_lifetime(Duration::from_secs(args.token_lifetime));
     for token in &args.api_tokens {
         builder = builder.api_token(token.clone());

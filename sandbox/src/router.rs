@@ -20,11 +20,12 @@ use crate::graphql;
 use crate::http_util::{self, Body, Resp};
 use crate::integration;
 use crate::ratelimit::EXCEEDED_MESSAGE;
-use crate::server::ConnControl;
+use crate::server::{ConnControl, Listener};
 use crate::state::State;
-use crate::stats::{Slot, CLIENT_CLOSED, DROPPED};
+use crate::stats::{Counters, Slot, CLIENT_CLOSED, DROPPED};
 use crate::token_endpoint;
 use crate::tokens::AuthError;
+use crate::webhooks;
 use crate::workspaces;
 
 /// Largest request body read.
@@ -40,6 +41,7 @@ enum Route<'p> {
     Workspace(&'p str),
     Services(&'p str),
     Integration(&'p str),
+    Webhooks(&'p str),
 }
 
 impl Route<'_> {
@@ -52,6 +54,7 @@ impl Route<'_> {
             Route::Workspace(_) => "Workspace",
             Route::Services(_) => "Service",
             Route::Integration(_) => "SynchronizationRun",
+            Route::Webhooks(_) => "WebhookSubscription",
         }
     }
 
@@ -64,6 +67,7 @@ impl Route<'_> {
             Route::Workspace(_) => Endpoint::Workspaces,
             Route::Services(_) => Endpoint::Services,
             Route::Integration(_) => Endpoint::Integration,
+            Route::Webhooks(_) => Endpoint::Webhooks,
         }
     }
 }
@@ -82,6 +86,9 @@ fn route(path: &str) -> Option<Route<'_>> {
     if let Some(rest) = path.strip_prefix("/services/integration-api/v1/") {
         return Some(Route::Integration(rest));
     }
+    if let Some(rest) = path.strip_prefix("/services/webhooks/v1/") {
+        return Some(Route::Webhooks(rest));
+    }
     if let Some(rest) = path.strip_prefix("/services/mtm/v1/") {
         return match rest {
             "oauth2/token" | "oauth2/token/" => Some(Route::Token),
@@ -95,15 +102,20 @@ fn route(path: &str) -> Option<Route<'_>> {
     (!ws.is_empty() && !ws.contains('/')).then_some(Route::Services(ws))
 }
 
-/// Handles one request of the main listener.
+/// Handles one request of the main or the instance listener. The instance
+/// serves the API but neither the token endpoint nor the control API (both
+/// are 404s there, counted as `other`), and counts in its own counters.
 pub(crate) async fn handle(
     state: Arc<State>,
     conn: Arc<ConnControl>,
+    listener: Listener,
     req: Request<Incoming>,
 ) -> Result<Resp, Infallible> {
     let path = req.uri().path().to_owned();
+    let counters = state.counters_for(listener);
+    let on_instance = listener == Listener::Instance;
     if path == "/_sandbox" || path.starts_with("/_sandbox/") {
-        if !state.control_enabled {
+        if !state.control_enabled || on_instance {
             return Ok(http_util::not_found());
         }
         return Ok(match read_body(req, "Error").await {
@@ -111,25 +123,25 @@ pub(crate) async fn handle(
             Err(resp) => resp,
         });
     }
-    let Some(route) = route(&path) else {
-        state.counters.record(Slot::Other, 404);
+    let Some(route) = route(&path).filter(|r| !(on_instance && *r == Route::Token)) else {
+        counters.record(Slot::Other, 404);
         return Ok(http_util::not_found());
     };
     let endpoint = route.endpoint();
     let slot = Slot::Endpoint(endpoint);
     if endpoint == Endpoint::Token {
-        state.counters.token_request();
+        counters.token_request();
     }
     let req = match read_body(req, route.resource()).await {
         Ok(req) => req,
         Err(resp) => {
-            state.counters.record(slot, resp.status().as_u16());
+            counters.record(slot, resp.status().as_u16());
             return Ok(resp);
         }
     };
 
     if let Some(delay) = state.faults.latency(endpoint) {
-        sleep_counting_hang_ups(&state, slot, delay).await;
+        sleep_counting_hang_ups(counters, slot, delay).await;
     }
     let (mut truncate, mut paging, mut headers) = (false, None, Vec::new());
     if let Some(mut fault) = state.faults.take(endpoint) {
@@ -143,17 +155,17 @@ pub(crate) async fn handle(
         match fault {
             Fault::TruncatedBody => truncate = true,
             Fault::DropConnection => {
-                state.counters.record(slot, DROPPED);
+                counters.record(slot, DROPPED);
                 conn.kill();
                 // The connection task drops this future with the connection.
                 return std::future::pending().await;
             }
-            Fault::Stall(delay) => sleep_counting_hang_ups(&state, slot, delay).await,
+            Fault::Stall(delay) => sleep_counting_hang_ups(counters, slot, delay).await,
             Fault::Latency(_) | Fault::WithHeaders { .. } => {}
             Fault::CursorCycle | Fault::NoEndCursor => paging = Some(fault),
             fault => {
                 let resp = fault_response(&state, route, &fault, &req);
-                state.counters.record(slot, resp.status().as_u16());
+                counters.record(slot, resp.status().as_u16());
                 return Ok(with_headers(resp, &headers));
             }
         }
@@ -164,7 +176,7 @@ pub(crate) async fn handle(
         Route::Token => token_endpoint::handle(&state, &req),
         route => resource(&state, route, &req, paging.as_ref()),
     };
-    state.counters.record(slot, resp.status().as_u16());
+    counters.record(slot, resp.status().as_u16());
     let resp = with_headers(resp, &headers);
     if truncate {
         return Ok(truncated(resp).await);
@@ -204,21 +216,21 @@ async fn truncated(resp: Resp) -> Resp {
 /// Sleeps for an injected delay. If the client hangs up meanwhile, the
 /// connection task drops this future, and the request is counted under
 /// [`CLIENT_CLOSED`] so that abandoned attempts stay visible in the counters.
-async fn sleep_counting_hang_ups(state: &State, slot: Slot, delay: std::time::Duration) {
+async fn sleep_counting_hang_ups(counters: &Counters, slot: Slot, delay: std::time::Duration) {
     struct HangUp<'a> {
-        state: &'a State,
+        counters: &'a Counters,
         slot: Slot,
         armed: bool,
     }
     impl Drop for HangUp<'_> {
         fn drop(&mut self) {
             if self.armed {
-                self.state.counters.record(self.slot, CLIENT_CLOSED);
+                self.counters.record(self.slot, CLIENT_CLOSED);
             }
         }
     }
     let mut guard = HangUp {
-        state,
+        counters,
         slot,
         armed: true,
     };
@@ -260,6 +272,7 @@ fn resource(
         Route::Workspace(id) if method == Method::GET => workspaces::workspace(state, id),
         Route::Services(ws) if method == Method::GET => workspaces::services(state, ws),
         Route::Integration(rest) => integration::handle(state, rest, req, role),
+        Route::Webhooks(rest) => webhooks::handle(state, rest, req, role),
         _ => http_util::method_not_allowed(ty, "GET"),
     }
 }
@@ -400,6 +413,10 @@ mod tests {
         assert_eq!(
             route("/services/integration-api/v1/synchronizationRuns/x/status"),
             Some(Route::Integration("synchronizationRuns/x/status"))
+        );
+        assert_eq!(
+            route("/services/webhooks/v1/subscriptions/s1/events"),
+            Some(Route::Webhooks("subscriptions/s1/events"))
         );
         assert_eq!(route("/"), None);
     }

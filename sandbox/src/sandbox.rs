@@ -84,6 +84,11 @@ impl Sandbox {
     pub(crate) fn launch(cfg: SandboxBuilder) -> io::Result<Sandbox> {
         let (main, main_addr) = bind(&cfg.host, cfg.port)?;
         let (foreign, foreign_addr) = bind(&cfg.host, 0)?;
+        let instance = if cfg.instance_listener {
+            Some(bind(&cfg.host, 0)?)
+        } else {
+            None
+        };
         let tls = if cfg.tls {
             Some(tls::generate()?)
         } else {
@@ -96,7 +101,7 @@ impl Sandbox {
         let workspace = Workspace::sandbox();
         let directory = Directory::new(&workspace, &cfg.admin_tokens, &cfg.viewer_tokens);
         let store = Store::seeded(cfg.fact_sheets);
-        let state = Arc::new(State::new(
+        let mut state = State::new(
             url,
             foreign_url,
             cfg.control_api,
@@ -106,7 +111,12 @@ impl Sandbox {
             cfg.rate_limit,
             store,
             cfg.sync_run_state,
-        ));
+        );
+        state.instance_url = instance
+            .as_ref()
+            .map(|(_, addr)| origin(scheme, &cfg.host, *addr, cfg.tls));
+        let state = Arc::new(state);
+        let instance = instance.map(|(l, _)| l);
 
         let runtime = tokio::runtime::Builder::new_multi_thread()
             .worker_threads(2)
@@ -123,6 +133,7 @@ impl Sandbox {
                     thread_state,
                     main,
                     foreign,
+                    instance,
                     acceptor,
                     shutdown_rx,
                 ));
@@ -167,9 +178,50 @@ impl Sandbox {
         &self.state.foreign_url
     }
 
-    /// A snapshot of the counters.
+    /// A snapshot of the counters (of the main listener; token exchanges,
+    /// writes and runs whichever listener served them).
     pub fn stats(&self) -> Stats {
         self.state.counters.snapshot()
+    }
+
+    /// The origin of the instance listener, when the sandbox was started with
+    /// [`SandboxBuilder::instance_listener`]: the `instanceUrl` of its tokens.
+    pub fn instance_url(&self) -> Option<&str> {
+        self.state.instance_url.as_deref()
+    }
+
+    /// A snapshot of the instance listener's request counters (all zero
+    /// without one). Its `token_exchanges`, `writes` and runs stay zero: those
+    /// are counted in [`Sandbox::stats`].
+    pub fn instance_stats(&self) -> Stats {
+        self.state.instance_counters.snapshot()
+    }
+
+    /// Logs a webhook event with these tags (e.g. `["pathfinder",
+    /// "FACT_SHEET_UPDATED", "Application"]`) and payload, as if something in
+    /// the workspace had happened; returns its offset. An object payload
+    /// without an `id` gets the offset as its `id`.
+    pub fn emit_webhook_event(&self, tags: &[&str], payload: serde_json::Value) -> u64 {
+        let tags = tags.iter().map(|t| (*t).to_owned()).collect();
+        self.state.webhooks.emit(tags, payload)
+    }
+
+    /// Sets how many events one `GET .../events` returns at most (clamped to
+    /// 1..=10000; default [`DEFAULT_WEBHOOK_BATCH_SIZE`](crate::DEFAULT_WEBHOOK_BATCH_SIZE)).
+    pub fn set_webhook_batch_size(&self, n: usize) {
+        self.state.webhooks.set_batch_size(n);
+    }
+
+    /// Sets how long events are kept (default 30 days); zero drops every
+    /// event logged so far at the next fetch.
+    pub fn set_webhook_retention(&self, retention: Duration) {
+        self.state.webhooks.set_retention(retention);
+    }
+
+    /// The cursor of a webhook subscription: the offset of the next event it
+    /// will be given (`None`: no such subscription).
+    pub fn webhook_cursor(&self, subscription_id: &str) -> Option<u64> {
+        self.state.webhooks.cursor(subscription_id)
     }
 
     /// Zeroes the counters and removes queued faults, latencies and rate-limit
@@ -289,7 +341,7 @@ impl Sandbox {
             &self.state.workspace,
             user,
             exp.max(0) as u64,
-            &self.state.url,
+            self.state.api_url(),
         ))
     }
 }

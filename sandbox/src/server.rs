@@ -43,16 +43,32 @@ pub(crate) enum Listener {
     Main,
     /// The foreign origin.
     Foreign,
+    /// The instance: the same API as [`Listener::Main`] on another origin,
+    /// counted apart, and named by the tokens' `instanceUrl` claim.
+    Instance,
 }
 
-/// Serves both listeners until `shutdown` turns true (or its sender is dropped).
+/// Serves the listeners until `shutdown` turns true (or its sender is dropped).
 pub(crate) async fn run(
     state: Arc<State>,
     main: std::net::TcpListener,
     foreign: std::net::TcpListener,
+    instance: Option<std::net::TcpListener>,
     tls: Option<TlsAcceptor>,
     shutdown: watch::Receiver<bool>,
 ) {
+    let c = match instance.map(TcpListener::from_std).transpose() {
+        Ok(l) => l.map(|l| {
+            tokio::spawn(accept_loop(
+                l,
+                Listener::Instance,
+                state.clone(),
+                tls.clone(),
+                shutdown.clone(),
+            ))
+        }),
+        Err(e) => return eprintln!("lx-sandbox: cannot listen: {e}"),
+    };
     let main = match TcpListener::from_std(main) {
         Ok(l) => l,
         Err(e) => return eprintln!("lx-sandbox: cannot listen: {e}"),
@@ -76,6 +92,9 @@ pub(crate) async fn run(
         shutdown,
     ));
     let _ = tokio::join!(a, b);
+    if let Some(c) = c {
+        let _ = c.await;
+    }
 }
 
 async fn wait_shutdown(shutdown: &mut watch::Receiver<bool>) {
@@ -141,9 +160,9 @@ where
     let io = TokioIo::new(stream);
     let builder = http1::Builder::new();
     match kind {
-        Listener::Main => {
+        Listener::Main | Listener::Instance => {
             let ctl = control.clone();
-            let svc = service_fn(move |req| router::handle(state.clone(), ctl.clone(), req));
+            let svc = service_fn(move |req| router::handle(state.clone(), ctl.clone(), kind, req));
             let conn = builder.serve_connection(io, svc);
             tokio::select! {
                 _ = conn => {}

@@ -15,6 +15,7 @@ use crate::stats::Counters;
 use crate::store::Store;
 use crate::tokens::{AccessTokens, AuthError, TokenInfo};
 use crate::users::{Directory, Workspace};
+use crate::webhooks::Webhooks;
 
 /// The shared state of a sandbox.
 pub(crate) struct State {
@@ -22,6 +23,14 @@ pub(crate) struct State {
     pub url: String,
     /// The foreign listener's origin.
     pub foreign_url: String,
+    /// The instance listener's origin, when there is one: tokens name it in
+    /// their `instanceUrl` claim.
+    pub instance_url: Option<String>,
+    /// Counters of the instance listener (writes, exchanges and runs are
+    /// counted in [`State::counters`] whichever listener served them).
+    pub instance_counters: Counters,
+    /// PULL webhook subscriptions and the event log.
+    pub webhooks: Webhooks,
     /// Whether `/_sandbox/` answers.
     pub control_enabled: bool,
     /// The workspace.
@@ -71,6 +80,9 @@ impl State {
         let state = State {
             url,
             foreign_url,
+            instance_url: None,
+            instance_counters: Counters::new(),
+            webhooks: Webhooks::new(),
             control_enabled,
             workspace,
             directory,
@@ -85,6 +97,20 @@ impl State {
         };
         state.set_lifetime(lifetime);
         state
+    }
+
+    /// The origin that serves the API: the instance listener's when there is
+    /// one, else the main one. Tokens carry it as `instanceUrl`.
+    pub(crate) fn api_url(&self) -> &str {
+        self.instance_url.as_deref().unwrap_or(&self.url)
+    }
+
+    /// The counters of a listener.
+    pub(crate) fn counters_for(&self, listener: crate::server::Listener) -> &Counters {
+        match listener {
+            crate::server::Listener::Instance => &self.instance_counters,
+            _ => &self.counters,
+        }
     }
 
     /// The access-token lifetime.
@@ -108,7 +134,7 @@ impl State {
             &self.workspace,
             user,
             self.lifetime_ms.load(Ordering::Relaxed),
-            &self.url,
+            self.api_url(),
         );
         let mut issued = self.issued.lock().unwrap_or_else(|p| p.into_inner());
         if issued.len() == ISSUED_KEPT {
@@ -140,6 +166,7 @@ impl State {
     /// Clears counters, queued faults and rate-limit windows.
     pub(crate) fn reset(&self) {
         self.counters.reset();
+        self.instance_counters.reset();
         self.faults.clear();
         self.limiter.reset();
     }

@@ -27,7 +27,7 @@ pub(crate) fn workspace(state: &State, id: &str) -> Resp {
             "status": "ACTIVE",
             "type": "LIVE",
             "description": "SAP LeanIX sandbox workspace",
-            "instanceUrl": state.url,
+            "instanceUrl": state.api_url(),
             "contract": {
                 "id": ws.contract_id,
                 "type": "REGULAR",

@@ -19,6 +19,7 @@ use crate::model;
 use crate::seed::{self, PHASES};
 use crate::state::State;
 use crate::users::Role;
+use crate::webhooks;
 
 /// Why a write was refused.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -179,6 +180,7 @@ pub(crate) fn create(
     if !validate_only {
         state.store.insert(fs_type, fs.clone());
         state.counters.write();
+        webhooks::fact_sheet_event(state, "FACT_SHEET_CREATED", &fs);
     }
     Ok(fs)
 }
@@ -193,7 +195,9 @@ pub(crate) fn update(
     comment: Option<&str>,
     validate_only: bool,
 ) -> Result<Value, WriteError> {
+    let was_archived = std::cell::Cell::new(false);
     let change = |current: &Value| {
+        was_archived.set(current["status"] == "ARCHIVED");
         let stored = current["rev"].as_u64().unwrap_or(0);
         match rev {
             Some(given) if given != stored => {
@@ -230,6 +234,14 @@ pub(crate) fn update(
     }
     let stored = state.store.update(id, change).ok_or_else(not_found)??;
     state.counters.write();
+    let archived = stored.value["status"] == "ARCHIVED";
+    // Recovering from the archive counts as a creation, as at the vendor.
+    let kind = match (was_archived.get(), archived) {
+        (false, true) => "FACT_SHEET_ARCHIVED",
+        (true, false) => "FACT_SHEET_CREATED",
+        _ => "FACT_SHEET_UPDATED",
+    };
+    webhooks::fact_sheet_event(state, kind, &stored.value);
     Ok(stored.value.clone())
 }
 

@@ -5,7 +5,8 @@
 # UndefinedBehaviorSanitizer. Programs: test_leanix (the whole API, also linked statically),
 # test_failures (failed calls keep their answer, GraphQL errors, bounded bodies, paging, framing
 # headers), test_calls (deadlines, cancellation, asynchronous calls, callbacks, rate options) and
-# test_writes (LDIF runs and fact-sheet writes), test_token_cache (the token file shared by processes, issue 18). Also checks the shared library's soname and that its exported
+# test_writes (LDIF runs and fact-sheet writes), test_token_cache (the token file shared by processes, issue 18),
+# test_webhooks (instanceUrl routing, PULL webhook batches and commits). Also checks the shared library's soname and that its exported
 # symbols and the header's declarations are the same set.
 #
 # Usage: tests/c/run.sh [debug|release]   (default debug; the Rust build must exist)
@@ -18,7 +19,7 @@ lx_link_soname
 
 cflags=(-std=c11 -Wall -Wextra -Wpedantic -Werror -I"$LX_ROOT/include")
 helpers=("$here/sandbox_control.c" "$here/test_client.c")
-programs=(test_failures test_calls test_writes test_token_cache)
+programs=(test_failures test_calls test_writes test_token_cache test_webhooks)
 shared=(-L"$lib" -lleanix -Wl,-rpath,"$lib" -lpthread)
 read -ra native <"$LX_ROOT/packaging/native-static-libs"
 
@@ -55,6 +56,9 @@ echo "== start lx-sandbox"
 start_sandbox LX_SANDBOX
 export LX_SANDBOX_URL LX_SANDBOX_TOKEN LX_SANDBOX_VIEWER_TOKEN
 echo "sandbox at $LX_SANDBOX_URL"
+# test_webhooks: a sandbox whose tokens name a second listener in instanceUrl.
+start_sandbox LX_ROUTED --instance-listener --fact-sheets 50
+export LX_ROUTED_URL LX_ROUTED_TOKEN
 
 echo "== C++ header test"
 "$out/test_cpp"

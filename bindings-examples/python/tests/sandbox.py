@@ -146,3 +146,23 @@ class Sandbox:
     def info(self) -> Dict[str, Any]:
         """URL, workspace, fact-sheet count and users of the sandbox."""
         return self._call("GET", "/_sandbox/info")
+
+    # -- instance listener and webhooks (issue 20) -----------------------------------------
+
+    def instance_requests(self, endpoint: str, status: int) -> int:
+        """Like ``requests``, on the instance listener (``--instance-listener``)."""
+        stats = self._call("GET", "/_sandbox/stats?listener=instance")
+        return int(stats["requests"].get(endpoint, {}).get(str(status), 0))
+
+    def emit(self, tags: List[str], payload: Optional[Dict[str, Any]] = None,
+             count: int = 1) -> List[int]:
+        """Logs ``count`` webhook events with ``tags``; returns their offsets."""
+        body: Dict[str, Any] = {"tags": tags, "count": count}
+        if payload is not None:
+            body["payload"] = payload
+        return list(self._call("POST", "/_sandbox/webhooks/events", body)["offsets"])
+
+    def webhooks(self, **fields: Any) -> Dict[str, Any]:
+        """Sets webhook settings (``batch_size``, ``retention_secs``); returns them with every
+        subscription's cursor."""
+        return self._call("POST", "/_sandbox/webhooks", fields)

@@ -7,6 +7,7 @@ mod graphql;
 mod http;
 mod ldif;
 mod token;
+mod webhooks;
 
 use crate::args::{Cli, Command};
 use crate::exit::CliResult;
@@ -28,5 +29,6 @@ pub fn run(cli: &Cli) -> CliResult {
         Command::Completions(args) => docs::completions(args.shell),
         Command::Man(args) => docs::man(args.out_dir.as_deref()),
         Command::Ldif(args) => ldif::run(g, output, args),
+        Command::Webhooks(command) => webhooks::run(g, output, command),
     }
 }

@@ -28,14 +28,18 @@ pub fn run(opts: &GlobalOpts, claims: bool, json: bool) -> CliResult {
         )
     })?;
     let now = chrono::Utc::now().timestamp();
+    // Where API calls go: the instance the token names, when the routing rule follows it.
+    let api = session.client.api_origin()?.as_str().to_owned();
     if json {
         let output = Output::new(opts.pretty, opts.compact, false);
-        output.json(&claims_json(&decoded, now))
+        let mut v = claims_json(&decoded, now);
+        v["api_origin"] = api.into();
+        output.json(&v)
     } else {
         for (label, value) in claims_rows(&decoded, now) {
             line(&format!("{label:<11} {value}"))?;
         }
-        Ok(())
+        line(&format!("{:<11} {api}", "api calls"))
     }
 }
 

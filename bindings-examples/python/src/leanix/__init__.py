@@ -63,6 +63,7 @@ from ._events import EventCallback
 from ._integration import AsyncIntegration, Integration, RunResult
 from ._library import ABI_VERSION, LibraryError, abi_version, library_path, status_name, version
 from ._response import Headers, Response
+from ._webhooks import AsyncWebhooks, Webhooks
 from ._status import *  # noqa: F401,F403 - LX_OK and every LX_ERR_* status code
 
 __version__ = "0.1.0"
@@ -71,6 +72,7 @@ __all__ = [
     "ABI_VERSION",
     "AsyncClient",
     "AsyncIntegration",
+    "AsyncWebhooks",
     "CancelledError",
     "Claims",
     "Client",
@@ -96,6 +98,7 @@ __all__ = [
     "RecursiveCallError",
     "RedirectError",
     "Response",
+    "Webhooks",
     "ResponseTooLargeError",
     "RunFailedError",
     "RunResult",

@@ -34,6 +34,7 @@ from ._errors import check as _check_status
 from ._library import load
 from ._managed import text_at
 from ._response import Response, read_response
+from ._webhooks import AsyncWebhooks
 
 __all__ = ["AsyncClient"]
 
@@ -365,6 +366,12 @@ class AsyncClient(BaseClient):
             if after is None:
                 return
             variables["after"] = after
+
+    @property
+    def webhooks(self) -> AsyncWebhooks:
+        """The PULL webhooks of this client, as coroutines, and
+        ``async for event in client.webhooks.events(sub_id, follow=True)``."""
+        return AsyncWebhooks(self)
 
     def _page_limit(self) -> int:
         given = self._max_pages_given

@@ -39,6 +39,8 @@ LX_EVENT_RETRY = 5
 LX_EVENT_PACING = 6
 LX_EVENT_TOKEN_LOADED = 7
 LX_EVENT_TOKEN_CACHE_IGNORED = 8
+LX_EVENT_INSTANCE_ROUTED = 9
+LX_EVENT_INSTANCE_REFUSED = 10
 
 EVENT_NAMES = {
     LX_EVENT_TOKEN_FETCHED: "token_fetched",
@@ -49,6 +51,8 @@ EVENT_NAMES = {
     LX_EVENT_PACING: "pacing",
     LX_EVENT_TOKEN_LOADED: "token_loaded",
     LX_EVENT_TOKEN_CACHE_IGNORED: "token_cache_ignored",
+    LX_EVENT_INSTANCE_ROUTED: "instance_routed",
+    LX_EVENT_INSTANCE_REFUSED: "instance_refused",
 }
 
 # enum lx_request_flags
@@ -272,6 +276,28 @@ SIGNATURES: Dict[str, Tuple[Any, List[Any]]] = {
     "lx_version": (c_char_p, []),
     # uint32_t lx_abi_version(void);
     "lx_abi_version": (c_uint32, []),
+    # lx_status lx_webhooks_create(client, const char *spec_json, options, char **out_json,
+    #                              size_t *out_len, struct lx_error **err);
+    "lx_webhooks_create": (
+        c_int32, [_handle, c_char_p, _handle, _owned_string_out, POINTER(c_size_t), _out_handle]),
+    # lx_status lx_webhooks_list(client, options, char **out_json, size_t *out_len, err);
+    "lx_webhooks_list": (
+        c_int32, [_handle, _handle, _owned_string_out, POINTER(c_size_t), _out_handle]),
+    # lx_status lx_webhooks_delete(client, const char *subscription_id, options, err);
+    "lx_webhooks_delete": (c_int32, [_handle, c_char_p, _handle, _out_handle]),
+    # lx_status lx_webhooks_fetch(client, const char *subscription_id, options,
+    #                             char **out_json, size_t *out_len, err);
+    "lx_webhooks_fetch": (
+        c_int32, [_handle, c_char_p, _handle, _owned_string_out, POINTER(c_size_t), _out_handle]),
+    # lx_status lx_webhooks_fetch_wait(client, const char *subscription_id, options,
+    #                                  char **out_json, size_t *out_len, err);
+    "lx_webhooks_fetch_wait": (
+        c_int32, [_handle, c_char_p, _handle, _owned_string_out, POINTER(c_size_t), _out_handle]),
+    # lx_status lx_webhooks_commit(client, const char *subscription_id, uint64_t next_offset,
+    #                              options, err);
+    "lx_webhooks_commit": (c_int32, [_handle, c_char_p, c_uint64, _handle, _out_handle]),
+    # lx_status lx_api_origin(client, char **out_origin, struct lx_error **err);
+    "lx_api_origin": (c_int32, [_handle, _owned_string_out, _out_handle]),
 }
 
 

@@ -18,6 +18,7 @@ from ._events import EventCallback
 from ._library import load
 from ._managed import Managed, take_string, take_text
 from ._response import Response, failed_response, read_response
+from ._webhooks import Webhooks, api_origin
 
 if TYPE_CHECKING:  # (imported when used: _integration imports this module's helpers)
     from ._integration import Integration
@@ -81,6 +82,8 @@ class BaseClient(Managed, metaclass=_DocFromLibrary):
         reauth_interval: Optional[float] = None,
         max_pages: Optional[int] = None,
         token_cache: Union[bool, PathLike, None] = None,
+        route_by_instance_url: Optional[bool] = None,
+        allowed_instance_hosts: Optional[str] = None,
         on_event: Optional[EventCallback] = None,
         check: bool = True,
         raw_options: Optional[Mapping[str, str]] = None,
@@ -489,6 +492,19 @@ class Client(BaseClient):
         self._check(self._lib.lx_forget_token(self._handle(), ctypes.byref(removed),
                                               ctypes.byref(err)), err)
         return bool(removed.value)
+
+    @property
+    def webhooks(self) -> "Webhooks":
+        """The PULL webhooks of this client: subscriptions, batches, commits, and
+        ``for event in client.webhooks.events(sub_id, follow=True)``."""
+        return Webhooks(self)
+
+    @property
+    def api_origin(self) -> str:
+        """The origin API calls go to now: the access token's ``instanceUrl`` when the
+        routing rule follows it (option ``route_by_instance_url``), else the configured host.
+        Exchanges a token if there is none yet."""
+        return api_origin(self)
 
     @property
     def claims(self) -> Optional[Claims]:

@@ -149,6 +149,12 @@ OPTIONS: Tuple[Option, ...] = (
            "exchange for all of them); a path puts the file in that directory (key "
            "``token_cache_dir``); ``forget_token()`` removes it. The file holds a bearer token "
            "readable by the same user", parse=_flag_of, key_for=_cache_key),
+    Option("route_by_instance_url", "route_by_instance_url", flag, "bool",
+           "send API calls to the access token's ``instanceUrl`` when it is ``https://`` under "
+           "the host's registrable domain or allowed (the token endpoint stays the host)",
+           parse=_flag_of),
+    Option("allowed_instance_hosts", "allowed_instance_hosts", _text, "str",
+           "comma-separated hosts routing may also go to, whatever their domain"),
 )
 
 NAMES: Tuple[str, ...] = tuple(o.name for o in OPTIONS)

@@ -104,6 +104,38 @@ final class Json {
     }
 
     /**
+     * The text of each element of a JSON array, as it stands in {@code text} (not re-encoded).
+     *
+     * @param text JSON text of an array
+     * @return the elements' JSON texts, in order
+     * @throws IllegalArgumentException if the text is not a JSON array
+     */
+    static List<String> rawElements(String text) {
+        Json p = new Json(text);
+        p.skipSpace();
+        List<String> out = new ArrayList<>();
+        p.expect('[');
+        p.skipSpace();
+        if (p.peek() == ']') {
+            return out;
+        }
+        while (true) {
+            p.skipSpace();
+            int start = p.pos;
+            p.skipValue();
+            out.add(text.substring(start, p.pos));
+            p.skipSpace();
+            char c = p.next();
+            if (c == ']') {
+                return out;
+            }
+            if (c != ',') {
+                throw p.error("expected , or ]");
+            }
+        }
+    }
+
+    /**
      * The edges of a GraphQL page as the core's paging rule finds them: the {@code edges} array of
      * the page's connection, which is the first object (depth first, in document order) that has
      * a {@code pageInfo} object.

@@ -206,7 +206,8 @@ public final class LeanixClient implements AutoCloseable {
         "max_attempts", "token_attempts", "retry_base_delay_ms", "retry_max_delay_ms", "max_retry_after_ms",
         "refresh_ahead", "refresh_on_expiry_only", "invalid_credentials_ttl_ms", "failed_refresh_backoff_ms",
         "expiry_margin_ms", "max_response_bytes", "adaptive_pacing", "max_requests_per_minute", "reauth_interval_ms",
-        "max_pages", "insecure_loopback", "token_cache", "token_cache_dir");
+        "max_pages", "insecure_loopback", "token_cache", "token_cache_dir", "route_by_instance_url",
+        "allowed_instance_hosts");
 
     // ------------------------------------------------------------------ blocking calls
 
@@ -607,6 +608,37 @@ public final class LeanixClient implements AutoCloseable {
      */
     public Optional<Claims> claims() {
         return Claims.parse(claimsJson());
+    }
+
+    /**
+     * The PULL webhooks of this client: subscriptions, batches, commits, and the at-least-once
+     * consumers {@link Webhooks#events} and {@link Webhooks#consume}.
+     *
+     * @return the webhooks API (cheap; any number may exist)
+     */
+    public Webhooks webhooks() {
+        return new Webhooks(this);
+    }
+
+    /**
+     * The origin API calls go to now: the access token's {@code instanceUrl} when the routing
+     * rule follows it ({@link Builder#routeByInstanceUrl}), else the configured host. Exchanges a
+     * token if none is cached.
+     *
+     * @return the origin, e.g. {@code https://acme.leanix.net}
+     */
+    public String apiOrigin() {
+        return blockingWithoutStart(null, c -> c.apiOrigin());
+    }
+
+    /** A native call of {@link Webhooks}, with a cancel handle of its own (for interrupts). */
+    <T> T webhookCall(java.util.function.BiFunction<BackendClient, CallSpec, T> nativeCall) {
+        NativeCancel cancel = backend.newCancel();
+        try {
+            return blockingWithoutStart(cancel, c -> nativeCall.apply(c, CallSpec.NONE.withCancel(cancel)));
+        } finally {
+            cancel.free();
+        }
     }
 
     // ------------------------------------------------------------------ asynchronous calls
@@ -1446,6 +1478,28 @@ public final class LeanixClient implements AutoCloseable {
             Objects.requireNonNull(dir, "dir");
             set("token_cache", null);
             return set("token_cache_dir", dir.toString());
+        }
+
+        /**
+         * Whether API calls go to the access token's {@code instanceUrl} when it names another
+         * {@code https://} host under the configured host's registrable domain, or an allowed one
+         * (default true: {@code route_by_instance_url}). The token endpoint stays the host.
+         *
+         * @param route false to keep every call on the configured host
+         * @return this
+         */
+        public Builder routeByInstanceUrl(boolean route) {
+            return set("route_by_instance_url", route ? "1" : "0");
+        }
+
+        /**
+         * Allows routing to these hosts whatever their domain ({@code allowed_instance_hosts}).
+         *
+         * @param hosts host names
+         * @return this
+         */
+        public Builder allowInstanceHosts(String... hosts) {
+            return set("allowed_instance_hosts", String.join(",", hosts));
         }
 
         /**

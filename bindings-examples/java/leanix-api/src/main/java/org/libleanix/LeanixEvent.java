@@ -35,6 +35,10 @@ public final class LeanixEvent {
         TOKEN_LOADED(7, System.Logger.Level.DEBUG),
         /** The token cache file or its directory was not used ({@code path}, {@code reason}); WARNING. */
         TOKEN_CACHE_IGNORED(8, System.Logger.Level.WARNING),
+        /** A new token's {@code instanceUrl} names another origin within the routing rule; API calls go there ({@code origin}); INFO. */
+        INSTANCE_ROUTED(9, System.Logger.Level.INFO),
+        /** A new token's {@code instanceUrl} is outside the routing rule and was ignored ({@code instance_url}, {@code reason}); WARNING. */
+        INSTANCE_REFUSED(10, System.Logger.Level.WARNING),
         /** A kind this binding does not know yet; DEBUG. */
         OTHER(0, System.Logger.Level.DEBUG);
 
@@ -130,6 +134,10 @@ public final class LeanixEvent {
             case PACING:
                 return d.get("requests_per_minute") == null ? "pacing: stopped"
                     : "pacing: " + d.get("requests_per_minute") + " requests per minute after a 429";
+            case INSTANCE_ROUTED:
+                return "API calls routed to " + d.get("origin") + " (the token's instanceUrl)";
+            case INSTANCE_REFUSED:
+                return "instanceUrl " + d.get("instance_url") + " ignored: " + d.get("reason");
             default:
                 return "event " + code + ": " + detailsJson;
         }

@@ -129,6 +129,53 @@ public interface BackendClient {
     boolean forgetToken();
 
     /**
+     * {@code lx_webhooks_create}.
+     *
+     * @param specJson the subscription ({@code tagSets}, optional {@code identifier}, {@code payloadMode}, ...)
+     * @param spec the per-call options
+     * @return the subscription as JSON text
+     */
+    String webhooksCreate(String specJson, CallSpec spec);
+
+    /**
+     * {@code lx_webhooks_list}.
+     *
+     * @param spec the per-call options
+     * @return the subscriptions as a JSON array
+     */
+    String webhooksList(CallSpec spec);
+
+    /**
+     * {@code lx_webhooks_delete}.
+     *
+     * @param subscriptionId the subscription
+     * @param spec the per-call options
+     */
+    void webhooksDelete(String subscriptionId, CallSpec spec);
+
+    /**
+     * {@code lx_webhooks_fetch}, or {@code lx_webhooks_fetch_wait} when {@code wait}.
+     *
+     * @param subscriptionId the subscription
+     * @param wait wait until the batch has events
+     * @param spec the per-call options (a cancel handle ends a wait)
+     * @return the batch as a JSON array of events
+     */
+    String webhooksFetch(String subscriptionId, boolean wait, CallSpec spec);
+
+    /**
+     * {@code lx_webhooks_commit}.
+     *
+     * @param subscriptionId the subscription
+     * @param nextOffset the last handled offset plus one
+     * @param spec the per-call options
+     */
+    void webhooksCommit(String subscriptionId, long nextOffset, CallSpec spec);
+
+    /** @return {@code lx_api_origin}: the origin API calls go to */
+    String apiOrigin();
+
+    /**
      * {@code lx_client_close}: cancels calls in flight (they end with {@code LX_ERR_CANCELLED})
      * and refuses later ones; the handle stays valid until {@link #free()}. Idempotent.
      */

@@ -228,6 +228,84 @@ final class JnaClient implements BackendClient {
     }
 
     @Override
+    public String webhooksCreate(String specJson, CallSpec spec) {
+        byte[] body = NativeStrings.utf8z("spec_json", specJson);
+        long[] json = new long[1];
+        long[] len = new long[1];
+        long[] err = new long[1];
+        Handles.CallOptions options = callOptions(spec);
+        try {
+            check(LibLeanix.lx_webhooks_create(handle, body, options, json, len, err), err);
+        } finally {
+            free(spec, options);
+        }
+        return ownedString(ptr(json), len[0]);
+    }
+
+    @Override
+    public String webhooksList(CallSpec spec) {
+        long[] json = new long[1];
+        long[] len = new long[1];
+        long[] err = new long[1];
+        Handles.CallOptions options = callOptions(spec);
+        try {
+            check(LibLeanix.lx_webhooks_list(handle, options, json, len, err), err);
+        } finally {
+            free(spec, options);
+        }
+        return ownedString(ptr(json), len[0]);
+    }
+
+    @Override
+    public void webhooksDelete(String subscriptionId, CallSpec spec) {
+        byte[] id = NativeStrings.utf8z("subscription_id", subscriptionId);
+        long[] err = new long[1];
+        Handles.CallOptions options = callOptions(spec);
+        try {
+            check(LibLeanix.lx_webhooks_delete(handle, id, options, err), err);
+        } finally {
+            free(spec, options);
+        }
+    }
+
+    @Override
+    public String webhooksFetch(String subscriptionId, boolean wait, CallSpec spec) {
+        byte[] id = NativeStrings.utf8z("subscription_id", subscriptionId);
+        long[] json = new long[1];
+        long[] len = new long[1];
+        long[] err = new long[1];
+        Handles.CallOptions options = callOptions(spec);
+        try {
+            int status = wait ? LibLeanix.lx_webhooks_fetch_wait(handle, id, options, json, len, err)
+                : LibLeanix.lx_webhooks_fetch(handle, id, options, json, len, err);
+            check(status, err);
+        } finally {
+            free(spec, options);
+        }
+        return ownedString(ptr(json), len[0]);
+    }
+
+    @Override
+    public void webhooksCommit(String subscriptionId, long nextOffset, CallSpec spec) {
+        byte[] id = NativeStrings.utf8z("subscription_id", subscriptionId);
+        long[] err = new long[1];
+        Handles.CallOptions options = callOptions(spec);
+        try {
+            check(LibLeanix.lx_webhooks_commit(handle, id, nextOffset, options, err), err);
+        } finally {
+            free(spec, options);
+        }
+    }
+
+    @Override
+    public String apiOrigin() {
+        long[] origin = new long[1];
+        long[] err = new long[1];
+        check(LibLeanix.lx_api_origin(handle, origin, err), err);
+        return ownedString(ptr(origin), -1);
+    }
+
+    @Override
     public void cancel() {
         LibLeanix.lx_client_close(handle, null);
     }

@@ -175,6 +175,28 @@ final class LibLeanix {
 
     static native int lx_forget_token(Handles.Client client, int[] outRemoved, long[] err);
 
+    // PULL webhooks and routing.
+    static native int lx_webhooks_create(Handles.Client client, byte[] specJson, Handles.CallOptions options,
+                                         long[] outJson, long[] outLen, long[] err);
+
+    static native int lx_webhooks_list(Handles.Client client, Handles.CallOptions options, long[] outJson,
+                                       long[] outLen, long[] err);
+
+    static native int lx_webhooks_delete(Handles.Client client, byte[] subscriptionId,
+                                         Handles.CallOptions options, long[] err);
+
+    static native int lx_webhooks_fetch(Handles.Client client, byte[] subscriptionId, Handles.CallOptions options,
+                                        long[] outJson, long[] outLen, long[] err);
+
+    static native int lx_webhooks_fetch_wait(Handles.Client client, byte[] subscriptionId,
+                                             Handles.CallOptions options, long[] outJson, long[] outLen,
+                                             long[] err);
+
+    static native int lx_webhooks_commit(Handles.Client client, byte[] subscriptionId, long nextOffset,
+                                         Handles.CallOptions options, long[] err);
+
+    static native int lx_api_origin(Handles.Client client, long[] outOrigin, long[] err);
+
     // Errors.
     static native int lx_error_code(Handles.Error err);
 

@@ -77,6 +77,18 @@ final class Lib {
     static final MethodHandle ACCESS_TOKEN = call("lx_access_token", JAVA_INT, ADDRESS, ADDRESS, ADDRESS);
     static final MethodHandle CLAIMS_JSON = call("lx_claims_json", JAVA_INT, ADDRESS, ADDRESS, ADDRESS);
     static final MethodHandle FORGET_TOKEN = call("lx_forget_token", JAVA_INT, ADDRESS, ADDRESS, ADDRESS);
+    static final MethodHandle WEBHOOKS_CREATE = call("lx_webhooks_create", JAVA_INT,
+        ADDRESS, ADDRESS, ADDRESS, ADDRESS, ADDRESS, ADDRESS);
+    static final MethodHandle WEBHOOKS_LIST = call("lx_webhooks_list", JAVA_INT,
+        ADDRESS, ADDRESS, ADDRESS, ADDRESS, ADDRESS);
+    static final MethodHandle WEBHOOKS_DELETE = call("lx_webhooks_delete", JAVA_INT, ADDRESS, ADDRESS, ADDRESS, ADDRESS);
+    static final MethodHandle WEBHOOKS_FETCH = call("lx_webhooks_fetch", JAVA_INT,
+        ADDRESS, ADDRESS, ADDRESS, ADDRESS, ADDRESS, ADDRESS);
+    static final MethodHandle WEBHOOKS_FETCH_WAIT = call("lx_webhooks_fetch_wait", JAVA_INT,
+        ADDRESS, ADDRESS, ADDRESS, ADDRESS, ADDRESS, ADDRESS);
+    static final MethodHandle WEBHOOKS_COMMIT = call("lx_webhooks_commit", JAVA_INT,
+        ADDRESS, ADDRESS, JAVA_LONG, ADDRESS, ADDRESS);
+    static final MethodHandle API_ORIGIN = call("lx_api_origin", JAVA_INT, ADDRESS, ADDRESS, ADDRESS);
 
     static final MethodHandle ERROR_CODE = critical("lx_error_code", JAVA_INT, ADDRESS);
     static final MethodHandle ERROR_MESSAGE = critical("lx_error_message", ADDRESS, ADDRESS);

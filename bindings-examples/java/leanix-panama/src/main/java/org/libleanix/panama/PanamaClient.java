@@ -310,6 +310,118 @@ final class PanamaClient implements BackendClient {
     }
 
     @Override
+    public String webhooksCreate(String specJson, CallSpec spec) {
+        try (Arena arena = Arena.ofConfined()) {
+            OutParams out = new OutParams(arena);
+            MemorySegment body = cString(arena, "spec_json", specJson);
+            MemorySegment options = callOptions(arena, spec);
+            try {
+                check((int) Lib.WEBHOOKS_CREATE.invokeExact(handle, body, options, out.result(), out.length(),
+                    out.error()), out);
+            } finally {
+                freeOptions(spec, options);
+            }
+            return ownedString(out.resultValue(), out.lengthValue());
+        } catch (RuntimeException | Error e) {
+            throw e;
+        } catch (Throwable t) {
+            throw new IllegalStateException(t);
+        }
+    }
+
+    @Override
+    public String webhooksList(CallSpec spec) {
+        try (Arena arena = Arena.ofConfined()) {
+            OutParams out = new OutParams(arena);
+            MemorySegment options = callOptions(arena, spec);
+            try {
+                check((int) Lib.WEBHOOKS_LIST.invokeExact(handle, options, out.result(), out.length(), out.error()),
+                    out);
+            } finally {
+                freeOptions(spec, options);
+            }
+            return ownedString(out.resultValue(), out.lengthValue());
+        } catch (RuntimeException | Error e) {
+            throw e;
+        } catch (Throwable t) {
+            throw new IllegalStateException(t);
+        }
+    }
+
+    @Override
+    public void webhooksDelete(String subscriptionId, CallSpec spec) {
+        try (Arena arena = Arena.ofConfined()) {
+            OutParams out = new OutParams(arena);
+            MemorySegment id = cString(arena, "subscription_id", subscriptionId);
+            MemorySegment options = callOptions(arena, spec);
+            try {
+                check((int) Lib.WEBHOOKS_DELETE.invokeExact(handle, id, options, out.error()), out);
+            } finally {
+                freeOptions(spec, options);
+            }
+        } catch (RuntimeException | Error e) {
+            throw e;
+        } catch (Throwable t) {
+            throw new IllegalStateException(t);
+        }
+    }
+
+    @Override
+    public String webhooksFetch(String subscriptionId, boolean wait, CallSpec spec) {
+        try (Arena arena = Arena.ofConfined()) {
+            OutParams out = new OutParams(arena);
+            MemorySegment id = cString(arena, "subscription_id", subscriptionId);
+            MemorySegment options = callOptions(arena, spec);
+            try {
+                int status = wait
+                    ? (int) Lib.WEBHOOKS_FETCH_WAIT.invokeExact(handle, id, options, out.result(), out.length(),
+                        out.error())
+                    : (int) Lib.WEBHOOKS_FETCH.invokeExact(handle, id, options, out.result(), out.length(),
+                        out.error());
+                check(status, out);
+            } finally {
+                freeOptions(spec, options);
+            }
+            return ownedString(out.resultValue(), out.lengthValue());
+        } catch (RuntimeException | Error e) {
+            throw e;
+        } catch (Throwable t) {
+            throw new IllegalStateException(t);
+        }
+    }
+
+    @Override
+    public void webhooksCommit(String subscriptionId, long nextOffset, CallSpec spec) {
+        try (Arena arena = Arena.ofConfined()) {
+            OutParams out = new OutParams(arena);
+            MemorySegment id = cString(arena, "subscription_id", subscriptionId);
+            MemorySegment options = callOptions(arena, spec);
+            try {
+                check((int) Lib.WEBHOOKS_COMMIT.invokeExact(handle, id, nextOffset, options, out.error()), out);
+            } finally {
+                freeOptions(spec, options);
+            }
+        } catch (RuntimeException | Error e) {
+            throw e;
+        } catch (Throwable t) {
+            throw new IllegalStateException(t);
+        }
+    }
+
+    @Override
+    public String apiOrigin() {
+        try (Arena arena = Arena.ofConfined()) {
+            OutParams out = new OutParams(arena);
+            check((int) Lib.API_ORIGIN.invokeExact(handle, out.result(), out.error()), out);
+            return ownedString(out.resultValue(), -1);
+        } catch (RuntimeException | Error e) {
+            throw e;
+        } catch (Throwable t) {
+            throw new IllegalStateException(t);
+        }
+    }
+
+    @Override
     public void cancel() {
         try {
             int ignored = (int) Lib.CLIENT_CLOSE.invokeExact(handle, MemorySegment.NULL);

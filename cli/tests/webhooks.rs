@@ -1,0 +1,261 @@
+//! `lx webhooks` against a sandbox whose tokens name an instance listener: `pull` prints each
+//! event as a JSON line and commits, `--exec` commits only on exit 0 and stops at the first
+//! failure, `--follow` stops cleanly on SIGINT; `list`/`create`/`delete`; `lx whoami` shows the
+//! routed instance, and `--no-instance-routing` keeps calls on the host.
+
+mod common;
+
+use std::io::{BufRead, BufReader};
+use std::process::{Command, Stdio};
+
+use common::*;
+use leanix_sandbox::{Endpoint, Sandbox};
+use serde_json::{json, Value};
+
+fn routed_sandbox() -> Sandbox {
+    Sandbox::builder()
+        .fact_sheets(20)
+        .instance_listener(true)
+        .start()
+        .unwrap()
+}
+
+fn create(sb: &Sandbox, tag_set: &str) -> String {
+    let run = lx_on(
+        sb,
+        &[
+            "webhooks",
+            "create",
+            "--tag-set",
+            tag_set,
+            "--identifier",
+            "cli",
+        ],
+    )
+    .run()
+    .ok();
+    let sub = run.json();
+    assert_eq!(sub["deliveryType"], "PULL");
+    assert_eq!(sub["identifier"], "cli");
+    sub["id"].as_str().unwrap().to_owned()
+}
+
+fn emit(sb: &Sandbox, n: usize) -> Vec<u64> {
+    (0..n)
+        .map(|i| sb.emit_webhook_event(&["custom"], json!({ "n": i + 1 })))
+        .collect()
+}
+
+#[test]
+fn pull_prints_each_event_as_a_json_line_and_commits() {
+    let sb = routed_sandbox();
+    sb.set_webhook_batch_size(2);
+    let id = create(&sb, "custom");
+    let offsets = emit(&sb, 5);
+    let run = lx_on(&sb, &["webhooks", "pull", &id]).run().ok();
+    let lines: Vec<Value> = run
+        .stdout
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect();
+    let got: Vec<u64> = lines
+        .iter()
+        .map(|e| e["offset"].as_u64().unwrap())
+        .collect();
+    assert_eq!(got, offsets);
+    assert_eq!(lines[4]["payload"]["n"], 5);
+    assert_eq!(sb.webhook_cursor(&id), Some(offsets[4] + 1));
+    // Nothing new: a second pull prints nothing and leaves the cursor.
+    let run = lx_on(&sb, &["webhooks", "pull", &id]).run().ok();
+    assert_eq!(run.stdout, "");
+    // Every webhook call went to the instance, none to the token host.
+    assert_eq!(sb.stats().total(Endpoint::Webhooks), 0);
+    assert!(sb.instance_stats().requests(Endpoint::Webhooks, 200) >= 5);
+}
+
+#[test]
+fn exec_commits_only_on_exit_zero() {
+    let sb = routed_sandbox();
+    let id = create(&sb, "custom");
+    let offsets = emit(&sb, 5);
+    let dir = tempfile::tempdir().unwrap();
+    let log = dir.path().join("events.jsonl");
+    // Fails on the third event (after appending it), as a handler that crashes mid-way.
+    let failing = format!(
+        "cat >> '{0}'; test \"$(wc -l < '{0}')\" -lt 3",
+        log.display()
+    );
+    let run = lx_on(&sb, &["webhooks", "pull", &id, "--exec", &failing])
+        .run()
+        .expect(1);
+    assert!(
+        run.stderr.contains(&format!("offset {}", offsets[2])),
+        "{}",
+        run.stderr
+    );
+    assert_eq!(
+        sb.webhook_cursor(&id),
+        Some(offsets[2]),
+        "committed up to event 3"
+    );
+    let ok = format!(
+        "cat >> '{}'; test \"$LX_WEBHOOK_OFFSET\" -gt 0",
+        log.display()
+    );
+    lx_on(&sb, &["webhooks", "pull", &id, "--exec", &ok])
+        .run()
+        .ok();
+    assert_eq!(sb.webhook_cursor(&id), Some(offsets[4] + 1));
+    let handled: Vec<u64> = std::fs::read_to_string(&log)
+        .unwrap()
+        .lines()
+        .map(|l| {
+            serde_json::from_str::<Value>(l).unwrap()["offset"]
+                .as_u64()
+                .unwrap()
+        })
+        .collect();
+    let mut expected = offsets[..3].to_vec();
+    expected.extend_from_slice(&offsets[2..]);
+    assert_eq!(handled, expected, "event 3 twice, none skipped");
+}
+
+#[test]
+fn follow_stops_cleanly_on_sigint_with_what_it_handled_committed() {
+    let sb = routed_sandbox();
+    let id = create(&sb, "custom");
+    let offsets = emit(&sb, 3);
+    let home = tempfile::tempdir().unwrap();
+    let mut child = Command::new(env!("CARGO_BIN_EXE_lx"))
+        .args(["--insecure-loopback", "webhooks", "pull", &id, "--follow"])
+        .env_clear()
+        .env("PATH", std::env::var_os("PATH").unwrap_or_default())
+        .env("HOME", home.path())
+        .env("LEANIX_HOST", sb.url())
+        .env("LEANIX_API_TOKEN", sb.api_token())
+        .stdin(Stdio::null())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut lines = BufReader::new(child.stdout.take().unwrap()).lines();
+    for offset in &offsets {
+        let line = lines.next().expect("an event line").unwrap();
+        let event: Value = serde_json::from_str(&line).unwrap();
+        assert_eq!(event["offset"].as_u64(), Some(*offset));
+    }
+    // The three are printed; the batch's commit follows them. Wait for it on the sandbox
+    // (bounded), then interrupt the idle wait.
+    let guard = std::time::Instant::now();
+    while sb.webhook_cursor(&id) != Some(offsets[2] + 1) {
+        assert!(
+            guard.elapsed().as_secs() < 30,
+            "the batch was never committed"
+        );
+        std::thread::yield_now();
+    }
+    // SAFETY: signalling our own child.
+    unsafe { libc::kill(child.id() as i32, libc::SIGINT) };
+    let status = child.wait().unwrap();
+    assert_eq!(status.code(), Some(0), "a clean stop");
+    assert!(lines.next().is_none());
+}
+
+#[test]
+fn list_and_delete() {
+    let sb = routed_sandbox();
+    let id = create(&sb, "pathfinder,FACT_SHEET_CREATED");
+    let list = lx_on(&sb, &["webhooks", "list"]).run().ok().json();
+    assert_eq!(list.as_array().unwrap().len(), 1);
+    assert_eq!(
+        list[0]["tagSets"],
+        json!([["pathfinder", "FACT_SHEET_CREATED"]])
+    );
+    lx_on(&sb, &["webhooks", "delete", &id]).run().ok();
+    let list = lx_on(&sb, &["webhooks", "list"]).run().ok().json();
+    assert_eq!(list, json!([]));
+    let run = lx_on(&sb, &["webhooks", "delete", &id]).run().expect(4);
+    assert!(run.stderr.contains("404"), "{}", run.stderr);
+    let run = lx_on(
+        &sb,
+        &["webhooks", "create", "--tag-set", ",", "--identifier", "x"],
+    )
+    .run()
+    .expect(2);
+    assert!(run.stderr.contains("--tag-set"), "{}", run.stderr);
+}
+
+#[test]
+fn whoami_shows_the_routed_instance_and_routing_can_be_turned_off() {
+    let sb = routed_sandbox();
+    let instance = sb.instance_url().unwrap().to_owned();
+    let v = lx_on(&sb, &["whoami", "--json"]).run().ok().json();
+    assert_eq!(v["api_origin"], instance.as_str());
+    assert_eq!(v["instance_url"], instance.as_str());
+    assert_eq!(v["workspace_id"], sb.workspace_id());
+    let text = lx_on(&sb, &["whoami"]).run().ok().stdout;
+    assert!(
+        text.lines()
+            .any(|l| l.starts_with("api calls") && l.ends_with(&instance)),
+        "{text}"
+    );
+    let v = lx_on(&sb, &["--no-instance-routing", "whoami", "--json"])
+        .run()
+        .ok()
+        .json();
+    assert_eq!(v["api_origin"], sb.url());
+
+    // `lx get` is routed transparently, and not with --no-instance-routing.
+    lx_on(
+        &sb,
+        &["get", "/services/pathfinder/v1/factSheets?pageSize=1"],
+    )
+    .run()
+    .ok();
+    assert_eq!(sb.instance_stats().requests(Endpoint::FactSheets, 200), 1);
+    assert_eq!(sb.stats().requests(Endpoint::FactSheets, 200), 0);
+    lx_on(
+        &sb,
+        &[
+            "--no-instance-routing",
+            "get",
+            "/services/pathfinder/v1/factSheets?pageSize=1",
+        ],
+    )
+    .run()
+    .ok();
+    assert_eq!(sb.stats().requests(Endpoint::FactSheets, 200), 1);
+    assert_eq!(sb.instance_stats().requests(Endpoint::FactSheets, 200), 1);
+}
+
+#[test]
+fn an_instance_url_outside_the_rule_is_a_warning_and_calls_stay_on_the_host() {
+    // HTTPS on loopback without --insecure-loopback: a loopback instanceUrl is outside the rule.
+    let sb = Sandbox::builder()
+        .tls(true)
+        .fact_sheets(10)
+        .instance_listener(true)
+        .start()
+        .unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let ca = dir.path().join("ca.pem");
+    std::fs::write(&ca, sb.ca_pem().unwrap()).unwrap();
+    let run = Lx::bare(&[
+        "--ca-file",
+        ca.to_str().unwrap(),
+        "get",
+        "/services/pathfinder/v1/factSheets?pageSize=1",
+    ])
+    .env("LEANIX_HOST", sb.url())
+    .env("LEANIX_API_TOKEN", sb.api_token())
+    .run()
+    .ok();
+    let instance = sb.instance_url().unwrap();
+    assert!(
+        run.stderr.contains("lx: warning:") && run.stderr.contains(instance),
+        "{}",
+        run.stderr
+    );
+    assert_eq!(sb.stats().requests(Endpoint::FactSheets, 200), 1);
+    assert_eq!(sb.instance_stats().total(Endpoint::Any), 0);
+}

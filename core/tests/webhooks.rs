@@ -1,0 +1,389 @@
+//! PULL webhooks against the sandbox: subscription calls, and the consumer's at-least-once rule
+//! (a handler failing on event 7 of 10 re-reads from event 7 after a restart and never skips
+//! one), its idle backoff on the client's clock, and cancellation while it waits.
+
+mod common;
+
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant, SystemTime};
+
+use common::builder;
+use futures::future::BoxFuture;
+use leanix::{Cancel, Clock, ConsumeError, ManualClock, NewSubscription, PayloadMode};
+use leanix_sandbox::{Endpoint, Sandbox};
+use serde_json::json;
+
+fn sandbox() -> Sandbox {
+    Sandbox::builder().fact_sheets(10).start().unwrap()
+}
+
+fn tags(sets: &[&[&str]]) -> Vec<Vec<String>> {
+    sets.iter()
+        .map(|s| s.iter().map(|t| (*t).to_owned()).collect())
+        .collect()
+}
+
+fn emit_ten(sb: &Sandbox) -> Vec<u64> {
+    (0..10)
+        .map(|i| sb.emit_webhook_event(&["custom", "TEST"], json!({ "n": i + 1 })))
+        .collect()
+}
+
+#[tokio::test]
+async fn subscriptions_are_created_listed_and_deleted() {
+    let sb = sandbox();
+    let clock = ManualClock::new();
+    let client = builder(sb.url(), sb.api_token(), &clock).build().unwrap();
+    let hooks = client.webhooks();
+    let mut spec = NewSubscription::new(tags(&[&["pathfinder", "FACT_SHEET_CREATED"]]));
+    spec.identifier = Some("sync".into());
+    spec.payload_mode = PayloadMode::WrappedEvent;
+    let sub = hooks.create(&spec).await.unwrap();
+    assert_eq!(sub.identifier.as_deref(), Some("sync"));
+    assert_eq!(sub.raw["payloadMode"], "WRAPPED_EVENT");
+    assert_eq!(sub.raw["deliveryType"], "PULL");
+    let list = hooks.list().await.unwrap();
+    assert_eq!(list.len(), 1);
+    assert_eq!(list[0].id, sub.id);
+    assert_eq!(list[0].cursor, sb.webhook_cursor(&sub.id));
+    hooks.delete(&sub.id).await.unwrap();
+    assert!(hooks.list().await.unwrap().is_empty());
+    let err = hooks.fetch(&sub.id).await.unwrap_err();
+    assert_eq!(err.status(), Some(404));
+    let err = hooks.fetch("../x").await.unwrap_err();
+    assert_eq!(err.kind(), leanix::ErrorKind::InvalidArgument);
+    let err = hooks
+        .create(&NewSubscription::new(vec![]))
+        .await
+        .unwrap_err();
+    assert_eq!(err.kind(), leanix::ErrorKind::InvalidArgument);
+    assert_eq!(sb.stats().requests(Endpoint::Webhooks, 404), 1);
+}
+
+#[tokio::test]
+async fn a_handler_failing_on_event_7_of_10_resumes_from_event_7_and_skips_none() {
+    let sb = sandbox();
+    sb.set_webhook_batch_size(4);
+    let clock = ManualClock::new();
+    let client = builder(sb.url(), sb.api_token(), &clock).build().unwrap();
+    let hooks = client.webhooks();
+    let sub = hooks
+        .create(&NewSubscription::new(tags(&[&["custom"]])))
+        .await
+        .unwrap();
+    let offsets = emit_ten(&sb);
+
+    let seen = Arc::new(Mutex::new(Vec::new()));
+    let log = seen.clone();
+    let result = hooks
+        .consumer(&sub.id)
+        .for_each_event(|event| {
+            let log = log.clone();
+            async move {
+                log.lock().unwrap().push(event.offset);
+                if event.payload["n"] == 7 {
+                    Err("event 7 is poison")
+                } else {
+                    Ok(())
+                }
+            }
+        })
+        .await;
+    let Err(ConsumeError::Handler {
+        offset,
+        error,
+        consumed,
+    }) = result
+    else {
+        panic!("expected a handler error, got {result:?}");
+    };
+    assert_eq!((offset, error), (offsets[6], "event 7 is poison"));
+    assert_eq!(consumed.events, 6);
+    assert_eq!(consumed.committed, Some(offsets[6]));
+    assert_eq!(sb.webhook_cursor(&sub.id), Some(offsets[6]));
+
+    // A restart (a new consumer, nothing stored on the client) resumes from event 7.
+    let log = seen.clone();
+    let done = hooks
+        .consumer(&sub.id)
+        .for_each_event(|event| {
+            let log = log.clone();
+            async move {
+                log.lock().unwrap().push(event.offset);
+                Ok::<(), String>(())
+            }
+        })
+        .await
+        .unwrap();
+    assert_eq!(done.events, 4);
+    assert_eq!(done.committed, Some(offsets[9] + 1));
+    assert!(!done.cancelled);
+    let seen = seen.lock().unwrap().clone();
+    let mut expected: Vec<u64> = offsets[..7].to_vec();
+    expected.extend_from_slice(&offsets[6..]);
+    assert_eq!(seen, expected, "event 7 twice, none skipped");
+    assert_eq!(sb.webhook_cursor(&sub.id), Some(offsets[9] + 1));
+    // The create; run 1: fetch 1-4, commit, fetch 5-8, commit up to 7; run 2: fetch 7-10,
+    // commit, an empty fetch.
+    assert_eq!(sb.stats().requests(Endpoint::Webhooks, 200), 1 + 4 + 3);
+}
+
+#[tokio::test]
+async fn a_failed_batch_is_not_committed() {
+    let sb = sandbox();
+    sb.set_webhook_batch_size(5);
+    let clock = ManualClock::new();
+    let client = builder(sb.url(), sb.api_token(), &clock).build().unwrap();
+    let hooks = client.webhooks();
+    let sub = hooks
+        .create(&NewSubscription::new(tags(&[&["custom"]])))
+        .await
+        .unwrap();
+    let offsets = emit_ten(&sb);
+    let mut calls = 0;
+    let result = hooks
+        .consumer(&sub.id)
+        .for_each_batch(|batch| {
+            calls += 1;
+            let fail = calls == 2;
+            async move {
+                assert_eq!(batch.len(), 5);
+                if fail {
+                    Err("down")
+                } else {
+                    Ok(())
+                }
+            }
+        })
+        .await;
+    match result {
+        Err(ConsumeError::Handler {
+            offset, consumed, ..
+        }) => {
+            assert_eq!(offset, offsets[5]);
+            assert_eq!(consumed.committed, Some(offsets[5]));
+        }
+        other => panic!("{other:?}"),
+    }
+    assert_eq!(sb.webhook_cursor(&sub.id), Some(offsets[5]));
+}
+
+/// A clock whose sleeps never end; it counts them and lets the test wait for one.
+#[derive(Clone, Default)]
+struct StuckClock {
+    sleeps: Arc<AtomicUsize>,
+    started: Arc<tokio::sync::Notify>,
+}
+
+impl Clock for StuckClock {
+    fn now(&self) -> Instant {
+        Instant::now()
+    }
+    fn wall(&self) -> SystemTime {
+        SystemTime::now()
+    }
+    fn sleep(&self, _: Duration) -> BoxFuture<'static, ()> {
+        self.sleeps.fetch_add(1, Ordering::SeqCst);
+        self.started.notify_one();
+        Box::pin(futures::future::pending())
+    }
+}
+
+#[tokio::test]
+async fn cancellation_while_waiting_for_events_ends_the_run_cleanly() {
+    let sb = sandbox();
+    let clock = StuckClock::default();
+    let client = leanix::Client::builder()
+        .host(sb.url())
+        .api_token(sb.api_token())
+        .allow_insecure_loopback(true)
+        .clock(clock.clone())
+        .build()
+        .unwrap();
+    let sub = client
+        .webhooks()
+        .create(&NewSubscription::new(tags(&[&["custom"]])))
+        .await
+        .unwrap();
+    let cancel = Cancel::new();
+    let consumer = client
+        .webhooks()
+        .cancel_on(&cancel)
+        .consumer(&sub.id)
+        .follow(true);
+    let run = tokio::spawn(async move {
+        consumer
+            .for_each_event(|_| async { Ok::<(), String>(()) })
+            .await
+    });
+    // Hang guard only: the consumer starts waiting after its first, empty batch.
+    tokio::time::timeout(Duration::from_secs(30), clock.started.notified())
+        .await
+        .expect("the consumer never waited");
+    cancel.fire();
+    let done = tokio::time::timeout(Duration::from_secs(30), run)
+        .await
+        .expect("the consumer did not stop on cancellation")
+        .unwrap()
+        .unwrap();
+    assert!(done.cancelled);
+    assert_eq!((done.events, done.committed), (0, None));
+    assert_eq!(clock.sleeps.load(Ordering::SeqCst), 1);
+    // One create, one fetch: nothing after the cancellation.
+    assert_eq!(sb.stats().requests(Endpoint::Webhooks, 200), 2);
+}
+
+/// A manual clock that emits an event on the third sleep and fires a cancel on the sixth.
+#[derive(Clone)]
+struct ScriptedClock {
+    inner: ManualClock,
+    count: Arc<AtomicUsize>,
+    cancel: Cancel,
+    sb_emit: Arc<dyn Fn() + Send + Sync>,
+}
+
+impl Clock for ScriptedClock {
+    fn now(&self) -> Instant {
+        self.inner.now()
+    }
+    fn wall(&self) -> SystemTime {
+        self.inner.wall()
+    }
+    fn sleep(&self, d: Duration) -> BoxFuture<'static, ()> {
+        let n = self.count.fetch_add(1, Ordering::SeqCst) + 1;
+        if n == 3 {
+            (self.sb_emit)();
+        }
+        if n == 6 {
+            self.cancel.fire();
+        }
+        self.inner.sleep(d)
+    }
+}
+
+#[tokio::test]
+async fn following_backs_off_on_the_clock_and_resets_after_events() {
+    let sb = Arc::new(sandbox());
+    let cancel = Cancel::new();
+    let emitter = sb.clone();
+    let clock = ScriptedClock {
+        inner: ManualClock::new(),
+        count: Arc::new(AtomicUsize::new(0)),
+        cancel: cancel.clone(),
+        sb_emit: Arc::new(move || {
+            emitter.emit_webhook_event(&["custom"], json!({}));
+        }),
+    };
+    let client = leanix::Client::builder()
+        .host(sb.url())
+        .api_token(sb.api_token())
+        .allow_insecure_loopback(true)
+        .clock(clock.clone())
+        .build()
+        .unwrap();
+    let sub = client
+        .webhooks()
+        .create(&NewSubscription::new(tags(&[&["custom"]])))
+        .await
+        .unwrap();
+    let done = client
+        .webhooks()
+        .cancel_on(&cancel)
+        .consumer(&sub.id)
+        .follow(true)
+        .for_each_event(|_| async { Ok::<(), String>(()) })
+        .await
+        .unwrap();
+    assert!(done.cancelled);
+    assert_eq!(done.events, 1);
+    let secs: Vec<u64> = clock.inner.sleeps().iter().map(Duration::as_secs).collect();
+    assert_eq!(secs, [1, 2, 4, 1, 2, 4]);
+}
+
+#[test]
+fn the_blocking_consumer_drains_and_commits() {
+    let sb = sandbox();
+    sb.set_webhook_batch_size(3);
+    let client = leanix::blocking::Client::builder()
+        .host(sb.url())
+        .api_token(sb.api_token())
+        .allow_insecure_loopback(true)
+        .build_blocking()
+        .unwrap();
+    let hooks = client.webhooks();
+    let sub = hooks
+        .create(&NewSubscription::new(tags(&[&["custom"]])))
+        .unwrap();
+    let offsets = emit_ten(&sb);
+    let mut seen = Vec::new();
+    let err = hooks
+        .consumer(&sub.id)
+        .for_each_event(|e| {
+            if e.payload["n"] == 7 {
+                return Err("poison");
+            }
+            seen.push(e.offset);
+            Ok(())
+        })
+        .unwrap_err();
+    assert!(matches!(err, ConsumeError::Handler { offset, .. } if offset == offsets[6]));
+    assert_eq!(sb.webhook_cursor(&sub.id), Some(offsets[6]));
+    let done = hooks
+        .consumer(&sub.id)
+        .for_each_batch(|batch| {
+            seen.extend(batch.iter().map(|e| e.offset));
+            Ok::<(), String>(())
+        })
+        .unwrap();
+    assert_eq!(done.events, 4);
+    assert_eq!(seen, offsets);
+    assert_eq!(hooks.fetch(&sub.id).unwrap(), vec![]);
+}
+
+#[tokio::test]
+async fn wait_batch_returns_the_first_non_empty_batch_or_the_cancellation() {
+    let sb = Arc::new(sandbox());
+    let emitter = sb.clone();
+    let never = Cancel::new();
+    let clock = ScriptedClock {
+        inner: ManualClock::new(),
+        count: Arc::new(AtomicUsize::new(0)),
+        cancel: never.clone(),
+        sb_emit: Arc::new(move || {
+            emitter.emit_webhook_event(&["custom"], json!({}));
+        }),
+    };
+    let client = leanix::Client::builder()
+        .host(sb.url())
+        .api_token(sb.api_token())
+        .allow_insecure_loopback(true)
+        .clock(clock.clone())
+        .build()
+        .unwrap();
+    let sub = client
+        .webhooks()
+        .create(&NewSubscription::new(tags(&[&["custom"]])))
+        .await
+        .unwrap();
+    // The event appears during the third wait (1 s, 2 s, 4 s).
+    let batch = client.webhooks().wait_batch(&sub.id).await.unwrap();
+    assert_eq!(batch.len(), 1);
+    let secs: Vec<u64> = clock.inner.sleeps().iter().map(Duration::as_secs).collect();
+    assert_eq!(secs, [1, 2, 4]);
+    assert_eq!(
+        sb.webhook_cursor(&sub.id),
+        Some(batch[0].offset),
+        "not committed"
+    );
+
+    let fired = Cancel::new();
+    fired.fire();
+    let err = client
+        .webhooks()
+        .cancel_on(&fired)
+        .wait_batch(&sub.id)
+        .await
+        .unwrap_err();
+    assert_eq!(err.kind(), leanix::ErrorKind::Cancelled);
+}
