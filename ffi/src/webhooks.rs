@@ -159,15 +159,15 @@ pub extern "C" fn lx_webhooks_fetch(
     out_len: *mut usize,
     err: *mut *mut lx_error,
 ) -> lx_status {
-    guard(err, || {
-        out(out_json, "out_json")?;
-        let handle = client_of(client)?;
-        let id = required_str(subscription_id, "subscription_id")?;
-        let hooks = CallOptions::of(options)?.webhooks(&handle.client);
-        let batch: Vec<Value> = hooks.fetch(id)?.into_iter().map(|e| e.raw).collect();
-        write_json(&Value::Array(batch), out_json, out_len);
-        Ok(())
-    })
+    fetch_batch(
+        client,
+        subscription_id,
+        options,
+        out_json,
+        out_len,
+        err,
+        false,
+    )
 }
 
 /// lx_webhooks_fetch(), but waits until the batch has events: while it is empty, waits
@@ -188,12 +188,38 @@ pub extern "C" fn lx_webhooks_fetch_wait(
     out_len: *mut usize,
     err: *mut *mut lx_error,
 ) -> lx_status {
+    fetch_batch(
+        client,
+        subscription_id,
+        options,
+        out_json,
+        out_len,
+        err,
+        true,
+    )
+}
+
+/// lx_webhooks_fetch() and, with `wait`, lx_webhooks_fetch_wait().
+fn fetch_batch(
+    client: *const lx_client,
+    subscription_id: *const c_char,
+    options: *const lx_call_options,
+    out_json: *mut *mut c_char,
+    out_len: *mut usize,
+    err: *mut *mut lx_error,
+    wait: bool,
+) -> lx_status {
     guard(err, || {
         out(out_json, "out_json")?;
         let handle = client_of(client)?;
         let id = required_str(subscription_id, "subscription_id")?;
         let hooks = CallOptions::of(options)?.webhooks(&handle.client);
-        let batch: Vec<Value> = hooks.wait_batch(id)?.into_iter().map(|e| e.raw).collect();
+        let events = if wait {
+            hooks.wait_batch(id)?
+        } else {
+            hooks.fetch(id)?
+        };
+        let batch: Vec<Value> = events.into_iter().map(|e| e.raw).collect();
         write_json(&Value::Array(batch), out_json, out_len);
         Ok(())
     })
