@@ -17,6 +17,8 @@ step() { printf '\n=== %s\n' "$*"; }
 step "Rust: format and lints"
 cargo fmt --all --check
 cargo clippy --workspace --all-targets --quiet -- -D warnings
+# The slim lx (no embedded sandbox) is another feature set: lint it too.
+cargo clippy -p leanix-cli --no-default-features --all-targets --quiet -- -D warnings
 
 step "Rust: build (debug: libleanix, lx-sandbox, lx)"
 cargo build --workspace --quiet

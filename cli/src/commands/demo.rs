@@ -173,6 +173,7 @@ pub fn run(opts: &GlobalOpts, args: &DemoArgs) -> CliResult {
             if exchanges == 1 { "" } else { "s" }
         ),
     )?;
+    #[cfg(feature = "sandbox")]
     if let Some(sb) = &session.sandbox {
         writes(&session, sb)?;
     }
@@ -184,6 +185,7 @@ pub fn run(opts: &GlobalOpts, args: &DemoArgs) -> CliResult {
 
 /// Steps 6 and 7, on the sandbox only: a fact sheet created, updated and archived through
 /// GraphQL, and an LDIF test run through the Integration API.
+#[cfg(feature = "sandbox")]
 fn writes(session: &Session, sb: &leanix_sandbox::Sandbox) -> CliResult {
     use leanix::integration::RunOptions;
     use leanix::writes::{Patch, UpdateOptions};
