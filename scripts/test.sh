@@ -48,6 +48,8 @@ if [ -x bindings-examples/java/run-tests.sh ]; then
   step "Java: JNA (JDK 17) and Panama (JDK 25)"
   LEANIX_LIBRARY="$LX_LIB/libleanix.so" LX_SANDBOX_BIN="$LX_LIB/lx-sandbox" \
     bindings-examples/java/run-tests.sh
+  step "Java: mvn install, then a shaded application run from /tmp on JDK 17 and 25 (the jar carries libleanix)"
+  bindings-examples/java/install-test.sh --skip-tests
 fi
 
 step "Example: events without a public endpoint (README)"

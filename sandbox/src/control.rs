@@ -385,6 +385,7 @@ fn info(state: &State) -> Value {
         "workspace_id": state.workspace.id,
         "workspace_name": state.workspace.name,
         "fact_sheets": state.store.len(),
+        "active_fact_sheets": state.store.active_len(),
         "users": users,
     })
 }

@@ -228,6 +228,12 @@ impl Store {
         self.inner.read().unwrap().items.len()
     }
 
+    /// How many fact sheets are not archived (what listings and `totalCount` count).
+    pub(crate) fn active_len(&self) -> usize {
+        let inner = self.inner.read().unwrap();
+        inner.items.len() - inner.archived
+    }
+
     /// The fact sheet with this id.
     pub(crate) fn get(&self, id: &str) -> Option<Arc<Stored>> {
         let inner = self.inner.read().unwrap();

@@ -58,7 +58,8 @@ def test_a_run_returns_a_typed_result(client: leanix.Client, sandbox: Any,
 
     out = client.integration.run(ldif("outbound", []))
     assert out.results is not None and out.results["connectorId"] == "py-1"
-    assert len(out.results["content"]) == sandbox.info()["fact_sheets"]
+    # An outbound run exports the fact sheets that are not archived.
+    assert len(out.results["content"]) == sandbox.info()["active_fact_sheets"]
 
 
 def test_a_failed_run_raises_with_its_result(client: leanix.Client, sandbox: Any,
