@@ -279,8 +279,9 @@ impl Client {
     ///   replayed once; a second 401 is [`ErrorKind::Unauthorized`].
     /// - Transient answers ([`policy::is_transient_status`]) and connection errors: retried
     ///   (idempotent methods and requests marked [`Request::retry_safe`]; any request that
-    ///   surely never left) after full-jitter backoff or the server's `Retry-After`
-    ///   ([`policy::RetryPolicy::delay`]); a `Retry-After` above the limit, or one that would
+    ///   surely never left, or was answered 429: [`policy::is_refused_unrun`]) after
+    ///   full-jitter backoff or the server's `Retry-After`
+    ///   (one rule, in [`policy`]); a `Retry-After` above the limit, or one that would
     ///   pass the call's deadline, returns the error at once with [`Error::retry_after`] set.
     /// - Any other status ≥ 300 is an error of the matching kind that keeps the response
     ///   ([`Error::response`]).

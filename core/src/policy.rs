@@ -7,7 +7,7 @@
 //!
 //! The rules are the one place that decides which failures are worth another attempt
 //! ([`is_transient_status`], [`is_transient_kind`]) and how long to wait before it
-//! ([`RetryPolicy::delay`], with [`parse_retry_after`]); the API retry loop, the token retry
+//! (`RetryPolicy::delay`, with `parse_retry_after`); the API retry loop, the token retry
 //! loop and [`Error::is_transient`](crate::Error::is_transient) all ask them.
 
 use std::ops::RangeInclusive;
