@@ -19,6 +19,8 @@ cargo fmt --all --check
 cargo clippy --workspace --all-targets --quiet -- -D warnings
 # The slim lx (no embedded sandbox) is another feature set: lint it too.
 cargo clippy -p leanix-cli --no-default-features --all-targets --quiet -- -D warnings
+# The libraries' documentation builds without a broken or private link.
+RUSTDOCFLAGS="-D warnings" cargo doc -p leanix -p leanix-ffi -p leanix-sandbox --no-deps --quiet
 
 step "Rust: build (debug: libleanix, lx-sandbox, lx)"
 cargo build --workspace --quiet
