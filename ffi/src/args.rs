@@ -78,3 +78,24 @@ pub(crate) fn null_arg(name: &str) -> Failure {
         format!("argument `{name}` is NULL"),
     )
 }
+
+/// A JSON argument named `name`: `LX_ERR_INVALID_ARG` naming it when the text does not parse.
+pub(crate) fn json_arg(text: &str, name: &str) -> Result<serde_json::Value, Failure> {
+    serde_json::from_str(text).map_err(|e| {
+        Failure::new(
+            lx_status::LX_ERR_INVALID_ARG,
+            format!("`{name}` is not valid JSON: {e}"),
+        )
+    })
+}
+
+/// `flags` holding only bits of `known`: else `LX_ERR_INVALID_ARG`.
+pub(crate) fn check_flags(flags: i32, known: i32) -> Result<(), Failure> {
+    if flags & !known != 0 {
+        return Err(Failure::new(
+            lx_status::LX_ERR_INVALID_ARG,
+            format!("unknown bits in `flags`: {flags:#x}"),
+        ));
+    }
+    Ok(())
+}

@@ -247,12 +247,7 @@ pub(crate) fn build_request(
     let path = required_str(path, "path")?;
     let headers = text(headers, headers_len, "headers")?;
     let body = bytes(body, body_len, "body")?;
-    if flags & !(lx_request_flags::LX_REQUEST_RETRY_SAFE as i32) != 0 {
-        return Err(Failure::new(
-            lx_status::LX_ERR_INVALID_ARG,
-            format!("unknown bits in `flags`: {flags:#x}"),
-        ));
-    }
+    crate::args::check_flags(flags, lx_request_flags::LX_REQUEST_RETRY_SAFE as i32)?;
     let mut request = Request::new(method, path)
         .body(body.to_vec())
         .retry_safe(flags & lx_request_flags::LX_REQUEST_RETRY_SAFE as i32 != 0);
@@ -337,12 +332,7 @@ pub(crate) fn parse_variables(ptr: *const c_char) -> Result<Option<serde_json::V
     match optional_str(ptr, "variables_json")? {
         None => Ok(None),
         Some(s) => {
-            let v: serde_json::Value = serde_json::from_str(s).map_err(|e| {
-                Failure::new(
-                    lx_status::LX_ERR_INVALID_ARG,
-                    format!("`variables_json` is not valid JSON: {e}"),
-                )
-            })?;
+            let v = crate::args::json_arg(s, "variables_json")?;
             if !v.is_object() && !v.is_null() {
                 return Err(Failure::new(
                     lx_status::LX_ERR_INVALID_ARG,

@@ -37,25 +37,6 @@ pub enum lx_update_flags {
     LX_UPDATE_VALIDATE_ONLY = 1,
 }
 
-fn check_flags(flags: i32, known: i32) -> Result<(), Failure> {
-    if flags & !known != 0 {
-        return Err(Failure::new(
-            lx_status::LX_ERR_INVALID_ARG,
-            format!("unknown bits in `flags`: {flags:#x}"),
-        ));
-    }
-    Ok(())
-}
-
-fn parse_json(text: &str, name: &str) -> Result<serde_json::Value, Failure> {
-    serde_json::from_str(text).map_err(|e| {
-        Failure::new(
-            lx_status::LX_ERR_INVALID_ARG,
-            format!("`{name}` is not valid JSON: {e}"),
-        )
-    })
-}
-
 /// Runs an LDIF through the Integration API and waits for its end: creates and starts a
 /// synchronization run (`?start=true&test=…`), polls its status with backoff (0.5 s, doubling
 /// to 10 s) until `FINISHED`, `FAILED` or `STOPPED`, reads its progress, every page of its
@@ -94,7 +75,7 @@ pub extern "C" fn lx_ldif_run(
     guard(err, || {
         out(out_json, "out_json")?;
         let handle = client_of(client)?;
-        let ldif = parse_json(required_str(ldif_json, "ldif_json")?, "ldif_json")?;
+        let ldif = crate::args::json_arg(required_str(ldif_json, "ldif_json")?, "ldif_json")?;
         let run = run_options(flags, options)?;
         let result = handle.client.run_ldif(&ldif, run)?;
         write_owned(
@@ -108,7 +89,7 @@ pub extern "C" fn lx_ldif_run(
 
 /// The run options of `flags` and the call options behind `options`.
 fn run_options(flags: i32, options: *const lx_call_options) -> Result<RunOptions, Failure> {
-    check_flags(
+    crate::args::check_flags(
         flags,
         lx_ldif_flags::LX_LDIF_TEST as i32 | lx_ldif_flags::LX_LDIF_NO_WAIT as i32,
     )?;
@@ -147,7 +128,7 @@ pub extern "C" fn lx_ldif_run_start(
     guard(err, || {
         let completion = Completion::of(callback, userdata)?;
         let handle = client_of(client)?;
-        let ldif = parse_json(required_str(ldif_json, "ldif_json")?, "ldif_json")?;
+        let ldif = crate::args::json_arg(required_str(ldif_json, "ldif_json")?, "ldif_json")?;
         leanix_core::integration::check_ldif(&ldif)?;
         let run = run_options(flags, options)?;
         handle.client.start(
@@ -232,10 +213,11 @@ pub extern "C" fn lx_update_fact_sheet(
         out(out_json, "out_json")?;
         let handle = client_of(client)?;
         let id = required_str(id, "id")?;
-        let patches = parse_json(required_str(patches_json, "patches_json")?, "patches_json")?;
+        let patches =
+            crate::args::json_arg(required_str(patches_json, "patches_json")?, "patches_json")?;
         let patches = Patch::list_from_json(&patches)?;
         let comment = optional_str(comment, "comment")?;
-        check_flags(flags, lx_update_flags::LX_UPDATE_VALIDATE_ONLY as i32)?;
+        crate::args::check_flags(flags, lx_update_flags::LX_UPDATE_VALIDATE_ONLY as i32)?;
         let call = CallOptions::of(options)?;
         let mut update = UpdateOptions::new()
             .validate_only(flags & lx_update_flags::LX_UPDATE_VALIDATE_ONLY as i32 != 0);

@@ -24,8 +24,7 @@ fn invalid(message: impl Into<String>) -> Failure {
 /// Reads `{"identifier":..,"tagSets":[[..]],"workspaceId":..,"workspaceConstraint":..,
 /// "payloadMode":"DEFAULT"|"WRAPPED_EVENT"}`.
 fn parse_spec(text: &str) -> Result<NewSubscription, Failure> {
-    let v: Value = serde_json::from_str(text)
-        .map_err(|e| invalid(format!("spec_json is not valid JSON: {e}")))?;
+    let v = crate::args::json_arg(text, "spec_json")?;
     let obj = v
         .as_object()
         .ok_or_else(|| invalid("spec_json must be a JSON object"))?;
