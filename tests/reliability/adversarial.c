@@ -827,7 +827,10 @@ static void held_gzip_bomb(struct raw *api) {
         return;
     }
     size_t cap = n + 256;
-    char *reply = malloc(cap);
+    /* Kept for the life of the process: the raw server thread may still be inside send() with it
+     * after the client has read the whole answer (ASan saw a use after free once). */
+    static char *reply;
+    reply = malloc(cap);
     size_t o = (size_t)snprintf(reply, cap,
                                 "HTTP/1.1 200 OK\r\ncontent-type: application/json\r\ncontent-encoding: gzip\r\n"
                                 "content-length: %zu\r\nconnection: close\r\n\r\n",
@@ -847,7 +850,6 @@ static void held_gzip_bomb(struct raw *api) {
           "%s, %zu bytes (sent %zu), RSS %+ld KiB", lx_status_str(st), len, n, rss1 - rss0);
     lx_free(resp);
     lx_free(err);
-    free(reply);
     free(gz);
 }
 
