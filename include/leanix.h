@@ -390,8 +390,9 @@ typedef struct lx_client lx_client;
 typedef struct lx_error lx_error;
 
 // Opaque walk over the pages of a cursor-paged GraphQL query, holding one page in memory at
-// a time. Create with lx_graphql_pages_new(), read pages with lx_graphql_pages_next(),
-// release with lx_free(). Thread safety: any thread, one call at a time per object.
+// a time. Create with lx_graphql_pages_new(), read pages with lx_graphql_pages_next()
+// (waiting) or lx_graphql_pages_next_start() (a completion callback), release with lx_free().
+// Thread safety: any thread, one call at a time per object.
 typedef struct lx_graphql_pages lx_graphql_pages;
 
 // Opaque client settings. Create with lx_options_new(), set keys with lx_options_set(), build
@@ -406,8 +407,9 @@ typedef struct lx_options lx_options;
 typedef struct lx_response lx_response;
 
 // Opaque walk over the pages of a paged REST list, holding one page in memory at a time.
-// Create with lx_rest_pages_new(), read pages with lx_rest_pages_next(), release with
-// lx_free(). Thread safety: any thread, one call at a time per object.
+// Create with lx_rest_pages_new(), read pages with lx_rest_pages_next() (waiting) or
+// lx_rest_pages_next_start() (a completion callback), release with lx_free(). Thread safety:
+// any thread, one call at a time per object.
 typedef struct lx_rest_pages lx_rest_pages;
 
 // The completion callback of an asynchronous call: `status` is `LX_OK` with an owned
@@ -991,6 +993,27 @@ lx_status lx_graphql_pages_next(struct lx_graphql_pages *pages,
                                 size_t *out_len,
                                 struct lx_error **err);
 
+// Starts fetching the next page and returns at once (see `lx_completion_callback`): `callback`
+// gets `LX_OK` and an owned `lx_response` whose body is its `data` (the text
+// lx_graphql_pages_next() returns; status 200, no headers), or `LX_OK` with a NULL response after
+// the last page, or the error that ends the walk. The walk's options (deadline, cancel handle)
+// apply as for lx_graphql_pages_next(). One page at a time: until the callback has run, another
+// lx_graphql_pages_next() or lx_graphql_pages_next_start() on this walk returns
+// `LX_ERR_INVALID_ARG`. A walk whose client was closed during a fetch returns `LX_ERR_CANCELLED`
+// here.
+//
+// Returns `LX_OK` when the fetch started (the callback will run exactly once), or an error (the
+// callback never runs). Freeing the walk while a page is being fetched is allowed: the fetch
+// finishes and its callback still runs.
+//
+// Thread safety: any thread, including from inside a completion callback (the usual way to walk:
+// start the next page from the callback of the previous one).
+LX_MUST_USE
+lx_status lx_graphql_pages_next_start(struct lx_graphql_pages *pages,
+                                      lx_completion_callback callback,
+                                      void *userdata,
+                                      struct lx_error **err);
+
 // The HTTP status code, or 0 if `response` is NULL or not a live response.
 //
 // Thread safety: any thread.
@@ -1071,6 +1094,26 @@ lx_status lx_rest_pages_next(struct lx_rest_pages *pages,
                              char **out_json,
                              size_t *out_len,
                              struct lx_error **err);
+
+// Starts fetching the next page and returns at once (see `lx_completion_callback`): `callback`
+// gets `LX_OK` and an owned `lx_response` whose body is its whole JSON document (the text
+// lx_rest_pages_next() returns; status 200, no headers), or `LX_OK` with a NULL response after the
+// last page, or the error that ends the walk. The walk's options (deadline, cancel handle) apply
+// as for lx_rest_pages_next(). One page at a time: until the callback has run, another
+// lx_rest_pages_next() or lx_rest_pages_next_start() on this walk returns `LX_ERR_INVALID_ARG`. A
+// walk whose client was closed during a fetch returns `LX_ERR_CANCELLED` here.
+//
+// Returns `LX_OK` when the fetch started (the callback will run exactly once), or an error (the
+// callback never runs). Freeing the walk while a page is being fetched is allowed: the fetch
+// finishes and its callback still runs.
+//
+// Thread safety: any thread, including from inside a completion callback (the usual way to walk:
+// start the next page from the callback of the previous one).
+LX_MUST_USE
+lx_status lx_rest_pages_next_start(struct lx_rest_pages *pages,
+                                   lx_completion_callback callback,
+                                   void *userdata,
+                                   struct lx_error **err);
 
 // The name of a status code (`"LX_ERR_TIMEOUT"`), or `"LX_ERR_UNKNOWN"` for a number that is
 // not a status.

@@ -245,9 +245,9 @@ impl Client {
 
     /// [`Client::graphql_pages`] with the options of a [`GraphQlRequest`].
     pub fn graphql_pages_with(&self, request: GraphQlRequest) -> GraphQlPages {
-        GraphQlPages {
+        Pages {
             client: self.clone(),
-            pages: Some(self.inner.graphql_pages_with(request)),
+            walk: Some(self.inner.graphql_pages_with(request)),
         }
     }
 }
@@ -261,9 +261,9 @@ impl Client {
 
     /// [`Client::rest_pages`] for a request with its options (headers, deadline, cancel handle).
     pub fn rest_pages_with(&self, request: Request) -> RestPages {
-        RestPages {
+        Pages {
             client: self.clone(),
-            pages: Some(self.inner.rest_pages_with(request)),
+            walk: Some(self.inner.rest_pages_with(request)),
         }
     }
 
@@ -416,61 +416,100 @@ impl fmt::Debug for Client {
     }
 }
 
-/// Blocking iterator over GraphQL pages; see [`crate::Client::graphql_pages`].
-#[derive(Debug)]
-pub struct GraphQlPages {
-    client: Client,
-    pages: Option<crate::GraphQlPages>,
-}
-
-impl Iterator for GraphQlPages {
-    type Item = Result<Value, Error>;
-
-    fn next(&mut self) -> Option<Self::Item> {
-        let mut pages = self.pages.take()?;
-        let result = self.client.run(move |_| async move {
-            let page = pages.next_page().await;
-            Ok((pages, page))
-        });
-        match result {
-            Ok((pages, page)) => {
-                self.pages = Some(pages);
-                page.transpose()
-            }
-            Err(e) => Some(Err(e)),
-        }
-    }
-}
-
-/// Blocking iterator over the pages of a REST list; see [`Client::rest_pages`]. Each item is
-/// the whole JSON document of a page.
-#[derive(Debug)]
-pub struct RestPages {
-    client: Client,
-    pages: Option<crate::RestPages>,
-}
-
-impl RestPages {
+/// A page walk of the async client ([`crate::GraphQlPages`], [`crate::RestPages`]) that
+/// [`Pages`] drives one page at a time.
+pub trait PageWalk: fmt::Debug + Send + 'static {
+    /// The next page, or `None` after the last one (the walk's own `next_page`).
+    fn next_page(&mut self) -> impl Future<Output = Result<Option<Value>, Error>> + Send + '_;
     /// How many pages were fetched so far.
-    pub fn pages_fetched(&self) -> usize {
-        self.pages
-            .as_ref()
-            .map_or(0, crate::RestPages::pages_fetched)
+    fn pages_fetched(&self) -> usize;
+}
+
+impl PageWalk for crate::GraphQlPages {
+    fn next_page(&mut self) -> impl Future<Output = Result<Option<Value>, Error>> + Send + '_ {
+        crate::GraphQlPages::next_page(self)
+    }
+    fn pages_fetched(&self) -> usize {
+        crate::GraphQlPages::pages_fetched(self)
     }
 }
 
-impl Iterator for RestPages {
+impl PageWalk for crate::RestPages {
+    fn next_page(&mut self) -> impl Future<Output = Result<Option<Value>, Error>> + Send + '_ {
+        crate::RestPages::next_page(self)
+    }
+    fn pages_fetched(&self) -> usize {
+        crate::RestPages::pages_fetched(self)
+    }
+}
+
+/// A blocking walk over the pages of a paged query, one page in memory at a time: an
+/// [`Iterator`] of pages, or [`Pages::next_start`] for one page without waiting. After an
+/// error, or after the last page, the walk is over (`None` from then on).
+#[derive(Debug)]
+pub struct Pages<W> {
+    client: Client,
+    walk: Option<W>,
+}
+
+/// Blocking iterator over the `data` of each page of a GraphQL query; see
+/// [`Client::graphql_pages`].
+pub type GraphQlPages = Pages<crate::GraphQlPages>;
+
+/// Blocking iterator over the pages of a REST list (each item the whole JSON document of a
+/// page); see [`Client::rest_pages`].
+pub type RestPages = Pages<crate::RestPages>;
+
+impl<W: PageWalk> Pages<W> {
+    /// How many pages were fetched so far (0 once the walk ended with an error).
+    pub fn pages_fetched(&self) -> usize {
+        self.walk.as_ref().map_or(0, W::pages_fetched)
+    }
+
+    /// Fetches the next page without waiting (see [`Client::start`]): `done` gets the walk
+    /// back and the page (`Ok(None)` after the last one) on a runtime thread, exactly once.
+    /// A walk that is over answers `Ok(None)` the same way. Fails, without calling `done`,
+    /// only when the client is closed or was made before `fork()`.
+    pub fn next_start(
+        self,
+        done: impl FnOnce(Self, Result<Option<Value>, Error>) + Send + 'static,
+    ) -> Result<(), Error> {
+        let Pages { client, walk } = self;
+        let owner = client.clone();
+        client.start(
+            move |_| async move {
+                let Some(mut walk) = walk else {
+                    return Ok((None, Ok(None)));
+                };
+                let page = walk.next_page().await;
+                Ok((Some(walk), page))
+            },
+            move |result| {
+                let (walk, page) = result.unwrap_or_else(|e| (None, Err(e)));
+                done(
+                    Pages {
+                        client: owner,
+                        walk,
+                    },
+                    page,
+                )
+            },
+        )
+    }
+}
+
+impl<W: PageWalk> Iterator for Pages<W> {
     type Item = Result<Value, Error>;
 
     fn next(&mut self) -> Option<Self::Item> {
-        let mut pages = self.pages.take()?;
+        let mut walk = self.walk.take()?;
         let result = self.client.run(move |_| async move {
-            let page = pages.next_page().await;
-            Ok((pages, page))
+            let page = walk.next_page().await;
+            Ok((walk, page))
         });
         match result {
-            Ok((pages, page)) => {
-                self.pages = Some(pages);
+            Ok((walk, page)) => {
+                self.walk = Some(walk);
                 page.transpose()
             }
             Err(e) => Some(Err(e)),

@@ -324,11 +324,22 @@ impl Completion {
 
     /// Hands the result to the callback, converting it as a blocking call would.
     pub(crate) fn deliver(self, result: Result<ResponseObject, leanix_core::Error>) {
+        self.deliver_optional(result.map(Some));
+    }
+
+    /// As [`Completion::deliver`], where `Ok(None)` is `LX_OK` with a NULL response (the end
+    /// of a page walk).
+    pub(crate) fn deliver_optional(
+        self,
+        result: Result<Option<ResponseObject>, leanix_core::Error>,
+    ) {
         let _ = std::panic::catch_unwind(std::panic::AssertUnwindSafe(move || {
             let (status, response, error) = match result {
                 Ok(object) => (
                     lx_status::LX_OK,
-                    registry::insert::<lx_response>(Arc::new(object)),
+                    object.map_or(std::ptr::null_mut(), |object| {
+                        registry::insert::<lx_response>(Arc::new(object))
+                    }),
                     std::ptr::null_mut(),
                 ),
                 Err(e) => {

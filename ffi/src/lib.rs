@@ -27,6 +27,7 @@ mod response;
 mod rest_pages;
 mod status;
 mod version;
+mod walk;
 mod webhooks;
 
 mod args;

@@ -1,29 +1,26 @@
 //! `lx_graphql_pages`: a cursor-paged GraphQL query walked one page at a time.
 
-use std::ffi::c_char;
-use std::sync::{Arc, Mutex};
-
-use leanix_core::blocking::GraphQlPages;
+use std::ffi::{c_char, c_void};
 
 use crate::args::{out, required_str};
 use crate::boundary::guard;
-use crate::call::lx_call_options;
-use crate::client::{client_of, lx_client, parse_variables, write_json};
+use crate::call::{lx_call_options, lx_completion_callback, Completion};
+use crate::client::{client_of, lx_client, parse_variables};
 use crate::error::lx_error;
 use crate::registry;
 use crate::status::lx_status;
+use crate::walk::Walk;
 
 /// Opaque walk over the pages of a cursor-paged GraphQL query, holding one page in memory at
-/// a time. Create with lx_graphql_pages_new(), read pages with lx_graphql_pages_next(),
-/// release with lx_free(). Thread safety: any thread, one call at a time per object.
+/// a time. Create with lx_graphql_pages_new(), read pages with lx_graphql_pages_next()
+/// (waiting) or lx_graphql_pages_next_start() (a completion callback), release with lx_free().
+/// Thread safety: any thread, one call at a time per object.
 pub struct lx_graphql_pages {
     _private: [u8; 0],
 }
 
 /// What lives behind an `lx_graphql_pages *`.
-pub(crate) struct PagesObject {
-    pages: GraphQlPages,
-}
+pub(crate) type PagesObject = Walk<leanix_core::GraphQlPages>;
 
 /// Prepares a walk over the pages of `query` (nothing is sent yet). The query follows the
 /// paging rule of lx_graphql_all(); `options` (NULL: none) apply to each page's call, and a
@@ -48,10 +45,7 @@ pub extern "C" fn lx_graphql_pages_new(
         let request =
             crate::call::graphql_request(options, query, parse_variables(variables_json)?)?;
         let pages = handle.client.graphql_pages_with(request);
-        registry::publish::<lx_graphql_pages>(
-            out_pages,
-            Arc::new(Mutex::new(PagesObject { pages })),
-        );
+        registry::publish::<lx_graphql_pages>(out_pages, Walk::new(pages));
         Ok(())
     })
 }
@@ -73,19 +67,37 @@ pub extern "C" fn lx_graphql_pages_next(
     guard(err, || {
         out(out_json, "out_json")?;
         let walk = registry::get::<lx_graphql_pages>(pages, "pages")?;
-        let next = walk.lock().unwrap_or_else(|p| p.into_inner()).pages.next();
-        match next {
-            Some(page) => write_json(&page?, out_json, out_len),
-            None => {
-                // SAFETY: checked non-NULL above; `out_len` is optional.
-                unsafe {
-                    *out_json = std::ptr::null_mut();
-                    if !out_len.is_null() {
-                        *out_len = 0;
-                    }
-                }
-            }
-        }
+        crate::walk::next(&walk, out_json, out_len)?;
         Ok(())
+    })
+}
+
+/// Starts fetching the next page and returns at once (see `lx_completion_callback`): `callback`
+/// gets `LX_OK` and an owned `lx_response` whose body is its `data` (the text
+/// lx_graphql_pages_next() returns; status 200, no headers), or `LX_OK` with a NULL response after
+/// the last page, or the error that ends the walk. The walk's options (deadline, cancel handle)
+/// apply as for lx_graphql_pages_next(). One page at a time: until the callback has run, another
+/// lx_graphql_pages_next() or lx_graphql_pages_next_start() on this walk returns
+/// `LX_ERR_INVALID_ARG`. A walk whose client was closed during a fetch returns `LX_ERR_CANCELLED`
+/// here.
+///
+/// Returns `LX_OK` when the fetch started (the callback will run exactly once), or an error (the
+/// callback never runs). Freeing the walk while a page is being fetched is allowed: the fetch
+/// finishes and its callback still runs.
+///
+/// Thread safety: any thread, including from inside a completion callback (the usual way to walk:
+/// start the next page from the callback of the previous one).
+#[no_mangle]
+#[must_use]
+pub extern "C" fn lx_graphql_pages_next_start(
+    pages: *mut lx_graphql_pages,
+    callback: lx_completion_callback,
+    userdata: *mut c_void,
+    err: *mut *mut lx_error,
+) -> lx_status {
+    guard(err, || {
+        let completion = Completion::of(callback, userdata)?;
+        let walk = registry::get::<lx_graphql_pages>(pages, "pages")?;
+        crate::walk::next_start(walk, completion)
     })
 }

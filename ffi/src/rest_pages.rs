@@ -1,30 +1,27 @@
 //! `lx_rest_pages`: a paged REST list (Pathfinder's `cursor`, or `page`/`size`) walked one page
 //! at a time.
 
-use std::ffi::c_char;
-use std::sync::{Arc, Mutex};
-
-use leanix_core::blocking::RestPages;
+use std::ffi::{c_char, c_void};
 
 use crate::args::{out, required_str};
 use crate::boundary::guard;
-use crate::call::lx_call_options;
-use crate::client::{client_of, lx_client, write_owned};
+use crate::call::{lx_call_options, lx_completion_callback, Completion};
+use crate::client::{client_of, lx_client};
 use crate::error::lx_error;
 use crate::registry;
 use crate::status::lx_status;
+use crate::walk::Walk;
 
 /// Opaque walk over the pages of a paged REST list, holding one page in memory at a time.
-/// Create with lx_rest_pages_new(), read pages with lx_rest_pages_next(), release with
-/// lx_free(). Thread safety: any thread, one call at a time per object.
+/// Create with lx_rest_pages_new(), read pages with lx_rest_pages_next() (waiting) or
+/// lx_rest_pages_next_start() (a completion callback), release with lx_free(). Thread safety:
+/// any thread, one call at a time per object.
 pub struct lx_rest_pages {
     _private: [u8; 0],
 }
 
 /// What lives behind an `lx_rest_pages *`.
-pub(crate) struct RestPagesObject {
-    pages: RestPages,
-}
+pub(crate) type RestPagesObject = Walk<leanix_core::RestPages>;
 
 /// Prepares a walk over the pages of the list behind `GET path` (nothing is sent yet).
 ///
@@ -56,10 +53,7 @@ pub extern "C" fn lx_rest_pages_new(
         let path = required_str(path, "path")?;
         let request = crate::call::get_request(options, path)?;
         let pages = handle.client.rest_pages_with(request);
-        registry::publish::<lx_rest_pages>(
-            out_pages,
-            Arc::new(Mutex::new(RestPagesObject { pages })),
-        );
+        registry::publish::<lx_rest_pages>(out_pages, Walk::new(pages));
         Ok(())
     })
 }
@@ -81,23 +75,36 @@ pub extern "C" fn lx_rest_pages_next(
     guard(err, || {
         out(out_json, "out_json")?;
         let walk = registry::get::<lx_rest_pages>(pages, "pages")?;
-        let next = walk.lock().unwrap_or_else(|p| p.into_inner()).pages.next();
-        match next {
-            Some(page) => write_owned(
-                serde_json::to_vec(&page?).unwrap_or_default(),
-                out_json,
-                out_len,
-            ),
-            None => {
-                // SAFETY: checked non-NULL above; `out_len` is optional.
-                unsafe {
-                    *out_json = std::ptr::null_mut();
-                    if !out_len.is_null() {
-                        *out_len = 0;
-                    }
-                }
-            }
-        }
+        crate::walk::next(&walk, out_json, out_len)?;
         Ok(())
+    })
+}
+
+/// Starts fetching the next page and returns at once (see `lx_completion_callback`): `callback`
+/// gets `LX_OK` and an owned `lx_response` whose body is its whole JSON document (the text
+/// lx_rest_pages_next() returns; status 200, no headers), or `LX_OK` with a NULL response after the
+/// last page, or the error that ends the walk. The walk's options (deadline, cancel handle) apply
+/// as for lx_rest_pages_next(). One page at a time: until the callback has run, another
+/// lx_rest_pages_next() or lx_rest_pages_next_start() on this walk returns `LX_ERR_INVALID_ARG`. A
+/// walk whose client was closed during a fetch returns `LX_ERR_CANCELLED` here.
+///
+/// Returns `LX_OK` when the fetch started (the callback will run exactly once), or an error (the
+/// callback never runs). Freeing the walk while a page is being fetched is allowed: the fetch
+/// finishes and its callback still runs.
+///
+/// Thread safety: any thread, including from inside a completion callback (the usual way to walk:
+/// start the next page from the callback of the previous one).
+#[no_mangle]
+#[must_use]
+pub extern "C" fn lx_rest_pages_next_start(
+    pages: *mut lx_rest_pages,
+    callback: lx_completion_callback,
+    userdata: *mut c_void,
+    err: *mut *mut lx_error,
+) -> lx_status {
+    guard(err, || {
+        let completion = Completion::of(callback, userdata)?;
+        let walk = registry::get::<lx_rest_pages>(pages, "pages")?;
+        crate::walk::next_start(walk, completion)
     })
 }

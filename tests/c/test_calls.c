@@ -10,6 +10,9 @@
  *     once, with LX_ERR_CANCELLED;
  *   - a blocking call from inside a completion callback and from inside event callbacks (on a
  *     library thread and on the calling thread): LX_ERR_RECURSIVE_CALL at once;
+ *   - page walks without waiting (lx_graphql_pages_next_start, lx_rest_pages_next_start), each
+ *     page started from the callback of the one before: every page once, NULL after the last,
+ *     a second start while a page is in flight refused, a walk freed with a page in flight;
  *   - max_requests_per_minute, adaptive_pacing and reauth_interval_ms, once each.
  * Every bound is "what the library promises + tc_margin()" (check.h); figures are printed.
  *
@@ -651,6 +654,138 @@ static void test_reauth_interval(void) {
     }
 }
 
+/* An asynchronous page walk: each callback starts the next page, as the header suggests. */
+struct async_walk {
+    void *pages;
+    int rest; /* lx_rest_pages (1) or lx_graphql_pages (0) */
+    atomic_int pages_seen, ends, errors, calls_after_end;
+    atomic_long items;
+    atomic_int finished;
+};
+
+static int walk_next_start(struct async_walk *w);
+
+/* The fact sheets in a page: a REST item has one "fullName" (its tags and phases have ids of
+   their own), a GraphQL edge here is { node { id } }. */
+static long count_items(const char *body, int rest) {
+    const char *key = rest ? "\"fullName\"" : "\"id\"";
+    long n = 0;
+    for (const char *p = body; (p = strstr(p, key)) != NULL; p += strlen(key)) n++;
+    return n;
+}
+
+static void on_page(void *userdata, int status, lx_response *response, lx_error *error) {
+    struct async_walk *w = userdata;
+    if (atomic_load(&w->finished)) atomic_fetch_add(&w->calls_after_end, 1);
+    if (status == LX_OK && response) {
+        const uint8_t *body = NULL;
+        size_t len = 0;
+        if (lx_response_body(response, &body, &len) == LX_OK && lx_response_status(response) == 200) {
+            atomic_fetch_add(&w->pages_seen, 1);
+            atomic_fetch_add(&w->items, count_items((const char *)body, w->rest));
+        }
+        lx_free(response);
+        if (walk_next_start(w) != LX_OK) {
+            atomic_fetch_add(&w->errors, 1);
+            atomic_store(&w->finished, 1);
+        }
+        return;
+    }
+    if (status == LX_OK) {
+        atomic_fetch_add(&w->ends, 1);
+    } else {
+        fprintf(stderr, "page walk: %s %s\n", lx_status_str(status), lx_error_message(error));
+        atomic_fetch_add(&w->errors, 1);
+    }
+    lx_free(error);
+    atomic_store(&w->finished, 1);
+}
+
+static int walk_next_start(struct async_walk *w) {
+    return w->rest ? lx_rest_pages_next_start(w->pages, on_page, w, NULL)
+                   : lx_graphql_pages_next_start(w->pages, on_page, w, NULL);
+}
+
+static int wait_walk(struct async_walk *w, double seconds) {
+    double until = tc_now() + seconds;
+    const struct timespec ms = {0, 1000000};
+    while (!atomic_load(&w->finished) && tc_now() < until) nanosleep(&ms, NULL);
+    return atomic_load(&w->finished);
+}
+
+#define PAGE_QUERY \
+    "query($after: String) { allFactSheets(first: 1000, after: $after) { pageInfo { hasNextPage endCursor } " \
+    "edges { node { id } } } }"
+#define REST_LIST "/services/pathfinder/v1/factSheets?pageSize=700"
+
+static void test_async_pages(void) {
+    lx_client *c = warm_client(NULL);
+    if (!c) {
+        CHECK(0, "client");
+        return;
+    }
+    lx_response *r = NULL;
+    long total = -1;
+    if (lx_get(c, "/services/pathfinder/v1/factSheets?pageSize=1", &r, NULL) == LX_OK) {
+        const uint8_t *body = NULL;
+        size_t len = 0;
+        lx_response_body(r, &body, &len);
+        const char *t = strstr((const char *)body, "\"total\":");
+        if (t) total = strtol(t + 8, NULL, 10);
+    }
+    lx_free(r);
+    CHECK(total > 1000, "the sandbox has more than one page of fact sheets: %ld", total);
+    for (int rest = 0; rest <= 1; rest++) {
+        sb_reset();
+        struct async_walk w = {.rest = rest};
+        lx_error *err = NULL;
+        int st = rest ? lx_rest_pages_new(c, REST_LIST, NULL, (lx_rest_pages **)&w.pages, &err)
+                      : lx_graphql_pages_new(c, PAGE_QUERY, NULL, NULL, (lx_graphql_pages **)&w.pages, &err);
+        CHECK(st == LX_OK, "pages_new: %s", lx_status_str(st));
+        lx_free(err);
+        /* The first page is slow (once), so it is surely in flight at the second start. */
+        char slow[128];
+        snprintf(slow, sizeof slow, "{\"endpoint\":\"%s\",\"kind\":\"latency\",\"ms\":300,\"times\":1}",
+                 rest ? "factSheets" : "graphql");
+        sb_fault(slow);
+        CHECK(walk_next_start(&w) == LX_OK, "the first page starts");
+        /* One page at a time: a second start while the first is in flight is refused. */
+        lx_error *busy = NULL;
+        int second = rest ? lx_rest_pages_next_start(w.pages, on_page, &w, &busy)
+                          : lx_graphql_pages_next_start(w.pages, on_page, &w, &busy);
+        CHECK(second == LX_ERR_INVALID_ARG && strstr(lx_error_message(busy), "still being fetched"),
+              "%s: a second start while a page is in flight: %s", rest ? "rest" : "graphql", lx_status_str(second));
+        lx_free(busy);
+        CHECK(wait_walk(&w, 60), "the walk finished");
+        long per_page = rest ? 700 : 1000;
+        long pages = (total + per_page - 1) / per_page;
+        printf("async %s walk: %d pages, %ld items\n", rest ? "REST" : "GraphQL", atomic_load(&w.pages_seen),
+               atomic_load(&w.items));
+        CHECK(atomic_load(&w.pages_seen) == pages && atomic_load(&w.items) == total, "%s: %d pages (want %ld), %ld items",
+              rest ? "rest" : "graphql", atomic_load(&w.pages_seen), pages, atomic_load(&w.items));
+        CHECK(atomic_load(&w.ends) == 1 && atomic_load(&w.errors) == 0, "one end (NULL response), no error");
+        CHECK(sb_requests(rest ? "factSheets" : "graphql", 200) == pages, "one request per page: %ld",
+              sb_requests(rest ? "factSheets" : "graphql", 200));
+        /* After the end the walk answers "no more pages" again, through the callback. */
+        atomic_store(&w.finished, 0);
+        CHECK(walk_next_start(&w) == LX_OK && wait_walk(&w, 10) && atomic_load(&w.ends) == 2, "after the end: NULL again");
+        lx_free(w.pages);
+    }
+    /* A walk freed while its page is in flight: the fetch ends and its callback still runs once. */
+    sb_fault("{\"endpoint\":\"graphql\",\"kind\":\"latency\",\"ms\":200}");
+    struct async_walk w = {.rest = 0};
+    CHECK(lx_graphql_pages_new(c, PAGE_QUERY, NULL, NULL, (lx_graphql_pages **)&w.pages, NULL) == LX_OK, "pages_new");
+    CHECK(walk_next_start(&w) == LX_OK, "start");
+    /* Stop the chain after this page: the callback's next start must fail on the freed walk. */
+    lx_free(w.pages);
+    CHECK(wait_walk(&w, 30), "the callback of the freed walk's page ran");
+    CHECK(atomic_load(&w.pages_seen) == 1 && atomic_load(&w.errors) == 1,
+          "its page arrived (%d), and the next start on the freed walk was refused (%d)", atomic_load(&w.pages_seen),
+          atomic_load(&w.errors));
+    clear_faults();
+    lx_free(c);
+}
+
 int main(void) {
     url = getenv("LX_SANDBOX_URL");
     token = getenv("LX_SANDBOX_TOKEN");
@@ -664,6 +799,7 @@ int main(void) {
     test_async_thousand();
     test_async_free();
     test_recursion();
+    test_async_pages();
     test_max_requests_per_minute();
     test_adaptive_pacing();
     test_reauth_interval();

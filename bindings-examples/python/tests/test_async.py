@@ -172,3 +172,65 @@ def test_events_of_async_calls_run_on_library_threads(sandbox: Sandbox) -> None:
     assert [k for k, _ in seen] == ["token_fetched", "retry"]
     assert all(t != me for _, t in seen)
     assert sandbox.requests("factSheets", 503) == 1 and sandbox.requests("factSheets", 200) == 1
+
+
+def test_rest_pages_one_page_at_a_time_and_typed_errors(sandbox: Sandbox) -> None:
+    async def main() -> None:
+        async with make(sandbox) as c:
+            total = (await c.get(FS, params={"pageSize": 1})).json()["total"]
+            sandbox.reset()
+            pages = c.rest_pages(FS, params={"pageSize": 700})
+            first = await pages.__anext__()
+            assert sandbox.requests("factSheets", 200) == 1  # one page at a time
+            rest = [page async for page in pages]
+            ids = [fs["id"] for p in [first, *rest] for fs in p["data"]]
+            assert len(ids) == total == len(set(ids))
+            assert rest[-1]["cursor"] is None
+            assert sandbox.requests("factSheets", 200) == -(-total // 700)
+            assert [fs["id"] for fs in await c.rest_all_data(FS, params={"pageSize": 1000})] \
+                == ids
+            # The library's rule, as in the sync client: a cursor cycle is an error, not a loop.
+            sandbox.reset()
+            sandbox.fault("factSheets", "cursor_cycle", times=100)
+            with pytest.raises(leanix.InvalidResponseError, match="round in circles"):
+                await c.rest_all_data(FS + "?pageSize=10")
+            assert sandbox.requests("factSheets", 200) == 3
+            sandbox.fault("factSheets", "clear")
+            with pytest.raises(leanix.InvalidArgumentError, match="page="):
+                await c.rest_all_data(FS + "?page=one")
+        assert not _async._pending
+
+    asyncio.run(main())
+
+
+def test_cancelling_a_walk_ends_the_page_in_flight(sandbox: Sandbox) -> None:
+    async def main() -> None:
+        async with make(sandbox) as c:
+            pages = c.graphql_pages(PAGE_QUERY)
+            await pages.__anext__()
+            sandbox.reset()
+            sandbox.fault("graphql", "stall", ms=10_000)
+            t0 = time.monotonic()
+            with pytest.raises(asyncio.TimeoutError):
+                await asyncio.wait_for(pages.__anext__(), 0.3)
+            assert time.monotonic() - t0 < 0.3 + 0.3
+            assert wait_for_count(sandbox, "graphql", {"499": 1}) == {"499": 1}
+            deadline = time.monotonic() + 2
+            while _async._pending and time.monotonic() < deadline:
+                await asyncio.sleep(0.005)
+            assert not _async._pending  # the completion of the cancelled page ran
+            sandbox.fault("graphql", "clear")
+            assert (await c.graphql("{ allFactSheets { totalCount } }"))["allFactSheets"]
+
+    asyncio.run(main())
+
+
+def test_forget_token_makes_the_next_call_exchange(sandbox: Sandbox) -> None:
+    async def main() -> None:
+        async with make(sandbox) as c:
+            await c.get(FS, params={"pageSize": 1})
+            assert c.forget_token() is False  # no token file: only memory is cleared
+            await c.get(FS, params={"pageSize": 1})
+
+    asyncio.run(main())
+    assert sandbox.stats()["token_exchanges"] == 2

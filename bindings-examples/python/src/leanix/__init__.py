@@ -26,8 +26,7 @@ Modules (all private; everything public is re-exported here):
 - ``_interrupt``: Ctrl-C during blocking calls, and per-call options reused per thread;
 - ``_response``, ``_claims``: what calls return;
 - ``_client``: ``BaseClient`` and the blocking ``Client``;
-- ``_async``: ``AsyncClient`` and its one completion thunk;
-- ``_paging``: the cursor step of ``AsyncClient.graphql_pages`` (the ABI has no async walk).
+- ``_async``: ``AsyncClient`` and its one completion thunk (page walks included).
 """
 
 from . import _status

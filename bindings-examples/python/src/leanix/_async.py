@@ -27,9 +27,9 @@ import weakref
 from typing import Any, AsyncIterator, Callable, Dict, List, Mapping, Optional, Tuple
 
 from . import _bindings as b
-from . import _interrupt, _options, _paging
+from . import _interrupt
 from ._client import BaseClient
-from ._convert import BodyArg, HeadersArg, ParamsArg, timeout_ms
+from ._convert import BodyArg, HeadersArg, ParamsArg, cstr, timeout_ms, with_params
 from ._errors import check as _check_status
 from ._library import load
 from ._managed import text_at
@@ -38,21 +38,24 @@ from ._webhooks import AsyncWebhooks
 
 __all__ = ["AsyncClient"]
 
-_REQUEST, _GRAPHQL = 0, 1
+#: What a completion carries: a response, GraphQL ``data``, or a page of a walk (its JSON,
+#: or no response after the last page).
+_REQUEST, _GRAPHQL, _PAGE = 0, 1, 2
 
 
 class _Call:
-    __slots__ = ("client", "inbox", "future", "cancel", "kind", "check")
+    __slots__ = ("client", "inbox", "future", "cancel", "kind", "check", "spare")
 
     def __init__(self, client: "AsyncClient", inbox: "_Inbox",
                  future: "asyncio.Future[Any]", cancel: int, kind: int,
-                 check: Optional[bool]) -> None:
+                 check: Optional[bool], spare: bool) -> None:
         self.client = client
         self.inbox = inbox
         self.future = future
         self.cancel = cancel
         self.kind = kind
         self.check = check
+        self.spare = spare  # the cancel handle is the client's (a spare), not a walk's
 
 
 #: userdata id -> the call it stands for, from start to completion
@@ -214,23 +217,32 @@ class AsyncClient(BaseClient):
     async def _call(self, start: Callable[..., int], args: Tuple[Any, ...],
                     timeout: Optional[float], operation: Optional[bytes], kind: int,
                     check: Optional[bool]) -> Any:
-        loop = asyncio.get_running_loop()
         ptr = self._handle()
-        lib = self._lib
         cancel = self._take_cancel()
         try:
             options = self._options_for(timeout, operation, cancel)
         except BaseException:
             self._give_back(cancel)
             raise
+        return await self._started(start, (ptr, *args, options), cancel, kind, check,
+                                   spare=True)
+
+    async def _started(self, start: Callable[..., int], args: Tuple[Any, ...], cancel: int,
+                       kind: int, check: Optional[bool], spare: bool) -> Any:
+        """Starts ``start(*args, COMPLETION, uid, &err)`` and awaits its completion;
+        ``cancel`` is the handle in the call's options (a spare of the client's, given back
+        after the call, or one that a walk owns)."""
+        loop = asyncio.get_running_loop()
+        lib = self._lib
         future: "asyncio.Future[Any]" = loop.create_future()
         uid = next(_ids)
-        _pending[uid] = _Call(self, _inbox(loop), future, cancel, kind, check)
+        _pending[uid] = _Call(self, _inbox(loop), future, cancel, kind, check, spare)
         err = ctypes.c_void_p()
-        status = start(ptr, *args, options, COMPLETION, uid, ctypes.byref(err))
+        status = start(*args, COMPLETION, uid, ctypes.byref(err))
         if status != b.LX_OK:  # not started: the completion never runs
             del _pending[uid]
-            self._give_back(cancel)
+            if spare:
+                self._give_back(cancel)
             raise self._error(status, err)
         try:
             return await future
@@ -249,13 +261,17 @@ class AsyncClient(BaseClient):
         future = call.future
         if future.done():  # the task was cancelled and fired the handle
             _free(resp, err)
-            self._lib.lx_free(call.cancel)
+            if call.spare:
+                self._lib.lx_free(call.cancel)
             return
-        self._give_back(call.cancel)
+        if call.spare:
+            self._give_back(call.cancel)
         try:
             if status == b.LX_OK:
-                if call.kind == _GRAPHQL:
-                    result: Any = _json.loads(_body_text(self._lib, resp or 0))
+                if call.kind == _PAGE:
+                    result: Any = None if not resp else _json.loads(_body_text(self._lib, resp))
+                elif call.kind == _GRAPHQL:
+                    result = _json.loads(_body_text(self._lib, resp or 0))
                 else:
                     result = read_response(self._lib, resp or 0)
                 future.set_result(result)
@@ -334,48 +350,73 @@ class AsyncClient(BaseClient):
     def graphql_pages(self, query: str, variables: Optional[Mapping[str, Any]] = None, *,
                       operation_name: Optional[str] = None,
                       timeout: Optional[float] = None) -> AsyncIterator[Any]:
-        """An async iterator over the ``data`` of each page of a cursor-paged query; a page is
-        fetched only when the previous one was consumed (one page held at a time). The rule
-        and its exceptions are those of ``Client.graphql_pages``; ``timeout`` is the deadline
-        of each page's call."""
+        """An async iterator over the ``data`` of each page of a cursor-paged query, paged
+        inside the library (``lx_graphql_pages_next_start``): a page is fetched only when the
+        previous one was consumed, so at most one page is held. The rule and its exceptions
+        are those of ``Client.graphql_pages``; ``timeout`` is the deadline of each page's
+        call; cancelling the task cancels the page in flight and ends the walk."""
         query_c, vars_c = self._graphql_args(query, variables)
-        self._handle()
-        return self._walk(query, query_c, vars_c, dict(variables or {}),
-                          _interrupt.operation(operation_name), operation_name, timeout)
+        return self._walk(query_c, vars_c, _interrupt.operation(operation_name), timeout,
+                          rest=False)
 
-    async def _walk(self, query: str, query_c: bytes, vars_c: Optional[bytes],
-                    variables: Dict[str, Any], op: Optional[bytes], operation_name: Optional[str],
-                    timeout: Optional[float]) -> AsyncIterator[Any]:
+    def rest_pages(self, path: str, *, params: ParamsArg = None,
+                   timeout: Optional[float] = None) -> AsyncIterator[Any]:
+        """An async iterator over the whole JSON document of each page of a paged REST list
+        (``lx_rest_pages_next_start``), one page held at a time. The rule and its exceptions
+        are those of ``Client.rest_pages``; ``timeout`` is the deadline of each page's call."""
+        path_c = cstr(with_params(path, params), "path")
+        return self._walk(path_c, None, None, timeout, rest=True)
+
+    async def rest_all_data(self, path: str, *, params: ParamsArg = None,
+                            timeout: Optional[float] = None) -> List[Any]:
+        """The ``data`` items of every page of a paged REST list, in order, as one list (the
+        rule of ``rest_pages``). It holds every item: for large exports iterate
+        ``rest_pages`` instead."""
+        items: List[Any] = []
+        async for page in self.rest_pages(path, params=params, timeout=timeout):
+            items.extend(page["data"])
+        return items
+
+    async def _walk(self, query_c: bytes, vars_c: Optional[bytes], op: Optional[bytes],
+                    timeout: Optional[float], rest: bool) -> AsyncIterator[Any]:
+        """A page walk of the library, GraphQL (``query_c``, ``vars_c``) or REST (``rest``:
+        ``query_c`` is the path), one ``*_next_start`` per page."""
         lib = self._lib
-        # The library checks the query (declares $after, selects pageInfo) before anything is
-        # sent; see _paging.precheck.
+        client = self._handle()
+        # The walk's own options, copied when the walk is made: its cancel handle is in them
+        # from the start and is fired when the task is cancelled.
         opts = _interrupt.CallOptions(lib)
+        pages = ctypes.c_void_p()
         try:
-            opts.set(0, op)
-            _paging.precheck(lib, self._handle(), query_c, vars_c, opts.handle,
-                             opts.ensure_cancel(), self._check)
+            opts.set(0 if timeout is None else timeout_ms(timeout), op)
+            cancel = opts.ensure_cancel()
+            err = ctypes.c_void_p()
+            if rest:
+                self._check(lib.lx_rest_pages_new(client, query_c, opts.handle,
+                                                  ctypes.byref(pages), ctypes.byref(err)), err)
+            else:
+                self._check(lib.lx_graphql_pages_new(client, query_c, vars_c, opts.handle,
+                                                     ctypes.byref(pages), ctypes.byref(err)),
+                            err)
+            start = lib.lx_rest_pages_next_start if rest else lib.lx_graphql_pages_next_start
+            while True:
+                page = await self._started(start, (pages.value,), cancel, _PAGE, None,
+                                           spare=False)
+                if page is None:
+                    return
+                yield page
+                del page  # hold no page while the next one is fetched
         finally:
+            # A page still in flight (the task was cancelled) keeps what it needs; freeing
+            # the walk may free the client (GIL released).
+            lib.lx_free_releasing_gil(pages.value)
             opts.free()
-        cursor = _paging.Cursor(self._page_limit())
-        while True:
-            data = await self.graphql(query, variables, operation_name=operation_name,
-                                      timeout=timeout)
-            after = cursor.next_after(data)
-            yield data
-            del data
-            if after is None:
-                return
-            variables["after"] = after
 
     @property
     def webhooks(self) -> AsyncWebhooks:
         """The PULL webhooks of this client, as coroutines, and
         ``async for event in client.webhooks.events(sub_id, follow=True)``."""
         return AsyncWebhooks(self)
-
-    def _page_limit(self) -> int:
-        given = self._max_pages_given
-        return int(given) if given is not None else int(_options.defaults(self._lib)["max_pages"])
 
 
 def _body_text(lib: Any, resp: int) -> str:

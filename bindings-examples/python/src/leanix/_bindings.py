@@ -192,6 +192,10 @@ SIGNATURES: Dict[str, Tuple[Any, List[Any]]] = {
         c_int32,
         [_handle, _owned_string_out, POINTER(c_size_t), _out_handle],
     ),
+    # lx_status lx_graphql_pages_next_start(pages, callback, userdata, err);
+    "lx_graphql_pages_next_start": (
+        c_int32, [_handle, lx_completion_callback, c_void_p, _out_handle],
+    ),
     # lx_status lx_rest_pages_new(client, path, options, struct lx_rest_pages **out_pages, err);
     "lx_rest_pages_new": (
         c_int32,
@@ -219,6 +223,10 @@ SIGNATURES: Dict[str, Tuple[Any, List[Any]]] = {
     "lx_ldif_run": (
         c_int32,
         [_handle, c_char_p, c_int32, _handle, _owned_string_out, POINTER(c_size_t), _out_handle],
+    ),
+    # lx_status lx_rest_pages_next_start(pages, callback, userdata, err);
+    "lx_rest_pages_next_start": (
+        c_int32, [_handle, lx_completion_callback, c_void_p, _out_handle],
     ),
     # lx_status lx_ldif_run_start(client, ldif_json, flags, options, callback, userdata, err);
     "lx_ldif_run_start": (
@@ -314,7 +322,7 @@ SIGNATURES: Dict[str, Tuple[Any, List[Any]]] = {
 QUICK = frozenset({
     "lx_call_options_new", "lx_call_options_set_timeout_ms", "lx_call_options_set_cancel",
     "lx_call_options_set_operation_name", "lx_request_start", "lx_graphql_start",
-    "lx_ldif_run_start",
+    "lx_ldif_run_start", "lx_graphql_pages_next_start", "lx_rest_pages_next_start",
     "lx_cancel_new", "lx_cancel_fire", "lx_cancel_fd",
     "lx_error_code", "lx_error_message", "lx_error_http_status", "lx_error_oauth_error",
     "lx_error_reason", "lx_error_retry_after_ms", "lx_error_response", "lx_error_graphql_json",

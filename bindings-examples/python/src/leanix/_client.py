@@ -95,8 +95,6 @@ class BaseClient(Managed, metaclass=_DocFromLibrary):
         self._callback_id = 0
         self._host = host if host is not None else os.environ.get("LEANIX_HOST")
         self._check_default = bool(check)
-        self._max_pages_given = max_pages if max_pages is not None else (
-            (raw_options or {}).get("max_pages"))
         super().__init__(load())
         pairs = _options.settings(host, api_token, values, raw_options)
         if on_event is not None and not callable(on_event):
@@ -157,6 +155,17 @@ class BaseClient(Managed, metaclass=_DocFromLibrary):
             if resp is not None:
                 return resp
         raise error
+
+    def forget_token(self) -> bool:
+        """Drops the access token from memory and, with ``token_cache=``, removes the token
+        file; True if a file was removed. The next call exchanges the API token. It does not
+        send anything (an exchange in progress is waited for), so ``AsyncClient`` has it as a
+        plain method too."""
+        removed = ctypes.c_int32(0)
+        err = ctypes.c_void_p()
+        self._check(self._lib.lx_forget_token(self._handle(), ctypes.byref(removed),
+                                              ctypes.byref(err)), err)
+        return bool(removed.value)
 
 
 class Client(BaseClient):
@@ -483,15 +492,6 @@ class Client(BaseClient):
         self._check(self._lib.lx_access_token(self._handle(), ctypes.byref(out),
                                               ctypes.byref(err)), err)
         return take_string(self._lib, out).decode("utf-8")
-
-    def forget_token(self) -> bool:
-        """Drops the access token from memory and, with ``token_cache=``, removes the token
-        file; True if a file was removed. The next call exchanges the API token."""
-        removed = ctypes.c_int32(0)
-        err = ctypes.c_void_p()
-        self._check(self._lib.lx_forget_token(self._handle(), ctypes.byref(removed),
-                                              ctypes.byref(err)), err)
-        return bool(removed.value)
 
     @property
     def webhooks(self) -> "Webhooks":
