@@ -28,6 +28,17 @@ def _binding_ratio(res: Dict[str, Any], lang: str, key: str) -> Optional[float]:
     return sec["report"].get("ratios", {}).get(key)
 
 
+def _vt_ratio(res: Dict[str, Any], backend: str) -> Optional[float]:
+    """The Java bench's virtual-thread ratio of a backend (`panama_vt300_vs_hand_vt300`)."""
+    sec = res.get("bindings", {}).get("java", {})
+    if sec.get("status") != "ok":
+        return None
+    for key, value in sec["report"].get("ratios", {}).items():
+        if key.startswith(f"{backend}_vt") and "_vs_hand_vt" in key:
+            return value
+    return None
+
+
 def _binding_note(res: Dict[str, Any], lang: str) -> str:
     sec = res.get("bindings", {}).get(lang, {})
     return "" if sec.get("status") == "ok" else f"{sec.get('status', 'skipped')}: {sec.get('reason', '')}"
@@ -57,6 +68,10 @@ def evaluate(res: Dict[str, Any]) -> List[Dict[str, Any]]:
                              _binding_ratio(res, "java", "panama_1t_vs_hand_1t"), 0.9, _binding_note(res, "java")))
     out.append(_ratio_target("Java JNA 1 thread vs HttpClient",
                              _binding_ratio(res, "java", "jna_1t_vs_hand_1t"), 0.8, _binding_note(res, "java")))
+    for backend in ("panama", "jna"):
+        out.append(_ratio_target(f"Java {'Panama' if backend == 'panama' else 'JNA'} on 300 virtual threads "
+                                 "(50 ms latency) vs HttpClient on virtual threads",
+                                 _vt_ratio(res, backend), 0.9, _binding_note(res, "java")))
 
     ref = res.get("refresh", {})
     for delay in sorted({r.get("token_delay_ms", 0) for r in ref.get("paced", [])}):

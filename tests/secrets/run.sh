@@ -51,6 +51,10 @@ cli get LEANIX_API_TOKEN="$ADMIN" "${lx[@]}" get -i "$fs"
 cli whoami LEANIX_API_TOKEN="$ADMIN" "${lx[@]}" whoami
 cli graphql LEANIX_API_TOKEN="$ADMIN" "${lx[@]}" graphql '{ allFactSheets(first: 2) { totalCount } }'
 cli config LEANIX_API_TOKEN="$ADMIN" "${lx[@]}" config
+# A secret in a query string (issue 17, finding 6): the verbose request line and every error
+# message redact query values.
+cli query-secret LEANIX_API_TOKEN="$ADMIN" "${lx[@]}" get -i "$fs&apiKey=$ADMIN"
+cli query-secret-404 LEANIX_API_TOKEN="$ADMIN" "${lx[@]}" get "/services/pathfinder/v1/factSheets/nope?apiKey=$ADMIN"
 echo "$ADMIN" >"$out/token-file"
 cli token-file LEANIX_API_TOKEN= "${lx[@]}" --api-token-file "$out/token-file" get "$fs"
 { echo "\$ lx --api-token-stdin get"; echo "$ADMIN" | LEANIX_API_TOKEN= "${lx[@]}" --api-token-stdin get "$fs" 2>&1; echo "exit $?"; } >>"$out/cli.log" || true
