@@ -29,7 +29,11 @@ if lx webhooks pull "$sub" --exec 'grep -q "\"name\":\"Hello\""'; then
   echo "unexpected: the handler should have failed on World"; exit 1
 fi
 echo "--- next pull: World again, now handled"
-lx webhooks pull "$sub" --exec 'sed -n "s/.*\"name\":\"\([^\"]*\)\".*/handled \1/p"'
+handled=$(lx webhooks pull "$sub" --exec 'sed -n "s/.*\"name\":\"\([^\"]*\)\".*/handled \1/p"')
+echo "$handled"
+# Exactly the event the failed handler left, once: Hello was committed, World was not skipped.
+[ "$handled" = "handled World" ] || { echo "expected exactly 'handled World', got: $handled"; exit 1; }
 echo "--- nothing left:"
-lx webhooks pull "$sub"
+left=$(lx webhooks pull "$sub")
+[ -z "$left" ] || { echo "expected no event left, got: $left"; exit 1; }
 echo "(done)"
