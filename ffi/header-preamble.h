@@ -37,11 +37,14 @@
  *   credential in any message it produces. The defaults are the LX_DEFAULT_* constants below.
  *
  * ORDER OF THIS HEADER
- *   Versions and status codes; the LX_DEFAULT_* constants; options (lx_options_*); the client
- *   (lx_client_*) and its blocking calls (lx_get, lx_request, lx_graphql, ...); per-call options
- *   (lx_call_options_*) with the calls that take them (*_with) and their asynchronous forms
- *   (*_start); cancellation (lx_cancel_*); GraphQL paging (lx_graphql_pages_*); responses
- *   (lx_response_*); errors (lx_error_*); the event callback; lx_free().
+ *   Types first (status codes, event kinds, flags, opaque handles, callbacks), then the
+ *   functions by lifecycle: versions and status names; options (lx_options_*, with the event
+ *   callback); the client (lx_client_*) and its blocking calls (lx_get, lx_request, lx_graphql,
+ *   ...); per-call options (lx_call_options_*) with the calls that take them (*_with) and their
+ *   asynchronous forms (*_start); cancellation (lx_cancel_*); page walks (lx_graphql_pages_*,
+ *   lx_rest_pages_*); the Integration API and writes (lx_ldif_*, lx_update_fact_sheet); PULL
+ *   webhooks and routing (lx_webhooks_*, lx_api_origin); responses (lx_response_*); errors
+ *   (lx_error_*); lx_free(). scripts/check-header.sh checks this order.
  *
  * CONVENTIONS
  *   Status codes. Every function that can fail returns an int32_t status: LX_OK (0) on success,

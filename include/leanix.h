@@ -37,11 +37,14 @@
  *   credential in any message it produces. The defaults are the LX_DEFAULT_* constants below.
  *
  * ORDER OF THIS HEADER
- *   Versions and status codes; the LX_DEFAULT_* constants; options (lx_options_*); the client
- *   (lx_client_*) and its blocking calls (lx_get, lx_request, lx_graphql, ...); per-call options
- *   (lx_call_options_*) with the calls that take them (*_with) and their asynchronous forms
- *   (*_start); cancellation (lx_cancel_*); GraphQL paging (lx_graphql_pages_*); responses
- *   (lx_response_*); errors (lx_error_*); the event callback; lx_free().
+ *   Types first (status codes, event kinds, flags, opaque handles, callbacks), then the
+ *   functions by lifecycle: versions and status names; options (lx_options_*, with the event
+ *   callback); the client (lx_client_*) and its blocking calls (lx_get, lx_request, lx_graphql,
+ *   ...); per-call options (lx_call_options_*) with the calls that take them (*_with) and their
+ *   asynchronous forms (*_start); cancellation (lx_cancel_*); page walks (lx_graphql_pages_*,
+ *   lx_rest_pages_*); the Integration API and writes (lx_ldif_*, lx_update_fact_sheet); PULL
+ *   webhooks and routing (lx_webhooks_*, lx_api_origin); responses (lx_response_*); errors
+ *   (lx_error_*); lx_free(). scripts/check-header.sh checks this order.
  *
  * CONVENTIONS
  *   Status codes. Every function that can fail returns an int32_t status: LX_OK (0) on success,
@@ -138,6 +141,9 @@
 #endif
 
 
+// The ABI generation: bumped on any incompatible change of the C API. Bindings check it at load.
+#define LX_ABI_VERSION 1
+
 // Default of `connect_timeout_ms`.
 #define LX_DEFAULT_CONNECT_TIMEOUT_MS 5000
 
@@ -197,9 +203,6 @@
 
 // The longest wait of lx_webhooks_fetch_wait() between two empty batches.
 #define LX_DEFAULT_WEBHOOK_IDLE_MAX_MS 30000
-
-// The ABI generation: bumped on any incompatible change of the C API. Bindings check it at load.
-#define LX_ABI_VERSION 1
 
 // The status every fallible function returns. `LX_OK` is 0; errors are positive and stable.
 enum lx_status
@@ -412,6 +415,19 @@ typedef struct lx_response lx_response;
 // any thread, one call at a time per object.
 typedef struct lx_rest_pages lx_rest_pages;
 
+// An event callback: `kind` is an `lx_event_kind`, `details_json` a NUL-terminated JSON object
+// with the event's fields (e.g. `{"event":"retry","target":"api","attempt":1,"delay_ms":200,
+// "reason":"503"}`), borrowed for the duration of the call only. Details never contain a
+// credential; tokens appear only as 8-hex-digit SHA-256 fingerprints.
+//
+// Threads: token events (fetched, refreshed, failed) are called on one of the library's I/O
+// threads; retry, token-rejected and pacing events of an API call are called on the thread
+// that drives that call (the caller's own thread for blocking calls), from inside it. Calls
+// may happen on several threads at once, never while the library holds an internal lock.
+// Return quickly; a blocking lx_* call from inside the callback returns
+// `LX_ERR_RECURSIVE_CALL` instead of waiting for itself.
+typedef void (*lx_event_callback)(void *userdata, int32_t kind, const char *details_json);
+
 // The completion callback of an asynchronous call: `status` is `LX_OK` with an owned
 // `response` (release it with lx_free(); `error` is NULL), or an `LX_ERR_*` with an owned
 // `error` (release it with lx_free(); `response` is NULL).
@@ -426,158 +442,99 @@ typedef void (*lx_completion_callback)(void *userdata,
                                        struct lx_response *response,
                                        struct lx_error *error);
 
-// An event callback: `kind` is an `lx_event_kind`, `details_json` a NUL-terminated JSON object
-// with the event's fields (e.g. `{"event":"retry","target":"api","attempt":1,"delay_ms":200,
-// "reason":"503"}`), borrowed for the duration of the call only. Details never contain a
-// credential; tokens appear only as 8-hex-digit SHA-256 fingerprints.
-//
-// Threads: token events (fetched, refreshed, failed) are called on one of the library's I/O
-// threads; retry, token-rejected and pacing events of an API call are called on the thread
-// that drives that call (the caller's own thread for blocking calls), from inside it. Calls
-// may happen on several threads at once, never while the library holds an internal lock.
-// Return quickly; a blocking lx_* call from inside the callback returns
-// `LX_ERR_RECURSIVE_CALL` instead of waiting for itself.
-typedef void (*lx_event_callback)(void *userdata, int32_t kind, const char *details_json);
-
 #ifdef __cplusplus
 extern "C" {
 #endif // __cplusplus
 
-// Creates per-call options with nothing set (the client's request timeout, no cancellation).
+// The library version (`"0.1.0"`), as in Cargo.toml and `LX_VERSION_STRING`.
+//
+// Ownership: a static string; never free it. Thread safety: any thread.
+const char *lx_version(void);
+
+// The ABI generation of the loaded library (`LX_ABI_VERSION`). A binding built for ABI N must
+// refuse to run when this returns something else.
+//
+// Thread safety: any thread.
+uint32_t lx_abi_version(void);
+
+// The name of a status code (`"LX_ERR_TIMEOUT"`), or `"LX_ERR_UNKNOWN"` for a number that is
+// not a status.
+//
+// Ownership: a static string; never free it. Thread safety: any thread.
+const char *lx_status_str(int32_t status);
+
+// Creates an options object with the defaults; host and API token default to `LEANIX_HOST` and
+// `LEANIX_API_TOKEN` from the environment, and `insecure_loopback` to `LEANIX_INSECURE_LOOPBACK`
+// (read now; a value of it that is not `1`/`0` fails lx_client_build() with `LX_ERR_CONFIG`).
 //
 // Ownership: `*out_options` is owned by the caller; release with lx_free().
 // Thread safety: any thread.
-lx_status lx_call_options_new(struct lx_call_options **out_options, struct lx_error **err);
+lx_status lx_options_new(struct lx_options **out_options, struct lx_error **err);
 
-// The deadline of the call, in milliseconds from its start: token exchange, every attempt
-// and every backoff or Retry-After wait must fit, or the call returns `LX_ERR_TIMEOUT` at the
-// deadline. A wait the server asks for that would pass the deadline ends the call at once
-// with the server's error. `0` restores the client's `request_timeout_ms`.
+// Sets one option. Keys (values are strings; defaults are the `LX_DEFAULT_*` constants, and
+// lx_options_default() returns them at run time):
 //
+// | key | value |
+// |-----|-------|
+// | `host` | `acme.leanix.net`, `https://acme.leanix.net` or a workspace URL |
+// | `api_token` | the API token (kept in zeroed-on-free memory) |
+// | `insecure_loopback` | `1`/`0`: allow `http://` to 127.0.0.1/localhost (tests, sandbox); default `LEANIX_INSECURE_LOOPBACK` from the environment, else `0` |
+// | `allow_insecure_loopback` | the older spelling of `insecure_loopback`, kept working |
+// | `connect_timeout_ms` | connect timeout (`LX_DEFAULT_CONNECT_TIMEOUT_MS`) |
+// | `token_timeout_ms` | one token-exchange attempt (`LX_DEFAULT_TOKEN_TIMEOUT_MS`) |
+// | `request_timeout_ms` | deadline of a whole call: exchange, attempts and waits (`LX_DEFAULT_REQUEST_TIMEOUT_MS`) |
+// | `proxy` | `http://` or `https://` proxy for all requests (default: `HTTPS_PROXY`/`NO_PROXY`); refused with an `http://` host |
+// | `ca_file` | path of a PEM file (a regular file) of extra CA certificates to trust |
+// | `ca_pem` | PEM text of extra CA certificates to trust |
+// | `user_agent` | the User-Agent header |
+// | `max_attempts`, `token_attempts` | 1..10 (`LX_DEFAULT_MAX_ATTEMPTS`, `LX_DEFAULT_TOKEN_ATTEMPTS`) |
+// | `retry_base_delay_ms`, `retry_max_delay_ms`, `max_retry_after_ms` | backoff (`LX_DEFAULT_RETRY_BASE_DELAY_MS`, ...) |
+// | `refresh_ahead` | fraction of the token lifetime after which to refresh in the background (`LX_DEFAULT_REFRESH_AHEAD`) |
+// | `refresh_on_expiry_only` | `1`: no refresh ahead (requests wait at expiry; for comparisons); `0`: refresh ahead at the configured fraction |
+// | `invalid_credentials_ttl_ms`, `failed_refresh_backoff_ms`, `expiry_margin_ms` | token cache policy |
+// | `max_response_bytes` | largest response body read (`LX_DEFAULT_MAX_RESPONSE_BYTES`); larger is `LX_ERR_TOO_LARGE` |
+// | `adaptive_pacing` | `1`/`0`: after a 429, pace requests at a rate that recovers gradually (default `1`) |
+// | `max_requests_per_minute` | never more requests per minute from this client, all threads together (`0`, the default: no fixed limit) |
+// | `reauth_interval_ms` | at most one 401-triggered token exchange per interval (`LX_DEFAULT_REAUTH_INTERVAL_MS`) |
+// | `max_pages` | most pages a paging walk (GraphQL or REST) fetches (`LX_DEFAULT_MAX_PAGES`) |
+// | `token_cache` | `1`/`0`: share the access token with other processes of this user through a file (default `0`; see below) |
+// | `token_cache_dir` | turns the token cache on, with its file in this directory (created `0700` if missing) |
+// | `route_by_instance_url` | `1`/`0`: API calls go to the access token's `instanceUrl` when it is `https://` under the host's registrable domain or allowed (default `1`); the token endpoint stays the host |
+// | `allowed_instance_hosts` | comma-separated host names routing may also go to, whatever their domain (each setting adds) |
+//
+// The token cache: one file per host and API token (named by a hash of both) in
+// `$XDG_RUNTIME_DIR/leanix/` if that directory exists, else `$XDG_CACHE_HOME/leanix/`, else
+// `~/.cache/leanix/`, or in `token_cache_dir`. The directory is `0700`, the file `0600`, written
+// atomically; a file or directory of another user, with a looser mode, or corrupt, is not used
+// (`LX_EVENT_TOKEN_CACHE_IGNORED`). Processes that need a token together take a lock beside the
+// file and make one exchange between them; a token taken from the file is
+// `LX_EVENT_TOKEN_LOADED`. The file holds a bearer token at rest, readable by anything running
+// as the same user; lx_forget_token() removes it.
+//
+// Returns `LX_ERR_INVALID_ARG` for an unknown key or a value of the wrong form (the message
+// names it). Values are validated together when the client is built.
 // Thread safety: any thread, one call at a time per object.
-lx_status lx_call_options_set_timeout_ms(struct lx_call_options *options,
-                                         uint64_t timeout_ms,
-                                         struct lx_error **err);
+lx_status lx_options_set(struct lx_options *options,
+                         const char *key,
+                         const char *value,
+                         struct lx_error **err);
 
-// Ends the call with `LX_ERR_CANCELLED` when `cancel` fires (NULL: no cancellation). The call
-// keeps its own reference: `cancel` may be freed before the call ends.
+// The default value of option `key`, as lx_options_set() takes it (`"5000"` for
+// `connect_timeout_ms`), for bindings that document or show the defaults without copying
+// them. `LX_ERR_NOT_FOUND` for keys without a default (`host`, `proxy`, ...),
+// `LX_ERR_INVALID_ARG` for unknown keys.
 //
+// Ownership: `*out_value` is a static string; never free it. Thread safety: any thread.
+lx_status lx_options_default(const char *key, const char **out_value);
+
+// Registers an event callback for clients built from these options (NULL removes it).
+// `userdata` is passed back untouched; it must stay valid while any such client lives.
+// See `lx_event_callback` for the threads it runs on.
 // Thread safety: any thread, one call at a time per object.
-lx_status lx_call_options_set_cancel(struct lx_call_options *options,
-                                     const struct lx_cancel *cancel,
-                                     struct lx_error **err);
-
-// The GraphQL `operationName`: which operation of a document with several to run (NULL:
-// none). Ignored by calls that are not GraphQL.
-//
-// Thread safety: any thread, one call at a time per object.
-lx_status lx_call_options_set_operation_name(struct lx_call_options *options,
-                                             const char *operation_name,
-                                             struct lx_error **err);
-
-// lx_request() with per-call `options` (NULL: none).
-//
-// Ownership: `*out_response` is owned by the caller; release with lx_free().
-// Thread safety: as lx_get().
-LX_MUST_USE
-lx_status lx_request_with(const struct lx_client *client,
-                          const char *method,
-                          const char *path,
-                          const char *headers,
-                          size_t headers_len,
-                          const uint8_t *body,
-                          size_t body_len,
-                          int32_t flags,
-                          const struct lx_call_options *options,
-                          struct lx_response **out_response,
-                          struct lx_error **err);
-
-// lx_graphql() with per-call `options` (NULL: none), including the operation name.
-//
-// Ownership: `*out_json` is owned by the caller; release with lx_free().
-// Thread safety: as lx_get().
-LX_MUST_USE
-lx_status lx_graphql_with(const struct lx_client *client,
-                          const char *query,
-                          const char *variables_json,
-                          const struct lx_call_options *options,
-                          char **out_json,
-                          size_t *out_len,
-                          struct lx_error **err);
-
-// lx_graphql_all() with per-call `options` (NULL: none): the deadline and the cancel handle
-// apply to each page's call.
-//
-// Ownership: `*out_json` is owned by the caller; release with lx_free().
-// Thread safety: as lx_get().
-LX_MUST_USE
-lx_status lx_graphql_all_with(const struct lx_client *client,
-                              const char *query,
-                              const char *variables_json,
-                              const struct lx_call_options *options,
-                              char **out_json,
-                              size_t *out_len,
-                              struct lx_error **err);
-
-// Starts lx_request_with() and returns at once: `callback` gets the result (see
-// `lx_completion_callback`). Returns `LX_OK` when the call started (the callback will run
-// exactly once), or an error for invalid arguments (the callback never runs). Thousands of
-// calls may be in flight at once; they share the client's token (one exchange) and the
-// library's I/O threads, no thread per call.
-//
-// Thread safety: any thread, including from inside a completion callback.
-LX_MUST_USE
-lx_status lx_request_start(const struct lx_client *client,
-                           const char *method,
-                           const char *path,
-                           const char *headers,
-                           size_t headers_len,
-                           const uint8_t *body,
-                           size_t body_len,
-                           int32_t flags,
-                           const struct lx_call_options *options,
-                           lx_completion_callback callback,
-                           void *userdata,
-                           struct lx_error **err);
-
-// Starts lx_graphql_with() and returns at once; `callback` gets an `lx_response` whose body
-// is the `data` JSON (status 200, no headers), or the error (`LX_ERR_GRAPHQL` with
-// lx_error_graphql_json(), ...). Returns as lx_request_start().
-//
-// Thread safety: any thread, including from inside a completion callback.
-LX_MUST_USE
-lx_status lx_graphql_start(const struct lx_client *client,
-                           const char *query,
-                           const char *variables_json,
-                           const struct lx_call_options *options,
-                           lx_completion_callback callback,
-                           void *userdata,
-                           struct lx_error **err);
-
-// Creates a cancellation handle that has not fired.
-//
-// Ownership: `*out_cancel` is owned by the caller; release it with lx_free() after the calls
-// that use it have returned (a call keeps what it needs, so freeing earlier is safe too).
-// Thread safety: any thread.
-lx_status lx_cancel_new(struct lx_cancel **out_cancel, struct lx_error **err);
-
-// Fires the handle: every call that uses it returns `LX_ERR_CANCELLED` promptly (within a
-// few milliseconds), whatever it is waiting for; later calls with it return
-// `LX_ERR_CANCELLED` at once. Firing twice is harmless.
-//
-// Returns `LX_OK`, `LX_ERR_NULL_ARG`, or `LX_ERR_INVALID_ARG` for a handle that is not live
-// (freed already, or not an lx_cancel); nothing else is done then.
-// Thread safety: any thread. Async-signal-safe: it may be called from a signal handler (it
-// does one atomic load and one write(2); no lock, no allocation).
-lx_status lx_cancel_fire(const struct lx_cancel *cancel);
-
-// A file descriptor that fires the handle when any byte is written to it, for event loops
-// that wake through a descriptor on signals (Python's `signal.set_wakeup_fd`, the self-pipe
-// trick). Non-blocking. `-1` if `cancel` is not a live handle.
-//
-// Ownership: owned by the library; never close it. It stays open (and harmless) after
-// lx_free(cancel). Thread safety: any thread.
-int32_t lx_cancel_fd(const struct lx_cancel *cancel);
+lx_status lx_options_set_event_callback(struct lx_options *options,
+                                        lx_event_callback callback,
+                                        void *userdata,
+                                        struct lx_error **err);
 
 // Creates a client for `host` with `api_token`, with default settings.
 //
@@ -721,85 +678,242 @@ lx_status lx_claims_json(const struct lx_client *client,
                          char **out_json,
                          struct lx_error **err);
 
-// The status code of an error (an `LX_ERR_*` value); `LX_ERR_INVALID_ARG` if `err` is NULL or
-// not a live error.
+// Creates per-call options with nothing set (the client's request timeout, no cancellation).
 //
+// Ownership: `*out_options` is owned by the caller; release with lx_free().
 // Thread safety: any thread.
-lx_status lx_error_code(const struct lx_error *err);
+lx_status lx_call_options_new(struct lx_call_options **out_options, struct lx_error **err);
 
-// The message of an error: one line of UTF-8 that names what happened and where, with a
-// short, cleaned excerpt of what the server said (control characters and terminal escapes
-// removed), never a credential. Returns `""` if `err` is NULL or not a live error.
+// The deadline of the call, in milliseconds from its start: token exchange, every attempt
+// and every backoff or Retry-After wait must fit, or the call returns `LX_ERR_TIMEOUT` at the
+// deadline. A wait the server asks for that would pass the deadline ends the call at once
+// with the server's error. `0` restores the client's `request_timeout_ms`.
 //
-// Ownership: borrowed; valid until `lx_free(err)`. Thread safety: any thread.
-const char *lx_error_message(const struct lx_error *err);
+// Thread safety: any thread, one call at a time per object.
+lx_status lx_call_options_set_timeout_ms(struct lx_call_options *options,
+                                         uint64_t timeout_ms,
+                                         struct lx_error **err);
 
-// The HTTP status behind the error (e.g. 400, 401, 403, 429, 503; 200 for GraphQL errors),
-// or 0 if none.
+// Ends the call with `LX_ERR_CANCELLED` when `cancel` fires (NULL: no cancellation). The call
+// keeps its own reference: `cancel` may be freed before the call ends.
 //
-// Thread safety: any thread.
-int32_t lx_error_http_status(const struct lx_error *err);
+// Thread safety: any thread, one call at a time per object.
+lx_status lx_call_options_set_cancel(struct lx_call_options *options,
+                                     const struct lx_cancel *cancel,
+                                     struct lx_error **err);
 
-// The OAuth2 `error` field of a failed token exchange (e.g. `"invalid_client"`), or NULL.
+// The GraphQL `operationName`: which operation of a document with several to run (NULL:
+// none). Ignored by calls that are not GraphQL.
 //
-// Ownership: borrowed; valid until `lx_free(err)`. Thread safety: any thread.
-const char *lx_error_oauth_error(const struct lx_error *err);
+// Thread safety: any thread, one call at a time per object.
+lx_status lx_call_options_set_operation_name(struct lx_call_options *options,
+                                             const char *operation_name,
+                                             struct lx_error **err);
 
-// For `LX_ERR_RATE_LIMITED`: the server's reason code when its body names one (LeanIX:
-// `"USER_INTERVAL_REQUEST_LIMIT_EXCEEDED"`), or NULL.
+// lx_request() with per-call `options` (NULL: none).
 //
-// Ownership: borrowed; valid until `lx_free(err)`. Thread safety: any thread.
-const char *lx_error_reason(const struct lx_error *err);
-
-// The server's Retry-After in milliseconds (for `LX_ERR_RATE_LIMITED` and transient HTTP
-// errors), or -1 if it sent none.
-//
-// Thread safety: any thread.
-int64_t lx_error_retry_after_ms(const struct lx_error *err);
-
-// The response of the call that failed: for a non-2xx answer (`LX_ERR_HTTP`,
-// `LX_ERR_FORBIDDEN`, `LX_ERR_UNAUTHORIZED`, `LX_ERR_RATE_LIMITED`, `LX_ERR_REDIRECT`) and a
-// GraphQL error, the status, headers and body (at most `max_response_bytes`) as the server
-// sent them, so every lx_response_*() accessor works on it. `LX_ERR_NOT_FOUND` when the
-// failure had no answer (connection errors, timeouts, invalid arguments).
-//
-// Ownership: `*out_response` is borrowed from `err`: valid until `lx_free(err)`; never free
-// it. Thread safety: any thread.
-lx_status lx_error_response(const struct lx_error *err, const struct lx_response **out_response);
-
-// For `LX_ERR_GRAPHQL`: the response's `errors` (each with `message` and, where the server
-// sent them, `path`, `locations` and `extensions.errorType`, e.g. `"REVISION_CLASH"`) and
-// the partial `data` that came with them, as one JSON object
-// `{"errors":[...],"data":...}`. `LX_ERR_NOT_FOUND` for other errors.
-//
-// Ownership: `*out_json` (NUL-terminated; `*out_len` bytes without the NUL, `out_len` may be
-// NULL) is owned by the caller; release with lx_free(). Thread safety: any thread.
+// Ownership: `*out_response` is owned by the caller; release with lx_free().
+// Thread safety: as lx_get().
 LX_MUST_USE
-lx_status lx_error_graphql_json(const struct lx_error *err,
-                                char **out_json,
-                                size_t *out_len);
+lx_status lx_request_with(const struct lx_client *client,
+                          const char *method,
+                          const char *path,
+                          const char *headers,
+                          size_t headers_len,
+                          const uint8_t *body,
+                          size_t body_len,
+                          int32_t flags,
+                          const struct lx_call_options *options,
+                          struct lx_response **out_response,
+                          struct lx_error **err);
 
-// Releases anything the library handed out: an `lx_client`, `lx_options`, `lx_call_options`,
-// `lx_cancel`, `lx_graphql_pages`, `lx_rest_pages`, `lx_response`, `lx_error`, or an owned
-// string (from lx_access_token(), lx_claims_json(), lx_graphql(), ...).
+// lx_graphql() with per-call `options` (NULL: none), including the operation name.
 //
-// - NULL is ignored. Handles (every `lx_*` object) are never reused, so freeing one twice, or
-//   freeing a pointer the library does not know, is ignored too. Owned strings are memory:
-//   a second lx_free() of a string is ignored unless the library has since handed out another
-//   string at the same address, which it would then free; free each string once.
-// - Freeing a client cancels the calls other threads are making on it (they return
-//   `LX_ERR_CANCELLED` promptly; asynchronous calls get their callback with it) and stops its
-//   background token refresh; later calls with the freed handle return `LX_ERR_INVALID_ARG`.
-// - Freeing an error also frees the response lx_error_response() lent out.
-// - Owned strings are overwritten with zeros before their memory is released (they may hold
-//   an access token).
-// - Borrowed pointers (from lx_error_message(), lx_response_body(), lx_error_response(), ...)
-//   must not be passed here; they are ignored if they are.
-// - In a child process after fork(), freeing an inherited client releases nothing of the
-//   parent's runtime (whose threads do not exist in the child); its memory is left as is.
+// Ownership: `*out_json` is owned by the caller; release with lx_free().
+// Thread safety: as lx_get().
+LX_MUST_USE
+lx_status lx_graphql_with(const struct lx_client *client,
+                          const char *query,
+                          const char *variables_json,
+                          const struct lx_call_options *options,
+                          char **out_json,
+                          size_t *out_len,
+                          struct lx_error **err);
+
+// lx_graphql_all() with per-call `options` (NULL: none): the deadline and the cancel handle
+// apply to each page's call.
 //
-// Thread safety: any thread, but the object must not be used afterwards by anyone.
-void lx_free(void *ptr);
+// Ownership: `*out_json` is owned by the caller; release with lx_free().
+// Thread safety: as lx_get().
+LX_MUST_USE
+lx_status lx_graphql_all_with(const struct lx_client *client,
+                              const char *query,
+                              const char *variables_json,
+                              const struct lx_call_options *options,
+                              char **out_json,
+                              size_t *out_len,
+                              struct lx_error **err);
+
+// Starts lx_request_with() and returns at once: `callback` gets the result (see
+// `lx_completion_callback`). Returns `LX_OK` when the call started (the callback will run
+// exactly once), or an error for invalid arguments (the callback never runs). Thousands of
+// calls may be in flight at once; they share the client's token (one exchange) and the
+// library's I/O threads, no thread per call.
+//
+// Thread safety: any thread, including from inside a completion callback.
+LX_MUST_USE
+lx_status lx_request_start(const struct lx_client *client,
+                           const char *method,
+                           const char *path,
+                           const char *headers,
+                           size_t headers_len,
+                           const uint8_t *body,
+                           size_t body_len,
+                           int32_t flags,
+                           const struct lx_call_options *options,
+                           lx_completion_callback callback,
+                           void *userdata,
+                           struct lx_error **err);
+
+// Starts lx_graphql_with() and returns at once; `callback` gets an `lx_response` whose body
+// is the `data` JSON (status 200, no headers), or the error (`LX_ERR_GRAPHQL` with
+// lx_error_graphql_json(), ...). Returns as lx_request_start().
+//
+// Thread safety: any thread, including from inside a completion callback.
+LX_MUST_USE
+lx_status lx_graphql_start(const struct lx_client *client,
+                           const char *query,
+                           const char *variables_json,
+                           const struct lx_call_options *options,
+                           lx_completion_callback callback,
+                           void *userdata,
+                           struct lx_error **err);
+
+// Creates a cancellation handle that has not fired.
+//
+// Ownership: `*out_cancel` is owned by the caller; release it with lx_free() after the calls
+// that use it have returned (a call keeps what it needs, so freeing earlier is safe too).
+// Thread safety: any thread.
+lx_status lx_cancel_new(struct lx_cancel **out_cancel, struct lx_error **err);
+
+// Fires the handle: every call that uses it returns `LX_ERR_CANCELLED` promptly (within a
+// few milliseconds), whatever it is waiting for; later calls with it return
+// `LX_ERR_CANCELLED` at once. Firing twice is harmless.
+//
+// Returns `LX_OK`, `LX_ERR_NULL_ARG`, or `LX_ERR_INVALID_ARG` for a handle that is not live
+// (freed already, or not an lx_cancel); nothing else is done then.
+// Thread safety: any thread. Async-signal-safe: it may be called from a signal handler (it
+// does one atomic load and one write(2); no lock, no allocation).
+lx_status lx_cancel_fire(const struct lx_cancel *cancel);
+
+// A file descriptor that fires the handle when any byte is written to it, for event loops
+// that wake through a descriptor on signals (Python's `signal.set_wakeup_fd`, the self-pipe
+// trick). Non-blocking. `-1` if `cancel` is not a live handle.
+//
+// Ownership: owned by the library; never close it. It stays open (and harmless) after
+// lx_free(cancel). Thread safety: any thread.
+int32_t lx_cancel_fd(const struct lx_cancel *cancel);
+
+// Prepares a walk over the pages of `query` (nothing is sent yet). The query follows the
+// paging rule of lx_graphql_all(); `options` (NULL: none) apply to each page's call, and a
+// fired cancel handle ends the walk.
+//
+// Ownership: `*out_pages` is owned by the caller; release with lx_free().
+// Thread safety: any thread.
+LX_MUST_USE
+lx_status lx_graphql_pages_new(const struct lx_client *client,
+                               const char *query,
+                               const char *variables_json,
+                               const struct lx_call_options *options,
+                               struct lx_graphql_pages **out_pages,
+                               struct lx_error **err);
+
+// Fetches the next page and returns its `data` as JSON text, or `*out_json = NULL` (with
+// `LX_OK`) after the last page. A violation of the paging rule, or any failed call, is
+// returned as its error and ends the walk.
+//
+// Ownership: `*out_json` (NUL-terminated; `out_len` may be NULL) is owned by the caller;
+// release with lx_free(). Thread safety: as lx_get(), one call at a time per walk.
+LX_MUST_USE
+lx_status lx_graphql_pages_next(struct lx_graphql_pages *pages,
+                                char **out_json,
+                                size_t *out_len,
+                                struct lx_error **err);
+
+// Starts fetching the next page and returns at once (see `lx_completion_callback`): `callback`
+// gets `LX_OK` and an owned `lx_response` whose body is its `data` (the text
+// lx_graphql_pages_next() returns; status 200, no headers), or `LX_OK` with a NULL response after
+// the last page, or the error that ends the walk. The walk's options (deadline, cancel handle)
+// apply as for lx_graphql_pages_next(). One page at a time: until the callback has run, another
+// lx_graphql_pages_next() or lx_graphql_pages_next_start() on this walk returns
+// `LX_ERR_INVALID_ARG`. A walk whose client was closed during a fetch returns `LX_ERR_CANCELLED`
+// here.
+//
+// Returns `LX_OK` when the fetch started (the callback will run exactly once), or an error (the
+// callback never runs). Freeing the walk while a page is being fetched is allowed: the fetch
+// finishes and its callback still runs.
+//
+// Thread safety: any thread, including from inside a completion callback (the usual way to walk:
+// start the next page from the callback of the previous one).
+LX_MUST_USE
+lx_status lx_graphql_pages_next_start(struct lx_graphql_pages *pages,
+                                      lx_completion_callback callback,
+                                      void *userdata,
+                                      struct lx_error **err);
+
+// Prepares a walk over the pages of the list behind `GET path` (nothing is sent yet).
+//
+// The paging rule, the same in every binding and in `lx get --paginate`: every page is a JSON
+// object with a `data` array. By default the walk follows Pathfinder's `cursor`: each page's
+// `cursor` goes into the next request's `cursor=` and `"cursor": null` (or `""`, or none) ends
+// it. When `path`'s query has `page=`, the page number is counted up instead, and the walk ends
+// at an empty page, a page with fewer items than `size=`, or once the items reach the page's
+// `total`. Other query parameters are sent unchanged on every page. A repeated cursor, or a
+// page that is not an object with a `data` array, is `LX_ERR_INVALID_RESPONSE`; more pages
+// than the `max_pages` option is `LX_ERR_TOO_LARGE`; a `page=` that is not a whole number is
+// `LX_ERR_INVALID_ARG` at the first lx_rest_pages_next(). `options` (NULL: none) apply to
+// each page's call, and a fired cancel handle ends the walk.
+//
+// Ownership: `*out_pages` is owned by the caller; release with lx_free().
+// Thread safety: any thread.
+LX_MUST_USE
+lx_status lx_rest_pages_new(const struct lx_client *client,
+                            const char *path,
+                            const struct lx_call_options *options,
+                            struct lx_rest_pages **out_pages,
+                            struct lx_error **err);
+
+// Fetches the next page and returns its whole JSON document (`{"data":[...],"cursor":...}`)
+// as text, or `*out_json = NULL` (with `LX_OK`) after the last page. A violation of the paging
+// rule, or any failed call, is returned as its error and ends the walk (NULL from then on).
+//
+// Ownership: `*out_json` (NUL-terminated; `out_len` may be NULL) is owned by the caller;
+// release with lx_free(). Thread safety: as lx_get(), one call at a time per walk.
+LX_MUST_USE
+lx_status lx_rest_pages_next(struct lx_rest_pages *pages,
+                             char **out_json,
+                             size_t *out_len,
+                             struct lx_error **err);
+
+// Starts fetching the next page and returns at once (see `lx_completion_callback`): `callback`
+// gets `LX_OK` and an owned `lx_response` whose body is its whole JSON document (the text
+// lx_rest_pages_next() returns; status 200, no headers), or `LX_OK` with a NULL response after the
+// last page, or the error that ends the walk. The walk's options (deadline, cancel handle) apply
+// as for lx_rest_pages_next(). One page at a time: until the callback has run, another
+// lx_rest_pages_next() or lx_rest_pages_next_start() on this walk returns `LX_ERR_INVALID_ARG`. A
+// walk whose client was closed during a fetch returns `LX_ERR_CANCELLED` here.
+//
+// Returns `LX_OK` when the fetch started (the callback will run exactly once), or an error (the
+// callback never runs). Freeing the walk while a page is being fetched is allowed: the fetch
+// finishes and its callback still runs.
+//
+// Thread safety: any thread, including from inside a completion callback (the usual way to walk:
+// start the next page from the callback of the previous one).
+LX_MUST_USE
+lx_status lx_rest_pages_next_start(struct lx_rest_pages *pages,
+                                   lx_completion_callback callback,
+                                   void *userdata,
+                                   struct lx_error **err);
 
 // Runs an LDIF through the Integration API and waits for its end: creates and starts a
 // synchronization run (`?start=true&test=…`), polls its status with backoff (0.5 s, doubling
@@ -894,244 +1008,6 @@ lx_status lx_update_fact_sheet(const struct lx_client *client,
                                size_t *out_len,
                                struct lx_error **err);
 
-// Creates an options object with the defaults; host and API token default to `LEANIX_HOST` and
-// `LEANIX_API_TOKEN` from the environment, and `insecure_loopback` to `LEANIX_INSECURE_LOOPBACK`
-// (read now; a value of it that is not `1`/`0` fails lx_client_build() with `LX_ERR_CONFIG`).
-//
-// Ownership: `*out_options` is owned by the caller; release with lx_free().
-// Thread safety: any thread.
-lx_status lx_options_new(struct lx_options **out_options, struct lx_error **err);
-
-// Sets one option. Keys (values are strings; defaults are the `LX_DEFAULT_*` constants, and
-// lx_options_default() returns them at run time):
-//
-// | key | value |
-// |-----|-------|
-// | `host` | `acme.leanix.net`, `https://acme.leanix.net` or a workspace URL |
-// | `api_token` | the API token (kept in zeroed-on-free memory) |
-// | `insecure_loopback` | `1`/`0`: allow `http://` to 127.0.0.1/localhost (tests, sandbox); default `LEANIX_INSECURE_LOOPBACK` from the environment, else `0` |
-// | `allow_insecure_loopback` | the older spelling of `insecure_loopback`, kept working |
-// | `connect_timeout_ms` | connect timeout (`LX_DEFAULT_CONNECT_TIMEOUT_MS`) |
-// | `token_timeout_ms` | one token-exchange attempt (`LX_DEFAULT_TOKEN_TIMEOUT_MS`) |
-// | `request_timeout_ms` | deadline of a whole call: exchange, attempts and waits (`LX_DEFAULT_REQUEST_TIMEOUT_MS`) |
-// | `proxy` | `http://` or `https://` proxy for all requests (default: `HTTPS_PROXY`/`NO_PROXY`); refused with an `http://` host |
-// | `ca_file` | path of a PEM file (a regular file) of extra CA certificates to trust |
-// | `ca_pem` | PEM text of extra CA certificates to trust |
-// | `user_agent` | the User-Agent header |
-// | `max_attempts`, `token_attempts` | 1..10 (`LX_DEFAULT_MAX_ATTEMPTS`, `LX_DEFAULT_TOKEN_ATTEMPTS`) |
-// | `retry_base_delay_ms`, `retry_max_delay_ms`, `max_retry_after_ms` | backoff (`LX_DEFAULT_RETRY_BASE_DELAY_MS`, ...) |
-// | `refresh_ahead` | fraction of the token lifetime after which to refresh in the background (`LX_DEFAULT_REFRESH_AHEAD`) |
-// | `refresh_on_expiry_only` | `1`: no refresh ahead (requests wait at expiry; for comparisons); `0`: refresh ahead at the configured fraction |
-// | `invalid_credentials_ttl_ms`, `failed_refresh_backoff_ms`, `expiry_margin_ms` | token cache policy |
-// | `max_response_bytes` | largest response body read (`LX_DEFAULT_MAX_RESPONSE_BYTES`); larger is `LX_ERR_TOO_LARGE` |
-// | `adaptive_pacing` | `1`/`0`: after a 429, pace requests at a rate that recovers gradually (default `1`) |
-// | `max_requests_per_minute` | never more requests per minute from this client, all threads together (`0`, the default: no fixed limit) |
-// | `reauth_interval_ms` | at most one 401-triggered token exchange per interval (`LX_DEFAULT_REAUTH_INTERVAL_MS`) |
-// | `max_pages` | most pages a paging walk (GraphQL or REST) fetches (`LX_DEFAULT_MAX_PAGES`) |
-// | `token_cache` | `1`/`0`: share the access token with other processes of this user through a file (default `0`; see below) |
-// | `token_cache_dir` | turns the token cache on, with its file in this directory (created `0700` if missing) |
-// | `route_by_instance_url` | `1`/`0`: API calls go to the access token's `instanceUrl` when it is `https://` under the host's registrable domain or allowed (default `1`); the token endpoint stays the host |
-// | `allowed_instance_hosts` | comma-separated host names routing may also go to, whatever their domain (each setting adds) |
-//
-// The token cache: one file per host and API token (named by a hash of both) in
-// `$XDG_RUNTIME_DIR/leanix/` if that directory exists, else `$XDG_CACHE_HOME/leanix/`, else
-// `~/.cache/leanix/`, or in `token_cache_dir`. The directory is `0700`, the file `0600`, written
-// atomically; a file or directory of another user, with a looser mode, or corrupt, is not used
-// (`LX_EVENT_TOKEN_CACHE_IGNORED`). Processes that need a token together take a lock beside the
-// file and make one exchange between them; a token taken from the file is
-// `LX_EVENT_TOKEN_LOADED`. The file holds a bearer token at rest, readable by anything running
-// as the same user; lx_forget_token() removes it.
-//
-// Returns `LX_ERR_INVALID_ARG` for an unknown key or a value of the wrong form (the message
-// names it). Values are validated together when the client is built.
-// Thread safety: any thread, one call at a time per object.
-lx_status lx_options_set(struct lx_options *options,
-                         const char *key,
-                         const char *value,
-                         struct lx_error **err);
-
-// The default value of option `key`, as lx_options_set() takes it (`"5000"` for
-// `connect_timeout_ms`), for bindings that document or show the defaults without copying
-// them. `LX_ERR_NOT_FOUND` for keys without a default (`host`, `proxy`, ...),
-// `LX_ERR_INVALID_ARG` for unknown keys.
-//
-// Ownership: `*out_value` is a static string; never free it. Thread safety: any thread.
-lx_status lx_options_default(const char *key, const char **out_value);
-
-// Registers an event callback for clients built from these options (NULL removes it).
-// `userdata` is passed back untouched; it must stay valid while any such client lives.
-// See `lx_event_callback` for the threads it runs on.
-// Thread safety: any thread, one call at a time per object.
-lx_status lx_options_set_event_callback(struct lx_options *options,
-                                        lx_event_callback callback,
-                                        void *userdata,
-                                        struct lx_error **err);
-
-// Prepares a walk over the pages of `query` (nothing is sent yet). The query follows the
-// paging rule of lx_graphql_all(); `options` (NULL: none) apply to each page's call, and a
-// fired cancel handle ends the walk.
-//
-// Ownership: `*out_pages` is owned by the caller; release with lx_free().
-// Thread safety: any thread.
-LX_MUST_USE
-lx_status lx_graphql_pages_new(const struct lx_client *client,
-                               const char *query,
-                               const char *variables_json,
-                               const struct lx_call_options *options,
-                               struct lx_graphql_pages **out_pages,
-                               struct lx_error **err);
-
-// Fetches the next page and returns its `data` as JSON text, or `*out_json = NULL` (with
-// `LX_OK`) after the last page. A violation of the paging rule, or any failed call, is
-// returned as its error and ends the walk.
-//
-// Ownership: `*out_json` (NUL-terminated; `out_len` may be NULL) is owned by the caller;
-// release with lx_free(). Thread safety: as lx_get(), one call at a time per walk.
-LX_MUST_USE
-lx_status lx_graphql_pages_next(struct lx_graphql_pages *pages,
-                                char **out_json,
-                                size_t *out_len,
-                                struct lx_error **err);
-
-// Starts fetching the next page and returns at once (see `lx_completion_callback`): `callback`
-// gets `LX_OK` and an owned `lx_response` whose body is its `data` (the text
-// lx_graphql_pages_next() returns; status 200, no headers), or `LX_OK` with a NULL response after
-// the last page, or the error that ends the walk. The walk's options (deadline, cancel handle)
-// apply as for lx_graphql_pages_next(). One page at a time: until the callback has run, another
-// lx_graphql_pages_next() or lx_graphql_pages_next_start() on this walk returns
-// `LX_ERR_INVALID_ARG`. A walk whose client was closed during a fetch returns `LX_ERR_CANCELLED`
-// here.
-//
-// Returns `LX_OK` when the fetch started (the callback will run exactly once), or an error (the
-// callback never runs). Freeing the walk while a page is being fetched is allowed: the fetch
-// finishes and its callback still runs.
-//
-// Thread safety: any thread, including from inside a completion callback (the usual way to walk:
-// start the next page from the callback of the previous one).
-LX_MUST_USE
-lx_status lx_graphql_pages_next_start(struct lx_graphql_pages *pages,
-                                      lx_completion_callback callback,
-                                      void *userdata,
-                                      struct lx_error **err);
-
-// The HTTP status code, or 0 if `response` is NULL or not a live response.
-//
-// Thread safety: any thread.
-int32_t lx_response_status(const struct lx_response *response);
-
-// The body: `*out_data` points to `*out_len` bytes (binary-safe, may contain NULs), followed by
-// a NUL byte that is not counted, so a text body can be used as a C string.
-//
-// Ownership: borrowed; valid until `lx_free(response)` (or, for a response borrowed from an
-// error, until `lx_free(err)`). Thread safety: any thread.
-lx_status lx_response_body(const struct lx_response *response,
-                           const uint8_t **out_data,
-                           size_t *out_len);
-
-// The number of response headers (0 if `response` is NULL or not a live response).
-//
-// Thread safety: any thread.
-size_t lx_response_header_count(const struct lx_response *response);
-
-// Every header in one block of `name: value\n` lines (lower-case names, in the order received,
-// values as in lx_response_header()), followed by a NUL byte that `*out_len` does not count.
-// One call instead of two per header, for bindings that copy all headers.
-//
-// Ownership: borrowed; valid as long as the response. Thread safety: any thread.
-lx_status lx_response_headers(const struct lx_response *response,
-                              const char **out_data,
-                              size_t *out_len);
-
-// The header at `index` (0-based, in the order received): lower-case name and value as
-// NUL-terminated UTF-8 (invalid bytes in values are replaced by U+FFFD). `LX_ERR_NOT_FOUND` if
-// `index` is out of range.
-//
-// Ownership: both borrowed; valid as long as the response. Thread safety: any thread.
-lx_status lx_response_header(const struct lx_response *response,
-                             size_t index,
-                             const char **out_name,
-                             const char **out_value);
-
-// The first value of the header `name` (compared case-insensitively), or `LX_ERR_NOT_FOUND`.
-//
-// Ownership: `*out_value` is borrowed; valid as long as the response. Thread safety: any
-// thread.
-lx_status lx_response_header_get(const struct lx_response *response,
-                                 const char *name,
-                                 const char **out_value,
-                                 struct lx_error **err);
-
-// Prepares a walk over the pages of the list behind `GET path` (nothing is sent yet).
-//
-// The paging rule, the same in every binding and in `lx get --paginate`: every page is a JSON
-// object with a `data` array. By default the walk follows Pathfinder's `cursor`: each page's
-// `cursor` goes into the next request's `cursor=` and `"cursor": null` (or `""`, or none) ends
-// it. When `path`'s query has `page=`, the page number is counted up instead, and the walk ends
-// at an empty page, a page with fewer items than `size=`, or once the items reach the page's
-// `total`. Other query parameters are sent unchanged on every page. A repeated cursor, or a
-// page that is not an object with a `data` array, is `LX_ERR_INVALID_RESPONSE`; more pages
-// than the `max_pages` option is `LX_ERR_TOO_LARGE`; a `page=` that is not a whole number is
-// `LX_ERR_INVALID_ARG` at the first lx_rest_pages_next(). `options` (NULL: none) apply to
-// each page's call, and a fired cancel handle ends the walk.
-//
-// Ownership: `*out_pages` is owned by the caller; release with lx_free().
-// Thread safety: any thread.
-LX_MUST_USE
-lx_status lx_rest_pages_new(const struct lx_client *client,
-                            const char *path,
-                            const struct lx_call_options *options,
-                            struct lx_rest_pages **out_pages,
-                            struct lx_error **err);
-
-// Fetches the next page and returns its whole JSON document (`{"data":[...],"cursor":...}`)
-// as text, or `*out_json = NULL` (with `LX_OK`) after the last page. A violation of the paging
-// rule, or any failed call, is returned as its error and ends the walk (NULL from then on).
-//
-// Ownership: `*out_json` (NUL-terminated; `out_len` may be NULL) is owned by the caller;
-// release with lx_free(). Thread safety: as lx_get(), one call at a time per walk.
-LX_MUST_USE
-lx_status lx_rest_pages_next(struct lx_rest_pages *pages,
-                             char **out_json,
-                             size_t *out_len,
-                             struct lx_error **err);
-
-// Starts fetching the next page and returns at once (see `lx_completion_callback`): `callback`
-// gets `LX_OK` and an owned `lx_response` whose body is its whole JSON document (the text
-// lx_rest_pages_next() returns; status 200, no headers), or `LX_OK` with a NULL response after the
-// last page, or the error that ends the walk. The walk's options (deadline, cancel handle) apply
-// as for lx_rest_pages_next(). One page at a time: until the callback has run, another
-// lx_rest_pages_next() or lx_rest_pages_next_start() on this walk returns `LX_ERR_INVALID_ARG`. A
-// walk whose client was closed during a fetch returns `LX_ERR_CANCELLED` here.
-//
-// Returns `LX_OK` when the fetch started (the callback will run exactly once), or an error (the
-// callback never runs). Freeing the walk while a page is being fetched is allowed: the fetch
-// finishes and its callback still runs.
-//
-// Thread safety: any thread, including from inside a completion callback (the usual way to walk:
-// start the next page from the callback of the previous one).
-LX_MUST_USE
-lx_status lx_rest_pages_next_start(struct lx_rest_pages *pages,
-                                   lx_completion_callback callback,
-                                   void *userdata,
-                                   struct lx_error **err);
-
-// The name of a status code (`"LX_ERR_TIMEOUT"`), or `"LX_ERR_UNKNOWN"` for a number that is
-// not a status.
-//
-// Ownership: a static string; never free it. Thread safety: any thread.
-const char *lx_status_str(int32_t status);
-
-// The library version (`"0.1.0"`), as in Cargo.toml and `LX_VERSION_STRING`.
-//
-// Ownership: a static string; never free it. Thread safety: any thread.
-const char *lx_version(void);
-
-// The ABI generation of the loaded library (`LX_ABI_VERSION`). A binding built for ABI N must
-// refuse to run when this returns something else.
-//
-// Thread safety: any thread.
-uint32_t lx_abi_version(void);
-
 // Creates a PULL subscription from `spec_json` (`{"identifier":"sync","tagSets":
 // [["pathfinder","FACT_SHEET_CREATED"]],"payloadMode":"DEFAULT"}`; `workspaceId` and
 // `workspaceConstraint` optional) and returns it as the API shows it (with its `id`).
@@ -1220,6 +1096,133 @@ LX_MUST_USE
 lx_status lx_api_origin(const struct lx_client *client,
                         char **out_origin,
                         struct lx_error **err);
+
+// The HTTP status code, or 0 if `response` is NULL or not a live response.
+//
+// Thread safety: any thread.
+int32_t lx_response_status(const struct lx_response *response);
+
+// The body: `*out_data` points to `*out_len` bytes (binary-safe, may contain NULs), followed by
+// a NUL byte that is not counted, so a text body can be used as a C string.
+//
+// Ownership: borrowed; valid until `lx_free(response)` (or, for a response borrowed from an
+// error, until `lx_free(err)`). Thread safety: any thread.
+lx_status lx_response_body(const struct lx_response *response,
+                           const uint8_t **out_data,
+                           size_t *out_len);
+
+// The number of response headers (0 if `response` is NULL or not a live response).
+//
+// Thread safety: any thread.
+size_t lx_response_header_count(const struct lx_response *response);
+
+// Every header in one block of `name: value\n` lines (lower-case names, in the order received,
+// values as in lx_response_header()), followed by a NUL byte that `*out_len` does not count.
+// One call instead of two per header, for bindings that copy all headers.
+//
+// Ownership: borrowed; valid as long as the response. Thread safety: any thread.
+lx_status lx_response_headers(const struct lx_response *response,
+                              const char **out_data,
+                              size_t *out_len);
+
+// The header at `index` (0-based, in the order received): lower-case name and value as
+// NUL-terminated UTF-8 (invalid bytes in values are replaced by U+FFFD). `LX_ERR_NOT_FOUND` if
+// `index` is out of range.
+//
+// Ownership: both borrowed; valid as long as the response. Thread safety: any thread.
+lx_status lx_response_header(const struct lx_response *response,
+                             size_t index,
+                             const char **out_name,
+                             const char **out_value);
+
+// The first value of the header `name` (compared case-insensitively), or `LX_ERR_NOT_FOUND`.
+//
+// Ownership: `*out_value` is borrowed; valid as long as the response. Thread safety: any
+// thread.
+lx_status lx_response_header_get(const struct lx_response *response,
+                                 const char *name,
+                                 const char **out_value,
+                                 struct lx_error **err);
+
+// The status code of an error (an `LX_ERR_*` value); `LX_ERR_INVALID_ARG` if `err` is NULL or
+// not a live error.
+//
+// Thread safety: any thread.
+lx_status lx_error_code(const struct lx_error *err);
+
+// The message of an error: one line of UTF-8 that names what happened and where, with a
+// short, cleaned excerpt of what the server said (control characters and terminal escapes
+// removed), never a credential. Returns `""` if `err` is NULL or not a live error.
+//
+// Ownership: borrowed; valid until `lx_free(err)`. Thread safety: any thread.
+const char *lx_error_message(const struct lx_error *err);
+
+// The HTTP status behind the error (e.g. 400, 401, 403, 429, 503; 200 for GraphQL errors),
+// or 0 if none.
+//
+// Thread safety: any thread.
+int32_t lx_error_http_status(const struct lx_error *err);
+
+// The OAuth2 `error` field of a failed token exchange (e.g. `"invalid_client"`), or NULL.
+//
+// Ownership: borrowed; valid until `lx_free(err)`. Thread safety: any thread.
+const char *lx_error_oauth_error(const struct lx_error *err);
+
+// For `LX_ERR_RATE_LIMITED`: the server's reason code when its body names one (LeanIX:
+// `"USER_INTERVAL_REQUEST_LIMIT_EXCEEDED"`), or NULL.
+//
+// Ownership: borrowed; valid until `lx_free(err)`. Thread safety: any thread.
+const char *lx_error_reason(const struct lx_error *err);
+
+// The server's Retry-After in milliseconds (for `LX_ERR_RATE_LIMITED` and transient HTTP
+// errors), or -1 if it sent none.
+//
+// Thread safety: any thread.
+int64_t lx_error_retry_after_ms(const struct lx_error *err);
+
+// The response of the call that failed: for a non-2xx answer (`LX_ERR_HTTP`,
+// `LX_ERR_FORBIDDEN`, `LX_ERR_UNAUTHORIZED`, `LX_ERR_RATE_LIMITED`, `LX_ERR_REDIRECT`) and a
+// GraphQL error, the status, headers and body (at most `max_response_bytes`) as the server
+// sent them, so every lx_response_*() accessor works on it. `LX_ERR_NOT_FOUND` when the
+// failure had no answer (connection errors, timeouts, invalid arguments).
+//
+// Ownership: `*out_response` is borrowed from `err`: valid until `lx_free(err)`; never free
+// it. Thread safety: any thread.
+lx_status lx_error_response(const struct lx_error *err, const struct lx_response **out_response);
+
+// For `LX_ERR_GRAPHQL`: the response's `errors` (each with `message` and, where the server
+// sent them, `path`, `locations` and `extensions.errorType`, e.g. `"REVISION_CLASH"`) and
+// the partial `data` that came with them, as one JSON object
+// `{"errors":[...],"data":...}`. `LX_ERR_NOT_FOUND` for other errors.
+//
+// Ownership: `*out_json` (NUL-terminated; `*out_len` bytes without the NUL, `out_len` may be
+// NULL) is owned by the caller; release with lx_free(). Thread safety: any thread.
+LX_MUST_USE
+lx_status lx_error_graphql_json(const struct lx_error *err,
+                                char **out_json,
+                                size_t *out_len);
+
+// Releases anything the library handed out: an `lx_client`, `lx_options`, `lx_call_options`,
+// `lx_cancel`, `lx_graphql_pages`, `lx_rest_pages`, `lx_response`, `lx_error`, or an owned
+// string (from lx_access_token(), lx_claims_json(), lx_graphql(), ...).
+//
+// - NULL is ignored. Handles (every `lx_*` object) are never reused, so freeing one twice, or
+//   freeing a pointer the library does not know, is ignored too. Owned strings are memory:
+//   a second lx_free() of a string is ignored unless the library has since handed out another
+//   string at the same address, which it would then free; free each string once.
+// - Freeing a client cancels the calls other threads are making on it (they return
+//   `LX_ERR_CANCELLED` promptly; asynchronous calls get their callback with it) and stops its
+//   background token refresh; later calls with the freed handle return `LX_ERR_INVALID_ARG`.
+// - Freeing an error also frees the response lx_error_response() lent out.
+// - Owned strings are overwritten with zeros before their memory is released (they may hold
+//   an access token).
+// - Borrowed pointers (from lx_error_message(), lx_response_body(), lx_error_response(), ...)
+//   must not be passed here; they are ignored if they are.
+// - In a child process after fork(), freeing an inherited client releases nothing of the
+//   parent's runtime (whose threads do not exist in the child); its memory is left as is.
+//
+// Thread safety: any thread, but the object must not be used afterwards by anyone.
+void lx_free(void *ptr);
 
 #ifdef __cplusplus
 }  // extern "C"

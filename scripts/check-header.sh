@@ -16,3 +16,16 @@ elif ! diff -u include/leanix.h "$generated"; then
 else
   echo "include/leanix.h matches the generated header"
 fi
+# The functions come in the lifecycle order the header's "ORDER OF THIS HEADER" states.
+order=(lx_version lx_options_new lx_client_new lx_call_options_new lx_cancel_new lx_graphql_pages_new
+  lx_rest_pages_new lx_ldif_run lx_webhooks_create lx_response_status lx_error_code lx_free)
+last=0
+for fn in "${order[@]}"; do
+  line=$(grep -nE "^[a-z].*\b$fn\(" include/leanix.h | head -1 | cut -d: -f1)
+  if [ -z "$line" ] || [ "$line" -le "$last" ]; then
+    echo "include/leanix.h: $fn is not where ORDER OF THIS HEADER says (after line $last)" >&2
+    exit 1
+  fi
+  last=$line
+done
+echo "include/leanix.h is in lifecycle order"

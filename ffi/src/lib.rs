@@ -11,28 +11,48 @@
 #![warn(missing_docs)]
 
 // Module order is the header's order (cbindgen keeps source order), grouped by lifecycle as
-// curl.h is: versions and statuses, options, the client, its calls (blocking, per-call options,
-// cancellation, asynchronous, paging), what calls return (responses, errors), events, freeing.
-mod call;
-mod cancel;
-mod client;
-mod defaults;
-mod error;
-mod events;
-mod free;
-mod integration;
-mod options;
-mod pages;
-mod response;
-mod rest_pages;
-mod status;
+// curl.h is. rustfmt sorts `mod` lines only within a group, so each group stands alone.
+
+// Versions and status codes; the LX_DEFAULT_* constants.
 mod version;
-mod walk;
+
+mod status;
+
+mod defaults;
+
+// Options, then the client and its blocking calls.
+mod options;
+
+mod client;
+
+// Per-call options, the calls that take them, their asynchronous forms; cancellation.
+mod call;
+
+mod cancel;
+
+// Page walks (GraphQL, REST), the Integration API and writes, PULL webhooks.
+mod pages;
+
+mod rest_pages;
+
+mod integration;
+
 mod webhooks;
 
+// What calls return: responses, errors; then events and freeing.
+mod response;
+
+mod error;
+
+mod events;
+
+mod free;
+
+// Private: argument checks, the panic guard, the handle registry, the shared page walk.
 mod args;
 mod boundary;
 mod registry;
+mod walk;
 
 pub use call::*;
 pub use cancel::*;
