@@ -469,7 +469,7 @@ const char *lx_status_str(int32_t status);
 //
 // Ownership: `*out_options` is owned by the caller; release with lx_free().
 // Thread safety: any thread.
-lx_status lx_options_new(struct lx_options **out_options, struct lx_error **err);
+LX_MUST_USE lx_status lx_options_new(struct lx_options **out_options, struct lx_error **err);
 
 // Sets one option. Keys (values are strings; defaults are the `LX_DEFAULT_*` constants, and
 // lx_options_default() returns them at run time):
@@ -682,7 +682,9 @@ lx_status lx_claims_json(const struct lx_client *client,
 //
 // Ownership: `*out_options` is owned by the caller; release with lx_free().
 // Thread safety: any thread.
-lx_status lx_call_options_new(struct lx_call_options **out_options, struct lx_error **err);
+LX_MUST_USE
+lx_status lx_call_options_new(struct lx_call_options **out_options,
+                              struct lx_error **err);
 
 // The deadline of the call, in milliseconds from its start: token exchange, every attempt
 // and every backoff or Retry-After wait must fit, or the call returns `LX_ERR_TIMEOUT` at the
@@ -794,7 +796,7 @@ lx_status lx_graphql_start(const struct lx_client *client,
 // Ownership: `*out_cancel` is owned by the caller; release it with lx_free() after the calls
 // that use it have returned (a call keeps what it needs, so freeing earlier is safe too).
 // Thread safety: any thread.
-lx_status lx_cancel_new(struct lx_cancel **out_cancel, struct lx_error **err);
+LX_MUST_USE lx_status lx_cancel_new(struct lx_cancel **out_cancel, struct lx_error **err);
 
 // Fires the handle: every call that uses it returns `LX_ERR_CANCELLED` promptly (within a
 // few milliseconds), whatever it is waiting for; later calls with it return
@@ -1188,7 +1190,9 @@ int64_t lx_error_retry_after_ms(const struct lx_error *err);
 //
 // Ownership: `*out_response` is borrowed from `err`: valid until `lx_free(err)`; never free
 // it. Thread safety: any thread.
-lx_status lx_error_response(const struct lx_error *err, const struct lx_response **out_response);
+LX_MUST_USE
+lx_status lx_error_response(const struct lx_error *err,
+                            const struct lx_response **out_response);
 
 // For `LX_ERR_GRAPHQL`: the response's `errors` (each with `message` and, where the server
 // sent them, `path`, `locations` and `extensions.errorType`, e.g. `"REVISION_CLASH"`) and

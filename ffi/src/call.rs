@@ -115,6 +115,7 @@ pub(crate) fn get_request(options: *const lx_call_options, path: &str) -> Result
 /// Ownership: `*out_options` is owned by the caller; release with lx_free().
 /// Thread safety: any thread.
 #[no_mangle]
+#[must_use]
 pub extern "C" fn lx_call_options_new(
     out_options: *mut *mut lx_call_options,
     err: *mut *mut lx_error,

@@ -137,6 +137,7 @@ fn live_slot(cancel: *const lx_cancel) -> Option<&'static Slot> {
 /// that use it have returned (a call keeps what it needs, so freeing earlier is safe too).
 /// Thread safety: any thread.
 #[no_mangle]
+#[must_use]
 pub extern "C" fn lx_cancel_new(
     out_cancel: *mut *mut lx_cancel,
     err: *mut *mut lx_error,

@@ -187,6 +187,7 @@ pub extern "C" fn lx_error_retry_after_ms(err: *const lx_error) -> i64 {
 /// Ownership: `*out_response` is borrowed from `err`: valid until `lx_free(err)`; never free
 /// it. Thread safety: any thread.
 #[no_mangle]
+#[must_use]
 pub extern "C" fn lx_error_response(
     err: *const lx_error,
     out_response: *mut *const lx_response,

@@ -308,6 +308,7 @@ fn default_text(key: &Key) -> Option<String> {
 /// Ownership: `*out_options` is owned by the caller; release with lx_free().
 /// Thread safety: any thread.
 #[no_mangle]
+#[must_use]
 pub extern "C" fn lx_options_new(
     out_options: *mut *mut lx_options,
     err: *mut *mut lx_error,

@@ -210,7 +210,7 @@ static void test_timeout_and_network(void) {
     /* Nothing listens on port 1. */
     lx_options *opts = NULL;
     lx_client *closed = NULL;
-    lx_options_new(&opts, NULL);
+    CHECK(lx_options_new(&opts, NULL) == LX_OK, "options");
     CHECK(lx_options_set(opts, "host", "http://127.0.0.1:1", NULL) == LX_OK, "host");
     CHECK(lx_options_set(opts, "api_token", "t", NULL) == LX_OK, "token");
     CHECK(lx_options_set(opts, "allow_insecure_loopback", "1", NULL) == LX_OK, "loopback");
@@ -267,7 +267,7 @@ static void test_bad_config_and_arguments(void) {
     CHECK(out == NULL, "no output on failure");
 
     lx_options *opts = NULL;
-    lx_options_new(&opts, NULL);
+    CHECK(lx_options_new(&opts, NULL) == LX_OK, "options");
     CHECK(lx_options_set(opts, "no_such_key", "1", &err) == LX_ERR_INVALID_ARG, "unknown key");
     CHECK(strstr(lx_error_message(err), "no_such_key") != NULL, "%s", lx_error_message(err));
     lx_free(err);

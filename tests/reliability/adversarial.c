@@ -490,18 +490,17 @@ static void finding_handles(void) {
     lx_options *o = NULL;
     lx_call_options *co = NULL;
     lx_cancel *k = NULL;
-    lx_options_new(&o, NULL);
-    lx_call_options_new(&co, NULL);
-    lx_cancel_new(&k, NULL);
+    check(lx_options_new(&o, NULL) == LX_OK && lx_call_options_new(&co, NULL) == LX_OK && lx_cancel_new(&k, NULL) == LX_OK,
+          "(5) new options, call options, cancel handle", NULL);
     lx_free(o);
     lx_free(co);
     lx_free(k);
     lx_options *o2 = NULL;
     lx_call_options *co2 = NULL;
     lx_cancel *k2 = NULL;
-    lx_options_new(&o2, NULL);
-    lx_call_options_new(&co2, NULL);
-    lx_cancel_new(&k2, NULL);
+    check(lx_options_new(&o2, NULL) == LX_OK && lx_call_options_new(&co2, NULL) == LX_OK &&
+              lx_cancel_new(&k2, NULL) == LX_OK,
+          "(5) newer options, call options, cancel handle", NULL);
     lx_free(o);
     lx_free(co);
     lx_free(k);
@@ -529,7 +528,11 @@ static void *set_ca_file(void *arg) {
     struct fifo_call *f = arg;
     lx_options *o = NULL;
     lx_error *err = NULL;
-    lx_options_new(&o, NULL);
+    if (lx_options_new(&o, NULL) != LX_OK) {
+        f->status = -1;
+        atomic_store(&f->done, 1);
+        return NULL;
+    }
     f->status = lx_options_set(o, "ca_file", f->path, &err);
     snprintf(f->message, sizeof f->message, "%s", lx_error_message(err));
     lx_free(err);
