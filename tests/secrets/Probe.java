@@ -1,7 +1,8 @@
 // The Java part of the secrets test (tests/secrets/run.sh): every path through the Java binding
 // (JNA backend), printing every exception with toString(), getMessage(), its stack trace and
-// accessors, and every client with toString(). The binding has no event callback API. Access
-// tokens handed out on purpose (accessToken()) go to the file in LX_INTENTIONAL.
+// accessors, every client with toString(), and every event each client reports (its listener,
+// and the System.Logger bridge, which logs to stderr). Access tokens handed out on purpose
+// (accessToken()) go to the file in LX_INTENTIONAL.
 // Run: java -cp <binding jars> tests/secrets/Probe.java (the single-file source launcher).
 import java.io.FileWriter;
 import java.net.URI;
@@ -30,7 +31,8 @@ public class Probe {
 
     static LeanixClient client(String host, String token, Duration timeout) {
         LeanixClient.Builder b = LeanixClient.builder().host(host).apiToken(token).allowInsecureLoopback(true)
-                .retryBaseDelay(Duration.ofMillis(20)).backend("jna");
+                .retryBaseDelay(Duration.ofMillis(20)).backend("jna")
+                .eventListener(e -> System.out.println("event: " + e));
         if (timeout != null) b.requestTimeout(timeout);
         return b.build();
     }
