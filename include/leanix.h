@@ -528,8 +528,11 @@ lx_status lx_options_set(struct lx_options *options,
 lx_status lx_options_default(const char *key, const char **out_value);
 
 // Registers an event callback for clients built from these options (NULL removes it).
-// `userdata` is passed back untouched; it must stay valid while any such client lives.
-// See `lx_event_callback` for the threads it runs on.
+// `userdata` is passed back untouched; it must stay valid until each such client is closed
+// or freed: once lx_client_close() or lx_free() of a client returns, no event callback of
+// that client runs any more (they wait for callbacks in progress on other threads, so do not
+// hold a lock there that your callback takes). See `lx_event_callback` for the threads it
+// runs on.
 // Thread safety: any thread, one call at a time per object.
 lx_status lx_options_set_event_callback(struct lx_options *options,
                                         lx_event_callback callback,
@@ -566,7 +569,8 @@ lx_status lx_client_build(const struct lx_options *options,
 
 // Closes a client without releasing it: calls other threads are making on it (blocking and
 // asynchronous) return `LX_ERR_CANCELLED` promptly, its background token refresh stops, and
-// every later call on it returns `LX_ERR_CANCELLED`. Idempotent.
+// every later call on it returns `LX_ERR_CANCELLED`. Idempotent. Its event callback does not
+// run after this returns (callbacks in progress on other threads are waited for).
 //
 // The handle stays valid until lx_free(). (Handles are never reused, so freeing right away
 // is safe too: later calls with the freed handle return `LX_ERR_INVALID_ARG`.)
@@ -1217,6 +1221,8 @@ lx_status lx_error_graphql_json(const struct lx_error *err,
 // - Freeing a client cancels the calls other threads are making on it (they return
 //   `LX_ERR_CANCELLED` promptly; asynchronous calls get their callback with it) and stops its
 //   background token refresh; later calls with the freed handle return `LX_ERR_INVALID_ARG`.
+//   Its event callback does not run after lx_free() returns (callbacks in progress on other
+//   threads are waited for).
 // - Freeing an error also frees the response lx_error_response() lent out.
 // - Owned strings are overwritten with zeros before their memory is released (they may hold
 //   an access token).

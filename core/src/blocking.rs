@@ -31,6 +31,13 @@ use crate::secret::AccessToken;
 pub use crate::webhooks::blocking::{Consumer as WebhookConsumer, Webhooks};
 use crate::writes::{Patch, UpdateOptions};
 
+/// True while the current thread runs a library callback (an event handler or a completion):
+/// a blocking call from there is refused, and whoever would wait for callbacks to finish must
+/// not wait for the one it is inside.
+pub fn in_callback() -> bool {
+    runtime::in_callback()
+}
+
 /// A blocking LeanIX client. Thread-safe: share one (or clones of it) between threads.
 #[derive(Clone)]
 pub struct Client {

@@ -9,6 +9,7 @@ use crate::args::{bytes, optional_str, out, required_str, text};
 use crate::boundary::guard;
 use crate::call::CallOptions;
 use crate::error::{lx_error, Failure};
+use crate::events::EventGate;
 use crate::options::lx_options;
 use crate::registry;
 use crate::response::{lx_response, ResponseObject};
@@ -39,14 +40,26 @@ pub(crate) struct ClientHandle {
     /// The process that made it: freeing it in a forked child must not touch the parent's
     /// runtime (see lx_free()).
     pub pid: u32,
+    /// The event callback, if one was set: closed with the client.
+    events: Option<Arc<EventGate>>,
 }
 
 impl ClientHandle {
-    fn new(client: blocking::Client) -> Arc<Self> {
+    fn new(client: blocking::Client, events: Option<Arc<EventGate>>) -> Arc<Self> {
         Arc::new(ClientHandle {
             client,
             pid: std::process::id(),
+            events,
         })
+    }
+
+    /// Closes the client (see lx_client_close()) and its event callback: no event is delivered
+    /// once this returns.
+    pub fn close(&self) {
+        self.client.close();
+        if let Some(gate) = &self.events {
+            gate.close();
+        }
     }
 }
 
@@ -116,7 +129,10 @@ pub extern "C" fn lx_client_new(
         if let Some(t) = optional_str(api_token, "api_token")? {
             builder = builder.api_token(t);
         }
-        registry::publish::<lx_client>(out_client, ClientHandle::new(builder.build_blocking()?));
+        registry::publish::<lx_client>(
+            out_client,
+            ClientHandle::new(builder.build_blocking()?, None),
+        );
         Ok(())
     })
 }
@@ -141,17 +157,21 @@ pub extern "C" fn lx_client_build(
             let o = object.lock().unwrap_or_else(|p| p.into_inner());
             (o.builder.clone(), o.callback)
         };
-        if let Some(cb) = callback {
-            builder = builder.on_event(move |event| cb.deliver(event));
+        let gate = callback.map(EventGate::new);
+        if let Some(gate) = &gate {
+            let gate = Arc::clone(gate);
+            builder = builder.on_event(move |event| gate.deliver(event));
         }
-        registry::publish::<lx_client>(out_client, ClientHandle::new(builder.build_blocking()?));
+        let client = builder.build_blocking()?;
+        registry::publish::<lx_client>(out_client, ClientHandle::new(client, gate));
         Ok(())
     })
 }
 
 /// Closes a client without releasing it: calls other threads are making on it (blocking and
 /// asynchronous) return `LX_ERR_CANCELLED` promptly, its background token refresh stops, and
-/// every later call on it returns `LX_ERR_CANCELLED`. Idempotent.
+/// every later call on it returns `LX_ERR_CANCELLED`. Idempotent. Its event callback does not
+/// run after this returns (callbacks in progress on other threads are waited for).
 ///
 /// The handle stays valid until lx_free(). (Handles are never reused, so freeing right away
 /// is safe too: later calls with the freed handle return `LX_ERR_INVALID_ARG`.)
@@ -159,7 +179,7 @@ pub extern "C" fn lx_client_build(
 #[no_mangle]
 pub extern "C" fn lx_client_close(client: *const lx_client, err: *mut *mut lx_error) -> lx_status {
     guard(err, || {
-        client_of(client)?.client.close();
+        client_of(client)?.close();
         Ok(())
     })
 }

@@ -1,6 +1,8 @@
 //! The optional per-client event callback.
 
 use std::ffi::{c_char, c_void, CString};
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::{Arc, RwLock};
 
 use leanix_core::{Event, RetryTarget};
 use serde_json::json;
@@ -73,6 +75,43 @@ impl Callback {
         };
         // SAFETY: calling the function the user registered, with the data they registered.
         unsafe { (self.function)(self.userdata, kind as i32, text.as_ptr()) };
+    }
+}
+
+/// The event callback of one client, closed when the client is closed or freed: no callback
+/// starts after that, and closing waits for the callbacks in progress (unless it is called from
+/// inside one), so a binding that frees its client may release what the callback uses, and an
+/// interpreter that frees its clients at exit gets no call while it shuts down.
+pub(crate) struct EventGate {
+    callback: Callback,
+    open: AtomicBool,
+    running: RwLock<()>,
+}
+
+impl EventGate {
+    pub fn new(callback: Callback) -> Arc<Self> {
+        Arc::new(EventGate {
+            callback,
+            open: AtomicBool::new(true),
+            running: RwLock::new(()),
+        })
+    }
+
+    /// Delivers one event, unless the gate is closed.
+    pub fn deliver(&self, event: &Event) {
+        let _running = self.running.read().unwrap_or_else(|p| p.into_inner());
+        if self.open.load(Ordering::Acquire) {
+            self.callback.deliver(event);
+        }
+    }
+
+    /// Lets no further event through and waits for those being delivered (not for the one
+    /// this thread may be inside).
+    pub fn close(&self) {
+        self.open.store(false, Ordering::Release);
+        if !leanix_core::blocking::in_callback() {
+            drop(self.running.write().unwrap_or_else(|p| p.into_inner()));
+        }
     }
 }
 

@@ -15,6 +15,8 @@ use crate::registry::{self, Object};
 /// - Freeing a client cancels the calls other threads are making on it (they return
 ///   `LX_ERR_CANCELLED` promptly; asynchronous calls get their callback with it) and stops its
 ///   background token refresh; later calls with the freed handle return `LX_ERR_INVALID_ARG`.
+///   Its event callback does not run after lx_free() returns (callbacks in progress on other
+///   threads are waited for).
 /// - Freeing an error also frees the response lx_error_response() lent out.
 /// - Owned strings are overwritten with zeros before their memory is released (they may hold
 ///   an access token).
@@ -32,7 +34,7 @@ pub extern "C" fn lx_free(ptr: *mut c_void) {
     let _ = std::panic::catch_unwind(|| match registry::remove(ptr) {
         Some(Object::Client(c)) => {
             if c.pid == std::process::id() {
-                c.client.close();
+                c.close();
             } else {
                 std::mem::forget(c);
             }

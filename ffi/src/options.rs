@@ -419,8 +419,11 @@ pub extern "C" fn lx_options_default(
 }
 
 /// Registers an event callback for clients built from these options (NULL removes it).
-/// `userdata` is passed back untouched; it must stay valid while any such client lives.
-/// See `lx_event_callback` for the threads it runs on.
+/// `userdata` is passed back untouched; it must stay valid until each such client is closed
+/// or freed: once lx_client_close() or lx_free() of a client returns, no event callback of
+/// that client runs any more (they wait for callbacks in progress on other threads, so do not
+/// hold a lock there that your callback takes). See `lx_event_callback` for the threads it
+/// runs on.
 /// Thread safety: any thread, one call at a time per object.
 #[no_mangle]
 pub extern "C" fn lx_options_set_event_callback(

@@ -13,6 +13,8 @@
  *   - page walks without waiting (lx_graphql_pages_next_start, lx_rest_pages_next_start), each
  *     page started from the callback of the one before: every page once, NULL after the last,
  *     a second start while a page is in flight refused, a walk freed with a page in flight;
+ *   - lx_free of a client while its event callback runs on another thread: it returns after
+ *     the callback, and no callback runs after it;
  *   - max_requests_per_minute, adaptive_pacing and reauth_interval_ms, once each.
  * Every bound is "what the library promises + tc_margin()" (check.h); figures are printed.
  *
@@ -542,6 +544,62 @@ static void test_recursion(void) {
     clear_faults();
 }
 
+/* ---- the event callback ends with its client ---- */
+
+struct gate_case {
+    atomic_int entered, finished, freed, late;
+    lx_client *client;
+    int status;
+};
+
+static struct gate_case gate;
+
+static void on_slow_event(void *userdata, int32_t kind, const char *details) {
+    (void)userdata;
+    (void)details;
+    if (atomic_load(&gate.freed)) atomic_fetch_add(&gate.late, 1);
+    if (kind != LX_EVENT_RETRY || atomic_exchange(&gate.entered, 1)) return;
+    /* A callback that takes a while (the stimulus: lx_free must wait for it, not the test). */
+    const struct timespec slow = {0, 300 * 1000000L};
+    nanosleep(&slow, NULL);
+    atomic_store(&gate.finished, 1);
+}
+
+static void *gate_caller(void *arg) {
+    (void)arg;
+    lx_error *err = NULL;
+    gate.status = get_with(gate.client, NULL, &err);
+    lx_free(err);
+    return NULL;
+}
+
+static void test_event_callback_ends_with_the_client(void) {
+    sb_reset();
+    memset(&gate, 0, sizeof gate);
+    lx_options *opts = NULL;
+    CHECK(tc_options(url, token, "retry_base_delay_ms=10", &opts, NULL) == LX_OK, "options");
+    CHECK(lx_options_set_event_callback(opts, on_slow_event, NULL, NULL) == LX_OK, "event callback");
+    CHECK(lx_client_build(opts, &gate.client, NULL) == LX_OK, "build");
+    lx_free(opts);
+    sb_fault("{\"endpoint\":\"factSheets\",\"kind\":\"status\",\"status\":503,\"times\":100}");
+    pthread_t t;
+    pthread_create(&t, NULL, gate_caller, NULL);
+    double until = tc_now() + 30;
+    const struct timespec ms = {0, 1000000};
+    while (!atomic_load(&gate.entered) && tc_now() < until) nanosleep(&ms, NULL);
+    CHECK(atomic_load(&gate.entered), "the retry event's callback started");
+    lx_free(gate.client); /* while the callback runs on the caller's thread */
+    int finished_at_return = atomic_load(&gate.finished);
+    atomic_store(&gate.freed, 1);
+    pthread_join(t, NULL);
+    printf("event gate: lx_free returned after the callback in progress ended (%d); the call: %s; callbacks after: %d\n",
+           finished_at_return, lx_status_str(gate.status), atomic_load(&gate.late));
+    CHECK(finished_at_return == 1, "lx_free waited for the event callback in progress");
+    CHECK(gate.status == LX_ERR_CANCELLED, "the call in flight was cancelled: %s", lx_status_str(gate.status));
+    CHECK(atomic_load(&gate.late) == 0, "no event callback after lx_free returned (%d)", atomic_load(&gate.late));
+    clear_faults();
+}
+
 /* ---- rate budget options (issue 16), once each ---- */
 
 struct paced {
@@ -799,6 +857,7 @@ int main(void) {
     test_async_thousand();
     test_async_free();
     test_recursion();
+    test_event_callback_ends_with_the_client();
     test_async_pages();
     test_max_requests_per_minute();
     test_adaptive_pacing();
