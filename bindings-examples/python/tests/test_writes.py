@@ -140,10 +140,11 @@ def test_a_viewer_is_refused(sandbox: Any) -> None:
     assert sandbox.stats()["writes"] == 0
 
 
-def readme_example(title: str) -> str:
-    text = README.read_text(encoding="utf-8")
+def readme_example(title: str, readme: Path = README) -> str:
+    """The code of the ```python block after ``<!-- example: TITLE -->`` in ``readme``."""
+    text = readme.read_text(encoding="utf-8")
     m = re.search(r"<!-- example: " + re.escape(title) + r" -->\s*```python\n(.*?)```", text, re.S)
-    assert m, f"README has no example {title!r}"
+    assert m, f"{readme.name} has no example {title!r}"
     return m.group(1)
 
 
