@@ -1,8 +1,9 @@
 """LDIF runs (``client.integration.run``) and fact-sheet writes (``client.update_fact_sheet``)
 against the sandbox, with its counters: the result is typed, a failed run raises
 RunFailedError carrying the result, a deadline raises TimeoutError with the run's id, a
-REVISION_CLASH is retried with exactly one re-read of ``rev`` per clash, and the README's
-bulk-write example runs as written."""
+REVISION_CLASH is retried with exactly one re-read of ``rev`` per clash (also by
+``AsyncClient.update_fact_sheet``), a run started with ``wait=False`` is followed by its id
+(``integration.wait``, sync and async), and the README's bulk-write example runs as written."""
 
 from __future__ import annotations
 
