@@ -341,8 +341,12 @@ enum lx_ldif_flags
   LX_LDIF_DEFAULT = 0,
   // A test run: processed, with warnings and counts, but nothing changes in the workspace.
   LX_LDIF_TEST = 1,
-  // Return as soon as the run is started (the result has its first status).
+  // Return as soon as the run is started (the result has its first status). For
+  // lx_ldif_wait(): poll the run's status once and return it.
   LX_LDIF_NO_WAIT = 2,
+  // lx_ldif_wait() only: also fetch the run's output LDIF at its end (asking again while the
+  // answer is `204`), for an outbound run; lx_ldif_wait() cannot know the run's direction.
+  LX_LDIF_RESULTS = 4,
 };
 #ifndef __cplusplus
 #if __STDC_VERSION__ >= 202311L
@@ -638,6 +642,9 @@ lx_status lx_graphql(const struct lx_client *client,
 // `LX_ERR_INVALID_ARG` before any request; a page without `pageInfo`, `hasNextPage` without
 // `endCursor` or a repeated cursor is `LX_ERR_INVALID_RESPONSE`; more than `max_pages` pages
 // is `LX_ERR_TOO_LARGE`. To hold one page at a time, use lx_graphql_pages_new().
+//
+// Page size: LeanIX advises at most 1 000 fact sheets a page (`first: 1000`); a single
+// unpaged query stops near 15 000 to 18 000 nodes, so page anything larger.
 //
 // Ownership: `*out_json` is owned by the caller; release with lx_free().
 // Thread safety: as lx_get().
@@ -1013,6 +1020,76 @@ lx_status lx_update_fact_sheet(const struct lx_client *client,
                                char **out_json,
                                size_t *out_len,
                                struct lx_error **err);
+
+// Starts lx_update_fact_sheet() and returns at once: `callback` gets an `lx_response` whose
+// body is the written fact sheet's JSON (status 200, no headers), or the error that
+// lx_update_fact_sheet() would return (`LX_ERR_GRAPHQL` with lx_error_graphql_json(), ...),
+// exactly once, on a library thread (see `lx_completion_callback`). The `rev` read, the
+// `REVISION_CLASH` retries and `options` (deadline, cancel handle) are those of
+// lx_update_fact_sheet(). Returns `LX_OK` when the write started, or an error for invalid
+// arguments (a bad patch list, unknown flags; the callback never runs).
+//
+// Ownership: the strings are copied before it returns; the response or error handed to the
+// callback is the callback's, to release with lx_free(). Thread safety: any thread,
+// including from inside a completion callback.
+LX_MUST_USE
+lx_status lx_update_fact_sheet_start(const struct lx_client *client,
+                                     const char *id,
+                                     const char *patches_json,
+                                     const char *comment,
+                                     int32_t flags,
+                                     const struct lx_call_options *options,
+                                     lx_completion_callback callback,
+                                     void *userdata,
+                                     struct lx_error **err);
+
+// Waits for a synchronization run that was started already (by lx_ldif_run() with
+// `LX_LDIF_NO_WAIT`, another process, LeanIX's UI, ...) and returns its result, as
+// lx_ldif_run() does after the start: polls the status with backoff (0.5 s, doubling to
+// 10 s) until `FINISHED`, `FAILED` or `STOPPED`, then reads the progress and every page of
+// warnings.
+//
+// `run_id`: the run's id (the `"id"` of lx_ldif_run()'s result; a bad one gives the server's
+// answer, `LX_ERR_HTTP` with a 404). `flags`: `LX_LDIF_DEFAULT`, or `LX_LDIF_NO_WAIT` (poll
+// the status once and return what it is now) and/or `LX_LDIF_RESULTS` (fetch the output LDIF
+// of an outbound run at its end); `LX_LDIF_TEST` is `LX_ERR_INVALID_ARG`. `options` (NULL:
+// none): its timeout is the deadline of the whole wait (unset:
+// `LX_DEFAULT_LDIF_RUN_TIMEOUT_MS`), its cancel handle ends the wait with `LX_ERR_CANCELLED`
+// (the run goes on at LeanIX).
+//
+// On `LX_OK`, `*out_json` is the result, the JSON of lx_ldif_run(); `LX_ERR_RUN_FAILED`,
+// `LX_ERR_TIMEOUT` and `LX_ERR_CANCELLED` keep the run's result in lx_error_run_json(), as
+// for lx_ldif_run().
+//
+// Ownership: `*out_json` (NUL-terminated; `out_len` may be NULL) is owned by the caller;
+// release with lx_free(). Thread safety: as lx_get(); the call blocks the calling thread
+// for the whole wait.
+LX_MUST_USE
+lx_status lx_ldif_wait(const struct lx_client *client,
+                       const char *run_id,
+                       int32_t flags,
+                       const struct lx_call_options *options,
+                       char **out_json,
+                       size_t *out_len,
+                       struct lx_error **err);
+
+// Starts lx_ldif_wait() and returns at once: `callback` gets an `lx_response` whose body is
+// the result JSON (status 200, no headers), or the error (`LX_ERR_RUN_FAILED` with
+// lx_error_run_json(), ...), exactly once, on a library thread (see
+// `lx_completion_callback`). Returns `LX_OK` when the wait started, or an error for invalid
+// arguments (an empty id, unknown flags; the callback never runs).
+//
+// Ownership: `run_id` is copied before it returns; the response or error handed to the
+// callback is the callback's, to release with lx_free(). Thread safety: any thread,
+// including from inside a completion callback.
+LX_MUST_USE
+lx_status lx_ldif_wait_start(const struct lx_client *client,
+                             const char *run_id,
+                             int32_t flags,
+                             const struct lx_call_options *options,
+                             lx_completion_callback callback,
+                             void *userdata,
+                             struct lx_error **err);
 
 // Creates a PULL subscription from `spec_json` (`{"identifier":"sync","tagSets":
 // [["pathfinder","FACT_SHEET_CREATED"]],"payloadMode":"DEFAULT"}`; `workspaceId` and

@@ -38,7 +38,7 @@ ATTEMPTS = 10
 
 
 def leanix_job(url: str, token: str) -> Callable[[int], int]:
-    client = leanix.Client(url, token, allow_insecure_loopback=True, max_attempts=ATTEMPTS)
+    client = leanix.Client(url, token, insecure_loopback=True, max_attempts=ATTEMPTS)
 
     def write(i: int) -> int:
         return client.post(FACT_SHEETS_PATH, json={"name": f"bulk {i}", "type": "Application"}).status

@@ -121,7 +121,7 @@ Maker = Callable[[str, str, str], Tuple[Callable[[], Callable[[], int]], Callabl
 
 
 def make_leanix(url: str, token: str, path: str) -> Tuple[Callable[[], Callable[[], int]], Callable[[], None]]:
-    client = leanix.Client(url, token, allow_insecure_loopback=True)
+    client = leanix.Client(url, token, insecure_loopback=True)
 
     def per_thread() -> Callable[[], int]:
         get = client.get
@@ -136,7 +136,7 @@ def make_leanix(url: str, token: str, path: str) -> Tuple[Callable[[], Callable[
 
 def make_leanix_timeout(url: str, token: str, path: str) -> Tuple[Callable[[], Callable[[], int]], Callable[[], None]]:
     """leanix with `timeout=` on every call (per-call options, reused per thread)."""
-    client = leanix.Client(url, token, allow_insecure_loopback=True)
+    client = leanix.Client(url, token, insecure_loopback=True)
 
     def per_thread() -> Callable[[], int]:
         get = client.get
@@ -285,7 +285,7 @@ AsyncMaker = Callable[[str, str, str], Any]
 
 
 async def a_leanix(url: str, token: str, path: str) -> Tuple[Callable[[], Any], Callable[[], Any]]:
-    client = leanix.AsyncClient(url, token, allow_insecure_loopback=True)
+    client = leanix.AsyncClient(url, token, insecure_loopback=True)
 
     async def one() -> int:
         return len((await client.get(path)).content)
@@ -369,7 +369,7 @@ def c_loop(url: str, token: str, path: str, seconds: float, warmup: float) -> Op
         return None
     env = dict(os.environ, LD_LIBRARY_PATH=str(LIBRARY.parent))
     p = subprocess.run([str(exe), url, token, path, "1", str(warmup), str(seconds),
-                        "allow_insecure_loopback=1"], capture_output=True, text=True, env=env,
+                        "insecure_loopback=1"], capture_output=True, text=True, env=env,
                        timeout=seconds + warmup + 60)
     if p.returncode != 0:
         print(f"bench_get failed: {p.stderr.strip()[-300:]}", file=sys.stderr)

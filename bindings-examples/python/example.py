@@ -58,7 +58,7 @@ def main() -> int:
     sandbox: Optional[subprocess.Popen] = None
     if args.sandbox:
         sandbox, host, token = start_sandbox()
-        options = {"allow_insecure_loopback": True}  # the sandbox speaks http:// on 127.0.0.1
+        options = {"insecure_loopback": True}  # the sandbox speaks http:// on 127.0.0.1
         print(f"sandbox at {host}")
     else:
         host, token = os.environ.get("LEANIX_HOST", ""), os.environ.get("LEANIX_API_TOKEN", "")

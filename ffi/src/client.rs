@@ -324,6 +324,9 @@ pub extern "C" fn lx_graphql(
 /// `endCursor` or a repeated cursor is `LX_ERR_INVALID_RESPONSE`; more than `max_pages` pages
 /// is `LX_ERR_TOO_LARGE`. To hold one page at a time, use lx_graphql_pages_new().
 ///
+/// Page size: LeanIX advises at most 1 000 fact sheets a page (`first: 1000`); a single
+/// unpaged query stops near 15 000 to 18 000 nodes, so page anything larger.
+///
 /// Ownership: `*out_json` is owned by the caller; release with lx_free().
 /// Thread safety: as lx_get().
 #[no_mangle]

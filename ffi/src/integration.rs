@@ -1,5 +1,6 @@
-//! LDIF runs of the Integration API (`lx_ldif_run`) and fact-sheet writes through GraphQL
-//! (`lx_update_fact_sheet`).
+//! LDIF runs of the Integration API (`lx_ldif_run`, and `lx_ldif_wait` for a run started
+//! already) and fact-sheet writes through GraphQL (`lx_update_fact_sheet`), blocking or
+//! started with a completion callback (`*_start`).
 
 use std::ffi::{c_char, c_void};
 
@@ -23,8 +24,12 @@ pub enum lx_ldif_flags {
     LX_LDIF_DEFAULT = 0,
     /// A test run: processed, with warnings and counts, but nothing changes in the workspace.
     LX_LDIF_TEST = 1,
-    /// Return as soon as the run is started (the result has its first status).
+    /// Return as soon as the run is started (the result has its first status). For
+    /// lx_ldif_wait(): poll the run's status once and return it.
     LX_LDIF_NO_WAIT = 2,
+    /// lx_ldif_wait() only: also fetch the run's output LDIF at its end (asking again while the
+    /// answer is `204`), for an outbound run; lx_ldif_wait() cannot know the run's direction.
+    LX_LDIF_RESULTS = 4,
 }
 
 /// Flags of lx_update_fact_sheet() (bits, combined with `|`).
@@ -212,30 +217,197 @@ pub extern "C" fn lx_update_fact_sheet(
     guard(err, || {
         out(out_json, "out_json")?;
         let handle = client_of(client)?;
-        let id = required_str(id, "id")?;
-        let patches =
-            crate::args::json_arg(required_str(patches_json, "patches_json")?, "patches_json")?;
-        let patches = Patch::list_from_json(&patches)?;
-        let comment = optional_str(comment, "comment")?;
-        crate::args::check_flags(flags, lx_update_flags::LX_UPDATE_VALIDATE_ONLY as i32)?;
-        let call = CallOptions::of(options)?;
-        let mut update = UpdateOptions::new()
-            .validate_only(flags & lx_update_flags::LX_UPDATE_VALIDATE_ONLY as i32 != 0);
-        if let Some(c) = comment {
-            update = update.comment(c);
-        }
-        if let Some(t) = call.timeout() {
-            update = update.timeout(t);
-        }
-        if let Some(c) = call.cancel() {
-            update = update.cancel_on(c);
-        }
-        let fact_sheet = handle.client.update_fact_sheet(id, &patches, update)?;
+        let (id, patches, update) = update_args(id, patches_json, comment, flags, options)?;
+        let fact_sheet = handle.client.update_fact_sheet(&id, &patches, update)?;
         write_owned(
             serde_json::to_vec(&fact_sheet).unwrap_or_default(),
             out_json,
             out_len,
         );
+        Ok(())
+    })
+}
+
+/// The arguments of lx_update_fact_sheet() and lx_update_fact_sheet_start(), checked: the id,
+/// the patches and the update options.
+fn update_args(
+    id: *const c_char,
+    patches_json: *const c_char,
+    comment: *const c_char,
+    flags: i32,
+    options: *const lx_call_options,
+) -> Result<(String, Vec<Patch>, UpdateOptions), Failure> {
+    let id = required_str(id, "id")?.to_owned();
+    let patches =
+        crate::args::json_arg(required_str(patches_json, "patches_json")?, "patches_json")?;
+    let patches = Patch::list_from_json(&patches)?;
+    let comment = optional_str(comment, "comment")?;
+    crate::args::check_flags(flags, lx_update_flags::LX_UPDATE_VALIDATE_ONLY as i32)?;
+    let call = CallOptions::of(options)?;
+    let mut update = UpdateOptions::new()
+        .validate_only(flags & lx_update_flags::LX_UPDATE_VALIDATE_ONLY as i32 != 0);
+    if let Some(c) = comment {
+        update = update.comment(c);
+    }
+    if let Some(t) = call.timeout() {
+        update = update.timeout(t);
+    }
+    if let Some(c) = call.cancel() {
+        update = update.cancel_on(c);
+    }
+    Ok((id, patches, update))
+}
+
+/// Starts lx_update_fact_sheet() and returns at once: `callback` gets an `lx_response` whose
+/// body is the written fact sheet's JSON (status 200, no headers), or the error that
+/// lx_update_fact_sheet() would return (`LX_ERR_GRAPHQL` with lx_error_graphql_json(), ...),
+/// exactly once, on a library thread (see `lx_completion_callback`). The `rev` read, the
+/// `REVISION_CLASH` retries and `options` (deadline, cancel handle) are those of
+/// lx_update_fact_sheet(). Returns `LX_OK` when the write started, or an error for invalid
+/// arguments (a bad patch list, unknown flags; the callback never runs).
+///
+/// Ownership: the strings are copied before it returns; the response or error handed to the
+/// callback is the callback's, to release with lx_free(). Thread safety: any thread,
+/// including from inside a completion callback.
+#[no_mangle]
+#[must_use]
+#[allow(clippy::too_many_arguments)]
+pub extern "C" fn lx_update_fact_sheet_start(
+    client: *const lx_client,
+    id: *const c_char,
+    patches_json: *const c_char,
+    comment: *const c_char,
+    flags: i32,
+    options: *const lx_call_options,
+    callback: lx_completion_callback,
+    userdata: *mut c_void,
+    err: *mut *mut lx_error,
+) -> lx_status {
+    guard(err, || {
+        let completion = Completion::of(callback, userdata)?;
+        let handle = client_of(client)?;
+        let (id, patches, update) = update_args(id, patches_json, comment, flags, options)?;
+        handle.client.start(
+            |c| async move { c.update_fact_sheet(&id, &patches, update).await },
+            move |result| {
+                completion.deliver(result.map(|fs| {
+                    ResponseObject::from_body(serde_json::to_vec(&fs).unwrap_or_default())
+                }))
+            },
+        )?;
+        Ok(())
+    })
+}
+
+/// The run id and the wait options of lx_ldif_wait() and lx_ldif_wait_start(): `flags` may be
+/// `LX_LDIF_NO_WAIT` and `LX_LDIF_RESULTS`; `LX_LDIF_TEST` is for starting a run, not waiting.
+fn wait_args(
+    run_id: *const c_char,
+    flags: i32,
+    options: *const lx_call_options,
+) -> Result<(String, RunOptions), Failure> {
+    let id = required_str(run_id, "run_id")?;
+    if id.is_empty() {
+        return Err(Failure::new(
+            lx_status::LX_ERR_INVALID_ARG,
+            "run_id is empty",
+        ));
+    }
+    crate::args::check_flags(
+        flags,
+        lx_ldif_flags::LX_LDIF_NO_WAIT as i32 | lx_ldif_flags::LX_LDIF_RESULTS as i32,
+    )?;
+    let call = CallOptions::of(options)?;
+    let mut wait = RunOptions::new()
+        .wait(flags & lx_ldif_flags::LX_LDIF_NO_WAIT as i32 == 0)
+        .fetch_results(flags & lx_ldif_flags::LX_LDIF_RESULTS as i32 != 0);
+    if let Some(t) = call.timeout() {
+        wait = wait.timeout(t);
+    }
+    if let Some(c) = call.cancel() {
+        wait = wait.cancel_on(c);
+    }
+    Ok((id.to_owned(), wait))
+}
+
+/// Waits for a synchronization run that was started already (by lx_ldif_run() with
+/// `LX_LDIF_NO_WAIT`, another process, LeanIX's UI, ...) and returns its result, as
+/// lx_ldif_run() does after the start: polls the status with backoff (0.5 s, doubling to
+/// 10 s) until `FINISHED`, `FAILED` or `STOPPED`, then reads the progress and every page of
+/// warnings.
+///
+/// `run_id`: the run's id (the `"id"` of lx_ldif_run()'s result; a bad one gives the server's
+/// answer, `LX_ERR_HTTP` with a 404). `flags`: `LX_LDIF_DEFAULT`, or `LX_LDIF_NO_WAIT` (poll
+/// the status once and return what it is now) and/or `LX_LDIF_RESULTS` (fetch the output LDIF
+/// of an outbound run at its end); `LX_LDIF_TEST` is `LX_ERR_INVALID_ARG`. `options` (NULL:
+/// none): its timeout is the deadline of the whole wait (unset:
+/// `LX_DEFAULT_LDIF_RUN_TIMEOUT_MS`), its cancel handle ends the wait with `LX_ERR_CANCELLED`
+/// (the run goes on at LeanIX).
+///
+/// On `LX_OK`, `*out_json` is the result, the JSON of lx_ldif_run(); `LX_ERR_RUN_FAILED`,
+/// `LX_ERR_TIMEOUT` and `LX_ERR_CANCELLED` keep the run's result in lx_error_run_json(), as
+/// for lx_ldif_run().
+///
+/// Ownership: `*out_json` (NUL-terminated; `out_len` may be NULL) is owned by the caller;
+/// release with lx_free(). Thread safety: as lx_get(); the call blocks the calling thread
+/// for the whole wait.
+#[no_mangle]
+#[must_use]
+pub extern "C" fn lx_ldif_wait(
+    client: *const lx_client,
+    run_id: *const c_char,
+    flags: i32,
+    options: *const lx_call_options,
+    out_json: *mut *mut c_char,
+    out_len: *mut usize,
+    err: *mut *mut lx_error,
+) -> lx_status {
+    guard(err, || {
+        out(out_json, "out_json")?;
+        let handle = client_of(client)?;
+        let (id, wait) = wait_args(run_id, flags, options)?;
+        let result = handle.client.wait_run(&id, wait)?;
+        write_owned(
+            serde_json::to_vec(&result.to_json()).unwrap_or_default(),
+            out_json,
+            out_len,
+        );
+        Ok(())
+    })
+}
+
+/// Starts lx_ldif_wait() and returns at once: `callback` gets an `lx_response` whose body is
+/// the result JSON (status 200, no headers), or the error (`LX_ERR_RUN_FAILED` with
+/// lx_error_run_json(), ...), exactly once, on a library thread (see
+/// `lx_completion_callback`). Returns `LX_OK` when the wait started, or an error for invalid
+/// arguments (an empty id, unknown flags; the callback never runs).
+///
+/// Ownership: `run_id` is copied before it returns; the response or error handed to the
+/// callback is the callback's, to release with lx_free(). Thread safety: any thread,
+/// including from inside a completion callback.
+#[no_mangle]
+#[must_use]
+pub extern "C" fn lx_ldif_wait_start(
+    client: *const lx_client,
+    run_id: *const c_char,
+    flags: i32,
+    options: *const lx_call_options,
+    callback: lx_completion_callback,
+    userdata: *mut c_void,
+    err: *mut *mut lx_error,
+) -> lx_status {
+    guard(err, || {
+        let completion = Completion::of(callback, userdata)?;
+        let handle = client_of(client)?;
+        let (id, wait) = wait_args(run_id, flags, options)?;
+        handle.client.start(
+            |c| async move { c.wait_run(&id, wait).await },
+            move |result| {
+                completion.deliver(result.map(|r| {
+                    ResponseObject::from_body(serde_json::to_vec(&r.to_json()).unwrap_or_default())
+                }))
+            },
+        )?;
         Ok(())
     })
 }

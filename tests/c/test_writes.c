@@ -10,7 +10,15 @@
  *     LX_ERR_RUN_FAILED with the run readable from the error; a bad LDIF refused at the start;
  *   - lx_update_fact_sheet with one concurrent edit: one REVISION_CLASH, exactly one re-read,
  *     4 GraphQL requests, 1 write; with clashes beyond the bound: LX_ERR_GRAPHQL naming
- *     REVISION_CLASH after 4 writes and 4 reads; archiving with a comment; a viewer refused.
+ *     REVISION_CLASH after 4 writes and 4 reads; archiving with a comment; a viewer refused;
+ *   - lx_update_fact_sheet_start: the same clash retry, the fact sheet as the completion's
+ *     body; a viewer's refusal as LX_ERR_GRAPHQL in the completion; bad patches refused at the
+ *     start;
+ *   - lx_ldif_wait / lx_ldif_wait_start: a run started with LX_LDIF_NO_WAIT (the sandbox's
+ *     manual mode) followed by its id: PENDING with LX_LDIF_NO_WAIT (one status request),
+ *     LX_ERR_TIMEOUT with the run in lx_error_run_json() while pending, FINISHED once advanced
+ *     (one poll, its progress, one warnings page), the same through a completion; LX_LDIF_TEST,
+ *     an empty or NULL id refused; an unknown id is the server's 404.
  *
  * Environment: LX_SANDBOX_URL, LX_SANDBOX_TOKEN, LX_SANDBOX_VIEWER_TOKEN (set by run.sh).
  * Prints "N passed, N failed". */
@@ -309,6 +317,143 @@ static void test_update(lx_client *c) {
     lx_free(viewer);
 }
 
+/* ---- lx_update_fact_sheet_start: a write with a completion callback ---- */
+
+static void test_update_start(lx_client *c) {
+    char id[37];
+    CHECK(first_application(c, id) == 0, "an Application to update");
+    sb_reset();
+    sb_fault("{\"endpoint\":\"graphql\",\"kind\":\"concurrent_edit\",\"times\":1}");
+    struct done ok = {PTHREAD_MUTEX_INITIALIZER, PTHREAD_COND_INITIALIZER, 0, -1, ""};
+    const char *patches = "[{\"op\":\"replace\",\"path\":\"/description\",\"value\":\"from C, started\"}]";
+    CHECK(lx_update_fact_sheet_start(c, id, patches, "C start test", LX_UPDATE_DEFAULT, NULL, on_done, &ok, NULL) ==
+              LX_OK,
+          "update started");
+    CHECK(wait_done(&ok) == 1 && ok.status == LX_OK, "one completion, LX_OK: %d", ok.status);
+    CHECK(contains(ok.result, id) && contains(ok.result, "\"description\":\"from C, started\""), "fact sheet %s",
+          ok.result);
+    /* read, write (clash), re-read, write */
+    CHECK(sb_requests("graphql", 200) == 4, "graphql requests %ld", sb_requests("graphql", 200));
+    CHECK(sb_counter("writes") == 1, "writes %ld", sb_counter("writes"));
+    clear_faults();
+
+    lx_client *viewer = tc_client(url, viewer_token, NULL, NULL);
+    struct done refused = {PTHREAD_MUTEX_INITIALIZER, PTHREAD_COND_INITIALIZER, 0, -1, ""};
+    CHECK(viewer && lx_update_fact_sheet_start(viewer, id, patches, NULL, 0, NULL, on_done, &refused, NULL) == LX_OK,
+          "viewer update started");
+    CHECK(wait_done(&refused) == 1 && refused.status == LX_ERR_GRAPHQL, "a viewer's write: %d", refused.status);
+    lx_free(viewer);
+
+    struct done never = {PTHREAD_MUTEX_INITIALIZER, PTHREAD_COND_INITIALIZER, 0, -1, ""};
+    CHECK(lx_update_fact_sheet_start(c, id, "{}", NULL, 0, NULL, on_done, &never, NULL) == LX_ERR_INVALID_ARG,
+          "patches that are not a list");
+    CHECK(lx_update_fact_sheet_start(c, id, patches, NULL, 2, NULL, on_done, &never, NULL) == LX_ERR_INVALID_ARG,
+          "unknown flags");
+    CHECK(lx_update_fact_sheet_start(c, NULL, patches, NULL, 0, NULL, on_done, &never, NULL) == LX_ERR_NULL_ARG,
+          "NULL id");
+    CHECK(lx_update_fact_sheet_start(c, id, patches, NULL, 0, NULL, NULL, NULL, NULL) == LX_ERR_NULL_ARG,
+          "no callback");
+    CHECK(never.calls == 0, "no callback for a refused start");
+}
+
+/* ---- lx_ldif_wait: follow a run started with LX_LDIF_NO_WAIT by its id ---- */
+
+/* Advances the sandbox's manual runs until none moves (at most 10 steps). */
+static void advance_all(void) {
+    char out[256];
+    for (int i = 0; i < 10; i++) {
+        sb_call("POST", "/_sandbox/integration/advance", NULL, out, sizeof out);
+        if (contains(out, "\"advanced\":0")) return;
+    }
+}
+
+static void test_ldif_wait(lx_client *c) {
+    integration("{\"sync_run_state_ms\":0,\"sync_run_manual\":true}");
+    sb_reset();
+    const char *ldif = LDIF_HEAD "\"processingDirection\":\"inbound\",\"content\":[{\"type\":\"Application\","
+                                 "\"id\":\"c-wait-1\",\"data\":{\"name\":\"C Wait App\"}}]}";
+    char *json = NULL;
+    lx_error *err = NULL;
+    int st = lx_ldif_run(c, ldif, LX_LDIF_NO_WAIT, NULL, &json, NULL, &err);
+    CHECK(st == LX_OK && contains(json, "\"status\":\"PENDING\""), "started: %s", json ? json : lx_status_str(st));
+    char run_id[128] = "";
+    const char *p = json ? strstr(json, "\"id\":\"") : NULL;
+    if (p) {
+        const char *end = strchr(p + 6, '"');
+        if (end && (size_t)(end - p - 6) < sizeof run_id) {
+            memcpy(run_id, p + 6, (size_t)(end - p - 6));
+            run_id[end - p - 6] = 0;
+        }
+    }
+    CHECK(run_id[0] != 0, "the run's id in %s", json ? json : "");
+    lx_free(json);
+    lx_free(err);
+    err = NULL;
+
+    /* LX_LDIF_NO_WAIT: one status request, the state now. */
+    sb_reset();
+    json = NULL;
+    st = lx_ldif_wait(c, run_id, LX_LDIF_NO_WAIT, NULL, &json, NULL, &err);
+    CHECK(st == LX_OK && contains(json, "\"status\":\"PENDING\"") && contains(json, "\"polls\":1") &&
+              contains(json, run_id),
+          "no wait: %s", json ? json : lx_status_str(st));
+    CHECK(sb_requests("integration", -1) == 1, "integration requests %ld", sb_requests("integration", -1));
+    lx_free(json);
+
+    /* A deadline while it is pending: LX_ERR_TIMEOUT, the run in the error. */
+    lx_call_options *opts = NULL;
+    CHECK(lx_call_options_new(&opts, NULL) == LX_OK && lx_call_options_set_timeout_ms(opts, 200, NULL) == LX_OK,
+          "call options");
+    json = NULL;
+    st = lx_ldif_wait(c, run_id, LX_LDIF_DEFAULT, opts, &json, NULL, &err);
+    CHECK(st == LX_ERR_TIMEOUT && json == NULL, "deadline while pending: %s", lx_status_str(st));
+    char *run = NULL;
+    CHECK(lx_error_run_json(err, &run, NULL) == LX_OK && contains(run, run_id) && contains(run, "\"PENDING\""),
+          "the run from the error: %s", run ? run : "(none)");
+    lx_free(run);
+    lx_free(err);
+    err = NULL;
+    lx_free(opts);
+
+    /* Once it has run: FINISHED, its counts, the content applied. */
+    advance_all();
+    sb_reset();
+    json = NULL;
+    st = lx_ldif_wait(c, run_id, LX_LDIF_DEFAULT, NULL, &json, NULL, &err);
+    CHECK(st == LX_OK && contains(json, "\"status\":\"FINISHED\"") && contains(json, "\"processedContentCount\":1") &&
+              contains(json, "\"polls\":1") && contains(json, "\"results\":null"),
+          "waited: %s %s", json ? json : lx_status_str(st), err ? lx_error_message(err) : "");
+    /* one status poll, progress, one warnings page */
+    CHECK(sb_requests("integration", -1) == 3, "integration requests %ld", sb_requests("integration", -1));
+    lx_free(json);
+    lx_free(err);
+    err = NULL;
+
+    /* The same through a completion. */
+    struct done ok = {PTHREAD_MUTEX_INITIALIZER, PTHREAD_COND_INITIALIZER, 0, -1, ""};
+    CHECK(lx_ldif_wait_start(c, run_id, LX_LDIF_DEFAULT, NULL, on_done, &ok, NULL) == LX_OK, "wait started");
+    CHECK(wait_done(&ok) == 1 && ok.status == LX_OK, "one completion, LX_OK: %d", ok.status);
+    CHECK(contains(ok.result, "\"status\":\"FINISHED\"") && contains(ok.result, run_id), "result %s", ok.result);
+
+    /* Bad arguments. */
+    json = NULL;
+    CHECK(lx_ldif_wait(c, run_id, LX_LDIF_TEST, NULL, &json, NULL, NULL) == LX_ERR_INVALID_ARG, "LX_LDIF_TEST");
+    CHECK(lx_ldif_wait(c, run_id, 8, NULL, &json, NULL, NULL) == LX_ERR_INVALID_ARG, "unknown flags");
+    CHECK(lx_ldif_wait(c, "", 0, NULL, &json, NULL, NULL) == LX_ERR_INVALID_ARG, "empty id");
+    CHECK(lx_ldif_wait(c, NULL, 0, NULL, &json, NULL, NULL) == LX_ERR_NULL_ARG, "NULL id");
+    CHECK(lx_ldif_wait(c, run_id, 0, NULL, NULL, NULL, NULL) == LX_ERR_NULL_ARG, "NULL out_json");
+    struct done never = {PTHREAD_MUTEX_INITIALIZER, PTHREAD_COND_INITIALIZER, 0, -1, ""};
+    CHECK(lx_ldif_wait_start(c, run_id, LX_LDIF_TEST, NULL, on_done, &never, NULL) == LX_ERR_INVALID_ARG,
+          "LX_LDIF_TEST at the start");
+    CHECK(never.calls == 0, "no callback for a refused start");
+    st = lx_ldif_wait(c, "00000000-0000-0000-0000-000000000000", 0, NULL, &json, NULL, &err);
+    CHECK(st == LX_ERR_HTTP && lx_error_http_status(err) == 404, "an unknown run: %s %s", lx_status_str(st),
+          err ? lx_error_message(err) : "");
+    CHECK(json == NULL, "no result");
+    lx_free(err);
+    integration("{\"sync_run_manual\":false}");
+}
+
 int main(void) {
     url = getenv("LX_SANDBOX_URL");
     token = getenv("LX_SANDBOX_TOKEN");
@@ -325,6 +470,8 @@ int main(void) {
     test_bad_arguments(c);
     test_ldif_run_start(c);
     test_update(c);
+    test_update_start(c);
+    test_ldif_wait(c);
     lx_free(c);
     integration("{\"sync_run_state_ms\":100}");
     TC_SUMMARY();

@@ -306,3 +306,86 @@ def test_one_table_of_options() -> None:
         keys = set(re.findall(r"`([a-z_]+)`", table))
         assert {o.key for o in _options.OPTIONS} <= keys, sorted(
             {o.key for o in _options.OPTIONS} - keys)
+
+
+# -- the rate budget: the same behaviour tests/c/test_calls.c checks, counted, not timed ----
+
+
+def _warm(sandbox: Sandbox, **options: Any) -> leanix.Client:
+    """A client with ``options`` that holds a token already; the sandbox's counters zeroed."""
+    c = leanix.Client(sandbox.url, sandbox.admin_token, insecure_loopback=True, **options)
+    assert c.access_token
+    sandbox.reset()
+    return c
+
+
+def test_max_requests_per_minute_is_one_budget_for_every_thread(sandbox: Sandbox) -> None:
+    # 6 a minute: a bucket of one request, the next one 10 s later. Of 8 calls from 8 threads
+    # with a 0.5 s deadline exactly one is sent; the others would have to wait past their
+    # deadline, so they raise RateLimitedError at once without reaching the server.
+    with _warm(sandbox, max_requests_per_minute=6) as c:
+        outcomes: List[str] = []
+        lock = threading.Lock()
+
+        def call() -> None:
+            try:
+                c.get(FS, params={"pageSize": 1}, timeout=0.5)
+                got = "ok"
+            except leanix.RateLimitedError as e:
+                assert e.retry_after is not None and 0.5 < e.retry_after <= 10.0, e.retry_after
+                assert "was not sent" in str(e)
+                got = "held"
+            with lock:
+                outcomes.append(got)
+
+        threads = [threading.Thread(target=call) for _ in range(8)]
+        for t in threads:
+            t.start()
+        for t in threads:
+            t.join()
+        assert sorted(outcomes) == ["held"] * 7 + ["ok"]
+        assert sandbox.requests("factSheets", 200) == 1
+        assert sandbox.requests("factSheets", 429) == 0
+    # Without the option every call is sent.
+    with _warm(sandbox) as c:
+        for _ in range(8):
+            c.get(FS, params={"pageSize": 1}, timeout=5)
+        assert sandbox.requests("factSheets", 200) == 8
+
+
+@pytest.mark.parametrize("adaptive", [True, False])
+def test_adaptive_pacing_starts_after_a_429_only_when_asked(sandbox: Sandbox,
+                                                            adaptive: bool) -> None:
+    events: List[Dict[str, Any]] = []
+    with _warm(sandbox, adaptive_pacing=adaptive,
+               on_event=lambda k, d: events.append(d) if k == "pacing" else None) as c:
+        # A sending rate to measure (10 calls of 20 ms), then a 429 with Retry-After: 1.
+        sandbox.fault("factSheets", "latency", ms=20)
+        for _ in range(10):
+            assert c.get(FS, params={"pageSize": 1}).status == 200
+        sandbox.fault("factSheets", "latency", ms=0)
+        sandbox.fault("factSheets", "status", status=429, retry_after="1")
+        assert c.get(FS, params={"pageSize": 1}, timeout=10).status == 200  # the 429 retried
+        assert sandbox.requests("factSheets", 429) == 1
+        assert sandbox.requests("factSheets", 200) == 11
+    sandbox.clear_faults()
+    if adaptive:
+        assert [e["started"] for e in events] == [True], events
+        assert events[0]["requests_per_minute"] > 0
+    else:
+        assert events == []
+
+
+@pytest.mark.parametrize("reauth_interval,exchanges,unauthorized",
+                         [(600, 1, 6),  # one re-exchange, then every 401 is final
+                          (0, 5, 10)])  # each call exchanges once more
+def test_reauth_interval_bounds_the_exchanges_of_401s(sandbox: Sandbox, reauth_interval: float,
+                                                      exchanges: int, unauthorized: int) -> None:
+    with _warm(sandbox, reauth_interval=reauth_interval) as c:
+        sandbox.fault("factSheets", "status", status=401, times=1000)
+        for _ in range(5):
+            with pytest.raises(leanix.UnauthorizedError):
+                c.get(FS, params={"pageSize": 1})
+        assert sandbox.stats()["token_exchanges"] == exchanges
+        assert sandbox.requests("factSheets", 401) == unauthorized
+    sandbox.clear_faults()

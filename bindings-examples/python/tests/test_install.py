@@ -54,7 +54,7 @@ import leanix
 
 out = {"module": leanix.__file__, "library": str(leanix.library_path()),
        "version": leanix.version()}
-with leanix.Client(allow_insecure_loopback=True) as client:
+with leanix.Client(insecure_loopback=True) as client:
     claims = client.claims
     out["claims"] = [claims.workspace_name, claims.role]
     page = client.get("/services/pathfinder/v1/factSheets?pageSize=2")
@@ -66,7 +66,7 @@ with leanix.Client(allow_insecure_loopback=True) as client:
         out["error"] = [type(e).__name__, e.status, e.status_name, e.response.json()["status"]]
 
 async def concurrently():
-    async with leanix.AsyncClient(allow_insecure_loopback=True) as client:
+    async with leanix.AsyncClient(insecure_loopback=True) as client:
         pages = await asyncio.gather(*[client.get("/services/pathfinder/v1/factSheets",
                                                   params={"pageSize": 1}) for _ in range(3)])
         return [p.status for p in pages]

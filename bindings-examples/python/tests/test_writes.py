@@ -1,8 +1,9 @@
 """LDIF runs (``client.integration.run``) and fact-sheet writes (``client.update_fact_sheet``)
 against the sandbox, with its counters: the result is typed, a failed run raises
 RunFailedError carrying the result, a deadline raises TimeoutError with the run's id, a
-REVISION_CLASH is retried with exactly one re-read of ``rev`` per clash, and the README's
-bulk-write example runs as written."""
+REVISION_CLASH is retried with exactly one re-read of ``rev`` per clash (also by
+``AsyncClient.update_fact_sheet``), a run started with ``wait=False`` is followed by its id
+(``integration.wait``, sync and async), and the README's bulk-write example runs as written."""
 
 from __future__ import annotations
 
@@ -140,10 +141,11 @@ def test_a_viewer_is_refused(sandbox: Any) -> None:
     assert sandbox.stats()["writes"] == 0
 
 
-def readme_example(title: str) -> str:
-    text = README.read_text(encoding="utf-8")
+def readme_example(title: str, readme: Path = README) -> str:
+    """The code of the ```python block after ``<!-- example: TITLE -->`` in ``readme``."""
+    text = readme.read_text(encoding="utf-8")
     m = re.search(r"<!-- example: " + re.escape(title) + r" -->\s*```python\n(.*?)```", text, re.S)
-    assert m, f"README has no example {title!r}"
+    assert m, f"{readme.name} has no example {title!r}"
     return m.group(1)
 
 
@@ -175,3 +177,95 @@ def test_async_runs_await_the_same_result(sandbox: Any, runs_at_once: None) -> N
     asyncio.run(main())
     # 5 test runs and the failed one: 4 requests each
     assert sum(sandbox.stats()["requests"]["integration"].values()) == 24
+
+
+def test_a_run_started_without_waiting_is_followed_by_its_id(client: leanix.Client, sandbox: Any,
+                                                              runs_at_once: None) -> None:
+    sandbox.integration(sync_run_manual=True)
+    content = [{"type": "Application", "id": "py-wait", "data": {"name": "Python Wait App"}}]
+    started = client.integration.run(ldif("inbound", content), wait=False)
+    assert started.status == "PENDING"
+
+    sandbox.reset()
+    now = client.integration.wait(started.id, wait=False)  # one status request
+    assert (now.id, now.status, now.polls) == (started.id, "PENDING", 1)
+    assert sum(sandbox.stats()["requests"]["integration"].values()) == 1
+
+    with pytest.raises(leanix.TimeoutError) as caught:
+        client.integration.wait(started.id, timeout=0.2)
+    assert caught.value.run is not None
+    assert (caught.value.run.id, caught.value.run.status) == (started.id, "PENDING")
+
+    while sandbox.advance_runs():  # the run goes on to its end
+        pass
+    assert sandbox.stats()["writes"] == 1  # its content applied
+    sandbox.reset()
+    run = client.integration.wait(started.id, timeout=30)
+    assert (run.id, run.status, run.polls, run.processed, run.results) == (
+        started.id, "FINISHED", 1, 1, None)
+    assert run.succeeded
+    # one status poll, progress, one warnings page
+    assert sum(sandbox.stats()["requests"]["integration"].values()) == 3
+
+    async def main() -> leanix.RunResult:
+        async with leanix.AsyncClient(sandbox.url, sandbox.admin_token,
+                                      insecure_loopback=True) as c:
+            return await c.integration.wait(started.id)
+
+    assert asyncio.run(main()) == run
+
+    with pytest.raises(leanix.NotFoundError):
+        client.integration.wait("00000000-0000-0000-0000-000000000000")
+    with pytest.raises(TypeError):
+        client.integration.wait(42)  # type: ignore[arg-type]
+    with pytest.raises(leanix.InvalidArgumentError):
+        client.integration.wait("")
+
+
+def test_an_outbound_run_waited_by_id_brings_its_results(client: leanix.Client, sandbox: Any,
+                                                          runs_at_once: None) -> None:
+    started = client.integration.run(ldif("outbound", []), wait=False)
+    without = client.integration.wait(started.id)
+    assert without.status == "FINISHED" and without.results is None
+    run = client.integration.wait(started.id, results=True)
+    assert run.results is not None and run.results["connectorId"] == "py-1"
+
+
+def test_async_update_fact_sheet_retries_a_clash_like_the_sync_one(client: leanix.Client,
+                                                                   sandbox: Any) -> None:
+    fs_id = first_application(client)
+    sandbox.reset()
+    sandbox.fault("graphql", "concurrent_edit", times=2)
+
+    async def main() -> None:
+        async with leanix.AsyncClient(sandbox.url, sandbox.admin_token,
+                                      insecure_loopback=True) as c:
+            fs = await c.update_fact_sheet(fs_id, [
+                {"op": "replace", "path": "/description", "value": "from asyncio"},
+                {"op": "replace", "path": "/lifecycle",
+                 "value": {"phases": [{"phase": "active", "startDate": "2024-01-01"}]}},
+            ], comment="async test")
+            assert fs["id"] == fs_id and fs["description"] == "from asyncio"
+            preview = await c.update_fact_sheet(fs_id, [{"op": "replace", "path": "/name",
+                                                         "value": "Preview"}],
+                                                validate_only=True)
+            assert preview["name"] == "Preview"
+            with pytest.raises(TypeError):
+                await c.update_fact_sheet(fs_id, "[]")  # type: ignore[arg-type]
+            with pytest.raises(leanix.InvalidArgumentError, match="op"):
+                await c.update_fact_sheet(fs_id, [{"op": "set", "path": "/name"}])
+
+    asyncio.run(main())
+    # 1 read + 2 re-reads, 3 writes, then the preview's read and write; one stored
+    assert sandbox.requests("graphql", 200) == 8
+    assert sandbox.stats()["writes"] == 1
+
+    async def viewer() -> None:
+        async with leanix.AsyncClient(sandbox.url, sandbox.viewer_token,
+                                      insecure_loopback=True) as v:
+            with pytest.raises(leanix.GraphQLError):
+                await v.update_fact_sheet(fs_id, [{"op": "replace", "path": "/name",
+                                                   "value": "x"}])
+
+    asyncio.run(viewer())
+    assert sandbox.stats()["writes"] == 1

@@ -28,7 +28,7 @@ from typing import Any, AsyncIterator, Callable, Dict, List, Mapping, Optional, 
 
 from . import _bindings as b
 from . import _interrupt
-from ._client import BaseClient
+from ._client import BaseClient, update_args
 from ._convert import BodyArg, HeadersArg, ParamsArg, cstr, timeout_ms, with_params
 from ._errors import check as _check_status
 from ._library import load
@@ -334,10 +334,23 @@ class AsyncClient(BaseClient):
     @property
     def integration(self) -> Any:
         """The Integration API: ``await client.integration.run(ldif, test=False, wait=True,
-        timeout=None)`` (see ``leanix.AsyncIntegration.run``)."""
+        timeout=None)`` (see ``leanix.AsyncIntegration.run``), and ``await client.integration.wait(run_id,
+        timeout=None)`` for a run started already (``leanix.AsyncIntegration.wait``)."""
         from ._integration import AsyncIntegration
 
         return AsyncIntegration(self)
+
+    async def update_fact_sheet(self, id: str, patches: List[Mapping[str, Any]], *,
+                                comment: Optional[str] = None, validate_only: bool = False,
+                                timeout: Optional[float] = None) -> Dict[str, Any]:
+        """``Client.update_fact_sheet`` without blocking the event loop
+        (``lx_update_fact_sheet_start``): the ``rev`` read, the ``REVISION_CLASH`` retries,
+        the answer and the exceptions are the same. Cancelling the task cancels the write in
+        flight (a write the server already stored stays stored)."""
+        args = update_args(id, patches, comment, validate_only)
+        result: Dict[str, Any] = await self._call(self._lib.lx_update_fact_sheet_start, args,
+                                                  timeout, None, _GRAPHQL, None)
+        return result
 
     async def graphql(self, query: str, variables: Optional[Mapping[str, Any]] = None, *,
                       operation_name: Optional[str] = None,

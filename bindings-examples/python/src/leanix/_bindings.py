@@ -63,6 +63,7 @@ LX_REQUEST_RETRY_SAFE = 1
 LX_LDIF_DEFAULT = 0
 LX_LDIF_TEST = 1
 LX_LDIF_NO_WAIT = 2
+LX_LDIF_RESULTS = 4
 
 # enum lx_update_flags
 LX_UPDATE_DEFAULT = 0
@@ -245,6 +246,25 @@ SIGNATURES: Dict[str, Tuple[Any, List[Any]]] = {
         [_handle, c_char_p, c_char_p, c_char_p, c_int32, _handle, _owned_string_out,
          POINTER(c_size_t), _out_handle],
     ),
+    # lx_status lx_update_fact_sheet_start(client, id, patches_json, comment, flags, options,
+    #                                      callback, userdata, err);
+    "lx_update_fact_sheet_start": (
+        c_int32,
+        [_handle, c_char_p, c_char_p, c_char_p, c_int32, _handle, lx_completion_callback,
+         c_void_p, _out_handle],
+    ),
+    # lx_status lx_ldif_wait(const struct lx_client *client, const char *run_id, int32_t flags,
+    #                        const struct lx_call_options *options, char **out_json,
+    #                        size_t *out_len, struct lx_error **err);
+    "lx_ldif_wait": (
+        c_int32,
+        [_handle, c_char_p, c_int32, _handle, _owned_string_out, POINTER(c_size_t), _out_handle],
+    ),
+    # lx_status lx_ldif_wait_start(client, run_id, flags, options, callback, userdata, err);
+    "lx_ldif_wait_start": (
+        c_int32,
+        [_handle, c_char_p, c_int32, _handle, lx_completion_callback, c_void_p, _out_handle],
+    ),
     # void lx_free(void *ptr);
     "lx_free": (None, [c_void_p]),
     # lx_status lx_options_new(struct lx_options **out_options, struct lx_error **err);
@@ -323,6 +343,7 @@ QUICK = frozenset({
     "lx_call_options_new", "lx_call_options_set_timeout_ms", "lx_call_options_set_cancel",
     "lx_call_options_set_operation_name", "lx_request_start", "lx_graphql_start",
     "lx_ldif_run_start", "lx_graphql_pages_next_start", "lx_rest_pages_next_start",
+    "lx_update_fact_sheet_start", "lx_ldif_wait_start",
     "lx_cancel_new", "lx_cancel_fire", "lx_cancel_fd",
     "lx_error_code", "lx_error_message", "lx_error_http_status", "lx_error_oauth_error",
     "lx_error_reason", "lx_error_retry_after_ms", "lx_error_response", "lx_error_graphql_json",

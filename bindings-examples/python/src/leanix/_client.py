@@ -443,7 +443,8 @@ class Client(BaseClient):
     @property
     def integration(self) -> "Integration":
         """The Integration API: ``client.integration.run(ldif, test=False, wait=True,
-        timeout=None)`` (see ``leanix.Integration.run``)."""
+        timeout=None)`` (see ``leanix.Integration.run``), and ``client.integration.wait(run_id,
+        timeout=None)`` for a run started already (``leanix.Integration.wait``)."""
         from ._integration import Integration
 
         return Integration(self)
@@ -462,18 +463,13 @@ class Client(BaseClient):
         it once per clash and writes again, at most ``LX_DEFAULT_REVISION_CLASH_RETRIES`` (3) times; then,
         and for any other GraphQL error, ``GraphQLError`` is raised. ``timeout`` is the deadline
         of the whole write."""
-        if isinstance(patches, (str, bytes)) or not isinstance(patches, (list, tuple)):
-            raise TypeError("patches must be a list of {op, path, value} mappings")
-        patches_c = cstr(_json.dumps([dict(p) for p in patches]), "patches")
-        comment_c = None if comment is None else cstr(comment, "comment")
-        flags = b.LX_UPDATE_VALIDATE_ONLY if validate_only else b.LX_UPDATE_DEFAULT
+        args = update_args(id, patches, comment, validate_only)
         out = ctypes.c_void_p()
         size = ctypes.c_size_t()
         err = ctypes.c_void_p()
         lib = self._lib
         try:
-            status = self._run(lib.lx_update_fact_sheet,
-                               (cstr(id, "id"), patches_c, comment_c, flags),
+            status = self._run(lib.lx_update_fact_sheet, args,
                                (ctypes.byref(out), ctypes.byref(size), ctypes.byref(err)),
                                timeout)
         except BaseException:
@@ -534,3 +530,15 @@ def _close_all() -> None:
 
     _async.drain_at_exit()
     _events.shut_down()
+
+
+def update_args(id: str, patches: List[Mapping[str, Any]], comment: Optional[str],
+                validate_only: bool) -> Tuple[bytes, bytes, Optional[bytes], int]:
+    """The C arguments of ``lx_update_fact_sheet(_start)`` before the call options: id,
+    patches as JSON, comment, flags."""
+    if isinstance(patches, (str, bytes)) or not isinstance(patches, (list, tuple)):
+        raise TypeError("patches must be a list of {op, path, value} mappings")
+    patches_c = cstr(_json.dumps([dict(p) for p in patches]), "patches")
+    comment_c = None if comment is None else cstr(comment, "comment")
+    flags = b.LX_UPDATE_VALIDATE_ONLY if validate_only else b.LX_UPDATE_DEFAULT
+    return cstr(id, "id"), patches_c, comment_c, flags

@@ -97,6 +97,44 @@ class Integration:
         return RunResult.from_json(_json.loads(take_text(lib, out, size.value)))
 
 
+    def wait(self, run_id: str, timeout: Optional[float] = None, *, wait: bool = True,
+             results: bool = False) -> RunResult:
+        """Waits for a run that was started already (``run(..., wait=False)``, another
+        process, LeanIX's UI) and returns its ``RunResult``, as ``run`` does after the start
+        (``lx_ldif_wait``). ``run_id`` is the run's ``id``. ``wait=False`` polls the status once
+        and returns the state now. ``results=True`` also fetches the output LDIF of an
+        outbound run (the direction of a run is not known from its id).
+
+        ``timeout`` (seconds) is the deadline of the whole wait (default 30 min); past it
+        ``TimeoutError`` is raised with the run's last state in its ``run``. A run that ends
+        ``FAILED`` or ``STOPPED``, or with ``ERROR`` warnings, raises ``RunFailedError``; an
+        unknown id raises the server's ``NotFoundError``. Ctrl-C stops the wait (not the
+        run)."""
+        id_c, flags = _wait_args(run_id, wait, results)
+        c = self._client
+        lib = c._lib
+        out = ctypes.c_void_p()
+        size = ctypes.c_size_t()
+        err = ctypes.c_void_p()
+        try:
+            status = c._run(lib.lx_ldif_wait, (id_c, flags),
+                            (ctypes.byref(out), ctypes.byref(size), ctypes.byref(err)), timeout)
+        except BaseException:
+            lib.lx_free(out.value)
+            lib.lx_free(err.value)
+            raise
+        c._check(status, err)
+        return RunResult.from_json(_json.loads(take_text(lib, out, size.value)))
+
+
+def _wait_args(run_id: str, wait: bool, results: bool) -> "tuple[bytes, int]":
+    """The run id as a C string and the ``LX_LDIF_*`` flags of ``lx_ldif_wait``."""
+    if not isinstance(run_id, str):
+        raise TypeError("run_id must be a str (the run's id)")
+    flags = (0 if wait else b.LX_LDIF_NO_WAIT) | (b.LX_LDIF_RESULTS if results else 0)
+    return cstr(run_id, "run_id"), flags
+
+
 def _run_args(ldif: Union[Mapping[str, Any], str, bytes], test: bool, wait: bool) -> "tuple[bytes, int]":
     """The LDIF as a C string and the ``LX_LDIF_*`` flags."""
     if isinstance(ldif, Mapping):
@@ -125,5 +163,17 @@ class AsyncIntegration:
         ldif_c, flags = _run_args(ldif, test, wait)
         c = self._client
         raw = await c._call(c._lib.lx_ldif_run_start, (ldif_c, flags), timeout, None, _GRAPHQL,
+                            None)
+        return RunResult.from_json(raw)
+
+    async def wait(self, run_id: str, timeout: Optional[float] = None, *, wait: bool = True,
+                   results: bool = False) -> RunResult:
+        """``Integration.wait`` without blocking the event loop (``lx_ldif_wait_start``).
+        Cancelling the task ends the wait (not the run)."""
+        from ._async import _GRAPHQL  # a JSON body, as GraphQL's
+
+        id_c, flags = _wait_args(run_id, wait, results)
+        c = self._client
+        raw = await c._call(c._lib.lx_ldif_wait_start, (id_c, flags), timeout, None, _GRAPHQL,
                             None)
         return RunResult.from_json(raw)

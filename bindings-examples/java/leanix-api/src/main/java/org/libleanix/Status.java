@@ -58,6 +58,8 @@ public final class Status {
     public static final int LX_LDIF_TEST = 1;
     /** {@code lx_ldif_run()} flag: return right after the start. */
     public static final int LX_LDIF_NO_WAIT = 2;
+    /** {@code lx_ldif_wait()} flag: also fetch the output LDIF of an outbound run. */
+    public static final int LX_LDIF_RESULTS = 4;
     /** {@code lx_update_fact_sheet()} flag: a real write. */
     public static final int LX_UPDATE_DEFAULT = 0;
     /** {@code lx_update_fact_sheet()} flag: {@code validateOnly}. */
