@@ -44,7 +44,7 @@
  *   asynchronous forms (*_start); cancellation (lx_cancel_*); page walks (lx_graphql_pages_*,
  *   lx_rest_pages_*); the Integration API and writes (lx_ldif_*, lx_update_fact_sheet); PULL
  *   webhooks and routing (lx_webhooks_*, lx_api_origin); responses (lx_response_*); errors
- *   (lx_error_*); lx_free(). scripts/check-header.sh checks this order.
+ *   (lx_error_*); lx_stop_callbacks(); lx_free(). scripts/check-header.sh checks this order.
  *
  * CONVENTIONS
  *   Status codes. Every function that can fail returns an int32_t status: LX_OK (0) on success,

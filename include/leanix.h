@@ -44,7 +44,7 @@
  *   asynchronous forms (*_start); cancellation (lx_cancel_*); page walks (lx_graphql_pages_*,
  *   lx_rest_pages_*); the Integration API and writes (lx_ldif_*, lx_update_fact_sheet); PULL
  *   webhooks and routing (lx_webhooks_*, lx_api_origin); responses (lx_response_*); errors
- *   (lx_error_*); lx_free(). scripts/check-header.sh checks this order.
+ *   (lx_error_*); lx_stop_callbacks(); lx_free(). scripts/check-header.sh checks this order.
  *
  * CONVENTIONS
  *   Status codes. Every function that can fail returns an int32_t status: LX_OK (0) on success,
@@ -1286,6 +1286,16 @@ LX_MUST_USE
 lx_status lx_error_graphql_json(const struct lx_error *err,
                                 char **out_json,
                                 size_t *out_len);
+
+// Stops every callback of the process for good: once it returns, no event callback and no
+// completion callback runs any more, in any thread; it waits for those in progress (except the
+// one it is called from, if any). A completion that arrives later releases its response or
+// error itself, without calling. For a language runtime that is shutting down (Python calls
+// it at interpreter exit, after closing its clients): a callback into a finalizing interpreter
+// would end its thread in the middle of the library.
+//
+// Thread safety: any thread. Do not hold a lock there that a callback in progress takes.
+void lx_stop_callbacks(void);
 
 // Releases anything the library handed out: an `lx_client`, `lx_options`, `lx_call_options`,
 // `lx_cancel`, `lx_graphql_pages`, `lx_rest_pages`, `lx_response`, `lx_error`, or an owned

@@ -335,6 +335,13 @@ impl Completion {
         result: Result<Option<ResponseObject>, leanix_core::Error>,
     ) {
         let _ = std::panic::catch_unwind(std::panic::AssertUnwindSafe(move || {
+            // After lx_stop_callbacks() the result is dropped here, uncalled.
+            crate::events::deliver_if_on(move || self.call(result));
+        }));
+    }
+
+    fn call(self, result: Result<Option<ResponseObject>, leanix_core::Error>) {
+        {
             let (status, response, error) = match result {
                 Ok(object) => (
                     lx_status::LX_OK,
@@ -353,7 +360,7 @@ impl Completion {
             };
             // SAFETY: calling the function the user registered, with the data they registered.
             unsafe { (self.function)(self.userdata, status as i32, response, error) };
-        }));
+        }
     }
 }
 

@@ -78,6 +78,56 @@ impl Callback {
     }
 }
 
+/// Whether the process still takes callbacks (see lx_stop_callbacks()): every delivery, event
+/// or completion, holds it for reading while it calls the user's function.
+static CALLBACKS_ON: RwLock<bool> = RwLock::new(true);
+
+/// Runs `call` (which calls a user's callback) unless lx_stop_callbacks() was called; returns
+/// whether it ran.
+pub(crate) fn if_callbacks_on(call: impl FnOnce()) -> bool {
+    let on = CALLBACKS_ON.read().unwrap_or_else(|p| p.into_inner());
+    if *on {
+        call();
+    }
+    *on
+}
+
+/// Stops every callback of the process for good: once it returns, no event callback and no
+/// completion callback runs any more, in any thread; it waits for those in progress (except the
+/// one it is called from, if any). A completion that arrives later releases its response or
+/// error itself, without calling. For a language runtime that is shutting down (Python calls
+/// it at interpreter exit, after closing its clients): a callback into a finalizing interpreter
+/// would end its thread in the middle of the library.
+///
+/// Thread safety: any thread. Do not hold a lock there that a callback in progress takes.
+#[no_mangle]
+pub extern "C" fn lx_stop_callbacks() {
+    let _ = std::panic::catch_unwind(|| {
+        if leanix_core::blocking::in_callback() {
+            // From inside a callback: waiting would wait for ourselves. Later ones stop.
+            STOP_REQUESTED.store(true, Ordering::Release);
+        } else {
+            *CALLBACKS_ON.write().unwrap_or_else(|p| p.into_inner()) = false;
+        }
+    });
+}
+
+/// lx_stop_callbacks() from inside a callback: the next delivery turns callbacks off.
+static STOP_REQUESTED: AtomicBool = AtomicBool::new(false);
+
+/// Applies a stop requested from inside a callback (called before each delivery).
+fn apply_stop_request() {
+    if STOP_REQUESTED.load(Ordering::Acquire) && !leanix_core::blocking::in_callback() {
+        *CALLBACKS_ON.write().unwrap_or_else(|p| p.into_inner()) = false;
+    }
+}
+
+/// Runs a delivery under the process-wide switch.
+pub(crate) fn deliver_if_on(call: impl FnOnce()) -> bool {
+    apply_stop_request();
+    if_callbacks_on(call)
+}
+
 /// The event callback of one client, closed when the client is closed or freed: no callback
 /// starts after that, and closing waits for the callbacks in progress (unless it is called from
 /// inside one), so a binding that frees its client may release what the callback uses, and an
@@ -101,7 +151,7 @@ impl EventGate {
     pub fn deliver(&self, event: &Event) {
         let _running = self.running.read().unwrap_or_else(|p| p.into_inner());
         if self.open.load(Ordering::Acquire) {
-            self.callback.deliver(event);
+            deliver_if_on(|| self.callback.deliver(event));
         }
     }
 

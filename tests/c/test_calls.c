@@ -15,7 +15,8 @@
  *     a second start while a page is in flight refused, a walk freed with a page in flight;
  *   - lx_free of a client while its event callback runs on another thread: it returns after
  *     the callback, and no callback runs after it;
- *   - max_requests_per_minute, adaptive_pacing and reauth_interval_ms, once each.
+ *   - max_requests_per_minute, adaptive_pacing and reauth_interval_ms, once each;
+ *   - lx_stop_callbacks (last): with calls in flight, no callback runs after it returns.
  * Every bound is "what the library promises + tc_margin()" (check.h); figures are printed.
  *
  * Environment: LX_SANDBOX_URL, LX_SANDBOX_TOKEN (set by run.sh). Prints "N passed, N failed". */
@@ -844,6 +845,41 @@ static void test_async_pages(void) {
     lx_free(c);
 }
 
+/* ---- lx_stop_callbacks, last: it is for good ---- */
+
+static atomic_int stop_calls, stop_after;
+static atomic_int stop_done;
+
+static void on_stop_complete(void *userdata, int status, lx_response *response, lx_error *error) {
+    (void)userdata;
+    (void)status;
+    if (atomic_load(&stop_done)) atomic_fetch_add(&stop_after, 1);
+    atomic_fetch_add(&stop_calls, 1);
+    lx_free(response);
+    lx_free(error);
+}
+
+static void test_stop_callbacks(void) {
+    lx_client *c = warm_client(NULL);
+    if (!c) {
+        CHECK(0, "client");
+        return;
+    }
+    /* Slow calls in flight; then the switch; then freeing the client cancels them. */
+    sb_fault("{\"endpoint\":\"factSheets\",\"kind\":\"latency\",\"ms\":2000,\"times\":8}");
+    int started = 0;
+    for (int i = 0; i < 8; i++)
+        started += lx_request_start(c, "GET", FACTSHEETS, NULL, 0, NULL, 0, 0, NULL, on_stop_complete, NULL, NULL) == LX_OK;
+    lx_stop_callbacks();
+    atomic_store(&stop_done, 1);
+    lx_free(c); /* cancels the 8 calls: their results are released without a callback */
+    printf("lx_stop_callbacks: %d calls started, %d callbacks before it, %d after\n", started, atomic_load(&stop_calls),
+           atomic_load(&stop_after));
+    CHECK(started == 8, "8 calls started");
+    CHECK(atomic_load(&stop_after) == 0, "no callback after lx_stop_callbacks returned (%d)", atomic_load(&stop_after));
+    clear_faults();
+}
+
 int main(void) {
     url = getenv("LX_SANDBOX_URL");
     token = getenv("LX_SANDBOX_TOKEN");
@@ -864,6 +900,7 @@ int main(void) {
     test_reauth_interval();
     /* Every asynchronous call once more, at the end: no callback ran a second time since. */
     for (int k = 0; k < 4; k++) CHECK(batches[k].size == 0 || each_called_once(&batches[k]), "batch %d: still once each", k);
+    test_stop_callbacks(); /* last: no callback runs in this process after it */
     TC_SUMMARY();
     return failed == 0 ? 0 : 1;
 }

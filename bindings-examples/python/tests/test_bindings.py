@@ -298,7 +298,7 @@ def test_only_calls_that_never_wait_keep_the_gil() -> None:
              "lx_access_token", "lx_claims_json", "lx_client_new", "lx_client_build",
              "lx_client_close", "lx_ldif_run", "lx_ldif_wait", "lx_update_fact_sheet", "lx_forget_token",
              "lx_webhooks_create", "lx_webhooks_list", "lx_webhooks_delete",
-             "lx_webhooks_fetch", "lx_webhooks_fetch_wait", "lx_webhooks_commit", "lx_api_origin"}
+             "lx_webhooks_fetch", "lx_webhooks_fetch_wait", "lx_webhooks_commit", "lx_api_origin", "lx_stop_callbacks"}
     assert _bindings.QUICK <= set(_bindings.SIGNATURES)
     assert not (_bindings.QUICK & waits)
     assert set(_bindings.SIGNATURES) - _bindings.QUICK == waits

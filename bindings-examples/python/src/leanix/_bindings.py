@@ -326,6 +326,8 @@ SIGNATURES: Dict[str, Tuple[Any, List[Any]]] = {
     "lx_webhooks_commit": (c_int32, [_handle, c_char_p, c_uint64, _handle, _out_handle]),
     # lx_status lx_api_origin(client, char **out_origin, struct lx_error **err);
     "lx_api_origin": (c_int32, [_handle, _owned_string_out, _out_handle]),
+    # void lx_stop_callbacks(void);  (waits for the callbacks in progress: GIL released)
+    "lx_stop_callbacks": (None, []),
 }
 
 

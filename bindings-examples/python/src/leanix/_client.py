@@ -530,6 +530,11 @@ def _close_all() -> None:
 
     _async.drain_at_exit()
     _events.shut_down()
+    # Then no library thread may call into the interpreter any more: a callback still running
+    # (a completion's last bytecodes, an event's logging) is waited for, with the GIL released,
+    # and later ones are dropped. A thread that asked for the GIL while the interpreter
+    # finalizes would be ended in the middle of the library (Python 3.8-3.13 end such threads).
+    load().lx_stop_callbacks()
 
 
 def update_args(id: str, patches: List[Mapping[str, Any]], comment: Optional[str],
