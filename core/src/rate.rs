@@ -250,8 +250,8 @@ impl RateBudget {
                     });
                 } else {
                     let cubic = cubic_rate(p.last_max_rate, since);
-                    let ceiling = policy::PACING_CEILING
-                        * st.measured_rate.max(policy::PACING_MIN_RATE);
+                    let ceiling =
+                        policy::PACING_CEILING * st.measured_rate.max(policy::PACING_MIN_RATE);
                     let rate = cubic.min(ceiling).max(policy::PACING_MIN_RATE);
                     if let Some(p) = &mut st.pacing {
                         p.rate = rate;

@@ -554,7 +554,10 @@ async fn sixteen_callers_wait_for_the_retry_time_together() {
     let run = crowd(Some("1"), Duration::from_secs(1), 16, 3).await;
     eprintln!("Retry-After: 1: {:?}", run.steps);
     let first_second = run.sent_between(Duration::ZERO, Duration::from_secs(1));
-    assert!(first_second <= 16, "{first_second} requests in the first second");
+    assert!(
+        first_second <= 16,
+        "{first_second} requests in the first second"
+    );
     assert_eq!(
         run.sent_between(Duration::from_nanos(1), Duration::from_secs(1)),
         0,
@@ -640,7 +643,11 @@ async fn a_retry_after_beyond_the_cap_pauses_every_caller_until_then() {
             assert_eq!(err.status(), None, "not sent: {err}");
             assert_eq!(err.retry_after(), Some(Duration::from_secs(3600)));
         }
-        assert_eq!(requests(&sb), 1, "{status_code}: the server saw one request");
+        assert_eq!(
+            requests(&sb),
+            1,
+            "{status_code}: the server saw one request"
+        );
         assert!(clock.sleeps().is_empty(), "{:?}", clock.sleeps());
         // A caller with a deadline past the retry time waits for it, then sends.
         sb.clear_faults();
@@ -703,4 +710,95 @@ async fn a_token_endpoint_429_pauses_the_client() {
         client.get(FACT_SHEETS).await.unwrap();
         assert_eq!(token_requests(), 2);
     }
+}
+
+/// The pacing events of one client, in order.
+fn pacing_events(events: &Events) -> Vec<(bool, Option<f64>)> {
+    events
+        .all()
+        .into_iter()
+        .filter_map(|e| match e {
+            Event::Pacing {
+                started,
+                requests_per_minute,
+            } => Some((started, requests_per_minute)),
+            _ => None,
+        })
+        .collect()
+}
+
+/// Pacing that a 429 started stops after [`policy::PACING_QUIET`] without one, and says so
+/// (`started: false`, no pace left); not a moment before.
+#[tokio::test]
+async fn pacing_stops_after_the_quiet_period_and_says_so() {
+    let sb = Sandbox::start().unwrap();
+    let clock = ManualClock::new();
+    let (handler, events) = Events::new();
+    let client = builder(sb.url(), sb.api_token(), &clock)
+        .on_event(handler)
+        .build()
+        .unwrap();
+    for _ in 0..40 {
+        client.get(FACT_SHEETS).await.unwrap();
+        clock.advance(Duration::from_millis(50));
+    }
+    sb.inject(Endpoint::FactSheets, status(429, Some("1")), 1);
+    client.get(FACT_SHEETS).await.unwrap();
+    assert_eq!(pacing_events(&events).len(), 1);
+    assert!(pacing_events(&events)[0].0, "started");
+    // Recovery starts when the pause ends (1 s after the 429, which the call slept through).
+    clock.advance(policy::PACING_QUIET - Duration::from_secs(1));
+    client.get(FACT_SHEETS).await.unwrap();
+    assert_eq!(
+        pacing_events(&events).len(),
+        1,
+        "still pacing just before the end"
+    );
+    clock.advance(Duration::from_secs(1));
+    client.get(FACT_SHEETS).await.unwrap();
+    assert_eq!(pacing_events(&events)[1..], [(false, None)]);
+    // No longer paced: a burst goes out without a wait.
+    let slept = clock.sleeps().len();
+    for _ in 0..50 {
+        client.get(FACT_SHEETS).await.unwrap();
+    }
+    assert_eq!(clock.sleeps().len(), slept);
+    assert_eq!(pacing_events(&events).len(), 2);
+}
+
+/// A fixed `max_requests_per_minute` paces without an event (it is the caller's own setting,
+/// see the `rate` module); pacing that a 429 adds on top is reported, and its stop event
+/// carries the fixed rate that stays.
+#[tokio::test]
+async fn a_fixed_rate_sends_no_event_and_stays_after_pacing_stops() {
+    let sb = Sandbox::start().unwrap();
+    let clock = ManualClock::new();
+    let (handler, events) = Events::new();
+    let client = builder(sb.url(), sb.api_token(), &clock)
+        .max_requests_per_minute(Some(600))
+        .on_event(handler)
+        .build()
+        .unwrap();
+    for _ in 0..40 {
+        client.get(FACT_SHEETS).await.unwrap();
+    }
+    // 10 a second: the bucket's first 10, then 30 waits of 0.1 s.
+    let slept: Duration = clock.sleeps().iter().sum();
+    assert!((slept.as_secs_f64() - 3.0).abs() < 0.01, "{slept:?}");
+    assert!(
+        pacing_events(&events).is_empty(),
+        "{:?}",
+        pacing_events(&events)
+    );
+    sb.inject(Endpoint::FactSheets, status(429, Some("1")), 1);
+    client.get(FACT_SHEETS).await.unwrap();
+    let started = pacing_events(&events);
+    assert_eq!(started.len(), 1, "{started:?}");
+    let (true, Some(rate)) = started[0] else {
+        panic!("{started:?}")
+    };
+    assert!(rate < 600.0, "slower than the fixed rate: {rate}");
+    clock.advance(policy::PACING_QUIET);
+    client.get(FACT_SHEETS).await.unwrap();
+    assert_eq!(pacing_events(&events)[1..], [(false, Some(600.0))]);
 }
