@@ -283,6 +283,10 @@ impl Client {
     ///   full-jitter backoff or the server's `Retry-After`
     ///   (one rule, in [`policy`]); a `Retry-After` above the limit, or one that would
     ///   pass the call's deadline, returns the error at once with [`Error::retry_after`] set.
+    ///   A 429, or a 503 with `Retry-After` (API or token endpoint), pauses every call of the
+    ///   client until the retry time, also when this call gives up: the others wait if their
+    ///   deadline allows, else fail at once with [`ErrorKind::RateLimited`] and
+    ///   [`Error::retry_after`] without sending anything.
     /// - Any other status ≥ 300 is an error of the matching kind that keeps the response
     ///   ([`Error::response`]).
     /// - The whole call, token exchange and waits included, ends at its deadline
@@ -339,6 +343,11 @@ impl Client {
         let configured_url = url;
         let mut routed_url;
         loop {
+            // A pause (after a 429 of the API or the token endpoint) holds the token request
+            // too: no exchange goes out while the client is paused.
+            if let Err(refused) = budget.wait_pause(deadline).await {
+                return Err(paused_error(request, configured_url, refused.wait));
+            }
             let token = self.inner.tokens.token().await?;
             let url = match self.routed(&token) {
                 None => configured_url,
@@ -394,9 +403,18 @@ impl Client {
                 None
             };
             let throttled = error.status() == Some(429);
-            if let (Some(pause), true) = (delay, throttled || retry_after.is_some()) {
-                // Every call of this client holds back until then, not only this one.
-                budget.throttled(pause, throttled);
+            if transient && (throttled || retry_after.is_some()) {
+                // Every call of this client holds back until the retry time, not only this
+                // one, and also when this call gives up (a retry time beyond
+                // `max_retry_after`, its last attempt, its deadline): the server's retry time
+                // if it sent a believable one (raised to the backoff floor), else the backoff.
+                let pause = match retry_after {
+                    Some(wait) => Some(wait.max(policy.base_delay)),
+                    None => delay,
+                };
+                if let Some(pause) = pause {
+                    budget.throttled(pause, throttled);
+                }
             }
             let Some(delay) = delay else {
                 return Err(error);
@@ -530,13 +548,13 @@ impl Client {
     }
 }
 
-/// The error of a call that the client's pause (after a 429) or pacing would hold past its
-/// deadline.
+/// The error of a call that the client's pause (after a 429, or a 503 with `Retry-After`) or
+/// pacing would hold past its deadline.
 fn paused_error(request: &Request, url: &Url, wait: Duration) -> Error {
     Error::new(
         ErrorKind::RateLimited,
         format!(
-            "{} {} was not sent: the client is holding requests for {} ms more after the server's rate limit, past the call's deadline",
+            "{} {} was not sent: the client is holding requests for {} ms more, as the server's rate limit or Retry-After asked, past the call's deadline",
             request.method,
             display_url(url),
             wait.as_millis()

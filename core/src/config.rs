@@ -361,7 +361,9 @@ impl ClientBuilder {
     /// Longest `Retry-After` waited for, by API calls and token exchanges alike
     /// ([`policy::DEFAULT_MAX_RETRY_AFTER`]); a longer one is returned at once, with
     /// [`Error::retry_after`] set: [`ErrorKind::RateLimited`] for a 429, [`ErrorKind::Http`]
-    /// otherwise.
+    /// otherwise. A longer one (up to [`policy::RETRY_AFTER_BELIEVABLE`]) still pauses the
+    /// whole client until then: other calls fail at once with [`ErrorKind::RateLimited`],
+    /// unsent, unless their deadline leaves room to wait.
     pub fn max_retry_after(self, d: Duration) -> Self {
         self.edit(|c| {
             c.api_retry.max_retry_after = d;

@@ -90,9 +90,26 @@ impl Exchanger {
     /// Exchanges the API token for an access token, retrying transient failures (the rule of
     /// [`policy`]: transport errors, 408, 429, 500, 502, 503, 504) with the same delay rule as
     /// API calls. 400/401/403 are [`ErrorKind::InvalidCredentials`] and never retried.
+    ///
+    /// A 429, or a 503 with `Retry-After`, pauses the client's rate budget until the retry time
+    /// (also when the exchange gives up), and no attempt is sent while the client is paused:
+    /// it fails at once with [`ErrorKind::RateLimited`] and the remaining wait as
+    /// [`Error::retry_after`].
     pub async fn exchange(&self) -> Result<Exchanged, Error> {
         let mut attempt = 0;
         loop {
+            let paused = self.budget.paused_for();
+            if !paused.is_zero() {
+                return Err(Error::new(
+                    ErrorKind::RateLimited,
+                    format!(
+                        "the token request to {} was not sent: the client is holding requests for {} ms more, as the server's rate limit or Retry-After asked",
+                        display_url(&self.url),
+                        paused.as_millis()
+                    ),
+                )
+                .with_retry_after(Some(paused)));
+            }
             attempt += 1;
             let sent_at = self.clock.now();
             let sent_wall = self.clock.wall();
@@ -111,11 +128,25 @@ impl Exchanger {
             if failure.transient {
                 self.budget.failed();
             }
+            let delay = self.policy.delay(attempt, failure.retry_after);
+            let throttled = failure.error.status() == Some(429);
+            if failure.transient && (throttled || failure.retry_after.is_some()) {
+                // The whole client holds back until the retry time, whether or not this
+                // exchange waits for it (the same rule as API calls). The pacing is left
+                // alone: it follows the API's rate, not the token endpoint's.
+                let pause = match failure.retry_after {
+                    Some(wait) => Some(wait.max(self.policy.base_delay)),
+                    None => delay,
+                };
+                if let Some(pause) = pause {
+                    self.budget.throttled(pause, false);
+                }
+            }
             if !failure.transient || attempt >= self.policy.max_attempts || !self.budget.may_retry()
             {
                 return Err(failure.error);
             }
-            let Some(delay) = self.policy.delay(attempt, failure.retry_after) else {
+            let Some(delay) = delay else {
                 return Err(failure.error);
             };
             let reason = failure

@@ -122,6 +122,17 @@ pub const PACING_CUBIC_C: f64 = 0.4;
 pub const PACING_MIN_RATE: f64 = 0.5;
 /// The window over which the sending rate is measured.
 pub const PACING_WINDOW: Duration = Duration::from_millis(500);
+/// The shorter window a 429 folds the sending rate over (a fifth of [`PACING_WINDOW`]): the
+/// decrease wants the latest rate, yet one over a few milliseconds is noise.
+pub const PACING_THROTTLE_WINDOW: Duration = Duration::from_millis(100);
+/// While nothing is paced, the sending rate is measured every this many requests (counting
+/// is lock-free; measuring takes the budget's lock), so that it is known when the first 429
+/// comes.
+pub const PACING_MEASURE_EVERY: u64 = 32;
+/// While pacing recovers after a 429, its rate grows along the CUBIC curve but stays below
+/// this multiple of the measured sending rate: a client that sends less than its pace allows
+/// (callers waiting on something else) does not build up a pace it never tried.
+pub const PACING_CEILING: f64 = 2.0;
 /// The shortest span the first rate measurement of a client divides by: a burst of requests
 /// in a few milliseconds before the first 429 is not a rate the server allows.
 pub const PACING_FIRST_WINDOW: Duration = Duration::from_secs(1);

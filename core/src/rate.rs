@@ -1,8 +1,10 @@
 //! The user's rate budget, shared by every call of one client: client-wide back-off after a
 //! 429, adaptive pacing, an optional fixed rate, and a retry budget.
 //!
-//! - **Back-off.** A 429 (or a 503 with `Retry-After`) seen by any call pauses every call of
-//!   the client until the retry time. A call whose deadline comes first fails at once.
+//! - **Back-off.** A 429 (or a 503 with `Retry-After`) seen by any call, API or token
+//!   endpoint, pauses every call of the client until the retry time, also when the retry time is
+//!   beyond what the call itself waits for (`max_retry_after`) and the call gives up. A call
+//!   whose deadline comes first fails at once, without sending.
 //! - **Adaptive pacing**, after the AWS SDKs' "adaptive" retry mode: until the first 429 nothing
 //!   is paced. Then requests take a token from a bucket filled at a rate that drops to
 //!   [`policy::PACING_BETA`] of the measured sending rate at each 429 and recovers along a cubic
@@ -10,7 +12,10 @@
 //!   instead of oscillating through 429 storms. After [`policy::PACING_QUIET`] without a 429,
 //!   pacing stops.
 //! - **A fixed rate** (`max_requests_per_minute`), for users who share their budget with other
-//!   tools: always paced, whatever the server says.
+//!   tools: always paced, whatever the server says. It sends no [`Event::Pacing`]: it is the
+//!   caller's own setting, in force from the first request, so an event would tell nothing the
+//!   caller does not know; the events report the pacing the server caused (a 429). When that
+//!   pacing stops, the stop event (`started: false`) carries the fixed rate that stays.
 //! - **Retry budget**, after gRPC's retry throttling: every failed attempt takes one token, every
 //!   success gives back [`policy::RETRY_BUDGET_REFILL`]; retries are allowed only while more than
 //!   half of [`policy::RETRY_BUDGET_TOKENS`] remain, so a sustained outage costs about one request
@@ -45,10 +50,6 @@ pub(crate) struct RateBudget {
     sent: AtomicU64,
     state: Mutex<State>,
 }
-
-/// How often an unengaged budget folds its counter into the measured rate (every this many
-/// requests), so that the rate is known when the first 429 comes.
-const MEASURE_EVERY: u64 = 32;
 
 struct State {
     paused_until: Option<Instant>,
@@ -117,7 +118,7 @@ impl RateBudget {
             let wait = {
                 if !self.engaged.load(Ordering::Acquire) {
                     let n = self.sent.fetch_add(1, Ordering::Relaxed) + 1;
-                    if n % MEASURE_EVERY == 0 {
+                    if n % policy::PACING_MEASURE_EVERY == 0 {
                         self.lock().measure(self.clock.now(), n, false);
                     }
                     return Ok(());
@@ -139,6 +140,33 @@ impl RateBudget {
                 }
                 paced
             };
+            if self.clock.now() + wait > deadline {
+                return Err(Refused { wait });
+            }
+            self.clock.sleep(wait).await;
+        }
+    }
+
+    /// How long every call of the client is still held by a pause (`ZERO`: none).
+    pub fn paused_for(&self) -> Duration {
+        if !self.engaged.load(Ordering::Acquire) {
+            return Duration::ZERO;
+        }
+        let now = self.clock.now();
+        self.lock()
+            .paused_until
+            .map_or(Duration::ZERO, |until| until.saturating_duration_since(now))
+    }
+
+    /// Waits out a pause (not the pacing), e.g. before a call asks for its access token, so that
+    /// no token request goes out while the client is paused. Fails at once, without waiting,
+    /// when the pause would pass `deadline`.
+    pub async fn wait_pause(&self, deadline: Instant) -> Result<(), Refused> {
+        loop {
+            let wait = self.paused_for();
+            if wait.is_zero() {
+                return Ok(());
+            }
             if self.clock.now() + wait > deadline {
                 return Err(Refused { wait });
             }
@@ -222,7 +250,8 @@ impl RateBudget {
                     });
                 } else {
                     let cubic = cubic_rate(p.last_max_rate, since);
-                    let ceiling = 2.0 * st.measured_rate.max(policy::PACING_MIN_RATE);
+                    let ceiling =
+                        policy::PACING_CEILING * st.measured_rate.max(policy::PACING_MIN_RATE);
                     let rate = cubic.min(ceiling).max(policy::PACING_MIN_RATE);
                     if let Some(p) = &mut st.pacing {
                         p.rate = rate;
@@ -304,15 +333,16 @@ impl State {
     }
 
     /// Folds the requests sent since the window started into the smoothed sending rate, once
-    /// the window is [`policy::PACING_WINDOW`] long (or, when `now_too`, once it is a fifth of
-    /// that: a 429 wants the latest rate; and at once when there is no rate yet, since pacing
-    /// cannot start without one, over at least [`policy::PACING_FIRST_WINDOW`]).
+    /// the window is [`policy::PACING_WINDOW`] long (or, when `now_too`, once it is
+    /// [`policy::PACING_THROTTLE_WINDOW`] long: a 429 wants the latest rate; and at once when
+    /// there is no rate yet, since pacing cannot start without one, over at least
+    /// [`policy::PACING_FIRST_WINDOW`]).
     fn measure(&mut self, now: Instant, sent: u64, now_too: bool) {
         let elapsed = now.saturating_duration_since(self.window_start);
         let first = self.measured_rate == 0.0;
         let needed = match (now_too, first) {
             (false, _) => policy::PACING_WINDOW,
-            (true, false) => policy::PACING_WINDOW / 5,
+            (true, false) => policy::PACING_THROTTLE_WINDOW,
             (true, true) => Duration::ZERO,
         };
         let span = if first {

@@ -158,8 +158,13 @@ async fn no_credential_in_any_output() {
     errors.push(viewer.send(create).await.unwrap_err());
     secrets.access_token(&viewer.access_token().await.unwrap());
     // Rate limited.
+    // On a client of its own: the 429 pauses its client for the hour.
+    let limited = on(builder(sb.url(), API_TOKEN, &clock)).build().unwrap();
+    secrets.access_token(&limited.access_token().await.unwrap());
     sb.inject(Endpoint::FactSheets, status(429, Some("3600")), 1);
-    errors.push(client.get(FACT_SHEETS).await.unwrap_err());
+    errors.push(limited.get(FACT_SHEETS).await.unwrap_err());
+    // Held by that pause (not sent).
+    errors.push(limited.get(FACT_SHEETS).await.unwrap_err());
     // HTTP error whose body echoes every credential: the excerpt must mask them.
     let echo = format!(
         "echo: {API_TOKEN} Basic {} Bearer {}",

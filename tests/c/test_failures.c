@@ -760,6 +760,43 @@ static void test_framing_headers(void) {
     CHECK(wait_calls(&seen, started, 0) == started, "no other callback (%d)", seen.calls);
 }
 
+/* A 429 whose body names LeanIX's reason code: lx_error_reason() gives the code (the core reads
+ * the first upper-case word with two underscores or more from the body), one request
+ * (max_attempts=1). */
+static void test_rate_limit_reason(void) {
+    lx_client *c = warm_client(token, "max_attempts=1");
+    if (!c) {
+        CHECK(0, "client");
+        return;
+    }
+    CHECK(sb_fault("{\"endpoint\":\"factSheets\",\"kind\":\"respond\",\"status\":429,\"body\":"
+                   "\"{\\\"status\\\":\\\"ERROR\\\",\\\"errors\\\":[{\\\"message\\\":"
+                   "\\\"HTTP 429 Too Many Requests. USER_INTERVAL_REQUEST_LIMIT_EXCEEDED\\\"}]}\"}") == 200,
+          "fault");
+    lx_response *resp = NULL;
+    lx_error *err = NULL;
+    int st = lx_get(c, FACTSHEETS, &resp, &err);
+    const char *reason = lx_error_reason(err);
+    CHECK(st == LX_ERR_RATE_LIMITED && lx_error_http_status(err) == 429, "429 with a reason -> %s, http %d",
+          lx_status_str(st), lx_error_http_status(err));
+    CHECK(reason && strcmp(reason, "USER_INTERVAL_REQUEST_LIMIT_EXCEEDED") == 0, "lx_error_reason: %s",
+          reason ? reason : "(null)");
+    CHECK(sb_requests("factSheets", 429) == 1, "one request: %ld", sb_requests("factSheets", 429));
+    lx_free(err);
+    /* Without a code in the body: NULL. */
+    lx_free(c);
+    c = warm_client(token, "max_attempts=1");
+    CHECK(c && sb_fault("{\"endpoint\":\"factSheets\",\"kind\":\"respond\",\"status\":429,\"body\":"
+                        "\"{\\\"status\\\":\\\"ERROR\\\",\\\"errors\\\":[{\\\"message\\\":\\\"slow down\\\"}]}\"}") == 200,
+          "fault");
+    err = NULL;
+    st = lx_get(c, FACTSHEETS, &resp, &err);
+    CHECK(st == LX_ERR_RATE_LIMITED && lx_error_reason(err) == NULL, "429 without a code -> %s, reason %s",
+          lx_status_str(st), lx_error_reason(err) ? lx_error_reason(err) : "(null)");
+    lx_free(err);
+    lx_free(c);
+}
+
 int main(void) {
     url = getenv("LX_SANDBOX_URL");
     token = getenv("LX_SANDBOX_TOKEN");
@@ -779,6 +816,7 @@ int main(void) {
     test_page_walk();
     test_rest_pages();
     test_framing_headers();
+    test_rate_limit_reason();
     sb_call("DELETE", "/_sandbox/faults", NULL, NULL, 0);
     TC_SUMMARY();
     return failed == 0 ? 0 : 1;

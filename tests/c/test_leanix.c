@@ -179,6 +179,16 @@ static void test_http_errors(void) {
     int st = lx_get(c, FACTSHEETS, &resp, &err);
     CHECK(st == LX_ERR_RATE_LIMITED && lx_error_retry_after_ms(err) == 3600000, "429: %s %lld", lx_status_str(st), (long long)lx_error_retry_after_ms(err));
     lx_free(err);
+    /* That 429 paused the whole client for the hour: its next call is refused unsent. */
+    long before = sb_requests("factSheets", -1);
+    err = NULL;
+    st = lx_get(c, FACTSHEETS, &resp, &err);
+    CHECK(st == LX_ERR_RATE_LIMITED && lx_error_http_status(err) == 0 && lx_error_retry_after_ms(err) > 3590000,
+          "paused: %s, http %d, %lld ms", lx_status_str(st), lx_error_http_status(err), (long long)lx_error_retry_after_ms(err));
+    CHECK(sb_requests("factSheets", -1) == before, "nothing sent while paused");
+    lx_free(err);
+    lx_free(c);
+    c = sandbox_client(token, NULL);
     /* 404. */
     CHECK(get_status(c, "/services/pathfinder/v1/factSheets/does-not-exist", &http) == LX_ERR_HTTP && http == 404, "404: http %d", http);
     lx_free(c);

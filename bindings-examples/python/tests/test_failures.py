@@ -259,3 +259,16 @@ def test_a_call_from_inside_a_callback_is_refused(sandbox: Sandbox) -> None:
         assert c.get(FS, params={"pageSize": 1}).status == 200
     assert len(seen) == 1 and type(seen[0]) is leanix.RecursiveCallError, seen
     assert sandbox.requests("factSheets", 200) == 1  # the refused call sent nothing
+
+
+def test_a_429_carries_the_reason_code_of_its_body(sandbox: Sandbox) -> None:
+    # The sandbox's own per-user limit (like --rate-limit) answers as LeanIX documents it.
+    sandbox.config(rate_limit_per_minute=1)
+    with make(sandbox, max_attempts=1) as c:
+        assert c.get(FS + "?pageSize=1").status == 200
+        with pytest.raises(leanix.RateLimitedError) as info:
+            c.get(FS + "?pageSize=1")
+    e = info.value
+    assert e.reason == "USER_INTERVAL_REQUEST_LIMIT_EXCEEDED"
+    assert e.http_status == 429 and e.retry_after is not None and 0 < e.retry_after <= 60
+    assert sandbox.requests("factSheets", 429) == 1

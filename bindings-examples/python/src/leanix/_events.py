@@ -90,9 +90,11 @@ def describe(name: str, d: Dict[str, Any]) -> str:
     if name == "token_cache_ignored":
         return f"token cache: {d.get('path', '?')} {d.get('reason', '?')}"
     if name == "pacing":
-        if not d.get("started") and d.get("requests_per_minute") is None:
-            return "pacing stopped"
-        return f"pacing requests at {d.get('requests_per_minute')}/min after a 429"
+        rate = d.get("requests_per_minute")
+        if not d.get("started"):
+            # A stop event carries the pace that stays: None, or the fixed max_requests_per_minute.
+            return "pacing stopped" if rate is None else f"pacing stopped; the fixed {rate}/min stays"
+        return f"pacing requests at {rate}/min after a 429"
     return f"{name}: {d}"
 
 

@@ -132,8 +132,12 @@ public final class LeanixEvent {
                 return "retry: " + d.get("target") + " attempt " + d.get("attempt") + " failed (" + d.get("reason")
                     + "), next in " + d.get("delay_ms") + " ms";
             case PACING:
-                return d.get("requests_per_minute") == null ? "pacing: stopped"
-                    : "pacing: " + d.get("requests_per_minute") + " requests per minute after a 429";
+                // A stop event carries the pace that stays: none, or the fixed maxRequestsPerMinute.
+                if (!Boolean.TRUE.equals(d.get("started"))) {
+                    return d.get("requests_per_minute") == null ? "pacing: stopped"
+                        : "pacing: stopped; the fixed " + d.get("requests_per_minute") + " requests per minute stay";
+                }
+                return "pacing: " + d.get("requests_per_minute") + " requests per minute after a 429";
             case INSTANCE_ROUTED:
                 return "API calls routed to " + d.get("origin") + " (the token's instanceUrl)";
             case INSTANCE_REFUSED:
