@@ -339,7 +339,7 @@ impl Client {
         let configured_url = url;
         let mut routed_url;
         loop {
-            let token = self.inner.tokens.token().await?;
+            let token = self.inner.tokens.token_until(Some(deadline)).await?;
             let url = match self.routed(&token) {
                 None => configured_url,
                 Some(origin) => {
