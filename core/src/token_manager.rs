@@ -269,14 +269,14 @@ impl Inner {
         let remaining = deadline.map(|d| d.saturating_duration_since(self.clock.now()));
         let lock = store.lock(lock_wait(remaining)).await;
         if lock.is_some() {
+            // Another process may have stored a token while this one waited for the lock.
             let rejected = self.lock().rejected_token.clone();
             if let Some(rejected) = rejected {
                 store.remove_if_holds(&rejected);
             }
-        }
-        // Another process may have stored a token while this one waited for the lock.
-        if let Some(tok) = self.load(store, background) {
-            return Ok(tok);
+            if let Some(tok) = self.load(store, background) {
+                return Ok(tok);
+            }
         }
         let result = self.exchanger.exchange().await;
         if let Ok(ex) = &result {
