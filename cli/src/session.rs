@@ -302,6 +302,11 @@ fn describe(event: &Event) -> String {
         } => format!(
             "the access token names the instance {instance_url}, which is not followed ({reason}); API calls stay on the configured host (--no-instance-routing silences this)"
         ),
+        Event::TokenCacheWaiting { path, wait } => format!(
+            "token cache: another process holds {} while it exchanges the API token; waiting up to {} ms for its token",
+            path.display(),
+            wait.as_millis()
+        ),
         other => format!("{other:?}"),
     }
 }

@@ -59,7 +59,9 @@ fn demo_without_credentials_runs_on_the_sandbox_with_one_exchange() {
     );
     assert!(
         out.contains(" FINISHED after ")
-            && out.contains("1 warning(s), 0 fact sheets changed (a test run)"),
+            && out.contains(
+                ": 1 of 2 items processed, 1 warning(s), 0 fact sheets changed (a test run)"
+            ),
         "{out}"
     );
     assert!(out.contains("200 GET calls"), "{out}");

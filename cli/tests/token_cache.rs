@@ -350,3 +350,88 @@ fn without_a_runtime_directory_the_cache_home_is_used() {
         assert_eq!(s.exchanges(), 1, "the token came from the cache home");
     }
 }
+
+/// A child `flock` process holding the lock of the token file, as another `lx` does while it
+/// exchanges. Its shell waits on its stdin: dropping the holder closes that pipe, the shell and
+/// `flock` exit, and the lock is released (no process outlives the test).
+struct LockHolder {
+    child: std::process::Child,
+    stdin: Option<std::process::ChildStdin>,
+}
+
+impl LockHolder {
+    /// Starts `flock -n LOCK -c 'echo locked; read _'` and waits until it says it holds the
+    /// lock.
+    fn start(lock: &Path) -> LockHolder {
+        use std::io::BufRead;
+        let mut child = std::process::Command::new("flock")
+            .arg("-n")
+            .arg(lock)
+            .args(["-c", "echo locked; read _"])
+            .stdin(std::process::Stdio::piped())
+            .stdout(std::process::Stdio::piped())
+            .spawn()
+            .expect("flock(1) starts");
+        let mut line = String::new();
+        std::io::BufReader::new(child.stdout.take().unwrap())
+            .read_line(&mut line)
+            .unwrap();
+        assert_eq!(line.trim(), "locked");
+        let stdin = child.stdin.take();
+        LockHolder { child, stdin }
+    }
+}
+
+impl Drop for LockHolder {
+    fn drop(&mut self) {
+        drop(self.stdin.take());
+        let _ = self.child.wait();
+    }
+}
+
+/// With another process holding the lock of the token file (and never storing a token), `lx
+/// --timeout 4` waits about 2 s (half its deadline, not 45 s), says so with -v, warns, exchanges once
+/// without the lock and succeeds; the token it stored serves the next run.
+#[test]
+fn a_held_lock_costs_half_the_deadline_then_lx_exchanges() {
+    let s = Setup::new();
+    s.lx(&["get", FACT_SHEETS]).run().ok();
+    assert_eq!(s.exchanges(), 1);
+    let file = s.file();
+    fs::remove_file(&file).unwrap();
+    let holder = LockHolder::start(&file.with_extension("lock"));
+
+    let started = std::time::Instant::now();
+    let run = s
+        .lx(&["get", FACT_SHEETS])
+        .arg_first("-v")
+        .arg_first("--timeout=4")
+        .run()
+        .ok();
+    let took = started.elapsed();
+    assert_eq!(run.json()["status"], "OK");
+    assert_eq!(s.exchanges(), 2);
+    assert!(
+        took >= std::time::Duration::from_secs(2) && took < std::time::Duration::from_secs(4),
+        "took {took:?}"
+    );
+    // Half of what was left of the 4 s when the exchange began (a millisecond or so is gone).
+    let waited_ms: u64 = run
+        .stderr
+        .split_once("another process holds ")
+        .and_then(|(_, rest)| rest.split_once("waiting up to "))
+        .and_then(|(_, rest)| rest.split_once(" ms"))
+        .map(|(n, _)| n.parse().unwrap())
+        .unwrap_or_else(|| panic!("no waiting line in {}", run.stderr));
+    assert!((1900..=2000).contains(&waited_ms), "{}", run.stderr);
+    assert!(
+        run.stderr.contains("held by another process") && run.stderr.contains("exchanging without"),
+        "{}",
+        run.stderr
+    );
+    assert!(file.exists(), "the token was stored without the lock");
+    let next = s.lx(&["get", FACT_SHEETS]).run().ok();
+    assert_eq!(next.json()["status"], "OK");
+    assert_eq!(s.exchanges(), 2);
+    drop(holder);
+}

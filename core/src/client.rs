@@ -348,7 +348,7 @@ impl Client {
             if let Err(refused) = budget.wait_pause(deadline).await {
                 return Err(paused_error(request, configured_url, refused.wait));
             }
-            let token = self.inner.tokens.token().await?;
+            let token = self.inner.tokens.token_until(Some(deadline)).await?;
             let url = match self.routed(&token) {
                 None => configured_url,
                 Some(origin) => {

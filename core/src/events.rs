@@ -93,6 +93,15 @@ pub enum Event {
         /// Why it was refused.
         reason: String,
     },
+    /// Another process holds the lock of the token file while it exchanges the API token: this
+    /// one waits (at most `wait`) for the token it will store, then exchanges without the lock.
+    TokenCacheWaiting {
+        /// The lock file.
+        path: std::path::PathBuf,
+        /// The longest this call waits: half its remaining deadline, at most 45 s
+        /// (`policy::TOKEN_CACHE_LOCK_WAIT`).
+        wait: Duration,
+    },
 }
 
 /// A callback receiving [`Event`]s, never called with an internal lock held; it should return

@@ -290,6 +290,18 @@ pub const DEFAULT_WEBHOOK_IDLE_MIN: Duration = Duration::from_secs(1);
 /// The longest wait of a following webhook consumer between two empty batches.
 pub const DEFAULT_WEBHOOK_IDLE_MAX: Duration = Duration::from_secs(30);
 
+// ---- Waiting for another process's token exchange (appended; see `TOKEN_CACHE_LOCK_WAIT`) ----
+
+/// A call waits for the lock of the token file at most its remaining deadline divided by this
+/// (and never longer than [`TOKEN_CACHE_LOCK_WAIT`]), so that an exchange of its own still fits
+/// in the rest of the deadline.
+pub const TOKEN_CACHE_LOCK_WAIT_DIVISOR: u32 = 2;
+/// How often a process waiting for the lock of the token file tries it again.
+pub const TOKEN_CACHE_LOCK_POLL: Duration = Duration::from_millis(20);
+/// A temporary token file (`.token-<key>.<pid>.<n>.tmp`) older than this was left by a process
+/// killed between writing and renaming it; the next write of that key removes it.
+pub const TOKEN_CACHE_STALE_TEMP_AGE: Duration = Duration::from_secs(60);
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -436,6 +436,7 @@ impl TokenStore {
                 return;
             }
         };
+        self.remove_stale_temps();
         let temp = self.dir.join(format!(
             ".token-{}.{}.{}.tmp",
             self.key,
@@ -459,6 +460,34 @@ impl TokenStore {
         }
     }
 
+    /// Removes this key's temporary files older than [`policy::TOKEN_CACHE_STALE_TEMP_AGE`]
+    /// (by modification time): a process killed between creating one and renaming it leaves it
+    /// behind. A younger one may belong to a process writing now and is left alone.
+    fn remove_stale_temps(&self) {
+        let Ok(entries) = fs::read_dir(&self.dir) else {
+            return;
+        };
+        let prefix = format!(".token-{}.", self.key);
+        let now = SystemTime::now();
+        for entry in entries.flatten() {
+            let name = entry.file_name();
+            let Some(name) = name.to_str() else { continue };
+            if !name.starts_with(&prefix) || !name.ends_with(".tmp") {
+                continue;
+            }
+            // DirEntry::metadata does not follow a link: a link is judged (and removed) itself.
+            let old = entry
+                .metadata()
+                .and_then(|m| m.modified())
+                .ok()
+                .and_then(|t| now.duration_since(t).ok())
+                .is_some_and(|age| age >= policy::TOKEN_CACHE_STALE_TEMP_AGE);
+            if old {
+                let _ = fs::remove_file(entry.path());
+            }
+        }
+    }
+
     fn clear_warning(&self) {
         *self.last_warning.lock().unwrap_or_else(|p| p.into_inner()) = None;
     }
@@ -478,10 +507,11 @@ impl TokenStore {
         }
     }
 
-    /// Takes the exclusive lock beside the file, waiting (on a blocking thread, bounded by
-    /// [`policy::TOKEN_CACHE_LOCK_WAIT`]) while another process holds it. `None` (after a
-    /// warning) when the lock cannot be had: the caller goes on without it.
-    pub async fn lock(&self) -> Option<FileLock> {
+    /// Takes the exclusive lock beside the file, waiting at most `wait` while another process
+    /// holds it (trying again every [`policy::TOKEN_CACHE_LOCK_POLL`], with an
+    /// [`Event::TokenCacheWaiting`] when the wait begins). `None` (after a warning) when the lock
+    /// cannot be had in that time: the caller goes on without it.
+    pub async fn lock(&self, wait: Duration) -> Option<FileLock> {
         if self.ready_dir(true) != Some(true) {
             return None;
         }
@@ -505,42 +535,65 @@ impl TokenStore {
                 return None;
             }
         };
-        match flock(&file, true) {
-            Ok(()) => return Some(FileLock { _file: file }),
-            Err(e) if e.kind() == io::ErrorKind::WouldBlock => {}
-            Err(e) => {
-                self.warn(
-                    &self.lock,
-                    format!("cannot be locked: {e}; exchanging without the lock"),
-                );
-                return None;
+        // Polled without blocking (a thread blocked in flock could not be called off when the
+        // wait ends, and would hold the runtime open at exit).
+        let started = tokio::time::Instant::now();
+        let until = started + wait;
+        let mut announced = false;
+        loop {
+            match flock(&file, true) {
+                Ok(()) => return Some(FileLock { _file: file }),
+                Err(e) if e.kind() == io::ErrorKind::WouldBlock => {}
+                Err(e) => {
+                    self.warn(
+                        &self.lock,
+                        format!("cannot be locked: {e}; exchanging without the lock"),
+                    );
+                    return None;
+                }
             }
+            let now = tokio::time::Instant::now();
+            if now >= until {
+                break;
+            }
+            if !announced {
+                announced = true;
+                emit(
+                    &self.events,
+                    Event::TokenCacheWaiting {
+                        path: self.lock.clone(),
+                        wait,
+                    },
+                );
+            }
+            tokio::time::sleep(policy::TOKEN_CACHE_LOCK_POLL.min(until - now)).await;
         }
-        // Another process is exchanging: wait for it on a blocking thread. Should the wait
-        // time out, that thread takes the lock later and releases it at once.
-        let waiting = tokio::task::spawn_blocking(move || flock(&file, false).map(|()| file));
-        match tokio::time::timeout(policy::TOKEN_CACHE_LOCK_WAIT, waiting).await {
-            Ok(Ok(Ok(file))) => Some(FileLock { _file: file }),
-            Ok(Ok(Err(e))) => {
-                self.warn(
-                    &self.lock,
-                    format!("cannot be locked: {e}; exchanging without the lock"),
-                );
-                None
-            }
-            Ok(Err(_)) => None,
-            Err(_) => {
-                self.warn(
-                    &self.lock,
+        self.warn(
+            &self.lock,
+            format!(
+                "has been held by another process for {} ms, {}; exchanging without it",
+                started.elapsed().as_millis(),
+                if wait >= policy::TOKEN_CACHE_LOCK_WAIT {
+                    "the longest wait for it".to_owned()
+                } else {
                     format!(
-                        "has been held by another process for {} s; exchanging without it",
-                        policy::TOKEN_CACHE_LOCK_WAIT.as_secs()
-                    ),
-                );
-                None
-            }
-        }
+                        "1/{} of the call's remaining deadline",
+                        policy::TOKEN_CACHE_LOCK_WAIT_DIVISOR
+                    )
+                }
+            ),
+        );
+        None
     }
+}
+
+/// How long a call with `remaining` time before its deadline (`None`: no deadline) waits for
+/// another process's exchange: 1/[`policy::TOKEN_CACHE_LOCK_WAIT_DIVISOR`] of it, at most
+/// [`policy::TOKEN_CACHE_LOCK_WAIT`].
+pub(crate) fn lock_wait(remaining: Option<Duration>) -> Duration {
+    remaining.map_or(policy::TOKEN_CACHE_LOCK_WAIT, |r| {
+        (r / policy::TOKEN_CACHE_LOCK_WAIT_DIVISOR).min(policy::TOKEN_CACHE_LOCK_WAIT)
+    })
 }
 
 #[cfg(test)]

@@ -26,7 +26,7 @@ use crate::error::{Error, ErrorKind};
 use crate::events::{emit, Event, EventHandler};
 use crate::exchange::Exchanger;
 use crate::secret::AccessToken;
-use crate::token_cache::TokenStore;
+use crate::token_cache::{lock_wait, TokenStore};
 
 /// A token in the cache, with the instants that govern its use.
 #[derive(Debug)]
@@ -109,6 +109,12 @@ impl TokenManager {
 
     /// A token that is safe to send now, fetching one if needed (must run inside a tokio runtime).
     pub async fn token(&self) -> Result<Arc<CachedToken>, Error> {
+        self.token_until(None).await
+    }
+
+    /// Like [`token`](Self::token), for a call that ends at `deadline`: a fetch it starts waits
+    /// for another process's exchange at most half the time left ([`lock_wait`]).
+    pub async fn token_until(&self, deadline: Option<Instant>) -> Result<Arc<CachedToken>, Error> {
         let waiting = {
             let mut st = self.inner.lock();
             let now = self.inner.clock.now();
@@ -119,7 +125,7 @@ impl TokenManager {
                         && st.next_background_try.is_none_or(|t| now >= t);
                     if may_refresh {
                         // Nobody waits for a background refresh; its task runs on its own.
-                        let _background = Inner::start_fetch(&self.inner, &mut st, true);
+                        let _background = Inner::start_fetch(&self.inner, &mut st, true, None);
                     }
                     return Ok(tok);
                 }
@@ -131,7 +137,7 @@ impl TokenManager {
             }
             match &st.inflight {
                 Some(f) => f.future.clone(),
-                None => Inner::start_fetch(&self.inner, &mut st, false),
+                None => Inner::start_fetch(&self.inner, &mut st, false, deadline),
             }
         };
         waiting.await
@@ -187,7 +193,7 @@ impl TokenManager {
         let Some(store) = &self.inner.store else {
             return Ok(false);
         };
-        let _lock = store.lock().await;
+        let _lock = store.lock(lock_wait(None)).await;
         store.remove().map_err(|e| {
             Error::new(
                 ErrorKind::Config,
@@ -216,9 +222,14 @@ impl Inner {
     }
 
     /// Starts one fetch in its own task and records it as in flight. Called with the lock held.
-    fn start_fetch(this: &Arc<Inner>, st: &mut State, background: bool) -> FetchFuture {
+    fn start_fetch(
+        this: &Arc<Inner>,
+        st: &mut State,
+        background: bool,
+        deadline: Option<Instant>,
+    ) -> FetchFuture {
         let inner = Arc::clone(this);
-        let fetch = async move { inner.fetch(background).await };
+        let fetch = async move { inner.fetch(background, deadline).await };
         let task = match &this.spawner {
             Some(handle) => handle.spawn(fetch),
             None => tokio::spawn(fetch),
@@ -243,7 +254,11 @@ impl Inner {
     }
 
     /// Gets a token (from the token file, or by an exchange stored there) and publishes it.
-    async fn fetch(&self, background: bool) -> Result<Arc<CachedToken>, Error> {
+    async fn fetch(
+        &self,
+        background: bool,
+        deadline: Option<Instant>,
+    ) -> Result<Arc<CachedToken>, Error> {
         let Some(store) = &self.store else {
             let result = self.exchanger.exchange().await;
             return self.publish(result, background);
@@ -251,7 +266,8 @@ impl Inner {
         if let Some(tok) = self.load(store, background) {
             return Ok(tok);
         }
-        let lock = store.lock().await;
+        let remaining = deadline.map(|d| d.saturating_duration_since(self.clock.now()));
+        let lock = store.lock(lock_wait(remaining)).await;
         if lock.is_some() {
             // Another process may have stored a token while this one waited for the lock.
             let rejected = self.lock().rejected_token.clone();

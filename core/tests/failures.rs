@@ -89,6 +89,39 @@ async fn graphql_errors_keep_their_type_path_and_partial_data() {
     assert_eq!(err.response().unwrap().status(), 200);
 }
 
+/// A server's GraphQL error text reaches the message without its terminal escapes and control
+/// characters (a colour code, a newline, a bell), while `graphql_errors()` keeps it as sent.
+#[tokio::test]
+async fn graphql_error_text_is_stripped_of_escapes_and_controls() {
+    let sb = Sandbox::start().unwrap();
+    let client = builder(sb.url(), sb.api_token(), &ManualClock::new())
+        .build()
+        .unwrap();
+    let raw = "\u{1b}[31mAccess denied\u{1b}[0m\nfor\u{7} this\tuser";
+    let body = json!({"data": null, "errors": [{"message": raw,
+        "extensions": {"errorType": "AUTHORIZATION\u{1b}[1m"}}]});
+    sb.inject(
+        Endpoint::GraphQl,
+        Fault::Respond {
+            status: 200,
+            content_type: "application/json".into(),
+            body: body.to_string(),
+        },
+        1,
+    );
+    let err = client
+        .graphql("{ allFactSheets { totalCount } }", None)
+        .await
+        .unwrap_err();
+    assert_eq!(err.kind(), ErrorKind::GraphQl);
+    assert_eq!(
+        err.message(),
+        "GraphQL error: Access denied for this user [AUTHORIZATION]"
+    );
+    assert!(!err.to_string().chars().any(|c| c.is_control()), "{err}");
+    assert_eq!(err.graphql_errors().unwrap()[0]["message"], raw);
+}
+
 /// The paging table: every way a query or a server can break paging is an error that says so,
 /// never partial data returned as success and never an endless loop.
 #[tokio::test]
@@ -101,13 +134,18 @@ async fn paging_violations_are_errors() {
     };
     let paged = "query($after: String) { allFactSheets(first: 2, after: $after) { pageInfo { hasNextPage endCursor } edges { node { id } } } }";
 
-    // Refused before any request: no $after, no pageInfo.
+    // Refused before any request: no $after, $after declared but not passed to the connection,
+    // no pageInfo.
     let server = TestServer::start();
     let client = test_client(&server);
     for (query, needle) in [
         (
             "{ allFactSheets { pageInfo { hasNextPage endCursor } edges { node { id } } } }",
             "$after",
+        ),
+        (
+            "query($after: String) { allFactSheets(first: 5) { pageInfo { hasNextPage endCursor } edges { node { id } } } }",
+            "declares $after but does not pass it to allFactSheets",
         ),
         (
             "query($after: String) { allFactSheets(after: $after) { edges { node { id } } } }",

@@ -70,12 +70,14 @@ fn integration_requests(sb: &Sandbox) -> u64 {
     sb.stats().total(Endpoint::Integration)
 }
 
-/// CREATED (created, not started), then PENDING, IN_PROGRESS and FINISHED, one state per
-/// wait: three polls, two waits of the backoff's first two steps, and the content applied.
+/// CREATED (created, not started), then SEQUENTIALIZED, PENDING, IN_PROGRESS and FINISHED
+/// (LeanIX's order), one state per wait: four polls, three waits of the backoff's first three
+/// steps, and the content applied.
 #[tokio::test]
 async fn a_run_goes_through_every_state() {
     let sb = Arc::new(Sandbox::start().unwrap());
     sb.set_sync_run_manual(true);
+    sb.set_sync_run_sequentialized(true);
     let (client, clock) = stepping(&sb);
     let content = json!([{"type": "Application", "id": "core-every-state",
                           "data": {"name": "Every State App", "description": "from LDIF"}}]);
@@ -94,19 +96,20 @@ async fn a_run_goes_through_every_state() {
     assert_eq!(
         *seen.lock().unwrap(),
         [
+            ("SEQUENTIALIZED".to_owned(), Some(0)),
             ("PENDING".to_owned(), Some(0)),
             ("IN_PROGRESS".to_owned(), Some(0)),
             ("FINISHED".to_owned(), Some(0)) // counts read while in progress; the final read follows
         ]
     );
     assert_eq!(result.status, RunStatus::Finished);
-    assert_eq!(result.polls, 3);
-    assert_eq!(ms(&clock.sleeps()), [500, 1000]);
+    assert_eq!(result.polls, 4);
+    assert_eq!(ms(&clock.sleeps()), [500, 1000, 2000]);
     let progress = result.progress.as_ref().unwrap();
     assert_eq!(progress.processed_content_count, 1);
     assert!(result.warnings.is_empty() && result.results.is_none());
-    // create, status, start, 3 polls + 2 progress reads while waiting, final progress, warnings.
-    assert_eq!(integration_requests(&sb), 10);
+    // create, status, start, 4 polls + 3 progress reads while waiting, final progress, warnings.
+    assert_eq!(integration_requests(&sb), 12);
     assert_eq!(
         (sb.stats().writes, sb.stats().sync_runs("FINISHED")),
         (1, 1)

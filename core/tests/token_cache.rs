@@ -500,3 +500,175 @@ async fn off_by_default() {
     assert_eq!(err.kind(), leanix::ErrorKind::Config);
     assert!(err.message().contains("token cache directory"), "{err}");
 }
+
+/// Holds the lock of the token file `file` as another process would (an exclusive `flock` on
+/// `token-<key>.lock` through an open file of its own) until dropped.
+struct HeldLock {
+    _file: fs::File,
+}
+
+fn hold_lock(file: &Path) -> HeldLock {
+    use std::os::unix::fs::{DirBuilderExt, OpenOptionsExt};
+    use std::os::unix::io::AsRawFd;
+    let dir = file.parent().unwrap();
+    if !dir.exists() {
+        fs::DirBuilder::new().mode(0o700).create(dir).unwrap();
+    }
+    let lock = fs::OpenOptions::new()
+        .read(true)
+        .write(true)
+        .create(true)
+        .truncate(false)
+        .mode(0o600)
+        .open(file.with_extension("lock"))
+        .unwrap();
+    // SAFETY: the descriptor belongs to `lock`, open for the call.
+    let rc = unsafe { libc::flock(lock.as_raw_fd(), libc::LOCK_EX | libc::LOCK_NB) };
+    assert_eq!(rc, 0, "the test could not take the lock");
+    HeldLock { _file: lock }
+}
+
+fn waits(events: &Events) -> Vec<Duration> {
+    events
+        .all()
+        .iter()
+        .filter_map(|e| match e {
+            Event::TokenCacheWaiting { wait, .. } => Some(*wait),
+            _ => None,
+        })
+        .collect()
+}
+
+/// With another process holding the lock (and never storing a token), a call waits half its
+/// remaining deadline, not the 45 s of `policy::TOKEN_CACHE_LOCK_WAIT`, then exchanges once
+/// without the lock and stores the token as usual; it says so in an event before it waits.
+#[tokio::test]
+async fn a_held_lock_costs_at_most_half_the_deadline() {
+    let sb = Sandbox::start().unwrap();
+    let clock = ManualClock::new();
+    let (_tmp, dir) = cache_dir();
+    let (client, events) = client_in(&sb, &clock, &dir);
+    let file = file_of(&client);
+    let held = hold_lock(&file);
+
+    let deadline = Duration::from_secs(2);
+    let started = std::time::Instant::now();
+    let response = client
+        .send(leanix::Request::get(FACT_SHEETS).timeout(deadline))
+        .await
+        .unwrap();
+    let took = started.elapsed();
+    assert_eq!(response.status(), 200);
+    assert_eq!(sb.stats().token_exchanges, 1);
+    assert_eq!(events.count(is_fetched(false)), 1);
+    assert_eq!(waits(&events), [deadline / 2]);
+    assert!(
+        took >= deadline / 2 && took < deadline,
+        "the call took {took:?}"
+    );
+    let warned = warnings(&events);
+    assert_eq!(warned.len(), 1, "{warned:?}");
+    assert!(
+        warned[0].contains("held by another process") && warned[0].contains("exchanging without"),
+        "{warned:?}"
+    );
+    // The token was stored (atomically, without the lock): a later client takes it.
+    assert_eq!(mode_of(&file), 0o600);
+    drop(held);
+    let (later, later_events) = client_in(&sb, &clock, &dir);
+    later.get(FACT_SHEETS).await.unwrap();
+    assert_eq!(later_events.count(is_loaded), 1);
+    assert!(waits(&later_events).is_empty());
+    assert_eq!(sb.stats().token_exchanges, 1);
+}
+
+/// A process that stores its token while another waits for the lock ends the wait: the waiter
+/// takes that token (no exchange of its own), long before its bound.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_waiter_takes_the_token_the_lock_holder_stores() {
+    let sb = Sandbox::start().unwrap();
+    let clock = ManualClock::new();
+    let (_tmp, dir) = cache_dir();
+    let (first, _) = client_in(&sb, &clock, &dir);
+    first.get(FACT_SHEETS).await.unwrap();
+    let file = file_of(&first);
+    let stored = fs::read(&file).unwrap();
+    fs::remove_file(&file).unwrap();
+    assert_eq!(sb.stats().token_exchanges, 1);
+
+    // "Another process" takes the lock, exchanges (the token above) and stores it.
+    let held = hold_lock(&file);
+    let (waiter, mut waiter_events) = client_in(&sb, &clock, &dir);
+    let started = std::time::Instant::now();
+    let call = tokio::spawn(async move {
+        waiter
+            .send(leanix::Request::get(FACT_SHEETS).timeout(Duration::from_secs(20)))
+            .await
+            .map(|r| r.status())
+    });
+    let waiting = waiter_events
+        .wait_for(|e| matches!(e, Event::TokenCacheWaiting { .. }))
+        .await;
+    assert!(
+        matches!(&waiting, Event::TokenCacheWaiting { path, wait }
+            if *path == file.with_extension("lock") && *wait == Duration::from_secs(10)),
+        "{waiting:?}"
+    );
+    fs::write(&file, &stored).unwrap();
+    fs::set_permissions(&file, fs::Permissions::from_mode(0o600)).unwrap();
+    drop(held);
+
+    assert_eq!(call.await.unwrap().unwrap(), 200);
+    assert!(started.elapsed() < Duration::from_secs(5));
+    assert_eq!(waiter_events.count(is_loaded), 1);
+    assert_eq!(waiter_events.count(is_fetched(false)), 0);
+    assert!(warnings(&waiter_events).is_empty());
+    assert_eq!(sb.stats().token_exchanges, 1);
+}
+
+/// A temporary file left by a process killed between writing and renaming it is removed by the
+/// next write of that key once it is a minute old (by mtime); a younger one (a process may be
+/// writing it now) and those of other keys stay.
+#[tokio::test]
+async fn stale_temporary_files_are_removed_on_write() {
+    let sb = Sandbox::start().unwrap();
+    let clock = ManualClock::new();
+    let (_tmp, dir) = cache_dir();
+    let (client, _) = client_in(&sb, &clock, &dir);
+    let file = file_of(&client);
+    let key = file
+        .file_stem()
+        .unwrap()
+        .to_str()
+        .unwrap()
+        .strip_prefix("token-")
+        .unwrap()
+        .to_owned();
+    fs::create_dir_all(&dir).unwrap();
+    fs::set_permissions(&dir, fs::Permissions::from_mode(0o700)).unwrap();
+    let make = |name: String, age: Duration| {
+        let path = dir.join(name);
+        let f = fs::File::create(&path).unwrap();
+        f.set_modified(SystemTime::now() - age).unwrap();
+        path
+    };
+    let stale = make(format!(".token-{key}.4242.0.tmp"), secs(61.0));
+    let young = make(format!(".token-{key}.4242.1.tmp"), secs(30.0));
+    let other = make(
+        ".token-0123456789abcdef0123456789abcdef.4242.0.tmp".into(),
+        secs(3600.0),
+    );
+
+    client.get(FACT_SHEETS).await.unwrap();
+    assert!(file.exists());
+    assert!(!stale.exists());
+    assert!(young.exists());
+    assert!(other.exists());
+    let mut left: Vec<String> = fs::read_dir(&dir)
+        .unwrap()
+        .map(|e| e.unwrap().file_name().into_string().unwrap())
+        .filter(|n| n.ends_with(".tmp"))
+        .collect();
+    left.sort();
+    assert_eq!(left.len(), 2, "{left:?}");
+}

@@ -331,6 +331,7 @@ fn config(state: &State, body: &[u8]) -> Result<Value, String> {
 struct IntegrationRequest {
     sync_run_state_ms: Option<u64>,
     sync_run_manual: Option<bool>,
+    sync_run_sequentialized: Option<bool>,
 }
 
 /// `POST /_sandbox/integration`: the Integration API's settings.
@@ -344,6 +345,9 @@ fn integration(state: &State, body: &[u8]) -> Result<Value, String> {
     if let Some(manual) = r.sync_run_manual {
         state.integration.set_manual(manual);
     }
+    if let Some(on) = r.sync_run_sequentialized {
+        state.integration.set_sequentialized(on);
+    }
     Ok(integration_settings(state))
 }
 
@@ -351,6 +355,7 @@ fn integration_settings(state: &State) -> Value {
     json!({
         "sync_run_state_ms": state.integration.state_duration().as_millis() as u64,
         "sync_run_manual": state.integration.manual(),
+        "sync_run_sequentialized": state.integration.sequentialized(),
     })
 }
 

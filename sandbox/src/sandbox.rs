@@ -288,8 +288,17 @@ impl Sandbox {
         self.state.integration.set_manual(manual);
     }
 
-    /// Moves every `PENDING` or `IN_PROGRESS` synchronization run one state on
-    /// (`PENDING` → `IN_PROGRESS` → `FINISHED` or `FAILED`); how many moved.
+    /// Makes synchronization runs started from now on pass through `SEQUENTIALIZED`
+    /// (`CREATED` → `SEQUENTIALIZED` → `PENDING` → `IN_PROGRESS` → the end, as LeanIX's
+    /// runs do; the step lasts as long as the others) with `true`, or start `PENDING`
+    /// (the default) with `false`.
+    pub fn set_sync_run_sequentialized(&self, on: bool) {
+        self.state.integration.set_sequentialized(on);
+    }
+
+    /// Moves every `SEQUENTIALIZED`, `PENDING` or `IN_PROGRESS` synchronization run one state
+    /// on (`SEQUENTIALIZED` → `PENDING` → `IN_PROGRESS` → `FINISHED` or `FAILED`); how many
+    /// moved.
     pub fn advance_sync_runs(&self) -> usize {
         crate::integration::advance_all(&self.state)
     }

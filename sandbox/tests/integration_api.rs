@@ -115,7 +115,7 @@ async fn a_started_run_goes_through_every_state_and_applies_its_ldif() {
         .unwrap();
     assert_eq!(
         resp.json::<Value>().await.unwrap(),
-        json!({"sync_run_state_ms": 1000, "sync_run_manual": false})
+        json!({"sync_run_state_ms": 1000, "sync_run_manual": false, "sync_run_sequentialized": false})
     );
     let content = json!([{"type": "Application", "id": "ext-a", "data": {"name": "Zeta Ledger", "description": "from LDIF"}}]);
     let id = create(&sb, &token, "", &ldif("inbound", content)).await;
@@ -167,6 +167,10 @@ async fn a_started_run_goes_through_every_state_and_applies_its_ldif() {
             &progress["warningsCount"]
         ),
         (&json!(1), &json!(0), &json!(0))
+    );
+    assert_eq!(
+        (&progress["contentsCount"], &progress["itemsInScopeCount"]),
+        (&json!(1), &json!(1))
     );
     let created = by_external_id(&sb, &token, "Zeta Ledger").await;
     assert_eq!(
@@ -248,7 +252,12 @@ async fn inbound_content_creates_updates_by_external_id_and_warns() {
             &progress["errorCount"],
             &progress["warningsCount"]
         ),
-        (&json!(3), &json!(1), &json!(2))
+        (&json!(1), &json!(1), &json!(2)),
+        "processed counts only the applied item: the WARNING and the ERROR one were not"
+    );
+    assert_eq!(
+        (&progress["contentsCount"], &progress["itemsInScopeCount"]),
+        (&json!(3), &json!(3))
     );
 
     // The same external id updates instead of creating; name is optional then.
@@ -646,7 +655,8 @@ async fn fast_runs_answer_at_once_inbound_only() {
             &body["stats"]["processedContentCount"],
             &body["stats"]["processorCount"]
         ),
-        (&json!(2), &json!(1))
+        (&json!(1), &json!(1)),
+        "the Robot was skipped with a warning: not processed"
     );
     assert!(body["stats"]["duration"]
         .as_str()
@@ -742,4 +752,75 @@ async fn manual_runs_move_only_when_advanced() {
     assert_eq!(advanced, json!({"advanced": 1}));
     assert_eq!(status(&sb, &token, &id).await, "FINISHED");
     assert_eq!(sb.advance_sync_runs(), 0);
+}
+
+/// With the SEQUENTIALIZED step on (LeanIX's order), a started run is queued before it is
+/// pending: CREATED, SEQUENTIALIZED, PENDING, IN_PROGRESS, FINISHED, one advance each; a
+/// sequentialized run can be stopped.
+#[tokio::test]
+async fn runs_pass_through_sequentialized_when_it_is_on() {
+    let sb = small();
+    let token = access_token(sb.url(), sb.api_token()).await;
+    let settings = client()
+        .post(format!("{}/_sandbox/integration", sb.url()))
+        .body(r#"{"sync_run_manual":true,"sync_run_sequentialized":true}"#)
+        .send()
+        .await
+        .unwrap()
+        .json::<Value>()
+        .await
+        .unwrap();
+    assert_eq!(
+        (
+            &settings["sync_run_manual"],
+            &settings["sync_run_sequentialized"]
+        ),
+        (&json!(true), &json!(true))
+    );
+    let content = json!([{"type": "Application", "id": "seq", "data": {"name": "Queued App"}}]);
+    let id = create(&sb, &token, "", &ldif("inbound", content)).await;
+    let mut seen = vec![status(&sb, &token, &id).await];
+    let (code, _) = call(
+        &sb,
+        &token,
+        "POST",
+        &format!("/synchronizationRuns/{id}/start"),
+        None,
+    )
+    .await;
+    assert_eq!(code, 200);
+    seen.push(status(&sb, &token, &id).await);
+    while sb.advance_sync_runs() == 1 {
+        seen.push(status(&sb, &token, &id).await);
+    }
+    assert_eq!(
+        seen,
+        [
+            "CREATED",
+            "SEQUENTIALIZED",
+            "PENDING",
+            "IN_PROGRESS",
+            "FINISHED"
+        ]
+    );
+    assert_eq!(by_external_id(&sb, &token, "Queued App").await.len(), 1);
+
+    let stopped = create(&sb, &token, "?start=true", &ldif("inbound", json!([]))).await;
+    assert_eq!(status(&sb, &token, &stopped).await, "SEQUENTIALIZED");
+    let (code, _) = call(
+        &sb,
+        &token,
+        "POST",
+        &format!("/synchronizationRuns/{stopped}/stop"),
+        None,
+    )
+    .await;
+    assert_eq!(code, 200);
+    assert_eq!(status(&sb, &token, &stopped).await, "STOPPED");
+    assert_eq!(sb.advance_sync_runs(), 0);
+
+    // Off again: a started run is PENDING at once.
+    sb.set_sync_run_sequentialized(false);
+    let plain = create(&sb, &token, "?start=true", &ldif("inbound", json!([]))).await;
+    assert_eq!(status(&sb, &token, &plain).await, "PENDING");
 }

@@ -161,10 +161,26 @@ def test_an_abandoned_walk_sends_nothing_more(sandbox: Sandbox, client: leanix.C
     assert sandbox.requests("graphql", 200) == 1
 
 
-# The paging rule, the same on every surface: (fault, exception class, words of the message)
+# A page whose connection has edges but no pageInfo (a server that ignored the selection).
+PAGE_WITHOUT_PAGE_INFO = ("respond", {
+    "body": '{"data":{"allFactSheets":{"edges":[{"node":{"id":"x"}}]}}}'})
+
+# The paging rule, the same on every surface: (fault: None, a kind, or a kind and its fields;
+# query; exception class; words of the message)
 RULE = [
     (None, "{ allFactSheets(first: 5) { edges { node { id } } } }",
      leanix.InvalidArgumentError, "$after"),
+    # declares $after but does not pass it (every page would be the first)
+    (None, "query($after: String) { allFactSheets(first: 5) "
+           "{ pageInfo { hasNextPage endCursor } edges { node { id } } } }",
+     leanix.InvalidArgumentError, "declares $after but does not pass it to allFactSheets"),
+    # has $after, no pageInfo selected
+    (None, "query($after: String) { allFactSheets(first: 5, after: $after) "
+           "{ edges { node { id } } } }",
+     leanix.InvalidArgumentError, "pageInfo { hasNextPage endCursor }"),
+    # server page without pageInfo
+    (PAGE_WITHOUT_PAGE_INFO, PAGE_QUERY, leanix.InvalidResponseError,
+     "no connection with pageInfo"),
     ("cursor_cycle", PAGE_QUERY, leanix.InvalidResponseError, "round in circles"),
     ("no_end_cursor", PAGE_QUERY, leanix.InvalidResponseError, "no endCursor"),
 ]
@@ -186,7 +202,8 @@ def test_paging_rule_on_every_surface(sandbox: Sandbox, client: leanix.Client, f
                 lambda: asyncio.run(walk_async())]
     for surface in surfaces:
         if fault:
-            sandbox.fault("graphql", fault, times=1000)
+            kind, fields = (fault, {}) if isinstance(fault, str) else fault
+            sandbox.fault("graphql", kind, times=1000, **fields)
         with pytest.raises(cls) as info:
             surface()
         assert words in info.value.message

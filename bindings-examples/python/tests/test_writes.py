@@ -46,7 +46,8 @@ def test_a_run_returns_a_typed_result(client: leanix.Client, sandbox: Any,
                {"type": "NoSuchType", "id": "py-b", "data": {"name": "x"}}]
     run = client.integration.run(ldif("inbound", content))
     assert isinstance(run, leanix.RunResult)
-    assert (run.status, run.polls, run.succeeded, run.processed) == ("FINISHED", 1, True, 2)
+    # processed: the applied item only (the NoSuchType one was skipped with a warning)
+    assert (run.status, run.polls, run.succeeded, run.processed) == ("FINISHED", 1, True, 1)
     assert [w["status"] for w in run.warnings] == ["WARNING"]
     assert run.results is None
     stats = sandbox.stats()

@@ -237,15 +237,15 @@ fn writes(session: &Session, sb: &leanix_sandbox::Sandbox) -> CliResult {
     let started = Instant::now();
     let before = sb.stats().writes;
     let run = client.run_ldif(&ldif, RunOptions::new().test(true))?;
-    let processed = run
+    let (processed, contents) = run
         .progress
         .as_ref()
-        .map_or(0, |p| p.processed_content_count);
+        .map_or((0, 0), |p| (p.processed_content_count, p.contents_count));
     step(
         7,
         "LDIF",
         &format!(
-            "test run {} {} after {} status poll(s) in {}: {processed} of 2 items processed, {} warning(s), {} fact sheets changed (a test run)",
+            "test run {} {} after {} status poll(s) in {}: {processed} of {contents} items processed, {} warning(s), {} fact sheets changed (a test run)",
             run.id,
             run.status,
             run.polls,

@@ -1,7 +1,7 @@
 //! What a GraphQL document asks for, found by parsing it the way a server does.
 
 use graphql_parser::query::{
-    parse_query, Definition, Document, OperationDefinition, Selection, SelectionSet,
+    parse_query, Definition, Document, OperationDefinition, Selection, SelectionSet, Value,
 };
 
 /// The kind of the operation a document runs.
@@ -66,14 +66,90 @@ pub(crate) fn paging_problem(
             "the GraphQL query does not declare the cursor variable ${cursor_variable}: add it and pass it to the connection (query(${cursor_variable}: String) {{ allFactSheets(first: 1000, after: ${cursor_variable}) {{ … }} }})"
         ));
     }
-    let mut seen = Vec::new();
-    if !selects_page_info(&doc, &query.selection_set, &mut seen) {
-        return Some(
+    match connection(&doc, &query.selection_set, cursor_variable, &mut Vec::new()) {
+        Connection::Paged => None,
+        Connection::WithoutCursor(field) => Some(format!(
+            "the GraphQL query declares ${cursor_variable} but does not pass it to {field}, the connection that selects pageInfo, so every page would be the first: add {field}(after: ${cursor_variable})"
+        )),
+        Connection::None => Some(
             "the GraphQL query does not select pageInfo { hasNextPage endCursor } on its connection"
                 .to_owned(),
-        );
+        ),
     }
-    None
+}
+
+/// What the selection of a query holds for paging.
+#[derive(Debug, PartialEq, Eq)]
+enum Connection<'a> {
+    /// A field that selects `pageInfo { hasNextPage endCursor }` and takes the cursor variable
+    /// as an argument.
+    Paged,
+    /// A field (its name) that selects `pageInfo`, but none of those takes the cursor.
+    WithoutCursor(&'a str),
+    /// No field selects `pageInfo { hasNextPage endCursor }`.
+    None,
+}
+
+/// Looks for the connection field (through fragments too): one whose own selection has a
+/// `pageInfo` field selecting `hasNextPage` and `endCursor`.
+fn connection<'a>(
+    doc: &Document<'a, &'a str>,
+    set: &SelectionSet<'a, &'a str>,
+    cursor_variable: &str,
+    seen: &mut Vec<&'a str>,
+) -> Connection<'a> {
+    let mut found = Connection::None;
+    for item in &set.items {
+        let inner = match item {
+            Selection::Field(f) if has_page_info(doc, &f.selection_set, &mut seen.clone()) => {
+                let takes_cursor = f
+                    .arguments
+                    .iter()
+                    .any(|(_, value)| matches!(value, Value::Variable(v) if *v == cursor_variable));
+                if takes_cursor {
+                    Connection::Paged
+                } else {
+                    Connection::WithoutCursor(f.name)
+                }
+            }
+            Selection::Field(f) => connection(doc, &f.selection_set, cursor_variable, seen),
+            Selection::InlineFragment(i) => {
+                connection(doc, &i.selection_set, cursor_variable, seen)
+            }
+            Selection::FragmentSpread(s) => match fragment(doc, s.fragment_name, seen) {
+                Some(set) => connection(doc, set, cursor_variable, seen),
+                None => Connection::None,
+            },
+        };
+        match inner {
+            Connection::Paged => return Connection::Paged,
+            Connection::WithoutCursor(_) if found == Connection::None => found = inner,
+            _ => {}
+        }
+    }
+    found
+}
+
+/// True if the selection itself (fragments expanded, not nested fields) has a `pageInfo` field
+/// that selects both `hasNextPage` and `endCursor`.
+fn has_page_info<'a>(
+    doc: &Document<'a, &'a str>,
+    set: &SelectionSet<'a, &'a str>,
+    seen: &mut Vec<&'a str>,
+) -> bool {
+    set.items.iter().any(|item| match item {
+        Selection::Field(f) if f.name == "pageInfo" => {
+            let mut names = Vec::new();
+            field_names(doc, &f.selection_set, &mut names, &mut Vec::new());
+            names.contains(&"hasNextPage") && names.contains(&"endCursor")
+        }
+        Selection::Field(_) => false,
+        Selection::InlineFragment(i) => has_page_info(doc, &i.selection_set, seen),
+        Selection::FragmentSpread(s) => match fragment(doc, s.fragment_name, seen) {
+            Some(set) => has_page_info(doc, set, seen),
+            None => false,
+        },
+    })
 }
 
 fn parse(document: &str) -> Option<Document<'_, &str>> {
@@ -104,28 +180,6 @@ fn name_of<'a>(op: &OperationDefinition<'a, &'a str>) -> Option<&'a str> {
         OperationDefinition::Mutation(m) => m.name,
         OperationDefinition::Subscription(s) => s.name,
     }
-}
-
-/// True if the selection (through fragments too) has a `pageInfo` field that selects both
-/// `hasNextPage` and `endCursor`.
-fn selects_page_info<'a>(
-    doc: &Document<'a, &'a str>,
-    set: &SelectionSet<'a, &'a str>,
-    seen: &mut Vec<&'a str>,
-) -> bool {
-    set.items.iter().any(|item| match item {
-        Selection::Field(f) if f.name == "pageInfo" => {
-            let mut names = Vec::new();
-            field_names(doc, &f.selection_set, &mut names, &mut Vec::new());
-            names.contains(&"hasNextPage") && names.contains(&"endCursor")
-        }
-        Selection::Field(f) => selects_page_info(doc, &f.selection_set, seen),
-        Selection::InlineFragment(i) => selects_page_info(doc, &i.selection_set, seen),
-        Selection::FragmentSpread(s) => match fragment(doc, s.fragment_name, seen) {
-            Some(set) => selects_page_info(doc, set, seen),
-            None => false,
-        },
-    })
 }
 
 /// The field names a selection selects directly (fragments expanded).
@@ -200,16 +254,27 @@ mod tests {
     }
 
     #[test]
-    fn paging_needs_the_cursor_variable_and_page_info() {
+    fn paging_needs_the_cursor_variable_passed_to_the_connection_and_page_info() {
         let good = "query($after: String) { allFactSheets(first: 10, after: $after) { pageInfo { hasNextPage endCursor } edges { node { id } } } }";
         assert_eq!(paging_problem(good, None, "after"), None);
         let via_fragment = "query($after: String) { allFactSheets(after: $after) { pageInfo { ...P } edges { node { id } } } }\nfragment P on PageInfo { hasNextPage endCursor }";
         assert_eq!(paging_problem(via_fragment, None, "after"), None);
+        let connection_fragment = "query($after: String) { allFactSheets(first: 5, after: $after) { ...C } }\nfragment C on FactSheetConnection { pageInfo { hasNextPage endCursor } edges { node { id } } }";
+        assert_eq!(paging_problem(connection_fragment, None, "after"), None);
+        let nested = "query Q($after: String) { viewer { ... on User { allFactSheets(after: $after) { pageInfo { hasNextPage endCursor } } } } }";
+        assert_eq!(paging_problem(nested, None, "after"), None);
+        let other_name = "query($cursor: String) { allFactSheets(after: $cursor) { pageInfo { hasNextPage endCursor } } }";
+        assert_eq!(paging_problem(other_name, None, "cursor"), None);
         for (doc, needle) in [
             ("{ allFactSheets { pageInfo { hasNextPage endCursor } } }", "takes no variables"),
             ("query { allFactSheets { pageInfo { hasNextPage endCursor } } }", "$after"),
             ("query($after: String) { allFactSheets(after: $after) { edges { node { id } } } }", "pageInfo"),
             ("query($after: String) { allFactSheets(after: $after) { pageInfo { hasNextPage } } }", "pageInfo"),
+            ("query($after: String) { allFactSheets(first: 5) { pageInfo { hasNextPage endCursor } edges { node { id } } } }", "does not pass it to allFactSheets"),
+            ("query($after: String) { allFactSheets(first: 5, filter: {after: \"x\"}) { pageInfo { hasNextPage endCursor } } }", "does not pass it"),
+            ("query($after: String) { allFactSheets(first: $after) { totalCount } }", "pageInfo"),
+            ("query($after: String, $other: String) { allFactSheets(after: $other) { pageInfo { hasNextPage endCursor } } }", "does not pass it"),
+            ("query($after: String) { x(after: $after) { id } allFactSheets { ...C } }\nfragment C on FactSheetConnection { pageInfo { hasNextPage endCursor } }", "does not pass it to allFactSheets"),
             ("mutation($after: String) { x }", "only a query"),
             ("query {", "does not parse"),
             ("query A { a } query B { b }", "several operations"),

@@ -27,11 +27,15 @@ pub(crate) struct Outcome {
     pub warnings: Vec<Value>,
     /// The output LDIF (outbound runs).
     pub results: Option<Value>,
-    /// Content items that a processor took.
+    /// Content items applied: taken by a processor and mapped without a warning (inbound), or
+    /// written to the results (outbound).
     pub processed: usize,
+    /// Content items: those of the LDIF (inbound), those of the results (outbound).
+    pub contents: usize,
     /// Fact sheets created or changed (or that would be, in a test run).
     pub changes: usize,
-    /// Outbound: fact sheets in scope.
+    /// Inbound: content items some processor's filter took (applied or not); outbound: fact
+    /// sheets in scope.
     pub in_scope: usize,
     /// Processors that ran.
     pub processors: usize,
@@ -143,6 +147,7 @@ pub(crate) fn process(state: &State, ldif: &Value, config: Option<&Value>, test:
     let content = ldif["content"].as_array().map_or(&[][..], Vec::as_slice);
     let mut out = Outcome::default();
     let mut taken = vec![false; content.len()];
+    let mut applied = vec![false; content.len()];
     for (index, p) in processors.iter().enumerate() {
         let name = p["processorName"]
             .as_str()
@@ -177,11 +182,14 @@ pub(crate) fn process(state: &State, ldif: &Value, config: Option<&Value>, test:
                     &detail,
                 ));
             } else {
+                applied[i] = true;
                 out.changes += 1;
             }
         }
     }
-    out.processed = taken.iter().filter(|t| **t).count();
+    out.contents = content.len();
+    out.in_scope = taken.iter().filter(|t| **t).count();
+    out.processed = applied.iter().filter(|a| **a).count();
     out
 }
 
@@ -306,6 +314,7 @@ fn outbound(state: &State, ldif: &Value, processors: &[Value]) -> Outcome {
         }));
     }
     out.processed = content.len();
+    out.contents = content.len();
     let header = |key: &str| ldif[key].clone();
     out.results = Some(json!({
         "connectorType": header("connectorType"), "connectorId": header("connectorId"),

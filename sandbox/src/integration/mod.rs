@@ -1,7 +1,8 @@
 //! The Integration API under `/services/integration-api/v1`: processor
 //! configurations, synchronization runs and fast runs.
 //!
-//! A run is `CREATED`, then (started) `PENDING` and `IN_PROGRESS` for the
+//! A run is `CREATED`, then (started) `SEQUENTIALIZED` (when that step is
+//! on, [`Integration::set_sequentialized`]), `PENDING` and `IN_PROGRESS` for the
 //! configured time each, then `FINISHED` or, with [`Fault::SyncRunFail`],
 //! `FAILED`; `stop` ends a pending or running run as `STOPPED`. The LDIF is
 //! applied when the run leaves `IN_PROGRESS` (atomically, so a stopped run
@@ -37,11 +38,15 @@ pub(crate) struct Integration {
     state_ms: AtomicU64,
     /// Runs move on only when told to ([`Integration::advance_all`]), not with time.
     manual: AtomicBool,
+    /// Started runs are `SEQUENTIALIZED` (queued behind the workspace's other runs) before
+    /// `PENDING`, as LeanIX's are.
+    sequentialized: AtomicBool,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum Status {
     Created,
+    Sequentialized,
     Pending,
     InProgress,
     Finished,
@@ -53,6 +58,7 @@ impl Status {
     fn as_str(self) -> &'static str {
         match self {
             Status::Created => "CREATED",
+            Status::Sequentialized => "SEQUENTIALIZED",
             Status::Pending => "PENDING",
             Status::InProgress => "IN_PROGRESS",
             Status::Finished => "FINISHED",
@@ -129,6 +135,7 @@ impl Integration {
             configs: Mutex::new(Vec::new()),
             state_ms: AtomicU64::new(0),
             manual: AtomicBool::new(false),
+            sequentialized: AtomicBool::new(false),
         };
         integration.set_state_duration(state_duration);
         integration
@@ -155,6 +162,17 @@ impl Integration {
     /// with injected time), or with time again.
     pub(crate) fn set_manual(&self, manual: bool) {
         self.manual.store(manual, Ordering::Relaxed);
+    }
+
+    /// Whether started runs pass through `SEQUENTIALIZED` before `PENDING`.
+    pub(crate) fn sequentialized(&self) -> bool {
+        self.sequentialized.load(Ordering::Relaxed)
+    }
+
+    /// Makes runs started from now on pass through `SEQUENTIALIZED` (one more state, as long
+    /// as the others) before `PENDING`, or start `PENDING` again.
+    pub(crate) fn set_sequentialized(&self, on: bool) {
+        self.sequentialized.store(on, Ordering::Relaxed);
     }
 
     fn config_for(&self, ldif: &Value) -> Option<Value> {
@@ -266,8 +284,8 @@ fn create(state: &Arc<State>, req: &Request<Bytes>) -> Resp {
     ok_json(&json!({ "id": id }))
 }
 
-/// `POST /synchronizationRuns/{id}/start?test=`: `PENDING`, then
-/// `IN_PROGRESS`, then the end, one state duration apart.
+/// `POST /synchronizationRuns/{id}/start?test=`: (`SEQUENTIALIZED`, then)
+/// `PENDING`, then `IN_PROGRESS`, then the end, one state duration apart.
 fn start(state: &Arc<State>, id: &str, test: bool) -> Result<(), (StatusCode, String)> {
     {
         let mut runs = state.integration.runs.lock().unwrap();
@@ -279,7 +297,10 @@ fn start(state: &Arc<State>, id: &str, test: bool) -> Result<(), (StatusCode, St
             let message = format!("The synchronization run {id} was already started");
             return Err((StatusCode::BAD_REQUEST, message));
         }
-        run.status = Status::Pending;
+        run.status = match state.integration.sequentialized() {
+            true => Status::Sequentialized,
+            false => Status::Pending,
+        };
         run.since = Instant::now();
         run.test = test;
         run.fail = state.faults.take_counted(&Fault::SyncRunFail);
@@ -288,22 +309,22 @@ fn start(state: &Arc<State>, id: &str, test: bool) -> Result<(), (StatusCode, St
     if state.integration.manual() {
         // Moved on by `advance_all` only.
     } else if pace.is_zero() {
-        advance(state, id);
-        advance(state, id);
+        while advance(state, id) {}
     } else {
         let (state, id) = (state.clone(), id.to_owned());
         tokio::spawn(async move {
-            tokio::time::sleep(pace).await;
-            if advance(&state, &id) {
+            loop {
                 tokio::time::sleep(pace).await;
-                advance(&state, &id);
+                if !advance(&state, &id) {
+                    break;
+                }
             }
         });
     }
     Ok(())
 }
 
-/// Moves a run on from `PENDING` or `IN_PROGRESS`; whether it goes on.
+/// Moves a run on from `SEQUENTIALIZED`, `PENDING` or `IN_PROGRESS`; whether it goes on.
 fn advance(state: &State, id: &str) -> bool {
     let mut runs = state.integration.runs.lock().unwrap();
     let Some(run) = runs.iter_mut().find(|r| r.id == id) else {
@@ -311,6 +332,10 @@ fn advance(state: &State, id: &str) -> bool {
     };
     run.since = Instant::now();
     match run.status {
+        Status::Sequentialized => {
+            run.status = Status::Pending;
+            true
+        }
         Status::Pending => {
             run.status = Status::InProgress;
             true
@@ -331,13 +356,19 @@ fn advance(state: &State, id: &str) -> bool {
     }
 }
 
-/// Moves every `PENDING` or `IN_PROGRESS` run one state on (manual mode's clock tick);
+/// Moves every `SEQUENTIALIZED`, `PENDING` or `IN_PROGRESS` run one state on (manual mode's
+/// clock tick);
 /// how many moved.
 pub(crate) fn advance_all(state: &State) -> usize {
     let ids: Vec<String> = {
         let runs = state.integration.runs.lock().unwrap();
         runs.iter()
-            .filter(|r| matches!(r.status, Status::Pending | Status::InProgress))
+            .filter(|r| {
+                matches!(
+                    r.status,
+                    Status::Sequentialized | Status::Pending | Status::InProgress
+                )
+            })
             .map(|r| r.id.clone())
             .collect()
     };
@@ -353,13 +384,25 @@ fn stop(state: &State, id: &str) -> Resp {
     let Some(run) = runs.iter_mut().find(|r| r.id == id) else {
         return unknown_run(id);
     };
-    if !matches!(run.status, Status::Pending | Status::InProgress) {
+    if !matches!(
+        run.status,
+        Status::Sequentialized | Status::Pending | Status::InProgress
+    ) {
         let message = format!("The synchronization run {id} is neither pending nor in progress");
         return error(StatusCode::BAD_REQUEST, message);
     }
     run.status = Status::Stopped;
     state.counters.sync_run(Status::Stopped.as_str());
     empty(StatusCode::OK)
+}
+
+/// The content items of an inbound LDIF (known before it is processed); 0 for outbound, whose
+/// content is the results'.
+fn inbound_contents(ldif: &Value) -> usize {
+    match ldif["processingDirection"].as_str() {
+        Some("inbound") => ldif["content"].as_array().map_or(0, Vec::len),
+        _ => 0,
+    }
 }
 
 /// `GET /synchronizationRuns/{id}/{status|progress|results|resultsUrl|warnings}`.
@@ -381,7 +424,7 @@ fn read(state: &State, run: &Run, what: &str, req: &Request<Bytes>) -> Resp {
                 "processedContentCount": processed, "errorCount": count(Outcome::errors),
                 "graphQLRequestCount": count(|o| o.changes), "runLevelIndex": 0,
                 "status": run.status.as_str(),
-                "contentsCount": outcome.and_then(|o| o.results.as_ref()).map_or(0, |r| r["content"].as_array().map_or(0, Vec::len)),
+                "contentsCount": outcome.map_or_else(|| inbound_contents(&run.ldif), |o| o.contents),
                 "warningsCount": count(|o| o.warnings.len()), "itemsInScopeCount": count(|o| o.in_scope),
             }))
         }
