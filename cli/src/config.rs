@@ -498,6 +498,22 @@ mod tests {
     }
 
     #[test]
+    fn the_help_lists_every_key_of_the_file() {
+        let words = |t: &str| t.split_whitespace().collect::<Vec<_>>().join(" ");
+        assert!(
+            words(crate::exit::EXIT_CODES_HELP).contains(&words(FILE_KEYS)),
+            "lx --help must list: {FILE_KEYS}"
+        );
+        let all: FileConfig = toml::from_str(
+            "adaptive_pacing = false\nreauth_interval = 2.5\nmax_requests_per_minute = 90\n",
+        )
+        .unwrap();
+        assert_eq!(all.adaptive_pacing, Some(false));
+        assert_eq!(all.reauth_interval, Some(2.5));
+        assert_eq!(all.max_requests_per_minute, Some(90));
+    }
+
+    #[test]
     fn proxy_credentials_are_masked() {
         assert_eq!(
             mask_userinfo("http://u:p@proxy:3128/x"),
