@@ -56,8 +56,14 @@ fn a_fifo_or_device_as_ca_token_or_config_file_is_refused_at_once() {
     let cases: [(&[&str], &str); 6] = [
         (&["--ca-file", fifo_s], "cannot read the CA file"),
         (&["--ca-file", "/dev/zero"], "cannot read the CA file"),
-        (&["--api-token-file", fifo_s], "cannot read the API token file"),
-        (&["--api-token-file", "/dev/zero"], "cannot read the API token file"),
+        (
+            &["--api-token-file", fifo_s],
+            "cannot read the API token file",
+        ),
+        (
+            &["--api-token-file", "/dev/zero"],
+            "cannot read the API token file",
+        ),
         // A relative ca_file is relative to the config file: dir/ff, the FIFO.
         (&["--config", config_s], "cannot read the CA file"),
         (&["--config", fifo_s], "cannot read the config file"),
@@ -159,7 +165,8 @@ fn the_rate_settings_come_from_flags_then_the_file_then_core_defaults() {
     ])
     .run()
     .ok();
-    assert!(config_row(&run, "rate").contains("at most 5 requests per minute (from flag --max-requests-per-minute)"));
+    assert!(config_row(&run, "rate")
+        .contains("at most 5 requests per minute (from flag --max-requests-per-minute)"));
     assert!(config_row(&run, "pacing").contains("off (from flag --no-adaptive-pacing)"));
     assert!(config_row(&run, "reauth").contains("3 s (from flag --reauth-interval)"));
 
@@ -249,9 +256,16 @@ fn verbose_bounds_a_long_path_and_keeps_query_values_out() {
         .lines()
         .find(|l| l.contains("GET /services/pathfinder/v1/factSheets/"))
         .unwrap_or_else(|| panic!("no request line: {:.2000}", run.stderr));
-    assert!(line.len() < 400, "the request line has {} bytes", line.len());
     assert!(
-        line.contains(&format!("… ({} bytes)", long.len() - "hunter2".len() + "…".len())),
+        line.len() < 400,
+        "the request line has {} bytes",
+        line.len()
+    );
+    assert!(
+        line.contains(&format!(
+            "… ({} bytes)",
+            long.len() - "hunter2".len() + "…".len()
+        )),
         "{line}"
     );
     assert!(
