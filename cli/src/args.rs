@@ -56,19 +56,33 @@ pub struct GlobalOpts {
     #[arg(long, global = true, value_name = "URL")]
     pub proxy: Option<String>,
 
-    /// Request timeout in seconds (also caps the connect and token-exchange timeouts; for lx ldif
-    /// run, the deadline of the whole run)
+    /// Deadline of each whole call in seconds: token exchange, every retry and wait included
+    /// (per page with --paginate and --all; for lx ldif run, the whole run). Also caps the
+    /// connect and token-exchange timeouts
     #[arg(long, global = true, value_name = "SECS", value_parser = parse_seconds)]
     pub timeout: Option<f64>,
 
-    /// Largest response body read, in bytes (default 256 MiB); larger fails with exit 6
-    #[arg(long, global = true, value_name = "BYTES", value_parser = clap::value_parser!(u64).range(1..))]
+    /// Largest response body read, in bytes (default from core's policy); larger fails with
+    /// exit 6
+    #[arg(long, global = true, value_name = "BYTES", value_parser = clap::value_parser!(u64).range(1..),
+          help = max_response_bytes_help())]
     pub max_response_bytes: Option<u64>,
 
     /// Never send more than N requests per minute (LeanIX allows 1800 per user; lx paces
     /// itself after a 429 anyway)
     #[arg(long, global = true, value_name = "N", value_parser = clap::value_parser!(u32).range(1..))]
     pub max_requests_per_minute: Option<u32>,
+
+    /// Do not slow down after a 429 (by default lx paces its requests at a rate that recovers
+    /// gradually) [config: adaptive_pacing = false]
+    #[arg(long, global = true)]
+    pub no_adaptive_pacing: bool,
+
+    /// At most one token exchange per SECS is caused by 401 answers; a 401 right after a fresh
+    /// token is final (exit 3) [config: reauth_interval; default from core's policy]
+    #[arg(long, global = true, value_name = "SECS", value_parser = parse_seconds,
+          help = reauth_interval_help())]
+    pub reauth_interval: Option<f64>,
 
     /// Allow http:// to a loopback host (local tests, the sandbox) [env: LEANIX_INSECURE_LOOPBACK=1,
     /// config: insecure_loopback = true]
@@ -406,6 +420,23 @@ pub struct DemoArgs {
     /// How many API calls show the token cache at work [default: 200 on the sandbox, 20 otherwise]
     #[arg(long, value_name = "N")]
     pub calls: Option<usize>,
+}
+
+/// The help of `--reauth-interval`, with the default of core's policy.
+fn reauth_interval_help() -> String {
+    format!(
+        "At most one token exchange per SECS is caused by 401 answers; a 401 right after a fresh \
+         token is final (exit 3) [default: {} s; config: reauth_interval]",
+        leanix::policy::DEFAULT_REAUTH_INTERVAL.as_secs_f64()
+    )
+}
+
+/// The help of `--max-response-bytes`, with the default of core's policy.
+fn max_response_bytes_help() -> String {
+    format!(
+        "Largest response body read, in bytes [default: {} MiB]; a larger one fails with exit 6",
+        leanix::policy::DEFAULT_MAX_RESPONSE_BYTES / 1024 / 1024
+    )
 }
 
 fn parse_seconds(s: &str) -> Result<f64, String> {

@@ -10,6 +10,9 @@
 //! proxy = "http://proxy:3128"   # optional
 //! insecure_loopback = true      # optional: allow http:// to a loopback host (the sandbox)
 //! token_cache = false           # optional: keep the access token to each run
+//! adaptive_pacing = false       # optional: no pacing after a 429
+//! reauth_interval = 30          # optional: seconds between 401-triggered token exchanges
+//! max_requests_per_minute = 600 # optional: a fixed request budget
 //! ```
 
 use std::fmt;
@@ -79,7 +82,18 @@ struct FileConfig {
     proxy: Option<String>,
     insecure_loopback: Option<bool>,
     token_cache: Option<bool>,
+    adaptive_pacing: Option<bool>,
+    /// Seconds.
+    reauth_interval: Option<f64>,
+    max_requests_per_minute: Option<u32>,
 }
+
+/// The keys of the configuration file, as its error messages list them.
+const FILE_KEYS: &str = "host, api_token, ca_file, proxy, insecure_loopback, token_cache, \
+                         adaptive_pacing, reauth_interval, max_requests_per_minute";
+
+/// Largest configuration file read (it holds a few short lines).
+const MAX_CONFIG_FILE_BYTES: u64 = 1024 * 1024;
 
 /// The environment variable that turns the token cache off (`0`) or on (`1`).
 pub const ENV_TOKEN_CACHE: &str = "LEANIX_TOKEN_CACHE";
@@ -115,15 +129,20 @@ pub struct Settings {
     pub file: ConfigFile,
 }
 
-/// Limits from the command line: the call's deadline, the largest body, a fixed rate.
-#[derive(Debug, Clone, Copy, Default)]
+/// Limits of the client: the call's deadline, the largest body, the rate budget. `None`
+/// leaves core's default (see `leanix::policy`).
+#[derive(Debug, Clone, Default)]
 pub struct Limits {
     /// The deadline of each call (`--timeout`).
     pub timeout: Option<Duration>,
     /// `--max-response-bytes`.
     pub max_response_bytes: Option<u64>,
-    /// `--max-requests-per-minute`.
-    pub max_requests_per_minute: Option<u32>,
+    /// `--max-requests-per-minute`, else the file's `max_requests_per_minute`.
+    pub max_requests_per_minute: Option<Sourced<u32>>,
+    /// `--no-adaptive-pacing` (off), else the file's `adaptive_pacing`.
+    pub adaptive_pacing: Option<Sourced<bool>>,
+    /// `--reauth-interval`, else the file's `reauth_interval`.
+    pub reauth_interval: Option<Sourced<Duration>>,
     /// False with `--no-instance-routing`.
     pub instance_routing: bool,
 }
@@ -134,9 +153,55 @@ impl Limits {
         Limits {
             timeout: opts.timeout.map(Duration::from_secs_f64),
             max_response_bytes: opts.max_response_bytes,
-            max_requests_per_minute: opts.max_requests_per_minute,
+            max_requests_per_minute: opts
+                .max_requests_per_minute
+                .map(|n| sourced(n, Source::Flag("--max-requests-per-minute"))),
+            adaptive_pacing: opts
+                .no_adaptive_pacing
+                .then(|| sourced(false, Source::Flag("--no-adaptive-pacing"))),
+            reauth_interval: opts.reauth_interval.map(|s| {
+                sourced(
+                    Duration::from_secs_f64(s),
+                    Source::Flag("--reauth-interval"),
+                )
+            }),
             instance_routing: !opts.no_instance_routing,
         }
+    }
+
+    /// The rate settings the flags left unset, from the configuration file.
+    fn or_file(mut self, file: &FileConfig, source: impl Fn() -> Source) -> CliResult<Limits> {
+        if self.max_requests_per_minute.is_none() {
+            if let Some(n) = file.max_requests_per_minute {
+                if n == 0 {
+                    return Err(CliError::usage(format!(
+                        "max_requests_per_minute in the {} must be at least 1 (leave it out for \
+                         no fixed limit)",
+                        source()
+                    )));
+                }
+                self.max_requests_per_minute = Some(sourced(n, source()));
+            }
+        }
+        if self.adaptive_pacing.is_none() {
+            self.adaptive_pacing = file.adaptive_pacing.map(|on| sourced(on, source()));
+        }
+        if self.reauth_interval.is_none() {
+            if let Some(secs) = file.reauth_interval {
+                let d = Duration::try_from_secs_f64(secs)
+                    .ok()
+                    .filter(|d| !d.is_zero() && *d <= Duration::from_secs(86_400))
+                    .ok_or_else(|| {
+                        CliError::usage(format!(
+                            "reauth_interval in the {} must be a number of seconds between 0 \
+                             and 86400, not {secs}",
+                            source()
+                        ))
+                    })?;
+                self.reauth_interval = Some(sourced(d, source()));
+            }
+        }
+        Ok(self)
     }
 
     /// `builder` with these limits.
@@ -151,8 +216,14 @@ impl Limits {
         if let Some(n) = self.max_response_bytes {
             builder = builder.max_response_bytes(usize::try_from(n).unwrap_or(usize::MAX));
         }
+        if let Some(on) = &self.adaptive_pacing {
+            builder = builder.adaptive_pacing(on.value);
+        }
+        if let Some(d) = &self.reauth_interval {
+            builder = builder.reauth_interval(d.value);
+        }
         builder
-            .max_requests_per_minute(self.max_requests_per_minute)
+            .max_requests_per_minute(self.max_requests_per_minute.as_ref().map(|n| n.value))
             .route_by_instance_url(self.instance_routing)
     }
 }
@@ -261,7 +332,7 @@ impl Settings {
             api_token,
             ca_file,
             proxy,
-            limits: Limits::of(opts),
+            limits: Limits::of(opts).or_file(&file, file_source)?,
             insecure_loopback,
             token_cache,
             file: ConfigFile { path, loaded },
@@ -288,7 +359,11 @@ fn env_switch(name: &'static str) -> CliResult<Option<bool>> {
 /// Reads and parses the configuration file. A missing file is `None` unless it was named
 /// explicitly with `--config`.
 fn read_config_file(path: &Path, explicit: bool) -> CliResult<Option<FileConfig>> {
-    let text = match std::fs::read_to_string(path) {
+    let read = leanix::read_regular_file(path, MAX_CONFIG_FILE_BYTES).and_then(|bytes| {
+        String::from_utf8(bytes)
+            .map_err(|_| std::io::Error::new(std::io::ErrorKind::InvalidData, "not UTF-8 text"))
+    });
+    let text = match read {
         Ok(t) => t,
         Err(e) if e.kind() == std::io::ErrorKind::NotFound && !explicit => return Ok(None),
         Err(e) => {
@@ -309,7 +384,7 @@ fn read_config_file(path: &Path, explicit: bool) -> CliResult<Option<FileConfig>
             .unwrap_or("invalid TOML")
             .to_owned();
         CliError::usage(format!(
-            "the config file {} is not valid: {reason} (keys: host, api_token, ca_file, proxy, insecure_loopback, token_cache)",
+            "the config file {} is not valid: {reason} (keys: {FILE_KEYS})",
             path.display()
         ))
     })?;
@@ -364,10 +439,19 @@ pub fn warn_if_shared(path: &Path, what: &str) {
 #[cfg(not(unix))]
 pub fn warn_if_shared(_path: &Path, _what: &str) {}
 
+/// Reads the API token file: a regular file only (a FIFO or device is refused without
+/// blocking), at most `policy::MAX_API_TOKEN_FILE_BYTES`.
 fn read_token_file(path: &Path) -> CliResult<ApiToken> {
-    let text = std::fs::read_to_string(path).map_err(|e| {
+    let bytes =
+        leanix::read_regular_file(path, leanix::policy::MAX_API_TOKEN_FILE_BYTES).map_err(|e| {
+            CliError::usage(format!(
+                "cannot read the API token file {}: {e}",
+                path.display()
+            ))
+        })?;
+    let text = String::from_utf8(bytes).map_err(|_| {
         CliError::usage(format!(
-            "cannot read the API token file {}: {e}",
+            "the API token file {} is not UTF-8 text",
             path.display()
         ))
     })?;
@@ -379,7 +463,7 @@ fn read_token_file(path: &Path) -> CliResult<ApiToken> {
 fn read_token_stdin() -> CliResult<ApiToken> {
     let mut text = String::new();
     std::io::stdin()
-        .take(64 * 1024)
+        .take(leanix::policy::MAX_API_TOKEN_FILE_BYTES)
         .read_to_string(&mut text)
         .map_err(|e| {
             CliError::usage(format!(
@@ -411,6 +495,22 @@ mod tests {
         let off: FileConfig = toml::from_str("token_cache = false").unwrap();
         assert_eq!(off.token_cache, Some(false));
         assert!(toml::from_str::<FileConfig>("token_cache = \"no\"").is_err());
+    }
+
+    #[test]
+    fn the_help_lists_every_key_of_the_file() {
+        let words = |t: &str| t.split_whitespace().collect::<Vec<_>>().join(" ");
+        assert!(
+            words(crate::exit::EXIT_CODES_HELP).contains(&words(FILE_KEYS)),
+            "lx --help must list: {FILE_KEYS}"
+        );
+        let all: FileConfig = toml::from_str(
+            "adaptive_pacing = false\nreauth_interval = 2.5\nmax_requests_per_minute = 90\n",
+        )
+        .unwrap();
+        assert_eq!(all.adaptive_pacing, Some(false));
+        assert_eq!(all.reauth_interval, Some(2.5));
+        assert_eq!(all.max_requests_per_minute, Some(90));
     }
 
     #[test]

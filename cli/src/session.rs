@@ -105,13 +105,9 @@ impl Session {
             builder = builder.proxy(proxy.value);
         }
         if let Some(ca) = settings.ca_file {
-            let pem = std::fs::read(&ca.value).map_err(|e| {
-                CliError::usage(format!(
-                    "cannot read the CA file {} (from {}): {e}",
-                    ca.value.display(),
-                    ca.source
-                ))
-            })?;
+            // A regular file only, bounded: a FIFO or /dev/zero is refused at once.
+            let pem = leanix::read_ca_file(&ca.value)
+                .map_err(|e| CliError::usage(format!("{} (from {})", e.message(), ca.source)))?;
             verbose(&format!(
                 "extra CA certificates from {}",
                 ca.value.display()
@@ -167,6 +163,33 @@ impl Session {
             env!("CARGO_PKG_VERSION"),
             leanix::VERSION
         ));
+        for (what, value) in [
+            (
+                "max_requests_per_minute",
+                limits
+                    .max_requests_per_minute
+                    .as_ref()
+                    .map(|n| (n.value.to_string(), &n.source)),
+            ),
+            (
+                "adaptive_pacing",
+                limits
+                    .adaptive_pacing
+                    .as_ref()
+                    .map(|on| (on.value.to_string(), &on.source)),
+            ),
+            (
+                "reauth_interval",
+                limits
+                    .reauth_interval
+                    .as_ref()
+                    .map(|d| (format!("{} s", d.value.as_secs_f64()), &d.source)),
+            ),
+        ] {
+            if let Some((value, source)) = value {
+                verbose(&format!("{what} {value} (from {source})"));
+            }
+        }
         builder = limits.apply(builder);
         let exchanges = Arc::new(AtomicU64::new(0));
         let counter = Arc::clone(&exchanges);
@@ -222,7 +245,11 @@ impl Session {
 
     /// Sends a request, reporting it with `--verbose`.
     pub fn send(&self, request: Request) -> Result<Response, leanix::Error> {
-        let what = format!("{} {}", request.method(), request.display_path());
+        let what = format!(
+            "{} {}",
+            request.method(),
+            bounded_path(&request.display_path())
+        );
         let started = Instant::now();
         let result = self.client.send(request);
         if is_verbose() {
@@ -238,6 +265,19 @@ impl Session {
         }
         result
     }
+}
+
+/// Longest part of a request path a `--verbose` request line shows.
+const VERBOSE_PATH_CHARS: usize = 200;
+
+/// A path (its query values already redacted) as a `--verbose` line shows it: whole when
+/// short, else its first [`VERBOSE_PATH_CHARS`] characters and its length.
+fn bounded_path(path: &str) -> String {
+    if path.chars().count() <= VERBOSE_PATH_CHARS {
+        return path.to_owned();
+    }
+    let head: String = path.chars().take(VERBOSE_PATH_CHARS).collect();
+    format!("{head}… ({} bytes)", path.len())
 }
 
 /// One line about a client event. Events carry fingerprints, never tokens.
@@ -308,5 +348,24 @@ fn describe(event: &Event) -> String {
             wait.as_millis()
         ),
         other => format!("{other:?}"),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_long_path_is_cut_with_its_length() {
+        assert_eq!(bounded_path("/a/b?x=…"), "/a/b?x=…");
+        let long = format!("/{}", "é".repeat(1000));
+        let shown = bounded_path(&long);
+        let tail = "… (2001 bytes)";
+        assert!(shown.ends_with(tail), "{shown}");
+        assert_eq!(
+            shown.chars().count(),
+            VERBOSE_PATH_CHARS + tail.chars().count()
+        );
+        assert!(long.starts_with(shown.trim_end_matches(tail)));
     }
 }

@@ -1,5 +1,7 @@
 //! `lx completions bash|zsh|fish` and `lx man` come from the clap definitions: every flag that
 //! `lx --help` and `lx COMMAND --help` show appears in each completion script and in lx.1.
+//! cli/README.md is held to the help too: every flag of every command, the exit-code table,
+//! and the defaults it quotes from core's policy.
 
 mod common;
 
@@ -114,4 +116,188 @@ fn the_man_page_documents_every_flag_and_command_of_the_help() {
         std::fs::read_to_string(dir.path().join("lx.1")).unwrap(),
         run.stdout
     );
+}
+
+/// The visible subcommands listed under "Commands:" of a help text.
+fn commands_of(help: &str) -> Vec<String> {
+    help.lines()
+        .skip_while(|l| !l.starts_with("Commands:"))
+        .skip(1)
+        .take_while(|l| l.starts_with("  "))
+        .filter_map(|l| l.split_whitespace().next())
+        .filter(|n| *n != "help")
+        .map(str::to_owned)
+        .collect()
+}
+
+/// Every long flag of `lx --help` and of the help of every command, nested ones included
+/// (`lx ldif run`, `lx webhooks create`), with where it was seen.
+fn every_flag_of_every_command() -> Vec<(String, String)> {
+    let mut flags = Vec::new();
+    let mut pending = vec![Vec::<String>::new()];
+    while let Some(path) = pending.pop() {
+        let mut args: Vec<&str> = path.iter().map(String::as_str).collect();
+        args.push("--help");
+        let help = Lx::bare(&args).run().ok().stdout;
+        let name = std::iter::once("lx")
+            .chain(path.iter().map(String::as_str))
+            .collect::<Vec<_>>()
+            .join(" ");
+        flags.extend(long_flags(&help).into_iter().map(|f| (name.clone(), f)));
+        for sub in commands_of(&help) {
+            let mut next = path.clone();
+            next.push(sub);
+            pending.push(next);
+        }
+    }
+    assert!(
+        flags
+            .iter()
+            .any(|(cmd, f)| cmd == "lx webhooks create" && f == "--payload-mode"),
+        "nested commands were not walked"
+    );
+    flags
+}
+
+fn readme() -> String {
+    std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/README.md")).unwrap()
+}
+
+/// Whether `text` holds `flag` as a whole word (`--all` is not found in `--allow`).
+fn mentions(text: &str, flag: &str) -> bool {
+    text.match_indices(flag).any(|(at, _)| {
+        let before = text[..at].chars().next_back();
+        let after = text[at + flag.len()..].chars().next();
+        !before.is_some_and(|c| c.is_ascii_alphanumeric() || c == '-')
+            && !after.is_some_and(|c| c.is_ascii_alphanumeric() || c == '-')
+    })
+}
+
+#[test]
+fn the_readme_documents_every_flag_of_every_help() {
+    let readme = readme();
+    let mut missing: Vec<String> = every_flag_of_every_command()
+        .into_iter()
+        .filter(|(_, flag)| flag != "--help")
+        .filter(|(_, flag)| !mentions(&readme, flag))
+        .map(|(cmd, flag)| format!("{flag} ({cmd})"))
+        .collect();
+    // A global flag shows in every help: name it once, with the first command seen.
+    let mut seen = std::collections::HashSet::new();
+    missing.retain(|m| seen.insert(m.split(' ').next().unwrap().to_owned()));
+    assert!(
+        missing.is_empty(),
+        "cli/README.md does not mention: {missing:?}"
+    );
+}
+
+/// `(code, meaning)` rows of the exit-code table at the end of `lx --help`; a continuation
+/// line (indented further) joins the row above.
+fn help_exit_codes() -> Vec<(u32, String)> {
+    let help = Lx::bare(&["--help"]).run().ok().stdout;
+    let mut rows: Vec<(u32, String)> = Vec::new();
+    for line in help
+        .lines()
+        .skip_while(|l| !l.starts_with("Exit codes:"))
+        .skip(1)
+        .take_while(|l| !l.trim().is_empty())
+    {
+        let trimmed = line.trim_start();
+        let code = trimmed
+            .split_whitespace()
+            .next()
+            .and_then(|w| w.parse().ok());
+        match (code, rows.last_mut()) {
+            (Some(code), _) if line.starts_with("  ") && !line.starts_with("     ") => {
+                let meaning = trimmed.split_once(' ').map_or("", |(_, m)| m).trim();
+                rows.push((code, meaning.to_owned()));
+            }
+            (_, Some(last)) => {
+                last.1.push(' ');
+                last.1.push_str(trimmed);
+            }
+            _ => panic!("unexpected line in the exit codes of lx --help: {line}"),
+        }
+    }
+    assert!(rows.len() >= 8, "{help}");
+    rows
+}
+
+/// `(code, meaning)` rows of the table under "## Exit codes" in cli/README.md.
+fn readme_exit_codes() -> Vec<(u32, String)> {
+    let readme = readme();
+    let section = readme
+        .split("\n## Exit codes\n")
+        .nth(1)
+        .expect("an Exit codes section")
+        .split("\n## ")
+        .next()
+        .unwrap();
+    section
+        .lines()
+        .filter_map(|l| {
+            let cells: Vec<&str> = l.trim().trim_matches('|').split(" | ").collect();
+            match cells.as_slice() {
+                [code, meaning] => Some((code.trim().parse().ok()?, meaning.trim().to_owned())),
+                _ => None,
+            }
+        })
+        .collect()
+}
+
+#[test]
+fn the_readme_exit_codes_agree_with_the_help() {
+    let help = help_exit_codes();
+    let readme = readme_exit_codes();
+    let codes = |rows: &[(u32, String)]| rows.iter().map(|r| r.0).collect::<Vec<_>>();
+    assert_eq!(
+        codes(&readme),
+        codes(&help),
+        "the same codes, in the same order"
+    );
+    for ((code, in_help), (_, in_readme)) in help.iter().zip(&readme) {
+        // The same words first ("usage or configuration error", "invalid response", ...).
+        let head = in_help.split(['(', ';']).next().unwrap().trim();
+        assert!(
+            in_readme.to_lowercase().starts_with(&head.to_lowercase()),
+            "exit {code}: the README says {in_readme:?}, lx --help {in_help:?}"
+        );
+        // Every flag the help names, the README names too.
+        for flag in in_help
+            .split(|c: char| c.is_whitespace() || c == ')' || c == ',')
+            .filter(|w| w.starts_with("--"))
+        {
+            assert!(
+                in_readme.contains(flag),
+                "exit {code}: the README does not mention {flag}: {in_readme:?}"
+            );
+        }
+    }
+}
+
+#[test]
+fn the_readme_states_core_defaults() {
+    let readme = readme();
+    let policy_facts = [
+        format!(
+            "`--timeout SECS` | deadline of each whole call (default {} s)",
+            leanix::policy::DEFAULT_REQUEST_TIMEOUT.as_secs()
+        ),
+        format!(
+            "(default {} MiB)",
+            leanix::policy::DEFAULT_MAX_RESPONSE_BYTES / 1024 / 1024
+        ),
+        format!(
+            "(exit 3) (default {} s)",
+            leanix::policy::DEFAULT_REAUTH_INTERVAL.as_secs()
+        ),
+        format!(
+            "an API token file is read up to {} KiB, a CA file up to {} MiB",
+            leanix::policy::MAX_API_TOKEN_FILE_BYTES / 1024,
+            leanix::policy::MAX_CA_FILE_BYTES / 1024 / 1024
+        ),
+    ];
+    for fact in policy_facts {
+        assert!(readme.contains(&fact), "cli/README.md lacks {fact:?}");
+    }
 }

@@ -88,7 +88,7 @@ impl Default for Config {
             },
             max_response_bytes: policy::DEFAULT_MAX_RESPONSE_BYTES,
             max_pages: policy::DEFAULT_MAX_PAGES,
-            adaptive_pacing: true,
+            adaptive_pacing: policy::DEFAULT_ADAPTIVE_PACING,
             max_requests_per_minute: None,
             reauth_interval: policy::DEFAULT_REAUTH_INTERVAL,
             clock: Arc::new(SystemClock),
@@ -321,6 +321,16 @@ impl ClientBuilder {
         match reqwest::Certificate::from_pem_bundle(pem.as_ref()) {
             Ok(certs) if !certs.is_empty() => self.edit(|c| c.extra_roots.extend(certs)),
             _ => self.fail(config("the extra CA certificate is not valid PEM")),
+        }
+    }
+
+    /// Trusts the CA certificates of a PEM file too, read at once with [`read_ca_file`] (a
+    /// regular file only, opened without blocking, at most [`policy::MAX_CA_FILE_BYTES`]); a
+    /// file that cannot be read or is not PEM fails `build()` with [`ErrorKind::Config`].
+    pub fn ca_file(self, path: impl AsRef<std::path::Path>) -> Self {
+        match read_ca_file(path) {
+            Ok(pem) => self.add_ca_pem(pem),
+            Err(e) => self.fail(e),
         }
     }
 
@@ -600,4 +610,61 @@ pub fn env_insecure_loopback() -> Result<Option<bool>, Error> {
             ),
         )),
     }
+}
+
+/// Reads a small local file without ever blocking or reading without bound: the path must
+/// name a regular file (a FIFO, a device such as `/dev/zero` or a directory is refused before
+/// anything is read), it is opened with `O_NONBLOCK` (so opening a FIFO does not wait for a
+/// writer), and a file of more than `max_bytes` is refused. Used for CA files (here and in
+/// the C ABI) and for the CLI's API token and configuration files.
+///
+/// The error's text says what is wrong (`not a regular file`, `larger than N bytes`, or the
+/// operating system's reason) and does not repeat the path.
+pub fn read_regular_file(path: &std::path::Path, max_bytes: u64) -> std::io::Result<Vec<u8>> {
+    use std::io::{Error as IoError, ErrorKind as IoKind, Read};
+    let mut open = std::fs::OpenOptions::new();
+    open.read(true);
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::OpenOptionsExt;
+        open.custom_flags(libc::O_NONBLOCK);
+    }
+    // Opening a directory for reading succeeds on Unix; the type check below refuses it.
+    let file = open.open(path)?;
+    let meta = file.metadata()?;
+    if !meta.is_file() {
+        return Err(IoError::new(IoKind::InvalidInput, "not a regular file"));
+    }
+    let too_large = || {
+        IoError::new(
+            IoKind::InvalidData,
+            format!("larger than {max_bytes} bytes"),
+        )
+    };
+    if meta.len() > max_bytes {
+        return Err(too_large());
+    }
+    let mut data = Vec::new();
+    // The file may grow between the check and the read: never read more than the bound.
+    file.take(max_bytes.saturating_add(1))
+        .read_to_end(&mut data)?;
+    if data.len() as u64 > max_bytes {
+        return Err(too_large());
+    }
+    Ok(data)
+}
+
+/// Reads a PEM file of extra CA certificates with [`read_regular_file`], at most
+/// [`policy::MAX_CA_FILE_BYTES`]. Fails with [`ErrorKind::Config`] and a message that names
+/// the file (bounded) and the reason, e.g. `cannot read the CA file "/dev/zero": not a regular
+/// file`. [`ClientBuilder::ca_file`], the C ABI's `ca_file` option and `lx --ca-file` read
+/// through it.
+pub fn read_ca_file(path: impl AsRef<std::path::Path>) -> Result<Vec<u8>, Error> {
+    let path = path.as_ref();
+    read_regular_file(path, policy::MAX_CA_FILE_BYTES).map_err(|e| {
+        config(format!(
+            "cannot read the CA file {}: {e}",
+            crate::error::quote(&path.to_string_lossy())
+        ))
+    })
 }

@@ -86,4 +86,4 @@ pub const ENV_API_TOKEN: &str = "LEANIX_API_TOKEN";
 /// the bindings, `lx`); see [`env_insecure_loopback`].
 pub const ENV_INSECURE_LOOPBACK: &str = "LEANIX_INSECURE_LOOPBACK";
 
-pub use config::env_insecure_loopback;
+pub use config::{env_insecure_loopback, read_ca_file, read_regular_file};

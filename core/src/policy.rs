@@ -94,6 +94,12 @@ pub const TOKEN_CACHE_FORMAT: u32 = 1;
 pub const DEFAULT_MAX_RESPONSE_BYTES: usize = 256 * 1024 * 1024;
 /// Largest token-endpoint response read (LeanIX's is under 2 KiB).
 pub const MAX_TOKEN_RESPONSE_BYTES: usize = 256 * 1024;
+/// Largest CA file read ([`read_ca_file`](crate::read_ca_file)): CA bundles are a few hundred
+/// KiB; without a bound a path such as `/dev/zero` would be read until memory runs out.
+pub const MAX_CA_FILE_BYTES: u64 = 16 * 1024 * 1024;
+/// Largest file or standard input an API token is read from (a LeanIX API token has about 40
+/// characters).
+pub const MAX_API_TOKEN_FILE_BYTES: u64 = 64 * 1024;
 /// Longest body excerpt kept in [`Error::body`](crate::Error::body).
 pub const BODY_EXCERPT_BYTES: usize = 512;
 /// Longest excerpt of the server's words quoted in an error message.
@@ -145,6 +151,8 @@ pub const PACING_QUIET: Duration = Duration::from_secs(60);
 pub const RETRY_BUDGET_TOKENS: f64 = 100.0;
 /// What a success gives back to the retry budget (gRPC's `tokenRatio`).
 pub const RETRY_BUDGET_REFILL: f64 = 0.1;
+/// Whether a client paces itself after a 429 ([`ClientBuilder::adaptive_pacing`](crate::ClientBuilder::adaptive_pacing)).
+pub const DEFAULT_ADAPTIVE_PACING: bool = true;
 /// At most one token exchange per this interval is caused by API 401s; a 401 within it with
 /// a token that fresh is final ([`ErrorKind::Unauthorized`](crate::ErrorKind)).
 pub const DEFAULT_REAUTH_INTERVAL: Duration = Duration::from_secs(10);

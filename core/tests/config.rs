@@ -79,6 +79,53 @@ fn missing_or_broken_settings_are_config_errors() {
     assert_eq!(bad_pem.kind(), ErrorKind::Config);
 }
 
+/// `ca_file` reads regular files only, without blocking and bounded: a FIFO (no writer) and
+/// `/dev/zero` fail `build()` at once with `Config` and the reason; so does a missing file and
+/// one past `MAX_CA_FILE_BYTES`.
+#[test]
+fn ca_file_refuses_fifos_devices_and_files_past_the_bound() {
+    let dir = tempfile::tempdir().unwrap();
+    let fifo = dir.path().join("ff");
+    let c_path = std::ffi::CString::new(fifo.to_str().unwrap()).unwrap();
+    // SAFETY: a valid NUL-terminated path.
+    assert_eq!(unsafe { libc::mkfifo(c_path.as_ptr(), 0o600) }, 0);
+    let big = dir.path().join("big.pem");
+    let file = std::fs::File::create(&big).unwrap();
+    file.set_len(leanix::policy::MAX_CA_FILE_BYTES + 1).unwrap();
+    let missing = dir.path().join("missing.pem");
+    let too_large = format!("larger than {} bytes", leanix::policy::MAX_CA_FILE_BYTES);
+    for (path, reason) in [
+        (fifo.as_path(), "not a regular file"),
+        (std::path::Path::new("/dev/zero"), "not a regular file"),
+        (dir.path(), "not a regular file"),
+        (big.as_path(), too_large.as_str()),
+        (missing.as_path(), "No such file"),
+    ] {
+        let err = Client::builder()
+            .host("acme.leanix.net")
+            .api_token("t")
+            .ca_file(path)
+            .build()
+            .unwrap_err();
+        assert_eq!(err.kind(), ErrorKind::Config, "{path:?}");
+        assert!(
+            err.message().starts_with("cannot read the CA file ") && err.message().contains(reason),
+            "{path:?}: {}",
+            err.message()
+        );
+    }
+    // A regular file that is not PEM still fails as before.
+    let not_pem = dir.path().join("x.pem");
+    std::fs::write(&not_pem, "not a certificate").unwrap();
+    let err = Client::builder()
+        .host("acme.leanix.net")
+        .api_token("t")
+        .ca_file(&not_pem)
+        .build()
+        .unwrap_err();
+    assert!(err.message().contains("not valid PEM"), "{}", err.message());
+}
+
 /// Invalid requests fail with `InvalidArgument` before any token is fetched or request sent.
 #[tokio::test]
 async fn invalid_requests_are_refused_before_sending() {

@@ -133,7 +133,7 @@ const KEYS: &[Key] = &[
     Key {
         name: "ca_file",
         value: Value::Text,
-        apply: |b, v| Ok(b.add_ca_pem(read_ca_file(v.text())?)),
+        apply: |b, v| Ok(b.add_ca_pem(leanix_core::read_ca_file(v.text())?)),
     },
     Key {
         name: "ca_pem",
@@ -202,7 +202,7 @@ const KEYS: &[Key] = &[
     },
     Key {
         name: "adaptive_pacing",
-        value: Value::Flag(true),
+        value: Value::Flag(policy::DEFAULT_ADAPTIVE_PACING),
         apply: |b, v| Ok(b.adaptive_pacing(v.flag())),
     },
     Key {
@@ -438,43 +438,6 @@ pub extern "C" fn lx_options_set_event_callback(
         object.lock().unwrap_or_else(|p| p.into_inner()).callback = callback;
         Ok(())
     })
-}
-
-/// Largest CA file read: CA bundles are a few hundred KiB; without a bound, a path such as
-/// `/dev/zero` would make the library allocate until the process runs out of memory.
-const MAX_CA_FILE: u64 = 16 * 1024 * 1024;
-
-/// Reads a CA file: a regular file only (a FIFO or device would block or never end), opened
-/// without blocking, at most [`MAX_CA_FILE`] bytes.
-fn read_ca_file(path: &str) -> Result<Vec<u8>, Failure> {
-    use std::io::Read;
-    use std::os::unix::fs::OpenOptionsExt;
-    let failure = |detail: String| {
-        Failure::new(
-            lx_status::LX_ERR_CONFIG,
-            format!("cannot read the CA file {path:?}: {detail}"),
-        )
-    };
-    let file = std::fs::OpenOptions::new()
-        .read(true)
-        .custom_flags(libc::O_NONBLOCK)
-        .open(path)
-        .map_err(|e| failure(e.to_string()))?;
-    let meta = file.metadata().map_err(|e| failure(e.to_string()))?;
-    if !meta.is_file() {
-        return Err(failure("not a regular file".to_owned()));
-    }
-    if meta.len() > MAX_CA_FILE {
-        return Err(failure(format!(
-            "larger than {} MiB",
-            MAX_CA_FILE / 1024 / 1024
-        )));
-    }
-    let mut pem = Vec::new();
-    file.take(MAX_CA_FILE + 1)
-        .read_to_end(&mut pem)
-        .map_err(|e| failure(e.to_string()))?;
-    Ok(pem)
 }
 
 fn bad_value(key: &str, value: &str, expected: &str) -> Failure {

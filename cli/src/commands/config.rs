@@ -88,5 +88,34 @@ pub fn run(opts: &GlobalOpts) -> CliResult {
             },
             |t| format!("{} s", t.as_secs_f64())
         )
+    ))?;
+    let limits = &s.limits;
+    let rate = match &limits.max_requests_per_minute {
+        Some(n) => format!(
+            "at most {} requests per minute (from {})",
+            n.value, n.source
+        ),
+        None => "no fixed limit (the default)".to_owned(),
+    };
+    line(&format!("{:<11} {rate}", "rate"))?;
+    let on_off = |on: bool| if on { "on" } else { "off" };
+    let pacing = match &limits.adaptive_pacing {
+        Some(p) => format!("{} (from {})", on_off(p.value), p.source),
+        None => format!(
+            "{} (the default)",
+            on_off(leanix::policy::DEFAULT_ADAPTIVE_PACING)
+        ),
+    };
+    line(&format!("{:<11} after a 429: {pacing}", "pacing"))?;
+    let reauth = match &limits.reauth_interval {
+        Some(d) => format!("{} s (from {})", d.value.as_secs_f64(), d.source),
+        None => format!(
+            "{} s (the default)",
+            leanix::policy::DEFAULT_REAUTH_INTERVAL.as_secs_f64()
+        ),
+    };
+    line(&format!(
+        "{:<11} at most one token exchange caused by 401s per {reauth}",
+        "reauth"
     ))
 }
