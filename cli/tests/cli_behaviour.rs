@@ -1,12 +1,14 @@
 //! Behaviour at the edges of the command line, against real sandboxes: `webhooks pull` into a
-//! pipe commits only what the reader took, `--help`/`--version` with a closed stdout.
+//! pipe commits only what the reader took, `--help`/`--version` with a closed stdout, `-i` on an
+//! error, refused framing headers and proxies, GraphQL paging and write errors, `--timeout` over
+//! retries and stalls, and redacted query values with `-v`.
 
 mod common;
 
 use std::process::{Command, Output, Stdio};
 
 use common::*;
-use leanix_sandbox::Sandbox;
+use leanix_sandbox::{Endpoint, Fault, Sandbox};
 use serde_json::{json, Value};
 
 /// `bash -c SCRIPT` with `$LX` the built lx and the sandbox's host and token in the
@@ -138,4 +140,284 @@ fn help_and_version_with_stdout_closed_exit_23_and_into_head_stay_0() {
         assert_eq!(out.status.code(), Some(0), "{flag}: {out:?}");
         assert!(out.stderr.is_empty(), "{flag}: {out:?}");
     }
+}
+
+const FACT_SHEETS: &str = "/services/pathfinder/v1/factSheets";
+const PAGED_QUERY: &str = "query($after: String) { allFactSheets(first: 2, after: $after) { pageInfo { hasNextPage endCursor } edges { node { id } } } }";
+
+fn small_sandbox() -> Sandbox {
+    Sandbox::builder().fact_sheets(20).start().unwrap()
+}
+
+#[test]
+fn include_on_an_http_error_shows_the_headers_and_the_json_body() {
+    let sb = small_sandbox();
+    let run = lx_on(&sb, &["-i", "get", &format!("{FACT_SHEETS}/no-such-id")])
+        .run()
+        .expect(4);
+    let (head, body) = run
+        .stdout
+        .split_once("\n\n")
+        .unwrap_or_else(|| panic!("no blank line after the headers: {}", run.stdout));
+    let mut lines = head.lines();
+    assert_eq!(lines.next(), Some("HTTP 404 Not Found"));
+    let headers: Vec<&str> = lines.collect();
+    assert!(
+        headers.contains(&"content-type: application/json"),
+        "{headers:?}"
+    );
+    let body: Value = serde_json::from_str(body.trim_end()).expect("the error body as JSON");
+    assert_eq!(body["status"], "ERROR");
+    assert_eq!(
+        body["errors"][0]["message"],
+        "Fact sheet with id 'no-such-id' not found"
+    );
+    assert_eq!(
+        run.stderr.trim_end(),
+        format!(
+            "lx: GET {}/services/pathfinder/v1/factSheets/no-such-id answered HTTP 404 Not Found: Fact sheet with id 'no-such-id' not found",
+            sb.url().trim_end_matches('/')
+        )
+    );
+}
+
+#[test]
+fn framing_headers_are_refused_with_exit_2_naming_the_header() {
+    let sb = small_sandbox();
+    for (header, name) in [
+        ("Content-Length: 5", "content-length"),
+        ("Transfer-Encoding: chunked", "transfer-encoding"),
+    ] {
+        let run = lx_on(&sb, &["get", FACT_SHEETS, "-H", header])
+            .run()
+            .expect(2);
+        assert_eq!(
+            run.stderr.trim_end(),
+            format!("lx: the {name} header is set by the client and cannot be given")
+        );
+        assert_eq!(run.stdout, "");
+    }
+    assert_eq!(
+        sb.stats().total(Endpoint::FactSheets),
+        0,
+        "nothing was sent"
+    );
+}
+
+#[test]
+fn graphql_all_refuses_a_cursor_cycle_and_a_next_page_without_cursor_with_exit_6() {
+    let sb = small_sandbox();
+    sb.inject(Endpoint::GraphQl, Fault::CursorCycle, 100);
+    let run = lx_on(&sb, &["graphql", "--all", PAGED_QUERY])
+        .run()
+        .expect(6);
+    assert_eq!(run.stdout, "", "nothing of a broken walk is printed");
+    assert!(
+        run.stderr
+            .starts_with("lx: GraphQL paging goes round in circles: page 3 returned the endCursor"),
+        "{}",
+        run.stderr
+    );
+    assert_eq!(
+        sb.stats().requests(Endpoint::GraphQl, 200),
+        3,
+        "stopped at the repeat"
+    );
+
+    sb.reset();
+    sb.inject(Endpoint::GraphQl, Fault::NoEndCursor, 1);
+    let run = lx_on(&sb, &["graphql", "--all", PAGED_QUERY])
+        .run()
+        .expect(6);
+    assert_eq!(run.stdout, "");
+    assert_eq!(
+        run.stderr.trim_end(),
+        "lx: GraphQL page 1 says hasNextPage but has no endCursor"
+    );
+    assert_eq!(sb.stats().requests(Endpoint::GraphQl, 200), 1);
+}
+
+#[test]
+fn timeout_bounds_the_whole_call_over_a_retried_503_and_a_stall() {
+    let sb = small_sandbox();
+    sb.inject(
+        Endpoint::FactSheets,
+        Fault::Status {
+            status: 503,
+            retry_after: Some("0".into()),
+        },
+        1,
+    );
+    sb.inject(
+        Endpoint::FactSheets,
+        Fault::Stall(std::time::Duration::from_secs(60)),
+        1,
+    );
+    let started = std::time::Instant::now();
+    let run = lx_on(
+        &sb,
+        &[
+            "--timeout",
+            "1",
+            "get",
+            &format!("{FACT_SHEETS}?pageSize=1"),
+        ],
+    )
+    .run()
+    .expect(5);
+    let took = started.elapsed();
+    // One second of deadline plus process start and the exchange, on a busy machine.
+    assert!(took < std::time::Duration::from_secs(5), "{took:?}");
+    assert!(took >= std::time::Duration::from_secs(1), "{took:?}");
+    assert!(
+        run.stderr
+            .contains("timed out: the call's deadline of 1000 ms passed"),
+        "{}",
+        run.stderr
+    );
+    // The stalled attempt was abandoned at the deadline: the sandbox saw the hang-up.
+    let until = std::time::Instant::now() + std::time::Duration::from_secs(10);
+    while sb.stats().requests(Endpoint::FactSheets, 499) == 0 {
+        assert!(std::time::Instant::now() < until, "no hang-up seen");
+        std::thread::yield_now();
+    }
+    let stats = sb.stats();
+    assert_eq!(stats.requests(Endpoint::FactSheets, 503), 1);
+    assert_eq!(stats.requests(Endpoint::FactSheets, 499), 1);
+    assert_eq!(stats.requests(Endpoint::FactSheets, 200), 0);
+}
+
+/// The id and `rev` of one fact sheet, through `lx graphql`.
+fn some_fact_sheet(sb: &Sandbox) -> (String, i64) {
+    let data = lx_on(
+        sb,
+        &[
+            "graphql",
+            "{ allFactSheets(first: 1) { edges { node { id rev } } } }",
+        ],
+    )
+    .run()
+    .ok()
+    .json();
+    let node = &data["allFactSheets"]["edges"][0]["node"];
+    (
+        node["id"].as_str().unwrap().to_owned(),
+        node["rev"].as_i64().unwrap(),
+    )
+}
+
+const UPDATE: &str = "mutation($id: ID!, $rev: Long) { updateFactSheet(id: $id, rev: $rev, patches: [{op: replace, path: \"/description\", value: \"from lx\"}]) { factSheet { id rev } } }";
+
+#[test]
+fn a_graphql_write_with_a_stale_rev_and_a_viewers_write_exit_4_with_the_error_type() {
+    let sb = small_sandbox();
+    let (id, rev) = some_fact_sheet(&sb);
+    let stale = json!({ "id": id, "rev": rev - 1 }).to_string();
+    let run = lx_on(&sb, &["graphql", UPDATE, "--variables", &stale])
+        .run()
+        .expect(4);
+    assert_eq!(run.stdout, "");
+    assert_eq!(
+        run.stderr.trim_end(),
+        format!(
+            "lx: GraphQL error: DB revision of Fact Sheet has changed: {rev} instead of given {} [REVISION_CLASH]",
+            rev - 1
+        )
+    );
+    assert_eq!(sb.stats().writes, 0);
+
+    // A viewer's token: refused, through GraphQL and REST.
+    let viewer = sb.viewer_api_token().to_owned();
+    let fresh = json!({ "id": id, "rev": rev }).to_string();
+    let run = lx_on(&sb, &["graphql", UPDATE, "--variables", &fresh])
+        .env("LEANIX_API_TOKEN", &viewer)
+        .run()
+        .expect(4);
+    assert!(
+        run.stderr
+            .contains("may not change fact sheets [AUTHORIZATION]"),
+        "{}",
+        run.stderr
+    );
+    let run = lx_on(
+        &sb,
+        &[
+            "request",
+            "PUT",
+            &format!("{FACT_SHEETS}/{id}"),
+            "--data",
+            r#"{"description":"from lx"}"#,
+        ],
+    )
+    .env("LEANIX_API_TOKEN", &viewer)
+    .run()
+    .expect(4);
+    assert!(
+        run.stderr.contains("answered 403 Forbidden"),
+        "{}",
+        run.stderr
+    );
+    assert_eq!(sb.stats().writes, 0);
+    // The admin's write with the current rev goes through.
+    let done = lx_on(&sb, &["graphql", UPDATE, "--variables", &fresh])
+        .run()
+        .ok()
+        .json();
+    assert_eq!(done["updateFactSheet"]["factSheet"]["rev"], rev + 1);
+    assert_eq!(sb.stats().writes, 1);
+}
+
+#[test]
+fn a_proxy_for_an_http_host_is_refused_and_receives_nothing() {
+    let sb = small_sandbox();
+    let proxy = std::net::TcpListener::bind("127.0.0.2:0").expect("bind 127.0.0.2");
+    proxy.set_nonblocking(true).unwrap();
+    let proxy_url = format!("http://{}", proxy.local_addr().unwrap());
+    let run = Lx::bare(&[
+        "--host",
+        sb.url(),
+        "--insecure-loopback",
+        "--proxy",
+        &proxy_url,
+        "get",
+        FACT_SHEETS,
+    ])
+    .env("LEANIX_API_TOKEN", sb.api_token())
+    .run()
+    .expect(2);
+    assert!(
+        run.stderr.contains("refusing a proxy for the http:// host"),
+        "{}",
+        run.stderr
+    );
+    match proxy.accept() {
+        Err(e) => assert_eq!(e.kind(), std::io::ErrorKind::WouldBlock),
+        Ok((_, from)) => panic!("the proxy received a connection from {from}"),
+    }
+    assert_eq!(sb.stats().token_requests, 0);
+    assert_eq!(sb.stats().total(Endpoint::FactSheets), 0);
+}
+
+#[test]
+fn verbose_redacts_query_values_in_the_request_line() {
+    let sb = small_sandbox();
+    let run = lx_on(
+        &sb,
+        &[
+            "-v",
+            "get",
+            &format!("{FACT_SHEETS}?pageSize=1&apiKey=SECRET"),
+        ],
+    )
+    .run()
+    .ok();
+    assert!(
+        run.stderr.lines().any(|l| l.starts_with(&format!(
+            "lx: GET {FACT_SHEETS}?pageSize=…&apiKey=… → 200 ("
+        ))),
+        "{}",
+        run.stderr
+    );
+    assert!(!run.stderr.contains("SECRET"), "{}", run.stderr);
+    assert!(!run.stdout.contains("SECRET"));
 }
