@@ -421,3 +421,102 @@ fn verbose_redacts_query_values_in_the_request_line() {
     assert!(!run.stderr.contains("SECRET"), "{}", run.stderr);
     assert!(!run.stdout.contains("SECRET"));
 }
+
+/// Starts `lx ARGS` against `sb` with stdin a pipe that stays open (the returned handle).
+fn spawn_lx(sb: &Sandbox, args: &[&str]) -> std::process::Child {
+    Command::new(env!("CARGO_BIN_EXE_lx"))
+        .arg("--insecure-loopback")
+        .args(args)
+        .env_clear()
+        .env("LEANIX_HOST", sb.url())
+        .env("LEANIX_API_TOKEN", sb.api_token())
+        .env("HOME", std::env::temp_dir())
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap()
+}
+
+/// Waits (bounded) until `until` holds, without sleeping.
+fn wait_for(what: &str, mut until: impl FnMut() -> bool) {
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(30);
+    while !until() {
+        assert!(std::time::Instant::now() < deadline, "never: {what}");
+        std::thread::yield_now();
+    }
+}
+
+/// True once `lx`'s signal watcher thread runs (its handlers are installed).
+fn watching_signals(pid: u32) -> bool {
+    std::fs::read_dir(format!("/proc/{pid}/task"))
+        .map(|tasks| {
+            tasks.flatten().any(|t| {
+                std::fs::read_to_string(t.path().join("comm"))
+                    .is_ok_and(|c| c.trim_end() == "lx-signals")
+            })
+        })
+        .unwrap_or(false)
+}
+
+/// Sends `signal` to the child, waits for it, and returns its output and the time it took.
+fn signal_and_wait(
+    child: std::process::Child,
+    signal: i32,
+) -> (std::process::Output, std::time::Duration) {
+    let sent = std::time::Instant::now();
+    // SAFETY: a signal to our own child process.
+    assert_eq!(unsafe { libc::kill(child.id() as i32, signal) }, 0);
+    let out = child.wait_with_output().unwrap();
+    (out, sent.elapsed())
+}
+
+#[test]
+fn sigint_cancels_an_ldif_run_while_it_waits_between_polls() {
+    let sb = small_sandbox();
+    sb.set_sync_run_manual(true);
+    let ldif = json!({
+        "connectorType": "cli", "connectorId": "signals", "connectorVersion": "1.0.0",
+        "lxVersion": "1.0.0", "description": "signals", "processingDirection": "inbound",
+        "processingMode": "partial", "content": []
+    });
+    let mut child = spawn_lx(&sb, &["ldif", "run", "-"]);
+    {
+        use std::io::Write;
+        let mut stdin = child.stdin.take().unwrap();
+        stdin.write_all(ldif.to_string().as_bytes()).unwrap();
+    }
+    // Created, started and polled at least once: the run never ends by itself (manual), so
+    // lx is waiting between polls.
+    wait_for("a status poll", || {
+        sb.stats().requests(Endpoint::Integration, 200) >= 3
+    });
+    let (out, took) = signal_and_wait(child, libc::SIGINT);
+    assert_eq!(out.status.code(), Some(130), "{out:?}");
+    assert!(took < std::time::Duration::from_millis(1500), "{took:?}");
+    assert!(
+        String::from_utf8_lossy(&out.stderr).contains("interrupted by SIGINT"),
+        "{out:?}"
+    );
+}
+
+#[test]
+fn sigterm_while_lx_waits_for_something_no_cancel_reaches_exits_143_after_the_grace() {
+    let sb = small_sandbox();
+    // lx reads the request body from a standard input that never ends.
+    let mut child = spawn_lx(&sb, &["request", "POST", FACT_SHEETS, "--data", "-"]);
+    // Held open until lx has ended (waiting on the child would close it).
+    let _stdin = child.stdin.take().unwrap();
+    let pid = child.id();
+    wait_for("the signal watcher", || watching_signals(pid));
+    let (out, took) = signal_and_wait(child, libc::SIGTERM);
+    assert_eq!(out.status.code(), Some(143), "{out:?}");
+    // The grace of 0.5 s, then out: bounded, not hung.
+    assert!(took >= std::time::Duration::from_millis(450), "{took:?}");
+    assert!(took < std::time::Duration::from_millis(2000), "{took:?}");
+    assert_eq!(
+        String::from_utf8_lossy(&out.stderr).trim_end(),
+        "lx: SIGTERM: stopped"
+    );
+    assert_eq!(sb.stats().total(Endpoint::FactSheets), 0);
+}
