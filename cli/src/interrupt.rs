@@ -69,7 +69,10 @@ pub fn install() {
 /// Ends the process from the watcher: `_exit`, because `exit` may race with the main
 /// thread's own (glibc's `exit` is not thread-safe), and nothing is left to flush.
 fn exit_now(signal: i32) -> ! {
-    eprintln!("lx: {}: stopped", name(signal));
+    eprintln!(
+        "lx: interrupted by {}; stopped without waiting for the command to end",
+        name(signal)
+    );
     // SAFETY: _exit ends the process; it touches no Rust state.
     unsafe { libc::_exit(exit_code(signal).into()) }
 }
@@ -90,6 +93,13 @@ pub fn close_on_signal(client: &Client) {
     if received().is_some() && !GRACEFUL.load(Ordering::SeqCst) {
         client.close();
     }
+}
+
+/// Lets go of the clients (once the command is done), so that they drop and wipe their
+/// tokens from memory as they would without this module.
+pub fn release_clients() {
+    let clients = std::mem::take(&mut *CLIENTS.lock().unwrap_or_else(|p| p.into_inner()));
+    drop(clients);
 }
 
 /// From now on a signal only fires [`cancel`]: the command stops by itself, cleanly.

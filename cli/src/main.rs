@@ -36,7 +36,9 @@ fn main() -> ExitCode {
     };
     output::set_verbose(cli.global.verbose);
     interrupt::install();
-    match output::check_stdout_open().and_then(|()| commands::run(&cli)) {
+    let result = output::check_stdout_open().and_then(|()| commands::run(&cli));
+    interrupt::release_clients();
+    match result {
         Ok(()) => ExitCode::SUCCESS,
         Err(_) if interrupt::received().is_some() => {
             // The command ended because the signal cancelled its call (or cut it short).

@@ -516,7 +516,7 @@ fn sigterm_while_lx_waits_for_something_no_cancel_reaches_exits_143_after_the_gr
     assert!(took < std::time::Duration::from_millis(2000), "{took:?}");
     assert_eq!(
         String::from_utf8_lossy(&out.stderr).trim_end(),
-        "lx: SIGTERM: stopped"
+        "lx: interrupted by SIGTERM; stopped without waiting for the command to end"
     );
     assert_eq!(sb.stats().total(Endpoint::FactSheets), 0);
 }
