@@ -6,6 +6,8 @@
 mod common;
 
 use std::process::{Command, Output, Stdio};
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::Arc;
 
 use common::*;
 use leanix_sandbox::{Endpoint, Fault, Sandbox};
@@ -519,4 +521,100 @@ fn sigterm_while_lx_waits_for_something_no_cancel_reaches_exits_143_after_the_gr
         "lx: interrupted by SIGTERM; stopped without waiting for the command to end"
     );
     assert_eq!(sb.stats().total(Endpoint::FactSheets), 0);
+}
+
+/// A TCP relay in front of the sandbox: lx talks to it as its host, it passes the bytes both
+/// ways and raises the flag once a request starting with `needle` has gone through. When
+/// either side closes, it closes the other (so the sandbox sees lx hang up).
+fn relay(sb: &Sandbox, needle: &'static str) -> (String, Arc<AtomicBool>) {
+    use std::io::{Read, Write};
+    use std::net::{Shutdown, TcpListener, TcpStream};
+    let upstream: std::net::SocketAddr = sb
+        .url()
+        .trim_start_matches("http://")
+        .trim_end_matches('/')
+        .parse()
+        .unwrap();
+    let listener = TcpListener::bind("127.0.0.1:0").unwrap();
+    let url = format!("http://{}", listener.local_addr().unwrap());
+    let seen = Arc::new(AtomicBool::new(false));
+    let flag = Arc::clone(&seen);
+    std::thread::spawn(move || {
+        for client in listener.incoming().flatten() {
+            let Ok(server) = TcpStream::connect(upstream) else {
+                continue;
+            };
+            let pipe = |mut from: TcpStream, mut to: TcpStream, watch: Option<Arc<AtomicBool>>| {
+                std::thread::spawn(move || {
+                    let mut buf = [0u8; 16 * 1024];
+                    while let Ok(n @ 1..) = from.read(&mut buf) {
+                        if to.write_all(&buf[..n]).is_err() {
+                            break;
+                        }
+                        if let Some(flag) = &watch {
+                            if buf[..n]
+                                .windows(needle.len())
+                                .any(|w| w == needle.as_bytes())
+                            {
+                                flag.store(true, Ordering::SeqCst);
+                            }
+                        }
+                    }
+                    let _ = from.shutdown(Shutdown::Both);
+                    let _ = to.shutdown(Shutdown::Both);
+                });
+            };
+            pipe(
+                client.try_clone().unwrap(),
+                server.try_clone().unwrap(),
+                Some(Arc::clone(&flag)),
+            );
+            pipe(server, client, None);
+        }
+    });
+    (url, seen)
+}
+
+#[test]
+fn sigint_during_a_stalled_api_call_exits_130_and_the_sandbox_sees_the_hang_up() {
+    let sb = small_sandbox();
+    sb.inject(
+        Endpoint::FactSheets,
+        Fault::Stall(std::time::Duration::from_secs(60)),
+        1,
+    );
+    let (host, seen) = relay(&sb, "GET /services/pathfinder/v1/factSheets");
+    let child = Command::new(env!("CARGO_BIN_EXE_lx"))
+        .args([
+            "--insecure-loopback",
+            "--no-token-cache",
+            // The sandbox's tokens name its own URL as the instance: stay on the relay.
+            "--no-instance-routing",
+            "get",
+            "/services/pathfinder/v1/factSheets?pageSize=1",
+        ])
+        .env_clear()
+        .env("LEANIX_HOST", &host)
+        .env("LEANIX_API_TOKEN", sb.api_token())
+        .env("HOME", std::env::temp_dir())
+        .stdin(Stdio::null())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    wait_for("the GET passing the relay", || seen.load(Ordering::SeqCst));
+    let (out, took) = signal_and_wait(child, libc::SIGINT);
+    assert_eq!(out.status.code(), Some(130), "{out:?}");
+    assert!(took < std::time::Duration::from_millis(1500), "{took:?}");
+    assert_eq!(out.stdout, b"");
+    wait_for("the hang-up at the sandbox", || {
+        sb.stats().requests(Endpoint::FactSheets, 499) == 1
+    });
+    let stats = sb.stats();
+    assert_eq!(
+        stats.total(Endpoint::FactSheets),
+        1,
+        "one request, abandoned"
+    );
+    assert_eq!(stats.token_exchanges, 1);
 }
