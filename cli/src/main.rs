@@ -9,6 +9,7 @@ mod commands;
 mod config;
 mod exit;
 mod input;
+mod interrupt;
 mod output;
 mod progress;
 mod session;
@@ -34,8 +35,20 @@ fn main() -> ExitCode {
         Err(e) => return usage_error(e),
     };
     output::set_verbose(cli.global.verbose);
-    match output::check_stdout_open().and_then(|()| commands::run(&cli)) {
+    interrupt::install();
+    let result = output::check_stdout_open().and_then(|()| commands::run(&cli));
+    interrupt::release_clients();
+    match result {
         Ok(()) => ExitCode::SUCCESS,
+        Err(_) if interrupt::received().is_some() => {
+            // The command ended because the signal cancelled its call (or cut it short).
+            let signal = interrupt::received().unwrap_or_default();
+            eprintln!(
+                "lx: interrupted by {}; the call in flight was cancelled",
+                interrupt::name(signal)
+            );
+            ExitCode::from(interrupt::exit_code(signal))
+        }
         Err(e) => {
             if e.exit != Exit::Ok {
                 eprintln!("lx: {}", e.message);
@@ -45,18 +58,30 @@ fn main() -> ExitCode {
     }
 }
 
-/// Help and version go to stdout with success; parse errors become one `lx:` line (exit 2).
+/// Help and version go to stdout with success (exit 23 if stdout is closed or full, as for
+/// every other output; a closed pipe, `lx --help | head`, stays quiet and 0); parse errors
+/// become one `lx:` line (exit 2).
 fn usage_error(e: clap::Error) -> ExitCode {
     match e.kind() {
-        ClapErrorKind::DisplayHelp
-        | ClapErrorKind::DisplayVersion
-        | ClapErrorKind::DisplayHelpOnMissingArgumentOrSubcommand => {
-            let _ = e.print();
-            if e.kind() == ClapErrorKind::DisplayHelpOnMissingArgumentOrSubcommand {
-                ExitCode::from(Exit::Usage.code())
-            } else {
-                ExitCode::SUCCESS
+        ClapErrorKind::DisplayHelp | ClapErrorKind::DisplayVersion => {
+            if let Err(closed) = output::check_stdout_open() {
+                eprintln!("lx: {}", closed.message);
+                return ExitCode::from(closed.exit.code());
             }
+            match e.print() {
+                Ok(()) => ExitCode::SUCCESS,
+                Err(write) => {
+                    let failed = output::write_error(write);
+                    if failed.exit != Exit::Ok {
+                        eprintln!("lx: {}", failed.message);
+                    }
+                    ExitCode::from(failed.exit.code())
+                }
+            }
+        }
+        ClapErrorKind::DisplayHelpOnMissingArgumentOrSubcommand => {
+            let _ = e.print();
+            ExitCode::from(Exit::Usage.code())
         }
         _ => {
             let rendered = e.render().to_string();

@@ -213,6 +213,7 @@ impl Session {
             }
         });
         let client = builder.build_blocking()?;
+        crate::interrupt::close_on_signal(&client);
         verbose(&format!("client for {}", client.origin()));
         if let Some(path) = client.token_cache_file() {
             verbose(&format!("token cache {}", path.display()));

@@ -116,13 +116,25 @@ fn no_wait_then_status_warnings_results_and_stop() {
         status,
         json!({"id": id, "status": "PENDING", "description": "cli test"})
     );
+    // Still going: not ready, exit 1.
     let e = lx_on(&sb, &["ldif", "results", &id]).run().expect(1);
-    assert!(e.stderr.contains("are not ready (204)"), "{}", e.stderr);
+    assert!(
+        e.stderr
+            .contains("are not ready (204): the run is PENDING; ask again once it ended"),
+        "{}",
+        e.stderr
+    );
 
     sb.advance_sync_runs();
     sb.advance_sync_runs();
     let warnings = lx_on(&sb, &["ldif", "warnings", &id]).run().ok().json();
     assert_eq!(warnings.as_array().unwrap().len(), 150);
+    // Ended: an inbound run has no output LDIF, which is an answer (null, exit 0).
+    let status = lx_on(&sb, &["ldif", "status", &id]).run().ok().json();
+    assert_eq!(status["status"], "FINISHED");
+    let results = lx_on(&sb, &["ldif", "results", &id]).run().ok();
+    assert_eq!(results.stdout, "null\n");
+    assert_eq!(results.stderr, "");
     assert_eq!(sb.stats().requests(Endpoint::Integration, 400), 0);
 
     // stop: a pending run ends STOPPED; a bad id is a usage error before any request.

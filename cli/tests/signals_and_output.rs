@@ -1,4 +1,4 @@
-//! Signals end a call at once, a closed standard output is an error (not a silent success),
+//! Signals cancel the call in flight and end `lx` at once with 130/143, a closed standard output is an error (not a silent success),
 //! and values that may be secrets are never echoed as a host.
 
 mod common;
@@ -26,39 +26,66 @@ fn stalled_lx(sb: &Sandbox) -> std::process::Child {
         .env("HOME", std::env::temp_dir())
         .stdin(Stdio::null())
         .stdout(Stdio::null())
-        .stderr(Stdio::null())
+        .stderr(Stdio::piped())
         .spawn()
         .unwrap()
 }
 
-/// Waits (bounded) until the sandbox has seen the token exchange, so the GET is on its way.
-fn wait_for_exchange(sb: &Sandbox) {
+/// Waits (bounded) until the token request has reached the sandbox, which counts token
+/// requests as they arrive (before a stall), so the call is surely in flight.
+fn wait_for_token_request(sb: &Sandbox) {
     let until = Instant::now() + Duration::from_secs(30);
-    while sb.stats().token_exchanges == 0 {
-        assert!(Instant::now() < until, "lx never exchanged its token");
+    while sb.stats().token_requests == 0 {
+        assert!(Instant::now() < until, "lx never asked for a token");
         std::thread::yield_now();
     }
 }
 
 #[test]
-fn sigint_and_sigterm_end_a_stalled_call_at_once() {
-    for (signal, name) in [(libc::SIGINT, "SIGINT"), (libc::SIGTERM, "SIGTERM")] {
+fn sigint_and_sigterm_cancel_a_stalled_call_and_exit_130_and_143() {
+    for (signal, name, code) in [
+        (libc::SIGINT, "SIGINT", 130),
+        (libc::SIGTERM, "SIGTERM", 143),
+    ] {
         let sb = Sandbox::start().unwrap();
-        sb.inject(
-            Endpoint::FactSheets,
-            Fault::Stall(Duration::from_secs(60)),
-            1,
-        );
-        let mut child = stalled_lx(&sb);
-        wait_for_exchange(&sb);
+        // The call stalls in its token exchange: the one request the sandbox counts on
+        // arrival, so the test knows the call is in flight without sleeping.
+        sb.inject(Endpoint::Token, Fault::Stall(Duration::from_secs(60)), 1);
+        let child = stalled_lx(&sb);
+        wait_for_token_request(&sb);
         let sent = Instant::now();
         // SAFETY: a signal to our own child process.
         assert_eq!(unsafe { libc::kill(child.id() as i32, signal) }, 0);
-        let status = child.wait().unwrap();
+        let out = child.wait_with_output().unwrap();
         let took = sent.elapsed();
-        // Ended by the signal, so the shell reports 128 + n (130, 143).
-        assert_eq!(status.signal(), Some(signal), "{name}: {status:?}");
+        let status = out.status;
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        assert!(
+            stderr.contains(&format!("interrupted by {name}")),
+            "{name}: {stderr}"
+        );
+        // lx handled the signal: it exited with 128 + n itself, not killed by the signal.
+        assert_eq!(status.signal(), None, "{name}: {status:?}");
+        assert_eq!(status.code(), Some(code), "{name}: {status:?}");
         assert!(took < PROMPT, "{name}: {took:?}");
+        println!(
+            "{name}: exit {code} {} ms after the signal",
+            took.as_millis()
+        );
+        // The sandbox saw the client hang up on the stalled request (bounded wait: it
+        // notices the closed connection by itself), and nothing else was sent.
+        let until = Instant::now() + Duration::from_secs(10);
+        while sb.stats().requests(Endpoint::Token, 499) == 0 {
+            assert!(
+                Instant::now() < until,
+                "{name}: the sandbox never saw the hang-up"
+            );
+            std::thread::yield_now();
+        }
+        let stats = sb.stats();
+        assert_eq!(stats.requests(Endpoint::Token, 499), 1, "{name}");
+        assert_eq!(stats.token_requests, 1, "{name}: no retry after the signal");
+        assert_eq!(stats.total(Endpoint::FactSheets), 0, "{name}");
     }
 }
 

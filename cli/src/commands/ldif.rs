@@ -4,13 +4,13 @@
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
-use leanix::integration::{RunOptions, RunResult};
+use leanix::integration::{RunOptions, RunResult, RunStatus};
 use serde_json::Value;
 
 use crate::args::{ConfigKeys, GlobalOpts, LdifArgs, LdifCommand, LdifConfigCommand};
 use crate::exit::{CliError, CliResult, Exit};
 use crate::input::{one_stdin, Input};
-use crate::output::Output;
+use crate::output::{verbose, Output};
 use crate::progress::Progress;
 use crate::session::Session;
 
@@ -40,13 +40,7 @@ pub fn run(opts: &GlobalOpts, output: Output, args: &LdifArgs) -> CliResult {
             let session = Session::open(opts, opts.sandbox)?;
             match session.client.run_results(&a.id)? {
                 Some(ldif) => output.json(&ldif),
-                None => Err(CliError::new(
-                    Exit::Other,
-                    format!(
-                        "the results of run {} are not ready (204): the run is still going, or it is an inbound run, which has none",
-                        a.id
-                    ),
-                )),
+                None => no_results(&session, output, &a.id),
             }
         }
         LdifCommand::Stop(a) => {
@@ -56,6 +50,32 @@ pub fn run(opts: &GlobalOpts, output: Output, args: &LdifArgs) -> CliResult {
         }
         LdifCommand::Config(c) => config(opts, output, &c.command),
     }
+}
+
+/// The answer to `lx ldif results` after a `204`: the run's status tells whether its output
+/// may still come. An ended run with none (an inbound run has no output LDIF; so has a run
+/// that ended FAILED or STOPPED) prints `null` (exit 0); a run still going exits 1.
+fn no_results(session: &Session, output: Output, id: &str) -> CliResult {
+    let status = session.client.run_status(id)?;
+    let name = status["status"].as_str().unwrap_or("");
+    let status = RunStatus::parse(name);
+    if status.is_terminal() {
+        verbose(&format!(
+            "run {id} ended {status} without an output LDIF (an inbound run has none)"
+        ));
+        return output.json(&Value::Null);
+    }
+    Err(CliError::new(
+        Exit::Other,
+        format!(
+            "the results of run {id} are not ready (204): the run is {}; ask again once it ended",
+            if name.is_empty() {
+                "in an unknown state"
+            } else {
+                name
+            }
+        ),
+    ))
 }
 
 /// A JSON object from a file (`PATH`, also `@PATH`) or standard input (`-`).

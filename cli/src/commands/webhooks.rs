@@ -7,7 +7,6 @@
 
 use std::io::Write;
 use std::process::{Command, Stdio};
-use std::sync::OnceLock;
 
 use leanix::{Cancel, ConsumeError, NewSubscription, PayloadMode, WebhookEvent};
 use serde_json::Value;
@@ -85,41 +84,98 @@ fn spec(args: &WebhooksCreateArgs) -> CliResult<NewSubscription> {
     })
 }
 
-/// The cancel handle SIGINT and SIGTERM fire while `pull --follow` runs.
-static STOP: OnceLock<Cancel> = OnceLock::new();
-
-extern "C" fn on_stop_signal(_: libc::c_int) {
-    // Async-signal-safe: an atomic load, an atomic store and one write(2).
-    if let Some(cancel) = STOP.get() {
-        cancel.fire();
-    }
-}
-
-fn install_stop_handlers(cancel: &Cancel) {
-    let _ = STOP.set(cancel.clone());
-    let handler = on_stop_signal as extern "C" fn(libc::c_int) as libc::sighandler_t;
-    // SAFETY: installing a handler that only touches async-signal-safe state.
-    unsafe {
-        libc::signal(libc::SIGINT, handler);
-        libc::signal(libc::SIGTERM, handler);
-    }
-}
-
 /// Why handling one event failed.
 enum HandlerError {
-    /// Writing to stdout failed.
+    /// Writing to stdout failed (or its reader went away before taking the line).
     Output(CliError),
     /// The `--exec` command could not run or did not exit 0.
     Exec(String),
+    /// A signal arrived while the reader had not taken the line yet.
+    Stopped,
 }
 
-fn print_event(event: &WebhookEvent) -> Result<(), HandlerError> {
-    let text = serde_json::to_vec(&event.raw).unwrap_or_default();
+/// Prints one event as a JSON line. It counts as handled once written and, when stdout is a
+/// pipe, once the reader has taken it out of the pipe: a line left in the pipe when the reader
+/// exits (`lx webhooks pull SUB | head -1`) is lost, so it must not be committed.
+fn print_event(event: &WebhookEvent, cancel: &Cancel) -> Result<(), HandlerError> {
+    let mut text = serde_json::to_vec(&event.raw).unwrap_or_default();
+    text.push(b'\n');
     let mut out = std::io::stdout().lock();
     out.write_all(&text)
-        .and_then(|()| out.write_all(b"\n"))
         .and_then(|()| out.flush())
-        .map_err(|e| HandlerError::Output(write_error(e)))
+        .map_err(|e| HandlerError::Output(write_error(e)))?;
+    match wait_until_taken(cancel) {
+        Taken::Yes => Ok(()),
+        Taken::ReaderGone => Err(HandlerError::Output(write_error(
+            std::io::ErrorKind::BrokenPipe.into(),
+        ))),
+        Taken::Stopped => Err(HandlerError::Stopped),
+    }
+}
+
+/// What became of the bytes written to stdout.
+enum Taken {
+    /// The reader took them (or stdout is not a pipe, or the pipe cannot tell).
+    Yes,
+    /// The reader closed the pipe with them unread.
+    ReaderGone,
+    /// `cancel` fired while they were still in the pipe.
+    Stopped,
+}
+
+/// The longest single wait between two looks at the pipe.
+const TAKEN_POLL_MAX_MS: libc::c_int = 50;
+
+/// Waits until stdout, if it is a pipe, holds no unread byte: the reader took the line. Linux
+/// answers FIONREAD for either end of a pipe and signals POLLERR on the write end once no
+/// reader is left; elsewhere, and for anything not a pipe, a written line counts as taken.
+fn wait_until_taken(cancel: &Cancel) -> Taken {
+    if !cfg!(target_os = "linux") {
+        return Taken::Yes;
+    }
+    // SAFETY: fstat on descriptor 1 into a zeroed stat buffer we own.
+    let is_pipe = unsafe {
+        let mut st: libc::stat = std::mem::zeroed();
+        libc::fstat(1, &mut st) == 0 && (st.st_mode & libc::S_IFMT) == libc::S_IFIFO
+    };
+    if !is_pipe {
+        return Taken::Yes;
+    }
+    let drained = || {
+        let mut unread: libc::c_int = 0;
+        // SAFETY: FIONREAD stores one int into `unread`.
+        unsafe { libc::ioctl(1, libc::FIONREAD, &mut unread) != 0 || unread <= 0 }
+    };
+    let mut wait_ms: libc::c_int = 0;
+    loop {
+        if drained() {
+            return Taken::Yes;
+        }
+        let mut pfd = libc::pollfd {
+            fd: 1,
+            events: 0,
+            revents: 0,
+        };
+        // SAFETY: one valid pollfd. With no events asked for, only POLLERR (no reader left)
+        // ends the wait early; a signal ends it with EINTR.
+        let ready = unsafe { libc::poll(&mut pfd, 1, wait_ms) };
+        if ready > 0 && pfd.revents & (libc::POLLERR | libc::POLLHUP) != 0 {
+            // Gone; but it may have taken the line just before it left.
+            return if drained() {
+                Taken::Yes
+            } else {
+                Taken::ReaderGone
+            };
+        }
+        if cancel.is_fired() {
+            return Taken::Stopped;
+        }
+        if wait_ms == 0 {
+            // The reader usually runs at once: yield first, then wait longer and longer.
+            std::thread::yield_now();
+        }
+        wait_ms = (wait_ms * 2).clamp(1, TAKEN_POLL_MAX_MS);
+    }
 }
 
 fn exec_event(command: &str, event: &WebhookEvent) -> Result<(), HandlerError> {
@@ -150,32 +206,42 @@ fn exec_event(command: &str, event: &WebhookEvent) -> Result<(), HandlerError> {
 }
 
 fn pull(opts: &GlobalOpts, args: &WebhooksPullArgs) -> CliResult {
+    // A signal stops the consumer between events; what it handled is still committed.
+    crate::interrupt::stop_gracefully();
+    let cancel = crate::interrupt::cancel();
     let session = Session::open(opts, opts.sandbox)?;
-    let cancel = Cancel::new();
-    if args.follow {
-        install_stop_handlers(&cancel);
-    }
     let consumer = session
         .client
         .webhooks()
-        .cancel_on(&cancel)
+        .cancel_on(cancel)
         .consumer(&args.subscription)
         .follow(args.follow);
     let result = consumer.for_each_event(|event| match &args.exec {
-        None => print_event(event),
+        None => print_event(event, cancel),
         Some(command) => exec_event(command, event),
     });
+    let summary = |done: &leanix::Consumed| {
+        format!(
+            "{} event(s) handled; cursor {}",
+            done.events,
+            done.committed
+                .map_or_else(|| "unchanged".to_owned(), |c| format!("at {c}")),
+        )
+    };
     match result {
         Ok(done) => {
             verbose(&format!(
-                "{} event(s) handled; cursor {}{}",
-                done.events,
-                done.committed
-                    .map_or_else(|| "unchanged".to_owned(), |c| format!("at {c}")),
+                "{}{}",
+                summary(&done),
                 if done.cancelled { "; stopped" } else { "" }
             ));
-            Ok(())
+            stopped(args, done.cancelled, &summary(&done))
         }
+        Err(ConsumeError::Handler {
+            error: HandlerError::Stopped,
+            consumed,
+            ..
+        }) => stopped(args, true, &summary(&consumed)),
         Err(ConsumeError::Handler {
             error: HandlerError::Output(e),
             ..
@@ -192,4 +258,13 @@ fn pull(opts: &GlobalOpts, args: &WebhooksPullArgs) -> CliResult {
         )),
         Err(ConsumeError::Client(e)) => Err(e.into()),
     }
+}
+
+/// The end of a pull that a signal stopped: with `--follow` that is the way to end it (exit
+/// 0); without, the pull was cut short (exit 130/143 from `main`).
+fn stopped(args: &WebhooksPullArgs, cancelled: bool, summary: &str) -> CliResult {
+    if !cancelled || args.follow {
+        return Ok(());
+    }
+    Err(CliError::new(Exit::Other, format!("stopped: {summary}")))
 }
