@@ -189,6 +189,38 @@ public abstract class ClientContractTest extends SandboxTestBase {
     }
 
     @Test
+    void theRateLimitReasonFromTheBodyIsOnTheException() {
+        // LeanIX's 429 names its reason in the body's message; Retry-After: 3600 ends the call at once.
+        sandbox.fault("{\"endpoint\":\"factSheets\",\"kind\":\"respond\",\"status\":429,"
+            + "\"body\":\"{\\\"status\\\":\\\"ERROR\\\",\\\"errors\\\":[{\\\"message\\\":"
+            + "\\\"HTTP 429 Too Many Requests. USER_INTERVAL_REQUEST_LIMIT_EXCEEDED\\\"}]}\","
+            + "\"headers\":{\"Retry-After\":\"3600\"}}");
+        try (LeanixClient client = builder().build()) {
+            RateLimitedException e = assertThrows(RateLimitedException.class, () -> client.get(FACT_SHEETS));
+            assertEquals(Optional.of("USER_INTERVAL_REQUEST_LIMIT_EXCEEDED"), e.reason());
+            assertEquals(Optional.of(Duration.ofSeconds(3600)), e.retryAfter());
+            assertEquals(1, requests("factSheets", 429), "one request, no retry");
+            // The same through the asynchronous path, and raiseForStatus() keeps it.
+            sandbox.fault("{\"endpoint\":\"factSheets\",\"kind\":\"respond\",\"status\":429,"
+                + "\"body\":\"USER_INTERVAL_REQUEST_LIMIT_EXCEEDED\",\"headers\":{\"Retry-After\":\"3600\"}}");
+            java.util.concurrent.ExecutionException async = assertThrows(java.util.concurrent.ExecutionException.class,
+                () -> client.getAsync(FACT_SHEETS).get(20, java.util.concurrent.TimeUnit.SECONDS));
+            assertEquals(Optional.of("USER_INTERVAL_REQUEST_LIMIT_EXCEEDED"),
+                ((LeanixException) async.getCause()).reason());
+            // A 429 whose body names no reason code: empty; other errors have none.
+            sandbox.fault("{\"endpoint\":\"factSheets\",\"kind\":\"respond\",\"status\":429,"
+                + "\"body\":\"Too Many Requests\",\"headers\":{\"Retry-After\":\"3600\"}}");
+            try (LeanixClient lenient = builder().throwOnError(false).build()) {
+                LeanixResponse r = lenient.get(FACT_SHEETS);
+                assertEquals(429, r.status());
+                assertEquals(Optional.empty(), assertThrows(RateLimitedException.class, r::raiseForStatus).reason());
+            }
+            assertEquals(Optional.empty(), assertThrows(NotFoundException.class,
+                () -> client.get(FACT_SHEETS + "/00000000-0000-0000-0000-000000000000")).reason());
+        }
+    }
+
+    @Test
     void notFoundAndServerErrorAreHttp() {
         try (LeanixClient client = builder().build()) {
             HttpException notFound = assertThrows(HttpException.class,

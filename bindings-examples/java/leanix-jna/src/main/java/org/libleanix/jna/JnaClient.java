@@ -575,6 +575,7 @@ final class JnaClient implements BackendClient {
         try {
             int code = LibLeanix.lx_error_code(err);
             Pointer oauth = LibLeanix.lx_error_oauth_error(err);
+            Pointer reason = LibLeanix.lx_error_reason(err);
             LeanixResponse response = null;
             long[] borrowed = new long[1];
             if (LibLeanix.lx_error_response(err, borrowed) == Status.LX_OK && ptr(borrowed) != null) {
@@ -602,7 +603,8 @@ final class JnaClient implements BackendClient {
                 LibLeanix.lx_error_retry_after_ms(err),
                 response,
                 graphql,
-                run);
+                run,
+                reason == null ? null : reason.getString(0, "UTF-8"));
         } finally {
             LibLeanix.lx_free(p);
         }

@@ -206,6 +206,8 @@ final class LibLeanix {
 
     static native Pointer lx_error_oauth_error(Handles.Error err);
 
+    static native Pointer lx_error_reason(Handles.Error err);
+
     static native long lx_error_retry_after_ms(Handles.Error err);
 
     static native int lx_error_response(Handles.Error err, long[] outResponse);

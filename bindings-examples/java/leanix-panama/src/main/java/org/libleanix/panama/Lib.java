@@ -94,6 +94,7 @@ final class Lib {
     static final MethodHandle ERROR_MESSAGE = critical("lx_error_message", ADDRESS, ADDRESS);
     static final MethodHandle ERROR_HTTP_STATUS = critical("lx_error_http_status", JAVA_INT, ADDRESS);
     static final MethodHandle ERROR_OAUTH_ERROR = critical("lx_error_oauth_error", ADDRESS, ADDRESS);
+    static final MethodHandle ERROR_REASON = critical("lx_error_reason", ADDRESS, ADDRESS);
     static final MethodHandle ERROR_RETRY_AFTER_MS = critical("lx_error_retry_after_ms", JAVA_LONG, ADDRESS);
     static final MethodHandle ERROR_RESPONSE = critical("lx_error_response", JAVA_INT, ADDRESS, ADDRESS);
     static final MethodHandle ERROR_GRAPHQL_JSON = critical("lx_error_graphql_json", JAVA_INT, ADDRESS, ADDRESS, ADDRESS);

@@ -748,7 +748,8 @@ final class PanamaClient implements BackendClient {
                 (long) Lib.ERROR_RETRY_AFTER_MS.invokeExact(err),
                 response,
                 graphql,
-                run);
+                run,
+                borrowed((MemorySegment) Lib.ERROR_REASON.invokeExact(err)));
         } finally {
             Lib.FREE_SMALL.invokeExact(err);
         }
