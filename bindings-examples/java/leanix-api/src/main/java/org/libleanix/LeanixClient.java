@@ -1225,7 +1225,9 @@ public final class LeanixClient implements AutoCloseable {
          *
          * @param allow whether to allow it
          * @return this
+         * @deprecated the option has one name on every surface: use {@link #insecureLoopback(boolean)}
          */
+        @Deprecated
         public Builder allowInsecureLoopback(boolean allow) {
             return insecureLoopback(allow);
         }

@@ -388,6 +388,7 @@ public abstract class ClientContractTest extends SandboxTestBase {
     }
 
     @Test
+    @SuppressWarnings("deprecation") // the old spelling, on purpose
     void insecureLoopbackHasOneNameAndItsOldSpelling() {
         // The last setting wins, whichever spelling set it.
         ConfigException e = assertThrows(ConfigException.class,

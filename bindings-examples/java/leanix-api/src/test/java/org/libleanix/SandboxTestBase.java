@@ -57,7 +57,7 @@ public abstract class SandboxTestBase {
             .backend(backend())
             .host(sandbox.url())
             .apiToken(sandbox.adminToken())
-            .allowInsecureLoopback(true)
+            .insecureLoopback(true)
             .connectTimeout(Duration.ofSeconds(5))
             .requestTimeout(Duration.ofSeconds(20));
     }
