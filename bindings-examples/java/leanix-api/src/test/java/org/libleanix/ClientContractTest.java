@@ -188,6 +188,60 @@ public abstract class ClientContractTest extends SandboxTestBase {
         }
     }
 
+    /**
+     * The README's quick start ({@code QuickStart.java} in the unnamed package of the test
+     * sources, compiled with them) is shown verbatim by this binding's README and the
+     * repository's, and runs as written: in a child JVM whose only settings are the three
+     * variables the repository's README names (LEANIX_HOST, LEANIX_API_TOKEN,
+     * LEANIX_INSECURE_LOOPBACK=1), with this backend.
+     */
+    @Test
+    @Timeout(value = 120, unit = TimeUnit.SECONDS)
+    void theReadmeQuickStartRunsAsWritten(@TempDir Path tmp) throws Exception {
+        Path dir = javaBindingDir();
+        assertReadmesShow(Files.readString(dir.resolve("leanix-api/src/test/java/QuickStart.java")),
+            dir.resolve("README.md"), dir.resolve("../../README.md"));
+
+        List<String> cmd = new ArrayList<>();
+        cmd.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
+        if (Runtime.version().feature() >= 22) {
+            cmd.add("--enable-native-access=ALL-UNNAMED");
+        }
+        cmd.add("-Dleanix.backend=" + backend());
+        cmd.add("-Dleanix.library.path=" + System.getProperty("leanix.library.path"));
+        cmd.add("-cp");
+        cmd.add(System.getProperty("surefire.test.class.path", System.getProperty("java.class.path")));
+        cmd.add("QuickStart");
+        ProcessBuilder pb = new ProcessBuilder(cmd).redirectOutput(tmp.resolve("out").toFile())
+            .redirectError(tmp.resolve("err").toFile());
+        pb.environment().remove("LEANIX_LIBRARY");
+        pb.environment().put("LEANIX_HOST", sandbox.url());
+        pb.environment().put("LEANIX_API_TOKEN", sandbox.adminToken());
+        pb.environment().put("LEANIX_INSECURE_LOOPBACK", "1");
+        Process p = pb.start();
+        assertTrue(p.waitFor(90, TimeUnit.SECONDS), "the quick start ended");
+        String out = Files.readString(tmp.resolve("out"));
+        String err = Files.readString(tmp.resolve("err"));
+        assertEquals(0, p.exitValue(), () -> out + err);
+        assertEquals(1, sandbox.tokenExchanges(), "one exchange for the whole program");
+
+        long total;
+        try (LeanixClient client = builder().build()) {
+            total = ((Number) Json.at(Json.parse(client.graphql("{ allFactSheets { totalCount } }")),
+                "allFactSheets", "totalCount")).longValue();
+        }
+        List<String> lines = List.of(out.split("\n"));
+        assertEquals(7, lines.size(), out);
+        assertTrue(lines.get(0).startsWith("user ") && lines.get(0).contains(", role ADMIN"), lines.get(0));
+        assertTrue(lines.get(1).startsWith("REST 200, "), lines.get(1));
+        assertEquals(total, ((Number) Json.at(Json.parse(lines.get(2).substring("GraphQL ".length())),
+            "allFactSheets", "totalCount")).longValue(), lines.get(2));
+        assertEquals("pages " + ((total + 999) / 1000), lines.get(3));
+        assertEquals("async 200", lines.get(4));
+        assertTrue(lines.get(5).startsWith("refused 400: "), lines.get(5));
+        assertEquals("ERROR", Json.at(Json.parse(lines.get(6)), "status"), lines.get(6));
+    }
+
     @Test
     void theRateLimitReasonFromTheBodyIsOnTheException() {
         // LeanIX's 429 names its reason in the body's message; Retry-After: 3600 ends the call at once.

@@ -6,8 +6,6 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.IOException;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
@@ -227,18 +225,7 @@ public abstract class WritesContractTest extends SandboxTestBase {
             assertEquals(3, updated.size());
             assertEquals(303, stat("writes"), "300 created by the run, 3 updates");
         }
-        // Surefire runs in the backend's module directory, beside leanix-api and the README.
-        Path root = Path.of(System.getProperty("user.dir")).getParent();
-        Path source = root.resolve("leanix-api/src/test/java/org/libleanix/WritesContractTest.java");
-        Path readme = root.resolve("README.md");
-        String code = Files.readString(source);
-        String example = code.substring(code.indexOf("// README:begin") + "// README:begin".length(),
-            code.indexOf("// README:end"));
-        String text = Files.readString(readme);
-        assertTrue(normalize(text).contains(normalize(example)), "the README shows the example that runs here");
-    }
-
-    private static String normalize(String s) {
-        return s.replaceAll("(?m)^\\s+", "").trim();
+        assertReadmesShow(between("org/libleanix/WritesContractTest.java", "// README:begin", "// README:end"),
+            javaBindingDir().resolve("README.md"));
     }
 }
