@@ -553,6 +553,49 @@ public final class LeanixClient implements AutoCloseable {
         return nativeWithCancel(ms, (c, spec) -> c.updateFactSheet(id, patchesJson, comment, flags, spec));
     }
 
+    /**
+     * Patches a fact sheet with typed {@link Patch}es, the default way (no comment, a real
+     * write, the client's request timeout); see
+     * {@link #updateFactSheet(String, List, String, boolean, Duration)}.
+     *
+     * <pre>{@code
+     * FactSheet fs = client.updateFactSheet(id, List.of(Patch.replace("/description", "new"),
+     *     Patch.add("/tags", List.of(Map.of("tagName", "GDPR")))));
+     * System.out.println(fs.name() + " rev " + fs.rev());
+     * }</pre>
+     *
+     * @param id the fact sheet's id
+     * @param patches the patches, in order
+     * @return the written fact sheet
+     */
+    public FactSheet updateFactSheet(String id, List<Patch> patches) {
+        return updateFactSheet(id, patches, null, false, null);
+    }
+
+    /**
+     * Patches a fact sheet with typed {@link Patch}es ({@code Map} and {@code List} values sent
+     * as JSON inside a string) and returns it typed: as
+     * {@link #updateFactSheet(String, String, String, boolean, Duration)}, the same call
+     * ({@code lx_update_fact_sheet}, with its {@code REVISION_CLASH} retries).
+     *
+     * @param id the fact sheet's id
+     * @param patches the patches, in order (at least one)
+     * @param comment the change's comment (needed to archive: {@link Patch#archive()}), or null
+     * @param validateOnly whether to only validate (nothing is stored)
+     * @param timeout the deadline of the whole write, or null for the client's request timeout
+     * @return the written fact sheet
+     * @throws GraphQlException for a clash after the last retry, a viewer's refusal or a bad patch
+     * @throws IllegalArgumentException for an empty list
+     */
+    public FactSheet updateFactSheet(String id, List<Patch> patches, String comment, boolean validateOnly,
+                                     Duration timeout) {
+        Objects.requireNonNull(patches, "patches");
+        if (patches.isEmpty()) {
+            throw new IllegalArgumentException("updateFactSheet needs at least one patch");
+        }
+        return FactSheet.parse(updateFactSheet(id, Patch.toJson(patches), comment, validateOnly, timeout));
+    }
+
     /** A blocking LDIF run: as {@link #graphql(GraphQlRequest)}, with its own cancel handle. */
     RunResult ldifRun(String ldifJson, int flags, long timeoutMillis) {
         return call(CallSpec.of(timeoutMillis, null, null), (c, s) -> RunResult.parse(c.ldifRun(ldifJson, flags, s)),
