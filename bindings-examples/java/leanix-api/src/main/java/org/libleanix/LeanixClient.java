@@ -961,8 +961,8 @@ public final class LeanixClient implements AutoCloseable {
     }
 
     /**
-     * A blocking call the C API has no asynchronous form of (a page of a walk, the access token,
-     * the claims): on a platform thread in native code on this thread (an interrupt fires
+     * A blocking call the C API has no asynchronous form of (the access token, the claims, the
+     * webhooks' calls, a write): on a platform thread in native code on this thread (an interrupt fires
      * {@code cancel}, if there is one); on a virtual thread on a worker thread of the binding's
      * pool while the virtual thread parks (an interrupt fires {@code cancel} and waits the few
      * milliseconds until the call has ended, or, without a handle, gives up at once).
@@ -988,6 +988,7 @@ public final class LeanixClient implements AutoCloseable {
                 };
                 try {
                     Threads.workers().execute(task);
+                    Threads.countOffloaded();
                 } catch (RejectedExecutionException e) {
                     return nativeCall.apply(c);
                 }
@@ -1020,9 +1021,60 @@ public final class LeanixClient implements AutoCloseable {
         }
     }
 
-    /** One page of a walk of this client (for {@link GraphQlPages}). */
+    /**
+     * One page of a walk of this client (for {@link GraphQlPages} and {@link RestPages}): the
+     * page's JSON, or null after the last page. On a platform thread {@code lx_*_pages_next} in
+     * native code on this thread; on a virtual thread the fetch is started
+     * ({@code lx_*_pages_next_start}) and the virtual thread parks until its completion, as a
+     * blocking call does (an interrupt fires {@code cancel}, which ends the fetch within
+     * milliseconds; the wait goes on until its callback, so that the walk is never left with a
+     * fetch in flight). A backend without the asynchronous fetch runs it on a worker thread.
+     */
     String fetchPage(PageWalk walk, NativeCancel cancel) {
-        return blockingWithoutStart(cancel, c -> walk.next());
+        Thread me = Thread.currentThread();
+        if (!startAndWait(me)) {
+            return blockingWithoutStart(cancel, c -> walk.next());
+        }
+        refuseInCallback();
+        if (me.isInterrupted()) {
+            throw interrupted(null);
+        }
+        open();
+        boolean counted = true; // leave() is ours to call, until the fetch has started (then its callback's)
+        try {
+            Handoff<NativeOutcome> handoff = new Handoff<>(me, NativeOutcome::discard);
+            long id = Completions.register(outcome -> {
+                leave();
+                handoff.complete(outcome);
+            });
+            try {
+                walk.startNext(id);
+            } catch (UnsupportedOperationException e) {
+                Completions.unregister(id);
+                leave();
+                counted = false;
+                return blockingWithoutStart(cancel, c -> walk.next());
+            } catch (RuntimeException | Error e) {
+                Completions.unregister(id);
+                throw e;
+            }
+            counted = false;
+            NativeOutcome outcome = handoff.await(cancel::fire, true);
+            LeanixResponse page;
+            try {
+                page = outcome.take();
+            } catch (CancelledException e) {
+                throw me.isInterrupted() ? interrupted(e) : e;
+            }
+            return page == null ? null : page.bodyAsString();
+        } catch (LeanixException e) {
+            throw afterClose(e);
+        } finally {
+            if (counted) {
+                leave();
+            }
+            Reference.reachabilityFence(this);
+        }
     }
 
     /** Starts an asynchronous call; its future completes on the executor. */
