@@ -13,9 +13,9 @@ public final class App {
     private App() {}
 
     public static void main(String[] args) {
-        // allowInsecureLoopback: install-test.sh runs it against lx-sandbox on http://127.0.0.1;
+        // insecureLoopback: install-test.sh runs it against lx-sandbox on http://127.0.0.1;
         // it allows plain HTTP to loopback only, never to another host.
-        try (LeanixClient client = LeanixClient.builder().allowInsecureLoopback(true).build()) {
+        try (LeanixClient client = LeanixClient.builder().insecureLoopback(true).build()) {
             System.out.println("backend=" + client.backend());
             System.out.println("library=" + client.libraryLocation());
             LeanixResponse r = client.get("/services/pathfinder/v1/factSheets?pageSize=1");

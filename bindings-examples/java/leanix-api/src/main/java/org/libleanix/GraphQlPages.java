@@ -36,7 +36,8 @@ import org.libleanix.spi.PageWalk;
  *
  * <p>{@link #hasNext()} fetches the next page (blocking, like the client's other calls, so it
  * throws the call's exceptions, and an interrupt of the thread ends the walk with
- * {@link CancelledException}). A failure ends the walk. Not thread-safe, except
+ * {@link CancelledException}). On a virtual thread it starts the fetch
+ * ({@code lx_graphql_pages_next_start}) and parks until it completes, holding no thread. A failure ends the walk. Not thread-safe, except
  * {@link #close()}, which may be called from any thread and also ends a fetch in flight. Close it
  * (or the stream); an unreachable walk is freed by a {@link Cleaner}.
  */

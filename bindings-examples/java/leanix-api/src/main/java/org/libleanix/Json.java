@@ -300,6 +300,65 @@ final class Json {
     }
 
     /**
+     * Writes a value as JSON text: {@link Map} (string keys) as an object, {@link java.util.Collection}
+     * as a list, {@link CharSequence} as a string, {@link Number} and {@link Boolean} as
+     * themselves, null as {@code null}.
+     *
+     * @param value the value
+     * @return its JSON text
+     * @throws IllegalArgumentException for any other type, a key that is not a string, or a
+     *     number that is not finite
+     */
+    static String write(Object value) {
+        StringBuilder b = new StringBuilder();
+        write(b, value, 0);
+        return b.toString();
+    }
+
+    private static void write(StringBuilder b, Object value, int depth) {
+        if (depth > 100) {
+            throw new IllegalArgumentException("a value nested more than 100 levels deep (a cycle?)");
+        }
+        if (value == null) {
+            b.append("null");
+        } else if (value instanceof CharSequence) {
+            b.append(quote(value.toString()));
+        } else if (value instanceof Boolean) {
+            b.append(value);
+        } else if (value instanceof Number) {
+            double d = ((Number) value).doubleValue();
+            if (Double.isNaN(d) || Double.isInfinite(d)) {
+                throw new IllegalArgumentException("JSON has no " + value);
+            }
+            b.append(value);
+        } else if (value instanceof Map) {
+            b.append('{');
+            boolean first = true;
+            for (Map.Entry<?, ?> e : ((Map<?, ?>) value).entrySet()) {
+                if (!(e.getKey() instanceof String)) {
+                    throw new IllegalArgumentException("a JSON object's keys are strings, not " + e.getKey());
+                }
+                b.append(first ? "" : ",").append(quote((String) e.getKey())).append(':');
+                write(b, e.getValue(), depth + 1);
+                first = false;
+            }
+            b.append('}');
+        } else if (value instanceof java.util.Collection) {
+            b.append('[');
+            boolean first = true;
+            for (Object item : (java.util.Collection<?>) value) {
+                b.append(first ? "" : ",");
+                write(b, item, depth + 1);
+                first = false;
+            }
+            b.append(']');
+        } else {
+            throw new IllegalArgumentException("no JSON form for a " + value.getClass().getName()
+                + " (use a Map, a List, a String, a Number or a Boolean)");
+        }
+    }
+
+    /**
      * Quotes a string as a JSON string literal.
      *
      * @param s the string

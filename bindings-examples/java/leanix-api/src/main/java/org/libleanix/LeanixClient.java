@@ -553,6 +553,49 @@ public final class LeanixClient implements AutoCloseable {
         return nativeWithCancel(ms, (c, spec) -> c.updateFactSheet(id, patchesJson, comment, flags, spec));
     }
 
+    /**
+     * Patches a fact sheet with typed {@link Patch}es, the default way (no comment, a real
+     * write, the client's request timeout); see
+     * {@link #updateFactSheet(String, List, String, boolean, Duration)}.
+     *
+     * <pre>{@code
+     * FactSheet fs = client.updateFactSheet(id, List.of(Patch.replace("/description", "new"),
+     *     Patch.add("/tags", List.of(Map.of("tagName", "GDPR")))));
+     * System.out.println(fs.name() + " rev " + fs.rev());
+     * }</pre>
+     *
+     * @param id the fact sheet's id
+     * @param patches the patches, in order
+     * @return the written fact sheet
+     */
+    public FactSheet updateFactSheet(String id, List<Patch> patches) {
+        return updateFactSheet(id, patches, null, false, null);
+    }
+
+    /**
+     * Patches a fact sheet with typed {@link Patch}es ({@code Map} and {@code List} values sent
+     * as JSON inside a string) and returns it typed: as
+     * {@link #updateFactSheet(String, String, String, boolean, Duration)}, the same call
+     * ({@code lx_update_fact_sheet}, with its {@code REVISION_CLASH} retries).
+     *
+     * @param id the fact sheet's id
+     * @param patches the patches, in order (at least one)
+     * @param comment the change's comment (needed to archive: {@link Patch#archive()}), or null
+     * @param validateOnly whether to only validate (nothing is stored)
+     * @param timeout the deadline of the whole write, or null for the client's request timeout
+     * @return the written fact sheet
+     * @throws GraphQlException for a clash after the last retry, a viewer's refusal or a bad patch
+     * @throws IllegalArgumentException for an empty list
+     */
+    public FactSheet updateFactSheet(String id, List<Patch> patches, String comment, boolean validateOnly,
+                                     Duration timeout) {
+        Objects.requireNonNull(patches, "patches");
+        if (patches.isEmpty()) {
+            throw new IllegalArgumentException("updateFactSheet needs at least one patch");
+        }
+        return FactSheet.parse(updateFactSheet(id, Patch.toJson(patches), comment, validateOnly, timeout));
+    }
+
     /** A blocking LDIF run: as {@link #graphql(GraphQlRequest)}, with its own cancel handle. */
     RunResult ldifRun(String ldifJson, int flags, long timeoutMillis) {
         return call(CallSpec.of(timeoutMillis, null, null), (c, s) -> RunResult.parse(c.ldifRun(ldifJson, flags, s)),
@@ -918,8 +961,8 @@ public final class LeanixClient implements AutoCloseable {
     }
 
     /**
-     * A blocking call the C API has no asynchronous form of (a page of a walk, the access token,
-     * the claims): on a platform thread in native code on this thread (an interrupt fires
+     * A blocking call the C API has no asynchronous form of (the access token, the claims, the
+     * webhooks' calls, a write): on a platform thread in native code on this thread (an interrupt fires
      * {@code cancel}, if there is one); on a virtual thread on a worker thread of the binding's
      * pool while the virtual thread parks (an interrupt fires {@code cancel} and waits the few
      * milliseconds until the call has ended, or, without a handle, gives up at once).
@@ -945,6 +988,7 @@ public final class LeanixClient implements AutoCloseable {
                 };
                 try {
                     Threads.workers().execute(task);
+                    Threads.countOffloaded();
                 } catch (RejectedExecutionException e) {
                     return nativeCall.apply(c);
                 }
@@ -977,9 +1021,60 @@ public final class LeanixClient implements AutoCloseable {
         }
     }
 
-    /** One page of a walk of this client (for {@link GraphQlPages}). */
+    /**
+     * One page of a walk of this client (for {@link GraphQlPages} and {@link RestPages}): the
+     * page's JSON, or null after the last page. On a platform thread {@code lx_*_pages_next} in
+     * native code on this thread; on a virtual thread the fetch is started
+     * ({@code lx_*_pages_next_start}) and the virtual thread parks until its completion, as a
+     * blocking call does (an interrupt fires {@code cancel}, which ends the fetch within
+     * milliseconds; the wait goes on until its callback, so that the walk is never left with a
+     * fetch in flight). A backend without the asynchronous fetch runs it on a worker thread.
+     */
     String fetchPage(PageWalk walk, NativeCancel cancel) {
-        return blockingWithoutStart(cancel, c -> walk.next());
+        Thread me = Thread.currentThread();
+        if (!startAndWait(me)) {
+            return blockingWithoutStart(cancel, c -> walk.next());
+        }
+        refuseInCallback();
+        if (me.isInterrupted()) {
+            throw interrupted(null);
+        }
+        open();
+        boolean counted = true; // leave() is ours to call, until the fetch has started (then its callback's)
+        try {
+            Handoff<NativeOutcome> handoff = new Handoff<>(me, NativeOutcome::discard);
+            long id = Completions.register(outcome -> {
+                leave();
+                handoff.complete(outcome);
+            });
+            try {
+                walk.startNext(id);
+            } catch (UnsupportedOperationException e) {
+                Completions.unregister(id);
+                leave();
+                counted = false;
+                return blockingWithoutStart(cancel, c -> walk.next());
+            } catch (RuntimeException | Error e) {
+                Completions.unregister(id);
+                throw e;
+            }
+            counted = false;
+            NativeOutcome outcome = handoff.await(cancel::fire, true);
+            LeanixResponse page;
+            try {
+                page = outcome.take();
+            } catch (CancelledException e) {
+                throw me.isInterrupted() ? interrupted(e) : e;
+            }
+            return page == null ? null : page.bodyAsString();
+        } catch (LeanixException e) {
+            throw afterClose(e);
+        } finally {
+            if (counted) {
+                leave();
+            }
+            Reference.reachabilityFence(this);
+        }
     }
 
     /** Starts an asynchronous call; its future completes on the executor. */
@@ -1225,7 +1320,9 @@ public final class LeanixClient implements AutoCloseable {
          *
          * @param allow whether to allow it
          * @return this
+         * @deprecated the option has one name on every surface: use {@link #insecureLoopback(boolean)}
          */
+        @Deprecated
         public Builder allowInsecureLoopback(boolean allow) {
             return insecureLoopback(allow);
         }

@@ -42,6 +42,8 @@ public class LeanixException extends RuntimeException {
     String graphqlJson;
     /** {@code lx_error_run_json()}, for errors about an LDIF run. */
     String runJson;
+    /** {@code lx_error_reason()}: the server's reason code of a rate limit, or null. */
+    String reason;
 
     /**
      * Creates an exception; backends use {@link #of} instead.
@@ -109,10 +111,31 @@ public class LeanixException extends RuntimeException {
      */
     public static LeanixException of(int code, String message, int httpStatus, String oauthError, long retryAfterMillis,
                                      LeanixResponse response, String graphqlJson, String runJson) {
+        return of(code, message, httpStatus, oauthError, retryAfterMillis, response, graphqlJson, runJson, null);
+    }
+
+    /**
+     * {@link #of(int, String, int, String, long, LeanixResponse, String, String)} with the
+     * server's reason code of a rate limit: what the backends call.
+     *
+     * @param code the {@code LX_ERR_*} status (not {@code LX_OK})
+     * @param message the library's message
+     * @param httpStatus {@code lx_error_http_status()}, or 0
+     * @param oauthError {@code lx_error_oauth_error()}, or null
+     * @param retryAfterMillis {@code lx_error_retry_after_ms()}, or -1
+     * @param response the server's answer, or null
+     * @param graphqlJson {@code lx_error_graphql_json()}, or null
+     * @param runJson {@code lx_error_run_json()}, or null
+     * @param reason {@code lx_error_reason()} (e.g. {@code USER_INTERVAL_REQUEST_LIMIT_EXCEEDED}), or null
+     * @return the exception to throw
+     */
+    public static LeanixException of(int code, String message, int httpStatus, String oauthError, long retryAfterMillis,
+                                     LeanixResponse response, String graphqlJson, String runJson, String reason) {
         LeanixException e = create(code, message, httpStatus, oauthError, retryAfterMillis, response, graphqlJson);
         e.response = response;
         e.graphqlJson = graphqlJson;
         e.runJson = runJson;
+        e.reason = reason;
         if (response != null) {
             response.failure(e);
         }
@@ -173,7 +196,7 @@ public class LeanixException extends RuntimeException {
      * caller's stack (by {@link LeanixResponse#raiseForStatus()}).
      */
     LeanixException copy() {
-        return of(code, getMessage(), httpStatus, oauthError, retryAfterMillis, response, graphqlJson, runJson);
+        return of(code, getMessage(), httpStatus, oauthError, retryAfterMillis, response, graphqlJson, runJson, reason);
     }
 
     /**
@@ -214,6 +237,15 @@ public class LeanixException extends RuntimeException {
     /** @return the OAuth2 {@code error} field of a failed token exchange (e.g. {@code invalid_client}) */
     public Optional<String> oauthError() {
         return Optional.ofNullable(oauthError);
+    }
+
+    /**
+     * @return the server's reason code of a rate limit, when its body names one ({@code lx_error_reason}):
+     *     LeanIX answers a 429 with {@code USER_INTERVAL_REQUEST_LIMIT_EXCEEDED} when the user's
+     *     requests per minute are used up; empty for other errors and for a body without a code
+     */
+    public Optional<String> reason() {
+        return Optional.ofNullable(reason);
     }
 
     /**

@@ -9,6 +9,7 @@ import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
 
 /** Thread helpers: virtual-thread detection on Java 17 bytecode, and the binding's worker pool. */
 final class Threads {
@@ -40,14 +41,28 @@ final class Threads {
         }
     }
 
+    /** Blocking calls handed to a worker for a virtual thread (see {@link #countOffloaded()}). */
+    private static final AtomicLong OFFLOADED = new AtomicLong();
+
     /**
      * The shared pool of daemon threads ({@code leanix-worker-N}, created on demand, ended after 60 s
      * idle) that completes the futures of clients without an executor of their own, and runs the
-     * blocking calls that the C API offers no asynchronous form of (a page of a page walk, an
-     * access token, claims) for virtual threads, which park meanwhile.
+     * blocking calls that the C API offers no asynchronous form of (an access token, claims, the
+     * webhooks' calls, a write) for virtual threads, which park meanwhile. Page fetches are not
+     * among them: they have {@code lx_*_pages_next_start}.
      */
     static ExecutorService workers() {
         return Workers.POOL;
+    }
+
+    /** Counts one blocking call handed to a worker thread for a virtual thread. */
+    static void countOffloaded() {
+        OFFLOADED.incrementAndGet();
+    }
+
+    /** @return how many blocking calls were handed to worker threads for virtual threads so far (for tests) */
+    static long offloaded() {
+        return OFFLOADED.get();
     }
 
     private static final class Workers {

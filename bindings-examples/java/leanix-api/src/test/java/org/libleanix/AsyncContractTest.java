@@ -163,6 +163,31 @@ public abstract class AsyncContractTest extends SandboxTestBase {
 
     @Test
     void anInterruptEndsAPageWalk() throws Exception {
+        interruptDuringAPageWalk();
+    }
+
+    /** On a virtual thread the page fetch is started (lx_graphql_pages_next_start) and parked on. */
+    @Test
+    void anInterruptEndsAPageWalkOnAVirtualThread() throws Exception {
+        assumeTrue(hasVirtualThreads(), "virtual threads need Java 21+");
+        AtomicReference<Throwable> failure = new AtomicReference<>();
+        long offloaded = Threads.offloaded();
+        Thread t = startVirtualThread(() -> {
+            try {
+                interruptDuringAPageWalk();
+            } catch (Throwable e) {
+                failure.set(e);
+            }
+        });
+        t.join(30_000);
+        assertFalse(t.isAlive(), "the virtual thread ended");
+        if (failure.get() != null) {
+            throw new AssertionError("on a virtual thread", failure.get());
+        }
+        assertEquals(offloaded + 1, Threads.offloaded(), "only accessToken() ran on a worker, no page");
+    }
+
+    private void interruptDuringAPageWalk() throws Exception {
         CountDownLatch retrying = new CountDownLatch(1);
         try (LeanixClient client = builder().retryBaseDelay(Duration.ofMillis(1)).eventListener(e -> {
             if (e.kind() == LeanixEvent.Kind.RETRY) {
@@ -337,6 +362,77 @@ public abstract class AsyncContractTest extends SandboxTestBase {
                 + pinnedAtLeast + " ms with " + carriers + " carriers");
         } finally {
             sandbox.fault("{\"endpoint\":\"factSheets\",\"kind\":\"latency\",\"ms\":0}");
+        }
+    }
+
+    @Test
+    void fiftyVirtualThreadsWalkPagesWithoutWorkerThreads() throws Exception {
+        assumeTrue(hasVirtualThreads(), "virtual threads need Java 21+");
+        int n = 50;
+        int size = 100;
+        // The applications only, so that 50 walks stay light for the debug sandbox; several pages each.
+        String paged = "query($after: String) { allFactSheets(first: " + size + ", after: $after, "
+            + "factSheetType: Application) { pageInfo { hasNextPage endCursor } edges { node { id } } } }";
+        String list = FACT_SHEETS + "?type=Application&pageSize=" + size;
+        try (LeanixClient client = builder().build()) {
+            long total = ((Number) Json.at(Json.parse(client.graphql(
+                "{ allFactSheets(factSheetType: Application) { totalCount } }")), "allFactSheets", "totalCount")).longValue();
+            long restTotal = ((Number) Json.parseObject(client.get(list).bodyAsString()).get("total")).longValue();
+            long pages = (total + size - 1) / size;
+            long restPages = (restTotal + size - 1) / size;
+            assertTrue(pages >= 2 && restPages >= 2, total + " and " + restTotal + " applications: several pages");
+            sandbox.reset();
+            long offloaded = Threads.offloaded();
+            long start = System.nanoTime();
+            CountDownLatch done = new CountDownLatch(n);
+            ConcurrentLinkedQueue<Throwable> failures = new ConcurrentLinkedQueue<>();
+            ConcurrentLinkedQueue<String> walks = new ConcurrentLinkedQueue<>();
+            for (int i = 0; i < n; i++) {
+                boolean rest = i % 2 == 1;
+                startVirtualThread(() -> {
+                    try {
+                        long items = 0;
+                        int fetched;
+                        if (rest) {
+                            try (RestPages walk = client.restPages(list)) {
+                                while (walk.hasNext()) {
+                                    items += ((List<?>) Json.parseObject(walk.next()).get("data")).size();
+                                }
+                                fetched = walk.pagesFetched();
+                            }
+                        } else {
+                            try (GraphQlPages walk = client.graphqlPages(paged, null)) {
+                                while (walk.hasNext()) {
+                                    items += ((List<?>) Json.at(Json.parse(walk.next()), "allFactSheets", "edges")).size();
+                                }
+                                fetched = walk.pagesFetched();
+                            }
+                        }
+                        walks.add((rest ? "rest " : "graphql ") + fetched + " pages, " + items + " items");
+                    } catch (Throwable t) {
+                        failures.add(t);
+                    } finally {
+                        done.countDown();
+                    }
+                });
+            }
+            assertTrue(done.await(50, TimeUnit.SECONDS), "the walks ended");
+            System.out.printf("%s: %d virtual threads walked %d + %d pages each: %d ms%n", backend(), n, pages, restPages,
+                (System.nanoTime() - start) / 1_000_000);
+            assertEquals(List.of(), new ArrayList<>(failures));
+            List<String> expected = new ArrayList<>();
+            for (int i = 0; i < n; i++) {
+                expected.add(i % 2 == 1 ? "rest " + restPages + " pages, " + restTotal + " items"
+                    : "graphql " + pages + " pages, " + total + " items");
+            }
+            List<String> got = new ArrayList<>(walks);
+            expected.sort(null);
+            got.sort(null);
+            assertEquals(expected, got);
+            assertEquals(n / 2 * pages, requests("graphql", 200), "each GraphQL walk fetched exactly its pages");
+            assertEquals(n / 2 * restPages, requests("factSheets", 200), "each REST walk fetched exactly its pages");
+            assertEquals(offloaded, Threads.offloaded(),
+                "no page was fetched on a leanix-worker thread: the virtual threads parked on lx_*_pages_next_start");
         }
     }
 

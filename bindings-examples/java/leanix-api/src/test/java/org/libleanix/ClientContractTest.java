@@ -188,6 +188,92 @@ public abstract class ClientContractTest extends SandboxTestBase {
         }
     }
 
+    /**
+     * The README's quick start ({@code QuickStart.java} in the unnamed package of the test
+     * sources, compiled with them) is shown verbatim by this binding's README and the
+     * repository's, and runs as written: in a child JVM whose only settings are the three
+     * variables the repository's README names (LEANIX_HOST, LEANIX_API_TOKEN,
+     * LEANIX_INSECURE_LOOPBACK=1), with this backend.
+     */
+    @Test
+    @Timeout(value = 120, unit = TimeUnit.SECONDS)
+    void theReadmeQuickStartRunsAsWritten(@TempDir Path tmp) throws Exception {
+        Path dir = javaBindingDir();
+        assertReadmesShow(Files.readString(dir.resolve("leanix-api/src/test/java/QuickStart.java")),
+            dir.resolve("README.md"), dir.resolve("../../README.md"));
+
+        List<String> cmd = new ArrayList<>();
+        cmd.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
+        if (Runtime.version().feature() >= 22) {
+            cmd.add("--enable-native-access=ALL-UNNAMED");
+        }
+        cmd.add("-Dleanix.backend=" + backend());
+        cmd.add("-Dleanix.library.path=" + System.getProperty("leanix.library.path"));
+        cmd.add("-cp");
+        cmd.add(System.getProperty("surefire.test.class.path", System.getProperty("java.class.path")));
+        cmd.add("QuickStart");
+        ProcessBuilder pb = new ProcessBuilder(cmd).redirectOutput(tmp.resolve("out").toFile())
+            .redirectError(tmp.resolve("err").toFile());
+        pb.environment().remove("LEANIX_LIBRARY");
+        pb.environment().put("LEANIX_HOST", sandbox.url());
+        pb.environment().put("LEANIX_API_TOKEN", sandbox.adminToken());
+        pb.environment().put("LEANIX_INSECURE_LOOPBACK", "1");
+        Process p = pb.start();
+        assertTrue(p.waitFor(90, TimeUnit.SECONDS), "the quick start ended");
+        String out = Files.readString(tmp.resolve("out"));
+        String err = Files.readString(tmp.resolve("err"));
+        assertEquals(0, p.exitValue(), () -> out + err);
+        assertEquals(1, sandbox.tokenExchanges(), "one exchange for the whole program");
+
+        long total;
+        try (LeanixClient client = builder().build()) {
+            total = ((Number) Json.at(Json.parse(client.graphql("{ allFactSheets { totalCount } }")),
+                "allFactSheets", "totalCount")).longValue();
+        }
+        List<String> lines = List.of(out.split("\n"));
+        assertEquals(7, lines.size(), out);
+        assertTrue(lines.get(0).startsWith("user ") && lines.get(0).contains(", role ADMIN"), lines.get(0));
+        assertTrue(lines.get(1).startsWith("REST 200, "), lines.get(1));
+        assertEquals(total, ((Number) Json.at(Json.parse(lines.get(2).substring("GraphQL ".length())),
+            "allFactSheets", "totalCount")).longValue(), lines.get(2));
+        assertEquals("pages " + ((total + 999) / 1000), lines.get(3));
+        assertEquals("async 200", lines.get(4));
+        assertTrue(lines.get(5).startsWith("refused 400: "), lines.get(5));
+        assertEquals("ERROR", Json.at(Json.parse(lines.get(6)), "status"), lines.get(6));
+    }
+
+    @Test
+    void theRateLimitReasonFromTheBodyIsOnTheException() {
+        // LeanIX's 429 names its reason in the body's message; Retry-After: 3600 ends the call at once.
+        sandbox.fault("{\"endpoint\":\"factSheets\",\"kind\":\"respond\",\"status\":429,"
+            + "\"body\":\"{\\\"status\\\":\\\"ERROR\\\",\\\"errors\\\":[{\\\"message\\\":"
+            + "\\\"HTTP 429 Too Many Requests. USER_INTERVAL_REQUEST_LIMIT_EXCEEDED\\\"}]}\","
+            + "\"headers\":{\"Retry-After\":\"3600\"}}");
+        try (LeanixClient client = builder().build()) {
+            RateLimitedException e = assertThrows(RateLimitedException.class, () -> client.get(FACT_SHEETS));
+            assertEquals(Optional.of("USER_INTERVAL_REQUEST_LIMIT_EXCEEDED"), e.reason());
+            assertEquals(Optional.of(Duration.ofSeconds(3600)), e.retryAfter());
+            assertEquals(1, requests("factSheets", 429), "one request, no retry");
+            // The same through the asynchronous path, and raiseForStatus() keeps it.
+            sandbox.fault("{\"endpoint\":\"factSheets\",\"kind\":\"respond\",\"status\":429,"
+                + "\"body\":\"USER_INTERVAL_REQUEST_LIMIT_EXCEEDED\",\"headers\":{\"Retry-After\":\"3600\"}}");
+            java.util.concurrent.ExecutionException async = assertThrows(java.util.concurrent.ExecutionException.class,
+                () -> client.getAsync(FACT_SHEETS).get(20, java.util.concurrent.TimeUnit.SECONDS));
+            assertEquals(Optional.of("USER_INTERVAL_REQUEST_LIMIT_EXCEEDED"),
+                ((LeanixException) async.getCause()).reason());
+            // A 429 whose body names no reason code: empty; other errors have none.
+            sandbox.fault("{\"endpoint\":\"factSheets\",\"kind\":\"respond\",\"status\":429,"
+                + "\"body\":\"Too Many Requests\",\"headers\":{\"Retry-After\":\"3600\"}}");
+            try (LeanixClient lenient = builder().throwOnError(false).build()) {
+                LeanixResponse r = lenient.get(FACT_SHEETS);
+                assertEquals(429, r.status());
+                assertEquals(Optional.empty(), assertThrows(RateLimitedException.class, r::raiseForStatus).reason());
+            }
+            assertEquals(Optional.empty(), assertThrows(NotFoundException.class,
+                () -> client.get(FACT_SHEETS + "/00000000-0000-0000-0000-000000000000")).reason());
+        }
+    }
+
     @Test
     void notFoundAndServerErrorAreHttp() {
         try (LeanixClient client = builder().build()) {
@@ -356,6 +442,7 @@ public abstract class ClientContractTest extends SandboxTestBase {
     }
 
     @Test
+    @SuppressWarnings("deprecation") // the old spelling, on purpose
     void insecureLoopbackHasOneNameAndItsOldSpelling() {
         // The last setting wins, whichever spelling set it.
         ConfigException e = assertThrows(ConfigException.class,

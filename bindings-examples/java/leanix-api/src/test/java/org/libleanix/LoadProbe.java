@@ -21,7 +21,7 @@ public final class LoadProbe {
                 b.backend(args[0]);
             }
             if (get) {
-                b.allowInsecureLoopback(true);
+                b.insecureLoopback(true);
             } else {
                 b.host("acme.leanix.net").apiToken("not-used-by-the-load-probe-0123456789");
             }

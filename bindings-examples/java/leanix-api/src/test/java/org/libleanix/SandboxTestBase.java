@@ -1,6 +1,7 @@
 package org.libleanix;
 
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.lang.reflect.Method;
 import java.nio.file.Files;
@@ -57,7 +58,7 @@ public abstract class SandboxTestBase {
             .backend(backend())
             .host(sandbox.url())
             .apiToken(sandbox.adminToken())
-            .allowInsecureLoopback(true)
+            .insecureLoopback(true)
             .connectTimeout(Duration.ofSeconds(5))
             .requestTimeout(Duration.ofSeconds(20));
     }
@@ -92,6 +93,48 @@ public abstract class SandboxTestBase {
             throw new AssertionError(name + " is not in leanix.h");
         }
         return m.group(1);
+    }
+
+    /**
+     * @return the Java binding's directory ({@code bindings-examples/java}): Surefire runs in the
+     *     backend's module directory, beside leanix-api and the README
+     */
+    protected static Path javaBindingDir() {
+        return Path.of(System.getProperty("user.dir")).toAbsolutePath().getParent();
+    }
+
+    /**
+     * Asserts that each README shows {@code code} as written (lines compared without their
+     * leading blanks), so that an example that runs in a test is the one the README teaches.
+     *
+     * @param code the example's source
+     * @param readmes the READMEs that must show it
+     */
+    protected static void assertReadmesShow(String code, Path... readmes) throws java.io.IOException {
+        for (Path readme : readmes) {
+            assertTrue(normalizeLines(Files.readString(readme)).contains(normalizeLines(code)),
+                () -> readme + " shows the example that runs here, as written");
+        }
+    }
+
+    /**
+     * @param source a test source file (a path below {@code leanix-api/src/test/java})
+     * @param begin the line that starts the example
+     * @param end the line after it
+     * @return the code between the two markers
+     */
+    protected static String between(String source, String begin, String end) throws java.io.IOException {
+        String code = Files.readString(javaBindingDir().resolve("leanix-api/src/test/java").resolve(source));
+        int from = code.indexOf(begin);
+        int to = code.indexOf(end, from + begin.length());
+        if (from < 0 || to < 0) {
+            throw new AssertionError(source + " has no " + begin + " ... " + end);
+        }
+        return code.substring(from + begin.length(), to);
+    }
+
+    private static String normalizeLines(String s) {
+        return s.replaceAll("(?m)^\\s+", "").trim();
     }
 
     /** @return whether this JVM has virtual threads (Java 21+) */

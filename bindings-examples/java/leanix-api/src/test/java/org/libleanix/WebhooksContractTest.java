@@ -50,7 +50,7 @@ public abstract class WebhooksContractTest {
 
     private LeanixClient.Builder builder() {
         return LeanixClient.builder().backend(backend()).host(sandbox.url()).apiToken(sandbox.adminToken())
-            .allowInsecureLoopback(true).requestTimeout(Duration.ofSeconds(20));
+            .insecureLoopback(true).requestTimeout(Duration.ofSeconds(20));
     }
 
     private static long instanceRequests(String endpoint, int status) {

@@ -6,11 +6,10 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.IOException;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -159,6 +158,59 @@ public abstract class WritesContractTest extends SandboxTestBase {
     }
 
     @Test
+    void typedPatchesCreateUpdateArchive() {
+        try (LeanixClient client = builder().build()) {
+            String created = client.graphql("mutation { createFactSheet(input: {name: \"Typed Java\", type: Application}) "
+                + "{ factSheet { id rev } } }");
+            String id = (String) Json.at(Json.parse(created), "createFactSheet", "factSheet", "id");
+            sandbox.reset();
+
+            Map<String, Object> lifecycle = Map.of("phases",
+                List.of(Map.of("phase", "plan", "startDate", "2023-01-01"), Map.of("phase", "active", "startDate", "2024-01-01")));
+            FactSheet fs = client.updateFactSheet(id, List.of(
+                Patch.replace("/description", "typed from Java"),
+                Patch.replace("/lifecycle", lifecycle),
+                Patch.add("/tags", List.of(Map.of("tagName", "GDPR"))),
+                Patch.replace("/name", "Typed Java 2")));
+            assertEquals(id, fs.id());
+            assertEquals(2, fs.rev(), "created at rev 1, one write");
+            assertEquals("Application", fs.type());
+            assertEquals("Typed Java 2", fs.name());
+            assertEquals(Optional.of("typed from Java"), fs.description());
+            assertEquals("ACTIVE", fs.status());
+            assertEquals(2, requests("graphql", 200), "one read of rev, one write");
+            assertEquals(1, stat("writes"));
+            // What LeanIX stores: the lifecycle and the tags arrived as JSON inside a string.
+            String stored = client.graphql("query($id: ID!) { factSheet(id: $id) { ... on Application { "
+                + "lifecycle { asString } } tags { name } } }", "{\"id\":" + Json.quote(id) + "}");
+            assertEquals("active", Json.at(Json.parse(stored), "factSheet", "lifecycle", "asString"), stored);
+            assertEquals("GDPR", Json.at(Json.parse(stored), "factSheet", "tags", 0, "name"), stored);
+
+            FactSheet preview = client.updateFactSheet(id, List.of(Patch.remove("/description")), null, true, null);
+            assertEquals("", preview.description().orElse(""), "removed in the preview");
+            assertEquals(1, stat("writes"), "validateOnly stores nothing");
+
+            GraphQlException noComment = assertThrows(GraphQlException.class,
+                () -> client.updateFactSheet(id, List.of(Patch.archive())));
+            assertTrue(noComment.getMessage().contains("requires a comment"), noComment.getMessage());
+            FactSheet archived = client.updateFactSheet(id, List.of(Patch.archive()), "retired", false,
+                Duration.ofSeconds(10));
+            assertEquals("ARCHIVED", archived.status());
+            assertEquals(3, archived.rev());
+            assertEquals(2, stat("writes"));
+        }
+        // The encoding itself: strings as they are, maps and lists as JSON inside the string.
+        assertEquals("{\"op\":\"replace\",\"path\":\"/tags\",\"value\":\"[{\\\"tagName\\\":\\\"A \\\\\\\"B\\\\\\\"\\\"}]\"}",
+            Patch.replace("/tags", List.of(Map.of("tagName", "A \"B\""))).toJson());
+        assertEquals(Optional.of("3"), Patch.add("/n", 3).value());
+        assertEquals("{\"op\":\"remove\",\"path\":\"/alias\"}", Patch.remove("/alias").toJson());
+        assertThrows(IllegalArgumentException.class, () -> Patch.replace("name", "x"));
+        assertThrows(IllegalArgumentException.class, () -> Patch.replace("/x", new Object()));
+        assertThrows(IllegalArgumentException.class, () -> Patch.replace("/x", null));
+        assertThrows(IllegalArgumentException.class, () -> Patch.replace("/x", Map.of(1, "one")));
+    }
+
+    @Test
     void asynchronousRunsCompleteWithTheSameResult() throws Exception {
         try (LeanixClient client = builder().build()) {
             List<java.util.concurrent.CompletableFuture<RunResult>> runs = new java.util.ArrayList<>();
@@ -227,18 +279,7 @@ public abstract class WritesContractTest extends SandboxTestBase {
             assertEquals(3, updated.size());
             assertEquals(303, stat("writes"), "300 created by the run, 3 updates");
         }
-        // Surefire runs in the backend's module directory, beside leanix-api and the README.
-        Path root = Path.of(System.getProperty("user.dir")).getParent();
-        Path source = root.resolve("leanix-api/src/test/java/org/libleanix/WritesContractTest.java");
-        Path readme = root.resolve("README.md");
-        String code = Files.readString(source);
-        String example = code.substring(code.indexOf("// README:begin") + "// README:begin".length(),
-            code.indexOf("// README:end"));
-        String text = Files.readString(readme);
-        assertTrue(normalize(text).contains(normalize(example)), "the README shows the example that runs here");
-    }
-
-    private static String normalize(String s) {
-        return s.replaceAll("(?m)^\\s+", "").trim();
+        assertReadmesShow(between("org/libleanix/WritesContractTest.java", "// README:begin", "// README:end"),
+            javaBindingDir().resolve("README.md"));
     }
 }

@@ -12,7 +12,8 @@ public interface NativeOutcome {
     /**
      * Copies the result into Java and frees the native object.
      *
-     * @return the response (for {@code lx_graphql_start}, its body is the {@code data} JSON)
+     * @return the response (for {@code lx_graphql_start}, its body is the {@code data} JSON; for
+     *     a page fetch ({@link PageWalk#startNext}), the page's JSON, or null after the last page)
      * @throws org.libleanix.LeanixException the failure (after freeing the {@code lx_error})
      */
     LeanixResponse take();

@@ -64,7 +64,7 @@ public final class Main {
         }
         try (LxSandbox box = sandbox ? LxSandbox.start() : null) {
             if (box != null) {
-                builder.host(box.url()).apiToken(box.adminToken()).allowInsecureLoopback(true);
+                builder.host(box.url()).apiToken(box.adminToken()).insecureLoopback(true);
             }
             run(builder);
         }

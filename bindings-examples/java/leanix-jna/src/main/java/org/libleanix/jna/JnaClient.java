@@ -40,6 +40,17 @@ final class JnaClient implements BackendClient {
         }
     };
 
+    /**
+     * The one completion callback of page fetches ({@code lx_*_pages_next_start}): as
+     * {@link #COMPLETION}, but {@code LX_OK} without a response is the end of the walk.
+     */
+    static final Handles.CompletionCallback PAGE_COMPLETION = new Handles.CompletionCallback() {
+        @Override
+        public void invoke(Pointer userdata, int status, Pointer response, Pointer error) {
+            Completions.deliver(Pointer.nativeValue(userdata), new Outcome(status, response, error, true));
+        }
+    };
+
     /** The one event callback: hands the event to the client's sink. */
     static final Handles.EventCallback EVENTS = new Handles.EventCallback() {
         @Override
@@ -57,6 +68,7 @@ final class JnaClient implements BackendClient {
     static {
         CallbackThreadInitializer io = new CallbackThreadInitializer(true, false, "leanix-io");
         Native.setCallbackThreadInitializer(COMPLETION, io);
+        Native.setCallbackThreadInitializer(PAGE_COMPLETION, io);
         Native.setCallbackThreadInitializer(EVENTS, io);
     }
 
@@ -445,6 +457,12 @@ final class JnaClient implements BackendClient {
         }
 
         @Override
+        public void startNext(long callId) {
+            long[] err = new long[1];
+            check(LibLeanix.lx_graphql_pages_next_start(pages, PAGE_COMPLETION, new Pointer(callId), err), err);
+        }
+
+        @Override
         public void free() {
             LibLeanix.lx_free(pages.getPointer());
         }
@@ -469,6 +487,12 @@ final class JnaClient implements BackendClient {
         }
 
         @Override
+        public void startNext(long callId) {
+            long[] err = new long[1];
+            check(LibLeanix.lx_rest_pages_next_start(pages, PAGE_COMPLETION, new Pointer(callId), err), err);
+        }
+
+        @Override
         public void free() {
             LibLeanix.lx_free(pages.getPointer());
         }
@@ -479,15 +503,28 @@ final class JnaClient implements BackendClient {
         private final int status;
         private final Pointer response;
         private final Pointer error;
+        /** A page fetch's: {@code LX_OK} without a response is the end of the walk. */
+        private final boolean page;
 
         Outcome(int status, Pointer response, Pointer error) {
+            this(status, response, error, false);
+        }
+
+        Outcome(int status, Pointer response, Pointer error, boolean page) {
             this.status = status;
             this.response = response;
             this.error = error;
+            this.page = page;
         }
 
         @Override
         public LeanixResponse take() {
+            if (page && status == Status.LX_OK && response == null) {
+                if (error != null) {
+                    LibLeanix.lx_free(error);
+                }
+                return null;
+            }
             if (status == Status.LX_OK && response != null) {
                 if (error != null) {
                     LibLeanix.lx_free(error);
@@ -575,6 +612,7 @@ final class JnaClient implements BackendClient {
         try {
             int code = LibLeanix.lx_error_code(err);
             Pointer oauth = LibLeanix.lx_error_oauth_error(err);
+            Pointer reason = LibLeanix.lx_error_reason(err);
             LeanixResponse response = null;
             long[] borrowed = new long[1];
             if (LibLeanix.lx_error_response(err, borrowed) == Status.LX_OK && ptr(borrowed) != null) {
@@ -602,7 +640,8 @@ final class JnaClient implements BackendClient {
                 LibLeanix.lx_error_retry_after_ms(err),
                 response,
                 graphql,
-                run);
+                run,
+                reason == null ? null : reason.getString(0, "UTF-8"));
         } finally {
             LibLeanix.lx_free(p);
         }

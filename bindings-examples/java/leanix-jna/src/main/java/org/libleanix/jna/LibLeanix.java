@@ -157,6 +157,12 @@ final class LibLeanix {
 
     static native int lx_rest_pages_next(Handles.RestPages pages, long[] outJson, long[] outLen, long[] err);
 
+    static native int lx_graphql_pages_next_start(Handles.Pages pages, Handles.CompletionCallback callback,
+                                                  Pointer userdata, long[] err);
+
+    static native int lx_rest_pages_next_start(Handles.RestPages pages, Handles.CompletionCallback callback,
+                                               Pointer userdata, long[] err);
+
     static native int lx_ldif_run(Handles.Client client, byte[] ldifJson, int flags,
                                   Handles.CallOptions options, long[] outJson, long[] outLen,
                                   long[] err);
@@ -205,6 +211,8 @@ final class LibLeanix {
     static native int lx_error_http_status(Handles.Error err);
 
     static native Pointer lx_error_oauth_error(Handles.Error err);
+
+    static native Pointer lx_error_reason(Handles.Error err);
 
     static native long lx_error_retry_after_ms(Handles.Error err);
 

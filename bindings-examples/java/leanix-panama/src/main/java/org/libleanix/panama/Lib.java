@@ -27,7 +27,8 @@ import java.lang.invoke.MethodType;
  * downcalls, so a blocked request never holds up the garbage collector.
  *
  * <p>The two callbacks are upcall stubs made once, in the global arena (they live as long as the
- * process, so no call can outlive its stub): {@link #COMPLETION_STUB} and {@link #EVENT_STUB}.
+ * process, so no call can outlive its stub): {@link #COMPLETION_STUB}, {@link #PAGE_COMPLETION_STUB}
+ * and {@link #EVENT_STUB}.
  */
 final class Lib {
     private static final Linker LINKER = Linker.nativeLinker();
@@ -68,6 +69,10 @@ final class Lib {
     static final MethodHandle REST_PAGES_NEW = call("lx_rest_pages_new", JAVA_INT,
         ADDRESS, ADDRESS, ADDRESS, ADDRESS, ADDRESS);
     static final MethodHandle REST_PAGES_NEXT = call("lx_rest_pages_next", JAVA_INT, ADDRESS, ADDRESS, ADDRESS, ADDRESS);
+    static final MethodHandle PAGES_NEXT_START = call("lx_graphql_pages_next_start", JAVA_INT,
+        ADDRESS, ADDRESS, ADDRESS, ADDRESS);
+    static final MethodHandle REST_PAGES_NEXT_START = call("lx_rest_pages_next_start", JAVA_INT,
+        ADDRESS, ADDRESS, ADDRESS, ADDRESS);
     static final MethodHandle LDIF_RUN = call("lx_ldif_run", JAVA_INT,
         ADDRESS, ADDRESS, JAVA_INT, ADDRESS, ADDRESS, ADDRESS, ADDRESS);
     static final MethodHandle LDIF_RUN_START = call("lx_ldif_run_start", JAVA_INT,
@@ -94,6 +99,7 @@ final class Lib {
     static final MethodHandle ERROR_MESSAGE = critical("lx_error_message", ADDRESS, ADDRESS);
     static final MethodHandle ERROR_HTTP_STATUS = critical("lx_error_http_status", JAVA_INT, ADDRESS);
     static final MethodHandle ERROR_OAUTH_ERROR = critical("lx_error_oauth_error", ADDRESS, ADDRESS);
+    static final MethodHandle ERROR_REASON = critical("lx_error_reason", ADDRESS, ADDRESS);
     static final MethodHandle ERROR_RETRY_AFTER_MS = critical("lx_error_retry_after_ms", JAVA_LONG, ADDRESS);
     static final MethodHandle ERROR_RESPONSE = critical("lx_error_response", JAVA_INT, ADDRESS, ADDRESS);
     static final MethodHandle ERROR_GRAPHQL_JSON = critical("lx_error_graphql_json", JAVA_INT, ADDRESS, ADDRESS, ADDRESS);
@@ -114,6 +120,10 @@ final class Lib {
 
     /** {@code lx_completion_callback}, calling {@link PanamaClient#onCompletion}. */
     static final MemorySegment COMPLETION_STUB = upcall("onCompletion",
+        MethodType.methodType(void.class, MemorySegment.class, int.class, MemorySegment.class, MemorySegment.class),
+        FunctionDescriptor.ofVoid(ADDRESS, JAVA_INT, ADDRESS, ADDRESS));
+    /** {@code lx_completion_callback} of page fetches, calling {@link PanamaClient#onPageCompletion}. */
+    static final MemorySegment PAGE_COMPLETION_STUB = upcall("onPageCompletion",
         MethodType.methodType(void.class, MemorySegment.class, int.class, MemorySegment.class, MemorySegment.class),
         FunctionDescriptor.ofVoid(ADDRESS, JAVA_INT, ADDRESS, ADDRESS));
     /** {@code lx_event_callback}, calling {@link PanamaClient#onEvent}. */

@@ -53,6 +53,18 @@ final class PanamaClient implements BackendClient {
         }
     }
 
+    /**
+     * The completion callback of page fetches ({@code lx_*_pages_next_start}): as
+     * {@link #onCompletion}, but {@code LX_OK} without a response is the end of the walk.
+     */
+    static void onPageCompletion(MemorySegment userdata, int status, MemorySegment response, MemorySegment error) {
+        try {
+            Completions.deliver(userdata.address(), new Outcome(status, response, error, true));
+        } catch (Throwable ignored) {
+            // never into native code
+        }
+    }
+
     /** The event callback: hands the event to the client's sink. */
     static void onEvent(MemorySegment userdata, int kind, MemorySegment detailsJson) {
         try {
@@ -606,6 +618,23 @@ final class PanamaClient implements BackendClient {
         }
 
         @Override
+        public void startNext(long callId) {
+            try (Arena arena = Arena.ofConfined()) {
+                OutParams out = new OutParams(arena);
+                int status = rest
+                    ? (int) Lib.REST_PAGES_NEXT_START.invokeExact(pages, Lib.PAGE_COMPLETION_STUB,
+                        MemorySegment.ofAddress(callId), out.error())
+                    : (int) Lib.PAGES_NEXT_START.invokeExact(pages, Lib.PAGE_COMPLETION_STUB,
+                        MemorySegment.ofAddress(callId), out.error());
+                check(status, out);
+            } catch (RuntimeException | Error e) {
+                throw e;
+            } catch (Throwable t) {
+                throw new IllegalStateException(t);
+            }
+        }
+
+        @Override
         public void free() {
             try {
                 Lib.FREE.invokeExact(pages);
@@ -622,16 +651,27 @@ final class PanamaClient implements BackendClient {
         private final int status;
         private final MemorySegment response;
         private final MemorySegment error;
+        /** A page fetch's: {@code LX_OK} without a response is the end of the walk. */
+        private final boolean page;
 
         Outcome(int status, MemorySegment response, MemorySegment error) {
+            this(status, response, error, false);
+        }
+
+        Outcome(int status, MemorySegment response, MemorySegment error, boolean page) {
             this.status = status;
             this.response = response;
             this.error = error;
+            this.page = page;
         }
 
         @Override
         public LeanixResponse take() {
             try (Arena arena = Arena.ofConfined()) {
+                if (page && status == Status.LX_OK && response.address() == 0) {
+                    freeSmall(error);
+                    return null;
+                }
                 if (status == Status.LX_OK && response.address() != 0) {
                     freeSmall(error);
                     return response(response, new OutParams(arena));
@@ -748,7 +788,8 @@ final class PanamaClient implements BackendClient {
                 (long) Lib.ERROR_RETRY_AFTER_MS.invokeExact(err),
                 response,
                 graphql,
-                run);
+                run,
+                borrowed((MemorySegment) Lib.ERROR_REASON.invokeExact(err)));
         } finally {
             Lib.FREE_SMALL.invokeExact(err);
         }
