@@ -395,25 +395,17 @@ class AsyncClient(BaseClient):
         """A page walk of the library, GraphQL (``query_c``, ``vars_c``) or REST (``rest``:
         ``query_c`` is the path), one ``*_next_start`` per page."""
         lib = self._lib
-        client = self._handle()
         # The walk's own options, copied when the walk is made: its cancel handle is in them
         # from the start and is fired when the task is cancelled.
         opts = _interrupt.CallOptions(lib)
-        pages = ctypes.c_void_p()
+        pages = 0
         try:
             opts.set(0 if timeout is None else timeout_ms(timeout), op)
             cancel = opts.ensure_cancel()
-            err = ctypes.c_void_p()
-            if rest:
-                self._check(lib.lx_rest_pages_new(client, query_c, opts.handle,
-                                                  ctypes.byref(pages), ctypes.byref(err)), err)
-            else:
-                self._check(lib.lx_graphql_pages_new(client, query_c, vars_c, opts.handle,
-                                                     ctypes.byref(pages), ctypes.byref(err)),
-                            err)
+            pages = self._new_walk(query_c, vars_c, opts.handle, rest)
             start = lib.lx_rest_pages_next_start if rest else lib.lx_graphql_pages_next_start
             while True:
-                page = await self._started(start, (pages.value,), cancel, _PAGE, None,
+                page = await self._started(start, (pages,), cancel, _PAGE, None,
                                            spare=False)
                 if page is None:
                     return
@@ -422,7 +414,7 @@ class AsyncClient(BaseClient):
         finally:
             # A page still in flight (the task was cancelled) keeps what it needs; freeing
             # the walk may free the client (GIL released).
-            lib.lx_free_releasing_gil(pages.value)
+            lib.lx_free_releasing_gil(pages or None)
             opts.free()
 
     @property

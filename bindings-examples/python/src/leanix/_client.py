@@ -156,6 +156,22 @@ class BaseClient(Managed, metaclass=_DocFromLibrary):
                 return resp
         raise error
 
+    def _new_walk(self, query_c: bytes, vars_c: Optional[bytes], options: int,
+                  rest: bool) -> int:
+        """A new page walk of the library (``lx_graphql_pages_new``, or for ``rest``
+        ``lx_rest_pages_new`` with ``query_c`` the path); returns its handle."""
+        lib = self._lib
+        pages = ctypes.c_void_p()
+        err = ctypes.c_void_p()
+        if rest:
+            status = lib.lx_rest_pages_new(self._handle(), query_c, options, ctypes.byref(pages),
+                                           ctypes.byref(err))
+        else:
+            status = lib.lx_graphql_pages_new(self._handle(), query_c, vars_c, options,
+                                              ctypes.byref(pages), ctypes.byref(err))
+        self._check(status, err)
+        return pages.value or 0
+
     def forget_token(self) -> bool:
         """Drops the access token from memory and, with ``token_cache=``, removes the token
         file; True if a file was removed. The next call exchanges the API token. It does not
@@ -234,6 +250,24 @@ class Client(BaseClient):
         finally:
             _interrupt.release(opts)
 
+    def _run_json(self, fn: Any, pre: Tuple[Any, ...], timeout: Optional[float],
+                  operation_name: Optional[bytes] = None) -> Any:
+        """``_run`` of a call whose result is owned JSON text (``&out, &len, &err`` last):
+        raises the call's error, else returns the parsed JSON."""
+        lib = self._lib
+        out = ctypes.c_void_p()
+        size = ctypes.c_size_t()
+        err = ctypes.c_void_p()
+        try:
+            status = self._run(fn, pre, (ctypes.byref(out), ctypes.byref(size),
+                                         ctypes.byref(err)), timeout, operation_name)
+        except BaseException:
+            lib.lx_free(out.value)
+            lib.lx_free(err.value)
+            raise
+        self._check(status, err)
+        return _json.loads(take_text(lib, out, size.value))
+
     # -- calls -----------------------------------------------------------------------------
 
     def request(
@@ -308,20 +342,8 @@ class Client(BaseClient):
         ``GraphQLError`` (``errors``, ``error_types``, partial ``data``). Queries are retried
         on transient failures, mutations never."""
         query_c, vars_c = self._graphql_args(query, variables)
-        out = ctypes.c_void_p()
-        size = ctypes.c_size_t()
-        err = ctypes.c_void_p()
-        lib = self._lib
-        try:
-            status = self._run(lib.lx_graphql_with, (query_c, vars_c),
-                               (ctypes.byref(out), ctypes.byref(size), ctypes.byref(err)),
-                               timeout, _interrupt.operation(operation_name))
-        except BaseException:
-            lib.lx_free(out.value)
-            lib.lx_free(err.value)
-            raise
-        self._check(status, err)
-        return _json.loads(take_text(lib, out, size.value))
+        return self._run_json(self._lib.lx_graphql_with, (query_c, vars_c), timeout,
+                              _interrupt.operation(operation_name))
 
     def graphql_pages(self, query: str, variables: Optional[Mapping[str, Any]] = None, *,
                       operation_name: Optional[str] = None,
@@ -337,8 +359,8 @@ class Client(BaseClient):
         ``ResponseTooLargeError``. ``timeout`` is the deadline of each page's call."""
         query_c, vars_c = self._graphql_args(query, variables)
         op = _interrupt.operation(operation_name)
-        ptr = self._handle()
-        return self._walk(ptr, query_c, vars_c, op, timeout)
+        self._handle()  # a closed client raises here, not at the first page
+        return self._walk(query_c, vars_c, op, timeout)
 
     def rest_pages(self, path: str, *, params: ParamsArg = None,
                    timeout: Optional[float] = None) -> Iterator[Any]:
@@ -353,8 +375,8 @@ class Client(BaseClient):
         ``data`` array raise ``InvalidResponseError``; more than ``max_pages`` pages raise
         ``ResponseTooLargeError``. ``timeout`` is the deadline of each page's call."""
         path_c = cstr(with_params(path, params), "path")
-        ptr = self._handle()
-        return self._walk(ptr, path_c, None, None, timeout, rest=True)
+        self._handle()
+        return self._walk(path_c, None, None, timeout, rest=True)
 
     def rest_all_data(self, path: str, *, params: ParamsArg = None,
                       timeout: Optional[float] = None) -> List[Any]:
@@ -366,7 +388,7 @@ class Client(BaseClient):
             items.extend(page["data"])
         return items
 
-    def _walk(self, client: int, query_c: bytes, vars_c: Optional[bytes], op: Optional[bytes],
+    def _walk(self, query_c: bytes, vars_c: Optional[bytes], op: Optional[bytes],
               timeout: Optional[float], rest: bool = False) -> Iterator[Any]:
         """A page walk: GraphQL (``query_c``, ``vars_c``), or REST (``rest``: ``query_c`` is
         the path)."""
@@ -374,18 +396,11 @@ class Client(BaseClient):
         # The walk's own options: they are copied when the walk is made, so its cancel handle
         # (for Ctrl-C on the main thread) is in them from the start.
         opts = _interrupt.CallOptions(lib)
-        pages = ctypes.c_void_p()
+        pages = 0
         try:
             opts.set(0 if timeout is None else timeout_ms(timeout), op)
             cancel = opts.ensure_cancel()
-            err = ctypes.c_void_p()
-            if rest:
-                self._check(lib.lx_rest_pages_new(client, query_c, opts.handle,
-                                                  ctypes.byref(pages), ctypes.byref(err)), err)
-            else:
-                self._check(lib.lx_graphql_pages_new(client, query_c, vars_c, opts.handle,
-                                                     ctypes.byref(pages), ctypes.byref(err)),
-                            err)
+            pages = self._new_walk(query_c, vars_c, opts.handle, rest)
             next_page = lib.lx_rest_pages_next if rest else lib.lx_graphql_pages_next
             while True:
                 out = ctypes.c_void_p()
@@ -411,7 +426,7 @@ class Client(BaseClient):
                 del page  # hold no page while the next one is fetched
         finally:
             # A walk holds its client: freeing the walk may free the client (GIL released).
-            lib.lx_free_releasing_gil(pages.value)
+            lib.lx_free_releasing_gil(pages or None)
             opts.free()
 
     def graphql_all_edges(self, query: str, variables: Optional[Mapping[str, Any]] = None, *,
@@ -422,20 +437,8 @@ class Client(BaseClient):
         for large exports iterate ``graphql_pages`` instead. ``timeout`` is the deadline of
         each page's call; Ctrl-C cancels the walk."""
         query_c, vars_c = self._graphql_args(query, variables)
-        out = ctypes.c_void_p()
-        size = ctypes.c_size_t()
-        err = ctypes.c_void_p()
-        lib = self._lib
-        try:
-            status = self._run(lib.lx_graphql_all_with, (query_c, vars_c),
-                               (ctypes.byref(out), ctypes.byref(size), ctypes.byref(err)),
-                               timeout, _interrupt.operation(operation_name))
-        except BaseException:
-            lib.lx_free(out.value)
-            lib.lx_free(err.value)
-            raise
-        self._check(status, err)
-        edges = _json.loads(take_text(lib, out, size.value))
+        edges = self._run_json(self._lib.lx_graphql_all_with, (query_c, vars_c), timeout,
+                               _interrupt.operation(operation_name))
         if not isinstance(edges, list):
             raise InvalidResponseError("lx_graphql_all_with did not return a JSON array")
         return edges
@@ -464,20 +467,7 @@ class Client(BaseClient):
         and for any other GraphQL error, ``GraphQLError`` is raised. ``timeout`` is the deadline
         of the whole write."""
         args = update_args(id, patches, comment, validate_only)
-        out = ctypes.c_void_p()
-        size = ctypes.c_size_t()
-        err = ctypes.c_void_p()
-        lib = self._lib
-        try:
-            status = self._run(lib.lx_update_fact_sheet, args,
-                               (ctypes.byref(out), ctypes.byref(size), ctypes.byref(err)),
-                               timeout)
-        except BaseException:
-            lib.lx_free(out.value)
-            lib.lx_free(err.value)
-            raise
-        self._check(status, err)
-        result: Dict[str, Any] = _json.loads(take_text(lib, out, size.value))
+        result: Dict[str, Any] = self._run_json(self._lib.lx_update_fact_sheet, args, timeout)
         return result
 
     @property

@@ -2,14 +2,12 @@
 
 from __future__ import annotations
 
-import ctypes
 import json as _json
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Dict, List, Mapping, Optional, Union
 
 from . import _bindings as b
 from ._convert import cstr
-from ._managed import take_text
 
 if TYPE_CHECKING:
     from ._async import AsyncClient
@@ -82,19 +80,7 @@ class Integration:
         whose ``run`` is the result. Ctrl-C stops the wait (not the run)."""
         text, flags = _run_args(ldif, test, wait)
         c = self._client
-        lib = c._lib
-        out = ctypes.c_void_p()
-        size = ctypes.c_size_t()
-        err = ctypes.c_void_p()
-        try:
-            status = c._run(lib.lx_ldif_run, (text, flags),
-                            (ctypes.byref(out), ctypes.byref(size), ctypes.byref(err)), timeout)
-        except BaseException:
-            lib.lx_free(out.value)
-            lib.lx_free(err.value)
-            raise
-        c._check(status, err)
-        return RunResult.from_json(_json.loads(take_text(lib, out, size.value)))
+        return RunResult.from_json(c._run_json(c._lib.lx_ldif_run, (text, flags), timeout))
 
 
     def wait(self, run_id: str, timeout: Optional[float] = None, *, wait: bool = True,
@@ -112,19 +98,7 @@ class Integration:
         run)."""
         id_c, flags = _wait_args(run_id, wait, results)
         c = self._client
-        lib = c._lib
-        out = ctypes.c_void_p()
-        size = ctypes.c_size_t()
-        err = ctypes.c_void_p()
-        try:
-            status = c._run(lib.lx_ldif_wait, (id_c, flags),
-                            (ctypes.byref(out), ctypes.byref(size), ctypes.byref(err)), timeout)
-        except BaseException:
-            lib.lx_free(out.value)
-            lib.lx_free(err.value)
-            raise
-        c._check(status, err)
-        return RunResult.from_json(_json.loads(take_text(lib, out, size.value)))
+        return RunResult.from_json(c._run_json(c._lib.lx_ldif_wait, (id_c, flags), timeout))
 
 
 def _wait_args(run_id: str, wait: bool, results: bool) -> "tuple[bytes, int]":
