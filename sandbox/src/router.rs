@@ -224,11 +224,13 @@ async fn sleep_counting_hang_ups(counters: &Counters, slot: Slot, delay: std::ti
     }
     impl Drop for HangUp<'_> {
         fn drop(&mut self) {
+            self.counters.stall_ended();
             if self.armed {
                 self.counters.record(self.slot, CLIENT_CLOSED);
             }
         }
     }
+    counters.stall_started();
     let mut guard = HangUp {
         counters,
         slot,

@@ -68,6 +68,8 @@ pub(crate) struct Counters {
     foreign: AtomicU64,
     foreign_with_auth: AtomicU64,
     writes: AtomicU64,
+    /// Requests held by a `stall` fault right now (a gauge, not reset).
+    stalled: AtomicU64,
     /// Synchronization runs by final status, in [`RUN_ENDS`] order.
     sync_runs: [AtomicU64; 3],
     by_status: Vec<Vec<AtomicU64>>,
@@ -85,6 +87,7 @@ impl Counters {
             foreign: AtomicU64::new(0),
             foreign_with_auth: AtomicU64::new(0),
             writes: AtomicU64::new(0),
+            stalled: AtomicU64::new(0),
             sync_runs: Default::default(),
             by_status: (0..Slot::COUNT)
                 .map(|_| (0..STATUS_SLOTS).map(|_| AtomicU64::new(0)).collect())
@@ -118,6 +121,16 @@ impl Counters {
     /// Counts a fact sheet created or changed (through any API).
     pub(crate) fn write(&self) {
         self.writes.fetch_add(1, Ordering::Relaxed);
+    }
+
+    /// A request starts waiting in a `stall` fault.
+    pub(crate) fn stall_started(&self) {
+        self.stalled.fetch_add(1, Ordering::Relaxed);
+    }
+
+    /// A request stops waiting in a `stall` fault (the stall ended or the client hung up).
+    pub(crate) fn stall_ended(&self) {
+        self.stalled.fetch_sub(1, Ordering::Relaxed);
     }
 
     /// Counts a synchronization run that ended with `status` (one of [`RUN_ENDS`]).
@@ -169,6 +182,7 @@ impl Counters {
             foreign_requests: self.foreign.load(Ordering::Relaxed),
             foreign_requests_with_authorization: self.foreign_with_auth.load(Ordering::Relaxed),
             writes: self.writes.load(Ordering::Relaxed),
+            stalled: self.stalled.load(Ordering::Relaxed),
             sync_runs: RUN_ENDS
                 .iter()
                 .zip(&self.sync_runs)
@@ -198,6 +212,9 @@ pub struct Stats {
     /// Fact sheets created or changed through REST, GraphQL or the
     /// Integration API (validate-only and test runs excluded).
     pub writes: u64,
+    /// Requests held by a `stall` fault at the time of the snapshot: a test that stalls an
+    /// endpoint waits for this to know its request has arrived (no sleeping).
+    pub stalled: u64,
     sync_runs: BTreeMap<String, u64>,
     requests: BTreeMap<String, BTreeMap<u16, u64>>,
 }
@@ -246,6 +263,7 @@ impl Stats {
             "foreign_requests": self.foreign_requests,
             "foreign_requests_with_authorization": self.foreign_requests_with_authorization,
             "writes": self.writes,
+            "stalled": self.stalled,
             "sync_runs": self.sync_runs,
         })
     }

@@ -13,36 +13,14 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "check.h"
 #include "sandbox_control.h"
 #include "test_client.h"
 
-static int passed, failed;
 static const char *url, *token, *viewer_token;
-
-#define CHECK(cond, ...)                                                        \
-    do {                                                                        \
-        if (cond) {                                                             \
-            passed++;                                                           \
-        } else {                                                                \
-            failed++;                                                           \
-            fprintf(stderr, "FAIL %s:%d: %s: ", __FILE__, __LINE__, #cond);     \
-            fprintf(stderr, __VA_ARGS__);                                       \
-            fprintf(stderr, "\n");                                              \
-        }                                                                       \
-    } while (0)
 
 #define FACTSHEETS "/services/pathfinder/v1/factSheets?pageSize=5"
 
-static void sleep_ms(long ms) {
-    struct timespec ts = {ms / 1000, (ms % 1000) * 1000000L};
-    nanosleep(&ts, NULL);
-}
-
-static double now_seconds(void) {
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
-}
 
 /* A client for the sandbox with extra "key=value;..." options (NULL for none). */
 static lx_client *sandbox_client(const char *api_token, const char *extra) {
@@ -209,9 +187,9 @@ static void test_timeout_and_network(void) {
     CHECK(c != NULL, "client");
     get_status(c, FACTSHEETS, NULL);
     sb_fault("{\"endpoint\":\"factSheets\",\"kind\":\"stall\",\"ms\":5000,\"times\":3}");
-    double t0 = now_seconds();
+    double t0 = tc_now();
     int st = get_status(c, FACTSHEETS, NULL);
-    double took = now_seconds() - t0;
+    double took = tc_now() - t0;
     CHECK(st == LX_ERR_TIMEOUT, "stall -> %s", lx_status_str(st));
     CHECK(took < 4.5, "a timeout returns within its bound (took %.1f s)", took);
     sb_call("POST", "/_sandbox/faults", "{\"endpoint\":\"any\",\"kind\":\"clear\"}", NULL, 0);
@@ -339,6 +317,13 @@ static void *stalled_thread(void *arg) {
     return NULL;
 }
 
+/* Polls the sandbox until `n` requests wait in a stall fault (at most 30 s). */
+static void wait_stalled(long n) {
+    double until = tc_now() + 30;
+    while (sb_counter("stalled") < n && tc_now() < until) tc_sleep_ms(1);
+    CHECK(sb_counter("stalled") >= n, "%ld request(s) held by the stall", n);
+}
+
 static void test_free_while_in_use(void) {
     sb_reset();
     struct stalled st = {-1, sandbox_client(token, NULL)};
@@ -346,13 +331,12 @@ static void test_free_while_in_use(void) {
     sb_fault("{\"endpoint\":\"factSheets\",\"kind\":\"stall\",\"ms\":3000,\"times\":1}");
     pthread_t t;
     pthread_create(&t, NULL, stalled_thread, &st);
-    /* Give the request time to reach the stalled server. */
-    while (sb_counter("token_exchanges") < 1) sleep_ms(1);
-    sleep_ms(200);
-    double t0 = now_seconds();
+    /* Wait until the request is held by the stall (the sandbox's gauge), at most 30 s. */
+    wait_stalled(1);
+    double t0 = tc_now();
     lx_free(st.client);
     pthread_join(t, NULL);
-    double took = now_seconds() - t0;
+    double took = tc_now() - t0;
     CHECK(st.status == LX_ERR_CANCELLED, "call in flight -> %s", lx_status_str(st.status));
     CHECK(took < 2.5, "cancelled promptly (%.2f s)", took);
     sb_call("POST", "/_sandbox/faults", "{\"endpoint\":\"any\",\"kind\":\"clear\"}", NULL, 0);
@@ -363,12 +347,12 @@ static void test_free_while_in_use(void) {
     get_status(st2.client, FACTSHEETS, NULL);
     sb_fault("{\"endpoint\":\"factSheets\",\"kind\":\"stall\",\"ms\":3000,\"times\":1}");
     pthread_create(&t, NULL, stalled_thread, &st2);
-    sleep_ms(200);
-    t0 = now_seconds();
+    wait_stalled(1);
+    t0 = tc_now();
     CHECK(lx_client_close(st2.client, NULL) == LX_OK, "close");
     pthread_join(t, NULL);
     CHECK(st2.status == LX_ERR_CANCELLED, "call in flight -> %s", lx_status_str(st2.status));
-    CHECK(now_seconds() - t0 < 2.5, "cancelled promptly");
+    CHECK(tc_now() - t0 < 2.5, "cancelled promptly");
     CHECK(get_status(st2.client, FACTSHEETS, NULL) == LX_ERR_CANCELLED, "calls after close are cancelled");
     CHECK(lx_client_close(st2.client, NULL) == LX_OK, "close is idempotent");
     lx_free(st2.client);
@@ -469,6 +453,6 @@ int main(void) {
     test_free_while_in_use();
     test_event_callback();
     test_fork();
-    printf("%d passed, %d failed\n", passed, failed);
+    TC_SUMMARY();
     return failed == 0 ? 0 : 1;
 }
