@@ -17,6 +17,19 @@ use leanix_sandbox::{Endpoint, Fault, Sandbox};
 /// How late a deadline or a cancellation may take effect on a busy 2-core machine.
 const MARGIN: Duration = Duration::from_millis(150);
 
+/// Waits (at most 30 s) until `n` requests are held by a stall fault: the sandbox's gauge says
+/// when a request has arrived, so no test sleeps on a guess.
+fn wait_stalled(sb: &Sandbox, n: u64) {
+    let until = Instant::now() + Duration::from_secs(30);
+    while sb.stats().stalled < n {
+        assert!(
+            Instant::now() < until,
+            "{n} requests never reached the stall"
+        );
+        std::thread::sleep(Duration::from_millis(1));
+    }
+}
+
 fn blocking(sb: &Sandbox) -> leanix::blocking::Client {
     leanix::Client::builder()
         .host(sb.url())
@@ -77,7 +90,7 @@ fn a_retry_after_past_the_deadline_returns_the_answer_at_once() {
 
 #[test]
 fn a_cancel_from_another_thread_ends_the_call_at_once() {
-    let sb = Sandbox::start().unwrap();
+    let sb = Arc::new(Sandbox::start().unwrap());
     let client = blocking(&sb);
     client.access_token().unwrap();
     sb.inject(
@@ -88,8 +101,9 @@ fn a_cancel_from_another_thread_ends_the_call_at_once() {
     let cancel = Cancel::new();
     let (fired_tx, fired_rx) = mpsc::channel();
     let firing = cancel.clone();
+    let stalls = Arc::clone(&sb);
     let firer = std::thread::spawn(move || {
-        std::thread::sleep(Duration::from_millis(200));
+        wait_stalled(&stalls, 1); // the request is at the server, held
         let at = Instant::now();
         firing.fire();
         fired_tx.send(at).unwrap();
@@ -163,7 +177,7 @@ fn closing_a_client_completes_every_asynchronous_call_once_with_cancelled() {
             .unwrap();
     }
     drop(tx);
-    std::thread::sleep(Duration::from_millis(100));
+    wait_stalled(&sb, 50); // every call is at the server, held
     client.close();
     let results: Vec<_> = rx.iter().collect();
     assert_eq!(results.len(), 50);

@@ -162,7 +162,17 @@ fn keeps_running_with_null_stdin_and_exits_0_on_sigterm() {
     let mut out = BufReader::new(child.stdout.take().unwrap());
     let url = read_line(&mut out);
     assert!(url.starts_with("http://"));
-    std::thread::sleep(Duration::from_millis(300));
+    // Its stdin ended at once: it still answers afterwards, and has not exited.
+    let answer = {
+        use std::io::{Read, Write};
+        let mut conn = std::net::TcpStream::connect(url.trim_start_matches("http://")).unwrap();
+        conn.write_all(b"GET /_sandbox/stats HTTP/1.0\r\n\r\n")
+            .unwrap();
+        let mut text = String::new();
+        conn.read_to_string(&mut text).unwrap();
+        text
+    };
+    assert_eq!(answer.split_whitespace().nth(1), Some("200"), "{answer}");
     assert!(child.try_wait().unwrap().is_none(), "must keep running");
     let killed = Command::new("kill")
         .args(["-TERM", &child.id().to_string()])

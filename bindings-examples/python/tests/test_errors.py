@@ -174,7 +174,10 @@ def test_cancelled_when_another_thread_closes_the_client(sandbox: Sandbox) -> No
     t = threading.Thread(target=call)
     t.start()
     started.wait()
-    time.sleep(0.3)  # let the request reach the stalled sandbox
+    deadline = time.monotonic() + 30  # until the request is held by the stall (no guessing)
+    while sandbox.stats()["stalled"] < 1 and time.monotonic() < deadline:
+        time.sleep(0.001)
+    assert sandbox.stats()["stalled"] == 1
     t0 = time.monotonic()
     c.close()
     t.join(timeout=5)
