@@ -14,9 +14,10 @@
 # fix the bug, keep the file. Prints one line per target and "N passed, N failed" last; figures
 # go to target/fuzz/summary.txt too.
 set -euo pipefail
-root=$(cd "$(dirname "$0")/.." && pwd)
-cd "$root"
-out="${CARGO_TARGET_DIR:-$root/target}/fuzz"
+. "$(cd "$(dirname "$0")" && pwd)/lib.sh"
+lx_paths release
+cd "$LX_ROOT"
+out="$LX_TARGET/fuzz"
 rust_targets=(token_response claims origin graphql_operation)
 ffi_targets=(ffi_options ffi_request ffi_server)
 all=("${rust_targets[@]}" "${ffi_targets[@]}")
