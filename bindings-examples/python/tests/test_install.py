@@ -245,3 +245,25 @@ def test_the_sdist_carries_the_rust_sources_and_builds_offline(installed: Path,
     built = [p.name for p in wheels.glob("*.whl")]
     assert len(built) == 1 and re.fullmatch(
         r"leanix-0\.1\.0-py3-none-manylinux_\d+_\d+_[a-z0-9_]+\.whl", built[0]), built
+
+
+def test_pip_install_from_a_git_url(scratch: Path, sandbox: Sandbox) -> None:
+    """`pip install git+<repo>#subdirectory=bindings-examples/python`: pip clones the repository
+    (its committed HEAD) into a directory of its own and builds from there."""
+    if not (REPO / ".git").exists():
+        pytest.skip("the repository is not a git checkout")
+    python = make_venv(scratch / "git-venv")
+    url = f"git+file://{REPO}#subdirectory=bindings-examples/python"
+    t0 = time.monotonic()
+    run([python, "-m", "pip", "install", "--quiet", url], scratch, timeout=3600)
+    print(f"\npip install {url}: {time.monotonic() - t0:.1f} s")
+    r = run([python, "-c", PROGRAM], scratch, timeout=120,
+            LEANIX_HOST=sandbox.url, LEANIX_API_TOKEN=sandbox.admin_token)
+    out = json.loads(r.stdout)
+    site = Path(out["module"]).parent
+    assert (scratch / "git-venv") in site.parents
+    assert out["library"] == str(site / "_native" / "lib_native.so")
+    assert out["claims"] == ["sandbox", "ADMIN"]
+    assert out["get"] == [200, 2]
+    assert out["error"] == ["NotFoundError", 404, "LX_ERR_HTTP", "ERROR"]
+    assert out["async"] == [200, 200, 200]
