@@ -21,7 +21,7 @@ order=(lx_version lx_options_new lx_client_new lx_call_options_new lx_cancel_new
   lx_rest_pages_new lx_ldif_run lx_webhooks_create lx_response_status lx_error_code lx_free)
 last=0
 for fn in "${order[@]}"; do
-  line=$(grep -nE "^[a-z].*\b$fn\(" include/leanix.h | head -1 | cut -d: -f1)
+  line=$(grep -nE "^[A-Za-z].*\b$fn\(" include/leanix.h | head -1 | cut -d: -f1 || true)
   if [ -z "$line" ] || [ "$line" -le "$last" ]; then
     echo "include/leanix.h: $fn is not where ORDER OF THIS HEADER says (after line $last)" >&2
     exit 1
