@@ -53,11 +53,7 @@ async fn prints_url_and_tokens_and_exits_on_stdin_eof() {
     assert_eq!(resp.status(), 200);
     let body: Value = resp.json().await.unwrap();
     let token = body["access_token"].as_str().unwrap();
-    let page: Value = get(&url, FACT_SHEETS_PATH, token)
-        .await
-        .json()
-        .await
-        .unwrap();
+    let page = get_json(&url, FACT_SHEETS_PATH, token).await;
     assert_eq!(page["total"], 50);
     let viewer_token = access_token(&url, &viewer).await;
     let claims = jwt_part(&viewer_token, 1);

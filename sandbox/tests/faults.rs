@@ -261,12 +261,7 @@ async fn any_applies_to_resources_not_to_the_token_endpoint() {
     let token = access_token(sb.url(), sb.api_token()).await;
     let ws = format!("/services/mtm/v1/workspaces/{}", sb.workspace_id());
     assert_eq!(get(sb.url(), &ws, &token).await.status(), 502);
-    let resp = graphql(
-        sb.url(),
-        &token,
-        &serde_json::json!({"query": "{ allFactSheets { totalCount } }"}),
-    )
-    .await;
+    let resp = graphql_query(sb.url(), &token, COUNT_QUERY).await;
     assert_eq!(resp.status(), 502);
     assert_eq!(get(sb.url(), &ws, &token).await.status(), 200);
     let stats = sb.stats();

@@ -45,11 +45,7 @@ async fn paging_visits_every_fact_sheet_exactly_once() {
     assert_eq!(all.len(), 3000);
     assert_eq!(ids.len(), 3000);
     // Default page size is 100.
-    let page: Value = get(sb.url(), FACT_SHEETS_PATH, &token)
-        .await
-        .json()
-        .await
-        .unwrap();
+    let page = get_json(sb.url(), FACT_SHEETS_PATH, &token).await;
     assert_eq!(page["data"].as_array().unwrap().len(), 100);
     assert!(page["cursor"].is_string());
 
@@ -113,12 +109,7 @@ async fn invalid_paging_parameters_get_400() {
 async fn get_by_id_and_404() {
     let sb = small();
     let token = access_token(sb.url(), sb.api_token()).await;
-    let page: Value = get(sb.url(), &format!("{FACT_SHEETS_PATH}?pageSize=1"), &token)
-        .await
-        .json()
-        .await
-        .unwrap();
-    let first = &page["data"][0];
+    let first = &first_fact_sheet(sb.url(), &token, "").await;
     let id = first["id"].as_str().unwrap();
     let resp = get(sb.url(), &format!("{FACT_SHEETS_PATH}/{id}"), &token).await;
     assert_eq!(resp.status(), 200);

@@ -265,30 +265,20 @@ async fn control_api_emits_and_sets_batch_size_and_retention() {
     let sb = small();
     let token = access_token(sb.url(), sb.api_token()).await;
     let id = subscribe(&sb, &token, json!([["custom"]])).await;
-    let c = client();
-    let resp: Value = c
-        .post(format!("{}/_sandbox/webhooks/events", sb.url()))
-        .json(&json!({"tags": ["custom"], "payload": {"k": "v"}, "count": 5}))
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let resp: Value = control_post(
+        sb.url(),
+        "webhooks/events",
+        &json!({"tags": ["custom"], "payload": {"k": "v"}, "count": 5}),
+    )
+    .await
+    .json()
+    .await
+    .unwrap();
     assert_eq!(resp["offsets"].as_array().unwrap().len(), 5);
-    let bad = c
-        .post(format!("{}/_sandbox/webhooks/events", sb.url()))
-        .json(&json!({"tags": []}))
-        .send()
-        .await
-        .unwrap();
+    let bad = control_post(sb.url(), "webhooks/events", &json!({"tags": []})).await;
     assert_eq!(bad.status(), 400);
-    let settings: Value = c
-        .post(format!("{}/_sandbox/webhooks", sb.url()))
-        .json(&json!({"batch_size": 2}))
-        .send()
+    let settings: Value = control_post(sb.url(), "webhooks", &json!({"batch_size": 2}))
         .await
-        .unwrap()
         .json()
         .await
         .unwrap();
@@ -296,12 +286,7 @@ async fn control_api_emits_and_sets_batch_size_and_retention() {
     assert_eq!(settings["cursors"][&id], resp["offsets"][0]);
     assert_eq!(batch(&sb, &token, &id, "").await.len(), 2);
     // Retention zero: every event logged so far is gone.
-    let r = c
-        .post(format!("{}/_sandbox/webhooks", sb.url()))
-        .json(&json!({"retention_secs": 0}))
-        .send()
-        .await
-        .unwrap();
+    let r = control_post(sb.url(), "webhooks", &json!({"retention_secs": 0})).await;
     assert_eq!(r.status(), 200);
     assert!(batch(&sb, &token, &id, "").await.is_empty());
 }
@@ -323,11 +308,7 @@ async fn instance_listener_is_named_by_tokens_and_counted_apart() {
     // The instance does not issue tokens, nor answer the control API.
     let resp = exchange_raw(&instance, sb.api_token()).await;
     assert_eq!(resp.status(), 404);
-    let resp = client()
-        .get(format!("{instance}/_sandbox/stats"))
-        .send()
-        .await
-        .unwrap();
+    let resp = control_get(&instance, "stats").await;
     assert_eq!(resp.status(), 404);
 
     let main = sb.stats();
@@ -336,23 +317,13 @@ async fn instance_listener_is_named_by_tokens_and_counted_apart() {
     assert_eq!(main.total(Endpoint::Any), 0);
     assert_eq!(inst.requests(Endpoint::FactSheets, 200), 1);
     assert_eq!(inst.by_endpoint()["other"][&404], 1);
-    let json: Value = client()
-        .get(format!("{}/_sandbox/stats?listener=instance", sb.url()))
-        .send()
+    let json: Value = control_get(sb.url(), "stats?listener=instance")
         .await
-        .unwrap()
         .json()
         .await
         .unwrap();
     assert_eq!(json["requests"]["factSheets"]["200"], 1);
-    let info: Value = client()
-        .get(format!("{}/_sandbox/info", sb.url()))
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let info: Value = control_get(sb.url(), "info").await.json().await.unwrap();
     assert_eq!(info["instance_url"], instance.as_str());
     sb.reset();
     assert_eq!(sb.instance_stats().total(Endpoint::Any), 0);

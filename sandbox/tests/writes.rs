@@ -27,17 +27,9 @@ async fn gql(sb: &Sandbox, token: &str, query: &str, variables: Value) -> Value 
     resp.json().await.unwrap()
 }
 
+/// The first application of the REST list.
 async fn first_app(sb: &Sandbox, token: &str) -> Value {
-    let page: Value = get(
-        sb.url(),
-        &format!("{FACT_SHEETS_PATH}?type=Application&pageSize=1"),
-        token,
-    )
-    .await
-    .json()
-    .await
-    .unwrap();
-    page["data"][0].clone()
+    first_fact_sheet(sb.url(), token, "&type=Application").await
 }
 
 async fn read(sb: &Sandbox, token: &str, id: &Value) -> Value {
@@ -182,7 +174,7 @@ async fn create_with_complex_patches_then_archive_with_a_comment() {
             sb.url()
         );
         async move {
-            let page: Value = get(&url, "", &token).await.json().await.unwrap();
+            let page = get_json(&url, "", &token).await;
             page["total"].as_u64().unwrap()
         }
     };

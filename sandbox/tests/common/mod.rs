@@ -71,6 +71,55 @@ pub async fn graphql(url: &str, bearer: &str, body: &Value) -> reqwest::Response
         .unwrap()
 }
 
+/// GET `path` with a bearer token and parse the JSON body.
+pub async fn get_json(url: &str, path: &str, bearer: &str) -> Value {
+    get(url, path, bearer).await.json().await.unwrap()
+}
+
+/// The first fact sheet of the REST list, `filter` added to its query (such as
+/// `&type=Application`).
+pub async fn first_fact_sheet(url: &str, bearer: &str, filter: &str) -> Value {
+    let page = get_json(
+        url,
+        &format!("{FACT_SHEETS_PATH}?pageSize=1{filter}"),
+        bearer,
+    )
+    .await;
+    page["data"][0].clone()
+}
+
+/// A GraphQL query that only counts the fact sheets.
+pub const COUNT_QUERY: &str = "{ allFactSheets { totalCount } }";
+
+/// POST a GraphQL request without variables.
+pub async fn graphql_query(url: &str, bearer: &str, query: &str) -> reqwest::Response {
+    graphql(url, bearer, &serde_json::json!({ "query": query })).await
+}
+
+/// POST a GraphQL request and parse the JSON body.
+pub async fn graphql_json(url: &str, bearer: &str, body: &Value) -> Value {
+    graphql(url, bearer, body).await.json().await.unwrap()
+}
+
+/// POST a JSON body to the control API at `/_sandbox/{path}`.
+pub async fn control_post(url: &str, path: &str, body: &Value) -> reqwest::Response {
+    client()
+        .post(format!("{url}/_sandbox/{path}"))
+        .json(body)
+        .send()
+        .await
+        .unwrap()
+}
+
+/// GET `/_sandbox/{path}` of the control API.
+pub async fn control_get(url: &str, path: &str) -> reqwest::Response {
+    client()
+        .get(format!("{url}/_sandbox/{path}"))
+        .send()
+        .await
+        .unwrap()
+}
+
 /// Decodes one base64url JWT part to JSON.
 pub fn jwt_part(token: &str, index: usize) -> Value {
     let part = token.split('.').nth(index).unwrap();
