@@ -136,11 +136,7 @@ async fn tls_writes_the_ca_and_prints_an_https_url() {
         .add_root_certificate(reqwest::Certificate::from_pem(&pem).unwrap())
         .build()
         .unwrap();
-    let resp = client
-        .post(format!("{url}{TOKEN_PATH}"))
-        .basic_auth("apitoken", Some(&admin))
-        .form(&[("grant_type", "client_credentials")])
-        .send()
+    let resp = post_token_form(&client, &url, Some(&basic(&admin)))
         .await
         .unwrap();
     assert_eq!(resp.status(), 200);

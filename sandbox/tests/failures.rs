@@ -47,12 +47,13 @@ async fn rest_errors_carry_the_envelope() {
         json!({"status": "ERROR", "type": "FactSheet", "errors": [{"message": "Invalid access token"}]})
     );
 
-    let resp = client()
-        .delete(format!("{}/services/mtm/v1/workspaces/x", sb.url()))
-        .bearer_auth(&token)
-        .send()
-        .await
-        .unwrap();
+    let resp = request(
+        reqwest::Method::DELETE,
+        &format!("{}/services/mtm/v1/workspaces/x", sb.url()),
+        &token,
+        None,
+    )
+    .await;
     assert_eq!(resp.status(), 405);
     assert_eq!(resp.headers()["allow"], "GET");
     let body: Value = resp.json().await.unwrap();

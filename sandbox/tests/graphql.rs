@@ -160,14 +160,13 @@ async fn malformed_json_body_gets_400() {
     let sb = small();
     let token = access_token(sb.url(), sb.api_token()).await;
     for body in ["{\"query\": ", "[1,2]", "{}"] {
-        let resp = client()
-            .post(format!("{}{GRAPHQL_PATH}", sb.url()))
-            .bearer_auth(&token)
-            .header("content-type", "application/json")
-            .body(body)
-            .send()
-            .await
-            .unwrap();
+        let resp = request_raw(
+            reqwest::Method::POST,
+            &format!("{}{GRAPHQL_PATH}", sb.url()),
+            &token,
+            body,
+        )
+        .await;
         assert_eq!(resp.status(), 400, "{body}");
     }
 }

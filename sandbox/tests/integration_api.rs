@@ -108,12 +108,33 @@ impl<'a> Api<'a> {
     }
 }
 
+/// The answer to a refused call: `status` and the one error message.
+fn refused(status: u16, message: &str) -> (u16, Value) {
+    (status, json!({ "errors": [message] }))
+}
+
+/// A run request: the test connector, `direction` and `content`.
 fn ldif(direction: &str, content: Value) -> Value {
     json!({"connectorType": "sandboxTest", "connectorId": "test-1", "connectorVersion": "1.0.0",
            "lxVersion": "1.0.0", "description": "a test run", "processingDirection": direction,
            "processingMode": "partial", "content": content})
 }
 
+/// POSTs `settings` as they are (no content type) to `/_sandbox/integration`; the settings now
+/// in force.
+async fn set_integration_raw(sb: &Sandbox, settings: &'static str) -> Value {
+    client()
+        .post(format!("{}/_sandbox/integration", sb.url()))
+        .body(settings)
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap()
+}
+
+/// A small sandbox whose runs pass through their states at once.
 fn instant() -> Sandbox {
     Sandbox::builder()
         .fact_sheets(120)
@@ -259,10 +280,7 @@ async fn inbound_content_creates_updates_by_external_id_and_warns() {
         .await;
     assert_eq!(
         (code, body),
-        (
-            400,
-            json!({"errors": ["The parameter 'test' requires 'start=true'"]})
-        )
+        refused(400, "The parameter 'test' requires 'start=true'")
     );
 }
 
@@ -307,10 +325,9 @@ async fn a_stopped_run_ends_stopped() {
     let content = json!([{"type": "Application", "id": "s1", "data": {"name": "Never Made"}}]);
     let id = api.create("?start=true", &ldif("inbound", content)).await;
     assert_eq!(api.status(&id).await, "PENDING");
-    let stop = format!("/synchronizationRuns/{id}/stop");
-    assert_eq!(api.call("POST", &stop, None).await, (200, Value::Null));
+    assert_eq!(api.run_post(&id, "stop").await, (200, Value::Null));
     assert_eq!(api.status(&id).await, "STOPPED");
-    let (code, body) = api.call("POST", &stop, None).await;
+    let (code, body) = api.run_post(&id, "stop").await;
     assert_eq!(code, 400);
     assert_eq!(
         body["errors"][0],
@@ -322,10 +339,7 @@ async fn a_stopped_run_ends_stopped() {
     let (code, body) = api.get("/synchronizationRuns/nope/status").await;
     assert_eq!(
         (code, body),
-        (
-            404,
-            json!({"errors": ["No synchronization run with id 'nope' exists"]})
-        )
+        refused(404, "No synchronization run with id 'nope' exists")
     );
 }
 
@@ -544,10 +558,7 @@ async fn fast_runs_answer_at_once_inbound_only() {
         .await;
     assert_eq!(
         (code, body),
-        (
-            400,
-            json!({"errors": ["Fast execution does not support outbound yet."]})
-        )
+        refused(400, "Fast execution does not support outbound yet.")
     );
     let (code, body) = api
         .post("/fastSynchronizationRuns", &json!({"content": []}))
@@ -559,9 +570,9 @@ async fn fast_runs_answer_at_once_inbound_only() {
         .await;
     assert_eq!(
         (code, body),
-        (
+        refused(
             403,
-            json!({"errors": ["Access denied: role VIEWER may not change integrations"]})
+            "Access denied: role VIEWER may not change integrations"
         )
     );
     assert_eq!(
@@ -582,15 +593,7 @@ async fn fast_runs_answer_at_once_inbound_only() {
 async fn manual_runs_move_only_when_advanced() {
     let sb = small();
     let api = Api::sign_in(&sb, sb.api_token()).await;
-    let settings = client()
-        .post(format!("{}/_sandbox/integration", sb.url()))
-        .body(r#"{"sync_run_manual":true}"#)
-        .send()
-        .await
-        .unwrap()
-        .json::<Value>()
-        .await
-        .unwrap();
+    let settings = set_integration_raw(&sb, r#"{"sync_run_manual":true}"#).await;
     assert_eq!(settings["sync_run_manual"], true);
     let id = api.create("?start=true", &ldif("inbound", json!([]))).await;
     assert_eq!(api.status(&id).await, "PENDING");
@@ -616,15 +619,11 @@ async fn manual_runs_move_only_when_advanced() {
 async fn runs_pass_through_sequentialized_when_it_is_on() {
     let sb = small();
     let api = Api::sign_in(&sb, sb.api_token()).await;
-    let settings = client()
-        .post(format!("{}/_sandbox/integration", sb.url()))
-        .body(r#"{"sync_run_manual":true,"sync_run_sequentialized":true}"#)
-        .send()
-        .await
-        .unwrap()
-        .json::<Value>()
-        .await
-        .unwrap();
+    let settings = set_integration_raw(
+        &sb,
+        r#"{"sync_run_manual":true,"sync_run_sequentialized":true}"#,
+    )
+    .await;
     assert_eq!(
         (
             &settings["sync_run_manual"],

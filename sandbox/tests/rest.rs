@@ -137,25 +137,13 @@ async fn create_needs_write_permission_and_a_valid_body() {
     let new =
         json!({"name": "Sandbox Test App", "type": "Application", "description": "made by a test"});
 
-    let resp = client()
-        .post(&url)
-        .bearer_auth(&viewer)
-        .json(&new)
-        .send()
-        .await
-        .unwrap();
+    let resp = request(reqwest::Method::POST, &url, &viewer, Some(&new)).await;
     assert_eq!(resp.status(), 403);
     let body: Value = resp.json().await.unwrap();
     assert_eq!(body["status"], "ERROR");
     assert!(body["errors"][0]["message"].is_string());
 
-    let resp = client()
-        .post(&url)
-        .bearer_auth(&admin)
-        .json(&new)
-        .send()
-        .await
-        .unwrap();
+    let resp = request(reqwest::Method::POST, &url, &admin, Some(&new)).await;
     assert_eq!(resp.status(), 200);
     let body: Value = resp.json().await.unwrap();
     assert_eq!(body["status"], "OK");
@@ -171,14 +159,7 @@ async fn create_needs_write_permission_and_a_valid_body() {
         json!({"type": "Application"}).to_string(),
         json!({"name": "x", "type": "Spaceship"}).to_string(),
     ] {
-        let resp = client()
-            .post(&url)
-            .bearer_auth(&admin)
-            .header("content-type", "application/json")
-            .body(bad.clone())
-            .send()
-            .await
-            .unwrap();
+        let resp = request_raw(reqwest::Method::POST, &url, &admin, &bad).await;
         assert_eq!(resp.status(), 400, "{bad}");
     }
     assert_eq!(sb.fact_sheet_count(), 121);

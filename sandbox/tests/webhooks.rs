@@ -10,6 +10,7 @@ use serde_json::{json, Value};
 
 const SUBS: &str = "/services/webhooks/v1/subscriptions";
 
+/// Calls `method` on `path` of the sandbox at `url`; the status and the JSON body (null if none).
 async fn send(
     method: reqwest::Method,
     url: &str,
@@ -17,13 +18,7 @@ async fn send(
     bearer: &str,
     body: Option<Value>,
 ) -> (u16, Value) {
-    let mut req = client()
-        .request(method, format!("{url}{path}"))
-        .bearer_auth(bearer);
-    if let Some(body) = body {
-        req = req.json(&body);
-    }
-    let resp = req.send().await.unwrap();
+    let resp = request(method, &format!("{url}{path}"), bearer, body.as_ref()).await;
     let status = resp.status().as_u16();
     (status, resp.json().await.unwrap_or(Value::Null))
 }
@@ -126,30 +121,31 @@ async fn writes_emit_created_updated_archived_with_tag_sets() {
     let token = access_token(sb.url(), sb.api_token()).await;
     let all = subscribe(&sb, &token, json!([["pathfinder"]])).await;
     let archived = subscribe(&sb, &token, json!([["pathfinder", "FACT_SHEET_ARCHIVED"]])).await;
-    let resp = client()
-        .post(format!("{}{FACT_SHEETS_PATH}", sb.url()))
-        .bearer_auth(&token)
-        .json(&json!({"name": "Hook", "type": "Application"}))
-        .send()
-        .await
-        .unwrap();
+    let resp = request(
+        reqwest::Method::POST,
+        &format!("{}{FACT_SHEETS_PATH}", sb.url()),
+        &token,
+        Some(&json!({"name": "Hook", "type": "Application"})),
+    )
+    .await;
     assert_eq!(resp.status(), 200);
     let fs: Value = resp.json().await.unwrap();
     let fs_id = fs["data"]["id"].as_str().unwrap().to_owned();
-    let resp = client()
-        .put(format!("{}{FACT_SHEETS_PATH}/{fs_id}", sb.url()))
-        .bearer_auth(&token)
-        .json(&json!({"description": "changed"}))
-        .send()
-        .await
-        .unwrap();
+    let resp = request(
+        reqwest::Method::PUT,
+        &format!("{}{FACT_SHEETS_PATH}/{fs_id}", sb.url()),
+        &token,
+        Some(&json!({"description": "changed"})),
+    )
+    .await;
     assert_eq!(resp.status(), 200);
-    let resp = client()
-        .delete(format!("{}{FACT_SHEETS_PATH}/{fs_id}", sb.url()))
-        .bearer_auth(&token)
-        .send()
-        .await
-        .unwrap();
+    let resp = request(
+        reqwest::Method::DELETE,
+        &format!("{}{FACT_SHEETS_PATH}/{fs_id}", sb.url()),
+        &token,
+        None,
+    )
+    .await;
     assert_eq!(resp.status(), 200);
 
     let b = batch(&sb, &token, &all, "").await;

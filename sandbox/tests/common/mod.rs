@@ -30,14 +30,26 @@ pub fn basic(api_token: &str) -> String {
     format!("Basic {}", STANDARD.encode(format!("apitoken:{api_token}")))
 }
 
+/// POSTs the documented token request form through `http` (a client of the caller's choice),
+/// with `authorization` as the Authorization header if given. The result is not unwrapped:
+/// some tests expect the connection to fail.
+pub async fn post_token_form(
+    http: &reqwest::Client,
+    url: &str,
+    authorization: Option<&str>,
+) -> reqwest::Result<reqwest::Response> {
+    let mut req = http.post(format!("{url}{TOKEN_PATH}"));
+    if let Some(authorization) = authorization {
+        req = req.header("Authorization", authorization);
+    }
+    req.form(&[("grant_type", "client_credentials")])
+        .send()
+        .await
+}
+
 /// POSTs the documented token request and returns the raw response.
 pub async fn exchange_raw(url: &str, api_token: &str) -> reqwest::Response {
-    client()
-        .post(format!("{url}{TOKEN_PATH}"))
-        .header("Authorization", basic(api_token))
-        .header("Content-Type", "application/x-www-form-urlencoded")
-        .body("grant_type=client_credentials")
-        .send()
+    post_token_form(&client(), url, Some(&basic(api_token)))
         .await
         .unwrap()
 }
@@ -55,6 +67,38 @@ pub async fn get(url: &str, path: &str, bearer: &str) -> reqwest::Response {
     client()
         .get(format!("{url}{path}"))
         .bearer_auth(bearer)
+        .send()
+        .await
+        .unwrap()
+}
+
+/// Sends `method` to the full `url` with a bearer token and, if given, a JSON body.
+pub async fn request(
+    method: reqwest::Method,
+    url: &str,
+    bearer: &str,
+    body: Option<&Value>,
+) -> reqwest::Response {
+    let mut req = client().request(method, url).bearer_auth(bearer);
+    if let Some(body) = body {
+        req = req.json(body);
+    }
+    req.send().await.unwrap()
+}
+
+/// Sends `method` to the full `url` with a bearer token and `body` as it is, labelled as JSON:
+/// for bodies that are not valid JSON or not the expected shape.
+pub async fn request_raw(
+    method: reqwest::Method,
+    url: &str,
+    bearer: &str,
+    body: &str,
+) -> reqwest::Response {
+    client()
+        .request(method, url)
+        .bearer_auth(bearer)
+        .header("content-type", "application/json")
+        .body(body.to_owned())
         .send()
         .await
         .unwrap()
