@@ -325,11 +325,7 @@ fn a_graphql_write_with_a_stale_rev_and_a_viewers_write_exit_4_with_the_error_ty
     .env("LEANIX_API_TOKEN", &viewer)
     .run()
     .expect(4);
-    assert!(
-        run.stderr.contains("answered 403 Forbidden"),
-        "{}",
-        run.stderr
-    );
+    assert_contains(&run.stderr, "answered 403 Forbidden");
     assert_eq!(sb.stats().writes, 0);
     // The admin's write with the current rev goes through.
     let done = lx_on(&sb, &["graphql", UPDATE, "--variables", &fresh])
@@ -358,11 +354,7 @@ fn a_proxy_for_an_http_host_is_refused_and_receives_nothing() {
     .env("LEANIX_API_TOKEN", sb.api_token())
     .run()
     .expect(2);
-    assert!(
-        run.stderr.contains("refusing a proxy for the http:// host"),
-        "{}",
-        run.stderr
-    );
+    assert_contains(&run.stderr, "refusing a proxy for the http:// host");
     match proxy.accept() {
         Err(e) => assert_eq!(e.kind(), std::io::ErrorKind::WouldBlock),
         Ok((_, from)) => panic!("the proxy received a connection from {from}"),

@@ -7,7 +7,7 @@ use std::os::unix::process::ExitStatusExt;
 use std::process::Stdio;
 use std::time::{Duration, Instant};
 
-use common::{lx_on, lx_script_on, signal_and_wait, wait_for, Lx};
+use common::{assert_contains, lx_on, lx_script_on, signal_and_wait, wait_for, Lx};
 use leanix_sandbox::{Endpoint, Fault, Sandbox};
 
 /// How long `lx` may take to end after a signal, on a busy machine.
@@ -95,11 +95,7 @@ fn a_token_given_as_the_host_is_never_echoed() {
         .env("LEANIX_API_TOKEN", "acme.leanix.net")
         .secret(&token)
         .run();
-    assert!(
-        run.stdout.contains("shown as a fingerprint"),
-        "{}",
-        run.stdout
-    );
+    assert_contains(&run.stdout, "shown as a fingerprint");
     // And with -v, as --host.
     let run = lx_on(common::sandbox(), &["-v", "--host", &token, "get", "/x"])
         .secret(&token)

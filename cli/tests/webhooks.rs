@@ -88,11 +88,7 @@ fn exec_commits_only_on_exit_zero() {
     let run = lx_on(&sb, &["webhooks", "pull", &id, "--exec", &failing])
         .run()
         .expect(1);
-    assert!(
-        run.stderr.contains(&format!("offset {}", offsets[2])),
-        "{}",
-        run.stderr
-    );
+    assert_contains(&run.stderr, &format!("offset {}", offsets[2]));
     assert_eq!(
         sb.webhook_cursor(&id),
         Some(offsets[2]),
@@ -159,14 +155,14 @@ fn list_and_delete() {
     let list = lx_on(&sb, &["webhooks", "list"]).run().ok().json();
     assert_eq!(list, json!([]));
     let run = lx_on(&sb, &["webhooks", "delete", &id]).run().expect(4);
-    assert!(run.stderr.contains("404"), "{}", run.stderr);
+    assert_contains(&run.stderr, "404");
     let run = lx_on(
         &sb,
         &["webhooks", "create", "--tag-set", ",", "--identifier", "x"],
     )
     .run()
     .expect(2);
-    assert!(run.stderr.contains("--tag-set"), "{}", run.stderr);
+    assert_contains(&run.stderr, "--tag-set");
 }
 
 #[test]

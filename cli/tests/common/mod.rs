@@ -343,3 +343,9 @@ pub fn wait_for(what: &str, mut until: impl FnMut() -> bool) {
         std::thread::yield_now();
     }
 }
+
+/// Asserts that `text` (an output of `lx`) contains `needle`, showing the text if not.
+#[track_caller]
+pub fn assert_contains(text: &str, needle: &str) {
+    assert!(text.contains(needle), "{text}");
+}
