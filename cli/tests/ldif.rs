@@ -45,13 +45,10 @@ fn a_run_prints_its_result_and_applies_the_content() {
     assert_eq!(sb.stats().total(Endpoint::Integration), 4);
 
     // A test run from a file: the same result, nothing written.
-    let dir = tempfile::tempdir().unwrap();
-    let file = dir.path().join("run.json");
-    std::fs::write(
-        &file,
-        ldif("inbound", json!([app("cli-b", "CLI Test Only")])),
-    )
-    .unwrap();
+    let (_dir, file) = temp_file(
+        "run.json",
+        ldif("inbound", json!([app("cli-b", "CLI Test Only")])).as_bytes(),
+    );
     let run = lx_on(&sb, &["ldif", "run", file.to_str().unwrap(), "--test"])
         .run()
         .ok();
@@ -226,13 +223,10 @@ fn processor_configurations_put_get_delete() {
 fn on_a_terminal_a_progress_line_shows_the_wait() {
     let sb = Sandbox::start().unwrap();
     sb.set_sync_run_state_duration(Duration::from_secs(1));
-    let dir = tempfile::tempdir().unwrap();
-    let file = dir.path().join("run.json");
-    std::fs::write(
-        &file,
-        ldif("inbound", json!([app("cli-p", "Progress App")])),
-    )
-    .unwrap();
+    let (_dir, file) = temp_file(
+        "run.json",
+        ldif("inbound", json!([app("cli-p", "Progress App")])).as_bytes(),
+    );
     let out = std::process::Command::new("script")
         .args([
             "-qec",

@@ -64,12 +64,7 @@ pub async fn access_token(url: &str, api_token: &str) -> String {
 
 /// GET `path` with a bearer token.
 pub async fn get(url: &str, path: &str, bearer: &str) -> reqwest::Response {
-    client()
-        .get(format!("{url}{path}"))
-        .bearer_auth(bearer)
-        .send()
-        .await
-        .unwrap()
+    request(reqwest::Method::GET, &format!("{url}{path}"), bearer, None).await
 }
 
 /// Sends `method` to the full `url` with a bearer token and, if given, a JSON body.
@@ -106,13 +101,8 @@ pub async fn request_raw(
 
 /// POST a GraphQL request.
 pub async fn graphql(url: &str, bearer: &str, body: &Value) -> reqwest::Response {
-    client()
-        .post(format!("{url}{GRAPHQL_PATH}"))
-        .bearer_auth(bearer)
-        .json(body)
-        .send()
-        .await
-        .unwrap()
+    let endpoint = format!("{url}{GRAPHQL_PATH}");
+    request(reqwest::Method::POST, &endpoint, bearer, Some(body)).await
 }
 
 /// GET `path` with a bearer token and parse the JSON body.
