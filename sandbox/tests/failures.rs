@@ -17,7 +17,7 @@ async fn control(sb: &Sandbox, body: Value) -> reqwest::Response {
 async fn rest_errors_carry_the_envelope() {
     let sb = small();
     let token = access_token(sb.url(), sb.api_token()).await;
-    let missing = "00000000-0000-4000-8000-000000000000";
+    let missing = MISSING_ID;
     let resp = get(sb.url(), &format!("{FACT_SHEETS_PATH}/{missing}"), &token).await;
     assert_eq!(resp.status(), 404);
     let body: Value = resp.json().await.unwrap();

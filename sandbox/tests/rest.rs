@@ -118,7 +118,7 @@ async fn get_by_id_and_404() {
     assert_eq!(&one["data"], first);
     let resp = get(
         sb.url(),
-        &format!("{FACT_SHEETS_PATH}/00000000-0000-4000-8000-000000000000"),
+        &format!("{FACT_SHEETS_PATH}/{MISSING_ID}"),
         &token,
     )
     .await;

@@ -315,10 +315,7 @@ async fn rest_put_and_delete_update_and_archive() {
         "ARCHIVED"
     );
 
-    let missing = format!(
-        "{}{FACT_SHEETS_PATH}/00000000-0000-4000-8000-000000000000",
-        sb.url()
-    );
+    let missing = format!("{}{FACT_SHEETS_PATH}/{MISSING_ID}", sb.url());
     let resp = request(reqwest::Method::DELETE, &missing, &token, None).await;
     assert_eq!(resp.status(), 404);
     let resp = request(reqwest::Method::PATCH, &url, &token, None).await;

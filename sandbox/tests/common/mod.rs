@@ -11,6 +11,8 @@ use serde_json::Value;
 pub const TOKEN_PATH: &str = "/services/mtm/v1/oauth2/token";
 pub const FACT_SHEETS_PATH: &str = "/services/pathfinder/v1/factSheets";
 pub const GRAPHQL_PATH: &str = "/services/pathfinder/v1/graphql";
+/// A well-formed fact sheet id that no sandbox holds.
+pub const MISSING_ID: &str = "00000000-0000-4000-8000-000000000000";
 
 /// A client that does not follow redirects.
 pub fn client() -> reqwest::Client {
