@@ -5,32 +5,13 @@
 
 mod common;
 
-use std::process::{Command, Output, Stdio};
+use std::process::Stdio;
 use std::sync::atomic::{AtomicU32, Ordering};
 use std::sync::Arc;
 
 use common::*;
 use leanix_sandbox::{Endpoint, Fault, Sandbox};
 use serde_json::{json, Value};
-
-/// `bash -c SCRIPT` with `$LX` the built lx and the sandbox's host and token in the
-/// environment (lx gets `--insecure-loopback` from `LEANIX_INSECURE_LOOPBACK`).
-fn bash(sb: &Sandbox, script: &str) -> Output {
-    let home = tempfile::tempdir().unwrap();
-    Command::new("bash")
-        .arg("-c")
-        .arg(script)
-        .env_clear()
-        .env("PATH", std::env::var_os("PATH").unwrap_or_default())
-        .env("HOME", home.path())
-        .env("LX", env!("CARGO_BIN_EXE_lx"))
-        .env("LEANIX_HOST", sb.url())
-        .env("LEANIX_API_TOKEN", sb.api_token())
-        .env("LEANIX_INSECURE_LOOPBACK", "1")
-        .stdin(Stdio::null())
-        .output()
-        .unwrap()
-}
 
 fn webhook_sandbox() -> Sandbox {
     Sandbox::builder()
@@ -80,8 +61,9 @@ fn webhooks_pull_into_head_commits_exactly_the_lines_head_took() {
     let (id, offsets) = subscription_with_events(&sb, 20);
 
     // head -1: one line printed, one event committed, lx quiet and 0.
-    let out = bash(
+    let out = lx_script_on(
         &sb,
+        "bash",
         &format!("\"$LX\" webhooks pull {id} | head -1; exit ${{PIPESTATUS[0]}}"),
     );
     assert_eq!(out.status.code(), Some(0), "{out:?}");
@@ -90,8 +72,9 @@ fn webhooks_pull_into_head_commits_exactly_the_lines_head_took() {
     assert_eq!(sb.webhook_cursor(&id), Some(offsets[0] + 1));
 
     // head -3 goes on from there: the next three, and the cursor after them.
-    let out = bash(
+    let out = lx_script_on(
         &sb,
+        "bash",
         &format!("\"$LX\" webhooks pull {id} | head -3; exit ${{PIPESTATUS[0]}}"),
     );
     assert_eq!(out.status.code(), Some(0), "{out:?}");
@@ -99,8 +82,9 @@ fn webhooks_pull_into_head_commits_exactly_the_lines_head_took() {
     assert_eq!(sb.webhook_cursor(&id), Some(offsets[3] + 1));
 
     // A reader that takes everything gets the other sixteen, none skipped or repeated.
-    let out = bash(
+    let out = lx_script_on(
         &sb,
+        "bash",
         &format!("\"$LX\" webhooks pull {id} | cat; exit ${{PIPESTATUS[0]}}"),
     );
     assert_eq!(out.status.code(), Some(0), "{out:?}");
@@ -111,34 +95,21 @@ fn webhooks_pull_into_head_commits_exactly_the_lines_head_took() {
 #[test]
 fn help_and_version_with_stdout_closed_exit_23_and_into_head_stay_0() {
     for flag in ["--help", "--version"] {
-        let out = Command::new("sh")
-            .arg("-c")
-            .arg(format!("\"$LX\" {flag} >&-"))
-            .env("LX", env!("CARGO_BIN_EXE_lx"))
-            .output()
-            .unwrap();
+        let out = lx_script("sh", &format!("\"$LX\" {flag} >&-"), &[]);
         assert_eq!(out.status.code(), Some(23), "{flag}: {out:?}");
         assert!(
             String::from_utf8_lossy(&out.stderr).contains("standard output is closed"),
             "{flag}: {out:?}"
         );
         // A full disk is an output error too.
-        let out = Command::new("sh")
-            .arg("-c")
-            .arg(format!("\"$LX\" {flag} >/dev/full"))
-            .env("LX", env!("CARGO_BIN_EXE_lx"))
-            .output()
-            .unwrap();
+        let out = lx_script("sh", &format!("\"$LX\" {flag} >/dev/full"), &[]);
         assert_eq!(out.status.code(), Some(23), "{flag}: {out:?}");
         // A reader that stops early is not an error.
-        let out = Command::new("bash")
-            .arg("-c")
-            .arg(format!(
-                "\"$LX\" {flag} | head -c 1 >/dev/null; exit ${{PIPESTATUS[0]}}"
-            ))
-            .env("LX", env!("CARGO_BIN_EXE_lx"))
-            .output()
-            .unwrap();
+        let out = lx_script(
+            "bash",
+            &format!("\"$LX\" {flag} | head -c 1 >/dev/null; exit ${{PIPESTATUS[0]}}"),
+            &[],
+        );
         assert_eq!(out.status.code(), Some(0), "{flag}: {out:?}");
         assert!(out.stderr.is_empty(), "{flag}: {out:?}");
     }
@@ -354,11 +325,7 @@ fn a_graphql_write_with_a_stale_rev_and_a_viewers_write_exit_4_with_the_error_ty
     .env("LEANIX_API_TOKEN", &viewer)
     .run()
     .expect(4);
-    assert!(
-        run.stderr.contains("answered 403 Forbidden"),
-        "{}",
-        run.stderr
-    );
+    assert_contains(&run.stderr, "answered 403 Forbidden");
     assert_eq!(sb.stats().writes, 0);
     // The admin's write with the current rev goes through.
     let done = lx_on(&sb, &["graphql", UPDATE, "--variables", &fresh])
@@ -387,11 +354,7 @@ fn a_proxy_for_an_http_host_is_refused_and_receives_nothing() {
     .env("LEANIX_API_TOKEN", sb.api_token())
     .run()
     .expect(2);
-    assert!(
-        run.stderr.contains("refusing a proxy for the http:// host"),
-        "{}",
-        run.stderr
-    );
+    assert_contains(&run.stderr, "refusing a proxy for the http:// host");
     match proxy.accept() {
         Err(e) => assert_eq!(e.kind(), std::io::ErrorKind::WouldBlock),
         Ok((_, from)) => panic!("the proxy received a connection from {from}"),
@@ -424,31 +387,6 @@ fn verbose_redacts_query_values_in_the_request_line() {
     assert!(!run.stdout.contains("SECRET"));
 }
 
-/// Starts `lx ARGS` against `sb` with stdin a pipe that stays open (the returned handle).
-fn spawn_lx(sb: &Sandbox, args: &[&str]) -> std::process::Child {
-    Command::new(env!("CARGO_BIN_EXE_lx"))
-        .arg("--insecure-loopback")
-        .args(args)
-        .env_clear()
-        .env("LEANIX_HOST", sb.url())
-        .env("LEANIX_API_TOKEN", sb.api_token())
-        .env("HOME", std::env::temp_dir())
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .unwrap()
-}
-
-/// Waits (bounded) until `until` holds, without sleeping.
-fn wait_for(what: &str, mut until: impl FnMut() -> bool) {
-    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(30);
-    while !until() {
-        assert!(std::time::Instant::now() < deadline, "never: {what}");
-        std::thread::yield_now();
-    }
-}
-
 /// True once `lx`'s signal watcher thread runs (its handlers are installed).
 fn watching_signals(pid: u32) -> bool {
     std::fs::read_dir(format!("/proc/{pid}/task"))
@@ -461,18 +399,6 @@ fn watching_signals(pid: u32) -> bool {
         .unwrap_or(false)
 }
 
-/// Sends `signal` to the child, waits for it, and returns its output and the time it took.
-fn signal_and_wait(
-    child: std::process::Child,
-    signal: i32,
-) -> (std::process::Output, std::time::Duration) {
-    let sent = std::time::Instant::now();
-    // SAFETY: a signal to our own child process.
-    assert_eq!(unsafe { libc::kill(child.id() as i32, signal) }, 0);
-    let out = child.wait_with_output().unwrap();
-    (out, sent.elapsed())
-}
-
 #[test]
 fn sigint_cancels_an_ldif_run_while_it_waits_between_polls() {
     let sb = small_sandbox();
@@ -482,7 +408,8 @@ fn sigint_cancels_an_ldif_run_while_it_waits_between_polls() {
         "lxVersion": "1.0.0", "description": "signals", "processingDirection": "inbound",
         "processingMode": "partial", "content": []
     });
-    let mut child = spawn_lx(&sb, &["ldif", "run", "-"]);
+    let (mut child, _home) =
+        lx_on(&sb, &["ldif", "run", "-"]).spawn(Stdio::piped(), Stdio::piped());
     {
         use std::io::Write;
         let mut stdin = child.stdin.take().unwrap();
@@ -506,7 +433,8 @@ fn sigint_cancels_an_ldif_run_while_it_waits_between_polls() {
 fn sigterm_while_lx_waits_for_something_no_cancel_reaches_exits_143_after_the_grace() {
     let sb = small_sandbox();
     // lx reads the request body from a standard input that never ends.
-    let mut child = spawn_lx(&sb, &["request", "POST", FACT_SHEETS, "--data", "-"]);
+    let (mut child, _home) = lx_on(&sb, &["request", "POST", FACT_SHEETS, "--data", "-"])
+        .spawn(Stdio::piped(), Stdio::piped());
     // Held open until lx has ended (waiting on the child would close it).
     let _stdin = child.stdin.take().unwrap();
     let pid = child.id();
@@ -609,24 +537,17 @@ fn sigint_during_a_stalled_api_call_exits_130_and_the_sandbox_sees_the_hang_up()
         1,
     );
     let (host, seen) = relay(&sb, "GET /services/pathfinder/v1/factSheets");
-    let mut child = Command::new(env!("CARGO_BIN_EXE_lx"))
-        .args([
-            "--insecure-loopback",
-            "--no-token-cache",
-            // The sandbox's tokens name its own URL as the instance: stay on the relay.
-            "--no-instance-routing",
-            "get",
-            "/services/pathfinder/v1/factSheets?pageSize=1",
-        ])
-        .env_clear()
-        .env("LEANIX_HOST", &host)
-        .env("LEANIX_API_TOKEN", sb.api_token())
-        .env("HOME", std::env::temp_dir())
-        .stdin(Stdio::null())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .unwrap();
+    let (mut child, _home) = Lx::bare(&[
+        "--insecure-loopback",
+        "--no-token-cache",
+        // The sandbox's tokens name its own URL as the instance: stay on the relay.
+        "--no-instance-routing",
+        "get",
+        "/services/pathfinder/v1/factSheets?pageSize=1",
+    ])
+    .env("LEANIX_HOST", &host)
+    .env("LEANIX_API_TOKEN", sb.api_token())
+    .spawn(Stdio::null(), Stdio::piped());
     wait_for("the sandbox reading the GET", || {
         if let Ok(Some(status)) = child.try_wait() {
             let mut err = String::new();

@@ -238,7 +238,7 @@ fn request_headers_are_checked() {
     let run = lx(&["request", "GET", FACT_SHEETS, "-H", "no colon"])
         .run()
         .expect(2);
-    assert!(run.stderr.contains("NAME:VALUE"), "{}", run.stderr);
+    assert_contains(&run.stderr, "NAME:VALUE");
     let run = lx(&[
         "request",
         "GET",
@@ -248,7 +248,7 @@ fn request_headers_are_checked() {
     ])
     .run()
     .expect(2);
-    assert!(run.stderr.contains("Authorization"), "{}", run.stderr);
+    assert_contains(&run.stderr, "Authorization");
     lx(&[
         "request",
         "GET",
@@ -267,7 +267,7 @@ fn request_refuses_a_body_that_is_not_json_unless_typed() {
     let run = lx(&["request", "POST", GRAPHQL, "--data", "{not json"])
         .run()
         .expect(2);
-    assert!(run.stderr.contains("not valid JSON"), "{}", run.stderr);
+    assert_contains(&run.stderr, "not valid JSON");
     // With an explicit Content-Type the body goes out as it is (and the server judges it).
     let run = lx(&[
         "request",
@@ -344,7 +344,7 @@ fn graphql_errors_and_misuse_have_their_exit_codes() {
     let run = lx(&["graphql", "{ allFactSheets { totalCount } }", "--all"])
         .run()
         .expect(2);
-    assert!(run.stderr.contains("$after"), "{}", run.stderr);
+    assert_contains(&run.stderr, "$after");
     lx(&[
         "graphql",
         "{ allFactSheets { totalCount } }",
@@ -361,12 +361,12 @@ fn verbose_reports_the_exchange_without_secrets() {
     let run = lx(&["-v", "get", &format!("{FACT_SHEETS}?pageSize=1")])
         .run()
         .ok();
-    assert!(run.stderr.contains("token exchange"), "{}", run.stderr);
-    assert!(run.stderr.contains("sha256:"), "{}", run.stderr);
+    assert_contains(&run.stderr, "token exchange");
+    assert_contains(&run.stderr, "sha256:");
     assert!(run
         .stderr
         .contains("from environment variable LEANIX_API_TOKEN"));
-    assert!(run.stderr.contains("→ 200"), "{}", run.stderr);
+    assert_contains(&run.stderr, "→ 200");
 }
 
 /// Runs a shell command under `script(1)`, which gives it a terminal; `None` without `script`.

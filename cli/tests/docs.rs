@@ -10,15 +10,7 @@ use common::*;
 /// The visible subcommands, from the "Commands:" list of `lx --help`.
 fn subcommands() -> Vec<String> {
     let help = Lx::bare(&["--help"]).run().ok().stdout;
-    let names: Vec<String> = help
-        .lines()
-        .skip_while(|l| !l.starts_with("Commands:"))
-        .skip(1)
-        .take_while(|l| l.starts_with("  "))
-        .filter_map(|l| l.split_whitespace().next())
-        .filter(|n| *n != "help")
-        .map(str::to_owned)
-        .collect();
+    let names = commands_of(&help);
     assert!(names.len() >= 8, "{help}");
     names
 }
@@ -83,7 +75,7 @@ fn completions_know_every_flag_of_the_help() {
         assert!(run.stdout.contains("paginate"));
     }
     let run = Lx::bare(&["completions", "tcsh"]).run().expect(2);
-    assert!(run.stderr.contains("tcsh"), "{}", run.stderr);
+    assert_contains(&run.stderr, "tcsh");
 }
 
 #[test]

@@ -30,7 +30,7 @@ fn not_found_exits_4() {
         .run()
         .expect(4);
     one_error_line(&run);
-    assert!(run.stderr.contains("404"), "{}", run.stderr);
+    assert_contains(&run.stderr, "404");
 }
 
 #[test]
@@ -61,7 +61,7 @@ fn usage_errors_exit_2() {
     // No host anywhere: a usage/config error that says where to put one.
     let run = Lx::bare(&["get", PAGE]).run().expect(2);
     one_error_line(&run);
-    assert!(run.stderr.contains("LEANIX_HOST"), "{}", run.stderr);
+    assert_contains(&run.stderr, "LEANIX_HOST");
     // http:// to loopback needs the explicit opt-in.
     let run = Lx::bare(&["get", PAGE])
         .env("LEANIX_HOST", &url())
@@ -94,8 +94,8 @@ fn api_token_on_the_command_line_is_refused() {
         let args: Vec<&str> = args.iter().map(|s| &**s).collect();
         let run = lx(&args).secret(secret).run().expect(2);
         one_error_line(&run);
-        assert!(run.stderr.contains("LEANIX_API_TOKEN"), "{}", run.stderr);
-        assert!(run.stderr.contains("--api-token-file"), "{}", run.stderr);
+        assert_contains(&run.stderr, "LEANIX_API_TOKEN");
+        assert_contains(&run.stderr, "--api-token-file");
         assert!(run.stdout.is_empty());
     }
 }
@@ -119,7 +119,7 @@ fn api_token_file_and_stdin_take_precedence_over_the_environment() {
         .stdin("{}")
         .run()
         .expect(2);
-    assert!(run.stderr.contains("standard input"), "{}", run.stderr);
+    assert_contains(&run.stderr, "standard input");
 }
 
 fn write_config(dir: &std::path::Path, contents: &str, mode: u32) -> std::path::PathBuf {
@@ -163,12 +163,8 @@ fn a_config_file_readable_by_others_gets_a_warning() {
     let run = cmd.run().ok();
     assert_eq!(run.stderr.lines().count(), 1, "{}", run.stderr);
     assert!(run.stderr.starts_with("lx: warning: "), "{}", run.stderr);
-    assert!(
-        run.stderr.contains("readable by group/others"),
-        "{}",
-        run.stderr
-    );
-    assert!(run.stderr.contains("0644"), "{}", run.stderr);
+    assert_contains(&run.stderr, "readable by group/others");
+    assert_contains(&run.stderr, "0644");
     assert!(run.stderr.contains(&path.display().to_string()));
 }
 
@@ -196,17 +192,13 @@ fn xdg_config_home_wins_over_home_and_the_environment_over_the_file() {
         .secret("file-token-that-is-wrong")
         .run()
         .ok();
-    assert!(
-        run.stdout.contains("environment variable LEANIX_API_TOKEN"),
-        "{}",
-        run.stdout
-    );
+    assert_contains(&run.stdout, "environment variable LEANIX_API_TOKEN");
     assert!(
         run.stdout.contains("host") && run.stdout.contains("config file"),
         "{}",
         run.stdout
     );
-    assert!(run.stdout.contains("sha256:"), "{}", run.stdout);
+    assert_contains(&run.stdout, "sha256:");
 }
 
 #[test]
@@ -219,7 +211,7 @@ fn a_broken_config_file_is_a_usage_error_without_echoing_it() {
     );
     let run = cmd.run().expect(2);
     one_error_line(&run);
-    assert!(run.stderr.contains("config.toml"), "{}", run.stderr);
+    assert_contains(&run.stderr, "config.toml");
     let missing = Lx::bare(&["get", PAGE, "--config", "/nonexistent/lx.toml"])
         .run()
         .expect(2);

@@ -26,7 +26,7 @@ fn forbidden_exits_4_and_says_403() {
     .env("LEANIX_API_TOKEN", sb.viewer_api_token())
     .run()
     .expect(4);
-    assert!(run.stderr.contains("403"), "{}", run.stderr);
+    assert_contains(&run.stderr, "403");
 }
 
 #[test]
@@ -41,7 +41,7 @@ fn a_server_error_exits_4() {
         5,
     );
     let run = lx_on(&sb, &["get", PAGE]).run().expect(4);
-    assert!(run.stderr.contains("500"), "{}", run.stderr);
+    assert_contains(&run.stderr, "500");
     assert_eq!(run.stderr.lines().count(), 1, "{}", run.stderr);
 }
 
@@ -78,7 +78,7 @@ fn a_timeout_exits_5() {
     let run = lx_on(&sb, &["get", PAGE, "--timeout", "0.5"])
         .run()
         .expect(5);
-    assert!(run.stderr.contains("timed out"), "{}", run.stderr);
+    assert_contains(&run.stderr, "timed out");
     assert!(started.elapsed() < Duration::from_secs(10));
 }
 

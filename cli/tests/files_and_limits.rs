@@ -90,13 +90,12 @@ fn an_api_token_file_past_the_bound_is_refused() {
     let run = lx(&["--api-token-file", path.to_str().unwrap(), "get", PAGE])
         .run()
         .expect(2);
-    assert!(
-        run.stderr.contains(&format!(
+    assert_contains(
+        &run.stderr,
+        &format!(
             "larger than {} bytes",
             leanix::policy::MAX_API_TOKEN_FILE_BYTES
-        )),
-        "{}",
-        run.stderr
+        ),
     );
 }
 
@@ -207,7 +206,7 @@ fn max_requests_per_minute_holds_back_a_request_that_would_wait_past_the_deadlin
     )
     .run()
     .expect(4);
-    assert!(run.stderr.contains("was not sent"), "{}", run.stderr);
+    assert_contains(&run.stderr, "was not sent");
     assert_eq!(
         sb.stats().total(Endpoint::FactSheets),
         1,

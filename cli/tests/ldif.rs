@@ -45,13 +45,10 @@ fn a_run_prints_its_result_and_applies_the_content() {
     assert_eq!(sb.stats().total(Endpoint::Integration), 4);
 
     // A test run from a file: the same result, nothing written.
-    let dir = tempfile::tempdir().unwrap();
-    let file = dir.path().join("run.json");
-    std::fs::write(
-        &file,
-        ldif("inbound", json!([app("cli-b", "CLI Test Only")])),
-    )
-    .unwrap();
+    let (_dir, file) = temp_file(
+        "run.json",
+        ldif("inbound", json!([app("cli-b", "CLI Test Only")])).as_bytes(),
+    );
     let run = lx_on(&sb, &["ldif", "run", file.to_str().unwrap(), "--test"])
         .run()
         .ok();
@@ -86,11 +83,7 @@ fn a_failed_run_exits_7_with_its_result_on_stdout() {
         .run()
         .expect(7);
     assert_eq!(run.json()["status"], "FINISHED");
-    assert!(
-        run.stderr.contains("Fact sheet name is missing"),
-        "{}",
-        run.stderr
-    );
+    assert_contains(&run.stderr, "Fact sheet name is missing");
 }
 
 #[test]
@@ -146,11 +139,7 @@ fn no_wait_then_status_warnings_results_and_stop() {
     let stopped = lx_on(&sb, &["ldif", "stop", &id]).run().ok().json();
     assert_eq!(stopped["status"], "STOPPED");
     let bad = lx_on(&sb, &["ldif", "status", "../x"]).run().expect(2);
-    assert!(
-        bad.stderr.contains("is not a synchronization run id"),
-        "{}",
-        bad.stderr
-    );
+    assert_contains(&bad.stderr, "is not a synchronization run id");
 }
 
 #[test]
@@ -215,24 +204,16 @@ fn processor_configurations_put_get_delete() {
         .collect();
     lx_on(&sb, &delete).run().ok();
     let again = lx_on(&sb, &delete).run().expect(4);
-    assert!(again.stderr.contains("404"), "{}", again.stderr);
+    assert_contains(&again.stderr, "404");
     let missing = lx_on(&sb, &["ldif", "config", "delete", "--connector-id", "x"])
         .run()
         .expect(2);
-    assert!(
-        missing.stderr.contains("needs all five keys"),
-        "{}",
-        missing.stderr
-    );
+    assert_contains(&missing.stderr, "needs all five keys");
     let bad = lx_on(&sb, &["ldif", "run", "-"])
         .stdin("[1]")
         .run()
         .expect(2);
-    assert!(
-        bad.stderr.contains("the LDIF must be a JSON object"),
-        "{}",
-        bad.stderr
-    );
+    assert_contains(&bad.stderr, "the LDIF must be a JSON object");
 }
 
 /// On a terminal, `lx ldif run` draws a progress line on stderr while it waits (the run's
@@ -242,13 +223,10 @@ fn processor_configurations_put_get_delete() {
 fn on_a_terminal_a_progress_line_shows_the_wait() {
     let sb = Sandbox::start().unwrap();
     sb.set_sync_run_state_duration(Duration::from_secs(1));
-    let dir = tempfile::tempdir().unwrap();
-    let file = dir.path().join("run.json");
-    std::fs::write(
-        &file,
-        ldif("inbound", json!([app("cli-p", "Progress App")])),
-    )
-    .unwrap();
+    let (_dir, file) = temp_file(
+        "run.json",
+        ldif("inbound", json!([app("cli-p", "Progress App")])).as_bytes(),
+    );
     let out = std::process::Command::new("script")
         .args([
             "-qec",

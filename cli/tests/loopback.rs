@@ -27,11 +27,7 @@ fn write_config(home: &std::path::Path, text: &str) {
 #[test]
 fn without_the_opt_in_http_is_refused_and_the_error_names_the_variable() {
     let run = get().run().expect(2);
-    assert!(
-        run.stderr.contains("LEANIX_INSECURE_LOOPBACK=1"),
-        "{}",
-        run.stderr
-    );
+    assert_contains(&run.stderr, "LEANIX_INSECURE_LOOPBACK=1");
     assert_eq!(run.stdout, "");
 }
 
@@ -81,5 +77,5 @@ fn the_config_key_opts_in_and_flag_and_environment_come_first() {
         run.stdout
     );
     let run = Lx::bare(&["config"]).run().ok();
-    assert!(run.stdout.contains("loopback    -"), "{}", run.stdout);
+    assert_contains(&run.stdout, "loopback    -");
 }

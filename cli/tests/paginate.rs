@@ -94,7 +94,7 @@ fn a_failure_mid_walk_is_a_non_zero_exit_and_no_merged_result() {
         .run()
         .expect(4);
     assert_eq!(run.stdout, "", "nothing of a failed merge is printed");
-    assert!(run.stderr.contains("403"), "{}", run.stderr);
+    assert_contains(&run.stderr, "403");
     assert_eq!(sb.stats().total(Endpoint::FactSheets), 3);
 
     mid_walk(&sb);
@@ -104,11 +104,7 @@ fn a_failure_mid_walk_is_a_non_zero_exit_and_no_merged_result() {
         2,
         "the pages before the failure"
     );
-    assert!(
-        run.stderr.contains("failed after 2 page(s)"),
-        "{}",
-        run.stderr
-    );
+    assert_contains(&run.stderr, "failed after 2 page(s)");
 
     // A server going round in circles: exit 6 (invalid response), nothing merged.
     sb.reset();
@@ -117,16 +113,16 @@ fn a_failure_mid_walk_is_a_non_zero_exit_and_no_merged_result() {
         .run()
         .expect(6);
     assert_eq!(run.stdout, "");
-    assert!(run.stderr.contains("round in circles"), "{}", run.stderr);
+    assert_contains(&run.stderr, "round in circles");
     assert_eq!(sb.stats().total(Endpoint::FactSheets), 3);
 }
 
 #[test]
 fn merge_needs_paginate_and_include_does_not_apply() {
     let run = lx(&["get", "--merge", FACT_SHEETS]).run().expect(2);
-    assert!(run.stderr.contains("--paginate"), "{}", run.stderr);
+    assert_contains(&run.stderr, "--paginate");
     let run = lx(&["-i", "get", "--paginate", FACT_SHEETS])
         .run()
         .expect(2);
-    assert!(run.stderr.contains("--include"), "{}", run.stderr);
+    assert_contains(&run.stderr, "--include");
 }

@@ -7,8 +7,8 @@ use common::*;
 #[test]
 fn sandbox_flag_needs_no_configuration() {
     let run = Lx::bare(&["--sandbox", "whoami"]).run().ok();
-    assert!(run.stdout.contains("workspace"), "{}", run.stdout);
-    assert!(run.stdout.contains("expires"), "{}", run.stdout);
+    assert_contains(&run.stdout, "workspace");
+    assert_contains(&run.stdout, "expires");
     let run = Lx::bare(&[
         "get",
         "/services/pathfinder/v1/factSheets?pageSize=2",
@@ -34,7 +34,7 @@ fn sandbox_flag_refuses_a_host_of_its_own() {
     let run = Lx::bare(&["--sandbox", "--host", "acme.leanix.net", "whoami"])
         .run()
         .expect(2);
-    assert!(run.stderr.contains("--sandbox"), "{}", run.stderr);
+    assert_contains(&run.stderr, "--sandbox");
 }
 
 #[test]

@@ -4,41 +4,19 @@
 mod common;
 
 use std::os::unix::process::ExitStatusExt;
-use std::process::{Command, Stdio};
+use std::process::Stdio;
 use std::time::{Duration, Instant};
 
-use common::{lx, lx_on, Lx};
+use common::{assert_contains, lx_on, lx_script_on, signal_and_wait, wait_for, Lx};
 use leanix_sandbox::{Endpoint, Fault, Sandbox};
 
 /// How long `lx` may take to end after a signal, on a busy machine.
 const PROMPT: Duration = Duration::from_millis(1500);
 
-fn stalled_lx(sb: &Sandbox) -> std::process::Child {
-    Command::new(env!("CARGO_BIN_EXE_lx"))
-        .args([
-            "--insecure-loopback",
-            "get",
-            "/services/pathfinder/v1/factSheets?pageSize=1",
-        ])
-        .env_clear()
-        .env("LEANIX_HOST", sb.url())
-        .env("LEANIX_API_TOKEN", sb.api_token())
-        .env("HOME", std::env::temp_dir())
-        .stdin(Stdio::null())
-        .stdout(Stdio::null())
-        .stderr(Stdio::piped())
-        .spawn()
-        .unwrap()
-}
-
 /// Waits (bounded) until the token request has reached the sandbox, which counts token
 /// requests as they arrive (before a stall), so the call is surely in flight.
 fn wait_for_token_request(sb: &Sandbox) {
-    let until = Instant::now() + Duration::from_secs(30);
-    while sb.stats().token_requests == 0 {
-        assert!(Instant::now() < until, "lx never asked for a token");
-        std::thread::yield_now();
-    }
+    wait_for("lx asking for a token", || sb.stats().token_requests > 0);
 }
 
 #[test]
@@ -51,13 +29,13 @@ fn sigint_and_sigterm_cancel_a_stalled_call_and_exit_130_and_143() {
         // The call stalls in its token exchange: the one request the sandbox counts on
         // arrival, so the test knows the call is in flight without sleeping.
         sb.inject(Endpoint::Token, Fault::Stall(Duration::from_secs(60)), 1);
-        let child = stalled_lx(&sb);
+        let (child, _home) = lx_on(
+            &sb,
+            &["get", "/services/pathfinder/v1/factSheets?pageSize=1"],
+        )
+        .spawn(Stdio::null(), Stdio::null());
         wait_for_token_request(&sb);
-        let sent = Instant::now();
-        // SAFETY: a signal to our own child process.
-        assert_eq!(unsafe { libc::kill(child.id() as i32, signal) }, 0);
-        let out = child.wait_with_output().unwrap();
-        let took = sent.elapsed();
+        let (out, took) = signal_and_wait(child, signal);
         let status = out.status;
         let stderr = String::from_utf8_lossy(&out.stderr);
         assert!(
@@ -91,30 +69,15 @@ fn sigint_and_sigterm_cancel_a_stalled_call_and_exit_130_and_143() {
 
 #[test]
 fn a_closed_stdout_is_an_error_and_a_closed_pipe_is_not() {
-    let home = lx(&[]);
-    let status = std::process::Command::new("sh")
-        .arg("-c")
-        .arg("\"$LX\" --insecure-loopback get '/services/pathfinder/v1/factSheets?pageSize=1' >&-")
-        .env("LX", env!("CARGO_BIN_EXE_lx"))
-        .env("LEANIX_HOST", common::url())
-        .env("LEANIX_API_TOKEN", common::api_token())
-        .env("HOME", home.home())
-        .stderr(Stdio::piped())
-        .output()
-        .unwrap();
+    let status = lx_script_on(
+        common::sandbox(),
+        "sh",
+        "\"$LX\" --insecure-loopback get '/services/pathfinder/v1/factSheets?pageSize=1' >&-",
+    );
     assert_eq!(status.status.code(), Some(23), "{status:?}");
     assert!(String::from_utf8_lossy(&status.stderr).contains("standard output is closed"));
 
-    let piped = std::process::Command::new("bash")
-        .arg("-c")
-        .arg("\"$LX\" --insecure-loopback get '/services/pathfinder/v1/factSheets?pageSize=500' --pretty | head -c 10 >/dev/null; exit ${PIPESTATUS[0]}")
-        .env("LX", env!("CARGO_BIN_EXE_lx"))
-        .env("LEANIX_HOST", common::url())
-        .env("LEANIX_API_TOKEN", common::api_token())
-        .env("HOME", home.home())
-        .stderr(Stdio::piped())
-        .output()
-        .unwrap();
+    let piped = lx_script_on(common::sandbox(), "bash", "\"$LX\" --insecure-loopback get '/services/pathfinder/v1/factSheets?pageSize=500' --pretty | head -c 10 >/dev/null; exit ${PIPESTATUS[0]}");
     assert!(piped.status.success(), "{piped:?}");
     assert!(
         piped.stderr.is_empty(),
@@ -132,11 +95,7 @@ fn a_token_given_as_the_host_is_never_echoed() {
         .env("LEANIX_API_TOKEN", "acme.leanix.net")
         .secret(&token)
         .run();
-    assert!(
-        run.stdout.contains("shown as a fingerprint"),
-        "{}",
-        run.stdout
-    );
+    assert_contains(&run.stdout, "shown as a fingerprint");
     // And with -v, as --host.
     let run = lx_on(common::sandbox(), &["-v", "--host", &token, "get", "/x"])
         .secret(&token)

@@ -10,7 +10,7 @@ use std::fs;
 use std::os::unix::fs::PermissionsExt;
 use std::path::{Path, PathBuf};
 
-use common::{chmod, lx_on, temp_file, Lx};
+use common::{assert_contains, chmod, lx_on, temp_file, Lx};
 use leanix_sandbox::{Endpoint, Fault, Sandbox};
 
 const FACT_SHEETS: &str = "/services/pathfinder/v1/factSheets?pageSize=1";
@@ -153,11 +153,7 @@ fn a_file_of_another_user_is_ignored_with_a_warning() {
     s.lx(&["get", FACT_SHEETS]).run().ok();
     std::os::unix::fs::chown(s.file(), Some(65534), Some(65534)).unwrap();
     let run = s.lx(&["get", FACT_SHEETS]).run().ok();
-    assert!(
-        run.stderr.contains("belongs to user id 65534"),
-        "{}",
-        run.stderr
-    );
+    assert_contains(&run.stderr, "belongs to user id 65534");
     assert_eq!(s.exchanges(), 2);
 }
 
@@ -188,11 +184,7 @@ fn a_truncated_file_is_ignored() {
     let bytes = fs::read(&file).unwrap();
     fs::write(&file, &bytes[..bytes.len() / 2]).unwrap();
     let run = s.lx(&["get", FACT_SHEETS]).run().ok();
-    assert!(
-        run.stderr.contains("corrupt or truncated"),
-        "{}",
-        run.stderr
-    );
+    assert_contains(&run.stderr, "corrupt or truncated");
     assert_eq!(s.exchanges(), 2);
     let run = s.lx(&["get", FACT_SHEETS]).run().ok();
     assert_eq!(run.stderr, "");
@@ -209,12 +201,8 @@ fn a_401_drops_the_cached_token() {
     s.sb.revoke_access_tokens();
     let run = s.lx(&["-v", "get", FACT_SHEETS]).run().ok();
     assert_eq!(run.json()["status"], "OK");
-    assert!(
-        run.stderr.contains("from the token cache"),
-        "{}",
-        run.stderr
-    );
-    assert!(run.stderr.contains("the API rejected"), "{}", run.stderr);
+    assert_contains(&run.stderr, "from the token cache");
+    assert_contains(&run.stderr, "the API rejected");
     assert_eq!(s.exchanges(), 2);
     assert_eq!(s.sb.stats().requests(Endpoint::FactSheets, 401), 1);
     assert_ne!(fs::read_to_string(s.file()).unwrap(), before);
@@ -266,11 +254,7 @@ fn the_cache_can_be_turned_off() {
         .env("LEANIX_TOKEN_CACHE", "maybe")
         .run()
         .expect(2);
-    assert!(
-        run.stderr.contains("LEANIX_TOKEN_CACHE must be 1 or 0"),
-        "{}",
-        run.stderr
-    );
+    assert_contains(&run.stderr, "LEANIX_TOKEN_CACHE must be 1 or 0");
     // And on again: LEANIX_TOKEN_CACHE=1 over the file's false.
     for _ in 0..2 {
         s.lx(&["get", FACT_SHEETS, "--config", config.to_str().unwrap()])
@@ -327,13 +311,9 @@ fn without_a_runtime_directory_the_cache_home_is_used() {
         .env("XDG_CACHE_HOME", cache)
         .run()
         .ok();
-    assert!(
-        run.stdout.contains(&format!(
-            "token cache on, in {}/leanix (from the default)",
-            cache
-        )),
-        "{}",
-        run.stdout
+    assert_contains(
+        &run.stdout,
+        &format!("token cache on, in {}/leanix (from the default)", cache),
     );
 
     // A runtime directory of another user (sudo keeps the caller's XDG_RUNTIME_DIR) is passed

@@ -6,7 +6,7 @@
 mod common;
 
 use std::io::{BufRead, BufReader};
-use std::process::{Command, Stdio};
+use std::process::Stdio;
 
 use common::*;
 use leanix_sandbox::{Endpoint, Sandbox};
@@ -88,11 +88,7 @@ fn exec_commits_only_on_exit_zero() {
     let run = lx_on(&sb, &["webhooks", "pull", &id, "--exec", &failing])
         .run()
         .expect(1);
-    assert!(
-        run.stderr.contains(&format!("offset {}", offsets[2])),
-        "{}",
-        run.stderr
-    );
+    assert_contains(&run.stderr, &format!("offset {}", offsets[2]));
     assert_eq!(
         sb.webhook_cursor(&id),
         Some(offsets[2]),
@@ -125,19 +121,8 @@ fn follow_stops_cleanly_on_sigint_with_what_it_handled_committed() {
     let sb = routed_sandbox();
     let id = create(&sb, "custom");
     let offsets = emit(&sb, 3);
-    let home = tempfile::tempdir().unwrap();
-    let mut child = Command::new(env!("CARGO_BIN_EXE_lx"))
-        .args(["--insecure-loopback", "webhooks", "pull", &id, "--follow"])
-        .env_clear()
-        .env("PATH", std::env::var_os("PATH").unwrap_or_default())
-        .env("HOME", home.path())
-        .env("LEANIX_HOST", sb.url())
-        .env("LEANIX_API_TOKEN", sb.api_token())
-        .stdin(Stdio::null())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .unwrap();
+    let (mut child, _home) =
+        lx_on(&sb, &["webhooks", "pull", &id, "--follow"]).spawn(Stdio::null(), Stdio::piped());
     let mut lines = BufReader::new(child.stdout.take().unwrap()).lines();
     for offset in &offsets {
         let line = lines.next().expect("an event line").unwrap();
@@ -146,14 +131,9 @@ fn follow_stops_cleanly_on_sigint_with_what_it_handled_committed() {
     }
     // The three are printed; the batch's commit follows them. Wait for it on the sandbox
     // (bounded), then interrupt the idle wait.
-    let guard = std::time::Instant::now();
-    while sb.webhook_cursor(&id) != Some(offsets[2] + 1) {
-        assert!(
-            guard.elapsed().as_secs() < 30,
-            "the batch was never committed"
-        );
-        std::thread::yield_now();
-    }
+    wait_for("the batch committed", || {
+        sb.webhook_cursor(&id) == Some(offsets[2] + 1)
+    });
     // SAFETY: signalling our own child.
     unsafe { libc::kill(child.id() as i32, libc::SIGINT) };
     let status = child.wait().unwrap();
@@ -175,14 +155,14 @@ fn list_and_delete() {
     let list = lx_on(&sb, &["webhooks", "list"]).run().ok().json();
     assert_eq!(list, json!([]));
     let run = lx_on(&sb, &["webhooks", "delete", &id]).run().expect(4);
-    assert!(run.stderr.contains("404"), "{}", run.stderr);
+    assert_contains(&run.stderr, "404");
     let run = lx_on(
         &sb,
         &["webhooks", "create", "--tag-set", ",", "--identifier", "x"],
     )
     .run()
     .expect(2);
-    assert!(run.stderr.contains("--tag-set"), "{}", run.stderr);
+    assert_contains(&run.stderr, "--tag-set");
 }
 
 #[test]

@@ -133,11 +133,6 @@ async fn every_resource_requires_the_bearer() {
     ] {
         assert_401(get(sb.url(), &path, "nope").await).await;
     }
-    let resp = graphql(
-        sb.url(),
-        "nope",
-        &serde_json::json!({"query": "{ allFactSheets { totalCount } }"}),
-    )
-    .await;
+    let resp = graphql_query(sb.url(), "nope", COUNT_QUERY).await;
     assert_401(resp).await;
 }

@@ -53,11 +53,7 @@ async fn prints_url_and_tokens_and_exits_on_stdin_eof() {
     assert_eq!(resp.status(), 200);
     let body: Value = resp.json().await.unwrap();
     let token = body["access_token"].as_str().unwrap();
-    let page: Value = get(&url, FACT_SHEETS_PATH, token)
-        .await
-        .json()
-        .await
-        .unwrap();
+    let page = get_json(&url, FACT_SHEETS_PATH, token).await;
     assert_eq!(page["total"], 50);
     let viewer_token = access_token(&url, &viewer).await;
     let claims = jwt_part(&viewer_token, 1);
@@ -140,11 +136,7 @@ async fn tls_writes_the_ca_and_prints_an_https_url() {
         .add_root_certificate(reqwest::Certificate::from_pem(&pem).unwrap())
         .build()
         .unwrap();
-    let resp = client
-        .post(format!("{url}{TOKEN_PATH}"))
-        .basic_auth("apitoken", Some(&admin))
-        .form(&[("grant_type", "client_credentials")])
-        .send()
+    let resp = post_token_form(&client, &url, Some(&basic(&admin)))
         .await
         .unwrap();
     assert_eq!(resp.status(), 200);

@@ -6,16 +6,17 @@ use common::*;
 use leanix_sandbox::{Endpoint, Sandbox};
 use serde_json::{json, Value};
 
+/// Calls the control API at `/_sandbox/{path}`: a POST of `body`, or a GET without one.
 async fn control(sb: &Sandbox, path: &str, body: Option<Value>) -> reqwest::Response {
-    let url = format!("{}/_sandbox/{path}", sb.url());
     match body {
-        Some(b) => client().post(url).json(&b).send().await.unwrap(),
-        None => client().get(url).send().await.unwrap(),
+        Some(b) => control_post(sb.url(), path, &b).await,
+        None => control_get(sb.url(), path).await,
     }
 }
 
-async fn stats(sb: &Sandbox) -> Value {
-    let resp = control(sb, "stats", None).await;
+/// GETs `/_sandbox/{path}` (stats, tokens), expecting 200, and returns its JSON.
+async fn read_control(sb: &Sandbox, path: &str) -> Value {
+    let resp = control(sb, path, None).await;
     assert_eq!(resp.status(), 200);
     resp.json().await.unwrap()
 }
@@ -26,8 +27,8 @@ async fn stats_in_the_documented_shape_without_counting_control_calls() {
     let token = access_token(sb.url(), sb.api_token()).await;
     get(sb.url(), FACT_SHEETS_PATH, &token).await;
     get(sb.url(), FACT_SHEETS_PATH, "bad").await;
-    let s = stats(&sb).await;
-    let s2 = stats(&sb).await;
+    let s = read_control(&sb, "stats").await;
+    let s2 = read_control(&sb, "stats").await;
     assert_eq!(s, s2, "control calls are not counted");
     assert_eq!(s["token_exchanges"], 1);
     assert_eq!(s["token_requests"], 1);
@@ -101,12 +102,7 @@ async fn faults_over_http() {
         Some(json!({"endpoint": "graphql", "kind": "redirect_foreign"})),
     )
     .await;
-    let resp = graphql(
-        sb.url(),
-        &token,
-        &json!({"query": "{ allFactSheets { totalCount } }"}),
-    )
-    .await;
+    let resp = graphql_query(sb.url(), &token, COUNT_QUERY).await;
     assert_eq!(resp.status(), 307);
 
     control(
@@ -201,7 +197,7 @@ async fn revoke_config_and_reset_over_http() {
     );
 
     assert_eq!(control(&sb, "reset", Some(json!({}))).await.status(), 200);
-    let s = stats(&sb).await;
+    let s = read_control(&sb, "stats").await;
     assert_eq!(s["token_requests"], 0);
     assert_eq!(s["requests"], json!({}));
     assert_eq!(sb.stats().total(Endpoint::FactSheets), 0);
@@ -250,7 +246,7 @@ async fn random_faults_over_http_persist_until_cleared() {
     assert!((74..=166).contains(&s503), "{outcomes:?}");
     assert!((40..=120).contains(&dropped), "{outcomes:?}");
     assert_eq!(s503 + dropped + outcomes["200"], n, "{outcomes:?}");
-    let s = stats(&sb).await;
+    let s = read_control(&sb, "stats").await;
     assert_eq!(s["requests"]["factSheets"]["0"], dropped);
     assert_eq!(s["requests"]["factSheets"]["503"], s503);
     // The token endpoint is not covered by `any`.
@@ -277,13 +273,7 @@ async fn issued_access_tokens_are_listed() {
     let sb = small();
     let a = access_token(sb.url(), sb.api_token()).await;
     let b = access_token(sb.url(), sb.viewer_api_token()).await;
-    let listed = stats_like(&sb, "tokens").await;
+    let listed = read_control(&sb, "tokens").await;
     assert_eq!(listed["access_tokens"], json!([a, b]));
     assert_eq!(sb.issued_access_tokens(), vec![a, b]);
-}
-
-async fn stats_like(sb: &Sandbox, path: &str) -> Value {
-    let resp = control(sb, path, None).await;
-    assert_eq!(resp.status(), 200);
-    resp.json().await.unwrap()
 }

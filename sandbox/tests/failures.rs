@@ -8,20 +8,16 @@ use common::*;
 use leanix_sandbox::{Endpoint, Fault, Sandbox};
 use serde_json::{json, Value};
 
+/// Injects a fault through the control API.
 async fn control(sb: &Sandbox, body: Value) -> reqwest::Response {
-    client()
-        .post(format!("{}/_sandbox/faults", sb.url()))
-        .json(&body)
-        .send()
-        .await
-        .unwrap()
+    control_post(sb.url(), "faults", &body).await
 }
 
 #[tokio::test]
 async fn rest_errors_carry_the_envelope() {
     let sb = small();
     let token = access_token(sb.url(), sb.api_token()).await;
-    let missing = "00000000-0000-4000-8000-000000000000";
+    let missing = MISSING_ID;
     let resp = get(sb.url(), &format!("{FACT_SHEETS_PATH}/{missing}"), &token).await;
     assert_eq!(resp.status(), 404);
     let body: Value = resp.json().await.unwrap();
@@ -51,12 +47,13 @@ async fn rest_errors_carry_the_envelope() {
         json!({"status": "ERROR", "type": "FactSheet", "errors": [{"message": "Invalid access token"}]})
     );
 
-    let resp = client()
-        .delete(format!("{}/services/mtm/v1/workspaces/x", sb.url()))
-        .bearer_auth(&token)
-        .send()
-        .await
-        .unwrap();
+    let resp = request(
+        reqwest::Method::DELETE,
+        &format!("{}/services/mtm/v1/workspaces/x", sb.url()),
+        &token,
+        None,
+    )
+    .await;
     assert_eq!(resp.status(), 405);
     assert_eq!(resp.headers()["allow"], "GET");
     let body: Value = resp.json().await.unwrap();
@@ -68,12 +65,8 @@ async fn rest_errors_carry_the_envelope() {
 async fn graphql_errors_have_an_error_type_a_path_and_partial_data() {
     let sb = small();
     let token = access_token(sb.url(), sb.api_token()).await;
-    let page: Value = get(sb.url(), &format!("{FACT_SHEETS_PATH}?pageSize=1"), &token)
-        .await
-        .json()
-        .await
-        .unwrap();
-    let id = page["data"][0]["id"].as_str().unwrap();
+    let first = first_fact_sheet(sb.url(), &token, "").await;
+    let id = first["id"].as_str().unwrap();
     let q =
         "query($ok: ID!) {\n  a: factSheet(id: $ok) { id }\n  b: factSheet(id: \"nope\") { id }\n}";
     let resp = graphql(
@@ -99,15 +92,12 @@ async fn graphql_errors_have_an_error_type_a_path_and_partial_data() {
         .contains("'nope' not found"));
 
     // Validation and syntax errors: no data at all.
-    let body: Value = graphql(
+    let body = graphql_json(
         sb.url(),
         &token,
         &json!({"query": "{ allFactSheets { bogus } }"}),
     )
-    .await
-    .json()
-    .await
-    .unwrap();
+    .await;
     assert_eq!(body["data"], Value::Null);
     assert_eq!(
         body["errors"][0]["extensions"]["errorType"],
@@ -117,11 +107,7 @@ async fn graphql_errors_have_an_error_type_a_path_and_partial_data() {
         body["errors"][0]["locations"],
         json!([{"line": 1, "column": 19}])
     );
-    let body: Value = graphql(sb.url(), &token, &json!({"query": "{ a(x: ) }"}))
-        .await
-        .json()
-        .await
-        .unwrap();
+    let body = graphql_json(sb.url(), &token, &json!({"query": "{ a(x: ) }"})).await;
     assert_eq!(
         body["errors"][0]["message"],
         "Invalid Syntax : offending token ')' at line 1 column 8"
@@ -159,12 +145,7 @@ async fn status_and_respond_faults_send_extra_headers() {
                "body": "{\"status\":\"ERROR\"}", "headers": {"x-request-id": "r2"}}),
     )
     .await;
-    let resp = graphql(
-        sb.url(),
-        &token,
-        &json!({"query": "{ allFactSheets { totalCount } }"}),
-    )
-    .await;
+    let resp = graphql_query(sb.url(), &token, COUNT_QUERY).await;
     assert_eq!(resp.status(), 409);
     assert_eq!(resp.headers()["x-request-id"], "r2");
     assert_eq!(resp.text().await.unwrap(), "{\"status\":\"ERROR\"}");
@@ -260,15 +241,12 @@ const PAGE: &str = "query($after: String) { allFactSheets(first: 10, after: $aft
     pageInfo { hasNextPage endCursor } edges { node { id } } } }";
 
 async fn page(sb: &Sandbox, token: &str, after: &Value) -> Value {
-    let body: Value = graphql(
+    let body = graphql_json(
         sb.url(),
         token,
         &json!({"query": PAGE, "variables": {"after": after}}),
     )
-    .await
-    .json()
-    .await
-    .unwrap();
+    .await;
     assert!(body.get("errors").is_none(), "{body}");
     body["data"]["allFactSheets"].clone()
 }
@@ -329,7 +307,7 @@ async fn cursor_cycle_on_the_rest_list_alternates_two_cursors() {
     let mut path = list.to_owned();
     let mut seen = Vec::new();
     for _ in 0..4 {
-        let body: Value = get(sb.url(), &path, &token).await.json().await.unwrap();
+        let body = get_json(sb.url(), &path, &token).await;
         assert_eq!(body["data"].as_array().unwrap().len(), 10);
         let cursor = body["cursor"].as_str().unwrap().to_owned();
         path = format!("{list}&cursor={cursor}");
@@ -339,6 +317,6 @@ async fn cursor_cycle_on_the_rest_list_alternates_two_cursors() {
     assert_ne!(a, b);
     assert_eq!(seen, [a.clone(), b.clone(), a.clone(), b]);
     // Then paging is normal again: the cursor moves on.
-    let body: Value = get(sb.url(), &path, &token).await.json().await.unwrap();
+    let body = get_json(sb.url(), &path, &token).await;
     assert!(!seen.contains(&body["cursor"].as_str().unwrap().to_owned()));
 }

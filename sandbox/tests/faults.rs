@@ -8,6 +8,14 @@ use common::*;
 use leanix_sandbox::{Endpoint, Fault, DROPPED};
 use serde_json::Value;
 
+/// The fault that answers with `status` and no Retry-After.
+fn status(status: u16) -> Fault {
+    Fault::Status {
+        status,
+        retry_after: None,
+    }
+}
+
 #[tokio::test]
 async fn status_with_retry_after_then_normal() {
     let sb = small();
@@ -126,13 +134,11 @@ async fn drop_connection_closes_without_a_response() {
     assert_eq!(get(sb.url(), FACT_SHEETS_PATH, &token).await.status(), 200);
 
     sb.inject(Endpoint::Token, Fault::DropConnection, 1);
-    assert!(client()
-        .post(format!("{}{TOKEN_PATH}", sb.url()))
-        .header("Authorization", basic(sb.api_token()))
-        .form(&[("grant_type", "client_credentials")])
-        .send()
-        .await
-        .is_err());
+    assert!(
+        post_token_form(&client(), sb.url(), Some(&basic(sb.api_token())))
+            .await
+            .is_err()
+    );
     let stats = sb.stats();
     assert_eq!(stats.requests(Endpoint::FactSheets, DROPPED), 1);
     assert_eq!(stats.requests(Endpoint::Token, DROPPED), 1);
@@ -169,21 +175,13 @@ async fn a_very_long_stall_does_not_block_shutdown() {
     sb.inject(Endpoint::Token, Fault::Stall(Duration::from_secs(3600)), 1);
     let url = sb.url().to_owned();
     let token = sb.api_token().to_owned();
-    let pending = tokio::spawn(async move { exchange_raw_result(&url, &token).await });
+    let pending =
+        tokio::spawn(async move { post_token_form(&client(), &url, Some(&basic(&token))).await });
     tokio::time::sleep(Duration::from_millis(100)).await;
     let start = Instant::now();
     drop(sb);
     assert!(start.elapsed() < Duration::from_secs(3));
     assert!(pending.await.unwrap().is_err());
-}
-
-async fn exchange_raw_result(url: &str, api_token: &str) -> reqwest::Result<reqwest::Response> {
-    client()
-        .post(format!("{url}{TOKEN_PATH}"))
-        .header("Authorization", basic(api_token))
-        .form(&[("grant_type", "client_credentials")])
-        .send()
-        .await
 }
 
 #[tokio::test]
@@ -220,12 +218,7 @@ async fn redirect_foreign_points_at_the_other_origin_which_counts_authorization(
     assert_eq!(location, format!("{}{path}", sb.foreign_url()));
 
     // A careless client that resends its credentials is seen.
-    let resp = client()
-        .get(&location)
-        .bearer_auth(&token)
-        .send()
-        .await
-        .unwrap();
+    let resp = get(&location, "", &token).await;
     assert_eq!(resp.status(), 200);
     let body: Value = resp.json().await.unwrap();
     assert_eq!(body["foreign"], true);
@@ -250,23 +243,11 @@ async fn redirect_foreign_points_at_the_other_origin_which_counts_authorization(
 #[tokio::test]
 async fn any_applies_to_resources_not_to_the_token_endpoint() {
     let sb = small();
-    sb.inject(
-        Endpoint::Any,
-        Fault::Status {
-            status: 502,
-            retry_after: None,
-        },
-        2,
-    );
+    sb.inject(Endpoint::Any, status(502), 2);
     let token = access_token(sb.url(), sb.api_token()).await;
     let ws = format!("/services/mtm/v1/workspaces/{}", sb.workspace_id());
     assert_eq!(get(sb.url(), &ws, &token).await.status(), 502);
-    let resp = graphql(
-        sb.url(),
-        &token,
-        &serde_json::json!({"query": "{ allFactSheets { totalCount } }"}),
-    )
-    .await;
+    let resp = graphql_query(sb.url(), &token, COUNT_QUERY).await;
     assert_eq!(resp.status(), 502);
     assert_eq!(get(sb.url(), &ws, &token).await.status(), 200);
     let stats = sb.stats();
@@ -277,34 +258,13 @@ async fn any_applies_to_resources_not_to_the_token_endpoint() {
 #[tokio::test]
 async fn faults_queue_in_order_and_reset_clears_them() {
     let sb = small();
-    sb.inject(
-        Endpoint::Token,
-        Fault::Status {
-            status: 500,
-            retry_after: None,
-        },
-        1,
-    );
-    sb.inject(
-        Endpoint::Token,
-        Fault::Status {
-            status: 502,
-            retry_after: None,
-        },
-        1,
-    );
+    sb.inject(Endpoint::Token, status(500), 1);
+    sb.inject(Endpoint::Token, status(502), 1);
     assert_eq!(exchange_raw(sb.url(), sb.api_token()).await.status(), 500);
     assert_eq!(exchange_raw(sb.url(), sb.api_token()).await.status(), 502);
     assert_eq!(exchange_raw(sb.url(), sb.api_token()).await.status(), 200);
 
-    sb.inject(
-        Endpoint::Token,
-        Fault::Status {
-            status: 500,
-            retry_after: None,
-        },
-        10,
-    );
+    sb.inject(Endpoint::Token, status(500), 10);
     sb.reset();
     assert_eq!(sb.stats(), Default::default());
     assert_eq!(exchange_raw(sb.url(), sb.api_token()).await.status(), 200);
@@ -344,15 +304,8 @@ async fn truncated_body_cuts_the_transfer_short() {
 async fn random_faults_through_the_rust_api() {
     let sb = small();
     let token = access_token(sb.url(), sb.api_token()).await;
-    sb.inject_random(
-        Endpoint::FactSheets,
-        Fault::Status {
-            status: 503,
-            retry_after: None,
-        },
-        0.5,
-    )
-    .unwrap();
+    sb.inject_random(Endpoint::FactSheets, status(503), 0.5)
+        .unwrap();
     assert!(sb
         .inject_random(Endpoint::FactSheets, Fault::HtmlOk, 0.51)
         .is_err());

@@ -59,23 +59,16 @@ async fn paging_with_end_cursor_visits_every_fact_sheet_once() {
 async fn facet_filter_and_fact_sheet_type_select_one_type() {
     let sb = Sandbox::builder().fact_sheets(500).start().unwrap();
     let token = access_token(sb.url(), sb.api_token()).await;
-    let rest: Value = get(
+    let rest = get_json(
         sb.url(),
         &format!("{FACT_SHEETS_PATH}?type=Application&pageSize=1"),
         &token,
     )
-    .await
-    .json()
-    .await
-    .unwrap();
+    .await;
     let apps = rest["total"].as_u64().unwrap();
     let q = r#"{ allFactSheets(first: 1000, filter: {facetFilters: [{facetKey: "FactSheetTypes", keys: ["Application"]}]}) {
         totalCount edges { node { type ... on Application { release lifecycle { asString phases { phase startDate } } } } } } }"#;
-    let body: Value = graphql(sb.url(), &token, &json!({"query": q}))
-        .await
-        .json()
-        .await
-        .unwrap();
+    let body = graphql_json(sb.url(), &token, &json!({"query": q})).await;
     let conn = &body["data"]["allFactSheets"];
     assert_eq!(conn["totalCount"].as_u64(), Some(apps));
     let edges = conn["edges"].as_array().unwrap();
@@ -84,25 +77,18 @@ async fn facet_filter_and_fact_sheet_type_select_one_type() {
     assert!(edges.iter().any(|e| e["node"]["release"].is_string()));
 
     let q = "query($t: FactSheetType) { allFactSheets(factSheetType: $t) { totalCount } }";
-    let body: Value = graphql(
+    let body = graphql_json(
         sb.url(),
         &token,
         &json!({"query": q, "variables": {"t": "Application"}}),
     )
-    .await
-    .json()
-    .await
-    .unwrap();
+    .await;
     assert_eq!(
         body["data"]["allFactSheets"]["totalCount"].as_u64(),
         Some(apps)
     );
     let q = "{ allFactSheets(factSheetType: Application) { totalCount } }";
-    let body: Value = graphql(sb.url(), &token, &json!({"query": q}))
-        .await
-        .json()
-        .await
-        .unwrap();
+    let body = graphql_json(sb.url(), &token, &json!({"query": q})).await;
     assert_eq!(
         body["data"]["allFactSheets"]["totalCount"].as_u64(),
         Some(apps)
@@ -113,23 +99,15 @@ async fn facet_filter_and_fact_sheet_type_select_one_type() {
 async fn fact_sheet_by_id_honours_the_selection() {
     let sb = small();
     let token = access_token(sb.url(), sb.api_token()).await;
-    let page: Value = get(sb.url(), &format!("{FACT_SHEETS_PATH}?pageSize=1"), &token)
-        .await
-        .json()
-        .await
-        .unwrap();
-    let fs = &page["data"][0];
+    let fs = &first_fact_sheet(sb.url(), &token, "").await;
     let q = r#"query($id: ID!) { fs: factSheet(id: $id) { id displayName __typename ...Names } }
                fragment Names on BaseFactSheet { name tags { name } }"#;
-    let body: Value = graphql(
+    let body = graphql_json(
         sb.url(),
         &token,
         &json!({"query": q, "variables": {"id": fs["id"]}}),
     )
-    .await
-    .json()
-    .await
-    .unwrap();
+    .await;
     let node = body["data"]["fs"].as_object().unwrap();
     let keys: Vec<&str> = node.keys().map(String::as_str).collect();
     assert_eq!(keys.len(), 5, "{keys:?}");
@@ -159,11 +137,7 @@ async fn unknown_fields_are_errors_on_http_200() {
     assert_eq!(err["locations"], json!([{"line": 3, "column": 3}]));
 
     let q = "{ allFactSheets { edges { node { id bogus } } } }";
-    let body: Value = graphql(sb.url(), &token, &json!({"query": q}))
-        .await
-        .json()
-        .await
-        .unwrap();
+    let body = graphql_json(sb.url(), &token, &json!({"query": q})).await;
     assert_eq!(body["data"], Value::Null);
     assert!(body["errors"][0]["message"]
         .as_str()
@@ -186,14 +160,13 @@ async fn malformed_json_body_gets_400() {
     let sb = small();
     let token = access_token(sb.url(), sb.api_token()).await;
     for body in ["{\"query\": ", "[1,2]", "{}"] {
-        let resp = client()
-            .post(format!("{}{GRAPHQL_PATH}", sb.url()))
-            .bearer_auth(&token)
-            .header("content-type", "application/json")
-            .body(body)
-            .send()
-            .await
-            .unwrap();
+        let resp = request_raw(
+            reqwest::Method::POST,
+            &format!("{}{GRAPHQL_PATH}", sb.url()),
+            &token,
+            body,
+        )
+        .await;
         assert_eq!(resp.status(), 400, "{body}");
     }
 }
@@ -203,21 +176,13 @@ async fn invalid_facet_keys_and_cursors_are_errors() {
     let sb = small();
     let token = access_token(sb.url(), sb.api_token()).await;
     let q = r#"{ allFactSheets(filter: {facetFilters: [{facetKey: "Nope", keys: ["x"]}]}) { totalCount } }"#;
-    let body: Value = graphql(sb.url(), &token, &json!({"query": q}))
-        .await
-        .json()
-        .await
-        .unwrap();
+    let body = graphql_json(sb.url(), &token, &json!({"query": q})).await;
     assert_eq!(body["data"]["allFactSheets"], Value::Null);
     assert!(body["errors"][0]["message"]
         .as_str()
         .unwrap()
         .contains("facet"));
     let q = r#"{ allFactSheets(after: "garbage") { totalCount } }"#;
-    let body: Value = graphql(sb.url(), &token, &json!({"query": q}))
-        .await
-        .json()
-        .await
-        .unwrap();
+    let body = graphql_json(sb.url(), &token, &json!({"query": q})).await;
     assert!(body["errors"].is_array());
 }

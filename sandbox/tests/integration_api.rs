@@ -11,90 +11,130 @@ use serde_json::{json, Value};
 
 const BASE: &str = "/services/integration-api/v1";
 
-/// Calls the Integration API; returns the status and the JSON body (null if empty).
-async fn call(
-    sb: &Sandbox,
-    token: &str,
-    method: &str,
-    path: &str,
-    body: Option<&Value>,
-) -> (u16, Value) {
-    let url = format!("{}{BASE}{path}", sb.url());
-    let mut req = client()
-        .request(method.parse().unwrap(), url)
-        .bearer_auth(token);
-    if let Some(body) = body {
-        req = req.json(body);
-    }
-    let resp = req.send().await.unwrap();
-    let status = resp.status().as_u16();
-    let text = resp.text().await.unwrap();
-    (
-        status,
-        if text.is_empty() {
-            Value::Null
-        } else {
-            serde_json::from_str(&text).unwrap()
-        },
-    )
+/// The Integration API of one sandbox, called as one user (with that user's access token).
+struct Api<'a> {
+    sb: &'a Sandbox,
+    token: String,
 }
 
+impl<'a> Api<'a> {
+    /// Exchanges `api_token` (the admin's or the viewer's) and calls as that user.
+    async fn sign_in(sb: &'a Sandbox, api_token: &str) -> Api<'a> {
+        let token = access_token(sb.url(), api_token).await;
+        Api { sb, token }
+    }
+
+    /// Calls `method` on `path` below the API's base; the status and the JSON body (null if
+    /// empty).
+    async fn call(&self, method: &str, path: &str, body: Option<&Value>) -> (u16, Value) {
+        let url = format!("{}{BASE}{path}", self.sb.url());
+        let mut req = client()
+            .request(method.parse().unwrap(), url)
+            .bearer_auth(&self.token);
+        if let Some(body) = body {
+            req = req.json(body);
+        }
+        let resp = req.send().await.unwrap();
+        let status = resp.status().as_u16();
+        let text = resp.text().await.unwrap();
+        (
+            status,
+            if text.is_empty() {
+                Value::Null
+            } else {
+                serde_json::from_str(&text).unwrap()
+            },
+        )
+    }
+
+    /// `GET path`.
+    async fn get(&self, path: &str) -> (u16, Value) {
+        self.call("GET", path, None).await
+    }
+
+    /// `POST path` with a JSON body.
+    async fn post(&self, path: &str, body: &Value) -> (u16, Value) {
+        self.call("POST", path, Some(body)).await
+    }
+
+    /// `GET /synchronizationRuns/{id}/{what}`: one of the run's status, progress, warnings,
+    /// results or resultsUrl.
+    async fn run_get(&self, id: &str, what: &str) -> (u16, Value) {
+        self.get(&format!("/synchronizationRuns/{id}/{what}")).await
+    }
+
+    /// `POST /synchronizationRuns/{id}/{action}` without a body: start or stop the run.
+    async fn run_post(&self, id: &str, action: &str) -> (u16, Value) {
+        self.call("POST", &format!("/synchronizationRuns/{id}/{action}"), None)
+            .await
+    }
+
+    /// Creates a run of `ldif` (`query` such as `?start=true`) and returns its id.
+    async fn create(&self, query: &str, ldif: &Value) -> String {
+        let (status, body) = self
+            .post(&format!("/synchronizationRuns{query}"), ldif)
+            .await;
+        assert_eq!(status, 200, "{body}");
+        body["id"].as_str().unwrap().to_owned()
+    }
+
+    /// The run's status, checking that the answer names the run and its description.
+    async fn status(&self, id: &str) -> String {
+        let (code, body) = self.run_get(id, "status").await;
+        assert_eq!(code, 200);
+        assert_eq!(
+            (&body["id"], &body["description"]),
+            (&json!(id), &json!("a test run"))
+        );
+        body["status"].as_str().unwrap().to_owned()
+    }
+
+    /// The fact sheets whose full text matches `name`, through GraphQL.
+    async fn by_external_id(&self, name: &str) -> Vec<Value> {
+        let q = "query($t: String) { allFactSheets(filter: {fullTextSearch: $t}) { edges { node {
+        name type description externalId { externalId } } } } }";
+        let body = graphql_json(
+            self.sb.url(),
+            &self.token,
+            &json!({"query": q, "variables": {"t": name}}),
+        )
+        .await;
+        body["data"]["allFactSheets"]["edges"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|e| e["node"].clone())
+            .collect()
+    }
+}
+
+/// The answer to a refused call: `status` and the one error message.
+fn refused(status: u16, message: &str) -> (u16, Value) {
+    (status, json!({ "errors": [message] }))
+}
+
+/// A run request: the test connector, `direction` and `content`.
 fn ldif(direction: &str, content: Value) -> Value {
     json!({"connectorType": "sandboxTest", "connectorId": "test-1", "connectorVersion": "1.0.0",
            "lxVersion": "1.0.0", "description": "a test run", "processingDirection": direction,
            "processingMode": "partial", "content": content})
 }
 
-async fn create(sb: &Sandbox, token: &str, query: &str, ldif: &Value) -> String {
-    let (status, body) = call(
-        sb,
-        token,
-        "POST",
-        &format!("/synchronizationRuns{query}"),
-        Some(ldif),
-    )
-    .await;
-    assert_eq!(status, 200, "{body}");
-    body["id"].as_str().unwrap().to_owned()
-}
-
-async fn status(sb: &Sandbox, token: &str, id: &str) -> String {
-    let (code, body) = call(
-        sb,
-        token,
-        "GET",
-        &format!("/synchronizationRuns/{id}/status"),
-        None,
-    )
-    .await;
-    assert_eq!(code, 200);
-    assert_eq!(
-        (&body["id"], &body["description"]),
-        (&json!(id), &json!("a test run"))
-    );
-    body["status"].as_str().unwrap().to_owned()
-}
-
-async fn by_external_id(sb: &Sandbox, token: &str, name: &str) -> Vec<Value> {
-    let q = "query($t: String) { allFactSheets(filter: {fullTextSearch: $t}) { edges { node {
-        name type description externalId { externalId } } } } }";
-    let body: Value = graphql(
-        sb.url(),
-        token,
-        &json!({"query": q, "variables": {"t": name}}),
-    )
-    .await
-    .json()
-    .await
-    .unwrap();
-    body["data"]["allFactSheets"]["edges"]
-        .as_array()
+/// POSTs `settings` as they are (no content type) to `/_sandbox/integration`; the settings now
+/// in force.
+async fn set_integration_raw(sb: &Sandbox, settings: &'static str) -> Value {
+    client()
+        .post(format!("{}/_sandbox/integration", sb.url()))
+        .body(settings)
+        .send()
+        .await
         .unwrap()
-        .iter()
-        .map(|e| e["node"].clone())
-        .collect()
+        .json()
+        .await
+        .unwrap()
 }
 
+/// A small sandbox whose runs pass through their states at once.
 fn instant() -> Sandbox {
     Sandbox::builder()
         .fact_sheets(120)
@@ -106,59 +146,33 @@ fn instant() -> Sandbox {
 #[tokio::test]
 async fn a_started_run_goes_through_every_state_and_applies_its_ldif() {
     let sb = small();
-    let token = access_token(sb.url(), sb.api_token()).await;
-    let resp = client()
-        .post(format!("{}/_sandbox/integration", sb.url()))
-        .json(&json!({"sync_run_state_ms": 1000}))
-        .send()
-        .await
-        .unwrap();
+    let api = Api::sign_in(&sb, sb.api_token()).await;
+    let resp = control_post(sb.url(), "integration", &json!({"sync_run_state_ms": 1000})).await;
     assert_eq!(
         resp.json::<Value>().await.unwrap(),
         json!({"sync_run_state_ms": 1000, "sync_run_manual": false, "sync_run_sequentialized": false})
     );
     let content = json!([{"type": "Application", "id": "ext-a", "data": {"name": "Zeta Ledger", "description": "from LDIF"}}]);
-    let id = create(&sb, &token, "", &ldif("inbound", content)).await;
-    assert_eq!(status(&sb, &token, &id).await, "CREATED");
-    let (code, body) = call(
-        &sb,
-        &token,
-        "POST",
-        &format!("/synchronizationRuns/{id}/start"),
-        None,
-    )
-    .await;
+    let id = api.create("", &ldif("inbound", content)).await;
+    assert_eq!(api.status(&id).await, "CREATED");
+    let (code, body) = api.run_post(&id, "start").await;
     assert_eq!((code, body), (200, Value::Null));
-    assert_eq!(status(&sb, &token, &id).await, "PENDING");
-    let (code, _) = call(
-        &sb,
-        &token,
-        "POST",
-        &format!("/synchronizationRuns/{id}/start"),
-        None,
-    )
-    .await;
+    assert_eq!(api.status(&id).await, "PENDING");
+    let (code, _) = api.run_post(&id, "start").await;
     assert_eq!(code, 400, "a run starts once");
 
     let mut seen = vec!["PENDING".to_owned()];
     let deadline = Instant::now() + Duration::from_secs(20);
     while seen.last().unwrap() != "FINISHED" {
         assert!(Instant::now() < deadline, "{seen:?}");
-        let s = status(&sb, &token, &id).await;
+        let s = api.status(&id).await;
         if seen.last() != Some(&s) {
             seen.push(s);
         }
         tokio::time::sleep(Duration::from_millis(10)).await;
     }
     assert_eq!(seen, ["PENDING", "IN_PROGRESS", "FINISHED"]);
-    let (_, progress) = call(
-        &sb,
-        &token,
-        "GET",
-        &format!("/synchronizationRuns/{id}/progress"),
-        None,
-    )
-    .await;
+    let (_, progress) = api.run_get(&id, "progress").await;
     assert_eq!(progress["status"], "FINISHED");
     assert_eq!(
         (
@@ -172,7 +186,7 @@ async fn a_started_run_goes_through_every_state_and_applies_its_ldif() {
         (&progress["contentsCount"], &progress["itemsInScopeCount"]),
         (&json!(1), &json!(1))
     );
-    let created = by_external_id(&sb, &token, "Zeta Ledger").await;
+    let created = api.by_external_id("Zeta Ledger").await;
     assert_eq!(
         created,
         [
@@ -181,27 +195,13 @@ async fn a_started_run_goes_through_every_state_and_applies_its_ldif() {
         ]
     );
     // Inbound runs have no output LDIF.
-    let (code, _) = call(
-        &sb,
-        &token,
-        "GET",
-        &format!("/synchronizationRuns/{id}/results"),
-        None,
-    )
-    .await;
+    let (code, _) = api.run_get(&id, "results").await;
     assert_eq!(code, 204);
-    let (_, url) = call(
-        &sb,
-        &token,
-        "GET",
-        &format!("/synchronizationRuns/{id}/resultsUrl"),
-        None,
-    )
-    .await;
+    let (_, url) = api.run_get(&id, "resultsUrl").await;
     assert_eq!(url, json!({"url": null}));
     let stats = sb.stats();
     assert_eq!((stats.sync_runs("FINISHED"), stats.writes), (1, 1));
-    let (_, list) = call(&sb, &token, "GET", "/synchronizationRuns", None).await;
+    let (_, list) = api.get("/synchronizationRuns").await;
     assert_eq!(
         list,
         json!([{"id": id, "status": "FINISHED", "description": "a test run"}])
@@ -211,22 +211,15 @@ async fn a_started_run_goes_through_every_state_and_applies_its_ldif() {
 #[tokio::test]
 async fn inbound_content_creates_updates_by_external_id_and_warns() {
     let sb = instant();
-    let token = access_token(sb.url(), sb.api_token()).await;
+    let api = Api::sign_in(&sb, sb.api_token()).await;
     let first = json!([
         {"type": "Application", "id": "crm", "data": {"name": "Omega CRM", "description": "v1"}},
         {"type": "Deployment", "id": "k8s-1", "data": {"name": "x"}},
         {"type": "ITComponent", "id": "nameless", "data": {"description": "no name"}},
     ]);
-    let id = create(&sb, &token, "?start=true", &ldif("inbound", first)).await;
-    assert_eq!(status(&sb, &token, &id).await, "FINISHED");
-    let (_, warnings) = call(
-        &sb,
-        &token,
-        "GET",
-        &format!("/synchronizationRuns/{id}/warnings"),
-        None,
-    )
-    .await;
+    let id = api.create("?start=true", &ldif("inbound", first)).await;
+    assert_eq!(api.status(&id).await, "FINISHED");
+    let (_, warnings) = api.run_get(&id, "warnings").await;
     let processor = json!({"name": "Sandbox default inbound processor", "index": 0});
     assert_eq!(
         warnings,
@@ -238,14 +231,7 @@ async fn inbound_content_creates_updates_by_external_id_and_warns() {
              "category": "mapping", "status": "ERROR"},
         ])
     );
-    let (_, progress) = call(
-        &sb,
-        &token,
-        "GET",
-        &format!("/synchronizationRuns/{id}/progress"),
-        None,
-    )
-    .await;
+    let (_, progress) = api.run_get(&id, "progress").await;
     assert_eq!(
         (
             &progress["processedContentCount"],
@@ -262,9 +248,9 @@ async fn inbound_content_creates_updates_by_external_id_and_warns() {
 
     // The same external id updates instead of creating; name is optional then.
     let second = json!([{"type": "Application", "id": "crm", "data": {"description": "v2"}}]);
-    let id = create(&sb, &token, "?start=true", &ldif("inbound", second)).await;
-    assert_eq!(status(&sb, &token, &id).await, "FINISHED");
-    let found = by_external_id(&sb, &token, "Omega CRM").await;
+    let id = api.create("?start=true", &ldif("inbound", second)).await;
+    assert_eq!(api.status(&id).await, "FINISHED");
+    let found = api.by_external_id("Omega CRM").await;
     assert_eq!(found.len(), 1);
     assert_eq!(found[0]["description"], "v2");
     assert_eq!(sb.fact_sheet_count(), 121);
@@ -276,72 +262,50 @@ async fn inbound_content_creates_updates_by_external_id_and_warns() {
     // A test run computes the same warnings and changes nothing.
     let third = json!([{"type": "Application", "id": "crm", "data": {"description": "v3"}},
                        {"type": "Process", "id": "new", "data": {"name": "Dry Run Process"}}]);
-    let id = create(
-        &sb,
-        &token,
-        "?start=true&test=true",
-        &ldif("inbound", third),
-    )
-    .await;
-    assert_eq!(status(&sb, &token, &id).await, "FINISHED");
+    let id = api
+        .create("?start=true&test=true", &ldif("inbound", third))
+        .await;
+    assert_eq!(api.status(&id).await, "FINISHED");
     assert_eq!(
-        by_external_id(&sb, &token, "Omega CRM").await[0]["description"],
+        api.by_external_id("Omega CRM").await[0]["description"],
         "v2"
     );
-    assert!(by_external_id(&sb, &token, "Dry Run Process")
-        .await
-        .is_empty());
+    assert!(api.by_external_id("Dry Run Process").await.is_empty());
     assert_eq!(sb.stats().writes, 2);
-    let (code, body) = call(
-        &sb,
-        &token,
-        "POST",
-        "/synchronizationRuns?test=true",
-        Some(&ldif("inbound", json!([]))),
-    )
-    .await;
+    let (code, body) = api
+        .post(
+            "/synchronizationRuns?test=true",
+            &ldif("inbound", json!([])),
+        )
+        .await;
     assert_eq!(
         (code, body),
-        (
-            400,
-            json!({"errors": ["The parameter 'test' requires 'start=true'"]})
-        )
+        refused(400, "The parameter 'test' requires 'start=true'")
     );
 }
 
 #[tokio::test]
 async fn a_run_fails_with_the_fault_and_changes_nothing() {
     let sb = instant();
-    let token = access_token(sb.url(), sb.api_token()).await;
-    let resp = client()
-        .post(format!("{}/_sandbox/faults", sb.url()))
-        .json(&json!({"endpoint": "integration", "kind": "sync_run_fail"}))
-        .send()
-        .await
-        .unwrap();
+    let api = Api::sign_in(&sb, sb.api_token()).await;
+    let resp = control_post(
+        sb.url(),
+        "faults",
+        &json!({"endpoint": "integration", "kind": "sync_run_fail"}),
+    )
+    .await;
     assert_eq!(resp.status(), 200);
     let content = json!([{"type": "Application", "id": "f1", "data": {"name": "Doomed App"}}]);
-    let failed = create(
-        &sb,
-        &token,
-        "?start=true",
-        &ldif("inbound", content.clone()),
-    )
-    .await;
-    assert_eq!(status(&sb, &token, &failed).await, "FAILED");
-    let (_, warnings) = call(
-        &sb,
-        &token,
-        "GET",
-        &format!("/synchronizationRuns/{failed}/warnings"),
-        None,
-    )
-    .await;
+    let failed = api
+        .create("?start=true", &ldif("inbound", content.clone()))
+        .await;
+    assert_eq!(api.status(&failed).await, "FAILED");
+    let (_, warnings) = api.run_get(&failed, "warnings").await;
     assert_eq!(warnings[0]["status"], "ERROR");
-    assert!(by_external_id(&sb, &token, "Doomed App").await.is_empty());
+    assert!(api.by_external_id("Doomed App").await.is_empty());
     // Only the next run fails.
-    let ok = create(&sb, &token, "?start=true", &ldif("inbound", content)).await;
-    assert_eq!(status(&sb, &token, &ok).await, "FINISHED");
+    let ok = api.create("?start=true", &ldif("inbound", content)).await;
+    assert_eq!(api.status(&ok).await, "FINISHED");
     let stats = sb.stats();
     assert_eq!(
         (
@@ -357,43 +321,25 @@ async fn a_run_fails_with_the_fault_and_changes_nothing() {
 async fn a_stopped_run_ends_stopped() {
     let sb = small();
     sb.set_sync_run_state_duration(Duration::from_secs(3600));
-    let token = access_token(sb.url(), sb.api_token()).await;
+    let api = Api::sign_in(&sb, sb.api_token()).await;
     let content = json!([{"type": "Application", "id": "s1", "data": {"name": "Never Made"}}]);
-    let id = create(&sb, &token, "?start=true", &ldif("inbound", content)).await;
-    assert_eq!(status(&sb, &token, &id).await, "PENDING");
-    let stop = format!("/synchronizationRuns/{id}/stop");
-    assert_eq!(
-        call(&sb, &token, "POST", &stop, None).await,
-        (200, Value::Null)
-    );
-    assert_eq!(status(&sb, &token, &id).await, "STOPPED");
-    let (code, body) = call(&sb, &token, "POST", &stop, None).await;
+    let id = api.create("?start=true", &ldif("inbound", content)).await;
+    assert_eq!(api.status(&id).await, "PENDING");
+    assert_eq!(api.run_post(&id, "stop").await, (200, Value::Null));
+    assert_eq!(api.status(&id).await, "STOPPED");
+    let (code, body) = api.run_post(&id, "stop").await;
     assert_eq!(code, 400);
     assert_eq!(
         body["errors"][0],
         format!("The synchronization run {id} is neither pending nor in progress")
     );
-    let created = create(&sb, &token, "", &ldif("inbound", json!([]))).await;
-    assert_eq!(
-        call(
-            &sb,
-            &token,
-            "POST",
-            &format!("/synchronizationRuns/{created}/stop"),
-            None
-        )
-        .await
-        .0,
-        400
-    );
+    let created = api.create("", &ldif("inbound", json!([]))).await;
+    assert_eq!(api.run_post(&created, "stop").await.0, 400);
     assert_eq!(sb.stats().sync_runs("STOPPED"), 1);
-    let (code, body) = call(&sb, &token, "GET", "/synchronizationRuns/nope/status", None).await;
+    let (code, body) = api.get("/synchronizationRuns/nope/status").await;
     assert_eq!(
         (code, body),
-        (
-            404,
-            json!({"errors": ["No synchronization run with id 'nope' exists"]})
-        )
+        refused(404, "No synchronization run with id 'nope' exists")
     );
 }
 
@@ -401,31 +347,25 @@ async fn a_stopped_run_ends_stopped() {
 async fn outbound_results_are_204_until_ready_then_the_ldif() {
     let sb = small();
     sb.set_sync_run_state_duration(Duration::from_secs(3600));
-    let token = access_token(sb.url(), sb.api_token()).await;
-    let waiting = create(&sb, &token, "?start=true", &ldif("outbound", json!([]))).await;
+    let api = Api::sign_in(&sb, sb.api_token()).await;
+    let waiting = api
+        .create("?start=true", &ldif("outbound", json!([])))
+        .await;
     let results = |id: &str| format!("/synchronizationRuns/{id}/results");
-    assert_eq!(
-        call(&sb, &token, "GET", &results(&waiting), None).await,
-        (204, Value::Null)
-    );
-    let (_, url) = call(
-        &sb,
-        &token,
-        "GET",
-        &format!("/synchronizationRuns/{waiting}/resultsUrl"),
-        None,
-    )
-    .await;
+    assert_eq!(api.get(&results(&waiting)).await, (204, Value::Null));
+    let (_, url) = api.run_get(&waiting, "resultsUrl").await;
     assert_eq!(url, json!({"url": null}));
 
     sb.set_sync_run_state_duration(Duration::ZERO);
     sb.inject(Endpoint::Integration, Fault::ResultsPending, 3);
-    let id = create(&sb, &token, "?start=true", &ldif("outbound", json!([]))).await;
-    assert_eq!(status(&sb, &token, &id).await, "FINISHED");
+    let id = api
+        .create("?start=true", &ldif("outbound", json!([])))
+        .await;
+    assert_eq!(api.status(&id).await, "FINISHED");
     for _ in 0..3 {
-        assert_eq!(call(&sb, &token, "GET", &results(&id), None).await.0, 204);
+        assert_eq!(api.get(&results(&id)).await.0, 204);
     }
-    let (code, out) = call(&sb, &token, "GET", &results(&id), None).await;
+    let (code, out) = api.get(&results(&id)).await;
     assert_eq!(code, 200);
     assert_eq!(
         (
@@ -438,23 +378,9 @@ async fn outbound_results_are_204_until_ready_then_the_ldif() {
     let content = out["content"].as_array().unwrap();
     assert_eq!(content.len(), 120);
     assert!(content[0]["data"]["name"].is_string() && content[0]["id"].is_string());
-    let (_, url) = call(
-        &sb,
-        &token,
-        "GET",
-        &format!("/synchronizationRuns/{id}/resultsUrl"),
-        None,
-    )
-    .await;
+    let (_, url) = api.run_get(&id, "resultsUrl").await;
     assert_eq!(url["url"], format!("{}{BASE}{}", sb.url(), results(&id)));
-    let (_, progress) = call(
-        &sb,
-        &token,
-        "GET",
-        &format!("/synchronizationRuns/{id}/progress"),
-        None,
-    )
-    .await;
+    let (_, progress) = api.run_get(&id, "progress").await;
     assert_eq!(
         (&progress["contentsCount"], &progress["itemsInScopeCount"]),
         (&json!(120), &json!(120))
@@ -464,11 +390,13 @@ async fn outbound_results_are_204_until_ready_then_the_ldif() {
 #[tokio::test]
 async fn warnings_page_by_the_vendor_rules() {
     let sb = instant();
-    let token = access_token(sb.url(), sb.api_token()).await;
+    let api = Api::sign_in(&sb, sb.api_token()).await;
     let content: Vec<Value> = (0..250)
         .map(|i| json!({"type": "Spaceship", "id": format!("s{i}"), "data": {}}))
         .collect();
-    let id = create(&sb, &token, "?start=true", &ldif("inbound", content.into())).await;
+    let id = api
+        .create("?start=true", &ldif("inbound", content.into()))
+        .await;
     let warnings = |q: &str| format!("/synchronizationRuns/{id}/warnings{q}");
     for (q, items, first) in [
         ("", 100, "s0"),
@@ -477,7 +405,7 @@ async fn warnings_page_by_the_vendor_rules() {
         ("?offset=150&limit=50", 50, "s150"),
         ("?offset=300&limit=100", 0, ""),
     ] {
-        let (code, body) = call(&sb, &token, "GET", &warnings(q), None).await;
+        let (code, body) = api.get(&warnings(q)).await;
         assert_eq!(code, 200, "{q}");
         let list = body.as_array().unwrap();
         assert_eq!(list.len(), items, "{q}");
@@ -494,7 +422,7 @@ async fn warnings_page_by_the_vendor_rules() {
         "?offset=-1",
         "?limit=x",
     ] {
-        let (code, body) = call(&sb, &token, "GET", &warnings(q), None).await;
+        let (code, body) = api.get(&warnings(q)).await;
         assert_eq!(code, 400, "{q}");
         assert!(
             body["errors"][0]
@@ -509,8 +437,8 @@ async fn warnings_page_by_the_vendor_rules() {
 #[tokio::test]
 async fn processor_configurations_are_stored_per_key_and_drive_runs() {
     let sb = instant();
-    let token = access_token(sb.url(), sb.api_token()).await;
-    let viewer = access_token(sb.url(), sb.viewer_api_token()).await;
+    let api = Api::sign_in(&sb, sb.api_token()).await;
+    let viewer = Api::sign_in(&sb, sb.viewer_api_token()).await;
     let config = json!({
         "connectorType": "sandboxTest", "connectorId": "test-1", "connectorVersion": "1.0.0",
         "processingDirection": "inbound",
@@ -523,53 +451,37 @@ async fn processor_configurations_are_stored_per_key_and_drive_runs() {
         }, {"processorType": "inboundRelation", "processorName": "Relations"}],
     });
     assert_eq!(
-        call(&sb, &viewer, "PUT", "/configurations", Some(&config))
-            .await
-            .0,
+        viewer.call("PUT", "/configurations", Some(&config)).await.0,
         403
     );
     assert_eq!(
-        call(&sb, &token, "PUT", "/configurations", Some(&config)).await,
+        api.call("PUT", "/configurations", Some(&config)).await,
         (204, Value::Null)
     );
-    let (code, body) = call(
-        &sb,
-        &token,
-        "PUT",
-        "/configurations",
-        Some(&json!({"connectorType": "x"})),
-    )
-    .await;
+    let (code, body) = api
+        .call(
+            "PUT",
+            "/configurations",
+            Some(&json!({"connectorType": "x"})),
+        )
+        .await;
     assert_eq!(code, 400);
     assert_eq!(body["errors"].as_array().unwrap().len(), 3);
-    let (_, list) = call(
-        &sb,
-        &viewer,
-        "GET",
-        "/configurations?connectorId=test-1&processingMode=partial",
-        None,
-    )
-    .await;
+    let (_, list) = viewer
+        .get("/configurations?connectorId=test-1&processingMode=partial")
+        .await;
     assert_eq!(list.as_array().unwrap().len(), 1);
     assert_eq!(list[0]["processingMode"], "partial");
     assert_eq!(
-        call(
-            &sb,
-            &token,
-            "GET",
-            "/configurations?connectorId=other",
-            None
-        )
-        .await
-        .1,
+        api.get("/configurations?connectorId=other").await.1,
         json!([])
     );
 
     let content = json!([{"type": "Deployment", "id": "7", "data": {"app": "Kappa Billing", "cluster": "west"}},
                          {"type": "Application", "id": "ignored", "data": {"name": "Not Deployed"}}]);
-    let id = create(&sb, &token, "?start=true", &ldif("inbound", content)).await;
-    assert_eq!(status(&sb, &token, &id).await, "FINISHED");
-    let made = by_external_id(&sb, &token, "Kappa Billing").await;
+    let id = api.create("?start=true", &ldif("inbound", content)).await;
+    assert_eq!(api.status(&id).await, "FINISHED");
+    let made = api.by_external_id("Kappa Billing").await;
     assert_eq!(
         made,
         [
@@ -577,15 +489,8 @@ async fn processor_configurations_are_stored_per_key_and_drive_runs() {
                              "externalId": {"externalId": "k8s-7"}})
         ]
     );
-    assert!(by_external_id(&sb, &token, "Not Deployed").await.is_empty());
-    let (_, warnings) = call(
-        &sb,
-        &token,
-        "GET",
-        &format!("/synchronizationRuns/{id}/warnings"),
-        None,
-    )
-    .await;
+    assert!(api.by_external_id("Not Deployed").await.is_empty());
+    let (_, warnings) = api.run_get(&id, "warnings").await;
     assert_eq!(
         warnings[0]["processor"],
         json!({"name": "Relations", "index": 1})
@@ -593,58 +498,42 @@ async fn processor_configurations_are_stored_per_key_and_drive_runs() {
 
     let key = "connectorType=sandboxTest&connectorId=test-1&connectorVersion=1.0.0&processingDirection=inbound";
     assert_eq!(
-        call(
-            &sb,
-            &token,
-            "DELETE",
-            &format!("/configurations?{key}"),
-            None
-        )
-        .await
-        .0,
+        api.call("DELETE", &format!("/configurations?{key}"), None)
+            .await
+            .0,
         400
     );
     let all = format!("/configurations?{key}&processingMode=partial");
-    assert_eq!(
-        call(&sb, &token, "DELETE", &all, None).await,
-        (204, Value::Null)
-    );
-    assert_eq!(call(&sb, &token, "DELETE", &all, None).await.0, 404);
-    assert_eq!(
-        call(&sb, &token, "GET", "/configurations", None).await.1,
-        json!([])
-    );
+    assert_eq!(api.call("DELETE", &all, None).await, (204, Value::Null));
+    assert_eq!(api.call("DELETE", &all, None).await.0, 404);
+    assert_eq!(api.get("/configurations").await.1, json!([]));
 }
 
 #[tokio::test]
 async fn fast_runs_answer_at_once_inbound_only() {
     let sb = small();
-    let token = access_token(sb.url(), sb.api_token()).await;
-    let viewer = access_token(sb.url(), sb.viewer_api_token()).await;
+    let api = Api::sign_in(&sb, sb.api_token()).await;
+    let viewer = Api::sign_in(&sb, sb.viewer_api_token()).await;
     let content = json!([{"type": "Project", "id": "p1", "data": {"name": "Fast Lane"}},
                          {"type": "Robot", "id": "r1", "data": {"name": "x"}}]);
-    let (code, body) = call(
-        &sb,
-        &token,
-        "POST",
-        "/fastSynchronizationRuns?test=true",
-        Some(&ldif("inbound", content.clone())),
-    )
-    .await;
+    let (code, body) = api
+        .post(
+            "/fastSynchronizationRuns?test=true",
+            &ldif("inbound", content.clone()),
+        )
+        .await;
     assert_eq!(code, 200);
     assert_eq!(body["status"], "FINISHED");
     assert!(
-        by_external_id(&sb, &token, "Fast Lane").await.is_empty(),
+        api.by_external_id("Fast Lane").await.is_empty(),
         "a test changes nothing"
     );
-    let (_, body) = call(
-        &sb,
-        &token,
-        "POST",
-        "/fastSynchronizationRuns",
-        Some(&ldif("inbound", content.clone())),
-    )
-    .await;
+    let (_, body) = api
+        .post(
+            "/fastSynchronizationRuns",
+            &ldif("inbound", content.clone()),
+        )
+        .await;
     assert_eq!(
         (&body["status"], &body["results"]),
         (&json!("FINISHED"), &Value::Null)
@@ -662,58 +551,35 @@ async fn fast_runs_answer_at_once_inbound_only() {
         .as_str()
         .unwrap()
         .starts_with("PT"));
-    assert_eq!(by_external_id(&sb, &token, "Fast Lane").await.len(), 1);
+    assert_eq!(api.by_external_id("Fast Lane").await.len(), 1);
 
-    let (code, body) = call(
-        &sb,
-        &token,
-        "POST",
-        "/fastSynchronizationRuns",
-        Some(&ldif("outbound", json!([]))),
-    )
-    .await;
+    let (code, body) = api
+        .post("/fastSynchronizationRuns", &ldif("outbound", json!([])))
+        .await;
     assert_eq!(
         (code, body),
-        (
-            400,
-            json!({"errors": ["Fast execution does not support outbound yet."]})
-        )
+        refused(400, "Fast execution does not support outbound yet.")
     );
-    let (code, body) = call(
-        &sb,
-        &token,
-        "POST",
-        "/fastSynchronizationRuns",
-        Some(&json!({"content": []})),
-    )
-    .await;
+    let (code, body) = api
+        .post("/fastSynchronizationRuns", &json!({"content": []}))
+        .await;
     assert_eq!(code, 400);
     assert_eq!(body["errors"].as_array().unwrap().len(), 5);
-    let (code, body) = call(
-        &sb,
-        &viewer,
-        "POST",
-        "/fastSynchronizationRuns",
-        Some(&ldif("inbound", content)),
-    )
-    .await;
+    let (code, body) = viewer
+        .post("/fastSynchronizationRuns", &ldif("inbound", content))
+        .await;
     assert_eq!(
         (code, body),
-        (
+        refused(
             403,
-            json!({"errors": ["Access denied: role VIEWER may not change integrations"]})
+            "Access denied: role VIEWER may not change integrations"
         )
     );
     assert_eq!(
-        call(
-            &sb,
-            &viewer,
-            "POST",
-            "/synchronizationRuns",
-            Some(&ldif("inbound", json!([])))
-        )
-        .await
-        .0,
+        viewer
+            .post("/synchronizationRuns", &ldif("inbound", json!([])))
+            .await
+            .0,
         403
     );
     let stats = sb.stats();
@@ -726,21 +592,13 @@ async fn fast_runs_answer_at_once_inbound_only() {
 #[tokio::test]
 async fn manual_runs_move_only_when_advanced() {
     let sb = small();
-    let token = access_token(sb.url(), sb.api_token()).await;
-    let settings = client()
-        .post(format!("{}/_sandbox/integration", sb.url()))
-        .body(r#"{"sync_run_manual":true}"#)
-        .send()
-        .await
-        .unwrap()
-        .json::<Value>()
-        .await
-        .unwrap();
+    let api = Api::sign_in(&sb, sb.api_token()).await;
+    let settings = set_integration_raw(&sb, r#"{"sync_run_manual":true}"#).await;
     assert_eq!(settings["sync_run_manual"], true);
-    let id = create(&sb, &token, "?start=true", &ldif("inbound", json!([]))).await;
-    assert_eq!(status(&sb, &token, &id).await, "PENDING");
+    let id = api.create("?start=true", &ldif("inbound", json!([]))).await;
+    assert_eq!(api.status(&id).await, "PENDING");
     assert_eq!(sb.advance_sync_runs(), 1);
-    assert_eq!(status(&sb, &token, &id).await, "IN_PROGRESS");
+    assert_eq!(api.status(&id).await, "IN_PROGRESS");
     let advanced = client()
         .post(format!("{}/_sandbox/integration/advance", sb.url()))
         .send()
@@ -750,7 +608,7 @@ async fn manual_runs_move_only_when_advanced() {
         .await
         .unwrap();
     assert_eq!(advanced, json!({"advanced": 1}));
-    assert_eq!(status(&sb, &token, &id).await, "FINISHED");
+    assert_eq!(api.status(&id).await, "FINISHED");
     assert_eq!(sb.advance_sync_runs(), 0);
 }
 
@@ -760,16 +618,12 @@ async fn manual_runs_move_only_when_advanced() {
 #[tokio::test]
 async fn runs_pass_through_sequentialized_when_it_is_on() {
     let sb = small();
-    let token = access_token(sb.url(), sb.api_token()).await;
-    let settings = client()
-        .post(format!("{}/_sandbox/integration", sb.url()))
-        .body(r#"{"sync_run_manual":true,"sync_run_sequentialized":true}"#)
-        .send()
-        .await
-        .unwrap()
-        .json::<Value>()
-        .await
-        .unwrap();
+    let api = Api::sign_in(&sb, sb.api_token()).await;
+    let settings = set_integration_raw(
+        &sb,
+        r#"{"sync_run_manual":true,"sync_run_sequentialized":true}"#,
+    )
+    .await;
     assert_eq!(
         (
             &settings["sync_run_manual"],
@@ -778,20 +632,13 @@ async fn runs_pass_through_sequentialized_when_it_is_on() {
         (&json!(true), &json!(true))
     );
     let content = json!([{"type": "Application", "id": "seq", "data": {"name": "Queued App"}}]);
-    let id = create(&sb, &token, "", &ldif("inbound", content)).await;
-    let mut seen = vec![status(&sb, &token, &id).await];
-    let (code, _) = call(
-        &sb,
-        &token,
-        "POST",
-        &format!("/synchronizationRuns/{id}/start"),
-        None,
-    )
-    .await;
+    let id = api.create("", &ldif("inbound", content)).await;
+    let mut seen = vec![api.status(&id).await];
+    let (code, _) = api.run_post(&id, "start").await;
     assert_eq!(code, 200);
-    seen.push(status(&sb, &token, &id).await);
+    seen.push(api.status(&id).await);
     while sb.advance_sync_runs() == 1 {
-        seen.push(status(&sb, &token, &id).await);
+        seen.push(api.status(&id).await);
     }
     assert_eq!(
         seen,
@@ -803,24 +650,17 @@ async fn runs_pass_through_sequentialized_when_it_is_on() {
             "FINISHED"
         ]
     );
-    assert_eq!(by_external_id(&sb, &token, "Queued App").await.len(), 1);
+    assert_eq!(api.by_external_id("Queued App").await.len(), 1);
 
-    let stopped = create(&sb, &token, "?start=true", &ldif("inbound", json!([]))).await;
-    assert_eq!(status(&sb, &token, &stopped).await, "SEQUENTIALIZED");
-    let (code, _) = call(
-        &sb,
-        &token,
-        "POST",
-        &format!("/synchronizationRuns/{stopped}/stop"),
-        None,
-    )
-    .await;
+    let stopped = api.create("?start=true", &ldif("inbound", json!([]))).await;
+    assert_eq!(api.status(&stopped).await, "SEQUENTIALIZED");
+    let (code, _) = api.run_post(&stopped, "stop").await;
     assert_eq!(code, 200);
-    assert_eq!(status(&sb, &token, &stopped).await, "STOPPED");
+    assert_eq!(api.status(&stopped).await, "STOPPED");
     assert_eq!(sb.advance_sync_runs(), 0);
 
     // Off again: a started run is PENDING at once.
     sb.set_sync_run_sequentialized(false);
-    let plain = create(&sb, &token, "?start=true", &ldif("inbound", json!([]))).await;
-    assert_eq!(status(&sb, &token, &plain).await, "PENDING");
+    let plain = api.create("?start=true", &ldif("inbound", json!([]))).await;
+    assert_eq!(api.status(&plain).await, "PENDING");
 }

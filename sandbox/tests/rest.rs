@@ -45,11 +45,7 @@ async fn paging_visits_every_fact_sheet_exactly_once() {
     assert_eq!(all.len(), 3000);
     assert_eq!(ids.len(), 3000);
     // Default page size is 100.
-    let page: Value = get(sb.url(), FACT_SHEETS_PATH, &token)
-        .await
-        .json()
-        .await
-        .unwrap();
+    let page = get_json(sb.url(), FACT_SHEETS_PATH, &token).await;
     assert_eq!(page["data"].as_array().unwrap().len(), 100);
     assert!(page["cursor"].is_string());
 
@@ -113,12 +109,7 @@ async fn invalid_paging_parameters_get_400() {
 async fn get_by_id_and_404() {
     let sb = small();
     let token = access_token(sb.url(), sb.api_token()).await;
-    let page: Value = get(sb.url(), &format!("{FACT_SHEETS_PATH}?pageSize=1"), &token)
-        .await
-        .json()
-        .await
-        .unwrap();
-    let first = &page["data"][0];
+    let first = &first_fact_sheet(sb.url(), &token, "").await;
     let id = first["id"].as_str().unwrap();
     let resp = get(sb.url(), &format!("{FACT_SHEETS_PATH}/{id}"), &token).await;
     assert_eq!(resp.status(), 200);
@@ -127,7 +118,7 @@ async fn get_by_id_and_404() {
     assert_eq!(&one["data"], first);
     let resp = get(
         sb.url(),
-        &format!("{FACT_SHEETS_PATH}/00000000-0000-4000-8000-000000000000"),
+        &format!("{FACT_SHEETS_PATH}/{MISSING_ID}"),
         &token,
     )
     .await;
@@ -146,25 +137,13 @@ async fn create_needs_write_permission_and_a_valid_body() {
     let new =
         json!({"name": "Sandbox Test App", "type": "Application", "description": "made by a test"});
 
-    let resp = client()
-        .post(&url)
-        .bearer_auth(&viewer)
-        .json(&new)
-        .send()
-        .await
-        .unwrap();
+    let resp = request(reqwest::Method::POST, &url, &viewer, Some(&new)).await;
     assert_eq!(resp.status(), 403);
     let body: Value = resp.json().await.unwrap();
     assert_eq!(body["status"], "ERROR");
     assert!(body["errors"][0]["message"].is_string());
 
-    let resp = client()
-        .post(&url)
-        .bearer_auth(&admin)
-        .json(&new)
-        .send()
-        .await
-        .unwrap();
+    let resp = request(reqwest::Method::POST, &url, &admin, Some(&new)).await;
     assert_eq!(resp.status(), 200);
     let body: Value = resp.json().await.unwrap();
     assert_eq!(body["status"], "OK");
@@ -180,14 +159,7 @@ async fn create_needs_write_permission_and_a_valid_body() {
         json!({"type": "Application"}).to_string(),
         json!({"name": "x", "type": "Spaceship"}).to_string(),
     ] {
-        let resp = client()
-            .post(&url)
-            .bearer_auth(&admin)
-            .header("content-type", "application/json")
-            .body(bad.clone())
-            .send()
-            .await
-            .unwrap();
+        let resp = request_raw(reqwest::Method::POST, &url, &admin, &bad).await;
         assert_eq!(resp.status(), 400, "{bad}");
     }
     assert_eq!(sb.fact_sheet_count(), 121);

@@ -22,11 +22,7 @@ async fn https_works_with_the_ca_and_fails_without_it() {
         .add_root_certificate(reqwest::Certificate::from_pem(pem.as_bytes()).unwrap())
         .build()
         .unwrap();
-    let resp = trusting
-        .post(format!("{}{TOKEN_PATH}", sb.url()))
-        .header("Authorization", basic(sb.api_token()))
-        .form(&[("grant_type", "client_credentials")])
-        .send()
+    let resp = post_token_form(&trusting, sb.url(), Some(&basic(sb.api_token())))
         .await
         .unwrap();
     assert_eq!(resp.status(), 200);

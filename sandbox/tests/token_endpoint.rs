@@ -62,12 +62,7 @@ async fn bad_missing_and_revoked_api_tokens_get_401_without_echo() {
     let body: Value = serde_json::from_str(&text).unwrap();
     assert_eq!(body["error"], "unauthorized");
 
-    let resp = client()
-        .post(format!("{}{TOKEN_PATH}", sb.url()))
-        .form(&[("grant_type", "client_credentials")])
-        .send()
-        .await
-        .unwrap();
+    let resp = post_token_form(&client(), sb.url(), None).await.unwrap();
     assert_eq!(resp.status(), 401);
 
     // Basic with another user name than "apitoken".

@@ -10,6 +10,7 @@ use serde_json::{json, Value};
 
 const SUBS: &str = "/services/webhooks/v1/subscriptions";
 
+/// Calls `method` on `path` of the sandbox at `url`; the status and the JSON body (null if none).
 async fn send(
     method: reqwest::Method,
     url: &str,
@@ -17,13 +18,7 @@ async fn send(
     bearer: &str,
     body: Option<Value>,
 ) -> (u16, Value) {
-    let mut req = client()
-        .request(method, format!("{url}{path}"))
-        .bearer_auth(bearer);
-    if let Some(body) = body {
-        req = req.json(&body);
-    }
-    let resp = req.send().await.unwrap();
+    let resp = request(method, &format!("{url}{path}"), bearer, body.as_ref()).await;
     let status = resp.status().as_u16();
     (status, resp.json().await.unwrap_or(Value::Null))
 }
@@ -126,30 +121,31 @@ async fn writes_emit_created_updated_archived_with_tag_sets() {
     let token = access_token(sb.url(), sb.api_token()).await;
     let all = subscribe(&sb, &token, json!([["pathfinder"]])).await;
     let archived = subscribe(&sb, &token, json!([["pathfinder", "FACT_SHEET_ARCHIVED"]])).await;
-    let resp = client()
-        .post(format!("{}{FACT_SHEETS_PATH}", sb.url()))
-        .bearer_auth(&token)
-        .json(&json!({"name": "Hook", "type": "Application"}))
-        .send()
-        .await
-        .unwrap();
+    let resp = request(
+        reqwest::Method::POST,
+        &format!("{}{FACT_SHEETS_PATH}", sb.url()),
+        &token,
+        Some(&json!({"name": "Hook", "type": "Application"})),
+    )
+    .await;
     assert_eq!(resp.status(), 200);
     let fs: Value = resp.json().await.unwrap();
     let fs_id = fs["data"]["id"].as_str().unwrap().to_owned();
-    let resp = client()
-        .put(format!("{}{FACT_SHEETS_PATH}/{fs_id}", sb.url()))
-        .bearer_auth(&token)
-        .json(&json!({"description": "changed"}))
-        .send()
-        .await
-        .unwrap();
+    let resp = request(
+        reqwest::Method::PUT,
+        &format!("{}{FACT_SHEETS_PATH}/{fs_id}", sb.url()),
+        &token,
+        Some(&json!({"description": "changed"})),
+    )
+    .await;
     assert_eq!(resp.status(), 200);
-    let resp = client()
-        .delete(format!("{}{FACT_SHEETS_PATH}/{fs_id}", sb.url()))
-        .bearer_auth(&token)
-        .send()
-        .await
-        .unwrap();
+    let resp = request(
+        reqwest::Method::DELETE,
+        &format!("{}{FACT_SHEETS_PATH}/{fs_id}", sb.url()),
+        &token,
+        None,
+    )
+    .await;
     assert_eq!(resp.status(), 200);
 
     let b = batch(&sb, &token, &all, "").await;
@@ -228,24 +224,11 @@ async fn subscriptions_are_validated_listed_and_deleted() {
     assert_eq!(list["data"].as_array().unwrap().len(), 1);
     assert_eq!(list["data"][0]["cursor"]["offset"], offset);
     let path = format!("{SUBS}/{id}");
-    assert_eq!(
-        send(reqwest::Method::DELETE, sb.url(), &path, &viewer, None)
-            .await
-            .0,
-        403
-    );
-    assert_eq!(
-        send(reqwest::Method::DELETE, sb.url(), &path, &token, None)
-            .await
-            .0,
-        200
-    );
-    assert_eq!(
-        send(reqwest::Method::DELETE, sb.url(), &path, &token, None)
-            .await
-            .0,
-        404
-    );
+    // The viewer may not delete; the admin deletes once, then it is gone.
+    for (bearer, status) in [(&viewer, 403), (&token, 200), (&token, 404)] {
+        let (got, _) = send(reqwest::Method::DELETE, sb.url(), &path, bearer, None).await;
+        assert_eq!(got, status);
+    }
     assert_eq!(
         send(
             reqwest::Method::GET,
@@ -265,30 +248,20 @@ async fn control_api_emits_and_sets_batch_size_and_retention() {
     let sb = small();
     let token = access_token(sb.url(), sb.api_token()).await;
     let id = subscribe(&sb, &token, json!([["custom"]])).await;
-    let c = client();
-    let resp: Value = c
-        .post(format!("{}/_sandbox/webhooks/events", sb.url()))
-        .json(&json!({"tags": ["custom"], "payload": {"k": "v"}, "count": 5}))
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let resp: Value = control_post(
+        sb.url(),
+        "webhooks/events",
+        &json!({"tags": ["custom"], "payload": {"k": "v"}, "count": 5}),
+    )
+    .await
+    .json()
+    .await
+    .unwrap();
     assert_eq!(resp["offsets"].as_array().unwrap().len(), 5);
-    let bad = c
-        .post(format!("{}/_sandbox/webhooks/events", sb.url()))
-        .json(&json!({"tags": []}))
-        .send()
-        .await
-        .unwrap();
+    let bad = control_post(sb.url(), "webhooks/events", &json!({"tags": []})).await;
     assert_eq!(bad.status(), 400);
-    let settings: Value = c
-        .post(format!("{}/_sandbox/webhooks", sb.url()))
-        .json(&json!({"batch_size": 2}))
-        .send()
+    let settings: Value = control_post(sb.url(), "webhooks", &json!({"batch_size": 2}))
         .await
-        .unwrap()
         .json()
         .await
         .unwrap();
@@ -296,12 +269,7 @@ async fn control_api_emits_and_sets_batch_size_and_retention() {
     assert_eq!(settings["cursors"][&id], resp["offsets"][0]);
     assert_eq!(batch(&sb, &token, &id, "").await.len(), 2);
     // Retention zero: every event logged so far is gone.
-    let r = c
-        .post(format!("{}/_sandbox/webhooks", sb.url()))
-        .json(&json!({"retention_secs": 0}))
-        .send()
-        .await
-        .unwrap();
+    let r = control_post(sb.url(), "webhooks", &json!({"retention_secs": 0})).await;
     assert_eq!(r.status(), 200);
     assert!(batch(&sb, &token, &id, "").await.is_empty());
 }
@@ -323,11 +291,7 @@ async fn instance_listener_is_named_by_tokens_and_counted_apart() {
     // The instance does not issue tokens, nor answer the control API.
     let resp = exchange_raw(&instance, sb.api_token()).await;
     assert_eq!(resp.status(), 404);
-    let resp = client()
-        .get(format!("{instance}/_sandbox/stats"))
-        .send()
-        .await
-        .unwrap();
+    let resp = control_get(&instance, "stats").await;
     assert_eq!(resp.status(), 404);
 
     let main = sb.stats();
@@ -336,23 +300,13 @@ async fn instance_listener_is_named_by_tokens_and_counted_apart() {
     assert_eq!(main.total(Endpoint::Any), 0);
     assert_eq!(inst.requests(Endpoint::FactSheets, 200), 1);
     assert_eq!(inst.by_endpoint()["other"][&404], 1);
-    let json: Value = client()
-        .get(format!("{}/_sandbox/stats?listener=instance", sb.url()))
-        .send()
+    let json: Value = control_get(sb.url(), "stats?listener=instance")
         .await
-        .unwrap()
         .json()
         .await
         .unwrap();
     assert_eq!(json["requests"]["factSheets"]["200"], 1);
-    let info: Value = client()
-        .get(format!("{}/_sandbox/info", sb.url()))
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let info: Value = control_get(sb.url(), "info").await.json().await.unwrap();
     assert_eq!(info["instance_url"], instance.as_str());
     sb.reset();
     assert_eq!(sb.instance_stats().total(Endpoint::Any), 0);

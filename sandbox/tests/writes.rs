@@ -27,17 +27,22 @@ async fn gql(sb: &Sandbox, token: &str, query: &str, variables: Value) -> Value 
     resp.json().await.unwrap()
 }
 
-async fn first_app(sb: &Sandbox, token: &str) -> Value {
-    let page: Value = get(
-        sb.url(),
-        &format!("{FACT_SHEETS_PATH}?type=Application&pageSize=1"),
-        token,
+/// Runs the `updateFactSheet` mutation with these variables.
+async fn update(sb: &Sandbox, token: &str, variables: Value) -> Value {
+    gql(sb, token, UPDATE, variables).await
+}
+
+/// What LeanIX says to a write that gave revision `rev` of a fact sheet now at `rev + 1`.
+fn clash_message(rev: u64) -> String {
+    format!(
+        "DB revision of Fact Sheet has changed: {} instead of given {rev}",
+        rev + 1
     )
-    .await
-    .json()
-    .await
-    .unwrap();
-    page["data"][0].clone()
+}
+
+/// The first application of the REST list.
+async fn first_app(sb: &Sandbox, token: &str) -> Value {
+    first_fact_sheet(sb.url(), token, "&type=Application").await
 }
 
 async fn read(sb: &Sandbox, token: &str, id: &Value) -> Value {
@@ -52,10 +57,9 @@ async fn update_checks_the_revision_and_bumps_it() {
     let (id, rev) = (&app["id"], app["rev"].as_u64().unwrap());
     let patches = json!([{"op": "replace", "path": "/name", "value": "Renamed App"},
                          {"op": "replace", "path": "/description", "value": "new words"}]);
-    let body = gql(
+    let body = update(
         &sb,
         &token,
-        UPDATE,
         json!({"id": id, "rev": rev, "patches": patches}),
     )
     .await;
@@ -73,23 +77,11 @@ async fn update_checks_the_revision_and_bumps_it() {
 
     // The same (now stale) revision clashes, on HTTP 200, and changes nothing.
     let again = json!([{"op": "replace", "path": "/name", "value": "Lost update"}]);
-    let body = gql(
-        &sb,
-        &token,
-        UPDATE,
-        json!({"id": id, "rev": rev, "patches": again}),
-    )
-    .await;
+    let body = update(&sb, &token, json!({"id": id, "rev": rev, "patches": again})).await;
     assert_eq!(body["data"], json!({"updateFactSheet": null}));
     let error = &body["errors"][0];
     assert_eq!(error["extensions"]["errorType"], "REVISION_CLASH");
-    assert_eq!(
-        error["message"],
-        format!(
-            "DB revision of Fact Sheet has changed: {} instead of given {rev}",
-            rev + 1
-        )
-    );
+    assert_eq!(error["message"], clash_message(rev));
     assert_eq!(error["path"], json!(["updateFactSheet"]));
     assert_eq!(error["locations"], json!([{"line": 2, "column": 3}]));
     let now = read(&sb, &token, id).await;
@@ -99,19 +91,18 @@ async fn update_checks_the_revision_and_bumps_it() {
     );
 
     // Re-read, retry: accepted. Without `rev` no check is made.
-    let body = gql(
+    let body = update(
         &sb,
         &token,
-        UPDATE,
         json!({"id": id, "rev": rev + 1, "patches": again}),
     )
     .await;
     assert_eq!(body["data"]["updateFactSheet"]["factSheet"]["rev"], rev + 2);
-    let body = gql(&sb, &token, UPDATE, json!({"id": id, "patches": []})).await;
+    let body = update(&sb, &token, json!({"id": id, "patches": []})).await;
     assert_eq!(body["data"]["updateFactSheet"]["factSheet"]["rev"], rev + 3);
     assert_eq!(sb.stats().writes, 3);
 
-    let body = gql(&sb, &token, UPDATE, json!({"id": "nope", "patches": []})).await;
+    let body = update(&sb, &token, json!({"id": "nope", "patches": []})).await;
     assert_eq!(body["errors"][0]["extensions"]["errorType"], "NOT_FOUND");
 }
 
@@ -121,10 +112,9 @@ async fn validate_only_changes_nothing() {
     let token = access_token(sb.url(), sb.api_token()).await;
     let app = first_app(&sb, &token).await;
     let patches = json!([{"op": "replace", "path": "/name", "value": "Maybe"}]);
-    let body = gql(
+    let body = update(
         &sb,
         &token,
-        UPDATE,
         json!({"id": app["id"], "rev": app["rev"], "patches": patches, "v": true}),
     )
     .await;
@@ -134,10 +124,9 @@ async fn validate_only_changes_nothing() {
     assert_eq!((&now["name"], &now["rev"]), (&app["name"], &app["rev"]));
     // Invalid patches are reported by a validation too.
     let bad = json!([{"op": "replace", "path": "/noSuchField", "value": "x"}]);
-    let body = gql(
+    let body = update(
         &sb,
         &token,
-        UPDATE,
         json!({"id": app["id"], "patches": bad, "v": true}),
     )
     .await;
@@ -182,21 +171,20 @@ async fn create_with_complex_patches_then_archive_with_a_comment() {
             sb.url()
         );
         async move {
-            let page: Value = get(&url, "", &token).await.json().await.unwrap();
+            let page = get_json(&url, "", &token).await;
             page["total"].as_u64().unwrap()
         }
     };
     let before = total(&sb, token.clone(), false).await;
     let archive = json!([{"op": "replace", "path": "/status", "value": "ARCHIVED"}]);
-    let body = gql(&sb, &token, UPDATE, json!({"id": id, "patches": archive})).await;
+    let body = update(&sb, &token, json!({"id": id, "patches": archive})).await;
     assert_eq!(
         body["errors"][0]["message"],
         "Archiving a fact sheet requires a comment"
     );
-    let body = gql(
+    let body = update(
         &sb,
         &token,
-        UPDATE,
         json!({"id": id, "patches": archive, "comment": "retired"}),
     )
     .await;
@@ -222,13 +210,7 @@ async fn viewers_are_refused_writes_the_way_leanix_refuses_them() {
     let viewer = access_token(sb.url(), sb.viewer_api_token()).await;
     let app = first_app(&sb, &viewer).await;
     let patches = json!([{"op": "replace", "path": "/name", "value": "Nope"}]);
-    let body = gql(
-        &sb,
-        &viewer,
-        UPDATE,
-        json!({"id": app["id"], "patches": patches}),
-    )
-    .await;
+    let body = update(&sb, &viewer, json!({"id": app["id"], "patches": patches})).await;
     assert_eq!(body["data"], json!({"updateFactSheet": null}));
     assert_eq!(
         body["errors"][0]["extensions"]["errorType"],
@@ -272,13 +254,13 @@ async fn rest_put_and_delete_update_and_archive() {
         sb.url(),
         app["id"].as_str().unwrap()
     );
-    let resp = client()
-        .put(&url)
-        .bearer_auth(&token)
-        .json(&json!({"description": "via REST", "alias": null, "rev": rev}))
-        .send()
-        .await
-        .unwrap();
+    let resp = request(
+        reqwest::Method::PUT,
+        &url,
+        &token,
+        Some(&json!({"description": "via REST", "alias": null, "rev": rev})),
+    )
+    .await;
     assert_eq!(resp.status(), 200);
     let body: Value = resp.json().await.unwrap();
     assert_eq!(
@@ -291,45 +273,32 @@ async fn rest_put_and_delete_update_and_archive() {
     );
     assert!(body["data"].get("alias").is_none());
 
-    let resp = client()
-        .put(&url)
-        .bearer_auth(&token)
-        .json(&json!({"name": "x", "rev": rev}))
-        .send()
-        .await
-        .unwrap();
+    let resp = request(
+        reqwest::Method::PUT,
+        &url,
+        &token,
+        Some(&json!({"name": "x", "rev": rev})),
+    )
+    .await;
     assert_eq!(resp.status(), 409);
     let body: Value = resp.json().await.unwrap();
-    assert_eq!(
-        body["errors"][0]["message"],
-        format!(
-            "DB revision of Fact Sheet has changed: {} instead of given {rev}",
-            rev + 1
-        )
-    );
+    assert_eq!(body["errors"][0]["message"], clash_message(rev));
     for (body, status) in [
         ("{not json", 400),
         (r#"{"lifecycle": {"phases": [{"phase": "nope"}]}}"#, 400),
     ] {
-        let resp = client()
-            .put(&url)
-            .bearer_auth(&token)
-            .header("content-type", "application/json")
-            .body(body)
-            .send()
-            .await
-            .unwrap();
+        let resp = request_raw(reqwest::Method::PUT, &url, &token, body).await;
         assert_eq!(resp.status(), status, "{body}");
         assert_eq!(resp.json::<Value>().await.unwrap()["status"], "ERROR");
     }
 
-    let resp = client()
-        .delete(&url)
-        .bearer_auth(&token)
-        .json(&json!({"comment": "gone", "revision": rev + 1}))
-        .send()
-        .await
-        .unwrap();
+    let resp = request(
+        reqwest::Method::DELETE,
+        &url,
+        &token,
+        Some(&json!({"comment": "gone", "revision": rev + 1})),
+    )
+    .await;
     assert_eq!(resp.status(), 200);
     assert_eq!(
         resp.json::<Value>().await.unwrap()["data"]["status"],
@@ -346,23 +315,10 @@ async fn rest_put_and_delete_update_and_archive() {
         "ARCHIVED"
     );
 
-    let missing = format!(
-        "{}{FACT_SHEETS_PATH}/00000000-0000-4000-8000-000000000000",
-        sb.url()
-    );
-    let resp = client()
-        .delete(&missing)
-        .bearer_auth(&token)
-        .send()
-        .await
-        .unwrap();
+    let missing = format!("{}{FACT_SHEETS_PATH}/{MISSING_ID}", sb.url());
+    let resp = request(reqwest::Method::DELETE, &missing, &token, None).await;
     assert_eq!(resp.status(), 404);
-    let resp = client()
-        .patch(&url)
-        .bearer_auth(&token)
-        .send()
-        .await
-        .unwrap();
+    let resp = request(reqwest::Method::PATCH, &url, &token, None).await;
     assert_eq!(resp.status(), 405);
     let stats = sb.stats();
     assert_eq!(stats.writes, 2);
@@ -381,12 +337,11 @@ async fn a_concurrent_edit_makes_the_next_write_with_a_rev_clash() {
     sb.inject(Endpoint::GraphQl, Fault::ConcurrentEdit, 1);
     let patches = json!([{"op": "replace", "path": "/alias", "value": "A"}]);
     let preview = json!({"id": id, "rev": rev, "patches": patches, "v": true});
-    let body = gql(&sb, &token, UPDATE, preview).await;
+    let body = update(&sb, &token, preview).await;
     assert!(body.get("errors").is_none(), "{body}");
-    let body = gql(
+    let body = update(
         &sb,
         &token,
-        UPDATE,
         json!({"id": id, "rev": rev, "patches": patches}),
     )
     .await;
@@ -394,18 +349,11 @@ async fn a_concurrent_edit_makes_the_next_write_with_a_rev_clash() {
         body["errors"][0]["extensions"]["errorType"],
         "REVISION_CLASH"
     );
-    assert_eq!(
-        body["errors"][0]["message"],
-        format!(
-            "DB revision of Fact Sheet has changed: {} instead of given {rev}",
-            rev + 1
-        )
-    );
+    assert_eq!(body["errors"][0]["message"], clash_message(rev));
     assert_eq!(sb.stats().writes, 0);
-    let body = gql(
+    let body = update(
         &sb,
         &token,
-        UPDATE,
         json!({"id": id, "rev": rev + 1, "patches": patches}),
     )
     .await;

@@ -5,8 +5,9 @@
 
 use std::io::Write;
 use std::path::{Path, PathBuf};
-use std::process::{Command, Stdio};
+use std::process::{Child, Command, Output, Stdio};
 use std::sync::OnceLock;
+use std::time::{Duration, Instant};
 
 use base64::Engine;
 use leanix_sandbox::Sandbox;
@@ -155,20 +156,16 @@ impl Lx {
         self
     }
 
-    /// Runs `lx` and checks that no secret appears in what it printed.
-    pub fn run(self) -> Run {
+    /// The command line of this run, stderr piped; stdin and stdout as given.
+    fn command(&self, stdin: Stdio, stdout: Stdio) -> Command {
         let mut cmd = Command::new(env!("CARGO_BIN_EXE_lx"));
         cmd.args(&self.args)
             .env_clear()
             .env("PATH", std::env::var_os("PATH").unwrap_or_default())
             .env("HOME", self.home.path())
             .env("TZ", "UTC")
-            .stdin(if self.stdin.is_some() {
-                Stdio::piped()
-            } else {
-                Stdio::null()
-            })
-            .stdout(Stdio::piped())
+            .stdin(stdin)
+            .stdout(stdout)
             .stderr(Stdio::piped());
         for (k, v) in &self.env {
             cmd.env(k, v);
@@ -176,7 +173,28 @@ impl Lx {
         if let Some(dir) = &self.cwd {
             cmd.current_dir(dir);
         }
-        let mut child = cmd.spawn().expect("lx starts");
+        cmd
+    }
+
+    /// Starts `lx` and leaves it running (for tests that signal it or feed it as it goes);
+    /// the private HOME must be kept as long as it runs. No secret check: the caller reads
+    /// its output.
+    pub fn spawn(self, stdin: Stdio, stdout: Stdio) -> (Child, tempfile::TempDir) {
+        let child = self.command(stdin, stdout).spawn().expect("lx starts");
+        (child, self.home)
+    }
+
+    /// Runs `lx` and checks that no secret appears in what it printed.
+    pub fn run(self) -> Run {
+        let stdin = if self.stdin.is_some() {
+            Stdio::piped()
+        } else {
+            Stdio::null()
+        };
+        let mut child = self
+            .command(stdin, Stdio::piped())
+            .spawn()
+            .expect("lx starts");
         if let Some(data) = &self.stdin {
             let mut pipe = child.stdin.take().expect("stdin pipe");
             // lx may exit (or not read stdin at all) before taking everything: that is its
@@ -275,4 +293,59 @@ pub fn rest_total() -> u64 {
         .run()
         .ok();
     run.json()["total"].as_u64().expect("total")
+}
+
+/// Runs `shell -c SCRIPT` with `$LX` naming the built `lx`, a clean environment (PATH, a private
+/// HOME) plus `env`.
+pub fn lx_script(shell: &str, script: &str, env: &[(&str, &str)]) -> Output {
+    let home = tempfile::tempdir().expect("temp dir");
+    let mut cmd = Command::new(shell);
+    cmd.arg("-c")
+        .arg(script)
+        .env_clear()
+        .env("PATH", std::env::var_os("PATH").unwrap_or_default())
+        .env("HOME", home.path())
+        .env("LX", env!("CARGO_BIN_EXE_lx"))
+        .stdin(Stdio::null());
+    for (k, v) in env {
+        cmd.env(k, v);
+    }
+    cmd.output().expect("the shell runs")
+}
+
+/// [`lx_script`] against `sandbox`: its host and API token, loopback allowed.
+pub fn lx_script_on(sandbox: &Sandbox, shell: &str, script: &str) -> Output {
+    lx_script(
+        shell,
+        script,
+        &[
+            ("LEANIX_HOST", sandbox.url()),
+            ("LEANIX_API_TOKEN", sandbox.api_token()),
+            ("LEANIX_INSECURE_LOOPBACK", "1"),
+        ],
+    )
+}
+
+/// Sends `signal` to the child, waits for it, and returns its output and the time it took.
+pub fn signal_and_wait(child: Child, signal: i32) -> (Output, Duration) {
+    let sent = Instant::now();
+    // SAFETY: a signal to our own child process.
+    assert_eq!(unsafe { libc::kill(child.id() as i32, signal) }, 0);
+    let out = child.wait_with_output().unwrap();
+    (out, sent.elapsed())
+}
+
+/// Waits (bounded, 30 s) until `until` holds, without sleeping.
+pub fn wait_for(what: &str, mut until: impl FnMut() -> bool) {
+    let deadline = Instant::now() + Duration::from_secs(30);
+    while !until() {
+        assert!(Instant::now() < deadline, "never: {what}");
+        std::thread::yield_now();
+    }
+}
+
+/// Asserts that `text` (an output of `lx`) contains `needle`, showing the text if not.
+#[track_caller]
+pub fn assert_contains(text: &str, needle: &str) {
+    assert!(text.contains(needle), "{text}");
 }

@@ -11,6 +11,8 @@ use serde_json::Value;
 pub const TOKEN_PATH: &str = "/services/mtm/v1/oauth2/token";
 pub const FACT_SHEETS_PATH: &str = "/services/pathfinder/v1/factSheets";
 pub const GRAPHQL_PATH: &str = "/services/pathfinder/v1/graphql";
+/// A well-formed fact sheet id that no sandbox holds.
+pub const MISSING_ID: &str = "00000000-0000-4000-8000-000000000000";
 
 /// A client that does not follow redirects.
 pub fn client() -> reqwest::Client {
@@ -30,14 +32,26 @@ pub fn basic(api_token: &str) -> String {
     format!("Basic {}", STANDARD.encode(format!("apitoken:{api_token}")))
 }
 
+/// POSTs the documented token request form through `http` (a client of the caller's choice),
+/// with `authorization` as the Authorization header if given. The result is not unwrapped:
+/// some tests expect the connection to fail.
+pub async fn post_token_form(
+    http: &reqwest::Client,
+    url: &str,
+    authorization: Option<&str>,
+) -> reqwest::Result<reqwest::Response> {
+    let mut req = http.post(format!("{url}{TOKEN_PATH}"));
+    if let Some(authorization) = authorization {
+        req = req.header("Authorization", authorization);
+    }
+    req.form(&[("grant_type", "client_credentials")])
+        .send()
+        .await
+}
+
 /// POSTs the documented token request and returns the raw response.
 pub async fn exchange_raw(url: &str, api_token: &str) -> reqwest::Response {
-    client()
-        .post(format!("{url}{TOKEN_PATH}"))
-        .header("Authorization", basic(api_token))
-        .header("Content-Type", "application/x-www-form-urlencoded")
-        .body("grant_type=client_credentials")
-        .send()
+    post_token_form(&client(), url, Some(&basic(api_token)))
         .await
         .unwrap()
 }
@@ -52,9 +66,36 @@ pub async fn access_token(url: &str, api_token: &str) -> String {
 
 /// GET `path` with a bearer token.
 pub async fn get(url: &str, path: &str, bearer: &str) -> reqwest::Response {
+    request(reqwest::Method::GET, &format!("{url}{path}"), bearer, None).await
+}
+
+/// Sends `method` to the full `url` with a bearer token and, if given, a JSON body.
+pub async fn request(
+    method: reqwest::Method,
+    url: &str,
+    bearer: &str,
+    body: Option<&Value>,
+) -> reqwest::Response {
+    let mut req = client().request(method, url).bearer_auth(bearer);
+    if let Some(body) = body {
+        req = req.json(body);
+    }
+    req.send().await.unwrap()
+}
+
+/// Sends `method` to the full `url` with a bearer token and `body` as it is, labelled as JSON:
+/// for bodies that are not valid JSON or not the expected shape.
+pub async fn request_raw(
+    method: reqwest::Method,
+    url: &str,
+    bearer: &str,
+    body: &str,
+) -> reqwest::Response {
     client()
-        .get(format!("{url}{path}"))
+        .request(method, url)
         .bearer_auth(bearer)
+        .header("content-type", "application/json")
+        .body(body.to_owned())
         .send()
         .await
         .unwrap()
@@ -62,10 +103,54 @@ pub async fn get(url: &str, path: &str, bearer: &str) -> reqwest::Response {
 
 /// POST a GraphQL request.
 pub async fn graphql(url: &str, bearer: &str, body: &Value) -> reqwest::Response {
+    let endpoint = format!("{url}{GRAPHQL_PATH}");
+    request(reqwest::Method::POST, &endpoint, bearer, Some(body)).await
+}
+
+/// GET `path` with a bearer token and parse the JSON body.
+pub async fn get_json(url: &str, path: &str, bearer: &str) -> Value {
+    get(url, path, bearer).await.json().await.unwrap()
+}
+
+/// The first fact sheet of the REST list, `filter` added to its query (such as
+/// `&type=Application`).
+pub async fn first_fact_sheet(url: &str, bearer: &str, filter: &str) -> Value {
+    let page = get_json(
+        url,
+        &format!("{FACT_SHEETS_PATH}?pageSize=1{filter}"),
+        bearer,
+    )
+    .await;
+    page["data"][0].clone()
+}
+
+/// A GraphQL query that only counts the fact sheets.
+pub const COUNT_QUERY: &str = "{ allFactSheets { totalCount } }";
+
+/// POST a GraphQL request without variables.
+pub async fn graphql_query(url: &str, bearer: &str, query: &str) -> reqwest::Response {
+    graphql(url, bearer, &serde_json::json!({ "query": query })).await
+}
+
+/// POST a GraphQL request and parse the JSON body.
+pub async fn graphql_json(url: &str, bearer: &str, body: &Value) -> Value {
+    graphql(url, bearer, body).await.json().await.unwrap()
+}
+
+/// POST a JSON body to the control API at `/_sandbox/{path}`.
+pub async fn control_post(url: &str, path: &str, body: &Value) -> reqwest::Response {
     client()
-        .post(format!("{url}{GRAPHQL_PATH}"))
-        .bearer_auth(bearer)
+        .post(format!("{url}/_sandbox/{path}"))
         .json(body)
+        .send()
+        .await
+        .unwrap()
+}
+
+/// GET `/_sandbox/{path}` of the control API.
+pub async fn control_get(url: &str, path: &str) -> reqwest::Response {
+    client()
+        .get(format!("{url}/_sandbox/{path}"))
         .send()
         .await
         .unwrap()
