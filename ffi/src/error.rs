@@ -238,7 +238,7 @@ pub extern "C" fn lx_error_graphql_json(
             .cloned()
             .unwrap_or(serde_json::Value::Null);
         let json = serde_json::json!({ "errors": errors, "data": data });
-        crate::client::write_json(&json, out_json, out_len);
+        crate::answer::write_json(&json, out_json, out_len);
         Ok(())
     })
 }
