@@ -35,6 +35,11 @@ impl<W> Walk<W> {
     }
 }
 
+/// The handle type of a walk over `W`: `lx_graphql_pages` or `lx_rest_pages`.
+pub(crate) trait WalkHandle<W>: Handle<Target = Mutex<Walk<W>>> {}
+
+impl<W, H: Handle<Target = Mutex<Walk<W>>>> WalkHandle<W> for H {}
+
 fn busy() -> Failure {
     Failure::new(
         lx_status::LX_ERR_INVALID_ARG,
@@ -117,15 +122,12 @@ fn next_start<W: PageWalk>(
 
 /// The body of `lx_*_pages_new`: checks `out_pages`, looks the client up, and publishes the
 /// walk `pages` makes on it (after checking the function's own arguments).
-pub(crate) fn new_call<H, W>(
+pub(crate) fn new_call<H: WalkHandle<W>, W>(
     client: *const lx_client,
     out_pages: *mut *mut H,
     err: *mut *mut lx_error,
     pages: impl FnOnce(&leanix_core::blocking::Client) -> Result<Pages<W>, Failure>,
-) -> lx_status
-where
-    H: Handle<Target = Mutex<Walk<W>>>,
-{
+) -> lx_status {
     guard(err, || {
         out(out_pages, "out_pages")?;
         let handle = client_of(client)?;
@@ -135,15 +137,12 @@ where
 }
 
 /// The body of `lx_*_pages_next`: [`next`] on the walk behind `pages`.
-pub(crate) fn next_call<H, W: PageWalk>(
+pub(crate) fn next_call<H: WalkHandle<W>, W: PageWalk>(
     pages: *mut H,
     out_json: *mut *mut c_char,
     out_len: *mut usize,
     err: *mut *mut lx_error,
-) -> lx_status
-where
-    H: Handle<Target = Mutex<Walk<W>>>,
-{
+) -> lx_status {
     guard(err, || {
         out(out_json, "out_json")?;
         let walk = registry::get::<H>(pages, "pages")?;
@@ -152,15 +151,12 @@ where
 }
 
 /// The body of `lx_*_pages_next_start`: [`next_start`] on the walk behind `pages`.
-pub(crate) fn next_start_call<H, W: PageWalk>(
+pub(crate) fn next_start_call<H: WalkHandle<W>, W: PageWalk>(
     pages: *mut H,
     callback: lx_completion_callback,
     userdata: *mut c_void,
     err: *mut *mut lx_error,
-) -> lx_status
-where
-    H: Handle<Target = Mutex<Walk<W>>>,
-{
+) -> lx_status {
     guard(err, || {
         let completion = Completion::of(callback, userdata)?;
         let walk = registry::get::<H>(pages, "pages")?;
