@@ -7,13 +7,11 @@ use std::ffi::{c_char, c_void};
 use leanix_core::integration::RunOptions;
 use leanix_core::writes::{Patch, UpdateOptions};
 
-use crate::answer::{json_call, start_json, write_json};
-use crate::args::{optional_str, out, required_str};
-use crate::boundary::guard;
+use crate::answer::{json_call, start_json};
+use crate::args::{optional_str, required_str};
 use crate::call::{lx_call_options, lx_completion_callback, CallOptions};
 use crate::client::lx_client;
 use crate::error::{lx_error, Failure};
-use crate::registry;
 use crate::status::lx_status;
 
 /// Flags of lx_ldif_run() (bits, combined with `|`).
@@ -143,18 +141,13 @@ pub extern "C" fn lx_error_run_json(
     out_json: *mut *mut c_char,
     out_len: *mut usize,
 ) -> lx_status {
-    guard(std::ptr::null_mut(), || {
-        out(out_json, "out_json")?;
-        let e = registry::get::<lx_error>(err, "err")?;
-        let run = e.core_error().and_then(|c| c.run_result()).ok_or_else(|| {
-            Failure::new(
-                lx_status::LX_ERR_NOT_FOUND,
-                "the error is not about an LDIF run",
-            )
-        })?;
-        write_json(&run.to_json(), out_json, out_len);
-        Ok(())
-    })
+    crate::error::detail_json(
+        err,
+        out_json,
+        out_len,
+        "the error is not about an LDIF run",
+        |core| Some(core.run_result()?.to_json()),
+    )
 }
 
 /// Applies patches to a fact sheet with GraphQL `updateFactSheet` and returns the written
