@@ -7,12 +7,11 @@ use std::time::Duration;
 
 use leanix_core::{Cancel, GraphQlRequest, Request};
 
+use crate::answer::{json_call, start_call, start_json};
 use crate::args::{optional_str, out, required_str};
 use crate::boundary::guard;
 use crate::cancel::{cancel_of, lx_cancel};
-use crate::client::{
-    build_request, client_of, lx_client, parse_variables, publish_response, write_json,
-};
+use crate::client::{build_request, client_of, lx_client, parse_variables, publish_response};
 use crate::error::{lx_error, report, Failure};
 use crate::registry;
 use crate::response::{lx_response, ResponseObject};
@@ -34,17 +33,38 @@ pub(crate) struct CallOptions {
     operation_name: Option<String>,
 }
 
+/// A call, or the options of one, that takes a deadline and a cancel handle: what
+/// [`CallOptions::limit`] sets on it.
+pub(crate) trait Limits: Sized {
+    /// The call with the deadline `timeout`.
+    fn timeout(self, timeout: Duration) -> Self;
+    /// The call, ended when `cancel` fires.
+    fn cancel_on(self, cancel: &Cancel) -> Self;
+}
+
+/// [`Limits`] for core types whose own `timeout` and `cancel_on` builders it forwards to.
+macro_rules! limits_by_builders {
+    ($($t:ty),* $(,)?) => {$(
+        impl Limits for $t {
+            fn timeout(self, timeout: Duration) -> Self {
+                <$t>::timeout(self, timeout)
+            }
+            fn cancel_on(self, cancel: &Cancel) -> Self {
+                <$t>::cancel_on(self, cancel)
+            }
+        }
+    )*};
+}
+
+limits_by_builders!(
+    Request,
+    GraphQlRequest,
+    leanix_core::blocking::Webhooks,
+    leanix_core::integration::RunOptions,
+    leanix_core::writes::UpdateOptions,
+);
+
 impl CallOptions {
-    /// The deadline set with lx_call_options_set_timeout_ms(), if any.
-    pub(crate) fn timeout(&self) -> Option<Duration> {
-        self.timeout
-    }
-
-    /// The cancel handle set with lx_call_options_set_cancel(), if any.
-    pub(crate) fn cancel(&self) -> Option<&Cancel> {
-        self.cancel.as_ref()
-    }
-
     /// The options behind an optional `options` argument (NULL: none).
     pub(crate) fn of(options: *const lx_call_options) -> Result<CallOptions, Failure> {
         if options.is_null() {
@@ -55,59 +75,49 @@ impl CallOptions {
         Ok(copy)
     }
 
+    /// `call` with the deadline and the cancel handle of these options, where set.
+    pub(crate) fn limit<L: Limits>(&self, mut call: L) -> L {
+        if let Some(t) = self.timeout {
+            call = call.timeout(t);
+        }
+        if let Some(c) = &self.cancel {
+            call = call.cancel_on(c);
+        }
+        call
+    }
+
     /// The webhooks API of `client` with these options.
     pub(crate) fn webhooks(
         &self,
         client: &leanix_core::blocking::Client,
     ) -> leanix_core::blocking::Webhooks {
-        let mut hooks = client.webhooks();
-        if let Some(t) = self.timeout {
-            hooks = hooks.timeout(t);
-        }
-        if let Some(c) = &self.cancel {
-            hooks = hooks.cancel_on(c);
-        }
-        hooks
-    }
-
-    /// `request` with these options.
-    pub fn apply(&self, mut request: Request) -> Request {
-        if let Some(t) = self.timeout {
-            request = request.timeout(t);
-        }
-        if let Some(c) = &self.cancel {
-            request = request.cancel_on(c);
-        }
-        request
+        self.limit(client.webhooks())
     }
 
     fn graphql(&self, query: &str, variables: Option<serde_json::Value>) -> GraphQlRequest {
-        let mut request = GraphQlRequest::new(query).variables(variables);
-        if let Some(t) = self.timeout {
-            request = request.timeout(t);
+        let request = self.limit(GraphQlRequest::new(query).variables(variables));
+        match &self.operation_name {
+            Some(n) => request.operation_name(n.clone()),
+            None => request,
         }
-        if let Some(c) = &self.cancel {
-            request = request.cancel_on(c);
-        }
-        if let Some(n) = &self.operation_name {
-            request = request.operation_name(n.clone());
-        }
-        request
     }
 }
 
-/// The GraphQL call for `query` with the options behind an optional `options` argument.
-pub(crate) fn graphql_request(
+/// The GraphQL call the arguments `query`, `variables_json` and `options` (NULL: none) of an
+/// `lx_graphql*` call describe.
+pub(crate) fn graphql_call(
+    query: *const c_char,
+    variables_json: *const c_char,
     options: *const lx_call_options,
-    query: &str,
-    variables: Option<serde_json::Value>,
 ) -> Result<GraphQlRequest, Failure> {
+    let query = required_str(query, "query")?;
+    let variables = parse_variables(variables_json)?;
     Ok(CallOptions::of(options)?.graphql(query, variables))
 }
 
 /// `GET path` with the options behind an optional `options` argument (a REST paging walk).
 pub(crate) fn get_request(options: *const lx_call_options, path: &str) -> Result<Request, Failure> {
-    Ok(CallOptions::of(options)?.apply(Request::get(path)))
+    Ok(CallOptions::of(options)?.limit(Request::get(path)))
 }
 
 /// Creates per-call options with nothing set (the client's request timeout, no cancellation).
@@ -213,7 +223,6 @@ pub extern "C" fn lx_request_with(
     guard(err, || {
         out(out_response, "out_response")?;
         let handle = client_of(client)?;
-        let options = CallOptions::of(options)?;
         let request = build_request(
             method,
             path,
@@ -222,7 +231,7 @@ pub extern "C" fn lx_request_with(
             body,
             body_len,
             flags,
-            &options,
+            options,
         )?;
         publish_response(handle.client.send(request)?, out_response);
         Ok(())
@@ -244,14 +253,9 @@ pub extern "C" fn lx_graphql_with(
     out_len: *mut usize,
     err: *mut *mut lx_error,
 ) -> lx_status {
-    guard(err, || {
-        out(out_json, "out_json")?;
-        let handle = client_of(client)?;
-        let query = required_str(query, "query")?;
-        let request = graphql_request(options, query, parse_variables(variables_json)?)?;
-        let data = handle.client.graphql_with(request)?;
-        write_json(&data, out_json, out_len);
-        Ok(())
+    json_call(client, out_json, out_len, err, |handle| {
+        let request = graphql_call(query, variables_json, options)?;
+        Ok(handle.client.graphql_with(request)?)
     })
 }
 
@@ -271,17 +275,13 @@ pub extern "C" fn lx_graphql_all_with(
     out_len: *mut usize,
     err: *mut *mut lx_error,
 ) -> lx_status {
-    guard(err, || {
-        out(out_json, "out_json")?;
-        let handle = client_of(client)?;
-        let query = required_str(query, "query")?;
-        let request = graphql_request(options, query, parse_variables(variables_json)?)?;
+    json_call(client, out_json, out_len, err, |handle| {
+        let request = graphql_call(query, variables_json, options)?;
         let mut edges = Vec::new();
         for page in handle.client.graphql_pages_with(request) {
             edges.extend_from_slice(leanix_core::page_edges(&page?));
         }
-        write_json(&edges, out_json, out_len);
-        Ok(())
+        Ok(edges)
     })
 }
 
@@ -388,10 +388,7 @@ pub extern "C" fn lx_request_start(
     userdata: *mut c_void,
     err: *mut *mut lx_error,
 ) -> lx_status {
-    guard(err, || {
-        let completion = Completion::of(callback, userdata)?;
-        let handle = client_of(client)?;
-        let options = CallOptions::of(options)?;
+    start_call(client, callback, userdata, err, |handle, completion| {
         let request = build_request(
             method,
             path,
@@ -400,7 +397,7 @@ pub extern "C" fn lx_request_start(
             body,
             body_len,
             flags,
-            &options,
+            options,
         )?;
         handle.client.send_async(request, move |result| {
             completion.deliver(result.map(ResponseObject::from_core))
@@ -425,19 +422,8 @@ pub extern "C" fn lx_graphql_start(
     userdata: *mut c_void,
     err: *mut *mut lx_error,
 ) -> lx_status {
-    guard(err, || {
-        let completion = Completion::of(callback, userdata)?;
-        let handle = client_of(client)?;
-        let query = required_str(query, "query")?;
-        let request = graphql_request(options, query, parse_variables(variables_json)?)?;
-        handle.client.start(
-            |c| async move { c.graphql_with(&request).await },
-            move |result| {
-                completion.deliver(result.map(|data| {
-                    ResponseObject::from_body(serde_json::to_vec(&data).unwrap_or_default())
-                }))
-            },
-        )?;
-        Ok(())
+    start_json(client, callback, userdata, err, || {
+        let request = graphql_call(query, variables_json, options)?;
+        Ok(|c: leanix_core::Client| async move { c.graphql_with(&request).await })
     })
 }

@@ -5,9 +5,10 @@ use std::sync::Arc;
 
 use leanix_core::{blocking, ClientBuilder, Request};
 
+use crate::answer::{json_call, write_owned};
 use crate::args::{bytes, optional_str, out, required_str, text};
 use crate::boundary::guard;
-use crate::call::CallOptions;
+use crate::call::{lx_call_options, CallOptions};
 use crate::error::{lx_error, Failure};
 use crate::events::EventGate;
 use crate::options::lx_options;
@@ -66,31 +67,6 @@ impl ClientHandle {
 /// The client behind a `client` argument.
 pub(crate) fn client_of(client: *const lx_client) -> Result<Arc<ClientHandle>, Failure> {
     registry::get::<lx_client>(client, "client")
-}
-
-/// Hands `text` out as an owned, NUL-terminated string (`out_len` is optional).
-pub(crate) fn write_owned(text: Vec<u8>, out_ptr: *mut *mut c_char, out_len: *mut usize) {
-    let (ptr, len) = registry::insert_buffer(&text);
-    // SAFETY: the callers checked `out_ptr` is non-NULL; `out_len` is optional.
-    unsafe {
-        *out_ptr = ptr.cast();
-        if !out_len.is_null() {
-            *out_len = len;
-        }
-    }
-}
-
-/// Hands `value` out as an owned, NUL-terminated JSON string (`out_len` is optional).
-pub(crate) fn write_json(
-    value: &impl serde::Serialize,
-    out_ptr: *mut *mut c_char,
-    out_len: *mut usize,
-) {
-    write_owned(
-        serde_json::to_vec(value).unwrap_or_default(),
-        out_ptr,
-        out_len,
-    );
 }
 
 /// Hands a core response out as an owned `lx_response`.
@@ -251,7 +227,8 @@ pub extern "C" fn lx_request(
     )
 }
 
-/// The request the arguments of lx_request*() describe, with per-call options.
+/// The request the arguments of lx_request*() describe, with the per-call options behind
+/// `options` (NULL: none).
 #[allow(clippy::too_many_arguments)]
 pub(crate) fn build_request(
     method: *const c_char,
@@ -261,8 +238,9 @@ pub(crate) fn build_request(
     body: *const u8,
     body_len: usize,
     flags: i32,
-    options: &CallOptions,
+    options: *const lx_call_options,
 ) -> Result<Request, Failure> {
+    let options = CallOptions::of(options)?;
     let method = required_str(method, "method")?;
     let path = required_str(path, "path")?;
     let headers = text(headers, headers_len, "headers")?;
@@ -284,7 +262,7 @@ pub(crate) fn build_request(
         })?;
         request = request.header(name.trim(), value.trim());
     }
-    Ok(options.apply(request))
+    Ok(options.limit(request))
 }
 
 /// Runs a GraphQL query (or mutation) against `/services/pathfinder/v1/graphql` and returns its
@@ -385,7 +363,7 @@ pub extern "C" fn lx_access_token(
         let handle = client_of(client)?;
         let token = handle.client.access_token()?;
         write_owned(
-            token.expose_secret().as_bytes().to_vec(),
+            token.expose_secret().as_bytes(),
             out_token,
             std::ptr::null_mut(),
         );
@@ -430,12 +408,8 @@ pub extern "C" fn lx_claims_json(
     out_json: *mut *mut c_char,
     err: *mut *mut lx_error,
 ) -> lx_status {
-    guard(err, || {
-        out(out_json, "out_json")?;
-        let handle = client_of(client)?;
+    json_call(client, out_json, std::ptr::null_mut(), err, |handle| {
         let claims = handle.client.claims()?;
-        let json = claims.map(|c| c.raw).unwrap_or(serde_json::Value::Null);
-        write_json(&json, out_json, std::ptr::null_mut());
-        Ok(())
+        Ok(claims.map(|c| c.raw).unwrap_or(serde_json::Value::Null))
     })
 }

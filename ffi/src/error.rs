@@ -58,11 +58,6 @@ pub(crate) struct ErrorObject {
 }
 
 impl ErrorObject {
-    /// The core error it came from, if any.
-    pub fn core_error(&self) -> Option<&leanix_core::Error> {
-        self.core.as_ref()
-    }
-
     /// The handle of the borrowed response, if one was lent out (for lx_free()).
     pub fn lent_response(&self) -> Option<usize> {
         self.response.get().copied().flatten()
@@ -223,22 +218,41 @@ pub extern "C" fn lx_error_graphql_json(
     out_json: *mut *mut c_char,
     out_len: *mut usize,
 ) -> lx_status {
+    detail_json(
+        err,
+        out_json,
+        out_len,
+        "the error is not a GraphQL error",
+        |core| {
+            let errors = core.graphql_errors()?;
+            let data = core
+                .graphql_data()
+                .cloned()
+                .unwrap_or(serde_json::Value::Null);
+            Some(serde_json::json!({ "errors": errors, "data": data }))
+        },
+    )
+}
+
+/// The body of an accessor that hands out a detail of the core error behind `err` as an owned
+/// JSON string (`out_len` is optional): `LX_ERR_NOT_FOUND` with `missing` when the error has
+/// no such detail. No `lx_error` of its own is made.
+pub(crate) fn detail_json(
+    err: *const lx_error,
+    out_json: *mut *mut c_char,
+    out_len: *mut usize,
+    missing: &str,
+    detail: impl FnOnce(&leanix_core::Error) -> Option<serde_json::Value>,
+) -> lx_status {
     guard(std::ptr::null_mut(), || {
         out(out_json, "out_json")?;
         let e = registry::get::<lx_error>(err, "err")?;
-        let core = e.core.as_ref();
-        let errors = core.and_then(|c| c.graphql_errors()).ok_or_else(|| {
-            Failure::new(
-                lx_status::LX_ERR_NOT_FOUND,
-                "the error is not a GraphQL error",
-            )
-        })?;
-        let data = core
-            .and_then(|c| c.graphql_data())
-            .cloned()
-            .unwrap_or(serde_json::Value::Null);
-        let json = serde_json::json!({ "errors": errors, "data": data });
-        crate::client::write_json(&json, out_json, out_len);
+        let json = e
+            .core
+            .as_ref()
+            .and_then(detail)
+            .ok_or_else(|| Failure::new(lx_status::LX_ERR_NOT_FOUND, missing))?;
+        crate::answer::write_json(&json, out_json, out_len);
         Ok(())
     })
 }

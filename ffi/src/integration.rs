@@ -7,13 +7,11 @@ use std::ffi::{c_char, c_void};
 use leanix_core::integration::RunOptions;
 use leanix_core::writes::{Patch, UpdateOptions};
 
-use crate::args::{optional_str, out, required_str};
-use crate::boundary::guard;
-use crate::call::{lx_call_options, lx_completion_callback, CallOptions, Completion};
-use crate::client::{client_of, lx_client, write_owned};
+use crate::answer::{json_call, start_json};
+use crate::args::{optional_str, required_str};
+use crate::call::{lx_call_options, lx_completion_callback, CallOptions};
+use crate::client::lx_client;
 use crate::error::{lx_error, Failure};
-use crate::registry;
-use crate::response::ResponseObject;
 use crate::status::lx_status;
 
 /// Flags of lx_ldif_run() (bits, combined with `|`).
@@ -77,19 +75,16 @@ pub extern "C" fn lx_ldif_run(
     out_len: *mut usize,
     err: *mut *mut lx_error,
 ) -> lx_status {
-    guard(err, || {
-        out(out_json, "out_json")?;
-        let handle = client_of(client)?;
-        let ldif = crate::args::json_arg(required_str(ldif_json, "ldif_json")?, "ldif_json")?;
+    json_call(client, out_json, out_len, err, |handle| {
+        let ldif = ldif_arg(ldif_json)?;
         let run = run_options(flags, options)?;
-        let result = handle.client.run_ldif(&ldif, run)?;
-        write_owned(
-            serde_json::to_vec(&result.to_json()).unwrap_or_default(),
-            out_json,
-            out_len,
-        );
-        Ok(())
+        Ok(handle.client.run_ldif(&ldif, run)?.to_json())
     })
+}
+
+/// The `ldif_json` argument: a JSON text (its fields are checked by the core).
+fn ldif_arg(ldif_json: *const c_char) -> Result<serde_json::Value, Failure> {
+    crate::args::json_arg(required_str(ldif_json, "ldif_json")?, "ldif_json")
 }
 
 /// The run options of `flags` and the call options behind `options`.
@@ -98,17 +93,10 @@ fn run_options(flags: i32, options: *const lx_call_options) -> Result<RunOptions
         flags,
         lx_ldif_flags::LX_LDIF_TEST as i32 | lx_ldif_flags::LX_LDIF_NO_WAIT as i32,
     )?;
-    let call = CallOptions::of(options)?;
-    let mut run = RunOptions::new()
+    let run = RunOptions::new()
         .test(flags & lx_ldif_flags::LX_LDIF_TEST as i32 != 0)
         .wait(flags & lx_ldif_flags::LX_LDIF_NO_WAIT as i32 == 0);
-    if let Some(t) = call.timeout() {
-        run = run.timeout(t);
-    }
-    if let Some(c) = call.cancel() {
-        run = run.cancel_on(c);
-    }
-    Ok(run)
+    Ok(CallOptions::of(options)?.limit(run))
 }
 
 /// Starts lx_ldif_run() and returns at once: `callback` gets an `lx_response` whose body is
@@ -130,21 +118,11 @@ pub extern "C" fn lx_ldif_run_start(
     userdata: *mut c_void,
     err: *mut *mut lx_error,
 ) -> lx_status {
-    guard(err, || {
-        let completion = Completion::of(callback, userdata)?;
-        let handle = client_of(client)?;
-        let ldif = crate::args::json_arg(required_str(ldif_json, "ldif_json")?, "ldif_json")?;
+    start_json(client, callback, userdata, err, || {
+        let ldif = ldif_arg(ldif_json)?;
         leanix_core::integration::check_ldif(&ldif)?;
         let run = run_options(flags, options)?;
-        handle.client.start(
-            |c| async move { c.run_ldif(&ldif, run).await },
-            move |result| {
-                completion.deliver(result.map(|r| {
-                    ResponseObject::from_body(serde_json::to_vec(&r.to_json()).unwrap_or_default())
-                }))
-            },
-        )?;
-        Ok(())
+        Ok(|c: leanix_core::Client| async move { Ok(c.run_ldif(&ldif, run).await?.to_json()) })
     })
 }
 
@@ -163,22 +141,13 @@ pub extern "C" fn lx_error_run_json(
     out_json: *mut *mut c_char,
     out_len: *mut usize,
 ) -> lx_status {
-    guard(std::ptr::null_mut(), || {
-        out(out_json, "out_json")?;
-        let e = registry::get::<lx_error>(err, "err")?;
-        let run = e.core_error().and_then(|c| c.run_result()).ok_or_else(|| {
-            Failure::new(
-                lx_status::LX_ERR_NOT_FOUND,
-                "the error is not about an LDIF run",
-            )
-        })?;
-        write_owned(
-            serde_json::to_vec(&run.to_json()).unwrap_or_default(),
-            out_json,
-            out_len,
-        );
-        Ok(())
-    })
+    crate::error::detail_json(
+        err,
+        out_json,
+        out_len,
+        "the error is not about an LDIF run",
+        |core| Some(core.run_result()?.to_json()),
+    )
 }
 
 /// Applies patches to a fact sheet with GraphQL `updateFactSheet` and returns the written
@@ -214,17 +183,9 @@ pub extern "C" fn lx_update_fact_sheet(
     out_len: *mut usize,
     err: *mut *mut lx_error,
 ) -> lx_status {
-    guard(err, || {
-        out(out_json, "out_json")?;
-        let handle = client_of(client)?;
+    json_call(client, out_json, out_len, err, |handle| {
         let (id, patches, update) = update_args(id, patches_json, comment, flags, options)?;
-        let fact_sheet = handle.client.update_fact_sheet(&id, &patches, update)?;
-        write_owned(
-            serde_json::to_vec(&fact_sheet).unwrap_or_default(),
-            out_json,
-            out_len,
-        );
-        Ok(())
+        Ok(handle.client.update_fact_sheet(&id, &patches, update)?)
     })
 }
 
@@ -249,13 +210,7 @@ fn update_args(
     if let Some(c) = comment {
         update = update.comment(c);
     }
-    if let Some(t) = call.timeout() {
-        update = update.timeout(t);
-    }
-    if let Some(c) = call.cancel() {
-        update = update.cancel_on(c);
-    }
-    Ok((id, patches, update))
+    Ok((id, patches, call.limit(update)))
 }
 
 /// Starts lx_update_fact_sheet() and returns at once: `callback` gets an `lx_response` whose
@@ -283,19 +238,9 @@ pub extern "C" fn lx_update_fact_sheet_start(
     userdata: *mut c_void,
     err: *mut *mut lx_error,
 ) -> lx_status {
-    guard(err, || {
-        let completion = Completion::of(callback, userdata)?;
-        let handle = client_of(client)?;
+    start_json(client, callback, userdata, err, || {
         let (id, patches, update) = update_args(id, patches_json, comment, flags, options)?;
-        handle.client.start(
-            |c| async move { c.update_fact_sheet(&id, &patches, update).await },
-            move |result| {
-                completion.deliver(result.map(|fs| {
-                    ResponseObject::from_body(serde_json::to_vec(&fs).unwrap_or_default())
-                }))
-            },
-        )?;
-        Ok(())
+        Ok(|c: leanix_core::Client| async move { c.update_fact_sheet(&id, &patches, update).await })
     })
 }
 
@@ -317,17 +262,10 @@ fn wait_args(
         flags,
         lx_ldif_flags::LX_LDIF_NO_WAIT as i32 | lx_ldif_flags::LX_LDIF_RESULTS as i32,
     )?;
-    let call = CallOptions::of(options)?;
-    let mut wait = RunOptions::new()
+    let wait = RunOptions::new()
         .wait(flags & lx_ldif_flags::LX_LDIF_NO_WAIT as i32 == 0)
         .fetch_results(flags & lx_ldif_flags::LX_LDIF_RESULTS as i32 != 0);
-    if let Some(t) = call.timeout() {
-        wait = wait.timeout(t);
-    }
-    if let Some(c) = call.cancel() {
-        wait = wait.cancel_on(c);
-    }
-    Ok((id.to_owned(), wait))
+    Ok((id.to_owned(), CallOptions::of(options)?.limit(wait)))
 }
 
 /// Waits for a synchronization run that was started already (by lx_ldif_run() with
@@ -362,17 +300,9 @@ pub extern "C" fn lx_ldif_wait(
     out_len: *mut usize,
     err: *mut *mut lx_error,
 ) -> lx_status {
-    guard(err, || {
-        out(out_json, "out_json")?;
-        let handle = client_of(client)?;
+    json_call(client, out_json, out_len, err, |handle| {
         let (id, wait) = wait_args(run_id, flags, options)?;
-        let result = handle.client.wait_run(&id, wait)?;
-        write_owned(
-            serde_json::to_vec(&result.to_json()).unwrap_or_default(),
-            out_json,
-            out_len,
-        );
-        Ok(())
+        Ok(handle.client.wait_run(&id, wait)?.to_json())
     })
 }
 
@@ -396,18 +326,8 @@ pub extern "C" fn lx_ldif_wait_start(
     userdata: *mut c_void,
     err: *mut *mut lx_error,
 ) -> lx_status {
-    guard(err, || {
-        let completion = Completion::of(callback, userdata)?;
-        let handle = client_of(client)?;
+    start_json(client, callback, userdata, err, || {
         let (id, wait) = wait_args(run_id, flags, options)?;
-        handle.client.start(
-            |c| async move { c.wait_run(&id, wait).await },
-            move |result| {
-                completion.deliver(result.map(|r| {
-                    ResponseObject::from_body(serde_json::to_vec(&r.to_json()).unwrap_or_default())
-                }))
-            },
-        )?;
-        Ok(())
+        Ok(|c: leanix_core::Client| async move { Ok(c.wait_run(&id, wait).await?.to_json()) })
     })
 }

@@ -48,7 +48,9 @@ mod events;
 
 mod free;
 
-// Private: argument checks, the panic guard, the handle registry, the shared page walk.
+// Private: argument checks, the panic guard, handing results out, the handle registry, the
+// shared page walk.
+mod answer;
 mod args;
 mod boundary;
 mod registry;

@@ -4,8 +4,10 @@ use std::ffi::{c_char, c_void};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
-use leanix_core::policy;
+use leanix_core::policy::*;
 use leanix_core::ClientBuilder;
+// The setters' type, short in the table of keys.
+use leanix_core::ClientBuilder as B;
 
 use crate::args::{out, required_str};
 use crate::boundary::guard;
@@ -28,228 +30,83 @@ pub(crate) struct OptionsObject {
     pub callback: Option<Callback>,
 }
 
-/// How a key's value is read, and the default it has.
+/// The builder setting a value makes, by the form the value is read in.
+type Sets<T> = fn(ClientBuilder, T) -> ClientBuilder;
+
+/// How a key's value is read, the default it has, and what it sets.
 #[derive(Clone, Copy)]
 enum Value {
-    Text,
-    Flag(bool),
-    Millis(Duration),
-    Count(u64),
-    Fraction(f64),
+    /// Text, used as given; no default. Setting it may fail (a CA file that cannot be read).
+    Text(fn(ClientBuilder, &str) -> Result<ClientBuilder, Failure>),
+    /// `1`/`0` (also `true`/`false`, `yes`/`no`, `on`/`off`).
+    Flag(bool, Sets<bool>),
+    /// A whole number of milliseconds.
+    Millis(Duration, Sets<Duration>),
+    /// A whole number, up to `u32::MAX` (larger ones are taken as that).
+    Count(u32, Sets<u32>),
+    /// A whole number of bytes or pages, up to `usize::MAX` (larger ones are taken as that).
+    Size(usize, Sets<usize>),
+    /// A number in (0, 1].
+    Fraction(f64, Sets<f64>),
 }
 
-/// One option key: its name, its value form and default, and what it sets.
+use Value::{Count, Flag, Fraction, Millis, Size, Text};
+
+/// One option key: its name, and its value's form, default and setter.
 struct Key {
     name: &'static str,
     value: Value,
-    apply: fn(ClientBuilder, Setting) -> Result<ClientBuilder, Failure>,
 }
 
-/// A value of the form its key expects.
-enum Setting<'a> {
-    Text(&'a str),
-    Flag(bool),
-    Millis(Duration),
-    Count(u64),
-    Fraction(f64),
+/// One entry of [`KEYS`].
+const fn key(name: &'static str, value: Value) -> Key {
+    Key { name, value }
 }
 
-impl Setting<'_> {
-    fn text(&self) -> &str {
-        match self {
-            Setting::Text(t) => t,
-            _ => "",
-        }
-    }
-    fn flag(&self) -> bool {
-        matches!(self, Setting::Flag(true))
-    }
-    fn millis(&self) -> Duration {
-        match self {
-            Setting::Millis(d) => *d,
-            _ => Duration::ZERO,
-        }
-    }
-    fn count(&self) -> u64 {
-        match self {
-            Setting::Count(n) => *n,
-            _ => 0,
-        }
-    }
-    fn fraction(&self) -> f64 {
-        match self {
-            Setting::Fraction(f) => *f,
-            _ => 0.0,
-        }
-    }
-}
-
-fn count_u32(n: u64) -> u32 {
-    u32::try_from(n).unwrap_or(u32::MAX)
-}
-
-fn count_usize(n: u64) -> usize {
-    usize::try_from(n).unwrap_or(usize::MAX)
+/// The setter of `allowed_instance_hosts`: each comma-separated host name is allowed.
+fn allow_instance_hosts(builder: ClientBuilder, hosts: &str) -> Result<ClientBuilder, Failure> {
+    Ok(hosts
+        .split(',')
+        .filter(|h| !h.trim().is_empty())
+        .fold(builder, |b, h| b.allow_instance_host(h)))
 }
 
 /// Every option key, in the order the header documents them. The one table of names, forms,
-/// defaults (from `leanix_core::policy`) and setters.
+/// defaults (from `leanix_core::policy`) and setters (`B` is `ClientBuilder`), one key a line.
+#[rustfmt::skip]
 const KEYS: &[Key] = &[
-    Key {
-        name: "host",
-        value: Value::Text,
-        apply: |b, v| Ok(b.host(v.text())),
-    },
-    Key {
-        name: "api_token",
-        value: Value::Text,
-        apply: |b, v| Ok(b.api_token(v.text())),
-    },
-    Key {
-        name: "allow_insecure_loopback",
-        value: Value::Flag(false),
-        apply: |b, v| Ok(b.allow_insecure_loopback(v.flag())),
-    },
-    Key {
-        name: "connect_timeout_ms",
-        value: Value::Millis(policy::DEFAULT_CONNECT_TIMEOUT),
-        apply: |b, v| Ok(b.connect_timeout(v.millis())),
-    },
-    Key {
-        name: "token_timeout_ms",
-        value: Value::Millis(policy::DEFAULT_TOKEN_TIMEOUT),
-        apply: |b, v| Ok(b.token_timeout(v.millis())),
-    },
-    Key {
-        name: "request_timeout_ms",
-        value: Value::Millis(policy::DEFAULT_REQUEST_TIMEOUT),
-        apply: |b, v| Ok(b.request_timeout(v.millis())),
-    },
-    Key {
-        name: "proxy",
-        value: Value::Text,
-        apply: |b, v| Ok(b.proxy(v.text())),
-    },
-    Key {
-        name: "ca_file",
-        value: Value::Text,
-        apply: |b, v| Ok(b.add_ca_pem(leanix_core::read_ca_file(v.text())?)),
-    },
-    Key {
-        name: "ca_pem",
-        value: Value::Text,
-        apply: |b, v| Ok(b.add_ca_pem(v.text())),
-    },
-    Key {
-        name: "user_agent",
-        value: Value::Text,
-        apply: |b, v| Ok(b.user_agent(v.text())),
-    },
-    Key {
-        name: "max_attempts",
-        value: Value::Count(policy::DEFAULT_MAX_ATTEMPTS as u64),
-        apply: |b, v| Ok(b.max_attempts(count_u32(v.count()))),
-    },
-    Key {
-        name: "token_attempts",
-        value: Value::Count(policy::DEFAULT_TOKEN_ATTEMPTS as u64),
-        apply: |b, v| Ok(b.token_attempts(count_u32(v.count()))),
-    },
-    Key {
-        name: "retry_base_delay_ms",
-        value: Value::Millis(policy::DEFAULT_RETRY_BASE_DELAY),
-        apply: |b, v| Ok(b.retry_base_delay(v.millis())),
-    },
-    Key {
-        name: "retry_max_delay_ms",
-        value: Value::Millis(policy::DEFAULT_RETRY_MAX_DELAY),
-        apply: |b, v| Ok(b.retry_max_delay(v.millis())),
-    },
-    Key {
-        name: "max_retry_after_ms",
-        value: Value::Millis(policy::DEFAULT_MAX_RETRY_AFTER),
-        apply: |b, v| Ok(b.max_retry_after(v.millis())),
-    },
-    Key {
-        name: "refresh_ahead",
-        value: Value::Fraction(policy::DEFAULT_REFRESH_AHEAD),
-        apply: |b, v| Ok(b.refresh_ahead(v.fraction())),
-    },
-    Key {
-        name: "refresh_on_expiry_only",
-        value: Value::Flag(false),
-        apply: |b, v| Ok(b.refresh_ahead_enabled(!v.flag())),
-    },
-    Key {
-        name: "invalid_credentials_ttl_ms",
-        value: Value::Millis(policy::DEFAULT_INVALID_CREDENTIALS_TTL),
-        apply: |b, v| Ok(b.invalid_credentials_ttl(v.millis())),
-    },
-    Key {
-        name: "failed_refresh_backoff_ms",
-        value: Value::Millis(policy::DEFAULT_FAILED_REFRESH_BACKOFF),
-        apply: |b, v| Ok(b.failed_refresh_backoff(v.millis())),
-    },
-    Key {
-        name: "expiry_margin_ms",
-        value: Value::Millis(policy::DEFAULT_EXPIRY_MARGIN),
-        apply: |b, v| Ok(b.expiry_margin(v.millis())),
-    },
-    Key {
-        name: "max_response_bytes",
-        value: Value::Count(policy::DEFAULT_MAX_RESPONSE_BYTES as u64),
-        apply: |b, v| Ok(b.max_response_bytes(count_usize(v.count()))),
-    },
-    Key {
-        name: "adaptive_pacing",
-        value: Value::Flag(policy::DEFAULT_ADAPTIVE_PACING),
-        apply: |b, v| Ok(b.adaptive_pacing(v.flag())),
-    },
-    Key {
-        name: "max_requests_per_minute",
-        value: Value::Count(0),
-        apply: |b, v| Ok(b.max_requests_per_minute((v.count() > 0).then(|| count_u32(v.count())))),
-    },
-    Key {
-        name: "reauth_interval_ms",
-        value: Value::Millis(policy::DEFAULT_REAUTH_INTERVAL),
-        apply: |b, v| Ok(b.reauth_interval(v.millis())),
-    },
-    Key {
-        name: "max_pages",
-        value: Value::Count(policy::DEFAULT_MAX_PAGES as u64),
-        apply: |b, v| Ok(b.max_pages(count_usize(v.count()))),
-    },
-    Key {
-        name: "insecure_loopback",
-        value: Value::Flag(false),
-        apply: |b, v| Ok(b.insecure_loopback(v.flag())),
-    },
-    Key {
-        name: "token_cache",
-        value: Value::Flag(false),
-        apply: |b, v| Ok(b.token_cache(v.flag())),
-    },
-    Key {
-        name: "token_cache_dir",
-        value: Value::Text,
-        apply: |b, v| Ok(b.token_cache_dir(v.text())),
-    },
-    Key {
-        name: "route_by_instance_url",
-        value: Value::Flag(policy::DEFAULT_ROUTE_BY_INSTANCE_URL),
-        apply: |b, v| Ok(b.route_by_instance_url(v.flag())),
-    },
-    Key {
-        name: "allowed_instance_hosts",
-        value: Value::Text,
-        apply: |b, v| {
-            Ok(v.text()
-                .split(',')
-                .filter(|h| !h.trim().is_empty())
-                .fold(b, |b, h| b.allow_instance_host(h)))
-        },
-    },
+    key("host", Text(|b, t| Ok(b.host(t)))),
+    key("api_token", Text(|b, t| Ok(b.api_token(t)))),
+    key("allow_insecure_loopback", Flag(false, B::allow_insecure_loopback)),
+    key("connect_timeout_ms", Millis(DEFAULT_CONNECT_TIMEOUT, B::connect_timeout)),
+    key("token_timeout_ms", Millis(DEFAULT_TOKEN_TIMEOUT, B::token_timeout)),
+    key("request_timeout_ms", Millis(DEFAULT_REQUEST_TIMEOUT, B::request_timeout)),
+    key("proxy", Text(|b, t| Ok(b.proxy(t)))),
+    key("ca_file", Text(|b, t| Ok(b.add_ca_pem(leanix_core::read_ca_file(t)?)))),
+    key("ca_pem", Text(|b, t| Ok(b.add_ca_pem(t)))),
+    key("user_agent", Text(|b, t| Ok(b.user_agent(t)))),
+    key("max_attempts", Count(DEFAULT_MAX_ATTEMPTS, B::max_attempts)),
+    key("token_attempts", Count(DEFAULT_TOKEN_ATTEMPTS, B::token_attempts)),
+    key("retry_base_delay_ms", Millis(DEFAULT_RETRY_BASE_DELAY, B::retry_base_delay)),
+    key("retry_max_delay_ms", Millis(DEFAULT_RETRY_MAX_DELAY, B::retry_max_delay)),
+    key("max_retry_after_ms", Millis(DEFAULT_MAX_RETRY_AFTER, B::max_retry_after)),
+    key("refresh_ahead", Fraction(DEFAULT_REFRESH_AHEAD, B::refresh_ahead)),
+    key("refresh_on_expiry_only", Flag(false, |b, f| b.refresh_ahead_enabled(!f))),
+    key("invalid_credentials_ttl_ms",
+        Millis(DEFAULT_INVALID_CREDENTIALS_TTL, B::invalid_credentials_ttl)),
+    key("failed_refresh_backoff_ms",
+        Millis(DEFAULT_FAILED_REFRESH_BACKOFF, B::failed_refresh_backoff)),
+    key("expiry_margin_ms", Millis(DEFAULT_EXPIRY_MARGIN, B::expiry_margin)),
+    key("max_response_bytes", Size(DEFAULT_MAX_RESPONSE_BYTES, B::max_response_bytes)),
+    key("adaptive_pacing", Flag(DEFAULT_ADAPTIVE_PACING, B::adaptive_pacing)),
+    key("max_requests_per_minute", Count(0, |b, n| b.max_requests_per_minute((n > 0).then_some(n)))),
+    key("reauth_interval_ms", Millis(DEFAULT_REAUTH_INTERVAL, B::reauth_interval)),
+    key("max_pages", Size(DEFAULT_MAX_PAGES, B::max_pages)),
+    key("insecure_loopback", Flag(false, B::insecure_loopback)),
+    key("token_cache", Flag(false, B::token_cache)),
+    key("token_cache_dir", Text(|b, t| Ok(b.token_cache_dir(t)))),
+    key("route_by_instance_url", Flag(DEFAULT_ROUTE_BY_INSTANCE_URL, B::route_by_instance_url)),
+    key("allowed_instance_hosts", Text(allow_instance_hosts)),
 ];
 
 fn key_index(name: &str) -> Result<usize, Failure> {
@@ -264,40 +121,51 @@ fn key_index(name: &str) -> Result<usize, Failure> {
     })
 }
 
-/// Reads `text` in the form `key` expects.
-fn parse<'a>(key: &Key, text: &'a str) -> Result<Setting<'a>, Failure> {
+fn count_u32(n: u64) -> u32 {
+    u32::try_from(n).unwrap_or(u32::MAX)
+}
+
+fn count_usize(n: u64) -> usize {
+    usize::try_from(n).unwrap_or(usize::MAX)
+}
+
+/// A whole number (of any size `u64` holds), or what the value should have been.
+fn whole_number(text: &str) -> Result<u64, &'static str> {
+    text.parse().map_err(|_| "a whole number")
+}
+
+/// `builder` with `key` set to `text`, read in the form the key expects.
+fn set(key: &Key, builder: ClientBuilder, text: &str) -> Result<ClientBuilder, Failure> {
     let t = text.trim();
+    let bad = |expected: &str| bad_value(key.name, text, expected);
     Ok(match key.value {
-        Value::Text => Setting::Text(text),
-        Value::Flag(_) => match t.to_ascii_lowercase().as_str() {
-            "1" | "true" | "yes" | "on" => Setting::Flag(true),
-            "0" | "false" | "no" | "off" => Setting::Flag(false),
-            _ => return Err(bad_value(key.name, text, "1 or 0")),
+        Text(apply) => return apply(builder, text),
+        Flag(_, apply) => match t.to_ascii_lowercase().as_str() {
+            "1" | "true" | "yes" | "on" => apply(builder, true),
+            "0" | "false" | "no" | "off" => apply(builder, false),
+            _ => return Err(bad("1 or 0")),
         },
-        Value::Millis(_) => {
-            Setting::Millis(Duration::from_millis(t.parse().map_err(|_| {
-                bad_value(key.name, text, "a whole number of milliseconds")
-            })?))
+        Millis(_, apply) => {
+            let ms = t
+                .parse()
+                .map_err(|_| bad("a whole number of milliseconds"))?;
+            apply(builder, Duration::from_millis(ms))
         }
-        Value::Count(_) => Setting::Count(
-            t.parse()
-                .map_err(|_| bad_value(key.name, text, "a whole number"))?,
-        ),
-        Value::Fraction(_) => Setting::Fraction(
-            t.parse()
-                .map_err(|_| bad_value(key.name, text, "a number in (0, 1]"))?,
-        ),
+        Count(_, apply) => apply(builder, count_u32(whole_number(t).map_err(bad)?)),
+        Size(_, apply) => apply(builder, count_usize(whole_number(t).map_err(bad)?)),
+        Fraction(_, apply) => apply(builder, t.parse().map_err(|_| bad("a number in (0, 1]"))?),
     })
 }
 
 /// The default of `key` as lx_options_set() would take it, or `None` for keys without one.
 fn default_text(key: &Key) -> Option<String> {
     Some(match key.value {
-        Value::Text => return None,
-        Value::Flag(f) => (if f { "1" } else { "0" }).to_owned(),
-        Value::Millis(d) => d.as_millis().to_string(),
-        Value::Count(n) => n.to_string(),
-        Value::Fraction(f) => f.to_string(),
+        Text(_) => return None,
+        Flag(f, _) => (if f { "1" } else { "0" }).to_owned(),
+        Millis(d, _) => d.as_millis().to_string(),
+        Count(n, _) => n.to_string(),
+        Size(n, _) => n.to_string(),
+        Fraction(f, _) => f.to_string(),
     })
 }
 
@@ -378,9 +246,8 @@ pub extern "C" fn lx_options_set(
         let object = registry::get::<lx_options>(options, "options")?;
         let key = &KEYS[key_index(required_str(key, "key")?)?];
         let value = required_str(value, "value")?;
-        let setting = parse(key, value)?;
         let mut o = object.lock().unwrap_or_else(|p| p.into_inner());
-        o.builder = (key.apply)(o.builder.clone(), setting)?;
+        o.builder = set(key, o.builder.clone(), value)?;
         Ok(())
     })
 }

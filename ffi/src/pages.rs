@@ -2,12 +2,9 @@
 
 use std::ffi::{c_char, c_void};
 
-use crate::args::{out, required_str};
-use crate::boundary::guard;
-use crate::call::{lx_call_options, lx_completion_callback, Completion};
-use crate::client::{client_of, lx_client, parse_variables};
+use crate::call::{lx_call_options, lx_completion_callback};
+use crate::client::lx_client;
 use crate::error::lx_error;
-use crate::registry;
 use crate::status::lx_status;
 use crate::walk::Walk;
 
@@ -38,15 +35,9 @@ pub extern "C" fn lx_graphql_pages_new(
     out_pages: *mut *mut lx_graphql_pages,
     err: *mut *mut lx_error,
 ) -> lx_status {
-    guard(err, || {
-        out(out_pages, "out_pages")?;
-        let handle = client_of(client)?;
-        let query = required_str(query, "query")?;
-        let request =
-            crate::call::graphql_request(options, query, parse_variables(variables_json)?)?;
-        let pages = handle.client.graphql_pages_with(request);
-        registry::publish::<lx_graphql_pages>(out_pages, Walk::new(pages));
-        Ok(())
+    crate::walk::new_call(client, out_pages, err, |client| {
+        let request = crate::call::graphql_call(query, variables_json, options)?;
+        Ok(client.graphql_pages_with(request))
     })
 }
 
@@ -64,12 +55,7 @@ pub extern "C" fn lx_graphql_pages_next(
     out_len: *mut usize,
     err: *mut *mut lx_error,
 ) -> lx_status {
-    guard(err, || {
-        out(out_json, "out_json")?;
-        let walk = registry::get::<lx_graphql_pages>(pages, "pages")?;
-        crate::walk::next(&walk, out_json, out_len)?;
-        Ok(())
-    })
+    crate::walk::next_call(pages, out_json, out_len, err)
 }
 
 /// Starts fetching the next page and returns at once (see `lx_completion_callback`): `callback`
@@ -95,9 +81,5 @@ pub extern "C" fn lx_graphql_pages_next_start(
     userdata: *mut c_void,
     err: *mut *mut lx_error,
 ) -> lx_status {
-    guard(err, || {
-        let completion = Completion::of(callback, userdata)?;
-        let walk = registry::get::<lx_graphql_pages>(pages, "pages")?;
-        crate::walk::next_start(walk, completion)
-    })
+    crate::walk::next_start_call(pages, callback, userdata, err)
 }

@@ -103,6 +103,29 @@ fn write2<A, B>(a: *mut A, va: A, b: *mut B, vb: B) {
     }
 }
 
+/// The body of an accessor that lends out bytes of the response behind `response`: `bytes`
+/// picks them, ending in a NUL byte that `*out_len` does not count.
+fn lend_bytes(
+    response: *const lx_response,
+    out_data: *mut *const u8,
+    out_len: *mut usize,
+    bytes: impl FnOnce(&ResponseObject) -> &[u8],
+) -> lx_status {
+    guard(std::ptr::null_mut(), || {
+        out(out_data, "out_data")?;
+        out(out_len, "out_len")?;
+        let r = registry::get::<lx_response>(response, "response")?;
+        let nul_terminated = bytes(&r);
+        write2(
+            out_data,
+            nul_terminated.as_ptr(),
+            out_len,
+            nul_terminated.len() - 1,
+        );
+        Ok(())
+    })
+}
+
 /// The HTTP status code, or 0 if `response` is NULL or not a live response.
 ///
 /// Thread safety: any thread.
@@ -124,14 +147,7 @@ pub extern "C" fn lx_response_body(
     out_data: *mut *const u8,
     out_len: *mut usize,
 ) -> lx_status {
-    guard(std::ptr::null_mut(), || {
-        out(out_data, "out_data")?;
-        out(out_len, "out_len")?;
-        let r = registry::get::<lx_response>(response, "response")?;
-        let body = r.body_nul();
-        write2(out_data, body.as_ptr(), out_len, body.len() - 1);
-        Ok(())
-    })
+    lend_bytes(response, out_data, out_len, ResponseObject::body_nul)
 }
 
 /// The number of response headers (0 if `response` is NULL or not a live response).
@@ -155,14 +171,7 @@ pub extern "C" fn lx_response_headers(
     out_data: *mut *const c_char,
     out_len: *mut usize,
 ) -> lx_status {
-    guard(std::ptr::null_mut(), || {
-        out(out_data, "out_data")?;
-        out(out_len, "out_len")?;
-        let r = registry::get::<lx_response>(response, "response")?;
-        let block = &r.headers().block;
-        write2(out_data, block.as_ptr().cast(), out_len, block.len() - 1);
-        Ok(())
-    })
+    lend_bytes(response, out_data.cast(), out_len, |r| &r.headers().block)
 }
 
 /// The header at `index` (0-based, in the order received): lower-case name and value as

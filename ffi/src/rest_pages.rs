@@ -3,12 +3,10 @@
 
 use std::ffi::{c_char, c_void};
 
-use crate::args::{out, required_str};
-use crate::boundary::guard;
-use crate::call::{lx_call_options, lx_completion_callback, Completion};
-use crate::client::{client_of, lx_client};
+use crate::args::required_str;
+use crate::call::{lx_call_options, lx_completion_callback};
+use crate::client::lx_client;
 use crate::error::lx_error;
-use crate::registry;
 use crate::status::lx_status;
 use crate::walk::Walk;
 
@@ -47,14 +45,9 @@ pub extern "C" fn lx_rest_pages_new(
     out_pages: *mut *mut lx_rest_pages,
     err: *mut *mut lx_error,
 ) -> lx_status {
-    guard(err, || {
-        out(out_pages, "out_pages")?;
-        let handle = client_of(client)?;
-        let path = required_str(path, "path")?;
-        let request = crate::call::get_request(options, path)?;
-        let pages = handle.client.rest_pages_with(request);
-        registry::publish::<lx_rest_pages>(out_pages, Walk::new(pages));
-        Ok(())
+    crate::walk::new_call(client, out_pages, err, |client| {
+        let request = crate::call::get_request(options, required_str(path, "path")?)?;
+        Ok(client.rest_pages_with(request))
     })
 }
 
@@ -72,12 +65,7 @@ pub extern "C" fn lx_rest_pages_next(
     out_len: *mut usize,
     err: *mut *mut lx_error,
 ) -> lx_status {
-    guard(err, || {
-        out(out_json, "out_json")?;
-        let walk = registry::get::<lx_rest_pages>(pages, "pages")?;
-        crate::walk::next(&walk, out_json, out_len)?;
-        Ok(())
-    })
+    crate::walk::next_call(pages, out_json, out_len, err)
 }
 
 /// Starts fetching the next page and returns at once (see `lx_completion_callback`): `callback`
@@ -102,9 +90,5 @@ pub extern "C" fn lx_rest_pages_next_start(
     userdata: *mut c_void,
     err: *mut *mut lx_error,
 ) -> lx_status {
-    guard(err, || {
-        let completion = Completion::of(callback, userdata)?;
-        let walk = registry::get::<lx_rest_pages>(pages, "pages")?;
-        crate::walk::next_start(walk, completion)
-    })
+    crate::walk::next_start_call(pages, callback, userdata, err)
 }

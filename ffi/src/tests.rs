@@ -12,6 +12,23 @@ fn message(err: *const lx_error) -> String {
         .into_owned()
 }
 
+/// A new options object (the test frees it with lx_free()).
+fn new_options() -> *mut lx_options {
+    let mut opts: *mut lx_options = ptr::null_mut();
+    assert_eq!(lx_options_new(&mut opts, ptr::null_mut()), lx_status::LX_OK);
+    opts
+}
+
+/// lx_options_set() of `key` to `value`, without error details.
+fn set(opts: *mut lx_options, key: &CStr, value: &CStr) -> lx_status {
+    lx_options_set(opts, key.as_ptr(), value.as_ptr(), ptr::null_mut())
+}
+
+/// Asserts that the message of `err` contains `part`.
+fn assert_message_contains(err: *const lx_error, part: &str) {
+    assert!(message(err).contains(part), "{}", message(err));
+}
+
 #[test]
 fn a_panic_becomes_a_status_and_an_error() {
     let mut err: *mut lx_error = ptr::null_mut();
@@ -58,14 +75,11 @@ fn free_ignores_null_foreign_and_double_frees() {
     lx_free(ptr::null_mut());
     let mut local = 5u64;
     lx_free((&mut local as *mut u64).cast());
-    let mut opts: *mut lx_options = ptr::null_mut();
-    assert_eq!(lx_options_new(&mut opts, ptr::null_mut()), lx_status::LX_OK);
+    let opts = new_options();
     lx_free(opts.cast());
     lx_free(opts.cast());
-    let key = c"host".as_ptr();
-    let value = c"acme.leanix.net".as_ptr();
     assert_eq!(
-        lx_options_set(opts, key, value, ptr::null_mut()),
+        set(opts, c"host", c"acme.leanix.net"),
         lx_status::LX_ERR_INVALID_ARG
     );
 }
@@ -81,34 +95,24 @@ fn owned_strings_are_forgotten_on_free() {
 
 #[test]
 fn handles_are_never_reused() {
-    let mut first: *mut lx_options = ptr::null_mut();
-    assert_eq!(
-        lx_options_new(&mut first, ptr::null_mut()),
-        lx_status::LX_OK
-    );
+    let first = new_options();
     lx_free(first.cast());
     for _ in 0..1000 {
-        let mut next: *mut lx_options = ptr::null_mut();
-        assert_eq!(lx_options_new(&mut next, ptr::null_mut()), lx_status::LX_OK);
+        let next = new_options();
         assert_ne!(next, first);
         // A stale second free of the first handle must not free the live one.
         lx_free(first.cast());
-        let st = lx_options_set(next, c"user_agent".as_ptr(), c"x".as_ptr(), ptr::null_mut());
-        assert_eq!(st, lx_status::LX_OK);
+        assert_eq!(set(next, c"user_agent", c"x"), lx_status::LX_OK);
         lx_free(next.cast());
     }
 }
 
 #[test]
 fn refresh_on_expiry_only_off_keeps_a_custom_fraction() {
-    let mut opts: *mut lx_options = ptr::null_mut();
-    assert_eq!(lx_options_new(&mut opts, ptr::null_mut()), lx_status::LX_OK);
-    let set = |k: &std::ffi::CStr, v: &std::ffi::CStr| {
-        lx_options_set(opts, k.as_ptr(), v.as_ptr(), ptr::null_mut())
-    };
-    assert_eq!(set(c"refresh_ahead", c"0.6"), lx_status::LX_OK);
-    assert_eq!(set(c"refresh_on_expiry_only", c"1"), lx_status::LX_OK);
-    assert_eq!(set(c"refresh_on_expiry_only", c"0"), lx_status::LX_OK);
+    let opts = new_options();
+    assert_eq!(set(opts, c"refresh_ahead", c"0.6"), lx_status::LX_OK);
+    assert_eq!(set(opts, c"refresh_on_expiry_only", c"1"), lx_status::LX_OK);
+    assert_eq!(set(opts, c"refresh_on_expiry_only", c"0"), lx_status::LX_OK);
     let object = crate::registry::get::<lx_options>(opts, "options").unwrap();
     let debug = format!("{:?}", object.lock().unwrap().builder);
     assert!(debug.contains("refresh_ahead: 0.6, ahead: true"), "{debug}");
@@ -126,26 +130,19 @@ fn option_defaults_come_from_the_core_policy() {
             (!v.is_null()).then(|| unsafe { CStr::from_ptr(v) }.to_str().unwrap().to_owned()),
         )
     };
-    assert_eq!(
-        default(c"connect_timeout_ms"),
-        (lx_status::LX_OK, Some("5000".into()))
-    );
-    assert_eq!(
-        default(c"refresh_ahead"),
-        (lx_status::LX_OK, Some("0.75".into()))
-    );
-    assert_eq!(
-        default(c"max_response_bytes"),
-        (lx_status::LX_OK, Some("268435456".into()))
-    );
-    assert_eq!(
-        default(c"insecure_loopback"),
-        (lx_status::LX_OK, Some("0".into()))
-    );
-    assert_eq!(
-        default(c"allow_insecure_loopback"),
-        (lx_status::LX_OK, Some("0".into()))
-    );
+    for (key, value) in [
+        (c"connect_timeout_ms", "5000"),
+        (c"refresh_ahead", "0.75"),
+        (c"max_response_bytes", "268435456"),
+        (c"insecure_loopback", "0"),
+        (c"allow_insecure_loopback", "0"),
+    ] {
+        assert_eq!(
+            default(key),
+            (lx_status::LX_OK, Some(value.into())),
+            "{key:?}"
+        );
+    }
     assert_eq!(default(c"host"), (lx_status::LX_ERR_NOT_FOUND, None));
     assert_eq!(default(c"nope"), (lx_status::LX_ERR_INVALID_ARG, None));
 }
@@ -189,18 +186,13 @@ fn client_errors_name_the_setting_and_hide_the_token() {
 /// until the process runs out of memory (found while fuzzing lx_options_set).
 #[test]
 fn an_endless_ca_file_is_refused_not_read_to_exhaustion() {
-    let mut opts: *mut lx_options = ptr::null_mut();
-    assert_eq!(lx_options_new(&mut opts, ptr::null_mut()), lx_status::LX_OK);
+    let opts = new_options();
     let mut err: *mut lx_error = ptr::null_mut();
     let key = c"ca_file";
     let value = c"/dev/zero";
     let st = lx_options_set(opts, key.as_ptr(), value.as_ptr(), &mut err);
     assert_eq!(st, lx_status::LX_ERR_CONFIG);
-    assert!(
-        message(err).contains("not a regular file"),
-        "{}",
-        message(err)
-    );
+    assert_message_contains(err, "not a regular file");
     lx_free(err.cast());
 
     // A FIFO would block the open and the read: refused at once.
@@ -212,11 +204,7 @@ fn an_endless_ca_file_is_refused_not_read_to_exhaustion() {
     let st = lx_options_set(opts, key.as_ptr(), path.as_ptr(), &mut err);
     let _ = std::fs::remove_file(&fifo);
     assert_eq!(st, lx_status::LX_ERR_CONFIG);
-    assert!(
-        message(err).contains("not a regular file"),
-        "{}",
-        message(err)
-    );
+    assert_message_contains(err, "not a regular file");
     lx_free(err.cast());
     lx_free(opts.cast());
 }
@@ -225,14 +213,10 @@ fn an_endless_ca_file_is_refused_not_read_to_exhaustion() {
 fn insecure_loopback_has_one_name_and_its_old_spelling() {
     for key in [c"insecure_loopback", c"allow_insecure_loopback"] {
         for (value, builds) in [(c"1", true), (c"0", false)] {
-            let mut opts: *mut lx_options = ptr::null_mut();
-            assert_eq!(lx_options_new(&mut opts, ptr::null_mut()), lx_status::LX_OK);
-            let set = |k: &std::ffi::CStr, v: &std::ffi::CStr| {
-                lx_options_set(opts, k.as_ptr(), v.as_ptr(), ptr::null_mut())
-            };
-            assert_eq!(set(c"host", c"http://127.0.0.1:9"), lx_status::LX_OK);
-            assert_eq!(set(c"api_token", c"t"), lx_status::LX_OK);
-            assert_eq!(set(key, value), lx_status::LX_OK);
+            let opts = new_options();
+            assert_eq!(set(opts, c"host", c"http://127.0.0.1:9"), lx_status::LX_OK);
+            assert_eq!(set(opts, c"api_token", c"t"), lx_status::LX_OK);
+            assert_eq!(set(opts, key, value), lx_status::LX_OK);
             let mut client: *mut lx_client = ptr::null_mut();
             let mut err: *mut lx_error = ptr::null_mut();
             let st = lx_client_build(opts, &mut client, &mut err);
@@ -241,11 +225,7 @@ fn insecure_loopback_has_one_name_and_its_old_spelling() {
                 lx_free(client.cast());
             } else {
                 assert_eq!(st, lx_status::LX_ERR_CONFIG, "{key:?}");
-                assert!(
-                    message(err).contains("insecure_loopback"),
-                    "{}",
-                    message(err)
-                );
+                assert_message_contains(err, "insecure_loopback");
                 lx_free(err.cast());
             }
             lx_free(opts.cast());

@@ -1,15 +1,19 @@
 //! What `lx_graphql_pages` and `lx_rest_pages` share: a page walk fetched one page at a time,
-//! waiting (`*_next`) or with a completion callback (`*_next_start`).
+//! waiting (`*_next`) or with a completion callback (`*_next_start`), and the bodies of their
+//! C functions.
 
-use std::ffi::c_char;
+use std::ffi::{c_char, c_void};
 use std::sync::{Arc, Mutex};
 
 use leanix_core::blocking::{PageWalk, Pages};
-use serde_json::Value;
 
-use crate::call::Completion;
-use crate::client::write_owned;
-use crate::error::Failure;
+use crate::answer::{json_bytes, write_json};
+use crate::args::out;
+use crate::boundary::guard;
+use crate::call::{lx_completion_callback, Completion};
+use crate::client::{client_of, lx_client};
+use crate::error::{lx_error, Failure};
+use crate::registry::{self, Handle};
 use crate::response::ResponseObject;
 use crate::status::lx_status;
 
@@ -30,6 +34,11 @@ impl<W> Walk<W> {
         Arc::new(Mutex::new(Walk::Idle(pages)))
     }
 }
+
+/// The handle type of a walk over `W`: `lx_graphql_pages` or `lx_rest_pages`.
+pub(crate) trait WalkHandle<W>: Handle<Target = Mutex<Walk<W>>> {}
+
+impl<W, H: Handle<Target = Mutex<Walk<W>>>> WalkHandle<W> for H {}
 
 fn busy() -> Failure {
     Failure::new(
@@ -57,7 +66,7 @@ fn put_back<W>(walk: &Mutex<Walk<W>>, pages: Pages<W>) {
 
 /// Fetches the next page on the calling thread; `*out_json` gets its JSON, or NULL after the
 /// last page.
-pub(crate) fn next<W: PageWalk>(
+fn next<W: PageWalk>(
     walk: &Mutex<Walk<W>>,
     out_json: *mut *mut c_char,
     out_len: *mut usize,
@@ -71,7 +80,7 @@ pub(crate) fn next<W: PageWalk>(
         None => None,
     };
     match next {
-        Some(page) => write_owned(json_bytes(&page?), out_json, out_len),
+        Some(page) => write_json(&page?, out_json, out_len),
         None => {
             // SAFETY: the callers checked `out_json` is non-NULL; `out_len` is optional.
             unsafe {
@@ -87,7 +96,7 @@ pub(crate) fn next<W: PageWalk>(
 
 /// Starts fetching the next page; `completion` gets a response whose body is the page's JSON,
 /// or `LX_OK` with a NULL response after the last page.
-pub(crate) fn next_start<W: PageWalk>(
+fn next_start<W: PageWalk>(
     walk: Arc<Mutex<Walk<W>>>,
     completion: Completion,
 ) -> Result<(), Failure> {
@@ -111,6 +120,46 @@ pub(crate) fn next_start<W: PageWalk>(
     })
 }
 
-fn json_bytes(page: &Value) -> Vec<u8> {
-    serde_json::to_vec(page).unwrap_or_default()
+/// The body of `lx_*_pages_new`: checks `out_pages`, looks the client up, and publishes the
+/// walk `pages` makes on it (after checking the function's own arguments).
+pub(crate) fn new_call<H: WalkHandle<W>, W>(
+    client: *const lx_client,
+    out_pages: *mut *mut H,
+    err: *mut *mut lx_error,
+    pages: impl FnOnce(&leanix_core::blocking::Client) -> Result<Pages<W>, Failure>,
+) -> lx_status {
+    guard(err, || {
+        out(out_pages, "out_pages")?;
+        let handle = client_of(client)?;
+        registry::publish::<H>(out_pages, Walk::new(pages(&handle.client)?));
+        Ok(())
+    })
+}
+
+/// The body of `lx_*_pages_next`: [`next`] on the walk behind `pages`.
+pub(crate) fn next_call<H: WalkHandle<W>, W: PageWalk>(
+    pages: *mut H,
+    out_json: *mut *mut c_char,
+    out_len: *mut usize,
+    err: *mut *mut lx_error,
+) -> lx_status {
+    guard(err, || {
+        out(out_json, "out_json")?;
+        let walk = registry::get::<H>(pages, "pages")?;
+        next(&walk, out_json, out_len)
+    })
+}
+
+/// The body of `lx_*_pages_next_start`: [`next_start`] on the walk behind `pages`.
+pub(crate) fn next_start_call<H: WalkHandle<W>, W: PageWalk>(
+    pages: *mut H,
+    callback: lx_completion_callback,
+    userdata: *mut c_void,
+    err: *mut *mut lx_error,
+) -> lx_status {
+    guard(err, || {
+        let completion = Completion::of(callback, userdata)?;
+        let walk = registry::get::<H>(pages, "pages")?;
+        next_start(walk, completion)
+    })
 }

@@ -10,10 +10,11 @@ use std::ffi::c_char;
 use leanix_core::{NewSubscription, PayloadMode};
 use serde_json::Value;
 
+use crate::answer::{json_call, write_owned};
 use crate::args::{out, required_str};
 use crate::boundary::guard;
 use crate::call::{lx_call_options, CallOptions};
-use crate::client::{client_of, lx_client, write_owned};
+use crate::client::{client_of, lx_client};
 use crate::error::{lx_error, Failure};
 use crate::status::lx_status;
 
@@ -60,14 +61,6 @@ fn parse_spec(text: &str) -> Result<NewSubscription, Failure> {
     })
 }
 
-fn write_json(value: &Value, out_json: *mut *mut c_char, out_len: *mut usize) {
-    write_owned(
-        serde_json::to_vec(value).unwrap_or_default(),
-        out_json,
-        out_len,
-    );
-}
-
 /// Creates a PULL subscription from `spec_json` (`{"identifier":"sync","tagSets":
 /// [["pathfinder","FACT_SHEET_CREATED"]],"payloadMode":"DEFAULT"}`; `workspaceId` and
 /// `workspaceConstraint` optional) and returns it as the API shows it (with its `id`).
@@ -84,14 +77,10 @@ pub extern "C" fn lx_webhooks_create(
     out_len: *mut usize,
     err: *mut *mut lx_error,
 ) -> lx_status {
-    guard(err, || {
-        out(out_json, "out_json")?;
-        let handle = client_of(client)?;
+    json_call(client, out_json, out_len, err, |handle| {
         let spec = parse_spec(required_str(spec_json, "spec_json")?)?;
         let hooks = CallOptions::of(options)?.webhooks(&handle.client);
-        let sub = hooks.create(&spec)?;
-        write_json(&sub.raw, out_json, out_len);
-        Ok(())
+        Ok(hooks.create(&spec)?.raw)
     })
 }
 
@@ -109,13 +98,10 @@ pub extern "C" fn lx_webhooks_list(
     out_len: *mut usize,
     err: *mut *mut lx_error,
 ) -> lx_status {
-    guard(err, || {
-        out(out_json, "out_json")?;
-        let handle = client_of(client)?;
+    json_call(client, out_json, out_len, err, |handle| {
         let hooks = CallOptions::of(options)?.webhooks(&handle.client);
         let subs: Vec<Value> = hooks.list()?.into_iter().map(|s| s.raw).collect();
-        write_json(&Value::Array(subs), out_json, out_len);
-        Ok(())
+        Ok(subs)
     })
 }
 
@@ -208,9 +194,7 @@ fn fetch_batch(
     err: *mut *mut lx_error,
     wait: bool,
 ) -> lx_status {
-    guard(err, || {
-        out(out_json, "out_json")?;
-        let handle = client_of(client)?;
+    json_call(client, out_json, out_len, err, |handle| {
         let id = required_str(subscription_id, "subscription_id")?;
         let hooks = CallOptions::of(options)?.webhooks(&handle.client);
         let events = if wait {
@@ -219,8 +203,7 @@ fn fetch_batch(
             hooks.fetch(id)?
         };
         let batch: Vec<Value> = events.into_iter().map(|e| e.raw).collect();
-        write_json(&Value::Array(batch), out_json, out_len);
-        Ok(())
+        Ok(batch)
     })
 }
 
@@ -264,11 +247,7 @@ pub extern "C" fn lx_api_origin(
         out(out_origin, "out_origin")?;
         let handle = client_of(client)?;
         let origin = handle.client.api_origin()?;
-        write_owned(
-            origin.as_str().as_bytes().to_vec(),
-            out_origin,
-            std::ptr::null_mut(),
-        );
+        write_owned(origin.as_str().as_bytes(), out_origin, std::ptr::null_mut());
         Ok(())
     })
 }
