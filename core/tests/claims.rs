@@ -6,9 +6,8 @@ mod common;
 use std::time::{SystemTime, UNIX_EPOCH};
 
 use base64::Engine;
-use common::builder;
-use leanix::{decode_claims, ManualClock};
-use leanix_sandbox::Sandbox;
+use common::{builder, SandboxClient};
+use leanix::decode_claims;
 
 fn unix_now() -> i64 {
     SystemTime::now()
@@ -19,9 +18,9 @@ fn unix_now() -> i64 {
 
 #[tokio::test]
 async fn claims_of_a_sandbox_token() {
-    let sb = Sandbox::start().unwrap();
-    let clock = ManualClock::new();
-    let client = builder(sb.url(), sb.api_token(), &clock).build().unwrap();
+    let SandboxClient {
+        sb, clock, client, ..
+    } = SandboxClient::start();
     let c = client.claims().await.unwrap().expect("a JWT");
 
     let sub = c.sub.clone().expect("sub");
@@ -72,9 +71,9 @@ async fn claims_of_a_sandbox_token() {
 
 #[tokio::test]
 async fn claims_are_read_not_verified() {
-    let sb = Sandbox::start().unwrap();
-    let clock = ManualClock::new();
-    let client = builder(sb.url(), sb.api_token(), &clock).build().unwrap();
+    let SandboxClient {
+        sb: _sb, client, ..
+    } = SandboxClient::start();
     let token = client.access_token().await.unwrap();
     let parts: Vec<&str> = token.expose_secret().split('.').collect();
     assert_eq!(parts.len(), 3);

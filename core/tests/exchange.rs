@@ -7,7 +7,7 @@ mod common;
 use std::time::Duration;
 
 use base64::Engine;
-use common::{builder, is_fetched, Events, FACT_SHEETS};
+use common::{builder, is_fetched, status, Events, SandboxClient, FACT_SHEETS};
 use leanix::{ErrorKind, Event, ManualClock, RetryTarget};
 use leanix_sandbox::{Endpoint, Fault, Sandbox};
 
@@ -16,13 +16,6 @@ fn respond(body: &str) -> Fault {
         status: 200,
         content_type: "application/json".to_owned(),
         body: body.to_owned(),
-    }
-}
-
-fn status(status: u16, retry_after: Option<&str>) -> Fault {
-    Fault::Status {
-        status,
-        retry_after: retry_after.map(str::to_owned),
     }
 }
 
@@ -40,9 +33,9 @@ async fn an_api_token_with_plus_slash_equals_and_percent_works() {
 
 #[tokio::test]
 async fn malformed_token_responses_are_invalid_and_not_retried() {
-    let sb = Sandbox::start().unwrap();
-    let clock = ManualClock::new();
-    let client = builder(sb.url(), sb.api_token(), &clock).build().unwrap();
+    let SandboxClient {
+        sb, clock, client, ..
+    } = SandboxClient::start();
     let cases: Vec<(&str, Fault)> = vec![
         ("html", Fault::HtmlOk),
         ("empty token", Fault::EmptyToken),
@@ -177,13 +170,12 @@ async fn tolerated_token_responses_succeed() {
 
 #[tokio::test]
 async fn the_token_endpoint_is_retried_on_5xx_429_and_dropped_connections() {
-    let sb = Sandbox::start().unwrap();
-    let clock = ManualClock::new();
-    let (handler, mut events) = Events::new();
-    let client = builder(sb.url(), sb.api_token(), &clock)
-        .on_event(handler)
-        .build()
-        .unwrap();
+    let SandboxClient {
+        sb,
+        clock,
+        client,
+        mut events,
+    } = SandboxClient::start();
     sb.inject(Endpoint::Token, status(503, None), 1);
     sb.inject(Endpoint::Token, Fault::DropConnection, 1);
     assert_eq!(client.get(FACT_SHEETS).await.unwrap().status(), 200);
@@ -213,9 +205,9 @@ async fn the_token_endpoint_is_retried_on_5xx_429_and_dropped_connections() {
 
 #[tokio::test]
 async fn the_token_endpoints_retry_after_follows_the_api_rule() {
-    let sb = Sandbox::start().unwrap();
-    let clock = ManualClock::new();
-    let client = builder(sb.url(), sb.api_token(), &clock).build().unwrap();
+    let SandboxClient {
+        sb, clock, client, ..
+    } = SandboxClient::start();
     sb.inject(Endpoint::Token, status(429, Some("2")), 1);
     sb.inject(Endpoint::Token, status(503, Some("0")), 1);
     client.access_token().await.unwrap();
@@ -252,12 +244,8 @@ async fn the_token_endpoints_retry_after_follows_the_api_rule() {
 
 #[tokio::test]
 async fn a_stalled_token_endpoint_times_out() {
-    let sb = Sandbox::start().unwrap();
-    let clock = ManualClock::new();
-    let client = builder(sb.url(), sb.api_token(), &clock)
-        .token_timeout(Duration::from_millis(300))
-        .build()
-        .unwrap();
+    let SandboxClient { sb, client, .. } =
+        SandboxClient::configured(|b| b.token_timeout(Duration::from_millis(300)));
     sb.inject(Endpoint::Token, Fault::Stall(Duration::from_secs(60)), 3);
     let started = std::time::Instant::now();
     let err = client.get(FACT_SHEETS).await.unwrap_err();
@@ -321,9 +309,7 @@ async fn a_400_or_403_from_the_token_endpoint_is_invalid_credentials() {
 
 #[tokio::test]
 async fn a_revoked_api_token_fails_once_the_cached_token_is_gone() {
-    let sb = Sandbox::start().unwrap();
-    let clock = ManualClock::new();
-    let client = builder(sb.url(), sb.api_token(), &clock).build().unwrap();
+    let SandboxClient { sb, client, .. } = SandboxClient::start();
     client.get(FACT_SHEETS).await.unwrap();
 
     sb.revoke_api_token(sb.api_token());

@@ -9,17 +9,10 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant, SystemTime};
 
-use common::{builder, Events, Reply, TestServer, FACT_SHEETS};
+use common::{builder, status, Events, Reply, SandboxClient, TestServer, FACT_SHEETS};
 use futures::future::BoxFuture;
 use leanix::{policy, Clock, ErrorKind, Event, ManualClock, Request};
 use leanix_sandbox::{Endpoint, Fault, Sandbox};
-
-fn status(status: u16, retry_after: Option<&str>) -> Fault {
-    Fault::Status {
-        status,
-        retry_after: retry_after.map(str::to_owned),
-    }
-}
 
 fn requests(sb: &Sandbox) -> u64 {
     sb.stats().total(Endpoint::FactSheets)
@@ -29,12 +22,9 @@ fn requests(sb: &Sandbox) -> u64 {
 /// whose deadline comes first fails at once, without a request.
 #[tokio::test]
 async fn a_429_pauses_the_whole_client() {
-    let sb = Sandbox::start().unwrap();
-    let clock = ManualClock::new();
-    let client = builder(sb.url(), sb.api_token(), &clock)
-        .max_attempts(1)
-        .build()
-        .unwrap();
+    let SandboxClient {
+        sb, clock, client, ..
+    } = SandboxClient::configured(|b| b.max_attempts(1));
     client.get(FACT_SHEETS).await.unwrap();
     sb.inject(Endpoint::FactSheets, status(429, Some("30")), 1);
     let err = client.get(FACT_SHEETS).await.unwrap_err();
@@ -77,9 +67,9 @@ async fn a_429_pauses_the_whole_client() {
 /// makes no such promise: a POST answered 503 is not resent).
 #[tokio::test]
 async fn a_write_refused_with_429_is_sent_again() {
-    let sb = Sandbox::start().unwrap();
-    let clock = ManualClock::new();
-    let client = builder(sb.url(), sb.api_token(), &clock).build().unwrap();
+    let SandboxClient {
+        sb, clock, client, ..
+    } = SandboxClient::start();
     client.get(FACT_SHEETS).await.unwrap();
     sb.reset();
     let create = || {
@@ -110,12 +100,9 @@ async fn a_write_refused_with_429_is_sent_again() {
 /// attempts with waits of at least the backoff floor for the first two.
 #[tokio::test]
 async fn every_retry_after_form_is_bounded() {
-    let sb = Sandbox::start().unwrap();
-    let clock = ManualClock::new();
-    let client = builder(sb.url(), sb.api_token(), &clock)
-        .adaptive_pacing(false)
-        .build()
-        .unwrap();
+    let SandboxClient {
+        sb, clock, client, ..
+    } = SandboxClient::configured(|b| b.adaptive_pacing(false));
     client.get(FACT_SHEETS).await.unwrap();
     let past = httpdate::fmt_http_date(clock.wall() - Duration::from_secs(60));
     for (value, floored) in [
@@ -149,12 +136,7 @@ async fn every_retry_after_form_is_bounded() {
 /// call instead of `max_attempts`.
 #[tokio::test]
 async fn the_retry_budget_bounds_the_load_of_an_outage() {
-    let sb = Sandbox::start().unwrap();
-    let clock = ManualClock::new();
-    let client = builder(sb.url(), sb.api_token(), &clock)
-        .adaptive_pacing(false)
-        .build()
-        .unwrap();
+    let SandboxClient { sb, client, .. } = SandboxClient::configured(|b| b.adaptive_pacing(false));
     client.get(FACT_SHEETS).await.unwrap();
     let calls = 200u64;
     sb.inject(Endpoint::FactSheets, status(503, None), 10_000);
@@ -205,13 +187,12 @@ async fn a_401_storm_exchanges_once_per_interval() {
 /// Pacing starts at a 429 and says so.
 #[tokio::test]
 async fn pacing_is_reported() {
-    let sb = Sandbox::start().unwrap();
-    let clock = ManualClock::new();
-    let (handler, events) = Events::new();
-    let client = builder(sb.url(), sb.api_token(), &clock)
-        .on_event(handler)
-        .build()
-        .unwrap();
+    let SandboxClient {
+        sb,
+        clock,
+        client,
+        events,
+    } = SandboxClient::start();
     for _ in 0..40 {
         client.get(FACT_SHEETS).await.unwrap();
         clock.advance(Duration::from_millis(50));
@@ -618,9 +599,9 @@ async fn every_retry_after_form_is_bounded_for_sixteen_callers() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
 async fn a_retry_after_beyond_the_cap_pauses_every_caller_until_then() {
     for status_code in [429, 503] {
-        let sb = Sandbox::start().unwrap();
-        let clock = ManualClock::new();
-        let client = builder(sb.url(), sb.api_token(), &clock).build().unwrap();
+        let SandboxClient {
+            sb, clock, client, ..
+        } = SandboxClient::start();
         client.get(FACT_SHEETS).await.unwrap();
         sb.reset();
         sb.inject(
@@ -669,9 +650,9 @@ async fn a_retry_after_beyond_the_cap_pauses_every_caller_until_then() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
 async fn a_token_endpoint_429_pauses_the_client() {
     for status_code in [429, 503] {
-        let sb = Sandbox::start().unwrap();
-        let clock = ManualClock::new();
-        let client = builder(sb.url(), sb.api_token(), &clock).build().unwrap();
+        let SandboxClient {
+            sb, clock, client, ..
+        } = SandboxClient::start();
         sb.inject(
             Endpoint::Token,
             status(status_code, Some("3600")),
@@ -731,13 +712,12 @@ fn pacing_events(events: &Events) -> Vec<(bool, Option<f64>)> {
 /// (`started: false`, no pace left); not a moment before.
 #[tokio::test]
 async fn pacing_stops_after_the_quiet_period_and_says_so() {
-    let sb = Sandbox::start().unwrap();
-    let clock = ManualClock::new();
-    let (handler, events) = Events::new();
-    let client = builder(sb.url(), sb.api_token(), &clock)
-        .on_event(handler)
-        .build()
-        .unwrap();
+    let SandboxClient {
+        sb,
+        clock,
+        client,
+        events,
+    } = SandboxClient::start();
     for _ in 0..40 {
         client.get(FACT_SHEETS).await.unwrap();
         clock.advance(Duration::from_millis(50));
@@ -771,14 +751,12 @@ async fn pacing_stops_after_the_quiet_period_and_says_so() {
 /// carries the fixed rate that stays.
 #[tokio::test]
 async fn a_fixed_rate_sends_no_event_and_stays_after_pacing_stops() {
-    let sb = Sandbox::start().unwrap();
-    let clock = ManualClock::new();
-    let (handler, events) = Events::new();
-    let client = builder(sb.url(), sb.api_token(), &clock)
-        .max_requests_per_minute(Some(600))
-        .on_event(handler)
-        .build()
-        .unwrap();
+    let SandboxClient {
+        sb,
+        clock,
+        client,
+        events,
+    } = SandboxClient::configured(|b| b.max_requests_per_minute(Some(600)));
     for _ in 0..40 {
         client.get(FACT_SHEETS).await.unwrap();
     }

@@ -5,8 +5,8 @@
 
 mod common;
 
-use common::{builder, Events, FACT_SHEETS};
-use leanix::{Client, ErrorKind, Event, ManualClock, Request};
+use common::{Events, SandboxClient, FACT_SHEETS};
+use leanix::{Client, ErrorKind, Event, Request};
 use leanix_sandbox::{Endpoint, Fault, Sandbox};
 
 fn instance_sandbox() -> Sandbox {
@@ -28,12 +28,9 @@ fn routed_to(e: &Event) -> Option<String> {
 async fn calls_reach_the_instance_and_the_token_host_sees_only_exchanges() {
     let sb = instance_sandbox();
     let instance = sb.instance_url().unwrap().to_owned();
-    let clock = ManualClock::new();
-    let (handler, events) = Events::new();
-    let client = builder(sb.url(), sb.api_token(), &clock)
-        .on_event(handler)
-        .build()
-        .unwrap();
+    let SandboxClient {
+        sb, client, events, ..
+    } = SandboxClient::of(sb);
 
     let r = client.get(FACT_SHEETS).await.unwrap();
     assert!(r.url().starts_with(&instance), "{}", r.url());
@@ -96,9 +93,7 @@ async fn calls_reach_the_instance_and_the_token_host_sees_only_exchanges() {
 
 #[tokio::test]
 async fn a_401_on_the_instance_exchanges_at_the_token_host_and_replays_on_the_instance() {
-    let sb = instance_sandbox();
-    let clock = ManualClock::new();
-    let client = builder(sb.url(), sb.api_token(), &clock).build().unwrap();
+    let SandboxClient { sb, client, .. } = SandboxClient::of(instance_sandbox());
     client.get(FACT_SHEETS).await.unwrap();
     sb.revoke_access_tokens();
     client.get(FACT_SHEETS).await.unwrap();
@@ -111,9 +106,7 @@ async fn a_401_on_the_instance_exchanges_at_the_token_host_and_replays_on_the_in
 
 #[tokio::test]
 async fn redirects_from_the_instance_to_another_origin_are_refused_without_credentials() {
-    let sb = instance_sandbox();
-    let clock = ManualClock::new();
-    let client = builder(sb.url(), sb.api_token(), &clock).build().unwrap();
+    let SandboxClient { sb, client, .. } = SandboxClient::of(instance_sandbox());
     client.get(FACT_SHEETS).await.unwrap();
 
     sb.inject(Endpoint::FactSheets, Fault::RedirectForeign, 1);
@@ -131,14 +124,9 @@ async fn redirects_from_the_instance_to_another_origin_are_refused_without_crede
 
 #[tokio::test]
 async fn routing_off_keeps_every_call_on_the_configured_host() {
-    let sb = instance_sandbox();
-    let clock = ManualClock::new();
-    let (handler, events) = Events::new();
-    let client = builder(sb.url(), sb.api_token(), &clock)
-        .route_by_instance_url(false)
-        .on_event(handler)
-        .build()
-        .unwrap();
+    let SandboxClient {
+        sb, client, events, ..
+    } = SandboxClient::on(instance_sandbox(), |b| b.route_by_instance_url(false));
     client.get(FACT_SHEETS).await.unwrap();
     // A redirect within the configured origin is followed.
     sb.inject(Endpoint::FactSheets, Fault::RedirectSelf, 1);
@@ -196,9 +184,7 @@ async fn an_instance_url_outside_the_rule_is_refused_with_an_event_and_never_con
 
 #[tokio::test]
 async fn workspace_and_instance_come_from_the_claims_without_an_api_call() {
-    let sb = instance_sandbox();
-    let clock = ManualClock::new();
-    let client = builder(sb.url(), sb.api_token(), &clock).build().unwrap();
+    let SandboxClient { sb, client, .. } = SandboxClient::of(instance_sandbox());
     let claims = client.claims().await.unwrap().unwrap();
     assert_eq!(claims.workspace_id(), Some(sb.workspace_id()));
     assert!(claims.workspace_name().is_some());
@@ -226,13 +212,9 @@ fn a_bad_allow_list_entry_is_a_config_error() {
 
 #[tokio::test]
 async fn concurrent_first_calls_announce_the_route_once() {
-    let sb = instance_sandbox();
-    let clock = ManualClock::new();
-    let (handler, events) = Events::new();
-    let client = builder(sb.url(), sb.api_token(), &clock)
-        .on_event(handler)
-        .build()
-        .unwrap();
+    let SandboxClient {
+        sb, client, events, ..
+    } = SandboxClient::of(instance_sandbox());
     let calls: Vec<_> = (0..8)
         .map(|_| {
             let c = client.clone();

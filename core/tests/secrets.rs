@@ -7,7 +7,7 @@ mod common;
 use std::error::Error as _;
 use std::time::Duration;
 
-use common::{builder, Events, FACT_SHEETS};
+use common::{builder, status, Events, FACT_SHEETS};
 use leanix::{AccessToken, ApiToken, Client, Error, ErrorKind, ManualClock, Request};
 use leanix_sandbox::{Endpoint, Fault, Sandbox};
 
@@ -60,13 +60,6 @@ impl Secrets {
             self.assert_clean(&what, &format!("{s:?}"));
             source = s.source();
         }
-    }
-}
-
-fn status(status: u16, retry_after: Option<&str>) -> Fault {
-    Fault::Status {
-        status,
-        retry_after: retry_after.map(str::to_owned),
     }
 }
 

@@ -12,7 +12,8 @@ use axum::body::Bytes;
 use axum::extract::State;
 use axum::http::{HeaderMap, Method, StatusCode, Uri};
 use axum::response::{IntoResponse, Response};
-use leanix::{ClientBuilder, Event, ManualClock};
+use leanix::{Client, ClientBuilder, Event, ManualClock};
+use leanix_sandbox::{Fault, Sandbox};
 use tokio::sync::mpsc;
 
 /// How long a test waits for an event before failing (a hang guard, not a timing assertion).
@@ -106,6 +107,80 @@ pub fn builder(url: &str, token: &str, clock: &ManualClock) -> ClientBuilder {
         .api_token(token)
         .allow_insecure_loopback(true)
         .clock(clock.clone())
+}
+
+/// A builder for a client of the sandbox `sb` (with its API token), on a manual clock.
+pub fn sandbox_builder(sb: &Sandbox, clock: &ManualClock) -> ClientBuilder {
+    builder(sb.url(), sb.api_token(), clock)
+}
+
+/// Builds the client of `builder` with its events logged.
+pub fn with_events(builder: ClientBuilder) -> (Client, Events) {
+    let (handler, events) = Events::new();
+    let client = builder.on_event(handler).build().unwrap();
+    (client, events)
+}
+
+/// The opening of most tests: a sandbox, a manual clock, and a client of the sandbox on that
+/// clock whose events are logged. Take it apart with `let SandboxClient { sb, clock, client,
+/// mut events } = …`.
+pub struct SandboxClient {
+    pub sb: Sandbox,
+    pub clock: ManualClock,
+    pub client: Client,
+    pub events: Events,
+}
+
+impl SandboxClient {
+    /// A default sandbox and a default client of it.
+    pub fn start() -> SandboxClient {
+        SandboxClient::of(Sandbox::start().unwrap())
+    }
+
+    /// A default sandbox and a client whose builder `configure` has set up.
+    pub fn configured(configure: impl FnOnce(ClientBuilder) -> ClientBuilder) -> SandboxClient {
+        SandboxClient::on(Sandbox::start().unwrap(), configure)
+    }
+
+    /// A default client of the given sandbox.
+    pub fn of(sb: Sandbox) -> SandboxClient {
+        SandboxClient::on(sb, |b| b)
+    }
+
+    /// A client of the given sandbox, its builder set up by `configure`.
+    pub fn on(
+        sb: Sandbox,
+        configure: impl FnOnce(ClientBuilder) -> ClientBuilder,
+    ) -> SandboxClient {
+        let clock = ManualClock::new();
+        let (client, events) = with_events(configure(sandbox_builder(&sb, &clock)));
+        SandboxClient {
+            sb,
+            clock,
+            client,
+            events,
+        }
+    }
+}
+
+/// A sandbox fault answering with `status` and, if given, this `Retry-After` value.
+pub fn status(status: u16, retry_after: Option<&str>) -> Fault {
+    Fault::Status {
+        status,
+        retry_after: retry_after.map(str::to_owned),
+    }
+}
+
+/// A duration of `s` seconds.
+pub fn secs(s: f64) -> Duration {
+    Duration::from_secs_f64(s)
+}
+
+/// Makes a first call (the client exchanges for a token) and returns the fingerprint of the
+/// token fetched for it.
+pub async fn first_token(client: &Client, events: &mut Events) -> String {
+    client.get(FACT_SHEETS).await.unwrap();
+    fingerprint_of(&events.wait_for(is_fetched(false)).await)
 }
 
 /// `base64("apitoken:" + token)` computed here, independently of the crate.
