@@ -9,7 +9,7 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant, SystemTime};
 
-use common::{builder, status, Events, Reply, SandboxClient, TestServer, FACT_SHEETS};
+use common::{builder, client_on, status, Events, Reply, SandboxClient, TestServer, FACT_SHEETS};
 use futures::future::BoxFuture;
 use leanix::{policy, Clock, ErrorKind, Event, ManualClock, Request};
 use leanix_sandbox::{Endpoint, Fault, Sandbox};
@@ -452,13 +452,7 @@ async fn crowd(
 ) -> Crowd {
     let sb = Sandbox::start().unwrap();
     let clock = SteppedClock::new();
-    let client = leanix::Client::builder()
-        .host(sb.url())
-        .api_token(sb.api_token())
-        .allow_insecure_loopback(true)
-        .clock(clock.clone())
-        .build()
-        .unwrap();
+    let client = client_on(&sb, clock.clone());
     client.get(FACT_SHEETS).await.unwrap();
     let value = value.map(|v| {
         if v == "past" {

@@ -8,9 +8,9 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant, SystemTime};
 
-use common::SandboxClient;
+use common::{client_on, HookedClock, SandboxClient};
 use futures::future::BoxFuture;
-use leanix::{Cancel, Clock, ConsumeError, ManualClock, NewSubscription, PayloadMode};
+use leanix::{Cancel, Clock, ConsumeError, NewSubscription, PayloadMode};
 use leanix_sandbox::{Endpoint, Sandbox};
 use serde_json::json;
 
@@ -190,18 +190,8 @@ impl Clock for StuckClock {
 async fn cancellation_while_waiting_for_events_ends_the_run_cleanly() {
     let sb = sandbox();
     let clock = StuckClock::default();
-    let client = leanix::Client::builder()
-        .host(sb.url())
-        .api_token(sb.api_token())
-        .allow_insecure_loopback(true)
-        .clock(clock.clone())
-        .build()
-        .unwrap();
-    let sub = client
-        .webhooks()
-        .create(&NewSubscription::new(tags(&[&["custom"]])))
-        .await
-        .unwrap();
+    let client = client_on(&sb, clock.clone());
+    let sub = custom_subscription(&client).await;
     let cancel = Cancel::new();
     let consumer = client
         .webhooks()
@@ -230,59 +220,38 @@ async fn cancellation_while_waiting_for_events_ends_the_run_cleanly() {
     assert_eq!(sb.stats().requests(Endpoint::Webhooks, 200), 2);
 }
 
-/// A manual clock that emits an event on the third sleep and fires a cancel on the sixth.
-#[derive(Clone)]
-struct ScriptedClock {
-    inner: ManualClock,
-    count: Arc<AtomicUsize>,
-    cancel: Cancel,
-    sb_emit: Arc<dyn Fn() + Send + Sync>,
-}
-
-impl Clock for ScriptedClock {
-    fn now(&self) -> Instant {
-        self.inner.now()
-    }
-    fn wall(&self) -> SystemTime {
-        self.inner.wall()
-    }
-    fn sleep(&self, d: Duration) -> BoxFuture<'static, ()> {
-        let n = self.count.fetch_add(1, Ordering::SeqCst) + 1;
+/// A manual clock that emits a "custom" event on `sb` at its third sleep and fires `cancel` at
+/// its sixth.
+fn scripted_clock(sb: &Arc<Sandbox>, cancel: &Cancel) -> HookedClock {
+    let (sb, cancel) = (Arc::clone(sb), cancel.clone());
+    let count = AtomicUsize::new(0);
+    HookedClock::new(move || {
+        let n = count.fetch_add(1, Ordering::SeqCst) + 1;
         if n == 3 {
-            (self.sb_emit)();
+            sb.emit_webhook_event(&["custom"], json!({}));
         }
         if n == 6 {
-            self.cancel.fire();
+            cancel.fire();
         }
-        self.inner.sleep(d)
-    }
+    })
+}
+
+/// A subscription to the "custom" events.
+async fn custom_subscription(client: &leanix::Client) -> leanix::Subscription {
+    client
+        .webhooks()
+        .create(&NewSubscription::new(tags(&[&["custom"]])))
+        .await
+        .unwrap()
 }
 
 #[tokio::test]
 async fn following_backs_off_on_the_clock_and_resets_after_events() {
     let sb = Arc::new(sandbox());
     let cancel = Cancel::new();
-    let emitter = sb.clone();
-    let clock = ScriptedClock {
-        inner: ManualClock::new(),
-        count: Arc::new(AtomicUsize::new(0)),
-        cancel: cancel.clone(),
-        sb_emit: Arc::new(move || {
-            emitter.emit_webhook_event(&["custom"], json!({}));
-        }),
-    };
-    let client = leanix::Client::builder()
-        .host(sb.url())
-        .api_token(sb.api_token())
-        .allow_insecure_loopback(true)
-        .clock(clock.clone())
-        .build()
-        .unwrap();
-    let sub = client
-        .webhooks()
-        .create(&NewSubscription::new(tags(&[&["custom"]])))
-        .await
-        .unwrap();
+    let clock = scripted_clock(&sb, &cancel);
+    let client = client_on(&sb, clock.clone());
+    let sub = custom_subscription(&client).await;
     let done = client
         .webhooks()
         .cancel_on(&cancel)
@@ -293,7 +262,12 @@ async fn following_backs_off_on_the_clock_and_resets_after_events() {
         .unwrap();
     assert!(done.cancelled);
     assert_eq!(done.events, 1);
-    let secs: Vec<u64> = clock.inner.sleeps().iter().map(Duration::as_secs).collect();
+    let secs: Vec<u64> = clock
+        .manual
+        .sleeps()
+        .iter()
+        .map(Duration::as_secs)
+        .collect();
     assert_eq!(secs, [1, 2, 4, 1, 2, 4]);
 }
 
@@ -340,32 +314,19 @@ fn the_blocking_consumer_drains_and_commits() {
 #[tokio::test]
 async fn wait_batch_returns_the_first_non_empty_batch_or_the_cancellation() {
     let sb = Arc::new(sandbox());
-    let emitter = sb.clone();
     let never = Cancel::new();
-    let clock = ScriptedClock {
-        inner: ManualClock::new(),
-        count: Arc::new(AtomicUsize::new(0)),
-        cancel: never.clone(),
-        sb_emit: Arc::new(move || {
-            emitter.emit_webhook_event(&["custom"], json!({}));
-        }),
-    };
-    let client = leanix::Client::builder()
-        .host(sb.url())
-        .api_token(sb.api_token())
-        .allow_insecure_loopback(true)
-        .clock(clock.clone())
-        .build()
-        .unwrap();
-    let sub = client
-        .webhooks()
-        .create(&NewSubscription::new(tags(&[&["custom"]])))
-        .await
-        .unwrap();
+    let clock = scripted_clock(&sb, &never);
+    let client = client_on(&sb, clock.clone());
+    let sub = custom_subscription(&client).await;
     // The event appears during the third wait (1 s, 2 s, 4 s).
     let batch = client.webhooks().wait_batch(&sub.id).await.unwrap();
     assert_eq!(batch.len(), 1);
-    let secs: Vec<u64> = clock.inner.sleeps().iter().map(Duration::as_secs).collect();
+    let secs: Vec<u64> = clock
+        .manual
+        .sleeps()
+        .iter()
+        .map(Duration::as_secs)
+        .collect();
     assert_eq!(secs, [1, 2, 4]);
     assert_eq!(
         sb.webhook_cursor(&sub.id),

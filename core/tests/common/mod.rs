@@ -6,13 +6,14 @@
 use std::collections::VecDeque;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
-use std::time::Duration;
+use std::time::{Duration, Instant, SystemTime};
 
 use axum::body::Bytes;
 use axum::extract::State;
 use axum::http::{HeaderMap, Method, StatusCode, Uri};
 use axum::response::{IntoResponse, Response};
-use leanix::{Client, ClientBuilder, Event, ManualClock};
+use futures::future::BoxFuture;
+use leanix::{Client, ClientBuilder, Clock, Event, ManualClock};
 use leanix_sandbox::{Fault, Sandbox};
 use tokio::sync::mpsc;
 
@@ -160,6 +161,54 @@ impl SandboxClient {
             client,
             events,
         }
+    }
+}
+
+/// A client of the sandbox `sb` (with its API token) on any clock.
+pub fn client_on(sb: &Sandbox, clock: impl Clock) -> Client {
+    Client::builder()
+        .host(sb.url())
+        .api_token(sb.api_token())
+        .allow_insecure_loopback(true)
+        .clock(clock)
+        .build()
+        .unwrap()
+}
+
+/// A manual clock that runs a hook at every sleep (before time moves on), so that a test can
+/// make things happen while the client waits.
+#[derive(Clone)]
+pub struct HookedClock {
+    /// The manual clock underneath: its time and the sleeps it was asked for.
+    pub manual: ManualClock,
+    on_sleep: Arc<dyn Fn() + Send + Sync>,
+}
+
+impl HookedClock {
+    /// A fresh manual clock that runs `on_sleep` at every sleep.
+    pub fn new(on_sleep: impl Fn() + Send + Sync + 'static) -> HookedClock {
+        HookedClock::over(ManualClock::new(), on_sleep)
+    }
+
+    /// The manual clock `manual` (shared with the caller), running `on_sleep` at every sleep.
+    pub fn over(manual: ManualClock, on_sleep: impl Fn() + Send + Sync + 'static) -> HookedClock {
+        HookedClock {
+            manual,
+            on_sleep: Arc::new(on_sleep),
+        }
+    }
+}
+
+impl Clock for HookedClock {
+    fn now(&self) -> Instant {
+        self.manual.now()
+    }
+    fn wall(&self) -> SystemTime {
+        self.manual.wall()
+    }
+    fn sleep(&self, duration: Duration) -> BoxFuture<'static, ()> {
+        (self.on_sleep)();
+        self.manual.sleep(duration)
     }
 }
 
