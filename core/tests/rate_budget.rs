@@ -184,22 +184,9 @@ async fn a_401_storm_exchanges_once_per_interval() {
     assert_eq!(server.token_requests().len(), 3);
 }
 
-/// Pacing starts at a 429 and says so.
-#[tokio::test]
-async fn pacing_is_reported() {
-    let SandboxClient {
-        sb,
-        clock,
-        client,
-        events,
-    } = SandboxClient::start();
-    for _ in 0..40 {
-        client.get(FACT_SHEETS).await.unwrap();
-        clock.advance(Duration::from_millis(50));
-    }
-    sb.inject(Endpoint::FactSheets, status(429, Some("1")), 1);
-    client.get(FACT_SHEETS).await.unwrap();
-    let pacing: Vec<_> = events
+/// The pacing events of one client, in order.
+fn pacing_events(events: &Events) -> Vec<(bool, Option<f64>)> {
+    events
         .all()
         .into_iter()
         .filter_map(|e| match e {
@@ -209,7 +196,31 @@ async fn pacing_is_reported() {
             } => Some((started, requests_per_minute)),
             _ => None,
         })
-        .collect();
+        .collect()
+}
+
+/// Sends 40 calls at 20 a second, then one answered 429 (`Retry-After: 1`): the 429 that
+/// starts pacing.
+async fn start_pacing(sb: &Sandbox, client: &leanix::Client, clock: &ManualClock) {
+    for _ in 0..40 {
+        client.get(FACT_SHEETS).await.unwrap();
+        clock.advance(Duration::from_millis(50));
+    }
+    sb.inject(Endpoint::FactSheets, status(429, Some("1")), 1);
+    client.get(FACT_SHEETS).await.unwrap();
+}
+
+/// Pacing starts at a 429 and says so.
+#[tokio::test]
+async fn pacing_is_reported() {
+    let SandboxClient {
+        sb,
+        clock,
+        client,
+        events,
+    } = SandboxClient::start();
+    start_pacing(&sb, &client, &clock).await;
+    let pacing = pacing_events(&events);
     assert_eq!(pacing.len(), 1, "{pacing:?}");
     let (started, rate) = pacing[0];
     assert!(started);
@@ -687,21 +698,6 @@ async fn a_token_endpoint_429_pauses_the_client() {
     }
 }
 
-/// The pacing events of one client, in order.
-fn pacing_events(events: &Events) -> Vec<(bool, Option<f64>)> {
-    events
-        .all()
-        .into_iter()
-        .filter_map(|e| match e {
-            Event::Pacing {
-                started,
-                requests_per_minute,
-            } => Some((started, requests_per_minute)),
-            _ => None,
-        })
-        .collect()
-}
-
 /// Pacing that a 429 started stops after [`policy::PACING_QUIET`] without one, and says so
 /// (`started: false`, no pace left); not a moment before.
 #[tokio::test]
@@ -712,12 +708,7 @@ async fn pacing_stops_after_the_quiet_period_and_says_so() {
         client,
         events,
     } = SandboxClient::start();
-    for _ in 0..40 {
-        client.get(FACT_SHEETS).await.unwrap();
-        clock.advance(Duration::from_millis(50));
-    }
-    sb.inject(Endpoint::FactSheets, status(429, Some("1")), 1);
-    client.get(FACT_SHEETS).await.unwrap();
+    start_pacing(&sb, &client, &clock).await;
     assert_eq!(pacing_events(&events).len(), 1);
     assert!(pacing_events(&events)[0].0, "started");
     // Recovery starts when the pause ends (1 s after the 429, which the call slept through).

@@ -17,6 +17,24 @@ fn instance_sandbox() -> Sandbox {
         .unwrap()
 }
 
+/// A TLS sandbox with an instance listener, and a client that trusts its CA but has no
+/// insecure-loopback opt-in (its events logged): the loopback `instanceUrl` is outside the rule.
+fn tls_sandbox_and_client() -> (Sandbox, Client, Events) {
+    let sb = Sandbox::builder()
+        .tls(true)
+        .fact_sheets(30)
+        .instance_listener(true)
+        .start()
+        .unwrap();
+    let (client, events) = common::with_events(
+        Client::builder()
+            .host(sb.url())
+            .api_token(sb.api_token())
+            .add_ca_pem(sb.ca_pem().unwrap()),
+    );
+    (sb, client, events)
+}
+
 fn routed_to(e: &Event) -> Option<String> {
     match e {
         Event::InstanceRouted { origin } => Some(origin.clone()),
@@ -142,21 +160,8 @@ async fn routing_off_keeps_every_call_on_the_configured_host() {
 async fn an_instance_url_outside_the_rule_is_refused_with_an_event_and_never_contacted() {
     // TLS on loopback without the insecure-loopback opt-in: a loopback instanceUrl is outside
     // the rule.
-    let sb = Sandbox::builder()
-        .tls(true)
-        .fact_sheets(30)
-        .instance_listener(true)
-        .start()
-        .unwrap();
+    let (sb, client, events) = tls_sandbox_and_client();
     let instance = sb.instance_url().unwrap().to_owned();
-    let (handler, events) = Events::new();
-    let client = Client::builder()
-        .host(sb.url())
-        .api_token(sb.api_token())
-        .add_ca_pem(sb.ca_pem().unwrap())
-        .on_event(handler)
-        .build()
-        .unwrap();
     client.get(FACT_SHEETS).await.unwrap();
     client.get(FACT_SHEETS).await.unwrap();
     assert_eq!(sb.stats().requests(Endpoint::FactSheets, 200), 2);
@@ -231,20 +236,7 @@ async fn concurrent_first_calls_announce_the_route_once() {
 
 #[tokio::test]
 async fn concurrent_first_calls_announce_a_refusal_once() {
-    let sb = Sandbox::builder()
-        .tls(true)
-        .fact_sheets(30)
-        .instance_listener(true)
-        .start()
-        .unwrap();
-    let (handler, events) = Events::new();
-    let client = Client::builder()
-        .host(sb.url())
-        .api_token(sb.api_token())
-        .add_ca_pem(sb.ca_pem().unwrap())
-        .on_event(handler)
-        .build()
-        .unwrap();
+    let (sb, client, events) = tls_sandbox_and_client();
     let calls: Vec<_> = (0..8)
         .map(|_| {
             let c = client.clone();
