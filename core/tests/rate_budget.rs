@@ -9,7 +9,10 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant, SystemTime};
 
-use common::{builder, client_on, status, Events, Reply, SandboxClient, TestServer, FACT_SHEETS};
+use common::{
+    builder, client_on, concurrent_gets, status, Events, Reply, SandboxClient, TestServer,
+    FACT_SHEETS,
+};
 use futures::future::BoxFuture;
 use leanix::{policy, Clock, ErrorKind, Event, ManualClock, Request};
 use leanix_sandbox::{Endpoint, Fault, Sandbox};
@@ -617,14 +620,8 @@ async fn a_retry_after_beyond_the_cap_pauses_every_caller_until_then() {
         let err = client.get(FACT_SHEETS).await.unwrap_err();
         assert_eq!(err.status(), Some(status_code), "{err}");
         assert_eq!(err.retry_after(), Some(Duration::from_secs(3600)));
-        let callers: Vec<_> = (0..16)
-            .map(|_| {
-                let client = client.clone();
-                tokio::spawn(async move { client.get(FACT_SHEETS).await })
-            })
-            .collect();
-        for c in callers {
-            let err = c.await.unwrap().unwrap_err();
+        for call in concurrent_gets(&client, 16).await {
+            let err = call.unwrap_err();
             assert_eq!(err.kind(), ErrorKind::RateLimited, "{status_code}: {err}");
             assert_eq!(err.status(), None, "not sent: {err}");
             assert_eq!(err.retry_after(), Some(Duration::from_secs(3600)));
@@ -663,14 +660,8 @@ async fn a_token_endpoint_429_pauses_the_client() {
             status(status_code, Some("3600")),
             1_000_000,
         );
-        let callers: Vec<_> = (0..16)
-            .map(|_| {
-                let client = client.clone();
-                tokio::spawn(async move { client.get(FACT_SHEETS).await })
-            })
-            .collect();
-        for c in callers {
-            let err = c.await.unwrap().unwrap_err();
+        for call in concurrent_gets(&client, 16).await {
+            let err = call.unwrap_err();
             let expected = if status_code == 429 || err.status().is_none() {
                 ErrorKind::RateLimited
             } else {

@@ -7,8 +7,8 @@ mod common;
 use std::time::Duration;
 
 use common::{
-    fingerprint_of, first_token, is_fetch_failed, is_fetched, secs, status, SandboxClient,
-    FACT_SHEETS,
+    concurrent_gets, fingerprint_of, first_token, is_fetch_failed, is_fetched, secs, status,
+    SandboxClient, FACT_SHEETS,
 };
 use leanix::{ErrorKind, Event};
 use leanix_sandbox::{Endpoint, Fault, Sandbox};
@@ -46,14 +46,8 @@ async fn refresh_ahead_starts_one_background_exchange() {
     assert_eq!(sb.stats().token_requests, 1);
 
     clock.advance(secs(LIFETIME * 0.12)); // 81 %: past any jittered refresh point.
-    let tasks: Vec<_> = (0..20)
-        .map(|_| {
-            let c = client.clone();
-            tokio::spawn(async move { c.get(FACT_SHEETS).await })
-        })
-        .collect();
-    for t in tasks {
-        assert_eq!(t.await.unwrap().unwrap().status(), 200);
+    for call in concurrent_gets(&client, 20).await {
+        assert_eq!(call.unwrap().status(), 200);
     }
     let refreshed = events.wait_for(is_fetched(true)).await;
     let new = fingerprint_of(&refreshed);

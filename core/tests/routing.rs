@@ -5,7 +5,7 @@
 
 mod common;
 
-use common::{Events, SandboxClient, FACT_SHEETS};
+use common::{concurrent_gets, Events, SandboxClient, FACT_SHEETS};
 use leanix::{Client, ErrorKind, Event, Request};
 use leanix_sandbox::{Endpoint, Fault, Sandbox};
 
@@ -220,14 +220,8 @@ async fn concurrent_first_calls_announce_the_route_once() {
     let SandboxClient {
         sb, client, events, ..
     } = SandboxClient::of(instance_sandbox());
-    let calls: Vec<_> = (0..8)
-        .map(|_| {
-            let c = client.clone();
-            tokio::spawn(async move { c.get(FACT_SHEETS).await.map(|r| r.status()) })
-        })
-        .collect();
-    for call in calls {
-        assert_eq!(call.await.unwrap().unwrap(), 200);
+    for call in concurrent_gets(&client, 8).await {
+        assert_eq!(call.unwrap().status(), 200);
     }
     assert_eq!(events.count(|e| routed_to(e).is_some()), 1);
     assert_eq!(sb.instance_stats().requests(Endpoint::FactSheets, 200), 8);
@@ -237,14 +231,8 @@ async fn concurrent_first_calls_announce_the_route_once() {
 #[tokio::test]
 async fn concurrent_first_calls_announce_a_refusal_once() {
     let (sb, client, events) = tls_sandbox_and_client();
-    let calls: Vec<_> = (0..8)
-        .map(|_| {
-            let c = client.clone();
-            tokio::spawn(async move { c.get(FACT_SHEETS).await.map(|r| r.status()) })
-        })
-        .collect();
-    for call in calls {
-        assert_eq!(call.await.unwrap().unwrap(), 200);
+    for call in concurrent_gets(&client, 8).await {
+        assert_eq!(call.unwrap().status(), 200);
     }
     let refused = events.count(|e| matches!(e, Event::InstanceRefused { .. }));
     assert_eq!(refused, 1);

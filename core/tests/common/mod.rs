@@ -11,9 +11,9 @@ use std::time::{Duration, Instant, SystemTime};
 use axum::body::Bytes;
 use axum::extract::State;
 use axum::http::{HeaderMap, Method, StatusCode, Uri};
-use axum::response::{IntoResponse, Response};
+use axum::response::IntoResponse;
 use futures::future::BoxFuture;
-use leanix::{Client, ClientBuilder, Clock, Event, ManualClock};
+use leanix::{Client, ClientBuilder, Clock, Event, ManualClock, Response};
 use leanix_sandbox::{Fault, Sandbox};
 use tokio::sync::mpsc;
 
@@ -210,6 +210,22 @@ impl Clock for HookedClock {
         (self.on_sleep)();
         self.manual.sleep(duration)
     }
+}
+
+/// Sends `n` GETs of [`FACT_SHEETS`] at once, each on a task of its own with a clone of
+/// `client`, and returns their results in the order they were started.
+pub async fn concurrent_gets(client: &Client, n: usize) -> Vec<Result<Response, leanix::Error>> {
+    let calls: Vec<_> = (0..n)
+        .map(|_| {
+            let client = client.clone();
+            tokio::spawn(async move { client.get(FACT_SHEETS).await })
+        })
+        .collect();
+    let mut results = Vec::with_capacity(n);
+    for call in calls {
+        results.push(call.await.unwrap());
+    }
+    results
 }
 
 /// A sandbox fault answering with `status` and, if given, this `Retry-After` value.
@@ -442,7 +458,7 @@ async fn handle(
     uri: Uri,
     headers: HeaderMap,
     body: Bytes,
-) -> Response {
+) -> axum::response::Response {
     let rec = Recorded {
         at: std::time::Instant::now(),
         method: method.to_string(),
