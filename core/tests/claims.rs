@@ -6,7 +6,7 @@ mod common;
 use std::time::{SystemTime, UNIX_EPOCH};
 
 use base64::Engine;
-use common::{builder, SandboxClient};
+use common::{builder, sandbox_client};
 use leanix::decode_claims;
 
 fn unix_now() -> i64 {
@@ -18,9 +18,7 @@ fn unix_now() -> i64 {
 
 #[tokio::test]
 async fn claims_of_a_sandbox_token() {
-    let SandboxClient {
-        sb, clock, client, ..
-    } = SandboxClient::start();
+    let (sb, clock, client, _) = sandbox_client();
     let c = client.claims().await.unwrap().expect("a JWT");
 
     let sub = c.sub.clone().expect("sub");
@@ -71,9 +69,7 @@ async fn claims_of_a_sandbox_token() {
 
 #[tokio::test]
 async fn claims_are_read_not_verified() {
-    let SandboxClient {
-        sb: _sb, client, ..
-    } = SandboxClient::start();
+    let (_sb, _, client, _) = sandbox_client();
     let token = client.access_token().await.unwrap();
     let parts: Vec<&str> = token.expose_secret().split('.').collect();
     assert_eq!(parts.len(), 3);

@@ -10,8 +10,8 @@ use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant, SystemTime};
 
 use common::{
-    builder, client_on, concurrent_gets, status, Events, Reply, SandboxClient, TestServer,
-    FACT_SHEETS,
+    builder, client_on, concurrent_gets, configured_client, sandbox_client, status, Events, Reply,
+    TestServer, FACT_SHEETS,
 };
 use futures::future::BoxFuture;
 use leanix::{policy, Clock, ErrorKind, Event, ManualClock, Request};
@@ -25,9 +25,7 @@ fn requests(sb: &Sandbox) -> u64 {
 /// whose deadline comes first fails at once, without a request.
 #[tokio::test]
 async fn a_429_pauses_the_whole_client() {
-    let SandboxClient {
-        sb, clock, client, ..
-    } = SandboxClient::configured(|b| b.max_attempts(1));
+    let (sb, clock, client, _) = configured_client(|b| b.max_attempts(1));
     client.get(FACT_SHEETS).await.unwrap();
     sb.inject(Endpoint::FactSheets, status(429, Some("30")), 1);
     let err = client.get(FACT_SHEETS).await.unwrap_err();
@@ -70,9 +68,7 @@ async fn a_429_pauses_the_whole_client() {
 /// makes no such promise: a POST answered 503 is not resent).
 #[tokio::test]
 async fn a_write_refused_with_429_is_sent_again() {
-    let SandboxClient {
-        sb, clock, client, ..
-    } = SandboxClient::start();
+    let (sb, clock, client, _) = sandbox_client();
     client.get(FACT_SHEETS).await.unwrap();
     sb.reset();
     let create = || {
@@ -103,9 +99,7 @@ async fn a_write_refused_with_429_is_sent_again() {
 /// attempts with waits of at least the backoff floor for the first two.
 #[tokio::test]
 async fn every_retry_after_form_is_bounded() {
-    let SandboxClient {
-        sb, clock, client, ..
-    } = SandboxClient::configured(|b| b.adaptive_pacing(false));
+    let (sb, clock, client, _) = configured_client(|b| b.adaptive_pacing(false));
     client.get(FACT_SHEETS).await.unwrap();
     let past = httpdate::fmt_http_date(clock.wall() - Duration::from_secs(60));
     for (value, floored) in [
@@ -139,7 +133,7 @@ async fn every_retry_after_form_is_bounded() {
 /// call instead of `max_attempts`.
 #[tokio::test]
 async fn the_retry_budget_bounds_the_load_of_an_outage() {
-    let SandboxClient { sb, client, .. } = SandboxClient::configured(|b| b.adaptive_pacing(false));
+    let (sb, _, client, _) = configured_client(|b| b.adaptive_pacing(false));
     client.get(FACT_SHEETS).await.unwrap();
     let calls = 200u64;
     sb.inject(Endpoint::FactSheets, status(503, None), 10_000);
@@ -216,12 +210,7 @@ async fn start_pacing(sb: &Sandbox, client: &leanix::Client, clock: &ManualClock
 /// Pacing starts at a 429 and says so.
 #[tokio::test]
 async fn pacing_is_reported() {
-    let SandboxClient {
-        sb,
-        clock,
-        client,
-        events,
-    } = SandboxClient::start();
+    let (sb, clock, client, events) = sandbox_client();
     start_pacing(&sb, &client, &clock).await;
     let pacing = pacing_events(&events);
     assert_eq!(pacing.len(), 1, "{pacing:?}");
@@ -607,9 +596,7 @@ async fn every_retry_after_form_is_bounded_for_sixteen_callers() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
 async fn a_retry_after_beyond_the_cap_pauses_every_caller_until_then() {
     for status_code in [429, 503] {
-        let SandboxClient {
-            sb, clock, client, ..
-        } = SandboxClient::start();
+        let (sb, clock, client, _) = sandbox_client();
         client.get(FACT_SHEETS).await.unwrap();
         sb.reset();
         sb.inject(
@@ -652,9 +639,7 @@ async fn a_retry_after_beyond_the_cap_pauses_every_caller_until_then() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
 async fn a_token_endpoint_429_pauses_the_client() {
     for status_code in [429, 503] {
-        let SandboxClient {
-            sb, clock, client, ..
-        } = SandboxClient::start();
+        let (sb, clock, client, _) = sandbox_client();
         sb.inject(
             Endpoint::Token,
             status(status_code, Some("3600")),
@@ -693,12 +678,7 @@ async fn a_token_endpoint_429_pauses_the_client() {
 /// (`started: false`, no pace left); not a moment before.
 #[tokio::test]
 async fn pacing_stops_after_the_quiet_period_and_says_so() {
-    let SandboxClient {
-        sb,
-        clock,
-        client,
-        events,
-    } = SandboxClient::start();
+    let (sb, clock, client, events) = sandbox_client();
     start_pacing(&sb, &client, &clock).await;
     assert_eq!(pacing_events(&events).len(), 1);
     assert!(pacing_events(&events)[0].0, "started");
@@ -727,12 +707,7 @@ async fn pacing_stops_after_the_quiet_period_and_says_so() {
 /// carries the fixed rate that stays.
 #[tokio::test]
 async fn a_fixed_rate_sends_no_event_and_stays_after_pacing_stops() {
-    let SandboxClient {
-        sb,
-        clock,
-        client,
-        events,
-    } = SandboxClient::configured(|b| b.max_requests_per_minute(Some(600)));
+    let (sb, clock, client, events) = configured_client(|b| b.max_requests_per_minute(Some(600)));
     for _ in 0..40 {
         client.get(FACT_SHEETS).await.unwrap();
     }

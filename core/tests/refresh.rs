@@ -7,8 +7,8 @@ mod common;
 use std::time::Duration;
 
 use common::{
-    concurrent_gets, fingerprint_of, first_token, is_fetch_failed, is_fetched, secs, status,
-    SandboxClient, FACT_SHEETS,
+    concurrent_gets, configured_client, configured_client_of, fingerprint_of, first_token,
+    is_fetch_failed, is_fetched, sandbox_client, secs, status, FACT_SHEETS,
 };
 use leanix::{ErrorKind, Event};
 use leanix_sandbox::{Endpoint, Fault, Sandbox};
@@ -26,12 +26,7 @@ fn fetched_lifetime(e: &Event) -> Duration {
 /// token and exactly one background exchange replaces it.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn refresh_ahead_starts_one_background_exchange() {
-    let SandboxClient {
-        sb,
-        clock,
-        client,
-        mut events,
-    } = SandboxClient::start();
+    let (sb, clock, client, mut events) = sandbox_client();
 
     client.get(FACT_SHEETS).await.unwrap();
     let first = events.wait_for(is_fetched(false)).await;
@@ -71,12 +66,8 @@ async fn refresh_ahead_starts_one_background_exchange() {
 /// (its first attempt times out, the second succeeds).
 #[tokio::test]
 async fn no_request_waits_for_a_stalled_background_refresh() {
-    let SandboxClient {
-        sb,
-        clock,
-        client,
-        mut events,
-    } = SandboxClient::configured(|b| b.token_timeout(Duration::from_secs(4)));
+    let (sb, clock, client, mut events) =
+        configured_client(|b| b.token_timeout(Duration::from_secs(4)));
     let old = first_token(&client, &mut events).await;
 
     sb.inject(Endpoint::Token, Fault::Stall(Duration::from_secs(60)), 1);
@@ -108,12 +99,7 @@ async fn no_request_waits_for_a_stalled_background_refresh() {
 /// longer: the next request waits for a new one.
 #[tokio::test]
 async fn the_hard_margin_is_sixty_seconds_for_a_long_lifetime() {
-    let SandboxClient {
-        sb,
-        clock,
-        client,
-        mut events,
-    } = SandboxClient::configured(|b| b.refresh_on_expiry_only());
+    let (sb, clock, client, mut events) = configured_client(|b| b.refresh_on_expiry_only());
     let old = first_token(&client, &mut events).await;
 
     clock.advance(secs(LIFETIME - 60.0 - 1.0));
@@ -138,12 +124,7 @@ async fn the_hard_margin_is_sixty_seconds_for_a_long_lifetime() {
 /// refresh window makes the request wait for a foreground exchange.
 #[tokio::test]
 async fn past_the_margin_even_refresh_ahead_waits() {
-    let SandboxClient {
-        sb,
-        clock,
-        client,
-        mut events,
-    } = SandboxClient::start();
+    let (sb, clock, client, mut events) = sandbox_client();
     let old = first_token(&client, &mut events).await;
     clock.advance(secs(LIFETIME - 59.0));
     client.get(FACT_SHEETS).await.unwrap();
@@ -158,12 +139,7 @@ async fn past_the_margin_even_refresh_ahead_waits() {
 async fn the_hard_margin_is_ten_percent_for_a_short_lifetime() {
     let sb = Sandbox::start().unwrap();
     sb.set_token_lifetime(Duration::from_secs(10));
-    let SandboxClient {
-        sb,
-        clock,
-        client,
-        mut events,
-    } = SandboxClient::on(sb, |b| b.refresh_on_expiry_only());
+    let (sb, clock, client, mut events) = configured_client_of(sb, |b| b.refresh_on_expiry_only());
     client.get(FACT_SHEETS).await.unwrap();
     let first = events.wait_for(is_fetched(false)).await;
     assert_eq!(fetched_lifetime(&first), secs(10.0));
@@ -185,12 +161,7 @@ async fn the_hard_margin_is_ten_percent_for_a_short_lifetime() {
 /// sooner than 30 s later.
 #[tokio::test]
 async fn a_failed_background_refresh_keeps_the_token_and_backs_off_30s() {
-    let SandboxClient {
-        sb,
-        clock,
-        client,
-        mut events,
-    } = SandboxClient::start();
+    let (sb, clock, client, mut events) = sandbox_client();
     let old = first_token(&client, &mut events).await;
 
     sb.inject(Endpoint::Token, status(503, None), 3);

@@ -5,7 +5,7 @@
 
 mod common;
 
-use common::{concurrent_gets, Events, SandboxClient, FACT_SHEETS};
+use common::{client_of, concurrent_gets, configured_client_of, Events, FACT_SHEETS};
 use leanix::{Client, ErrorKind, Event, Request};
 use leanix_sandbox::{Endpoint, Fault, Sandbox};
 
@@ -46,9 +46,7 @@ fn routed_to(e: &Event) -> Option<String> {
 async fn calls_reach_the_instance_and_the_token_host_sees_only_exchanges() {
     let sb = instance_sandbox();
     let instance = sb.instance_url().unwrap().to_owned();
-    let SandboxClient {
-        sb, client, events, ..
-    } = SandboxClient::of(sb);
+    let (sb, _, client, events) = client_of(sb);
 
     let r = client.get(FACT_SHEETS).await.unwrap();
     assert!(r.url().starts_with(&instance), "{}", r.url());
@@ -111,7 +109,7 @@ async fn calls_reach_the_instance_and_the_token_host_sees_only_exchanges() {
 
 #[tokio::test]
 async fn a_401_on_the_instance_exchanges_at_the_token_host_and_replays_on_the_instance() {
-    let SandboxClient { sb, client, .. } = SandboxClient::of(instance_sandbox());
+    let (sb, _, client, _) = client_of(instance_sandbox());
     client.get(FACT_SHEETS).await.unwrap();
     sb.revoke_access_tokens();
     client.get(FACT_SHEETS).await.unwrap();
@@ -124,7 +122,7 @@ async fn a_401_on_the_instance_exchanges_at_the_token_host_and_replays_on_the_in
 
 #[tokio::test]
 async fn redirects_from_the_instance_to_another_origin_are_refused_without_credentials() {
-    let SandboxClient { sb, client, .. } = SandboxClient::of(instance_sandbox());
+    let (sb, _, client, _) = client_of(instance_sandbox());
     client.get(FACT_SHEETS).await.unwrap();
 
     sb.inject(Endpoint::FactSheets, Fault::RedirectForeign, 1);
@@ -142,9 +140,8 @@ async fn redirects_from_the_instance_to_another_origin_are_refused_without_crede
 
 #[tokio::test]
 async fn routing_off_keeps_every_call_on_the_configured_host() {
-    let SandboxClient {
-        sb, client, events, ..
-    } = SandboxClient::on(instance_sandbox(), |b| b.route_by_instance_url(false));
+    let (sb, _, client, events) =
+        configured_client_of(instance_sandbox(), |b| b.route_by_instance_url(false));
     client.get(FACT_SHEETS).await.unwrap();
     // A redirect within the configured origin is followed.
     sb.inject(Endpoint::FactSheets, Fault::RedirectSelf, 1);
@@ -189,7 +186,7 @@ async fn an_instance_url_outside_the_rule_is_refused_with_an_event_and_never_con
 
 #[tokio::test]
 async fn workspace_and_instance_come_from_the_claims_without_an_api_call() {
-    let SandboxClient { sb, client, .. } = SandboxClient::of(instance_sandbox());
+    let (sb, _, client, _) = client_of(instance_sandbox());
     let claims = client.claims().await.unwrap().unwrap();
     assert_eq!(claims.workspace_id(), Some(sb.workspace_id()));
     assert!(claims.workspace_name().is_some());
@@ -217,9 +214,7 @@ fn a_bad_allow_list_entry_is_a_config_error() {
 
 #[tokio::test]
 async fn concurrent_first_calls_announce_the_route_once() {
-    let SandboxClient {
-        sb, client, events, ..
-    } = SandboxClient::of(instance_sandbox());
+    let (sb, _, client, events) = client_of(instance_sandbox());
     for call in concurrent_gets(&client, 8).await {
         assert_eq!(call.unwrap().status(), 200);
     }

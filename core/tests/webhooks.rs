@@ -8,7 +8,7 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant, SystemTime};
 
-use common::{client_on, HookedClock, SandboxClient};
+use common::{client_of, client_on, HookedClock};
 use futures::future::BoxFuture;
 use leanix::{Cancel, Clock, ConsumeError, NewSubscription, PayloadMode};
 use leanix_sandbox::{Endpoint, Sandbox};
@@ -32,7 +32,7 @@ fn emit_ten(sb: &Sandbox) -> Vec<u64> {
 
 #[tokio::test]
 async fn subscriptions_are_created_listed_and_deleted() {
-    let SandboxClient { sb, client, .. } = SandboxClient::of(sandbox());
+    let (sb, _, client, _) = client_of(sandbox());
     let hooks = client.webhooks();
     let mut spec = NewSubscription::new(tags(&[&["pathfinder", "FACT_SHEET_CREATED"]]));
     spec.identifier = Some("sync".into());
@@ -63,7 +63,7 @@ async fn subscriptions_are_created_listed_and_deleted() {
 async fn a_handler_failing_on_event_7_of_10_resumes_from_event_7_and_skips_none() {
     let sb = sandbox();
     sb.set_webhook_batch_size(4);
-    let SandboxClient { sb, client, .. } = SandboxClient::of(sb);
+    let (sb, _, client, _) = client_of(sb);
     let hooks = client.webhooks();
     let sub = hooks
         .create(&NewSubscription::new(tags(&[&["custom"]])))
@@ -130,7 +130,7 @@ async fn a_handler_failing_on_event_7_of_10_resumes_from_event_7_and_skips_none(
 async fn a_failed_batch_is_not_committed() {
     let sb = sandbox();
     sb.set_webhook_batch_size(5);
-    let SandboxClient { sb, client, .. } = SandboxClient::of(sb);
+    let (sb, _, client, _) = client_of(sb);
     let hooks = client.webhooks();
     let sub = hooks
         .create(&NewSubscription::new(tags(&[&["custom"]])))

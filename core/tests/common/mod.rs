@@ -122,46 +122,33 @@ pub fn with_events(builder: ClientBuilder) -> (Client, Events) {
     (client, events)
 }
 
-/// The opening of most tests: a sandbox, a manual clock, and a client of the sandbox on that
-/// clock whose events are logged. Take it apart with `let SandboxClient { sb, clock, client,
-/// mut events } = …`.
-pub struct SandboxClient {
-    pub sb: Sandbox,
-    pub clock: ManualClock,
-    pub client: Client,
-    pub events: Events,
+/// The opening of most tests, as `(sb, clock, client, events)`: a sandbox, a manual clock, and
+/// a client of the sandbox on that clock whose events are logged.
+pub type SandboxClient = (Sandbox, ManualClock, Client, Events);
+
+/// A default sandbox and a default client of it.
+pub fn sandbox_client() -> SandboxClient {
+    client_of(Sandbox::start().unwrap())
 }
 
-impl SandboxClient {
-    /// A default sandbox and a default client of it.
-    pub fn start() -> SandboxClient {
-        SandboxClient::of(Sandbox::start().unwrap())
-    }
+/// A default sandbox and a client whose builder `configure` has set up.
+pub fn configured_client(configure: impl FnOnce(ClientBuilder) -> ClientBuilder) -> SandboxClient {
+    configured_client_of(Sandbox::start().unwrap(), configure)
+}
 
-    /// A default sandbox and a client whose builder `configure` has set up.
-    pub fn configured(configure: impl FnOnce(ClientBuilder) -> ClientBuilder) -> SandboxClient {
-        SandboxClient::on(Sandbox::start().unwrap(), configure)
-    }
+/// A default client of the given sandbox.
+pub fn client_of(sb: Sandbox) -> SandboxClient {
+    configured_client_of(sb, |b| b)
+}
 
-    /// A default client of the given sandbox.
-    pub fn of(sb: Sandbox) -> SandboxClient {
-        SandboxClient::on(sb, |b| b)
-    }
-
-    /// A client of the given sandbox, its builder set up by `configure`.
-    pub fn on(
-        sb: Sandbox,
-        configure: impl FnOnce(ClientBuilder) -> ClientBuilder,
-    ) -> SandboxClient {
-        let clock = ManualClock::new();
-        let (client, events) = with_events(configure(sandbox_builder(&sb, &clock)));
-        SandboxClient {
-            sb,
-            clock,
-            client,
-            events,
-        }
-    }
+/// A client of the given sandbox, its builder set up by `configure`.
+pub fn configured_client_of(
+    sb: Sandbox,
+    configure: impl FnOnce(ClientBuilder) -> ClientBuilder,
+) -> SandboxClient {
+    let clock = ManualClock::new();
+    let (client, events) = with_events(configure(sandbox_builder(&sb, &clock)));
+    (sb, clock, client, events)
 }
 
 /// A client of the sandbox `sb` (with its API token) on any clock.
