@@ -24,6 +24,28 @@ fn tags(sets: &[&[&str]]) -> Vec<Vec<String>> {
         .collect()
 }
 
+/// A subscription to the "custom" events.
+async fn custom_subscription(client: &leanix::Client) -> leanix::Subscription {
+    client
+        .webhooks()
+        .create(&NewSubscription::new(tags(&[&["custom"]])))
+        .await
+        .unwrap()
+}
+
+/// A sandbox handing out `batch_size` events a fetch, a client of it, a subscription to the
+/// "custom" events, and the offsets of ten events emitted to it.
+async fn ten_custom_events(
+    batch_size: usize,
+) -> (Sandbox, leanix::Client, leanix::Subscription, Vec<u64>) {
+    let sb = sandbox();
+    sb.set_webhook_batch_size(batch_size);
+    let (sb, _, client, _) = client_of(sb);
+    let sub = custom_subscription(&client).await;
+    let offsets = emit_ten(&sb);
+    (sb, client, sub, offsets)
+}
+
 fn emit_ten(sb: &Sandbox) -> Vec<u64> {
     (0..10)
         .map(|i| sb.emit_webhook_event(&["custom", "TEST"], json!({ "n": i + 1 })))
@@ -61,15 +83,8 @@ async fn subscriptions_are_created_listed_and_deleted() {
 
 #[tokio::test]
 async fn a_handler_failing_on_event_7_of_10_resumes_from_event_7_and_skips_none() {
-    let sb = sandbox();
-    sb.set_webhook_batch_size(4);
-    let (sb, _, client, _) = client_of(sb);
+    let (sb, client, sub, offsets) = ten_custom_events(4).await;
     let hooks = client.webhooks();
-    let sub = hooks
-        .create(&NewSubscription::new(tags(&[&["custom"]])))
-        .await
-        .unwrap();
-    let offsets = emit_ten(&sb);
 
     let seen = Arc::new(Mutex::new(Vec::new()));
     let log = seen.clone();
@@ -128,15 +143,8 @@ async fn a_handler_failing_on_event_7_of_10_resumes_from_event_7_and_skips_none(
 
 #[tokio::test]
 async fn a_failed_batch_is_not_committed() {
-    let sb = sandbox();
-    sb.set_webhook_batch_size(5);
-    let (sb, _, client, _) = client_of(sb);
+    let (sb, client, sub, offsets) = ten_custom_events(5).await;
     let hooks = client.webhooks();
-    let sub = hooks
-        .create(&NewSubscription::new(tags(&[&["custom"]])))
-        .await
-        .unwrap();
-    let offsets = emit_ten(&sb);
     let mut calls = 0;
     let result = hooks
         .consumer(&sub.id)
@@ -234,15 +242,6 @@ fn scripted_clock(sb: &Arc<Sandbox>, cancel: &Cancel) -> HookedClock {
             cancel.fire();
         }
     })
-}
-
-/// A subscription to the "custom" events.
-async fn custom_subscription(client: &leanix::Client) -> leanix::Subscription {
-    client
-        .webhooks()
-        .create(&NewSubscription::new(tags(&[&["custom"]])))
-        .await
-        .unwrap()
 }
 
 #[tokio::test]
