@@ -6,9 +6,8 @@ mod common;
 use std::time::{SystemTime, UNIX_EPOCH};
 
 use base64::Engine;
-use common::builder;
-use leanix::{decode_claims, ManualClock};
-use leanix_sandbox::Sandbox;
+use common::{builder, sandbox_client};
+use leanix::decode_claims;
 
 fn unix_now() -> i64 {
     SystemTime::now()
@@ -19,9 +18,7 @@ fn unix_now() -> i64 {
 
 #[tokio::test]
 async fn claims_of_a_sandbox_token() {
-    let sb = Sandbox::start().unwrap();
-    let clock = ManualClock::new();
-    let client = builder(sb.url(), sb.api_token(), &clock).build().unwrap();
+    let (sb, clock, client, _) = sandbox_client();
     let c = client.claims().await.unwrap().expect("a JWT");
 
     let sub = c.sub.clone().expect("sub");
@@ -72,9 +69,7 @@ async fn claims_of_a_sandbox_token() {
 
 #[tokio::test]
 async fn claims_are_read_not_verified() {
-    let sb = Sandbox::start().unwrap();
-    let clock = ManualClock::new();
-    let client = builder(sb.url(), sb.api_token(), &clock).build().unwrap();
+    let (_sb, _, client, _) = sandbox_client();
     let token = client.access_token().await.unwrap();
     let parts: Vec<&str> = token.expose_secret().split('.').collect();
     assert_eq!(parts.len(), 3);

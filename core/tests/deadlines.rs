@@ -11,6 +11,7 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{mpsc, Arc};
 use std::time::{Duration, Instant};
 
+use common::status;
 use leanix::{Cancel, ErrorKind, Request};
 use leanix_sandbox::{Endpoint, Fault, Sandbox};
 
@@ -38,13 +39,6 @@ fn blocking(sb: &Sandbox) -> leanix::blocking::Client {
         .retry_base_delay(Duration::from_millis(50))
         .build_blocking()
         .unwrap()
-}
-
-fn status(status: u16, retry_after: Option<&str>) -> Fault {
-    Fault::Status {
-        status,
-        retry_after: retry_after.map(str::to_owned),
-    }
 }
 
 #[test]

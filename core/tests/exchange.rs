@@ -7,7 +7,7 @@ mod common;
 use std::time::Duration;
 
 use base64::Engine;
-use common::{builder, is_fetched, Events, FACT_SHEETS};
+use common::{builder, configured_client, is_fetched, sandbox_client, status, Events, FACT_SHEETS};
 use leanix::{ErrorKind, Event, ManualClock, RetryTarget};
 use leanix_sandbox::{Endpoint, Fault, Sandbox};
 
@@ -16,13 +16,6 @@ fn respond(body: &str) -> Fault {
         status: 200,
         content_type: "application/json".to_owned(),
         body: body.to_owned(),
-    }
-}
-
-fn status(status: u16, retry_after: Option<&str>) -> Fault {
-    Fault::Status {
-        status,
-        retry_after: retry_after.map(str::to_owned),
     }
 }
 
@@ -40,9 +33,7 @@ async fn an_api_token_with_plus_slash_equals_and_percent_works() {
 
 #[tokio::test]
 async fn malformed_token_responses_are_invalid_and_not_retried() {
-    let sb = Sandbox::start().unwrap();
-    let clock = ManualClock::new();
-    let client = builder(sb.url(), sb.api_token(), &clock).build().unwrap();
+    let (sb, clock, client, _) = sandbox_client();
     let cases: Vec<(&str, Fault)> = vec![
         ("html", Fault::HtmlOk),
         ("empty token", Fault::EmptyToken),
@@ -177,13 +168,7 @@ async fn tolerated_token_responses_succeed() {
 
 #[tokio::test]
 async fn the_token_endpoint_is_retried_on_5xx_429_and_dropped_connections() {
-    let sb = Sandbox::start().unwrap();
-    let clock = ManualClock::new();
-    let (handler, mut events) = Events::new();
-    let client = builder(sb.url(), sb.api_token(), &clock)
-        .on_event(handler)
-        .build()
-        .unwrap();
+    let (sb, clock, client, mut events) = sandbox_client();
     sb.inject(Endpoint::Token, status(503, None), 1);
     sb.inject(Endpoint::Token, Fault::DropConnection, 1);
     assert_eq!(client.get(FACT_SHEETS).await.unwrap().status(), 200);
@@ -213,9 +198,7 @@ async fn the_token_endpoint_is_retried_on_5xx_429_and_dropped_connections() {
 
 #[tokio::test]
 async fn the_token_endpoints_retry_after_follows_the_api_rule() {
-    let sb = Sandbox::start().unwrap();
-    let clock = ManualClock::new();
-    let client = builder(sb.url(), sb.api_token(), &clock).build().unwrap();
+    let (sb, clock, client, _) = sandbox_client();
     sb.inject(Endpoint::Token, status(429, Some("2")), 1);
     sb.inject(Endpoint::Token, status(503, Some("0")), 1);
     client.access_token().await.unwrap();
@@ -252,12 +235,7 @@ async fn the_token_endpoints_retry_after_follows_the_api_rule() {
 
 #[tokio::test]
 async fn a_stalled_token_endpoint_times_out() {
-    let sb = Sandbox::start().unwrap();
-    let clock = ManualClock::new();
-    let client = builder(sb.url(), sb.api_token(), &clock)
-        .token_timeout(Duration::from_millis(300))
-        .build()
-        .unwrap();
+    let (sb, _, client, _) = configured_client(|b| b.token_timeout(Duration::from_millis(300)));
     sb.inject(Endpoint::Token, Fault::Stall(Duration::from_secs(60)), 3);
     let started = std::time::Instant::now();
     let err = client.get(FACT_SHEETS).await.unwrap_err();
@@ -321,9 +299,7 @@ async fn a_400_or_403_from_the_token_endpoint_is_invalid_credentials() {
 
 #[tokio::test]
 async fn a_revoked_api_token_fails_once_the_cached_token_is_gone() {
-    let sb = Sandbox::start().unwrap();
-    let clock = ManualClock::new();
-    let client = builder(sb.url(), sb.api_token(), &clock).build().unwrap();
+    let (sb, _, client, _) = sandbox_client();
     client.get(FACT_SHEETS).await.unwrap();
 
     sb.revoke_api_token(sb.api_token());

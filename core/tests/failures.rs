@@ -15,6 +15,15 @@ fn test_client(server: &TestServer) -> leanix::Client {
         .unwrap()
 }
 
+/// The error that walking the GraphQL pages of `query` ends in.
+async fn walk_error(client: &leanix::Client, query: &str) -> leanix::Error {
+    client
+        .graphql_pages(query, None)
+        .collect_edges()
+        .await
+        .unwrap_err()
+}
+
 #[tokio::test]
 async fn a_failed_write_keeps_the_servers_answer() {
     let server = TestServer::start();
@@ -152,11 +161,7 @@ async fn paging_violations_are_errors() {
             "pageInfo",
         ),
     ] {
-        let err = client
-            .graphql_pages(query, None)
-            .collect_edges()
-            .await
-            .unwrap_err();
+        let err = walk_error(&client, query).await;
         assert_eq!(err.kind(), ErrorKind::InvalidArgument, "{query}");
         assert!(err.message().contains(needle), "{}", err.message());
     }
@@ -167,11 +172,7 @@ async fn paging_violations_are_errors() {
         200,
         r#"{"data":{"allFactSheets":{"edges":[{"node":{"id":"x"}}]}}}"#,
     ));
-    let err = client
-        .graphql_pages(paged, None)
-        .collect_edges()
-        .await
-        .unwrap_err();
+    let err = walk_error(&client, paged).await;
     assert_eq!(err.kind(), ErrorKind::InvalidResponse);
     assert!(
         err.message().contains("no connection with pageInfo"),
@@ -180,11 +181,7 @@ async fn paging_violations_are_errors() {
 
     // hasNextPage without a cursor.
     server.script_api(Reply::new(200, page(Value::Null, true)));
-    let err = client
-        .graphql_pages(paged, None)
-        .collect_edges()
-        .await
-        .unwrap_err();
+    let err = walk_error(&client, paged).await;
     assert_eq!(err.kind(), ErrorKind::InvalidResponse);
     assert!(err.message().contains("no endCursor"), "{err}");
 
@@ -193,11 +190,7 @@ async fn paging_violations_are_errors() {
         server.script_api(Reply::new(200, page(json!(c), true)));
     }
     let before = server.api_requests().len();
-    let err = client
-        .graphql_pages(paged, None)
-        .collect_edges()
-        .await
-        .unwrap_err();
+    let err = walk_error(&client, paged).await;
     assert_eq!(err.kind(), ErrorKind::InvalidResponse);
     assert!(err.message().contains("round in circles"), "{err}");
     assert_eq!(server.api_requests().len() - before, 3);
@@ -210,11 +203,7 @@ async fn paging_violations_are_errors() {
     for c in ["p1", "p2"] {
         server.script_api(Reply::new(200, page(json!(c), true)));
     }
-    let err = capped
-        .graphql_pages(paged, None)
-        .collect_edges()
-        .await
-        .unwrap_err();
+    let err = walk_error(&capped, paged).await;
     assert_eq!(err.kind(), ErrorKind::TooLarge);
     assert!(err.message().contains("more than 2 pages"), "{err}");
 

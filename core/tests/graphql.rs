@@ -5,7 +5,7 @@ mod common;
 
 use std::collections::HashSet;
 
-use common::builder;
+use common::{builder, sandbox_client};
 use leanix::{ErrorKind, ManualClock};
 use leanix_sandbox::{Endpoint, Fault, Sandbox};
 use serde_json::{json, Value};
@@ -31,9 +31,7 @@ async fn rest_total(client: &leanix::Client) -> usize {
 
 #[tokio::test]
 async fn a_query_returns_its_data() {
-    let sb = Sandbox::start().unwrap();
-    let clock = ManualClock::new();
-    let client = builder(sb.url(), sb.api_token(), &clock).build().unwrap();
+    let (_sb, _, client, _) = sandbox_client();
     let data = client
         .graphql(
             "query($n: Int) { allFactSheets(first: $n) { totalCount edges { node { id name type } } } }",
@@ -57,9 +55,7 @@ async fn a_query_returns_its_data() {
 
 #[tokio::test]
 async fn an_unknown_field_is_a_graphql_error_with_the_errors_array() {
-    let sb = Sandbox::start().unwrap();
-    let clock = ManualClock::new();
-    let client = builder(sb.url(), sb.api_token(), &clock).build().unwrap();
+    let (_sb, _, client, _) = sandbox_client();
     let err = client
         .graphql(
             "{ allFactSheets(first: 1) { edges { node { id noSuchField } } } }",
@@ -83,9 +79,7 @@ async fn an_unknown_field_is_a_graphql_error_with_the_errors_array() {
 
 #[tokio::test]
 async fn queries_are_retried_and_mutations_are_not() {
-    let sb = Sandbox::start().unwrap();
-    let clock = ManualClock::new();
-    let client = builder(sb.url(), sb.api_token(), &clock).build().unwrap();
+    let (sb, _, client, _) = sandbox_client();
     client
         .graphql("{ allFactSheets(first: 1) { totalCount } }", None)
         .await
@@ -115,9 +109,7 @@ async fn queries_are_retried_and_mutations_are_not() {
 
 #[tokio::test]
 async fn paging_visits_every_fact_sheet_exactly_once() {
-    let sb = Sandbox::start().unwrap();
-    let clock = ManualClock::new();
-    let client = builder(sb.url(), sb.api_token(), &clock).build().unwrap();
+    let (sb, _, client, _) = sandbox_client();
     let total = rest_total(&client).await;
     let before = sb.stats().total(Endpoint::GraphQl);
 

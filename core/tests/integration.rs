@@ -5,55 +5,22 @@
 mod common;
 
 use std::sync::{Arc, Mutex};
-use std::time::{Duration, Instant, SystemTime};
+use std::time::Duration;
 
-use futures::future::BoxFuture;
+use common::{client_on, status, HookedClock};
 use leanix::integration::{RunOptions, RunStatus};
-use leanix::{Cancel, Clock, ErrorKind, ManualClock};
+use leanix::{Cancel, ErrorKind, ManualClock};
 use leanix_sandbox::{Endpoint, Fault, Sandbox};
 use serde_json::{json, Value};
-
-/// A manual clock that runs a hook at every sleep (before time moves on).
-#[derive(Clone)]
-struct SteppingClock {
-    manual: ManualClock,
-    on_sleep: Arc<dyn Fn() + Send + Sync>,
-}
-
-impl Clock for SteppingClock {
-    fn now(&self) -> Instant {
-        self.manual.now()
-    }
-    fn wall(&self) -> SystemTime {
-        self.manual.wall()
-    }
-    fn sleep(&self, duration: Duration) -> BoxFuture<'static, ()> {
-        (self.on_sleep)();
-        self.manual.sleep(duration)
-    }
-}
-
-fn client(sb: &Sandbox, clock: impl Clock) -> leanix::Client {
-    leanix::Client::builder()
-        .host(sb.url())
-        .api_token(sb.api_token())
-        .allow_insecure_loopback(true)
-        .clock(clock)
-        .build()
-        .unwrap()
-}
 
 /// A client whose every wait advances the sandbox's runs one state.
 fn stepping(sb: &Arc<Sandbox>) -> (leanix::Client, ManualClock) {
     let manual = ManualClock::new();
     let stepper = Arc::clone(sb);
-    let clock = SteppingClock {
-        manual: manual.clone(),
-        on_sleep: Arc::new(move || {
-            stepper.advance_sync_runs();
-        }),
-    };
-    (client(sb, clock), manual)
+    let clock = HookedClock::over(manual.clone(), move || {
+        stepper.advance_sync_runs();
+    });
+    (client_on(sb, clock), manual)
 }
 
 fn ldif(direction: &str, content: Value) -> Value {
@@ -129,7 +96,7 @@ async fn a_failed_run_is_a_run_failed_error_with_its_result() {
     sb.set_sync_run_state_duration(Duration::ZERO);
     sb.inject(Endpoint::Integration, Fault::SyncRunFail, 1);
     let clock = ManualClock::new();
-    let client = client(&sb, clock.clone());
+    let client = client_on(&sb, clock.clone());
     let content = json!([{"type": "Application", "id": "core-fail", "data": {"name": "Failing"}}]);
     let e = client
         .run_ldif(&ldif("inbound", content), RunOptions::new())
@@ -166,28 +133,25 @@ async fn stopped_runs_and_error_warnings_fail() {
         sb.api_token().to_owned(),
     );
     let manual = ManualClock::new();
-    let clock = SteppingClock {
-        manual: manual.clone(),
-        on_sleep: Arc::new(move || {
-            let Some(id) = slot.lock().unwrap().take() else {
-                return;
-            };
-            let (url, token) = (url.clone(), token.clone());
-            // Someone else stops the run: a blocking client on a thread of its own.
-            std::thread::spawn(move || {
-                let other = leanix::blocking::Client::builder()
-                    .host(url)
-                    .api_token(token)
-                    .allow_insecure_loopback(true)
-                    .build_blocking()
-                    .unwrap();
-                other.stop_run(&id).unwrap();
-            })
-            .join()
-            .unwrap();
-        }),
-    };
-    let client = client(&sb, clock);
+    let clock = HookedClock::over(manual.clone(), move || {
+        let Some(id) = slot.lock().unwrap().take() else {
+            return;
+        };
+        let (url, token) = (url.clone(), token.clone());
+        // Someone else stops the run: a blocking client on a thread of its own.
+        std::thread::spawn(move || {
+            let other = leanix::blocking::Client::builder()
+                .host(url)
+                .api_token(token)
+                .allow_insecure_loopback(true)
+                .build_blocking()
+                .unwrap();
+            other.stop_run(&id).unwrap();
+        })
+        .join()
+        .unwrap();
+    });
+    let client = client_on(&sb, clock);
     let content = json!([{"type": "Application", "id": "core-stop", "data": {"name": "Stopped"}}]);
     let id = client.create_run(&ldif("inbound", content)).await.unwrap();
     client.start_run(&id, false).await.unwrap();
@@ -229,7 +193,7 @@ async fn results_after_three_204s_and_the_bound() {
     let sb = Sandbox::start().unwrap();
     sb.set_sync_run_state_duration(Duration::ZERO);
     let clock = ManualClock::new();
-    let client = client(&sb, clock.clone());
+    let client = client_on(&sb, clock.clone());
     sb.inject(Endpoint::Integration, Fault::ResultsPending, 3);
     let result = client
         .run_ldif(&ldif("outbound", json!([])), RunOptions::new())
@@ -272,7 +236,7 @@ async fn results_after_three_204s_and_the_bound() {
 async fn warnings_over_250_items_are_paged_in_full() {
     let sb = Sandbox::start().unwrap();
     sb.set_sync_run_state_duration(Duration::ZERO);
-    let client = client(&sb, ManualClock::new());
+    let client = client_on(&sb, ManualClock::new());
     let content: Vec<Value> = (0..260)
         .map(|i| json!({"type": "NoSuchType", "id": format!("w-{i}"), "data": {"name": "x"}}))
         .collect();
@@ -315,7 +279,7 @@ async fn a_deadline_that_expires_while_polling() {
     let sb = Sandbox::start().unwrap();
     sb.set_sync_run_manual(true);
     let clock = ManualClock::new();
-    let client = client(&sb, clock.clone());
+    let client = client_on(&sb, clock.clone());
     let e = client
         .run_ldif(
             &ldif("inbound", json!([])),
@@ -349,11 +313,8 @@ async fn cancel_during_a_wait() {
     sb.set_sync_run_manual(true);
     let cancel = Cancel::new();
     let fire = cancel.clone();
-    let clock = SteppingClock {
-        manual: ManualClock::new(),
-        on_sleep: Arc::new(move || fire.fire()),
-    };
-    let client = client(&sb, clock);
+    let clock = HookedClock::new(move || fire.fire());
+    let client = client_on(&sb, clock);
     let e = client
         .run_ldif(
             &ldif("inbound", json!([])),
@@ -372,7 +333,7 @@ async fn cancel_during_a_wait() {
 async fn test_runs_bad_ldif_and_viewers() {
     let sb = Sandbox::start().unwrap();
     sb.set_sync_run_state_duration(Duration::ZERO);
-    let client = client(&sb, ManualClock::new());
+    let client = client_on(&sb, ManualClock::new());
     let content =
         json!([{"type": "Application", "id": "core-test-run", "data": {"name": "Test Only"}}]);
     let result = client
@@ -409,7 +370,7 @@ async fn test_runs_bad_ldif_and_viewers() {
 #[tokio::test]
 async fn processor_configurations_round_trip() {
     let sb = Sandbox::start().unwrap();
-    let client = client(&sb, ManualClock::new());
+    let client = client_on(&sb, ManualClock::new());
     let keys = [
         ("connectorType", "coreTest"),
         ("connectorId", "core-1"),
@@ -443,19 +404,12 @@ async fn an_http_failure_while_polling_keeps_its_answer_and_gains_the_run() {
     sb.set_sync_run_manual(true);
     let injected = Arc::new(std::sync::atomic::AtomicBool::new(false));
     let (once, faults) = (Arc::clone(&injected), Arc::clone(&sb));
-    let clock = SteppingClock {
-        manual: ManualClock::new(),
-        on_sleep: Arc::new(move || {
-            if !once.swap(true, std::sync::atomic::Ordering::SeqCst) {
-                let fault = Fault::Status {
-                    status: 503,
-                    retry_after: None,
-                };
-                faults.inject(Endpoint::Integration, fault, 3);
-            }
-        }),
-    };
-    let client = client(&sb, clock);
+    let clock = HookedClock::new(move || {
+        if !once.swap(true, std::sync::atomic::Ordering::SeqCst) {
+            faults.inject(Endpoint::Integration, status(503, None), 3);
+        }
+    });
+    let client = client_on(&sb, clock);
     let e = client
         .run_ldif(&ldif("inbound", json!([])), RunOptions::new())
         .await

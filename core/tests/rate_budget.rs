@@ -9,17 +9,13 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant, SystemTime};
 
-use common::{builder, Events, Reply, TestServer, FACT_SHEETS};
+use common::{
+    builder, client_on, concurrent_gets, configured_client, sandbox_client, status, Events, Reply,
+    TestServer, FACT_SHEETS,
+};
 use futures::future::BoxFuture;
 use leanix::{policy, Clock, ErrorKind, Event, ManualClock, Request};
 use leanix_sandbox::{Endpoint, Fault, Sandbox};
-
-fn status(status: u16, retry_after: Option<&str>) -> Fault {
-    Fault::Status {
-        status,
-        retry_after: retry_after.map(str::to_owned),
-    }
-}
 
 fn requests(sb: &Sandbox) -> u64 {
     sb.stats().total(Endpoint::FactSheets)
@@ -29,12 +25,7 @@ fn requests(sb: &Sandbox) -> u64 {
 /// whose deadline comes first fails at once, without a request.
 #[tokio::test]
 async fn a_429_pauses_the_whole_client() {
-    let sb = Sandbox::start().unwrap();
-    let clock = ManualClock::new();
-    let client = builder(sb.url(), sb.api_token(), &clock)
-        .max_attempts(1)
-        .build()
-        .unwrap();
+    let (sb, clock, client, _) = configured_client(|b| b.max_attempts(1));
     client.get(FACT_SHEETS).await.unwrap();
     sb.inject(Endpoint::FactSheets, status(429, Some("30")), 1);
     let err = client.get(FACT_SHEETS).await.unwrap_err();
@@ -77,9 +68,7 @@ async fn a_429_pauses_the_whole_client() {
 /// makes no such promise: a POST answered 503 is not resent).
 #[tokio::test]
 async fn a_write_refused_with_429_is_sent_again() {
-    let sb = Sandbox::start().unwrap();
-    let clock = ManualClock::new();
-    let client = builder(sb.url(), sb.api_token(), &clock).build().unwrap();
+    let (sb, clock, client, _) = sandbox_client();
     client.get(FACT_SHEETS).await.unwrap();
     sb.reset();
     let create = || {
@@ -110,12 +99,7 @@ async fn a_write_refused_with_429_is_sent_again() {
 /// attempts with waits of at least the backoff floor for the first two.
 #[tokio::test]
 async fn every_retry_after_form_is_bounded() {
-    let sb = Sandbox::start().unwrap();
-    let clock = ManualClock::new();
-    let client = builder(sb.url(), sb.api_token(), &clock)
-        .adaptive_pacing(false)
-        .build()
-        .unwrap();
+    let (sb, clock, client, _) = configured_client(|b| b.adaptive_pacing(false));
     client.get(FACT_SHEETS).await.unwrap();
     let past = httpdate::fmt_http_date(clock.wall() - Duration::from_secs(60));
     for (value, floored) in [
@@ -149,12 +133,7 @@ async fn every_retry_after_form_is_bounded() {
 /// call instead of `max_attempts`.
 #[tokio::test]
 async fn the_retry_budget_bounds_the_load_of_an_outage() {
-    let sb = Sandbox::start().unwrap();
-    let clock = ManualClock::new();
-    let client = builder(sb.url(), sb.api_token(), &clock)
-        .adaptive_pacing(false)
-        .build()
-        .unwrap();
+    let (sb, _, client, _) = configured_client(|b| b.adaptive_pacing(false));
     client.get(FACT_SHEETS).await.unwrap();
     let calls = 200u64;
     sb.inject(Endpoint::FactSheets, status(503, None), 10_000);
@@ -202,23 +181,9 @@ async fn a_401_storm_exchanges_once_per_interval() {
     assert_eq!(server.token_requests().len(), 3);
 }
 
-/// Pacing starts at a 429 and says so.
-#[tokio::test]
-async fn pacing_is_reported() {
-    let sb = Sandbox::start().unwrap();
-    let clock = ManualClock::new();
-    let (handler, events) = Events::new();
-    let client = builder(sb.url(), sb.api_token(), &clock)
-        .on_event(handler)
-        .build()
-        .unwrap();
-    for _ in 0..40 {
-        client.get(FACT_SHEETS).await.unwrap();
-        clock.advance(Duration::from_millis(50));
-    }
-    sb.inject(Endpoint::FactSheets, status(429, Some("1")), 1);
-    client.get(FACT_SHEETS).await.unwrap();
-    let pacing: Vec<_> = events
+/// The pacing events of one client, in order.
+fn pacing_events(events: &Events) -> Vec<(bool, Option<f64>)> {
+    events
         .all()
         .into_iter()
         .filter_map(|e| match e {
@@ -228,7 +193,26 @@ async fn pacing_is_reported() {
             } => Some((started, requests_per_minute)),
             _ => None,
         })
-        .collect();
+        .collect()
+}
+
+/// Sends 40 calls at 20 a second, then one answered 429 (`Retry-After: 1`): the 429 that
+/// starts pacing.
+async fn start_pacing(sb: &Sandbox, client: &leanix::Client, clock: &ManualClock) {
+    for _ in 0..40 {
+        client.get(FACT_SHEETS).await.unwrap();
+        clock.advance(Duration::from_millis(50));
+    }
+    sb.inject(Endpoint::FactSheets, status(429, Some("1")), 1);
+    client.get(FACT_SHEETS).await.unwrap();
+}
+
+/// Pacing starts at a 429 and says so.
+#[tokio::test]
+async fn pacing_is_reported() {
+    let (sb, clock, client, events) = sandbox_client();
+    start_pacing(&sb, &client, &clock).await;
+    let pacing = pacing_events(&events);
     assert_eq!(pacing.len(), 1, "{pacing:?}");
     let (started, rate) = pacing[0];
     assert!(started);
@@ -471,13 +455,7 @@ async fn crowd(
 ) -> Crowd {
     let sb = Sandbox::start().unwrap();
     let clock = SteppedClock::new();
-    let client = leanix::Client::builder()
-        .host(sb.url())
-        .api_token(sb.api_token())
-        .allow_insecure_loopback(true)
-        .clock(clock.clone())
-        .build()
-        .unwrap();
+    let client = client_on(&sb, clock.clone());
     client.get(FACT_SHEETS).await.unwrap();
     let value = value.map(|v| {
         if v == "past" {
@@ -618,9 +596,7 @@ async fn every_retry_after_form_is_bounded_for_sixteen_callers() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
 async fn a_retry_after_beyond_the_cap_pauses_every_caller_until_then() {
     for status_code in [429, 503] {
-        let sb = Sandbox::start().unwrap();
-        let clock = ManualClock::new();
-        let client = builder(sb.url(), sb.api_token(), &clock).build().unwrap();
+        let (sb, clock, client, _) = sandbox_client();
         client.get(FACT_SHEETS).await.unwrap();
         sb.reset();
         sb.inject(
@@ -631,14 +607,8 @@ async fn a_retry_after_beyond_the_cap_pauses_every_caller_until_then() {
         let err = client.get(FACT_SHEETS).await.unwrap_err();
         assert_eq!(err.status(), Some(status_code), "{err}");
         assert_eq!(err.retry_after(), Some(Duration::from_secs(3600)));
-        let callers: Vec<_> = (0..16)
-            .map(|_| {
-                let client = client.clone();
-                tokio::spawn(async move { client.get(FACT_SHEETS).await })
-            })
-            .collect();
-        for c in callers {
-            let err = c.await.unwrap().unwrap_err();
+        for call in concurrent_gets(&client, 16).await {
+            let err = call.unwrap_err();
             assert_eq!(err.kind(), ErrorKind::RateLimited, "{status_code}: {err}");
             assert_eq!(err.status(), None, "not sent: {err}");
             assert_eq!(err.retry_after(), Some(Duration::from_secs(3600)));
@@ -669,22 +639,14 @@ async fn a_retry_after_beyond_the_cap_pauses_every_caller_until_then() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
 async fn a_token_endpoint_429_pauses_the_client() {
     for status_code in [429, 503] {
-        let sb = Sandbox::start().unwrap();
-        let clock = ManualClock::new();
-        let client = builder(sb.url(), sb.api_token(), &clock).build().unwrap();
+        let (sb, clock, client, _) = sandbox_client();
         sb.inject(
             Endpoint::Token,
             status(status_code, Some("3600")),
             1_000_000,
         );
-        let callers: Vec<_> = (0..16)
-            .map(|_| {
-                let client = client.clone();
-                tokio::spawn(async move { client.get(FACT_SHEETS).await })
-            })
-            .collect();
-        for c in callers {
-            let err = c.await.unwrap().unwrap_err();
+        for call in concurrent_gets(&client, 16).await {
+            let err = call.unwrap_err();
             let expected = if status_code == 429 || err.status().is_none() {
                 ErrorKind::RateLimited
             } else {
@@ -712,38 +674,12 @@ async fn a_token_endpoint_429_pauses_the_client() {
     }
 }
 
-/// The pacing events of one client, in order.
-fn pacing_events(events: &Events) -> Vec<(bool, Option<f64>)> {
-    events
-        .all()
-        .into_iter()
-        .filter_map(|e| match e {
-            Event::Pacing {
-                started,
-                requests_per_minute,
-            } => Some((started, requests_per_minute)),
-            _ => None,
-        })
-        .collect()
-}
-
 /// Pacing that a 429 started stops after [`policy::PACING_QUIET`] without one, and says so
 /// (`started: false`, no pace left); not a moment before.
 #[tokio::test]
 async fn pacing_stops_after_the_quiet_period_and_says_so() {
-    let sb = Sandbox::start().unwrap();
-    let clock = ManualClock::new();
-    let (handler, events) = Events::new();
-    let client = builder(sb.url(), sb.api_token(), &clock)
-        .on_event(handler)
-        .build()
-        .unwrap();
-    for _ in 0..40 {
-        client.get(FACT_SHEETS).await.unwrap();
-        clock.advance(Duration::from_millis(50));
-    }
-    sb.inject(Endpoint::FactSheets, status(429, Some("1")), 1);
-    client.get(FACT_SHEETS).await.unwrap();
+    let (sb, clock, client, events) = sandbox_client();
+    start_pacing(&sb, &client, &clock).await;
     assert_eq!(pacing_events(&events).len(), 1);
     assert!(pacing_events(&events)[0].0, "started");
     // Recovery starts when the pause ends (1 s after the 429, which the call slept through).
@@ -771,14 +707,7 @@ async fn pacing_stops_after_the_quiet_period_and_says_so() {
 /// carries the fixed rate that stays.
 #[tokio::test]
 async fn a_fixed_rate_sends_no_event_and_stays_after_pacing_stops() {
-    let sb = Sandbox::start().unwrap();
-    let clock = ManualClock::new();
-    let (handler, events) = Events::new();
-    let client = builder(sb.url(), sb.api_token(), &clock)
-        .max_requests_per_minute(Some(600))
-        .on_event(handler)
-        .build()
-        .unwrap();
+    let (sb, clock, client, events) = configured_client(|b| b.max_requests_per_minute(Some(600)));
     for _ in 0..40 {
         client.get(FACT_SHEETS).await.unwrap();
     }

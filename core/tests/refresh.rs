@@ -6,15 +6,14 @@ mod common;
 
 use std::time::Duration;
 
-use common::{builder, fingerprint_of, is_fetch_failed, is_fetched, Events, FACT_SHEETS};
-use leanix::{ErrorKind, Event, ManualClock};
+use common::{
+    concurrent_gets, configured_client, configured_client_of, fingerprint_of, first_token,
+    is_fetch_failed, is_fetched, sandbox_client, secs, status, FACT_SHEETS,
+};
+use leanix::{ErrorKind, Event};
 use leanix_sandbox::{Endpoint, Fault, Sandbox};
 
 const LIFETIME: f64 = 3599.0;
-
-fn secs(s: f64) -> Duration {
-    Duration::from_secs_f64(s)
-}
 
 fn fetched_lifetime(e: &Event) -> Duration {
     match e {
@@ -27,13 +26,7 @@ fn fetched_lifetime(e: &Event) -> Duration {
 /// token and exactly one background exchange replaces it.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn refresh_ahead_starts_one_background_exchange() {
-    let sb = Sandbox::start().unwrap();
-    let clock = ManualClock::new();
-    let (handler, mut events) = Events::new();
-    let client = builder(sb.url(), sb.api_token(), &clock)
-        .on_event(handler)
-        .build()
-        .unwrap();
+    let (sb, clock, client, mut events) = sandbox_client();
 
     client.get(FACT_SHEETS).await.unwrap();
     let first = events.wait_for(is_fetched(false)).await;
@@ -48,14 +41,8 @@ async fn refresh_ahead_starts_one_background_exchange() {
     assert_eq!(sb.stats().token_requests, 1);
 
     clock.advance(secs(LIFETIME * 0.12)); // 81 %: past any jittered refresh point.
-    let tasks: Vec<_> = (0..20)
-        .map(|_| {
-            let c = client.clone();
-            tokio::spawn(async move { c.get(FACT_SHEETS).await })
-        })
-        .collect();
-    for t in tasks {
-        assert_eq!(t.await.unwrap().unwrap().status(), 200);
+    for call in concurrent_gets(&client, 20).await {
+        assert_eq!(call.unwrap().status(), 200);
     }
     let refreshed = events.wait_for(is_fetched(true)).await;
     let new = fingerprint_of(&refreshed);
@@ -79,16 +66,9 @@ async fn refresh_ahead_starts_one_background_exchange() {
 /// (its first attempt times out, the second succeeds).
 #[tokio::test]
 async fn no_request_waits_for_a_stalled_background_refresh() {
-    let sb = Sandbox::start().unwrap();
-    let clock = ManualClock::new();
-    let (handler, mut events) = Events::new();
-    let client = builder(sb.url(), sb.api_token(), &clock)
-        .token_timeout(Duration::from_secs(4))
-        .on_event(handler)
-        .build()
-        .unwrap();
-    client.get(FACT_SHEETS).await.unwrap();
-    let old = fingerprint_of(&events.wait_for(is_fetched(false)).await);
+    let (sb, clock, client, mut events) =
+        configured_client(|b| b.token_timeout(Duration::from_secs(4)));
+    let old = first_token(&client, &mut events).await;
 
     sb.inject(Endpoint::Token, Fault::Stall(Duration::from_secs(60)), 1);
     clock.advance(secs(LIFETIME * 0.81));
@@ -119,16 +99,8 @@ async fn no_request_waits_for_a_stalled_background_refresh() {
 /// longer: the next request waits for a new one.
 #[tokio::test]
 async fn the_hard_margin_is_sixty_seconds_for_a_long_lifetime() {
-    let sb = Sandbox::start().unwrap();
-    let clock = ManualClock::new();
-    let (handler, mut events) = Events::new();
-    let client = builder(sb.url(), sb.api_token(), &clock)
-        .refresh_on_expiry_only()
-        .on_event(handler)
-        .build()
-        .unwrap();
-    client.get(FACT_SHEETS).await.unwrap();
-    let old = fingerprint_of(&events.wait_for(is_fetched(false)).await);
+    let (sb, clock, client, mut events) = configured_client(|b| b.refresh_on_expiry_only());
+    let old = first_token(&client, &mut events).await;
 
     clock.advance(secs(LIFETIME - 60.0 - 1.0));
     client.get(FACT_SHEETS).await.unwrap();
@@ -152,15 +124,8 @@ async fn the_hard_margin_is_sixty_seconds_for_a_long_lifetime() {
 /// refresh window makes the request wait for a foreground exchange.
 #[tokio::test]
 async fn past_the_margin_even_refresh_ahead_waits() {
-    let sb = Sandbox::start().unwrap();
-    let clock = ManualClock::new();
-    let (handler, mut events) = Events::new();
-    let client = builder(sb.url(), sb.api_token(), &clock)
-        .on_event(handler)
-        .build()
-        .unwrap();
-    client.get(FACT_SHEETS).await.unwrap();
-    let old = fingerprint_of(&events.wait_for(is_fetched(false)).await);
+    let (sb, clock, client, mut events) = sandbox_client();
+    let old = first_token(&client, &mut events).await;
     clock.advance(secs(LIFETIME - 59.0));
     client.get(FACT_SHEETS).await.unwrap();
     let new = fingerprint_of(&events.wait_for(is_fetched(false)).await);
@@ -174,13 +139,7 @@ async fn past_the_margin_even_refresh_ahead_waits() {
 async fn the_hard_margin_is_ten_percent_for_a_short_lifetime() {
     let sb = Sandbox::start().unwrap();
     sb.set_token_lifetime(Duration::from_secs(10));
-    let clock = ManualClock::new();
-    let (handler, mut events) = Events::new();
-    let client = builder(sb.url(), sb.api_token(), &clock)
-        .refresh_on_expiry_only()
-        .on_event(handler)
-        .build()
-        .unwrap();
+    let (sb, clock, client, mut events) = configured_client_of(sb, |b| b.refresh_on_expiry_only());
     client.get(FACT_SHEETS).await.unwrap();
     let first = events.wait_for(is_fetched(false)).await;
     assert_eq!(fetched_lifetime(&first), secs(10.0));
@@ -202,21 +161,10 @@ async fn the_hard_margin_is_ten_percent_for_a_short_lifetime() {
 /// sooner than 30 s later.
 #[tokio::test]
 async fn a_failed_background_refresh_keeps_the_token_and_backs_off_30s() {
-    let sb = Sandbox::start().unwrap();
-    let clock = ManualClock::new();
-    let (handler, mut events) = Events::new();
-    let client = builder(sb.url(), sb.api_token(), &clock)
-        .on_event(handler)
-        .build()
-        .unwrap();
-    client.get(FACT_SHEETS).await.unwrap();
-    let old = fingerprint_of(&events.wait_for(is_fetched(false)).await);
+    let (sb, clock, client, mut events) = sandbox_client();
+    let old = first_token(&client, &mut events).await;
 
-    let unavailable = Fault::Status {
-        status: 503,
-        retry_after: None,
-    };
-    sb.inject(Endpoint::Token, unavailable, 3);
+    sb.inject(Endpoint::Token, status(503, None), 3);
     clock.advance(secs(LIFETIME * 0.81));
     assert_eq!(client.get(FACT_SHEETS).await.unwrap().status(), 200);
     let failed = events.wait_for(is_fetch_failed(true)).await;

@@ -5,18 +5,13 @@ mod common;
 
 use std::time::{Duration, Instant};
 
-use common::{builder, fingerprint_of, is_fetched, Events, FACT_SHEETS};
+use common::{
+    builder, configured_client, fingerprint_of, is_fetched, sandbox_client, status, FACT_SHEETS,
+};
 use leanix::{Clock, ErrorKind, Event, ManualClock, Request, RetryTarget};
 use leanix_sandbox::{Endpoint, Fault, Sandbox, Stats};
 
 const CREATE_PATH: &str = "/services/pathfinder/v1/factSheets";
-
-fn status(status: u16, retry_after: Option<&str>) -> Fault {
-    Fault::Status {
-        status,
-        retry_after: retry_after.map(str::to_owned),
-    }
-}
 
 fn create_request() -> Request {
     Request::post(CREATE_PATH).json(&serde_json::json!({"name": "Test App", "type": "Application"}))
@@ -29,13 +24,7 @@ fn fact_sheet_requests(before: &Stats, sb: &Sandbox) -> u64 {
 
 #[tokio::test]
 async fn revoked_access_token_is_replaced_and_the_request_replayed() {
-    let sb = Sandbox::start().unwrap();
-    let clock = ManualClock::new();
-    let (handler, mut events) = Events::new();
-    let client = builder(sb.url(), sb.api_token(), &clock)
-        .on_event(handler)
-        .build()
-        .unwrap();
+    let (sb, clock, client, mut events) = sandbox_client();
     client.get(FACT_SHEETS).await.unwrap();
     let old = fingerprint_of(&events.wait_for(is_fetched(false)).await);
 
@@ -64,9 +53,7 @@ async fn revoked_access_token_is_replaced_and_the_request_replayed() {
 
 #[tokio::test]
 async fn a_second_401_is_unauthorized_after_exactly_one_replay() {
-    let sb = Sandbox::start().unwrap();
-    let clock = ManualClock::new();
-    let client = builder(sb.url(), sb.api_token(), &clock).build().unwrap();
+    let (sb, _, client, _) = sandbox_client();
     client.get(FACT_SHEETS).await.unwrap();
     let before = sb.stats();
 
@@ -110,9 +97,7 @@ async fn forbidden_does_not_refresh_the_token() {
 
 #[tokio::test]
 async fn retry_after_in_seconds_is_honoured_exactly() {
-    let sb = Sandbox::start().unwrap();
-    let clock = ManualClock::new();
-    let client = builder(sb.url(), sb.api_token(), &clock).build().unwrap();
+    let (sb, clock, client, _) = sandbox_client();
     client.get(FACT_SHEETS).await.unwrap();
     let before = sb.stats();
 
@@ -124,9 +109,7 @@ async fn retry_after_in_seconds_is_honoured_exactly() {
 
 #[tokio::test]
 async fn retry_after_above_the_cap_is_rate_limited_at_once() {
-    let sb = Sandbox::start().unwrap();
-    let clock = ManualClock::new();
-    let client = builder(sb.url(), sb.api_token(), &clock).build().unwrap();
+    let (sb, clock, client, _) = sandbox_client();
     client.get(FACT_SHEETS).await.unwrap();
     let before = sb.stats();
 
@@ -187,9 +170,7 @@ async fn retry_after_as_an_http_date() {
 
 #[tokio::test]
 async fn a_post_is_not_retried_unless_marked_safe() {
-    let sb = Sandbox::start().unwrap();
-    let clock = ManualClock::new();
-    let client = builder(sb.url(), sb.api_token(), &clock).build().unwrap();
+    let (sb, clock, client, _) = sandbox_client();
     client.get(FACT_SHEETS).await.unwrap();
 
     let before = sb.stats();
@@ -222,13 +203,7 @@ async fn a_post_is_not_retried_unless_marked_safe() {
 
 #[tokio::test]
 async fn a_get_is_retried_on_502_503_504_429_and_dropped_connections() {
-    let sb = Sandbox::start().unwrap();
-    let clock = ManualClock::new();
-    let (handler, events) = Events::new();
-    let client = builder(sb.url(), sb.api_token(), &clock)
-        .on_event(handler)
-        .build()
-        .unwrap();
+    let (sb, clock, client, events) = sandbox_client();
     client.get(FACT_SHEETS).await.unwrap();
 
     let faults = [
@@ -299,9 +274,7 @@ async fn a_get_is_retried_on_502_503_504_429_and_dropped_connections() {
 
 #[tokio::test]
 async fn a_cross_origin_redirect_is_refused_and_carries_no_credential() {
-    let sb = Sandbox::start().unwrap();
-    let clock = ManualClock::new();
-    let client = builder(sb.url(), sb.api_token(), &clock).build().unwrap();
+    let (sb, clock, client, _) = sandbox_client();
     client.get(FACT_SHEETS).await.unwrap();
     let before = sb.stats();
 
@@ -328,12 +301,8 @@ async fn a_cross_origin_redirect_is_refused_and_carries_no_credential() {
 
 #[tokio::test]
 async fn a_stalled_request_times_out_promptly() {
-    let sb = Sandbox::start().unwrap();
-    let clock = ManualClock::new();
-    let client = builder(sb.url(), sb.api_token(), &clock)
-        .request_timeout(Duration::from_millis(300))
-        .build()
-        .unwrap();
+    let (sb, clock, client, _) =
+        configured_client(|b| b.request_timeout(Duration::from_millis(300)));
     client.get(FACT_SHEETS).await.unwrap();
 
     sb.inject(
@@ -364,9 +333,7 @@ async fn a_stalled_request_times_out_promptly() {
 /// hour is returned at once instead of being slept on.
 #[tokio::test]
 async fn a_long_retry_after_on_503_is_not_slept_on() {
-    let sb = Sandbox::start().unwrap();
-    let clock = ManualClock::new();
-    let client = builder(sb.url(), sb.api_token(), &clock).build().unwrap();
+    let (sb, clock, client, _) = sandbox_client();
     client.get(FACT_SHEETS).await.unwrap();
     let before = sb.stats();
 

@@ -5,8 +5,8 @@
 
 mod common;
 
-use common::{builder, Events, FACT_SHEETS};
-use leanix::{Client, ErrorKind, Event, ManualClock, Request};
+use common::{client_of, concurrent_gets, configured_client_of, Events, FACT_SHEETS};
+use leanix::{Client, ErrorKind, Event, Request};
 use leanix_sandbox::{Endpoint, Fault, Sandbox};
 
 fn instance_sandbox() -> Sandbox {
@@ -15,6 +15,24 @@ fn instance_sandbox() -> Sandbox {
         .instance_listener(true)
         .start()
         .unwrap()
+}
+
+/// A TLS sandbox with an instance listener, and a client that trusts its CA but has no
+/// insecure-loopback opt-in (its events logged): the loopback `instanceUrl` is outside the rule.
+fn tls_sandbox_and_client() -> (Sandbox, Client, Events) {
+    let sb = Sandbox::builder()
+        .tls(true)
+        .fact_sheets(30)
+        .instance_listener(true)
+        .start()
+        .unwrap();
+    let (client, events) = common::with_events(
+        Client::builder()
+            .host(sb.url())
+            .api_token(sb.api_token())
+            .add_ca_pem(sb.ca_pem().unwrap()),
+    );
+    (sb, client, events)
 }
 
 fn routed_to(e: &Event) -> Option<String> {
@@ -28,12 +46,7 @@ fn routed_to(e: &Event) -> Option<String> {
 async fn calls_reach_the_instance_and_the_token_host_sees_only_exchanges() {
     let sb = instance_sandbox();
     let instance = sb.instance_url().unwrap().to_owned();
-    let clock = ManualClock::new();
-    let (handler, events) = Events::new();
-    let client = builder(sb.url(), sb.api_token(), &clock)
-        .on_event(handler)
-        .build()
-        .unwrap();
+    let (sb, _, client, events) = client_of(sb);
 
     let r = client.get(FACT_SHEETS).await.unwrap();
     assert!(r.url().starts_with(&instance), "{}", r.url());
@@ -96,9 +109,7 @@ async fn calls_reach_the_instance_and_the_token_host_sees_only_exchanges() {
 
 #[tokio::test]
 async fn a_401_on_the_instance_exchanges_at_the_token_host_and_replays_on_the_instance() {
-    let sb = instance_sandbox();
-    let clock = ManualClock::new();
-    let client = builder(sb.url(), sb.api_token(), &clock).build().unwrap();
+    let (sb, _, client, _) = client_of(instance_sandbox());
     client.get(FACT_SHEETS).await.unwrap();
     sb.revoke_access_tokens();
     client.get(FACT_SHEETS).await.unwrap();
@@ -111,9 +122,7 @@ async fn a_401_on_the_instance_exchanges_at_the_token_host_and_replays_on_the_in
 
 #[tokio::test]
 async fn redirects_from_the_instance_to_another_origin_are_refused_without_credentials() {
-    let sb = instance_sandbox();
-    let clock = ManualClock::new();
-    let client = builder(sb.url(), sb.api_token(), &clock).build().unwrap();
+    let (sb, _, client, _) = client_of(instance_sandbox());
     client.get(FACT_SHEETS).await.unwrap();
 
     sb.inject(Endpoint::FactSheets, Fault::RedirectForeign, 1);
@@ -131,14 +140,8 @@ async fn redirects_from_the_instance_to_another_origin_are_refused_without_crede
 
 #[tokio::test]
 async fn routing_off_keeps_every_call_on_the_configured_host() {
-    let sb = instance_sandbox();
-    let clock = ManualClock::new();
-    let (handler, events) = Events::new();
-    let client = builder(sb.url(), sb.api_token(), &clock)
-        .route_by_instance_url(false)
-        .on_event(handler)
-        .build()
-        .unwrap();
+    let (sb, _, client, events) =
+        configured_client_of(instance_sandbox(), |b| b.route_by_instance_url(false));
     client.get(FACT_SHEETS).await.unwrap();
     // A redirect within the configured origin is followed.
     sb.inject(Endpoint::FactSheets, Fault::RedirectSelf, 1);
@@ -154,21 +157,8 @@ async fn routing_off_keeps_every_call_on_the_configured_host() {
 async fn an_instance_url_outside_the_rule_is_refused_with_an_event_and_never_contacted() {
     // TLS on loopback without the insecure-loopback opt-in: a loopback instanceUrl is outside
     // the rule.
-    let sb = Sandbox::builder()
-        .tls(true)
-        .fact_sheets(30)
-        .instance_listener(true)
-        .start()
-        .unwrap();
+    let (sb, client, events) = tls_sandbox_and_client();
     let instance = sb.instance_url().unwrap().to_owned();
-    let (handler, events) = Events::new();
-    let client = Client::builder()
-        .host(sb.url())
-        .api_token(sb.api_token())
-        .add_ca_pem(sb.ca_pem().unwrap())
-        .on_event(handler)
-        .build()
-        .unwrap();
     client.get(FACT_SHEETS).await.unwrap();
     client.get(FACT_SHEETS).await.unwrap();
     assert_eq!(sb.stats().requests(Endpoint::FactSheets, 200), 2);
@@ -196,9 +186,7 @@ async fn an_instance_url_outside_the_rule_is_refused_with_an_event_and_never_con
 
 #[tokio::test]
 async fn workspace_and_instance_come_from_the_claims_without_an_api_call() {
-    let sb = instance_sandbox();
-    let clock = ManualClock::new();
-    let client = builder(sb.url(), sb.api_token(), &clock).build().unwrap();
+    let (sb, _, client, _) = client_of(instance_sandbox());
     let claims = client.claims().await.unwrap().unwrap();
     assert_eq!(claims.workspace_id(), Some(sb.workspace_id()));
     assert!(claims.workspace_name().is_some());
@@ -226,21 +214,9 @@ fn a_bad_allow_list_entry_is_a_config_error() {
 
 #[tokio::test]
 async fn concurrent_first_calls_announce_the_route_once() {
-    let sb = instance_sandbox();
-    let clock = ManualClock::new();
-    let (handler, events) = Events::new();
-    let client = builder(sb.url(), sb.api_token(), &clock)
-        .on_event(handler)
-        .build()
-        .unwrap();
-    let calls: Vec<_> = (0..8)
-        .map(|_| {
-            let c = client.clone();
-            tokio::spawn(async move { c.get(FACT_SHEETS).await.map(|r| r.status()) })
-        })
-        .collect();
-    for call in calls {
-        assert_eq!(call.await.unwrap().unwrap(), 200);
+    let (sb, _, client, events) = client_of(instance_sandbox());
+    for call in concurrent_gets(&client, 8).await {
+        assert_eq!(call.unwrap().status(), 200);
     }
     assert_eq!(events.count(|e| routed_to(e).is_some()), 1);
     assert_eq!(sb.instance_stats().requests(Endpoint::FactSheets, 200), 8);
@@ -249,28 +225,9 @@ async fn concurrent_first_calls_announce_the_route_once() {
 
 #[tokio::test]
 async fn concurrent_first_calls_announce_a_refusal_once() {
-    let sb = Sandbox::builder()
-        .tls(true)
-        .fact_sheets(30)
-        .instance_listener(true)
-        .start()
-        .unwrap();
-    let (handler, events) = Events::new();
-    let client = Client::builder()
-        .host(sb.url())
-        .api_token(sb.api_token())
-        .add_ca_pem(sb.ca_pem().unwrap())
-        .on_event(handler)
-        .build()
-        .unwrap();
-    let calls: Vec<_> = (0..8)
-        .map(|_| {
-            let c = client.clone();
-            tokio::spawn(async move { c.get(FACT_SHEETS).await.map(|r| r.status()) })
-        })
-        .collect();
-    for call in calls {
-        assert_eq!(call.await.unwrap().unwrap(), 200);
+    let (sb, client, events) = tls_sandbox_and_client();
+    for call in concurrent_gets(&client, 8).await {
+        assert_eq!(call.unwrap().status(), 200);
     }
     let refused = events.count(|e| matches!(e, Event::InstanceRefused { .. }));
     assert_eq!(refused, 1);

@@ -6,7 +6,7 @@ mod common;
 use std::sync::Arc;
 use std::time::Duration;
 
-use common::{builder, is_fetch_failed, is_fetched, Events, FACT_SHEETS};
+use common::{builder, client_of, is_fetch_failed, is_fetched, FACT_SHEETS};
 use leanix::{ErrorKind, Event, ManualClock, RetryTarget};
 use leanix_sandbox::{Endpoint, Fault, Sandbox};
 
@@ -17,12 +17,7 @@ const SLOW_TOKEN: Duration = Duration::from_millis(300);
 async fn two_hundred_cold_callers_cause_one_exchange() {
     let sb = Sandbox::start().unwrap();
     sb.inject(Endpoint::Token, Fault::Latency(SLOW_TOKEN), 1);
-    let clock = ManualClock::new();
-    let (handler, events) = Events::new();
-    let client = builder(sb.url(), sb.api_token(), &clock)
-        .on_event(handler)
-        .build()
-        .unwrap();
+    let (sb, _, client, events) = client_of(sb);
 
     let start = Arc::new(tokio::sync::Barrier::new(200));
     let tasks: Vec<_> = (0..200)
@@ -69,12 +64,7 @@ async fn a_failed_fetch_is_shared_by_all_its_waiters() {
         },
         1000,
     );
-    let clock = ManualClock::new();
-    let (handler, events) = Events::new();
-    let client = builder(sb.url(), sb.api_token(), &clock)
-        .on_event(handler)
-        .build()
-        .unwrap();
+    let (sb, clock, client, events) = client_of(sb);
 
     let start = Arc::new(tokio::sync::Barrier::new(100));
     let tasks: Vec<_> = (0..100)

@@ -10,15 +10,14 @@ use std::os::unix::fs::PermissionsExt;
 use std::path::{Path, PathBuf};
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
-use common::{builder, fingerprint_of, is_fetched, Events, FACT_SHEETS};
+use common::{
+    builder, fingerprint_of, first_token, is_fetched, sandbox_builder, secs, with_events, Events,
+    FACT_SHEETS,
+};
 use leanix::{Client, Event, ManualClock};
 use leanix_sandbox::{Endpoint, Fault, Sandbox};
 
 const LIFETIME: f64 = 3599.0;
-
-fn secs(s: f64) -> Duration {
-    Duration::from_secs_f64(s)
-}
 
 /// A fresh directory for token files (not yet created: the client makes it 0700), in a
 /// temporary directory removed at the end.
@@ -28,14 +27,22 @@ fn cache_dir() -> (tempfile::TempDir, PathBuf) {
     (tmp, dir)
 }
 
+/// The opening of most tests here: a sandbox, the manual clock the "processes" share, and
+/// the token directory they share (with the temporary directory that holds it).
+fn shared_directory() -> (Sandbox, ManualClock, tempfile::TempDir, PathBuf) {
+    let (tmp, dir) = cache_dir();
+    (Sandbox::start().unwrap(), ManualClock::new(), tmp, dir)
+}
+
 /// A client with its token file in `dir`, its events logged.
 fn client_in(sb: &Sandbox, clock: &ManualClock, dir: &Path) -> (Client, Events) {
-    let (handler, events) = Events::new();
-    let client = builder(sb.url(), sb.api_token(), clock)
-        .token_cache_dir(dir)
-        .on_event(handler)
-        .build()
-        .unwrap();
+    with_events(sandbox_builder(sb, clock).token_cache_dir(dir))
+}
+
+/// A client with its token file in `dir` that has made one call (it holds a token).
+async fn called_client_in(sb: &Sandbox, clock: &ManualClock, dir: &Path) -> (Client, Events) {
+    let (client, events) = client_in(sb, clock, dir);
+    client.get(FACT_SHEETS).await.unwrap();
     (client, events)
 }
 
@@ -84,9 +91,7 @@ fn write_file(path: &Path, content: &str) {
 /// the lock while its exchange is stalled, the others wait for it and take its token.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn clients_starting_together_share_one_exchange() {
-    let sb = Sandbox::start().unwrap();
-    let clock = ManualClock::new();
-    let (_tmp, cache) = cache_dir();
+    let (sb, clock, _tmp, cache) = shared_directory();
     sb.inject(Endpoint::Token, Fault::Stall(Duration::from_millis(300)), 1);
     let clients: Vec<_> = (0..8).map(|_| client_in(&sb, &clock, &cache)).collect();
     let calls: Vec<_> = clients
@@ -119,8 +124,7 @@ async fn clients_starting_together_share_one_exchange() {
     }
     // Later clients take the stored token without an exchange.
     for _ in 0..5 {
-        let (c, _) = client_in(&sb, &clock, &cache);
-        c.get(FACT_SHEETS).await.unwrap();
+        let (_c, _) = called_client_in(&sb, &clock, &cache).await;
     }
     assert_eq!(sb.stats().token_exchanges, 1);
 }
@@ -129,12 +133,9 @@ async fn clients_starting_together_share_one_exchange() {
 /// client uses it at once and refreshes it in the background, storing the new one.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn refresh_ahead_applies_to_a_stored_token() {
-    let sb = Sandbox::start().unwrap();
-    let clock = ManualClock::new();
-    let (_tmp, dir) = cache_dir();
+    let (sb, clock, _tmp, dir) = shared_directory();
     let (first, mut first_events) = client_in(&sb, &clock, &dir);
-    first.get(FACT_SHEETS).await.unwrap();
-    let old = fingerprint_of(&first_events.wait_for(is_fetched(false)).await);
+    let old = first_token(&first, &mut first_events).await;
 
     clock.advance(secs(LIFETIME * 0.5));
     let (half, half_events) = client_in(&sb, &clock, &dir);
@@ -160,8 +161,7 @@ async fn refresh_ahead_applies_to_a_stored_token() {
 
     // The refreshed token was stored: the half-way client's own refresh takes it instead of
     // exchanging again.
-    let (next, next_events) = client_in(&sb, &clock, &dir);
-    next.get(FACT_SHEETS).await.unwrap();
+    let (_next, next_events) = called_client_in(&sb, &clock, &dir).await;
     assert_eq!(
         loaded_fingerprint(&next_events).as_deref(),
         Some(new.as_str())
@@ -182,12 +182,9 @@ async fn refresh_ahead_applies_to_a_stored_token() {
 /// lifetime) it is no longer used, and the client exchanges in the foreground.
 #[tokio::test]
 async fn the_hard_margin_applies_to_a_stored_token() {
-    let sb = Sandbox::start().unwrap();
-    let clock = ManualClock::new();
-    let (_tmp, dir) = cache_dir();
+    let (sb, clock, _tmp, dir) = shared_directory();
     let (first, mut first_events) = client_in(&sb, &clock, &dir);
-    first.get(FACT_SHEETS).await.unwrap();
-    let old = fingerprint_of(&first_events.wait_for(is_fetched(false)).await);
+    let old = first_token(&first, &mut first_events).await;
 
     clock.advance(secs(LIFETIME - 61.0));
     let (before, before_events) = client_in(&sb, &clock, &dir);
@@ -208,15 +205,11 @@ async fn the_hard_margin_applies_to_a_stored_token() {
 /// it is not trusted. Set forward past the token's expiry: the token counts as expired.
 #[tokio::test]
 async fn a_clock_jump_makes_the_file_untrusted() {
-    let sb = Sandbox::start().unwrap();
-    let clock = ManualClock::new();
-    let (_tmp, dir) = cache_dir();
-    let (first, _) = client_in(&sb, &clock, &dir);
-    first.get(FACT_SHEETS).await.unwrap();
+    let (sb, clock, _tmp, dir) = shared_directory();
+    let (_first, _) = called_client_in(&sb, &clock, &dir).await;
 
     clock.jump_wall_back(Duration::from_secs(3600));
-    let (back, back_events) = client_in(&sb, &clock, &dir);
-    back.get(FACT_SHEETS).await.unwrap();
+    let (_back, back_events) = called_client_in(&sb, &clock, &dir).await;
     assert_eq!(back_events.count(is_fetched(false)), 1);
     assert_eq!(back_events.count(is_loaded), 0);
     let w = warnings(&back_events);
@@ -229,8 +222,7 @@ async fn a_clock_jump_makes_the_file_untrusted() {
     // The file now holds a token issued on the set-back clock; the clock returns (forward by
     // the same hour) and moves on past that token's life.
     clock.jump_wall_forward(Duration::from_secs(3600 + 3600));
-    let (fwd, fwd_events) = client_in(&sb, &clock, &dir);
-    fwd.get(FACT_SHEETS).await.unwrap();
+    let (_fwd, fwd_events) = called_client_in(&sb, &clock, &dir).await;
     assert_eq!(fwd_events.count(is_fetched(false)), 1);
     assert_eq!(fwd_events.count(is_loaded), 0);
     assert_eq!(sb.stats().token_exchanges, 3);
@@ -239,9 +231,7 @@ async fn a_clock_jump_makes_the_file_untrusted() {
 /// A file claiming a lifetime longer than any token lives is not trusted.
 #[tokio::test]
 async fn a_lifetime_beyond_the_maximum_is_not_trusted() {
-    let sb = Sandbox::start().unwrap();
-    let clock = ManualClock::new();
-    let (_tmp, dir) = cache_dir();
+    let (sb, clock, _tmp, dir) = shared_directory();
     let (first, _) = client_in(&sb, &clock, &dir);
     let token = first.access_token().await.unwrap();
     let file = file_of(&first);
@@ -258,8 +248,7 @@ async fn a_lifetime_beyond_the_maximum_is_not_trusted() {
         .to_string()
     };
     write_file(&file, &forged(max + 1000));
-    let (long, long_events) = client_in(&sb, &clock, &dir);
-    long.get(FACT_SHEETS).await.unwrap();
+    let (_long, long_events) = called_client_in(&sb, &clock, &dir).await;
     assert_eq!(long_events.count(is_loaded), 0);
     assert!(warnings(&long_events)
         .iter()
@@ -268,8 +257,7 @@ async fn a_lifetime_beyond_the_maximum_is_not_trusted() {
 
     // The same file with a believable lifetime is taken (the test's forgery is well formed).
     write_file(&file, &forged(max));
-    let (ok, ok_events) = client_in(&sb, &clock, &dir);
-    ok.get(FACT_SHEETS).await.unwrap();
+    let (_ok, ok_events) = called_client_in(&sb, &clock, &dir).await;
     assert_eq!(ok_events.count(is_loaded), 1);
     assert_eq!(sb.stats().token_exchanges, 2);
 }
@@ -279,11 +267,8 @@ async fn a_lifetime_beyond_the_maximum_is_not_trusted() {
 /// good 0600 file.
 #[tokio::test]
 async fn unusable_files_are_ignored_and_replaced() {
-    let sb = Sandbox::start().unwrap();
-    let clock = ManualClock::new();
-    let (_tmp, dir) = cache_dir();
-    let (first, _) = client_in(&sb, &clock, &dir);
-    first.get(FACT_SHEETS).await.unwrap();
+    let (sb, clock, _tmp, dir) = shared_directory();
+    let (first, _) = called_client_in(&sb, &clock, &dir).await;
     let file = file_of(&first);
     let good = fs::read(&file).unwrap();
     let mut exchanges = 1;
@@ -336,8 +321,7 @@ async fn unusable_files_are_ignored_and_replaced() {
         }
         write_file(&file, std::str::from_utf8(&good).unwrap());
         spoil(&file);
-        let (c, events) = client_in(&sb, &clock, &dir);
-        c.get(FACT_SHEETS).await.unwrap();
+        let (c, events) = called_client_in(&sb, &clock, &dir).await;
         exchanges += 1;
         assert_eq!(events.count(is_loaded), 0, "{name}");
         assert_eq!(events.count(is_fetched(false)), 1, "{name}");
@@ -352,8 +336,7 @@ async fn unusable_files_are_ignored_and_replaced() {
         let meta = fs::symlink_metadata(&file).unwrap();
         assert!(meta.file_type().is_file(), "{name}");
         assert_eq!(meta.permissions().mode() & 0o777, 0o600, "{name}");
-        let (next, next_events) = client_in(&sb, &clock, &dir);
-        next.get(FACT_SHEETS).await.unwrap();
+        let (_next, next_events) = called_client_in(&sb, &clock, &dir).await;
         assert_eq!(next_events.count(is_loaded), 1, "{name}");
         assert_eq!(sb.stats().token_exchanges, exchanges, "{name}");
     }
@@ -363,15 +346,12 @@ async fn unusable_files_are_ignored_and_replaced() {
 /// client; a directory the caller gives is created 0700 when missing.
 #[tokio::test]
 async fn a_loose_directory_is_not_used() {
-    let sb = Sandbox::start().unwrap();
-    let clock = ManualClock::new();
-    let (_tmp, dir) = cache_dir();
+    let (sb, clock, _tmp, dir) = shared_directory();
     let loose = dir.join("loose");
     fs::create_dir_all(&loose).unwrap();
     fs::set_permissions(&loose, fs::Permissions::from_mode(0o755)).unwrap();
     for n in 1..=3 {
-        let (c, events) = client_in(&sb, &clock, &loose);
-        c.get(FACT_SHEETS).await.unwrap();
+        let (c, events) = called_client_in(&sb, &clock, &loose).await;
         c.get(FACT_SHEETS).await.unwrap();
         assert_eq!(sb.stats().token_exchanges, n);
         let w = warnings(&events);
@@ -384,8 +364,7 @@ async fn a_loose_directory_is_not_used() {
     assert_eq!(fs::read_dir(&loose).unwrap().count(), 0);
 
     let nested = dir.join("a/b/leanix");
-    let (c, events) = client_in(&sb, &clock, &nested);
-    c.get(FACT_SHEETS).await.unwrap();
+    let (c, events) = called_client_in(&sb, &clock, &nested).await;
     assert_eq!(mode_of(&nested), 0o700);
     assert!(file_of(&c).exists());
     assert!(warnings(&events).is_empty());
@@ -397,8 +376,7 @@ async fn a_loose_directory_is_not_used() {
         fs::set_permissions(&foreign, fs::Permissions::from_mode(0o700)).unwrap();
         std::os::unix::fs::chown(&foreign, Some(65534), Some(65534)).unwrap();
         let before = sb.stats().token_exchanges;
-        let (c, events) = client_in(&sb, &clock, &foreign);
-        c.get(FACT_SHEETS).await.unwrap();
+        let (_c, events) = called_client_in(&sb, &clock, &foreign).await;
         let w = warnings(&events);
         assert!(
             w.len() == 1 && w[0].contains("belongs to user id 65534"),
@@ -416,9 +394,7 @@ async fn a_loose_directory_is_not_used() {
 /// after its 401 and takes it without exchanging.
 #[tokio::test]
 async fn a_401_drops_the_token_from_the_file() {
-    let sb = Sandbox::start().unwrap();
-    let clock = ManualClock::new();
-    let (_tmp, dir) = cache_dir();
+    let (sb, clock, _tmp, dir) = shared_directory();
     let (a, mut a_events) = client_in(&sb, &clock, &dir);
     let (b, mut b_events) = client_in(&sb, &clock, &dir);
     a.get(FACT_SHEETS).await.unwrap();
@@ -450,8 +426,7 @@ async fn a_401_drops_the_token_from_the_file() {
         assert!(is_loaded(&taken));
     }
     assert_eq!(sb.stats().token_exchanges, 2);
-    let (d, d_events) = client_in(&sb, &clock, &dir);
-    d.get(FACT_SHEETS).await.unwrap();
+    let (_d, d_events) = called_client_in(&sb, &clock, &dir).await;
     assert_eq!(loaded_fingerprint(&d_events).as_deref(), Some(new.as_str()));
     assert_eq!(sb.stats().token_exchanges, 2);
 }
@@ -459,11 +434,8 @@ async fn a_401_drops_the_token_from_the_file() {
 /// `forget_token` removes the file and the token in memory: the next call exchanges.
 #[tokio::test]
 async fn forget_removes_the_file() {
-    let sb = Sandbox::start().unwrap();
-    let clock = ManualClock::new();
-    let (_tmp, dir) = cache_dir();
-    let (a, _) = client_in(&sb, &clock, &dir);
-    a.get(FACT_SHEETS).await.unwrap();
+    let (sb, clock, _tmp, dir) = shared_directory();
+    let (a, _) = called_client_in(&sb, &clock, &dir).await;
     let file = file_of(&a);
     assert!(file.exists());
     assert!(a.forget_token().await.unwrap());
@@ -544,9 +516,7 @@ fn waits(events: &Events) -> Vec<Duration> {
 /// without the lock and stores the token as usual; it says so in an event before it waits.
 #[tokio::test]
 async fn a_held_lock_costs_at_most_half_the_deadline() {
-    let sb = Sandbox::start().unwrap();
-    let clock = ManualClock::new();
-    let (_tmp, dir) = cache_dir();
+    let (sb, clock, _tmp, dir) = shared_directory();
     let (client, events) = client_in(&sb, &clock, &dir);
     let file = file_of(&client);
     let held = hold_lock(&file);
@@ -575,8 +545,7 @@ async fn a_held_lock_costs_at_most_half_the_deadline() {
     // The token was stored (atomically, without the lock): a later client takes it.
     assert_eq!(mode_of(&file), 0o600);
     drop(held);
-    let (later, later_events) = client_in(&sb, &clock, &dir);
-    later.get(FACT_SHEETS).await.unwrap();
+    let (_later, later_events) = called_client_in(&sb, &clock, &dir).await;
     assert_eq!(later_events.count(is_loaded), 1);
     assert!(waits(&later_events).is_empty());
     assert_eq!(sb.stats().token_exchanges, 1);
@@ -586,11 +555,8 @@ async fn a_held_lock_costs_at_most_half_the_deadline() {
 /// takes that token (no exchange of its own), long before its bound.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_waiter_takes_the_token_the_lock_holder_stores() {
-    let sb = Sandbox::start().unwrap();
-    let clock = ManualClock::new();
-    let (_tmp, dir) = cache_dir();
-    let (first, _) = client_in(&sb, &clock, &dir);
-    first.get(FACT_SHEETS).await.unwrap();
+    let (sb, clock, _tmp, dir) = shared_directory();
+    let (first, _) = called_client_in(&sb, &clock, &dir).await;
     let file = file_of(&first);
     let stored = fs::read(&file).unwrap();
     fs::remove_file(&file).unwrap();
@@ -631,9 +597,7 @@ async fn a_waiter_takes_the_token_the_lock_holder_stores() {
 /// writing it now) and those of other keys stay.
 #[tokio::test]
 async fn stale_temporary_files_are_removed_on_write() {
-    let sb = Sandbox::start().unwrap();
-    let clock = ManualClock::new();
-    let (_tmp, dir) = cache_dir();
+    let (sb, clock, _tmp, dir) = shared_directory();
     let (client, _) = client_in(&sb, &clock, &dir);
     let file = file_of(&client);
     let key = file

@@ -8,9 +8,9 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant, SystemTime};
 
-use common::builder;
+use common::{client_of, client_on, HookedClock};
 use futures::future::BoxFuture;
-use leanix::{Cancel, Clock, ConsumeError, ManualClock, NewSubscription, PayloadMode};
+use leanix::{Cancel, Clock, ConsumeError, NewSubscription, PayloadMode};
 use leanix_sandbox::{Endpoint, Sandbox};
 use serde_json::json;
 
@@ -24,6 +24,28 @@ fn tags(sets: &[&[&str]]) -> Vec<Vec<String>> {
         .collect()
 }
 
+/// A subscription to the "custom" events.
+async fn custom_subscription(client: &leanix::Client) -> leanix::Subscription {
+    client
+        .webhooks()
+        .create(&NewSubscription::new(tags(&[&["custom"]])))
+        .await
+        .unwrap()
+}
+
+/// A sandbox handing out `batch_size` events a fetch, a client of it, a subscription to the
+/// "custom" events, and the offsets of ten events emitted to it.
+async fn ten_custom_events(
+    batch_size: usize,
+) -> (Sandbox, leanix::Client, leanix::Subscription, Vec<u64>) {
+    let sb = sandbox();
+    sb.set_webhook_batch_size(batch_size);
+    let (sb, _, client, _) = client_of(sb);
+    let sub = custom_subscription(&client).await;
+    let offsets = emit_ten(&sb);
+    (sb, client, sub, offsets)
+}
+
 fn emit_ten(sb: &Sandbox) -> Vec<u64> {
     (0..10)
         .map(|i| sb.emit_webhook_event(&["custom", "TEST"], json!({ "n": i + 1 })))
@@ -32,9 +54,7 @@ fn emit_ten(sb: &Sandbox) -> Vec<u64> {
 
 #[tokio::test]
 async fn subscriptions_are_created_listed_and_deleted() {
-    let sb = sandbox();
-    let clock = ManualClock::new();
-    let client = builder(sb.url(), sb.api_token(), &clock).build().unwrap();
+    let (sb, _, client, _) = client_of(sandbox());
     let hooks = client.webhooks();
     let mut spec = NewSubscription::new(tags(&[&["pathfinder", "FACT_SHEET_CREATED"]]));
     spec.identifier = Some("sync".into());
@@ -63,16 +83,8 @@ async fn subscriptions_are_created_listed_and_deleted() {
 
 #[tokio::test]
 async fn a_handler_failing_on_event_7_of_10_resumes_from_event_7_and_skips_none() {
-    let sb = sandbox();
-    sb.set_webhook_batch_size(4);
-    let clock = ManualClock::new();
-    let client = builder(sb.url(), sb.api_token(), &clock).build().unwrap();
+    let (sb, client, sub, offsets) = ten_custom_events(4).await;
     let hooks = client.webhooks();
-    let sub = hooks
-        .create(&NewSubscription::new(tags(&[&["custom"]])))
-        .await
-        .unwrap();
-    let offsets = emit_ten(&sb);
 
     let seen = Arc::new(Mutex::new(Vec::new()));
     let log = seen.clone();
@@ -131,16 +143,8 @@ async fn a_handler_failing_on_event_7_of_10_resumes_from_event_7_and_skips_none(
 
 #[tokio::test]
 async fn a_failed_batch_is_not_committed() {
-    let sb = sandbox();
-    sb.set_webhook_batch_size(5);
-    let clock = ManualClock::new();
-    let client = builder(sb.url(), sb.api_token(), &clock).build().unwrap();
+    let (sb, client, sub, offsets) = ten_custom_events(5).await;
     let hooks = client.webhooks();
-    let sub = hooks
-        .create(&NewSubscription::new(tags(&[&["custom"]])))
-        .await
-        .unwrap();
-    let offsets = emit_ten(&sb);
     let mut calls = 0;
     let result = hooks
         .consumer(&sub.id)
@@ -194,18 +198,8 @@ impl Clock for StuckClock {
 async fn cancellation_while_waiting_for_events_ends_the_run_cleanly() {
     let sb = sandbox();
     let clock = StuckClock::default();
-    let client = leanix::Client::builder()
-        .host(sb.url())
-        .api_token(sb.api_token())
-        .allow_insecure_loopback(true)
-        .clock(clock.clone())
-        .build()
-        .unwrap();
-    let sub = client
-        .webhooks()
-        .create(&NewSubscription::new(tags(&[&["custom"]])))
-        .await
-        .unwrap();
+    let client = client_on(&sb, clock.clone());
+    let sub = custom_subscription(&client).await;
     let cancel = Cancel::new();
     let consumer = client
         .webhooks()
@@ -234,59 +228,29 @@ async fn cancellation_while_waiting_for_events_ends_the_run_cleanly() {
     assert_eq!(sb.stats().requests(Endpoint::Webhooks, 200), 2);
 }
 
-/// A manual clock that emits an event on the third sleep and fires a cancel on the sixth.
-#[derive(Clone)]
-struct ScriptedClock {
-    inner: ManualClock,
-    count: Arc<AtomicUsize>,
-    cancel: Cancel,
-    sb_emit: Arc<dyn Fn() + Send + Sync>,
-}
-
-impl Clock for ScriptedClock {
-    fn now(&self) -> Instant {
-        self.inner.now()
-    }
-    fn wall(&self) -> SystemTime {
-        self.inner.wall()
-    }
-    fn sleep(&self, d: Duration) -> BoxFuture<'static, ()> {
-        let n = self.count.fetch_add(1, Ordering::SeqCst) + 1;
+/// A manual clock that emits a "custom" event on `sb` at its third sleep and fires `cancel` at
+/// its sixth.
+fn scripted_clock(sb: &Arc<Sandbox>, cancel: &Cancel) -> HookedClock {
+    let (sb, cancel) = (Arc::clone(sb), cancel.clone());
+    let count = AtomicUsize::new(0);
+    HookedClock::new(move || {
+        let n = count.fetch_add(1, Ordering::SeqCst) + 1;
         if n == 3 {
-            (self.sb_emit)();
+            sb.emit_webhook_event(&["custom"], json!({}));
         }
         if n == 6 {
-            self.cancel.fire();
+            cancel.fire();
         }
-        self.inner.sleep(d)
-    }
+    })
 }
 
 #[tokio::test]
 async fn following_backs_off_on_the_clock_and_resets_after_events() {
     let sb = Arc::new(sandbox());
     let cancel = Cancel::new();
-    let emitter = sb.clone();
-    let clock = ScriptedClock {
-        inner: ManualClock::new(),
-        count: Arc::new(AtomicUsize::new(0)),
-        cancel: cancel.clone(),
-        sb_emit: Arc::new(move || {
-            emitter.emit_webhook_event(&["custom"], json!({}));
-        }),
-    };
-    let client = leanix::Client::builder()
-        .host(sb.url())
-        .api_token(sb.api_token())
-        .allow_insecure_loopback(true)
-        .clock(clock.clone())
-        .build()
-        .unwrap();
-    let sub = client
-        .webhooks()
-        .create(&NewSubscription::new(tags(&[&["custom"]])))
-        .await
-        .unwrap();
+    let clock = scripted_clock(&sb, &cancel);
+    let client = client_on(&sb, clock.clone());
+    let sub = custom_subscription(&client).await;
     let done = client
         .webhooks()
         .cancel_on(&cancel)
@@ -297,7 +261,12 @@ async fn following_backs_off_on_the_clock_and_resets_after_events() {
         .unwrap();
     assert!(done.cancelled);
     assert_eq!(done.events, 1);
-    let secs: Vec<u64> = clock.inner.sleeps().iter().map(Duration::as_secs).collect();
+    let secs: Vec<u64> = clock
+        .manual
+        .sleeps()
+        .iter()
+        .map(Duration::as_secs)
+        .collect();
     assert_eq!(secs, [1, 2, 4, 1, 2, 4]);
 }
 
@@ -344,32 +313,19 @@ fn the_blocking_consumer_drains_and_commits() {
 #[tokio::test]
 async fn wait_batch_returns_the_first_non_empty_batch_or_the_cancellation() {
     let sb = Arc::new(sandbox());
-    let emitter = sb.clone();
     let never = Cancel::new();
-    let clock = ScriptedClock {
-        inner: ManualClock::new(),
-        count: Arc::new(AtomicUsize::new(0)),
-        cancel: never.clone(),
-        sb_emit: Arc::new(move || {
-            emitter.emit_webhook_event(&["custom"], json!({}));
-        }),
-    };
-    let client = leanix::Client::builder()
-        .host(sb.url())
-        .api_token(sb.api_token())
-        .allow_insecure_loopback(true)
-        .clock(clock.clone())
-        .build()
-        .unwrap();
-    let sub = client
-        .webhooks()
-        .create(&NewSubscription::new(tags(&[&["custom"]])))
-        .await
-        .unwrap();
+    let clock = scripted_clock(&sb, &never);
+    let client = client_on(&sb, clock.clone());
+    let sub = custom_subscription(&client).await;
     // The event appears during the third wait (1 s, 2 s, 4 s).
     let batch = client.webhooks().wait_batch(&sub.id).await.unwrap();
     assert_eq!(batch.len(), 1);
-    let secs: Vec<u64> = clock.inner.sleeps().iter().map(Duration::as_secs).collect();
+    let secs: Vec<u64> = clock
+        .manual
+        .sleeps()
+        .iter()
+        .map(Duration::as_secs)
+        .collect();
     assert_eq!(secs, [1, 2, 4]);
     assert_eq!(
         sb.webhook_cursor(&sub.id),

@@ -6,13 +6,15 @@
 use std::collections::VecDeque;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
-use std::time::Duration;
+use std::time::{Duration, Instant, SystemTime};
 
 use axum::body::Bytes;
 use axum::extract::State;
 use axum::http::{HeaderMap, Method, StatusCode, Uri};
-use axum::response::{IntoResponse, Response};
-use leanix::{ClientBuilder, Event, ManualClock};
+use axum::response::IntoResponse;
+use futures::future::BoxFuture;
+use leanix::{Client, ClientBuilder, Clock, Event, ManualClock, Response};
+use leanix_sandbox::{Fault, Sandbox};
 use tokio::sync::mpsc;
 
 /// How long a test waits for an event before failing (a hang guard, not a timing assertion).
@@ -106,6 +108,131 @@ pub fn builder(url: &str, token: &str, clock: &ManualClock) -> ClientBuilder {
         .api_token(token)
         .allow_insecure_loopback(true)
         .clock(clock.clone())
+}
+
+/// A builder for a client of the sandbox `sb` (with its API token), on a manual clock.
+pub fn sandbox_builder(sb: &Sandbox, clock: &ManualClock) -> ClientBuilder {
+    builder(sb.url(), sb.api_token(), clock)
+}
+
+/// Builds the client of `builder` with its events logged.
+pub fn with_events(builder: ClientBuilder) -> (Client, Events) {
+    let (handler, events) = Events::new();
+    let client = builder.on_event(handler).build().unwrap();
+    (client, events)
+}
+
+/// The opening of most tests, as `(sb, clock, client, events)`: a sandbox, a manual clock, and
+/// a client of the sandbox on that clock whose events are logged.
+pub type SandboxClient = (Sandbox, ManualClock, Client, Events);
+
+/// A default sandbox and a default client of it.
+pub fn sandbox_client() -> SandboxClient {
+    client_of(Sandbox::start().unwrap())
+}
+
+/// A default sandbox and a client whose builder `configure` has set up.
+pub fn configured_client(configure: impl FnOnce(ClientBuilder) -> ClientBuilder) -> SandboxClient {
+    configured_client_of(Sandbox::start().unwrap(), configure)
+}
+
+/// A default client of the given sandbox.
+pub fn client_of(sb: Sandbox) -> SandboxClient {
+    configured_client_of(sb, |b| b)
+}
+
+/// A client of the given sandbox, its builder set up by `configure`.
+pub fn configured_client_of(
+    sb: Sandbox,
+    configure: impl FnOnce(ClientBuilder) -> ClientBuilder,
+) -> SandboxClient {
+    let clock = ManualClock::new();
+    let (client, events) = with_events(configure(sandbox_builder(&sb, &clock)));
+    (sb, clock, client, events)
+}
+
+/// A client of the sandbox `sb` (with its API token) on any clock.
+pub fn client_on(sb: &Sandbox, clock: impl Clock) -> Client {
+    Client::builder()
+        .host(sb.url())
+        .api_token(sb.api_token())
+        .allow_insecure_loopback(true)
+        .clock(clock)
+        .build()
+        .unwrap()
+}
+
+/// A manual clock that runs a hook at every sleep (before time moves on), so that a test can
+/// make things happen while the client waits.
+#[derive(Clone)]
+pub struct HookedClock {
+    /// The manual clock underneath: its time and the sleeps it was asked for.
+    pub manual: ManualClock,
+    on_sleep: Arc<dyn Fn() + Send + Sync>,
+}
+
+impl HookedClock {
+    /// A fresh manual clock that runs `on_sleep` at every sleep.
+    pub fn new(on_sleep: impl Fn() + Send + Sync + 'static) -> HookedClock {
+        HookedClock::over(ManualClock::new(), on_sleep)
+    }
+
+    /// The manual clock `manual` (shared with the caller), running `on_sleep` at every sleep.
+    pub fn over(manual: ManualClock, on_sleep: impl Fn() + Send + Sync + 'static) -> HookedClock {
+        HookedClock {
+            manual,
+            on_sleep: Arc::new(on_sleep),
+        }
+    }
+}
+
+impl Clock for HookedClock {
+    fn now(&self) -> Instant {
+        self.manual.now()
+    }
+    fn wall(&self) -> SystemTime {
+        self.manual.wall()
+    }
+    fn sleep(&self, duration: Duration) -> BoxFuture<'static, ()> {
+        (self.on_sleep)();
+        self.manual.sleep(duration)
+    }
+}
+
+/// Sends `n` GETs of [`FACT_SHEETS`] at once, each on a task of its own with a clone of
+/// `client`, and returns their results in the order they were started.
+pub async fn concurrent_gets(client: &Client, n: usize) -> Vec<Result<Response, leanix::Error>> {
+    let calls: Vec<_> = (0..n)
+        .map(|_| {
+            let client = client.clone();
+            tokio::spawn(async move { client.get(FACT_SHEETS).await })
+        })
+        .collect();
+    let mut results = Vec::with_capacity(n);
+    for call in calls {
+        results.push(call.await.unwrap());
+    }
+    results
+}
+
+/// A sandbox fault answering with `status` and, if given, this `Retry-After` value.
+pub fn status(status: u16, retry_after: Option<&str>) -> Fault {
+    Fault::Status {
+        status,
+        retry_after: retry_after.map(str::to_owned),
+    }
+}
+
+/// A duration of `s` seconds.
+pub fn secs(s: f64) -> Duration {
+    Duration::from_secs_f64(s)
+}
+
+/// Makes a first call (the client exchanges for a token) and returns the fingerprint of the
+/// token fetched for it.
+pub async fn first_token(client: &Client, events: &mut Events) -> String {
+    client.get(FACT_SHEETS).await.unwrap();
+    fingerprint_of(&events.wait_for(is_fetched(false)).await)
 }
 
 /// `base64("apitoken:" + token)` computed here, independently of the crate.
@@ -318,7 +445,7 @@ async fn handle(
     uri: Uri,
     headers: HeaderMap,
     body: Bytes,
-) -> Response {
+) -> axum::response::Response {
     let rec = Recorded {
         at: std::time::Instant::now(),
         method: method.to_string(),
