@@ -14,6 +14,7 @@ use std::time::Duration;
 
 use serde_json::{json, Value};
 
+use crate::call_limits::call_limit_setters;
 use crate::cancel::Cancel;
 use crate::error::{Error, ErrorKind};
 use crate::policy;
@@ -240,27 +241,15 @@ impl Client {
 }
 
 impl Webhooks {
-    /// The deadline of each request (default the client's request timeout).
-    pub fn timeout(mut self, timeout: Duration) -> Self {
-        self.timeout = Some(timeout);
-        self
-    }
-
-    /// Ends every request, and a [`Consumer`]'s wait, when `cancel` fires.
-    pub fn cancel_on(mut self, cancel: &Cancel) -> Self {
-        self.cancel = Some(cancel.clone());
-        self
+    call_limit_setters! {
+        /// The deadline of each request (default the client's request timeout).
+        timeout;
+        /// Ends every request, and a [`Consumer`]'s wait, when `cancel` fires.
+        cancel_on;
     }
 
     fn request(&self, request: Request) -> Request {
-        let mut request = request;
-        if let Some(t) = self.timeout {
-            request = request.timeout(t);
-        }
-        if let Some(c) = &self.cancel {
-            request = request.cancel_on(c);
-        }
-        request
+        request.within(self.timeout, self.cancel.as_ref())
     }
 
     /// Creates a PULL subscription.
@@ -566,6 +555,7 @@ pub mod blocking {
     use std::time::Duration;
 
     use super::{ConsumeError, Consumed, NewSubscription, Subscription, WebhookEvent};
+    use crate::call_limits::call_limit_setters;
     use crate::cancel::Cancel;
     use crate::error::{Error, ErrorKind};
     use crate::policy;
@@ -590,16 +580,11 @@ pub mod blocking {
     }
 
     impl Webhooks {
-        /// The deadline of each request (default the client's request timeout).
-        pub fn timeout(mut self, timeout: Duration) -> Self {
-            self.timeout = Some(timeout);
-            self
-        }
-
-        /// Ends every request, and a [`Consumer`]'s wait, when `cancel` fires.
-        pub fn cancel_on(mut self, cancel: &Cancel) -> Self {
-            self.cancel = Some(cancel.clone());
-            self
+        call_limit_setters! {
+            /// The deadline of each request (default the client's request timeout).
+            timeout;
+            /// Ends every request, and a [`Consumer`]'s wait, when `cancel` fires.
+            cancel_on;
         }
 
         fn asynchronous(&self) -> super::Webhooks {
