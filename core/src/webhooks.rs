@@ -392,6 +392,30 @@ pub struct Consumer {
     idle_max: Duration,
 }
 
+/// Writes the settings a [`Consumer`] and a [`blocking::Consumer`] share (both with the fields
+/// `hooks`, `follow`, `idle_min` and `idle_max`): `follow`, `idle_backoff`, and whether the
+/// cancel handle of the webhooks API fired.
+macro_rules! consumer_settings {
+    () => {
+        /// Waits for more events when a batch is empty instead of ending (default false).
+        pub fn follow(mut self, follow: bool) -> Self {
+            self.follow = follow;
+            self
+        }
+
+        /// The idle waits: from `min`, doubling up to `max`, back to `min` after events.
+        pub fn idle_backoff(mut self, min: Duration, max: Duration) -> Self {
+            self.idle_min = min.max(Duration::from_millis(1));
+            self.idle_max = max.max(self.idle_min);
+            self
+        }
+
+        fn is_cancelled(&self) -> bool {
+            self.hooks.cancel.as_ref().is_some_and(Cancel::is_fired)
+        }
+    };
+}
+
 /// The outcome of one idle wait.
 enum Waited {
     Elapsed,
@@ -399,22 +423,7 @@ enum Waited {
 }
 
 impl Consumer {
-    /// Waits for more events when a batch is empty instead of ending (default false).
-    pub fn follow(mut self, follow: bool) -> Self {
-        self.follow = follow;
-        self
-    }
-
-    /// The idle waits: from `min`, doubling up to `max`, back to `min` after events.
-    pub fn idle_backoff(mut self, min: Duration, max: Duration) -> Self {
-        self.idle_min = min.max(Duration::from_millis(1));
-        self.idle_max = max.max(self.idle_min);
-        self
-    }
-
-    fn is_cancelled(&self) -> bool {
-        self.hooks.cancel.as_ref().is_some_and(Cancel::is_fired)
-    }
+    consumer_settings!();
 
     async fn idle(&self, delay: Duration) -> Waited {
         let sleep = self.hooks.client.clock().sleep(delay);
@@ -668,22 +677,7 @@ pub mod blocking {
     }
 
     impl Consumer {
-        /// Waits for more events when a batch is empty instead of ending (default false).
-        pub fn follow(mut self, follow: bool) -> Self {
-            self.follow = follow;
-            self
-        }
-
-        /// The idle waits: from `min`, doubling up to `max`, back to `min` after events.
-        pub fn idle_backoff(mut self, min: Duration, max: Duration) -> Self {
-            self.idle_min = min.max(Duration::from_millis(1));
-            self.idle_max = max.max(self.idle_min);
-            self
-        }
-
-        fn is_cancelled(&self) -> bool {
-            self.hooks.cancel.as_ref().is_some_and(Cancel::is_fired)
-        }
+        consumer_settings!();
 
         /// Waits `delay` on the client's clock; true if cancelled meanwhile.
         fn idle(&self, delay: Duration) -> Result<bool, Error> {
