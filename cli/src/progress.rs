@@ -28,35 +28,29 @@ impl Progress {
 
     /// Reports `pages` pages and `items` edges so far, of `total` if the server said.
     pub fn update(&mut self, pages: usize, items: usize, total: Option<u64>) {
-        if !self.enabled {
-            return;
+        if self.due() {
+            self.draw(&render(pages, items, total));
         }
-        // At most ~20 redraws a second: fast walks would otherwise spend their time drawing.
-        if self
-            .last_draw
-            .is_some_and(|t| t.elapsed() < Duration::from_millis(50))
-        {
-            return;
-        }
-        self.last_draw = Some(Instant::now());
-        let line = render(pages, items, total);
-        let mut err = io::stderr().lock();
-        let _ = write!(err, "\r\x1b[2K{line}");
-        let _ = err.flush();
-        self.drawn = true;
     }
 
     /// Shows `line` (already rendered), at most ~20 times a second.
     pub fn show(&mut self, line: &str) {
-        if !self.enabled {
-            return;
+        if self.due() {
+            self.draw(line);
         }
-        if self
-            .last_draw
-            .is_some_and(|t| t.elapsed() < Duration::from_millis(50))
-        {
-            return;
-        }
+    }
+
+    /// Whether a line is to be drawn now: drawing is on and the last draw is old enough. At
+    /// most ~20 redraws a second: fast walks would otherwise spend their time drawing.
+    fn due(&self) -> bool {
+        self.enabled
+            && self
+                .last_draw
+                .is_none_or(|t| t.elapsed() >= Duration::from_millis(50))
+    }
+
+    /// Draws `line` over the previous one.
+    fn draw(&mut self, line: &str) {
         self.last_draw = Some(Instant::now());
         let mut err = io::stderr().lock();
         let _ = write!(err, "\r\x1b[2K{line}");

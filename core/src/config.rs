@@ -126,13 +126,18 @@ impl Config {
             }
         }
         let f = self.refresh.refresh_ahead;
-        if !(f > 0.0 && f <= 1.0) {
+        let (above, max) = (policy::REFRESH_AHEAD_ABOVE, policy::REFRESH_AHEAD_MAX);
+        if !(f > above && f <= max) {
             return Err(config(format!(
-                "refresh-ahead fraction must be in (0, 1], not {f}"
+                "refresh-ahead fraction must be in ({above}, {max}], not {f}"
             )));
         }
-        if !(0.0..0.5).contains(&self.refresh.jitter) {
-            return Err(config("refresh jitter must be in [0, 0.5)"));
+        let jitter = policy::REFRESH_JITTER_RANGE;
+        if !jitter.contains(&self.refresh.jitter) {
+            return Err(config(format!(
+                "refresh jitter must be in [{}, {})",
+                jitter.start, jitter.end
+            )));
         }
         if self.max_response_bytes == 0 {
             return Err(config("the response size limit must be greater than zero"));
@@ -383,8 +388,8 @@ impl ClientBuilder {
 
     /// Refresh in the background once this fraction of the token's lifetime has passed
     /// ([`policy::DEFAULT_REFRESH_AHEAD`], jittered by [`policy::DEFAULT_REFRESH_JITTER`]).
-    /// Must be in `(0, 1]`. Turns refresh ahead back on after
-    /// [`refresh_on_expiry_only`](Self::refresh_on_expiry_only).
+    /// Must be above [`policy::REFRESH_AHEAD_ABOVE`] and at most [`policy::REFRESH_AHEAD_MAX`].
+    /// Turns refresh ahead back on after [`refresh_on_expiry_only`](Self::refresh_on_expiry_only).
     pub fn refresh_ahead(self, fraction: f64) -> Self {
         self.edit(|c| {
             c.refresh.refresh_ahead = fraction;
@@ -393,7 +398,7 @@ impl ClientBuilder {
     }
 
     /// Spread of the refresh point as a fraction of the lifetime
-    /// ([`policy::DEFAULT_REFRESH_JITTER`]).
+    /// ([`policy::DEFAULT_REFRESH_JITTER`]); must be in [`policy::REFRESH_JITTER_RANGE`].
     pub fn refresh_jitter(self, fraction: f64) -> Self {
         self.edit(|c| c.refresh.jitter = fraction)
     }

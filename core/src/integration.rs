@@ -15,6 +15,7 @@ use std::time::{Duration, Instant};
 
 use serde_json::{json, Value};
 
+use crate::call_limits::call_limit_setters;
 use crate::cancel::Cancel;
 use crate::error::{clean_line, quote, Error, ErrorKind};
 use crate::policy;
@@ -264,17 +265,12 @@ impl RunOptions {
         self
     }
 
-    /// The deadline of the whole run (default [`policy::DEFAULT_LDIF_RUN_TIMEOUT`]).
-    pub fn timeout(mut self, timeout: Duration) -> Self {
-        self.timeout = Some(timeout);
-        self
-    }
-
-    /// Ends the wait (and every request of it) with [`ErrorKind::Cancelled`] when `cancel`
-    /// fires. The run goes on at LeanIX; stop it with [`Client::stop_run`].
-    pub fn cancel_on(mut self, cancel: &Cancel) -> Self {
-        self.cancel = Some(cancel.clone());
-        self
+    call_limit_setters! {
+        /// The deadline of the whole run (default [`policy::DEFAULT_LDIF_RUN_TIMEOUT`]).
+        timeout;
+        /// Ends the wait (and every request of it) with [`ErrorKind::Cancelled`] when `cancel`
+        /// fires. The run goes on at LeanIX; stop it with [`Client::stop_run`].
+        cancel_on;
     }
 
     /// Whether to fetch the output LDIF (default: for outbound runs only; inbound runs have
@@ -323,11 +319,8 @@ impl Bounds<'_> {
         if left.is_zero() {
             return Err(self.expired());
         }
-        let request = request.timeout(left.min(self.client.request_timeout()));
-        Ok(match &self.cancel {
-            Some(c) => request.cancel_on(c),
-            None => request,
-        })
+        let left = left.min(self.client.request_timeout());
+        Ok(request.within(Some(left), self.cancel.as_ref()))
     }
 
     fn expired(&self) -> Error {

@@ -23,6 +23,7 @@
 
 pub mod blocking;
 mod body;
+mod call_limits;
 mod cancel;
 mod claims;
 mod client;
@@ -34,6 +35,7 @@ mod exchange;
 mod graphql;
 pub mod integration;
 mod origin;
+mod page_walk;
 pub mod policy;
 mod rate;
 mod request;

@@ -10,7 +10,7 @@
 //! (`RetryPolicy::delay`, with `parse_retry_after`); the API retry loop, the token retry
 //! loop and [`Error::is_transient`](crate::Error::is_transient) all ask them.
 
-use std::ops::RangeInclusive;
+use std::ops::{Range, RangeInclusive};
 use std::time::{Duration, SystemTime};
 
 use crate::error::ErrorKind;
@@ -48,8 +48,15 @@ pub const RETRY_AFTER_BELIEVABLE: Duration = Duration::from_secs(7 * 24 * 3600);
 
 /// Refresh in the background once this fraction of a token's lifetime has passed.
 pub const DEFAULT_REFRESH_AHEAD: f64 = 0.75;
+/// What `refresh_ahead` must stay above (a refresh at the start of the lifetime is none).
+pub const REFRESH_AHEAD_ABOVE: f64 = 0.0;
+/// The largest `refresh_ahead`: a refresh at expiry; `refresh_ahead` is in
+/// `(REFRESH_AHEAD_ABOVE, REFRESH_AHEAD_MAX]`.
+pub const REFRESH_AHEAD_MAX: f64 = 1.0;
 /// ± spread of the refresh point, as a fraction of the lifetime (processes spread out).
 pub const DEFAULT_REFRESH_JITTER: f64 = 0.05;
+/// What the refresh jitter may be: from none up to, not including, half the lifetime.
+pub const REFRESH_JITTER_RANGE: Range<f64> = 0.0..0.5;
 /// Upper end of the hard margin: no request goes out with a token closer to expiry than
 /// `min(DEFAULT_EXPIRY_MARGIN, EXPIRY_MARGIN_FRACTION × lifetime)`.
 pub const DEFAULT_EXPIRY_MARGIN: Duration = Duration::from_secs(60);

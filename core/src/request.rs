@@ -8,6 +8,7 @@ use reqwest::header::{self, HeaderMap, HeaderName, HeaderValue};
 use reqwest::Method;
 use serde::de::DeserializeOwned;
 
+use crate::call_limits::call_limit_setters;
 use crate::cancel::Cancel;
 use crate::error::{display_url, quote, Error, ErrorKind};
 
@@ -134,19 +135,27 @@ impl Request {
         self
     }
 
-    /// The deadline of this call, instead of the client's request timeout: token exchange,
-    /// every attempt and every wait between them must fit in it, or the call fails with
-    /// [`ErrorKind::Timeout`].
-    pub fn timeout(mut self, timeout: Duration) -> Self {
-        self.timeout = Some(timeout);
-        self
+    call_limit_setters! {
+        /// The deadline of this call, instead of the client's request timeout: token exchange,
+        /// every attempt and every wait between them must fit in it, or the call fails with
+        /// [`ErrorKind::Timeout`].
+        timeout;
+        /// Ends the call with [`ErrorKind::Cancelled`] as soon as `cancel` fires (whatever it is
+        /// doing: waiting for a token, an answer or a retry).
+        cancel_on;
     }
 
-    /// Ends the call with [`ErrorKind::Cancelled`] as soon as `cancel` fires (whatever it is
-    /// doing: waiting for a token, an answer or a retry).
-    pub fn cancel_on(mut self, cancel: &Cancel) -> Self {
-        self.cancel = Some(cancel.clone());
-        self
+    /// This request with the deadline and cancel handle of a builder that has them, each only
+    /// where it is set.
+    pub(crate) fn within(self, timeout: Option<Duration>, cancel: Option<&Cancel>) -> Request {
+        let request = match timeout {
+            Some(t) => self.timeout(t),
+            None => self,
+        };
+        match cancel {
+            Some(c) => request.cancel_on(c),
+            None => request,
+        }
     }
 
     /// The method.

@@ -6,6 +6,7 @@ use std::collections::HashSet;
 use serde_json::Value;
 
 use crate::error::{quote, Error, ErrorKind};
+use crate::page_walk::{check_page_limit, settle_page};
 use crate::request::{Request, Response};
 use crate::Client;
 
@@ -159,10 +160,7 @@ impl RestPages {
             return Ok(None);
         }
         let result = self.fetch().await;
-        if !matches!(result, Ok(Some(_))) {
-            self.done = true;
-        }
-        result
+        settle_page(&mut self.done, result)
     }
 
     async fn fetch(&mut self) -> Result<Option<Value>, Error> {
@@ -215,13 +213,7 @@ impl RestPages {
             }
         };
         if more {
-            let limit = self.client.max_pages();
-            if self.pages >= limit {
-                return Err(Error::new(
-                    ErrorKind::TooLarge,
-                    format!("REST paging has more than {limit} pages (max_pages)"),
-                ));
-            }
+            check_page_limit("REST", self.pages, self.client.max_pages())?;
         } else {
             self.done = true;
         }

@@ -14,6 +14,7 @@ use std::time::Duration;
 
 use serde_json::{json, Value};
 
+use crate::call_limits::call_limit_setters;
 use crate::cancel::Cancel;
 use crate::error::{Error, ErrorKind};
 use crate::policy;
@@ -240,27 +241,15 @@ impl Client {
 }
 
 impl Webhooks {
-    /// The deadline of each request (default the client's request timeout).
-    pub fn timeout(mut self, timeout: Duration) -> Self {
-        self.timeout = Some(timeout);
-        self
-    }
-
-    /// Ends every request, and a [`Consumer`]'s wait, when `cancel` fires.
-    pub fn cancel_on(mut self, cancel: &Cancel) -> Self {
-        self.cancel = Some(cancel.clone());
-        self
+    call_limit_setters! {
+        /// The deadline of each request (default the client's request timeout).
+        timeout;
+        /// Ends every request, and a [`Consumer`]'s wait, when `cancel` fires.
+        cancel_on;
     }
 
     fn request(&self, request: Request) -> Request {
-        let mut request = request;
-        if let Some(t) = self.timeout {
-            request = request.timeout(t);
-        }
-        if let Some(c) = &self.cancel {
-            request = request.cancel_on(c);
-        }
-        request
+        request.within(self.timeout, self.cancel.as_ref())
     }
 
     /// Creates a PULL subscription.
@@ -403,6 +392,30 @@ pub struct Consumer {
     idle_max: Duration,
 }
 
+/// Writes the settings a [`Consumer`] and a [`blocking::Consumer`] share (both with the fields
+/// `hooks`, `follow`, `idle_min` and `idle_max`): `follow`, `idle_backoff`, and whether the
+/// cancel handle of the webhooks API fired.
+macro_rules! consumer_settings {
+    () => {
+        /// Waits for more events when a batch is empty instead of ending (default false).
+        pub fn follow(mut self, follow: bool) -> Self {
+            self.follow = follow;
+            self
+        }
+
+        /// The idle waits: from `min`, doubling up to `max`, back to `min` after events.
+        pub fn idle_backoff(mut self, min: Duration, max: Duration) -> Self {
+            self.idle_min = min.max(Duration::from_millis(1));
+            self.idle_max = max.max(self.idle_min);
+            self
+        }
+
+        fn is_cancelled(&self) -> bool {
+            self.hooks.cancel.as_ref().is_some_and(Cancel::is_fired)
+        }
+    };
+}
+
 /// The outcome of one idle wait.
 enum Waited {
     Elapsed,
@@ -410,22 +423,7 @@ enum Waited {
 }
 
 impl Consumer {
-    /// Waits for more events when a batch is empty instead of ending (default false).
-    pub fn follow(mut self, follow: bool) -> Self {
-        self.follow = follow;
-        self
-    }
-
-    /// The idle waits: from `min`, doubling up to `max`, back to `min` after events.
-    pub fn idle_backoff(mut self, min: Duration, max: Duration) -> Self {
-        self.idle_min = min.max(Duration::from_millis(1));
-        self.idle_max = max.max(self.idle_min);
-        self
-    }
-
-    fn is_cancelled(&self) -> bool {
-        self.hooks.cancel.as_ref().is_some_and(Cancel::is_fired)
-    }
+    consumer_settings!();
 
     async fn idle(&self, delay: Duration) -> Waited {
         let sleep = self.hooks.client.clock().sleep(delay);
@@ -566,6 +564,7 @@ pub mod blocking {
     use std::time::Duration;
 
     use super::{ConsumeError, Consumed, NewSubscription, Subscription, WebhookEvent};
+    use crate::call_limits::call_limit_setters;
     use crate::cancel::Cancel;
     use crate::error::{Error, ErrorKind};
     use crate::policy;
@@ -590,16 +589,11 @@ pub mod blocking {
     }
 
     impl Webhooks {
-        /// The deadline of each request (default the client's request timeout).
-        pub fn timeout(mut self, timeout: Duration) -> Self {
-            self.timeout = Some(timeout);
-            self
-        }
-
-        /// Ends every request, and a [`Consumer`]'s wait, when `cancel` fires.
-        pub fn cancel_on(mut self, cancel: &Cancel) -> Self {
-            self.cancel = Some(cancel.clone());
-            self
+        call_limit_setters! {
+            /// The deadline of each request (default the client's request timeout).
+            timeout;
+            /// Ends every request, and a [`Consumer`]'s wait, when `cancel` fires.
+            cancel_on;
         }
 
         fn asynchronous(&self) -> super::Webhooks {
@@ -683,22 +677,7 @@ pub mod blocking {
     }
 
     impl Consumer {
-        /// Waits for more events when a batch is empty instead of ending (default false).
-        pub fn follow(mut self, follow: bool) -> Self {
-            self.follow = follow;
-            self
-        }
-
-        /// The idle waits: from `min`, doubling up to `max`, back to `min` after events.
-        pub fn idle_backoff(mut self, min: Duration, max: Duration) -> Self {
-            self.idle_min = min.max(Duration::from_millis(1));
-            self.idle_max = max.max(self.idle_min);
-            self
-        }
-
-        fn is_cancelled(&self) -> bool {
-            self.hooks.cancel.as_ref().is_some_and(Cancel::is_fired)
-        }
+        consumer_settings!();
 
         /// Waits `delay` on the client's clock; true if cancelled meanwhile.
         fn idle(&self, delay: Duration) -> Result<bool, Error> {

@@ -15,6 +15,7 @@ use std::time::{Duration, Instant};
 
 use serde_json::{json, Value};
 
+use crate::call_limits::call_limit_setters;
 use crate::cancel::Cancel;
 use crate::error::{quote, Error, ErrorKind};
 use crate::graphql::GraphQlRequest;
@@ -258,17 +259,12 @@ impl UpdateOptions {
         self
     }
 
-    /// The deadline of the whole write, reads and retries included (default: the client's
-    /// request timeout).
-    pub fn timeout(mut self, timeout: Duration) -> Self {
-        self.timeout = Some(timeout);
-        self
-    }
-
-    /// Ends the write with [`ErrorKind::Cancelled`] when `cancel` fires.
-    pub fn cancel_on(mut self, cancel: &Cancel) -> Self {
-        self.cancel = Some(cancel.clone());
-        self
+    call_limit_setters! {
+        /// The deadline of the whole write, reads and retries included (default: the client's
+        /// request timeout).
+        timeout;
+        /// Ends the write with [`ErrorKind::Cancelled`] when `cancel` fires.
+        cancel_on;
     }
 
     /// The GraphQL selection of the fact sheet in the answer (default

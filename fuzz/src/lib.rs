@@ -222,42 +222,23 @@ unsafe fn run(f: Target, data: *const u8, len: usize) -> i32 {
     0
 }
 
-/// libFuzzer entry for [`token_response`].
-///
-/// # Safety
-/// `data` must point to `len` readable bytes, or be NULL.
-#[no_mangle]
-pub unsafe extern "C" fn lxfuzz_token_response(data: *const u8, len: usize) -> i32 {
-    // SAFETY: forwarded from the caller.
-    unsafe { run(token_response, data, len) }
+/// Writes the exported libFuzzer entry `$entry` of the target `$target` (the harness calls it
+/// with the bytes of one input).
+macro_rules! libfuzzer_entry {
+    ($entry:ident => $target:ident) => {
+        #[doc = concat!("libFuzzer entry for [`", stringify!($target), "`].")]
+        ///
+        /// # Safety
+        /// `data` must point to `len` readable bytes, or be NULL.
+        #[no_mangle]
+        pub unsafe extern "C" fn $entry(data: *const u8, len: usize) -> i32 {
+            // SAFETY: forwarded from the caller.
+            unsafe { run($target, data, len) }
+        }
+    };
 }
 
-/// libFuzzer entry for [`claims`].
-///
-/// # Safety
-/// `data` must point to `len` readable bytes, or be NULL.
-#[no_mangle]
-pub unsafe extern "C" fn lxfuzz_claims(data: *const u8, len: usize) -> i32 {
-    // SAFETY: forwarded from the caller.
-    unsafe { run(claims, data, len) }
-}
-
-/// libFuzzer entry for [`origin`].
-///
-/// # Safety
-/// `data` must point to `len` readable bytes, or be NULL.
-#[no_mangle]
-pub unsafe extern "C" fn lxfuzz_origin(data: *const u8, len: usize) -> i32 {
-    // SAFETY: forwarded from the caller.
-    unsafe { run(origin, data, len) }
-}
-
-/// libFuzzer entry for [`graphql_operation`].
-///
-/// # Safety
-/// `data` must point to `len` readable bytes, or be NULL.
-#[no_mangle]
-pub unsafe extern "C" fn lxfuzz_graphql_operation(data: *const u8, len: usize) -> i32 {
-    // SAFETY: forwarded from the caller.
-    unsafe { run(graphql_operation, data, len) }
-}
+libfuzzer_entry!(lxfuzz_token_response => token_response);
+libfuzzer_entry!(lxfuzz_claims => claims);
+libfuzzer_entry!(lxfuzz_origin => origin);
+libfuzzer_entry!(lxfuzz_graphql_operation => graphql_operation);

@@ -388,38 +388,36 @@ mod tests {
 
     #[test]
     fn routes() {
-        assert_eq!(route("/services/mtm/v1/oauth2/token"), Some(Route::Token));
-        assert_eq!(route("/services/mtm/v1/oauth2/token/"), Some(Route::Token));
-        assert_eq!(
-            route("/services/pathfinder/v1/factSheets"),
-            Some(Route::FactSheets)
-        );
-        assert_eq!(
-            route("/services/pathfinder/v1/factSheets/abc"),
-            Some(Route::FactSheet("abc"))
-        );
-        assert_eq!(route("/services/pathfinder/v1/factSheets/a/b"), None);
-        assert_eq!(
-            route("/services/pathfinder/v1/graphql"),
-            Some(Route::GraphQl)
-        );
-        assert_eq!(
-            route("/services/mtm/v1/workspaces/w1"),
-            Some(Route::Workspace("w1"))
-        );
-        assert_eq!(
-            route("/acme/api/v1/services"),
-            Some(Route::Services("acme"))
-        );
-        assert_eq!(route("/api/v1/services"), None);
-        assert_eq!(
-            route("/services/integration-api/v1/synchronizationRuns/x/status"),
-            Some(Route::Integration("synchronizationRuns/x/status"))
-        );
-        assert_eq!(
-            route("/services/webhooks/v1/subscriptions/s1/events"),
-            Some(Route::Webhooks("subscriptions/s1/events"))
-        );
-        assert_eq!(route("/"), None);
+        for (path, want) in [
+            ("/services/mtm/v1/oauth2/token", Some(Route::Token)),
+            ("/services/mtm/v1/oauth2/token/", Some(Route::Token)),
+            (
+                "/services/pathfinder/v1/factSheets",
+                Some(Route::FactSheets),
+            ),
+            (
+                "/services/pathfinder/v1/factSheets/abc",
+                Some(Route::FactSheet("abc")),
+            ),
+            ("/services/pathfinder/v1/factSheets/a/b", None),
+            ("/services/pathfinder/v1/graphql", Some(Route::GraphQl)),
+            (
+                "/services/mtm/v1/workspaces/w1",
+                Some(Route::Workspace("w1")),
+            ),
+            ("/acme/api/v1/services", Some(Route::Services("acme"))),
+            ("/api/v1/services", None),
+            (
+                "/services/integration-api/v1/synchronizationRuns/x/status",
+                Some(Route::Integration("synchronizationRuns/x/status")),
+            ),
+            (
+                "/services/webhooks/v1/subscriptions/s1/events",
+                Some(Route::Webhooks("subscriptions/s1/events")),
+            ),
+            ("/", None),
+        ] {
+            assert_eq!(route(path), want, "{path}");
+        }
     }
 }

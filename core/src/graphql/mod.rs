@@ -11,6 +11,7 @@ use serde_json::{Map, Value};
 pub use document::{operation_kind, OperationKind};
 pub use paging::{page_connection, page_edges, GraphQlPages, MergedPages};
 
+use crate::call_limits::call_limit_setters;
 use crate::cancel::Cancel;
 use crate::error::{clean_line, Error, ErrorKind};
 use crate::policy;
@@ -67,16 +68,11 @@ impl GraphQlRequest {
         self
     }
 
-    /// The call's deadline (see [`Request::timeout`]); for paging, each page's.
-    pub fn timeout(mut self, timeout: Duration) -> Self {
-        self.timeout = Some(timeout);
-        self
-    }
-
-    /// Ends the call (or the paging walk) when `cancel` fires (see [`Request::cancel_on`]).
-    pub fn cancel_on(mut self, cancel: &Cancel) -> Self {
-        self.cancel = Some(cancel.clone());
-        self
+    call_limit_setters! {
+        /// The call's deadline (see [`Request::timeout`]); for paging, each page's.
+        timeout;
+        /// Ends the call (or the paging walk) when `cancel` fires (see [`Request::cancel_on`]).
+        cancel_on;
     }
 
     /// The document.
@@ -102,16 +98,10 @@ impl GraphQlRequest {
         if let Some(name) = &self.operation_name {
             body.insert("operationName".into(), Value::String(name.clone()));
         }
-        let mut request = Request::post(GRAPHQL_PATH)
+        Ok(Request::post(GRAPHQL_PATH)
             .json(&Value::Object(body))
-            .retry_safe(self.operation_kind() == Some(OperationKind::Query));
-        if let Some(t) = self.timeout {
-            request = request.timeout(t);
-        }
-        if let Some(c) = &self.cancel {
-            request = request.cancel_on(c);
-        }
-        Ok(request)
+            .retry_safe(self.operation_kind() == Some(OperationKind::Query))
+            .within(self.timeout, self.cancel.as_ref()))
     }
 }
 

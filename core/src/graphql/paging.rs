@@ -7,6 +7,7 @@ use serde_json::{Map, Value};
 use super::document::paging_problem;
 use super::GraphQlRequest;
 use crate::error::{quote, Error, ErrorKind};
+use crate::page_walk::{check_page_limit, settle_page};
 use crate::policy;
 use crate::Client;
 
@@ -68,10 +69,7 @@ impl GraphQlPages {
             return Ok(None);
         }
         let result = self.fetch().await;
-        if !matches!(result, Ok(Some(_))) {
-            self.done = true;
-        }
-        result
+        settle_page(&mut self.done, result)
     }
 
     async fn fetch(&mut self) -> Result<Option<Value>, Error> {
@@ -113,13 +111,7 @@ impl GraphQlPages {
                     quote(&cursor)
                 )));
             }
-            let limit = self.client.max_pages();
-            if self.pages >= limit {
-                return Err(Error::new(
-                    ErrorKind::TooLarge,
-                    format!("GraphQL paging has more than {limit} pages (max_pages)"),
-                ));
-            }
+            check_page_limit("GraphQL", self.pages, self.client.max_pages())?;
             self.request
                 .variables
                 .insert(self.cursor_variable.clone(), Value::String(cursor));
