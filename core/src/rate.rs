@@ -118,7 +118,7 @@ impl RateBudget {
             let wait = {
                 if !self.engaged.load(Ordering::Acquire) {
                     let n = self.sent.fetch_add(1, Ordering::Relaxed) + 1;
-                    if n % policy::PACING_MEASURE_EVERY == 0 {
+                    if n.is_multiple_of(policy::PACING_MEASURE_EVERY) {
                         self.lock().measure(self.clock.now(), n, false);
                     }
                     return Ok(());
