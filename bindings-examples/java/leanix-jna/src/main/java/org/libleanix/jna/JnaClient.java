@@ -37,7 +37,7 @@ final class JnaClient implements BackendClient {
     static final Handles.CompletionCallback COMPLETION = new Handles.CompletionCallback() {
         @Override
         public void invoke(Pointer userdata, int status, Pointer response, Pointer error) {
-            Completions.deliver(Pointer.nativeValue(userdata), new Outcome(status, response, error));
+            Completions.deliver(Pointer.nativeValue(userdata), new Outcome(status, response, error, false));
         }
     };
 
@@ -421,18 +421,11 @@ final class JnaClient implements BackendClient {
         int call(Handles.CompletionCallback callback, Pointer userdata, long[] err);
     }
 
-    /** An {@code lx_graphql_pages} or {@code lx_rest_pages} walk: the handle and its two fetches. */
-    private static final class Walk implements PageWalk {
-        private final PointerType pages;
-        private final PagesNext next;
-        private final PagesNextStart nextStart;
-
-        private Walk(PointerType pages, PagesNext next, PagesNextStart nextStart) {
-            this.pages = pages;
-            this.next = next;
-            this.nextStart = nextStart;
-        }
-
+    /**
+     * An {@code lx_graphql_pages} or {@code lx_rest_pages} walk: the handle, its
+     * {@code lx_*_pages_next} and its {@code lx_*_pages_next_start}.
+     */
+    private record Walk(PointerType pages, PagesNext fetch, PagesNextStart fetchStart) implements PageWalk {
         /** An {@code lx_graphql_pages} walk. */
         static Walk graphql(Handles.Pages pages) {
             return new Walk(pages,
@@ -451,14 +444,14 @@ final class JnaClient implements BackendClient {
         public String next() {
             OwnedText json = new OwnedText();
             long[] err = new long[1];
-            check(next.call(json.ptr, json.len, err), err);
+            check(fetch.call(json.ptr, json.len, err), err);
             return json.takeOrNull();
         }
 
         @Override
         public void startNext(long callId) {
             long[] err = new long[1];
-            check(nextStart.call(PAGE_COMPLETION, new Pointer(callId), err), err);
+            check(fetchStart.call(PAGE_COMPLETION, new Pointer(callId), err), err);
         }
 
         @Override
@@ -469,10 +462,6 @@ final class JnaClient implements BackendClient {
 
     /** The owned result of an asynchronous call, copied by whoever takes it. */
     private static final class Outcome extends OwnedOutcome<Pointer> {
-        Outcome(int status, Pointer response, Pointer error) {
-            this(status, response, error, false);
-        }
-
         Outcome(int status, Pointer response, Pointer error, boolean page) {
             super(status, response, error, page);
         }

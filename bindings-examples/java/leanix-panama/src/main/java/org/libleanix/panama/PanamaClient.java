@@ -48,7 +48,7 @@ final class PanamaClient implements BackendClient {
     /** The completion callback: hands the owned result to the call's handler. */
     static void onCompletion(MemorySegment userdata, int status, MemorySegment response, MemorySegment error) {
         try {
-            Completions.deliver(userdata.address(), new Outcome(status, response, error));
+            Completions.deliver(userdata.address(), new Outcome(status, response, error, false));
         } catch (Throwable ignored) {
             // never into native code
         }
@@ -538,10 +538,6 @@ final class PanamaClient implements BackendClient {
 
     /** The owned result of an asynchronous call, copied by whoever takes it. */
     private static final class Outcome extends OwnedOutcome<MemorySegment> {
-        Outcome(int status, MemorySegment response, MemorySegment error) {
-            this(status, response, error, false);
-        }
-
         Outcome(int status, MemorySegment response, MemorySegment error, boolean page) {
             super(status, response, error, page);
         }
