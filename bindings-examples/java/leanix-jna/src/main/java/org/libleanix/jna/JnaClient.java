@@ -5,7 +5,6 @@ import com.sun.jna.Native;
 import com.sun.jna.Pointer;
 import com.sun.jna.PointerType;
 import java.nio.charset.StandardCharsets;
-import java.util.concurrent.atomic.AtomicBoolean;
 import org.libleanix.LeanixException;
 import org.libleanix.LeanixResponse;
 import org.libleanix.Status;
@@ -13,7 +12,7 @@ import org.libleanix.spi.BackendClient;
 import org.libleanix.spi.CallSpec;
 import org.libleanix.spi.Completions;
 import org.libleanix.spi.Events;
-import org.libleanix.spi.NativeCancel;
+import org.libleanix.spi.OwnedCancel;
 import org.libleanix.spi.OwnedOutcome;
 import org.libleanix.spi.NativeStrings;
 import org.libleanix.spi.PageWalk;
@@ -353,10 +352,8 @@ final class JnaClient implements BackendClient {
      * An {@code lx_cancel}, with an {@code lx_call_options} that sets only it, made on first use
      * and kept as long as the handle (the binding reuses handles that have not fired).
      */
-    static final class Cancel implements NativeCancel {
+    static final class Cancel extends OwnedCancel {
         final Handles.Cancel handle;
-        private final AtomicBoolean freed = new AtomicBoolean();
-        private volatile boolean fired;
         private Handles.CallOptions options;
 
         Cancel(Handles.Cancel handle) {
@@ -384,28 +381,20 @@ final class JnaClient implements BackendClient {
         }
 
         @Override
-        public void fire() {
-            fired = true;
+        protected void fireNative() {
             // A freed handle is not live any more: the library ignores it (handles are never reused).
             LibLeanix.lx_cancel_fire(handle);
         }
 
         @Override
-        public boolean hasFired() {
-            return fired;
-        }
-
-        @Override
-        public void free() {
-            if (freed.compareAndSet(false, true)) {
-                synchronized (this) {
-                    if (options != null) {
-                        LibLeanix.lx_free(options.getPointer());
-                        options = null;
-                    }
+        protected void freeNative() {
+            synchronized (this) {
+                if (options != null) {
+                    LibLeanix.lx_free(options.getPointer());
+                    options = null;
                 }
-                LibLeanix.lx_free(handle.getPointer());
             }
+            LibLeanix.lx_free(handle.getPointer());
         }
     }
 

@@ -7,7 +7,6 @@ import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.lang.invoke.MethodHandle;
 import java.nio.charset.StandardCharsets;
-import java.util.concurrent.atomic.AtomicBoolean;
 import org.libleanix.LeanixException;
 import org.libleanix.LeanixResponse;
 import org.libleanix.Status;
@@ -15,7 +14,7 @@ import org.libleanix.spi.BackendClient;
 import org.libleanix.spi.CallSpec;
 import org.libleanix.spi.Completions;
 import org.libleanix.spi.Events;
-import org.libleanix.spi.NativeCancel;
+import org.libleanix.spi.OwnedCancel;
 import org.libleanix.spi.OwnedOutcome;
 import org.libleanix.spi.NativeStrings;
 import org.libleanix.spi.PageWalk;
@@ -417,10 +416,8 @@ final class PanamaClient implements BackendClient {
      * An {@code lx_cancel}, with an {@code lx_call_options} that sets only it, made on first use
      * and kept as long as the handle (the binding reuses handles that have not fired).
      */
-    static final class Cancel implements NativeCancel {
+    static final class Cancel extends OwnedCancel {
         final MemorySegment handle;
-        private final AtomicBoolean freed = new AtomicBoolean();
-        private volatile boolean fired;
         private MemorySegment options = MemorySegment.NULL;
 
         private Cancel(MemorySegment handle) {
@@ -459,8 +456,7 @@ final class PanamaClient implements BackendClient {
         }
 
         @Override
-        public void fire() {
-            fired = true;
+        protected void fireNative() {
             try {
                 // A freed handle is not live any more: the library ignores it (handles are never reused).
                 int ignored = (int) Lib.CANCEL_FIRE.invokeExact(handle);
@@ -470,22 +466,15 @@ final class PanamaClient implements BackendClient {
         }
 
         @Override
-        public boolean hasFired() {
-            return fired;
-        }
-
-        @Override
-        public void free() {
-            if (freed.compareAndSet(false, true)) {
-                unchecked(() -> {
-                    synchronized (this) {
-                        freeSmall(options);
-                        options = MemorySegment.NULL;
-                    }
-                    Lib.FREE_SMALL.invokeExact(handle);
-                    return null;
-                });
-            }
+        protected void freeNative() {
+            unchecked(() -> {
+                synchronized (this) {
+                    freeSmall(options);
+                    options = MemorySegment.NULL;
+                }
+                Lib.FREE_SMALL.invokeExact(handle);
+                return null;
+            });
         }
     }
 
