@@ -61,15 +61,7 @@ public final class GraphQlPages implements Iterator<String>, AutoCloseable {
     }
 
     /** Frees the walk and its cancel handle once, from close() or the Cleaner. */
-    private static final class Free implements Runnable {
-        private final PageWalk walk;
-        private final NativeCancel cancel;
-
-        Free(PageWalk walk, NativeCancel cancel) {
-            this.walk = walk;
-            this.cancel = cancel;
-        }
-
+    private record Free(PageWalk walk, NativeCancel cancel) implements Runnable {
         @Override
         public void run() {
             walk.free();

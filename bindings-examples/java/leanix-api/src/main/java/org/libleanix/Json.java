@@ -17,6 +17,15 @@ import java.util.Map;
  * to {@code Boolean}, {@code null} to null. The results are unmodifiable.
  */
 final class Json {
+    /** The letters that follow a backslash in a JSON string's one-letter escapes... */
+    private static final String ESCAPE_LETTERS = "\"\\/bfnrt";
+    /** ...and the characters they stand for, at the same index. */
+    private static final String ESCAPED = "\"\\/\b\f\n\r\t";
+    /** The characters {@link #quote} writes as a backslash and a letter... */
+    private static final String QUOTED = "\"\\\n\r\t";
+    /** ...and those letters, at the same index. */
+    private static final String QUOTE_LETTERS = "\"\\nrt";
+
     private final String text;
     private int pos;
 
@@ -115,24 +124,12 @@ final class Json {
         p.skipSpace();
         List<String> out = new ArrayList<>();
         p.expect('[');
-        p.skipSpace();
-        if (p.peek() == ']') {
-            return out;
-        }
-        while (true) {
-            p.skipSpace();
+        p.items(']', () -> {
             int start = p.pos;
             p.skipValue();
             out.add(text.substring(start, p.pos));
-            p.skipSpace();
-            char c = p.next();
-            if (c == ']') {
-                return out;
-            }
-            if (c != ',') {
-                throw p.error("expected , or ]");
-            }
-        }
+        });
+        return out;
     }
 
     /**
@@ -186,28 +183,15 @@ final class Json {
         }
         if (c == '[') {
             pos++;
-            skipSpace();
-            if (peek() == ']') {
-                pos++;
-                return null;
-            }
-            String found = null;
-            while (true) {
-                skipSpace();
-                if (found == null) {
-                    found = findEdges();
+            String[] found = {null};
+            items(']', () -> {
+                if (found[0] == null) {
+                    found[0] = findEdges();
                 } else {
                     skipValue();
                 }
-                skipSpace();
-                char d = next();
-                if (d == ']') {
-                    return found;
-                }
-                if (d != ',') {
-                    throw error("expected , or ]");
-                }
-            }
+            });
+            return found[0];
         }
         skipValue();
         return null;
@@ -220,33 +204,63 @@ final class Json {
     private List<int[]> members() {
         List<int[]> members = new ArrayList<>();
         expect('{');
-        skipSpace();
-        if (peek() == '}') {
-            pos++;
-            return members;
-        }
-        while (true) {
-            skipSpace();
-            if (peek() != '"') {
-                throw error("expected a key");
-            }
+        items('}', () -> {
             int keyStart = pos;
-            skipString();
-            skipSpace();
-            expect(':');
-            skipSpace();
+            memberKey(false);
             int valueStart = pos;
             skipValue();
             members.add(new int[] {keyStart, valueStart, pos});
+        });
+        return members;
+    }
+
+    /**
+     * After the opening bracket of an array or object: reads the comma-separated items up to
+     * {@code close} (white space around each skipped), leaving pos after it.
+     *
+     * @param close {@code ']'} or {@code '}'}
+     * @param item reads one item, starting at its first character
+     */
+    private void items(char close, Runnable item) {
+        skipSpace();
+        if (peek() == close) {
+            pos++;
+            return;
+        }
+        while (true) {
+            skipSpace();
+            item.run();
             skipSpace();
             char c = next();
-            if (c == '}') {
-                return members;
+            if (c == close) {
+                return;
             }
             if (c != ',') {
-                throw error("expected , or }");
+                throw error("expected , or " + close);
             }
         }
+    }
+
+    /**
+     * At an object member: reads its key and the colon, leaving pos at the value.
+     *
+     * @param decode whether to decode the key (else it is only skipped)
+     * @return the key, or null if not decoded
+     */
+    private String memberKey(boolean decode) {
+        if (peek() != '"') {
+            throw error("expected a key");
+        }
+        String key = null;
+        if (decode) {
+            key = string();
+        } else {
+            skipString();
+        }
+        skipSpace();
+        expect(':');
+        skipSpace();
+        return key;
     }
 
     /** The key string starting at {@code at}, decoded. */
@@ -368,28 +382,13 @@ final class Json {
         StringBuilder b = new StringBuilder(s.length() + 2).append('"');
         for (int i = 0; i < s.length(); i++) {
             char c = s.charAt(i);
-            switch (c) {
-                case '"':
-                    b.append("\\\"");
-                    break;
-                case '\\':
-                    b.append("\\\\");
-                    break;
-                case '\n':
-                    b.append("\\n");
-                    break;
-                case '\r':
-                    b.append("\\r");
-                    break;
-                case '\t':
-                    b.append("\\t");
-                    break;
-                default:
-                    if (c < 0x20) {
-                        b.append(String.format("\\u%04x", (int) c));
-                    } else {
-                        b.append(c);
-                    }
+            int quoted = QUOTED.indexOf(c);
+            if (quoted >= 0) {
+                b.append('\\').append(QUOTE_LETTERS.charAt(quoted));
+            } else if (c < 0x20) {
+                b.append(String.format("\\u%04x", (int) c));
+            } else {
+                b.append(c);
             }
         }
         return b.append('"').toString();
@@ -424,52 +423,18 @@ final class Json {
     private Map<String, Object> object() {
         Map<String, Object> map = new LinkedHashMap<>();
         pos++;
-        skipSpace();
-        if (peek() == '}') {
-            pos++;
-            return Collections.unmodifiableMap(map);
-        }
-        while (true) {
-            skipSpace();
-            if (peek() != '"') {
-                throw error("expected a key");
-            }
-            String key = string();
-            skipSpace();
-            expect(':');
-            skipSpace();
+        items('}', () -> {
+            String key = memberKey(true);
             map.put(key, value());
-            skipSpace();
-            char c = next();
-            if (c == '}') {
-                return Collections.unmodifiableMap(map);
-            }
-            if (c != ',') {
-                throw error("expected , or }");
-            }
-        }
+        });
+        return Collections.unmodifiableMap(map);
     }
 
     private List<Object> array() {
         List<Object> list = new ArrayList<>();
         pos++;
-        skipSpace();
-        if (peek() == ']') {
-            pos++;
-            return Collections.unmodifiableList(list);
-        }
-        while (true) {
-            skipSpace();
-            list.add(value());
-            skipSpace();
-            char c = next();
-            if (c == ']') {
-                return Collections.unmodifiableList(list);
-            }
-            if (c != ',') {
-                throw error("expected , or ]");
-            }
-        }
+        items(']', () -> list.add(value()));
+        return Collections.unmodifiableList(list);
     }
 
     private String string() {
@@ -485,40 +450,21 @@ final class Json {
                 continue;
             }
             char e = next();
-            switch (e) {
-                case '"':
-                case '\\':
-                case '/':
-                    b.append(e);
-                    break;
-                case 'b':
-                    b.append('\b');
-                    break;
-                case 'f':
-                    b.append('\f');
-                    break;
-                case 'n':
-                    b.append('\n');
-                    break;
-                case 'r':
-                    b.append('\r');
-                    break;
-                case 't':
-                    b.append('\t');
-                    break;
-                case 'u':
-                    if (pos + 4 > text.length()) {
-                        throw error("bad \\u escape");
-                    }
-                    try {
-                        b.append((char) Integer.parseInt(text.substring(pos, pos + 4), 16));
-                    } catch (NumberFormatException ex) {
-                        throw error("bad \\u escape");
-                    }
-                    pos += 4;
-                    break;
-                default:
-                    throw error("bad escape");
+            int letter = ESCAPE_LETTERS.indexOf(e);
+            if (letter >= 0) {
+                b.append(ESCAPED.charAt(letter));
+            } else if (e == 'u') {
+                if (pos + 4 > text.length()) {
+                    throw error("bad \\u escape");
+                }
+                try {
+                    b.append((char) Integer.parseInt(text.substring(pos, pos + 4), 16));
+                } catch (NumberFormatException ex) {
+                    throw error("bad \\u escape");
+                }
+                pos += 4;
+            } else {
+                throw error("bad escape");
             }
         }
     }

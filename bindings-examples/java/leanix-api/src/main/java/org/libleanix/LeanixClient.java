@@ -136,17 +136,7 @@ public final class LeanixClient implements AutoCloseable {
     }
 
     /** Frees the native client and the idle cancel handles once (and forgets the event sink), from close() or the Cleaner. */
-    private static final class FreeAction implements Runnable {
-        private final BackendClient client;
-        private final long eventSink;
-        private final CancelPool cancels;
-
-        FreeAction(BackendClient client, long eventSink, CancelPool cancels) {
-            this.client = client;
-            this.eventSink = eventSink;
-            this.cancels = cancels;
-        }
-
+    private record FreeAction(BackendClient client, long eventSink, CancelPool cancels) implements Runnable {
         @Override
         public void run() {
             client.free();
@@ -1240,16 +1230,8 @@ public final class LeanixClient implements AutoCloseable {
     }
 
     /** The {@link System.Logger} bridge and the listener of one client, as its event sink. */
-    private static final class EventDispatch implements Events.Sink {
+    private record EventDispatch(LeanixEventListener listener, boolean log) implements Events.Sink {
         private static final System.Logger LOG = System.getLogger(LeanixEvent.LOGGER_NAME);
-
-        private final LeanixEventListener listener;
-        private final boolean log;
-
-        EventDispatch(LeanixEventListener listener, boolean log) {
-            this.listener = listener;
-            this.log = log;
-        }
 
         @Override
         public void event(int kind, String detailsJson) {

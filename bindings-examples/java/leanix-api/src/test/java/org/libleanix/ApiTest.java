@@ -10,8 +10,6 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.lang.reflect.Field;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -159,15 +157,25 @@ class ApiTest {
             "pageInfo after edges in the same object");
     }
 
+    /**
+     * The enumerators of {@code leanix.h} ({@code NAME = number,} lines) whose name matches.
+     *
+     * @param name a pattern of the name whose group 1 is the key
+     * @return key to number, in the header's order
+     */
+    private static Map<String, Integer> headerEnum(String name) throws java.io.IOException {
+        Map<String, Integer> values = new LinkedHashMap<>();
+        Matcher m = Pattern.compile("^\\s*" + name + " = (\\d+),", Pattern.MULTILINE).matcher(SandboxTestBase.headerText());
+        while (m.find()) {
+            values.put(m.group(1), Integer.parseInt(m.group(m.groupCount())));
+        }
+        return values;
+    }
+
     @Test
     void statusConstantsAreTheHeaders() throws Exception {
         // The stable numbers of leanix.h, read from the header itself (surefire passes its path).
-        Map<String, Integer> header = new LinkedHashMap<>();
-        Matcher m = Pattern.compile("^\\s*(LX_(?:OK|ERR_\\w+|REQUEST_\\w+|LDIF_\\w+|UPDATE_\\w+)) = (\\d+),", Pattern.MULTILINE)
-            .matcher(Files.readString(Path.of(System.getProperty("leanix.header"))));
-        while (m.find()) {
-            header.put(m.group(1), Integer.parseInt(m.group(2)));
-        }
+        Map<String, Integer> header = headerEnum("(LX_(?:OK|ERR_\\w+|REQUEST_\\w+|LDIF_\\w+|UPDATE_\\w+))");
         Map<String, Integer> java = new LinkedHashMap<>();
         for (Field f : Status.class.getFields()) {
             java.put(f.getName(), f.getInt(null));
@@ -178,20 +186,14 @@ class ApiTest {
                 assertEquals(e.getKey(), Status.name(e.getValue()), "every status has its name");
             }
         }
-        Matcher abi = Pattern.compile("#define LX_ABI_VERSION (\\d+)")
-            .matcher(Files.readString(Path.of(System.getProperty("leanix.header"))));
+        Matcher abi = Pattern.compile("#define LX_ABI_VERSION (\\d+)").matcher(SandboxTestBase.headerText());
         assertTrue(abi.find());
         assertEquals(Integer.parseInt(abi.group(1)), org.libleanix.spi.LeanixBackend.ABI_VERSION);
     }
 
     @Test
     void eventKindsAreTheHeaders() throws Exception {
-        Map<String, Integer> header = new LinkedHashMap<>();
-        Matcher m = Pattern.compile("^\\s*LX_EVENT_(\\w+) = (\\d+),", Pattern.MULTILINE)
-            .matcher(Files.readString(Path.of(System.getProperty("leanix.header"))));
-        while (m.find()) {
-            header.put(m.group(1), Integer.parseInt(m.group(2)));
-        }
+        Map<String, Integer> header = headerEnum("LX_EVENT_(\\w+)");
         Map<String, Integer> java = new LinkedHashMap<>();
         for (LeanixEvent.Kind k : LeanixEvent.Kind.values()) {
             if (k != LeanixEvent.Kind.OTHER) {

@@ -79,6 +79,11 @@ public abstract class SandboxTestBase {
         return sandbox.requests(endpoint, status);
     }
 
+    /** @return the text of {@code leanix.h} (surefire passes its path as {@code leanix.header}) */
+    protected static String headerText() throws java.io.IOException {
+        return Files.readString(Path.of(System.getProperty("leanix.header")));
+    }
+
     /**
      * A constant of {@code leanix.h} ({@code #define NAME value}), read from the header itself
      * (surefire passes its path), so that tests repeat no number of the library's.
@@ -87,8 +92,7 @@ public abstract class SandboxTestBase {
      * @return its value as written
      */
     protected static String headerDefine(String name) throws java.io.IOException {
-        Matcher m = Pattern.compile("#define " + name + " (\\S+)")
-            .matcher(Files.readString(Path.of(System.getProperty("leanix.header"))));
+        Matcher m = Pattern.compile("#define " + name + " (\\S+)").matcher(headerText());
         if (!m.find()) {
             throw new AssertionError(name + " is not in leanix.h");
         }

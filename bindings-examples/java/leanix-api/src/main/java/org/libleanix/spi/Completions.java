@@ -1,6 +1,5 @@
 package org.libleanix.spi;
 
-import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicLong;
 
 /**
@@ -27,8 +26,7 @@ public final class Completions {
         void completed(NativeOutcome outcome);
     }
 
-    private static final ConcurrentHashMap<Long, Handler> PENDING = new ConcurrentHashMap<>();
-    private static final AtomicLong NEXT = new AtomicLong();
+    private static final Registry<Handler> PENDING = new Registry<>();
     private static final AtomicLong STRAY = new AtomicLong();
     private static final ThreadLocal<int[]> DEPTH = ThreadLocal.withInitial(() -> new int[1]);
 
@@ -39,9 +37,7 @@ public final class Completions {
      * @return the number to pass as {@code userdata} (never 0)
      */
     public static long register(Handler handler) {
-        long id = NEXT.incrementAndGet();
-        PENDING.put(id, handler);
-        return id;
+        return PENDING.register(handler);
     }
 
     /**

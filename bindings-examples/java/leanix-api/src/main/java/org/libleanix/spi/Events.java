@@ -1,8 +1,5 @@
 package org.libleanix.spi;
 
-import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.atomic.AtomicLong;
-
 /**
  * The event sinks of the clients that have one, by the number a backend registers with
  * {@code lx_options_set_event_callback} as {@code userdata}; one static event callback per
@@ -19,8 +16,7 @@ public final class Events {
         void event(int kind, String detailsJson);
     }
 
-    private static final ConcurrentHashMap<Long, Sink> SINKS = new ConcurrentHashMap<>();
-    private static final AtomicLong NEXT = new AtomicLong();
+    private static final Registry<Sink> SINKS = new Registry<>();
 
     private Events() {}
 
@@ -29,9 +25,7 @@ public final class Events {
      * @return the number to register as {@code userdata} (never 0)
      */
     public static long register(Sink sink) {
-        long id = NEXT.incrementAndGet();
-        SINKS.put(id, sink);
-        return id;
+        return SINKS.register(sink);
     }
 
     /**

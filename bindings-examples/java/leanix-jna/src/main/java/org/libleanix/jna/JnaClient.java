@@ -3,8 +3,8 @@ package org.libleanix.jna;
 import com.sun.jna.CallbackThreadInitializer;
 import com.sun.jna.Native;
 import com.sun.jna.Pointer;
+import com.sun.jna.PointerType;
 import java.nio.charset.StandardCharsets;
-import java.util.concurrent.atomic.AtomicBoolean;
 import org.libleanix.LeanixException;
 import org.libleanix.LeanixResponse;
 import org.libleanix.Status;
@@ -12,8 +12,8 @@ import org.libleanix.spi.BackendClient;
 import org.libleanix.spi.CallSpec;
 import org.libleanix.spi.Completions;
 import org.libleanix.spi.Events;
-import org.libleanix.spi.NativeCancel;
-import org.libleanix.spi.NativeOutcome;
+import org.libleanix.spi.OwnedCancel;
+import org.libleanix.spi.OwnedOutcome;
 import org.libleanix.spi.NativeStrings;
 import org.libleanix.spi.PageWalk;
 
@@ -36,7 +36,7 @@ final class JnaClient implements BackendClient {
     static final Handles.CompletionCallback COMPLETION = new Handles.CompletionCallback() {
         @Override
         public void invoke(Pointer userdata, int status, Pointer response, Pointer error) {
-            Completions.deliver(Pointer.nativeValue(userdata), new Outcome(status, response, error));
+            Completions.deliver(Pointer.nativeValue(userdata), new Outcome(status, response, error, false));
         }
     };
 
@@ -80,19 +80,10 @@ final class JnaClient implements BackendClient {
 
     @Override
     public LeanixResponse request(String method, String path, String headers, byte[] body, int flags, CallSpec spec) {
-        byte[] m = NativeStrings.utf8z("method", method);
-        byte[] p = NativeStrings.utf8z("path", path);
-        byte[] h = headers == null ? null : headers.getBytes(StandardCharsets.UTF_8);
+        RequestArgs a = new RequestArgs(method, path, headers, body);
         long[] response = new long[1];
-        long[] err = new long[1];
-        Handles.CallOptions options = callOptions(spec);
-        try {
-            check(LibLeanix.lx_request_with(handle, m, p, h, h == null ? ZERO : new SizeT(h.length),
-                body == null || body.length == 0 ? null : body, body == null ? ZERO : new SizeT(body.length),
-                flags, options, response, err), err);
-        } finally {
-            free(spec, options);
-        }
+        checkWithOptions(spec, (options, err) -> LibLeanix.lx_request_with(handle, a.method, a.path, a.headers,
+            a.headersLen, a.body, a.bodyLen, flags, options, response, err));
         return response(new Handles.Response(ptr(response)));
     }
 
@@ -100,43 +91,26 @@ final class JnaClient implements BackendClient {
     public String graphql(String query, String variablesJson, CallSpec spec) {
         byte[] q = NativeStrings.utf8z("query", query);
         byte[] v = NativeStrings.utf8z("variables_json", variablesJson);
-        long[] json = new long[1];
-        long[] len = new long[1];
-        long[] err = new long[1];
-        Handles.CallOptions options = callOptions(spec);
-        try {
-            check(LibLeanix.lx_graphql_with(handle, q, v, options, json, len, err), err);
-        } finally {
-            free(spec, options);
-        }
-        return ownedString(ptr(json), len[0]);
+        OwnedText json = new OwnedText();
+        checkWithOptions(spec, (options, err) -> LibLeanix.lx_graphql_with(handle, q, v, options, json.ptr, json.len,
+            err));
+        return json.take();
     }
 
     @Override
     public String ldifRun(String ldifJson, int flags, CallSpec spec) {
         byte[] l = NativeStrings.utf8z("ldif_json", ldifJson);
-        long[] json = new long[1];
-        long[] len = new long[1];
-        long[] err = new long[1];
-        Handles.CallOptions options = callOptions(spec);
-        try {
-            check(LibLeanix.lx_ldif_run(handle, l, flags, options, json, len, err), err);
-        } finally {
-            free(spec, options);
-        }
-        return ownedString(ptr(json), len[0]);
+        OwnedText json = new OwnedText();
+        checkWithOptions(spec, (options, err) -> LibLeanix.lx_ldif_run(handle, l, flags, options, json.ptr, json.len,
+            err));
+        return json.take();
     }
 
     @Override
     public void ldifRunStart(String ldifJson, int flags, CallSpec spec, long callId) {
         byte[] l = NativeStrings.utf8z("ldif_json", ldifJson);
-        long[] err = new long[1];
-        Handles.CallOptions options = callOptions(spec);
-        try {
-            check(LibLeanix.lx_ldif_run_start(handle, l, flags, options, COMPLETION, new Pointer(callId), err), err);
-        } finally {
-            free(spec, options);
-        }
+        checkWithOptions(spec, (options, err) -> LibLeanix.lx_ldif_run_start(handle, l, flags, options, COMPLETION,
+            new Pointer(callId), err));
     }
 
     @Override
@@ -144,16 +118,10 @@ final class JnaClient implements BackendClient {
         byte[] i = NativeStrings.utf8z("id", id);
         byte[] p = NativeStrings.utf8z("patches_json", patchesJson);
         byte[] c = NativeStrings.utf8z("comment", comment);
-        long[] json = new long[1];
-        long[] len = new long[1];
-        long[] err = new long[1];
-        Handles.CallOptions options = callOptions(spec);
-        try {
-            check(LibLeanix.lx_update_fact_sheet(handle, i, p, c, flags, options, json, len, err), err);
-        } finally {
-            free(spec, options);
-        }
-        return ownedString(ptr(json), len[0]);
+        OwnedText json = new OwnedText();
+        checkWithOptions(spec, (options, err) -> LibLeanix.lx_update_fact_sheet(handle, i, p, c, flags, options,
+            json.ptr, json.len, err));
+        return json.take();
     }
 
     @Override
@@ -161,74 +129,42 @@ final class JnaClient implements BackendClient {
         byte[] q = NativeStrings.utf8z("query", query);
         byte[] v = NativeStrings.utf8z("variables_json", variablesJson);
         long[] out = new long[1];
-        long[] err = new long[1];
-        Handles.CallOptions options = callOptions(spec);
-        try {
-            check(LibLeanix.lx_graphql_pages_new(handle, q, v, options, out, err), err);
-        } finally {
-            free(spec, options);
-        }
-        return new Walk(new Handles.Pages(ptr(out)));
+        checkWithOptions(spec, (options, err) -> LibLeanix.lx_graphql_pages_new(handle, q, v, options, out, err));
+        return Walk.graphql(new Handles.Pages(ptr(out)));
     }
 
     @Override
     public PageWalk restPages(String path, CallSpec spec) {
         byte[] p = NativeStrings.utf8z("path", path);
         long[] out = new long[1];
-        long[] err = new long[1];
-        Handles.CallOptions options = callOptions(spec);
-        try {
-            check(LibLeanix.lx_rest_pages_new(handle, p, options, out, err), err);
-        } finally {
-            free(spec, options);
-        }
-        return new RestWalk(new Handles.RestPages(ptr(out)));
+        checkWithOptions(spec, (options, err) -> LibLeanix.lx_rest_pages_new(handle, p, options, out, err));
+        return Walk.rest(new Handles.RestPages(ptr(out)));
     }
 
     @Override
     public void requestStart(String method, String path, String headers, byte[] body, int flags, CallSpec spec,
                              long callId) {
-        byte[] m = NativeStrings.utf8z("method", method);
-        byte[] p = NativeStrings.utf8z("path", path);
-        byte[] h = headers == null ? null : headers.getBytes(StandardCharsets.UTF_8);
-        long[] err = new long[1];
-        Handles.CallOptions options = callOptions(spec);
-        try {
-            check(LibLeanix.lx_request_start(handle, m, p, h, h == null ? ZERO : new SizeT(h.length),
-                body == null || body.length == 0 ? null : body, body == null ? ZERO : new SizeT(body.length),
-                flags, options, COMPLETION, new Pointer(callId), err), err);
-        } finally {
-            free(spec, options);
-        }
+        RequestArgs a = new RequestArgs(method, path, headers, body);
+        checkWithOptions(spec, (options, err) -> LibLeanix.lx_request_start(handle, a.method, a.path, a.headers,
+            a.headersLen, a.body, a.bodyLen, flags, options, COMPLETION, new Pointer(callId), err));
     }
 
     @Override
     public void graphqlStart(String query, String variablesJson, CallSpec spec, long callId) {
         byte[] q = NativeStrings.utf8z("query", query);
         byte[] v = NativeStrings.utf8z("variables_json", variablesJson);
-        long[] err = new long[1];
-        Handles.CallOptions options = callOptions(spec);
-        try {
-            check(LibLeanix.lx_graphql_start(handle, q, v, options, COMPLETION, new Pointer(callId), err), err);
-        } finally {
-            free(spec, options);
-        }
+        checkWithOptions(spec, (options, err) -> LibLeanix.lx_graphql_start(handle, q, v, options, COMPLETION,
+            new Pointer(callId), err));
     }
 
     @Override
     public String accessToken() {
-        long[] token = new long[1];
-        long[] err = new long[1];
-        check(LibLeanix.lx_access_token(handle, token, err), err);
-        return ownedString(ptr(token), -1);
+        return ownedString(checkedOut((token, err) -> LibLeanix.lx_access_token(handle, token, err)), -1);
     }
 
     @Override
     public String claimsJson() {
-        long[] json = new long[1];
-        long[] err = new long[1];
-        check(LibLeanix.lx_claims_json(handle, json, err), err);
-        return ownedString(ptr(json), -1);
+        return ownedString(checkedOut((json, err) -> LibLeanix.lx_claims_json(handle, json, err)), -1);
     }
 
     @Override
@@ -242,79 +178,44 @@ final class JnaClient implements BackendClient {
     @Override
     public String webhooksCreate(String specJson, CallSpec spec) {
         byte[] body = NativeStrings.utf8z("spec_json", specJson);
-        long[] json = new long[1];
-        long[] len = new long[1];
-        long[] err = new long[1];
-        Handles.CallOptions options = callOptions(spec);
-        try {
-            check(LibLeanix.lx_webhooks_create(handle, body, options, json, len, err), err);
-        } finally {
-            free(spec, options);
-        }
-        return ownedString(ptr(json), len[0]);
+        OwnedText json = new OwnedText();
+        checkWithOptions(spec, (options, err) -> LibLeanix.lx_webhooks_create(handle, body, options, json.ptr,
+            json.len, err));
+        return json.take();
     }
 
     @Override
     public String webhooksList(CallSpec spec) {
-        long[] json = new long[1];
-        long[] len = new long[1];
-        long[] err = new long[1];
-        Handles.CallOptions options = callOptions(spec);
-        try {
-            check(LibLeanix.lx_webhooks_list(handle, options, json, len, err), err);
-        } finally {
-            free(spec, options);
-        }
-        return ownedString(ptr(json), len[0]);
+        OwnedText json = new OwnedText();
+        checkWithOptions(spec, (options, err) -> LibLeanix.lx_webhooks_list(handle, options, json.ptr, json.len, err));
+        return json.take();
     }
 
     @Override
     public void webhooksDelete(String subscriptionId, CallSpec spec) {
         byte[] id = NativeStrings.utf8z("subscription_id", subscriptionId);
-        long[] err = new long[1];
-        Handles.CallOptions options = callOptions(spec);
-        try {
-            check(LibLeanix.lx_webhooks_delete(handle, id, options, err), err);
-        } finally {
-            free(spec, options);
-        }
+        checkWithOptions(spec, (options, err) -> LibLeanix.lx_webhooks_delete(handle, id, options, err));
     }
 
     @Override
     public String webhooksFetch(String subscriptionId, boolean wait, CallSpec spec) {
         byte[] id = NativeStrings.utf8z("subscription_id", subscriptionId);
-        long[] json = new long[1];
-        long[] len = new long[1];
-        long[] err = new long[1];
-        Handles.CallOptions options = callOptions(spec);
-        try {
-            int status = wait ? LibLeanix.lx_webhooks_fetch_wait(handle, id, options, json, len, err)
-                : LibLeanix.lx_webhooks_fetch(handle, id, options, json, len, err);
-            check(status, err);
-        } finally {
-            free(spec, options);
-        }
-        return ownedString(ptr(json), len[0]);
+        OwnedText json = new OwnedText();
+        checkWithOptions(spec, (options, err) -> wait
+            ? LibLeanix.lx_webhooks_fetch_wait(handle, id, options, json.ptr, json.len, err)
+            : LibLeanix.lx_webhooks_fetch(handle, id, options, json.ptr, json.len, err));
+        return json.take();
     }
 
     @Override
     public void webhooksCommit(String subscriptionId, long nextOffset, CallSpec spec) {
         byte[] id = NativeStrings.utf8z("subscription_id", subscriptionId);
-        long[] err = new long[1];
-        Handles.CallOptions options = callOptions(spec);
-        try {
-            check(LibLeanix.lx_webhooks_commit(handle, id, nextOffset, options, err), err);
-        } finally {
-            free(spec, options);
-        }
+        checkWithOptions(spec, (options, err) -> LibLeanix.lx_webhooks_commit(handle, id, nextOffset, options, err));
     }
 
     @Override
     public String apiOrigin() {
-        long[] origin = new long[1];
-        long[] err = new long[1];
-        check(LibLeanix.lx_api_origin(handle, origin, err), err);
-        return ownedString(ptr(origin), -1);
+        return ownedString(checkedOut((origin, err) -> LibLeanix.lx_api_origin(handle, origin, err)), -1);
     }
 
     @Override
@@ -325,6 +226,82 @@ final class JnaClient implements BackendClient {
     @Override
     public void free() {
         LibLeanix.lx_free(handle.getPointer());
+    }
+
+    /** A downcall with a {@code T **} out-parameter and an {@code lx_error **} one; returns its status. */
+    @FunctionalInterface
+    interface OutCall {
+        int call(long[] out, long[] err);
+    }
+
+    /** A downcall that takes an {@code lx_call_options} (null for none) and an {@code lx_error **}. */
+    @FunctionalInterface
+    private interface OptionsCall {
+        int call(Handles.CallOptions options, long[] err);
+    }
+
+    /**
+     * Makes a downcall that creates something, and {@link #check}s its status.
+     *
+     * @return the pointer it wrote to its out-parameter
+     */
+    static Pointer checkedOut(OutCall call) {
+        long[] out = new long[1];
+        long[] err = new long[1];
+        check(call.call(out, err), err);
+        return ptr(out);
+    }
+
+    /**
+     * Makes a downcall with the spec's {@code lx_call_options} ({@link #callOptions}, released
+     * after it) and {@link #check}s its status.
+     */
+    private static void checkWithOptions(CallSpec spec, OptionsCall call) {
+        long[] err = new long[1];
+        Handles.CallOptions options = callOptions(spec);
+        try {
+            check(call.call(options, err), err);
+        } finally {
+            free(spec, options);
+        }
+    }
+
+    /** The {@code char **json, size_t *len} out-parameters of a call whose result is an owned string. */
+    private static final class OwnedText {
+        final long[] ptr = new long[1];
+        final long[] len = new long[1];
+
+        /** @return the string the call wrote, copied (and freed natively) */
+        String take() {
+            return ownedString(ptr(ptr), len[0]);
+        }
+
+        /** @return as {@link #take}, or null if the call wrote no string (after a walk's last page) */
+        String takeOrNull() {
+            return ptr[0] == 0 ? null : take();
+        }
+    }
+
+    /**
+     * The arguments of {@code lx_request_with} and {@code lx_request_start}: NULL headers for none,
+     * a NULL body for none or an empty one.
+     */
+    private static final class RequestArgs {
+        final byte[] method;
+        final byte[] path;
+        final byte[] headers;
+        final SizeT headersLen;
+        final byte[] body;
+        final SizeT bodyLen;
+
+        RequestArgs(String method, String path, String headers, byte[] body) {
+            this.method = NativeStrings.utf8z("method", method);
+            this.path = NativeStrings.utf8z("path", path);
+            this.headers = headers == null ? null : headers.getBytes(StandardCharsets.UTF_8);
+            this.headersLen = this.headers == null ? ZERO : new SizeT(this.headers.length);
+            this.body = body == null || body.length == 0 ? null : body;
+            this.bodyLen = body == null ? ZERO : new SizeT(body.length);
+        }
     }
 
     /**
@@ -338,10 +315,8 @@ final class JnaClient implements BackendClient {
         if (spec.timeoutMillis() == 0 && spec.operationName() == null) {
             return ((Cancel) spec.cancel()).options();
         }
-        long[] out = new long[1];
+        Handles.CallOptions options = new Handles.CallOptions(checkedOut(LibLeanix::lx_call_options_new));
         long[] err = new long[1];
-        check(LibLeanix.lx_call_options_new(out, err), err);
-        Handles.CallOptions options = new Handles.CallOptions(ptr(out));
         try {
             if (spec.timeoutMillis() > 0) {
                 check(LibLeanix.lx_call_options_set_timeout_ms(options, spec.timeoutMillis(), err), err);
@@ -377,10 +352,8 @@ final class JnaClient implements BackendClient {
      * An {@code lx_cancel}, with an {@code lx_call_options} that sets only it, made on first use
      * and kept as long as the handle (the binding reuses handles that have not fired).
      */
-    static final class Cancel implements NativeCancel {
+    static final class Cancel extends OwnedCancel {
         final Handles.Cancel handle;
-        private final AtomicBoolean freed = new AtomicBoolean();
-        private volatile boolean fired;
         private Handles.CallOptions options;
 
         Cancel(Handles.Cancel handle) {
@@ -388,19 +361,14 @@ final class JnaClient implements BackendClient {
         }
 
         static Cancel create() {
-            long[] out = new long[1];
-            long[] err = new long[1];
-            check(LibLeanix.lx_cancel_new(out, err), err);
-            return new Cancel(new Handles.Cancel(ptr(out)));
+            return new Cancel(new Handles.Cancel(checkedOut(LibLeanix::lx_cancel_new)));
         }
 
         /** @return call options with this handle and nothing else; owned by this object */
         synchronized Handles.CallOptions options() {
             if (options == null) {
-                long[] out = new long[1];
+                Handles.CallOptions o = new Handles.CallOptions(checkedOut(LibLeanix::lx_call_options_new));
                 long[] err = new long[1];
-                check(LibLeanix.lx_call_options_new(out, err), err);
-                Handles.CallOptions o = new Handles.CallOptions(ptr(out));
                 try {
                     check(LibLeanix.lx_call_options_set_cancel(o, handle, err), err);
                 } catch (RuntimeException e) {
@@ -413,83 +381,66 @@ final class JnaClient implements BackendClient {
         }
 
         @Override
-        public void fire() {
-            fired = true;
+        protected void fireNative() {
             // A freed handle is not live any more: the library ignores it (handles are never reused).
             LibLeanix.lx_cancel_fire(handle);
         }
 
         @Override
-        public boolean hasFired() {
-            return fired;
-        }
-
-        @Override
-        public void free() {
-            if (freed.compareAndSet(false, true)) {
-                synchronized (this) {
-                    if (options != null) {
-                        LibLeanix.lx_free(options.getPointer());
-                        options = null;
-                    }
+        protected void freeNative() {
+            synchronized (this) {
+                if (options != null) {
+                    LibLeanix.lx_free(options.getPointer());
+                    options = null;
                 }
-                LibLeanix.lx_free(handle.getPointer());
             }
+            LibLeanix.lx_free(handle.getPointer());
         }
     }
 
-    /** An {@code lx_graphql_pages} walk. */
-    private static final class Walk implements PageWalk {
-        private final Handles.Pages pages;
+    /** A page walk's {@code lx_*_pages_next}: {@code (char **json, size_t *len, lx_error **)}. */
+    @FunctionalInterface
+    private interface PagesNext {
+        int call(long[] json, long[] len, long[] err);
+    }
 
-        Walk(Handles.Pages pages) {
-            this.pages = pages;
+    /** A page walk's {@code lx_*_pages_next_start}: {@code (callback, userdata, lx_error **)}. */
+    @FunctionalInterface
+    private interface PagesNextStart {
+        int call(Handles.CompletionCallback callback, Pointer userdata, long[] err);
+    }
+
+    /**
+     * An {@code lx_graphql_pages} or {@code lx_rest_pages} walk: the handle, its
+     * {@code lx_*_pages_next} and its {@code lx_*_pages_next_start}.
+     */
+    private record Walk(PointerType pages, PagesNext fetch, PagesNextStart fetchStart) implements PageWalk {
+        /** An {@code lx_graphql_pages} walk. */
+        static Walk graphql(Handles.Pages pages) {
+            return new Walk(pages,
+                (json, len, err) -> LibLeanix.lx_graphql_pages_next(pages, json, len, err),
+                (callback, userdata, err) -> LibLeanix.lx_graphql_pages_next_start(pages, callback, userdata, err));
+        }
+
+        /** An {@code lx_rest_pages} walk. */
+        static Walk rest(Handles.RestPages pages) {
+            return new Walk(pages,
+                (json, len, err) -> LibLeanix.lx_rest_pages_next(pages, json, len, err),
+                (callback, userdata, err) -> LibLeanix.lx_rest_pages_next_start(pages, callback, userdata, err));
         }
 
         @Override
         public String next() {
-            long[] json = new long[1];
-            long[] len = new long[1];
+            OwnedText json = new OwnedText();
             long[] err = new long[1];
-            check(LibLeanix.lx_graphql_pages_next(pages, json, len, err), err);
-            Pointer p = ptr(json);
-            return p == null ? null : ownedString(p, len[0]);
+            check(fetch.call(json.ptr, json.len, err), err);
+            return json.takeOrNull();
         }
 
         @Override
         public void startNext(long callId) {
             long[] err = new long[1];
-            check(LibLeanix.lx_graphql_pages_next_start(pages, PAGE_COMPLETION, new Pointer(callId), err), err);
-        }
-
-        @Override
-        public void free() {
-            LibLeanix.lx_free(pages.getPointer());
-        }
-    }
-
-    /** An {@code lx_rest_pages} walk. */
-    private static final class RestWalk implements PageWalk {
-        private final Handles.RestPages pages;
-
-        RestWalk(Handles.RestPages pages) {
-            this.pages = pages;
-        }
-
-        @Override
-        public String next() {
-            long[] json = new long[1];
-            long[] len = new long[1];
-            long[] err = new long[1];
-            check(LibLeanix.lx_rest_pages_next(pages, json, len, err), err);
-            Pointer p = ptr(json);
-            return p == null ? null : ownedString(p, len[0]);
-        }
-
-        @Override
-        public void startNext(long callId) {
-            long[] err = new long[1];
-            check(LibLeanix.lx_rest_pages_next_start(pages, PAGE_COMPLETION, new Pointer(callId), err), err);
+            check(fetchStart.call(PAGE_COMPLETION, new Pointer(callId), err), err);
         }
 
         @Override
@@ -499,52 +450,31 @@ final class JnaClient implements BackendClient {
     }
 
     /** The owned result of an asynchronous call, copied by whoever takes it. */
-    private static final class Outcome implements NativeOutcome {
-        private final int status;
-        private final Pointer response;
-        private final Pointer error;
-        /** A page fetch's: {@code LX_OK} without a response is the end of the walk. */
-        private final boolean page;
-
-        Outcome(int status, Pointer response, Pointer error) {
-            this(status, response, error, false);
-        }
-
+    private static final class Outcome extends OwnedOutcome<Pointer> {
         Outcome(int status, Pointer response, Pointer error, boolean page) {
-            this.status = status;
-            this.response = response;
-            this.error = error;
-            this.page = page;
+            super(status, response, error, page);
         }
 
         @Override
-        public LeanixResponse take() {
-            if (page && status == Status.LX_OK && response == null) {
-                if (error != null) {
-                    LibLeanix.lx_free(error);
-                }
-                return null;
-            }
-            if (status == Status.LX_OK && response != null) {
-                if (error != null) {
-                    LibLeanix.lx_free(error);
-                }
-                return response(new Handles.Response(response));
-            }
-            if (response != null) {
-                LibLeanix.lx_free(response);
-            }
-            throw error(status == Status.LX_OK ? Status.LX_ERR_PANIC : status, error);
+        protected boolean isNull(Pointer p) {
+            return p == null;
         }
 
         @Override
-        public void discard() {
-            if (response != null) {
-                LibLeanix.lx_free(response);
+        protected void free(Pointer p) {
+            if (p != null) {
+                LibLeanix.lx_free(p);
             }
-            if (error != null) {
-                LibLeanix.lx_free(error);
-            }
+        }
+
+        @Override
+        protected LeanixResponse takeResponse(Pointer response) {
+            return response(new Handles.Response(response));
+        }
+
+        @Override
+        protected LeanixException takeError(int status, Pointer error) {
+            return error(status, error);
         }
     }
 

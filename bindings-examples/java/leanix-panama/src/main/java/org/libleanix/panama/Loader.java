@@ -39,13 +39,7 @@ final class Loader {
             MethodHandle abi = Linker.nativeLinker().downcallHandle(
                 library.find("lx_abi_version").orElseThrow(() -> new UnsatisfiedLinkError("no symbol lx_abi_version")),
                 FunctionDescriptor.of(ValueLayout.JAVA_INT));
-            try {
-                return Integer.toUnsignedLong((int) abi.invokeExact());
-            } catch (RuntimeException | Error e) {
-                throw e;
-            } catch (Throwable t) {
-                throw new IllegalStateException(t);
-            }
+            return PanamaClient.unchecked(() -> Integer.toUnsignedLong((int) abi.invokeExact()));
         }
     }
 

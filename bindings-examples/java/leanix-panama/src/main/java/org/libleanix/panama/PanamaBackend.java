@@ -1,6 +1,5 @@
 package org.libleanix.panama;
 
-import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.lang.invoke.MethodHandle;
 import java.util.List;
@@ -60,20 +59,13 @@ public final class PanamaBackend implements LeanixBackend {
     @Override
     public String libraryVersion() {
         load();
-        try {
-            return PanamaClient.borrowed((MemorySegment) Lib.VERSION.invokeExact());
-        } catch (RuntimeException | Error e) {
-            throw e;
-        } catch (Throwable t) {
-            throw new IllegalStateException(t);
-        }
+        return PanamaClient.unchecked(() -> PanamaClient.borrowed((MemorySegment) Lib.VERSION.invokeExact()));
     }
 
     @Override
     public BackendClient newClient(List<Map.Entry<String, String>> options, long eventSink) {
         load();
-        try (Arena arena = Arena.ofConfined()) {
-            OutParams out = new OutParams(arena);
+        return PanamaClient.inArena((arena, out) -> {
             PanamaClient.check((int) Lib.OPTIONS_NEW.invokeExact(out.result(), out.error()), out);
             MemorySegment opts = out.resultValue();
             try {
@@ -91,11 +83,7 @@ public final class PanamaBackend implements LeanixBackend {
             } finally {
                 Lib.FREE_SMALL.invokeExact(opts);
             }
-        } catch (RuntimeException | Error e) {
-            throw e;
-        } catch (Throwable t) {
-            throw new IllegalStateException(t);
-        }
+        });
     }
 
     @Override
@@ -107,8 +95,7 @@ public final class PanamaBackend implements LeanixBackend {
     @Override
     public Optional<String> optionDefault(String key) {
         load();
-        try (Arena arena = Arena.ofConfined()) {
-            OutParams out = new OutParams(arena);
+        return PanamaClient.inArena((arena, out) -> {
             int status = (int) Lib.OPTIONS_DEFAULT.invokeExact(PanamaClient.cString(arena, "key", key), out.result());
             if (status == Status.LX_ERR_NOT_FOUND) {
                 return Optional.empty();
@@ -117,11 +104,7 @@ public final class PanamaBackend implements LeanixBackend {
                 throw LeanixException.of(status, "no option named " + key, 0, null, -1);
             }
             return Optional.of(PanamaClient.borrowed(out.resultValue()));
-        } catch (RuntimeException | Error e) {
-            throw e;
-        } catch (Throwable t) {
-            throw new IllegalStateException(t);
-        }
+        });
     }
 
     @Override

@@ -5,8 +5,8 @@ import static java.lang.foreign.ValueLayout.JAVA_INT;
 
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
+import java.lang.invoke.MethodHandle;
 import java.nio.charset.StandardCharsets;
-import java.util.concurrent.atomic.AtomicBoolean;
 import org.libleanix.LeanixException;
 import org.libleanix.LeanixResponse;
 import org.libleanix.Status;
@@ -14,8 +14,8 @@ import org.libleanix.spi.BackendClient;
 import org.libleanix.spi.CallSpec;
 import org.libleanix.spi.Completions;
 import org.libleanix.spi.Events;
-import org.libleanix.spi.NativeCancel;
-import org.libleanix.spi.NativeOutcome;
+import org.libleanix.spi.OwnedCancel;
+import org.libleanix.spi.OwnedOutcome;
 import org.libleanix.spi.NativeStrings;
 import org.libleanix.spi.PageWalk;
 
@@ -47,7 +47,7 @@ final class PanamaClient implements BackendClient {
     /** The completion callback: hands the owned result to the call's handler. */
     static void onCompletion(MemorySegment userdata, int status, MemorySegment response, MemorySegment error) {
         try {
-            Completions.deliver(userdata.address(), new Outcome(status, response, error));
+            Completions.deliver(userdata.address(), new Outcome(status, response, error, false));
         } catch (Throwable ignored) {
             // never into native code
         }
@@ -77,366 +77,221 @@ final class PanamaClient implements BackendClient {
 
     @Override
     public LeanixResponse request(String method, String path, String headers, byte[] body, int flags, CallSpec spec) {
-        try (Arena arena = Arena.ofConfined()) {
-            OutParams out = new OutParams(arena);
-            MemorySegment options = callOptions(arena, spec);
-            try {
-                MemorySegment h = MemorySegment.NULL;
-                long hLen = 0;
-                if (headers != null) {
-                    byte[] bytes = headers.getBytes(StandardCharsets.UTF_8);
-                    h = arena.allocateFrom(JAVA_BYTE, bytes);
-                    hLen = bytes.length;
-                }
-                MemorySegment b = MemorySegment.NULL;
-                long bLen = 0;
-                if (body != null && body.length > 0) {
-                    b = arena.allocateFrom(JAVA_BYTE, body);
-                    bLen = body.length;
-                }
-                check((int) Lib.REQUEST_WITH.invokeExact(handle, cString(arena, "method", method),
-                    cString(arena, "path", path), h, hLen, b, bLen, flags, options, out.result(), out.error()), out);
-            } finally {
-                freeOptions(spec, options);
-            }
+        return inArena((arena, out) -> {
+            checkWithOptions(arena, spec, out, options -> {
+                RequestArgs a = RequestArgs.of(arena, method, path, headers, body);
+                return (int) Lib.REQUEST_WITH.invokeExact(handle, a.method(), a.path(), a.headers(), a.headersLen(),
+                    a.body(), a.bodyLen(), flags, options, out.result(), out.error());
+            });
             return response(out.resultValue(), out);
-        } catch (RuntimeException | Error e) {
-            throw e;
-        } catch (Throwable t) {
-            throw new IllegalStateException(t);
-        }
+        });
     }
 
     @Override
     public String graphql(String query, String variablesJson, CallSpec spec) {
-        try (Arena arena = Arena.ofConfined()) {
-            OutParams out = new OutParams(arena);
+        return inArena((arena, out) -> {
             MemorySegment q = cString(arena, "query", query);
             MemorySegment v = cString(arena, "variables_json", variablesJson);
-            MemorySegment options = callOptions(arena, spec);
-            try {
-                check((int) Lib.GRAPHQL_WITH.invokeExact(handle, q, v, options, out.result(), out.length(),
-                    out.error()), out);
-            } finally {
-                freeOptions(spec, options);
-            }
-            return ownedString(out.resultValue(), out.lengthValue());
-        } catch (RuntimeException | Error e) {
-            throw e;
-        } catch (Throwable t) {
-            throw new IllegalStateException(t);
-        }
+            checkWithOptions(arena, spec, out, options ->
+                (int) Lib.GRAPHQL_WITH.invokeExact(handle, q, v, options, out.result(), out.length(), out.error()));
+            return ownedResult(out);
+        });
     }
 
     @Override
     public PageWalk restPages(String path, CallSpec spec) {
-        try (Arena arena = Arena.ofConfined()) {
-            OutParams out = new OutParams(arena);
+        return inArena((arena, out) -> {
             MemorySegment p = cString(arena, "path", path);
-            MemorySegment options = callOptions(arena, spec);
-            try {
-                check((int) Lib.REST_PAGES_NEW.invokeExact(handle, p, options, out.result(), out.error()), out);
-            } finally {
-                freeOptions(spec, options);
-            }
+            checkWithOptions(arena, spec, out, options ->
+                (int) Lib.REST_PAGES_NEW.invokeExact(handle, p, options, out.result(), out.error()));
             return new Walk(out.resultValue(), true);
-        } catch (RuntimeException | Error e) {
-            throw e;
-        } catch (Throwable t) {
-            throw new IllegalStateException(t);
-        }
+        });
     }
 
     @Override
     public String ldifRun(String ldifJson, int flags, CallSpec spec) {
-        try (Arena arena = Arena.ofConfined()) {
-            OutParams out = new OutParams(arena);
+        return inArena((arena, out) -> {
             MemorySegment l = cString(arena, "ldif_json", ldifJson);
-            MemorySegment options = callOptions(arena, spec);
-            try {
-                check((int) Lib.LDIF_RUN.invokeExact(handle, l, flags, options, out.result(), out.length(),
-                    out.error()), out);
-            } finally {
-                freeOptions(spec, options);
-            }
-            return ownedString(out.resultValue(), out.lengthValue());
-        } catch (RuntimeException | Error e) {
-            throw e;
-        } catch (Throwable t) {
-            throw new IllegalStateException(t);
-        }
+            checkWithOptions(arena, spec, out, options ->
+                (int) Lib.LDIF_RUN.invokeExact(handle, l, flags, options, out.result(), out.length(), out.error()));
+            return ownedResult(out);
+        });
     }
 
     @Override
     public void ldifRunStart(String ldifJson, int flags, CallSpec spec, long callId) {
-        try (Arena arena = Arena.ofConfined()) {
-            OutParams out = new OutParams(arena);
+        inArena((arena, out) -> {
             MemorySegment l = cString(arena, "ldif_json", ldifJson);
-            MemorySegment options = callOptions(arena, spec);
-            try {
-                check((int) Lib.LDIF_RUN_START.invokeExact(handle, l, flags, options, Lib.COMPLETION_STUB,
-                    MemorySegment.ofAddress(callId), out.error()), out);
-            } finally {
-                freeOptions(spec, options);
-            }
-        } catch (RuntimeException | Error e) {
-            throw e;
-        } catch (Throwable t) {
-            throw new IllegalStateException(t);
-        }
+            checkWithOptions(arena, spec, out, options ->
+                (int) Lib.LDIF_RUN_START.invokeExact(handle, l, flags, options, Lib.COMPLETION_STUB,
+                    MemorySegment.ofAddress(callId), out.error()));
+            return null;
+        });
     }
 
     @Override
     public String updateFactSheet(String id, String patchesJson, String comment, int flags, CallSpec spec) {
-        try (Arena arena = Arena.ofConfined()) {
-            OutParams out = new OutParams(arena);
+        return inArena((arena, out) -> {
             MemorySegment i = cString(arena, "id", id);
             MemorySegment p = cString(arena, "patches_json", patchesJson);
             MemorySegment c = cString(arena, "comment", comment);
-            MemorySegment options = callOptions(arena, spec);
-            try {
-                check((int) Lib.UPDATE_FACT_SHEET.invokeExact(handle, i, p, c, flags, options, out.result(),
-                    out.length(), out.error()), out);
-            } finally {
-                freeOptions(spec, options);
-            }
-            return ownedString(out.resultValue(), out.lengthValue());
-        } catch (RuntimeException | Error e) {
-            throw e;
-        } catch (Throwable t) {
-            throw new IllegalStateException(t);
-        }
+            checkWithOptions(arena, spec, out, options ->
+                (int) Lib.UPDATE_FACT_SHEET.invokeExact(handle, i, p, c, flags, options, out.result(), out.length(),
+                    out.error()));
+            return ownedResult(out);
+        });
     }
 
     @Override
     public PageWalk graphqlPages(String query, String variablesJson, CallSpec spec) {
-        try (Arena arena = Arena.ofConfined()) {
-            OutParams out = new OutParams(arena);
+        return inArena((arena, out) -> {
             MemorySegment q = cString(arena, "query", query);
             MemorySegment v = cString(arena, "variables_json", variablesJson);
-            MemorySegment options = callOptions(arena, spec);
-            try {
-                check((int) Lib.PAGES_NEW.invokeExact(handle, q, v, options, out.result(), out.error()), out);
-            } finally {
-                freeOptions(spec, options);
-            }
+            checkWithOptions(arena, spec, out, options ->
+                (int) Lib.PAGES_NEW.invokeExact(handle, q, v, options, out.result(), out.error()));
             return new Walk(out.resultValue());
-        } catch (RuntimeException | Error e) {
-            throw e;
-        } catch (Throwable t) {
-            throw new IllegalStateException(t);
-        }
+        });
     }
 
     @Override
     public void requestStart(String method, String path, String headers, byte[] body, int flags, CallSpec spec,
                              long callId) {
-        try (Arena arena = Arena.ofConfined()) {
-            OutParams out = new OutParams(arena);
-            MemorySegment options = callOptions(arena, spec);
-            try {
-                MemorySegment h = MemorySegment.NULL;
-                long hLen = 0;
-                if (headers != null) {
-                    byte[] bytes = headers.getBytes(StandardCharsets.UTF_8);
-                    h = arena.allocateFrom(JAVA_BYTE, bytes);
-                    hLen = bytes.length;
-                }
-                MemorySegment b = MemorySegment.NULL;
-                long bLen = 0;
-                if (body != null && body.length > 0) {
-                    b = arena.allocateFrom(JAVA_BYTE, body);
-                    bLen = body.length;
-                }
-                check((int) Lib.REQUEST_START.invokeExact(handle, cString(arena, "method", method),
-                    cString(arena, "path", path), h, hLen, b, bLen, flags, options, Lib.COMPLETION_STUB,
-                    MemorySegment.ofAddress(callId), out.error()), out);
-            } finally {
-                freeOptions(spec, options);
-            }
-        } catch (RuntimeException | Error e) {
-            throw e;
-        } catch (Throwable t) {
-            throw new IllegalStateException(t);
-        }
+        inArena((arena, out) -> {
+            checkWithOptions(arena, spec, out, options -> {
+                RequestArgs a = RequestArgs.of(arena, method, path, headers, body);
+                return (int) Lib.REQUEST_START.invokeExact(handle, a.method(), a.path(), a.headers(), a.headersLen(),
+                    a.body(), a.bodyLen(), flags, options, Lib.COMPLETION_STUB, MemorySegment.ofAddress(callId),
+                    out.error());
+            });
+            return null;
+        });
     }
 
     @Override
     public void graphqlStart(String query, String variablesJson, CallSpec spec, long callId) {
-        try (Arena arena = Arena.ofConfined()) {
-            OutParams out = new OutParams(arena);
+        inArena((arena, out) -> {
             MemorySegment q = cString(arena, "query", query);
             MemorySegment v = cString(arena, "variables_json", variablesJson);
-            MemorySegment options = callOptions(arena, spec);
-            try {
-                check((int) Lib.GRAPHQL_START.invokeExact(handle, q, v, options, Lib.COMPLETION_STUB,
-                    MemorySegment.ofAddress(callId), out.error()), out);
-            } finally {
-                freeOptions(spec, options);
-            }
-        } catch (RuntimeException | Error e) {
-            throw e;
-        } catch (Throwable t) {
-            throw new IllegalStateException(t);
-        }
+            checkWithOptions(arena, spec, out, options ->
+                (int) Lib.GRAPHQL_START.invokeExact(handle, q, v, options, Lib.COMPLETION_STUB,
+                    MemorySegment.ofAddress(callId), out.error()));
+            return null;
+        });
     }
 
     @Override
     public String accessToken() {
-        try (Arena arena = Arena.ofConfined()) {
-            OutParams out = new OutParams(arena);
-            check((int) Lib.ACCESS_TOKEN.invokeExact(handle, out.result(), out.error()), out);
-            return ownedString(out.resultValue(), -1);
-        } catch (RuntimeException | Error e) {
-            throw e;
-        } catch (Throwable t) {
-            throw new IllegalStateException(t);
-        }
+        return clientString(Lib.ACCESS_TOKEN);
     }
 
     @Override
     public boolean forgetToken() {
-        try (Arena arena = Arena.ofConfined()) {
-            OutParams out = new OutParams(arena);
+        return inArena((arena, out) -> {
             MemorySegment removed = arena.allocate(JAVA_INT); // zeroed
             check((int) Lib.FORGET_TOKEN.invokeExact(handle, removed, out.error()), out);
             return removed.get(JAVA_INT, 0) != 0;
-        } catch (RuntimeException | Error e) {
-            throw e;
-        } catch (Throwable t) {
-            throw new IllegalStateException(t);
-        }
+        });
     }
 
     @Override
     public String claimsJson() {
-        try (Arena arena = Arena.ofConfined()) {
-            OutParams out = new OutParams(arena);
-            check((int) Lib.CLAIMS_JSON.invokeExact(handle, out.result(), out.error()), out);
-            return ownedString(out.resultValue(), -1);
-        } catch (RuntimeException | Error e) {
-            throw e;
-        } catch (Throwable t) {
-            throw new IllegalStateException(t);
-        }
+        return clientString(Lib.CLAIMS_JSON);
     }
 
     @Override
     public String webhooksCreate(String specJson, CallSpec spec) {
-        try (Arena arena = Arena.ofConfined()) {
-            OutParams out = new OutParams(arena);
+        return inArena((arena, out) -> {
             MemorySegment body = cString(arena, "spec_json", specJson);
-            MemorySegment options = callOptions(arena, spec);
-            try {
-                check((int) Lib.WEBHOOKS_CREATE.invokeExact(handle, body, options, out.result(), out.length(),
-                    out.error()), out);
-            } finally {
-                freeOptions(spec, options);
-            }
-            return ownedString(out.resultValue(), out.lengthValue());
-        } catch (RuntimeException | Error e) {
-            throw e;
-        } catch (Throwable t) {
-            throw new IllegalStateException(t);
-        }
+            checkWithOptions(arena, spec, out, options ->
+                (int) Lib.WEBHOOKS_CREATE.invokeExact(handle, body, options, out.result(), out.length(), out.error()));
+            return ownedResult(out);
+        });
     }
 
     @Override
     public String webhooksList(CallSpec spec) {
-        try (Arena arena = Arena.ofConfined()) {
-            OutParams out = new OutParams(arena);
-            MemorySegment options = callOptions(arena, spec);
-            try {
-                check((int) Lib.WEBHOOKS_LIST.invokeExact(handle, options, out.result(), out.length(), out.error()),
-                    out);
-            } finally {
-                freeOptions(spec, options);
-            }
-            return ownedString(out.resultValue(), out.lengthValue());
-        } catch (RuntimeException | Error e) {
-            throw e;
-        } catch (Throwable t) {
-            throw new IllegalStateException(t);
-        }
+        return inArena((arena, out) -> {
+            checkWithOptions(arena, spec, out, options ->
+                (int) Lib.WEBHOOKS_LIST.invokeExact(handle, options, out.result(), out.length(), out.error()));
+            return ownedResult(out);
+        });
     }
 
     @Override
     public void webhooksDelete(String subscriptionId, CallSpec spec) {
-        try (Arena arena = Arena.ofConfined()) {
-            OutParams out = new OutParams(arena);
+        inArena((arena, out) -> {
             MemorySegment id = cString(arena, "subscription_id", subscriptionId);
-            MemorySegment options = callOptions(arena, spec);
-            try {
-                check((int) Lib.WEBHOOKS_DELETE.invokeExact(handle, id, options, out.error()), out);
-            } finally {
-                freeOptions(spec, options);
-            }
-        } catch (RuntimeException | Error e) {
-            throw e;
-        } catch (Throwable t) {
-            throw new IllegalStateException(t);
-        }
+            checkWithOptions(arena, spec, out, options ->
+                (int) Lib.WEBHOOKS_DELETE.invokeExact(handle, id, options, out.error()));
+            return null;
+        });
     }
 
     @Override
     public String webhooksFetch(String subscriptionId, boolean wait, CallSpec spec) {
-        try (Arena arena = Arena.ofConfined()) {
-            OutParams out = new OutParams(arena);
+        return inArena((arena, out) -> {
             MemorySegment id = cString(arena, "subscription_id", subscriptionId);
-            MemorySegment options = callOptions(arena, spec);
-            try {
-                int status = wait
-                    ? (int) Lib.WEBHOOKS_FETCH_WAIT.invokeExact(handle, id, options, out.result(), out.length(),
-                        out.error())
-                    : (int) Lib.WEBHOOKS_FETCH.invokeExact(handle, id, options, out.result(), out.length(),
-                        out.error());
-                check(status, out);
-            } finally {
-                freeOptions(spec, options);
-            }
-            return ownedString(out.resultValue(), out.lengthValue());
-        } catch (RuntimeException | Error e) {
-            throw e;
-        } catch (Throwable t) {
-            throw new IllegalStateException(t);
-        }
+            checkWithOptions(arena, spec, out, options -> wait
+                ? (int) Lib.WEBHOOKS_FETCH_WAIT.invokeExact(handle, id, options, out.result(), out.length(), out.error())
+                : (int) Lib.WEBHOOKS_FETCH.invokeExact(handle, id, options, out.result(), out.length(), out.error()));
+            return ownedResult(out);
+        });
     }
 
     @Override
     public void webhooksCommit(String subscriptionId, long nextOffset, CallSpec spec) {
-        try (Arena arena = Arena.ofConfined()) {
-            OutParams out = new OutParams(arena);
+        inArena((arena, out) -> {
             MemorySegment id = cString(arena, "subscription_id", subscriptionId);
-            MemorySegment options = callOptions(arena, spec);
-            try {
-                check((int) Lib.WEBHOOKS_COMMIT.invokeExact(handle, id, nextOffset, options, out.error()), out);
-            } finally {
-                freeOptions(spec, options);
-            }
-        } catch (RuntimeException | Error e) {
-            throw e;
-        } catch (Throwable t) {
-            throw new IllegalStateException(t);
-        }
+            checkWithOptions(arena, spec, out, options ->
+                (int) Lib.WEBHOOKS_COMMIT.invokeExact(handle, id, nextOffset, options, out.error()));
+            return null;
+        });
     }
 
     @Override
     public String apiOrigin() {
-        try (Arena arena = Arena.ofConfined()) {
-            OutParams out = new OutParams(arena);
-            check((int) Lib.API_ORIGIN.invokeExact(handle, out.result(), out.error()), out);
-            return ownedString(out.resultValue(), -1);
-        } catch (RuntimeException | Error e) {
-            throw e;
-        } catch (Throwable t) {
-            throw new IllegalStateException(t);
-        }
+        return clientString(Lib.API_ORIGIN);
     }
 
     @Override
     public void cancel() {
+        unchecked(() -> (int) Lib.CLIENT_CLOSE.invokeExact(handle, MemorySegment.NULL));
+    }
+
+    @Override
+    public void free() {
+        unchecked(() -> {
+            Lib.FREE.invokeExact(handle);
+            return null;
+        });
+    }
+
+    /** A downcall (or a few) whose checked {@code Throwable} {@link #unchecked} rethrows unchecked. */
+    @FunctionalInterface
+    interface Downcall<T> {
+        T call() throws Throwable;
+    }
+
+    /** The body of one call: what it does in its own arena, with its out-parameters. */
+    @FunctionalInterface
+    interface ArenaCall<T> {
+        T call(Arena arena, OutParams out) throws Throwable;
+    }
+
+    /** A downcall that takes an {@code lx_call_options} (NULL for none) and returns its status. */
+    @FunctionalInterface
+    private interface OptionsCall {
+        int call(MemorySegment options) throws Throwable;
+    }
+
+    /**
+     * Runs {@code call}, rethrowing a {@link RuntimeException} or {@link Error} as it is and any
+     * other {@code Throwable} (the checked one of {@code invokeExact}) as an
+     * {@link IllegalStateException}.
+     */
+    static <T> T unchecked(Downcall<T> call) {
         try {
-            int ignored = (int) Lib.CLIENT_CLOSE.invokeExact(handle, MemorySegment.NULL);
+            return call.call();
         } catch (RuntimeException | Error e) {
             throw e;
         } catch (Throwable t) {
@@ -444,14 +299,69 @@ final class PanamaClient implements BackendClient {
         }
     }
 
-    @Override
-    public void free() {
+    /**
+     * Runs one call in a new confined {@link Arena} (closed when it returns) with new
+     * {@link OutParams}, as {@link #unchecked}.
+     */
+    static <T> T inArena(ArenaCall<T> call) {
+        return unchecked(() -> {
+            try (Arena arena = Arena.ofConfined()) {
+                return call.call(arena, new OutParams(arena));
+            }
+        });
+    }
+
+    /**
+     * Makes a downcall with the spec's {@code lx_call_options} ({@link #callOptions}, released with
+     * {@link #freeOptions} after it) and {@link #check}s its status.
+     */
+    private static void checkWithOptions(Arena arena, CallSpec spec, OutParams out, OptionsCall call)
+            throws Throwable {
+        MemorySegment options = callOptions(arena, spec);
         try {
-            Lib.FREE.invokeExact(handle);
-        } catch (RuntimeException | Error e) {
-            throw e;
-        } catch (Throwable t) {
-            throw new IllegalStateException(t);
+            check(call.call(options), out);
+        } finally {
+            freeOptions(spec, options);
+        }
+    }
+
+    /**
+     * A call {@code (lx_client *, char **out, lx_error **)} whose result is an owned
+     * NUL-terminated string ({@code lx_access_token}, {@code lx_claims_json}, {@code lx_api_origin}).
+     */
+    private String clientString(MethodHandle call) {
+        return inArena((arena, out) -> {
+            check((int) call.invokeExact(handle, out.result(), out.error()), out);
+            return ownedString(out.resultValue(), -1);
+        });
+    }
+
+    /** The owned string a call wrote to {@code result} and {@code length}, copied and freed. */
+    private static String ownedResult(OutParams out) throws Throwable {
+        return ownedString(out.resultValue(), out.lengthValue());
+    }
+
+    /**
+     * The arguments of {@code lx_request_with} and {@code lx_request_start} in the call's arena:
+     * NULL headers for none, a NULL body for none or an empty one.
+     */
+    private record RequestArgs(MemorySegment method, MemorySegment path, MemorySegment headers, long headersLen,
+                               MemorySegment body, long bodyLen) {
+        static RequestArgs of(Arena arena, String method, String path, String headers, byte[] body) {
+            MemorySegment h = MemorySegment.NULL;
+            long hLen = 0;
+            if (headers != null) {
+                byte[] bytes = headers.getBytes(StandardCharsets.UTF_8);
+                h = arena.allocateFrom(JAVA_BYTE, bytes);
+                hLen = bytes.length;
+            }
+            MemorySegment b = MemorySegment.NULL;
+            long bLen = 0;
+            if (body != null && body.length > 0) {
+                b = arena.allocateFrom(JAVA_BYTE, body);
+                bLen = body.length;
+            }
+            return new RequestArgs(cString(arena, "method", method), cString(arena, "path", path), h, hLen, b, bLen);
         }
     }
 
@@ -506,10 +416,8 @@ final class PanamaClient implements BackendClient {
      * An {@code lx_cancel}, with an {@code lx_call_options} that sets only it, made on first use
      * and kept as long as the handle (the binding reuses handles that have not fired).
      */
-    static final class Cancel implements NativeCancel {
+    static final class Cancel extends OwnedCancel {
         final MemorySegment handle;
-        private final AtomicBoolean freed = new AtomicBoolean();
-        private volatile boolean fired;
         private MemorySegment options = MemorySegment.NULL;
 
         private Cancel(MemorySegment handle) {
@@ -517,15 +425,10 @@ final class PanamaClient implements BackendClient {
         }
 
         static Cancel create() {
-            try (Arena arena = Arena.ofConfined()) {
-                OutParams out = new OutParams(arena);
+            return inArena((arena, out) -> {
                 check((int) Lib.CANCEL_NEW.invokeExact(out.result(), out.error()), out);
                 return new Cancel(out.resultValue());
-            } catch (RuntimeException | Error e) {
-                throw e;
-            } catch (Throwable t) {
-                throw new IllegalStateException(t);
-            }
+            });
         }
 
         /** @return call options with this handle and nothing else; owned by this object */
@@ -553,8 +456,7 @@ final class PanamaClient implements BackendClient {
         }
 
         @Override
-        public void fire() {
-            fired = true;
+        protected void fireNative() {
             try {
                 // A freed handle is not live any more: the library ignores it (handles are never reused).
                 int ignored = (int) Lib.CANCEL_FIRE.invokeExact(handle);
@@ -564,25 +466,15 @@ final class PanamaClient implements BackendClient {
         }
 
         @Override
-        public boolean hasFired() {
-            return fired;
-        }
-
-        @Override
-        public void free() {
-            if (freed.compareAndSet(false, true)) {
-                try {
-                    synchronized (this) {
-                        freeSmall(options);
-                        options = MemorySegment.NULL;
-                    }
-                    Lib.FREE_SMALL.invokeExact(handle);
-                } catch (RuntimeException | Error e) {
-                    throw e;
-                } catch (Throwable t) {
-                    throw new IllegalStateException(t);
+        protected void freeNative() {
+            unchecked(() -> {
+                synchronized (this) {
+                    freeSmall(options);
+                    options = MemorySegment.NULL;
                 }
-            }
+                Lib.FREE_SMALL.invokeExact(handle);
+                return null;
+            });
         }
     }
 
@@ -602,97 +494,64 @@ final class PanamaClient implements BackendClient {
 
         @Override
         public String next() {
-            try (Arena arena = Arena.ofConfined()) {
-                OutParams out = new OutParams(arena);
+            return inArena((arena, out) -> {
                 int status = rest
                     ? (int) Lib.REST_PAGES_NEXT.invokeExact(pages, out.result(), out.length(), out.error())
                     : (int) Lib.PAGES_NEXT.invokeExact(pages, out.result(), out.length(), out.error());
                 check(status, out);
-                MemorySegment json = out.resultValue();
-                return json.address() == 0 ? null : ownedString(json, out.lengthValue());
-            } catch (RuntimeException | Error e) {
-                throw e;
-            } catch (Throwable t) {
-                throw new IllegalStateException(t);
-            }
+                return out.resultValue().address() == 0 ? null : ownedResult(out);
+            });
         }
 
         @Override
         public void startNext(long callId) {
-            try (Arena arena = Arena.ofConfined()) {
-                OutParams out = new OutParams(arena);
+            inArena((arena, out) -> {
                 int status = rest
                     ? (int) Lib.REST_PAGES_NEXT_START.invokeExact(pages, Lib.PAGE_COMPLETION_STUB,
                         MemorySegment.ofAddress(callId), out.error())
                     : (int) Lib.PAGES_NEXT_START.invokeExact(pages, Lib.PAGE_COMPLETION_STUB,
                         MemorySegment.ofAddress(callId), out.error());
                 check(status, out);
-            } catch (RuntimeException | Error e) {
-                throw e;
-            } catch (Throwable t) {
-                throw new IllegalStateException(t);
-            }
+                return null;
+            });
         }
 
         @Override
         public void free() {
-            try {
+            unchecked(() -> {
                 Lib.FREE.invokeExact(pages);
-            } catch (RuntimeException | Error e) {
-                throw e;
-            } catch (Throwable t) {
-                throw new IllegalStateException(t);
-            }
+                return null;
+            });
         }
     }
 
     /** The owned result of an asynchronous call, copied by whoever takes it. */
-    private static final class Outcome implements NativeOutcome {
-        private final int status;
-        private final MemorySegment response;
-        private final MemorySegment error;
-        /** A page fetch's: {@code LX_OK} without a response is the end of the walk. */
-        private final boolean page;
-
-        Outcome(int status, MemorySegment response, MemorySegment error) {
-            this(status, response, error, false);
-        }
-
+    private static final class Outcome extends OwnedOutcome<MemorySegment> {
         Outcome(int status, MemorySegment response, MemorySegment error, boolean page) {
-            this.status = status;
-            this.response = response;
-            this.error = error;
-            this.page = page;
+            super(status, response, error, page);
         }
 
         @Override
-        public LeanixResponse take() {
-            try (Arena arena = Arena.ofConfined()) {
-                if (page && status == Status.LX_OK && response.address() == 0) {
-                    freeSmall(error);
-                    return null;
-                }
-                if (status == Status.LX_OK && response.address() != 0) {
-                    freeSmall(error);
-                    return response(response, new OutParams(arena));
-                }
-                freeSmall(response);
-                throw error(status == Status.LX_OK ? Status.LX_ERR_PANIC : status, error);
-            } catch (RuntimeException | Error e) {
-                throw e;
-            } catch (Throwable t) {
-                throw new IllegalStateException(t);
-            }
+        protected boolean isNull(MemorySegment p) {
+            return p.address() == 0;
         }
 
         @Override
-        public void discard() {
-            try {
-                freeSmall(response);
-                freeSmall(error);
-            } catch (Throwable ignored) {
-                // lx_free does not fail
-            }
+        protected void free(MemorySegment p) {
+            unchecked(() -> {
+                freeSmall(p);
+                return null;
+            });
+        }
+
+        @Override
+        protected LeanixResponse takeResponse(MemorySegment response) {
+            return inArena((arena, out) -> response(response, out));
+        }
+
+        @Override
+        protected LeanixException takeError(int status, MemorySegment error) {
+            return unchecked(() -> error(status, error));
         }
     }
 
