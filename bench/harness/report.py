@@ -29,6 +29,18 @@ def _status(r: Dict[str, Any]) -> str:
     return f"{r['status']}: {r.get('reason', '')}"
 
 
+def _failed_row(first: List[str], r: Dict[str, Any], width: int) -> List[str]:
+    """The row of a measurement that did not run: the ``first`` cells, its status, then blank
+    cells up to ``width``."""
+    return first + [_status(r)] + [""] * (width - len(first) - 1)
+
+
+def _section(title: str, intro: str, head: List[str], rows: List[List[str]]) -> List[str]:
+    """A measurement's section: its heading, the paragraph saying how it was measured, its
+    table."""
+    return [f"## {title}", "", intro, ""] + _table(head, rows)
+
+
 def machine(res: Dict[str, Any]) -> List[str]:
     m = res["machine"]
     rows = [["Date", m["date"]], ["Commit", m.get("commit", "-")], ["CPUs (nproc)", str(m["nproc"])], ["CPU", m["cpu"]],
@@ -46,8 +58,8 @@ def targets(res: Dict[str, Any]) -> List[str]:
              else t["verdict"], "; ".join(x for x in (t.get("note", ""), "why: see Findings" if t["verdict"] == "missed"
                                                       and res.get("mode") == "full" else "") if x)]
             for t in res["targets"]]
-    return ["## Targets", "", "Ratios are medians of per-round ratios (each pair measured back to back "
-            "in the same round).", ""] + _table(["Target", "Required", "Measured", "Verdict", "Note"], rows)
+    return _section("Targets", "Ratios are medians of per-round ratios (each pair measured back to back "
+                    "in the same round).", ["Target", "Required", "Measured", "Verdict", "Note"], rows)
 
 
 def _per_round_ratio(row: Dict[str, Any], base: Dict[str, Any]) -> float:
@@ -66,10 +78,12 @@ def sequential(res: Dict[str, Any]) -> List[str]:
         return []
     raw_row = next((r for r in s["rows"] if r["subject"] == "raw-reqwest" and r["status"] == "ok"), None)
     raw = raw_row["rps"] if raw_row else None
+    head = ["Client", "req/s", "p50 ms", "p99 ms", "max ms", "vs raw reqwest", "CPU µs/req", "ctx switches/req",
+            "exchanges per run"]
     rows = []
     for r in s["rows"]:
         if r["status"] != "ok":
-            rows.append([label(r["subject"]), _status(r), "", "", "", "", "", "", ""])
+            rows.append(_failed_row([label(r["subject"])], r, len(head)))
             continue
         rel = f"{_per_round_ratio(r, raw_row):.2f}x" if raw_row else "-"
         ex = sorted(set(r["exchanges_rounds"]))
@@ -78,21 +92,19 @@ def sequential(res: Dict[str, Any]) -> List[str]:
                      "/".join(str(e) for e in ex)])
     for r in binding_rows(res, 1):
         if r["status"] != "ok":
-            rows.append([label(r["subject"]), _status(r), "", "", "", "", "", "", ""])
+            rows.append(_failed_row([label(r["subject"])], r, len(head)))
             continue
         rows.append([label(r["subject"]) + " ¹", _n(r["rps"]), "-", "-", "-",
                      f"{r['rps'] / raw:.2f}x" if raw and r["rps"] else "-", "-", "-", "-"])
-    head = ["Client", "req/s", "p50 ms", "p99 ms", "max ms", "vs raw reqwest", "CPU µs/req", "ctx switches/req",
-            "exchanges per run"]
-    return (["## Sequential GET, one request at a time", "",
-             f"`{s['endpoint']}` on one lx-sandbox. {s['rounds']} interleaved round(s) of "
-             f"{s['warmup_s']:g} s warm-up + {s['seconds']:g} s measured (process-per-request clients: "
-             f"{s['process_seconds']:g} s per round); req/s and percentiles are medians over rounds, max is the "
-             "largest seen, \"vs raw reqwest\" is the median of per-round ratios (bindings: ratio of their "
-             "figure to this run's median). CPU µs and context switches per request: getrusage of the client process over the "
-             "measured window (wrk, curl, lx: of the child processes), steadier than req/s on a shared machine. "
-             "Exchanges per run: the sandbox's counter, reset before each run (curl and lx: one per request).", ""]
-            + _table(head, rows)
+    return (_section("Sequential GET, one request at a time",
+                     f"`{s['endpoint']}` on one lx-sandbox. {s['rounds']} interleaved round(s) of "
+                     f"{s['warmup_s']:g} s warm-up + {s['seconds']:g} s measured (process-per-request clients: "
+                     f"{s['process_seconds']:g} s per round); req/s and percentiles are medians over rounds, max "
+                     "is the largest seen, \"vs raw reqwest\" is the median of per-round ratios (bindings: ratio "
+                     "of their figure to this run's median). CPU µs and context switches per request: getrusage of "
+                     "the client process over the measured window (wrk, curl, lx: of the child processes), steadier "
+                     "than req/s on a shared machine. Exchanges per run: the sandbox's counter, reset before each "
+                     "run (curl and lx: one per request).", head, rows)
             + ["¹ From the binding's own bench (bench/python, bench/java): same release build, its own "
                "lx-sandbox, same run of this script; see their sections below.", ""])
 
@@ -197,37 +209,37 @@ def coldstart(res: Dict[str, Any]) -> List[str]:
     c = res.get("coldstart")
     if not c:
         return []
-    rows = [[label(r["subject"]), _status(r), "", "", ""] if r["status"] != "ok" else
+    head = ["Client", "p50 ms", "p90 ms", "max ms", "exchanges per run"]
+    rows = [_failed_row([label(r["subject"])], r, len(head)) if r["status"] != "ok" else
             [label(r["subject"]), f"{r['p50_ms']:.2f}", f"{r['p90_ms']:.2f}", f"{r['max_ms']:.2f}",
              "/".join(str(x) for x in sorted(set(r["exchanges"])))] for r in c["rows"]]
-    return (["## Cold start: process start to first authenticated response", "",
-             f"{c['runs']} runs each, interleaved; wall time from spawning the process(es) to exit, token "
-             "exchange included.", ""]
-            + _table(["Client", "p50 ms", "p90 ms", "max ms", "exchanges per run"], rows))
+    return _section("Cold start: process start to first authenticated response",
+                    f"{c['runs']} runs each, interleaved; wall time from spawning the process(es) to exit, token "
+                    "exchange included.", head, rows)
 
 
 def cli(res: Dict[str, Any]) -> List[str]:
     c = res.get("cli")
     if not c:
         return []
+    head = ["Client", "exchange delay", "p50 ms", "p99 ms", "first ms", "invocations", "exchanges per round"]
     rows = []
     for d in c["delays"]:
         for r in d["rows"]:
             if r["status"] != "ok":
-                rows.append([label(r["subject"]), f"+{d['delay_ms']} ms", _status(r), "", "", "", ""])
+                rows.append(_failed_row([label(r["subject"]), f"+{d['delay_ms']} ms"], r, len(head)))
                 continue
             ex = "/".join(str(e) for e in sorted(set(r["exchanges_rounds"])))
             rows.append([label(r["subject"]), f"+{d['delay_ms']} ms", _ms(r["p50_us"]), _ms(r["p99_us"]),
                          _ms(r.get("first_us")), _n(r.get("invocations")), ex])
-    return (["## The shell: one request per process, with and without the token cache", "",
-             f"`{c['endpoint']}`, one invocation after the other for {c['process_seconds']:g} s per client and "
-             f"round, {c['rounds']} interleaved round(s), with the sandbox's token exchange as it is and delayed "
-             "(its `latency` fault on the token endpoint). The cached clients start each round with an empty "
-             "token cache (a fresh `XDG_RUNTIME_DIR`): the first invocation exchanges, the others take the "
-             "stored token. p50/p99: medians over rounds of the per-invocation wall time; first: the slowest "
-             "first invocation of a round; exchanges: the sandbox's count per round.", ""]
-            + _table(["Client", "exchange delay", "p50 ms", "p99 ms", "first ms", "invocations", "exchanges per round"],
-                     rows))
+    return _section("The shell: one request per process, with and without the token cache",
+                    f"`{c['endpoint']}`, one invocation after the other for {c['process_seconds']:g} s per client "
+                    f"and round, {c['rounds']} interleaved round(s), with the sandbox's token exchange as it is and "
+                    "delayed (its `latency` fault on the token endpoint). The cached clients start each round with "
+                    "an empty token cache (a fresh `XDG_RUNTIME_DIR`): the first invocation exchanges, the others "
+                    "take the stored token. p50/p99: medians over rounds of the per-invocation wall time; first: "
+                    "the slowest first invocation of a round; exchanges: the sandbox's count per round.",
+                    head, rows)
 
 
 def memory(res: Dict[str, Any]) -> List[str]:
@@ -260,16 +272,16 @@ def server(res: Dict[str, Any]) -> List[str]:
     s = res.get("server")
     if not s:
         return []
-    rows = [[label(r["subject"]), str(r["connections"]), _status(r), "", ""] if r["status"] != "ok" else
+    head = ["Server", "connections", "req/s", "p50 ms", "p99 ms"]
+    rows = [_failed_row([label(r["subject"]), str(r["connections"])], r, len(head)) if r["status"] != "ok" else
             [label(r["subject"]), str(r["connections"]), _n(r["rps"]), _ms(r["p50_us"]), _ms(r["p99_us"])]
             for r in s["rows"]]
     ratios = ", ".join(f"{k.replace('_', ' ')}: {v:.2f}x" for k, v in s["ratios"].items() if v)
-    return (["## The server side: lx-sandbox vs a static responder", "",
-             f"wrk against the sandbox's fact-sheet endpoint and against a static responder serving the same "
-             f"{s['body_bytes']}-byte body (same hyper stack, no work). {ratios}. The sandbox answers far more "
-             "requests per second than any client above sends over one connection, so client figures are not "
-             "server-bound.", ""]
-            + _table(["Server", "connections", "req/s", "p50 ms", "p99 ms"], rows))
+    return _section("The server side: lx-sandbox vs a static responder",
+                    f"wrk against the sandbox's fact-sheet endpoint and against a static responder serving the "
+                    f"same {s['body_bytes']}-byte body (same hyper stack, no work). {ratios}. The sandbox answers "
+                    "far more requests per second than any client above sends over one connection, so client "
+                    "figures are not server-bound.", head, rows)
 
 
 def bindings(res: Dict[str, Any]) -> List[str]:

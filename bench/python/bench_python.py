@@ -149,50 +149,22 @@ def make_leanix_timeout(url: str, token: str, path: str) -> Tuple[Callable[[], C
     return per_thread, client.close
 
 
-def make_requests(url: str, token: str, path: str) -> Tuple[Callable[[], Callable[[], int]], Callable[[], None]]:
-    import requests
-
-    access_token = vendor_token(url, token)
-    sessions: List[Any] = []
-    lock = threading.Lock()
-
-    def per_thread() -> Callable[[], int]:
-        session = requests.Session()  # one per thread: Session is not documented thread-safe
-        session.trust_env = False     # no proxy lookups for the loopback sandbox
-        session.headers["Authorization"] = f"Bearer {access_token}"
-        with lock:
-            sessions.append(session)
-        full = url + path
-
-        def one() -> int:
-            r = session.get(full)
-            r.raise_for_status()
-            return len(r.content)
-
-        return one
-
-    def close() -> None:
-        for s in sessions:
-            s.close()
-
-    return per_thread, close
-
-
-def make_httpx(url: str, token: str, path: str) -> Tuple[Callable[[], Callable[[], int]], Callable[[], None]]:
-    import httpx
-
-    access_token = vendor_token(url, token)
+def one_client_per_thread(open_client: Callable[[], Any], target: str
+                          ) -> Tuple[Callable[[], Callable[[], int]], Callable[[], None]]:
+    """``per_thread`` and ``close`` for a vendor library whose client is not documented
+    thread-safe: each thread opens a client of its own (``open_client()``) and GETs ``target``
+    on it, an error status raising; ``close()`` closes every client opened."""
     clients: List[Any] = []
     lock = threading.Lock()
 
     def per_thread() -> Callable[[], int]:
-        client = httpx.Client(base_url=url, trust_env=False,
-                              headers={"Authorization": f"Bearer {access_token}"})
+        client = open_client()
         with lock:
             clients.append(client)
+        get = client.get
 
         def one() -> int:
-            r = client.get(path)
+            r = get(target)
             r.raise_for_status()
             return len(r.content)
 
@@ -203,6 +175,29 @@ def make_httpx(url: str, token: str, path: str) -> Tuple[Callable[[], Callable[[
             c.close()
 
     return per_thread, close
+
+
+def make_requests(url: str, token: str, path: str) -> Tuple[Callable[[], Callable[[], int]], Callable[[], None]]:
+    import requests
+
+    access_token = vendor_token(url, token)
+
+    def open_session() -> Any:
+        session = requests.Session()
+        session.trust_env = False     # no proxy lookups for the loopback sandbox
+        session.headers["Authorization"] = f"Bearer {access_token}"
+        return session
+
+    return one_client_per_thread(open_session, url + path)
+
+
+def make_httpx(url: str, token: str, path: str) -> Tuple[Callable[[], Callable[[], int]], Callable[[], None]]:
+    import httpx
+
+    access_token = vendor_token(url, token)
+    return one_client_per_thread(lambda: httpx.Client(base_url=url, trust_env=False,
+                                                      headers={"Authorization": f"Bearer {access_token}"}),
+                                 path)
 
 
 def measure(per_thread: Callable[[], Callable[[], int]], threads: int, seconds: float,

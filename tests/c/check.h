@@ -15,11 +15,12 @@
 
 static int passed, failed;
 
-/* The last line of every program. */
-#define TC_SUMMARY()                                                                            \
-    do {                                                                                        \
-        printf("%d passed, %d failed\n", passed, failed);                                       \
-    } while (0)
+/* The end of every program: prints its last line, "N passed, M failed", and returns its exit
+ * status (1 when a check failed). */
+static inline int tc_summary(void) {
+    printf("%d passed, %d failed\n", passed, failed);
+    return failed == 0 ? 0 : 1;
+}
 
 #define CHECK(cond, ...)                                                    \
     do {                                                                    \

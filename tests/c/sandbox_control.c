@@ -27,6 +27,29 @@ int sb_init(const char *url) {
     return sb_port > 0 ? 0 : -1;
 }
 
+/* getenv(PREFIX_NAME). */
+static const char *prefixed_env(const char *prefix, const char *name) {
+    char var[128];
+    snprintf(var, sizeof var, "%s_%s", prefix, name);
+    return getenv(var);
+}
+
+int sb_from_env(const char *prefix, const char **url, const char **token, const char **viewer_token) {
+    *url = prefixed_env(prefix, "URL");
+    *token = prefixed_env(prefix, "TOKEN");
+    int viewer_ok = 1;
+    if (viewer_token) {
+        *viewer_token = prefixed_env(prefix, "VIEWER_TOKEN");
+        viewer_ok = *viewer_token != NULL;
+    }
+    if (*url && *token && viewer_ok && sb_init(*url) == 0) return 0;
+    if (viewer_token)
+        fprintf(stderr, "set %s_URL, %s_TOKEN and %s_VIEWER_TOKEN (tests/c/run.sh does)\n", prefix, prefix, prefix);
+    else
+        fprintf(stderr, "set %s_URL and %s_TOKEN (tests/c/run.sh does)\n", prefix, prefix);
+    return -1;
+}
+
 int sb_call(const char *method, const char *path, const char *json, char *out, size_t cap) {
     int fd = socket(AF_INET, SOCK_STREAM, 0);
     if (fd < 0) return -1;

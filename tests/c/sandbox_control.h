@@ -8,6 +8,12 @@
 /* Parses "http://127.0.0.1:PORT" once; returns 0 on success. */
 int sb_init(const char *url);
 
+/* The sandbox a test program runs against, from the variables run.sh exports: PREFIX_URL and
+ * PREFIX_TOKEN (prefix "LX_SANDBOX" or "LX_ROUTED"), and PREFIX_VIEWER_TOKEN when viewer_token
+ * is not NULL; then sb_init on the URL. Returns 0; else -1 after printing on stderr which
+ * variables to set (the program then exits with 2). */
+int sb_from_env(const char *prefix, const char **url, const char **token, const char **viewer_token);
+
 /* Sends METHOD path with an optional JSON body; stores the body of the answer (NUL-terminated,
  * truncated to cap-1) in out. Returns the HTTP status, or -1 on a transport error. */
 int sb_call(const char *method, const char *path, const char *json, char *out, size_t cap);

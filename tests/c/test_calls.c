@@ -889,12 +889,7 @@ static void test_stop_callbacks(void) {
 }
 
 int main(void) {
-    url = getenv("LX_SANDBOX_URL");
-    token = getenv("LX_SANDBOX_TOKEN");
-    if (!url || !token || sb_init(url) != 0) {
-        fprintf(stderr, "set LX_SANDBOX_URL and LX_SANDBOX_TOKEN (run.sh does)\n");
-        return 2;
-    }
+    if (sb_from_env("LX_SANDBOX", &url, &token, NULL) != 0) return 2;
     printf("time margin %.0f ms\n", tc_margin() * 1e3);
     test_deadline();
     test_cancel();
@@ -909,6 +904,5 @@ int main(void) {
     /* Every asynchronous call once more, at the end: no callback ran a second time since. */
     for (int k = 0; k < 4; k++) CHECK(batches[k].size == 0 || each_called_once(&batches[k]), "batch %d: still once each", k);
     test_stop_callbacks(); /* last: no callback runs in this process after it */
-    TC_SUMMARY();
-    return failed == 0 ? 0 : 1;
+    return tc_summary();
 }

@@ -801,13 +801,7 @@ static void test_rate_limit_reason(void) {
 }
 
 int main(void) {
-    url = getenv("LX_SANDBOX_URL");
-    token = getenv("LX_SANDBOX_TOKEN");
-    viewer_token = getenv("LX_SANDBOX_VIEWER_TOKEN");
-    if (!url || !token || !viewer_token || sb_init(url) != 0) {
-        fprintf(stderr, "set LX_SANDBOX_URL, LX_SANDBOX_TOKEN and LX_SANDBOX_VIEWER_TOKEN (run.sh does)\n");
-        return 2;
-    }
+    if (sb_from_env("LX_SANDBOX", &url, &token, &viewer_token) != 0) return 2;
     printf("time margin %.0f ms\n", tc_margin() * 1e3);
     test_error_response_400();
     test_borrowed_response_not_freed();
@@ -821,6 +815,5 @@ int main(void) {
     test_framing_headers();
     test_rate_limit_reason();
     sb_call("DELETE", "/_sandbox/faults", NULL, NULL, 0);
-    TC_SUMMARY();
-    return failed == 0 ? 0 : 1;
+    return tc_summary();
 }

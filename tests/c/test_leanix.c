@@ -436,13 +436,7 @@ static void test_fork(void) {
 }
 
 int main(void) {
-    url = getenv("LX_SANDBOX_URL");
-    token = getenv("LX_SANDBOX_TOKEN");
-    viewer_token = getenv("LX_SANDBOX_VIEWER_TOKEN");
-    if (!url || !token || !viewer_token || sb_init(url) != 0) {
-        fprintf(stderr, "set LX_SANDBOX_URL, LX_SANDBOX_TOKEN and LX_SANDBOX_VIEWER_TOKEN (run.sh does)\n");
-        return 2;
-    }
+    if (sb_from_env("LX_SANDBOX", &url, &token, &viewer_token) != 0) return 2;
     test_versions();
     test_full_flow();
     test_bad_token();
@@ -453,6 +447,5 @@ int main(void) {
     test_free_while_in_use();
     test_event_callback();
     test_fork();
-    TC_SUMMARY();
-    return failed == 0 ? 0 : 1;
+    return tc_summary();
 }

@@ -175,12 +175,7 @@ static void test_options(void) {
 }
 
 int main(void) {
-    url = getenv("LX_SANDBOX_URL");
-    token = getenv("LX_SANDBOX_TOKEN");
-    if (!url || !token || sb_init(url) != 0) {
-        fprintf(stderr, "set LX_SANDBOX_URL and LX_SANDBOX_TOKEN (run.sh does)\n");
-        return 2;
-    }
+    if (sb_from_env("LX_SANDBOX", &url, &token, NULL) != 0) return 2;
     char tmpl[] = "/tmp/lx-token-cache-XXXXXX";
     if (!mkdtemp(tmpl)) {
         perror("mkdtemp");
@@ -207,6 +202,5 @@ int main(void) {
     }
     rmdir(dir);
     rmdir(tmpl);
-    TC_SUMMARY();
-    return failed == 0 ? 0 : 1;
+    return tc_summary();
 }

@@ -191,14 +191,11 @@ static void consumer(void) {
 }
 
 int main(void) {
-    url = getenv("LX_ROUTED_URL");
-    token = getenv("LX_ROUTED_TOKEN");
-    if (!url || !token || sb_init(url) != 0) {
-        fprintf(stderr, "LX_ROUTED_URL and LX_ROUTED_TOKEN must name a sandbox with --instance-listener\n");
+    if (sb_from_env("LX_ROUTED", &url, &token, NULL) != 0) {
+        fprintf(stderr, "(the sandbox of LX_ROUTED_URL runs with --instance-listener)\n");
         return 2;
     }
     routing();
     consumer();
-    TC_SUMMARY();
-    return failed ? 1 : 0;
+    return tc_summary();
 }

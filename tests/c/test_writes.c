@@ -455,13 +455,7 @@ static void test_ldif_wait(lx_client *c) {
 }
 
 int main(void) {
-    url = getenv("LX_SANDBOX_URL");
-    token = getenv("LX_SANDBOX_TOKEN");
-    viewer_token = getenv("LX_SANDBOX_VIEWER_TOKEN");
-    if (!url || !token || !viewer_token || sb_init(url) != 0) {
-        fprintf(stderr, "LX_SANDBOX_URL, LX_SANDBOX_TOKEN and LX_SANDBOX_VIEWER_TOKEN must be set\n");
-        return 2;
-    }
+    if (sb_from_env("LX_SANDBOX", &url, &token, &viewer_token) != 0) return 2;
     lx_client *c = tc_client(url, token, NULL, NULL);
     if (!c) return 1;
     test_ldif_run(c);
@@ -474,6 +468,5 @@ int main(void) {
     test_ldif_wait(c);
     lx_free(c);
     integration("{\"sync_run_state_ms\":100}");
-    TC_SUMMARY();
-    return failed ? 1 : 0;
+    return tc_summary();
 }

@@ -16,6 +16,7 @@ except ImportError:
     sys.path.insert(0, str(HERE.parent / "src"))
     import leanix  # noqa: F401
 
+from clients import make  # noqa: E402
 from sandbox import Sandbox  # noqa: E402
 
 
@@ -41,5 +42,5 @@ def _fresh_sandbox(request: pytest.FixtureRequest) -> None:
 
 @pytest.fixture
 def client(sandbox: Sandbox) -> Iterator["leanix.Client"]:
-    with leanix.Client(sandbox.url, sandbox.admin_token, allow_insecure_loopback=True) as c:
+    with make(sandbox) as c:
         yield c

@@ -10,6 +10,7 @@ from __future__ import annotations
 import json
 import os
 import subprocess
+import time
 import urllib.request
 from pathlib import Path
 from typing import Any, Dict, List, Optional, Union
@@ -114,6 +115,18 @@ class Sandbox:
     def requests(self, endpoint: str, status: int) -> int:
         """How many ``status`` responses ``endpoint`` gave since the last reset."""
         return int(self.stats()["requests"].get(endpoint, {}).get(str(status), 0))
+
+    def wait_for_requests(self, endpoint: str, expected: Dict[str, int],
+                          within: float = 5.0) -> Dict[str, int]:
+        """``endpoint``'s responses by status once they equal ``expected`` (the sandbox counts
+        an abandoned request when it notices the hang-up), or whatever they are after
+        ``within`` seconds."""
+        deadline = time.monotonic() + within
+        while True:
+            got: Dict[str, int] = self.stats()["requests"].get(endpoint, {})
+            if got == expected or time.monotonic() > deadline:
+                return got
+            time.sleep(0.01)
 
     def reset(self) -> None:
         """Zeroes the counters and removes queued faults."""

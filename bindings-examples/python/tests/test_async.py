@@ -5,45 +5,20 @@ from __future__ import annotations
 import asyncio
 import threading
 import time
-from typing import Any, Dict, List
+from typing import Any, List
 
 import pytest
 
 import leanix
 from leanix import _async
+from clients import FS, MISSING, PAGE_QUERY, make_async
 from sandbox import Sandbox
-
-FS = "/services/pathfinder/v1/factSheets"
-MISSING = FS + "/00000000-0000-0000-0000-000000000000"
-PAGE_QUERY = """
-query($after: String) {
-  allFactSheets(first: 1000, after: $after) {
-    pageInfo { hasNextPage endCursor }
-    edges { node { id } }
-  }
-}"""
-
-
-def make(sandbox: Sandbox, token: str = "", **options: Any) -> leanix.AsyncClient:
-    return leanix.AsyncClient(sandbox.url, token or sandbox.admin_token,
-                              allow_insecure_loopback=True, **options)
-
-
-def wait_for_count(sandbox: Sandbox, endpoint: str, expected: Dict[str, int],
-                   within: float = 5.0) -> Dict[str, int]:
-    deadline = time.monotonic() + within
-    while True:
-        got = sandbox.stats()["requests"].get(endpoint, {})
-        if got == expected or time.monotonic() > deadline:
-            return got
-        time.sleep(0.01)
-
 
 def test_200_concurrent_calls_one_exchange(sandbox: Sandbox) -> None:
     threads_before = threading.active_count()
 
     async def main() -> List[leanix.Response]:
-        async with make(sandbox) as c:  # cold cache: all 200 wait for the one exchange
+        async with make_async(sandbox) as c:  # cold cache: all 200 wait for the one exchange
             return await asyncio.gather(*[c.get(FS, params={"pageSize": 1})
                                           for _ in range(200)])
 
@@ -59,7 +34,7 @@ def test_200_concurrent_calls_one_exchange(sandbox: Sandbox) -> None:
 
 def test_graphql_and_pages(sandbox: Sandbox) -> None:
     async def main() -> Any:
-        async with make(sandbox) as c:
+        async with make_async(sandbox) as c:
             total = (await c.graphql("{ allFactSheets { totalCount } }"))["allFactSheets"][
                 "totalCount"]
             sandbox.reset()
@@ -77,7 +52,7 @@ def test_graphql_and_pages(sandbox: Sandbox) -> None:
 
 def test_exceptions_are_typed_as_in_the_sync_client(sandbox: Sandbox) -> None:
     async def main() -> None:
-        async with make(sandbox) as c:
+        async with make_async(sandbox) as c:
             with pytest.raises(leanix.NotFoundError) as info:
                 await c.get(MISSING)
             assert info.value.status == 404 and "not found" in info.value.response.text
@@ -100,10 +75,10 @@ def test_exceptions_are_typed_as_in_the_sync_client(sandbox: Sandbox) -> None:
                 await c.get(FS, timeout=0.2)
             with pytest.raises(leanix.InvalidArgumentError):
                 await c.get(FS, headers={"Authorization": "Bearer mine"})
-        async with make(sandbox, sandbox.viewer_token) as v:
+        async with make_async(sandbox, sandbox.viewer_token) as v:
             with pytest.raises(leanix.ForbiddenError):
                 await v.post(FS, json={"name": "x", "type": "Application"})
-        async with make(sandbox, "not-a-token") as bad:
+        async with make_async(sandbox, "not-a-token") as bad:
             with pytest.raises(leanix.InvalidCredentialsError):
                 await bad.get(FS)
         with pytest.raises(leanix.ClosedError):
@@ -114,7 +89,7 @@ def test_exceptions_are_typed_as_in_the_sync_client(sandbox: Sandbox) -> None:
 
 def test_cancelling_a_task_ends_the_native_call(sandbox: Sandbox) -> None:
     async def main() -> float:
-        async with make(sandbox) as c:
+        async with make_async(sandbox) as c:
             await c.get(FS, params={"pageSize": 1})  # the token is there; count from here
             sandbox.reset()
             sandbox.fault("factSheets", "stall", ms=10_000)
@@ -127,7 +102,7 @@ def test_cancelling_a_task_ends_the_native_call(sandbox: Sandbox) -> None:
             cancelled_at = time.monotonic()
             # The native call ended: the sandbox saw the client hang up, and the completion
             # ran (it frees what it was given) although nobody awaits it any more.
-            got = wait_for_count(sandbox, "factSheets", {"499": 1})
+            got = sandbox.wait_for_requests("factSheets", {"499": 1})
             assert got == {"499": 1}
             deadline = time.monotonic() + 2
             while _async._pending and time.monotonic() < deadline:
@@ -144,7 +119,7 @@ def test_cancelling_a_task_ends_the_native_call(sandbox: Sandbox) -> None:
 
 def test_closing_the_client_cancels_calls_in_flight(sandbox: Sandbox) -> None:
     async def main() -> None:
-        c = make(sandbox)
+        c = make_async(sandbox)
         await c.get(FS, params={"pageSize": 1})
         sandbox.fault("factSheets", "stall", ms=10_000, times=3)
         tasks = [asyncio.ensure_future(c.get(FS)) for _ in range(3)]
@@ -163,8 +138,8 @@ def test_events_of_async_calls_run_on_library_threads(sandbox: Sandbox) -> None:
     sandbox.fault("factSheets", "status", status=503, retry_after="0")
 
     async def main() -> None:
-        async with make(sandbox, retry_base_delay=0.001,
-                        on_event=lambda k, d: seen.append((k, threading.get_ident()))) as c:
+        async with make_async(sandbox, retry_base_delay=0.001,
+                              on_event=lambda k, d: seen.append((k, threading.get_ident()))) as c:
             assert (await c.get(FS, params={"pageSize": 1})).status == 200
 
     asyncio.run(main())
@@ -176,7 +151,7 @@ def test_events_of_async_calls_run_on_library_threads(sandbox: Sandbox) -> None:
 
 def test_rest_pages_one_page_at_a_time_and_typed_errors(sandbox: Sandbox) -> None:
     async def main() -> None:
-        async with make(sandbox) as c:
+        async with make_async(sandbox) as c:
             total = (await c.get(FS, params={"pageSize": 1})).json()["total"]
             sandbox.reset()
             pages = c.rest_pages(FS, params={"pageSize": 700})
@@ -205,7 +180,7 @@ def test_rest_pages_one_page_at_a_time_and_typed_errors(sandbox: Sandbox) -> Non
 
 def test_cancelling_a_walk_ends_the_page_in_flight(sandbox: Sandbox) -> None:
     async def main() -> None:
-        async with make(sandbox) as c:
+        async with make_async(sandbox) as c:
             pages = c.graphql_pages(PAGE_QUERY)
             await pages.__anext__()
             sandbox.reset()
@@ -214,7 +189,7 @@ def test_cancelling_a_walk_ends_the_page_in_flight(sandbox: Sandbox) -> None:
             with pytest.raises(asyncio.TimeoutError):
                 await asyncio.wait_for(pages.__anext__(), 0.3)
             assert time.monotonic() - t0 < 0.3 + 0.3
-            assert wait_for_count(sandbox, "graphql", {"499": 1}) == {"499": 1}
+            assert sandbox.wait_for_requests("graphql", {"499": 1}) == {"499": 1}
             deadline = time.monotonic() + 2
             while _async._pending and time.monotonic() < deadline:
                 await asyncio.sleep(0.005)
@@ -227,7 +202,7 @@ def test_cancelling_a_walk_ends_the_page_in_flight(sandbox: Sandbox) -> None:
 
 def test_forget_token_makes_the_next_call_exchange(sandbox: Sandbox) -> None:
     async def main() -> None:
-        async with make(sandbox) as c:
+        async with make_async(sandbox) as c:
             await c.get(FS, params={"pageSize": 1})
             assert c.forget_token() is False  # no token file: only memory is cleared
             await c.get(FS, params={"pageSize": 1})

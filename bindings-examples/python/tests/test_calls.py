@@ -6,32 +6,13 @@ from __future__ import annotations
 import logging
 import multiprocessing
 import time
-from typing import Any, Dict, Tuple
+from typing import Any, Tuple
 
 import pytest
 
 import leanix
+from clients import FS, make
 from sandbox import Sandbox
-
-FS = "/services/pathfinder/v1/factSheets"
-
-
-def make(sandbox: Sandbox, **options: Any) -> leanix.Client:
-    return leanix.Client(sandbox.url, sandbox.admin_token, allow_insecure_loopback=True,
-                         **options)
-
-
-def wait_for_count(sandbox: Sandbox, endpoint: str, expected: Dict[str, int],
-                   within: float = 5.0) -> Dict[str, int]:
-    """The endpoint's counters once they equal ``expected`` (the sandbox counts an abandoned
-    request when it notices the hang-up), or whatever they are after ``within`` seconds."""
-    deadline = time.monotonic() + within
-    while True:
-        got = sandbox.stats()["requests"].get(endpoint, {})
-        if got == expected or time.monotonic() > deadline:
-            return got
-        time.sleep(0.01)
-
 
 def test_params(client: leanix.Client) -> None:
     r = client.get(FS, params={"pageSize": 3, "type": ["Application", "ITComponent"]})
@@ -76,7 +57,7 @@ def test_timeout_per_call_is_the_deadline(sandbox: Sandbox) -> None:
     assert 0.29 <= took < 0.3 + 0.5, took
     assert "deadline of 300 ms" in info.value.message
     # The abandoned attempt is all the sandbox saw: no retry past the deadline.
-    assert wait_for_count(sandbox, "factSheets", {"499": 1}) == {"499": 1}
+    assert sandbox.wait_for_requests("factSheets", {"499": 1}) == {"499": 1}
     assert sandbox.stats()["token_exchanges"] == 1
 
 

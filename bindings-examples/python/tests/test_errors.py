@@ -13,15 +13,8 @@ from typing import Any, Iterator, List
 import pytest
 
 import leanix
+from clients import FS, make
 from sandbox import Sandbox
-
-FS = "/services/pathfinder/v1/factSheets"
-
-
-def make(sandbox: Sandbox, token: str = "", **options: Any) -> leanix.Client:
-    return leanix.Client(sandbox.url, token or sandbox.admin_token, allow_insecure_loopback=True,
-                         **options)
-
 
 def test_invalid_credentials(sandbox: Sandbox) -> None:
     with make(sandbox, "not-a-valid-api-token") as c:

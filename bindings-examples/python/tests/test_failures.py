@@ -9,23 +9,8 @@ from typing import Any, Iterator
 import pytest
 
 import leanix
+from clients import FS, MISSING, PAGE_QUERY, make, make_async
 from sandbox import Sandbox
-
-FS = "/services/pathfinder/v1/factSheets"
-MISSING = FS + "/00000000-0000-0000-0000-000000000000"
-PAGE_QUERY = """
-query($after: String) {
-  allFactSheets(first: 1000, after: $after) {
-    pageInfo { hasNextPage endCursor }
-    edges { node { id } }
-  }
-}"""
-
-
-def make(sandbox: Sandbox, **options: Any) -> leanix.Client:
-    return leanix.Client(sandbox.url, sandbox.admin_token, allow_insecure_loopback=True,
-                         **options)
-
 
 def test_a_400_keeps_its_body_and_headers(sandbox: Sandbox, client: leanix.Client) -> None:
     client.access_token
@@ -68,7 +53,7 @@ def test_a_404_is_a_not_found_error(sandbox: Sandbox, client: leanix.Client) -> 
 
 
 def test_forbidden_and_rate_limited_are_http_errors(sandbox: Sandbox) -> None:
-    with leanix.Client(sandbox.url, sandbox.viewer_token, allow_insecure_loopback=True) as c:
+    with make(sandbox, sandbox.viewer_token) as c:
         with pytest.raises(leanix.HTTPError) as info:
             c.post(FS, json={"name": "n", "type": "Application"})
     assert type(info.value) is leanix.ForbiddenError and info.value.response.status == 403
@@ -192,8 +177,7 @@ def test_paging_rule_on_every_surface(sandbox: Sandbox, client: leanix.Client, f
     import asyncio
 
     async def walk_async() -> None:
-        async with leanix.AsyncClient(sandbox.url, sandbox.admin_token,
-                                      allow_insecure_loopback=True) as a:
+        async with make_async(sandbox) as a:
             async for _ in a.graphql_pages(query):
                 pass
 
@@ -225,8 +209,7 @@ def test_more_pages_than_max_pages(sandbox: Sandbox) -> None:
 
     async def walk() -> int:
         n = 0
-        async with leanix.AsyncClient(sandbox.url, sandbox.admin_token,
-                                      allow_insecure_loopback=True, max_pages=2) as a:
+        async with make_async(sandbox, max_pages=2) as a:
             async for _ in a.graphql_pages(PAGE_QUERY):
                 n += 1
         return n

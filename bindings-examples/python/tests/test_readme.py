@@ -48,7 +48,7 @@ def test_the_top_readme_python_quick_start_runs(sandbox: Any, tmp_path: Path) ->
     info = sandbox.info()
     out = run_program(readme_example("quick start", TOP_README), sandbox, tmp_path).splitlines()
     assert out[0] == "sandbox ADMIN"
-    assert out[1] == f"200 {info['active_fact_sheets']}"  # REST leaves archived ones out
+    assert out[1] == f"200 {info['active_fact_sheets']}"  # REST total: archived ones left out
     assert out[2].startswith("400 POST ") and "Fact sheet type '' does not exist" in out[2]
     assert out[3].startswith("{'status': 'ERROR', 'type': 'FactSheet', 'errors': [{'message':")
     assert out[4] == "['REVISION_CLASH'] {'updateFactSheet': None}"

@@ -16,6 +16,7 @@ from typing import Any, Dict, List, Tuple
 import pytest
 
 import leanix
+from clients import make
 from sandbox import Sandbox
 
 FS = "/services/pathfinder/v1/factSheets?pageSize=1"
@@ -55,8 +56,7 @@ def test_eight_processes_make_one_exchange(sandbox: Sandbox, tmp_path: Path) -> 
 
 def _watched(sandbox: Sandbox, **options: Any) -> Tuple[leanix.Client, List[Tuple[str, Dict[str, Any]]]]:
     seen: List[Tuple[str, Dict[str, Any]]] = []
-    client = leanix.Client(sandbox.url, sandbox.admin_token, allow_insecure_loopback=True,
-                           on_event=lambda kind, d: seen.append((kind, d)), **options)
+    client = make(sandbox, on_event=lambda kind, d: seen.append((kind, d)), **options)
     return client, seen
 
 
@@ -76,16 +76,14 @@ def test_true_uses_the_runtime_directory(sandbox: Sandbox, tmp_path: Path,
     assert len(files) == 1
     # Off, explicitly or by default: every client exchanges.
     for options in ({"token_cache": False}, {}):
-        with leanix.Client(sandbox.url, sandbox.admin_token, allow_insecure_loopback=True,
-                           **options) as c:
+        with make(sandbox, **options) as c:
             c.get(FS)
     assert sandbox.stats()["token_exchanges"] == 3
 
 
 def test_a_file_others_can_read_is_ignored(sandbox: Sandbox, tmp_path: Path) -> None:
     cache = tmp_path / "leanix"
-    with leanix.Client(sandbox.url, sandbox.admin_token, allow_insecure_loopback=True,
-                       token_cache=cache) as c:
+    with make(sandbox, token_cache=cache) as c:
         c.get(FS)
     (token_file,) = cache.glob("*.json")
     token_file.chmod(0o644)
@@ -103,8 +101,7 @@ def test_a_file_others_can_read_is_ignored(sandbox: Sandbox, tmp_path: Path) -> 
 
 def test_forget_token_removes_the_file(sandbox: Sandbox, tmp_path: Path) -> None:
     cache = tmp_path / "leanix"
-    with leanix.Client(sandbox.url, sandbox.admin_token, allow_insecure_loopback=True,
-                       token_cache=cache) as c:
+    with make(sandbox, token_cache=cache) as c:
         c.get(FS)
         (token_file,) = cache.glob("*.json")
         assert c.forget_token() is True
@@ -113,15 +110,13 @@ def test_forget_token_removes_the_file(sandbox: Sandbox, tmp_path: Path) -> None
         c.get(FS)
         assert token_file.exists()
     assert sandbox.stats()["token_exchanges"] == 2
-    with leanix.Client(sandbox.url, sandbox.admin_token, allow_insecure_loopback=True) as plain:
+    with make(sandbox) as plain:
         assert plain.forget_token() is False
 
 
 def test_bad_values_are_refused(sandbox: Sandbox) -> None:
     with pytest.raises(TypeError, match="token_cache must be a bool or a directory path"):
-        leanix.Client(sandbox.url, sandbox.admin_token, allow_insecure_loopback=True,
-                      token_cache=3)  # type: ignore[arg-type]
+        make(sandbox, token_cache=3)
     with pytest.raises(leanix.ConfigError, match="token cache directory is empty"):
-        leanix.Client(sandbox.url, sandbox.admin_token, allow_insecure_loopback=True,
-                      token_cache="")
+        make(sandbox, token_cache="")
     assert leanix.defaults()["token_cache"] is False
