@@ -245,6 +245,8 @@ public abstract class ClientContractTest extends SandboxTestBase {
     @Test
     void theRateLimitReasonFromTheBodyIsOnTheException() {
         // LeanIX's 429 names its reason in the body's message; Retry-After: 3600 ends the call at once.
+        // Such a 429 pauses the whole client for the hour (a later call fails unsent, with no body
+        // to read a reason from), so each case below has a client of its own.
         sandbox.fault("{\"endpoint\":\"factSheets\",\"kind\":\"respond\",\"status\":429,"
             + "\"body\":\"{\\\"status\\\":\\\"ERROR\\\",\\\"errors\\\":[{\\\"message\\\":"
             + "\\\"HTTP 429 Too Many Requests. USER_INTERVAL_REQUEST_LIMIT_EXCEEDED\\\"}]}\","
@@ -254,21 +256,26 @@ public abstract class ClientContractTest extends SandboxTestBase {
             assertEquals(Optional.of("USER_INTERVAL_REQUEST_LIMIT_EXCEEDED"), e.reason());
             assertEquals(Optional.of(Duration.ofSeconds(3600)), e.retryAfter());
             assertEquals(1, requests("factSheets", 429), "one request, no retry");
-            // The same through the asynchronous path, and raiseForStatus() keeps it.
-            sandbox.fault("{\"endpoint\":\"factSheets\",\"kind\":\"respond\",\"status\":429,"
-                + "\"body\":\"USER_INTERVAL_REQUEST_LIMIT_EXCEEDED\",\"headers\":{\"Retry-After\":\"3600\"}}");
+        }
+        // The same through the asynchronous path, and raiseForStatus() keeps it.
+        sandbox.fault("{\"endpoint\":\"factSheets\",\"kind\":\"respond\",\"status\":429,"
+            + "\"body\":\"USER_INTERVAL_REQUEST_LIMIT_EXCEEDED\",\"headers\":{\"Retry-After\":\"3600\"}}");
+        try (LeanixClient client = builder().build()) {
             java.util.concurrent.ExecutionException async = assertThrows(java.util.concurrent.ExecutionException.class,
                 () -> client.getAsync(FACT_SHEETS).get(20, java.util.concurrent.TimeUnit.SECONDS));
             assertEquals(Optional.of("USER_INTERVAL_REQUEST_LIMIT_EXCEEDED"),
                 ((LeanixException) async.getCause()).reason());
-            // A 429 whose body names no reason code: empty; other errors have none.
-            sandbox.fault("{\"endpoint\":\"factSheets\",\"kind\":\"respond\",\"status\":429,"
-                + "\"body\":\"Too Many Requests\",\"headers\":{\"Retry-After\":\"3600\"}}");
-            try (LeanixClient lenient = builder().throwOnError(false).build()) {
-                LeanixResponse r = lenient.get(FACT_SHEETS);
-                assertEquals(429, r.status());
-                assertEquals(Optional.empty(), assertThrows(RateLimitedException.class, r::raiseForStatus).reason());
-            }
+            assertEquals(2, requests("factSheets", 429), "one request each");
+        }
+        // A 429 whose body names no reason code: empty; other errors have none.
+        sandbox.fault("{\"endpoint\":\"factSheets\",\"kind\":\"respond\",\"status\":429,"
+            + "\"body\":\"Too Many Requests\",\"headers\":{\"Retry-After\":\"3600\"}}");
+        try (LeanixClient lenient = builder().throwOnError(false).build()) {
+            LeanixResponse r = lenient.get(FACT_SHEETS);
+            assertEquals(429, r.status());
+            assertEquals(Optional.empty(), assertThrows(RateLimitedException.class, r::raiseForStatus).reason());
+        }
+        try (LeanixClient client = builder().build()) {
             assertEquals(Optional.empty(), assertThrows(NotFoundException.class,
                 () -> client.get(FACT_SHEETS + "/00000000-0000-0000-0000-000000000000")).reason());
         }
