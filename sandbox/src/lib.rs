@@ -52,6 +52,7 @@ mod writes;
 pub use config::{SandboxBuilder, DEFAULT_FACT_SHEETS, DEFAULT_TOKEN_LIFETIME};
 pub use faults::{Endpoint, Fault, RandomFaultError};
 pub use integration::DEFAULT_SYNC_RUN_STATE;
+pub use model::TYPES as FACT_SHEET_TYPES;
 pub use sandbox::Sandbox;
 pub use stats::{Stats, CLIENT_CLOSED, DROPPED};
 pub use users::{Role, User};
