@@ -58,9 +58,11 @@ pub(crate) trait Handle {
     fn object(target: Arc<Self::Target>) -> Object;
 }
 
+/// `handle!(module::c_type, Variant, Target)`: `crate::module::c_type` is the handle of
+/// `Object::Variant(Arc<Target>)`, named `c_type` in messages.
 macro_rules! handle {
-    ($c:ty, $variant:ident, $target:ty) => {
-        impl Handle for $c {
+    ($module:ident :: $c:ident, $variant:ident, $target:ty) => {
+        impl Handle for crate::$module::$c {
             type Target = $target;
             const TYPE_NAME: &'static str = stringify!($c);
             fn target(object: &Object) -> Option<&Arc<$target>> {
@@ -76,13 +78,9 @@ macro_rules! handle {
     };
 }
 
+handle!(client::lx_client, Client, crate::client::ClientHandle);
 handle!(
-    crate::client::lx_client,
-    Client,
-    crate::client::ClientHandle
-);
-handle!(
-    crate::options::lx_options,
+    options::lx_options,
     Options,
     Mutex<crate::options::OptionsObject>
 );
@@ -100,27 +98,23 @@ impl Handle for crate::response::lx_response {
         Object::Response(target)
     }
 }
-handle!(crate::error::lx_error, Error, crate::error::ErrorObject);
+handle!(error::lx_error, Error, crate::error::ErrorObject);
 handle!(
-    crate::call::lx_call_options,
+    call::lx_call_options,
     CallOptions,
     Mutex<crate::call::CallOptions>
 );
 handle!(
-    crate::pages::lx_graphql_pages,
+    pages::lx_graphql_pages,
     Pages,
     Mutex<crate::pages::PagesObject>
 );
 handle!(
-    crate::rest_pages::lx_rest_pages,
+    rest_pages::lx_rest_pages,
     RestPages,
     Mutex<crate::rest_pages::RestPagesObject>
 );
-handle!(
-    crate::cancel::lx_cancel,
-    Cancel,
-    crate::cancel::CancelObject
-);
+handle!(cancel::lx_cancel, Cancel, crate::cancel::CancelObject);
 
 const SHARDS: usize = 32;
 

@@ -148,6 +148,21 @@ fn option_defaults_come_from_the_core_policy() {
 }
 
 #[test]
+fn a_stale_handle_is_named_by_its_c_type() {
+    let opts = new_options();
+    lx_free(opts.cast());
+    let mut client: *mut lx_client = ptr::null_mut();
+    let mut err: *mut lx_error = ptr::null_mut();
+    let st = crate::client::lx_client_build(opts, &mut client, &mut err);
+    assert_eq!(st, lx_status::LX_ERR_INVALID_ARG);
+    assert_eq!(
+        message(err),
+        "argument `options` is not a live lx_options (freed already?)"
+    );
+    lx_free(err.cast());
+}
+
+#[test]
 fn arguments_are_checked() {
     let mut client: *mut lx_client = ptr::null_mut();
     let mut err: *mut lx_error = ptr::null_mut();
