@@ -261,12 +261,7 @@ async fn following_backs_off_on_the_clock_and_resets_after_events() {
         .unwrap();
     assert!(done.cancelled);
     assert_eq!(done.events, 1);
-    let secs: Vec<u64> = clock
-        .manual
-        .sleeps()
-        .iter()
-        .map(Duration::as_secs)
-        .collect();
+    let secs = clock.slept_secs();
     assert_eq!(secs, [1, 2, 4, 1, 2, 4]);
 }
 
@@ -320,12 +315,7 @@ async fn wait_batch_returns_the_first_non_empty_batch_or_the_cancellation() {
     // The event appears during the third wait (1 s, 2 s, 4 s).
     let batch = client.webhooks().wait_batch(&sub.id).await.unwrap();
     assert_eq!(batch.len(), 1);
-    let secs: Vec<u64> = clock
-        .manual
-        .sleeps()
-        .iter()
-        .map(Duration::as_secs)
-        .collect();
+    let secs = clock.slept_secs();
     assert_eq!(secs, [1, 2, 4]);
     assert_eq!(
         sb.webhook_cursor(&sub.id),

@@ -186,6 +186,13 @@ impl HookedClock {
     }
 }
 
+impl HookedClock {
+    /// The sleeps the clock was asked for so far, in whole seconds.
+    pub fn slept_secs(&self) -> Vec<u64> {
+        self.manual.sleeps().iter().map(Duration::as_secs).collect()
+    }
+}
+
 impl Clock for HookedClock {
     fn now(&self) -> Instant {
         self.manual.now()
