@@ -72,8 +72,11 @@ public class Probe {
         attempt("revoked api token", () -> client(URL, System.getenv("LX_REVOKED"), null).get(FS));
         attempt("forbidden", () -> client(URL, System.getenv("LX_VIEWER"), null)
                 .requestJson("POST", "/services/pathfinder/v1/factSheets", "{\"name\":\"x\",\"type\":\"Application\"}"));
+        // A 429 with Retry-After: 3600 pauses its whole client for the hour: a client of its own.
+        LeanixClient limited = client(URL, TOKEN, null);
         fault("{\"endpoint\":\"factSheets\",\"kind\":\"status\",\"status\":429,\"retry_after\":\"3600\"}");
-        attempt("rate limited", () -> c.get(FS));
+        attempt("rate limited", () -> limited.get(FS));
+        limited.close();
         attempt("404", () -> c.get("/services/pathfinder/v1/factSheets/nope"));
         LeanixClient impatient = client(URL, TOKEN, Duration.ofMillis(300));
         impatient.get(FS);

@@ -123,8 +123,11 @@ int main(void) {
     lx_free(err);
     err = NULL;
     lx_free(v);
+    /* A 429 with Retry-After: 3600 pauses its whole client for the hour: a client of its own. */
+    lx_client *limited = client_for(url, token, NULL);
     sb_fault("{\"endpoint\":\"factSheets\",\"kind\":\"status\",\"status\":429,\"retry_after\":\"3600\"}");
-    get("rate limited", c, FS);
+    get("rate limited", limited, FS);
+    lx_free(limited);
     get("404", c, "/services/pathfinder/v1/factSheets/nope");
     sb_fault("{\"endpoint\":\"factSheets\",\"kind\":\"status\",\"status\":503,\"times\":3}");
     get("503", c, FS);

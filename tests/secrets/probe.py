@@ -79,8 +79,11 @@ attempt("invalid credentials", lambda: client(token=BAD_TOKEN).get(FS))
 attempt("revoked api token", lambda: client(token=REVOKED).get(FS))
 attempt("forbidden", lambda: client(token=VIEWER).post("/services/pathfinder/v1/factSheets",
                                                         json={"name": "x", "type": "Application"}))
+# A 429 with Retry-After: 3600 pauses its whole client for the hour: a client of its own.
+limited = client()
 fault(endpoint="factSheets", kind="status", status=429, retry_after="3600")
-attempt("rate limited", lambda: c.get(FS))
+attempt("rate limited", lambda: limited.get(FS))
+limited.close()
 attempt("404", lambda: c.get("/services/pathfinder/v1/factSheets/nope"))
 fault(endpoint="factSheets", kind="status", status=503, times=3)
 attempt("503", lambda: c.get(FS))

@@ -224,11 +224,14 @@ fn main() {
         )
         .map(|r| r.status()),
     );
+    // A 429 with Retry-After: 3600 pauses its whole client for the hour: a client of its own.
+    let limited = builder(&url, &token).build_blocking().unwrap();
     fault(
         &url,
         r#"{"endpoint":"factSheets","kind":"status","status":429,"retry_after":"3600"}"#,
     );
-    report("rate limited", &c.get(FS).map(|r| r.status()));
+    report("rate limited", &limited.get(FS).map(|r| r.status()));
+    drop(limited);
     report(
         "404",
         &c.get("/services/pathfinder/v1/factSheets/nope")
