@@ -93,8 +93,10 @@
  *   and connection pool of that thread's own; token exchanges and asynchronous calls run on
  *   the library's own I/O threads (2 to 4 per process). Calling from threads of other runtimes
  *   (a JVM, Python, a tokio program) is fine.
- *   Asynchronous calls (lx_request_start(), lx_graphql_start()) return at once; their
- *   completion callback runs on a library I/O thread, exactly once.
+ *   Asynchronous calls (every *_start function: lx_request_start(), lx_graphql_start(),
+ *   lx_graphql_pages_next_start(), lx_rest_pages_next_start(), lx_update_fact_sheet_start(),
+ *   lx_ldif_run_start(), lx_ldif_wait_start()) return at once; their completion callback runs
+ *   on a library I/O thread, exactly once.
  *   Callbacks (event and completion) must not block for long. A blocking call from inside any
  *   library callback returns LX_ERR_RECURSIVE_CALL at once (it would wait for itself);
  *   starting an asynchronous call from a callback is fine.

@@ -25,7 +25,7 @@ int main(int argc, char **argv) {
 
     /* Host and API token come from LEANIX_HOST and LEANIX_API_TOKEN. */
     if (lx_options_new(&opts, &err) != LX_OK) return fail("options", err);
-    if (insecure_loopback && lx_options_set(opts, "allow_insecure_loopback", "1", &err) != LX_OK)
+    if (insecure_loopback && lx_options_set(opts, "insecure_loopback", "1", &err) != LX_OK)
         return fail("options", err);
     if (lx_options_set(opts, "request_timeout_ms", "30000", &err) != LX_OK) return fail("options", err);
     lx_status status = lx_client_build(opts, &client, &err);
