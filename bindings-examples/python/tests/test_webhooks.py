@@ -105,6 +105,24 @@ def test_subscriptions_fetch_commit_and_errors(routed: Sandbox, client: leanix.C
         client.webhooks.create("pathfinder")  # type: ignore[arg-type]
 
 
+def test_create_sends_the_workspace_constraint(routed: Sandbox, client: leanix.Client) -> None:
+    workspace = routed.info()["workspace_id"]
+    sub = client.webhooks.create([["pyconstraint"]], workspace_id=workspace,
+                                 workspace_constraint="ANY")
+    subscriptions = {s["id"]: s for s in client.webhooks.list()}
+    stored = subscriptions[sub["id"]]
+    assert (stored["workspaceId"], stored["workspaceConstraint"]) == (workspace, "ANY")
+    # The value reaches the server as given: the sandbox knows only "ANY" and says so.
+    with pytest.raises(leanix.HTTPError) as e:
+        client.webhooks.create([["pyconstraint"]], workspace_constraint="SAME_INSTANCE")
+    assert e.value.status == 400
+    assert e.value.response.json()["errors"] == [
+        {"message": "'workspaceConstraint' must be \"ANY\""}]
+    assert len(client.webhooks.list()) == len(subscriptions)  # the refused one was not stored
+    with pytest.raises(leanix.InvalidArgumentError, match="workspaceConstraint"):
+        client.webhooks.create([["pyconstraint"]], workspace_constraint=1)  # type: ignore[arg-type]
+
+
 def test_the_async_form_commits_and_resumes(routed: Sandbox) -> None:
     routed.reset()
 

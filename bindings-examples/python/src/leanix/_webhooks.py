@@ -35,7 +35,8 @@ def _id(subscription_id: str) -> bytes:
 
 
 def _spec(tag_sets: Sequence[Sequence[str]], identifier: Optional[str], payload_mode: str,
-          workspace_id: Optional[str]) -> bytes:
+          workspace_id: Optional[str], workspace_constraint: Optional[str]) -> bytes:
+    """The ``spec_json`` of ``lx_webhooks_create``; a key left unset is the library's default."""
     if isinstance(tag_sets, (str, bytes)) or not all(
             not isinstance(s, (str, bytes)) and all(isinstance(t, str) for t in s)
             for s in tag_sets):
@@ -46,6 +47,8 @@ def _spec(tag_sets: Sequence[Sequence[str]], identifier: Optional[str], payload_
         spec["identifier"] = identifier
     if workspace_id is not None:
         spec["workspaceId"] = workspace_id
+    if workspace_constraint is not None:
+        spec["workspaceConstraint"] = workspace_constraint
     return _json.dumps(spec).encode("utf-8")
 
 
@@ -88,10 +91,16 @@ class Webhooks:
 
     def create(self, tag_sets: Sequence[Sequence[str]], *, identifier: Optional[str] = None,
                payload_mode: str = "DEFAULT", workspace_id: Optional[str] = None,
+               workspace_constraint: Optional[str] = None,
                timeout: Optional[float] = None) -> Dict[str, Any]:
         """Creates a PULL subscription to ``tag_sets`` (``[["pathfinder",
-        "FACT_SHEET_UPDATED"]]``); returns it as the API shows it, with its ``id``."""
-        spec = _spec(tag_sets, identifier, payload_mode, workspace_id)
+        "FACT_SHEET_UPDATED"]]``); returns it as the API shows it, with its ``id``.
+
+        ``identifier`` names it; ``payload_mode`` is ``"DEFAULT"`` or ``"WRAPPED_EVENT"``;
+        ``workspace_id`` is the workspace (unset: the token's); ``workspace_constraint`` is
+        LeanIX's ``workspaceConstraint`` (unset: the library's default, ``"ANY"``). A value
+        the server refuses raises its ``HTTPError`` (400)."""
+        spec = _spec(tag_sets, identifier, payload_mode, workspace_id, workspace_constraint)
         return self._json_call(self._client._lib.lx_webhooks_create, (spec,), timeout)
 
     def list(self, *, timeout: Optional[float] = None) -> List[Dict[str, Any]]:
@@ -195,9 +204,10 @@ class AsyncWebhooks:
 
     async def create(self, tag_sets: Sequence[Sequence[str]], *, identifier: Optional[str] = None,
                      payload_mode: str = "DEFAULT", workspace_id: Optional[str] = None,
+                     workspace_constraint: Optional[str] = None,
                      timeout: Optional[float] = None) -> Dict[str, Any]:
         """See ``Webhooks.create``."""
-        spec = _spec(tag_sets, identifier, payload_mode, workspace_id)
+        spec = _spec(tag_sets, identifier, payload_mode, workspace_id, workspace_constraint)
         return await self._call("lx_webhooks_create", (spec,), True, timeout)
 
     async def list(self, *, timeout: Optional[float] = None) -> List[Dict[str, Any]]:
