@@ -29,7 +29,7 @@ def routed() -> Iterator[Sandbox]:
 def client(routed: Sandbox) -> Iterator[leanix.Client]:
     routed.reset()
     routed.webhooks(batch_size=4)
-    with leanix.Client(routed.url, routed.admin_token, allow_insecure_loopback=True) as c:
+    with leanix.Client(routed.url, routed.admin_token, insecure_loopback=True) as c:
         yield c
 
 
@@ -54,7 +54,7 @@ def test_routing_is_transparent(routed: Sandbox, client: leanix.Client) -> None:
 
 def test_routing_can_be_turned_off(routed: Sandbox) -> None:
     routed.reset()
-    with leanix.Client(routed.url, routed.admin_token, allow_insecure_loopback=True,
+    with leanix.Client(routed.url, routed.admin_token, insecure_loopback=True,
                        route_by_instance_url=False) as c:
         assert c.get("/services/pathfinder/v1/factSheets").status == 200
         assert c.api_origin == routed.url
@@ -128,7 +128,7 @@ def test_the_async_form_commits_and_resumes(routed: Sandbox) -> None:
 
     async def main() -> List[int]:
         async with leanix.AsyncClient(routed.url, routed.admin_token,
-                                      allow_insecure_loopback=True) as c:
+                                      insecure_loopback=True) as c:
             sub = await c.webhooks.create([["pyasync"]])
             offsets = routed.emit(["pyasync"], count=6)
             seen: List[int] = []
