@@ -10,14 +10,11 @@ here, a restarted program resumes from the server's cursor. Waiting for events
 
 from __future__ import annotations
 
-import asyncio
 import ctypes
 import json as _json
 from typing import (TYPE_CHECKING, Any, AsyncIterator, Callable, Dict, Iterator, List, Optional,
                     Sequence, Tuple)
 
-from . import _interrupt
-from ._convert import timeout_ms
 from ._errors import InvalidArgumentError
 from ._managed import take_string, take_text
 
@@ -163,7 +160,8 @@ class Webhooks:
 class AsyncWebhooks:
     """The PULL webhooks of an ``AsyncClient`` (``client.webhooks``): the calls of
     ``Webhooks`` as coroutines. Each runs the library's blocking call on a worker thread
-    with its own cancel handle: cancelling the task cancels the call within milliseconds."""
+    with its own cancel handle (``AsyncClient._off_loop``): cancelling the task cancels the
+    call within milliseconds."""
 
     def __init__(self, client: "AsyncClient") -> None:
         self._client = client
@@ -172,35 +170,16 @@ class AsyncWebhooks:
                     timeout: Optional[float]) -> Any:
         client = self._client
         lib = client._lib
-        ptr = client._handle()
-        opts = _interrupt.CallOptions(lib)
-        try:
-            opts.set(0 if timeout is None else timeout_ms(timeout))
-            cancel = opts.ensure_cancel()
-            out = ctypes.c_void_p()
-            size = ctypes.c_size_t()
-            err = ctypes.c_void_p()
-            fn = getattr(lib, name)
-            post = ((ctypes.byref(out), ctypes.byref(size), ctypes.byref(err)) if returns_json
-                    else (ctypes.byref(err),))
-            loop = asyncio.get_running_loop()
-            future = loop.run_in_executor(None, lambda: int(fn(ptr, *pre, opts.handle, *post)))
-            try:
-                status = await asyncio.shield(future)
-            except asyncio.CancelledError:
-                lib.lx_cancel_fire(cancel)
-                try:
-                    await future
-                finally:
-                    lib.lx_free(out.value)
-                    lib.lx_free(err.value)
-                raise
-            client._check(status, err)
-            if not returns_json:
-                return None
-            return _json.loads(take_text(lib, out, size.value))
-        finally:
-            opts.free()
+        out = ctypes.c_void_p()
+        size = ctypes.c_size_t()
+        err = ctypes.c_void_p()
+        post = ((ctypes.byref(out), ctypes.byref(size), ctypes.byref(err)) if returns_json
+                else (ctypes.byref(err),))
+        status = await client._off_loop(getattr(lib, name), pre, post, (out, err), timeout)
+        client._check(status, err)
+        if not returns_json:
+            return None
+        return _json.loads(take_text(lib, out, size.value))
 
     async def create(self, tag_sets: Sequence[Sequence[str]], *, identifier: Optional[str] = None,
                      payload_mode: str = "DEFAULT", workspace_id: Optional[str] = None,
