@@ -25,11 +25,11 @@ query($after: String) {
 
 def make(sandbox: Sandbox, token: str = "", **options: Any) -> leanix.Client:
     """A ``Client`` of ``sandbox`` with ``token`` (default: the admin token) and ``options``."""
-    return leanix.Client(sandbox.url, token or sandbox.admin_token, allow_insecure_loopback=True,
+    return leanix.Client(sandbox.url, token or sandbox.admin_token, insecure_loopback=True,
                          **options)
 
 
 def make_async(sandbox: Sandbox, token: str = "", **options: Any) -> leanix.AsyncClient:
     """``make`` for an ``AsyncClient``."""
     return leanix.AsyncClient(sandbox.url, token or sandbox.admin_token,
-                              allow_insecure_loopback=True, **options)
+                              insecure_loopback=True, **options)

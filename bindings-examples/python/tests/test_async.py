@@ -209,3 +209,54 @@ def test_forget_token_makes_the_next_call_exchange(sandbox: Sandbox) -> None:
 
     asyncio.run(main())
     assert sandbox.stats()["token_exchanges"] == 2
+
+
+def test_claims_and_api_origin_are_awaited_and_share_the_one_exchange(sandbox: Sandbox) -> None:
+    info = sandbox.info()
+
+    async def main() -> None:
+        async with make_async(sandbox) as c:  # cold: claims() makes the exchange
+            claims = await c.claims()
+            assert claims is not None
+            assert (claims.workspace_id, claims.workspace_name) == (info["workspace_id"],
+                                                                    info["workspace_name"])
+            assert await c.api_origin() == sandbox.url  # no instance listener: the host
+            assert (await c.get(FS, params={"pageSize": 1})).status == 200
+            assert (await c.claims()) == claims  # the same token
+
+    asyncio.run(main())
+    stats = sandbox.stats()
+    assert stats["token_exchanges"] == 1 and stats["token_requests"] == 1, stats
+    assert stats["requests"]["factSheets"] == {"200": 1}
+
+
+def test_cancelling_claims_ends_the_await_and_closing_ends_the_native_call(
+        sandbox: Sandbox) -> None:
+    sandbox.fault("token", "stall", ms=10_000)
+
+    async def main() -> float:
+        c = make_async(sandbox)
+        task = asyncio.ensure_future(c.claims())
+        deadline = time.monotonic() + 5
+        while sandbox.stats()["stalled"] != 1:  # the loop runs while the exchange is held
+            assert time.monotonic() < deadline, "the exchange never reached the sandbox"
+            await asyncio.sleep(0.005)
+        t0 = time.monotonic()
+        with pytest.raises(asyncio.TimeoutError):
+            await asyncio.wait_for(task, 0.2)
+        assert task.cancelled() and time.monotonic() - t0 < 0.2 + 0.3
+        # lx_claims_json takes no cancel handle: the call still waits for the exchange ...
+        assert sandbox.stats()["stalled"] == 1
+        # ... until the client is closed, which ends it (the sandbox sees the hang-up).
+        closed_at = time.monotonic()
+        await c.aclose()
+        assert sandbox.wait_for_requests("token", {"499": 1}) == {"499": 1}
+        with pytest.raises(leanix.ClosedError):
+            await c.claims()
+        return closed_at
+
+    closed_at = asyncio.run(main())
+    # asyncio.run waits for the executor's threads: the one of the call was free at once,
+    # not after the stall.
+    assert time.monotonic() - closed_at < 2.0
+    assert sandbox.stats()["token_exchanges"] == 0

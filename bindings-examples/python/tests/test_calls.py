@@ -110,7 +110,7 @@ def test_events_reach_the_leanix_logger(sandbox: Sandbox, caplog: Any) -> None:
 
 def test_a_failed_exchange_is_a_warning(sandbox: Sandbox, caplog: Any) -> None:
     caplog.set_level(logging.INFO, logger="leanix")
-    with leanix.Client(sandbox.url, "wrong-token", allow_insecure_loopback=True) as c:
+    with leanix.Client(sandbox.url, "wrong-token", insecure_loopback=True) as c:
         with pytest.raises(leanix.InvalidCredentialsError):
             c.get(FS)
     warnings = [r for r in caplog.records if r.name == "leanix" and r.levelno == logging.WARNING]
@@ -120,7 +120,7 @@ def test_a_failed_exchange_is_a_warning(sandbox: Sandbox, caplog: Any) -> None:
 
 def _spawned_worker(args: Tuple[str, str]) -> Tuple[int, str]:
     url, token = args
-    with leanix.Client(url, token, allow_insecure_loopback=True) as c:
+    with leanix.Client(url, token, insecure_loopback=True) as c:
         r = c.get(FS, params={"pageSize": 1})
         try:
             c.get(FS + "/00000000-0000-0000-0000-000000000000")

@@ -25,7 +25,7 @@ query($after: String) {
 
 def test_full_flow(sandbox: Sandbox) -> None:
     events: List[Tuple[str, Dict[str, Any]]] = []
-    with leanix.Client(sandbox.url, sandbox.admin_token, allow_insecure_loopback=True,
+    with leanix.Client(sandbox.url, sandbox.admin_token, insecure_loopback=True,
                        request_timeout=10, on_event=lambda k, d: events.append((k, d))) as client:
         # exchange + claims
         token = client.access_token
@@ -135,7 +135,7 @@ def test_request_with_custom_headers_and_retry_safe(client: leanix.Client) -> No
 
 
 def test_context_manager_closes_and_use_after_close_raises(sandbox: Sandbox) -> None:
-    with leanix.Client(sandbox.url, sandbox.admin_token, allow_insecure_loopback=True) as c:
+    with leanix.Client(sandbox.url, sandbox.admin_token, insecure_loopback=True) as c:
         assert not c.closed
         c.get(FS + "?pageSize=1")
     assert c.closed
@@ -154,7 +154,7 @@ def test_context_manager_closes_and_use_after_close_raises(sandbox: Sandbox) -> 
 
 
 def test_close_is_idempotent_across_threads(sandbox: Sandbox) -> None:
-    c = leanix.Client(sandbox.url, sandbox.admin_token, allow_insecure_loopback=True)
+    c = leanix.Client(sandbox.url, sandbox.admin_token, insecure_loopback=True)
     threads = [threading.Thread(target=c.close) for _ in range(8)]
     for t in threads:
         t.start()
@@ -164,7 +164,7 @@ def test_close_is_idempotent_across_threads(sandbox: Sandbox) -> None:
 
 
 def test_garbage_collected_client_is_freed(sandbox: Sandbox) -> None:
-    c = leanix.Client(sandbox.url, sandbox.admin_token, allow_insecure_loopback=True,
+    c = leanix.Client(sandbox.url, sandbox.admin_token, insecure_loopback=True,
                       on_event=lambda k, d: None)
     c.get(FS + "?pageSize=1")
     cid = c._callback_id
@@ -175,7 +175,7 @@ def test_garbage_collected_client_is_freed(sandbox: Sandbox) -> None:
 
 
 def test_repr_and_errors_never_show_secrets(sandbox: Sandbox) -> None:
-    c = leanix.Client(sandbox.url, sandbox.admin_token, allow_insecure_loopback=True)
+    c = leanix.Client(sandbox.url, sandbox.admin_token, insecure_loopback=True)
     try:
         token = c.access_token
         text = repr(c) + str(c) + repr(c.claims)
@@ -184,7 +184,7 @@ def test_repr_and_errors_never_show_secrets(sandbox: Sandbox) -> None:
     finally:
         c.close()
     bad = "wrong-" + sandbox.admin_token
-    with leanix.Client(sandbox.url, bad, allow_insecure_loopback=True) as c:
+    with leanix.Client(sandbox.url, bad, insecure_loopback=True) as c:
         with pytest.raises(leanix.InvalidCredentialsError) as info:
             c.get(FS)
         text = str(info.value) + repr(info.value) + repr(c)
@@ -195,7 +195,7 @@ def test_event_callback_errors_do_not_break_requests(sandbox: Sandbox, caplog: A
     def boom(kind: str, details: Dict[str, Any]) -> None:
         raise RuntimeError("callback failure")
 
-    with leanix.Client(sandbox.url, sandbox.admin_token, allow_insecure_loopback=True,
+    with leanix.Client(sandbox.url, sandbox.admin_token, insecure_loopback=True,
                        on_event=boom) as c:
         assert c.get(FS + "?pageSize=1").status == 200
 
@@ -203,7 +203,7 @@ def test_event_callback_errors_do_not_break_requests(sandbox: Sandbox, caplog: A
 def test_retry_events_and_retries(sandbox: Sandbox) -> None:
     events: List[Tuple[str, Dict[str, Any]]] = []
     sandbox.fault("factSheets", "status", status=503, retry_after="0", times=2)
-    with leanix.Client(sandbox.url, sandbox.admin_token, allow_insecure_loopback=True,
+    with leanix.Client(sandbox.url, sandbox.admin_token, insecure_loopback=True,
                        retry_base_delay=0.01, retry_max_delay=0.05,
                        on_event=lambda k, d: events.append((k, d))) as c:
         assert c.get(FS + "?pageSize=1").status == 200
@@ -214,12 +214,12 @@ def test_retry_events_and_retries(sandbox: Sandbox) -> None:
 def test_environment_defaults(sandbox: Sandbox, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("LEANIX_HOST", sandbox.url)
     monkeypatch.setenv("LEANIX_API_TOKEN", sandbox.admin_token)
-    with leanix.Client(allow_insecure_loopback=True) as c:
+    with leanix.Client(insecure_loopback=True) as c:
         assert c.claims.workspace_name == "sandbox"  # type: ignore[union-attr]
         assert sandbox.url in repr(c)
 
 
-def test_insecure_loopback_has_one_name_and_an_environment_variable(
+def test_insecure_loopback_its_older_spelling_and_its_environment_variable(
         sandbox: Sandbox, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("LEANIX_HOST", sandbox.url)
     monkeypatch.setenv("LEANIX_API_TOKEN", sandbox.admin_token)
@@ -241,7 +241,7 @@ def test_insecure_loopback_has_one_name_and_an_environment_variable(
 
 
 def test_options_are_passed(sandbox: Sandbox) -> None:
-    with leanix.Client(sandbox.url, sandbox.admin_token, allow_insecure_loopback=True,
+    with leanix.Client(sandbox.url, sandbox.admin_token, insecure_loopback=True,
                        connect_timeout=2, token_timeout=2.5, request_timeout=3.25,
                        user_agent="leanix-python-test", max_attempts=2, token_attempts=2,
                        retry_base_delay=0.01, retry_max_delay=0.1, max_retry_after=5,
@@ -267,7 +267,7 @@ def test_event_threads_are_those_of_the_header(sandbox: Sandbox) -> None:
     # events on the thread that made the call, from inside it.
     events: List[Tuple[str, int]] = []
     sandbox.fault("factSheets", "status", status=503, retry_after="0", times=1)
-    with leanix.Client(sandbox.url, sandbox.admin_token, allow_insecure_loopback=True,
+    with leanix.Client(sandbox.url, sandbox.admin_token, insecure_loopback=True,
                        retry_base_delay=0.01, retry_max_delay=0.05,
                        on_event=lambda k, d: events.append((k, threading.get_ident()))) as c:
         assert c.get(FS + "?pageSize=1").status == 200       # fetched, retry

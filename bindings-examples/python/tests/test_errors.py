@@ -92,7 +92,7 @@ def test_connection_refused() -> None:
     s.bind(("127.0.0.1", 0))
     port = s.getsockname()[1]
     s.close()  # nobody listens there now
-    with leanix.Client(f"http://127.0.0.1:{port}", "token", allow_insecure_loopback=True,
+    with leanix.Client(f"http://127.0.0.1:{port}", "token", insecure_loopback=True,
                        token_attempts=1) as c:
         with pytest.raises(leanix.ConnectionError) as info:
             c.get(FS)
@@ -192,7 +192,7 @@ def _child(client: leanix.Client, url: str, token: str, q: Any) -> None:
     except BaseException as e:  # noqa: BLE001
         out.append(("other", repr(e)))
     try:
-        with leanix.Client(url, token, allow_insecure_loopback=True) as fresh:
+        with leanix.Client(url, token, insecure_loopback=True) as fresh:
             out.append(("fresh", fresh.get(FS + "?pageSize=1").status))
     except BaseException as e:  # noqa: BLE001
         out.append(("fresh failed", repr(e)))

@@ -72,8 +72,10 @@ def test_the_use_example_runs(sandbox: Any, tmp_path: Path) -> None:
 
 
 def test_the_asyncio_example_runs(sandbox: Any, tmp_path: Path) -> None:
-    total = sandbox.info()["active_fact_sheets"]
+    info = sandbox.info()
+    total = info["active_fact_sheets"]
     out = run_program(readme_example("asyncio"), sandbox, tmp_path).splitlines()
-    assert out[:2] == ["10 fact sheets read at once", f"{total} in all"]
-    assert out[2:] == page_lines(total)
+    assert out[:3] == [f"workspace {info['workspace_name']} at {sandbox.url}",
+                       "10 fact sheets read at once", f"{total} in all"]
+    assert out[3:] == page_lines(total)
     assert sandbox.stats()["token_exchanges"] == 1

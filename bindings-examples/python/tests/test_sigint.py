@@ -39,7 +39,7 @@ CHILD = textwrap.dedent(
         if kind == "retry":
             print("in-call", flush=True)   # inside the call, which now waits 30 s
 
-    with leanix.Client(url, token, allow_insecure_loopback=True, on_event=on_event,
+    with leanix.Client(url, token, insecure_loopback=True, on_event=on_event,
                        retry_base_delay=0.001) as c:
         c.access_token
         print("ready", flush=True)
@@ -60,7 +60,7 @@ CHILD = textwrap.dedent(
         print(f"forwarded {signal.SIGINT in os.read(r, 64)}", flush=True)
     # A new client (the old one pauses every call until the server's Retry-After passes),
     # on the same thread: its call gets a fresh cancel handle, not the one that fired.
-    with leanix.Client(url, token, allow_insecure_loopback=True) as c:
+    with leanix.Client(url, token, insecure_loopback=True) as c:
         print(f"after {c.get(FS, params={'pageSize': 1}).status}", flush=True)
     """
 )

@@ -35,7 +35,7 @@ def test_8_threads_x_200_requests_one_exchange(sandbox: Sandbox, client: leanix.
     fs_id = client.graphql("{ allFactSheets(first: 1) { edges { node { id } } } }")[
         "allFactSheets"]["edges"][0]["node"]["id"]
     sandbox.reset()  # count from here; the client keeps its token
-    fresh = leanix.Client(sandbox.url, sandbox.admin_token, allow_insecure_loopback=True)
+    fresh = leanix.Client(sandbox.url, sandbox.admin_token, insecure_loopback=True)
     statuses: List[int] = []
 
     def work() -> None:

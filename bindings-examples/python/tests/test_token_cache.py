@@ -24,7 +24,7 @@ PROCESSES = 8
 
 
 def _worker(url: str, token: str, cache: str, barrier: Any) -> None:
-    with leanix.Client(url, token, allow_insecure_loopback=True, token_cache=cache) as c:
+    with leanix.Client(url, token, insecure_loopback=True, token_cache=cache) as c:
         barrier.wait(timeout=60)  # every process is ready before any asks for a token
         status = c.get(FS).status
     raise SystemExit(0 if status == 200 else 1)

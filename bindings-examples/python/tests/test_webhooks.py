@@ -29,7 +29,7 @@ def routed() -> Iterator[Sandbox]:
 def client(routed: Sandbox) -> Iterator[leanix.Client]:
     routed.reset()
     routed.webhooks(batch_size=4)
-    with leanix.Client(routed.url, routed.admin_token, allow_insecure_loopback=True) as c:
+    with leanix.Client(routed.url, routed.admin_token, insecure_loopback=True) as c:
         yield c
 
 
@@ -54,7 +54,7 @@ def test_routing_is_transparent(routed: Sandbox, client: leanix.Client) -> None:
 
 def test_routing_can_be_turned_off(routed: Sandbox) -> None:
     routed.reset()
-    with leanix.Client(routed.url, routed.admin_token, allow_insecure_loopback=True,
+    with leanix.Client(routed.url, routed.admin_token, insecure_loopback=True,
                        route_by_instance_url=False) as c:
         assert c.get("/services/pathfinder/v1/factSheets").status == 200
         assert c.api_origin == routed.url
@@ -105,12 +105,30 @@ def test_subscriptions_fetch_commit_and_errors(routed: Sandbox, client: leanix.C
         client.webhooks.create("pathfinder")  # type: ignore[arg-type]
 
 
+def test_create_sends_the_workspace_constraint(routed: Sandbox, client: leanix.Client) -> None:
+    workspace = routed.info()["workspace_id"]
+    sub = client.webhooks.create([["pyconstraint"]], workspace_id=workspace,
+                                 workspace_constraint="ANY")
+    subscriptions = {s["id"]: s for s in client.webhooks.list()}
+    stored = subscriptions[sub["id"]]
+    assert (stored["workspaceId"], stored["workspaceConstraint"]) == (workspace, "ANY")
+    # The value reaches the server as given: the sandbox knows only "ANY" and says so.
+    with pytest.raises(leanix.HTTPError) as e:
+        client.webhooks.create([["pyconstraint"]], workspace_constraint="SAME_INSTANCE")
+    assert e.value.status == 400
+    assert e.value.response.json()["errors"] == [
+        {"message": "'workspaceConstraint' must be \"ANY\""}]
+    assert len(client.webhooks.list()) == len(subscriptions)  # the refused one was not stored
+    with pytest.raises(leanix.InvalidArgumentError, match="workspaceConstraint"):
+        client.webhooks.create([["pyconstraint"]], workspace_constraint=1)  # type: ignore[arg-type]
+
+
 def test_the_async_form_commits_and_resumes(routed: Sandbox) -> None:
     routed.reset()
 
     async def main() -> List[int]:
         async with leanix.AsyncClient(routed.url, routed.admin_token,
-                                      allow_insecure_loopback=True) as c:
+                                      insecure_loopback=True) as c:
             sub = await c.webhooks.create([["pyasync"]])
             offsets = routed.emit(["pyasync"], count=6)
             seen: List[int] = []

@@ -132,7 +132,7 @@ def test_update_retries_a_revision_clash_once_per_clash(client: leanix.Client,
 
 
 def test_a_viewer_is_refused(sandbox: Any) -> None:
-    with leanix.Client(sandbox.url, sandbox.viewer_token, allow_insecure_loopback=True) as v:
+    with leanix.Client(sandbox.url, sandbox.viewer_token, insecure_loopback=True) as v:
         fs_id = first_application(v)
         sandbox.reset()
         with pytest.raises(leanix.GraphQLError):
@@ -165,7 +165,7 @@ def test_the_readme_bulk_write_example_runs(sandbox: Any, runs_at_once: None,
 def test_async_runs_await_the_same_result(sandbox: Any, runs_at_once: None) -> None:
     async def main() -> None:
         async with leanix.AsyncClient(sandbox.url, sandbox.admin_token,
-                                      allow_insecure_loopback=True) as c:
+                                      insecure_loopback=True) as c:
             runs = await asyncio.gather(*(c.integration.run(ldif("inbound", []), test=True)
                                           for _ in range(5)))
             assert [r.status for r in runs] == ["FINISHED"] * 5

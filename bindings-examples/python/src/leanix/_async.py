@@ -13,6 +13,10 @@ fires the call's ``lx_cancel``: the native call ends within milliseconds (an att
 is abandoned, which the server sees as the client hanging up) and its completion still runs,
 only to free what it was given. Each call has its own cancel handle; handles whose call
 ended without firing are kept for later calls.
+
+The few calls the C ABI has no asynchronous form of (the PULL webhooks, ``claims()``,
+``api_origin()``) run their blocking form on a worker thread of the loop's default executor
+(``AsyncClient._off_loop``), with a cancel handle of their own where the C call takes options.
 """
 
 from __future__ import annotations
@@ -28,11 +32,12 @@ from typing import Any, AsyncIterator, Callable, Dict, List, Mapping, Optional, 
 
 from . import _bindings as b
 from . import _interrupt
+from ._claims import Claims
 from ._client import BaseClient, update_args
 from ._convert import BodyArg, HeadersArg, ParamsArg, cstr, timeout_ms, with_params
 from ._errors import check as _check_status
 from ._library import load
-from ._managed import text_at
+from ._managed import take_string, text_at
 from ._response import Response, read_response
 from ._webhooks import AsyncWebhooks
 
@@ -150,8 +155,9 @@ class AsyncClient(BaseClient):
 
     Any number of calls may be in flight at once (``asyncio.gather``); they share one access
     token (a cold start makes one exchange) and the library's I/O threads: no thread per call.
-    Cancelling a task cancels its native call. ``timeout=`` (seconds) is the deadline of a
-    call; ``asyncio.wait_for`` works too. Closing the client (``aclose()``, the end of
+    Cancelling a task cancels its native call (not that of ``claims()`` and
+    ``api_origin()``, which the C ABI cannot cancel: see there). ``timeout=`` (seconds) is
+    the deadline of a call; ``asyncio.wait_for`` works too. Closing the client (``aclose()``, the end of
     ``async with``) makes calls in flight raise ``leanix.CancelledError``.
 
     Threads: calls may be made from any event loop (each call answers on the loop that made
@@ -254,6 +260,70 @@ class AsyncClient(BaseClient):
             if future.cancelled():
                 lib.lx_cancel_fire(cancel)
             raise
+
+    async def _off_loop(self, fn: Any, pre: Tuple[Any, ...], post: Tuple[Any, ...],
+                        owned: Tuple[ctypes.c_void_p, ...], timeout: Optional[float] = None,
+                        cancellable: bool = True) -> int:
+        """Runs a blocking call of the library that has no asynchronous form,
+        ``fn(client, *pre, options, *post)``, on a worker thread of the loop's default
+        executor, and returns its status; ``owned`` are the out-parameters of what it hands
+        over (freed here if nobody takes them).
+
+        ``options`` are the call's own: its deadline (``timeout``) and a cancel handle of its
+        own, which cancelling the task fires: the call ends within milliseconds, and the task
+        raises ``CancelledError`` once it has. A call whose C form takes no options
+        (``cancellable=False``: ``fn(client, *pre, *post)``) cannot be cancelled: cancelling
+        the task ends the await at once, and the call goes on on its thread until it ends (or
+        the client is closed); what it hands over is freed then."""
+        lib = self._lib
+        ptr = self._handle()
+        opts: Optional[_interrupt.CallOptions] = None
+        cancel = 0
+        if cancellable:
+            opts = _interrupt.CallOptions(lib)
+            try:
+                opts.set(0 if timeout is None else timeout_ms(timeout))
+                cancel = opts.ensure_cancel()
+            except BaseException:
+                opts.free()
+                raise
+            args: Tuple[Any, ...] = (ptr, *pre, opts.handle, *post)
+        else:
+            args = (ptr, *pre, *post)
+
+        def release(_: Any = None) -> None:
+            if opts is not None:  # only once the call has ended: it uses them until then
+                opts.free()
+
+        def abandon(_: Any) -> None:
+            for out in owned:
+                lib.lx_free(out.value)
+            release()
+
+        future = asyncio.get_running_loop().run_in_executor(None, lambda: int(fn(*args)))
+        abandoned = False
+        try:
+            return await asyncio.shield(future)
+        except asyncio.CancelledError:
+            abandoned = True
+            future.add_done_callback(abandon)
+            if cancel:
+                lib.lx_cancel_fire(cancel)
+                await asyncio.wait([future])  # milliseconds: the call is over when this raises
+            raise
+        finally:
+            if not abandoned:
+                release()
+
+    async def _owned_string(self, fn: Any) -> bytes:
+        """The owned string of ``fn(client, &out, &err)`` (``lx_claims_json``,
+        ``lx_api_origin``), called off the loop (``_off_loop``: these take no options)."""
+        out = ctypes.c_void_p()
+        err = ctypes.c_void_p()
+        status = await self._off_loop(fn, (), (ctypes.byref(out), ctypes.byref(err)),
+                                      (out, err), cancellable=False)
+        self._check(status, err)
+        return take_string(self._lib, out)
 
     def _settle(self, call: _Call, status: int, resp: Optional[int],
                 err: Optional[int]) -> None:
@@ -416,6 +486,24 @@ class AsyncClient(BaseClient):
             # the walk may free the client (GIL released).
             lib.lx_free_releasing_gil(pages or None)
             opts.free()
+
+    async def claims(self) -> Optional[Claims]:
+        """``await client.claims()``: the decoded (not verified) claims of a current access
+        token, as ``Client.claims``, or ``None`` if the token is opaque (not a JWT).
+
+        With a current token it answers at once; otherwise it waits for the token exchange
+        (one for all the calls that need it) on a worker thread of the loop's default
+        executor, never blocking the loop. The library has no cancellable form of this call:
+        cancelling the task ends the await at once, while the worker thread waits until the
+        exchange ends (it goes on for the client's other calls anyway) or the client is
+        closed (``aclose()``, the end of ``async with``)."""
+        return Claims.parse(await self._owned_string(self._lib.lx_claims_json))
+
+    async def api_origin(self) -> str:
+        """``await client.api_origin()``: the origin API calls go to now, as
+        ``Client.api_origin``. It may wait for a token exchange, like ``claims()`` and with
+        the same cancellation."""
+        return (await self._owned_string(self._lib.lx_api_origin)).decode("utf-8")
 
     @property
     def webhooks(self) -> AsyncWebhooks:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as _dt
+import json as _json
 from dataclasses import dataclass, field
 from typing import Any, Dict, Optional
 
@@ -12,6 +13,13 @@ class Claims:
     """The decoded (not verified) claims of an access token. ``raw`` holds them all."""
 
     raw: Dict[str, Any] = field(repr=False)
+
+    @staticmethod
+    def parse(text: bytes) -> Optional["Claims"]:
+        """The claims in what ``lx_claims_json`` returned (``None`` for its ``null``: an
+        opaque token)."""
+        raw = _json.loads(text)
+        return Claims(raw) if isinstance(raw, dict) else None
 
     @property
     def subject(self) -> Optional[str]:

@@ -500,8 +500,7 @@ class Client(BaseClient):
         err = ctypes.c_void_p()
         self._check(self._lib.lx_claims_json(self._handle(), ctypes.byref(out),
                                              ctypes.byref(err)), err)
-        raw = _json.loads(take_string(self._lib, out))
-        return Claims(raw) if isinstance(raw, dict) else None
+        return Claims.parse(take_string(self._lib, out))
 
 
 def defaults() -> Dict[str, Any]:

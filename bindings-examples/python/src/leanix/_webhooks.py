@@ -10,14 +10,11 @@ here, a restarted program resumes from the server's cursor. Waiting for events
 
 from __future__ import annotations
 
-import asyncio
 import ctypes
 import json as _json
 from typing import (TYPE_CHECKING, Any, AsyncIterator, Callable, Dict, Iterator, List, Optional,
                     Sequence, Tuple)
 
-from . import _interrupt
-from ._convert import timeout_ms
 from ._errors import InvalidArgumentError
 from ._managed import take_string, take_text
 
@@ -35,7 +32,8 @@ def _id(subscription_id: str) -> bytes:
 
 
 def _spec(tag_sets: Sequence[Sequence[str]], identifier: Optional[str], payload_mode: str,
-          workspace_id: Optional[str]) -> bytes:
+          workspace_id: Optional[str], workspace_constraint: Optional[str]) -> bytes:
+    """The ``spec_json`` of ``lx_webhooks_create``; a key left unset is the library's default."""
     if isinstance(tag_sets, (str, bytes)) or not all(
             not isinstance(s, (str, bytes)) and all(isinstance(t, str) for t in s)
             for s in tag_sets):
@@ -46,6 +44,8 @@ def _spec(tag_sets: Sequence[Sequence[str]], identifier: Optional[str], payload_
         spec["identifier"] = identifier
     if workspace_id is not None:
         spec["workspaceId"] = workspace_id
+    if workspace_constraint is not None:
+        spec["workspaceConstraint"] = workspace_constraint
     return _json.dumps(spec).encode("utf-8")
 
 
@@ -88,10 +88,16 @@ class Webhooks:
 
     def create(self, tag_sets: Sequence[Sequence[str]], *, identifier: Optional[str] = None,
                payload_mode: str = "DEFAULT", workspace_id: Optional[str] = None,
+               workspace_constraint: Optional[str] = None,
                timeout: Optional[float] = None) -> Dict[str, Any]:
         """Creates a PULL subscription to ``tag_sets`` (``[["pathfinder",
-        "FACT_SHEET_UPDATED"]]``); returns it as the API shows it, with its ``id``."""
-        spec = _spec(tag_sets, identifier, payload_mode, workspace_id)
+        "FACT_SHEET_UPDATED"]]``); returns it as the API shows it, with its ``id``.
+
+        ``identifier`` names it; ``payload_mode`` is ``"DEFAULT"`` or ``"WRAPPED_EVENT"``;
+        ``workspace_id`` is the workspace (unset: the token's); ``workspace_constraint`` is
+        LeanIX's ``workspaceConstraint`` (unset: the library's default, ``"ANY"``). A value
+        the server refuses raises its ``HTTPError`` (400)."""
+        spec = _spec(tag_sets, identifier, payload_mode, workspace_id, workspace_constraint)
         return self._json_call(self._client._lib.lx_webhooks_create, (spec,), timeout)
 
     def list(self, *, timeout: Optional[float] = None) -> List[Dict[str, Any]]:
@@ -154,7 +160,8 @@ class Webhooks:
 class AsyncWebhooks:
     """The PULL webhooks of an ``AsyncClient`` (``client.webhooks``): the calls of
     ``Webhooks`` as coroutines. Each runs the library's blocking call on a worker thread
-    with its own cancel handle: cancelling the task cancels the call within milliseconds."""
+    with its own cancel handle (``AsyncClient._off_loop``): cancelling the task cancels the
+    call within milliseconds."""
 
     def __init__(self, client: "AsyncClient") -> None:
         self._client = client
@@ -163,41 +170,23 @@ class AsyncWebhooks:
                     timeout: Optional[float]) -> Any:
         client = self._client
         lib = client._lib
-        ptr = client._handle()
-        opts = _interrupt.CallOptions(lib)
-        try:
-            opts.set(0 if timeout is None else timeout_ms(timeout))
-            cancel = opts.ensure_cancel()
-            out = ctypes.c_void_p()
-            size = ctypes.c_size_t()
-            err = ctypes.c_void_p()
-            fn = getattr(lib, name)
-            post = ((ctypes.byref(out), ctypes.byref(size), ctypes.byref(err)) if returns_json
-                    else (ctypes.byref(err),))
-            loop = asyncio.get_running_loop()
-            future = loop.run_in_executor(None, lambda: int(fn(ptr, *pre, opts.handle, *post)))
-            try:
-                status = await asyncio.shield(future)
-            except asyncio.CancelledError:
-                lib.lx_cancel_fire(cancel)
-                try:
-                    await future
-                finally:
-                    lib.lx_free(out.value)
-                    lib.lx_free(err.value)
-                raise
-            client._check(status, err)
-            if not returns_json:
-                return None
-            return _json.loads(take_text(lib, out, size.value))
-        finally:
-            opts.free()
+        out = ctypes.c_void_p()
+        size = ctypes.c_size_t()
+        err = ctypes.c_void_p()
+        post = ((ctypes.byref(out), ctypes.byref(size), ctypes.byref(err)) if returns_json
+                else (ctypes.byref(err),))
+        status = await client._off_loop(getattr(lib, name), pre, post, (out, err), timeout)
+        client._check(status, err)
+        if not returns_json:
+            return None
+        return _json.loads(take_text(lib, out, size.value))
 
     async def create(self, tag_sets: Sequence[Sequence[str]], *, identifier: Optional[str] = None,
                      payload_mode: str = "DEFAULT", workspace_id: Optional[str] = None,
+                     workspace_constraint: Optional[str] = None,
                      timeout: Optional[float] = None) -> Dict[str, Any]:
         """See ``Webhooks.create``."""
-        spec = _spec(tag_sets, identifier, payload_mode, workspace_id)
+        spec = _spec(tag_sets, identifier, payload_mode, workspace_id, workspace_constraint)
         return await self._call("lx_webhooks_create", (spec,), True, timeout)
 
     async def list(self, *, timeout: Optional[float] = None) -> List[Dict[str, Any]]:
