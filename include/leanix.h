@@ -658,8 +658,9 @@ lx_status lx_graphql_all(const struct lx_client *client,
                          size_t *out_len,
                          struct lx_error **err);
 
-// A current access token (exchanging one if the cache is empty), for tools of your own that
-// need `Authorization: Bearer`.
+// A current access token (exchanging one if the cache is empty, within the request timeout),
+// for tools of your own that need `Authorization: Bearer`. lx_access_token_with() takes a
+// deadline and a cancel handle.
 //
 // Ownership: `*out_token` (NUL-terminated) is owned by the caller; release with lx_free(), which
 // zeroes it. Treat it as a secret.
@@ -668,6 +669,19 @@ LX_MUST_USE
 lx_status lx_access_token(const struct lx_client *client,
                           char **out_token,
                           struct lx_error **err);
+
+// lx_access_token() with per-call `options` (NULL: none): the deadline (default the request
+// timeout) bounds the whole wait, an exchange and its retries included (`LX_ERR_TIMEOUT`), and
+// the cancel handle ends it (`LX_ERR_CANCELLED`); an exchange the call started goes on for the
+// client's other callers. The operation name is ignored.
+//
+// Ownership: `*out_token` is owned by the caller; release with lx_free(), which zeroes it.
+// Thread safety: as lx_get().
+LX_MUST_USE
+lx_status lx_access_token_with(const struct lx_client *client,
+                               const struct lx_call_options *options,
+                               char **out_token,
+                               struct lx_error **err);
 
 // Forgets the access token: drops it from the client's memory and, if the client shares it
 // through the token cache (option `token_cache`), removes the file. The next call exchanges.
@@ -682,7 +696,8 @@ lx_status lx_forget_token(const struct lx_client *client,
 // The decoded (not verified) claims of a current access token as a JSON object: `sub`, `exp`,
 // `iss`, `jti`, `instanceUrl`, `region`, `principal{username, role, permission{workspaceId,
 // workspaceName, role, status}, ...}`, so nobody needs to paste a token into a web debugger.
-// `null` if LeanIX issued an opaque (non-JWT) token.
+// `null` if LeanIX issued an opaque (non-JWT) token. Waits for an exchange as
+// lx_access_token() does.
 //
 // Ownership: `*out_json` (NUL-terminated) is owned by the caller; release with lx_free().
 // Thread safety: as lx_get().
@@ -690,6 +705,17 @@ LX_MUST_USE
 lx_status lx_claims_json(const struct lx_client *client,
                          char **out_json,
                          struct lx_error **err);
+
+// lx_claims_json() with per-call `options` (NULL: none), whose deadline and cancel handle
+// apply as for lx_access_token_with().
+//
+// Ownership: `*out_json` is owned by the caller; release with lx_free().
+// Thread safety: as lx_get().
+LX_MUST_USE
+lx_status lx_claims_json_with(const struct lx_client *client,
+                              const struct lx_call_options *options,
+                              char **out_json,
+                              struct lx_error **err);
 
 // Creates per-call options with nothing set (the client's request timeout, no cancellation).
 //
@@ -1173,7 +1199,8 @@ lx_status lx_webhooks_commit(const struct lx_client *client,
 
 // The origin API calls go to now, e.g. `https://acme.leanix.net`: the one the current access
 // token's `instanceUrl` names when the routing rule follows it (option
-// `route_by_instance_url`), else the configured host. Exchanges a token if there is none yet.
+// `route_by_instance_url`), else the configured host. Exchanges a token if there is none yet,
+// as lx_access_token() does.
 //
 // Ownership: `*out_origin` (NUL-terminated) is owned by the caller; release with lx_free().
 // Thread safety: as lx_get().
@@ -1181,6 +1208,17 @@ LX_MUST_USE
 lx_status lx_api_origin(const struct lx_client *client,
                         char **out_origin,
                         struct lx_error **err);
+
+// lx_api_origin() with per-call `options` (NULL: none), whose deadline and cancel handle
+// apply as for lx_access_token_with().
+//
+// Ownership: `*out_origin` is owned by the caller; release with lx_free().
+// Thread safety: as lx_get().
+LX_MUST_USE
+lx_status lx_api_origin_with(const struct lx_client *client,
+                             const struct lx_call_options *options,
+                             char **out_origin,
+                             struct lx_error **err);
 
 // The HTTP status code, or 0 if `response` is NULL or not a live response.
 //

@@ -35,3 +35,31 @@ macro_rules! call_limit_setters {
 }
 
 pub(crate) use call_limit_setters;
+
+/// Runs `call` within the two limits: it ends with the error of `timed_out` when `budget`
+/// passes and with that of `cancelled` as soon as `cancel` fires (checked first, so a handle
+/// that fired before the call wins over a call that is ready).
+pub(crate) async fn within<T>(
+    budget: std::time::Duration,
+    cancel: Option<&crate::cancel::Cancel>,
+    call: impl std::future::Future<Output = Result<T, crate::Error>>,
+    timed_out: impl FnOnce() -> crate::Error,
+    cancelled: impl FnOnce() -> crate::Error,
+) -> Result<T, crate::Error> {
+    let bounded = async {
+        match tokio::time::timeout(budget, call).await {
+            Ok(result) => result,
+            Err(_) => Err(timed_out()),
+        }
+    };
+    match cancel {
+        None => bounded.await,
+        Some(cancel) => {
+            tokio::select! {
+                biased;
+                _ = cancel.fired() => Err(cancelled()),
+                result = bounded => result,
+            }
+        }
+    }
+}

@@ -217,9 +217,18 @@ impl Client {
     /// is none yet.
     pub async fn api_origin(&self) -> Result<Origin, Error> {
         let token = self.inner.tokens.token().await?;
-        Ok(self
-            .routed(&token)
-            .unwrap_or_else(|| self.inner.origin.clone()))
+        Ok(self.origin_for(&token))
+    }
+
+    /// The origin API calls with `token` go to (the routed one, else the configured one).
+    pub(crate) fn origin_for(&self, token: &CachedToken) -> Origin {
+        self.routed(token)
+            .unwrap_or_else(|| self.inner.origin.clone())
+    }
+
+    /// A current token for a call that ends at `deadline` (see `TokenManager::token_until`).
+    pub(crate) async fn token_until(&self, deadline: Instant) -> Result<Arc<CachedToken>, Error> {
+        self.inner.tokens.token_until(Some(deadline)).await
     }
 
     /// The normalised LeanIX origin this client talks to.
@@ -301,10 +310,12 @@ impl Client {
         };
         let budget = request.timeout.unwrap_or(self.inner.config.request_timeout);
         let deadline = self.inner.config.clock.now() + budget;
-        let bounded = async {
-            match tokio::time::timeout(budget, self.call(&request, &url, deadline)).await {
-                Ok(result) => result,
-                Err(_) => Err(Error::new(
+        crate::call_limits::within(
+            budget,
+            request.cancel.as_ref(),
+            self.call(&request, &url, deadline),
+            || {
+                Error::new(
                     ErrorKind::Timeout,
                     format!(
                         "{} {} timed out: the call's deadline of {} ms passed (token exchange, attempts and waits included)",
@@ -312,19 +323,11 @@ impl Client {
                         display_url(&url),
                         budget.as_millis()
                     ),
-                )),
-            }
-        };
-        match &request.cancel {
-            None => bounded.await,
-            Some(cancel) => {
-                tokio::select! {
-                    biased;
-                    _ = cancel.fired() => Err(cancelled(&request, &url)),
-                    result = bounded => result,
-                }
-            }
-        }
+                )
+            },
+            || cancelled(&request, &url),
+        )
+        .await
     }
 
     /// The attempts of one call.

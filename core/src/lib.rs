@@ -44,6 +44,7 @@ mod routing;
 mod runtime;
 mod secret;
 mod token_cache;
+pub mod token_calls;
 mod token_manager;
 mod token_response;
 pub mod webhooks;
@@ -65,6 +66,7 @@ pub use request::{Request, Response};
 pub use rest_paging::{take_data, RestPages, REST_CURSOR_PARAM, REST_PAGE_PARAM, REST_SIZE_PARAM};
 pub use secret::{AccessToken, ApiToken};
 pub use token_cache::default_token_cache_dir;
+pub use token_calls::TokenCalls;
 pub use token_response::{parse_token_response, LifetimeSource, TokenGrant};
 pub use webhooks::{
     ConsumeError, Consumed, Consumer, NewSubscription, PayloadMode, Subscription, WebhookEvent,

@@ -62,6 +62,7 @@ limits_by_builders!(
     leanix_core::blocking::Webhooks,
     leanix_core::integration::RunOptions,
     leanix_core::writes::UpdateOptions,
+    leanix_core::token_calls::blocking::TokenCalls,
 );
 
 impl CallOptions {
@@ -92,6 +93,14 @@ impl CallOptions {
         client: &leanix_core::blocking::Client,
     ) -> leanix_core::blocking::Webhooks {
         self.limit(client.webhooks())
+    }
+
+    /// The token calls of `client` (access token, claims, API origin) with these options.
+    pub(crate) fn token_calls(
+        &self,
+        client: &leanix_core::blocking::Client,
+    ) -> leanix_core::token_calls::blocking::TokenCalls {
+        self.limit(client.token_calls())
     }
 
     fn graphql(&self, query: &str, variables: Option<serde_json::Value>) -> GraphQlRequest {

@@ -345,8 +345,9 @@ pub(crate) fn parse_variables(ptr: *const c_char) -> Result<Option<serde_json::V
     }
 }
 
-/// A current access token (exchanging one if the cache is empty), for tools of your own that
-/// need `Authorization: Bearer`.
+/// A current access token (exchanging one if the cache is empty, within the request timeout),
+/// for tools of your own that need `Authorization: Bearer`. lx_access_token_with() takes a
+/// deadline and a cancel handle.
 ///
 /// Ownership: `*out_token` (NUL-terminated) is owned by the caller; release with lx_free(), which
 /// zeroes it. Treat it as a secret.
@@ -358,10 +359,30 @@ pub extern "C" fn lx_access_token(
     out_token: *mut *mut c_char,
     err: *mut *mut lx_error,
 ) -> lx_status {
+    lx_access_token_with(client, std::ptr::null(), out_token, err)
+}
+
+/// lx_access_token() with per-call `options` (NULL: none): the deadline (default the request
+/// timeout) bounds the whole wait, an exchange and its retries included (`LX_ERR_TIMEOUT`), and
+/// the cancel handle ends it (`LX_ERR_CANCELLED`); an exchange the call started goes on for the
+/// client's other callers. The operation name is ignored.
+///
+/// Ownership: `*out_token` is owned by the caller; release with lx_free(), which zeroes it.
+/// Thread safety: as lx_get().
+#[no_mangle]
+#[must_use]
+pub extern "C" fn lx_access_token_with(
+    client: *const lx_client,
+    options: *const lx_call_options,
+    out_token: *mut *mut c_char,
+    err: *mut *mut lx_error,
+) -> lx_status {
     guard(err, || {
         out(out_token, "out_token")?;
         let handle = client_of(client)?;
-        let token = handle.client.access_token()?;
+        let token = CallOptions::of(options)?
+            .token_calls(&handle.client)
+            .access_token()?;
         write_owned(
             token.expose_secret().as_bytes(),
             out_token,
@@ -397,7 +418,8 @@ pub extern "C" fn lx_forget_token(
 /// The decoded (not verified) claims of a current access token as a JSON object: `sub`, `exp`,
 /// `iss`, `jti`, `instanceUrl`, `region`, `principal{username, role, permission{workspaceId,
 /// workspaceName, role, status}, ...}`, so nobody needs to paste a token into a web debugger.
-/// `null` if LeanIX issued an opaque (non-JWT) token.
+/// `null` if LeanIX issued an opaque (non-JWT) token. Waits for an exchange as
+/// lx_access_token() does.
 ///
 /// Ownership: `*out_json` (NUL-terminated) is owned by the caller; release with lx_free().
 /// Thread safety: as lx_get().
@@ -408,8 +430,26 @@ pub extern "C" fn lx_claims_json(
     out_json: *mut *mut c_char,
     err: *mut *mut lx_error,
 ) -> lx_status {
+    lx_claims_json_with(client, std::ptr::null(), out_json, err)
+}
+
+/// lx_claims_json() with per-call `options` (NULL: none), whose deadline and cancel handle
+/// apply as for lx_access_token_with().
+///
+/// Ownership: `*out_json` is owned by the caller; release with lx_free().
+/// Thread safety: as lx_get().
+#[no_mangle]
+#[must_use]
+pub extern "C" fn lx_claims_json_with(
+    client: *const lx_client,
+    options: *const lx_call_options,
+    out_json: *mut *mut c_char,
+    err: *mut *mut lx_error,
+) -> lx_status {
     json_call(client, out_json, std::ptr::null_mut(), err, |handle| {
-        let claims = handle.client.claims()?;
+        let claims = CallOptions::of(options)?
+            .token_calls(&handle.client)
+            .claims()?;
         Ok(claims.map(|c| c.raw).unwrap_or(serde_json::Value::Null))
     })
 }

@@ -232,7 +232,8 @@ pub extern "C" fn lx_webhooks_commit(
 
 /// The origin API calls go to now, e.g. `https://acme.leanix.net`: the one the current access
 /// token's `instanceUrl` names when the routing rule follows it (option
-/// `route_by_instance_url`), else the configured host. Exchanges a token if there is none yet.
+/// `route_by_instance_url`), else the configured host. Exchanges a token if there is none yet,
+/// as lx_access_token() does.
 ///
 /// Ownership: `*out_origin` (NUL-terminated) is owned by the caller; release with lx_free().
 /// Thread safety: as lx_get().
@@ -243,10 +244,28 @@ pub extern "C" fn lx_api_origin(
     out_origin: *mut *mut c_char,
     err: *mut *mut lx_error,
 ) -> lx_status {
+    lx_api_origin_with(client, std::ptr::null(), out_origin, err)
+}
+
+/// lx_api_origin() with per-call `options` (NULL: none), whose deadline and cancel handle
+/// apply as for lx_access_token_with().
+///
+/// Ownership: `*out_origin` is owned by the caller; release with lx_free().
+/// Thread safety: as lx_get().
+#[no_mangle]
+#[must_use]
+pub extern "C" fn lx_api_origin_with(
+    client: *const lx_client,
+    options: *const lx_call_options,
+    out_origin: *mut *mut c_char,
+    err: *mut *mut lx_error,
+) -> lx_status {
     guard(err, || {
         out(out_origin, "out_origin")?;
         let handle = client_of(client)?;
-        let origin = handle.client.api_origin()?;
+        let origin = CallOptions::of(options)?
+            .token_calls(&handle.client)
+            .api_origin()?;
         write_owned(origin.as_str().as_bytes(), out_origin, std::ptr::null_mut());
         Ok(())
     })

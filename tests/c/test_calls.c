@@ -5,6 +5,8 @@
  *   - lx_cancel_fire from another thread, from a SIGALRM handler (setitimer), from a handler
  *     running on the calling thread itself, and a byte written to lx_cancel_fd from a handler:
  *     LX_ERR_CANCELLED within 50 ms;
+ *   - lx_claims_json_with, lx_access_token_with, lx_api_origin_with: a deadline and a cancel
+ *     handle end the wait for a stalled exchange, which goes on for the next caller;
  *   - 1000 concurrent lx_request_start calls on a cold client: one token exchange;
  *   - freeing (and closing) a client with asynchronous calls in flight: every callback exactly
  *     once, with LX_ERR_CANCELLED;
@@ -243,6 +245,70 @@ static void test_cancel(void) {
     CHECK(get_with(c, NULL, &err) == LX_OK, "an uncancelled call: %s", lx_error_message(err));
     lx_free(err);
     lx_free(c);
+}
+
+/* ---- the token calls with limits ---- */
+
+/* lx_claims_json_with, lx_access_token_with and lx_api_origin_with on a cold client whose
+ * token endpoint stalls 1.5 s: a 300 ms deadline ends the first, a cancel fired from another
+ * thread the second, and the third gets the answer of the one exchange the first started. */
+static void test_token_calls_with_limits(void) {
+    if (tc_valgrind()) {
+        printf("token calls with limits: a timing case, left out under valgrind\n");
+        return;
+    }
+    sb_reset();
+    lx_client *c = tc_client(url, token, NULL, NULL);
+    lx_call_options *opts = NULL;
+    lx_cancel *cancel = NULL;
+    CHECK(c && lx_call_options_new(&opts, NULL) == LX_OK && lx_cancel_new(&cancel, NULL) == LX_OK, "new");
+    CHECK(lx_call_options_set_timeout_ms(opts, 300, NULL) == LX_OK, "timeout 300 ms");
+    sb_fault("{\"endpoint\":\"token\",\"kind\":\"stall\",\"ms\":1500}");
+    lx_error *err = NULL;
+    char *out = NULL;
+    double t0 = tc_now();
+    int st = lx_claims_json_with(c, opts, &out, &err);
+    double took = tc_now() - t0;
+    printf("token calls: lx_claims_json_with, 300 ms deadline, stalled exchange: %s after %.0f ms\n", lx_status_str(st),
+           took * 1e3);
+    CHECK(st == LX_ERR_TIMEOUT && out == NULL, "claims -> %s: %s", lx_status_str(st), lx_error_message(err));
+    CHECK(err && strstr(lx_error_message(err), "getting the token's claims timed out"), "the message names the call: %s",
+          lx_error_message(err));
+    TIME_CHECK(took >= 0.3 && took <= 0.3 + tc_margin(), "at the deadline: %.3f s", took);
+    lx_free(err);
+    err = NULL;
+
+    lx_call_options *cancelling = NULL;
+    CHECK(lx_call_options_new(&cancelling, NULL) == LX_OK && lx_call_options_set_cancel(cancelling, cancel, NULL) == LX_OK,
+          "options with a cancel handle");
+    struct firer f = {cancel, 200, 0, -1};
+    pthread_t t;
+    pthread_create(&t, NULL, fire_later, &f);
+    st = lx_access_token_with(c, cancelling, &out, &err);
+    double back = tc_now();
+    pthread_join(t, NULL);
+    printf("token calls: lx_access_token_with cancelled from another thread: %s %.1f ms after the fire\n",
+           lx_status_str(st), (back - f.fired_at) * 1e3);
+    CHECK(st == LX_ERR_CANCELLED && out == NULL, "access token -> %s: %s", lx_status_str(st), lx_error_message(err));
+    TIME_CHECK(back - f.fired_at <= CANCEL_PROMISE + tc_margin(), "cancelled within 50 ms (+ margin): %.1f ms",
+               (back - f.fired_at) * 1e3);
+    lx_free(err);
+    err = NULL;
+
+    CHECK(lx_call_options_set_timeout_ms(opts, 10000, NULL) == LX_OK, "timeout 10 s");
+    st = lx_api_origin_with(c, opts, &out, &err);
+    CHECK(st == LX_OK && out && strncmp(out, url, strlen(out)) == 0, "api origin -> %s: %s (%s)", lx_status_str(st),
+          out ? out : "(null)", lx_error_message(err));
+    CHECK(sb_requests("token", -1) == 1 && sb_counter("token_exchanges") == 1,
+          "one token request for the three calls (%ld requests, %ld exchanges)", sb_requests("token", -1),
+          sb_counter("token_exchanges"));
+    lx_free(out);
+    lx_free(err);
+    lx_free(cancelling);
+    lx_free(cancel);
+    lx_free(opts);
+    lx_free(c);
+    clear_faults();
 }
 
 /* ---- asynchronous calls ---- */
@@ -893,6 +959,7 @@ int main(void) {
     printf("time margin %.0f ms\n", tc_margin() * 1e3);
     test_deadline();
     test_cancel();
+    test_token_calls_with_limits();
     test_async_thousand();
     test_async_free();
     test_recursion();

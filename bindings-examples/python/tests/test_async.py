@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import concurrent.futures
 import threading
 import time
 from typing import Any, List
@@ -230,11 +231,13 @@ def test_claims_and_api_origin_are_awaited_and_share_the_one_exchange(sandbox: S
     assert stats["requests"]["factSheets"] == {"200": 1}
 
 
-def test_cancelling_claims_ends_the_await_and_closing_ends_the_native_call(
+def test_cancelling_claims_ends_the_native_call_and_the_exchange_goes_on(
         sandbox: Sandbox) -> None:
     sandbox.fault("token", "stall", ms=10_000)
 
     async def main() -> float:
+        loop = asyncio.get_running_loop()
+        loop.set_default_executor(concurrent.futures.ThreadPoolExecutor(max_workers=1))
         c = make_async(sandbox)
         task = asyncio.ensure_future(c.claims())
         deadline = time.monotonic() + 5
@@ -244,8 +247,12 @@ def test_cancelling_claims_ends_the_await_and_closing_ends_the_native_call(
         t0 = time.monotonic()
         with pytest.raises(asyncio.TimeoutError):
             await asyncio.wait_for(task, 0.2)
+        # The task ends only once its native call has (lx_claims_json_with, cancelled): at
+        # once, not after the stall, and its worker thread is free again.
         assert task.cancelled() and time.monotonic() - t0 < 0.2 + 0.3
-        # lx_claims_json takes no cancel handle: the call still waits for the exchange ...
+        # The executor's one worker thread is free: it runs the next job at once.
+        assert await asyncio.wait_for(loop.run_in_executor(None, lambda: 42), 0.5) == 42
+        # The exchange it started goes on for the client's other calls ...
         assert sandbox.stats()["stalled"] == 1
         # ... until the client is closed, which ends it (the sandbox sees the hang-up).
         closed_at = time.monotonic()
@@ -256,7 +263,6 @@ def test_cancelling_claims_ends_the_await_and_closing_ends_the_native_call(
         return closed_at
 
     closed_at = asyncio.run(main())
-    # asyncio.run waits for the executor's threads: the one of the call was free at once,
-    # not after the stall.
+    # asyncio.run waits for the executor's threads: none was still in the call.
     assert time.monotonic() - closed_at < 2.0
     assert sandbox.stats()["token_exchanges"] == 0

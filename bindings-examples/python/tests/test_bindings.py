@@ -295,10 +295,12 @@ def test_only_calls_that_never_wait_keep_the_gil() -> None:
     waits = {"lx_get", "lx_request", "lx_request_with", "lx_graphql", "lx_graphql_with",
              "lx_graphql_all", "lx_graphql_all_with", "lx_graphql_pages_new", "lx_graphql_pages_next",
              "lx_rest_pages_new", "lx_rest_pages_next",
-             "lx_access_token", "lx_claims_json", "lx_client_new", "lx_client_build",
+             "lx_access_token", "lx_access_token_with", "lx_claims_json", "lx_claims_json_with",
+             "lx_client_new", "lx_client_build",
              "lx_client_close", "lx_ldif_run", "lx_ldif_wait", "lx_update_fact_sheet", "lx_forget_token",
              "lx_webhooks_create", "lx_webhooks_list", "lx_webhooks_delete",
-             "lx_webhooks_fetch", "lx_webhooks_fetch_wait", "lx_webhooks_commit", "lx_api_origin", "lx_stop_callbacks"}
+             "lx_webhooks_fetch", "lx_webhooks_fetch_wait", "lx_webhooks_commit", "lx_api_origin",
+             "lx_api_origin_with", "lx_stop_callbacks"}
     assert _bindings.QUICK <= set(_bindings.SIGNATURES)
     assert not (_bindings.QUICK & waits)
     assert set(_bindings.SIGNATURES) - _bindings.QUICK == waits

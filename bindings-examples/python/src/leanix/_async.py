@@ -16,7 +16,7 @@ ended without firing are kept for later calls.
 
 The few calls the C ABI has no asynchronous form of (the PULL webhooks, ``claims()``,
 ``api_origin()``) run their blocking form on a worker thread of the loop's default executor
-(``AsyncClient._off_loop``), with a cancel handle of their own where the C call takes options.
+(``AsyncClient._off_loop``), each with a cancel handle of its own.
 """
 
 from __future__ import annotations
@@ -155,8 +155,7 @@ class AsyncClient(BaseClient):
 
     Any number of calls may be in flight at once (``asyncio.gather``); they share one access
     token (a cold start makes one exchange) and the library's I/O threads: no thread per call.
-    Cancelling a task cancels its native call (not that of ``claims()`` and
-    ``api_origin()``, which the C ABI cannot cancel: see there). ``timeout=`` (seconds) is
+    Cancelling a task cancels its native call. ``timeout=`` (seconds) is
     the deadline of a call; ``asyncio.wait_for`` works too. Closing the client (``aclose()``, the end of
     ``async with``) makes calls in flight raise ``leanix.CancelledError``.
 
@@ -262,8 +261,8 @@ class AsyncClient(BaseClient):
             raise
 
     async def _off_loop(self, fn: Any, pre: Tuple[Any, ...], post: Tuple[Any, ...],
-                        owned: Tuple[ctypes.c_void_p, ...], timeout: Optional[float] = None,
-                        cancellable: bool = True) -> int:
+                        owned: Tuple[ctypes.c_void_p, ...], timeout: Optional[float] = None
+                        ) -> int:
         """Runs a blocking call of the library that has no asynchronous form,
         ``fn(client, *pre, options, *post)``, on a worker thread of the loop's default
         executor, and returns its status; ``owned`` are the out-parameters of what it hands
@@ -271,29 +270,20 @@ class AsyncClient(BaseClient):
 
         ``options`` are the call's own: its deadline (``timeout``) and a cancel handle of its
         own, which cancelling the task fires: the call ends within milliseconds, and the task
-        raises ``CancelledError`` once it has. A call whose C form takes no options
-        (``cancellable=False``: ``fn(client, *pre, *post)``) cannot be cancelled: cancelling
-        the task ends the await at once, and the call goes on on its thread until it ends (or
-        the client is closed); what it hands over is freed then."""
+        raises ``CancelledError`` once it has."""
         lib = self._lib
         ptr = self._handle()
-        opts: Optional[_interrupt.CallOptions] = None
-        cancel = 0
-        if cancellable:
-            opts = _interrupt.CallOptions(lib)
-            try:
-                opts.set(0 if timeout is None else timeout_ms(timeout))
-                cancel = opts.ensure_cancel()
-            except BaseException:
-                opts.free()
-                raise
-            args: Tuple[Any, ...] = (ptr, *pre, opts.handle, *post)
-        else:
-            args = (ptr, *pre, *post)
+        opts = _interrupt.CallOptions(lib)
+        try:
+            opts.set(0 if timeout is None else timeout_ms(timeout))
+            cancel = opts.ensure_cancel()
+        except BaseException:
+            opts.free()
+            raise
+        args: Tuple[Any, ...] = (ptr, *pre, opts.handle, *post)
 
         def release(_: Any = None) -> None:
-            if opts is not None:  # only once the call has ended: it uses them until then
-                opts.free()
+            opts.free()  # only once the call has ended: it uses them until then
 
         def abandon(_: Any) -> None:
             for out in owned:
@@ -307,21 +297,20 @@ class AsyncClient(BaseClient):
         except asyncio.CancelledError:
             abandoned = True
             future.add_done_callback(abandon)
-            if cancel:
-                lib.lx_cancel_fire(cancel)
-                await asyncio.wait([future])  # milliseconds: the call is over when this raises
+            lib.lx_cancel_fire(cancel)
+            await asyncio.wait([future])  # milliseconds: the call is over when this raises
             raise
         finally:
             if not abandoned:
                 release()
 
     async def _owned_string(self, fn: Any) -> bytes:
-        """The owned string of ``fn(client, &out, &err)`` (``lx_claims_json``,
-        ``lx_api_origin``), called off the loop (``_off_loop``: these take no options)."""
+        """The owned string of ``fn(client, options, &out, &err)`` (``lx_claims_json_with``,
+        ``lx_api_origin_with``), called off the loop with a cancel handle (``_off_loop``)."""
         out = ctypes.c_void_p()
         err = ctypes.c_void_p()
         status = await self._off_loop(fn, (), (ctypes.byref(out), ctypes.byref(err)),
-                                      (out, err), cancellable=False)
+                                      (out, err))
         self._check(status, err)
         return take_string(self._lib, out)
 
@@ -493,17 +482,16 @@ class AsyncClient(BaseClient):
 
         With a current token it answers at once; otherwise it waits for the token exchange
         (one for all the calls that need it) on a worker thread of the loop's default
-        executor, never blocking the loop. The library has no cancellable form of this call:
-        cancelling the task ends the await at once, while the worker thread waits until the
-        exchange ends (it goes on for the client's other calls anyway) or the client is
-        closed (``aclose()``, the end of ``async with``)."""
-        return Claims.parse(await self._owned_string(self._lib.lx_claims_json))
+        executor, never blocking the loop. Cancelling the task ends the native call within
+        milliseconds (and frees the worker thread); an exchange it started goes on for the
+        client's other calls."""
+        return Claims.parse(await self._owned_string(self._lib.lx_claims_json_with))
 
     async def api_origin(self) -> str:
         """``await client.api_origin()``: the origin API calls go to now, as
         ``Client.api_origin``. It may wait for a token exchange, like ``claims()`` and with
         the same cancellation."""
-        return (await self._owned_string(self._lib.lx_api_origin)).decode("utf-8")
+        return (await self._owned_string(self._lib.lx_api_origin_with)).decode("utf-8")
 
     @property
     def webhooks(self) -> AsyncWebhooks:

@@ -118,12 +118,20 @@ SIGNATURES: Dict[str, Tuple[Any, List[Any]]] = {
     # lx_status lx_access_token(const struct lx_client *client, char **out_token,
     #                           struct lx_error **err);
     "lx_access_token": (c_int32, [_handle, _owned_string_out, _out_handle]),
+    # lx_status lx_access_token_with(const struct lx_client *client,
+    #                                const struct lx_call_options *options, char **out_token,
+    #                                struct lx_error **err);
+    "lx_access_token_with": (c_int32, [_handle, _handle, _owned_string_out, _out_handle]),
     # lx_status lx_forget_token(const struct lx_client *client, int32_t *out_removed,
     #                           struct lx_error **err);
     "lx_forget_token": (c_int32, [_handle, POINTER(c_int32), _out_handle]),
     # lx_status lx_claims_json(const struct lx_client *client, char **out_json,
     #                          struct lx_error **err);
     "lx_claims_json": (c_int32, [_handle, _owned_string_out, _out_handle]),
+    # lx_status lx_claims_json_with(const struct lx_client *client,
+    #                               const struct lx_call_options *options, char **out_json,
+    #                               struct lx_error **err);
+    "lx_claims_json_with": (c_int32, [_handle, _handle, _owned_string_out, _out_handle]),
     # lx_status lx_error_code(const struct lx_error *err);
     "lx_error_code": (c_int32, [_handle]),
     # const char *lx_error_message(const struct lx_error *err);  (borrowed)
@@ -326,6 +334,9 @@ SIGNATURES: Dict[str, Tuple[Any, List[Any]]] = {
     "lx_webhooks_commit": (c_int32, [_handle, c_char_p, c_uint64, _handle, _out_handle]),
     # lx_status lx_api_origin(client, char **out_origin, struct lx_error **err);
     "lx_api_origin": (c_int32, [_handle, _owned_string_out, _out_handle]),
+    # lx_status lx_api_origin_with(client, const struct lx_call_options *options,
+    #                              char **out_origin, struct lx_error **err);
+    "lx_api_origin_with": (c_int32, [_handle, _handle, _owned_string_out, _out_handle]),
     # void lx_stop_callbacks(void);  (waits for the callbacks in progress: GIL released)
     "lx_stop_callbacks": (None, []),
 }

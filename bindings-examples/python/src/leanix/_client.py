@@ -18,7 +18,7 @@ from ._events import EventCallback
 from ._library import load
 from ._managed import Managed, take_string, take_text
 from ._response import Response, failed_response, read_response
-from ._webhooks import Webhooks, api_origin
+from ._webhooks import Webhooks
 
 if TYPE_CHECKING:  # (imported when used: _integration imports this module's helpers)
     from ._integration import Integration
@@ -268,6 +268,21 @@ class Client(BaseClient):
         self._check(status, err)
         return _json.loads(take_text(lib, out, size.value))
 
+    def _run_string(self, fn: Any) -> bytes:
+        """``_run`` of a call whose result is an owned string (``&out, &err`` last, no
+        deadline of its own: the request timeout): raises the call's error, else returns it."""
+        lib = self._lib
+        out = ctypes.c_void_p()
+        err = ctypes.c_void_p()
+        try:
+            status = self._run(fn, (), (ctypes.byref(out), ctypes.byref(err)), None)
+        except BaseException:
+            lib.lx_free(out.value)
+            lib.lx_free(err.value)
+            raise
+        self._check(status, err)
+        return take_string(lib, out)
+
     # -- calls -----------------------------------------------------------------------------
 
     def request(
@@ -472,12 +487,9 @@ class Client(BaseClient):
 
     @property
     def access_token(self) -> str:
-        """A current access token (exchanging one if needed). Treat it as a secret."""
-        out = ctypes.c_void_p()
-        err = ctypes.c_void_p()
-        self._check(self._lib.lx_access_token(self._handle(), ctypes.byref(out),
-                                              ctypes.byref(err)), err)
-        return take_string(self._lib, out).decode("utf-8")
+        """A current access token (exchanging one if needed, within the request timeout; on
+        the main thread Ctrl-C cancels the wait). Treat it as a secret."""
+        return self._run_string(self._lib.lx_access_token_with).decode("utf-8")
 
     @property
     def webhooks(self) -> "Webhooks":
@@ -489,18 +501,14 @@ class Client(BaseClient):
     def api_origin(self) -> str:
         """The origin API calls go to now: the access token's ``instanceUrl`` when the
         routing rule follows it (option ``route_by_instance_url``), else the configured host.
-        Exchanges a token if there is none yet."""
-        return api_origin(self)
+        Exchanges a token if there is none yet, as ``access_token`` does."""
+        return self._run_string(self._lib.lx_api_origin_with).decode("utf-8")
 
     @property
     def claims(self) -> Optional[Claims]:
         """The decoded (not verified) claims of a current access token, or ``None`` if the
-        token is opaque (not a JWT)."""
-        out = ctypes.c_void_p()
-        err = ctypes.c_void_p()
-        self._check(self._lib.lx_claims_json(self._handle(), ctypes.byref(out),
-                                             ctypes.byref(err)), err)
-        return Claims.parse(take_string(self._lib, out))
+        token is opaque (not a JWT). Waits for an exchange as ``access_token`` does."""
+        return Claims.parse(self._run_string(self._lib.lx_claims_json_with))
 
 
 def defaults() -> Dict[str, Any]:

@@ -16,7 +16,7 @@ from typing import (TYPE_CHECKING, Any, AsyncIterator, Callable, Dict, Iterator,
                     Sequence, Tuple)
 
 from ._errors import InvalidArgumentError
-from ._managed import take_string, take_text
+from ._managed import take_text
 
 if TYPE_CHECKING:
     from ._async import AsyncClient
@@ -229,13 +229,4 @@ class AsyncWebhooks:
                     await self.commit(sub, done, timeout=timeout)
 
 
-def api_origin(client: Any) -> str:
-    """The origin API calls of ``client`` go to (``lx_api_origin``)."""
-    lib = client._lib
-    out = ctypes.c_void_p()
-    err = ctypes.c_void_p()
-    client._check(lib.lx_api_origin(client._handle(), ctypes.byref(out), ctypes.byref(err)), err)
-    return take_string(lib, out).decode("utf-8")
-
-
-__all__ = ["Webhooks", "AsyncWebhooks", "api_origin"]
+__all__ = ["Webhooks", "AsyncWebhooks"]
