@@ -95,10 +95,32 @@ public final class LeanixRequest {
         return Optional.ofNullable(throwOnError);
     }
 
-    /** @return {@code LeanixRequest[POST /path, 12 bytes]} (never header values or the body) */
+    /**
+     * @return {@code LeanixRequest[POST /path?search=…, 12 bytes]}: never header values, query
+     *     values or the body
+     */
     @Override
     public String toString() {
-        return "LeanixRequest[" + method + " " + path + (body == null ? "" : ", " + body.length + " bytes") + "]";
+        return "LeanixRequest[" + method + " " + redactedPath(path) + (body == null ? "" : ", " + body.length + " bytes")
+            + "]";
+    }
+
+    /**
+     * A path as diagnostics show it: every query value replaced by {@code …}, so that a secret
+     * passed in a query string does not reach a log (the rule of the core's request diagnostics).
+     */
+    static String redactedPath(String path) {
+        int q = path.indexOf('?');
+        if (q < 0) {
+            return path;
+        }
+        StringBuilder shown = new StringBuilder(path.substring(0, q + 1));
+        String[] pairs = path.substring(q + 1).split("&", -1);
+        for (int i = 0; i < pairs.length; i++) {
+            int eq = pairs[i].indexOf('=');
+            shown.append(i == 0 ? "" : "&").append(eq < 0 ? pairs[i] : pairs[i].substring(0, eq)).append("=…");
+        }
+        return shown.toString();
     }
 
     /** Builds a {@link LeanixRequest}; not thread-safe. */

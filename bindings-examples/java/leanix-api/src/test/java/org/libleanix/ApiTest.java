@@ -99,6 +99,14 @@ class ApiTest {
     }
 
     @Test
+    void requestToStringShowsNoQueryValues() {
+        LeanixRequest r = LeanixRequest.newBuilder("/services/pathfinder/v1/factSheets?apiKey=s3cret&pageSize=1&flag")
+            .header("Authorization", "Bearer t0ken").build();
+        assertEquals("LeanixRequest[GET /services/pathfinder/v1/factSheets?apiKey=…&pageSize=…&flag=…]", r.toString());
+        assertEquals("LeanixRequest[GET /plain]", LeanixRequest.newBuilder("/plain").build().toString());
+    }
+
+    @Test
     void durationsMustBePositive() {
         assertThrows(IllegalArgumentException.class, () -> LeanixClient.builder().requestTimeout(Duration.ZERO));
         assertThrows(IllegalArgumentException.class,
