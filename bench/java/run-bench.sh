@@ -11,7 +11,8 @@
 # so that the Panama backend is measured too; on a JDK 17 it measures JNA and the hand-coded client.
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
-repo=$(cd "$here/../.." && pwd)
+. "$here/../../scripts/lib.sh"
+lx_paths release # LX_ROOT and LX_LIB (cargo's release directory); the script ends in exec
 export JAVA_HOME=${BENCH_JAVA_HOME:-/usr/lib/jvm/temurin-25-jdk-amd64}
 jdk=$("$JAVA_HOME/bin/java" -XshowSettings:properties -version 2>&1 | sed -n 's/^ *java.specification.version = //p')
 if [ "${jdk%%.*}" -ge 24 ] 2>/dev/null; then
@@ -21,7 +22,7 @@ fi
 mvn=(mvn -q -B -ntp -Dstyle.color=never)
 
 # The binding's modules into the local repository (tests skipped: run-tests.sh runs them).
-"${mvn[@]}" -f "$repo/bindings-examples/java/pom.xml" install -DskipTests
+"${mvn[@]}" -f "$LX_ROOT/bindings-examples/java/pom.xml" install -DskipTests
 "${mvn[@]}" -f "$here/pom.xml" compile dependency:build-classpath -Dmdep.outputFile="$here/target/classpath.txt"
 
 jvm=(-Xms512m -Xmx1g)
@@ -30,7 +31,7 @@ if [ "${jdk%%.*}" -ge 22 ] 2>/dev/null; then
 fi
 # libleanix comes from leanix-native on the class path (built by `mvn install` in release);
 # lx-sandbox is named explicitly (nothing is searched for it).
-export LX_SANDBOX=${LX_SANDBOX:-${LX_SANDBOX_BIN:-${CARGO_TARGET_DIR:-$repo/target}/release/lx-sandbox}}
-cd "$repo"
+export LX_SANDBOX=${LX_SANDBOX:-${LX_SANDBOX_BIN:-$LX_LIB/lx-sandbox}}
+cd "$LX_ROOT"
 exec "$JAVA_HOME/bin/java" "${jvm[@]}" -cp "$here/target/classes:$(cat "$here/target/classpath.txt")" \
     org.libleanix.bench.Bench "$@"

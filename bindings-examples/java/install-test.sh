@@ -19,27 +19,20 @@
 # non-zero on any failure.
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
-repo=$(cd "$here/../.." && pwd)
 jdk17=${JDK17_HOME:-/usr/lib/jvm/java-17-openjdk-amd64}
 jdk25=${JDK25_HOME:-/usr/lib/jvm/temurin-25-jdk-amd64}
-target=${CARGO_TARGET_DIR:-$repo/target}
 install_args=()
 case "${1:-}" in
   --skip-tests) install_args+=(-DskipTests) ;;
   "") ;;
   *) echo "usage: $0 [--skip-tests]" >&2; exit 2 ;;
 esac
+. "$here/../../scripts/lib.sh"
+lx_init release # the release build that mvn install makes; LX_TMP (removed at exit) is the scratch directory
+scratch=$LX_TMP
+case $scratch/ in "$LX_ROOT"/*) echo "install-test: the scratch directory $scratch is inside the repository"; exit 1 ;; esac
 mvn=(mvn -B -ntp -Dstyle.color=never)
 unsafe=--sun-misc-unsafe-memory-access=allow # Maven's own Guava on JDK 24+
-
-scratch=$(mktemp -d /tmp/leanix-install-test.XXXXXX)
-sandbox_pid="" sandbox_fd=""
-cleanup() {
-  if [ -n "$sandbox_fd" ]; then exec {sandbox_fd}>&-; fi # the sandbox exits when its stdin closes
-  if [ -n "$sandbox_pid" ]; then wait "$sandbox_pid" 2>/dev/null || true; fi
-  rm -rf "$scratch"
-}
-trap cleanup EXIT
 
 passed=0 failed=0
 check() { # description, then a command that must succeed
@@ -85,15 +78,9 @@ check "the jar lists both backends in META-INF/services (merged by the shade plu
 check "the jar's manifest has Enable-Native-Access: ALL-UNNAMED" enables_native_access
 
 echo "== lx-sandbox"
-sandbox=${LX_SANDBOX_BIN:-$target/release/lx-sandbox}
-mkfifo "$scratch/sandbox.in" "$scratch/sandbox.out"
-"$sandbox" --port 0 <"$scratch/sandbox.in" >"$scratch/sandbox.out" 2>"$scratch/sandbox.err" &
-sandbox_pid=$!
-exec {sandbox_fd}>"$scratch/sandbox.in" {out_fd}<"$scratch/sandbox.out"
-read -r -t 60 -u "$out_fd" url && read -r -t 60 -u "$out_fd" token && read -r -t 60 -u "$out_fd" _viewer || {
-  cat "$scratch/sandbox.err"; echo "install-test: $sandbox did not start"; exit 1; }
-exec {out_fd}<&-
-echo "$sandbox at $url"
+start_sandbox SB || { echo "install-test: lx-sandbox did not start"; exit 1; } # LX_SANDBOX_BIN, else the release build's
+url=$SB_URL token=$SB_TOKEN
+echo "lx-sandbox at $url"
 
 sandbox_counts() { # prints token_exchanges and the count of factSheets 200 from /_sandbox/stats
   curl -fsS "$url/_sandbox/stats" | python3 -c 'import json,sys; s=json.load(sys.stdin)

@@ -6,13 +6,15 @@
 # Exits non-zero if either run fails.
 #
 # JDK17_HOME / JDK25_HOME choose the JDKs; LEANIX_LIBRARY and LX_SANDBOX (or LX_SANDBOX_BIN) the
-# artifacts (default: the newer of target/release and target/debug of this repository, built in
-# debug if neither exists). They reach the tests as -Dleanix.test.library / -Dleanix.test.sandbox,
-# and leanix-native's own cargo build is skipped (-Dleanix.native.skip=true): `mvn install`
-# (install-test.sh) is what builds and bundles the release library.
+# artifacts (default: the newer of release and debug in cargo's target directory, CARGO_TARGET_DIR
+# or this repository's target/, built in debug if neither exists). They reach the tests as
+# -Dleanix.test.library / -Dleanix.test.sandbox, and leanix-native's own cargo build is skipped
+# (-Dleanix.native.skip=true): `mvn install` (install-test.sh) is what builds and bundles the
+# release library.
 set -u -o pipefail
 here=$(cd "$(dirname "$0")" && pwd)
-repo=$(cd "$here/../.." && pwd)
+. "$here/../../scripts/lib.sh"
+lx_paths debug # LX_ROOT and LX_TARGET; the profile of the artifacts is the newer build, chosen below
 jdk17=${JDK17_HOME:-/usr/lib/jvm/java-17-openjdk-amd64}
 jdk25=${JDK25_HOME:-/usr/lib/jvm/temurin-25-jdk-amd64}
 
@@ -26,13 +28,13 @@ newest() { # newest existing file among the arguments
 
 export LX_SANDBOX=${LX_SANDBOX:-${LX_SANDBOX_BIN:-}}
 if [ -z "${LEANIX_LIBRARY:-}" ] || [ -z "$LX_SANDBOX" ]; then
-    lib=$(newest "$repo/target/release/libleanix.so" "$repo/target/debug/libleanix.so")
-    sandbox=$(newest "$repo/target/release/lx-sandbox" "$repo/target/debug/lx-sandbox")
+    lib=$(newest "$LX_TARGET/release/libleanix.so" "$LX_TARGET/debug/libleanix.so")
+    sandbox=$(newest "$LX_TARGET/release/lx-sandbox" "$LX_TARGET/debug/lx-sandbox")
     if [ -z "$lib" ] || [ -z "$sandbox" ]; then
         echo "run-tests.sh: building libleanix and lx-sandbox (debug)"
-        (cd "$repo" && cargo build -q -p leanix-ffi -p leanix-sandbox) || exit 1
-        lib=$(newest "$repo/target/debug/libleanix.so")
-        sandbox=$(newest "$repo/target/debug/lx-sandbox")
+        (cd "$LX_ROOT" && cargo build -q -p leanix-ffi -p leanix-sandbox) || exit 1
+        lib=$(newest "$LX_LIB/libleanix.so")
+        sandbox=$(newest "$LX_LIB/lx-sandbox")
     fi
     export LEANIX_LIBRARY=${LEANIX_LIBRARY:-$lib}
     export LX_SANDBOX=${LX_SANDBOX:-$sandbox}

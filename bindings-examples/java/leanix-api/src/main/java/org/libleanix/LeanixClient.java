@@ -339,7 +339,10 @@ public final class LeanixClient implements AutoCloseable {
      * JSON array. The query takes the cursor as {@code $after} and selects
      * {@code pageInfo { hasNextPage endCursor }} and {@code edges} on its connection; every
      * violation of that rule is an exception, never a partial or empty result (see
-     * {@link GraphQlPages} for the rule). To hold one page at a time, use {@link #graphqlPages}.
+     * {@link GraphQlPages} for the rule). The library walks the pages and joins the edges
+     * ({@code lx_graphql_all_with}), by the rule every surface uses; on a virtual thread the
+     * walk runs on a {@code leanix-worker} thread while the virtual thread parks (the C API has
+     * no asynchronous form of it). To hold one page at a time, use {@link #graphqlPages}.
      *
      * @param query the GraphQL document
      * @param variablesJson further variables as a JSON object, or null
@@ -361,19 +364,9 @@ public final class LeanixClient implements AutoCloseable {
      * @return the edges of all pages as one JSON array
      */
     public String graphqlAll(GraphQlRequest request) {
-        StringBuilder all = new StringBuilder("[");
-        boolean first = true;
-        try (GraphQlPages pages = graphqlPages(request)) {
-            while (pages.hasNext()) {
-                // The page's connection by the library's own rule (first object with a pageInfo, depth first).
-                String edges = Json.connectionEdges(pages.next());
-                if (edges != null && !edges.isEmpty()) {
-                    all.append(first ? "" : ",").append(edges);
-                    first = false;
-                }
-            }
-        }
-        return all.append(']').toString();
+        Objects.requireNonNull(request, "request");
+        String vars = request.variablesJson().orElse(null);
+        return nativeWithCancel(spec(request), (c, s) -> c.graphqlAll(request.query(), vars, s));
     }
 
     /**
@@ -540,7 +533,8 @@ public final class LeanixClient implements AutoCloseable {
         Objects.requireNonNull(patchesJson, "patchesJson");
         int flags = validateOnly ? Status.LX_UPDATE_VALIDATE_ONLY : 0;
         long ms = timeout == null ? 0 : millis("timeout", timeout);
-        return nativeWithCancel(ms, (c, spec) -> c.updateFactSheet(id, patchesJson, comment, flags, spec));
+        return nativeWithCancel(CallSpec.of(ms, null, null),
+            (c, spec) -> c.updateFactSheet(id, patchesJson, comment, flags, spec));
     }
 
     /**
@@ -586,27 +580,50 @@ public final class LeanixClient implements AutoCloseable {
         return FactSheet.parse(updateFactSheet(id, Patch.toJson(patches), comment, validateOnly, timeout));
     }
 
-    /** A blocking LDIF run: as {@link #graphql(GraphQlRequest)}, with its own cancel handle. */
+    /** A blocking LDIF run ({@code lx_ldif_run}, started and parked on for a virtual thread). */
     RunResult ldifRun(String ldifJson, int flags, long timeoutMillis) {
-        return call(CallSpec.of(timeoutMillis, null, null), (c, s) -> RunResult.parse(c.ldifRun(ldifJson, flags, s)),
-            (c, s, id) -> c.ldifRunStart(ldifJson, flags, s, id), r -> RunResult.parse(r.bodyAsString()));
+        return runCall(timeoutMillis, (c, s) -> c.ldifRun(ldifJson, flags, s),
+            (c, s, id) -> c.ldifRunStart(ldifJson, flags, s, id));
     }
 
     /** An LDIF run started at once ({@code lx_ldif_run_start}). */
     CompletableFuture<RunResult> ldifRunAsync(String ldifJson, int flags, long timeoutMillis) {
-        return startAsync(CallSpec.of(timeoutMillis, null, null), (c, s, id) -> c.ldifRunStart(ldifJson, flags, s, id),
+        return runCallAsync(timeoutMillis, (c, s, id) -> c.ldifRunStart(ldifJson, flags, s, id));
+    }
+
+    /** A blocking wait for a run by its id ({@code lx_ldif_wait}, {@code lx_ldif_wait_start} for a virtual thread). */
+    RunResult ldifWait(String runId, int flags, long timeoutMillis) {
+        return runCall(timeoutMillis, (c, s) -> c.ldifWait(runId, flags, s),
+            (c, s, id) -> c.ldifWaitStart(runId, flags, s, id));
+    }
+
+    /** A wait for a run by its id, started at once ({@code lx_ldif_wait_start}). */
+    CompletableFuture<RunResult> ldifWaitAsync(String runId, int flags, long timeoutMillis) {
+        return runCallAsync(timeoutMillis, (c, s, id) -> c.ldifWaitStart(runId, flags, s, id));
+    }
+
+    /** A blocking call that answers an LDIF run's result JSON: as {@link #graphql(GraphQlRequest)}. */
+    private RunResult runCall(long timeoutMillis, Direct<String> direct, Starter starter) {
+        return call(CallSpec.of(timeoutMillis, null, null), (c, s) -> RunResult.parse(direct.call(c, s)), starter,
+            r -> RunResult.parse(r.bodyAsString()));
+    }
+
+    /** The asynchronous form of {@link #runCall}. */
+    private CompletableFuture<RunResult> runCallAsync(long timeoutMillis, Starter starter) {
+        return startAsync(CallSpec.of(timeoutMillis, null, null), starter,
             outcome -> RunResult.parse(outcome.take().bodyAsString()));
     }
 
     /**
-     * A blocking call the C API has no asynchronous form of, with a deadline and a cancel handle
-     * of its own (an interrupt fires it).
+     * A blocking call the C API has no asynchronous form of ({@code lx_update_fact_sheet},
+     * {@code lx_graphql_all_with}), with {@code spec}'s settings and a cancel handle of its own
+     * (an interrupt fires it); see {@link #blockingWithoutStart}.
      */
-    String nativeWithCancel(long timeoutMillis, Direct<String> nativeCall) {
+    String nativeWithCancel(CallSpec spec, Direct<String> nativeCall) {
         NativeCancel cancel = backend.newCancel();
         try {
-            CallSpec spec = CallSpec.of(timeoutMillis, null, cancel);
-            return blockingWithoutStart(cancel, c -> nativeCall.call(c, spec));
+            CallSpec withCancel = spec.withCancel(cancel);
+            return blockingWithoutStart(cancel, c -> nativeCall.call(c, withCancel));
         } finally {
             cancel.free();
         }
@@ -952,7 +969,7 @@ public final class LeanixClient implements AutoCloseable {
 
     /**
      * A blocking call the C API has no asynchronous form of (the access token, the claims, the
-     * webhooks' calls, a write): on a platform thread in native code on this thread (an interrupt fires
+     * webhooks' calls, a write, the merged GraphQL walk): on a platform thread in native code on this thread (an interrupt fires
      * {@code cancel}, if there is one); on a virtual thread on a worker thread of the binding's
      * pool while the virtual thread parks (an interrupt fires {@code cancel} and waits the few
      * milliseconds until the call has ended, or, without a handle, gives up at once).

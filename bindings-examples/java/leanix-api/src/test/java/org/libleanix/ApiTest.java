@@ -151,20 +151,6 @@ class ApiTest {
         assertNull(Json.rawMember("{}", "data"));
     }
 
-    @Test
-    void connectionEdgesFollowTheCoreRule() {
-        // the first object (depth first, in document order) with a pageInfo object
-        String page = "{\"a\":{\"b\":[{\"pageInfo\":{\"hasNextPage\":true,\"endCursor\":\"c\"},"
-            + "\"edges\":[{\"node\":{\"id\":\"1\",\"s\":\"]\"}}, {\"node\":{\"id\":\"2\"}}]}]},"
-            + "\"z\":{\"pageInfo\":{},\"edges\":[{\"other\":1}]}}";
-        assertEquals("{\"node\":{\"id\":\"1\",\"s\":\"]\"}}, {\"node\":{\"id\":\"2\"}}", Json.connectionEdges(page));
-        assertEquals("", Json.connectionEdges("{\"c\":{\"pageInfo\":{},\"edges\":[ ]}}"));
-        assertEquals("", Json.connectionEdges("{\"c\":{\"edges\":[1],\"pageInfo\":{}}}".replace("[1]", "[]")));
-        assertNull(Json.connectionEdges("{\"c\":{\"pageInfo\":null,\"edges\":[1]}}"), "pageInfo must be an object");
-        assertEquals("1", Json.connectionEdges("{\"c\":{\"edges\":[1],\"pageInfo\":{\"x\":[]}}}"),
-            "pageInfo after edges in the same object");
-    }
-
     /**
      * The enumerators of {@code leanix.h} ({@code NAME = number,} lines) whose name matches.
      *

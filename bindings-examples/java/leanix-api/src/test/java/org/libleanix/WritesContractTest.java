@@ -22,8 +22,9 @@ import org.junit.jupiter.api.Timeout;
  * LDIF runs ({@code lx_ldif_run}) and fact-sheet writes ({@code lx_update_fact_sheet}) through the
  * binding (issue 19), against a real {@code lx-sandbox}, for every backend: typed results,
  * {@link RunFailedException} with the run, a deadline with the run's id, REVISION_CLASH retried
- * with exactly one re-read per clash (GraphQL requests counted by the sandbox), and the README's
- * bulk-write example, which this class runs as written.
+ * with exactly one re-read per clash (GraphQL requests counted by the sandbox), a run started
+ * without waiting followed by its id ({@code lx_ldif_wait}, blocking, asynchronous and on a
+ * virtual thread), and the README's bulk-write example, which this class runs as written.
  */
 @Timeout(value = 60, unit = TimeUnit.SECONDS)
 public abstract class WritesContractTest extends SandboxTestBase {
@@ -46,6 +47,12 @@ public abstract class WritesContractTest extends SandboxTestBase {
             }
         }
         return n;
+    }
+
+    /** What two results of the same run must agree on. */
+    private static String summary(RunResult r) {
+        return r.id() + " " + r.status() + " polls=" + r.polls() + " processed=" + r.processedContentCount()
+            + " warnings=" + r.warnings() + " results=" + r.resultsJson();
     }
 
     private static String firstApplication(LeanixClient client) {
@@ -125,6 +132,89 @@ public abstract class WritesContractTest extends SandboxTestBase {
             assertThrows(InvalidArgumentException.class, () -> client.integration().run("{\"connectorType\":\"x\"}"));
         } finally {
             sandbox.call("POST", "/_sandbox/integration/advance", null);
+        }
+    }
+
+    @Test
+    void aRunStartedWithoutWaitingIsFollowedByItsId() throws Exception {
+        sandbox.call("POST", "/_sandbox/integration", "{\"sync_run_manual\":true}");
+        try (LeanixClient client = builder().build()) {
+            String content = "[{\"type\":\"Application\",\"id\":\"java-wait\",\"data\":{\"name\":\"Java Wait App\"}}]";
+            RunResult started = client.integration().run(ldif("inbound", content), false, false, null);
+            assertEquals("PENDING", started.status());
+
+            sandbox.reset();
+            RunResult now = client.integration().wait(started.id(), false, false, null);
+            assertEquals(started.id(), now.id());
+            assertEquals("PENDING", now.status());
+            assertEquals(1, now.polls());
+            assertEquals(1, integrationRequests(), "one status request");
+
+            TimeoutException late = assertThrows(TimeoutException.class,
+                () -> client.integration().wait(started.id(), true, false, Duration.ofMillis(200)));
+            assertEquals(started.id(), late.run().orElseThrow().id());
+            assertEquals("PENDING", late.run().orElseThrow().status());
+            assertTrue(late.getMessage().contains("did not end within its deadline of 200 ms"), late.getMessage());
+
+            while (((Number) Json.at(Json.parse(sandbox.call("POST", "/_sandbox/integration/advance", null)),
+                    "advanced")).longValue() > 0) {
+                // the run goes on to its end, one state a call
+            }
+            assertEquals(1, stat("writes"), "its content applied");
+            sandbox.reset();
+            RunResult run = client.integration().wait(started.id());
+            assertEquals(started.id(), run.id());
+            assertEquals("FINISHED", run.status());
+            assertEquals(1, run.polls());
+            assertEquals(1, run.processedContentCount());
+            assertFalse(run.resultsJson().isPresent());
+            assertTrue(run.succeeded(), run.toString());
+            assertEquals(3, integrationRequests(), "one status poll, progress, one warnings page");
+
+            RunResult later = client.integration().waitAsync(started.id(), true, false, null).get(30, TimeUnit.SECONDS);
+            assertEquals(summary(run), summary(later));
+            assertEquals(6, integrationRequests(), "the asynchronous wait made the same 3 requests");
+
+            if (hasVirtualThreads()) {
+                long offloaded = Threads.offloaded();
+                java.util.concurrent.atomic.AtomicReference<Object> onVirtual = new java.util.concurrent.atomic.AtomicReference<>();
+                Thread t = startVirtualThread(() -> {
+                    try {
+                        onVirtual.set(summary(client.integration().wait(started.id())));
+                    } catch (Throwable e) {
+                        onVirtual.set(e);
+                    }
+                });
+                t.join(30_000);
+                assertEquals(summary(run), onVirtual.get(), "the same result on a virtual thread");
+                assertEquals(offloaded, Threads.offloaded(), "it parked on lx_ldif_wait_start, no worker thread");
+            }
+
+            sandbox.reset();
+            NotFoundException unknown = assertThrows(NotFoundException.class,
+                () -> client.integration().wait("00000000-0000-0000-0000-000000000000"));
+            assertEquals(404, unknown.httpStatus().orElse(0));
+            assertEquals(1, integrationRequests(), "one status request, answered 404 (not retried)");
+            java.util.concurrent.ExecutionException unknownAsync = assertThrows(java.util.concurrent.ExecutionException.class,
+                () -> client.integration().waitAsync("00000000-0000-0000-0000-000000000000", true, false, null)
+                    .get(30, TimeUnit.SECONDS));
+            assertEquals(NotFoundException.class, unknownAsync.getCause().getClass());
+            assertThrows(InvalidArgumentException.class, () -> client.integration().wait(""));
+            assertThrows(NullPointerException.class, () -> client.integration().wait(null));
+        } finally {
+            sandbox.call("POST", "/_sandbox/integration/advance", null);
+        }
+    }
+
+    @Test
+    void anOutboundRunWaitedByIdBringsItsResults() {
+        try (LeanixClient client = builder().build()) {
+            RunResult started = client.integration().run(ldif("outbound", "[]"), false, false, null);
+            RunResult without = client.integration().wait(started.id());
+            assertEquals("FINISHED", without.status());
+            assertFalse(without.resultsJson().isPresent(), "results only when asked for");
+            RunResult run = client.integration().wait(started.id(), true, true, null);
+            assertEquals("java-1", Json.at(Json.parse(run.resultsJson().orElseThrow()), "connectorId"));
         }
     }
 

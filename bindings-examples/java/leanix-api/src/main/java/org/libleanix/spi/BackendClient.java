@@ -42,6 +42,17 @@ public interface BackendClient {
     String graphql(String query, String variablesJson, CallSpec spec);
 
     /**
+     * {@code lx_graphql_all_with}: walks every page of a cursor-paged query by the library's
+     * paging rule and returns the {@code edges} of all pages.
+     *
+     * @param query the cursor-paged query
+     * @param variablesJson a JSON object, or null
+     * @param spec the options of every page's call
+     * @return the edges of all pages as one JSON array
+     */
+    String graphqlAll(String query, String variablesJson, CallSpec spec);
+
+    /**
      * {@code lx_graphql_pages_new}: prepares a walk (nothing is sent yet).
      *
      * @param query the cursor-paged query
@@ -106,6 +117,26 @@ public interface BackendClient {
      * @param callId the number from {@link Completions#register}
      */
     void ldifRunStart(String ldifJson, int flags, CallSpec spec, long callId);
+
+    /**
+     * {@code lx_ldif_wait}: waits for a run started already and returns its result.
+     *
+     * @param runId the run's id
+     * @param flags {@code LX_LDIF_NO_WAIT} and/or {@code LX_LDIF_RESULTS}
+     * @param spec the per-call options (the timeout is the deadline of the whole wait)
+     * @return the result as JSON text
+     */
+    String ldifWait(String runId, int flags, CallSpec spec);
+
+    /**
+     * {@code lx_ldif_wait_start}: as {@link #requestStart}; the response's body is the result JSON.
+     *
+     * @param runId the run's id
+     * @param flags {@code LX_LDIF_NO_WAIT} and/or {@code LX_LDIF_RESULTS}
+     * @param spec the per-call options (copied by the library before this returns)
+     * @param callId the number from {@link Completions#register}
+     */
+    void ldifWaitStart(String runId, int flags, CallSpec spec, long callId);
 
     /**
      * {@code lx_update_fact_sheet}: patches a fact sheet, retrying {@code REVISION_CLASH}.

@@ -89,28 +89,74 @@ final class JnaClient implements BackendClient {
 
     @Override
     public String graphql(String query, String variablesJson, CallSpec spec) {
-        byte[] q = NativeStrings.utf8z("query", query);
-        byte[] v = NativeStrings.utf8z("variables_json", variablesJson);
-        OwnedText json = new OwnedText();
-        checkWithOptions(spec, (options, err) -> LibLeanix.lx_graphql_with(handle, q, v, options, json.ptr, json.len,
-            err));
-        return json.take();
+        return queryJson(LibLeanix::lx_graphql_with, query, variablesJson, spec);
+    }
+
+    @Override
+    public String graphqlAll(String query, String variablesJson, CallSpec spec) {
+        return queryJson(LibLeanix::lx_graphql_all_with, query, variablesJson, spec);
     }
 
     @Override
     public String ldifRun(String ldifJson, int flags, CallSpec spec) {
-        byte[] l = NativeStrings.utf8z("ldif_json", ldifJson);
-        OwnedText json = new OwnedText();
-        checkWithOptions(spec, (options, err) -> LibLeanix.lx_ldif_run(handle, l, flags, options, json.ptr, json.len,
-            err));
-        return json.take();
+        return ldifJson(LibLeanix::lx_ldif_run, "ldif_json", ldifJson, flags, spec);
     }
 
     @Override
     public void ldifRunStart(String ldifJson, int flags, CallSpec spec, long callId) {
-        byte[] l = NativeStrings.utf8z("ldif_json", ldifJson);
-        checkWithOptions(spec, (options, err) -> LibLeanix.lx_ldif_run_start(handle, l, flags, options, COMPLETION,
-            new Pointer(callId), err));
+        ldifStart(LibLeanix::lx_ldif_run_start, "ldif_json", ldifJson, flags, spec, callId);
+    }
+
+    @Override
+    public String ldifWait(String runId, int flags, CallSpec spec) {
+        return ldifJson(LibLeanix::lx_ldif_wait, "run_id", runId, flags, spec);
+    }
+
+    @Override
+    public void ldifWaitStart(String runId, int flags, CallSpec spec, long callId) {
+        ldifStart(LibLeanix::lx_ldif_wait_start, "run_id", runId, flags, spec, callId);
+    }
+
+    /** {@code lx_graphql_with} or {@code lx_graphql_all_with}: the same parameters, an owned JSON result. */
+    @FunctionalInterface
+    private interface QueryCall {
+        int call(Handles.Client client, byte[] query, byte[] variablesJson, Handles.CallOptions options,
+                 long[] outJson, long[] outLen, long[] err);
+    }
+
+    private String queryJson(QueryCall f, String query, String variablesJson, CallSpec spec) {
+        byte[] q = NativeStrings.utf8z("query", query);
+        byte[] v = NativeStrings.utf8z("variables_json", variablesJson);
+        OwnedText json = new OwnedText();
+        checkWithOptions(spec, (options, err) -> f.call(handle, q, v, options, json.ptr, json.len, err));
+        return json.take();
+    }
+
+    /** {@code lx_ldif_run} or {@code lx_ldif_wait}: a string and flags in, the result JSON out. */
+    @FunctionalInterface
+    private interface LdifCall {
+        int call(Handles.Client client, byte[] arg, int flags, Handles.CallOptions options, long[] outJson,
+                 long[] outLen, long[] err);
+    }
+
+    /** {@code lx_ldif_run_start} or {@code lx_ldif_wait_start}. */
+    @FunctionalInterface
+    private interface LdifStart {
+        int call(Handles.Client client, byte[] arg, int flags, Handles.CallOptions options,
+                 Handles.CompletionCallback callback, Pointer userdata, long[] err);
+    }
+
+    private String ldifJson(LdifCall f, String what, String arg, int flags, CallSpec spec) {
+        byte[] a = NativeStrings.utf8z(what, arg);
+        OwnedText json = new OwnedText();
+        checkWithOptions(spec, (options, err) -> f.call(handle, a, flags, options, json.ptr, json.len, err));
+        return json.take();
+    }
+
+    private void ldifStart(LdifStart f, String what, String arg, int flags, CallSpec spec, long callId) {
+        byte[] a = NativeStrings.utf8z(what, arg);
+        checkWithOptions(spec, (options, err) -> f.call(handle, a, flags, options, COMPLETION, new Pointer(callId),
+            err));
     }
 
     @Override

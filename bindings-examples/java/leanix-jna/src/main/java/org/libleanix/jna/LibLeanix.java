@@ -136,6 +136,10 @@ final class LibLeanix {
                                       Handles.CallOptions options, long[] outJson, long[] outLen,
                                       long[] err);
 
+    static native int lx_graphql_all_with(Handles.Client client, byte[] query, byte[] variablesJson,
+                                          Handles.CallOptions options, long[] outJson, long[] outLen,
+                                          long[] err);
+
     static native int lx_request_start(Handles.Client client, byte[] method, byte[] path, byte[] headers,
                                        SizeT headersLen, byte[] body, SizeT bodyLen, int flags,
                                        Handles.CallOptions options, Handles.CompletionCallback callback,
@@ -170,6 +174,14 @@ final class LibLeanix {
     static native int lx_ldif_run_start(Handles.Client client, byte[] ldifJson, int flags,
                                         Handles.CallOptions options, Handles.CompletionCallback callback,
                                         Pointer userdata, long[] err);
+
+    static native int lx_ldif_wait(Handles.Client client, byte[] runId, int flags,
+                                   Handles.CallOptions options, long[] outJson, long[] outLen,
+                                   long[] err);
+
+    static native int lx_ldif_wait_start(Handles.Client client, byte[] runId, int flags,
+                                         Handles.CallOptions options, Handles.CompletionCallback callback,
+                                         Pointer userdata, long[] err);
 
     static native int lx_update_fact_sheet(Handles.Client client, byte[] id, byte[] patchesJson,
                                            byte[] comment, int flags, Handles.CallOptions options,

@@ -59,6 +59,8 @@ final class Lib {
         ADDRESS, ADDRESS, ADDRESS, ADDRESS, SIZE_T, ADDRESS, SIZE_T, JAVA_INT, ADDRESS, ADDRESS, ADDRESS);
     static final MethodHandle GRAPHQL_WITH = call("lx_graphql_with", JAVA_INT,
         ADDRESS, ADDRESS, ADDRESS, ADDRESS, ADDRESS, ADDRESS, ADDRESS);
+    static final MethodHandle GRAPHQL_ALL_WITH = call("lx_graphql_all_with", JAVA_INT,
+        ADDRESS, ADDRESS, ADDRESS, ADDRESS, ADDRESS, ADDRESS, ADDRESS);
     static final MethodHandle REQUEST_START = call("lx_request_start", JAVA_INT,
         ADDRESS, ADDRESS, ADDRESS, ADDRESS, SIZE_T, ADDRESS, SIZE_T, JAVA_INT, ADDRESS, ADDRESS, ADDRESS, ADDRESS);
     static final MethodHandle GRAPHQL_START = call("lx_graphql_start", JAVA_INT,
@@ -76,6 +78,10 @@ final class Lib {
     static final MethodHandle LDIF_RUN = call("lx_ldif_run", JAVA_INT,
         ADDRESS, ADDRESS, JAVA_INT, ADDRESS, ADDRESS, ADDRESS, ADDRESS);
     static final MethodHandle LDIF_RUN_START = call("lx_ldif_run_start", JAVA_INT,
+        ADDRESS, ADDRESS, JAVA_INT, ADDRESS, ADDRESS, ADDRESS, ADDRESS);
+    static final MethodHandle LDIF_WAIT = call("lx_ldif_wait", JAVA_INT,
+        ADDRESS, ADDRESS, JAVA_INT, ADDRESS, ADDRESS, ADDRESS, ADDRESS);
+    static final MethodHandle LDIF_WAIT_START = call("lx_ldif_wait_start", JAVA_INT,
         ADDRESS, ADDRESS, JAVA_INT, ADDRESS, ADDRESS, ADDRESS, ADDRESS);
     static final MethodHandle UPDATE_FACT_SHEET = call("lx_update_fact_sheet", JAVA_INT,
         ADDRESS, ADDRESS, ADDRESS, ADDRESS, JAVA_INT, ADDRESS, ADDRESS, ADDRESS, ADDRESS);

@@ -89,11 +89,21 @@ final class PanamaClient implements BackendClient {
 
     @Override
     public String graphql(String query, String variablesJson, CallSpec spec) {
+        return queryJson(Lib.GRAPHQL_WITH, query, variablesJson, spec);
+    }
+
+    @Override
+    public String graphqlAll(String query, String variablesJson, CallSpec spec) {
+        return queryJson(Lib.GRAPHQL_ALL_WITH, query, variablesJson, spec);
+    }
+
+    /** {@code lx_graphql_with} or {@code lx_graphql_all_with} ({@code f}): the same parameters, an owned JSON result. */
+    private String queryJson(MethodHandle f, String query, String variablesJson, CallSpec spec) {
         return inArena((arena, out) -> {
             MemorySegment q = cString(arena, "query", query);
             MemorySegment v = cString(arena, "variables_json", variablesJson);
             checkWithOptions(arena, spec, out, options ->
-                (int) Lib.GRAPHQL_WITH.invokeExact(handle, q, v, options, out.result(), out.length(), out.error()));
+                (int) f.invokeExact(handle, q, v, options, out.result(), out.length(), out.error()));
             return ownedResult(out);
         });
     }
@@ -110,21 +120,41 @@ final class PanamaClient implements BackendClient {
 
     @Override
     public String ldifRun(String ldifJson, int flags, CallSpec spec) {
-        return inArena((arena, out) -> {
-            MemorySegment l = cString(arena, "ldif_json", ldifJson);
-            checkWithOptions(arena, spec, out, options ->
-                (int) Lib.LDIF_RUN.invokeExact(handle, l, flags, options, out.result(), out.length(), out.error()));
-            return ownedResult(out);
-        });
+        return ldifJson(Lib.LDIF_RUN, "ldif_json", ldifJson, flags, spec);
     }
 
     @Override
     public void ldifRunStart(String ldifJson, int flags, CallSpec spec, long callId) {
-        inArena((arena, out) -> {
-            MemorySegment l = cString(arena, "ldif_json", ldifJson);
+        ldifStart(Lib.LDIF_RUN_START, "ldif_json", ldifJson, flags, spec, callId);
+    }
+
+    @Override
+    public String ldifWait(String runId, int flags, CallSpec spec) {
+        return ldifJson(Lib.LDIF_WAIT, "run_id", runId, flags, spec);
+    }
+
+    @Override
+    public void ldifWaitStart(String runId, int flags, CallSpec spec, long callId) {
+        ldifStart(Lib.LDIF_WAIT_START, "run_id", runId, flags, spec, callId);
+    }
+
+    /** {@code lx_ldif_run} or {@code lx_ldif_wait} ({@code f}): a string and flags in, the result JSON out. */
+    private String ldifJson(MethodHandle f, String what, String arg, int flags, CallSpec spec) {
+        return inArena((arena, out) -> {
+            MemorySegment a = cString(arena, what, arg);
             checkWithOptions(arena, spec, out, options ->
-                (int) Lib.LDIF_RUN_START.invokeExact(handle, l, flags, options, Lib.COMPLETION_STUB,
-                    MemorySegment.ofAddress(callId), out.error()));
+                (int) f.invokeExact(handle, a, flags, options, out.result(), out.length(), out.error()));
+            return ownedResult(out);
+        });
+    }
+
+    /** {@code lx_ldif_run_start} or {@code lx_ldif_wait_start} ({@code f}). */
+    private void ldifStart(MethodHandle f, String what, String arg, int flags, CallSpec spec, long callId) {
+        inArena((arena, out) -> {
+            MemorySegment a = cString(arena, what, arg);
+            checkWithOptions(arena, spec, out, options ->
+                (int) f.invokeExact(handle, a, flags, options, Lib.COMPLETION_STUB, MemorySegment.ofAddress(callId),
+                    out.error()));
             return null;
         });
     }
