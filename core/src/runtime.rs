@@ -8,7 +8,7 @@
 
 use std::cell::{Cell, RefCell};
 use std::future::Future;
-use std::sync::{Arc, Mutex};
+use std::sync::{Arc, Mutex, MutexGuard};
 
 use once_cell::sync::Lazy;
 use tokio::runtime::Runtime;
@@ -145,6 +145,7 @@ pub(crate) fn block_on_here<F: Future>(future: F) -> Driven<F> {
 /// The runtime of this process, created on first use. A runtime inherited through `fork()` has
 /// no threads in the child; it is deliberately leaked (dropping it could hang) and replaced.
 pub(crate) fn runtime() -> Result<Arc<Runtime>, Error> {
+    fork::hold_locks_across_fork();
     let pid = std::process::id();
     let mut slot = RUNTIME.lock().unwrap_or_else(|p| p.into_inner());
     if let Some(rt) = slot.as_ref() {
@@ -199,6 +200,47 @@ pub(crate) fn settle_here() {
             for _ in 0..SETTLE_YIELDS {
                 tokio::task::yield_now().await;
             }
+        });
+    }
+}
+
+/// `fork()` while another thread holds [`RUNTIME`] or [`INHERITED`] (building a client, say)
+/// would leave the lock held in the child by a thread that does not exist there, and the
+/// child's first client would wait for it forever. So the forking thread takes both locks
+/// before `fork()` and releases them in both processes after it (`pthread_atfork`), as the C
+/// ABI does for its own locks.
+mod fork {
+    use super::*;
+    use std::sync::Once;
+
+    type Held = (
+        MutexGuard<'static, Option<ProcessRuntime>>,
+        MutexGuard<'static, Vec<ProcessRuntime>>,
+    );
+
+    static REGISTERED: Once = Once::new();
+
+    thread_local! {
+        /// The locks the forking thread holds between `prepare` and `release`.
+        static HELD: RefCell<Option<Held>> = const { RefCell::new(None) };
+    }
+
+    extern "C" fn prepare() {
+        // The order of `runtime()`: RUNTIME, then INHERITED.
+        let runtime = RUNTIME.lock().unwrap_or_else(|p| p.into_inner());
+        let inherited = INHERITED.lock().unwrap_or_else(|p| p.into_inner());
+        HELD.with(|h| *h.borrow_mut() = Some((runtime, inherited)));
+    }
+
+    extern "C" fn release() {
+        HELD.with(|h| h.borrow_mut().take());
+    }
+
+    /// Registers the fork handlers, once per process (before the first use of the locks).
+    pub(super) fn hold_locks_across_fork() {
+        REGISTERED.call_once(|| {
+            // SAFETY: registering plain functions that take and release our own locks.
+            unsafe { libc::pthread_atfork(Some(prepare), Some(release), Some(release)) };
         });
     }
 }

@@ -1025,7 +1025,7 @@ static void *busy_work(void *arg) {
     struct busy *b = arg;
     while (!atomic_load(b->stop)) {
         lx_error *err = NULL;
-        switch (rand_r(&b->seed) % 4) {
+        switch (rand_r(&b->seed) % 5) {
         case 0: {
             lx_response *r = NULL;
             if (lx_get(b->client, FACTSHEETS, &r, &err) == LX_OK) lx_free(r);
@@ -1039,6 +1039,11 @@ static void *busy_work(void *arg) {
         case 2: { /* a failure: an error object, a registry insert */
             lx_response *r = NULL;
             if (lx_request(b->client, "BAD METHOD", FACTSHEETS, NULL, 0, NULL, 0, 0, &r, &err) == LX_OK) lx_free(r);
+            break;
+        }
+        case 3: { /* a client built and freed: the process runtime's lock, too */
+            lx_client *c = NULL;
+            if (build(sb_url, sb_token, NULL, &c, &err) == LX_OK) lx_free(c);
             break;
         }
         default: {
