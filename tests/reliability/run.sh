@@ -10,7 +10,8 @@
 #
 # Usage: tests/reliability/run.sh [debug|release]   (the Rust build must exist: cargo build --workspace)
 # Full-size runs and the figures of RELIABILITY.md: scripts/reliability.sh.
-# Prints each part's output and "N passed, N failed" (parts) last; exits non-zero on any failure.
+# Prints each part's output and "N passed, N failed, N skipped" (parts) last; exits non-zero on
+# any failure. A part that cannot run here (exit 77) is counted as skipped, not passed.
 set -uo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 . "$here/../../scripts/lib.sh"
@@ -19,13 +20,17 @@ root=$LX_ROOT profile=$LX_PROFILE lib=$LX_LIB out=$LX_TMP
 lx_link_soname
 export LC_ALL=C
 
-passed=0 failed=0 failures=()
+passed=0 failed=0 skipped=0 failures=()
 part() { # part NAME COMMAND...: runs a part, counts it
   local name=$1; shift
   printf '\n=== %s\n' "$name"
   local t0=$SECONDS
-  if "$@"; then
+  local rc=0
+  "$@" || rc=$?
+  if [ $rc -eq 0 ]; then
     passed=$((passed + 1)); echo "--- $name: ok ($((SECONDS - t0)) s)"
+  elif [ $rc -eq 77 ]; then
+    skipped=$((skipped + 1)); echo "--- $name: SKIPPED (cannot run on this machine)"
   else
     failed=$((failed + 1)); failures+=("$name"); echo "--- $name: FAILED ($((SECONDS - t0)) s)"
   fi
@@ -105,7 +110,7 @@ resolver() {
   if ! unshare -m true 2>/dev/null; then
     echo "(no mount namespace available: the resolver case is skipped; the cases above show that"
     echo " NAME.localhost reaches the sandbox without any resolver entry)"
-    return 0
+    return 77
   fi
   printf '127.0.0.1 localhost\n127.0.0.2 x.localhost evil.localhost\n' >"$out/hosts"
   unshare -m sh -c "mount --bind '$out/hosts' /etc/hosts && exec '$out/adversarial' resolve"
@@ -140,5 +145,5 @@ stop_sandbox LX_SANDBOX
 part "secrets: no credential in any output (Rust, C, CLI, Python, Java)" "$root/tests/secrets/run.sh" "$profile"
 
 printf '\n=== reliability: %s\n' "${failures[*]:-all parts passed}"
-echo "$passed passed, $failed failed"
+echo "$passed passed, $failed failed, $skipped skipped"
 [ "$failed" -eq 0 ]
