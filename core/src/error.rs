@@ -560,11 +560,26 @@ fn is_invalid_message(err: &(dyn StdError + 'static)) -> bool {
     let mut cur: Option<&(dyn StdError + 'static)> = Some(err);
     while let Some(e) = cur {
         if let Some(h) = e.downcast_ref::<hyper::Error>() {
-            return h.is_parse() || h.is_parse_status();
+            return h.is_parse() || h.is_parse_status() || is_malformed_body(h);
         }
         cur = e.source();
     }
     false
+}
+
+/// A body the HTTP decoder refused (a chunk size that is not hex or overflows, a bad chunk
+/// line): hyper reports it as an I/O error of kind `InvalidData` or `InvalidInput`, where a
+/// connection that broke is `UnexpectedEof` or a socket error. The answer is broken, like a
+/// malformed head, and another attempt gets the same.
+fn is_malformed_body(h: &hyper::Error) -> bool {
+    h.source()
+        .and_then(|s| s.downcast_ref::<std::io::Error>())
+        .is_some_and(|io| {
+            matches!(
+                io.kind(),
+                std::io::ErrorKind::InvalidData | std::io::ErrorKind::InvalidInput
+            )
+        })
 }
 
 fn root_cause(err: &(dyn StdError + 'static)) -> String {

@@ -749,8 +749,10 @@ static void held_hostile_headers(struct raw *api) {
         {"a negative Content-Length", "HTTP/1.1 200 OK\r\ncontent-length: -1\r\n\r\n{}", LX_ERR_INVALID_RESPONSE},
         {"a Content-Length of 2^64", "HTTP/1.1 200 OK\r\ncontent-length: 18446744073709551616\r\n\r\n{}",
          LX_ERR_INVALID_RESPONSE},
-        {"a chunk size of 2^64", "HTTP/1.1 200 OK\r\ntransfer-encoding: chunked\r\n\r\n10000000000000000\r\n", -1},
-        {"chunked with a bad chunk size", "HTTP/1.1 200 OK\r\ntransfer-encoding: chunked\r\n\r\nzz\r\n{}\r\n0\r\n\r\n", -1},
+        {"a chunk size of 2^64", "HTTP/1.1 200 OK\r\ntransfer-encoding: chunked\r\n\r\n10000000000000000\r\n",
+         LX_ERR_INVALID_RESPONSE},
+        {"chunked with a bad chunk size", "HTTP/1.1 200 OK\r\ntransfer-encoding: chunked\r\n\r\nzz\r\n{}\r\n0\r\n\r\n",
+         LX_ERR_INVALID_RESPONSE},
         {"a 1xx answer forever", "HTTP/1.1 100 Continue\r\n\r\nHTTP/1.1 100 Continue\r\n\r\nHTTP/1.1 100 Continue\r\n\r\n", -1},
         {"a 101 upgrade offered", "HTTP/1.1 101 Switching Protocols\r\nupgrade: h2c\r\nconnection: upgrade\r\n\r\n", -1},
     };
@@ -768,7 +770,9 @@ static void held_hostile_headers(struct raw *api) {
         int typed = st != LX_OK && st != LX_ERR_PANIC && err && lx_error_code(err) == st;
         char what[128];
         snprintf(what, sizeof what, "hostile header: %s", cases[i].what);
-        check((cases[i].status < 0 ? typed : st == cases[i].status) && attempts <= 3 && took < 3.0 + MARGIN_S, what,
+        /* A broken answer is not retried: another attempt gets the same. */
+        int most = cases[i].status == LX_ERR_INVALID_RESPONSE ? 1 : 3;
+        check((cases[i].status < 0 ? typed : st == cases[i].status) && attempts <= most && took < 3.0 + MARGIN_S, what,
               "%s, %d attempt(s), %.0f ms", lx_status_str(st), attempts, took * 1e3);
         lx_free(resp);
         lx_free(err);
