@@ -476,13 +476,15 @@ public final class LeanixClient implements AutoCloseable {
 
     /**
      * A current access token (exchanging one if none is cached), for tools of your own that need
-     * {@code Authorization: Bearer}. Treat it as a secret. (The C API gives this call no cancel
-     * handle: on a platform thread an interrupt is seen when it returns.)
+     * {@code Authorization: Bearer}. Treat it as a secret. The wait for an exchange has the
+     * client's request timeout as its deadline, and an interrupt of the calling thread ends it
+     * with {@link CancelledException}, as for every other call; an exchange it started goes on for
+     * the client's other calls ({@code lx_access_token_with}).
      *
      * @return the access token
      */
     public String accessToken() {
-        return blockingWithoutStart(null, c -> c.accessToken());
+        return nativeWithCancel(CallSpec.NONE, (c, spec) -> c.accessToken(spec));
     }
 
     /**
@@ -533,8 +535,9 @@ public final class LeanixClient implements AutoCloseable {
         Objects.requireNonNull(patchesJson, "patchesJson");
         int flags = validateOnly ? Status.LX_UPDATE_VALIDATE_ONLY : 0;
         long ms = timeout == null ? 0 : millis("timeout", timeout);
-        return nativeWithCancel(CallSpec.of(ms, null, null),
-            (c, spec) -> c.updateFactSheet(id, patchesJson, comment, flags, spec));
+        return call(CallSpec.of(ms, null, null), (c, s) -> c.updateFactSheet(id, patchesJson, comment, flags, s),
+            (c, s, callId) -> c.updateFactSheetStart(id, patchesJson, comment, flags, s, callId),
+            LeanixResponse::bodyAsString);
     }
 
     /**
@@ -615,17 +618,19 @@ public final class LeanixClient implements AutoCloseable {
     }
 
     /**
-     * A blocking call the C API has no asynchronous form of ({@code lx_update_fact_sheet},
-     * {@code lx_graphql_all_with}), with {@code spec}'s settings and a cancel handle of its own
-     * (an interrupt fires it); see {@link #blockingWithoutStart}.
+     * A blocking call the C API has no asynchronous form of ({@code lx_graphql_all_with},
+     * {@code lx_access_token_with}, {@code lx_claims_json_with}, {@code lx_api_origin_with}), with
+     * {@code spec}'s settings and a cancel handle of its own (an interrupt fires it; borrowed from
+     * the client's idle ones and given back once the native call has ended, as {@link #call}
+     * does); see {@link #blockingWithoutStart}.
      */
-    String nativeWithCancel(CallSpec spec, Direct<String> nativeCall) {
-        NativeCancel cancel = backend.newCancel();
+    <T> T nativeWithCancel(CallSpec spec, Direct<T> nativeCall) {
+        NativeCancel cancel = cancels.take();
         try {
             CallSpec withCancel = spec.withCancel(cancel);
             return blockingWithoutStart(cancel, c -> nativeCall.call(c, withCancel));
         } finally {
-            cancel.free();
+            cancels.give(cancel);
         }
     }
 
@@ -642,12 +647,13 @@ public final class LeanixClient implements AutoCloseable {
 
     /**
      * The decoded (not verified) claims of a current access token as JSON text: {@code sub},
-     * {@code exp}, {@code iss}, {@code instanceUrl}, {@code region}, {@code principal{...}}.
+     * {@code exp}, {@code iss}, {@code instanceUrl}, {@code region}, {@code principal{...}}. Waits
+     * for an exchange as {@link #accessToken()} does (deadline, interrupt).
      *
      * @return a JSON object, or {@code "null"} if LeanIX issued an opaque (non-JWT) token
      */
     public String claimsJson() {
-        return blockingWithoutStart(null, c -> c.claimsJson());
+        return nativeWithCancel(CallSpec.NONE, (c, spec) -> c.claimsJson(spec));
     }
 
     /**
@@ -673,22 +679,17 @@ public final class LeanixClient implements AutoCloseable {
     /**
      * The origin API calls go to now: the access token's {@code instanceUrl} when the routing
      * rule follows it ({@link Builder#routeByInstanceUrl}), else the configured host. Exchanges a
-     * token if none is cached.
+     * token if none is cached, waiting for it as {@link #accessToken()} does (deadline, interrupt).
      *
      * @return the origin, e.g. {@code https://acme.leanix.net}
      */
     public String apiOrigin() {
-        return blockingWithoutStart(null, c -> c.apiOrigin());
+        return nativeWithCancel(CallSpec.NONE, (c, spec) -> c.apiOrigin(spec));
     }
 
     /** A native call of {@link Webhooks}, with a cancel handle of its own (for interrupts). */
     <T> T webhookCall(java.util.function.BiFunction<BackendClient, CallSpec, T> nativeCall) {
-        NativeCancel cancel = backend.newCancel();
-        try {
-            return blockingWithoutStart(cancel, c -> nativeCall.apply(c, CallSpec.NONE.withCancel(cancel)));
-        } finally {
-            cancel.free();
-        }
+        return nativeWithCancel(CallSpec.NONE, nativeCall::apply);
     }
 
     // ------------------------------------------------------------------ asynchronous calls
@@ -968,8 +969,9 @@ public final class LeanixClient implements AutoCloseable {
     }
 
     /**
-     * A blocking call the C API has no asynchronous form of (the access token, the claims, the
-     * webhooks' calls, a write, the merged GraphQL walk): on a platform thread in native code on this thread (an interrupt fires
+     * A blocking call the C API has no asynchronous form of (the access token, the claims, the API
+     * origin, the webhooks' calls, the merged GraphQL walk; forgetting the token, without a cancel
+     * handle): on a platform thread in native code on this thread (an interrupt fires
      * {@code cancel}, if there is one); on a virtual thread on a worker thread of the binding's
      * pool while the virtual thread parks (an interrupt fires {@code cancel} and waits the few
      * milliseconds until the call has ended, or, without a handle, gives up at once).

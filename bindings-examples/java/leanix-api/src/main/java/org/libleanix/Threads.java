@@ -48,8 +48,9 @@ final class Threads {
      * The shared pool of daemon threads ({@code leanix-worker-N}, created on demand, ended after 60 s
      * idle) that completes the futures of clients without an executor of their own, and runs the
      * blocking calls that the C API offers no asynchronous form of (an access token, claims, the
-     * webhooks' calls, a write) for virtual threads, which park meanwhile. Page fetches are not
-     * among them: they have {@code lx_*_pages_next_start}.
+     * API origin, the webhooks' calls, the merged GraphQL walk) for virtual threads, which park
+     * meanwhile. Page fetches, writes and LDIF runs are not among them: they have
+     * {@code lx_*_pages_next_start}, {@code lx_update_fact_sheet_start} and {@code lx_ldif_*_start}.
      */
     static ExecutorService workers() {
         return Workers.POOL;

@@ -9,7 +9,9 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.CopyOnWriteArrayList;
@@ -20,6 +22,7 @@ import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.BooleanSupplier;
+import java.util.function.Function;
 import java.util.logging.Handler;
 import java.util.logging.Level;
 import java.util.logging.LogRecord;
@@ -109,35 +112,9 @@ public abstract class AsyncContractTest extends SandboxTestBase {
             client.accessToken();
             sandbox.fault("{\"endpoint\":\"factSheets\",\"kind\":\"status\",\"status\":503}");
             sandbox.fault("{\"endpoint\":\"factSheets\",\"kind\":\"stall\",\"ms\":10000}");
-            AtomicReference<Throwable> thrown = new AtomicReference<>();
-            AtomicLong caughtAt = new AtomicLong();
-            AtomicReference<Boolean> flagKept = new AtomicReference<>();
-            Runnable call = () -> {
-                try {
-                    client.get(FACT_SHEETS);
-                } catch (Throwable t) {
-                    caughtAt.set(System.nanoTime());
-                    flagKept.set(Thread.currentThread().isInterrupted());
-                    thrown.set(t);
-                }
-            };
-            Thread t = virtual ? startVirtualThread(call) : new Thread(call, "interrupted-call");
-            if (!virtual) {
-                t.start();
-            }
-            assertTrue(retrying.await(10, TimeUnit.SECONDS), "the call got its 503 and is retrying");
-            long interruptedAt = System.nanoTime();
-            t.interrupt();
-            t.join(10_000);
-            assertFalse(t.isAlive());
-            CancelledException c = assertInstanceOf(CancelledException.class, thrown.get());
-            assertEquals(Status.LX_ERR_CANCELLED, c.code());
-            assertTrue(c.getMessage().contains("interrupted"), c.getMessage());
-            assertEquals(Boolean.TRUE, flagKept.get(), "the interrupt flag is kept");
-            long ms = (caughtAt.get() - interruptedAt) / 1_000_000;
-            System.out.printf("%s: interrupt of a %s thread to CancelledException: %d ms%n", backend(),
-                virtual ? "virtual" : "platform", ms);
-            assertTrue(ms < CANCEL_BOUND_MS, "returned " + ms + " ms after the interrupt");
+            long interruptedAt = assertAnInterruptCancels(virtual, "a " + (virtual ? "virtual" : "platform") + " thread",
+                () -> client.get(FACT_SHEETS),
+                () -> assertTrue(retrying.await(10, TimeUnit.SECONDS), "the call got its 503 and is retrying"));
             // A virtual thread stops waiting as soon as the interrupt fires the handle; the native
             // call's callback (which ends its count) follows within the same bound.
             long ended = await(() -> client.callsInFlight() == 0, 5000, "the native call's callback ran");
@@ -149,6 +126,64 @@ public abstract class AsyncContractTest extends SandboxTestBase {
             sandbox.fault("{\"kind\":\"clear\"}");
             assertEquals(200, client.get(FACT_SHEETS + "?pageSize=1").status(), "the client goes on");
         }
+    }
+
+    /** @return how many of the binding's worker threads run a task now */
+    private static int busyWorkers() {
+        return ((java.util.concurrent.ThreadPoolExecutor) Threads.workers()).getActiveCount();
+    }
+
+    /** A blocking call of the client, for {@link #assertAnInterruptCancels}. */
+    @FunctionalInterface
+    private interface BlockingCall {
+        Object run();
+    }
+
+    /** A wait of the test thread, for {@link #assertAnInterruptCancels}. */
+    @FunctionalInterface
+    private interface Wait {
+        void await() throws Exception;
+    }
+
+    /**
+     * Runs {@code call} on a new platform or virtual thread, interrupts that thread once
+     * {@code inside} has returned (the call is inside the library then), and asserts that the call
+     * threw the interrupt's CancelledException, with the thread's flag kept, within
+     * {@link #CANCEL_BOUND_MS} of the interrupt.
+     *
+     * @return {@code System.nanoTime()} of the interrupt
+     */
+    private long assertAnInterruptCancels(boolean virtual, String what, BlockingCall call, Wait inside)
+            throws Exception {
+        AtomicReference<Object> outcome = new AtomicReference<>();
+        AtomicLong caughtAt = new AtomicLong();
+        AtomicReference<Boolean> flagKept = new AtomicReference<>();
+        Runnable task = () -> {
+            try {
+                outcome.set(call.run());
+            } catch (Throwable t) {
+                caughtAt.set(System.nanoTime());
+                flagKept.set(Thread.currentThread().isInterrupted());
+                outcome.set(t);
+            }
+        };
+        Thread t = virtual ? startVirtualThread(task) : new Thread(task, "interrupted-call");
+        if (!virtual) {
+            t.start();
+        }
+        inside.await();
+        long interruptedAt = System.nanoTime();
+        t.interrupt();
+        t.join(10_000);
+        assertFalse(t.isAlive(), what);
+        CancelledException c = assertInstanceOf(CancelledException.class, outcome.get(), what);
+        assertEquals(Status.LX_ERR_CANCELLED, c.code());
+        assertTrue(c.getMessage().contains("interrupted"), c.getMessage());
+        assertEquals(Boolean.TRUE, flagKept.get(), what + ": the interrupt flag is kept");
+        long ms = (caughtAt.get() - interruptedAt) / 1_000_000;
+        System.out.printf("%s: interrupt of %s to CancelledException: %d ms%n", backend(), what, ms);
+        assertTrue(ms < CANCEL_BOUND_MS, what + ": returned " + ms + " ms after the interrupt");
+        return interruptedAt;
     }
 
     @Test
@@ -163,6 +198,54 @@ public abstract class AsyncContractTest extends SandboxTestBase {
                 Thread.interrupted();
             }
             assertEquals(0, sandbox.tokenRequests(), "nothing went over the network");
+        }
+    }
+
+    @Test
+    void anInterruptCancelsATokenCallOnAPlatformThread() throws Exception {
+        interruptDuringTokenCalls(false);
+    }
+
+    @Test
+    void anInterruptCancelsATokenCallOnAVirtualThread() throws Exception {
+        assumeTrue(hasVirtualThreads(), "virtual threads need Java 21+");
+        interruptDuringTokenCalls(true);
+    }
+
+    /**
+     * accessToken(), claims() and apiOrigin() on a cold client each wait for the exchange they
+     * started, which a stall of the token endpoint holds (the sandbox's {@code stalled} count says
+     * when it has arrived); an interrupt ends the call with CancelledException within the bound of
+     * the other calls, its native call included (lx_*_with with a cancel handle of the call's
+     * own); the exchange goes on for the client (still held) until close() ends it, having made
+     * exactly one token request.
+     */
+    private void interruptDuringTokenCalls(boolean virtual) throws Exception {
+        Map<String, Function<LeanixClient, Object>> calls = new LinkedHashMap<>();
+        calls.put("accessToken()", LeanixClient::accessToken);
+        calls.put("claims()", LeanixClient::claims);
+        calls.put("apiOrigin()", LeanixClient::apiOrigin);
+        for (Map.Entry<String, Function<LeanixClient, Object>> each : calls.entrySet()) {
+            String what = each.getKey() + " on a " + (virtual ? "virtual" : "platform") + " thread";
+            await(() -> sandbox.stalled() == 0, 20_000, "no request of an earlier test is held by a stall");
+            sandbox.reset();
+            sandbox.fault("{\"endpoint\":\"token\",\"kind\":\"stall\",\"ms\":10000,\"times\":1}");
+            await(() -> busyWorkers() == 0, 5000, "no worker thread runs a call of an earlier test");
+            try (LeanixClient client = builder().build()) {
+                long interruptedAt = assertAnInterruptCancels(virtual, what, () -> each.getValue().apply(client),
+                    () -> await(() -> sandbox.stalled() == 1, 10_000, what + ": its exchange reached the token endpoint"));
+                // A virtual thread's call ran on a worker thread: the interrupt ended that native
+                // call too (before, the virtual thread gave up and left it waiting for the exchange).
+                await(() -> busyWorkers() == 0, 5000, what + ": no worker thread is left in the native call");
+                long ended = (System.nanoTime() - interruptedAt) / 1_000_000;
+                assertTrue(ended < CANCEL_BOUND_MS, what + ": its native call ended " + ended + " ms after the interrupt");
+                assertEquals(0, client.callsInFlight(), what);
+                assertEquals(1, sandbox.stalled(), what + ": the exchange goes on for the client");
+                assertEquals(1, sandbox.tokenRequests(), what);
+            }
+            await(() -> requests("token", 499) == 1, 5000, what + ": close() ended the held exchange");
+            assertEquals(1, sandbox.tokenRequests(), what + ": exactly one token request");
+            assertEquals(0, sandbox.tokenExchanges(), what);
         }
     }
 

@@ -2,8 +2,10 @@ package org.libleanix;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import java.io.IOException;
 import java.time.Duration;
@@ -11,6 +13,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicReference;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.junit.jupiter.api.AfterEach;
@@ -244,6 +247,57 @@ public abstract class WritesContractTest extends SandboxTestBase {
             assertEquals("Preview", Json.at(Json.parse(preview), "name"));
             assertThrows(InvalidArgumentException.class,
                 () -> client.updateFactSheet(id, "[{\"op\":\"set\",\"path\":\"/name\"}]"));
+        }
+    }
+
+    /** Runs a call on a new virtual thread and returns its result or what it threw. */
+    private static Object onVirtualThread(java.util.function.Supplier<Object> call) throws InterruptedException {
+        AtomicReference<Object> outcome = new AtomicReference<>();
+        Thread t = startVirtualThread(() -> {
+            try {
+                outcome.set(call.get());
+            } catch (Throwable e) {
+                outcome.set(e);
+            }
+        });
+        t.join(30_000);
+        assertFalse(t.isAlive(), "the virtual thread ended");
+        return outcome.get();
+    }
+
+    /**
+     * On a virtual thread a write is started ({@code lx_update_fact_sheet_start}) and parked on,
+     * as a run is: no worker thread; its clash retries and its GraphQL errors are the blocking
+     * call's.
+     */
+    @Test
+    void anUpdateOnAVirtualThreadParksOnItsStart() throws Exception {
+        assumeTrue(hasVirtualThreads(), "virtual threads need Java 21+");
+        try (LeanixClient client = builder().build()) {
+            String id = firstApplication(client);
+            long offloaded = Threads.offloaded();
+            sandbox.reset();
+            sandbox.fault("{\"endpoint\":\"graphql\",\"kind\":\"concurrent_edit\",\"times\":1}");
+            Object written = onVirtualThread(() -> client.updateFactSheet(id,
+                "[{\"op\":\"replace\",\"path\":\"/description\",\"value\":\"from a virtual thread\"}]",
+                "java test", false, null));
+            assertTrue(written instanceof String, String.valueOf(written));
+            assertEquals("from a virtual thread", Json.at(Json.parse((String) written), "description"));
+            assertEquals(4, requests("graphql", 200), "1 read + 1 re-read, 2 writes");
+            assertEquals(1, stat("writes"));
+
+            sandbox.reset();
+            sandbox.fault("{\"endpoint\":\"graphql\",\"kind\":\"concurrent_edit\",\"times\":20}");
+            Object refused = onVirtualThread(() -> client.updateFactSheet(id,
+                "[{\"op\":\"replace\",\"path\":\"/alias\",\"value\":\"x\"}]"));
+            GraphQlException clash = assertInstanceOf(GraphQlException.class, refused);
+            assertEquals("REVISION_CLASH", clash.errors().get(0).errorType().orElse(null),
+                "the GraphQL errors came with the completion");
+            assertEquals(8, requests("graphql", 200), "4 reads and 4 writes, then the clash");
+            assertEquals(0, stat("writes"));
+
+            assertEquals(offloaded, Threads.offloaded(), "it parked on lx_update_fact_sheet_start, no worker thread");
+            assertEquals(0, client.callsInFlight());
         }
     }
 

@@ -150,11 +150,34 @@ public interface BackendClient {
      */
     String updateFactSheet(String id, String patchesJson, String comment, int flags, CallSpec spec);
 
-    /** @return {@code lx_access_token}: a current access token */
-    String accessToken();
+    /**
+     * {@code lx_update_fact_sheet_start}: as {@link #requestStart}; the response's body is the
+     * written fact sheet's JSON.
+     *
+     * @param id the fact sheet's id
+     * @param patchesJson a JSON list of {@code {op, path, value}}
+     * @param comment the change's comment, or null
+     * @param flags {@code LX_UPDATE_*} flags
+     * @param spec the per-call options (copied by the library before this returns)
+     * @param callId the number from {@link Completions#register}
+     */
+    void updateFactSheetStart(String id, String patchesJson, String comment, int flags, CallSpec spec, long callId);
 
-    /** @return {@code lx_claims_json}: the claims as a JSON object, or {@code "null"} */
-    String claimsJson();
+    /**
+     * {@code lx_access_token_with}.
+     *
+     * @param spec the per-call options (the deadline and cancel handle bound the wait for an exchange)
+     * @return a current access token
+     */
+    String accessToken(CallSpec spec);
+
+    /**
+     * {@code lx_claims_json_with}.
+     *
+     * @param spec the per-call options, as for {@link #accessToken}
+     * @return the claims as a JSON object, or {@code "null"}
+     */
+    String claimsJson(CallSpec spec);
 
     /** @return {@code lx_forget_token}: true if a token cache file was removed */
     boolean forgetToken();
@@ -203,8 +226,13 @@ public interface BackendClient {
      */
     void webhooksCommit(String subscriptionId, long nextOffset, CallSpec spec);
 
-    /** @return {@code lx_api_origin}: the origin API calls go to */
-    String apiOrigin();
+    /**
+     * {@code lx_api_origin_with}.
+     *
+     * @param spec the per-call options, as for {@link #accessToken}
+     * @return the origin API calls go to
+     */
+    String apiOrigin(CallSpec spec);
 
     /**
      * {@code lx_client_close}: cancels calls in flight (they end with {@code LX_ERR_CANCELLED})

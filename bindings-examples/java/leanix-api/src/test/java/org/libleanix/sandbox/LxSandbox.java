@@ -197,6 +197,14 @@ public final class LxSandbox implements AutoCloseable {
         return ((Number) stats().get("token_requests")).longValue();
     }
 
+    /**
+     * @return how many requests a {@code stall} fault holds right now (not cleared by {@link #reset()});
+     *     a test waits for it instead of sleeping until its request has arrived
+     */
+    public long stalled() {
+        return ((Number) stats().get("stalled")).longValue();
+    }
+
     /** {@code POST /_sandbox/reset}: clears counters, faults and rate-limit windows. */
     public void reset() {
         call("POST", "/_sandbox/reset", "{}");

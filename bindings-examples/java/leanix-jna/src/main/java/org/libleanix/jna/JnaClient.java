@@ -161,13 +161,32 @@ final class JnaClient implements BackendClient {
 
     @Override
     public String updateFactSheet(String id, String patchesJson, String comment, int flags, CallSpec spec) {
-        byte[] i = NativeStrings.utf8z("id", id);
-        byte[] p = NativeStrings.utf8z("patches_json", patchesJson);
-        byte[] c = NativeStrings.utf8z("comment", comment);
+        UpdateArgs a = new UpdateArgs(id, patchesJson, comment);
         OwnedText json = new OwnedText();
-        checkWithOptions(spec, (options, err) -> LibLeanix.lx_update_fact_sheet(handle, i, p, c, flags, options,
-            json.ptr, json.len, err));
+        checkWithOptions(spec, (options, err) -> LibLeanix.lx_update_fact_sheet(handle, a.id, a.patches, a.comment,
+            flags, options, json.ptr, json.len, err));
         return json.take();
+    }
+
+    @Override
+    public void updateFactSheetStart(String id, String patchesJson, String comment, int flags, CallSpec spec,
+                                     long callId) {
+        UpdateArgs a = new UpdateArgs(id, patchesJson, comment);
+        checkWithOptions(spec, (options, err) -> LibLeanix.lx_update_fact_sheet_start(handle, a.id, a.patches,
+            a.comment, flags, options, COMPLETION, new Pointer(callId), err));
+    }
+
+    /** The strings of {@code lx_update_fact_sheet} and {@code lx_update_fact_sheet_start} (a NULL comment for none). */
+    private static final class UpdateArgs {
+        final byte[] id;
+        final byte[] patches;
+        final byte[] comment;
+
+        UpdateArgs(String id, String patchesJson, String comment) {
+            this.id = NativeStrings.utf8z("id", id);
+            this.patches = NativeStrings.utf8z("patches_json", patchesJson);
+            this.comment = NativeStrings.utf8z("comment", comment);
+        }
     }
 
     @Override
@@ -204,13 +223,13 @@ final class JnaClient implements BackendClient {
     }
 
     @Override
-    public String accessToken() {
-        return ownedString(checkedOut((token, err) -> LibLeanix.lx_access_token(handle, token, err)), -1);
+    public String accessToken(CallSpec spec) {
+        return clientString(LibLeanix::lx_access_token_with, spec);
     }
 
     @Override
-    public String claimsJson() {
-        return ownedString(checkedOut((json, err) -> LibLeanix.lx_claims_json(handle, json, err)), -1);
+    public String claimsJson(CallSpec spec) {
+        return clientString(LibLeanix::lx_claims_json_with, spec);
     }
 
     @Override
@@ -260,8 +279,23 @@ final class JnaClient implements BackendClient {
     }
 
     @Override
-    public String apiOrigin() {
-        return ownedString(checkedOut((origin, err) -> LibLeanix.lx_api_origin(handle, origin, err)), -1);
+    public String apiOrigin(CallSpec spec) {
+        return clientString(LibLeanix::lx_api_origin_with, spec);
+    }
+
+    /**
+     * {@code lx_access_token_with}, {@code lx_claims_json_with} or {@code lx_api_origin_with}:
+     * {@code (lx_client *, options, char **out, lx_error **)}, an owned NUL-terminated result.
+     */
+    @FunctionalInterface
+    private interface ClientStringCall {
+        int call(Handles.Client client, Handles.CallOptions options, long[] out, long[] err);
+    }
+
+    private String clientString(ClientStringCall f, CallSpec spec) {
+        long[] out = new long[1];
+        checkWithOptions(spec, (options, err) -> f.call(handle, options, out, err));
+        return ownedString(ptr(out), -1);
     }
 
     @Override

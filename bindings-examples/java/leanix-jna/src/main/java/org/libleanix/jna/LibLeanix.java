@@ -187,9 +187,16 @@ final class LibLeanix {
                                            byte[] comment, int flags, Handles.CallOptions options,
                                            long[] outJson, long[] outLen, long[] err);
 
-    static native int lx_access_token(Handles.Client client, long[] outToken, long[] err);
+    static native int lx_update_fact_sheet_start(Handles.Client client, byte[] id, byte[] patchesJson,
+                                                 byte[] comment, int flags, Handles.CallOptions options,
+                                                 Handles.CompletionCallback callback, Pointer userdata,
+                                                 long[] err);
 
-    static native int lx_claims_json(Handles.Client client, long[] outJson, long[] err);
+    static native int lx_access_token_with(Handles.Client client, Handles.CallOptions options, long[] outToken,
+                                           long[] err);
+
+    static native int lx_claims_json_with(Handles.Client client, Handles.CallOptions options, long[] outJson,
+                                          long[] err);
 
     static native int lx_forget_token(Handles.Client client, int[] outRemoved, long[] err);
 
@@ -213,7 +220,8 @@ final class LibLeanix {
     static native int lx_webhooks_commit(Handles.Client client, byte[] subscriptionId, long nextOffset,
                                          Handles.CallOptions options, long[] err);
 
-    static native int lx_api_origin(Handles.Client client, long[] outOrigin, long[] err);
+    static native int lx_api_origin_with(Handles.Client client, Handles.CallOptions options, long[] outOrigin,
+                                         long[] err);
 
     // Errors.
     static native int lx_error_code(Handles.Error err);

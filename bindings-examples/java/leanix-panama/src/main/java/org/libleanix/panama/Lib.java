@@ -85,8 +85,12 @@ final class Lib {
         ADDRESS, ADDRESS, JAVA_INT, ADDRESS, ADDRESS, ADDRESS, ADDRESS);
     static final MethodHandle UPDATE_FACT_SHEET = call("lx_update_fact_sheet", JAVA_INT,
         ADDRESS, ADDRESS, ADDRESS, ADDRESS, JAVA_INT, ADDRESS, ADDRESS, ADDRESS, ADDRESS);
-    static final MethodHandle ACCESS_TOKEN = call("lx_access_token", JAVA_INT, ADDRESS, ADDRESS, ADDRESS);
-    static final MethodHandle CLAIMS_JSON = call("lx_claims_json", JAVA_INT, ADDRESS, ADDRESS, ADDRESS);
+    static final MethodHandle UPDATE_FACT_SHEET_START = call("lx_update_fact_sheet_start", JAVA_INT,
+        ADDRESS, ADDRESS, ADDRESS, ADDRESS, JAVA_INT, ADDRESS, ADDRESS, ADDRESS, ADDRESS);
+    static final MethodHandle ACCESS_TOKEN_WITH = call("lx_access_token_with", JAVA_INT,
+        ADDRESS, ADDRESS, ADDRESS, ADDRESS);
+    static final MethodHandle CLAIMS_JSON_WITH = call("lx_claims_json_with", JAVA_INT,
+        ADDRESS, ADDRESS, ADDRESS, ADDRESS);
     static final MethodHandle FORGET_TOKEN = call("lx_forget_token", JAVA_INT, ADDRESS, ADDRESS, ADDRESS);
     static final MethodHandle WEBHOOKS_CREATE = call("lx_webhooks_create", JAVA_INT,
         ADDRESS, ADDRESS, ADDRESS, ADDRESS, ADDRESS, ADDRESS);
@@ -99,7 +103,8 @@ final class Lib {
         ADDRESS, ADDRESS, ADDRESS, ADDRESS, ADDRESS, ADDRESS);
     static final MethodHandle WEBHOOKS_COMMIT = call("lx_webhooks_commit", JAVA_INT,
         ADDRESS, ADDRESS, JAVA_LONG, ADDRESS, ADDRESS);
-    static final MethodHandle API_ORIGIN = call("lx_api_origin", JAVA_INT, ADDRESS, ADDRESS, ADDRESS);
+    static final MethodHandle API_ORIGIN_WITH = call("lx_api_origin_with", JAVA_INT,
+        ADDRESS, ADDRESS, ADDRESS, ADDRESS);
 
     static final MethodHandle ERROR_CODE = critical("lx_error_code", JAVA_INT, ADDRESS);
     static final MethodHandle ERROR_MESSAGE = critical("lx_error_message", ADDRESS, ADDRESS);

@@ -162,14 +162,32 @@ final class PanamaClient implements BackendClient {
     @Override
     public String updateFactSheet(String id, String patchesJson, String comment, int flags, CallSpec spec) {
         return inArena((arena, out) -> {
-            MemorySegment i = cString(arena, "id", id);
-            MemorySegment p = cString(arena, "patches_json", patchesJson);
-            MemorySegment c = cString(arena, "comment", comment);
+            UpdateArgs a = UpdateArgs.of(arena, id, patchesJson, comment);
             checkWithOptions(arena, spec, out, options ->
-                (int) Lib.UPDATE_FACT_SHEET.invokeExact(handle, i, p, c, flags, options, out.result(), out.length(),
-                    out.error()));
+                (int) Lib.UPDATE_FACT_SHEET.invokeExact(handle, a.id(), a.patches(), a.comment(), flags, options,
+                    out.result(), out.length(), out.error()));
             return ownedResult(out);
         });
+    }
+
+    @Override
+    public void updateFactSheetStart(String id, String patchesJson, String comment, int flags, CallSpec spec,
+                                     long callId) {
+        inArena((arena, out) -> {
+            UpdateArgs a = UpdateArgs.of(arena, id, patchesJson, comment);
+            checkWithOptions(arena, spec, out, options ->
+                (int) Lib.UPDATE_FACT_SHEET_START.invokeExact(handle, a.id(), a.patches(), a.comment(), flags, options,
+                    Lib.COMPLETION_STUB, MemorySegment.ofAddress(callId), out.error()));
+            return null;
+        });
+    }
+
+    /** The strings of {@code lx_update_fact_sheet} and {@code lx_update_fact_sheet_start} in the call's arena. */
+    private record UpdateArgs(MemorySegment id, MemorySegment patches, MemorySegment comment) {
+        static UpdateArgs of(Arena arena, String id, String patchesJson, String comment) {
+            return new UpdateArgs(cString(arena, "id", id), cString(arena, "patches_json", patchesJson),
+                cString(arena, "comment", comment));
+        }
     }
 
     @Override
@@ -210,8 +228,8 @@ final class PanamaClient implements BackendClient {
     }
 
     @Override
-    public String accessToken() {
-        return clientString(Lib.ACCESS_TOKEN);
+    public String accessToken(CallSpec spec) {
+        return clientString(Lib.ACCESS_TOKEN_WITH, spec);
     }
 
     @Override
@@ -224,8 +242,8 @@ final class PanamaClient implements BackendClient {
     }
 
     @Override
-    public String claimsJson() {
-        return clientString(Lib.CLAIMS_JSON);
+    public String claimsJson(CallSpec spec) {
+        return clientString(Lib.CLAIMS_JSON_WITH, spec);
     }
 
     @Override
@@ -279,8 +297,8 @@ final class PanamaClient implements BackendClient {
     }
 
     @Override
-    public String apiOrigin() {
-        return clientString(Lib.API_ORIGIN);
+    public String apiOrigin(CallSpec spec) {
+        return clientString(Lib.API_ORIGIN_WITH, spec);
     }
 
     @Override
@@ -356,12 +374,14 @@ final class PanamaClient implements BackendClient {
     }
 
     /**
-     * A call {@code (lx_client *, char **out, lx_error **)} whose result is an owned
-     * NUL-terminated string ({@code lx_access_token}, {@code lx_claims_json}, {@code lx_api_origin}).
+     * A call {@code (lx_client *, const lx_call_options *, char **out, lx_error **)} whose result
+     * is an owned NUL-terminated string ({@code lx_access_token_with}, {@code lx_claims_json_with},
+     * {@code lx_api_origin_with}).
      */
-    private String clientString(MethodHandle call) {
+    private String clientString(MethodHandle call, CallSpec spec) {
         return inArena((arena, out) -> {
-            check((int) call.invokeExact(handle, out.result(), out.error()), out);
+            checkWithOptions(arena, spec, out, options ->
+                (int) call.invokeExact(handle, options, out.result(), out.error()));
             return ownedString(out.resultValue(), -1);
         });
     }
