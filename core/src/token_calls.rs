@@ -52,8 +52,10 @@ impl TokenCalls {
 
     /// The decoded claims of a current access token (see [`Client::claims`]).
     pub async fn claims(&self) -> Result<Option<Claims>, Error> {
-        self.with_token("getting the token's claims", |_, token| token.token.claims())
-            .await
+        self.with_token("getting the token's claims", |_, token| {
+            token.token.claims()
+        })
+        .await
     }
 
     /// The origin API calls go to now (see [`Client::api_origin`]).
