@@ -91,8 +91,26 @@ pub struct GlobalOpts {
 
     /// Send API calls to the configured host even when the access token's instanceUrl names
     /// another instance of the same domain (default: follow it; the token endpoint never moves)
+    /// [config: instance_routing = false]
     #[arg(long, global = true)]
     pub no_instance_routing: bool,
+
+    /// Follow the access token's instanceUrl to this host too, whatever its domain: a host name
+    /// or an https:// origin (repeatable or comma-separated; replaces the config file's list)
+    /// [config: allowed_instance_hosts]
+    #[arg(
+        long = "allow-instance-host",
+        global = true,
+        value_name = "HOST",
+        value_delimiter = ','
+    )]
+    pub allow_instance_hosts: Vec<String>,
+
+    /// Most pages lx get --paginate, lx graphql --all and lx ldif warnings fetch; a longer
+    /// walk fails with exit 6 (default from core's policy) [config: max_pages]
+    #[arg(long, global = true, value_name = "N", value_parser = parse_page_count,
+          help = max_pages_help())]
+    pub max_pages: Option<usize>,
 
     /// Print the HTTP status line and headers before the body, like curl -i
     #[arg(short = 'i', long, global = true)]
@@ -317,6 +335,10 @@ pub struct WebhooksCreateArgs {
     /// The workspace (default: the API token's)
     #[arg(long, value_name = "ID")]
     pub workspace_id: Option<String>,
+
+    /// The subscription's workspaceConstraint, sent as given (default: ANY)
+    #[arg(long, value_name = "CONSTRAINT")]
+    pub workspace_constraint: Option<String>,
 }
 
 /// `lx webhooks pull`.
@@ -439,6 +461,26 @@ fn max_response_bytes_help() -> String {
     )
 }
 
+/// The help of `--max-pages`, with the default of core's policy.
+fn max_pages_help() -> String {
+    format!(
+        "Most pages lx get --paginate, lx graphql --all and lx ldif warnings fetch [default: {}; \
+         config: max_pages]; a longer walk fails with exit 6",
+        leanix::policy::DEFAULT_MAX_PAGES
+    )
+}
+
+/// A page count for `--max-pages`: a whole number, at least 1.
+pub fn parse_page_count(s: &str) -> Result<usize, String> {
+    match s.trim().parse::<usize>() {
+        Ok(n) if n >= 1 => Ok(n),
+        _ => Err(format!(
+            "{:?} is not a number of pages: give a whole number of at least 1",
+            s.chars().take(20).collect::<String>()
+        )),
+    }
+}
+
 fn parse_seconds(s: &str) -> Result<f64, String> {
     match s.parse::<f64>() {
         Ok(v) if v.is_finite() && v > 0.0 && v <= 86_400.0 => Ok(v),
@@ -503,6 +545,24 @@ mod tests {
         let cli = Cli::try_parse_from(argv("lx get /x --host h -i --compact")).unwrap();
         assert_eq!(cli.global.host.as_deref(), Some("h"));
         assert!(cli.global.include && cli.global.compact);
+    }
+
+    #[test]
+    fn page_counts_are_whole_numbers_of_at_least_one() {
+        assert_eq!(parse_page_count("3"), Ok(3));
+        for bad in ["0", "-1", "2.5", "ten", ""] {
+            assert!(parse_page_count(bad).is_err(), "{bad:?}");
+        }
+        // Repeated on one side of the subcommand (clap keeps the occurrences after the
+        // subcommand only when a global flag is given on both sides).
+        let cli = Cli::try_parse_from(argv(
+            "lx --allow-instance-host a.example,b.example --allow-instance-host c.example get /x",
+        ))
+        .unwrap();
+        assert_eq!(
+            cli.global.allow_instance_hosts,
+            ["a.example", "b.example", "c.example"]
+        );
     }
 
     #[test]

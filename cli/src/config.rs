@@ -13,6 +13,9 @@
 //! adaptive_pacing = false       # optional: no pacing after a 429
 //! reauth_interval = 30          # optional: seconds between 401-triggered token exchanges
 //! max_requests_per_minute = 600 # optional: a fixed request budget
+//! max_pages = 20000             # optional: most pages of one paging walk
+//! instance_routing = false      # optional: API calls stay on the host whatever instanceUrl says
+//! allowed_instance_hosts = ["eu-7.example.org"] # optional: also follow instanceUrl there
 //! ```
 
 use std::fmt;
@@ -86,11 +89,45 @@ struct FileConfig {
     /// Seconds.
     reauth_interval: Option<f64>,
     max_requests_per_minute: Option<u32>,
+    max_pages: Option<usize>,
+    instance_routing: Option<bool>,
+    allowed_instance_hosts: Option<HostList>,
+}
+
+/// `allowed_instance_hosts` in the file: an array of hosts, or one string of comma-separated
+/// hosts (the form of the C option and the Python keyword).
+#[derive(Debug, Deserialize)]
+#[serde(
+    untagged,
+    expecting = "allowed_instance_hosts must be an array of host names or one string of comma-separated host names"
+)]
+enum HostList {
+    /// `["a.example", "b.example"]`.
+    List(Vec<String>),
+    /// `"a.example,b.example"`.
+    Text(String),
+}
+
+impl HostList {
+    /// The hosts, one per entry, without empty ones.
+    fn hosts(&self) -> Vec<String> {
+        let entries: Vec<&str> = match self {
+            HostList::List(l) => l.iter().map(String::as_str).collect(),
+            HostList::Text(t) => t.split(',').collect(),
+        };
+        entries
+            .into_iter()
+            .map(str::trim)
+            .filter(|h| !h.is_empty())
+            .map(str::to_owned)
+            .collect()
+    }
 }
 
 /// The keys of the configuration file, as its error messages list them.
 const FILE_KEYS: &str = "host, api_token, ca_file, proxy, insecure_loopback, token_cache, \
-                         adaptive_pacing, reauth_interval, max_requests_per_minute";
+                         adaptive_pacing, reauth_interval, max_requests_per_minute, max_pages, \
+                         instance_routing, allowed_instance_hosts";
 
 /// Largest configuration file read (it holds a few short lines).
 const MAX_CONFIG_FILE_BYTES: u64 = 1024 * 1024;
@@ -143,8 +180,12 @@ pub struct Limits {
     pub adaptive_pacing: Option<Sourced<bool>>,
     /// `--reauth-interval`, else the file's `reauth_interval`.
     pub reauth_interval: Option<Sourced<Duration>>,
-    /// False with `--no-instance-routing`.
-    pub instance_routing: bool,
+    /// `--max-pages`, else the file's `max_pages`.
+    pub max_pages: Option<Sourced<usize>>,
+    /// Off with `--no-instance-routing`, else the file's `instance_routing`.
+    pub instance_routing: Option<Sourced<bool>>,
+    /// `--allow-instance-host` (all of them), else the file's `allowed_instance_hosts`.
+    pub allowed_instance_hosts: Option<Sourced<Vec<String>>>,
 }
 
 impl Limits {
@@ -165,11 +206,22 @@ impl Limits {
                     Source::Flag("--reauth-interval"),
                 )
             }),
-            instance_routing: !opts.no_instance_routing,
+            max_pages: opts
+                .max_pages
+                .map(|n| sourced(n, Source::Flag("--max-pages"))),
+            instance_routing: opts
+                .no_instance_routing
+                .then(|| sourced(false, Source::Flag("--no-instance-routing"))),
+            allowed_instance_hosts: (!opts.allow_instance_hosts.is_empty()).then(|| {
+                sourced(
+                    opts.allow_instance_hosts.clone(),
+                    Source::Flag("--allow-instance-host"),
+                )
+            }),
         }
     }
 
-    /// The rate settings the flags left unset, from the configuration file.
+    /// The settings the flags left unset, from the configuration file.
     fn or_file(mut self, file: &FileConfig, source: impl Fn() -> Source) -> CliResult<Limits> {
         if self.max_requests_per_minute.is_none() {
             if let Some(n) = file.max_requests_per_minute {
@@ -201,6 +253,26 @@ impl Limits {
                 self.reauth_interval = Some(sourced(d, source()));
             }
         }
+        if self.max_pages.is_none() {
+            if let Some(n) = file.max_pages {
+                if n == 0 {
+                    return Err(CliError::usage(format!(
+                        "max_pages in the {} must be a whole number of at least 1, not 0",
+                        source()
+                    )));
+                }
+                self.max_pages = Some(sourced(n, source()));
+            }
+        }
+        if self.instance_routing.is_none() {
+            self.instance_routing = file.instance_routing.map(|on| sourced(on, source()));
+        }
+        if self.allowed_instance_hosts.is_none() {
+            self.allowed_instance_hosts = file
+                .allowed_instance_hosts
+                .as_ref()
+                .map(|list| sourced(list.hosts(), source()));
+        }
         Ok(self)
     }
 
@@ -222,9 +294,17 @@ impl Limits {
         if let Some(d) = &self.reauth_interval {
             builder = builder.reauth_interval(d.value);
         }
-        builder
-            .max_requests_per_minute(self.max_requests_per_minute.as_ref().map(|n| n.value))
-            .route_by_instance_url(self.instance_routing)
+        if let Some(n) = &self.max_pages {
+            builder = builder.max_pages(n.value);
+        }
+        if let Some(on) = &self.instance_routing {
+            builder = builder.route_by_instance_url(on.value);
+        }
+        // The core library checks each entry; a bad one fails the build with its name.
+        for host in self.allowed_instance_hosts.iter().flat_map(|h| &h.value) {
+            builder = builder.allow_instance_host(host);
+        }
+        builder.max_requests_per_minute(self.max_requests_per_minute.as_ref().map(|n| n.value))
     }
 }
 
@@ -511,6 +591,24 @@ mod tests {
         assert_eq!(all.adaptive_pacing, Some(false));
         assert_eq!(all.reauth_interval, Some(2.5));
         assert_eq!(all.max_requests_per_minute, Some(90));
+        let routing: FileConfig = toml::from_str(
+            "max_pages = 7\ninstance_routing = false\nallowed_instance_hosts = [\"a.example\", \" \"]\n",
+        )
+        .unwrap();
+        assert_eq!(routing.max_pages, Some(7));
+        assert_eq!(routing.instance_routing, Some(false));
+        assert_eq!(
+            routing.allowed_instance_hosts.unwrap().hosts(),
+            ["a.example"]
+        );
+        let text: FileConfig =
+            toml::from_str("allowed_instance_hosts = \"a.example, b.example\"").unwrap();
+        assert_eq!(
+            text.allowed_instance_hosts.unwrap().hosts(),
+            ["a.example", "b.example"]
+        );
+        assert!(toml::from_str::<FileConfig>("allowed_instance_hosts = 3").is_err());
+        assert!(toml::from_str::<FileConfig>("max_pages = -1").is_err());
     }
 
     #[test]

@@ -69,7 +69,8 @@ Exit codes:
 Configuration: flags, then LEANIX_HOST / LEANIX_API_TOKEN, then the file
 $XDG_CONFIG_HOME/leanix/config.toml (or ~/.config/leanix/config.toml) with keys
 host, api_token, ca_file, proxy, insecure_loopback, token_cache, adaptive_pacing,
-reauth_interval, max_requests_per_minute. The API token is never a command-line argument.
+reauth_interval, max_requests_per_minute, max_pages, instance_routing,
+allowed_instance_hosts. The API token is never a command-line argument.
 
 Examples:
   lx --sandbox demo

@@ -185,6 +185,27 @@ impl Session {
                     .as_ref()
                     .map(|d| (format!("{} s", d.value.as_secs_f64()), &d.source)),
             ),
+            (
+                "max_pages",
+                limits
+                    .max_pages
+                    .as_ref()
+                    .map(|n| (n.value.to_string(), &n.source)),
+            ),
+            (
+                "instance_routing",
+                limits
+                    .instance_routing
+                    .as_ref()
+                    .map(|on| (on.value.to_string(), &on.source)),
+            ),
+            (
+                "allowed_instance_hosts",
+                limits
+                    .allowed_instance_hosts
+                    .as_ref()
+                    .map(|h| (h.value.join(","), &h.source)),
+            ),
         ] {
             if let Some((value, source)) = value {
                 verbose(&format!("{what} {value} (from {source})"));

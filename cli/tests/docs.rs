@@ -284,6 +284,14 @@ fn the_readme_states_core_defaults() {
             leanix::policy::DEFAULT_REAUTH_INTERVAL.as_secs()
         ),
         format!(
+            "`lx ldif warnings` fetch (default {} pages)",
+            leanix::policy::DEFAULT_MAX_PAGES
+        ),
+        format!(
+            "`--max-pages N` pages (default {} pages; config `max_pages`)",
+            leanix::policy::DEFAULT_MAX_PAGES
+        ),
+        format!(
             "an API token file is read up to {} KiB, a CA file up to {} MiB",
             leanix::policy::MAX_API_TOKEN_FILE_BYTES / 1024,
             leanix::policy::MAX_CA_FILE_BYTES / 1024 / 1024

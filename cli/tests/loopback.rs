@@ -16,14 +16,6 @@ fn get() -> Lx {
         .env("LEANIX_API_TOKEN", &api_token())
 }
 
-fn write_config(home: &std::path::Path, text: &str) {
-    let dir = home.join(".config").join("leanix");
-    std::fs::create_dir_all(&dir).unwrap();
-    let path = dir.join("config.toml");
-    std::fs::write(&path, text).unwrap();
-    chmod(&path, 0o600);
-}
-
 #[test]
 fn without_the_opt_in_http_is_refused_and_the_error_names_the_variable() {
     let run = get().run().expect(2);
@@ -55,15 +47,15 @@ fn the_environment_variable_opts_in() {
 #[test]
 fn the_config_key_opts_in_and_flag_and_environment_come_first() {
     let cmd = get();
-    write_config(cmd.home(), "insecure_loopback = true\n");
+    write_home_config(cmd.home(), "insecure_loopback = true\n");
     assert!(cmd.run().ok().json()["data"].is_array());
 
     // The environment's 0 beats the file's true; the flag beats the environment's 0.
     let cmd = get().env("LEANIX_INSECURE_LOOPBACK", "0");
-    write_config(cmd.home(), "insecure_loopback = true\n");
+    write_home_config(cmd.home(), "insecure_loopback = true\n");
     cmd.run().expect(2);
     let mut args = get().env("LEANIX_INSECURE_LOOPBACK", "0");
-    write_config(args.home(), "insecure_loopback = false\n");
+    write_home_config(args.home(), "insecure_loopback = false\n");
     args = args.arg_first("--insecure-loopback");
     args.run().ok();
 

@@ -1,6 +1,8 @@
 //! `lx get --paginate [--merge]` against the sandbox's REST list: every fact sheet exactly
 //! once (compared with the sandbox's own count and the API's `total`), exact request counts,
-//! and a failure mid-walk is a non-zero exit without a merged result.
+//! and a failure mid-walk is a non-zero exit without a merged result. `lx graphql --all`
+//! without `pageInfo` (in the query or in the server's page) fails instead of printing a
+//! partial result, and `--max-pages` (or `max_pages` in the config file) caps both walks.
 
 mod common;
 
@@ -125,4 +127,155 @@ fn merge_needs_paginate_and_include_does_not_apply() {
         .run()
         .expect(2);
     assert_contains(&run.stderr, "--include");
+}
+
+/// A paged GraphQL query of 2 fact sheets a page.
+const PAGED_QUERY: &str = "query($after: String) { allFactSheets(first: 2, after: $after) { pageInfo { hasNextPage endCursor } edges { node { id } } } }";
+
+#[test]
+fn graphql_all_without_page_info_fails_and_prints_nothing() {
+    let sb = Sandbox::builder().fact_sheets(20).start().unwrap();
+    // The query selects no pageInfo: refused before the first request (usage, exit 2), not
+    // answered with the first page's edges.
+    let query = "query($after: String) { allFactSheets(first: 5, after: $after) { edges { node { id } } } }";
+    let run = lx_on(&sb, &["graphql", "--all", query]).run().expect(2);
+    assert_eq!(run.stdout, "");
+    assert_eq!(
+        run.stderr.trim_end(),
+        "lx: the GraphQL query does not select pageInfo { hasNextPage endCursor } on its connection"
+    );
+    assert_eq!(sb.stats().total(Endpoint::GraphQl), 0, "nothing was sent");
+
+    // The query is right but the server's page has no pageInfo: an invalid response (exit 6)
+    // after that one request, and still nothing printed.
+    sb.inject(
+        Endpoint::GraphQl,
+        Fault::Respond {
+            status: 200,
+            content_type: "application/json".into(),
+            body: r#"{"data":{"allFactSheets":{"edges":[{"node":{"id":"a"}}]}}}"#.into(),
+        },
+        1,
+    );
+    let run = lx_on(&sb, &["graphql", "--all", PAGED_QUERY])
+        .run()
+        .expect(6);
+    assert_eq!(run.stdout, "");
+    assert_eq!(
+        run.stderr.trim_end(),
+        "lx: GraphQL page 1 has no connection with pageInfo in its data"
+    );
+    assert_eq!(sb.stats().total(Endpoint::GraphQl), 1);
+}
+
+#[test]
+fn max_pages_caps_graphql_all_with_exit_6_after_exactly_that_many_requests() {
+    // 20 fact sheets, 2 a page: 10 pages.
+    let sb = Sandbox::builder().fact_sheets(20).start().unwrap();
+    let run = lx_on(&sb, &["--max-pages", "3", "graphql", "--all", PAGED_QUERY])
+        .run()
+        .expect(6);
+    assert_eq!(run.stdout, "", "nothing of a capped walk is printed");
+    assert_eq!(
+        run.stderr.trim_end(),
+        "lx: GraphQL paging has more than 3 pages (max_pages)"
+    );
+    assert_eq!(sb.stats().requests(Endpoint::GraphQl, 200), 3);
+
+    // A walk of exactly the cap passes: the cap counts pages, not next-page links.
+    sb.reset();
+    let v = lx_on(&sb, &["graphql", "--all", PAGED_QUERY, "--max-pages", "10"])
+        .run()
+        .ok()
+        .json();
+    assert_eq!(v["allFactSheets"]["edges"].as_array().unwrap().len(), 20);
+    assert_eq!(sb.stats().requests(Endpoint::GraphQl, 200), 10);
+
+    // The config file's max_pages, and the flag before it.
+    sb.reset();
+    let cmd = lx_on(&sb, &["graphql", "--all", PAGED_QUERY]);
+    write_home_config(cmd.home(), "max_pages = 4\n");
+    let run = cmd.run().expect(6);
+    assert_eq!(
+        run.stderr.trim_end(),
+        "lx: GraphQL paging has more than 4 pages (max_pages)"
+    );
+    assert_eq!(sb.stats().requests(Endpoint::GraphQl, 200), 4);
+    sb.reset();
+    let cmd = lx_on(&sb, &["--max-pages", "10", "graphql", "--all", PAGED_QUERY]);
+    write_home_config(cmd.home(), "max_pages = 4\n");
+    cmd.run().ok();
+    assert_eq!(sb.stats().requests(Endpoint::GraphQl, 200), 10);
+}
+
+#[test]
+fn max_pages_caps_get_paginate_with_exit_6_after_exactly_that_many_requests() {
+    // 20 fact sheets, 5 a page: 4 pages.
+    let sb = Sandbox::builder().fact_sheets(20).start().unwrap();
+    let path = format!("{FACT_SHEETS}?pageSize=5");
+    let run = lx_on(
+        &sb,
+        &["--max-pages", "2", "get", "--paginate", "--merge", &path],
+    )
+    .run()
+    .expect(6);
+    assert_eq!(run.stdout, "");
+    assert_eq!(
+        run.stderr.trim_end(),
+        "lx: REST paging has more than 2 pages (max_pages)"
+    );
+    assert_eq!(sb.stats().total(Endpoint::FactSheets), 2);
+
+    // Without --merge, the page before the cap is printed and said to be partial.
+    sb.reset();
+    let run = lx_on(&sb, &["--max-pages", "2", "get", "--paginate", &path])
+        .run()
+        .expect(6);
+    assert_eq!(run.stdout.lines().count(), 1);
+    assert_contains(&run.stderr, "failed after 1 page(s)");
+    assert!(
+        run.stderr
+            .trim_end()
+            .ends_with("lx: REST paging has more than 2 pages (max_pages)"),
+        "{}",
+        run.stderr
+    );
+    assert_eq!(sb.stats().total(Endpoint::FactSheets), 2);
+
+    sb.reset();
+    let items = lx_on(
+        &sb,
+        &["--max-pages", "4", "get", "--paginate", "--merge", &path],
+    )
+    .run()
+    .ok()
+    .json();
+    assert_eq!(items.as_array().unwrap().len(), 20);
+    assert_eq!(sb.stats().total(Endpoint::FactSheets), 4);
+}
+
+#[test]
+fn a_page_cap_of_zero_or_garbage_is_a_usage_error_naming_it() {
+    let sb = Sandbox::builder().fact_sheets(5).start().unwrap();
+    for bad in ["0", "-3", "2.5", "many"] {
+        let flag = format!("--max-pages={bad}");
+        let run = lx_on(&sb, &[&flag, "graphql", "--all", PAGED_QUERY])
+            .run()
+            .expect(2);
+        assert_contains(&run.stderr, "--max-pages");
+        assert_contains(
+            &run.stderr,
+            "is not a number of pages: give a whole number of at least 1",
+        );
+    }
+    for (text, needle) in [
+        ("max_pages = 0\n", "max_pages in the config file"),
+        ("max_pages = \"ten\"\n", "max_pages"),
+    ] {
+        let cmd = lx_on(&sb, &["get", "--paginate", FACT_SHEETS]);
+        write_home_config(cmd.home(), text);
+        let run = cmd.run().expect(2);
+        assert_contains(&run.stderr, needle);
+    }
+    assert_eq!(sb.stats().total(Endpoint::Any), 0, "nothing was sent");
 }

@@ -1,12 +1,20 @@
 //! `lx webhooks` against a sandbox whose tokens name an instance listener: `pull` prints each
 //! event as a JSON line and commits, `--exec` commits only on exit 0 and stops at the first
 //! failure, `--follow` stops cleanly on SIGINT; `list`/`create`/`delete`; `lx whoami` shows the
-//! routed instance, and `--no-instance-routing` keeps calls on the host.
+//! routed instance, and `--no-instance-routing` keeps calls on the host. `create` sends
+//! `--workspace-constraint`. The allow-list (`--allow-instance-host`, `allowed_instance_hosts`)
+//! and `instance_routing = false`, against a token endpoint of the test's own whose tokens name
+//! an instance outside the configured host's domain.
 
 mod common;
 
-use std::io::{BufRead, BufReader};
+use std::io::{BufRead, BufReader, Read, Write};
+use std::net::TcpListener;
 use std::process::Stdio;
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::Arc;
+
+use base64::Engine;
 
 use common::*;
 use leanix_sandbox::{Endpoint, Sandbox};
@@ -238,4 +246,226 @@ fn an_instance_url_outside_the_rule_is_a_warning_and_calls_stay_on_the_host() {
     );
     assert_eq!(sb.stats().requests(Endpoint::FactSheets, 200), 1);
     assert_eq!(sb.instance_stats().total(Endpoint::Any), 0);
+}
+
+#[test]
+fn create_sends_the_workspace_constraint() {
+    let sb = routed_sandbox();
+    let sub = lx_on(
+        &sb,
+        &[
+            "webhooks",
+            "create",
+            "--tag-set",
+            "custom",
+            "--workspace-id",
+            sb.workspace_id(),
+            "--workspace-constraint",
+            "ANY",
+        ],
+    )
+    .run()
+    .ok()
+    .json();
+    assert_eq!(sub["workspaceConstraint"], "ANY");
+    assert_eq!(sub["workspaceId"], sb.workspace_id());
+    // The sandbox knows ANY only: another value reaches it as given and is refused with the
+    // server's reason.
+    let run = lx_on(
+        &sb,
+        &[
+            "webhooks",
+            "create",
+            "--tag-set",
+            "custom",
+            "--workspace-constraint",
+            "WORKSPACE_ONLY",
+        ],
+    )
+    .run()
+    .expect(4);
+    assert_eq!(
+        run.stderr.trim_end(),
+        format!(
+            "lx: POST {}/services/webhooks/v1/subscriptions answered HTTP 400 Bad Request: \
+             'workspaceConstraint' must be \"ANY\"",
+            sb.instance_url().unwrap().trim_end_matches('/')
+        )
+    );
+    assert_eq!(sb.instance_stats().requests(Endpoint::Webhooks, 400), 1);
+    let run = lx_on(
+        &sb,
+        &[
+            "webhooks",
+            "create",
+            "--tag-set",
+            "custom",
+            "--workspace-constraint",
+            " ",
+        ],
+    )
+    .run()
+    .expect(2);
+    assert_eq!(
+        run.stderr.trim_end(),
+        "lx: --workspace-constraint is empty; leave it out for ANY"
+    );
+    assert_eq!(sb.instance_stats().requests(Endpoint::Webhooks, 400), 1);
+}
+
+/// The instance the tokens of [`token_endpoint`] name: outside the domain of a loopback host.
+const FAR_INSTANCE: &str = "https://eu-7.example.org";
+
+/// A token endpoint on loopback that answers every request with an access token (a JWT,
+/// unsigned: `lx` decodes claims without verifying them) whose `instanceUrl` is
+/// [`FAR_INSTANCE`]. Returns its URL and how many requests it answered.
+fn token_endpoint() -> (String, Arc<AtomicUsize>) {
+    let listener = TcpListener::bind("127.0.0.1:0").unwrap();
+    let url = format!("http://{}", listener.local_addr().unwrap());
+    let part = |v: Value| base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(v.to_string());
+    let exp = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .unwrap()
+        .as_secs()
+        + 3600;
+    let jwt = format!(
+        "{}.{}.{}",
+        part(json!({"alg": "RS256", "typ": "JWT"})),
+        part(json!({"sub": "cli-test", "exp": exp, "instanceUrl": FAR_INSTANCE})),
+        part(json!("not-verified"))
+    );
+    let body = json!({"access_token": jwt, "token_type": "bearer", "expires_in": 3600}).to_string();
+    let answered = Arc::new(AtomicUsize::new(0));
+    let count = Arc::clone(&answered);
+    std::thread::spawn(move || {
+        for mut stream in listener.incoming().flatten() {
+            // The request: its head, then Content-Length bytes of body.
+            let mut reader = BufReader::new(stream.try_clone().unwrap());
+            let mut length = 0usize;
+            let mut line = String::new();
+            while reader.read_line(&mut line).unwrap_or(0) > 0 && line.trim_end() != "" {
+                if let Some((name, value)) = line.split_once(':') {
+                    if name.eq_ignore_ascii_case("content-length") {
+                        length = value.trim().parse().unwrap_or(0);
+                    }
+                }
+                line.clear();
+            }
+            let mut request_body = vec![0u8; length];
+            let _ = reader.read_exact(&mut request_body);
+            count.fetch_add(1, Ordering::SeqCst);
+            let _ = write!(
+                stream,
+                "HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{body}",
+                body.len()
+            );
+        }
+    });
+    (url, answered)
+}
+
+/// `lx --insecure-loopback --no-token-cache ARGS... whoami --json` against `host`.
+fn whoami_on(host: &str, args: &[&str]) -> Lx {
+    let mut all = vec!["--insecure-loopback", "--no-token-cache"];
+    all.extend_from_slice(args);
+    all.extend_from_slice(&["whoami", "--json"]);
+    Lx::bare(&all)
+        .env("LEANIX_HOST", host)
+        .env("LEANIX_API_TOKEN", "cli-test-api-token")
+}
+
+#[test]
+fn the_allow_list_lets_routing_follow_an_instance_outside_the_domain() {
+    let (host, answered) = token_endpoint();
+    let origin = |run: &Run| run.json()["api_origin"].as_str().unwrap().to_owned();
+
+    // Not under the (loopback) host's domain nor allowed: refused with a warning.
+    let run = whoami_on(&host, &[]).run().ok();
+    assert_eq!(origin(&run).trim_end_matches('/'), host);
+    assert_contains(&run.stderr, "lx: warning:");
+    assert_contains(&run.stderr, FAR_INSTANCE);
+    assert_contains(&run.stderr, "not in the allow-list");
+
+    // Allowed by the flag, alone or in a comma-separated list: followed, no warning.
+    for allow in ["eu-7.example.org", "other.example,EU-7.example.org"] {
+        let run = whoami_on(&host, &["--allow-instance-host", allow])
+            .run()
+            .ok();
+        assert_eq!(origin(&run), FAR_INSTANCE, "{allow}");
+        assert_eq!(run.stderr, "", "{allow}");
+    }
+    let run = whoami_on(
+        &host,
+        &[
+            "--allow-instance-host",
+            "other.example",
+            "--allow-instance-host",
+            "https://eu-7.example.org",
+        ],
+    )
+    .run()
+    .ok();
+    assert_eq!(origin(&run), FAR_INSTANCE);
+
+    // Allowed by the config file (an array, or a comma-separated string as the C option).
+    for list in [
+        r#"["eu-7.example.org"]"#,
+        r#""other.example, eu-7.example.org""#,
+    ] {
+        let cmd = whoami_on(&host, &[]);
+        write_home_config(cmd.home(), &format!("allowed_instance_hosts = {list}\n"));
+        assert_eq!(origin(&cmd.run().ok()), FAR_INSTANCE, "{list}");
+    }
+    // The flag's list replaces the file's.
+    let cmd = whoami_on(&host, &["--allow-instance-host", "other.example"]);
+    write_home_config(
+        cmd.home(),
+        "allowed_instance_hosts = [\"eu-7.example.org\"]\n",
+    );
+    let run = cmd.run().ok();
+    assert_eq!(origin(&run).trim_end_matches('/'), host);
+    assert_contains(&run.stderr, "not in the allow-list");
+
+    // instance_routing = false in the file: the configured host, quietly, allow-list or not.
+    let cmd = whoami_on(&host, &["--allow-instance-host", "eu-7.example.org"]);
+    write_home_config(cmd.home(), "instance_routing = false\n");
+    let run = cmd.run().ok();
+    assert_eq!(origin(&run).trim_end_matches('/'), host);
+    assert_eq!(run.stderr, "");
+
+    // whoami makes no API call: each run above was one token exchange.
+    assert_eq!(answered.load(Ordering::SeqCst), 8);
+
+    // lx config shows the list and where it came from.
+    let run = Lx::bare(&[
+        "config",
+        "--allow-instance-host",
+        "eu-7.example.org,b.example",
+    ])
+    .run()
+    .ok();
+    assert_contains(
+        &run.stdout,
+        "also to eu-7.example.org, b.example (from flag --allow-instance-host)",
+    );
+}
+
+#[test]
+fn a_bad_allowed_instance_host_is_a_usage_error_naming_it() {
+    let (host, answered) = token_endpoint();
+    let run = whoami_on(&host, &["--allow-instance-host", "http://eu-7.example.org"])
+        .run()
+        .expect(2);
+    assert_eq!(
+        run.stderr.trim_end(),
+        "lx: the allowed instance host \"http://eu-7.example.org\" must be a host name or an https:// origin"
+    );
+    let cmd = whoami_on(&host, &[]);
+    write_home_config(cmd.home(), "allowed_instance_hosts = 7\n");
+    let run = cmd.run().expect(2);
+    assert_contains(
+        &run.stderr,
+        "allowed_instance_hosts must be an array of host names or one string of comma-separated host names",
+    );
+    assert_eq!(answered.load(Ordering::SeqCst), 0, "nothing was sent");
 }

@@ -117,5 +117,28 @@ pub fn run(opts: &GlobalOpts) -> CliResult {
     line(&format!(
         "{:<11} at most one token exchange caused by 401s per {reauth}",
         "reauth"
+    ))?;
+    let pages = match &limits.max_pages {
+        Some(n) => format!("{} pages (from {})", n.value, n.source),
+        None => format!("{} pages (the default)", leanix::policy::DEFAULT_MAX_PAGES),
+    };
+    line(&format!(
+        "{:<11} a paging walk fetches at most {pages}",
+        "pages"
+    ))?;
+    let routing = match &limits.instance_routing {
+        Some(r) => format!("{} (from {})", on_off(r.value), r.source),
+        None => format!(
+            "{} (the default)",
+            on_off(leanix::policy::DEFAULT_ROUTE_BY_INSTANCE_URL)
+        ),
+    };
+    let allowed = match &limits.allowed_instance_hosts {
+        Some(h) => format!("; also to {} (from {})", h.value.join(", "), h.source),
+        None => String::new(),
+    };
+    line(&format!(
+        "{:<11} API calls follow the token's instanceUrl under the host's domain: {routing}{allowed}",
+        "routing"
     ))
 }

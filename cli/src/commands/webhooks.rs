@@ -75,11 +75,20 @@ fn spec(args: &WebhooksCreateArgs) -> CliResult<NewSubscription> {
             ))
         })?,
     };
+    let workspace_constraint = match args.workspace_constraint.as_deref().map(str::trim) {
+        None => None,
+        Some("") => {
+            return Err(CliError::usage(
+                "--workspace-constraint is empty; leave it out for ANY",
+            ))
+        }
+        Some(c) => Some(c.to_owned()),
+    };
     Ok(NewSubscription {
         identifier: args.identifier.clone(),
         tag_sets,
         workspace_id: args.workspace_id.clone(),
-        workspace_constraint: None,
+        workspace_constraint,
         payload_mode,
     })
 }

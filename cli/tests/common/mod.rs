@@ -281,6 +281,17 @@ pub fn temp_file(name: &str, contents: &[u8]) -> (tempfile::TempDir, PathBuf) {
     (dir, path)
 }
 
+/// Writes `text` as the default configuration file under `home` (mode 0600) and returns its
+/// path.
+pub fn write_home_config(home: &Path, text: &str) -> PathBuf {
+    let dir = home.join(".config").join("leanix");
+    std::fs::create_dir_all(&dir).expect("config dir");
+    let path = dir.join("config.toml");
+    std::fs::write(&path, text).expect("write config");
+    chmod(&path, 0o600);
+    path
+}
+
 /// Sets a file's Unix permission bits.
 pub fn chmod(path: &Path, mode: u32) {
     use std::os::unix::fs::PermissionsExt;
