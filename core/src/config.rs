@@ -311,8 +311,10 @@ impl ClientBuilder {
     }
 
     /// A proxy URL (`http://proxy:3128` or `https://…`) for every request. Without it,
-    /// `HTTPS_PROXY`, `HTTP_PROXY` and `NO_PROXY` from the environment apply. Refused by
-    /// `build()` for an `http://` host: the proxy would see the credentials in clear text.
+    /// `HTTPS_PROXY` (else `ALL_PROXY`) and `NO_PROXY` from the environment apply to an
+    /// `https://` host, and `build()` refuses an environment proxy of another scheme (such as
+    /// `socks5://`) rather than going direct. Refused by `build()` for an `http://` host: the
+    /// proxy would see the credentials in clear text.
     pub fn proxy(self, url: impl Into<String>) -> Self {
         match parse_proxy(&url.into()) {
             Ok(proxy) => self.edit(|c| c.proxy = Some(proxy)),
@@ -561,6 +563,9 @@ impl ClientBuilder {
                 "refusing a proxy for the http:// host {origin}: the proxy would see the API token and access tokens in clear text"
             )));
         }
+        if self.config.proxy.is_none() && origin.is_https() {
+            check_environment_proxy(|name| std::env::var(name).ok())?;
+        }
         let mut config = self.config;
         config.routing.allow_insecure_loopback = self.allow_insecure_loopback;
         Ok(Built {
@@ -569,6 +574,39 @@ impl ClientBuilder {
             config,
         })
     }
+}
+
+/// The environment variables that name a proxy for an `https://` host, in the order the HTTP
+/// stack reads them (the first one set wins).
+const ENV_HTTPS_PROXIES: [&str; 4] = ["HTTPS_PROXY", "https_proxy", "ALL_PROXY", "all_proxy"];
+
+/// Refuses an environment proxy whose scheme the HTTP stack cannot use: it would skip it
+/// silently and connect directly (or speak HTTP to a SOCKS port), so a user who relies on the
+/// proxy would never learn why. A value without a scheme means `http://`, as curl reads it.
+/// Only the variable's name and the scheme are quoted: the value may carry a password.
+fn check_environment_proxy(var: impl Fn(&str) -> Option<String>) -> Result<(), Error> {
+    let Some((name, value)) = ENV_HTTPS_PROXIES.iter().find_map(|name| {
+        var(name)
+            .filter(|v| !v.trim().is_empty())
+            .map(|v| (name, v))
+    }) else {
+        return Ok(());
+    };
+    let value = value.trim();
+    let Some((scheme, _)) = value.split_once("://") else {
+        return Ok(());
+    };
+    if matches!(scheme.to_ascii_lowercase().as_str(), "http" | "https") {
+        return Ok(());
+    }
+    let scheme: String = scheme
+        .chars()
+        .filter(char::is_ascii_alphanumeric)
+        .take(16)
+        .collect();
+    Err(config(format!(
+        "{name} names a proxy with the scheme {scheme:?}; only http:// and https:// proxies are supported (unset {name}, or set the proxy option)"
+    )))
 }
 
 /// Parses a proxy URL: `http://` or `https://` only (anything else would be ignored and the
@@ -672,4 +710,54 @@ pub fn read_ca_file(path: impl AsRef<std::path::Path>) -> Result<Vec<u8>, Error>
             crate::error::quote(&path.to_string_lossy())
         ))
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::check_environment_proxy;
+
+    fn env<'a>(pairs: &'a [(&'a str, &'a str)]) -> impl Fn(&str) -> Option<String> + 'a {
+        move |name| {
+            pairs
+                .iter()
+                .find(|(n, _)| *n == name)
+                .map(|(_, v)| v.to_string())
+        }
+    }
+
+    #[test]
+    fn usable_or_absent_environment_proxies_pass() {
+        for pairs in [
+            &[][..],
+            &[("HTTPS_PROXY", "http://proxy:3128")][..],
+            &[("https_proxy", "HTTPS://proxy:3128")][..],
+            &[("ALL_PROXY", "proxy.example:8080")][..],
+            &[("HTTPS_PROXY", "  "), ("all_proxy", "http://p:1")][..],
+        ] {
+            assert!(check_environment_proxy(env(pairs)).is_ok(), "{pairs:?}");
+        }
+    }
+
+    #[test]
+    fn an_unusable_environment_proxy_is_refused_by_name_without_its_value() {
+        let err = check_environment_proxy(env(&[("HTTPS_PROXY", "socks5h://me:s3cret@p:1080")]))
+            .unwrap_err();
+        assert_eq!(
+            err.message(),
+            "HTTPS_PROXY names a proxy with the scheme \"socks5h\"; only http:// and https:// \
+             proxies are supported (unset HTTPS_PROXY, or set the proxy option)"
+        );
+        // The first variable set is the one the HTTP stack uses, so it is the one checked.
+        let err = check_environment_proxy(env(&[
+            ("all_proxy", "http://fine:1"),
+            ("https_proxy", "ftp://p:21"),
+        ]))
+        .unwrap_err();
+        assert!(err.message().starts_with("https_proxy names"), "{err}");
+        assert!(check_environment_proxy(env(&[
+            ("HTTPS_PROXY", "http://fine:1"),
+            ("ALL_PROXY", "ftp://p:21"),
+        ]))
+        .is_ok());
+    }
 }
