@@ -23,6 +23,19 @@ query($after: String) {
 }"""
 
 
+def test_claims_read_nested_values_and_absent_ones_as_none() -> None:
+    c = leanix.Claims({"sub": "u1", "iss": "lx", "instanceUrl": "https://eu.leanix.net",
+                       "region": "eu", "principal": {"username": "me", "permission": {
+                           "workspaceId": "w1", "workspaceName": "ws", "role": "MEMBER"}}})
+    assert (c.subject, c.issuer, c.instance_url, c.region) == ("u1", "lx",
+                                                               "https://eu.leanix.net", "eu")
+    assert (c.username, c.workspace_id, c.workspace_name, c.role) == ("me", "w1", "ws",
+                                                                      "MEMBER")
+    bare = leanix.Claims({"principal": "not an object"})
+    assert (bare.subject, bare.username, bare.workspace_id, bare.role) == (None,) * 4
+    assert leanix.Claims({"principal": {"permission": 7}}).workspace_name is None
+
+
 def test_full_flow(sandbox: Sandbox) -> None:
     events: List[Tuple[str, Dict[str, Any]]] = []
     with leanix.Client(sandbox.url, sandbox.admin_token, insecure_loopback=True,

@@ -8,6 +8,21 @@ from dataclasses import dataclass, field
 from typing import Any, Dict, Optional
 
 
+def _claim(*path: str, doc: str) -> Any:
+    """A read-only property for the claim at ``path`` (nested objects by name): its value, or
+    ``None`` when the claim or an object on the way is absent or not an object."""
+
+    def get(self: "Claims") -> Any:
+        value: Any = self.raw
+        for name in path:
+            if not isinstance(value, dict):
+                return None
+            value = value.get(name)
+        return value
+
+    return property(get, doc=doc)
+
+
 @dataclass(frozen=True)
 class Claims:
     """The decoded (not verified) claims of an access token. ``raw`` holds them all."""
@@ -21,10 +36,7 @@ class Claims:
         raw = _json.loads(text)
         return Claims(raw) if isinstance(raw, dict) else None
 
-    @property
-    def subject(self) -> Optional[str]:
-        """The ``sub`` claim (the user the token was issued to)."""
-        return self.raw.get("sub")
+    subject = _claim("sub", doc="The ``sub`` claim (the user the token was issued to).")
 
     @property
     def expires_at(self) -> Optional[_dt.datetime]:
@@ -34,50 +46,17 @@ class Claims:
             return _dt.datetime.fromtimestamp(exp, tz=_dt.timezone.utc)
         return None
 
-    @property
-    def issuer(self) -> Optional[str]:
-        """The ``iss`` claim."""
-        return self.raw.get("iss")
-
-    @property
-    def instance_url(self) -> Optional[str]:
-        """The ``instanceUrl`` claim: the instance the workspace lives on."""
-        return self.raw.get("instanceUrl")
-
-    @property
-    def region(self) -> Optional[str]:
-        """The ``region`` claim."""
-        return self.raw.get("region")
-
-    @property
-    def _principal(self) -> Dict[str, Any]:
-        p = self.raw.get("principal")
-        return p if isinstance(p, dict) else {}
-
-    @property
-    def _permission(self) -> Dict[str, Any]:
-        p = self._principal.get("permission")
-        return p if isinstance(p, dict) else {}
-
-    @property
-    def username(self) -> Optional[str]:
-        """``principal.username``."""
-        return self._principal.get("username")
-
-    @property
-    def workspace_id(self) -> Optional[str]:
-        """``principal.permission.workspaceId``."""
-        return self._permission.get("workspaceId")
-
-    @property
-    def workspace_name(self) -> Optional[str]:
-        """``principal.permission.workspaceName``."""
-        return self._permission.get("workspaceName")
-
-    @property
-    def role(self) -> Optional[str]:
-        """The role in the workspace (``ADMIN``, ``MEMBER``, ``VIEWER``, ...)."""
-        return self._permission.get("role")
+    issuer = _claim("iss", doc="The ``iss`` claim.")
+    instance_url = _claim("instanceUrl",
+                          doc="The ``instanceUrl`` claim: the instance the workspace lives on.")
+    region = _claim("region", doc="The ``region`` claim.")
+    username = _claim("principal", "username", doc="``principal.username``.")
+    workspace_id = _claim("principal", "permission", "workspaceId",
+                          doc="``principal.permission.workspaceId``.")
+    workspace_name = _claim("principal", "permission", "workspaceName",
+                            doc="``principal.permission.workspaceName``.")
+    role = _claim("principal", "permission", "role",
+                  doc="The role in the workspace (``ADMIN``, ``MEMBER``, ``VIEWER``, ...).")
 
     def __getitem__(self, key: str) -> Any:
         """Any claim by name (``claims["region"]``)."""
