@@ -549,7 +549,7 @@ async fn sixteen_callers_wait_for_the_retry_time_together() {
 /// default three attempts), the server answering 429 for the first second: a bounded number of
 /// requests, never a hot loop, and no request while the client is paused. Measured: `1` and
 /// `120` 16 requests in the first second; `0`, a past date, a huge number, garbage and none
-/// 9-37 (16, a retry at the floor, then single paced requests and one paced burst).
+/// 9-37 (16, then retries spread by each caller's random backoff and paced by the client).
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
 async fn every_retry_after_form_is_bounded_for_sixteen_callers() {
     let attempts = u64::from(policy::DEFAULT_MAX_ATTEMPTS);
@@ -575,22 +575,12 @@ async fn every_retry_after_form_is_bounded_for_sixteen_callers() {
         );
         // Never more than every caller's attempts.
         assert!(run.total() <= 16 * attempts, "{value:?}: {}", run.total());
-        // The first wave is at most one request per caller. The scheduler may split it over
-        // two steps, and with `0` or a past date the second step is every caller's retry at
-        // the floor; after those, the first second holds at most one paced burst (a second's
-        // worth at 0.7x the measured rate; measured: 2-16) between single paced requests. A
-        // hot loop would send thousands, in many steps.
+        // The first wave is at most one request per caller. What follows depends on the
+        // random backoff of each caller (measured: 9-37 requests in the first second, spread
+        // over one to a dozen steps), so its shape is not asserted; the bound above is what
+        // rules out a hot loop (which would send thousands), and the pause check below what
+        // rules out sending while the client is paused.
         assert!(run.steps[0].sent <= 16, "{value:?}: {:?}", run.steps[0]);
-        let bursts = run
-            .steps
-            .iter()
-            .skip(2)
-            .filter(|s| s.at < Duration::from_secs(1) && s.sent > 1)
-            .count();
-        assert!(
-            bursts <= 1,
-            "{value:?}: {bursts} bursts in the first second"
-        );
         if let Some(pause) = pause {
             // No request while a 429's pause lasts.
             for s in run.steps.iter().filter(|s| s.refused > 0) {
