@@ -261,6 +261,14 @@ impl ClientBuilder {
         self
     }
 
+    /// Edits the retry policy of API calls and that of token exchanges alike.
+    fn edit_retries(self, f: impl Fn(&mut RetryPolicy)) -> Self {
+        self.edit(|c| {
+            f(&mut c.api_retry);
+            f(&mut c.token_retry);
+        })
+    }
+
     fn fail(mut self, error: Error) -> Self {
         self.error.get_or_insert(error);
         self
@@ -359,18 +367,12 @@ impl ClientBuilder {
     /// Base of the full-jitter backoff between attempts, and the shortest wait a
     /// `Retry-After` is raised to ([`policy::DEFAULT_RETRY_BASE_DELAY`]).
     pub fn retry_base_delay(self, d: Duration) -> Self {
-        self.edit(|c| {
-            c.api_retry.base_delay = d;
-            c.token_retry.base_delay = d;
-        })
+        self.edit_retries(|r| r.base_delay = d)
     }
 
     /// Longest backoff between attempts ([`policy::DEFAULT_RETRY_MAX_DELAY`]).
     pub fn retry_max_delay(self, d: Duration) -> Self {
-        self.edit(|c| {
-            c.api_retry.max_delay = d;
-            c.token_retry.max_delay = d;
-        })
+        self.edit_retries(|r| r.max_delay = d)
     }
 
     /// Longest `Retry-After` waited for, by API calls and token exchanges alike
@@ -380,10 +382,7 @@ impl ClientBuilder {
     /// whole client until then: other calls fail at once with [`ErrorKind::RateLimited`],
     /// unsent, unless their deadline leaves room to wait.
     pub fn max_retry_after(self, d: Duration) -> Self {
-        self.edit(|c| {
-            c.api_retry.max_retry_after = d;
-            c.token_retry.max_retry_after = d;
-        })
+        self.edit_retries(|r| r.max_retry_after = d)
     }
 
     /// Refresh in the background once this fraction of the token's lifetime has passed
