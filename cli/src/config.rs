@@ -74,6 +74,19 @@ fn sourced<T>(value: T, source: Source) -> Sourced<T> {
     Sourced { value, source }
 }
 
+/// `value`, if a flag gave it, with that flag as its source.
+fn from_flag<T>(value: Option<T>, flag: &'static str) -> Option<Sourced<T>> {
+    value.map(|v| sourced(v, Source::Flag(flag)))
+}
+
+/// A setting as `show` writes its value, and where it comes from; `None` when it is unset.
+pub fn shown<T>(
+    setting: &Option<Sourced<T>>,
+    show: impl FnOnce(&T) -> String,
+) -> Option<(String, &Source)> {
+    setting.as_ref().map(|s| (show(&s.value), &s.source))
+}
+
 /// The keys of the configuration file. Unknown keys are an error (a misspelt `api-token` would
 /// otherwise be ignored without a word).
 #[derive(Debug, Default, Deserialize)]
@@ -194,30 +207,27 @@ impl Limits {
         Limits {
             timeout: opts.timeout.map(Duration::from_secs_f64),
             max_response_bytes: opts.max_response_bytes,
-            max_requests_per_minute: opts
-                .max_requests_per_minute
-                .map(|n| sourced(n, Source::Flag("--max-requests-per-minute"))),
-            adaptive_pacing: opts
-                .no_adaptive_pacing
-                .then(|| sourced(false, Source::Flag("--no-adaptive-pacing"))),
-            reauth_interval: opts.reauth_interval.map(|s| {
-                sourced(
-                    Duration::from_secs_f64(s),
-                    Source::Flag("--reauth-interval"),
-                )
-            }),
-            max_pages: opts
-                .max_pages
-                .map(|n| sourced(n, Source::Flag("--max-pages"))),
-            instance_routing: opts
-                .no_instance_routing
-                .then(|| sourced(false, Source::Flag("--no-instance-routing"))),
-            allowed_instance_hosts: (!opts.allow_instance_hosts.is_empty()).then(|| {
-                sourced(
-                    opts.allow_instance_hosts.clone(),
-                    Source::Flag("--allow-instance-host"),
-                )
-            }),
+            max_requests_per_minute: from_flag(
+                opts.max_requests_per_minute,
+                "--max-requests-per-minute",
+            ),
+            adaptive_pacing: from_flag(
+                opts.no_adaptive_pacing.then_some(false),
+                "--no-adaptive-pacing",
+            ),
+            reauth_interval: from_flag(
+                opts.reauth_interval.map(Duration::from_secs_f64),
+                "--reauth-interval",
+            ),
+            max_pages: from_flag(opts.max_pages, "--max-pages"),
+            instance_routing: from_flag(
+                opts.no_instance_routing.then_some(false),
+                "--no-instance-routing",
+            ),
+            allowed_instance_hosts: from_flag(
+                (!opts.allow_instance_hosts.is_empty()).then(|| opts.allow_instance_hosts.clone()),
+                "--allow-instance-host",
+            ),
         }
     }
 
@@ -346,10 +356,7 @@ impl Settings {
             .map(Path::to_path_buf)
             .unwrap_or_default();
 
-        let host = opts
-            .host
-            .clone()
-            .map(|h| sourced(h, Source::Flag("--host")))
+        let host = from_flag(opts.host.clone(), "--host")
             .or_else(|| env(leanix::ENV_HOST).map(|h| sourced(h, Source::Env(leanix::ENV_HOST))))
             .or_else(|| file.host.clone().map(|h| sourced(h, file_source())));
 
@@ -371,20 +378,13 @@ impl Settings {
                 .map(|t| sourced(ApiToken::new(t.trim()), file_source()))
         };
 
-        let ca_file = opts
-            .ca_file
-            .clone()
-            .map(|p| sourced(p, Source::Flag("--ca-file")))
-            .or_else(|| {
-                file.ca_file
-                    .clone()
-                    .map(|p| sourced(file_dir.join(p), file_source()))
-            });
+        let ca_file = from_flag(opts.ca_file.clone(), "--ca-file").or_else(|| {
+            file.ca_file
+                .clone()
+                .map(|p| sourced(file_dir.join(p), file_source()))
+        });
 
-        let proxy = opts
-            .proxy
-            .clone()
-            .map(|p| sourced(p, Source::Flag("--proxy")))
+        let proxy = from_flag(opts.proxy.clone(), "--proxy")
             .or_else(|| file.proxy.clone().map(|p| sourced(p, file_source())));
 
         let insecure_loopback = if opts.insecure_loopback {

@@ -14,7 +14,7 @@ use leanix_sandbox::Sandbox;
 use crate::args::GlobalOpts;
 #[cfg(feature = "sandbox")]
 use crate::config::Source;
-use crate::config::{display_host, Limits, Settings};
+use crate::config::{display_host, shown, Limits, Settings};
 use crate::exit::{CliError, CliResult};
 use crate::output::{is_verbose, verbose, warn};
 
@@ -166,45 +166,26 @@ impl Session {
         for (what, value) in [
             (
                 "max_requests_per_minute",
-                limits
-                    .max_requests_per_minute
-                    .as_ref()
-                    .map(|n| (n.value.to_string(), &n.source)),
+                shown(&limits.max_requests_per_minute, u32::to_string),
             ),
             (
                 "adaptive_pacing",
-                limits
-                    .adaptive_pacing
-                    .as_ref()
-                    .map(|on| (on.value.to_string(), &on.source)),
+                shown(&limits.adaptive_pacing, bool::to_string),
             ),
             (
                 "reauth_interval",
-                limits
-                    .reauth_interval
-                    .as_ref()
-                    .map(|d| (format!("{} s", d.value.as_secs_f64()), &d.source)),
+                shown(&limits.reauth_interval, |d| {
+                    format!("{} s", d.as_secs_f64())
+                }),
             ),
-            (
-                "max_pages",
-                limits
-                    .max_pages
-                    .as_ref()
-                    .map(|n| (n.value.to_string(), &n.source)),
-            ),
+            ("max_pages", shown(&limits.max_pages, usize::to_string)),
             (
                 "instance_routing",
-                limits
-                    .instance_routing
-                    .as_ref()
-                    .map(|on| (on.value.to_string(), &on.source)),
+                shown(&limits.instance_routing, bool::to_string),
             ),
             (
                 "allowed_instance_hosts",
-                limits
-                    .allowed_instance_hosts
-                    .as_ref()
-                    .map(|h| (h.value.join(","), &h.source)),
+                shown(&limits.allowed_instance_hosts, |h| h.join(",")),
             ),
         ] {
             if let Some((value, source)) = value {

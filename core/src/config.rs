@@ -231,6 +231,20 @@ impl fmt::Debug for ClientBuilder {
     }
 }
 
+/// Writes [`ClientBuilder`] setters that store their argument in the [`Config`] as it is:
+/// `name(arg: Type) => field.path;` becomes `pub fn name(self, arg: Type) -> Self`, with the
+/// doc comment given.
+macro_rules! config_setters {
+    ($($(#[$doc:meta])* $name:ident($arg:ident: $ty:ty) => $($field:ident).+;)*) => {
+        $(
+            $(#[$doc])*
+            pub fn $name(self, $arg: $ty) -> Self {
+                self.edit(|c| c.$($field).+ = $arg)
+            }
+        )*
+    };
+}
+
 impl ClientBuilder {
     /// A builder with the defaults and no host or token.
     pub fn new() -> Self {
@@ -259,6 +273,14 @@ impl ClientBuilder {
     fn edit(mut self, f: impl FnOnce(&mut Config)) -> Self {
         f(&mut self.config);
         self
+    }
+
+    /// Edits the retry policy of API calls and that of token exchanges alike.
+    fn edit_retries(self, f: impl Fn(&mut RetryPolicy)) -> Self {
+        self.edit(|c| {
+            f(&mut c.api_retry);
+            f(&mut c.token_retry);
+        })
     }
 
     fn fail(mut self, error: Error) -> Self {
@@ -293,21 +315,17 @@ impl ClientBuilder {
         self.insecure_loopback(allow)
     }
 
-    /// TCP/TLS connect timeout ([`policy::DEFAULT_CONNECT_TIMEOUT`]).
-    pub fn connect_timeout(self, t: Duration) -> Self {
-        self.edit(|c| c.connect_timeout = t)
-    }
+    config_setters! {
+        /// TCP/TLS connect timeout ([`policy::DEFAULT_CONNECT_TIMEOUT`]).
+        connect_timeout(t: Duration) => connect_timeout;
 
-    /// Timeout of one token-exchange attempt ([`policy::DEFAULT_TOKEN_TIMEOUT`]).
-    pub fn token_timeout(self, t: Duration) -> Self {
-        self.edit(|c| c.token_timeout = t)
-    }
+        /// Timeout of one token-exchange attempt ([`policy::DEFAULT_TOKEN_TIMEOUT`]).
+        token_timeout(t: Duration) => token_timeout;
 
-    /// Deadline of a whole API call, token exchange, retries and their waits included
-    /// ([`policy::DEFAULT_REQUEST_TIMEOUT`]); [`Request::timeout`](crate::Request::timeout)
-    /// overrides it for one call.
-    pub fn request_timeout(self, t: Duration) -> Self {
-        self.edit(|c| c.request_timeout = t)
+        /// Deadline of a whole API call, token exchange, retries and their waits included
+        /// ([`policy::DEFAULT_REQUEST_TIMEOUT`]); [`Request::timeout`](crate::Request::timeout)
+        /// overrides it for one call.
+        request_timeout(t: Duration) => request_timeout;
     }
 
     /// A proxy URL (`http://proxy:3128` or `https://…`) for every request. Without it,
@@ -347,32 +365,24 @@ impl ClientBuilder {
         self.edit(|c| c.user_agent = ua)
     }
 
-    /// Attempts per API call, the first included ([`policy::DEFAULT_MAX_ATTEMPTS`]; 1
-    /// disables retries; at most 10).
-    pub fn max_attempts(self, n: u32) -> Self {
-        self.edit(|c| c.api_retry.max_attempts = n)
-    }
+    config_setters! {
+        /// Attempts per API call, the first included ([`policy::DEFAULT_MAX_ATTEMPTS`]; 1
+        /// disables retries; at most 10).
+        max_attempts(n: u32) => api_retry.max_attempts;
 
-    /// Attempts per token exchange, the first included ([`policy::DEFAULT_TOKEN_ATTEMPTS`]).
-    pub fn token_attempts(self, n: u32) -> Self {
-        self.edit(|c| c.token_retry.max_attempts = n)
+        /// Attempts per token exchange, the first included ([`policy::DEFAULT_TOKEN_ATTEMPTS`]).
+        token_attempts(n: u32) => token_retry.max_attempts;
     }
 
     /// Base of the full-jitter backoff between attempts, and the shortest wait a
     /// `Retry-After` is raised to ([`policy::DEFAULT_RETRY_BASE_DELAY`]).
     pub fn retry_base_delay(self, d: Duration) -> Self {
-        self.edit(|c| {
-            c.api_retry.base_delay = d;
-            c.token_retry.base_delay = d;
-        })
+        self.edit_retries(|r| r.base_delay = d)
     }
 
     /// Longest backoff between attempts ([`policy::DEFAULT_RETRY_MAX_DELAY`]).
     pub fn retry_max_delay(self, d: Duration) -> Self {
-        self.edit(|c| {
-            c.api_retry.max_delay = d;
-            c.token_retry.max_delay = d;
-        })
+        self.edit_retries(|r| r.max_delay = d)
     }
 
     /// Longest `Retry-After` waited for, by API calls and token exchanges alike
@@ -382,10 +392,7 @@ impl ClientBuilder {
     /// whole client until then: other calls fail at once with [`ErrorKind::RateLimited`],
     /// unsent, unless their deadline leaves room to wait.
     pub fn max_retry_after(self, d: Duration) -> Self {
-        self.edit(|c| {
-            c.api_retry.max_retry_after = d;
-            c.token_retry.max_retry_after = d;
-        })
+        self.edit_retries(|r| r.max_retry_after = d)
     }
 
     /// Refresh in the background once this fraction of the token's lifetime has passed
@@ -411,58 +418,42 @@ impl ClientBuilder {
         self.edit(|c| c.refresh.ahead = false)
     }
 
-    /// Turns refresh ahead on or off, keeping the configured fraction.
-    pub fn refresh_ahead_enabled(self, enabled: bool) -> Self {
-        self.edit(|c| c.refresh.ahead = enabled)
-    }
+    config_setters! {
+        /// Turns refresh ahead on or off, keeping the configured fraction.
+        refresh_ahead_enabled(enabled: bool) => refresh.ahead;
 
-    /// How long a failed background refresh waits before the next try
-    /// ([`policy::DEFAULT_FAILED_REFRESH_BACKOFF`]).
-    pub fn failed_refresh_backoff(self, d: Duration) -> Self {
-        self.edit(|c| c.refresh.failed_refresh_backoff = d)
-    }
+        /// How long a failed background refresh waits before the next try
+        /// ([`policy::DEFAULT_FAILED_REFRESH_BACKOFF`]).
+        failed_refresh_backoff(d: Duration) => refresh.failed_refresh_backoff;
 
-    /// How long a rejected API token is remembered before trying again
-    /// ([`policy::DEFAULT_INVALID_CREDENTIALS_TTL`]).
-    pub fn invalid_credentials_ttl(self, d: Duration) -> Self {
-        self.edit(|c| c.refresh.invalid_credentials_ttl = d)
-    }
+        /// How long a rejected API token is remembered before trying again
+        /// ([`policy::DEFAULT_INVALID_CREDENTIALS_TTL`]).
+        invalid_credentials_ttl(d: Duration) => refresh.invalid_credentials_ttl;
 
-    /// Largest hard margin before expiry ([`policy::DEFAULT_EXPIRY_MARGIN`]; the margin is the
-    /// smaller of this and [`policy::EXPIRY_MARGIN_FRACTION`] of the lifetime).
-    pub fn expiry_margin(self, d: Duration) -> Self {
-        self.edit(|c| c.refresh.max_margin = d)
-    }
+        /// Largest hard margin before expiry ([`policy::DEFAULT_EXPIRY_MARGIN`]; the margin is the
+        /// smaller of this and [`policy::EXPIRY_MARGIN_FRACTION`] of the lifetime).
+        expiry_margin(d: Duration) => refresh.max_margin;
 
-    /// Largest response body read ([`policy::DEFAULT_MAX_RESPONSE_BYTES`]); a larger one fails
-    /// with [`ErrorKind::TooLarge`].
-    pub fn max_response_bytes(self, n: usize) -> Self {
-        self.edit(|c| c.max_response_bytes = n)
-    }
+        /// Largest response body read ([`policy::DEFAULT_MAX_RESPONSE_BYTES`]); a larger one fails
+        /// with [`ErrorKind::TooLarge`].
+        max_response_bytes(n: usize) => max_response_bytes;
 
-    /// Most pages a paging walk (GraphQL or REST) fetches before failing ([`policy::DEFAULT_MAX_PAGES`]).
-    pub fn max_pages(self, n: usize) -> Self {
-        self.edit(|c| c.max_pages = n)
-    }
+        /// Most pages a paging walk (GraphQL or REST) fetches before failing ([`policy::DEFAULT_MAX_PAGES`]).
+        max_pages(n: usize) => max_pages;
 
-    /// Paces requests adaptively after the server throttles them with 429 (default on): the
-    /// client measures its sending rate, drops to a fraction of it and recovers gradually, so
-    /// that a bulk job settles under the limit. Off: only the client-wide pause after a 429.
-    pub fn adaptive_pacing(self, on: bool) -> Self {
-        self.edit(|c| c.adaptive_pacing = on)
-    }
+        /// Paces requests adaptively after the server throttles them with 429 (default on): the
+        /// client measures its sending rate, drops to a fraction of it and recovers gradually, so
+        /// that a bulk job settles under the limit. Off: only the client-wide pause after a 429.
+        adaptive_pacing(on: bool) => adaptive_pacing;
 
-    /// Never sends more than `n` requests per minute from this client (all threads together),
-    /// for a budget shared with other tools (LeanIX allows 1 800 per user). `None`: no fixed
-    /// limit (the default).
-    pub fn max_requests_per_minute(self, n: Option<u32>) -> Self {
-        self.edit(|c| c.max_requests_per_minute = n)
-    }
+        /// Never sends more than `n` requests per minute from this client (all threads together),
+        /// for a budget shared with other tools (LeanIX allows 1 800 per user). `None`: no fixed
+        /// limit (the default).
+        max_requests_per_minute(n: Option<u32>) => max_requests_per_minute;
 
-    /// At most one token exchange per this interval is caused by API 401s; within it, a 401 of
-    /// a token that fresh is final ([`policy::DEFAULT_REAUTH_INTERVAL`]).
-    pub fn reauth_interval(self, d: Duration) -> Self {
-        self.edit(|c| c.reauth_interval = d)
+        /// At most one token exchange per this interval is caused by API 401s; within it, a 401 of
+        /// a token that fresh is final ([`policy::DEFAULT_REAUTH_INTERVAL`]).
+        reauth_interval(d: Duration) => reauth_interval;
     }
 
     /// Shares the access token with other processes of the same user through a file (off by

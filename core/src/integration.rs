@@ -390,31 +390,40 @@ fn ldif_body(ldif: &Value) -> Result<Vec<u8>, Error> {
             "an LDIF must be a JSON object",
         ));
     };
-    let missing: Vec<&str> = [
-        "connectorType",
-        "connectorId",
-        "connectorVersion",
-        "lxVersion",
-        "processingDirection",
-    ]
-    .into_iter()
-    .filter(|k| !map.get(*k).is_some_and(Value::is_string))
-    .collect();
-    if !missing.is_empty() {
-        return Err(Error::new(
-            ErrorKind::InvalidArgument,
-            format!(
-                "the LDIF lacks the header field(s) {} (strings)",
-                missing.join(", ")
-            ),
-        ));
-    }
+    require_all(
+        [
+            "connectorType",
+            "connectorId",
+            "connectorVersion",
+            "lxVersion",
+            "processingDirection",
+        ],
+        |k| map.get(k).is_some_and(Value::is_string),
+        |missing| format!("the LDIF lacks the header field(s) {missing} (strings)"),
+    )?;
     serde_json::to_vec(ldif).map_err(|e| {
         Error::new(
             ErrorKind::InvalidArgument,
             format!("the LDIF cannot be serialised: {e}"),
         )
     })
+}
+
+/// Fails with [`ErrorKind::InvalidArgument`] when a name is not `present`; `message` gets the
+/// missing names, comma-separated.
+fn require_all<const N: usize>(
+    names: [&str; N],
+    present: impl Fn(&str) -> bool,
+    message: impl FnOnce(String) -> String,
+) -> Result<(), Error> {
+    let missing: Vec<&str> = names.into_iter().filter(|k| !present(k)).collect();
+    if missing.is_empty() {
+        return Ok(());
+    }
+    Err(Error::new(
+        ErrorKind::InvalidArgument,
+        message(missing.join(", ")),
+    ))
 }
 
 fn json_request(method: &str, path: String, body: Vec<u8>) -> Request {
@@ -750,19 +759,15 @@ fn configurations_path(keys: &[(&str, &str)], all: bool) -> Result<String, Error
         query.append_pair(key, value);
     }
     if all {
-        let missing: Vec<&str> = CONFIGURATION_KEYS
-            .into_iter()
-            .filter(|k| !keys.iter().any(|(key, _)| key == k))
-            .collect();
-        if !missing.is_empty() {
-            return Err(Error::new(
-                ErrorKind::InvalidArgument,
+        require_all(
+            CONFIGURATION_KEYS,
+            |k| keys.iter().any(|(key, _)| *key == k),
+            |missing| {
                 format!(
-                    "deleting a processor configuration needs all five keys; missing: {}",
-                    missing.join(", ")
-                ),
-            ));
-        }
+                    "deleting a processor configuration needs all five keys; missing: {missing}"
+                )
+            },
+        )?;
     }
     let query = query.finish();
     let path = format!("{INTEGRATION_API_PATH}/configurations");

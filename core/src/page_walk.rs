@@ -1,16 +1,27 @@
 //! What the GraphQL and the REST page walks do alike: end after the last page or the first
 //! error, and stop at the client's page limit.
 
+use serde_json::Value;
+
 use crate::error::{Error, ErrorKind};
 
-/// The walk's answer for its next page: `result` as it is, with `done` set once the walk is
-/// over (after the last page, `Ok(None)`, or any error).
-pub(crate) fn settle_page<T>(
-    done: &mut bool,
-    result: Result<Option<T>, Error>,
-) -> Result<Option<T>, Error> {
+/// The part of a page walk that differs from walk to walk: fetching one page.
+pub(crate) trait Walk {
+    /// Whether the walk is over (after the last page or an error).
+    fn done(&mut self) -> &mut bool;
+    /// Fetches the next page; `Ok(None)` after the last one.
+    async fn fetch(&mut self) -> Result<Option<Value>, Error>;
+}
+
+/// The walk's next page: `None` once the walk is over, else what its fetch answers, the walk
+/// being over after the last page (`Ok(None)`) or any error.
+pub(crate) async fn next_page(walk: &mut impl Walk) -> Result<Option<Value>, Error> {
+    if *walk.done() {
+        return Ok(None);
+    }
+    let result = walk.fetch().await;
     if !matches!(result, Ok(Some(_))) {
-        *done = true;
+        *walk.done() = true;
     }
     result
 }

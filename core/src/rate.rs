@@ -389,14 +389,20 @@ mod tests {
         futures::executor::block_on(f)
     }
 
+    /// `n` calls admitted at once and succeeding, `gap` apart on the clock.
+    fn succeed(b: &RateBudget, clock: &ManualClock, n: usize, gap: Duration) {
+        for _ in 0..n {
+            block(b.admit(clock.now())).unwrap();
+            b.succeeded();
+            clock.advance(gap);
+        }
+    }
+
     #[test]
     fn an_idle_budget_never_waits() {
         let clock = ManualClock::new();
         let b = budget(&clock, None);
-        for _ in 0..1000 {
-            block(b.admit(clock.now())).unwrap();
-            b.succeeded();
-        }
+        succeed(&b, &clock, 1000, Duration::ZERO);
         assert!(clock.sleeps().is_empty());
         assert!(b.may_retry());
     }
@@ -431,11 +437,7 @@ mod tests {
         let clock = ManualClock::new();
         let b = budget(&clock, None);
         // Send 20 per second for two seconds, then a 429.
-        for _ in 0..40 {
-            block(b.admit(clock.now())).unwrap();
-            b.succeeded();
-            clock.advance(Duration::from_millis(50));
-        }
+        succeed(&b, &clock, 40, Duration::from_millis(50));
         b.throttled(Duration::ZERO, true);
         let after_429 = b.pacing_rate().unwrap() / 60.0;
         assert!((11.0..=14.5).contains(&after_429), "{after_429}");

@@ -6,7 +6,7 @@ use std::collections::HashSet;
 use serde_json::Value;
 
 use crate::error::{quote, Error, ErrorKind};
-use crate::page_walk::{check_page_limit, settle_page};
+use crate::page_walk::{self, check_page_limit, Walk};
 use crate::request::{Request, Response};
 use crate::Client;
 
@@ -156,11 +156,37 @@ impl RestPages {
     /// The whole JSON document of the next page (`{"data":[…],"cursor":…,…}`), or `None` after
     /// the last one. After an error the walk is over (`None` from then on).
     pub async fn next_page(&mut self) -> Result<Option<Value>, Error> {
-        if self.done {
-            return Ok(None);
+        page_walk::next_page(self).await
+    }
+
+    /// Walks all pages and returns the `data` items of every page, in order: what one unpaged
+    /// list would have returned.
+    pub async fn collect_data(mut self) -> Result<Vec<Value>, Error> {
+        let mut items = Vec::new();
+        while let Some(page) = self.next_page().await? {
+            items.append(&mut take_data(page));
         }
-        let result = self.fetch().await;
-        settle_page(&mut self.done, result)
+        Ok(items)
+    }
+
+    fn parse(&self, response: &Response) -> Result<Value, Error> {
+        match serde_json::from_slice::<Value>(response.body()) {
+            Ok(page @ Value::Object(_)) => Ok(page),
+            Ok(_) => Err(invalid(format!(
+                "REST page {} is not a JSON object",
+                self.pages
+            ))),
+            Err(e) => Err(invalid(format!(
+                "REST page {} is not JSON: {e}",
+                self.pages
+            ))),
+        }
+    }
+}
+
+impl Walk for RestPages {
+    fn done(&mut self) -> &mut bool {
+        &mut self.done
     }
 
     async fn fetch(&mut self) -> Result<Option<Value>, Error> {
@@ -218,30 +244,6 @@ impl RestPages {
             self.done = true;
         }
         Ok(Some(page))
-    }
-
-    fn parse(&self, response: &Response) -> Result<Value, Error> {
-        match serde_json::from_slice::<Value>(response.body()) {
-            Ok(page @ Value::Object(_)) => Ok(page),
-            Ok(_) => Err(invalid(format!(
-                "REST page {} is not a JSON object",
-                self.pages
-            ))),
-            Err(e) => Err(invalid(format!(
-                "REST page {} is not JSON: {e}",
-                self.pages
-            ))),
-        }
-    }
-
-    /// Walks all pages and returns the `data` items of every page, in order: what one unpaged
-    /// list would have returned.
-    pub async fn collect_data(mut self) -> Result<Vec<Value>, Error> {
-        let mut items = Vec::new();
-        while let Some(page) = self.next_page().await? {
-            items.append(&mut take_data(page));
-        }
-        Ok(items)
     }
 }
 

@@ -6,44 +6,27 @@
 //! caller that must stay responsive (an asyncio task that may be cancelled, a Java thread that
 //! may be interrupted, a C program with a deadline).
 
-use std::time::Duration;
-
-use crate::call_limits::{call_limit_setters, within};
-use crate::cancel::Cancel;
+use crate::call_limits::{call_group, within};
 use crate::error::{Error, ErrorKind};
 use crate::{AccessToken, Claims, Client, Origin};
 
-/// The token calls of a [`Client`] with a deadline and a cancel handle ([`Client::token_calls`]).
-#[derive(Clone, Debug)]
-pub struct TokenCalls {
-    client: Client,
-    timeout: Option<Duration>,
-    cancel: Option<Cancel>,
-}
-
-impl Client {
+call_group! {
+    /// The token calls of a [`Client`] with a deadline and a cancel handle
+    /// ([`Client::token_calls`]).
+    pub struct TokenCalls of Client;
     /// The token calls of this client, to be given a deadline ([`TokenCalls::timeout`],
     /// default the client's request timeout) and a cancel handle ([`TokenCalls::cancel_on`]).
-    pub fn token_calls(&self) -> TokenCalls {
-        TokenCalls {
-            client: self.clone(),
-            timeout: None,
-            cancel: None,
-        }
-    }
+    fn token_calls;
+    /// The deadline of the whole call, an exchange and its retries included (default the
+    /// client's request timeout); past it the call fails with [`ErrorKind::Timeout`]. An
+    /// exchange it started goes on for the client's other callers.
+    timeout;
+    /// Ends the call with [`ErrorKind::Cancelled`] as soon as `cancel` fires (an exchange
+    /// it started goes on for the client's other callers).
+    cancel_on;
 }
 
 impl TokenCalls {
-    call_limit_setters! {
-        /// The deadline of the whole call, an exchange and its retries included (default the
-        /// client's request timeout); past it the call fails with [`ErrorKind::Timeout`]. An
-        /// exchange it started goes on for the client's other callers.
-        timeout;
-        /// Ends the call with [`ErrorKind::Cancelled`] as soon as `cancel` fires (an exchange
-        /// it started goes on for the client's other callers).
-        cancel_on;
-    }
-
     /// A current access token (see [`Client::access_token`]).
     pub async fn access_token(&self) -> Result<AccessToken, Error> {
         self.with_token("getting an access token", |_, token| token.token.clone())
@@ -97,68 +80,38 @@ impl TokenCalls {
 
 /// The blocking flavour, for a [`crate::blocking::Client`].
 pub mod blocking {
-    use std::time::Duration;
-
-    use crate::call_limits::call_limit_setters;
-    use crate::cancel::Cancel;
+    use crate::call_limits::call_group;
     use crate::error::Error;
     use crate::{AccessToken, Claims, Origin};
 
-    /// The token calls of a [`crate::blocking::Client`] with a deadline and a cancel handle
-    /// ([`crate::blocking::Client::token_calls`]).
-    #[derive(Clone, Debug)]
-    pub struct TokenCalls {
-        client: crate::blocking::Client,
-        timeout: Option<Duration>,
-        cancel: Option<Cancel>,
-    }
-
-    impl crate::blocking::Client {
+    call_group! {
+        /// The token calls of a [`crate::blocking::Client`] with a deadline and a cancel handle
+        /// ([`crate::blocking::Client::token_calls`]).
+        pub struct TokenCalls of crate::blocking::Client;
         /// The token calls of this client, to be given a deadline and a cancel handle (see
         /// [`super::TokenCalls`]).
-        pub fn token_calls(&self) -> TokenCalls {
-            TokenCalls {
-                client: self.clone(),
-                timeout: None,
-                cancel: None,
-            }
-        }
+        fn token_calls;
+        /// The deadline of the whole call (see [`super::TokenCalls::timeout`]).
+        timeout;
+        /// Ends the call as soon as `cancel` fires (see [`super::TokenCalls::cancel_on`]).
+        cancel_on;
+        twin super::TokenCalls;
     }
 
     impl TokenCalls {
-        call_limit_setters! {
-            /// The deadline of the whole call (see [`super::TokenCalls::timeout`]).
-            timeout;
-            /// Ends the call as soon as `cancel` fires (see [`super::TokenCalls::cancel_on`]).
-            cancel_on;
-        }
-
         /// A current access token.
         pub fn access_token(&self) -> Result<AccessToken, Error> {
-            let calls = self.asynchronous();
-            self.client
-                .run_async(move |_| async move { calls.access_token().await })
+            self.run(|calls| async move { calls.access_token().await })
         }
 
         /// The decoded claims of a current access token.
         pub fn claims(&self) -> Result<Option<Claims>, Error> {
-            let calls = self.asynchronous();
-            self.client
-                .run_async(move |_| async move { calls.claims().await })
+            self.run(|calls| async move { calls.claims().await })
         }
 
         /// The origin API calls go to now.
         pub fn api_origin(&self) -> Result<Origin, Error> {
-            let calls = self.asynchronous();
-            self.client
-                .run_async(move |_| async move { calls.api_origin().await })
-        }
-
-        fn asynchronous(&self) -> super::TokenCalls {
-            let mut calls = self.client.as_async().token_calls();
-            calls.timeout = self.timeout;
-            calls.cancel = self.cancel.clone();
-            calls
+            self.run(|calls| async move { calls.api_origin().await })
         }
     }
 }

@@ -14,7 +14,7 @@ use std::time::Duration;
 
 use serde_json::{json, Value};
 
-use crate::call_limits::call_limit_setters;
+use crate::call_limits::call_group;
 use crate::cancel::Cancel;
 use crate::error::{Error, ErrorKind};
 use crate::policy;
@@ -221,33 +221,18 @@ fn check_id(id: &str) -> Result<&str, Error> {
     Ok(id)
 }
 
-/// The webhooks API of a client, with per-call options for every request it sends.
-#[derive(Clone, Debug)]
-pub struct Webhooks {
-    client: Client,
-    timeout: Option<Duration>,
-    cancel: Option<Cancel>,
-}
-
-impl Client {
+call_group! {
+    /// The webhooks API of a client, with per-call options for every request it sends.
+    pub struct Webhooks of Client;
     /// The PULL webhooks API of this client.
-    pub fn webhooks(&self) -> Webhooks {
-        Webhooks {
-            client: self.clone(),
-            timeout: None,
-            cancel: None,
-        }
-    }
+    fn webhooks;
+    /// The deadline of each request (default the client's request timeout).
+    timeout;
+    /// Ends every request, and a [`Consumer`]'s wait, when `cancel` fires.
+    cancel_on;
 }
 
 impl Webhooks {
-    call_limit_setters! {
-        /// The deadline of each request (default the client's request timeout).
-        timeout;
-        /// Ends every request, and a [`Consumer`]'s wait, when `cancel` fires.
-        cancel_on;
-    }
-
     fn request(&self, request: Request) -> Request {
         request.within(self.timeout, self.cancel.as_ref())
     }
@@ -303,23 +288,14 @@ impl Webhooks {
     /// [`policy::DEFAULT_WEBHOOK_IDLE_MAX`] on the client's clock). The cursor does not move.
     /// A fired cancel handle ends the wait with [`ErrorKind::Cancelled`].
     pub async fn wait_batch(&self, id: &str) -> Result<Vec<WebhookEvent>, Error> {
-        let consumer = self.consumer(id).follow(true);
-        let mut idle = consumer.idle_min;
-        let mut done = Consumed::default();
-        match consumer.next_batch(&mut idle, &mut done).await? {
-            Some(batch) => Ok(batch),
-            None => Err(wait_cancelled(id)),
-        }
+        wait_batch(&self.consumer(id).follow(true)).await
     }
 
     /// A consumer of subscription `id` (see [`Consumer`]).
     pub fn consumer(&self, id: &str) -> Consumer {
         Consumer {
             hooks: self.clone(),
-            id: id.to_owned(),
-            follow: false,
-            idle_min: policy::DEFAULT_WEBHOOK_IDLE_MIN,
-            idle_max: policy::DEFAULT_WEBHOOK_IDLE_MAX,
+            feed: Feed::new(id, self.cancel.as_ref()),
         }
     }
 }
@@ -386,32 +362,68 @@ impl<E> From<Error> for ConsumeError<E> {
 #[derive(Clone, Debug)]
 pub struct Consumer {
     hooks: Webhooks,
+    feed: Feed,
+}
+
+/// What a consumer run follows, the same for a [`Consumer`] and a [`blocking::Consumer`]: the
+/// subscription, whether an empty batch means waiting, the bounds of the idle waits, and the
+/// cancel handle of the webhooks API that made the consumer.
+#[derive(Clone, Debug)]
+struct Feed {
     id: String,
     follow: bool,
     idle_min: Duration,
     idle_max: Duration,
+    cancel: Option<Cancel>,
 }
 
-/// Writes the settings a [`Consumer`] and a [`blocking::Consumer`] share (both with the fields
-/// `hooks`, `follow`, `idle_min` and `idle_max`): `follow`, `idle_backoff`, and whether the
-/// cancel handle of the webhooks API fired.
+impl Feed {
+    fn new(id: &str, cancel: Option<&Cancel>) -> Self {
+        Feed {
+            id: id.to_owned(),
+            follow: false,
+            idle_min: policy::DEFAULT_WEBHOOK_IDLE_MIN,
+            idle_max: policy::DEFAULT_WEBHOOK_IDLE_MAX,
+            cancel: cancel.cloned(),
+        }
+    }
+
+    /// Whether the cancel handle fired.
+    fn is_cancelled(&self) -> bool {
+        self.cancel.as_ref().is_some_and(Cancel::is_fired)
+    }
+}
+
+/// Waits for `sleep`, or until `cancel` fires.
+async fn sleep_or_cancel(sleep: impl Future<Output = ()>, cancel: Option<&Cancel>) -> Waited {
+    match cancel {
+        None => {
+            sleep.await;
+            Waited::Elapsed
+        }
+        Some(cancel) => tokio::select! {
+            biased;
+            _ = cancel.fired() => Waited::Cancelled,
+            _ = sleep => Waited::Elapsed,
+        },
+    }
+}
+
+/// Writes the settings a [`Consumer`] and a [`blocking::Consumer`] share (both with the field
+/// `feed`): `follow` and `idle_backoff`.
 macro_rules! consumer_settings {
     () => {
         /// Waits for more events when a batch is empty instead of ending (default false).
         pub fn follow(mut self, follow: bool) -> Self {
-            self.follow = follow;
+            self.feed.follow = follow;
             self
         }
 
         /// The idle waits: from `min`, doubling up to `max`, back to `min` after events.
         pub fn idle_backoff(mut self, min: Duration, max: Duration) -> Self {
-            self.idle_min = min.max(Duration::from_millis(1));
-            self.idle_max = max.max(self.idle_min);
+            self.feed.idle_min = min.max(Duration::from_millis(1));
+            self.feed.idle_max = max.max(self.feed.idle_min);
             self
-        }
-
-        fn is_cancelled(&self) -> bool {
-            self.hooks.cancel.as_ref().is_some_and(Cancel::is_fired)
         }
     };
 }
@@ -422,198 +434,218 @@ enum Waited {
     Cancelled,
 }
 
-impl Consumer {
-    consumer_settings!();
+/// The steps of a consumer run that differ between a [`Consumer`] and a
+/// [`blocking::Consumer`]; the run itself ([`next_batch`], [`each_event`], [`each_batch`]) is
+/// written once over them. The blocking consumer's steps block, so its run never waits on a
+/// waker (see [`blocking::drive`]).
+trait Steps {
+    /// What the run follows.
+    fn feed(&self) -> &Feed;
+    /// The next batch from the subscription's cursor.
+    async fn fetch(&self) -> Result<Vec<WebhookEvent>, Error>;
+    /// Waits `delay` on the client's clock, or until the cancel handle fires.
+    async fn idle(&self, delay: Duration) -> Result<Waited, Error>;
+    /// Moves the cursor to `next`. Committing is not cancelled: what the handler finished is
+    /// recorded.
+    async fn commit(&self, next: u64) -> Result<(), Error>;
+}
 
-    async fn idle(&self, delay: Duration) -> Waited {
+impl Steps for Consumer {
+    fn feed(&self) -> &Feed {
+        &self.feed
+    }
+
+    async fn fetch(&self) -> Result<Vec<WebhookEvent>, Error> {
+        self.hooks.fetch(&self.feed.id).await
+    }
+
+    async fn idle(&self, delay: Duration) -> Result<Waited, Error> {
         let sleep = self.hooks.client.clock().sleep(delay);
-        match &self.hooks.cancel {
-            None => {
-                sleep.await;
-                Waited::Elapsed
-            }
-            Some(cancel) => tokio::select! {
-                biased;
-                _ = cancel.fired() => Waited::Cancelled,
-                _ = sleep => Waited::Elapsed,
-            },
-        }
+        Ok(sleep_or_cancel(sleep, self.feed.cancel.as_ref()).await)
     }
 
-    /// Fetches the next non-empty batch; `None` when the run ends (no follow, or cancelled).
-    async fn next_batch(
-        &self,
-        idle: &mut Duration,
-        done: &mut Consumed,
-    ) -> Result<Option<Vec<WebhookEvent>>, Error> {
-        loop {
-            if self.is_cancelled() {
-                done.cancelled = true;
-                return Ok(None);
-            }
-            let batch = match self.hooks.fetch(&self.id).await {
-                Ok(b) => b,
-                Err(e) if e.kind() == ErrorKind::Cancelled && self.is_cancelled() => {
-                    done.cancelled = true;
-                    return Ok(None);
-                }
-                Err(e) => return Err(e),
-            };
-            if !batch.is_empty() {
-                *idle = self.idle_min;
-                done.batches += 1;
-                return Ok(Some(batch));
-            }
-            if !self.follow {
-                return Ok(None);
-            }
-            if let Waited::Cancelled = self.idle(*idle).await {
-                done.cancelled = true;
-                return Ok(None);
-            }
-            *idle = (*idle * 2).min(self.idle_max);
-        }
-    }
-
-    async fn commit(&self, next: u64, done: &mut Consumed) -> Result<(), Error> {
-        // Committing is not cancelled: what the handler finished is recorded.
-        let hooks = Webhooks {
+    async fn commit(&self, next: u64) -> Result<(), Error> {
+        let uncancelled = Webhooks {
             cancel: None,
             ..self.hooks.clone()
         };
-        hooks.commit(&self.id, next).await?;
-        done.committed = Some(next);
-        Ok(())
+        uncancelled.commit(&self.feed.id, next).await
     }
+}
 
-    /// Runs `handler` on every event, in offset order; commits after each batch (and before
-    /// returning a handler error, up to the failed event).
-    pub async fn for_each_event<F, Fut, E>(
-        &self,
-        mut handler: F,
-    ) -> Result<Consumed, ConsumeError<E>>
-    where
-        F: FnMut(WebhookEvent) -> Fut,
-        Fut: Future<Output = Result<(), E>>,
-    {
-        let mut done = Consumed::default();
-        let mut idle = self.idle_min;
-        while let Some(batch) = self.next_batch(&mut idle, &mut done).await? {
-            let mut next = None;
-            for event in batch {
-                let offset = event.offset;
-                if self.is_cancelled() {
-                    done.cancelled = true;
-                    break;
-                }
-                if let Err(error) = handler(event).await {
-                    if let Some(n) = next {
-                        self.commit(n, &mut done).await?;
-                    }
-                    return Err(ConsumeError::Handler {
-                        offset,
-                        error,
-                        consumed: done,
-                    });
-                }
-                done.events += 1;
-                next = Some(offset + 1);
+/// Fetches the next non-empty batch; `None` when the run ends (no follow, or cancelled).
+async fn next_batch(
+    steps: &impl Steps,
+    idle: &mut Duration,
+    done: &mut Consumed,
+) -> Result<Option<Vec<WebhookEvent>>, Error> {
+    let feed = steps.feed();
+    loop {
+        if feed.is_cancelled() {
+            done.cancelled = true;
+            return Ok(None);
+        }
+        let batch = match steps.fetch().await {
+            Ok(b) => b,
+            Err(e) if e.kind() == ErrorKind::Cancelled && feed.is_cancelled() => {
+                done.cancelled = true;
+                return Ok(None);
             }
-            if let Some(n) = next {
-                self.commit(n, &mut done).await?;
-            }
-            if done.cancelled {
+            Err(e) => return Err(e),
+        };
+        if !batch.is_empty() {
+            *idle = feed.idle_min;
+            done.batches += 1;
+            return Ok(Some(batch));
+        }
+        if !feed.follow {
+            return Ok(None);
+        }
+        if let Waited::Cancelled = steps.idle(*idle).await? {
+            done.cancelled = true;
+            return Ok(None);
+        }
+        *idle = (*idle * 2).min(feed.idle_max);
+    }
+}
+
+/// The next non-empty batch of a following run (see [`Webhooks::wait_batch`]).
+async fn wait_batch(steps: &impl Steps) -> Result<Vec<WebhookEvent>, Error> {
+    let mut idle = steps.feed().idle_min;
+    let mut done = Consumed::default();
+    match next_batch(steps, &mut idle, &mut done).await? {
+        Some(batch) => Ok(batch),
+        None => Err(wait_cancelled(&steps.feed().id)),
+    }
+}
+
+/// Commits `next` and records it in `done`.
+async fn commit(steps: &impl Steps, next: u64, done: &mut Consumed) -> Result<(), Error> {
+    steps.commit(next).await?;
+    done.committed = Some(next);
+    Ok(())
+}
+
+/// Runs `handler` on every event (see [`Consumer::for_each_event`]).
+async fn each_event<F, Fut, E>(
+    steps: &impl Steps,
+    mut handler: F,
+) -> Result<Consumed, ConsumeError<E>>
+where
+    F: FnMut(WebhookEvent) -> Fut,
+    Fut: Future<Output = Result<(), E>>,
+{
+    let mut done = Consumed::default();
+    let mut idle = steps.feed().idle_min;
+    while let Some(batch) = next_batch(steps, &mut idle, &mut done).await? {
+        let mut next = None;
+        for event in batch {
+            let offset = event.offset;
+            if steps.feed().is_cancelled() {
+                done.cancelled = true;
                 break;
             }
-        }
-        Ok(done)
-    }
-
-    /// Runs `handler` on every batch; commits past the batch when it succeeds.
-    pub async fn for_each_batch<F, Fut, E>(
-        &self,
-        mut handler: F,
-    ) -> Result<Consumed, ConsumeError<E>>
-    where
-        F: FnMut(Vec<WebhookEvent>) -> Fut,
-        Fut: Future<Output = Result<(), E>>,
-    {
-        let mut done = Consumed::default();
-        let mut idle = self.idle_min;
-        while let Some(batch) = self.next_batch(&mut idle, &mut done).await? {
-            let first = batch[0].offset;
-            let last = batch[batch.len() - 1].offset;
-            let n = batch.len() as u64;
-            if let Err(error) = handler(batch).await {
+            if let Err(error) = handler(event).await {
+                if let Some(n) = next {
+                    commit(steps, n, &mut done).await?;
+                }
                 return Err(ConsumeError::Handler {
-                    offset: first,
+                    offset,
                     error,
                     consumed: done,
                 });
             }
-            done.events += n;
-            self.commit(last + 1, &mut done).await?;
+            done.events += 1;
+            next = Some(offset + 1);
         }
-        Ok(done)
+        if let Some(n) = next {
+            commit(steps, n, &mut done).await?;
+        }
+        if done.cancelled {
+            break;
+        }
+    }
+    Ok(done)
+}
+
+/// Runs `handler` on every batch (see [`Consumer::for_each_batch`]).
+async fn each_batch<F, Fut, E>(
+    steps: &impl Steps,
+    mut handler: F,
+) -> Result<Consumed, ConsumeError<E>>
+where
+    F: FnMut(Vec<WebhookEvent>) -> Fut,
+    Fut: Future<Output = Result<(), E>>,
+{
+    let mut done = Consumed::default();
+    let mut idle = steps.feed().idle_min;
+    while let Some(batch) = next_batch(steps, &mut idle, &mut done).await? {
+        let first = batch[0].offset;
+        let last = batch[batch.len() - 1].offset;
+        let n = batch.len() as u64;
+        if let Err(error) = handler(batch).await {
+            return Err(ConsumeError::Handler {
+                offset: first,
+                error,
+                consumed: done,
+            });
+        }
+        done.events += n;
+        commit(steps, last + 1, &mut done).await?;
+    }
+    Ok(done)
+}
+
+impl Consumer {
+    consumer_settings!();
+
+    /// Runs `handler` on every event, in offset order; commits after each batch (and before
+    /// returning a handler error, up to the failed event).
+    pub async fn for_each_event<F, Fut, E>(&self, handler: F) -> Result<Consumed, ConsumeError<E>>
+    where
+        F: FnMut(WebhookEvent) -> Fut,
+        Fut: Future<Output = Result<(), E>>,
+    {
+        each_event(self, handler).await
+    }
+
+    /// Runs `handler` on every batch; commits past the batch when it succeeds.
+    pub async fn for_each_batch<F, Fut, E>(&self, handler: F) -> Result<Consumed, ConsumeError<E>>
+    where
+        F: FnMut(Vec<WebhookEvent>) -> Fut,
+        Fut: Future<Output = Result<(), E>>,
+    {
+        each_batch(self, handler).await
     }
 }
 
 /// The blocking flavour: the same calls, and a consumer whose handler is a plain closure run on
 /// the calling thread.
 pub mod blocking {
+    use std::future::{ready, Future};
+    use std::pin::pin;
+    use std::task::{Context, Poll, Waker};
     use std::time::Duration;
 
-    use super::{ConsumeError, Consumed, NewSubscription, Subscription, WebhookEvent};
-    use crate::call_limits::call_limit_setters;
-    use crate::cancel::Cancel;
-    use crate::error::{Error, ErrorKind};
-    use crate::policy;
+    use super::{
+        ConsumeError, Consumed, Feed, NewSubscription, Steps, Subscription, Waited, WebhookEvent,
+    };
+    use crate::call_limits::call_group;
+    use crate::error::Error;
 
-    /// The PULL webhooks API of a [`crate::blocking::Client`].
-    #[derive(Clone, Debug)]
-    pub struct Webhooks {
-        client: crate::blocking::Client,
-        timeout: Option<Duration>,
-        cancel: Option<Cancel>,
-    }
-
-    impl crate::blocking::Client {
+    call_group! {
+        /// The PULL webhooks API of a [`crate::blocking::Client`].
+        pub struct Webhooks of crate::blocking::Client;
         /// The PULL webhooks API of this client.
-        pub fn webhooks(&self) -> Webhooks {
-            Webhooks {
-                client: self.clone(),
-                timeout: None,
-                cancel: None,
-            }
-        }
+        fn webhooks;
+        /// The deadline of each request (default the client's request timeout).
+        timeout;
+        /// Ends every request, and a [`Consumer`]'s wait, when `cancel` fires.
+        cancel_on;
+        twin super::Webhooks;
     }
 
     impl Webhooks {
-        call_limit_setters! {
-            /// The deadline of each request (default the client's request timeout).
-            timeout;
-            /// Ends every request, and a [`Consumer`]'s wait, when `cancel` fires.
-            cancel_on;
-        }
-
-        fn asynchronous(&self) -> super::Webhooks {
-            let mut w = self.client.as_async().webhooks();
-            w.timeout = self.timeout;
-            w.cancel = self.cancel.clone();
-            w
-        }
-
-        fn run<T: Send + 'static, F>(
-            &self,
-            f: impl FnOnce(super::Webhooks) -> F,
-        ) -> Result<T, Error>
-        where
-            F: std::future::Future<Output = Result<T, Error>> + Send + 'static,
-        {
-            let hooks = self.asynchronous();
-            self.client.run_async(move |_| f(hooks))
-        }
-
         /// Creates a PULL subscription.
         pub fn create(&self, spec: &NewSubscription) -> Result<Subscription, Error> {
             let spec = spec.clone();
@@ -645,23 +677,14 @@ pub mod blocking {
 
         /// The next non-empty batch, waiting for one (see [`super::Webhooks::wait_batch`]).
         pub fn wait_batch(&self, id: &str) -> Result<Vec<WebhookEvent>, Error> {
-            let consumer = self.consumer(id).follow(true);
-            let mut idle = consumer.idle_min;
-            let mut done = Consumed::default();
-            match consumer.next_batch(&mut idle, &mut done)? {
-                Some(batch) => Ok(batch),
-                None => Err(super::wait_cancelled(id)),
-            }
+            drive(super::wait_batch(&self.consumer(id).follow(true)))
         }
 
         /// A consumer of subscription `id` (see [`super::Consumer`] for the rules).
         pub fn consumer(&self, id: &str) -> Consumer {
             Consumer {
                 hooks: self.clone(),
-                id: id.to_owned(),
-                follow: false,
-                idle_min: policy::DEFAULT_WEBHOOK_IDLE_MIN,
-                idle_max: policy::DEFAULT_WEBHOOK_IDLE_MAX,
+                feed: Feed::new(id, self.cancel.as_ref()),
             }
         }
     }
@@ -670,77 +693,45 @@ pub mod blocking {
     #[derive(Clone, Debug)]
     pub struct Consumer {
         hooks: Webhooks,
-        id: String,
-        follow: bool,
-        idle_min: Duration,
-        idle_max: Duration,
+        feed: Feed,
+    }
+
+    impl Steps for Consumer {
+        fn feed(&self) -> &Feed {
+            &self.feed
+        }
+
+        async fn fetch(&self) -> Result<Vec<WebhookEvent>, Error> {
+            self.hooks.fetch(&self.feed.id)
+        }
+
+        async fn idle(&self, delay: Duration) -> Result<Waited, Error> {
+            let cancel = self.feed.cancel.clone();
+            self.hooks.client.run_async(move |c| async move {
+                Ok(super::sleep_or_cancel(c.clock().sleep(delay), cancel.as_ref()).await)
+            })
+        }
+
+        async fn commit(&self, next: u64) -> Result<(), Error> {
+            let uncancelled = Webhooks {
+                cancel: None,
+                ..self.hooks.clone()
+            };
+            uncancelled.commit(&self.feed.id, next)
+        }
+    }
+
+    /// Drives a blocking consumer's run on the calling thread. Its steps block instead of
+    /// waiting on a waker and its handler's futures are ready, so one poll finishes it.
+    fn drive<T>(run: impl Future<Output = T>) -> T {
+        match pin!(run).poll(&mut Context::from_waker(Waker::noop())) {
+            Poll::Ready(out) => out,
+            Poll::Pending => unreachable!("the steps of a blocking consumer never wait"),
+        }
     }
 
     impl Consumer {
         consumer_settings!();
-
-        /// Waits `delay` on the client's clock; true if cancelled meanwhile.
-        fn idle(&self, delay: Duration) -> Result<bool, Error> {
-            let cancel = self.hooks.cancel.clone();
-            self.hooks.client.run_async(move |c| async move {
-                let sleep = c.clock().sleep(delay);
-                Ok(match cancel {
-                    None => {
-                        sleep.await;
-                        false
-                    }
-                    Some(cancel) => tokio::select! {
-                        biased;
-                        _ = cancel.fired() => true,
-                        _ = sleep => false,
-                    },
-                })
-            })
-        }
-
-        fn next_batch(
-            &self,
-            idle: &mut Duration,
-            done: &mut Consumed,
-        ) -> Result<Option<Vec<WebhookEvent>>, Error> {
-            loop {
-                if self.is_cancelled() {
-                    done.cancelled = true;
-                    return Ok(None);
-                }
-                let batch = match self.hooks.fetch(&self.id) {
-                    Ok(b) => b,
-                    Err(e) if e.kind() == ErrorKind::Cancelled && self.is_cancelled() => {
-                        done.cancelled = true;
-                        return Ok(None);
-                    }
-                    Err(e) => return Err(e),
-                };
-                if !batch.is_empty() {
-                    *idle = self.idle_min;
-                    done.batches += 1;
-                    return Ok(Some(batch));
-                }
-                if !self.follow {
-                    return Ok(None);
-                }
-                if self.idle(*idle)? {
-                    done.cancelled = true;
-                    return Ok(None);
-                }
-                *idle = (*idle * 2).min(self.idle_max);
-            }
-        }
-
-        fn commit(&self, next: u64, done: &mut Consumed) -> Result<(), Error> {
-            let hooks = Webhooks {
-                cancel: None,
-                ..self.hooks.clone()
-            };
-            hooks.commit(&self.id, next)?;
-            done.committed = Some(next);
-            Ok(())
-        }
 
         /// Runs `handler` on every event, in offset order; commits after each batch (and
         /// before returning a handler error, up to the failed event).
@@ -748,36 +739,7 @@ pub mod blocking {
             &self,
             mut handler: impl FnMut(&WebhookEvent) -> Result<(), E>,
         ) -> Result<Consumed, ConsumeError<E>> {
-            let mut done = Consumed::default();
-            let mut idle = self.idle_min;
-            while let Some(batch) = self.next_batch(&mut idle, &mut done)? {
-                let mut next = None;
-                for event in &batch {
-                    if self.is_cancelled() {
-                        done.cancelled = true;
-                        break;
-                    }
-                    if let Err(error) = handler(event) {
-                        if let Some(n) = next {
-                            self.commit(n, &mut done)?;
-                        }
-                        return Err(ConsumeError::Handler {
-                            offset: event.offset,
-                            error,
-                            consumed: done,
-                        });
-                    }
-                    done.events += 1;
-                    next = Some(event.offset + 1);
-                }
-                if let Some(n) = next {
-                    self.commit(n, &mut done)?;
-                }
-                if done.cancelled {
-                    break;
-                }
-            }
-            Ok(done)
+            drive(super::each_event(self, |event| ready(handler(&event))))
         }
 
         /// Runs `handler` on every batch; commits past the batch when it succeeds.
@@ -785,22 +747,7 @@ pub mod blocking {
             &self,
             mut handler: impl FnMut(&[WebhookEvent]) -> Result<(), E>,
         ) -> Result<Consumed, ConsumeError<E>> {
-            let mut done = Consumed::default();
-            let mut idle = self.idle_min;
-            while let Some(batch) = self.next_batch(&mut idle, &mut done)? {
-                let first = batch[0].offset;
-                let last = batch[batch.len() - 1].offset;
-                if let Err(error) = handler(&batch) {
-                    return Err(ConsumeError::Handler {
-                        offset: first,
-                        error,
-                        consumed: done,
-                    });
-                }
-                done.events += batch.len() as u64;
-                self.commit(last + 1, &mut done)?;
-            }
-            Ok(done)
+            drive(super::each_batch(self, |batch| ready(handler(&batch))))
         }
     }
 }

@@ -75,6 +75,20 @@ impl fmt::Debug for SandboxBuilder {
     }
 }
 
+/// Writes builder setters that store their argument as it is: `name(arg: Type) => field;`
+/// becomes `pub fn name(mut self, arg: Type) -> Self`, with the doc comment given.
+macro_rules! setters {
+    ($($(#[$doc:meta])* $name:ident($arg:ident: $ty:ty) => $field:ident;)*) => {
+        $(
+            $(#[$doc])*
+            pub fn $name(mut self, $arg: $ty) -> Self {
+                self.$field = $arg;
+                self
+            }
+        )*
+    };
+}
+
 impl SandboxBuilder {
     /// Adds an ADMIN technical user with this API token (any string). Without
     /// any, one admin with a random 40-character token is created.
@@ -90,67 +104,46 @@ impl SandboxBuilder {
         self
     }
 
-    /// The access-token lifetime (whole seconds, at least 1 s; default 3599 s).
-    pub fn token_lifetime(mut self, lifetime: Duration) -> Self {
-        self.token_lifetime = lifetime;
-        self
-    }
-
-    /// Requests per minute allowed per technical user before 429
-    /// (default `None`: no limit; the vendor's is 1800).
-    pub fn rate_limit_per_minute(mut self, per_minute: Option<u32>) -> Self {
-        self.rate_limit = per_minute;
-        self
-    }
-
-    /// Serves HTTPS at `https://localhost:PORT` with a certificate issued by a
-    /// CA generated at start (see [`Sandbox::ca_pem`]). Default off.
-    pub fn tls(mut self, enabled: bool) -> Self {
-        self.tls = enabled;
-        self
-    }
-
-    /// Whether the `/_sandbox/` control API answers (default true).
-    pub fn control_api(mut self, enabled: bool) -> Self {
-        self.control_api = enabled;
-        self
-    }
-
     /// The address to listen on (default `127.0.0.1`).
     pub fn host(mut self, host: impl Into<String>) -> Self {
         self.host = host.into();
         self
     }
 
-    /// The port to listen on (default 0: any free port).
-    pub fn port(mut self, port: u16) -> Self {
-        self.port = port;
-        self
-    }
+    setters! {
+        /// The access-token lifetime (whole seconds, at least 1 s; default
+        /// [`DEFAULT_TOKEN_LIFETIME`]).
+        token_lifetime(lifetime: Duration) => token_lifetime;
 
-    /// How many fact sheets to seed (default 3000).
-    pub fn fact_sheets(mut self, count: usize) -> Self {
-        self.fact_sheets = count;
-        self
-    }
+        /// Requests per minute allowed per technical user before 429
+        /// (default `None`: no limit; the vendor's is 1800).
+        rate_limit_per_minute(per_minute: Option<u32>) => rate_limit;
 
-    /// How long a started synchronization run stays `PENDING`, and then
-    /// `IN_PROGRESS` (default [`DEFAULT_SYNC_RUN_STATE`](crate::DEFAULT_SYNC_RUN_STATE);
-    /// zero: runs end before the call that starts them answers).
-    pub fn sync_run_state_duration(mut self, duration: Duration) -> Self {
-        self.sync_run_state = duration;
-        self
-    }
+        /// Serves HTTPS at `https://localhost:PORT` with a certificate issued by a
+        /// CA generated at start (see [`Sandbox::ca_pem`]). Default off.
+        tls(enabled: bool) => tls;
 
-    /// Serves the API on a second listener as well (another port of the same
-    /// host, see [`Sandbox::instance_url`]), "the instance", and issues tokens
-    /// whose `instanceUrl` claim names it, as LeanIX does when the host that
-    /// issues tokens is not the one that serves the workspace. The instance
-    /// does not serve the token endpoint, and counts its requests apart
-    /// ([`Sandbox::instance_stats`]). Default off.
-    pub fn instance_listener(mut self, enabled: bool) -> Self {
-        self.instance_listener = enabled;
-        self
+        /// Whether the `/_sandbox/` control API answers (default true).
+        control_api(enabled: bool) => control_api;
+
+        /// The port to listen on (default 0: any free port).
+        port(port: u16) => port;
+
+        /// How many fact sheets to seed (default [`DEFAULT_FACT_SHEETS`]).
+        fact_sheets(count: usize) => fact_sheets;
+
+        /// How long a started synchronization run stays `PENDING`, and then
+        /// `IN_PROGRESS` (default [`DEFAULT_SYNC_RUN_STATE`](crate::DEFAULT_SYNC_RUN_STATE);
+        /// zero: runs end before the call that starts them answers).
+        sync_run_state_duration(duration: Duration) => sync_run_state;
+
+        /// Serves the API on a second listener as well (another port of the same
+        /// host, see [`Sandbox::instance_url`]), "the instance", and issues tokens
+        /// whose `instanceUrl` claim names it, as LeanIX does when the host that
+        /// issues tokens is not the one that serves the workspace. The instance
+        /// does not serve the token endpoint, and counts its requests apart
+        /// ([`Sandbox::instance_stats`]). Default off.
+        instance_listener(enabled: bool) => instance_listener;
     }
 
     /// Starts the sandbox on its own thread.

@@ -1,7 +1,7 @@
 //! `lx config`: the settings in effect and where each comes from, without secrets.
 
 use crate::args::GlobalOpts;
-use crate::config::{display_host, mask_userinfo, Settings};
+use crate::config::{display_host, mask_userinfo, shown, Settings, Source};
 use crate::exit::CliResult;
 use crate::output::line;
 
@@ -21,46 +21,29 @@ pub fn run(opts: &GlobalOpts) -> CliResult {
         None => "- (neither XDG_CONFIG_HOME nor HOME is set)".to_owned(),
     };
     line(&format!("{:<11} {file}", "config file"))?;
-    let row = |label: &str, value: Option<(String, String)>| {
+    let row = |label: &str, value: Option<(String, &Source)>| {
         let text = match value {
             Some((v, source)) => format!("{v} (from {source})"),
             None => "-".to_owned(),
         };
         line(&format!("{label:<11} {text}"))
     };
-    row(
-        "host",
-        s.host
-            .map(|h| (display_host(&h.value), h.source.to_string())),
-    )?;
+    row("host", shown(&s.host, |h| display_host(h)))?;
     row(
         "api token",
-        s.api_token.map(|t| {
-            (
-                format!("sha256:{}…", t.value.fingerprint()),
-                t.source.to_string(),
-            )
-        }),
+        shown(&s.api_token, |t| format!("sha256:{}…", t.fingerprint())),
     )?;
-    row(
-        "ca file",
-        s.ca_file
-            .map(|c| (c.value.display().to_string(), c.source.to_string())),
-    )?;
-    row(
-        "proxy",
-        s.proxy
-            .map(|p| (mask_userinfo(&p.value), p.source.to_string())),
-    )?;
+    row("ca file", shown(&s.ca_file, |c| c.display().to_string()))?;
+    row("proxy", shown(&s.proxy, |p| mask_userinfo(p)))?;
     row(
         "loopback",
-        s.insecure_loopback.map(|l| {
-            let text = if l.value {
+        shown(&s.insecure_loopback, |&on| {
+            if on {
                 "http:// to a loopback host allowed (insecure_loopback)"
             } else {
                 "https:// only (insecure_loopback off)"
-            };
-            (text.to_owned(), l.source.to_string())
+            }
+            .to_owned()
         }),
     )?;
     let cache = &s.token_cache;

@@ -7,7 +7,7 @@ use serde_json::{Map, Value};
 use super::document::paging_problem;
 use super::GraphQlRequest;
 use crate::error::{quote, Error, ErrorKind};
-use crate::page_walk::{check_page_limit, settle_page};
+use crate::page_walk::{self, check_page_limit, Walk};
 use crate::policy;
 use crate::Client;
 
@@ -65,11 +65,31 @@ impl GraphQlPages {
     /// The `data` of the next page, or `None` after the last one. After an error the walk is
     /// over (`None` from then on).
     pub async fn next_page(&mut self) -> Result<Option<Value>, Error> {
-        if self.done {
-            return Ok(None);
+        page_walk::next_page(self).await
+    }
+
+    /// Walks all pages and returns the `edges` of every page's connection, in order.
+    pub async fn collect_edges(mut self) -> Result<Vec<Value>, Error> {
+        let mut edges = Vec::new();
+        while let Some(mut page) = self.next_page().await? {
+            edges.append(&mut take_edges(&mut page));
         }
-        let result = self.fetch().await;
-        settle_page(&mut self.done, result)
+        Ok(edges)
+    }
+
+    /// Walks all pages and returns them merged (see [`MergedPages`]).
+    pub async fn collect_merged(mut self) -> Result<Value, Error> {
+        let mut merged = MergedPages::default();
+        while let Some(page) = self.next_page().await? {
+            merged.push(page);
+        }
+        Ok(merged.into_value())
+    }
+}
+
+impl Walk for GraphQlPages {
+    fn done(&mut self) -> &mut bool {
+        &mut self.done
     }
 
     async fn fetch(&mut self) -> Result<Option<Value>, Error> {
@@ -119,24 +139,6 @@ impl GraphQlPages {
             self.done = true;
         }
         Ok(Some(data))
-    }
-
-    /// Walks all pages and returns the `edges` of every page's connection, in order.
-    pub async fn collect_edges(mut self) -> Result<Vec<Value>, Error> {
-        let mut edges = Vec::new();
-        while let Some(mut page) = self.next_page().await? {
-            edges.append(&mut take_edges(&mut page));
-        }
-        Ok(edges)
-    }
-
-    /// Walks all pages and returns them merged (see [`MergedPages`]).
-    pub async fn collect_merged(mut self) -> Result<Value, Error> {
-        let mut merged = MergedPages::default();
-        while let Some(page) = self.next_page().await? {
-            merged.push(page);
-        }
-        Ok(merged.into_value())
     }
 }
 
