@@ -489,7 +489,7 @@ LX_MUST_USE lx_status lx_options_new(struct lx_options **out_options, struct lx_
 // | `connect_timeout_ms` | connect timeout (`LX_DEFAULT_CONNECT_TIMEOUT_MS`) |
 // | `token_timeout_ms` | one token-exchange attempt (`LX_DEFAULT_TOKEN_TIMEOUT_MS`) |
 // | `request_timeout_ms` | deadline of a whole call: exchange, attempts and waits (`LX_DEFAULT_REQUEST_TIMEOUT_MS`) |
-// | `proxy` | `http://` or `https://` proxy for all requests (default: `HTTPS_PROXY`/`NO_PROXY`); refused with an `http://` host |
+// | `proxy` | `http://` or `https://` proxy for all requests (default: `HTTPS_PROXY`, else `ALL_PROXY`, and `NO_PROXY`; one of another scheme fails the build with `LX_ERR_CONFIG`); refused with an `http://` host |
 // | `ca_file` | path of a PEM file (a regular file) of extra CA certificates to trust |
 // | `ca_pem` | PEM text of extra CA certificates to trust |
 // | `user_agent` | the User-Agent header |
