@@ -100,7 +100,8 @@ OPTIONS: Tuple[Option, ...] = (
            "the deadline of a whole call (token exchange, every attempt and every wait); "
            "``timeout=`` sets it per call", parse=_seconds_of),
     Option("proxy", "proxy", _text, "str",
-           "a proxy URL for all requests (default: ``HTTPS_PROXY``/``NO_PROXY``)"),
+           "a proxy URL for all requests (default: ``HTTPS_PROXY``, else ``ALL_PROXY``, and "
+           "``NO_PROXY``; one of a scheme other than http/https is refused)"),
     Option("ca_file", "ca_file", _path, "str or path",
            "a PEM file of extra CA certificates to trust"),
     Option("ca_pem", "ca_pem", _pem, "str or bytes",
