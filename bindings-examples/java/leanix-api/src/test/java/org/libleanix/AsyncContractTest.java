@@ -5,7 +5,6 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import java.time.Duration;
 import java.util.ArrayList;
@@ -29,6 +28,8 @@ import java.util.logging.LogRecord;
 import java.util.logging.Logger;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 import org.libleanix.spi.Completions;
 
 /**
@@ -85,23 +86,17 @@ public abstract class AsyncContractTest extends SandboxTestBase {
 
     // ---------------------------------------------------------------- interrupts
 
-    @Test
-    void anInterruptCancelsABlockingCallOnAPlatformThread() throws Exception {
-        interruptDuringACall(false);
-    }
-
-    @Test
-    void anInterruptCancelsABlockingCallOnAVirtualThread() throws Exception {
-        assumeTrue(hasVirtualThreads(), "virtual threads need Java 21+");
-        interruptDuringACall(true);
-    }
-
     /**
      * A call that got a 503 is inside the library (waiting to retry into a stalled server) when
-     * its retry event arrives; the test interrupts the thread then and measures until the call's
-     * exception is caught.
+     * its retry event arrives; the test interrupts the thread (a platform thread, or a virtual
+     * one) then and measures until the call's exception is caught.
      */
-    private void interruptDuringACall(boolean virtual) throws Exception {
+    @ParameterizedTest(name = "virtual thread: {0}")
+    @ValueSource(booleans = {false, true})
+    void anInterruptCancelsABlockingCall(boolean virtual) throws Exception {
+        if (virtual) {
+            assumeVirtualThreads();
+        }
         CountDownLatch retrying = new CountDownLatch(1);
         try (LeanixClient client = builder().retryBaseDelay(Duration.ofMillis(1))
                 .eventListener(e -> {
@@ -201,26 +196,20 @@ public abstract class AsyncContractTest extends SandboxTestBase {
         }
     }
 
-    @Test
-    void anInterruptCancelsATokenCallOnAPlatformThread() throws Exception {
-        interruptDuringTokenCalls(false);
-    }
-
-    @Test
-    void anInterruptCancelsATokenCallOnAVirtualThread() throws Exception {
-        assumeTrue(hasVirtualThreads(), "virtual threads need Java 21+");
-        interruptDuringTokenCalls(true);
-    }
-
     /**
-     * accessToken(), claims() and apiOrigin() on a cold client each wait for the exchange they
-     * started, which a stall of the token endpoint holds (the sandbox's {@code stalled} count says
-     * when it has arrived); an interrupt ends the call with CancelledException within the bound of
-     * the other calls, its native call included (lx_*_with with a cancel handle of the call's
-     * own); the exchange goes on for the client (still held) until close() ends it, having made
-     * exactly one token request.
+     * accessToken(), claims() and apiOrigin() on a cold client (on a platform thread, or a virtual
+     * one) each wait for the exchange they started, which a stall of the token endpoint holds (the
+     * sandbox's {@code stalled} count says when it has arrived); an interrupt ends the call with
+     * CancelledException within the bound of the other calls, its native call included (lx_*_with
+     * with a cancel handle of the call's own); the exchange goes on for the client (still held)
+     * until close() ends it, having made exactly one token request.
      */
-    private void interruptDuringTokenCalls(boolean virtual) throws Exception {
+    @ParameterizedTest(name = "virtual thread: {0}")
+    @ValueSource(booleans = {false, true})
+    void anInterruptCancelsATokenCall(boolean virtual) throws Exception {
+        if (virtual) {
+            assumeVirtualThreads();
+        }
         Map<String, Function<LeanixClient, Object>> calls = new LinkedHashMap<>();
         calls.put("accessToken()", LeanixClient::accessToken);
         calls.put("claims()", LeanixClient::claims);
@@ -257,7 +246,7 @@ public abstract class AsyncContractTest extends SandboxTestBase {
     /** On a virtual thread the page fetch is started (lx_graphql_pages_next_start) and parked on. */
     @Test
     void anInterruptEndsAPageWalkOnAVirtualThread() throws Exception {
-        assumeTrue(hasVirtualThreads(), "virtual threads need Java 21+");
+        assumeVirtualThreads();
         AtomicReference<Throwable> failure = new AtomicReference<>();
         long offloaded = Threads.offloaded();
         Thread t = startVirtualThread(() -> {
@@ -411,7 +400,7 @@ public abstract class AsyncContractTest extends SandboxTestBase {
 
     @Test
     void threeHundredVirtualThreadsParkAndShareOneExchange() throws Exception {
-        assumeTrue(hasVirtualThreads(), "virtual threads need Java 21+");
+        assumeVirtualThreads();
         int n = 300;
         long latencyMs = 50;
         sandbox.fault("{\"endpoint\":\"factSheets\",\"kind\":\"latency\",\"ms\":" + latencyMs + "}");
@@ -455,7 +444,7 @@ public abstract class AsyncContractTest extends SandboxTestBase {
 
     @Test
     void fiftyVirtualThreadsWalkPagesWithoutWorkerThreads() throws Exception {
-        assumeTrue(hasVirtualThreads(), "virtual threads need Java 21+");
+        assumeVirtualThreads();
         int n = 50;
         int size = 100;
         // The applications only, so that 50 walks stay light for the debug sandbox; several pages each.

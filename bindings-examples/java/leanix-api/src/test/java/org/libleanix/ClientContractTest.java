@@ -108,28 +108,30 @@ public abstract class ClientContractTest extends SandboxTestBase {
 
     // ---------------------------------------------------------------- every exception, for real
 
+    /** @return what {@code get(FACT_SHEETS)} on a fresh client of {@code builder} throws, asserted a {@code type} */
+    private static <E extends Throwable> E getFails(LeanixClient.Builder builder, Class<E> type) {
+        try (LeanixClient client = builder.build()) {
+            return assertThrows(type, () -> client.get(FACT_SHEETS));
+        }
+    }
+
     @Test
     void wrongApiTokenIsInvalidCredentials() {
-        try (LeanixClient client = builder().apiToken(WRONG_TOKEN).build()) {
-            InvalidCredentialsException e = assertThrows(InvalidCredentialsException.class,
-                () -> client.get(FACT_SHEETS));
-            assertEquals(4, e.code());
-            assertEquals("LX_ERR_INVALID_CREDENTIALS", e.statusName());
-            assertEquals(401, e.httpStatus().orElse(0));
-            assertNoSecret(e);
-        }
+        InvalidCredentialsException e = getFails(builder().apiToken(WRONG_TOKEN), InvalidCredentialsException.class);
+        assertEquals(4, e.code());
+        assertEquals("LX_ERR_INVALID_CREDENTIALS", e.statusName());
+        assertEquals(401, e.httpStatus().orElse(0));
+        assertNoSecret(e);
     }
 
     @Test
     void twice401IsUnauthorized() {
         sandbox.fault("{\"endpoint\":\"factSheets\",\"kind\":\"status\",\"status\":401,\"times\":2}");
-        try (LeanixClient client = builder().build()) {
-            UnauthorizedException e = assertThrows(UnauthorizedException.class, () -> client.get(FACT_SHEETS));
-            assertEquals(401, e.httpStatus().orElse(0));
-            assertEquals(2, requests("factSheets", 401), "one replay after a fresh token");
-            assertEquals(2, sandbox.tokenExchanges(), "the first 401 dropped the token");
-            assertNoSecret(e);
-        }
+        UnauthorizedException e = getFails(builder(), UnauthorizedException.class);
+        assertEquals(401, e.httpStatus().orElse(0));
+        assertEquals(2, requests("factSheets", 401), "one replay after a fresh token");
+        assertEquals(2, sandbox.tokenExchanges(), "the first 401 dropped the token");
+        assertNoSecret(e);
     }
 
     @Test
@@ -251,12 +253,10 @@ public abstract class ClientContractTest extends SandboxTestBase {
             + "\"body\":\"{\\\"status\\\":\\\"ERROR\\\",\\\"errors\\\":[{\\\"message\\\":"
             + "\\\"HTTP 429 Too Many Requests. USER_INTERVAL_REQUEST_LIMIT_EXCEEDED\\\"}]}\","
             + "\"headers\":{\"Retry-After\":\"3600\"}}");
-        try (LeanixClient client = builder().build()) {
-            RateLimitedException e = assertThrows(RateLimitedException.class, () -> client.get(FACT_SHEETS));
-            assertEquals(Optional.of("USER_INTERVAL_REQUEST_LIMIT_EXCEEDED"), e.reason());
-            assertEquals(Optional.of(Duration.ofSeconds(3600)), e.retryAfter());
-            assertEquals(1, requests("factSheets", 429), "one request, no retry");
-        }
+        RateLimitedException e = getFails(builder(), RateLimitedException.class);
+        assertEquals(Optional.of("USER_INTERVAL_REQUEST_LIMIT_EXCEEDED"), e.reason());
+        assertEquals(Optional.of(Duration.ofSeconds(3600)), e.retryAfter());
+        assertEquals(1, requests("factSheets", 429), "one request, no retry");
         // The same through the asynchronous path, and raiseForStatus() keeps it.
         sandbox.fault("{\"endpoint\":\"factSheets\",\"kind\":\"respond\",\"status\":429,"
             + "\"body\":\"USER_INTERVAL_REQUEST_LIMIT_EXCEEDED\",\"headers\":{\"Retry-After\":\"3600\"}}");
@@ -318,12 +318,10 @@ public abstract class ClientContractTest extends SandboxTestBase {
         try (ServerSocket s = new ServerSocket(0)) {
             port = s.getLocalPort();
         }
-        try (LeanixClient client = builder().host("http://127.0.0.1:" + port).tokenAttempts(1).maxAttempts(1)
-                .connectTimeout(Duration.ofSeconds(2)).build()) {
-            ConnectException e = assertThrows(ConnectException.class, () -> client.get(FACT_SHEETS));
-            assertEquals(10, e.code());
-            assertNoSecret(e);
-        }
+        ConnectException e = getFails(builder().host("http://127.0.0.1:" + port).tokenAttempts(1).maxAttempts(1)
+            .connectTimeout(Duration.ofSeconds(2)), ConnectException.class);
+        assertEquals(10, e.code());
+        assertNoSecret(e);
     }
 
     @Test
@@ -348,11 +346,9 @@ public abstract class ClientContractTest extends SandboxTestBase {
     @Test
     void malformedTokenResponseIsInvalidResponse() {
         sandbox.fault("{\"endpoint\":\"token\",\"kind\":\"malformed_json\",\"times\":5}");
-        try (LeanixClient client = builder().build()) {
-            InvalidResponseException e = assertThrows(InvalidResponseException.class, () -> client.get(FACT_SHEETS));
-            assertEquals(12, e.code());
-            assertNoSecret(e);
-        }
+        InvalidResponseException e = getFails(builder(), InvalidResponseException.class);
+        assertEquals(12, e.code());
+        assertNoSecret(e);
     }
 
     @Test
@@ -369,13 +365,11 @@ public abstract class ClientContractTest extends SandboxTestBase {
     @Test
     void foreignRedirectIsRefused() {
         sandbox.fault("{\"endpoint\":\"factSheets\",\"kind\":\"redirect_foreign\",\"times\":3}");
-        try (LeanixClient client = builder().build()) {
-            RedirectException e = assertThrows(RedirectException.class, () -> client.get(FACT_SHEETS));
-            assertEquals(14, e.code());
-            assertEquals(0L, ((Number) sandbox.stats().get("foreign_requests_with_authorization")).longValue(),
-                "no credential crossed to the other origin");
-            assertNoSecret(e);
-        }
+        RedirectException e = getFails(builder(), RedirectException.class);
+        assertEquals(14, e.code());
+        assertEquals(0L, ((Number) sandbox.stats().get("foreign_requests_with_authorization")).longValue(),
+            "no credential crossed to the other origin");
+        assertNoSecret(e);
     }
 
     @Test

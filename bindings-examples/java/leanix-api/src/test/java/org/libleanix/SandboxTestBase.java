@@ -2,6 +2,7 @@ package org.libleanix;
 
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import java.lang.reflect.Method;
 import java.nio.file.Files;
@@ -144,6 +145,11 @@ public abstract class SandboxTestBase {
     /** @return whether this JVM has virtual threads (Java 21+) */
     protected static boolean hasVirtualThreads() {
         return Runtime.version().feature() >= 21;
+    }
+
+    /** Skips the test on a JVM without virtual threads (before Java 21). */
+    protected static void assumeVirtualThreads() {
+        assumeTrue(hasVirtualThreads(), "virtual threads need Java 21+");
     }
 
     /**

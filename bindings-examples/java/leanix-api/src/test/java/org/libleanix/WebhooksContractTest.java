@@ -10,7 +10,6 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.atomic.AtomicReference;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -23,34 +22,20 @@ import org.libleanix.sandbox.LxSandbox;
  * iterator and the listener commit only what was handled, so a handler failing on event 7 of 10
  * sees event 7 again on the next run and skips none; an interrupt ends a waiting iterator.
  */
-public abstract class WebhooksContractTest {
-    private static LxSandbox sandbox;
-
-    /** @return the backend under test */
-    protected abstract String backend();
-
+public abstract class WebhooksContractTest extends SandboxTestBase {
+    /**
+     * Hides {@link SandboxTestBase}'s (JUnit runs only this one): this class's sandbox has an
+     * instance listener and 30 fact sheets.
+     */
     @BeforeAll
-    static void start() {
+    static void startSandbox() {
         sandbox = LxSandbox.start("--instance-listener", "--fact-sheets", "30");
     }
 
-    @AfterAll
-    static void stop() {
-        if (sandbox != null) {
-            sandbox.close();
-            sandbox = null;
-        }
-    }
-
+    /** After {@link SandboxTestBase}'s reset: webhook deliveries come in batches of 4. */
     @BeforeEach
-    void reset() {
-        sandbox.reset();
+    void smallBatches() {
         sandbox.call("POST", "/_sandbox/webhooks", "{\"batch_size\":4}");
-    }
-
-    private LeanixClient.Builder builder() {
-        return LeanixClient.builder().backend(backend()).host(sandbox.url()).apiToken(sandbox.adminToken())
-            .insecureLoopback(true).requestTimeout(Duration.ofSeconds(20));
     }
 
     private static long instanceRequests(String endpoint, int status) {

@@ -5,7 +5,6 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import java.io.IOException;
 import java.time.Duration;
@@ -272,7 +271,7 @@ public abstract class WritesContractTest extends SandboxTestBase {
      */
     @Test
     void anUpdateOnAVirtualThreadParksOnItsStart() throws Exception {
-        assumeTrue(hasVirtualThreads(), "virtual threads need Java 21+");
+        assumeVirtualThreads();
         try (LeanixClient client = builder().build()) {
             String id = firstApplication(client);
             long offloaded = Threads.offloaded();
