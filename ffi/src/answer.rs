@@ -4,6 +4,7 @@
 
 use std::ffi::{c_char, c_void};
 use std::future::Future;
+use std::sync::Arc;
 
 use serde::Serialize;
 
@@ -11,8 +12,8 @@ use crate::boundary::guard;
 use crate::call::{lx_completion_callback, Completion};
 use crate::client::{client_of, lx_client, ClientHandle};
 use crate::error::{lx_error, Failure};
-use crate::registry;
-use crate::response::ResponseObject;
+use crate::registry::{self, Handle};
+use crate::response::{lx_response, ResponseObject};
 use crate::status::lx_status;
 
 /// Hands `text` out as an owned, NUL-terminated string (`out_len` is optional).
@@ -53,6 +54,37 @@ pub(crate) fn json_call<T: Serialize>(
         let value = call(&handle)?;
         write_json(&value, out_json, out_len);
         Ok(())
+    })
+}
+
+/// The body of a call that creates an object: checks the output pointer `out_ptr` (the
+/// argument `name`), runs `make` (which checks the call's other arguments) and hands the object
+/// it makes out as an owned handle; a failure becomes the status and `*err`.
+pub(crate) fn publish_call<T: Handle>(
+    out_ptr: *mut *mut T,
+    name: &str,
+    err: *mut *mut lx_error,
+    make: impl FnOnce() -> Result<Arc<T::Target>, Failure>,
+) -> lx_status {
+    guard(err, || {
+        crate::args::out(out_ptr, name)?;
+        registry::publish::<T>(out_ptr, make()?);
+        Ok(())
+    })
+}
+
+/// The body of a blocking call on `client` that answers a response: checks `out_response`,
+/// looks the client up, runs `call` and hands its response out as an owned `lx_response`; a
+/// failure becomes the status and `*err`.
+pub(crate) fn response_call(
+    client: *const lx_client,
+    out_response: *mut *mut lx_response,
+    err: *mut *mut lx_error,
+    call: impl FnOnce(&ClientHandle) -> Result<leanix_core::Response, Failure>,
+) -> lx_status {
+    publish_call(out_response, "out_response", err, || {
+        let handle = client_of(client)?;
+        Ok(Arc::new(ResponseObject::from_core(call(&handle)?)))
     })
 }
 

@@ -7,11 +7,11 @@ use std::time::Duration;
 
 use leanix_core::{Cancel, GraphQlRequest, Request};
 
-use crate::answer::{json_call, start_call, start_json};
-use crate::args::{optional_str, out, required_str};
+use crate::answer::{json_call, publish_call, response_call, start_call, start_json};
+use crate::args::{optional_str, required_str};
 use crate::boundary::guard;
 use crate::cancel::{cancel_of, lx_cancel};
-use crate::client::{build_request, client_of, lx_client, parse_variables, publish_response};
+use crate::client::{build_request, lx_client, parse_variables};
 use crate::error::{lx_error, report, Failure};
 use crate::registry;
 use crate::response::{lx_response, ResponseObject};
@@ -139,13 +139,8 @@ pub extern "C" fn lx_call_options_new(
     out_options: *mut *mut lx_call_options,
     err: *mut *mut lx_error,
 ) -> lx_status {
-    guard(err, || {
-        out(out_options, "out_options")?;
-        registry::publish::<lx_call_options>(
-            out_options,
-            Arc::new(Mutex::new(CallOptions::default())),
-        );
-        Ok(())
+    publish_call(out_options, "out_options", err, || {
+        Ok(Arc::new(Mutex::new(CallOptions::default())))
     })
 }
 
@@ -229,9 +224,7 @@ pub extern "C" fn lx_request_with(
     out_response: *mut *mut lx_response,
     err: *mut *mut lx_error,
 ) -> lx_status {
-    guard(err, || {
-        out(out_response, "out_response")?;
-        let handle = client_of(client)?;
+    response_call(client, out_response, err, |handle| {
         let request = build_request(
             method,
             path,
@@ -242,8 +235,7 @@ pub extern "C" fn lx_request_with(
             flags,
             options,
         )?;
-        publish_response(handle.client.send(request)?, out_response);
-        Ok(())
+        Ok(handle.client.send(request)?)
     })
 }
 

@@ -5,7 +5,7 @@ use std::sync::Arc;
 
 use leanix_core::{blocking, ClientBuilder, Request};
 
-use crate::answer::{json_call, write_owned};
+use crate::answer::{json_call, publish_call, response_call, write_owned};
 use crate::args::{bytes, optional_str, out, required_str, text};
 use crate::boundary::guard;
 use crate::call::{lx_call_options, CallOptions};
@@ -13,7 +13,7 @@ use crate::error::{lx_error, Failure};
 use crate::events::EventGate;
 use crate::options::lx_options;
 use crate::registry;
-use crate::response::{lx_response, ResponseObject};
+use crate::response::lx_response;
 use crate::status::lx_status;
 
 /// Opaque, thread-safe LeanIX client: one token cache shared by every thread that uses it
@@ -69,14 +69,6 @@ pub(crate) fn client_of(client: *const lx_client) -> Result<Arc<ClientHandle>, F
     registry::get::<lx_client>(client, "client")
 }
 
-/// Hands a core response out as an owned `lx_response`.
-pub(crate) fn publish_response(
-    response: leanix_core::Response,
-    out_response: *mut *mut lx_response,
-) {
-    registry::publish::<lx_response>(out_response, Arc::new(ResponseObject::from_core(response)));
-}
-
 /// Creates a client for `host` with `api_token`, with default settings.
 ///
 /// `host`: `acme.leanix.net`, `https://acme.leanix.net` or a workspace URL; NULL reads the
@@ -96,8 +88,7 @@ pub extern "C" fn lx_client_new(
     out_client: *mut *mut lx_client,
     err: *mut *mut lx_error,
 ) -> lx_status {
-    guard(err, || {
-        out(out_client, "out_client")?;
+    publish_call(out_client, "out_client", err, || {
         let mut builder = ClientBuilder::from_env();
         if let Some(h) = optional_str(host, "host")? {
             builder = builder.host(h);
@@ -105,11 +96,7 @@ pub extern "C" fn lx_client_new(
         if let Some(t) = optional_str(api_token, "api_token")? {
             builder = builder.api_token(t);
         }
-        registry::publish::<lx_client>(
-            out_client,
-            ClientHandle::new(builder.build_blocking()?, None),
-        );
-        Ok(())
+        Ok(ClientHandle::new(builder.build_blocking()?, None))
     })
 }
 
@@ -126,8 +113,7 @@ pub extern "C" fn lx_client_build(
     out_client: *mut *mut lx_client,
     err: *mut *mut lx_error,
 ) -> lx_status {
-    guard(err, || {
-        out(out_client, "out_client")?;
+    publish_call(out_client, "out_client", err, || {
         let object = registry::get::<lx_options>(options, "options")?;
         let (mut builder, callback) = {
             let o = object.lock().unwrap_or_else(|p| p.into_inner());
@@ -138,9 +124,7 @@ pub extern "C" fn lx_client_build(
             let gate = Arc::clone(gate);
             builder = builder.on_event(move |event| gate.deliver(event));
         }
-        let client = builder.build_blocking()?;
-        registry::publish::<lx_client>(out_client, ClientHandle::new(client, gate));
-        Ok(())
+        Ok(ClientHandle::new(builder.build_blocking()?, gate))
     })
 }
 
@@ -179,12 +163,8 @@ pub extern "C" fn lx_get(
     out_response: *mut *mut lx_response,
     err: *mut *mut lx_error,
 ) -> lx_status {
-    guard(err, || {
-        out(out_response, "out_response")?;
-        let handle = client_of(client)?;
-        let path = required_str(path, "path")?;
-        publish_response(handle.client.get(path)?, out_response);
-        Ok(())
+    response_call(client, out_response, err, |handle| {
+        Ok(handle.client.get(required_str(path, "path")?)?)
     })
 }
 

@@ -9,6 +9,7 @@ use leanix_core::ClientBuilder;
 // The setters' type, short in the table of keys.
 use leanix_core::ClientBuilder as B;
 
+use crate::answer::publish_call;
 use crate::args::{out, required_str};
 use crate::boundary::guard;
 use crate::error::{lx_error, Failure};
@@ -181,14 +182,12 @@ pub extern "C" fn lx_options_new(
     out_options: *mut *mut lx_options,
     err: *mut *mut lx_error,
 ) -> lx_status {
-    guard(err, || {
-        out(out_options, "out_options")?;
+    publish_call(out_options, "out_options", err, || {
         let object = OptionsObject {
             builder: ClientBuilder::from_env(),
             callback: None,
         };
-        registry::publish::<lx_options>(out_options, Arc::new(Mutex::new(object)));
-        Ok(())
+        Ok(Arc::new(Mutex::new(object)))
     })
 }
 

@@ -7,7 +7,7 @@ use std::sync::{Arc, Mutex};
 
 use leanix_core::blocking::{PageWalk, Pages};
 
-use crate::answer::{json_bytes, write_json};
+use crate::answer::{json_bytes, publish_call, write_json};
 use crate::args::out;
 use crate::boundary::guard;
 use crate::call::{lx_completion_callback, Completion};
@@ -128,11 +128,9 @@ pub(crate) fn new_call<H: WalkHandle<W>, W>(
     err: *mut *mut lx_error,
     pages: impl FnOnce(&leanix_core::blocking::Client) -> Result<Pages<W>, Failure>,
 ) -> lx_status {
-    guard(err, || {
-        out(out_pages, "out_pages")?;
+    publish_call(out_pages, "out_pages", err, || {
         let handle = client_of(client)?;
-        registry::publish::<H>(out_pages, Walk::new(pages(&handle.client)?));
-        Ok(())
+        Ok(Walk::new(pages(&handle.client)?))
     })
 }
 

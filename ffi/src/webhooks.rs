@@ -7,6 +7,7 @@
 
 use std::ffi::c_char;
 
+use leanix_core::blocking::Webhooks;
 use leanix_core::{NewSubscription, PayloadMode};
 use serde_json::Value;
 
@@ -116,13 +117,8 @@ pub extern "C" fn lx_webhooks_delete(
     options: *const lx_call_options,
     err: *mut *mut lx_error,
 ) -> lx_status {
-    guard(err, || {
-        let handle = client_of(client)?;
-        let id = required_str(subscription_id, "subscription_id")?;
-        CallOptions::of(options)?
-            .webhooks(&handle.client)
-            .delete(id)?;
-        Ok(())
+    subscription_call(client, subscription_id, options, err, |hooks, id| {
+        hooks.delete(id)
     })
 }
 
@@ -207,6 +203,24 @@ fn fetch_batch(
     })
 }
 
+/// The body of lx_webhooks_delete() and lx_webhooks_commit(): looks the client up, reads
+/// `subscription_id` and runs `call` on it with the webhooks API of `options`; a failure
+/// becomes the status and `*err`.
+fn subscription_call(
+    client: *const lx_client,
+    subscription_id: *const c_char,
+    options: *const lx_call_options,
+    err: *mut *mut lx_error,
+    call: impl FnOnce(&Webhooks, &str) -> Result<(), leanix_core::Error>,
+) -> lx_status {
+    guard(err, || {
+        let handle = client_of(client)?;
+        let id = required_str(subscription_id, "subscription_id")?;
+        call(&CallOptions::of(options)?.webhooks(&handle.client), id)?;
+        Ok(())
+    })
+}
+
 /// Moves the cursor of `subscription_id` to `next_offset`: the offset of the last event
 /// handled plus one. The cursor cannot go back (the server answers 400, `LX_ERR_HTTP`).
 ///
@@ -220,13 +234,8 @@ pub extern "C" fn lx_webhooks_commit(
     options: *const lx_call_options,
     err: *mut *mut lx_error,
 ) -> lx_status {
-    guard(err, || {
-        let handle = client_of(client)?;
-        let id = required_str(subscription_id, "subscription_id")?;
-        CallOptions::of(options)?
-            .webhooks(&handle.client)
-            .commit(id, next_offset)?;
-        Ok(())
+    subscription_call(client, subscription_id, options, err, |hooks, id| {
+        hooks.commit(id, next_offset)
     })
 }
 
