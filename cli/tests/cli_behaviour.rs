@@ -54,6 +54,18 @@ fn offsets_of(stdout: &[u8]) -> Vec<u64> {
         .collect()
 }
 
+/// Runs `lx webhooks pull ID | READER` in bash, asserts that `lx` exited 0, and returns the
+/// output of the pipeline.
+fn pull_into(sb: &Sandbox, id: &str, reader: &str) -> std::process::Output {
+    let out = lx_script_on(
+        sb,
+        "bash",
+        &format!("\"$LX\" webhooks pull {id} | {reader}; exit ${{PIPESTATUS[0]}}"),
+    );
+    assert_eq!(out.status.code(), Some(0), "{out:?}");
+    out
+}
+
 #[test]
 fn webhooks_pull_into_head_commits_exactly_the_lines_head_took() {
     let sb = webhook_sandbox();
@@ -61,33 +73,18 @@ fn webhooks_pull_into_head_commits_exactly_the_lines_head_took() {
     let (id, offsets) = subscription_with_events(&sb, 20);
 
     // head -1: one line printed, one event committed, lx quiet and 0.
-    let out = lx_script_on(
-        &sb,
-        "bash",
-        &format!("\"$LX\" webhooks pull {id} | head -1; exit ${{PIPESTATUS[0]}}"),
-    );
-    assert_eq!(out.status.code(), Some(0), "{out:?}");
+    let out = pull_into(&sb, &id, "head -1");
     assert_eq!(String::from_utf8_lossy(&out.stderr), "");
     assert_eq!(offsets_of(&out.stdout), vec![offsets[0]]);
     assert_eq!(sb.webhook_cursor(&id), Some(offsets[0] + 1));
 
     // head -3 goes on from there: the next three, and the cursor after them.
-    let out = lx_script_on(
-        &sb,
-        "bash",
-        &format!("\"$LX\" webhooks pull {id} | head -3; exit ${{PIPESTATUS[0]}}"),
-    );
-    assert_eq!(out.status.code(), Some(0), "{out:?}");
+    let out = pull_into(&sb, &id, "head -3");
     assert_eq!(offsets_of(&out.stdout), offsets[1..4].to_vec());
     assert_eq!(sb.webhook_cursor(&id), Some(offsets[3] + 1));
 
     // A reader that takes everything gets the other sixteen, none skipped or repeated.
-    let out = lx_script_on(
-        &sb,
-        "bash",
-        &format!("\"$LX\" webhooks pull {id} | cat; exit ${{PIPESTATUS[0]}}"),
-    );
-    assert_eq!(out.status.code(), Some(0), "{out:?}");
+    let out = pull_into(&sb, &id, "cat");
     assert_eq!(offsets_of(&out.stdout), offsets[4..].to_vec());
     assert_eq!(sb.webhook_cursor(&id), Some(offsets[19] + 1));
 }
@@ -116,7 +113,6 @@ fn help_and_version_with_stdout_closed_exit_23_and_into_head_stay_0() {
 }
 
 const FACT_SHEETS: &str = "/services/pathfinder/v1/factSheets";
-const PAGED_QUERY: &str = "query($after: String) { allFactSheets(first: 2, after: $after) { pageInfo { hasNextPage endCursor } edges { node { id } } } }";
 
 fn small_sandbox() -> Sandbox {
     Sandbox::builder().fact_sheets(20).start().unwrap()
@@ -199,13 +195,9 @@ fn graphql_all_refuses_a_cursor_cycle_and_a_next_page_without_cursor_with_exit_6
 
     sb.reset();
     sb.inject(Endpoint::GraphQl, Fault::NoEndCursor, 1);
-    let run = lx_on(&sb, &["graphql", "--all", PAGED_QUERY])
-        .run()
-        .expect(6);
-    assert_eq!(run.stdout, "");
-    assert_eq!(
-        run.stderr.trim_end(),
-        "lx: GraphQL page 1 says hasNextPage but has no endCursor"
+    lx_on(&sb, &["graphql", "--all", PAGED_QUERY]).run().fails(
+        6,
+        "lx: GraphQL page 1 says hasNextPage but has no endCursor",
     );
     assert_eq!(sb.stats().requests(Endpoint::GraphQl, 200), 1);
 }
@@ -286,17 +278,13 @@ fn a_graphql_write_with_a_stale_rev_and_a_viewers_write_exit_4_with_the_error_ty
     let sb = small_sandbox();
     let (id, rev) = some_fact_sheet(&sb);
     let stale = json!({ "id": id, "rev": rev - 1 }).to_string();
-    let run = lx_on(&sb, &["graphql", UPDATE, "--variables", &stale])
-        .run()
-        .expect(4);
-    assert_eq!(run.stdout, "");
-    assert_eq!(
-        run.stderr.trim_end(),
-        format!(
-            "lx: GraphQL error: DB revision of Fact Sheet has changed: {rev} instead of given {} [REVISION_CLASH]",
-            rev - 1
-        )
+    let clash = format!(
+        "lx: GraphQL error: DB revision of Fact Sheet has changed: {rev} instead of given {} [REVISION_CLASH]",
+        rev - 1
     );
+    lx_on(&sb, &["graphql", UPDATE, "--variables", &stale])
+        .run()
+        .fails(4, &clash);
     assert_eq!(sb.stats().writes, 0);
 
     // A viewer's token: refused, through GraphQL and REST.

@@ -129,21 +129,17 @@ fn merge_needs_paginate_and_include_does_not_apply() {
     assert_contains(&run.stderr, "--include");
 }
 
-/// A paged GraphQL query of 2 fact sheets a page.
-const PAGED_QUERY: &str = "query($after: String) { allFactSheets(first: 2, after: $after) { pageInfo { hasNextPage endCursor } edges { node { id } } } }";
-
 #[test]
 fn graphql_all_without_page_info_fails_and_prints_nothing() {
     let sb = Sandbox::builder().fact_sheets(20).start().unwrap();
     // The query selects no pageInfo: refused before the first request (usage, exit 2), not
     // answered with the first page's edges.
     let query = "query($after: String) { allFactSheets(first: 5, after: $after) { edges { node { id } } } }";
-    let run = lx_on(&sb, &["graphql", "--all", query]).run().expect(2);
-    assert_eq!(run.stdout, "");
-    assert_eq!(
-        run.stderr.trim_end(),
-        "lx: the GraphQL query does not select pageInfo { hasNextPage endCursor } on its connection"
-    );
+    let unpaged =
+        "lx: the GraphQL query does not select pageInfo { hasNextPage endCursor } on its connection";
+    lx_on(&sb, &["graphql", "--all", query])
+        .run()
+        .fails(2, unpaged);
     assert_eq!(sb.stats().total(Endpoint::GraphQl), 0, "nothing was sent");
 
     // The query is right but the server's page has no pageInfo: an invalid response (exit 6)
@@ -157,13 +153,9 @@ fn graphql_all_without_page_info_fails_and_prints_nothing() {
         },
         1,
     );
-    let run = lx_on(&sb, &["graphql", "--all", PAGED_QUERY])
-        .run()
-        .expect(6);
-    assert_eq!(run.stdout, "");
-    assert_eq!(
-        run.stderr.trim_end(),
-        "lx: GraphQL page 1 has no connection with pageInfo in its data"
+    lx_on(&sb, &["graphql", "--all", PAGED_QUERY]).run().fails(
+        6,
+        "lx: GraphQL page 1 has no connection with pageInfo in its data",
     );
     assert_eq!(sb.stats().total(Endpoint::GraphQl), 1);
 }
@@ -172,14 +164,9 @@ fn graphql_all_without_page_info_fails_and_prints_nothing() {
 fn max_pages_caps_graphql_all_with_exit_6_after_exactly_that_many_requests() {
     // 20 fact sheets, 2 a page: 10 pages.
     let sb = Sandbox::builder().fact_sheets(20).start().unwrap();
-    let run = lx_on(&sb, &["--max-pages", "3", "graphql", "--all", PAGED_QUERY])
+    lx_on(&sb, &["--max-pages", "3", "graphql", "--all", PAGED_QUERY])
         .run()
-        .expect(6);
-    assert_eq!(run.stdout, "", "nothing of a capped walk is printed");
-    assert_eq!(
-        run.stderr.trim_end(),
-        "lx: GraphQL paging has more than 3 pages (max_pages)"
-    );
+        .fails(6, "lx: GraphQL paging has more than 3 pages (max_pages)");
     assert_eq!(sb.stats().requests(Endpoint::GraphQl, 200), 3);
 
     // A walk of exactly the cap passes: the cap counts pages, not next-page links.
@@ -213,17 +200,12 @@ fn max_pages_caps_get_paginate_with_exit_6_after_exactly_that_many_requests() {
     // 20 fact sheets, 5 a page: 4 pages.
     let sb = Sandbox::builder().fact_sheets(20).start().unwrap();
     let path = format!("{FACT_SHEETS}?pageSize=5");
-    let run = lx_on(
+    lx_on(
         &sb,
         &["--max-pages", "2", "get", "--paginate", "--merge", &path],
     )
     .run()
-    .expect(6);
-    assert_eq!(run.stdout, "");
-    assert_eq!(
-        run.stderr.trim_end(),
-        "lx: REST paging has more than 2 pages (max_pages)"
-    );
+    .fails(6, "lx: REST paging has more than 2 pages (max_pages)");
     assert_eq!(sb.stats().total(Endpoint::FactSheets), 2);
 
     // Without --merge, the page before the cap is printed and said to be partial.

@@ -248,16 +248,19 @@ fn an_instance_url_outside_the_rule_is_a_warning_and_calls_stay_on_the_host() {
     assert_eq!(sb.instance_stats().total(Endpoint::Any), 0);
 }
 
+/// `lx webhooks create --tag-set custom` with `more` arguments after it.
+fn create_custom(sb: &Sandbox, more: &[&str]) -> Lx {
+    let mut args = vec!["webhooks", "create", "--tag-set", "custom"];
+    args.extend_from_slice(more);
+    lx_on(sb, &args)
+}
+
 #[test]
 fn create_sends_the_workspace_constraint() {
     let sb = routed_sandbox();
-    let sub = lx_on(
+    let sub = create_custom(
         &sb,
         &[
-            "webhooks",
-            "create",
-            "--tag-set",
-            "custom",
             "--workspace-id",
             sb.workspace_id(),
             "--workspace-constraint",
@@ -271,19 +274,9 @@ fn create_sends_the_workspace_constraint() {
     assert_eq!(sub["workspaceId"], sb.workspace_id());
     // The sandbox knows ANY only: another value reaches it as given and is refused with the
     // server's reason.
-    let run = lx_on(
-        &sb,
-        &[
-            "webhooks",
-            "create",
-            "--tag-set",
-            "custom",
-            "--workspace-constraint",
-            "WORKSPACE_ONLY",
-        ],
-    )
-    .run()
-    .expect(4);
+    let run = create_custom(&sb, &["--workspace-constraint", "WORKSPACE_ONLY"])
+        .run()
+        .expect(4);
     assert_eq!(
         run.stderr.trim_end(),
         format!(
@@ -293,19 +286,9 @@ fn create_sends_the_workspace_constraint() {
         )
     );
     assert_eq!(sb.instance_stats().requests(Endpoint::Webhooks, 400), 1);
-    let run = lx_on(
-        &sb,
-        &[
-            "webhooks",
-            "create",
-            "--tag-set",
-            "custom",
-            "--workspace-constraint",
-            " ",
-        ],
-    )
-    .run()
-    .expect(2);
+    let run = create_custom(&sb, &["--workspace-constraint", " "])
+        .run()
+        .expect(2);
     assert_eq!(
         run.stderr.trim_end(),
         "lx: --workspace-constraint is empty; leave it out for ANY"

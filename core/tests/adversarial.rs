@@ -9,8 +9,8 @@ use std::net::TcpListener;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::Arc;
 
-use common::{builder, Reply, TestServer};
-use leanix::{ErrorKind, ManualClock};
+use common::{assert_error, client_at, Reply, TestServer};
+use leanix::ErrorKind;
 use leanix_sandbox::Sandbox;
 
 /// A listener that counts connections and answers each with `reply` (raw bytes).
@@ -41,8 +41,7 @@ fn a_proxy_for_an_http_host_is_refused_before_anything_is_sent() {
         .proxy(proxy)
         .build()
         .unwrap_err();
-    assert_eq!(err.kind(), ErrorKind::Config);
-    assert!(err.message().contains("clear text"), "{err}");
+    assert_error(&err, ErrorKind::Config, "clear text");
     assert_eq!(seen.load(Ordering::SeqCst), 0);
     // Unsupported proxy schemes are refused rather than silently ignored.
     let err = leanix::Client::builder()
@@ -60,9 +59,7 @@ async fn a_localhost_name_is_resolved_to_loopback_by_the_client() {
     let sb = Sandbox::start().unwrap();
     let port = sb.url().rsplit(':').next().unwrap();
     let host = format!("http://leanix-test.localhost:{port}");
-    let client = builder(&host, sb.api_token(), &ManualClock::new())
-        .build()
-        .unwrap();
+    let client = client_at(&host, sb.api_token());
     assert_eq!(client.get(common::FACT_SHEETS).await.unwrap().status(), 200);
     assert_eq!(sb.stats().token_exchanges, 1);
 }
@@ -75,9 +72,7 @@ async fn malformed_response_headers_are_an_invalid_response_and_not_retried() {
     }
     reply.extend_from_slice(b"content-length: 0\r\n\r\n");
     let (url, seen) = raw_server(reply);
-    let client = builder(&url, "t0ken-value", &ManualClock::new())
-        .build()
-        .unwrap();
+    let client = client_at(&url, "t0ken-value");
     let err = client.access_token().await.unwrap_err();
     assert_eq!(err.kind(), ErrorKind::InvalidResponse, "{err}");
     assert_eq!(seen.load(Ordering::SeqCst), 1, "not retried");
@@ -86,9 +81,7 @@ async fn malformed_response_headers_are_an_invalid_response_and_not_retried() {
 #[tokio::test]
 async fn a_megabyte_path_gives_a_bounded_message() {
     let server = TestServer::start();
-    let client = builder(server.url(), "t0ken-value", &ManualClock::new())
-        .build()
-        .unwrap();
+    let client = client_at(server.url(), "t0ken-value");
     server.script_api(Reply::new(
         404,
         r#"{"status":"ERROR","errors":[{"message":"no such thing"}]}"#,
@@ -111,9 +104,7 @@ async fn a_megabyte_path_gives_a_bounded_message() {
 #[tokio::test]
 async fn user_info_in_a_request_url_is_refused() {
     let server = TestServer::start();
-    let client = builder(server.url(), "t0ken-value", &ManualClock::new())
-        .build()
-        .unwrap();
+    let client = client_at(server.url(), "t0ken-value");
     let url = server.url().replace("http://", "http://user:pw@");
     let err = client.get(&format!("{url}/x")).await.unwrap_err();
     assert_eq!(err.kind(), ErrorKind::InvalidArgument);

@@ -7,7 +7,7 @@ mod common;
 
 use std::collections::HashSet;
 
-use common::{builder, Reply, TestServer};
+use common::{assert_error, builder, client_at, Reply, TestServer};
 use leanix::{ErrorKind, ManualClock, Request};
 use leanix_sandbox::{Endpoint, Fault, Sandbox};
 use serde_json::{json, Value};
@@ -26,9 +26,7 @@ async fn the_cursor_walk_visits_every_fact_sheet_exactly_once() {
     let sb = Sandbox::start().unwrap();
     let total = sb.fact_sheet_count();
     assert!(total > 1000, "the default inventory is large: {total}");
-    let client = builder(sb.url(), sb.api_token(), &ManualClock::new())
-        .build()
-        .unwrap();
+    let client = client_at(sb.url(), sb.api_token());
 
     let items = client
         .rest_pages(&format!("{LIST}?pageSize=137"))
@@ -90,9 +88,7 @@ fn the_blocking_walk_visits_every_fact_sheet_exactly_once() {
 #[tokio::test]
 async fn a_cursor_that_repeats_ends_the_walk() {
     let sb = Sandbox::builder().fact_sheets(120).start().unwrap();
-    let client = builder(sb.url(), sb.api_token(), &ManualClock::new())
-        .build()
-        .unwrap();
+    let client = client_at(sb.url(), sb.api_token());
     // The sandbox's cursors alternate a, b, a, …: the third page repeats the first cursor.
     sb.inject(Endpoint::FactSheets, Fault::CursorCycle, 1000);
     let err = client
@@ -100,8 +96,7 @@ async fn a_cursor_that_repeats_ends_the_walk() {
         .collect_data()
         .await
         .unwrap_err();
-    assert_eq!(err.kind(), ErrorKind::InvalidResponse);
-    assert!(err.message().contains("round in circles"), "{err}");
+    assert_error(&err, ErrorKind::InvalidResponse, "round in circles");
     assert!(err.message().contains("page 3"), "{err}");
     assert_eq!(sb.stats().total(Endpoint::FactSheets), 3);
 }
@@ -118,8 +113,7 @@ async fn the_page_cap_ends_a_walk_that_does_not_end() {
         .collect_data()
         .await
         .unwrap_err();
-    assert_eq!(err.kind(), ErrorKind::TooLarge);
-    assert!(err.message().contains("more than 4 pages"), "{err}");
+    assert_error(&err, ErrorKind::TooLarge, "more than 4 pages");
     assert_eq!(sb.stats().total(Endpoint::FactSheets), 4);
 
     // Exactly max_pages pages is fine.
@@ -136,9 +130,7 @@ async fn the_page_cap_ends_a_walk_that_does_not_end() {
 #[tokio::test]
 async fn a_failure_mid_walk_is_the_error_and_ends_the_walk() {
     let sb = Sandbox::builder().fact_sheets(120).start().unwrap();
-    let client = builder(sb.url(), sb.api_token(), &ManualClock::new())
-        .build()
-        .unwrap();
+    let client = client_at(sb.url(), sb.api_token());
     let mut pages = client.rest_pages_with(Request::get(format!("{LIST}?pageSize=50")));
     assert!(pages.next_page().await.unwrap().is_some());
     sb.inject(
@@ -161,8 +153,7 @@ async fn a_failure_mid_walk_is_the_error_and_ends_the_walk() {
     // A page that is not JSON, and a cursor that is not a string.
     sb.inject(Endpoint::FactSheets, Fault::MalformedJson, 1);
     let err = client.rest_pages(LIST).collect_data().await.unwrap_err();
-    assert_eq!(err.kind(), ErrorKind::InvalidResponse);
-    assert!(err.message().contains("REST page 1 is not JSON"), "{err}");
+    assert_error(&err, ErrorKind::InvalidResponse, "REST page 1 is not JSON");
     for (body, problem) in [
         (r#"{"data":[],"cursor":7}"#, "cursor that is not a string"),
         (r#"{"data":{"id":"x"}}"#, "no data array"),
@@ -186,9 +177,7 @@ async fn a_failure_mid_walk_is_the_error_and_ends_the_walk() {
 #[tokio::test]
 async fn numbered_pages_count_up_and_stop_at_the_total_a_short_page_or_an_empty_one() {
     let server = TestServer::start();
-    let client = builder(server.url(), "test-api-token", &ManualClock::new())
-        .build()
-        .unwrap();
+    let client = client_at(server.url(), "test-api-token");
     let page = |items: Vec<i32>, total: Option<u64>| {
         let mut body = json!({"status": "OK", "data": items});
         if let Some(t) = total {
@@ -256,7 +245,6 @@ async fn numbered_pages_count_up_and_stop_at_the_total_a_short_page_or_an_empty_
         .collect_data()
         .await
         .unwrap_err();
-    assert_eq!(err.kind(), ErrorKind::InvalidArgument);
-    assert!(err.message().contains("\"first\""), "{err}");
+    assert_error(&err, ErrorKind::InvalidArgument, "\"first\"");
     assert_eq!(server.api_requests().len(), from);
 }

@@ -101,8 +101,7 @@ async fn revoking_access_tokens_invalidates_those_issued_so_far() {
 
 #[tokio::test]
 async fn revoking_an_api_token_keeps_issued_access_tokens() {
-    let sb = small();
-    let token = access_token(sb.url(), sb.api_token()).await;
+    let (sb, token) = small_with_token().await;
     sb.revoke_api_token(sb.api_token());
     assert_eq!(exchange_raw(sb.url(), sb.api_token()).await.status(), 401);
     assert_eq!(get(sb.url(), FACT_SHEETS_PATH, &token).await.status(), 200);

@@ -147,6 +147,19 @@ async fn tls_writes_the_ca_and_prints_an_https_url() {
     let _ = std::fs::remove_dir_all(&dir);
 }
 
+/// Sends `SIG{signal}` to the sandbox with `kill` and asserts that it exits 0 within 10 s.
+#[cfg(unix)]
+fn assert_signal_exits_0(child: &mut Child, signal: &str) {
+    let killed = Command::new("kill")
+        .args([&format!("-{signal}"), &child.id().to_string()])
+        .status()
+        .unwrap();
+    assert!(killed.success());
+    let status =
+        wait_exit(child, Duration::from_secs(10)).unwrap_or_else(|| panic!("exits on SIG{signal}"));
+    assert!(status.success(), "{status}");
+}
+
 #[cfg(unix)]
 #[test]
 fn keeps_running_with_null_stdin_and_exits_0_on_sigterm() {
@@ -166,13 +179,7 @@ fn keeps_running_with_null_stdin_and_exits_0_on_sigterm() {
     };
     assert_eq!(answer.split_whitespace().nth(1), Some("200"), "{answer}");
     assert!(child.try_wait().unwrap().is_none(), "must keep running");
-    let killed = Command::new("kill")
-        .args(["-TERM", &child.id().to_string()])
-        .status()
-        .unwrap();
-    assert!(killed.success());
-    let status = wait_exit(&mut child, Duration::from_secs(10)).expect("exits on SIGTERM");
-    assert!(status.success(), "{status}");
+    assert_signal_exits_0(&mut child, "TERM");
 }
 
 #[cfg(unix)]
@@ -181,11 +188,5 @@ fn exits_0_on_sigint() {
     let mut child = spawn(&["--fact-sheets", "1"], Stdio::null());
     let mut out = BufReader::new(child.stdout.take().unwrap());
     read_line(&mut out);
-    let killed = Command::new("kill")
-        .args(["-INT", &child.id().to_string()])
-        .status()
-        .unwrap();
-    assert!(killed.success());
-    let status = wait_exit(&mut child, Duration::from_secs(10)).expect("exits on SIGINT");
-    assert!(status.success(), "{status}");
+    assert_signal_exits_0(&mut child, "INT");
 }

@@ -23,8 +23,7 @@ async fn read_control(sb: &Sandbox, path: &str) -> Value {
 
 #[tokio::test]
 async fn stats_in_the_documented_shape_without_counting_control_calls() {
-    let sb = small();
-    let token = access_token(sb.url(), sb.api_token()).await;
+    let (sb, token) = small_with_token().await;
     get(sb.url(), FACT_SHEETS_PATH, &token).await;
     get(sb.url(), FACT_SHEETS_PATH, "bad").await;
     let s = read_control(&sb, "stats").await;
@@ -137,8 +136,7 @@ async fn faults_over_http() {
 
 #[tokio::test]
 async fn revoke_config_and_reset_over_http() {
-    let sb = small();
-    let token = access_token(sb.url(), sb.api_token()).await;
+    let (sb, token) = small_with_token().await;
     assert_eq!(
         control(&sb, "revoke", Some(json!({"access_tokens": true})))
             .await
@@ -221,8 +219,7 @@ async fn control_api_can_be_disabled() {
 
 #[tokio::test]
 async fn random_faults_over_http_persist_until_cleared() {
-    let sb = small();
-    let token = access_token(sb.url(), sb.api_token()).await;
+    let (sb, token) = small_with_token().await;
     for fault in [
         json!({"endpoint": "any", "kind": "status", "status": 503, "probability": 0.3}),
         json!({"endpoint": "any", "kind": "drop_connection", "probability": 0.2}),

@@ -13,10 +13,14 @@ async fn control(sb: &Sandbox, body: Value) -> reqwest::Response {
     control_post(sb.url(), "faults", &body).await
 }
 
+/// Injects a fault through the control API and asserts that it was accepted.
+async fn inject(sb: &Sandbox, body: Value) {
+    assert_eq!(control(sb, body).await.status(), 200);
+}
+
 #[tokio::test]
 async fn rest_errors_carry_the_envelope() {
-    let sb = small();
-    let token = access_token(sb.url(), sb.api_token()).await;
+    let (sb, token) = small_with_token().await;
     let missing = MISSING_ID;
     let resp = get(sb.url(), &format!("{FACT_SHEETS_PATH}/{missing}"), &token).await;
     assert_eq!(resp.status(), 404);
@@ -47,13 +51,8 @@ async fn rest_errors_carry_the_envelope() {
         json!({"status": "ERROR", "type": "FactSheet", "errors": [{"message": "Invalid access token"}]})
     );
 
-    let resp = request(
-        reqwest::Method::DELETE,
-        &format!("{}/services/mtm/v1/workspaces/x", sb.url()),
-        &token,
-        None,
-    )
-    .await;
+    let workspace = format!("{}/services/mtm/v1/workspaces/x", sb.url());
+    let resp = request(reqwest::Method::DELETE, &workspace, &token, None).await;
     assert_eq!(resp.status(), 405);
     assert_eq!(resp.headers()["allow"], "GET");
     let body: Value = resp.json().await.unwrap();
@@ -63,8 +62,7 @@ async fn rest_errors_carry_the_envelope() {
 
 #[tokio::test]
 async fn graphql_errors_have_an_error_type_a_path_and_partial_data() {
-    let sb = small();
-    let token = access_token(sb.url(), sb.api_token()).await;
+    let (sb, token) = small_with_token().await;
     let first = first_fact_sheet(sb.url(), &token, "").await;
     let id = first["id"].as_str().unwrap();
     let q =
@@ -120,15 +118,13 @@ async fn graphql_errors_have_an_error_type_a_path_and_partial_data() {
 
 #[tokio::test]
 async fn status_and_respond_faults_send_extra_headers() {
-    let sb = small();
-    let token = access_token(sb.url(), sb.api_token()).await;
-    let resp = control(
+    let (sb, token) = small_with_token().await;
+    inject(
         &sb,
         json!({"endpoint": "factSheets", "kind": "status", "status": 400,
                "headers": {"x-request-id": "abc", "x-other": "1"}}),
     )
     .await;
-    assert_eq!(resp.status(), 200);
     let resp = get(sb.url(), FACT_SHEETS_PATH, &token).await;
     assert_eq!(resp.status(), 400);
     assert_eq!(resp.headers()["x-request-id"], "abc");
@@ -139,7 +135,7 @@ async fn status_and_respond_faults_send_extra_headers() {
         json!({"status": "ERROR", "type": "FactSheet", "errors": [{"message": "HTTP 400 Bad Request"}]})
     );
 
-    control(
+    inject(
         &sb,
         json!({"endpoint": "graphql", "kind": "respond", "status": 409,
                "body": "{\"status\":\"ERROR\"}", "headers": {"x-request-id": "r2"}}),
@@ -193,10 +189,9 @@ async fn drain(mut resp: reqwest::Response, cap: u64) -> (u64, Vec<u8>) {
 
 #[tokio::test]
 async fn large_body_streams_exactly_n_bytes_chunked() {
-    let sb = small();
-    let token = access_token(sb.url(), sb.api_token()).await;
+    let (sb, token) = small_with_token().await;
     let n = 50 * 1024 * 1024 + 7;
-    control(
+    inject(
         &sb,
         json!({"endpoint": "factSheets", "kind": "large_body", "bytes": n}),
     )
@@ -223,9 +218,8 @@ async fn large_body_streams_exactly_n_bytes_chunked() {
 
 #[tokio::test]
 async fn endless_body_streams_until_the_client_hangs_up() {
-    let sb = small();
-    let token = access_token(sb.url(), sb.api_token()).await;
-    control(&sb, json!({"endpoint": "any", "kind": "endless_body"})).await;
+    let (sb, token) = small_with_token().await;
+    inject(&sb, json!({"endpoint": "any", "kind": "endless_body"})).await;
     let resp = get(sb.url(), FACT_SHEETS_PATH, &token).await;
     assert_eq!(resp.status(), 200);
     assert_eq!(resp.headers()["transfer-encoding"], "chunked");
@@ -253,14 +247,12 @@ async fn page(sb: &Sandbox, token: &str, after: &Value) -> Value {
 
 #[tokio::test]
 async fn cursor_cycle_alternates_two_end_cursors_while_it_lasts() {
-    let sb = small();
-    let token = access_token(sb.url(), sb.api_token()).await;
-    let resp = control(
+    let (sb, token) = small_with_token().await;
+    inject(
         &sb,
         json!({"endpoint": "graphql", "kind": "cursor_cycle", "times": 5}),
     )
     .await;
-    assert_eq!(resp.status(), 200);
     let mut after = Value::Null;
     let mut seen = Vec::new();
     for _ in 0..5 {
@@ -280,9 +272,8 @@ async fn cursor_cycle_alternates_two_end_cursors_while_it_lasts() {
 
 #[tokio::test]
 async fn no_end_cursor_says_there_is_more_without_a_cursor() {
-    let sb = small();
-    let token = access_token(sb.url(), sb.api_token()).await;
-    control(&sb, json!({"endpoint": "graphql", "kind": "no_end_cursor"})).await;
+    let (sb, token) = small_with_token().await;
+    inject(&sb, json!({"endpoint": "graphql", "kind": "no_end_cursor"})).await;
     let conn = page(&sb, &token, &Value::Null).await;
     assert_eq!(
         conn["pageInfo"],
@@ -295,14 +286,12 @@ async fn no_end_cursor_says_there_is_more_without_a_cursor() {
 
 #[tokio::test]
 async fn cursor_cycle_on_the_rest_list_alternates_two_cursors() {
-    let sb = small();
-    let token = access_token(sb.url(), sb.api_token()).await;
-    let resp = control(
+    let (sb, token) = small_with_token().await;
+    inject(
         &sb,
         json!({"endpoint": "factSheets", "kind": "cursor_cycle", "times": 4}),
     )
     .await;
-    assert_eq!(resp.status(), 200);
     let list = "/services/pathfinder/v1/factSheets?pageSize=10";
     let mut path = list.to_owned();
     let mut seen = Vec::new();

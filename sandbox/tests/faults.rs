@@ -118,8 +118,7 @@ async fn shortcut(sb: &leanix_sandbox::Sandbox, fault: Fault) -> reqwest::Respon
 
 #[tokio::test]
 async fn drop_connection_closes_without_a_response() {
-    let sb = small();
-    let token = access_token(sb.url(), sb.api_token()).await;
+    let (sb, token) = small_with_token().await;
     sb.inject(Endpoint::FactSheets, Fault::DropConnection, 1);
     let err = client()
         .get(format!("{}{FACT_SHEETS_PATH}", sb.url()))
@@ -146,8 +145,7 @@ async fn drop_connection_closes_without_a_response() {
 
 #[tokio::test]
 async fn stall_delays_then_answers_and_times_clients_out() {
-    let sb = small();
-    let token = access_token(sb.url(), sb.api_token()).await;
+    let (sb, token) = small_with_token().await;
     sb.inject(
         Endpoint::FactSheet,
         Fault::Stall(Duration::from_millis(250)),
@@ -186,8 +184,7 @@ async fn a_very_long_stall_does_not_block_shutdown() {
 
 #[tokio::test]
 async fn latency_persists_until_cleared() {
-    let sb = small();
-    let token = access_token(sb.url(), sb.api_token()).await;
+    let (sb, token) = small_with_token().await;
     sb.inject(Endpoint::Any, Fault::Latency(Duration::from_millis(300)), 1);
     for _ in 0..2 {
         let start = Instant::now();
@@ -206,8 +203,7 @@ async fn latency_persists_until_cleared() {
 
 #[tokio::test]
 async fn redirect_foreign_points_at_the_other_origin_which_counts_authorization() {
-    let sb = small();
-    let token = access_token(sb.url(), sb.api_token()).await;
+    let (sb, token) = small_with_token().await;
     assert_ne!(sb.url(), sb.foreign_url());
     sb.inject(Endpoint::FactSheets, Fault::RedirectForeign, 2);
 
@@ -302,8 +298,7 @@ async fn truncated_body_cuts_the_transfer_short() {
 /// Random faults through the Rust API: persistent, drawn per call.
 #[tokio::test]
 async fn random_faults_through_the_rust_api() {
-    let sb = small();
-    let token = access_token(sb.url(), sb.api_token()).await;
+    let (sb, token) = small_with_token().await;
     sb.inject_random(Endpoint::FactSheets, status(503), 0.5)
         .unwrap();
     assert!(sb
@@ -325,8 +320,7 @@ async fn random_faults_through_the_rust_api() {
 /// A client that gives up during a stall is counted under 499, so abandoned attempts are visible.
 #[tokio::test]
 async fn a_request_abandoned_during_a_stall_is_counted_as_499() {
-    let sb = small();
-    let token = access_token(sb.url(), sb.api_token()).await;
+    let (sb, token) = small_with_token().await;
     sb.inject(
         Endpoint::FactSheets,
         Fault::Stall(Duration::from_secs(5)),
@@ -353,8 +347,7 @@ async fn a_request_abandoned_during_a_stall_is_counted_as_499() {
 /// `redirect_self` sends the client back to the same URL on the same origin, as long as it lasts.
 #[tokio::test]
 async fn redirect_self_loops_on_the_same_origin_while_it_lasts() {
-    let sb = small();
-    let token = access_token(sb.url(), sb.api_token()).await;
+    let (sb, token) = small_with_token().await;
     sb.inject(Endpoint::FactSheets, Fault::RedirectSelf, 2);
     let path = format!("{FACT_SHEETS_PATH}?pageSize=3");
     let resp = get(sb.url(), &path, &token).await;

@@ -97,8 +97,7 @@ async fn facet_filter_and_fact_sheet_type_select_one_type() {
 
 #[tokio::test]
 async fn fact_sheet_by_id_honours_the_selection() {
-    let sb = small();
-    let token = access_token(sb.url(), sb.api_token()).await;
+    let (sb, token) = small_with_token().await;
     let fs = &first_fact_sheet(sb.url(), &token, "").await;
     let q = r#"query($id: ID!) { fs: factSheet(id: $id) { id displayName __typename ...Names } }
                fragment Names on BaseFactSheet { name tags { name } }"#;
@@ -118,8 +117,7 @@ async fn fact_sheet_by_id_honours_the_selection() {
 
 #[tokio::test]
 async fn unknown_fields_are_errors_on_http_200() {
-    let sb = small();
-    let token = access_token(sb.url(), sb.api_token()).await;
+    let (sb, token) = small_with_token().await;
     let resp = graphql(
         sb.url(),
         &token,
@@ -157,24 +155,17 @@ async fn unknown_fields_are_errors_on_http_200() {
 
 #[tokio::test]
 async fn malformed_json_body_gets_400() {
-    let sb = small();
-    let token = access_token(sb.url(), sb.api_token()).await;
+    let (sb, token) = small_with_token().await;
+    let endpoint = format!("{}{GRAPHQL_PATH}", sb.url());
     for body in ["{\"query\": ", "[1,2]", "{}"] {
-        let resp = request_raw(
-            reqwest::Method::POST,
-            &format!("{}{GRAPHQL_PATH}", sb.url()),
-            &token,
-            body,
-        )
-        .await;
+        let resp = request_raw(reqwest::Method::POST, &endpoint, &token, body).await;
         assert_eq!(resp.status(), 400, "{body}");
     }
 }
 
 #[tokio::test]
 async fn invalid_facet_keys_and_cursors_are_errors() {
-    let sb = small();
-    let token = access_token(sb.url(), sb.api_token()).await;
+    let (sb, token) = small_with_token().await;
     let q = r#"{ allFactSheets(filter: {facetFilters: [{facetKey: "Nope", keys: ["x"]}]}) { totalCount } }"#;
     let body = graphql_json(sb.url(), &token, &json!({"query": q})).await;
     assert_eq!(body["data"]["allFactSheets"], Value::Null);

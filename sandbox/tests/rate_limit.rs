@@ -44,8 +44,7 @@ async fn limit_per_user_per_minute() {
 
 #[tokio::test]
 async fn off_by_default() {
-    let sb = small();
-    let token = access_token(sb.url(), sb.api_token()).await;
+    let (sb, token) = small_with_token().await;
     for _ in 0..50 {
         assert_eq!(get(sb.url(), FACT_SHEETS_PATH, &token).await.status(), 200);
     }

@@ -85,8 +85,7 @@ async fn type_filter_pages_only_that_type() {
 
 #[tokio::test]
 async fn invalid_paging_parameters_get_400() {
-    let sb = small();
-    let token = access_token(sb.url(), sb.api_token()).await;
+    let (sb, token) = small_with_token().await;
     for q in ["pageSize=abc", "pageSize=0", "cursor=%21%21"] {
         let resp = get(sb.url(), &format!("{FACT_SHEETS_PATH}?{q}"), &token).await;
         assert_eq!(resp.status(), 400, "{q}");
@@ -97,8 +96,7 @@ async fn invalid_paging_parameters_get_400() {
 
 #[tokio::test]
 async fn get_by_id_and_404() {
-    let sb = small();
-    let token = access_token(sb.url(), sb.api_token()).await;
+    let (sb, token) = small_with_token().await;
     let first = &first_fact_sheet(sb.url(), &token, "").await;
     let id = first["id"].as_str().unwrap();
     let resp = get(sb.url(), &format!("{FACT_SHEETS_PATH}/{id}"), &token).await;
@@ -157,8 +155,7 @@ async fn create_needs_write_permission_and_a_valid_body() {
 
 #[tokio::test]
 async fn workspaces_and_legacy_services() {
-    let sb = small();
-    let token = access_token(sb.url(), sb.api_token()).await;
+    let (sb, token) = small_with_token().await;
     let ws_id = sb.users()[0].workspace_id.clone();
     assert_eq!(sb.workspace_id(), ws_id);
     let resp = get(
@@ -196,8 +193,7 @@ async fn workspaces_and_legacy_services() {
 
 #[tokio::test]
 async fn unknown_paths_are_404() {
-    let sb = small();
-    let token = access_token(sb.url(), sb.api_token()).await;
+    let (sb, token) = small_with_token().await;
     assert_eq!(
         get(sb.url(), "/services/pathfinder/v1/nothing", &token)
             .await

@@ -69,8 +69,7 @@ fn offsets(events: &[Value]) -> Vec<u64> {
 
 #[tokio::test]
 async fn batches_cursor_forward_only_and_batch_size() {
-    let sb = small();
-    let token = access_token(sb.url(), sb.api_token()).await;
+    let (sb, token) = small_with_token().await;
     let before = sb.emit_webhook_event(&["pathfinder", "FACT_SHEET_UPDATED"], json!({}));
     let id = subscribe(&sb, &token, json!([["pathfinder"]])).await;
     // Events logged before the subscription are not its own.
@@ -117,8 +116,7 @@ async fn batches_cursor_forward_only_and_batch_size() {
 
 #[tokio::test]
 async fn writes_emit_created_updated_archived_with_tag_sets() {
-    let sb = small();
-    let token = access_token(sb.url(), sb.api_token()).await;
+    let (sb, token) = small_with_token().await;
     let all = subscribe(&sb, &token, json!([["pathfinder"]])).await;
     let archived = subscribe(&sb, &token, json!([["pathfinder", "FACT_SHEET_ARCHIVED"]])).await;
     let resp = request(
@@ -139,13 +137,8 @@ async fn writes_emit_created_updated_archived_with_tag_sets() {
     )
     .await;
     assert_eq!(resp.status(), 200);
-    let resp = request(
-        reqwest::Method::DELETE,
-        &format!("{}{FACT_SHEETS_PATH}/{fs_id}", sb.url()),
-        &token,
-        None,
-    )
-    .await;
+    let fact_sheet = format!("{}{FACT_SHEETS_PATH}/{fs_id}", sb.url());
+    let resp = request(reqwest::Method::DELETE, &fact_sheet, &token, None).await;
     assert_eq!(resp.status(), 200);
 
     let b = batch(&sb, &token, &all, "").await;
@@ -170,8 +163,7 @@ async fn writes_emit_created_updated_archived_with_tag_sets() {
 
 #[tokio::test]
 async fn subscriptions_are_validated_listed_and_deleted() {
-    let sb = small();
-    let token = access_token(sb.url(), sb.api_token()).await;
+    let (sb, token) = small_with_token().await;
     let viewer = access_token(sb.url(), sb.viewer_api_token()).await;
     let post = |bearer: String, body: Value| {
         let url = sb.url().to_owned();
@@ -245,8 +237,7 @@ async fn subscriptions_are_validated_listed_and_deleted() {
 
 #[tokio::test]
 async fn control_api_emits_and_sets_batch_size_and_retention() {
-    let sb = small();
-    let token = access_token(sb.url(), sb.api_token()).await;
+    let (sb, token) = small_with_token().await;
     let id = subscribe(&sb, &token, json!([["custom"]])).await;
     let resp: Value = control_post(
         sb.url(),

@@ -51,8 +51,7 @@ async fn read(sb: &Sandbox, token: &str, id: &Value) -> Value {
 
 #[tokio::test]
 async fn update_checks_the_revision_and_bumps_it() {
-    let sb = small();
-    let token = access_token(sb.url(), sb.api_token()).await;
+    let (sb, token) = small_with_token().await;
     let app = first_app(&sb, &token).await;
     let (id, rev) = (&app["id"], app["rev"].as_u64().unwrap());
     let patches = json!([{"op": "replace", "path": "/name", "value": "Renamed App"},
@@ -108,8 +107,7 @@ async fn update_checks_the_revision_and_bumps_it() {
 
 #[tokio::test]
 async fn validate_only_changes_nothing() {
-    let sb = small();
-    let token = access_token(sb.url(), sb.api_token()).await;
+    let (sb, token) = small_with_token().await;
     let app = first_app(&sb, &token).await;
     let patches = json!([{"op": "replace", "path": "/name", "value": "Maybe"}]);
     let body = update(
@@ -136,8 +134,7 @@ async fn validate_only_changes_nothing() {
 
 #[tokio::test]
 async fn create_with_complex_patches_then_archive_with_a_comment() {
-    let sb = small();
-    let token = access_token(sb.url(), sb.api_token()).await;
+    let (sb, token) = small_with_token().await;
     let create = r#"mutation($p: [Patch]) { createFactSheet(input: {name: "New One", type: Application}, patches: $p) {
         factSheet { id rev type name } } }"#;
     let lifecycle = json!({"phases": [{"phase": "plan", "startDate": "2020-01-01"},
@@ -245,8 +242,7 @@ async fn viewers_are_refused_writes_the_way_leanix_refuses_them() {
 
 #[tokio::test]
 async fn rest_put_and_delete_update_and_archive() {
-    let sb = small();
-    let token = access_token(sb.url(), sb.api_token()).await;
+    let (sb, token) = small_with_token().await;
     let app = first_app(&sb, &token).await;
     let rev = app["rev"].as_u64().unwrap();
     let url = format!(
@@ -330,8 +326,7 @@ async fn rest_put_and_delete_update_and_archive() {
 /// and `validateOnly` writes do not consume it.
 #[tokio::test]
 async fn a_concurrent_edit_makes_the_next_write_with_a_rev_clash() {
-    let sb = small();
-    let token = access_token(sb.url(), sb.api_token()).await;
+    let (sb, token) = small_with_token().await;
     let app = first_app(&sb, &token).await;
     let (id, rev) = (&app["id"], app["rev"].as_u64().unwrap());
     sb.inject(Endpoint::GraphQl, Fault::ConcurrentEdit, 1);

@@ -52,12 +52,25 @@ impl Run {
         self.expect(0)
     }
 
+    /// Asserts a failure: exit `code`, nothing on stdout, and exactly `message` on stderr
+    /// (its final newline aside).
+    #[track_caller]
+    pub fn fails(self, code: i32, message: &str) -> Run {
+        let run = self.expect(code);
+        assert_eq!(run.stdout, "", "nothing is printed on stdout on a failure");
+        assert_eq!(run.stderr.trim_end(), message);
+        run
+    }
+
     /// stdout parsed as JSON.
     pub fn json(&self) -> serde_json::Value {
         serde_json::from_str(&self.stdout)
             .unwrap_or_else(|e| panic!("stdout is not JSON ({e}): {}", self.stdout))
     }
 }
+
+/// A paged GraphQL query of 2 fact sheets a page (for `lx graphql --all`).
+pub const PAGED_QUERY: &str = "query($after: String) { allFactSheets(first: 2, after: $after) { pageInfo { hasNextPage endCursor } edges { node { id } } } }";
 
 /// A command line for `lx` with a clean environment: no proxy variables, a private empty HOME,
 /// and by default `LEANIX_HOST` / `LEANIX_API_TOKEN` of the shared sandbox plus

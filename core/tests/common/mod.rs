@@ -110,6 +110,18 @@ pub fn builder(url: &str, token: &str, clock: &ManualClock) -> ClientBuilder {
         .clock(clock.clone())
 }
 
+/// A client of the given loopback URL and token, on a fresh manual clock.
+pub fn client_at(url: &str, token: &str) -> Client {
+    builder(url, token, &ManualClock::new()).build().unwrap()
+}
+
+/// Asserts that `err` is of `kind` and that its message contains `needle`.
+#[track_caller]
+pub fn assert_error(err: &leanix::Error, kind: leanix::ErrorKind, needle: &str) {
+    assert_eq!(err.kind(), kind, "{err:?}");
+    assert!(err.message().contains(needle), "{err}");
+}
+
 /// A builder for a client of the sandbox `sb` (with its API token), on a manual clock.
 pub fn sandbox_builder(sb: &Sandbox, clock: &ManualClock) -> ClientBuilder {
     builder(sb.url(), sb.api_token(), clock)

@@ -27,6 +27,13 @@ pub fn small() -> Sandbox {
     Sandbox::builder().fact_sheets(120).start().unwrap()
 }
 
+/// A [`small`] sandbox and an access token of its admin user.
+pub async fn small_with_token() -> (Sandbox, String) {
+    let sb = small();
+    let token = access_token(sb.url(), sb.api_token()).await;
+    (sb, token)
+}
+
 /// `Basic base64("apitoken:" + token)`.
 pub fn basic(api_token: &str) -> String {
     format!("Basic {}", STANDARD.encode(format!("apitoken:{api_token}")))
