@@ -909,8 +909,10 @@ lx_status lx_graphql_pages_next_start(struct lx_graphql_pages *pages,
 // `cursor` goes into the next request's `cursor=` and `"cursor": null` (or `""`, or none) ends
 // it. When `path`'s query has `page=`, the page number is counted up instead, and the walk ends
 // at an empty page, a page with fewer items than `size=`, or once the items reach the page's
-// `total`. Other query parameters are sent unchanged on every page. A repeated cursor, or a
-// page that is not an object with a `data` array, is `LX_ERR_INVALID_RESPONSE`; more pages
+// `total`. Other query parameters are sent unchanged on every page. A repeated cursor, a
+// page that is not an object with a `data` array, and, in a `page=` walk, a page that carries
+// a `cursor` (a cursor list, which ignores `page=`), a page whose `data` repeats the page
+// before, or an end before `total` items, is `LX_ERR_INVALID_RESPONSE`; more pages
 // than the `max_pages` option is `LX_ERR_TOO_LARGE`; a `page=` that is not a whole number is
 // `LX_ERR_INVALID_ARG` at the first lx_rest_pages_next(). `options` (NULL: none) apply to
 // each page's call, and a fired cancel handle ends the walk.

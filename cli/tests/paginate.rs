@@ -261,3 +261,16 @@ fn a_page_cap_of_zero_or_garbage_is_a_usage_error_naming_it() {
     }
     assert_eq!(sb.stats().total(Endpoint::Any), 0, "nothing was sent");
 }
+
+#[test]
+fn page_numbers_on_the_cursor_list_fail_with_exit_6_and_print_nothing() {
+    // Pathfinder's list ignores page= and answers its first page with a cursor: counting
+    // pages would print that page again and again.
+    let sb = Sandbox::builder().fact_sheets(20).start().unwrap();
+    let path = format!("{FACT_SHEETS}?page=1&pageSize=5");
+    lx_on(&sb, &["get", "--paginate", "--merge", &path]).run().fails(
+        6,
+        "lx: REST page 1 (page=1) carries a cursor: this list pages by cursor and ignores page=; drop page= and size= from the path",
+    );
+    assert_eq!(sb.stats().total(Endpoint::FactSheets), 1);
+}

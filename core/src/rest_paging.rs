@@ -1,7 +1,10 @@
 //! The one paging rule for paged REST lists (Pathfinder's `cursor`, MTM's `page`/`size`), used
 //! by every surface.
 
+use std::collections::hash_map::DefaultHasher;
 use std::collections::HashSet;
+use std::hash::Hasher;
+use std::io;
 
 use serde_json::Value;
 
@@ -31,7 +34,11 @@ pub const REST_SIZE_PARAM: &str = "size";
 /// - **numbered lists** (the path's query names `page`, as MTM's `?page=1&size=100`): the next
 ///   page is `page + 1`; the walk ends at a page with an empty `data`, at one with fewer items
 ///   than the path's `size`, or once the items so far reach the page's `total`; a `page` that
-///   is not a whole number fails with [`ErrorKind::InvalidArgument`] before anything is sent;
+///   is not a whole number fails with [`ErrorKind::InvalidArgument`] before anything is sent.
+///   A list that does not count pages would make such a walk repeat or drop items, so each of
+///   these fails with [`ErrorKind::InvalidResponse`] instead: a page that carries a `cursor`
+///   (a cursor list, which ignores `page=`), a page whose `data` is the page before's again,
+///   and an end (empty or short page) before the items reach the `total` the page announces;
 /// - more pages than the client's `max_pages` ([`policy::DEFAULT_MAX_PAGES`]) fail with
 ///   [`ErrorKind::TooLarge`].
 ///
@@ -45,6 +52,8 @@ pub struct RestPages {
     request: Request,
     plan: Plan,
     seen: HashSet<String>,
+    /// A digest of the previous numbered page's `data` (a list that ignores `page=` repeats it).
+    previous: Option<u64>,
     pages: usize,
     items: u64,
     done: bool,
@@ -137,6 +146,7 @@ impl RestPages {
             request,
             plan,
             seen,
+            previous: None,
             pages: 0,
             items: 0,
             done: false,
@@ -228,10 +238,33 @@ impl Walk for RestPages {
                 }
             },
             Mode::Numbered { page: number, size } => {
+                if page
+                    .get(REST_CURSOR_PARAM)
+                    .is_some_and(|c| !c.is_null() && c.as_str() != Some(""))
+                {
+                    return Err(invalid(format!(
+                        "REST page {} (page={number}) carries a cursor: this list pages by cursor and ignores page=; drop page= and size= from the path",
+                        self.pages
+                    )));
+                }
+                let digest = digest(data);
+                if count > 0 && self.previous == Some(digest) {
+                    return Err(invalid(format!(
+                        "REST page {} (page={number}) has the same items as the page before: the list ignores page=, so counting pages would repeat them",
+                        self.pages
+                    )));
+                }
+                self.previous = Some(digest);
                 let total = page.get("total").and_then(Value::as_u64);
                 let short = size.is_some_and(|s| count < s);
                 let complete = total.is_some_and(|t| self.items >= t);
                 let more = count > 0 && !short && !complete;
+                if let Some(total) = total.filter(|t| !more && self.items < *t) {
+                    return Err(invalid(format!(
+                        "REST paging ended at page {} (page={number}) with {} of the {total} items its total announces",
+                        self.pages, self.items
+                    )));
+                }
                 if more {
                     *number = number.saturating_add(1);
                 }
@@ -267,6 +300,24 @@ fn decode(raw: &str) -> String {
 
 fn encode(value: &str) -> String {
     url::form_urlencoded::byte_serialize(value.as_bytes()).collect()
+}
+
+/// A digest of a page's `data`, as serialized, to tell a repeated page without keeping it.
+fn digest(data: &[Value]) -> u64 {
+    struct Digest(DefaultHasher);
+    impl io::Write for Digest {
+        fn write(&mut self, bytes: &[u8]) -> io::Result<usize> {
+            self.0.write(bytes);
+            Ok(bytes.len())
+        }
+        fn flush(&mut self) -> io::Result<()> {
+            Ok(())
+        }
+    }
+    let mut d = Digest(DefaultHasher::new());
+    // Writing a `Value` into a sink that never fails cannot fail.
+    let _ = serde_json::to_writer(&mut d, data);
+    d.0.finish()
 }
 
 fn invalid(message: String) -> Error {

@@ -1,7 +1,8 @@
 //! REST paging: Pathfinder's `cursor` walk visits every fact sheet exactly once (async and
 //! blocking), with exact request counts; a cursor cycle, the page cap, a failure mid-walk and
 //! pages that are not lists end the walk with typed errors; `page`/`size` lists count pages up
-//! and stop at `total`, a short page or an empty one.
+//! and stop at `total`, a short page or an empty one, and a list that does not count pages
+//! (a cursor, a repeated page, an end before `total`) is an error.
 
 mod common;
 
@@ -247,4 +248,84 @@ async fn numbered_pages_count_up_and_stop_at_the_total_a_short_page_or_an_empty_
         .unwrap_err();
     assert_error(&err, ErrorKind::InvalidArgument, "\"first\"");
     assert_eq!(server.api_requests().len(), from);
+}
+
+/// A path with `page=` against a list that does not count pages: each way such a walk would
+/// repeat or drop items is an `InvalidResponse` at the page that shows it, with nothing sent
+/// after it.
+#[tokio::test]
+async fn numbered_pages_of_a_list_that_does_not_count_them_are_errors() {
+    let server = TestServer::start();
+    let client = client_at(server.url(), "test-api-token");
+    let page = |body: Value| Reply::new(200, body.to_string());
+    let cases: [(&str, Vec<Value>, &str, usize); 4] = [
+        (
+            "/users?page=1&size=2",
+            vec![json!({"data": [1, 2], "total": 9, "cursor": "c2"})],
+            "REST page 1 (page=1) carries a cursor",
+            1,
+        ),
+        (
+            "/users?page=1",
+            vec![json!({"data": [1, 2]}), json!({"data": [1, 2]})],
+            "REST page 2 (page=2) has the same items as the page before",
+            2,
+        ),
+        (
+            "/users?page=1&size=2",
+            vec![
+                json!({"data": [1, 2], "total": 5}),
+                json!({"data": [3], "total": 5}),
+            ],
+            "ended at page 2 (page=2) with 3 of the 5 items",
+            2,
+        ),
+        (
+            "/users?page=0",
+            vec![
+                json!({"data": [1, 2], "total": 5}),
+                json!({"data": [], "total": 5}),
+            ],
+            "ended at page 2 (page=1) with 2 of the 5 items",
+            2,
+        ),
+    ];
+    for (path, pages, problem, requests) in cases {
+        let from = server.api_requests().len();
+        for p in pages {
+            server.script_api(page(p));
+        }
+        let err = client.rest_pages(path).collect_data().await.unwrap_err();
+        assert_error(&err, ErrorKind::InvalidResponse, problem);
+        assert_eq!(server.api_requests().len() - from, requests, "{path}");
+    }
+    // A cursor of null or "" on a numbered page is no cursor.
+    server.script_api(page(json!({"data": [1], "cursor": null, "total": 2})));
+    server.script_api(page(json!({"data": [2], "cursor": "", "total": 2})));
+    let items = client
+        .rest_pages("/users?page=1")
+        .collect_data()
+        .await
+        .unwrap();
+    assert_eq!(items, [json!(1), json!(2)]);
+}
+
+/// The trap a user falls into: `page=` on Pathfinder's cursor list (which ignores it and
+/// answers its first page with a cursor) fails at the first page instead of returning that
+/// page again and again, or one page as if it were all.
+#[tokio::test]
+async fn page_numbers_on_the_cursor_list_are_refused_at_the_first_page() {
+    let sb = Sandbox::start().unwrap();
+    let client = builder(sb.url(), sb.api_token(), &ManualClock::new())
+        .build()
+        .unwrap();
+    for path in [
+        "/services/pathfinder/v1/factSheets?page=1&pageSize=700",
+        "/services/pathfinder/v1/factSheets?page=1&size=700",
+    ] {
+        sb.reset();
+        let err = client.rest_pages(path).collect_data().await.unwrap_err();
+        assert_error(&err, ErrorKind::InvalidResponse, "carries a cursor");
+        assert_eq!(sb.stats().total(Endpoint::FactSheets), 1, "{path}");
+    }
 }
