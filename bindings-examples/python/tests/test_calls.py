@@ -138,3 +138,19 @@ def test_multiprocessing_spawn_smoke(sandbox: Sandbox) -> None:
     assert stats["token_exchanges"] == 2  # one per process
     assert stats["requests"]["factSheets"] == {"200": 2}
     assert stats["requests"]["factSheet"] == {"404": 2}
+
+
+def test_every_event_kind_has_its_own_log_message() -> None:
+    # No kind falls through to the generic "name: {details}" text, and a refused instanceUrl
+    # is a WARNING, as the token cache being ignored is.
+    from leanix import _bindings, _events
+    details = {"origin": "https://eu-1.leanix.net", "instance_url": "https://x.example",
+               "reason": "not https", "path": "/c", "fingerprint": "abcd1234",
+               "expires_in_ms": 1000, "target": "api", "delay_ms": 200, "attempt": 1,
+               "started": True, "requests_per_minute": 60}
+    for name in _bindings.EVENT_NAMES.values():
+        assert not _events.describe(name, details).startswith(f"{name}:"), name
+    assert (_events.describe("instance_refused", details)
+            == "instanceUrl https://x.example ignored: not https")
+    assert _events._level("instance_refused", details) == logging.WARNING
+    assert _events._level("instance_routed", details) == logging.INFO

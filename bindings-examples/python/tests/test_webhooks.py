@@ -172,3 +172,20 @@ def test_follow_yields_new_events_and_break_leaves_the_current_one(
     assert client.webhooks.consume(sub["id"], lambda e: handled.append(e["offset"])) == 1
     assert handled == [offsets[2]]
     assert routed.webhooks()["cursors"][sub["id"]] == offsets[2] + 1
+
+
+def test_allowed_instance_hosts_takes_a_list_or_one_comma_separated_str(routed: Sandbox) -> None:
+    for hosts in (["ok.example", "127.0.0.1"], ("ok.example",), "ok.example,127.0.0.1"):
+        with leanix.Client(routed.url, routed.admin_token, insecure_loopback=True,
+                           allowed_instance_hosts=hosts) as c:
+            assert c.get("/services/pathfinder/v1/factSheets").status == 200
+    # Each host of a list is checked by the library, and named when it is not one.
+    with pytest.raises(leanix.ConfigError, match='"not a host"'):
+        leanix.Client(routed.url, routed.admin_token, insecure_loopback=True,
+                      allowed_instance_hosts=["ok.example", "not a host"])
+    with pytest.raises(TypeError, match="as str, not int"):
+        leanix.Client(routed.url, routed.admin_token, allowed_instance_hosts=["ok.example", 1])
+    with pytest.raises(TypeError, match="iterable of str, not int"):
+        leanix.Client(routed.url, routed.admin_token, allowed_instance_hosts=5)
+    with pytest.raises(ValueError, match="holds a comma"):
+        leanix.Client(routed.url, routed.admin_token, allowed_instance_hosts=["a.example,b"])

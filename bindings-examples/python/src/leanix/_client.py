@@ -6,7 +6,7 @@ import atexit
 import ctypes
 import json as _json
 import os
-from typing import TYPE_CHECKING, Any, Dict, Iterator, List, Mapping, Optional, Tuple, Union
+from typing import TYPE_CHECKING, Any, Dict, Iterable, Iterator, List, Mapping, Optional, Tuple, Union
 
 from . import _bindings as b
 from . import _events, _interrupt, _managed, _options
@@ -83,7 +83,7 @@ class BaseClient(Managed, metaclass=_DocFromLibrary):
         max_pages: Optional[int] = None,
         token_cache: Union[bool, PathLike, None] = None,
         route_by_instance_url: Optional[bool] = None,
-        allowed_instance_hosts: Optional[str] = None,
+        allowed_instance_hosts: Union[str, Iterable[str], None] = None,
         on_event: Optional[EventCallback] = None,
         check: bool = True,
         raw_options: Optional[Mapping[str, str]] = None,

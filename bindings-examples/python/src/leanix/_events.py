@@ -89,6 +89,10 @@ def describe(name: str, d: Dict[str, Any]) -> str:
                 f"valid {_seconds(d.get('expires_in_ms'))} more")
     if name == "token_cache_ignored":
         return f"token cache: {d.get('path', '?')} {d.get('reason', '?')}"
+    if name == "instance_routed":
+        return f"API calls routed to {d.get('origin', '?')} (the token's instanceUrl)"
+    if name == "instance_refused":
+        return f"instanceUrl {d.get('instance_url', '?')} ignored: {d.get('reason', '?')}"
     if name == "pacing":
         rate = d.get("requests_per_minute")
         if not d.get("started"):
@@ -99,7 +103,7 @@ def describe(name: str, d: Dict[str, Any]) -> str:
 
 
 def _level(name: str, d: Dict[str, Any]) -> int:
-    if name in ("token_failed", "token_cache_ignored") or (name == "pacing" and d.get("started")):
+    if name in ("token_failed", "token_cache_ignored", "instance_refused") or (name == "pacing" and d.get("started")):
         return logging.WARNING
     return logging.INFO
 

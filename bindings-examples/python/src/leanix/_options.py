@@ -62,6 +62,25 @@ def _is_switch(value: Any) -> bool:
     return isinstance(value, bool)
 
 
+def _hosts(value: Any, what: str) -> str:
+    """``allowed_instance_hosts=``: a comma-separated str, or an iterable of host names."""
+    if isinstance(value, str):
+        return value
+    if isinstance(value, bytes):
+        raise TypeError(f"{what} must be a str or an iterable of str, not bytes")
+    try:
+        hosts = list(value)
+    except TypeError:
+        raise TypeError(f"{what} must be a str or an iterable of str, "
+                        f"not {type(value).__name__}") from None
+    for host in hosts:
+        if not isinstance(host, str):
+            raise TypeError(f"{what} must hold host names as str, not {type(host).__name__}")
+        if "," in host:
+            raise ValueError(f"{what}: the host {host!r} holds a comma")
+    return ",".join(hosts)
+
+
 def _cache(value: Any, what: str) -> Union[str, bytes]:
     """``token_cache=``: a bool turns the cache on or off, a path puts it there."""
     if _is_switch(value):
@@ -154,8 +173,9 @@ OPTIONS: Tuple[Option, ...] = (
            "send API calls to the access token's ``instanceUrl`` when it is ``https://`` under "
            "the host's registrable domain or allowed (the token endpoint stays the host)",
            parse=_flag_of),
-    Option("allowed_instance_hosts", "allowed_instance_hosts", _text, "str",
-           "comma-separated hosts routing may also go to, whatever their domain"),
+    Option("allowed_instance_hosts", "allowed_instance_hosts", _hosts, "str or list of str",
+           "hosts routing may also go to, whatever their domain: a list, or one "
+           "comma-separated str"),
 )
 
 NAMES: Tuple[str, ...] = tuple(o.name for o in OPTIONS)
