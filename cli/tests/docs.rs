@@ -301,3 +301,98 @@ fn the_readme_states_core_defaults() {
         assert!(readme.contains(&fact), "cli/README.md lacks {fact:?}");
     }
 }
+
+/// The number that ends `text` once `unit` (and spaces, commas) are trimmed off, e.g. `0.5`
+/// of "backoff (0.5 s," with the unit " s".
+fn number_before(text: &str, unit: &str) -> Option<f64> {
+    let text = text.trim_end_matches([' ', ',']);
+    let text = text.strip_suffix(unit).unwrap_or(text);
+    let start = text
+        .rfind(|c: char| !(c.is_ascii_digit() || c == '.'))
+        .map_or(0, |i| i + 1);
+    text[start..].parse().ok()
+}
+
+/// The number that starts `text`, e.g. `10` of "10 s) until".
+fn number_after(text: &str) -> Option<f64> {
+    let end = text
+        .find(|c: char| !(c.is_ascii_digit() || c == '.'))
+        .unwrap_or(text.len());
+    text[..end].parse().ok()
+}
+
+/// A file's prose as one line: each line without its indentation and comment marker (`///`,
+/// `//`, `*`, `#`), so that a quote broken over two lines reads whole.
+fn prose(text: &str) -> String {
+    text.lines()
+        .map(|l| l.trim_start().trim_start_matches(['/', '*', '#']).trim())
+        .collect::<Vec<_>>()
+        .join(" ")
+}
+
+/// The READMEs, the binding sources and the CLI's help quote the LDIF poll backoff, the webhook
+/// wait backoff ("N s doubling to M s") and the LDIF run deadline ("default N min") in prose;
+/// every such quote is one of core's policy values, so a change of the policy fails here until
+/// the prose follows.
+#[test]
+fn every_document_quotes_the_ldif_and_webhook_defaults_of_the_policy() {
+    use leanix::policy as p;
+    let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("..");
+    let files = [
+        "README.md",
+        "cli/README.md",
+        "cli/src/args.rs",
+        "bindings-examples/python/README.md",
+        "bindings-examples/python/src/leanix/_integration.py",
+        "bindings-examples/python/src/leanix/_webhooks.py",
+        "bindings-examples/java/README.md",
+        "bindings-examples/java/leanix-api/src/main/java/org/libleanix/Integration.java",
+        "bindings-examples/java/leanix-api/src/main/java/org/libleanix/WebhookEvents.java",
+    ];
+    let backoffs = [
+        (p::LDIF_POLL_INITIAL, p::LDIF_POLL_MAX),
+        (p::DEFAULT_WEBHOOK_IDLE_MIN, p::DEFAULT_WEBHOOK_IDLE_MAX),
+    ]
+    .map(|(a, b)| (a.as_secs_f64(), b.as_secs_f64()));
+    let deadline_min = p::DEFAULT_LDIF_RUN_TIMEOUT.as_secs_f64() / 60.0;
+    let (mut backoff_quotes, mut deadline_quotes) = (0, 0);
+    for file in files {
+        let text = prose(&std::fs::read_to_string(root.join(file)).unwrap());
+        let quote = |i: usize| {
+            let from = text.floor_char_boundary(i.saturating_sub(60));
+            let to = text.ceil_char_boundary((i + 40).min(text.len()));
+            format!("{file}: \"…{}…\"", &text[from..to])
+        };
+        for (i, _) in text.match_indices("doubling to ") {
+            let pair = (
+                number_before(&text[..i], " s"),
+                number_after(&text[i + "doubling to ".len()..]),
+            );
+            let pair = (pair.0.expect(&quote(i)), pair.1.expect(&quote(i)));
+            assert!(
+                backoffs.contains(&pair),
+                "{}: {pair:?} is not a policy backoff",
+                quote(i)
+            );
+            backoff_quotes += 1;
+        }
+        // "(default 30 min)", "(null: 30 minutes)", "the default (30 minutes": a number of
+        // minutes within a few words after "default" or "null".
+        for word in ["default", "null"] {
+            for (i, _) in text.match_indices(word) {
+                let near = &text[i..text.ceil_char_boundary((i + 30).min(text.len()))];
+                let Some(j) = near.find(" min") else { continue };
+                let after = &near[j + " min".len()..];
+                if !(after.starts_with("utes") || !after.starts_with(char::is_alphanumeric)) {
+                    continue;
+                }
+                let number = number_before(&near[..j], "").expect(&quote(i));
+                assert_eq!(number, deadline_min, "{}", quote(i));
+                deadline_quotes += 1;
+            }
+        }
+    }
+    // The scan found what it checks (the files quote each at least this often today).
+    assert!(backoff_quotes >= 8, "{backoff_quotes} backoff quotes");
+    assert!(deadline_quotes >= 12, "{deadline_quotes} deadline quotes");
+}
