@@ -368,7 +368,10 @@ fn every_document_quotes_the_ldif_and_webhook_defaults_of_the_policy() {
                 number_before(&text[..i], " s"),
                 number_after(&text[i + "doubling to ".len()..]),
             );
-            let pair = (pair.0.expect(&quote(i)), pair.1.expect(&quote(i)));
+            let pair = (
+                pair.0.unwrap_or_else(|| panic!("{}", quote(i))),
+                pair.1.unwrap_or_else(|| panic!("{}", quote(i))),
+            );
             assert!(
                 backoffs.contains(&pair),
                 "{}: {pair:?} is not a policy backoff",
@@ -383,10 +386,11 @@ fn every_document_quotes_the_ldif_and_webhook_defaults_of_the_policy() {
                 let near = &text[i..text.ceil_char_boundary((i + 30).min(text.len()))];
                 let Some(j) = near.find(" min") else { continue };
                 let after = &near[j + " min".len()..];
-                if !(after.starts_with("utes") || !after.starts_with(char::is_alphanumeric)) {
+                if !after.starts_with("utes") && after.starts_with(char::is_alphanumeric) {
                     continue;
                 }
-                let number = number_before(&near[..j], "").expect(&quote(i));
+                let number =
+                    number_before(&near[..j], "").unwrap_or_else(|| panic!("{}", quote(i)));
                 assert_eq!(number, deadline_min, "{}", quote(i));
                 deadline_quotes += 1;
             }
