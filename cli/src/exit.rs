@@ -65,6 +65,7 @@ Exit codes:
   23 the output could not be written (stdout closed or full; a closed pipe, as in
      lx ... | head, is not an error)
   130 interrupted by SIGINT (143: SIGTERM); the call in flight is cancelled
+     (lx webhooks pull --follow stops cleanly instead: exit 0)
 
 Configuration: flags, then LEANIX_HOST / LEANIX_API_TOKEN, then the file
 $XDG_CONFIG_HOME/leanix/config.toml (or ~/.config/leanix/config.toml) with keys

@@ -359,9 +359,9 @@ fn every_document_quotes_the_ldif_and_webhook_defaults_of_the_policy() {
     for file in files {
         let text = prose(&std::fs::read_to_string(root.join(file)).unwrap());
         let quote = |i: usize| {
-            let from = text.floor_char_boundary(i.saturating_sub(60));
-            let to = text.ceil_char_boundary((i + 40).min(text.len()));
-            format!("{file}: \"…{}…\"", &text[from..to])
+            let start = text[..i].char_indices().rev().nth(40).map_or(0, |(j, _)| j);
+            let near: String = text[start..].chars().take(90).collect();
+            format!("{file}: \"…{near}…\"")
         };
         for (i, _) in text.match_indices("doubling to ") {
             let pair = (
@@ -383,7 +383,7 @@ fn every_document_quotes_the_ldif_and_webhook_defaults_of_the_policy() {
         // minutes within a few words after "default" or "null".
         for word in ["default", "null"] {
             for (i, _) in text.match_indices(word) {
-                let near = &text[i..text.ceil_char_boundary((i + 30).min(text.len()))];
+                let near: String = text[i..].chars().take(30).collect();
                 let Some(j) = near.find(" min") else { continue };
                 let after = &near[j + " min".len()..];
                 if !after.starts_with("utes") && after.starts_with(char::is_alphanumeric) {

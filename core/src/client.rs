@@ -508,8 +508,8 @@ impl Client {
         let status = response.status;
         let place = format!("{} {}", request.method, display_url(&response.url));
         let access = [token.token.expose_secret()];
-        let words = server_words(response.body())
-            .map(|w| format!(": {}", self.inner.redactor.redact(&w, &access)))
+        let words = server_words(response.body(), &self.inner.redactor, &access)
+            .map(|w| format!(": {w}"))
             .unwrap_or_default();
         let reason = reqwest::StatusCode::from_u16(status)
             .ok()

@@ -356,17 +356,23 @@ impl StdError for Error {
     }
 }
 
-/// Keeps a short, printable excerpt of a response body, with credentials masked.
+/// Keeps a short, printable excerpt of a response body, with credentials masked. They are
+/// masked before the cut (over [`policy::REDACTION_MARGIN_BYTES`] more), so that a credential
+/// the cut would split is not shown in part.
 pub(crate) fn body_excerpt(body: &[u8], redactor: &Redactor, more: &[&str]) -> Option<String> {
     if body.is_empty() {
         return None;
     }
-    let end = body.len().min(policy::BODY_EXCERPT_BYTES);
-    let mut text = String::from_utf8_lossy(&body[..end]).into_owned();
-    if body.len() > end {
+    let window = body
+        .len()
+        .min(policy::BODY_EXCERPT_BYTES + policy::REDACTION_MARGIN_BYTES);
+    let masked = redactor.redact(&String::from_utf8_lossy(&body[..window]), more);
+    let end = char_floor(&masked, policy::BODY_EXCERPT_BYTES);
+    let mut text = masked[..end].to_owned();
+    if masked.len() > end || body.len() > window {
         text.push('…');
     }
-    Some(redactor.redact(&text, more))
+    Some(text)
 }
 
 /// What the server said, in a few words fit for a one-line message: the first `message` of a
@@ -374,18 +380,37 @@ pub(crate) fn body_excerpt(body: &[u8], redactor: &Redactor, more: &[&str]) -> O
 /// `error`), else the start of a plain-text body; cleaned of control characters and terminal
 /// escapes, and cut to [`policy::MESSAGE_EXCERPT_CHARS`]. `None` for an empty body, HTML or
 /// binary.
-pub(crate) fn server_words(body: &[u8]) -> Option<String> {
+pub(crate) fn server_words(body: &[u8], redactor: &Redactor, more: &[&str]) -> Option<String> {
     let text = std::str::from_utf8(body)
         .ok()?
         .trim_start_matches('\u{feff}');
     let words = match serde_json::from_str::<Value>(text) {
         Ok(json) => json_message(&json)?,
         Err(_) if text.trim_start().starts_with('<') => return None,
-        Err(_) => text.to_owned(),
+        Err(_) => {
+            // Only the start can be quoted: at most 4 bytes a character, and the margin.
+            let window = MESSAGE_EXCERPT_WINDOW.min(text.len());
+            text[..char_floor(text, window)].to_owned()
+        }
     };
+    // Masked before the cut, so that a credential the cut would split is not shown in part.
+    let words = redactor.redact(&words, more);
     let clean = clean_line(&words, policy::MESSAGE_EXCERPT_CHARS);
     (!clean.is_empty()).then_some(clean)
 }
+
+/// The largest character boundary of `text` at or before byte `at`.
+fn char_floor(text: &str, at: usize) -> usize {
+    let mut at = at.min(text.len());
+    while !text.is_char_boundary(at) {
+        at -= 1;
+    }
+    at
+}
+
+/// The part of a plain-text body [`server_words`] looks at.
+const MESSAGE_EXCERPT_WINDOW: usize =
+    policy::MESSAGE_EXCERPT_CHARS * 4 + policy::REDACTION_MARGIN_BYTES;
 
 fn json_message(json: &Value) -> Option<String> {
     let first_error = json.get("errors").and_then(|e| e.get(0));
@@ -452,6 +477,9 @@ pub(crate) fn clean_line(text: &str, max: usize) -> String {
             space = !out.is_empty();
             continue;
         }
+        if is_bidi_control(c) {
+            continue; // they reorder what a terminal shows after them
+        }
         if count == max {
             out.push('…');
             return out;
@@ -469,6 +497,15 @@ pub(crate) fn clean_line(text: &str, max: usize) -> String {
         count += 1;
     }
     out
+}
+
+/// The Unicode bidirectional formatting characters (marks, embeddings, overrides, isolates),
+/// with which a server's text could make a terminal show it in another order.
+fn is_bidi_control(c: char) -> bool {
+    matches!(
+        c,
+        '\u{061c}' | '\u{200e}' | '\u{200f}' | '\u{202a}'..='\u{202e}' | '\u{2066}'..='\u{2069}'
+    )
 }
 
 /// Caller input quoted in a message: at most [`policy::QUOTED_INPUT_CHARS`] characters, as a
@@ -609,24 +646,59 @@ mod tests {
 
     #[test]
     fn server_words_are_one_clean_line() {
+        let r = Redactor::new(&ApiToken::new("SECRET-TOKEN"));
+        let words = |body: &[u8]| server_words(body, &r, &[]);
         let leanix = br#"{"status":"ERROR","errors":[{"message":"Name must\nnot be empty"}]}"#;
-        assert_eq!(server_words(leanix).unwrap(), "Name must not be empty");
+        assert_eq!(words(leanix).unwrap(), "Name must not be empty");
         let pathfinder = br#"{"status":"ERROR","errors":[{"value":"x","messages":["bad x"]}]}"#;
-        assert_eq!(server_words(pathfinder).unwrap(), "bad x");
+        assert_eq!(words(pathfinder).unwrap(), "bad x");
         assert_eq!(
-            server_words(br#"{"error":"invalid_client"}"#).unwrap(),
+            words(br#"{"error":"invalid_client"}"#).unwrap(),
             "invalid_client"
         );
         assert_eq!(
-            server_words(b"\x1b[31mred\x1b[0m alert\x1b]0;title\x07 \x07bell").unwrap(),
+            words(b"\x1b[31mred\x1b[0m alert\x1b]0;title\x07 \x07bell").unwrap(),
             "red alert bell"
         );
-        assert_eq!(server_words(b"<html><body>502</body></html>"), None);
-        assert_eq!(server_words(b"   "), None);
-        assert_eq!(server_words(&[0xff, 0xfe]), None);
+        assert_eq!(words(b"<html><body>502</body></html>"), None);
+        assert_eq!(words(b"   "), None);
+        assert_eq!(words(&[0xff, 0xfe]), None);
         let long = "y".repeat(1000);
-        let cut = server_words(long.as_bytes()).unwrap();
+        let cut = words(long.as_bytes()).unwrap();
         assert_eq!(cut.chars().count(), policy::MESSAGE_EXCERPT_CHARS + 1);
+        // Bidi overrides are dropped; a credential is masked.
+        assert_eq!(
+            words("a\u{202e}evil\u{202c} b".as_bytes()).unwrap(),
+            "aevil b"
+        );
+        assert_eq!(words(b"echo SECRET-TOKEN").unwrap(), "echo [redacted]");
+    }
+
+    /// A credential that the cut of an excerpt would split is masked whole, not shown in part
+    /// (the access token is longer than what an error quotes).
+    #[test]
+    fn a_credential_across_the_cut_is_masked_whole() {
+        let r = Redactor::new(&ApiToken::new("SECRET-TOKEN"));
+        let jwt = format!("eyJ{}", "a".repeat(1500));
+        let words_body = format!("{} Bearer {jwt} tail", "w".repeat(150));
+        let words = server_words(words_body.as_bytes(), &r, &[&jwt]).unwrap();
+        assert!(words.contains("Bearer [redacted]"), "{words}");
+        assert!(!words.contains("eyJ"), "{words}");
+        let json = format!(r#"{{"message":"{} Bearer {jwt}"}}"#, "w".repeat(150));
+        let words = server_words(json.as_bytes(), &r, &[&jwt]).unwrap();
+        assert!(!words.contains("eyJ"), "{words}");
+        let excerpt_body = format!("{} {jwt} tail", "x".repeat(400));
+        let excerpt = body_excerpt(excerpt_body.as_bytes(), &r, &[&jwt]).unwrap();
+        assert!(!excerpt.contains("eyJ"), "{excerpt}");
+        // Masked, the whole body fits the excerpt: nothing is cut.
+        assert_eq!(excerpt, format!("{} [redacted] tail", "x".repeat(400)));
+        let long = format!("{} {jwt} {}", "x".repeat(400), "y".repeat(600));
+        let excerpt = body_excerpt(long.as_bytes(), &r, &[&jwt]).unwrap();
+        assert!(
+            excerpt.ends_with('…') && !excerpt.contains("eyJ"),
+            "{excerpt}"
+        );
+        assert!(excerpt.len() <= policy::BODY_EXCERPT_BYTES + 3);
     }
 
     #[test]

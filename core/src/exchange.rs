@@ -203,8 +203,8 @@ impl Exchanger {
         let body = &body[..body.len() - 1];
         let excerpt = || body_excerpt(body, &self.redactor, &[]);
         let words = || {
-            server_words(body)
-                .map(|w| format!(": {}", self.redactor.redact(&w, &[])))
+            server_words(body, &self.redactor, &[])
+                .map(|w| format!(": {w}"))
                 .unwrap_or_default()
         };
         match status {

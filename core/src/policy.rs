@@ -111,6 +111,9 @@ pub const MAX_API_TOKEN_FILE_BYTES: u64 = 64 * 1024;
 pub const BODY_EXCERPT_BYTES: usize = 512;
 /// Longest excerpt of the server's words quoted in an error message.
 pub const MESSAGE_EXCERPT_CHARS: usize = 200;
+/// How far past the cut of an excerpt credentials are looked for, so that one that straddles
+/// the cut is masked whole rather than shown in part (an access token, a JWT, has 1-2 KiB).
+pub const REDACTION_MARGIN_BYTES: usize = 8 * 1024;
 /// Longest piece of caller input (a path, a header name) quoted in an error message.
 pub const QUOTED_INPUT_CHARS: usize = 80;
 /// The longest request method accepted (the longest registered method, `BASELINE-CONTROL`,

@@ -67,6 +67,12 @@ struct State {
     retry_tokens: f64,
 }
 
+/// A rate in requests per second as requests per minute, to one decimal (what events and
+/// logs show: `67.2`, not `67.19999999999999`).
+fn per_minute(per_second: f64) -> f64 {
+    (per_second * 600.0).round() / 10.0
+}
+
 /// Adaptive pacing after a 429.
 struct Pacing {
     /// The sending rate when the last 429 came.
@@ -218,7 +224,7 @@ impl RateBudget {
                 // Starting or slowing down: `started` (the event's documented meaning).
                 Some(Event::Pacing {
                     started: true,
-                    requests_per_minute: st.effective_rate().map(|r| r * 60.0),
+                    requests_per_minute: st.effective_rate().map(per_minute),
                 })
             } else {
                 None
@@ -246,7 +252,7 @@ impl RateBudget {
                     st.pacing = None;
                     event = Some(Event::Pacing {
                         started: false,
-                        requests_per_minute: st.fixed_rate.map(|r| r * 60.0),
+                        requests_per_minute: st.fixed_rate.map(per_minute),
                     });
                 } else {
                     let cubic = cubic_rate(p.last_max_rate, since);
@@ -287,7 +293,7 @@ impl RateBudget {
     /// The paced rate in requests per minute, if the client is pacing itself.
     #[cfg(test)]
     fn pacing_rate(&self) -> Option<f64> {
-        self.lock().effective_rate().map(|r| r * 60.0)
+        self.lock().effective_rate().map(per_minute)
     }
 }
 
@@ -396,6 +402,13 @@ mod tests {
             b.succeeded();
             clock.advance(gap);
         }
+    }
+
+    #[test]
+    fn rates_are_shown_per_minute_to_one_decimal() {
+        assert_eq!(per_minute(1.12), 67.2);
+        assert_eq!(per_minute(0.7 * 1.6), 67.2);
+        assert_eq!(per_minute(20.0), 1200.0);
     }
 
     #[test]

@@ -107,7 +107,7 @@ _SECONDS = "seconds"
 #: Every option of ``Client``, in the order of the lx_options_set table in leanix.h.
 OPTIONS: Tuple[Option, ...] = (
     Option("insecure_loopback", "insecure_loopback", flag, "bool",
-           "allow ``http://`` to 127.0.0.1/localhost (tests, the sandbox); unset, "
+           "allow ``http://`` to a loopback host (localhost, 127.0.0.0/8, ::1: tests, the sandbox); unset, "
            "``LEANIX_INSECURE_LOOPBACK=1`` in the environment turns it on", parse=_flag_of),
     Option("allow_insecure_loopback", "allow_insecure_loopback", flag, "bool",
            "the older spelling of ``insecure_loopback``, kept working", parse=_flag_of),
