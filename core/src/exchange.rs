@@ -13,6 +13,7 @@ use crate::error::{body_excerpt, display_url, from_transport, server_words, Erro
 use crate::events::{emit, Event, EventHandler, RetryTarget};
 use crate::policy::{self, retry_after_of, RetryPolicy};
 use crate::rate::RateBudget;
+use crate::request::Response;
 use crate::secret::Redactor;
 use crate::token_response::{parse_token_response, TokenGrant};
 
@@ -193,14 +194,18 @@ impl Exchanger {
             .and_then(|l| l.to_str().ok())
             .and_then(|l| self.url.join(l).ok())
             .map(|u| u.origin().ascii_serialization());
-        let body = read_body(
+        let headers = response.headers().clone();
+        let body_nul = read_body(
             response,
             policy::MAX_TOKEN_RESPONSE_BYTES,
             "the token request",
         )
         .await
         .map_err(transport)?;
-        let body = &body[..body.len() - 1];
+        let body = &body_nul[..body_nul.len() - 1];
+        // A failed exchange keeps the endpoint's answer, as a failed API call does (its
+        // `x-request-id` is what LeanIX support asks for).
+        let answer = || Response::new(status, headers.clone(), body_nul.clone(), self.url.clone());
         let excerpt = || body_excerpt(body, &self.redactor, &[]);
         let words = || {
             server_words(body, &self.redactor, &[])
@@ -225,7 +230,8 @@ impl Exchanger {
                     Error::new(ErrorKind::InvalidCredentials, msg)
                         .with_status(status)
                         .with_oauth_error(oauth)
-                        .with_body(excerpt()),
+                        .with_body(excerpt())
+                        .with_response(answer()),
                 ))
             }
             300..=399 => Err(AttemptError::final_answer(
@@ -236,7 +242,8 @@ impl Exchanger {
                         location_origin.map(|o| format!(" to {o}")).unwrap_or_default()
                     ),
                 )
-                .with_status(status),
+                .with_status(status)
+                .with_response(answer()),
             )),
             _ => {
                 let kind = if status == 429 {
@@ -251,7 +258,8 @@ impl Exchanger {
                     )
                     .with_status(status)
                     .with_retry_after(retry_after)
-                    .with_body(excerpt()),
+                    .with_body(excerpt())
+                    .with_response(answer()),
                     transient: policy::is_transient_status(status),
                     retry_after,
                 })

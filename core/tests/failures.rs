@@ -55,6 +55,42 @@ async fn a_failed_write_keeps_the_servers_answer() {
     assert_eq!(server.api_requests().len(), 1, "a POST is not retried");
 }
 
+/// A failed token exchange keeps the endpoint's answer too: a 503 (retried, the last answer
+/// kept) and a rejected API token, each with its request id.
+#[tokio::test]
+async fn a_failed_exchange_keeps_the_token_endpoints_answer() {
+    let server = TestServer::start();
+    let client = builder(server.url(), "test-api-token", &ManualClock::new())
+        .token_attempts(1)
+        .build()
+        .unwrap();
+    let busy = r#"{"status":"ERROR","message":"maintenance"}"#;
+    server.script_token(Reply::new(503, busy).header("x-request-id", "tok-1"));
+    let err = client.get(common::FACT_SHEETS).await.unwrap_err();
+    assert_eq!((err.kind(), err.status()), (ErrorKind::Http, Some(503)));
+    let response = err
+        .response()
+        .expect("the error keeps the token endpoint's answer");
+    assert_eq!(response.status(), 503);
+    assert_eq!(response.header("x-request-id"), Some("tok-1"));
+    assert_eq!(response.body(), busy.as_bytes());
+
+    let refused = r#"{"error":"unauthorized","error_description":"Bad credentials"}"#;
+    server.script_token(Reply::new(401, refused).header("x-request-id", "tok-2"));
+    let err = client.get(common::FACT_SHEETS).await.unwrap_err();
+    assert_eq!(err.kind(), ErrorKind::InvalidCredentials);
+    let response = err.response().expect("a rejected token keeps the answer");
+    assert_eq!(
+        (response.status(), response.header("x-request-id")),
+        (401, Some("tok-2"))
+    );
+    assert_eq!(response.json::<Value>().unwrap()["error"], "unauthorized");
+    assert!(
+        server.api_requests().is_empty(),
+        "no API call without a token"
+    );
+}
+
 #[tokio::test]
 async fn errors_without_an_answer_have_no_response() {
     let sb = Sandbox::start().unwrap();

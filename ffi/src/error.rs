@@ -174,10 +174,13 @@ pub extern "C" fn lx_error_retry_after_ms(err: *const lx_error) -> i64 {
 }
 
 /// The response of the call that failed: for a non-2xx answer (`LX_ERR_HTTP`,
-/// `LX_ERR_FORBIDDEN`, `LX_ERR_UNAUTHORIZED`, `LX_ERR_RATE_LIMITED`, `LX_ERR_REDIRECT`) and a
-/// GraphQL error, the status, headers and body (at most `max_response_bytes`) as the server
-/// sent them, so every lx_response_*() accessor works on it. `LX_ERR_NOT_FOUND` when the
-/// failure had no answer (connection errors, timeouts, invalid arguments).
+/// `LX_ERR_FORBIDDEN`, `LX_ERR_UNAUTHORIZED`, `LX_ERR_RATE_LIMITED`, `LX_ERR_REDIRECT`), a
+/// GraphQL error, and a failed token exchange the endpoint answered (`LX_ERR_HTTP`,
+/// `LX_ERR_RATE_LIMITED`, `LX_ERR_INVALID_CREDENTIALS`, `LX_ERR_INVALID_RESPONSE` for a
+/// redirect), the status, headers and body (API calls: at most `max_response_bytes`) as the
+/// server sent them, so every lx_response_*() accessor works on it. `LX_ERR_NOT_FOUND` when
+/// the failure had no answer (connection errors, timeouts, invalid arguments, an unusable
+/// 2xx token body).
 ///
 /// Ownership: `*out_response` is borrowed from `err`: valid until `lx_free(err)`; never free
 /// it. Thread safety: any thread.

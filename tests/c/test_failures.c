@@ -214,6 +214,49 @@ static void test_error_response_kinds(void) {
     lx_free(viewer);
 }
 
+/* A failed token exchange lends the token endpoint's answer too: a 503 and a rejected API
+ * token, each with its request id; nothing reaches the API. */
+static void test_error_response_of_the_exchange(void) {
+    struct {
+        const char *api_token, *fault;
+        int status, http;
+        const char *rid;
+    } cases[] = {
+        {NULL, "{\"endpoint\":\"token\",\"kind\":\"status\",\"status\":503,\"headers\":{\"x-request-id\":\"tok-c-503\"}}",
+         LX_ERR_HTTP, 503, "tok-c-503"},
+        {"not-a-valid-api-token-at-all", NULL, LX_ERR_INVALID_CREDENTIALS, 401, NULL},
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        sb_reset();
+        lx_client *c = tc_client(url, cases[i].api_token ? cases[i].api_token : token, "token_attempts=1", NULL);
+        if (!c) {
+            CHECK(0, "client");
+            return;
+        }
+        if (cases[i].fault) CHECK(sb_fault(cases[i].fault) == 200, "fault %s", cases[i].fault);
+        lx_response *resp = NULL;
+        lx_error *err = NULL;
+        int st = lx_get(c, FACTSHEETS, &resp, &err);
+        CHECK(st == cases[i].status, "exchange %d -> %s", cases[i].http, lx_status_str(st));
+        const lx_response *r = NULL;
+        CHECK(lx_error_response(err, &r) == LX_OK && lx_response_status(r) == cases[i].http,
+              "the exchange's answer is lent: status %d", lx_response_status(r));
+        const uint8_t *body = NULL;
+        size_t len = 0;
+        CHECK(lx_response_body(r, &body, &len) == LX_OK && len > 0, "with its body (%zu bytes)", len);
+        if (cases[i].rid) {
+            const char *v = NULL;
+            CHECK(lx_response_header_get(r, "x-request-id", &v, NULL) == LX_OK && v && strcmp(v, cases[i].rid) == 0,
+                  "x-request-id: %s", v ? v : "(absent)");
+        }
+        CHECK(body == NULL || strstr((const char *)body, token) == NULL, "no API token in the lent body");
+        CHECK(sb_requests("factSheets", -1) == 0, "no API call without a token");
+        lx_free(err);
+        lx_free(c);
+    }
+    sb_call("DELETE", "/_sandbox/faults", NULL, NULL, 0);
+}
+
 /* Failures without an answer: LX_ERR_NOT_FOUND, the output untouched. */
 static void test_error_without_response(void) {
     lx_client *c = warm_client(token, "request_timeout_ms=300");
@@ -806,6 +849,7 @@ int main(void) {
     test_error_response_400();
     test_borrowed_response_not_freed();
     test_error_response_kinds();
+    test_error_response_of_the_exchange();
     test_error_without_response();
     test_graphql_errors();
     test_too_large();

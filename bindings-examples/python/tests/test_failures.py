@@ -65,6 +65,24 @@ def test_forbidden_and_rate_limited_are_http_errors(sandbox: Sandbox) -> None:
     assert info2.value.retry_after == 3600.0 and info2.value.response.status == 429
 
 
+def test_a_failed_exchange_keeps_the_token_endpoints_answer(sandbox: Sandbox) -> None:
+    # The README pattern (catch HTTPError, read e.response) works when the token endpoint
+    # is what failed, and for a rejected API token.
+    sandbox.fault("token", "status", status=503, headers={"x-request-id": "tok-py-503"})
+    with make(sandbox, token_attempts=1) as c:
+        with pytest.raises(leanix.HTTPError) as info:
+            c.get(FS)
+    r = info.value.response
+    assert r is not None and r.status == 503 and r.headers["x-request-id"] == "tok-py-503"
+    sandbox.fault("token", "clear")
+    with make(sandbox, "not-a-valid-api-token-at-all") as c:
+        with pytest.raises(leanix.InvalidCredentialsError) as info2:
+            c.get(FS)
+    r = info2.value.response
+    assert r is not None and r.status == 401 and r.text
+    assert sandbox.requests("factSheets", -1) == 0
+
+
 def test_failures_without_an_answer_have_no_response(sandbox: Sandbox) -> None:
     sandbox.fault("factSheets", "stall", ms=5000)
     with make(sandbox, max_attempts=1) as c:
