@@ -498,7 +498,7 @@ LX_MUST_USE lx_status lx_options_new(struct lx_options **out_options, struct lx_
 // | `refresh_ahead` | fraction of the token lifetime after which to refresh in the background (`LX_DEFAULT_REFRESH_AHEAD`) |
 // | `refresh_on_expiry_only` | `1`: no refresh ahead (requests wait at expiry; for comparisons); `0`: refresh ahead at the configured fraction |
 // | `invalid_credentials_ttl_ms`, `failed_refresh_backoff_ms`, `expiry_margin_ms` | token cache policy |
-// | `max_response_bytes` | largest response body read (`LX_DEFAULT_MAX_RESPONSE_BYTES`); larger is `LX_ERR_TOO_LARGE` |
+// | `max_response_bytes` | largest response body read (`LX_DEFAULT_MAX_RESPONSE_BYTES`); larger is `LX_ERR_TOO_LARGE`, except a non-2xx answer's, cut there and kept on its error |
 // | `adaptive_pacing` | `1`/`0`: after a 429, pace requests at a rate that recovers gradually (default `1`) |
 // | `max_requests_per_minute` | never more requests per minute from this client, all threads together (`0`, the default: no fixed limit) |
 // | `reauth_interval_ms` | at most one 401-triggered token exchange per interval (`LX_DEFAULT_REAUTH_INTERVAL_MS`) |
@@ -1309,8 +1309,8 @@ int64_t lx_error_retry_after_ms(const struct lx_error *err);
 // `LX_ERR_FORBIDDEN`, `LX_ERR_UNAUTHORIZED`, `LX_ERR_RATE_LIMITED`, `LX_ERR_REDIRECT`), a
 // GraphQL error, and a failed token exchange the endpoint answered (`LX_ERR_HTTP`,
 // `LX_ERR_RATE_LIMITED`, `LX_ERR_INVALID_CREDENTIALS`, `LX_ERR_INVALID_RESPONSE` for a
-// redirect), the status, headers and body (API calls: at most `max_response_bytes`) as the
-// server sent them, so every lx_response_*() accessor works on it. `LX_ERR_NOT_FOUND` when
+// redirect), the status, headers and body as the server sent them (an API error body longer
+// than `max_response_bytes` cut there, and the message says so), so every lx_response_*() accessor works on it. `LX_ERR_NOT_FOUND` when
 // the failure had no answer (connection errors, timeouts, invalid arguments, an unusable
 // 2xx token body).
 //

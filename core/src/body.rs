@@ -10,10 +10,42 @@ use crate::error::{display_url, from_transport, Error, ErrorKind};
 /// it), copied once: into a buffer of the announced size, or, for a body of unknown length,
 /// from the received chunks into one buffer at the end.
 pub(crate) async fn read_body(
-    mut response: reqwest::Response,
+    response: reqwest::Response,
     limit: usize,
     what: &str,
 ) -> Result<Bytes, Error> {
+    read_within(response, limit, what, Overflow::Fail)
+        .await
+        .map(|(body, _)| body)
+}
+
+/// [`read_body`] for an answer that is an error (a non-2xx status): a body longer than `limit`
+/// is cut there instead of failing, so that the error keeps its status, headers and the start
+/// of the server's words. Returns the body (with its NUL) and whether it was cut; nothing past
+/// `limit` is read.
+pub(crate) async fn read_error_body(
+    response: reqwest::Response,
+    limit: usize,
+    what: &str,
+) -> Result<(Bytes, bool), Error> {
+    read_within(response, limit, what, Overflow::Cut).await
+}
+
+/// What [`read_within`] does with a body longer than its limit.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Overflow {
+    /// Fail with [`ErrorKind::TooLarge`].
+    Fail,
+    /// Keep the first `limit` bytes.
+    Cut,
+}
+
+async fn read_within(
+    mut response: reqwest::Response,
+    limit: usize,
+    what: &str,
+    overflow: Overflow,
+) -> Result<(Bytes, bool), Error> {
     let url = response.url().clone();
     let status = response.status().as_u16();
     let too_large = || {
@@ -27,14 +59,16 @@ pub(crate) async fn read_body(
         .with_status(status)
     };
     let announced = response.content_length();
-    if announced.is_some_and(|n| n > limit as u64) {
+    let announced_too_large = announced.is_some_and(|n| n > limit as u64);
+    if announced_too_large && overflow == Overflow::Fail {
         return Err(too_large());
     }
     let mut chunks: Vec<Bytes> = Vec::new();
-    let mut sized = announced.map(|n| BytesMut::with_capacity(n as usize + 1));
+    let mut sized = announced.map(|n| BytesMut::with_capacity(n.min(limit as u64) as usize + 1));
     let mut total = 0usize;
+    let mut cut = false;
     loop {
-        let chunk = match response.chunk().await {
+        let mut chunk = match response.chunk().await {
             Ok(Some(chunk)) => chunk,
             Ok(None) => break,
             Err(e) => {
@@ -45,13 +79,20 @@ pub(crate) async fn read_body(
                 ))
             }
         };
-        total += chunk.len();
-        if total > limit {
-            return Err(too_large());
+        if total + chunk.len() > limit {
+            if overflow == Overflow::Fail {
+                return Err(too_large());
+            }
+            chunk.truncate(limit - total);
+            cut = true;
         }
+        total += chunk.len();
         match &mut sized {
             Some(buf) => buf.extend_from_slice(&chunk),
             None => chunks.push(chunk),
+        }
+        if cut {
+            break; // the rest is never read; the connection is not reused
         }
     }
     let mut buf = sized.unwrap_or_else(|| BytesMut::with_capacity(total + 1));
@@ -59,5 +100,5 @@ pub(crate) async fn read_body(
         buf.extend_from_slice(&chunk);
     }
     buf.extend_from_slice(&[0]);
-    Ok(buf.freeze())
+    Ok((buf.freeze(), cut))
 }

@@ -8,7 +8,7 @@ use reqwest::header::AUTHORIZATION;
 use thread_local::ThreadLocal;
 use url::Url;
 
-use crate::body::read_body;
+use crate::body::{read_body, read_error_body};
 use crate::claims::Claims;
 use crate::config::{config as config_error, Built, ClientBuilder, Config};
 use crate::error::{body_excerpt, display_url, from_transport, server_words, Error, ErrorKind};
@@ -470,13 +470,21 @@ impl Client {
         let status = sent.status().as_u16();
         let headers = sent.headers().clone();
         let final_url = sent.url().clone();
-        let body = read_body(sent, self.inner.config.max_response_bytes, &what)
-            .await
-            .map_err(|error| Failure::Transport {
-                error,
-                not_sent: false,
-            })?;
-        let response = Response::new(status, headers, body, final_url);
+        let limit = self.inner.config.max_response_bytes;
+        let read = if (200..300).contains(&status) {
+            read_body(sent, limit, &what)
+                .await
+                .map(|body| (body, false))
+        } else {
+            // An error answer longer than the limit keeps its status and its start.
+            read_error_body(sent, limit, &what).await
+        };
+        let (body, cut) = read.map_err(|error| Failure::Transport {
+            error,
+            not_sent: false,
+        })?;
+        let mut response = Response::new(status, headers, body, final_url);
+        response.cut = cut;
         if response.is_success() {
             Ok(response)
         } else {
@@ -537,6 +545,14 @@ impl Client {
                 format!("{place} redirected to another origin; not followed, so that no credential leaves the configured host"),
             ),
             _ => (ErrorKind::Http, format!("{place} answered HTTP {status}{reason}{words}")),
+        };
+        let message = if response.cut {
+            format!(
+                "{message} (its body is longer than max_response_bytes, {} bytes; the error keeps that much)",
+                response.body().len()
+            )
+        } else {
+            message
         };
         let excerpt = body_excerpt(response.body(), &self.inner.redactor, &access);
         let reason = (status == 429)

@@ -285,7 +285,8 @@ impl Error {
     }
 
     /// The server's answer that made the call fail (a non-2xx status, or a GraphQL response
-    /// with `errors`): status, headers and body (at most `max_response_bytes`). `None` when no
+    /// with `errors`): status, headers and body (a body longer than `max_response_bytes` cut
+    /// there, and the message says so; a 2xx that long is [`ErrorKind::TooLarge`]). `None` when no
     /// answer came (connection errors, timeouts, invalid arguments).
     pub fn response(&self) -> Option<&Response> {
         self.inner.response.as_ref()

@@ -239,6 +239,8 @@ pub struct Response {
     /// [`Response::body_with_nul`]).
     pub(crate) body_nul: Bytes,
     pub(crate) url: url::Url,
+    /// The body is the start of a longer one, cut at `max_response_bytes` (error answers only).
+    pub(crate) cut: bool,
 }
 
 impl Response {
@@ -250,6 +252,7 @@ impl Response {
             headers,
             body_nul,
             url,
+            cut: false,
         }
     }
 

@@ -329,6 +329,57 @@ async fn a_body_announced_too_large_fails_before_it_is_read() {
     assert_eq!(client.get("/big").await.unwrap().body().len(), 1024);
 }
 
+/// An error answer longer than `max_response_bytes` keeps its status, headers and the first
+/// `max_response_bytes` of its body (the rest is not read), instead of turning into a bare
+/// too-large error: announced (Content-Length) or chunked.
+#[tokio::test]
+async fn an_error_answer_over_the_limit_keeps_its_status_and_its_start() {
+    let server = TestServer::start();
+    let client = builder(server.url(), "test-api-token", &ManualClock::new())
+        .max_response_bytes(1000)
+        .build()
+        .unwrap();
+    let envelope = format!(
+        r#"{{"status":"ERROR","errors":[{{"message":"name must not be empty"}}],"detail":"{}"}}"#,
+        "d".repeat(5000)
+    );
+    server.script_api(Reply::new(400, envelope.clone()).header("x-request-id", "req-big"));
+    let err = client
+        .send(Request::post("/services/pathfinder/v1/factSheets").json(&json!({})))
+        .await
+        .unwrap_err();
+    assert_eq!((err.kind(), err.status()), (ErrorKind::Http, Some(400)));
+    assert!(
+        err.message().contains("answered HTTP 400 Bad Request")
+            && err
+                .message()
+                .contains("longer than max_response_bytes, 1000 bytes"),
+        "{err}"
+    );
+    let response = err.response().expect("the answer is kept");
+    assert_eq!(response.header("x-request-id"), Some("req-big"));
+    assert_eq!(response.body(), &envelope.as_bytes()[..1000]);
+
+    // Chunked, without end: the same, after reading no more than the limit (and a buffer).
+    server.script_api(Reply {
+        status: 503,
+        ..Reply::streamed(None)
+    });
+    let err = client
+        .send(Request::post("/x").json(&json!({})))
+        .await
+        .unwrap_err();
+    assert_eq!((err.kind(), err.status()), (ErrorKind::Http, Some(503)));
+    assert_eq!(err.response().unwrap().body(), &[b'x'; 1000][..]);
+
+    // A 2xx over the limit is still TooLarge: a success is never silently partial.
+    server.script_api(Reply::new(200, "y".repeat(1001)));
+    assert_eq!(
+        client.get("/ok").await.unwrap_err().kind(),
+        ErrorKind::TooLarge
+    );
+}
+
 #[tokio::test]
 async fn a_streamed_body_up_to_the_limit_is_read_whole() {
     let server = TestServer::start();

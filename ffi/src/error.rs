@@ -177,8 +177,8 @@ pub extern "C" fn lx_error_retry_after_ms(err: *const lx_error) -> i64 {
 /// `LX_ERR_FORBIDDEN`, `LX_ERR_UNAUTHORIZED`, `LX_ERR_RATE_LIMITED`, `LX_ERR_REDIRECT`), a
 /// GraphQL error, and a failed token exchange the endpoint answered (`LX_ERR_HTTP`,
 /// `LX_ERR_RATE_LIMITED`, `LX_ERR_INVALID_CREDENTIALS`, `LX_ERR_INVALID_RESPONSE` for a
-/// redirect), the status, headers and body (API calls: at most `max_response_bytes`) as the
-/// server sent them, so every lx_response_*() accessor works on it. `LX_ERR_NOT_FOUND` when
+/// redirect), the status, headers and body as the server sent them (an API error body longer
+/// than `max_response_bytes` cut there, and the message says so), so every lx_response_*() accessor works on it. `LX_ERR_NOT_FOUND` when
 /// the failure had no answer (connection errors, timeouts, invalid arguments, an unusable
 /// 2xx token body).
 ///
