@@ -430,6 +430,10 @@ pub struct GraphqlArgs {
     #[arg(long, value_name = "JSON|@FILE|-")]
     pub variables: Option<String>,
 
+    /// The operation to run when the document holds several (sent as operationName)
+    #[arg(long, value_name = "NAME")]
+    pub operation_name: Option<String>,
+
     /// Walk every cursor page (the query takes $after and selects pageInfo { hasNextPage
     /// endCursor }) and print one result with the edges of all pages
     #[arg(long)]

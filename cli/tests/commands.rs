@@ -314,6 +314,30 @@ fn graphql_runs_queries_with_variables_and_from_files() {
 }
 
 #[test]
+fn graphql_operation_name_picks_one_operation_of_a_document() {
+    let doc = "query Count { allFactSheets { totalCount } } query First { allFactSheets(first: 2) { edges { node { id } } } }";
+    let v = lx(&["graphql", doc, "--operation-name", "First"])
+        .run()
+        .ok()
+        .json();
+    assert_eq!(v["allFactSheets"]["edges"].as_array().unwrap().len(), 2);
+    assert!(v["allFactSheets"].get("totalCount").is_none(), "{v}");
+    let v = lx(&["graphql", doc, "--operation-name", "Count"])
+        .run()
+        .ok()
+        .json();
+    assert_eq!(v["allFactSheets"]["totalCount"], rest_total());
+    // Without it, the server's refusal (exit 4) with its words.
+    let run = lx(&["graphql", doc]).run().expect(4);
+    assert!(
+        run.stderr
+            .contains("Must provide operation name if query contains multiple operations"),
+        "{}",
+        run.stderr
+    );
+}
+
+#[test]
 fn graphql_all_walks_every_page_and_returns_each_fact_sheet_once() {
     let total = sandbox().fact_sheet_count() as u64;
     assert_eq!(rest_total(), total);

@@ -1,6 +1,6 @@
-//! `lx graphql QUERY|@file|- [--variables JSON] [--all]`.
+//! `lx graphql QUERY|@file|- [--variables JSON] [--operation-name NAME] [--all]`.
 
-use leanix::{page_connection, MergedPages};
+use leanix::{page_connection, GraphQlRequest, MergedPages};
 use serde_json::Value;
 
 use crate::args::{GlobalOpts, GraphqlArgs};
@@ -36,11 +36,15 @@ pub fn run(opts: &GlobalOpts, output: Output, args: &GraphqlArgs) -> CliResult {
         Some(input) => Some(parse_variables(&input.read_text("--variables")?)?),
         None => None,
     };
+    let mut request = GraphQlRequest::new(query).variables(variables);
+    if let Some(name) = &args.operation_name {
+        request = request.operation_name(name.as_str());
+    }
     let session = Session::open(opts, opts.sandbox)?;
     let data = if args.all {
-        walk_all(&session, &query, variables)?
+        walk_all(&session, request)?
     } else {
-        session.client.graphql(&query, variables)?
+        session.client.graphql_with(request)?
     };
     output.json(&data)
 }
@@ -57,10 +61,10 @@ fn parse_variables(text: &str) -> CliResult<Value> {
 
 /// Walks every page (under the core library's paging rule) and returns them merged as one
 /// query's data, with a progress line on a terminal.
-fn walk_all(session: &Session, query: &str, variables: Option<Value>) -> CliResult<Value> {
+fn walk_all(session: &Session, request: GraphQlRequest) -> CliResult<Value> {
     let mut progress = Progress::stderr();
     let mut merged = MergedPages::default();
-    for page in session.client.graphql_pages(query, variables) {
+    for page in session.client.graphql_pages_with(request) {
         let page = page?;
         let total = page_connection(&page)
             .and_then(|c| c.get("totalCount"))
