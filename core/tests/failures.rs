@@ -55,8 +55,8 @@ async fn a_failed_write_keeps_the_servers_answer() {
     assert_eq!(server.api_requests().len(), 1, "a POST is not retried");
 }
 
-/// A failed token exchange keeps the endpoint's answer too: a 503 (retried, the last answer
-/// kept) and a rejected API token, each with its request id.
+/// A failed token exchange keeps the endpoint's answer too: a 503 and a rejected API token,
+/// each with its request id.
 #[tokio::test]
 async fn a_failed_exchange_keeps_the_token_endpoints_answer() {
     let server = TestServer::start();

@@ -6,6 +6,8 @@
 //! few MiB, asserted under 64 MiB). The server here speaks raw frames over TLS (the sandbox serves
 //! HTTP/1.1), and the flood hits the token exchange, the first request a client sends.
 
+mod common;
+
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
@@ -151,12 +153,7 @@ async fn flood_server(flood: Flood) -> (String, String, Arc<Seen>) {
 
 /// The resident set size of this process, in KiB.
 fn rss_kib() -> u64 {
-    let status = std::fs::read_to_string("/proc/self/status").unwrap();
-    status
-        .lines()
-        .find_map(|l| l.strip_prefix("VmRSS:"))
-        .and_then(|v| v.trim().trim_end_matches(" kB").trim().parse().ok())
-        .unwrap()
+    common::proc_status_kib("VmRSS")
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

@@ -13,12 +13,7 @@ const SLACK_KIB: u64 = 16 * 1024;
 
 /// Peak resident memory of this process so far, in KiB.
 fn peak_rss_kib() -> u64 {
-    let status = std::fs::read_to_string("/proc/self/status").unwrap();
-    status
-        .lines()
-        .find_map(|l| l.strip_prefix("VmHWM:"))
-        .and_then(|v| v.trim().trim_end_matches("kB").trim().parse().ok())
-        .unwrap()
+    common::proc_status_kib("VmHWM")
 }
 
 #[tokio::test]

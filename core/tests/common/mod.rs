@@ -534,3 +534,13 @@ async fn handle(
     }
     resp
 }
+
+/// A `kB` field of `/proc/self/status` (`VmRSS`, `VmHWM`, ...) of this process, in KiB.
+pub fn proc_status_kib(field: &str) -> u64 {
+    let status = std::fs::read_to_string("/proc/self/status").unwrap();
+    status
+        .lines()
+        .find_map(|l| l.strip_prefix(field)?.strip_prefix(':'))
+        .and_then(|v| v.trim().trim_end_matches("kB").trim().parse().ok())
+        .unwrap_or_else(|| panic!("no {field} in /proc/self/status"))
+}
