@@ -123,5 +123,12 @@ pub fn run(opts: &GlobalOpts) -> CliResult {
     line(&format!(
         "{:<11} API calls follow the token's instanceUrl under the host's domain: {routing}{allowed}",
         "routing"
-    ))
+    ))?;
+    // What every other command would refuse at its start (a proxy with an http:// host, a CA
+    // file that is not PEM, ...) is refused here too, after the listing, with the same exit
+    // code. (Not with --api-token-stdin: standard input was read once already.)
+    if !opts.sandbox && !opts.api_token_stdin && s.host.is_some() && s.api_token.is_some() {
+        crate::session::Session::open(opts, false)?;
+    }
+    Ok(())
 }
