@@ -125,10 +125,17 @@ pub fn run(opts: &GlobalOpts) -> CliResult {
         "routing"
     ))?;
     // What every other command would refuse at its start (a proxy with an http:// host, a CA
-    // file that is not PEM, ...) is refused here too, after the listing, with the same exit
-    // code. (Not with --api-token-stdin: standard input was read once already.)
+    // file that is not PEM, ...) is said here too, as a warning after the listing: lx config
+    // shows the settings, it does not fail on them. (Not with --api-token-stdin: standard
+    // input was read once already.)
     if !opts.sandbox && !opts.api_token_stdin && s.host.is_some() && s.api_token.is_some() {
-        crate::session::Session::open(opts, false)?;
+        if let Err(e) = crate::session::Session::open(opts, false) {
+            crate::output::warn(&format!(
+                "every call with these settings would fail (exit {}): {}",
+                e.exit.code(),
+                e.message
+            ));
+        }
     }
     Ok(())
 }
