@@ -19,16 +19,21 @@ pub(crate) async fn read_body(
         .map(|(body, _)| body)
 }
 
-/// [`read_body`] for an answer that is an error (a non-2xx status): a body longer than `limit`
-/// is cut there instead of failing, so that the error keeps its status, headers and the start
-/// of the server's words. Returns the body (with its NUL) and whether it was cut; nothing past
-/// `limit` is read.
-pub(crate) async fn read_error_body(
+/// [`read_body`] for an API answer: a 2xx body longer than `limit` fails as there; that of an
+/// error answer (non-2xx) is cut there instead, so that the error keeps its status, headers
+/// and the start of the server's words. Returns the body (with its NUL) and whether it was
+/// cut; nothing past `limit` is read.
+pub(crate) async fn read_answer(
     response: reqwest::Response,
     limit: usize,
     what: &str,
 ) -> Result<(Bytes, bool), Error> {
-    read_within(response, limit, what, Overflow::Cut).await
+    let overflow = if response.status().is_success() {
+        Overflow::Fail
+    } else {
+        Overflow::Cut
+    };
+    read_within(response, limit, what, overflow).await
 }
 
 /// What [`read_within`] does with a body longer than its limit.
@@ -59,8 +64,7 @@ async fn read_within(
         .with_status(status)
     };
     let announced = response.content_length();
-    let announced_too_large = announced.is_some_and(|n| n > limit as u64);
-    if announced_too_large && overflow == Overflow::Fail {
+    if overflow == Overflow::Fail && announced.is_some_and(|n| n > limit as u64) {
         return Err(too_large());
     }
     let mut chunks: Vec<Bytes> = Vec::new();

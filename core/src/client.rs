@@ -8,7 +8,7 @@ use reqwest::header::AUTHORIZATION;
 use thread_local::ThreadLocal;
 use url::Url;
 
-use crate::body::{read_body, read_error_body};
+use crate::body::read_answer;
 use crate::claims::Claims;
 use crate::config::{config as config_error, Built, ClientBuilder, Config};
 use crate::error::{body_excerpt, display_url, from_transport, server_words, Error, ErrorKind};
@@ -470,19 +470,12 @@ impl Client {
         let status = sent.status().as_u16();
         let headers = sent.headers().clone();
         let final_url = sent.url().clone();
-        let limit = self.inner.config.max_response_bytes;
-        let read = if (200..300).contains(&status) {
-            read_body(sent, limit, &what)
-                .await
-                .map(|body| (body, false))
-        } else {
-            // An error answer longer than the limit keeps its status and its start.
-            read_error_body(sent, limit, &what).await
-        };
-        let (body, cut) = read.map_err(|error| Failure::Transport {
-            error,
-            not_sent: false,
-        })?;
+        let (body, cut) = read_answer(sent, self.inner.config.max_response_bytes, &what)
+            .await
+            .map_err(|error| Failure::Transport {
+                error,
+                not_sent: false,
+            })?;
         let mut response = Response::new(status, headers, body, final_url);
         response.cut = cut;
         if response.is_success() {
