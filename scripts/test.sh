@@ -2,7 +2,7 @@
 # Runs every test of the project: Rust (fmt, clippy, unit and integration tests), the header
 # check, C (shared, static, C++, valgrind, sanitizers; then installed with make install and used
 # through pkg-config and CMake), Python, Java, the reliability suite (fault matrix, soak,
-# lifecycle, TLS, fuzzing, secrets) and the benchmark harness in quick mode. One debug build
+# lifecycle, TLS, fuzz corpora, secrets; fuzzing itself with LX_FUZZ_SECONDS=N) and the benchmark harness in quick mode. One debug build
 # serves the tests; the C install and the quick benchmark build the release library.
 # Usage: ./scripts/test.sh
 set -euo pipefail
@@ -12,7 +12,8 @@ cd "$LX_ROOT"
 export CARGO_TARGET_DIR=$LX_TARGET
 # Incremental caches would double the debug target directory; CI builds once.
 export CARGO_INCREMENTAL=0
-step() { printf '\n=== %s\n' "$*"; }
+# Each step prints the minutes spent so far, so a slow stage shows in the CI log.
+step() { printf '\n=== %s  [%d:%02d]\n' "$*" $((SECONDS / 60)) $((SECONDS % 60)); }
 
 step "Rust: format and lints"
 cargo fmt --all --check
@@ -57,8 +58,11 @@ fi
 step "Example: events without a public endpoint (README)"
 bindings-examples/shell/webhooks-pull.sh
 
-step "Reliability: fault matrix, soak, lifecycle, TLS, fuzz, secrets"
-./tests/reliability/run.sh debug
+# Fuzzing needs its own instrumented release build of every crate (7-8 minutes here, plus clang
+# from Debian): more than the 45-minute budget of CI leaves. The suite replays the corpora and
+# the regressions without it; LX_FUZZ_SECONDS=10 ./scripts/test.sh fuzzes as well (DECISIONS.md).
+step "Reliability: fault matrix, soak, lifecycle, TLS, fuzz corpora, secrets"
+LX_FUZZ_SECONDS=${LX_FUZZ_SECONDS:-0} ./tests/reliability/run.sh debug
 
 step "Benchmarks: quick mode (keeps the harness working; no timing is asserted)"
 ./bench/run.sh --quick
