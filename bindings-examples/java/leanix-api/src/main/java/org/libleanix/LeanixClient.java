@@ -583,6 +583,57 @@ public final class LeanixClient implements AutoCloseable {
         return FactSheet.parse(updateFactSheet(id, Patch.toJson(patches), comment, validateOnly, timeout));
     }
 
+    /**
+     * {@link #updateFactSheet(String, String, String, boolean, Duration)} started at once
+     * ({@code lx_update_fact_sheet_start}): the {@code rev} read, the write and its
+     * {@code REVISION_CLASH} retries run on the library's threads, no thread of the caller waits.
+     * Patches that are not a JSON list of patches fail the future at once with
+     * {@link InvalidArgumentException}; nothing is sent.
+     *
+     * @param id the fact sheet's id
+     * @param patchesJson a JSON list of {@code {"op","path","value"}}
+     * @param comment the change's comment, or null
+     * @param validateOnly whether to only validate (nothing is stored)
+     * @param timeout the deadline of the whole write, or null for the client's request timeout
+     * @return the future of the written fact sheet as JSON text: completes on the client's
+     *     executor, or exceptionally with the {@link LeanixException} the blocking call would
+     *     throw (a {@link GraphQlException} for a clash after the last retry);
+     *     {@code cancel(true)} cancels the write (a write already sent may have been stored)
+     * @throws IllegalStateException if the client is closed
+     */
+    public CompletableFuture<String> updateFactSheetAsync(String id, String patchesJson, String comment,
+                                                         boolean validateOnly, Duration timeout) {
+        Objects.requireNonNull(id, "id");
+        Objects.requireNonNull(patchesJson, "patchesJson");
+        int flags = validateOnly ? Status.LX_UPDATE_VALIDATE_ONLY : 0;
+        long ms = timeout == null ? 0 : millis("timeout", timeout);
+        return startAsync(CallSpec.of(ms, null, null),
+            (c, s, callId) -> c.updateFactSheetStart(id, patchesJson, comment, flags, s, callId),
+            outcome -> outcome.take().bodyAsString());
+    }
+
+    /**
+     * {@link #updateFactSheet(String, List, String, boolean, Duration)} started at once: the
+     * typed form of {@link #updateFactSheetAsync(String, String, String, boolean, Duration)}.
+     *
+     * @param id the fact sheet's id
+     * @param patches the patches, in order (at least one)
+     * @param comment the change's comment, or null
+     * @param validateOnly whether to only validate (nothing is stored)
+     * @param timeout the deadline of the whole write, or null for the client's request timeout
+     * @return the future of the written fact sheet
+     * @throws IllegalArgumentException for an empty list
+     */
+    public CompletableFuture<FactSheet> updateFactSheetAsync(String id, List<Patch> patches, String comment,
+                                                            boolean validateOnly, Duration timeout) {
+        Objects.requireNonNull(patches, "patches");
+        if (patches.isEmpty()) {
+            throw new IllegalArgumentException("updateFactSheetAsync needs at least one patch");
+        }
+        return updateFactSheetAsync(id, Patch.toJson(patches), comment, validateOnly, timeout)
+            .thenApply(FactSheet::parse);
+    }
+
     /** A blocking LDIF run ({@code lx_ldif_run}, started and parked on for a virtual thread). */
     RunResult ldifRun(String ldifJson, int flags, long timeoutMillis) {
         return runCall(timeoutMillis, (c, s) -> c.ldifRun(ldifJson, flags, s),

@@ -300,6 +300,46 @@ public abstract class WritesContractTest extends SandboxTestBase {
         }
     }
 
+    /**
+     * updateFactSheetAsync: the same write as updateFactSheet (one clash: one re-read, two
+     * writes), delivered through the future; a final clash and a bad patch list fail it with the
+     * exceptions the blocking call throws, the bad list without a request.
+     */
+    @Test
+    void anAsyncUpdateCompletesItsFuture() throws Exception {
+        try (LeanixClient client = builder().build()) {
+            String id = firstApplication(client);
+            sandbox.reset();
+            sandbox.fault("{\"endpoint\":\"graphql\",\"kind\":\"concurrent_edit\",\"times\":1}");
+            FactSheet fs = client.updateFactSheetAsync(id, List.of(Patch.replace("/description", "async from Java")),
+                "java test", false, Duration.ofSeconds(10)).get(20, TimeUnit.SECONDS);
+            assertEquals(id, fs.id());
+            assertEquals(Optional.of("async from Java"), fs.description());
+            assertEquals(4, requests("graphql", 200), "1 read + 1 re-read, 2 writes");
+            assertEquals(1, stat("writes"));
+
+            sandbox.reset();
+            sandbox.fault("{\"endpoint\":\"graphql\",\"kind\":\"concurrent_edit\",\"times\":20}");
+            java.util.concurrent.ExecutionException clash = assertThrows(java.util.concurrent.ExecutionException.class,
+                () -> client.updateFactSheetAsync(id, "[{\"op\":\"replace\",\"path\":\"/alias\",\"value\":\"x\"}]",
+                    null, false, null).get(20, TimeUnit.SECONDS));
+            GraphQlException graphQl = assertInstanceOf(GraphQlException.class, clash.getCause());
+            assertEquals("REVISION_CLASH", graphQl.errors().get(0).errorType().orElse(null));
+            assertEquals(8, requests("graphql", 200), "4 reads and 4 writes, then the clash");
+
+            sandbox.reset();
+            java.util.concurrent.ExecutionException bad = assertThrows(java.util.concurrent.ExecutionException.class,
+                () -> client.updateFactSheetAsync(id, "{\"op\":\"replace\"}", null, false, null)
+                    .get(20, TimeUnit.SECONDS));
+            assertInstanceOf(InvalidArgumentException.class, bad.getCause());
+            assertTrue(bad.getCause().getMessage().contains("patches must be a JSON list"), bad.getCause().getMessage());
+            assertEquals(0, requests("graphql", 200), "a bad patch list sends nothing");
+            assertThrows(IllegalArgumentException.class,
+                () -> client.updateFactSheetAsync(id, List.of(), null, false, null));
+            assertEquals(0, client.callsInFlight());
+        }
+    }
+
     @Test
     void typedPatchesCreateUpdateArchive() {
         try (LeanixClient client = builder().build()) {
