@@ -199,6 +199,9 @@
 // How often lx_update_fact_sheet() re-reads `rev` and writes again after a `REVISION_CLASH`.
 #define LX_DEFAULT_REVISION_CLASH_RETRIES 3
 
+// The most lx_call_options_set_revision_clash_retries() accepts.
+#define LX_MAX_REVISION_CLASH_RETRIES 10
+
 // The first wait of lx_webhooks_fetch_wait() after an empty batch; it doubles while batches
 // stay empty, up to `LX_DEFAULT_WEBHOOK_IDLE_MAX_MS`.
 #define LX_DEFAULT_WEBHOOK_IDLE_MIN_MS 1000
@@ -751,6 +754,17 @@ lx_status lx_call_options_set_operation_name(struct lx_call_options *options,
                                              const char *operation_name,
                                              struct lx_error **err);
 
+// How often lx_update_fact_sheet() and lx_update_fact_sheet_start() re-read `rev` and write
+// again after a `REVISION_CLASH` (someone else saved the fact sheet in between): from 0 (never:
+// the first clash is `LX_ERR_GRAPHQL`) to `LX_MAX_REVISION_CLASH_RETRIES`; `-1` restores the
+// default, `LX_DEFAULT_REVISION_CLASH_RETRIES`. Any other value is `LX_ERR_INVALID_ARG` and
+// leaves the options as they were. Ignored by every other call.
+//
+// Thread safety: any thread, one call at a time per object.
+lx_status lx_call_options_set_revision_clash_retries(struct lx_call_options *options,
+                                                     int32_t retries,
+                                                     struct lx_error **err);
+
 // lx_request() with per-call `options` (NULL: none).
 //
 // Ownership: `*out_response` is owned by the caller; release with lx_free().
@@ -1030,11 +1044,12 @@ lx_status lx_error_run_json(const struct lx_error *err,
 // it. `comment` (NULL: none) is the change's comment (LeanIX requires one to archive:
 // `{"op":"replace","path":"/status","value":"ARCHIVED"}`). `flags`: `LX_UPDATE_DEFAULT` or
 // `LX_UPDATE_VALIDATE_ONLY`. `options` (NULL: none): the deadline of the whole write (reads
-// and retries included; unset: the client's `request_timeout_ms`) and its cancel handle.
+// and retries included; unset: the client's `request_timeout_ms`), its cancel handle and its
+// `REVISION_CLASH` retries (lx_call_options_set_revision_clash_retries()).
 //
 // The fact sheet's `rev` is read first; a write that fails with `REVISION_CLASH` (someone
 // else saved it in between) re-reads `rev`, once per clash, and writes again, at most
-// `LX_DEFAULT_REVISION_CLASH_RETRIES` times; a clash after that, and any other GraphQL error
+// `LX_DEFAULT_REVISION_CLASH_RETRIES` times (or as the options set); a clash after that, and any other GraphQL error
 // (a viewer's refusal, a bad patch), is `LX_ERR_GRAPHQL` with the details in
 // lx_error_graphql_json().
 //

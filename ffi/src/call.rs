@@ -31,6 +31,7 @@ pub(crate) struct CallOptions {
     timeout: Option<Duration>,
     cancel: Option<Cancel>,
     operation_name: Option<String>,
+    revision_clash_retries: Option<u32>,
 }
 
 /// A call, or the options of one, that takes a deadline and a cancel handle: what
@@ -85,6 +86,19 @@ impl CallOptions {
             call = call.cancel_on(c);
         }
         call
+    }
+
+    /// `update` with the deadline, the cancel handle and the `REVISION_CLASH` retries of these
+    /// options, where set.
+    pub(crate) fn update(
+        &self,
+        update: leanix_core::writes::UpdateOptions,
+    ) -> leanix_core::writes::UpdateOptions {
+        let update = self.limit(update);
+        match self.revision_clash_retries {
+            Some(n) => update.clash_retries(n),
+            None => update,
+        }
     }
 
     /// The webhooks API of `client` with these options.
@@ -201,6 +215,39 @@ pub extern "C" fn lx_call_options_set_operation_name(
     guard(err, || {
         let name = optional_str(operation_name, "operation_name")?.map(str::to_owned);
         edit(options, |o| o.operation_name = name)
+    })
+}
+
+/// How often lx_update_fact_sheet() and lx_update_fact_sheet_start() re-read `rev` and write
+/// again after a `REVISION_CLASH` (someone else saved the fact sheet in between): from 0 (never:
+/// the first clash is `LX_ERR_GRAPHQL`) to `LX_MAX_REVISION_CLASH_RETRIES`; `-1` restores the
+/// default, `LX_DEFAULT_REVISION_CLASH_RETRIES`. Any other value is `LX_ERR_INVALID_ARG` and
+/// leaves the options as they were. Ignored by every other call.
+///
+/// Thread safety: any thread, one call at a time per object.
+#[no_mangle]
+pub extern "C" fn lx_call_options_set_revision_clash_retries(
+    options: *mut lx_call_options,
+    retries: i32,
+    err: *mut *mut lx_error,
+) -> lx_status {
+    guard(err, || {
+        let range = leanix_core::policy::REVISION_CLASH_RETRIES_RANGE;
+        let retries = match u32::try_from(retries) {
+            Ok(n) if range.contains(&n) => Some(n),
+            _ if retries == -1 => None,
+            _ => {
+                return Err(Failure::new(
+                    lx_status::LX_ERR_INVALID_ARG,
+                    format!(
+                        "revision_clash_retries must be between {} and {} (or -1: the default), not {retries}",
+                        range.start(),
+                        range.end()
+                    ),
+                ))
+            }
+        };
+        edit(options, |o| o.revision_clash_retries = retries)
     })
 }
 

@@ -40,6 +40,8 @@ pub const LX_DEFAULT_MAX_PAGES: u64 = 10_000;
 pub const LX_DEFAULT_LDIF_RUN_TIMEOUT_MS: u64 = 1_800_000;
 /// How often lx_update_fact_sheet() re-reads `rev` and writes again after a `REVISION_CLASH`.
 pub const LX_DEFAULT_REVISION_CLASH_RETRIES: u32 = 3;
+/// The most lx_call_options_set_revision_clash_retries() accepts.
+pub const LX_MAX_REVISION_CLASH_RETRIES: u32 = 10;
 /// The first wait of lx_webhooks_fetch_wait() after an empty batch; it doubles while batches
 /// stay empty, up to `LX_DEFAULT_WEBHOOK_IDLE_MAX_MS`.
 pub const LX_DEFAULT_WEBHOOK_IDLE_MIN_MS: u64 = 1_000;
@@ -102,6 +104,10 @@ mod tests {
         assert_eq!(
             LX_DEFAULT_REVISION_CLASH_RETRIES,
             p::DEFAULT_REVISION_CLASH_RETRIES
+        );
+        assert_eq!(
+            LX_MAX_REVISION_CLASH_RETRIES,
+            *p::REVISION_CLASH_RETRIES_RANGE.end()
         );
         assert_eq!(
             LX_DEFAULT_REAUTH_INTERVAL_MS,

@@ -159,11 +159,12 @@ pub extern "C" fn lx_error_run_json(
 /// it. `comment` (NULL: none) is the change's comment (LeanIX requires one to archive:
 /// `{"op":"replace","path":"/status","value":"ARCHIVED"}`). `flags`: `LX_UPDATE_DEFAULT` or
 /// `LX_UPDATE_VALIDATE_ONLY`. `options` (NULL: none): the deadline of the whole write (reads
-/// and retries included; unset: the client's `request_timeout_ms`) and its cancel handle.
+/// and retries included; unset: the client's `request_timeout_ms`), its cancel handle and its
+/// `REVISION_CLASH` retries (lx_call_options_set_revision_clash_retries()).
 ///
 /// The fact sheet's `rev` is read first; a write that fails with `REVISION_CLASH` (someone
 /// else saved it in between) re-reads `rev`, once per clash, and writes again, at most
-/// `LX_DEFAULT_REVISION_CLASH_RETRIES` times; a clash after that, and any other GraphQL error
+/// `LX_DEFAULT_REVISION_CLASH_RETRIES` times (or as the options set); a clash after that, and any other GraphQL error
 /// (a viewer's refusal, a bad patch), is `LX_ERR_GRAPHQL` with the details in
 /// lx_error_graphql_json().
 ///
@@ -210,7 +211,7 @@ fn update_args(
     if let Some(c) = comment {
         update = update.comment(c);
     }
-    Ok((id, patches, call.limit(update)))
+    Ok((id, patches, call.update(update)))
 }
 
 /// Starts lx_update_fact_sheet() and returns at once: `callback` gets an `lx_response` whose

@@ -11,6 +11,9 @@
  *   - lx_update_fact_sheet with one concurrent edit: one REVISION_CLASH, exactly one re-read,
  *     4 GraphQL requests, 1 write; with clashes beyond the bound: LX_ERR_GRAPHQL naming
  *     REVISION_CLASH after 4 writes and 4 reads; archiving with a comment; a viewer refused;
+ *   - lx_call_options_set_revision_clash_retries: 0, 1 and LX_MAX_REVISION_CLASH_RETRIES clash
+ *     retries give exactly 2 * (1 + n) requests; one above the bound (or below -1) is
+ *     LX_ERR_INVALID_ARG naming it and leaves the options as they were; -1 restores the default;
  *   - lx_update_fact_sheet_start: the same clash retry, the fact sheet as the completion's
  *     body; a viewer's refusal as LX_ERR_GRAPHQL in the completion; bad patches refused at the
  *     start;
@@ -317,6 +320,73 @@ static void test_update(lx_client *c) {
     lx_free(viewer);
 }
 
+/* ---- lx_call_options_set_revision_clash_retries: the bound per call ---- */
+
+/* With `retries` clash retries against a sandbox that clashes on every write: LX_ERR_GRAPHQL
+ * after exactly 1 + retries reads and as many writes. */
+static void clash_with_retries(lx_client *c, const char *id, int32_t retries) {
+    lx_call_options *o = NULL;
+    CHECK(lx_call_options_new(&o, NULL) == LX_OK, "call options");
+    CHECK(lx_call_options_set_revision_clash_retries(o, retries, NULL) == LX_OK, "retries %d", retries);
+    sb_reset();
+    sb_fault("{\"endpoint\":\"graphql\",\"kind\":\"concurrent_edit\",\"times\":20}");
+    lx_error *err = NULL;
+    char *json = NULL;
+    int st = lx_update_fact_sheet(c, id, "[{\"op\":\"replace\",\"path\":\"/alias\",\"value\":\"x\"}]", NULL, 0,
+                                  o, &json, NULL, &err);
+    CHECK(st == LX_ERR_GRAPHQL && json == NULL, "retries %d: %s", retries, lx_status_str(st));
+    long expected = 2 * (1 + (long)retries);
+    CHECK(sb_requests("graphql", 200) == expected, "retries %d: graphql requests %ld, expected %ld", retries,
+          sb_requests("graphql", 200), expected);
+    lx_free(err);
+    lx_free(o);
+    clear_faults();
+}
+
+static void test_clash_retries_option(lx_client *c) {
+    char id[37];
+    CHECK(first_application(c, id) == 0, "an application");
+    clash_with_retries(c, id, 0);
+    clash_with_retries(c, id, 1);
+    clash_with_retries(c, id, LX_MAX_REVISION_CLASH_RETRIES);
+
+    /* Above the bound: refused by the setter, naming the option and the bound; the options
+     * keep their earlier value. */
+    lx_call_options *o = NULL;
+    CHECK(lx_call_options_new(&o, NULL) == LX_OK, "call options");
+    CHECK(lx_call_options_set_revision_clash_retries(o, 1, NULL) == LX_OK, "retries 1");
+    lx_error *err = NULL;
+    int st = lx_call_options_set_revision_clash_retries(o, LX_MAX_REVISION_CLASH_RETRIES + 1, &err);
+    CHECK(st == LX_ERR_INVALID_ARG, "above the bound: %s", lx_status_str(st));
+    CHECK(err && contains(lx_error_message(err), "revision_clash_retries must be between 0 and 10 (or -1: the default), not 11"),
+          "message %s", err ? lx_error_message(err) : "");
+    lx_free(err);
+    err = NULL;
+    CHECK(lx_call_options_set_revision_clash_retries(o, -2, &err) == LX_ERR_INVALID_ARG, "-2 refused");
+    lx_free(err);
+    sb_reset();
+    sb_fault("{\"endpoint\":\"graphql\",\"kind\":\"concurrent_edit\",\"times\":20}");
+    char *json = NULL;
+    st = lx_update_fact_sheet(c, id, "[{\"op\":\"replace\",\"path\":\"/alias\",\"value\":\"x\"}]", NULL, 0, o, &json,
+                              NULL, NULL);
+    CHECK(st == LX_ERR_GRAPHQL && sb_requests("graphql", 200) == 4, "still 1 retry: %s, %ld requests",
+          lx_status_str(st), sb_requests("graphql", 200));
+    lx_free(json);
+
+    /* -1 restores the default: 1 + LX_DEFAULT_REVISION_CLASH_RETRIES writes. */
+    CHECK(lx_call_options_set_revision_clash_retries(o, -1, NULL) == LX_OK, "-1");
+    sb_reset();
+    sb_fault("{\"endpoint\":\"graphql\",\"kind\":\"concurrent_edit\",\"times\":20}");
+    json = NULL;
+    st = lx_update_fact_sheet(c, id, "[{\"op\":\"replace\",\"path\":\"/alias\",\"value\":\"x\"}]", NULL, 0, o, &json,
+                              NULL, NULL);
+    CHECK(st == LX_ERR_GRAPHQL && sb_requests("graphql", 200) == 2 * (1 + LX_DEFAULT_REVISION_CLASH_RETRIES),
+          "the default again: %s, %ld requests", lx_status_str(st), sb_requests("graphql", 200));
+    CHECK(lx_call_options_set_revision_clash_retries(NULL, 1, NULL) == LX_ERR_NULL_ARG, "NULL options");
+    lx_free(o);
+    clear_faults();
+}
+
 /* ---- lx_update_fact_sheet_start: a write with a completion callback ---- */
 
 static void test_update_start(lx_client *c) {
@@ -464,6 +534,7 @@ int main(void) {
     test_bad_arguments(c);
     test_ldif_run_start(c);
     test_update(c);
+    test_clash_retries_option(c);
     test_update_start(c);
     test_ldif_wait(c);
     lx_free(c);

@@ -131,6 +131,54 @@ def test_update_retries_a_revision_clash_once_per_clash(client: leanix.Client,
         client.update_fact_sheet(fs_id, [{"op": "set", "path": "/name"}])
 
 
+def test_revision_clash_retries_bounds_the_rereads(client: leanix.Client,
+                                                  sandbox: Any) -> None:
+    """``revision_clash_retries=n``: against a clash on every write, exactly 1 + n reads and
+    writes (sync and async); the default again after it; out of range refused before a request."""
+    fs_id = first_application(client)
+    patch = [{"op": "replace", "path": "/alias", "value": "x"}]
+    for n in (0, 1, 10):
+        sandbox.reset()
+        sandbox.fault("graphql", "concurrent_edit", times=20)
+        with pytest.raises(leanix.GraphQLError) as caught:
+            client.update_fact_sheet(fs_id, patch, revision_clash_retries=n)
+        assert caught.value.error_types == ["REVISION_CLASH"]
+        assert sandbox.requests("graphql", 200) == 2 * (1 + n), n
+    # The thread's reused call options go back to the default (3 retries).
+    sandbox.reset()
+    sandbox.fault("graphql", "concurrent_edit", times=20)
+    with pytest.raises(leanix.GraphQLError):
+        client.update_fact_sheet(fs_id, patch, timeout=10)
+    assert sandbox.requests("graphql", 200) == 8
+
+    sandbox.reset()
+    with pytest.raises(leanix.InvalidArgumentError,
+                       match=r"revision_clash_retries must be between 0 and 10 .*not 11"):
+        client.update_fact_sheet(fs_id, patch, revision_clash_retries=11)
+    with pytest.raises(ValueError, match="must not be negative"):
+        client.update_fact_sheet(fs_id, patch, revision_clash_retries=-1)
+    with pytest.raises(TypeError):
+        client.update_fact_sheet(fs_id, patch, revision_clash_retries="2")  # type: ignore[arg-type]
+    assert sandbox.requests("graphql", 200) == 0
+
+    async def main() -> None:
+        async with leanix.AsyncClient(sandbox.url, sandbox.admin_token,
+                                      insecure_loopback=True) as c:
+            sandbox.reset()
+            sandbox.fault("graphql", "concurrent_edit", times=20)
+            with pytest.raises(leanix.GraphQLError):
+                await c.update_fact_sheet(fs_id, patch, revision_clash_retries=1)
+            assert sandbox.requests("graphql", 200) == 4
+            sandbox.reset()
+            sandbox.fault("graphql", "concurrent_edit", times=20)
+            with pytest.raises(leanix.GraphQLError):
+                await c.update_fact_sheet(fs_id, patch)
+            assert sandbox.requests("graphql", 200) == 8
+
+    asyncio.run(main())
+    sandbox.clear_faults()
+
+
 def test_a_viewer_is_refused(sandbox: Any) -> None:
     with leanix.Client(sandbox.url, sandbox.viewer_token, insecure_loopback=True) as v:
         fs_id = first_application(v)

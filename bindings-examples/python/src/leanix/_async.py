@@ -209,23 +209,24 @@ class AsyncClient(BaseClient):
             self._lib.lx_free(cancel)
 
     def _options_for(self, timeout: Optional[float], operation: Optional[bytes],
-                     cancel: int) -> int:
+                     cancel: int, clash_retries: int = _interrupt.DEFAULT_CLASH_RETRIES) -> int:
         # One lx_call_options per client, set right before each start on the loop's thread:
         # each call copies what it needs when it starts.
         opts = self._opts
         if opts is None:
             opts = self._opts = _interrupt.CallOptions(self._lib)
-        opts.set(0 if timeout is None else timeout_ms(timeout), operation)
+        opts.set(0 if timeout is None else timeout_ms(timeout), operation, clash_retries)
         opts.attach(cancel)
         return opts.handle
 
     async def _call(self, start: Callable[..., int], args: Tuple[Any, ...],
                     timeout: Optional[float], operation: Optional[bytes], kind: int,
-                    check: Optional[bool]) -> Any:
+                    check: Optional[bool],
+                    clash_retries: int = _interrupt.DEFAULT_CLASH_RETRIES) -> Any:
         ptr = self._handle()
         cancel = self._take_cancel()
         try:
-            options = self._options_for(timeout, operation, cancel)
+            options = self._options_for(timeout, operation, cancel, clash_retries)
         except BaseException:
             self._give_back(cancel)
             raise
@@ -401,14 +402,16 @@ class AsyncClient(BaseClient):
 
     async def update_fact_sheet(self, id: str, patches: List[Mapping[str, Any]], *,
                                 comment: Optional[str] = None, validate_only: bool = False,
+                                revision_clash_retries: Optional[int] = None,
                                 timeout: Optional[float] = None) -> Dict[str, Any]:
         """``Client.update_fact_sheet`` without blocking the event loop
         (``lx_update_fact_sheet_start``): the ``rev`` read, the ``REVISION_CLASH`` retries,
         the answer and the exceptions are the same. Cancelling the task cancels the write in
         flight (a write the server already stored stays stored)."""
         args = update_args(id, patches, comment, validate_only)
+        retries = _interrupt.clash_retries(revision_clash_retries)
         result: Dict[str, Any] = await self._call(self._lib.lx_update_fact_sheet_start, args,
-                                                  timeout, None, _GRAPHQL, None)
+                                                  timeout, None, _GRAPHQL, None, retries)
         return result
 
     async def graphql(self, query: str, variables: Optional[Mapping[str, Any]] = None, *,

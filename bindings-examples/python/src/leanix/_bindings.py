@@ -153,6 +153,9 @@ SIGNATURES: Dict[str, Tuple[Any, List[Any]]] = {
     # lx_status lx_call_options_set_operation_name(struct lx_call_options *options,
     #                                              const char *operation_name, struct lx_error **err);
     "lx_call_options_set_operation_name": (c_int32, [_handle, c_char_p, _out_handle]),
+    # lx_status lx_call_options_set_revision_clash_retries(struct lx_call_options *options,
+    #                                                      int32_t retries, struct lx_error **err);
+    "lx_call_options_set_revision_clash_retries": (c_int32, [_handle, c_int32, _out_handle]),
     # lx_status lx_request_with(client, method, path, headers, headers_len, body, body_len, flags,
     #                           const struct lx_call_options *options, out_response, err);
     "lx_request_with": (
@@ -354,7 +357,8 @@ SIGNATURES: Dict[str, Tuple[Any, List[Any]]] = {
 #: its refresh): clients are freed with ``FREE_RELEASING_GIL``.
 QUICK = frozenset({
     "lx_call_options_new", "lx_call_options_set_timeout_ms", "lx_call_options_set_cancel",
-    "lx_call_options_set_operation_name", "lx_request_start", "lx_graphql_start",
+    "lx_call_options_set_operation_name", "lx_call_options_set_revision_clash_retries",
+    "lx_request_start", "lx_graphql_start",
     "lx_ldif_run_start", "lx_graphql_pages_next_start", "lx_rest_pages_next_start",
     "lx_update_fact_sheet_start", "lx_ldif_wait_start",
     "lx_cancel_new", "lx_cancel_fire", "lx_cancel_fd",

@@ -221,19 +221,21 @@ class Client(BaseClient):
     # -- the one way a blocking call is made -------------------------------------------------
 
     def _run(self, fn: Any, pre: Tuple[Any, ...], post: Tuple[Any, ...],
-             timeout: Optional[float], operation_name: Optional[bytes] = None) -> int:
+             timeout: Optional[float], operation_name: Optional[bytes] = None,
+             clash_retries: int = _interrupt.DEFAULT_CLASH_RETRIES) -> int:
         """``fn(client, *pre, call_options, *post)``: with NULL options when nothing is asked
-        for, else this thread's reusable ones (deadline, operation name, and on the main
-        thread the cancel handle that Ctrl-C fires). Raises KeyboardInterrupt when Ctrl-C
+        for, else this thread's reusable ones (deadline, operation name, clash retries, and on
+        the main thread the cancel handle that Ctrl-C fires). Raises KeyboardInterrupt when Ctrl-C
         cancelled the call; the caller frees the out-parameters if anything is raised."""
         ptr = self._handle()
         sigint = _interrupt.wanted()
-        if timeout is None and operation_name is None and not sigint:
+        if (timeout is None and operation_name is None and not sigint
+                and clash_retries == _interrupt.DEFAULT_CLASH_RETRIES):
             return int(fn(ptr, *pre, None, *post))
         lib = self._lib
         opts = _interrupt.acquire(lib)
         try:
-            opts.set(0 if timeout is None else timeout_ms(timeout), operation_name)
+            opts.set(0 if timeout is None else timeout_ms(timeout), operation_name, clash_retries)
             if not sigint:
                 return int(fn(ptr, *pre, opts.handle, *post))
             previous = _interrupt.arm(lib, opts.ensure_cancel())
@@ -251,7 +253,8 @@ class Client(BaseClient):
             _interrupt.release(opts)
 
     def _run_json(self, fn: Any, pre: Tuple[Any, ...], timeout: Optional[float],
-                  operation_name: Optional[bytes] = None) -> Any:
+                  operation_name: Optional[bytes] = None,
+                  clash_retries: int = _interrupt.DEFAULT_CLASH_RETRIES) -> Any:
         """``_run`` of a call whose result is owned JSON text (``&out, &len, &err`` last):
         raises the call's error, else returns the parsed JSON."""
         lib = self._lib
@@ -260,7 +263,8 @@ class Client(BaseClient):
         err = ctypes.c_void_p()
         try:
             status = self._run(fn, pre, (ctypes.byref(out), ctypes.byref(size),
-                                         ctypes.byref(err)), timeout, operation_name)
+                                         ctypes.byref(err)), timeout, operation_name,
+                               clash_retries)
         except BaseException:
             lib.lx_free(out.value)
             lib.lx_free(err.value)
@@ -469,6 +473,7 @@ class Client(BaseClient):
 
     def update_fact_sheet(self, id: str, patches: List[Mapping[str, Any]], *,
                           comment: Optional[str] = None, validate_only: bool = False,
+                          revision_clash_retries: Optional[int] = None,
                           timeout: Optional[float] = None) -> Dict[str, Any]:
         """Applies ``patches`` (``[{"op": "replace", "path": "/description", "value": ...}]``)
         to the fact sheet ``id`` with GraphQL ``updateFactSheet`` and returns the written fact
@@ -478,11 +483,12 @@ class Client(BaseClient):
         to archive: ``{"op": "replace", "path": "/status", "value": "ARCHIVED"}``).
 
         The ``rev`` is read first; a ``REVISION_CLASH`` (someone else saved in between) re-reads
-        it once per clash and writes again, at most ``LX_DEFAULT_REVISION_CLASH_RETRIES`` (3) times; then,
-        and for any other GraphQL error, ``GraphQLError`` is raised. ``timeout`` is the deadline
-        of the whole write."""
+        it once per clash and writes again, at most ``revision_clash_retries`` times (default
+        ``LX_DEFAULT_REVISION_CLASH_RETRIES``, 3; 0 to 10); then, and for any other GraphQL
+        error, ``GraphQLError`` is raised. ``timeout`` is the deadline of the whole write."""
         args = update_args(id, patches, comment, validate_only)
-        result: Dict[str, Any] = self._run_json(self._lib.lx_update_fact_sheet, args, timeout)
+        result: Dict[str, Any] = self._run_json(self._lib.lx_update_fact_sheet, args, timeout,
+                                                None, _interrupt.clash_retries(revision_clash_retries))
         return result
 
     @property

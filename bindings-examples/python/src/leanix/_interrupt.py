@@ -153,9 +153,11 @@ def disarm(previous: Optional[int]) -> bool:
 
 class CallOptions:
     """One ``lx_call_options`` with what was last set on it (deadline, cancel handle,
-    operation name), so that a reused object is changed only where a call differs."""
+    operation name, ``REVISION_CLASH`` retries), so that a reused object is changed only where a
+    call differs."""
 
-    __slots__ = ("lib", "handle", "cancel", "attached", "timeout_ms", "operation_name")
+    __slots__ = ("lib", "handle", "cancel", "attached", "timeout_ms", "operation_name",
+                 "clash_retries")
 
     def __init__(self, lib: Any) -> None:
         self.lib = lib
@@ -163,14 +165,16 @@ class CallOptions:
         self.attached = 0  # the cancel handle set on them last
         self.timeout_ms = 0
         self.operation_name: Optional[bytes] = None
+        self.clash_retries = DEFAULT_CLASH_RETRIES
         opts = ctypes.c_void_p()
         err = ctypes.c_void_p()
         check(lib, lib.lx_call_options_new(ctypes.byref(opts), ctypes.byref(err)), err)
         self.handle: int = opts.value or 0
 
-    def set(self, timeout_ms: int, operation_name: Optional[bytes] = None) -> None:
-        """The deadline (0: the client's ``request_timeout``) and operation name of the next
-        call."""
+    def set(self, timeout_ms: int, operation_name: Optional[bytes] = None,
+            clash_retries: int = -1) -> None:
+        """The deadline (0: the client's ``request_timeout``), operation name and
+        ``REVISION_CLASH`` retries (-1: the library's default) of the next call."""
         lib = self.lib
         err = ctypes.c_void_p()
         if timeout_ms != self.timeout_ms:
@@ -181,6 +185,10 @@ class CallOptions:
             check(lib, lib.lx_call_options_set_operation_name(self.handle, operation_name,
                                                                ctypes.byref(err)), err)
             self.operation_name = operation_name
+        if clash_retries != self.clash_retries:
+            check(lib, lib.lx_call_options_set_revision_clash_retries(
+                self.handle, clash_retries, ctypes.byref(err)), err)
+            self.clash_retries = clash_retries
 
     def ensure_cancel(self) -> int:
         """The cancel handle of these options (created on first use)."""
@@ -248,6 +256,22 @@ def release(options: CallOptions) -> None:
         spare.append(options)
     else:
         options.free()
+
+
+#: ``lx_call_options_set_revision_clash_retries``'s "the default".
+DEFAULT_CLASH_RETRIES = -1
+
+
+def clash_retries(retries: Optional[int]) -> int:
+    """The C argument for a ``revision_clash_retries=`` keyword (None: the default); the
+    library checks the range."""
+    if retries is None:
+        return DEFAULT_CLASH_RETRIES
+    if isinstance(retries, bool) or not isinstance(retries, int):
+        raise TypeError(f"revision_clash_retries must be an int, not {type(retries).__name__}")
+    if not 0 <= retries <= 0x7FFF_FFFF:
+        raise ValueError(f"revision_clash_retries must not be negative, not {retries}")
+    return retries
 
 
 def operation(name: Optional[str]) -> Optional[bytes]:
