@@ -531,11 +531,17 @@ public final class LeanixClient implements AutoCloseable {
      */
     public String updateFactSheet(String id, String patchesJson, String comment, boolean validateOnly,
                                   Duration timeout) {
+        return updateFactSheet(id, patchesJson, comment, validateOnly, CallSpec.DEFAULT_CLASH_RETRIES, timeout);
+    }
+
+    /** updateFactSheet with the {@code REVISION_CLASH} retries of the call (-1: the default). */
+    private String updateFactSheet(String id, String patchesJson, String comment, boolean validateOnly,
+                                   int clashRetries, Duration timeout) {
         Objects.requireNonNull(id, "id");
         Objects.requireNonNull(patchesJson, "patchesJson");
         int flags = validateOnly ? Status.LX_UPDATE_VALIDATE_ONLY : 0;
-        long ms = timeout == null ? 0 : millis("timeout", timeout);
-        return call(CallSpec.of(ms, null, null), (c, s) -> c.updateFactSheet(id, patchesJson, comment, flags, s),
+        CallSpec spec = updateSpec(clashRetries, timeout);
+        return call(spec, (c, s) -> c.updateFactSheet(id, patchesJson, comment, flags, s),
             (c, s, callId) -> c.updateFactSheetStart(id, patchesJson, comment, flags, s, callId),
             LeanixResponse::bodyAsString);
     }
@@ -576,11 +582,52 @@ public final class LeanixClient implements AutoCloseable {
      */
     public FactSheet updateFactSheet(String id, List<Patch> patches, String comment, boolean validateOnly,
                                      Duration timeout) {
+        return FactSheet.parse(updateFactSheet(id, patchesJson(patches, "updateFactSheet"), comment, validateOnly,
+            CallSpec.DEFAULT_CLASH_RETRIES, timeout));
+    }
+
+    /**
+     * {@link #updateFactSheet(String, List, String, boolean, Duration)} with its own bound on the
+     * {@code REVISION_CLASH} retries ({@code lx_call_options_set_revision_clash_retries}).
+     *
+     * @param id the fact sheet's id
+     * @param patches the patches, in order (at least one)
+     * @param comment the change's comment, or null
+     * @param validateOnly whether to only validate (nothing is stored)
+     * @param revisionClashRetries how often a clash re-reads {@code rev} and writes again: 0
+     *     (the first clash is thrown) to {@code LX_MAX_REVISION_CLASH_RETRIES} (10)
+     * @param timeout the deadline of the whole write, or null for the client's request timeout
+     * @return the written fact sheet
+     * @throws InvalidArgumentException for a {@code revisionClashRetries} out of range
+     * @throws GraphQlException for a clash after the last retry, a viewer's refusal or a bad patch
+     */
+    public FactSheet updateFactSheet(String id, List<Patch> patches, String comment, boolean validateOnly,
+                                     int revisionClashRetries, Duration timeout) {
+        return FactSheet.parse(updateFactSheet(id, patchesJson(patches, "updateFactSheet"), comment, validateOnly,
+            checkedClashRetries(revisionClashRetries), timeout));
+    }
+
+    /** The JSON of a non-empty patch list, for {@code method}'s message. */
+    private static String patchesJson(List<Patch> patches, String method) {
         Objects.requireNonNull(patches, "patches");
         if (patches.isEmpty()) {
-            throw new IllegalArgumentException("updateFactSheet needs at least one patch");
+            throw new IllegalArgumentException(method + " needs at least one patch");
         }
-        return FactSheet.parse(updateFactSheet(id, Patch.toJson(patches), comment, validateOnly, timeout));
+        return Patch.toJson(patches);
+    }
+
+    /** A caller's clash retries: negative values are refused here (-1 is the library's "default"). */
+    private static int checkedClashRetries(int retries) {
+        if (retries < 0) {
+            throw new InvalidArgumentException("revisionClashRetries must not be negative, not " + retries);
+        }
+        return retries;
+    }
+
+    /** The call options of an update: its deadline and clash retries. */
+    private CallSpec updateSpec(int clashRetries, Duration timeout) {
+        long ms = timeout == null ? 0 : millis("timeout", timeout);
+        return CallSpec.of(ms, null, null).withClashRetries(clashRetries);
     }
 
     /**
@@ -603,11 +650,16 @@ public final class LeanixClient implements AutoCloseable {
      */
     public CompletableFuture<String> updateFactSheetAsync(String id, String patchesJson, String comment,
                                                          boolean validateOnly, Duration timeout) {
+        return updateFactSheetAsync(id, patchesJson, comment, validateOnly, CallSpec.DEFAULT_CLASH_RETRIES, timeout);
+    }
+
+    /** updateFactSheetAsync with the {@code REVISION_CLASH} retries of the call (-1: the default). */
+    private CompletableFuture<String> updateFactSheetAsync(String id, String patchesJson, String comment,
+                                                          boolean validateOnly, int clashRetries, Duration timeout) {
         Objects.requireNonNull(id, "id");
         Objects.requireNonNull(patchesJson, "patchesJson");
         int flags = validateOnly ? Status.LX_UPDATE_VALIDATE_ONLY : 0;
-        long ms = timeout == null ? 0 : millis("timeout", timeout);
-        return startAsync(CallSpec.of(ms, null, null),
+        return startAsync(updateSpec(clashRetries, timeout),
             (c, s, callId) -> c.updateFactSheetStart(id, patchesJson, comment, flags, s, callId),
             outcome -> outcome.take().bodyAsString());
     }
@@ -626,11 +678,33 @@ public final class LeanixClient implements AutoCloseable {
      */
     public CompletableFuture<FactSheet> updateFactSheetAsync(String id, List<Patch> patches, String comment,
                                                             boolean validateOnly, Duration timeout) {
-        Objects.requireNonNull(patches, "patches");
-        if (patches.isEmpty()) {
-            throw new IllegalArgumentException("updateFactSheetAsync needs at least one patch");
+        return updateFactSheetAsync(id, patchesJson(patches, "updateFactSheetAsync"), comment, validateOnly,
+            CallSpec.DEFAULT_CLASH_RETRIES, timeout).thenApply(FactSheet::parse);
+    }
+
+    /**
+     * {@link #updateFactSheetAsync(String, List, String, boolean, Duration)} with its own bound on
+     * the {@code REVISION_CLASH} retries, as
+     * {@link #updateFactSheet(String, List, String, boolean, int, Duration)}.
+     *
+     * @param id the fact sheet's id
+     * @param patches the patches, in order (at least one)
+     * @param comment the change's comment, or null
+     * @param validateOnly whether to only validate (nothing is stored)
+     * @param revisionClashRetries 0 to {@code LX_MAX_REVISION_CLASH_RETRIES} (10); out of range
+     *     fails the future with {@link InvalidArgumentException}
+     * @param timeout the deadline of the whole write, or null for the client's request timeout
+     * @return the future of the written fact sheet
+     */
+    public CompletableFuture<FactSheet> updateFactSheetAsync(String id, List<Patch> patches, String comment,
+                                                            boolean validateOnly, int revisionClashRetries,
+                                                            Duration timeout) {
+        String json = patchesJson(patches, "updateFactSheetAsync");
+        if (revisionClashRetries < 0) {
+            return CompletableFuture.failedFuture(new InvalidArgumentException(
+                "revisionClashRetries must not be negative, not " + revisionClashRetries));
         }
-        return updateFactSheetAsync(id, Patch.toJson(patches), comment, validateOnly, timeout)
+        return updateFactSheetAsync(id, json, comment, validateOnly, revisionClashRetries, timeout)
             .thenApply(FactSheet::parse);
     }
 

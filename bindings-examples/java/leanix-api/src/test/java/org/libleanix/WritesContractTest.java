@@ -340,6 +340,43 @@ public abstract class WritesContractTest extends SandboxTestBase {
         }
     }
 
+    /**
+     * revisionClashRetries: against a clash on every write, exactly 1 + n reads and writes,
+     * blocking and async; out of range refused without a request.
+     */
+    @Test
+    void revisionClashRetriesBoundTheRereads() throws Exception {
+        try (LeanixClient client = builder().build()) {
+            String id = firstApplication(client);
+            List<Patch> patch = List.of(Patch.replace("/alias", "x"));
+            for (int n : new int[] {0, 1, 10}) {
+                sandbox.reset();
+                sandbox.fault("{\"endpoint\":\"graphql\",\"kind\":\"concurrent_edit\",\"times\":20}");
+                GraphQlException clash = assertThrows(GraphQlException.class,
+                    () -> client.updateFactSheet(id, patch, null, false, n, null));
+                assertEquals("REVISION_CLASH", clash.errors().get(0).errorType().orElse(null));
+                assertEquals(2 * (1 + n), requests("graphql", 200), "retries " + n);
+            }
+            sandbox.reset();
+            sandbox.fault("{\"endpoint\":\"graphql\",\"kind\":\"concurrent_edit\",\"times\":20}");
+            java.util.concurrent.ExecutionException async = assertThrows(java.util.concurrent.ExecutionException.class,
+                () -> client.updateFactSheetAsync(id, patch, null, false, 2, Duration.ofSeconds(10))
+                    .get(20, TimeUnit.SECONDS));
+            assertInstanceOf(GraphQlException.class, async.getCause());
+            assertEquals(6, requests("graphql", 200), "async, 2 retries");
+
+            sandbox.reset();
+            InvalidArgumentException high = assertThrows(InvalidArgumentException.class,
+                () -> client.updateFactSheet(id, patch, null, false, 11, null));
+            assertTrue(high.getMessage().contains("revision_clash_retries must be between 0 and 10"), high.getMessage());
+            assertThrows(InvalidArgumentException.class, () -> client.updateFactSheet(id, patch, null, false, -1, null));
+            java.util.concurrent.ExecutionException negative = assertThrows(java.util.concurrent.ExecutionException.class,
+                () -> client.updateFactSheetAsync(id, patch, null, false, -1, null).get(20, TimeUnit.SECONDS));
+            assertInstanceOf(InvalidArgumentException.class, negative.getCause());
+            assertEquals(0, requests("graphql", 200), "nothing sent");
+        }
+    }
+
     @Test
     void typedPatchesCreateUpdateArchive() {
         try (LeanixClient client = builder().build()) {

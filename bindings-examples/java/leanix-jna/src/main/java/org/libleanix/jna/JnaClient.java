@@ -392,7 +392,7 @@ final class JnaClient implements BackendClient {
         if (spec == null || spec.isNone()) {
             return null;
         }
-        if (spec.timeoutMillis() == 0 && spec.operationName() == null) {
+        if (spec.onlyCancel()) {
             return ((Cancel) spec.cancel()).options();
         }
         Handles.CallOptions options = new Handles.CallOptions(checkedOut(LibLeanix::lx_call_options_new));
@@ -407,6 +407,9 @@ final class JnaClient implements BackendClient {
             if (spec.operationName() != null) {
                 check(LibLeanix.lx_call_options_set_operation_name(options,
                     NativeStrings.utf8z("operation_name", spec.operationName()), err), err);
+            }
+            if (spec.clashRetries() != CallSpec.DEFAULT_CLASH_RETRIES) {
+                check(LibLeanix.lx_call_options_set_revision_clash_retries(options, spec.clashRetries(), err), err);
             }
             return options;
         } catch (RuntimeException | Error e) {

@@ -122,6 +122,9 @@ final class LibLeanix {
     static native int lx_call_options_set_operation_name(Handles.CallOptions options, byte[] name,
                                                          long[] err);
 
+    static native int lx_call_options_set_revision_clash_retries(Handles.CallOptions options, int retries,
+                                                                 long[] err);
+
     static native int lx_cancel_new(long[] outCancel, long[] err);
 
     static native int lx_cancel_fire(Handles.Cancel cancel);

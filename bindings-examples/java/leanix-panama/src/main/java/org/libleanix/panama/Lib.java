@@ -51,6 +51,8 @@ final class Lib {
         ADDRESS, ADDRESS, ADDRESS);
     static final MethodHandle CALL_OPTIONS_SET_OPERATION_NAME = call("lx_call_options_set_operation_name", JAVA_INT,
         ADDRESS, ADDRESS, ADDRESS);
+    static final MethodHandle CALL_OPTIONS_SET_REVISION_CLASH_RETRIES = call(
+        "lx_call_options_set_revision_clash_retries", JAVA_INT, ADDRESS, JAVA_INT, ADDRESS);
     static final MethodHandle CANCEL_NEW = call("lx_cancel_new", JAVA_INT, ADDRESS, ADDRESS);
     /** Ordinary, not critical: it may run inside Thread.interrupt(), but it does a write(2). */
     static final MethodHandle CANCEL_FIRE = call("lx_cancel_fire", JAVA_INT, ADDRESS);

@@ -424,7 +424,7 @@ final class PanamaClient implements BackendClient {
         if (spec == null || spec.isNone()) {
             return MemorySegment.NULL;
         }
-        if (spec.timeoutMillis() == 0 && spec.operationName() == null) {
+        if (spec.onlyCancel()) {
             return ((Cancel) spec.cancel()).options();
         }
         OutParams out = new OutParams(arena);
@@ -441,6 +441,10 @@ final class PanamaClient implements BackendClient {
             if (spec.operationName() != null) {
                 check((int) Lib.CALL_OPTIONS_SET_OPERATION_NAME.invokeExact(options,
                     cString(arena, "operation_name", spec.operationName()), out.error()), out);
+            }
+            if (spec.clashRetries() != CallSpec.DEFAULT_CLASH_RETRIES) {
+                check((int) Lib.CALL_OPTIONS_SET_REVISION_CLASH_RETRIES.invokeExact(options, spec.clashRetries(),
+                    out.error()), out);
             }
             return options;
         } catch (Throwable t) {
