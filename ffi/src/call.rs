@@ -17,7 +17,8 @@ use crate::registry;
 use crate::response::{lx_response, ResponseObject};
 use crate::status::lx_status;
 
-/// Opaque per-call options: a deadline, a cancellation handle, a GraphQL operation name.
+/// Opaque per-call options: a deadline, a cancellation handle, a GraphQL operation name, the
+/// `REVISION_CLASH` retries of a fact-sheet update.
 /// Create with lx_call_options_new(), pass to the `*_with` and `*_start` calls (as many as you
 /// like; each call copies what it needs), release with lx_free().
 /// Thread safety: any thread, one call at a time per object.
