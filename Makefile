@@ -41,6 +41,9 @@ SONAME := libleanix.so.$(MAJOR)
 # What the archive needs from the system, as `cargo rustc -p leanix-ffi -- --print
 # native-static-libs` prints it (tests/c/install.sh fails when the two differ).
 NATIVE_STATIC_LIBS := $(shell cat packaging/native-static-libs)
+# The same for a fully static program (cc -static): libgcc_s exists only as a shared library, its
+# unwinder is libgcc_eh's in a static link (what rustc itself links with crt-static).
+STATIC_EXE_LIBS := $(subst -lgcc_s,-lgcc_eh,$(NATIVE_STATIC_LIBS))
 BUILT := $(TARGET_DIR)/$(PROFILE)
 DEST := $(DESTDIR)$(PREFIX)
 SPACE := $() $()
@@ -48,7 +51,7 @@ SPACE := $() $()
 POINTER_BYTES = $(if $(findstring ELF32,$(shell readelf -h $(BUILT)/libleanix.so)),4,8)
 
 SUBST = sed -e 's|@PREFIX@|$(PREFIX)|g' -e 's|@VERSION@|$(VERSION)|g' -e 's|@MAJOR@|$(MAJOR)|g' \
-	-e 's|@NATIVE_STATIC_LIBS@|$(NATIVE_STATIC_LIBS)|g' \
+	-e 's|@NATIVE_STATIC_LIBS@|$(NATIVE_STATIC_LIBS)|g' -e 's|@STATIC_EXE_LIBS@|$(STATIC_EXE_LIBS)|g' \
 	-e 's|@CMAKE_NATIVE_STATIC_LIBS@|$(subst $(SPACE),;,$(patsubst -l%,%,$(NATIVE_STATIC_LIBS)))|g' \
 	-e 's|@POINTER_BYTES@|$(POINTER_BYTES)|g'
 

@@ -6,7 +6,8 @@
 #     the valgrind suppressions; the .pc's system libraries equal rustc's native-static-libs;
 #   - the README's own program, built with the README's own command line (it must find
 #     libleanix.so.0 when run);
-#   - bindings-examples/c built with its Makefile through pkg-config, shared and static, and with
+#   - bindings-examples/c built with its Makefile through pkg-config, shared and static, fully
+#     static (cc -static with pkg-config --static --libs leanix), and with
 #     its CMakeLists.txt through find_package(leanix) after the installed tree was moved elsewhere
 #     (the package is relocatable), shared and static; `find_package(leanix 1.0)` must fail;
 #   - every program run against lx-sandbox under valgrind as the README tells users to run it
@@ -74,7 +75,8 @@ pc() { # pkg-config ARGS, its words separated by single spaces
   echo "${words[*]}"
 }
 [ "$(pc --libs leanix)" = "-L$prefix/lib -lleanix" ] || fail "pkg-config --libs leanix: $(pc --libs leanix)"
-[ "$(pc --static --libs leanix)" = "-L$prefix/lib -lleanix $native" ] || fail "pkg-config --static --libs leanix"
+static_exe=${native//-lgcc_s/-lgcc_eh} # cc -static: libgcc_s has no archive, libgcc_eh is its unwinder
+[ "$(pc --static --libs leanix)" = "-L$prefix/lib -lleanix $static_exe" ] || fail "pkg-config --static --libs leanix"
 [ "$(pc --libs leanix-static)" = "$prefix/lib/libleanix.a $native" ] || fail "pkg-config --libs leanix-static"
 [ "$(pc --cflags leanix)" = "-I$prefix/include" ] || fail "pkg-config --cflags leanix: $(pc --cflags leanix)"
 supp=$(pkg-config --variable=valgrind_suppressions leanix)
@@ -97,6 +99,11 @@ echo "README: $readme_cc"
 [ -x "$scratch/readme/a.out" ] || fail "the README's cc line made no a.out"
 timed "make example (pkg-config, shared)" make -s -C "$scratch/c" example LDFLAGS="-Wl,-rpath,$prefix/lib"
 timed "make example-static (pkg-config, static)" make -s -C "$scratch/c" example-static
+# The fully static program of the README's C section: cc -static with pkg-config --static.
+timed "cc -static (pkg-config --static leanix)" cc -static -std=c11 -O2 -o "$scratch/c/example-full" \
+  "$scratch/c/example.c" $(pkg-config --static --cflags --libs leanix) 2>"$scratch/static-link.log" ||
+  { cat "$scratch/static-link.log"; fail "cc -static \$(pkg-config --static --libs leanix)"; }
+if readelf -d "$scratch/c/example-full" 2>/dev/null | grep NEEDED >/dev/null; then fail "example-full loads shared libraries"; fi
 readelf -d "$scratch/c/example" | grep 'NEEDED.*\[libleanix.so.0\]' >/dev/null || fail "example does not load libleanix.so.0"
 if readelf -d "$scratch/c/example-static" | grep libleanix >/dev/null; then fail "example-static loads libleanix"; fi
 
@@ -129,6 +136,10 @@ example_ok "$scratch/example.out"
 under_valgrind example-static 0 "$scratch/c/example-static" --insecure-loopback
 example_ok "$scratch/example-static.out"
 echo "example and example-static: claims, GET, GraphQL, error handling; valgrind clean"
+# valgrind cannot watch the allocator of a static program (no preload), so this one runs plain.
+"$scratch/c/example-full" --insecure-loopback >"$scratch/example-full.out" 2>&1 || { cat "$scratch/example-full.out"; fail "example-full"; }
+example_ok "$scratch/example-full.out"
+echo "example-full (cc -static, no shared library at all): claims, GET, GraphQL, error handling"
 
 echo "== CMake: find_package(leanix) from the installed tree, moved elsewhere"
 command -v cmake >/dev/null || fail "cmake is not installed"
