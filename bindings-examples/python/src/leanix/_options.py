@@ -120,8 +120,8 @@ def _whole(name: str, doc: str) -> Option:
 #: Every option of ``Client``, in the order of the lx_options_set table in leanix.h.
 OPTIONS: Tuple[Option, ...] = (
     _switch("insecure_loopback",
-            "allow ``http://`` to a loopback host (localhost, 127.0.0.0/8, ::1: tests, the sandbox); unset, "
-            "``LEANIX_INSECURE_LOOPBACK=1`` in the environment turns it on"),
+            "allow ``http://`` to a loopback host (localhost, 127.0.0.0/8, ::1: tests, the "
+            "sandbox); unset, ``LEANIX_INSECURE_LOOPBACK=1`` in the environment turns it on"),
     _switch("allow_insecure_loopback", "the older spelling of ``insecure_loopback``, kept working"),
     _millis("connect_timeout", "the time to connect (TCP and TLS)"),
     _millis("token_timeout", "the time one token exchange may take"),
