@@ -457,15 +457,8 @@ class AsyncClient(BaseClient):
         """A page walk of the library, GraphQL (``query_c``, ``vars_c``) or REST (``rest``:
         ``query_c`` is the path), one ``*_next_start`` per page."""
         lib = self._lib
-        # The walk's own options, copied when the walk is made: its cancel handle is in them
-        # from the start and is fired when the task is cancelled.
-        opts = _interrupt.CallOptions(lib)
-        pages = 0
-        try:
-            opts.set(0 if timeout is None else timeout_ms(timeout), op)
-            cancel = opts.ensure_cancel()
-            pages = self._new_walk(query_c, vars_c, opts.handle, rest)
-            start = lib.lx_rest_pages_next_start if rest else lib.lx_graphql_pages_next_start
+        start = lib.lx_rest_pages_next_start if rest else lib.lx_graphql_pages_next_start
+        with self._opened_walk(query_c, vars_c, op, timeout, rest) as (pages, cancel):
             while True:
                 page = await self._started(start, (pages,), cancel, _PAGE, None,
                                            spare=False)
@@ -473,11 +466,6 @@ class AsyncClient(BaseClient):
                     return
                 yield page
                 del page  # hold no page while the next one is fetched
-        finally:
-            # A page still in flight (the task was cancelled) keeps what it needs; freeing
-            # the walk may free the client (GIL released).
-            lib.lx_free_releasing_gil(pages or None)
-            opts.free()
 
     async def claims(self) -> Optional[Claims]:
         """``await client.claims()``: the decoded (not verified) claims of a current access

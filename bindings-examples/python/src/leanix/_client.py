@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import atexit
+import contextlib
 import ctypes
 import json as _json
 import os
@@ -156,21 +157,34 @@ class BaseClient(Managed, metaclass=_DocFromLibrary):
                 return resp
         raise error
 
-    def _new_walk(self, query_c: bytes, vars_c: Optional[bytes], options: int,
-                  rest: bool) -> int:
+    @contextlib.contextmanager
+    def _opened_walk(self, query_c: bytes, vars_c: Optional[bytes], op: Optional[bytes],
+                     timeout: Optional[float], rest: bool) -> Iterator[Tuple[int, int]]:
         """A new page walk of the library (``lx_graphql_pages_new``, or for ``rest``
-        ``lx_rest_pages_new`` with ``query_c`` the path); returns its handle."""
+        ``lx_rest_pages_new`` with ``query_c`` the path) with its own call options: yields
+        the walk's handle and the cancel handle of its options, and frees both at the end.
+        The options are copied when the walk is made, so their cancel handle is in the walk
+        from the start."""
         lib = self._lib
-        pages = ctypes.c_void_p()
-        err = ctypes.c_void_p()
-        if rest:
-            status = lib.lx_rest_pages_new(self._handle(), query_c, options, ctypes.byref(pages),
-                                           ctypes.byref(err))
-        else:
-            status = lib.lx_graphql_pages_new(self._handle(), query_c, vars_c, options,
-                                              ctypes.byref(pages), ctypes.byref(err))
-        self._check(status, err)
-        return pages.value or 0
+        opts = _interrupt.CallOptions(lib)
+        walk = ctypes.c_void_p()
+        try:
+            opts.set(0 if timeout is None else timeout_ms(timeout), op)
+            cancel = opts.ensure_cancel()
+            err = ctypes.c_void_p()
+            if rest:
+                status = lib.lx_rest_pages_new(self._handle(), query_c, opts.handle,
+                                               ctypes.byref(walk), ctypes.byref(err))
+            else:
+                status = lib.lx_graphql_pages_new(self._handle(), query_c, vars_c, opts.handle,
+                                                  ctypes.byref(walk), ctypes.byref(err))
+            self._check(status, err)
+            yield walk.value or 0, cancel
+        finally:
+            # A walk holds its client: freeing the walk may free the client (GIL released).
+            # A page still in flight (an async task was cancelled) keeps what it needs.
+            lib.lx_free_releasing_gil(walk.value)
+            opts.free()
 
     def forget_token(self) -> bool:
         """Drops the access token from memory and, with ``token_cache=``, removes the token
@@ -412,15 +426,8 @@ class Client(BaseClient):
         """A page walk: GraphQL (``query_c``, ``vars_c``), or REST (``rest``: ``query_c`` is
         the path)."""
         lib = self._lib
-        # The walk's own options: they are copied when the walk is made, so its cancel handle
-        # (for Ctrl-C on the main thread) is in them from the start.
-        opts = _interrupt.CallOptions(lib)
-        pages = 0
-        try:
-            opts.set(0 if timeout is None else timeout_ms(timeout), op)
-            cancel = opts.ensure_cancel()
-            pages = self._new_walk(query_c, vars_c, opts.handle, rest)
-            next_page = lib.lx_rest_pages_next if rest else lib.lx_graphql_pages_next
+        next_page = lib.lx_rest_pages_next if rest else lib.lx_graphql_pages_next
+        with self._opened_walk(query_c, vars_c, op, timeout, rest) as (pages, cancel):
             while True:
                 out = ctypes.c_void_p()
                 size = ctypes.c_size_t()
@@ -443,10 +450,6 @@ class Client(BaseClient):
                 page = _json.loads(take_text(lib, out, size.value))
                 yield page
                 del page  # hold no page while the next one is fetched
-        finally:
-            # A walk holds its client: freeing the walk may free the client (GIL released).
-            lib.lx_free_releasing_gil(pages or None)
-            opts.free()
 
     def graphql_all_edges(self, query: str, variables: Optional[Mapping[str, Any]] = None, *,
                           operation_name: Optional[str] = None,

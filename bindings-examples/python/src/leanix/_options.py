@@ -102,22 +102,32 @@ def _flag_of(text: str) -> bool:
     return text.strip() not in ("0", "false", "")
 
 
-_SECONDS = "seconds"
+def _millis(name: str, doc: str) -> Option:
+    """A duration: seconds in Python, the key ``<name>_ms`` in milliseconds."""
+    return Option(name, f"{name}_ms", millis, "seconds", doc, parse=_seconds_of)
+
+
+def _switch(name: str, doc: str) -> Option:
+    """A bool, its key the keyword's name."""
+    return Option(name, name, flag, "bool", doc, parse=_flag_of)
+
+
+def _whole(name: str, doc: str) -> Option:
+    """An int, its key the keyword's name."""
+    return Option(name, name, _integer, "int", doc, parse=int)
+
 
 #: Every option of ``Client``, in the order of the lx_options_set table in leanix.h.
 OPTIONS: Tuple[Option, ...] = (
-    Option("insecure_loopback", "insecure_loopback", flag, "bool",
-           "allow ``http://`` to a loopback host (localhost, 127.0.0.0/8, ::1: tests, the sandbox); unset, "
-           "``LEANIX_INSECURE_LOOPBACK=1`` in the environment turns it on", parse=_flag_of),
-    Option("allow_insecure_loopback", "allow_insecure_loopback", flag, "bool",
-           "the older spelling of ``insecure_loopback``, kept working", parse=_flag_of),
-    Option("connect_timeout", "connect_timeout_ms", millis, _SECONDS,
-           "the time to connect (TCP and TLS)", parse=_seconds_of),
-    Option("token_timeout", "token_timeout_ms", millis, _SECONDS,
-           "the time one token exchange may take", parse=_seconds_of),
-    Option("request_timeout", "request_timeout_ms", millis, _SECONDS,
-           "the deadline of a whole call (token exchange, every attempt and every wait); "
-           "``timeout=`` sets it per call", parse=_seconds_of),
+    _switch("insecure_loopback",
+            "allow ``http://`` to a loopback host (localhost, 127.0.0.0/8, ::1: tests, the "
+            "sandbox); unset, ``LEANIX_INSECURE_LOOPBACK=1`` in the environment turns it on"),
+    _switch("allow_insecure_loopback", "the older spelling of ``insecure_loopback``, kept working"),
+    _millis("connect_timeout", "the time to connect (TCP and TLS)"),
+    _millis("token_timeout", "the time one token exchange may take"),
+    _millis("request_timeout",
+            "the deadline of a whole call (token exchange, every attempt and every wait); "
+            "``timeout=`` sets it per call"),
     Option("proxy", "proxy", _text, "str",
            "a proxy URL for all requests (default: ``HTTPS_PROXY``, else ``ALL_PROXY``, and "
            "``NO_PROXY``; one of a scheme other than http/https is refused)"),
@@ -126,53 +136,39 @@ OPTIONS: Tuple[Option, ...] = (
     Option("ca_pem", "ca_pem", _pem, "str or bytes",
            "PEM text of extra CA certificates to trust"),
     Option("user_agent", "user_agent", _text, "str", "the User-Agent header"),
-    Option("max_attempts", "max_attempts", _integer, "int",
-           "attempts per API request, retries included", parse=int),
-    Option("token_attempts", "token_attempts", _integer, "int",
-           "attempts per token exchange, retries included", parse=int),
-    Option("retry_base_delay", "retry_base_delay_ms", millis, _SECONDS,
-           "the first backoff delay (full jitter, doubling)", parse=_seconds_of),
-    Option("retry_max_delay", "retry_max_delay_ms", millis, _SECONDS,
-           "the largest backoff delay", parse=_seconds_of),
-    Option("max_retry_after", "max_retry_after_ms", millis, _SECONDS,
-           "the longest ``Retry-After`` waited for; a longer one is raised at once",
-           parse=_seconds_of),
+    _whole("max_attempts", "attempts per API request, retries included"),
+    _whole("token_attempts", "attempts per token exchange, retries included"),
+    _millis("retry_base_delay", "the first backoff delay (full jitter, doubling)"),
+    _millis("retry_max_delay", "the largest backoff delay"),
+    _millis("max_retry_after",
+            "the longest ``Retry-After`` waited for; a longer one is raised at once"),
     Option("refresh_ahead", "refresh_ahead", _fraction, "float",
            "the fraction of a token's lifetime after which it is refreshed in the background",
            parse=float),
-    Option("refresh_on_expiry_only", "refresh_on_expiry_only", flag, "bool",
-           "no refresh ahead: requests wait for an exchange when the token is due",
-           parse=_flag_of),
-    Option("invalid_credentials_ttl", "invalid_credentials_ttl_ms", millis, _SECONDS,
-           "how long a rejected API token is answered from memory before another exchange",
-           parse=_seconds_of),
-    Option("failed_refresh_backoff", "failed_refresh_backoff_ms", millis, _SECONDS,
-           "the pause after a failed background refresh", parse=_seconds_of),
-    Option("expiry_margin", "expiry_margin_ms", millis, _SECONDS,
-           "how long before expiry a token is no longer used", parse=_seconds_of),
-    Option("max_response_bytes", "max_response_bytes", _integer, "int",
-           "the largest response body read; a larger one raises ``ResponseTooLargeError``",
-           parse=int),
-    Option("adaptive_pacing", "adaptive_pacing", flag, "bool",
-           "after a 429, pace requests at a rate that recovers gradually", parse=_flag_of),
-    Option("max_requests_per_minute", "max_requests_per_minute", _integer, "int",
+    _switch("refresh_on_expiry_only",
+            "no refresh ahead: requests wait for an exchange when the token is due"),
+    _millis("invalid_credentials_ttl",
+            "how long a rejected API token is answered from memory before another exchange"),
+    _millis("failed_refresh_backoff", "the pause after a failed background refresh"),
+    _millis("expiry_margin", "how long before expiry a token is no longer used"),
+    _whole("max_response_bytes",
+           "the largest response body read; a larger one raises ``ResponseTooLargeError``"),
+    _switch("adaptive_pacing", "after a 429, pace requests at a rate that recovers gradually"),
+    _whole("max_requests_per_minute",
            "never more requests per minute from this client, all threads together (0: no "
-           "fixed limit)", parse=int),
-    Option("reauth_interval", "reauth_interval_ms", millis, _SECONDS,
-           "at most one 401-triggered token exchange per interval", parse=_seconds_of),
-    Option("max_pages", "max_pages", _integer, "int",
+           "fixed limit)"),
+    _millis("reauth_interval", "at most one 401-triggered token exchange per interval"),
+    _whole("max_pages",
            "the most pages a paging walk (GraphQL or REST) fetches; more raise "
-           "``ResponseTooLargeError``",
-           parse=int),
+           "``ResponseTooLargeError``"),
     Option("token_cache", "token_cache", _cache, "bool or path",
            "share the access token with other processes of this user through a file (one "
            "exchange for all of them); a path puts the file in that directory (key "
            "``token_cache_dir``); ``forget_token()`` removes it. The file holds a bearer token "
            "readable by the same user", parse=_flag_of, key_for=_cache_key),
-    Option("route_by_instance_url", "route_by_instance_url", flag, "bool",
-           "send API calls to the access token's ``instanceUrl`` when it is ``https://`` under "
-           "the host's registrable domain or allowed (the token endpoint stays the host)",
-           parse=_flag_of),
+    _switch("route_by_instance_url",
+            "send API calls to the access token's ``instanceUrl`` when it is ``https://`` under "
+            "the host's registrable domain or allowed (the token endpoint stays the host)"),
     Option("allowed_instance_hosts", "allowed_instance_hosts", _hosts, "str or list of str",
            "hosts routing may also go to, whatever their domain: a list, or one "
            "comma-separated str"),

@@ -21,7 +21,9 @@ import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.locks.LockSupport;
+import java.util.function.BiFunction;
 import java.util.function.Function;
+import java.util.function.Supplier;
 import org.libleanix.spi.BackendClient;
 import org.libleanix.spi.CallSpec;
 import org.libleanix.spi.Completions;
@@ -391,23 +393,8 @@ public final class LeanixClient implements AutoCloseable {
      */
     public GraphQlPages graphqlPages(GraphQlRequest request) {
         Objects.requireNonNull(request, "request");
-        BackendClient c = open();
-        try {
-            NativeCancel cancel = backend.newCancel();
-            try {
-                PageWalk walk = c.graphqlPages(request.query(), request.variablesJson().orElse(null),
-                    spec(request).withCancel(cancel));
-                return new GraphQlPages(this, walk, cancel);
-            } catch (RuntimeException | Error e) {
-                cancel.free();
-                throw e;
-            }
-        } catch (LeanixException e) {
-            throw afterClose(e);
-        } finally {
-            leave();
-            Reference.reachabilityFence(this);
-        }
+        return openPages(spec(request),
+            (c, spec) -> c.graphqlPages(request.query(), request.variablesJson().orElse(null), spec));
     }
 
     /**
@@ -432,12 +419,20 @@ public final class LeanixClient implements AutoCloseable {
     public RestPages restPages(String path, Duration timeout) {
         Objects.requireNonNull(path, "path");
         CallSpec spec = CallSpec.of(timeout == null ? 0L : millis("timeout", timeout), null, null);
+        return new RestPages(openPages(spec, (c, withCancel) -> c.restPages(path, withCancel)));
+    }
+
+    /**
+     * A new page walk of this client ({@code lx_graphql_pages_new} or {@code lx_rest_pages_new}
+     * through {@code newWalk}, given {@code spec} with the walk's own cancel handle), held by a
+     * {@link GraphQlPages} that frees both.
+     */
+    private GraphQlPages openPages(CallSpec spec, BiFunction<BackendClient, CallSpec, PageWalk> newWalk) {
         BackendClient c = open();
         try {
             NativeCancel cancel = backend.newCancel();
             try {
-                PageWalk walk = c.restPages(path, spec.withCancel(cancel));
-                return new RestPages(new GraphQlPages(this, walk, cancel));
+                return new GraphQlPages(this, newWalk.apply(c, spec.withCancel(cancel)), cancel);
             } catch (RuntimeException | Error e) {
                 cancel.free();
                 throw e;
@@ -1065,20 +1060,7 @@ public final class LeanixClient implements AutoCloseable {
                         throw me.isInterrupted() ? interrupted(e) : e;
                     }
                 }
-                InterruptHook hook = new InterruptHook(cancel);
-                hook.enter();
-                T result;
-                try {
-                    result = direct.call(c, withCancel);
-                } catch (CancelledException e) {
-                    if (hook.exit()) {
-                        throw interrupted(e);
-                    }
-                    throw e;
-                } finally {
-                    hook.exit();
-                }
-                return result;
+                return hooked(cancel, () -> direct.call(c, withCancel));
             } finally {
                 // The native call has ended (or, after an interrupt, the handle fired and is freed).
                 cancels.give(cancel);
@@ -1135,23 +1117,32 @@ public final class LeanixClient implements AutoCloseable {
             if (cancel == null) {
                 return nativeCall.apply(c);
             }
-            InterruptHook hook = new InterruptHook(cancel);
-            hook.enter();
-            try {
-                return nativeCall.apply(c);
-            } catch (CancelledException e) {
-                if (hook.exit()) {
-                    throw interrupted(e);
-                }
-                throw e;
-            } finally {
-                hook.exit();
-            }
+            return hooked(cancel, () -> nativeCall.apply(c));
         } catch (LeanixException e) {
             throw afterClose(e);
         } finally {
             leave();
             Reference.reachabilityFence(this);
+        }
+    }
+
+    /**
+     * A native call on this thread under an {@link InterruptHook}: {@link Thread#interrupt()}
+     * fires {@code cancel}, and the call's {@link CancelledException} then says that the thread
+     * was interrupted.
+     */
+    private static <T> T hooked(NativeCancel cancel, Supplier<T> nativeCall) {
+        InterruptHook hook = new InterruptHook(cancel);
+        hook.enter();
+        try {
+            return nativeCall.get();
+        } catch (CancelledException e) {
+            if (hook.exit()) {
+                throw interrupted(e);
+            }
+            throw e;
+        } finally {
+            hook.exit();
         }
     }
 
