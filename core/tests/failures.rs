@@ -9,6 +9,15 @@ use leanix::{ErrorKind, ManualClock, Request};
 use leanix_sandbox::{Endpoint, Fault, Sandbox};
 use serde_json::{json, Value};
 
+/// The error of the GraphQL `query` (without variables), asserted to be a GraphQL error whose
+/// message is exactly `message`.
+async fn graphql_error(client: &leanix::Client, query: &str, message: &str) -> leanix::Error {
+    let err = client.graphql(query, None).await.unwrap_err();
+    assert_eq!(err.kind(), ErrorKind::GraphQl);
+    assert_eq!(err.message(), message);
+    err
+}
+
 /// The error that walking the GraphQL pages of `query` ends in.
 async fn walk_error(client: &leanix::Client, query: &str) -> leanix::Error {
     client
@@ -106,18 +115,12 @@ async fn graphql_errors_keep_their_type_path_and_partial_data() {
                     "extensions": {"errorType": "REVISION_CLASH"}}]
     });
     server.script_api(Reply::new(200, answer.to_string()));
-    let err = client
-        .graphql(
-            "mutation { updateFactSheet(id: \"1\", rev: 1, patches: []) { factSheet { id } } other { id } }",
-            None,
-        )
-        .await
-        .unwrap_err();
-    assert_eq!(err.kind(), ErrorKind::GraphQl);
-    assert_eq!(
-        err.message(),
-        "GraphQL error: The fact sheet was changed by someone else [REVISION_CLASH]"
-    );
+    let err = graphql_error(
+        &client,
+        "mutation { updateFactSheet(id: \"1\", rev: 1, patches: []) { factSheet { id } } other { id } }",
+        "GraphQL error: The fact sheet was changed by someone else [REVISION_CLASH]",
+    )
+    .await;
     let errors = err.graphql_errors().unwrap();
     assert_eq!(errors[0]["extensions"]["errorType"], "REVISION_CLASH");
     assert_eq!(errors[0]["path"], json!(["updateFactSheet"]));
@@ -143,15 +146,12 @@ async fn graphql_error_text_is_stripped_of_escapes_and_controls() {
         },
         1,
     );
-    let err = client
-        .graphql("{ allFactSheets { totalCount } }", None)
-        .await
-        .unwrap_err();
-    assert_eq!(err.kind(), ErrorKind::GraphQl);
-    assert_eq!(
-        err.message(),
-        "GraphQL error: Access denied for this user [AUTHORIZATION]"
-    );
+    let err = graphql_error(
+        &client,
+        "{ allFactSheets { totalCount } }",
+        "GraphQL error: Access denied for this user [AUTHORIZATION]",
+    )
+    .await;
     assert!(!err.to_string().chars().any(|c| c.is_control()), "{err}");
     assert_eq!(err.graphql_errors().unwrap()[0]["message"], raw);
 }

@@ -243,13 +243,27 @@ fn scripted_clock(sb: &Arc<Sandbox>, cancel: &Cancel) -> HookedClock {
     })
 }
 
-#[tokio::test]
-async fn following_backs_off_on_the_clock_and_resets_after_events() {
+/// A sandbox, a client of it on [`scripted_clock`] (firing `cancel` at its sixth sleep), and a
+/// subscription to the "custom" events.
+async fn on_scripted_clock(
+    cancel: &Cancel,
+) -> (
+    Arc<Sandbox>,
+    HookedClock,
+    leanix::Client,
+    leanix::Subscription,
+) {
     let sb = Arc::new(sandbox());
-    let cancel = Cancel::new();
-    let clock = scripted_clock(&sb, &cancel);
+    let clock = scripted_clock(&sb, cancel);
     let client = client_on(&sb, clock.clone());
     let sub = custom_subscription(&client).await;
+    (sb, clock, client, sub)
+}
+
+#[tokio::test]
+async fn following_backs_off_on_the_clock_and_resets_after_events() {
+    let cancel = Cancel::new();
+    let (_sb, clock, client, sub) = on_scripted_clock(&cancel).await;
     let done = client
         .webhooks()
         .cancel_on(&cancel)
@@ -306,11 +320,7 @@ fn the_blocking_consumer_drains_and_commits() {
 
 #[tokio::test]
 async fn wait_batch_returns_the_first_non_empty_batch_or_the_cancellation() {
-    let sb = Arc::new(sandbox());
-    let never = Cancel::new();
-    let clock = scripted_clock(&sb, &never);
-    let client = client_on(&sb, clock.clone());
-    let sub = custom_subscription(&client).await;
+    let (sb, clock, client, sub) = on_scripted_clock(&Cancel::new()).await;
     // The event appears during the third wait (1 s, 2 s, 4 s).
     let batch = client.webhooks().wait_batch(&sub.id).await.unwrap();
     assert_eq!(batch.len(), 1);
