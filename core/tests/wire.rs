@@ -139,9 +139,7 @@ async fn the_token_request_is_never_redirected() {
     server.script_token(
         Reply::new(302, "").header("location", &format!("{}/steal", elsewhere.url())),
     );
-    let clock = ManualClock::new();
-    let client = builder(server.url(), "api-token", &clock).build().unwrap();
-    let err = client.get(FACT_SHEETS).await.unwrap_err();
+    let err = server.client(|b| b).get(FACT_SHEETS).await.unwrap_err();
     assert_eq!(err.kind(), ErrorKind::InvalidResponse, "{err:?}");
     assert_eq!(err.status(), Some(302));
     assert!(elsewhere.requests().is_empty());
