@@ -21,7 +21,7 @@ use crate::request::{Request, Response};
 use crate::routing::Decision;
 use crate::secret::{AccessToken, Redactor};
 use crate::token_cache::TokenStore;
-use crate::token_manager::{CachedToken, Reauth, TokenManager};
+use crate::token_manager::{CachedToken, Reauth, TokenManager, TokenParts};
 
 /// A LeanIX client. Cheap to clone: clones share the token cache and the settings. Create one
 /// per host and API token and share it between tasks and threads.
@@ -113,14 +113,14 @@ impl Client {
                 config.events.clone(),
             )
         });
-        let tokens = TokenManager::new(
+        let tokens = TokenManager::new(TokenParts {
             exchanger,
             spawner,
-            config.refresh,
-            Arc::clone(&config.clock),
-            config.events.clone(),
+            policy: config.refresh,
+            clock: Arc::clone(&config.clock),
+            events: config.events.clone(),
             store,
-        );
+        });
         Ok(Client {
             inner: Arc::new(Inner {
                 origin,

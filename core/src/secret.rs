@@ -13,39 +13,60 @@ pub(crate) fn fingerprint(secret: &str) -> String {
     digest[..4].iter().map(|b| format!("{b:02x}")).collect()
 }
 
-/// A LeanIX API token (the long-lived credential of a technical user).
-///
-/// `Debug` and `Display` show only a fingerprint; the memory is zeroed on drop.
-#[derive(Clone)]
-pub struct ApiToken(SecretString);
+/// Declares a credential type: a `SecretString` that is zeroed on drop, with `new`,
+/// `expose_secret` and `fingerprint`, and `Debug` / `Display` that show only the fingerprint
+/// (`Name(sha256:…)` and `<display> sha256:…`).
+macro_rules! credential {
+    (
+        $(#[$doc:meta])*
+        pub struct $name:ident;
+        new: $new_doc:literal,
+        expose_secret: $expose_doc:literal,
+        display: $display:literal,
+    ) => {
+        $(#[$doc])*
+        ///
+        /// `Debug` and `Display` show only a fingerprint; the memory is zeroed on drop.
+        #[derive(Clone)]
+        pub struct $name(SecretString);
 
-impl ApiToken {
-    /// Wraps a raw API token.
-    pub fn new(token: impl Into<String>) -> Self {
-        ApiToken(SecretString::from(token.into()))
-    }
+        impl $name {
+            #[doc = $new_doc]
+            pub fn new(token: impl Into<String>) -> Self {
+                $name(SecretString::from(token.into()))
+            }
 
-    /// The raw token. Call this only to put it on the wire.
-    pub fn expose_secret(&self) -> &str {
-        self.0.expose_secret()
-    }
+            #[doc = $expose_doc]
+            pub fn expose_secret(&self) -> &str {
+                self.0.expose_secret()
+            }
 
-    /// A short fingerprint, safe to log.
-    pub fn fingerprint(&self) -> String {
-        fingerprint(self.expose_secret())
-    }
+            /// A short fingerprint, safe to log.
+            pub fn fingerprint(&self) -> String {
+                fingerprint(self.expose_secret())
+            }
+        }
+
+        impl fmt::Debug for $name {
+            fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                write!(f, concat!(stringify!($name), "(sha256:{}…)"), self.fingerprint())
+            }
+        }
+
+        impl fmt::Display for $name {
+            fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                write!(f, concat!($display, " sha256:{}…"), self.fingerprint())
+            }
+        }
+    };
 }
 
-impl fmt::Debug for ApiToken {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "ApiToken(sha256:{}…)", self.fingerprint())
-    }
-}
-
-impl fmt::Display for ApiToken {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "api-token sha256:{}…", self.fingerprint())
-    }
+credential! {
+    /// A LeanIX API token (the long-lived credential of a technical user).
+    pub struct ApiToken;
+    new: "Wraps a raw API token.",
+    expose_secret: "The raw token. Call this only to put it on the wire.",
+    display: "api-token",
 }
 
 impl From<String> for ApiToken {
@@ -60,43 +81,18 @@ impl From<&str> for ApiToken {
     }
 }
 
-/// An OAuth2 access token (a JWT for LeanIX) obtained from the token endpoint.
-///
-/// `Debug` and `Display` show only a fingerprint; the memory is zeroed on drop.
-#[derive(Clone)]
-pub struct AccessToken(SecretString);
+credential! {
+    /// An OAuth2 access token (a JWT for LeanIX) obtained from the token endpoint.
+    pub struct AccessToken;
+    new: "Wraps a raw access token.",
+    expose_secret: "The raw token, for an `Authorization: Bearer` header of your own.",
+    display: "access-token",
+}
 
 impl AccessToken {
-    /// Wraps a raw access token.
-    pub fn new(token: impl Into<String>) -> Self {
-        AccessToken(SecretString::from(token.into()))
-    }
-
-    /// The raw token, for an `Authorization: Bearer` header of your own.
-    pub fn expose_secret(&self) -> &str {
-        self.0.expose_secret()
-    }
-
-    /// A short fingerprint, safe to log.
-    pub fn fingerprint(&self) -> String {
-        fingerprint(self.expose_secret())
-    }
-
     /// The decoded (not verified) JWT claims, or `None` for an opaque token.
     pub fn claims(&self) -> Option<crate::Claims> {
         crate::decode_claims(self.expose_secret())
-    }
-}
-
-impl fmt::Debug for AccessToken {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "AccessToken(sha256:{}…)", self.fingerprint())
-    }
-}
-
-impl fmt::Display for AccessToken {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "access-token sha256:{}…", self.fingerprint())
     }
 }
 
@@ -171,6 +167,11 @@ mod tests {
         let a = AccessToken::new("eyJhbGciOi.payload.sig");
         assert!(!format!("{a:?}{a}").contains("payload"));
         assert_eq!(t.fingerprint().len(), 8);
+        let (tf, af) = (t.fingerprint(), a.fingerprint());
+        assert_eq!(format!("{t:?}"), format!("ApiToken(sha256:{tf}…)"));
+        assert_eq!(format!("{t}"), format!("api-token sha256:{tf}…"));
+        assert_eq!(format!("{a:?}"), format!("AccessToken(sha256:{af}…)"));
+        assert_eq!(format!("{a}"), format!("access-token sha256:{af}…"));
     }
 
     #[test]

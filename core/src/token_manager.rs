@@ -61,13 +61,24 @@ struct State {
     rejected_token: Option<AccessToken>,
 }
 
+/// What a [`TokenManager`] works with, set when the client is built.
+pub(crate) struct TokenParts {
+    /// Makes the exchanges.
+    pub exchanger: Exchanger,
+    /// The runtime fetches are spawned on (`None`: the caller's).
+    pub spawner: Option<tokio::runtime::Handle>,
+    /// When to refresh, and how long failures are remembered.
+    pub policy: RefreshPolicy,
+    /// The client's clock.
+    pub clock: Arc<dyn crate::Clock>,
+    /// The client's event handler.
+    pub events: Option<EventHandler>,
+    /// The token file shared with other processes, if any.
+    pub store: Option<TokenStore>,
+}
+
 struct Inner {
-    exchanger: Exchanger,
-    spawner: Option<tokio::runtime::Handle>,
-    policy: RefreshPolicy,
-    clock: Arc<dyn crate::Clock>,
-    events: Option<EventHandler>,
-    store: Option<TokenStore>,
+    parts: TokenParts,
     state: Mutex<State>,
 }
 
@@ -86,22 +97,10 @@ pub(crate) struct TokenManager {
 }
 
 impl TokenManager {
-    pub fn new(
-        exchanger: Exchanger,
-        spawner: Option<tokio::runtime::Handle>,
-        policy: RefreshPolicy,
-        clock: Arc<dyn crate::Clock>,
-        events: Option<EventHandler>,
-        store: Option<TokenStore>,
-    ) -> Self {
+    pub fn new(parts: TokenParts) -> Self {
         TokenManager {
             inner: Arc::new(Inner {
-                exchanger,
-                spawner,
-                policy,
-                clock,
-                events,
-                store,
+                parts,
                 state: Mutex::new(State::default()),
             }),
         }
@@ -117,7 +116,7 @@ impl TokenManager {
     pub async fn token_until(&self, deadline: Option<Instant>) -> Result<Arc<CachedToken>, Error> {
         let waiting = {
             let mut st = self.inner.lock();
-            let now = self.inner.clock.now();
+            let now = self.inner.parts.clock.now();
             if let Some(tok) = st.current.clone() {
                 if now < tok.usable_until {
                     let may_refresh = now >= tok.refresh_at
@@ -149,7 +148,7 @@ impl TokenManager {
     /// ([`Reauth::Refused`]). A token that another call already replaced is simply replayed
     /// with the new one.
     pub fn reauthorize(&self, generation: u64, reauth_interval: Duration) -> Reauth {
-        let now = self.inner.clock.now();
+        let now = self.inner.parts.clock.now();
         let dropped = {
             let mut st = self.inner.lock();
             match &st.current {
@@ -167,7 +166,7 @@ impl TokenManager {
         };
         if let Some(t) = dropped {
             emit(
-                &self.inner.events,
+                &self.inner.parts.events,
                 Event::TokenRejected {
                     fingerprint: t.token.fingerprint(),
                 },
@@ -183,14 +182,14 @@ impl TokenManager {
 
     /// The path of the token file, if this manager shares its token through one.
     pub fn cache_file(&self) -> Option<&std::path::Path> {
-        self.inner.store.as_ref().map(TokenStore::path)
+        self.inner.parts.store.as_ref().map(TokenStore::path)
     }
 
     /// Drops the token in memory and removes the token file (with its lock held); true if
     /// there was a file. The next call exchanges.
     pub async fn forget(&self) -> Result<bool, Error> {
         self.inner.lock().current = None;
-        let Some(store) = &self.inner.store else {
+        let Some(store) = &self.inner.parts.store else {
             return Ok(false);
         };
         let _lock = store.lock(lock_wait(None)).await;
@@ -230,7 +229,7 @@ impl Inner {
     ) -> FetchFuture {
         let inner = Arc::clone(this);
         let fetch = async move { inner.fetch(background, deadline).await };
-        let task = match &this.spawner {
+        let task = match &this.parts.spawner {
             Some(handle) => handle.spawn(fetch),
             None => tokio::spawn(fetch),
         };
@@ -259,14 +258,14 @@ impl Inner {
         background: bool,
         deadline: Option<Instant>,
     ) -> Result<Arc<CachedToken>, Error> {
-        let Some(store) = &self.store else {
-            let result = self.exchanger.exchange().await;
+        let Some(store) = &self.parts.store else {
+            let result = self.parts.exchanger.exchange().await;
             return self.publish(result, background);
         };
         if let Some(tok) = self.load(store, background) {
             return Ok(tok);
         }
-        let remaining = deadline.map(|d| d.saturating_duration_since(self.clock.now()));
+        let remaining = deadline.map(|d| d.saturating_duration_since(self.parts.clock.now()));
         let lock = store.lock(lock_wait(remaining)).await;
         if lock.is_some() {
             // Another process may have stored a token while this one waited for the lock.
@@ -278,7 +277,7 @@ impl Inner {
                 return Ok(tok);
             }
         }
-        let result = self.exchanger.exchange().await;
+        let result = self.parts.exchanger.exchange().await;
         if let Ok(ex) = &result {
             store.write(
                 &ex.grant.access_token,
@@ -294,8 +293,8 @@ impl Inner {
     /// another token than the current one and not yet due itself), publishing it.
     fn load(&self, store: &TokenStore, background: bool) -> Option<Arc<CachedToken>> {
         let stored = store.read()?;
-        let now = self.clock.now();
-        let (age, lifetime) = match stored.trust(self.clock.wall()) {
+        let now = self.parts.clock.now();
+        let (age, lifetime) = match stored.trust(self.parts.clock.wall()) {
             Ok(trusted) => trusted,
             Err(reason) => {
                 store.warn(store.path(), format!("is not trusted: {reason}"));
@@ -333,7 +332,7 @@ impl Inner {
             tok
         };
         emit(
-            &self.events,
+            &self.parts.events,
             Event::TokenLoaded {
                 fingerprint: tok.token.fingerprint(),
                 expires_in,
@@ -352,7 +351,7 @@ impl Inner {
             let bearer = bearer_header(ex.grant.access_token.expose_secret())?;
             Ok((ex, bearer))
         });
-        let now = self.clock.now();
+        let now = self.parts.clock.now();
         let (outcome, event) = {
             let mut st = self.lock();
             st.inflight = None;
@@ -386,10 +385,11 @@ impl Inner {
                         && err.status().is_some_and(|s| (200..300).contains(&s));
                     if err.kind() == ErrorKind::InvalidCredentials || unusable_grant {
                         st.rejected =
-                            Some((now + self.policy.invalid_credentials_ttl, err.clone()));
+                            Some((now + self.parts.policy.invalid_credentials_ttl, err.clone()));
                     }
                     if background {
-                        st.next_background_try = Some(now + self.policy.failed_refresh_backoff);
+                        st.next_background_try =
+                            Some(now + self.parts.policy.failed_refresh_backoff);
                     }
                     let event = Event::TokenFetchFailed {
                         background,
@@ -400,7 +400,7 @@ impl Inner {
                 }
             }
         };
-        emit(&self.events, event);
+        emit(&self.parts.events, event);
         outcome
     }
 
@@ -413,7 +413,7 @@ impl Inner {
         lifetime: Duration,
         generation: u64,
     ) -> CachedToken {
-        let p = &self.policy;
+        let p = &self.parts.policy;
         let margin = p
             .max_margin
             .min(lifetime.mul_f64(crate::policy::EXPIRY_MARGIN_FRACTION));

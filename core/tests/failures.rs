@@ -9,10 +9,13 @@ use leanix::{ErrorKind, ManualClock, Request};
 use leanix_sandbox::{Endpoint, Fault, Sandbox};
 use serde_json::{json, Value};
 
-fn test_client(server: &TestServer) -> leanix::Client {
-    builder(server.url(), "test-api-token", &ManualClock::new())
-        .build()
-        .unwrap()
+/// The error of the GraphQL `query` (without variables), asserted to be a GraphQL error whose
+/// message is exactly `message`.
+async fn graphql_error(client: &leanix::Client, query: &str, message: &str) -> leanix::Error {
+    let err = client.graphql(query, None).await.unwrap_err();
+    assert_eq!(err.kind(), ErrorKind::GraphQl);
+    assert_eq!(err.message(), message);
+    err
 }
 
 /// The error that walking the GraphQL pages of `query` ends in.
@@ -27,7 +30,7 @@ async fn walk_error(client: &leanix::Client, query: &str) -> leanix::Error {
 #[tokio::test]
 async fn a_failed_write_keeps_the_servers_answer() {
     let server = TestServer::start();
-    let client = test_client(&server);
+    let client = server.client(|b| b);
     let envelope = r#"{"status":"ERROR","type":"FactSheet","errors":[{"message":"name must not be empty\u001b[31m"}]}"#;
     server.script_api(Reply::new(400, envelope).header("x-request-id", "req-42"));
     let err = client
@@ -60,10 +63,7 @@ async fn a_failed_write_keeps_the_servers_answer() {
 #[tokio::test]
 async fn a_failed_exchange_keeps_the_token_endpoints_answer() {
     let server = TestServer::start();
-    let client = builder(server.url(), "test-api-token", &ManualClock::new())
-        .token_attempts(1)
-        .build()
-        .unwrap();
+    let client = server.client(|b| b.token_attempts(1));
     let busy = r#"{"status":"ERROR","message":"maintenance"}"#;
     server.script_token(Reply::new(503, busy).header("x-request-id", "tok-1"));
     let err = client.get(common::FACT_SHEETS).await.unwrap_err();
@@ -107,7 +107,7 @@ async fn errors_without_an_answer_have_no_response() {
 #[tokio::test]
 async fn graphql_errors_keep_their_type_path_and_partial_data() {
     let server = TestServer::start();
-    let client = test_client(&server);
+    let client = server.client(|b| b);
     let answer = json!({
         "data": {"updateFactSheet": null, "other": {"id": "1"}},
         "errors": [{"message": "The fact sheet was changed by someone else", "path": ["updateFactSheet"],
@@ -115,18 +115,12 @@ async fn graphql_errors_keep_their_type_path_and_partial_data() {
                     "extensions": {"errorType": "REVISION_CLASH"}}]
     });
     server.script_api(Reply::new(200, answer.to_string()));
-    let err = client
-        .graphql(
-            "mutation { updateFactSheet(id: \"1\", rev: 1, patches: []) { factSheet { id } } other { id } }",
-            None,
-        )
-        .await
-        .unwrap_err();
-    assert_eq!(err.kind(), ErrorKind::GraphQl);
-    assert_eq!(
-        err.message(),
-        "GraphQL error: The fact sheet was changed by someone else [REVISION_CLASH]"
-    );
+    let err = graphql_error(
+        &client,
+        "mutation { updateFactSheet(id: \"1\", rev: 1, patches: []) { factSheet { id } } other { id } }",
+        "GraphQL error: The fact sheet was changed by someone else [REVISION_CLASH]",
+    )
+    .await;
     let errors = err.graphql_errors().unwrap();
     assert_eq!(errors[0]["extensions"]["errorType"], "REVISION_CLASH");
     assert_eq!(errors[0]["path"], json!(["updateFactSheet"]));
@@ -152,15 +146,12 @@ async fn graphql_error_text_is_stripped_of_escapes_and_controls() {
         },
         1,
     );
-    let err = client
-        .graphql("{ allFactSheets { totalCount } }", None)
-        .await
-        .unwrap_err();
-    assert_eq!(err.kind(), ErrorKind::GraphQl);
-    assert_eq!(
-        err.message(),
-        "GraphQL error: Access denied for this user [AUTHORIZATION]"
-    );
+    let err = graphql_error(
+        &client,
+        "{ allFactSheets { totalCount } }",
+        "GraphQL error: Access denied for this user [AUTHORIZATION]",
+    )
+    .await;
     assert!(!err.to_string().chars().any(|c| c.is_control()), "{err}");
     assert_eq!(err.graphql_errors().unwrap()[0]["message"], raw);
 }
@@ -180,7 +171,7 @@ async fn paging_violations_are_errors() {
     // Refused before any request: no $after, $after declared but not passed to the connection,
     // no pageInfo.
     let server = TestServer::start();
-    let client = test_client(&server);
+    let client = server.client(|b| b);
     for (query, needle) in [
         (
             "{ allFactSheets { pageInfo { hasNextPage endCursor } edges { node { id } } } }",
@@ -228,10 +219,7 @@ async fn paging_violations_are_errors() {
     assert_eq!(server.api_requests().len() - before, 3);
 
     // The page cap.
-    let capped = builder(server.url(), "test-api-token", &ManualClock::new())
-        .max_pages(2)
-        .build()
-        .unwrap();
+    let capped = server.client(|b| b.max_pages(2));
     for c in ["p1", "p2"] {
         server.script_api(Reply::new(200, page(json!(c), true)));
     }
@@ -295,7 +283,7 @@ async fn mutations_found_by_parsing_are_not_retried() {
 #[tokio::test]
 async fn framing_headers_never_reach_the_wire() {
     let server = TestServer::start();
-    let client = test_client(&server);
+    let client = server.client(|b| b);
     for name in [
         "Content-Length",
         "Transfer-Encoding",
@@ -316,10 +304,7 @@ async fn framing_headers_never_reach_the_wire() {
 #[tokio::test]
 async fn a_body_announced_too_large_fails_before_it_is_read() {
     let server = TestServer::start();
-    let client = builder(server.url(), "test-api-token", &ManualClock::new())
-        .max_response_bytes(1024)
-        .build()
-        .unwrap();
+    let client = server.client(|b| b.max_response_bytes(1024));
     server.script_api(Reply::new(200, "y".repeat(4096)));
     let err = client.get("/big").await.unwrap_err();
     assert_error(&err, ErrorKind::TooLarge, "1024 bytes");
@@ -335,10 +320,7 @@ async fn a_body_announced_too_large_fails_before_it_is_read() {
 #[tokio::test]
 async fn an_error_answer_over_the_limit_keeps_its_status_and_its_start() {
     let server = TestServer::start();
-    let client = builder(server.url(), "test-api-token", &ManualClock::new())
-        .max_response_bytes(1000)
-        .build()
-        .unwrap();
+    let client = server.client(|b| b.max_response_bytes(1000));
     let envelope = format!(
         r#"{{"status":"ERROR","errors":[{{"message":"name must not be empty"}}],"detail":"{}"}}"#,
         "d".repeat(5000)
@@ -383,10 +365,7 @@ async fn an_error_answer_over_the_limit_keeps_its_status_and_its_start() {
 #[tokio::test]
 async fn a_streamed_body_up_to_the_limit_is_read_whole() {
     let server = TestServer::start();
-    let client = builder(server.url(), "test-api-token", &ManualClock::new())
-        .max_response_bytes(1 << 20)
-        .build()
-        .unwrap();
+    let client = server.client(|b| b.max_response_bytes(1 << 20));
     server.script_api(Reply::streamed(Some(1 << 20)));
     let response = client.get("/export").await.unwrap();
     assert_eq!(response.body().len(), 1 << 20);

@@ -7,7 +7,7 @@ mod common;
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
-use common::{client_on, status, HookedClock};
+use common::{assert_error, client_on, status, HookedClock};
 use leanix::integration::{RunOptions, RunStatus};
 use leanix::{Cancel, ErrorKind, ManualClock};
 use leanix_sandbox::{Endpoint, Fault, Sandbox};
@@ -217,11 +217,10 @@ async fn results_after_three_204s_and_the_bound() {
         .run_ldif(&ldif("outbound", json!([])), RunOptions::new())
         .await
         .unwrap_err();
-    assert_eq!(e.kind(), ErrorKind::InvalidResponse);
-    assert!(
-        e.message()
-            .contains("still not ready (204) after 10 requests"),
-        "{e}"
+    assert_error(
+        &e,
+        ErrorKind::InvalidResponse,
+        "still not ready (204) after 10 requests",
     );
     assert_eq!(e.run_result().unwrap().status, RunStatus::Finished);
     assert_eq!(

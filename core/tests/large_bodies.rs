@@ -4,8 +4,8 @@
 
 mod common;
 
-use common::{builder, Reply, TestServer};
-use leanix::{ErrorKind, ManualClock};
+use common::{Reply, TestServer};
+use leanix::ErrorKind;
 
 const LIMIT: usize = 64 * 1024 * 1024;
 /// Room for the runtime, the connection's buffers and the allocator's slack.
@@ -19,10 +19,7 @@ fn peak_rss_kib() -> u64 {
 #[tokio::test]
 async fn huge_and_endless_bodies_fail_within_the_limit() {
     let server = TestServer::start();
-    let client = builder(server.url(), "test-api-token", &ManualClock::new())
-        .max_response_bytes(LIMIT)
-        .build()
-        .unwrap();
+    let client = server.client(|b| b.max_response_bytes(LIMIT));
     client.get("/warm-up").await.unwrap();
     let before = peak_rss_kib();
 

@@ -6,7 +6,8 @@ mod common;
 use std::time::{Duration, Instant};
 
 use common::{
-    builder, configured_client, fingerprint_of, is_fetched, sandbox_client, status, FACT_SHEETS,
+    builder, configured_client, fingerprint_of, is_fetched, sandbox_client, status, SandboxClient,
+    FACT_SHEETS,
 };
 use leanix::{Clock, ErrorKind, Event, ManualClock, Request, RetryTarget};
 use leanix_sandbox::{Endpoint, Fault, Sandbox, Stats};
@@ -17,6 +18,20 @@ fn create_request() -> Request {
     Request::post(CREATE_PATH).json(&serde_json::json!({"name": "Test App", "type": "Application"}))
 }
 
+/// A default sandbox and client, after one call (the client holds a token).
+async fn warm_client() -> SandboxClient {
+    let (sb, clock, client, events) = sandbox_client();
+    client.get(FACT_SHEETS).await.unwrap();
+    (sb, clock, client, events)
+}
+
+/// The sandbox's counters now, then `fault` on the next `times` fact sheet requests.
+fn before_fault(sb: &Sandbox, fault: Fault, times: u32) -> Stats {
+    let before = sb.stats();
+    sb.inject(Endpoint::FactSheets, fault, times);
+    before
+}
+
 /// Requests to the fact sheet endpoints since `before`.
 fn fact_sheet_requests(before: &Stats, sb: &Sandbox) -> u64 {
     sb.stats().total(Endpoint::FactSheets) - before.total(Endpoint::FactSheets)
@@ -24,8 +39,7 @@ fn fact_sheet_requests(before: &Stats, sb: &Sandbox) -> u64 {
 
 #[tokio::test]
 async fn revoked_access_token_is_replaced_and_the_request_replayed() {
-    let (sb, clock, client, mut events) = sandbox_client();
-    client.get(FACT_SHEETS).await.unwrap();
+    let (sb, clock, client, mut events) = warm_client().await;
     let old = fingerprint_of(&events.wait_for(is_fetched(false)).await);
 
     sb.revoke_access_tokens();
@@ -53,11 +67,8 @@ async fn revoked_access_token_is_replaced_and_the_request_replayed() {
 
 #[tokio::test]
 async fn a_second_401_is_unauthorized_after_exactly_one_replay() {
-    let (sb, _, client, _) = sandbox_client();
-    client.get(FACT_SHEETS).await.unwrap();
-    let before = sb.stats();
-
-    sb.inject(Endpoint::FactSheets, status(401, None), 2);
+    let (sb, _, client, _) = warm_client().await;
+    let before = before_fault(&sb, status(401, None), 2);
     let err = client.get(FACT_SHEETS).await.unwrap_err();
     assert_eq!(err.kind(), ErrorKind::Unauthorized, "{err:?}");
     assert_eq!(err.status(), Some(401));
@@ -97,11 +108,8 @@ async fn forbidden_does_not_refresh_the_token() {
 
 #[tokio::test]
 async fn retry_after_in_seconds_is_honoured_exactly() {
-    let (sb, clock, client, _) = sandbox_client();
-    client.get(FACT_SHEETS).await.unwrap();
-    let before = sb.stats();
-
-    sb.inject(Endpoint::FactSheets, status(429, Some("2")), 1);
+    let (sb, clock, client, _) = warm_client().await;
+    let before = before_fault(&sb, status(429, Some("2")), 1);
     assert_eq!(client.get(FACT_SHEETS).await.unwrap().status(), 200);
     assert_eq!(clock.sleeps(), vec![Duration::from_secs(2)]);
     assert_eq!(fact_sheet_requests(&before, &sb), 2);
@@ -109,11 +117,8 @@ async fn retry_after_in_seconds_is_honoured_exactly() {
 
 #[tokio::test]
 async fn retry_after_above_the_cap_is_rate_limited_at_once() {
-    let (sb, clock, client, _) = sandbox_client();
-    client.get(FACT_SHEETS).await.unwrap();
-    let before = sb.stats();
-
-    sb.inject(Endpoint::FactSheets, status(429, Some("3600")), 1);
+    let (sb, clock, client, _) = warm_client().await;
+    let before = before_fault(&sb, status(429, Some("3600")), 1);
     let err = client.get(FACT_SHEETS).await.unwrap_err();
     assert_eq!(err.kind(), ErrorKind::RateLimited, "{err:?}");
     assert_eq!(err.status(), Some(429));
@@ -170,19 +175,16 @@ async fn retry_after_as_an_http_date() {
 
 #[tokio::test]
 async fn a_post_is_not_retried_unless_marked_safe() {
-    let (sb, clock, client, _) = sandbox_client();
-    client.get(FACT_SHEETS).await.unwrap();
+    let (sb, clock, client, _) = warm_client().await;
 
-    let before = sb.stats();
-    sb.inject(Endpoint::FactSheets, status(503, None), 1);
+    let before = before_fault(&sb, status(503, None), 1);
     let err = client.send(create_request()).await.unwrap_err();
     assert_eq!(err.kind(), ErrorKind::Http, "{err:?}");
     assert_eq!(err.status(), Some(503));
     assert_eq!(fact_sheet_requests(&before, &sb), 1);
     assert!(clock.sleeps().is_empty());
 
-    let before = sb.stats();
-    sb.inject(Endpoint::FactSheets, status(503, None), 1);
+    let before = before_fault(&sb, status(503, None), 1);
     let resp = client
         .send(create_request().retry_safe(true))
         .await
@@ -194,8 +196,7 @@ async fn a_post_is_not_retried_unless_marked_safe() {
     assert_eq!(clock.sleeps().len(), 1);
 
     // A POST whose connection drops after it was sent is not retried either.
-    let before = sb.stats();
-    sb.inject(Endpoint::FactSheets, Fault::DropConnection, 1);
+    let before = before_fault(&sb, Fault::DropConnection, 1);
     let err = client.send(create_request()).await.unwrap_err();
     assert_eq!(err.kind(), ErrorKind::Connect, "{err:?}");
     assert_eq!(fact_sheet_requests(&before, &sb), 1);
@@ -203,8 +204,7 @@ async fn a_post_is_not_retried_unless_marked_safe() {
 
 #[tokio::test]
 async fn a_get_is_retried_on_502_503_504_429_and_dropped_connections() {
-    let (sb, clock, client, events) = sandbox_client();
-    client.get(FACT_SHEETS).await.unwrap();
+    let (sb, clock, client, events) = warm_client().await;
 
     let faults = [
         (status(502, None), "502"),
@@ -214,8 +214,7 @@ async fn a_get_is_retried_on_502_503_504_429_and_dropped_connections() {
         (Fault::DropConnection, "connect"),
     ];
     for (i, (fault, reason)) in faults.into_iter().enumerate() {
-        let before = sb.stats();
-        sb.inject(Endpoint::FactSheets, fault, 1);
+        let before = before_fault(&sb, fault, 1);
         assert_eq!(
             client.get(FACT_SHEETS).await.unwrap().status(),
             200,
@@ -249,23 +248,20 @@ async fn a_get_is_retried_on_502_503_504_429_and_dropped_connections() {
     assert_eq!(sb.stats().token_exchanges, 1);
 
     // Three attempts, then the last error.
-    let before = sb.stats();
-    sb.inject(Endpoint::FactSheets, status(503, None), 3);
+    let before = before_fault(&sb, status(503, None), 3);
     let err = client.get(FACT_SHEETS).await.unwrap_err();
     assert_eq!((err.kind(), err.status()), (ErrorKind::Http, Some(503)));
     assert!(err.is_transient());
     assert_eq!(fact_sheet_requests(&before, &sb), 3);
 
     // 500 is transient too (the one rule of leanix::policy, shared with the token endpoint).
-    let before = sb.stats();
-    sb.inject(Endpoint::FactSheets, status(500, None), 1);
+    let before = before_fault(&sb, status(500, None), 1);
     assert_eq!(client.get(FACT_SHEETS).await.unwrap().status(), 200);
     assert_eq!(fact_sheet_requests(&before, &sb), 2);
 
     // Other statuses are not retried.
     for code in [400, 404, 501] {
-        let before = sb.stats();
-        sb.inject(Endpoint::FactSheets, status(code, None), 1);
+        let before = before_fault(&sb, status(code, None), 1);
         let err = client.get(FACT_SHEETS).await.unwrap_err();
         assert_eq!((err.kind(), err.status()), (ErrorKind::Http, Some(code)));
         assert_eq!(fact_sheet_requests(&before, &sb), 1, "{code}");
@@ -274,11 +270,8 @@ async fn a_get_is_retried_on_502_503_504_429_and_dropped_connections() {
 
 #[tokio::test]
 async fn a_cross_origin_redirect_is_refused_and_carries_no_credential() {
-    let (sb, clock, client, _) = sandbox_client();
-    client.get(FACT_SHEETS).await.unwrap();
-    let before = sb.stats();
-
-    sb.inject(Endpoint::FactSheets, Fault::RedirectForeign, 1);
+    let (sb, clock, client, _) = warm_client().await;
+    let before = before_fault(&sb, Fault::RedirectForeign, 1);
     let err = client.get(FACT_SHEETS).await.unwrap_err();
     assert_eq!(err.kind(), ErrorKind::Redirect, "{err:?}");
     assert!(err.status().is_some_and(|s| (300..400).contains(&s)));
@@ -333,11 +326,8 @@ async fn a_stalled_request_times_out_promptly() {
 /// hour is returned at once instead of being slept on.
 #[tokio::test]
 async fn a_long_retry_after_on_503_is_not_slept_on() {
-    let (sb, clock, client, _) = sandbox_client();
-    client.get(FACT_SHEETS).await.unwrap();
-    let before = sb.stats();
-
-    sb.inject(Endpoint::FactSheets, status(503, Some("3600")), 1);
+    let (sb, clock, client, _) = warm_client().await;
+    let before = before_fault(&sb, status(503, Some("3600")), 1);
     let err = client.get(FACT_SHEETS).await.unwrap_err();
     assert_eq!(
         (err.kind(), err.status()),

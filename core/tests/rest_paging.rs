@@ -15,6 +15,11 @@ use serde_json::{json, Value};
 
 const LIST: &str = "/services/pathfinder/v1/factSheets";
 
+/// Every `data` item of the REST walk of `path`.
+async fn walk(client: &leanix::Client, path: &str) -> Result<Vec<Value>, leanix::Error> {
+    client.rest_pages(path).collect_data().await
+}
+
 fn ids(items: &[Value]) -> Vec<String> {
     items
         .iter()
@@ -29,9 +34,7 @@ async fn the_cursor_walk_visits_every_fact_sheet_exactly_once() {
     assert!(total > 1000, "the default inventory is large: {total}");
     let client = client_at(sb.url(), sb.api_token());
 
-    let items = client
-        .rest_pages(&format!("{LIST}?pageSize=137"))
-        .collect_data()
+    let items = walk(&client, &format!("{LIST}?pageSize=137"))
         .await
         .unwrap();
     let ids = ids(&items);
@@ -92,9 +95,7 @@ async fn a_cursor_that_repeats_ends_the_walk() {
     let client = client_at(sb.url(), sb.api_token());
     // The sandbox's cursors alternate a, b, a, …: the third page repeats the first cursor.
     sb.inject(Endpoint::FactSheets, Fault::CursorCycle, 1000);
-    let err = client
-        .rest_pages(&format!("{LIST}?pageSize=10"))
-        .collect_data()
+    let err = walk(&client, &format!("{LIST}?pageSize=10"))
         .await
         .unwrap_err();
     assert_error(&err, ErrorKind::InvalidResponse, "round in circles");
@@ -109,9 +110,7 @@ async fn the_page_cap_ends_a_walk_that_does_not_end() {
         .max_pages(4)
         .build()
         .unwrap();
-    let err = client
-        .rest_pages(&format!("{LIST}?pageSize=10"))
-        .collect_data()
+    let err = walk(&client, &format!("{LIST}?pageSize=10"))
         .await
         .unwrap_err();
     assert_error(&err, ErrorKind::TooLarge, "more than 4 pages");
@@ -119,11 +118,7 @@ async fn the_page_cap_ends_a_walk_that_does_not_end() {
 
     // Exactly max_pages pages is fine.
     sb.reset();
-    let items = client
-        .rest_pages(&format!("{LIST}?pageSize=30"))
-        .collect_data()
-        .await
-        .unwrap();
+    let items = walk(&client, &format!("{LIST}?pageSize=30")).await.unwrap();
     assert_eq!(items.len(), 120);
     assert_eq!(sb.stats().total(Endpoint::FactSheets), 4);
 }
@@ -153,7 +148,7 @@ async fn a_failure_mid_walk_is_the_error_and_ends_the_walk() {
 
     // A page that is not JSON, and a cursor that is not a string.
     sb.inject(Endpoint::FactSheets, Fault::MalformedJson, 1);
-    let err = client.rest_pages(LIST).collect_data().await.unwrap_err();
+    let err = walk(&client, LIST).await.unwrap_err();
     assert_error(&err, ErrorKind::InvalidResponse, "REST page 1 is not JSON");
     for (body, problem) in [
         (r#"{"data":[],"cursor":7}"#, "cursor that is not a string"),
@@ -169,7 +164,7 @@ async fn a_failure_mid_walk_is_the_error_and_ends_the_walk() {
             },
             1,
         );
-        let err = client.rest_pages(LIST).collect_data().await.unwrap_err();
+        let err = walk(&client, LIST).await.unwrap_err();
         assert_eq!(err.kind(), ErrorKind::InvalidResponse, "{body}");
         assert!(err.message().contains(problem), "{err}");
     }
@@ -178,7 +173,7 @@ async fn a_failure_mid_walk_is_the_error_and_ends_the_walk() {
 #[tokio::test]
 async fn numbered_pages_count_up_and_stop_at_the_total_a_short_page_or_an_empty_one() {
     let server = TestServer::start();
-    let client = client_at(server.url(), "test-api-token");
+    let client = server.client(|b| b);
     let page = |items: Vec<i32>, total: Option<u64>| {
         let mut body = json!({"status": "OK", "data": items});
         if let Some(t) = total {
@@ -197,9 +192,7 @@ async fn numbered_pages_count_up_and_stop_at_the_total_a_short_page_or_an_empty_
     server.script_api(page(vec![1, 2], Some(5)));
     server.script_api(page(vec![3, 4], Some(5)));
     server.script_api(page(vec![5], Some(5)));
-    let items = client
-        .rest_pages("/services/mtm/v1/users?page=1&size=2&q=a%20b")
-        .collect_data()
+    let items = walk(&client, "/services/mtm/v1/users?page=1&size=2&q=a%20b")
         .await
         .unwrap();
     assert_eq!(items, [1, 2, 3, 4, 5].map(|n| json!(n)));
@@ -216,11 +209,7 @@ async fn numbered_pages_count_up_and_stop_at_the_total_a_short_page_or_an_empty_
     let from = server.api_requests().len();
     server.script_api(page(vec![1, 2], None));
     server.script_api(page(vec![3], None));
-    let items = client
-        .rest_pages("/users?page=0&size=2")
-        .collect_data()
-        .await
-        .unwrap();
+    let items = walk(&client, "/users?page=0&size=2").await.unwrap();
     assert_eq!(items.len(), 3);
     assert_eq!(
         paths(&server, from),
@@ -231,21 +220,13 @@ async fn numbered_pages_count_up_and_stop_at_the_total_a_short_page_or_an_empty_
     let from = server.api_requests().len();
     server.script_api(page(vec![1, 2], None));
     server.script_api(page(vec![], None));
-    let items = client
-        .rest_pages("/users?page=1")
-        .collect_data()
-        .await
-        .unwrap();
+    let items = walk(&client, "/users?page=1").await.unwrap();
     assert_eq!(items.len(), 2);
     assert_eq!(server.api_requests().len() - from, 2);
 
     // A page number that is not one: refused before anything is sent.
     let from = server.api_requests().len();
-    let err = client
-        .rest_pages("/users?page=first")
-        .collect_data()
-        .await
-        .unwrap_err();
+    let err = walk(&client, "/users?page=first").await.unwrap_err();
     assert_error(&err, ErrorKind::InvalidArgument, "\"first\"");
     assert_eq!(server.api_requests().len(), from);
 }
@@ -256,7 +237,7 @@ async fn numbered_pages_count_up_and_stop_at_the_total_a_short_page_or_an_empty_
 #[tokio::test]
 async fn numbered_pages_of_a_list_that_does_not_count_them_are_errors() {
     let server = TestServer::start();
-    let client = client_at(server.url(), "test-api-token");
+    let client = server.client(|b| b);
     let page = |body: Value| Reply::new(200, body.to_string());
     let cases: [(&str, Vec<Value>, &str, usize); 4] = [
         (
@@ -295,18 +276,14 @@ async fn numbered_pages_of_a_list_that_does_not_count_them_are_errors() {
         for p in pages {
             server.script_api(page(p));
         }
-        let err = client.rest_pages(path).collect_data().await.unwrap_err();
+        let err = walk(&client, path).await.unwrap_err();
         assert_error(&err, ErrorKind::InvalidResponse, problem);
         assert_eq!(server.api_requests().len() - from, requests, "{path}");
     }
     // A cursor of null or "" on a numbered page is no cursor.
     server.script_api(page(json!({"data": [1], "cursor": null, "total": 2})));
     server.script_api(page(json!({"data": [2], "cursor": "", "total": 2})));
-    let items = client
-        .rest_pages("/users?page=1")
-        .collect_data()
-        .await
-        .unwrap();
+    let items = walk(&client, "/users?page=1").await.unwrap();
     assert_eq!(items, [json!(1), json!(2)]);
 }
 
@@ -316,15 +293,13 @@ async fn numbered_pages_of_a_list_that_does_not_count_them_are_errors() {
 #[tokio::test]
 async fn page_numbers_on_the_cursor_list_are_refused_at_the_first_page() {
     let sb = Sandbox::start().unwrap();
-    let client = builder(sb.url(), sb.api_token(), &ManualClock::new())
-        .build()
-        .unwrap();
+    let client = client_at(sb.url(), sb.api_token());
     for path in [
         "/services/pathfinder/v1/factSheets?page=1&pageSize=700",
         "/services/pathfinder/v1/factSheets?page=1&size=700",
     ] {
         sb.reset();
-        let err = client.rest_pages(path).collect_data().await.unwrap_err();
+        let err = walk(&client, path).await.unwrap_err();
         assert_error(&err, ErrorKind::InvalidResponse, "carries a cursor");
         assert_eq!(sb.stats().total(Endpoint::FactSheets), 1, "{path}");
     }

@@ -3,38 +3,63 @@
 
 mod common;
 
+use std::future::Future;
 use std::sync::Arc;
 use std::time::Duration;
 
-use common::{builder, client_of, is_fetch_failed, is_fetched, FACT_SHEETS};
+use common::{builder, client_of, is_fetch_failed, is_fetched, status, FACT_SHEETS};
 use leanix::{ErrorKind, Event, ManualClock, RetryTarget};
 use leanix_sandbox::{Endpoint, Fault, Sandbox};
 
 /// Keeps every exchange in flight long enough for all callers to pile up on it.
 const SLOW_TOKEN: Duration = Duration::from_millis(300);
 
-#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
-async fn two_hundred_cold_callers_cause_one_exchange() {
+/// A default sandbox whose first token request is slowed by [`SLOW_TOKEN`].
+fn slow_token_sandbox() -> Sandbox {
     let sb = Sandbox::start().unwrap();
     sb.inject(Endpoint::Token, Fault::Latency(SLOW_TOKEN), 1);
-    let (sb, _, client, events) = client_of(sb);
+    sb
+}
 
-    let start = Arc::new(tokio::sync::Barrier::new(200));
-    let tasks: Vec<_> = (0..200)
+/// Runs `call` on `n` tasks, each with a clone of `client`, released together by a barrier,
+/// and returns their results in the order the tasks were started.
+async fn all_at_once<T, F, Fut>(client: &leanix::Client, n: usize, call: F) -> Vec<T>
+where
+    F: Fn(leanix::Client) -> Fut,
+    Fut: Future<Output = T> + Send + 'static,
+    T: Send + 'static,
+{
+    let start = Arc::new(tokio::sync::Barrier::new(n));
+    let tasks: Vec<_> = (0..n)
         .map(|_| {
-            let client = client.clone();
+            let call = call(client.clone());
             let start = Arc::clone(&start);
             tokio::spawn(async move {
                 start.wait().await;
-                let resp = client.get(FACT_SHEETS).await?;
-                let token = client.access_token().await?;
-                Ok::<_, leanix::Error>((resp.status(), token.fingerprint()))
+                call.await
             })
         })
         .collect();
-    let mut fingerprints = Vec::new();
+    let mut results = Vec::with_capacity(n);
     for t in tasks {
-        let (status, fp) = t.await.unwrap().unwrap();
+        results.push(t.await.unwrap());
+    }
+    results
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn two_hundred_cold_callers_cause_one_exchange() {
+    let (sb, _, client, events) = client_of(slow_token_sandbox());
+
+    let results = all_at_once(&client, 200, |client| async move {
+        let resp = client.get(FACT_SHEETS).await?;
+        let token = client.access_token().await?;
+        Ok::<_, leanix::Error>((resp.status(), token.fingerprint()))
+    })
+    .await;
+    let mut fingerprints = Vec::new();
+    for result in results {
+        let (status, fp) = result.unwrap();
         assert_eq!(status, 200);
         fingerprints.push(fp);
     }
@@ -54,33 +79,17 @@ async fn two_hundred_cold_callers_cause_one_exchange() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
 async fn a_failed_fetch_is_shared_by_all_its_waiters() {
-    let sb = Sandbox::start().unwrap();
-    sb.inject(Endpoint::Token, Fault::Latency(SLOW_TOKEN), 1);
-    sb.inject(
-        Endpoint::Token,
-        Fault::Status {
-            status: 503,
-            retry_after: None,
-        },
-        1000,
-    );
+    let sb = slow_token_sandbox();
+    sb.inject(Endpoint::Token, status(503, None), 1000);
     let (sb, clock, client, events) = client_of(sb);
 
-    let start = Arc::new(tokio::sync::Barrier::new(100));
-    let tasks: Vec<_> = (0..100)
-        .map(|_| {
-            let client = client.clone();
-            let start = Arc::clone(&start);
-            tokio::spawn(async move {
-                start.wait().await;
-                client.get(FACT_SHEETS).await
-            })
-        })
-        .collect();
-    let mut errors = Vec::new();
-    for t in tasks {
-        errors.push(t.await.unwrap().unwrap_err());
-    }
+    let errors: Vec<_> = all_at_once(&client, 100, |client| async move {
+        client.get(FACT_SHEETS).await
+    })
+    .await
+    .into_iter()
+    .map(Result::unwrap_err)
+    .collect();
 
     let stats = sb.stats();
     assert_eq!(stats.token_requests, 3, "one fetch of 3 attempts, shared");
@@ -109,8 +118,7 @@ async fn a_failed_fetch_is_shared_by_all_its_waiters() {
 
 #[test]
 fn sixteen_threads_share_one_blocking_client_and_one_exchange() {
-    let sb = Sandbox::start().unwrap();
-    sb.inject(Endpoint::Token, Fault::Latency(SLOW_TOKEN), 1);
+    let sb = slow_token_sandbox();
     let clock = ManualClock::new();
     let client = builder(sb.url(), sb.api_token(), &clock)
         .build_blocking()

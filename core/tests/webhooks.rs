@@ -10,7 +10,7 @@ use std::time::{Duration, Instant, SystemTime};
 
 use common::{client_of, client_on, HookedClock};
 use futures::future::BoxFuture;
-use leanix::{Cancel, Clock, ConsumeError, NewSubscription, PayloadMode};
+use leanix::{Cancel, Clock, ConsumeError, Consumed, NewSubscription, PayloadMode, SystemClock};
 use leanix_sandbox::{Endpoint, Sandbox};
 use serde_json::json;
 
@@ -81,27 +81,37 @@ async fn subscriptions_are_created_listed_and_deleted() {
     assert_eq!(sb.stats().requests(Endpoint::Webhooks, 404), 1);
 }
 
-#[tokio::test]
-async fn a_handler_failing_on_event_7_of_10_resumes_from_event_7_and_skips_none() {
-    let (sb, client, sub, offsets) = ten_custom_events(4).await;
-    let hooks = client.webhooks();
-
-    let seen = Arc::new(Mutex::new(Vec::new()));
-    let log = seen.clone();
-    let result = hooks
-        .consumer(&sub.id)
+/// One run of a consumer of `sub_id` whose handler logs each offset to `seen` and fails, with
+/// "event 7 is poison", on the event whose payload `n` is `poison`.
+async fn consume_logged(
+    hooks: &leanix::Webhooks,
+    sub_id: &str,
+    seen: &Arc<Mutex<Vec<u64>>>,
+    poison: Option<u64>,
+) -> Result<Consumed, ConsumeError<&'static str>> {
+    hooks
+        .consumer(sub_id)
         .for_each_event(|event| {
-            let log = log.clone();
+            let log = Arc::clone(seen);
             async move {
                 log.lock().unwrap().push(event.offset);
-                if event.payload["n"] == 7 {
+                if poison.is_some_and(|n| event.payload["n"] == n) {
                     Err("event 7 is poison")
                 } else {
                     Ok(())
                 }
             }
         })
-        .await;
+        .await
+}
+
+#[tokio::test]
+async fn a_handler_failing_on_event_7_of_10_resumes_from_event_7_and_skips_none() {
+    let (sb, client, sub, offsets) = ten_custom_events(4).await;
+    let hooks = client.webhooks();
+
+    let seen = Arc::new(Mutex::new(Vec::new()));
+    let result = consume_logged(&hooks, &sub.id, &seen, Some(7)).await;
     let Err(ConsumeError::Handler {
         offset,
         error,
@@ -116,18 +126,7 @@ async fn a_handler_failing_on_event_7_of_10_resumes_from_event_7_and_skips_none(
     assert_eq!(sb.webhook_cursor(&sub.id), Some(offsets[6]));
 
     // A restart (a new consumer, nothing stored on the client) resumes from event 7.
-    let log = seen.clone();
-    let done = hooks
-        .consumer(&sub.id)
-        .for_each_event(|event| {
-            let log = log.clone();
-            async move {
-                log.lock().unwrap().push(event.offset);
-                Ok::<(), String>(())
-            }
-        })
-        .await
-        .unwrap();
+    let done = consume_logged(&hooks, &sub.id, &seen, None).await.unwrap();
     assert_eq!(done.events, 4);
     assert_eq!(done.committed, Some(offsets[9] + 1));
     assert!(!done.cancelled);
@@ -182,10 +181,10 @@ struct StuckClock {
 
 impl Clock for StuckClock {
     fn now(&self) -> Instant {
-        Instant::now()
+        SystemClock.now()
     }
     fn wall(&self) -> SystemTime {
-        SystemTime::now()
+        SystemClock.wall()
     }
     fn sleep(&self, _: Duration) -> BoxFuture<'static, ()> {
         self.sleeps.fetch_add(1, Ordering::SeqCst);
@@ -244,13 +243,27 @@ fn scripted_clock(sb: &Arc<Sandbox>, cancel: &Cancel) -> HookedClock {
     })
 }
 
-#[tokio::test]
-async fn following_backs_off_on_the_clock_and_resets_after_events() {
+/// A sandbox, a client of it on [`scripted_clock`] (firing `cancel` at its sixth sleep), and a
+/// subscription to the "custom" events.
+async fn on_scripted_clock(
+    cancel: &Cancel,
+) -> (
+    Arc<Sandbox>,
+    HookedClock,
+    leanix::Client,
+    leanix::Subscription,
+) {
     let sb = Arc::new(sandbox());
-    let cancel = Cancel::new();
-    let clock = scripted_clock(&sb, &cancel);
+    let clock = scripted_clock(&sb, cancel);
     let client = client_on(&sb, clock.clone());
     let sub = custom_subscription(&client).await;
+    (sb, clock, client, sub)
+}
+
+#[tokio::test]
+async fn following_backs_off_on_the_clock_and_resets_after_events() {
+    let cancel = Cancel::new();
+    let (_sb, clock, client, sub) = on_scripted_clock(&cancel).await;
     let done = client
         .webhooks()
         .cancel_on(&cancel)
@@ -307,11 +320,7 @@ fn the_blocking_consumer_drains_and_commits() {
 
 #[tokio::test]
 async fn wait_batch_returns_the_first_non_empty_batch_or_the_cancellation() {
-    let sb = Arc::new(sandbox());
-    let never = Cancel::new();
-    let clock = scripted_clock(&sb, &never);
-    let client = client_on(&sb, clock.clone());
-    let sub = custom_subscription(&client).await;
+    let (sb, clock, client, sub) = on_scripted_clock(&Cancel::new()).await;
     // The event appears during the third wait (1 s, 2 s, 4 s).
     let batch = client.webhooks().wait_batch(&sub.id).await.unwrap();
     assert_eq!(batch.len(), 1);

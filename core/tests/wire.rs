@@ -7,12 +7,32 @@ mod common;
 use std::time::Duration;
 
 use common::{builder, is_fetched, Events, Reply, TestServer, FACT_SHEETS};
-use leanix::{ErrorKind, ManualClock};
+use leanix::{Client, ErrorKind, ManualClock, Response};
+use tokio::task::JoinHandle;
 
 /// An API token with every character that URL-encoding would change.
 const TRICKY_TOKEN: &str = "ab+/=%20cd";
 /// `base64("apitoken:ab+/=%20cd")`, computed outside the crate (coreutils `base64`).
 const TRICKY_BASIC: &str = "Basic YXBpdG9rZW46YWIrLz0lMjBjZA==";
+
+/// Asserts that the API requests so far carried the tokens of `tokens`, one each and in order:
+/// exactly one `Authorization` header per request, the `Bearer` of its token.
+#[track_caller]
+fn assert_bearers(server: &TestServer, tokens: &[&str]) {
+    let seen: Vec<Vec<String>> = server
+        .api_requests()
+        .iter()
+        .map(|r| r.all("authorization"))
+        .collect();
+    let expected: Vec<Vec<String>> = tokens.iter().map(|t| vec![format!("Bearer {t}")]).collect();
+    assert_eq!(seen, expected);
+}
+
+/// A GET of [`FACT_SHEETS`] on a task of its own, with a clone of `client`.
+fn spawn_get(client: &Client) -> JoinHandle<Result<Response, leanix::Error>> {
+    let client = client.clone();
+    tokio::spawn(async move { client.get(FACT_SHEETS).await })
+}
 
 #[tokio::test]
 async fn exchange_and_api_call_headers_are_exact() {
@@ -39,10 +59,9 @@ async fn exchange_and_api_call_headers_are_exact() {
     assert_eq!(t.body, b"grant_type=client_credentials");
 
     let api = server.api_requests();
-    assert_eq!(api.len(), 1);
     assert_eq!(api[0].method, "GET");
     assert_eq!(api[0].path, "/services/pathfinder/v1/factSheets");
-    assert_eq!(api[0].all("authorization"), vec!["Bearer tok-1".to_owned()]);
+    assert_bearers(&server, &["tok-1"]);
 }
 
 /// While a background refresh is held at the server, requests go on with the old token and
@@ -79,19 +98,16 @@ async fn requests_carry_the_old_token_while_a_refresh_is_in_flight() {
         !events.queued(is_fetched(true)),
         "the refresh finished although the server holds it"
     );
-    let api = server.api_requests();
-    assert_eq!(api.len(), 6);
-    for r in &api {
-        assert_eq!(r.all("authorization"), vec!["Bearer tok-1".to_owned()]);
-    }
+    assert_bearers(&server, &["tok-1"; 6]);
 
     server.open_token_endpoint(true);
     let second = common::fingerprint_of(&events.wait_for(is_fetched(true)).await);
     assert_ne!(first, second);
 
     client.get(FACT_SHEETS).await.unwrap();
-    let last = server.api_requests().pop().unwrap();
-    assert_eq!(last.all("authorization"), vec!["Bearer tok-2".to_owned()]);
+    let mut carried = ["tok-1"; 7];
+    carried[6] = "tok-2";
+    assert_bearers(&server, &carried);
     assert_eq!(
         server.token_requests().len(),
         2,
@@ -110,10 +126,7 @@ async fn the_401_replay_carries_the_new_token() {
     server.script_api(Reply::new(401, r#"{"status":"ERROR"}"#));
     let resp = client.get(FACT_SHEETS).await.unwrap();
     assert_eq!(resp.status(), 200);
-    let api = server.api_requests();
-    assert_eq!(api.len(), 3);
-    assert_eq!(api[1].all("authorization"), vec!["Bearer tok-1".to_owned()]);
-    assert_eq!(api[2].all("authorization"), vec!["Bearer tok-2".to_owned()]);
+    assert_bearers(&server, &["tok-1", "tok-1", "tok-2"]);
     assert_eq!(server.token_requests().len(), 2);
     assert!(clock.sleeps().is_empty(), "a 401 replay does not back off");
 }
@@ -126,9 +139,7 @@ async fn the_token_request_is_never_redirected() {
     server.script_token(
         Reply::new(302, "").header("location", &format!("{}/steal", elsewhere.url())),
     );
-    let clock = ManualClock::new();
-    let client = builder(server.url(), "api-token", &clock).build().unwrap();
-    let err = client.get(FACT_SHEETS).await.unwrap_err();
+    let err = server.client(|b| b).get(FACT_SHEETS).await.unwrap_err();
     assert_eq!(err.kind(), ErrorKind::InvalidResponse, "{err:?}");
     assert_eq!(err.status(), Some(302));
     assert!(elsewhere.requests().is_empty());
@@ -158,18 +169,12 @@ async fn past_the_margin_a_request_joins_the_refresh_in_flight() {
     server.token_requests_arrived(2).await;
 
     clock.advance(Duration::from_secs(15)); // 95 s: past the 90 s margin
-    let waiting = tokio::spawn({
-        let client = client.clone();
-        async move { client.get(FACT_SHEETS).await }
-    });
+    let waiting = spawn_get(&client);
     tokio::task::yield_now().await; // let it reach the shared fetch
     server.open_token_endpoint(true);
     assert_eq!(waiting.await.unwrap().unwrap().status(), 200);
 
-    let api = server.api_requests();
-    assert_eq!(api.len(), 3);
-    assert_eq!(api[1].all("authorization"), vec!["Bearer tok-1".to_owned()]);
-    assert_eq!(api[2].all("authorization"), vec!["Bearer tok-2".to_owned()]);
+    assert_bearers(&server, &["tok-1", "tok-1", "tok-2"]);
     assert_eq!(server.token_requests().len(), 2, "no second exchange");
 }
 
@@ -186,18 +191,12 @@ async fn a_cancelled_caller_does_not_cancel_the_shared_fetch() {
         .unwrap();
 
     server.open_token_endpoint(false);
-    let first = tokio::spawn({
-        let client = client.clone();
-        async move { client.get(FACT_SHEETS).await }
-    });
+    let first = spawn_get(&client);
     server.token_requests_arrived(1).await;
     first.abort();
     assert!(first.await.unwrap_err().is_cancelled());
 
-    let second = tokio::spawn({
-        let client = client.clone();
-        async move { client.get(FACT_SHEETS).await }
-    });
+    let second = spawn_get(&client);
     tokio::task::yield_now().await;
     server.open_token_endpoint(true);
     assert_eq!(second.await.unwrap().unwrap().status(), 200);
@@ -207,7 +206,5 @@ async fn a_cancelled_caller_does_not_cancel_the_shared_fetch() {
         1,
         "the second caller joined the first fetch"
     );
-    let api = server.api_requests();
-    assert_eq!(api.len(), 1);
-    assert_eq!(api[0].all("authorization"), vec!["Bearer tok-1".to_owned()]);
+    assert_bearers(&server, &["tok-1"]);
 }

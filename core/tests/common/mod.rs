@@ -397,6 +397,14 @@ impl TestServer {
         &self.url
     }
 
+    /// A client of this server (API token `test-api-token`, on a fresh manual clock), its
+    /// builder set up by `configure`.
+    pub fn client(&self, configure: impl FnOnce(ClientBuilder) -> ClientBuilder) -> Client {
+        configure(builder(&self.url, "test-api-token", &ManualClock::new()))
+            .build()
+            .unwrap()
+    }
+
     pub fn requests(&self) -> Vec<Recorded> {
         self.state.requests.lock().unwrap().clone()
     }
