@@ -1,11 +1,13 @@
 //! `lx_client`: creation and the blocking calls.
 
 use std::ffi::c_char;
+use std::ptr::null_mut;
 use std::sync::Arc;
 
+use leanix_core::token_calls::blocking::TokenCalls;
 use leanix_core::{blocking, ClientBuilder, Request};
 
-use crate::answer::{json_call, publish_call, response_call, write_owned};
+use crate::answer::{publish_call, response_call, write_json, write_owned};
 use crate::args::{bytes, optional_str, out, required_str, text};
 use crate::boundary::guard;
 use crate::call::{lx_call_options, CallOptions};
@@ -357,18 +359,29 @@ pub extern "C" fn lx_access_token_with(
     out_token: *mut *mut c_char,
     err: *mut *mut lx_error,
 ) -> lx_status {
-    guard(err, || {
-        out(out_token, "out_token")?;
-        let handle = client_of(client)?;
-        let token = CallOptions::of(options)?
-            .token_calls(&handle.client)
-            .access_token()?;
-        write_owned(
-            token.expose_secret().as_bytes(),
-            out_token,
-            std::ptr::null_mut(),
-        );
+    token_call(client, options, out_token, "out_token", err, |calls| {
+        let token = calls.access_token()?;
+        write_owned(token.expose_secret().as_bytes(), out_token, null_mut());
         Ok(())
+    })
+}
+
+/// The body of a call on the client's token (lx_access_token_with(), lx_claims_json_with(),
+/// lx_api_origin_with()): checks the output pointer `out_text` (the argument `name`), looks the
+/// client up and runs `call` on its token calls with the per-call `options` (NULL: none);
+/// `call` hands its answer out into `out_text`. A failure becomes the status and `*err`.
+pub(crate) fn token_call(
+    client: *const lx_client,
+    options: *const lx_call_options,
+    out_text: *mut *mut c_char,
+    name: &str,
+    err: *mut *mut lx_error,
+    call: impl FnOnce(&TokenCalls) -> Result<(), Failure>,
+) -> lx_status {
+    guard(err, || {
+        out(out_text, name)?;
+        let handle = client_of(client)?;
+        call(&CallOptions::of(options)?.token_calls(&handle.client))
     })
 }
 
@@ -426,10 +439,13 @@ pub extern "C" fn lx_claims_json_with(
     out_json: *mut *mut c_char,
     err: *mut *mut lx_error,
 ) -> lx_status {
-    json_call(client, out_json, std::ptr::null_mut(), err, |handle| {
-        let claims = CallOptions::of(options)?
-            .token_calls(&handle.client)
-            .claims()?;
-        Ok(claims.map(|c| c.raw).unwrap_or(serde_json::Value::Null))
+    token_call(client, options, out_json, "out_json", err, |calls| {
+        let claims = calls.claims()?.map(|c| c.raw);
+        write_json(
+            &claims.unwrap_or(serde_json::Value::Null),
+            out_json,
+            null_mut(),
+        );
+        Ok(())
     })
 }

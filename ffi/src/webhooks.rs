@@ -12,10 +12,10 @@ use leanix_core::{NewSubscription, PayloadMode};
 use serde_json::Value;
 
 use crate::answer::{json_call, write_owned};
-use crate::args::{out, required_str};
+use crate::args::required_str;
 use crate::boundary::guard;
 use crate::call::{lx_call_options, CallOptions};
-use crate::client::{client_of, lx_client};
+use crate::client::{client_of, lx_client, token_call, ClientHandle};
 use crate::error::{lx_error, Failure};
 use crate::status::lx_status;
 
@@ -140,15 +140,9 @@ pub extern "C" fn lx_webhooks_fetch(
     out_len: *mut usize,
     err: *mut *mut lx_error,
 ) -> lx_status {
-    fetch_batch(
-        client,
-        subscription_id,
-        options,
-        out_json,
-        out_len,
-        err,
-        false,
-    )
+    json_call(client, out_json, out_len, err, |handle| {
+        batch(handle, subscription_id, options, false)
+    })
 }
 
 /// lx_webhooks_fetch(), but waits until the batch has events: while it is empty, waits
@@ -169,38 +163,27 @@ pub extern "C" fn lx_webhooks_fetch_wait(
     out_len: *mut usize,
     err: *mut *mut lx_error,
 ) -> lx_status {
-    fetch_batch(
-        client,
-        subscription_id,
-        options,
-        out_json,
-        out_len,
-        err,
-        true,
-    )
+    json_call(client, out_json, out_len, err, |handle| {
+        batch(handle, subscription_id, options, true)
+    })
 }
 
-/// lx_webhooks_fetch() and, with `wait`, lx_webhooks_fetch_wait().
-fn fetch_batch(
-    client: *const lx_client,
+/// The batch of lx_webhooks_fetch() and, with `wait`, of lx_webhooks_fetch_wait(): the events
+/// of `subscription_id` as the API shows them.
+fn batch(
+    handle: &ClientHandle,
     subscription_id: *const c_char,
     options: *const lx_call_options,
-    out_json: *mut *mut c_char,
-    out_len: *mut usize,
-    err: *mut *mut lx_error,
     wait: bool,
-) -> lx_status {
-    json_call(client, out_json, out_len, err, |handle| {
-        let id = required_str(subscription_id, "subscription_id")?;
-        let hooks = CallOptions::of(options)?.webhooks(&handle.client);
-        let events = if wait {
-            hooks.wait_batch(id)?
-        } else {
-            hooks.fetch(id)?
-        };
-        let batch: Vec<Value> = events.into_iter().map(|e| e.raw).collect();
-        Ok(batch)
-    })
+) -> Result<Vec<Value>, Failure> {
+    let id = required_str(subscription_id, "subscription_id")?;
+    let hooks = CallOptions::of(options)?.webhooks(&handle.client);
+    let events = if wait {
+        hooks.wait_batch(id)?
+    } else {
+        hooks.fetch(id)?
+    };
+    Ok(events.into_iter().map(|e| e.raw).collect())
 }
 
 /// The body of lx_webhooks_delete() and lx_webhooks_commit(): looks the client up, reads
@@ -269,12 +252,8 @@ pub extern "C" fn lx_api_origin_with(
     out_origin: *mut *mut c_char,
     err: *mut *mut lx_error,
 ) -> lx_status {
-    guard(err, || {
-        out(out_origin, "out_origin")?;
-        let handle = client_of(client)?;
-        let origin = CallOptions::of(options)?
-            .token_calls(&handle.client)
-            .api_origin()?;
+    token_call(client, options, out_origin, "out_origin", err, |calls| {
+        let origin = calls.api_origin()?;
         write_owned(origin.as_str().as_bytes(), out_origin, std::ptr::null_mut());
         Ok(())
     })
