@@ -40,12 +40,13 @@ async fn documented_request_gets_the_five_documented_fields() {
 async fn grant_type_in_the_query_string_and_trailing_slash_work() {
     let sb = small();
     for path in [TOKEN_PATH, "/services/mtm/v1/oauth2/token/"] {
-        let resp = client()
-            .post(format!("{}{path}?grant_type=client_credentials", sb.url()))
-            .header("Authorization", basic(sb.api_token()))
-            .send()
-            .await
-            .unwrap();
+        let resp = send_authorized(
+            reqwest::Method::POST,
+            sb.url(),
+            &format!("{path}?grant_type=client_credentials"),
+            Some(&basic(sb.api_token())),
+        )
+        .await;
         assert_eq!(resp.status(), 200, "{path}");
     }
     assert_eq!(sb.stats().token_exchanges, 2);
@@ -66,11 +67,8 @@ async fn bad_missing_and_revoked_api_tokens_get_401_without_echo() {
     assert_eq!(resp.status(), 401);
 
     // Basic with another user name than "apitoken".
-    let resp = client()
-        .post(format!("{}{TOKEN_PATH}", sb.url()))
-        .basic_auth("admin", Some(sb.api_token()))
-        .form(&[("grant_type", "client_credentials")])
-        .send()
+    let admin = basic_as("admin", sb.api_token());
+    let resp = post_token_form(&client(), sb.url(), Some(&admin))
         .await
         .unwrap();
     assert_eq!(resp.status(), 401);
@@ -163,8 +161,7 @@ async fn configured_tokens_may_contain_any_characters_and_lifetime_is_configurab
     assert_eq!(sb.viewer_api_token(), "viewer-1");
     assert_eq!(sb.users().len(), 3);
     let resp = exchange_raw(sb.url(), odd).await;
-    assert_eq!(resp.status(), 200);
-    let body: Value = resp.json().await.unwrap();
+    let body = json_body(resp, 200).await;
     assert_eq!(body["expires_in"], 5);
     let exp = jwt_part(body["access_token"].as_str().unwrap(), 1)["exp"]
         .as_u64()
