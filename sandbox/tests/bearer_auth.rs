@@ -22,14 +22,9 @@ async fn assert_401(resp: reqwest::Response) -> Value {
 async fn missing_or_non_bearer_authorization_gets_401() {
     let sb = small();
     for authorization in [None, Some(basic(sb.api_token()))] {
-        let resp = send_authorized(
-            reqwest::Method::GET,
-            sb.url(),
-            FACT_SHEETS_PATH,
-            authorization.as_deref(),
-        )
-        .await;
-        assert_401(resp).await;
+        let req = client().get(format!("{}{FACT_SHEETS_PATH}", sb.url()));
+        let resp = with_authorization(req, authorization.as_deref());
+        assert_401(resp.send().await.unwrap()).await;
     }
 }
 

@@ -44,18 +44,6 @@ pub fn basic_as(user: &str, password: &str) -> String {
     format!("Basic {}", STANDARD.encode(format!("{user}:{password}")))
 }
 
-/// Sends `method` to `url` + `path` without a body, with `authorization` as the whole
-/// Authorization header if given (any scheme), for the checks of the header itself.
-pub async fn send_authorized(
-    method: reqwest::Method,
-    url: &str,
-    path: &str,
-    authorization: Option<&str>,
-) -> reqwest::Response {
-    let req = client().request(method, format!("{url}{path}"));
-    with_authorization(req, authorization).send().await.unwrap()
-}
-
 /// POSTs the documented token request form through `http` (a client of the caller's choice),
 /// with `authorization` as the Authorization header if given. The result is not unwrapped:
 /// some tests expect the connection to fail.
@@ -70,8 +58,8 @@ pub async fn post_token_form(
         .await
 }
 
-/// `req` with `authorization` as its whole Authorization header, if given.
-fn with_authorization(
+/// `req` with `authorization` as its whole Authorization header (any scheme), if given.
+pub fn with_authorization(
     req: reqwest::RequestBuilder,
     authorization: Option<&str>,
 ) -> reqwest::RequestBuilder {
