@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any, Dict, List, Optional
+from typing import Any, Callable, Dict, List, Optional
 
 from .labels import label
 from .phases.bindings import rows as binding_rows
@@ -33,6 +33,13 @@ def _failed_row(first: List[str], r: Dict[str, Any], width: int) -> List[str]:
     """The row of a measurement that did not run: the ``first`` cells, its status, then blank
     cells up to ``width``."""
     return first + [_status(r)] + [""] * (width - len(first) - 1)
+
+
+def _row(first: List[str], r: Dict[str, Any], width: int,
+         figures: Callable[[Dict[str, Any]], List[str]]) -> List[str]:
+    """A measurement's row: the ``first`` cells, then ``figures(r)`` if it ran, else its status
+    (as ``_failed_row``)."""
+    return first + figures(r) if r["status"] == "ok" else _failed_row(first, r, width)
 
 
 def _section(title: str, intro: str, head: List[str], rows: List[List[str]]) -> List[str]:
@@ -210,9 +217,9 @@ def coldstart(res: Dict[str, Any]) -> List[str]:
     if not c:
         return []
     head = ["Client", "p50 ms", "p90 ms", "max ms", "exchanges per run"]
-    rows = [_failed_row([label(r["subject"])], r, len(head)) if r["status"] != "ok" else
-            [label(r["subject"]), f"{r['p50_ms']:.2f}", f"{r['p90_ms']:.2f}", f"{r['max_ms']:.2f}",
-             "/".join(str(x) for x in sorted(set(r["exchanges"])))] for r in c["rows"]]
+    rows = [_row([label(r["subject"])], r, len(head),
+                 lambda r: [f"{r['p50_ms']:.2f}", f"{r['p90_ms']:.2f}", f"{r['max_ms']:.2f}",
+                            "/".join(str(x) for x in sorted(set(r["exchanges"])))]) for r in c["rows"]]
     return _section("Cold start: process start to first authenticated response",
                     f"{c['runs']} runs each, interleaved; wall time from spawning the process(es) to exit, token "
                     "exchange included.", head, rows)
@@ -273,9 +280,8 @@ def server(res: Dict[str, Any]) -> List[str]:
     if not s:
         return []
     head = ["Server", "connections", "req/s", "p50 ms", "p99 ms"]
-    rows = [_failed_row([label(r["subject"]), str(r["connections"])], r, len(head)) if r["status"] != "ok" else
-            [label(r["subject"]), str(r["connections"]), _n(r["rps"]), _ms(r["p50_us"]), _ms(r["p99_us"])]
-            for r in s["rows"]]
+    rows = [_row([label(r["subject"]), str(r["connections"])], r, len(head),
+                 lambda r: [_n(r["rps"]), _ms(r["p50_us"]), _ms(r["p99_us"])]) for r in s["rows"]]
     ratios = ", ".join(f"{k.replace('_', ' ')}: {v:.2f}x" for k, v in s["ratios"].items() if v)
     return _section("The server side: lx-sandbox vs a static responder",
                     f"wrk against the sandbox's fact-sheet endpoint and against a static responder serving the "

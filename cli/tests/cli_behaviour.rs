@@ -157,14 +157,10 @@ fn framing_headers_are_refused_with_exit_2_naming_the_header() {
         ("Content-Length: 5", "content-length"),
         ("Transfer-Encoding: chunked", "transfer-encoding"),
     ] {
-        let run = lx_on(&sb, &["get", FACT_SHEETS, "-H", header])
-            .run()
-            .expect(2);
-        assert_eq!(
-            run.stderr.trim_end(),
-            format!("lx: the {name} header is set by the client and cannot be given")
+        lx_on(&sb, &["get", FACT_SHEETS, "-H", header]).run().fails(
+            2,
+            &format!("lx: the {name} header is set by the client and cannot be given"),
         );
-        assert_eq!(run.stdout, "");
     }
     assert_eq!(
         sb.stats().total(Endpoint::FactSheets),
@@ -205,14 +201,7 @@ fn graphql_all_refuses_a_cursor_cycle_and_a_next_page_without_cursor_with_exit_6
 #[test]
 fn timeout_bounds_the_whole_call_over_a_retried_503_and_a_stall() {
     let sb = small_sandbox();
-    sb.inject(
-        Endpoint::FactSheets,
-        Fault::Status {
-            status: 503,
-            retry_after: Some("0".into()),
-        },
-        1,
-    );
+    sb.inject(Endpoint::FactSheets, Fault::status_retry_after(503, "0"), 1);
     sb.inject(
         Endpoint::FactSheets,
         Fault::Stall(std::time::Duration::from_secs(60)),

@@ -32,14 +32,7 @@ fn forbidden_exits_4_and_says_403() {
 #[test]
 fn a_server_error_exits_4() {
     let sb = Sandbox::start().unwrap();
-    sb.inject(
-        Endpoint::FactSheets,
-        Fault::Status {
-            status: 500,
-            retry_after: None,
-        },
-        5,
-    );
+    sb.inject(Endpoint::FactSheets, Fault::status(500), 5);
     let run = lx_on(&sb, &["get", PAGE]).run().expect(4);
     assert_contains(&run.stderr, "500");
     assert_eq!(run.stderr.lines().count(), 1, "{}", run.stderr);

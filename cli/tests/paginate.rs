@@ -81,14 +81,7 @@ fn a_failure_mid_walk_is_a_non_zero_exit_and_no_merged_result() {
     let mid_walk = |sb: &Sandbox| {
         sb.reset();
         sb.inject(Endpoint::FactSheets, Fault::CursorCycle, 2);
-        sb.inject(
-            Endpoint::FactSheets,
-            Fault::Status {
-                status: 403,
-                retry_after: None,
-            },
-            1,
-        );
+        sb.inject(Endpoint::FactSheets, Fault::status(403), 1);
     };
 
     mid_walk(&sb);

@@ -274,25 +274,21 @@ fn create_sends_the_workspace_constraint() {
     assert_eq!(sub["workspaceId"], sb.workspace_id());
     // The sandbox knows ANY only: another value reaches it as given and is refused with the
     // server's reason.
-    let run = create_custom(&sb, &["--workspace-constraint", "WORKSPACE_ONLY"])
-        .run()
-        .expect(4);
-    assert_eq!(
-        run.stderr.trim_end(),
-        format!(
-            "lx: POST {}/services/webhooks/v1/subscriptions answered HTTP 400 Bad Request: \
-             'workspaceConstraint' must be \"ANY\"",
-            sb.instance_url().unwrap().trim_end_matches('/')
-        )
+    let refused = format!(
+        "lx: POST {}/services/webhooks/v1/subscriptions answered HTTP 400 Bad Request: \
+         'workspaceConstraint' must be \"ANY\"",
+        sb.instance_url().unwrap().trim_end_matches('/')
     );
+    create_custom(&sb, &["--workspace-constraint", "WORKSPACE_ONLY"])
+        .run()
+        .fails(4, &refused);
     assert_eq!(sb.instance_stats().requests(Endpoint::Webhooks, 400), 1);
-    let run = create_custom(&sb, &["--workspace-constraint", " "])
+    create_custom(&sb, &["--workspace-constraint", " "])
         .run()
-        .expect(2);
-    assert_eq!(
-        run.stderr.trim_end(),
-        "lx: --workspace-constraint is empty; leave it out for ANY"
-    );
+        .fails(
+            2,
+            "lx: --workspace-constraint is empty; leave it out for ANY",
+        );
     assert_eq!(sb.instance_stats().requests(Endpoint::Webhooks, 400), 1);
 }
 
@@ -436,13 +432,9 @@ fn the_allow_list_lets_routing_follow_an_instance_outside_the_domain() {
 #[test]
 fn a_bad_allowed_instance_host_is_a_usage_error_naming_it() {
     let (host, answered) = token_endpoint();
-    let run = whoami_on(&host, &["--allow-instance-host", "http://eu-7.example.org"])
+    whoami_on(&host, &["--allow-instance-host", "http://eu-7.example.org"])
         .run()
-        .expect(2);
-    assert_eq!(
-        run.stderr.trim_end(),
-        "lx: the allowed instance host \"http://eu-7.example.org\" must be a host name or an https:// origin"
-    );
+        .fails(2, "lx: the allowed instance host \"http://eu-7.example.org\" must be a host name or an https:// origin");
     let cmd = whoami_on(&host, &[]);
     write_home_config(cmd.home(), "allowed_instance_hosts = 7\n");
     let run = cmd.run().expect(2);

@@ -183,6 +183,25 @@ pub enum Fault {
     },
 }
 
+impl Fault {
+    /// [`Fault::Status`] without a `Retry-After` header.
+    pub fn status(status: u16) -> Fault {
+        Fault::Status {
+            status,
+            retry_after: None,
+        }
+    }
+
+    /// [`Fault::Status`] with `retry_after` as the `Retry-After` header (seconds or an HTTP
+    /// date, sent verbatim).
+    pub fn status_retry_after(status: u16, retry_after: impl Into<String>) -> Fault {
+        Fault::Status {
+            status,
+            retry_after: Some(retry_after.into()),
+        }
+    }
+}
+
 /// The fault table of one sandbox.
 pub(crate) struct Faults {
     /// Fast path: true only while something is queued or a latency is set.
@@ -441,15 +460,8 @@ mod tests {
     #[test]
     fn random_faults_persist_with_their_probability() {
         let f = Faults::new();
-        f.inject_random(
-            Endpoint::Any,
-            Fault::Status {
-                status: 503,
-                retry_after: None,
-            },
-            0.25,
-        )
-        .unwrap();
+        f.inject_random(Endpoint::Any, Fault::status(503), 0.25)
+            .unwrap();
         f.inject_random(Endpoint::Any, Fault::DropConnection, 0.05)
             .unwrap();
         let n = 40_000;

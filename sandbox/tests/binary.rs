@@ -50,8 +50,7 @@ async fn prints_url_and_tokens_and_exits_on_stdin_eof() {
     assert_eq!(viewer.len(), 40);
 
     let resp = exchange_raw(&url, &admin).await;
-    assert_eq!(resp.status(), 200);
-    let body: Value = resp.json().await.unwrap();
+    let body = json_body(resp, 200).await;
     let token = body["access_token"].as_str().unwrap();
     let page = get_json(&url, FACT_SHEETS_PATH, token).await;
     assert_eq!(page["total"], 50);

@@ -1,10 +1,10 @@
 //! The sandbox is usable from synchronous code and from any runtime.
 
+mod common;
+
 use std::io::{Read, Write};
 use std::net::TcpStream;
 
-use base64::engine::general_purpose::STANDARD;
-use base64::Engine;
 use leanix_sandbox::Sandbox;
 
 fn assert_send_sync<T: Send + Sync>() {}
@@ -20,12 +20,13 @@ fn raw_exchange(url: &str, api_token: &str) -> String {
     let addr = url.strip_prefix("http://").unwrap();
     let mut stream = TcpStream::connect(addr).unwrap();
     let body = "grant_type=client_credentials";
-    let basic = STANDARD.encode(format!("apitoken:{api_token}"));
     write!(
         stream,
-        "POST /services/mtm/v1/oauth2/token HTTP/1.1\r\nHost: {addr}\r\n\
-         Authorization: Basic {basic}\r\nContent-Type: application/x-www-form-urlencoded\r\n\
+        "POST {} HTTP/1.1\r\nHost: {addr}\r\n\
+         Authorization: {}\r\nContent-Type: application/x-www-form-urlencoded\r\n\
          Content-Length: {}\r\nConnection: close\r\n\r\n{body}",
+        common::TOKEN_PATH,
+        common::basic(api_token),
         body.len()
     )
     .unwrap();
@@ -51,13 +52,7 @@ fn works_from_a_current_thread_runtime_and_drops_inside_it() {
         .unwrap();
     rt.block_on(async {
         let sb = Sandbox::builder().fact_sheets(3).start().unwrap();
-        let resp = reqwest::Client::new()
-            .post(format!("{}/services/mtm/v1/oauth2/token", sb.url()))
-            .basic_auth("apitoken", Some(sb.api_token()))
-            .form(&[("grant_type", "client_credentials")])
-            .send()
-            .await
-            .unwrap();
+        let resp = common::exchange_raw(sb.url(), sb.api_token()).await;
         assert_eq!(resp.status(), 200);
         drop(sb);
     });

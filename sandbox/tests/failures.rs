@@ -23,8 +23,7 @@ async fn rest_errors_carry_the_envelope() {
     let (sb, token) = small_with_token().await;
     let missing = MISSING_ID;
     let resp = get(sb.url(), &format!("{FACT_SHEETS_PATH}/{missing}"), &token).await;
-    assert_eq!(resp.status(), 404);
-    let body: Value = resp.json().await.unwrap();
+    let body = json_body(resp, 404).await;
     assert_eq!(
         body,
         json!({"status": "ERROR", "type": "FactSheet", "errors": [
@@ -32,20 +31,15 @@ async fn rest_errors_carry_the_envelope() {
     );
 
     let resp = get(sb.url(), &format!("{FACT_SHEETS_PATH}?pageSize=0"), &token).await;
-    assert_eq!(resp.status(), 400);
-    let body: Value = resp.json().await.unwrap();
-    assert_eq!(
-        (&body["status"], &body["type"]),
-        (&json!("ERROR"), &json!("FactSheet"))
-    );
+    let body = json_body(resp, 400).await;
+    assert_envelope(&body, "ERROR", "FactSheet");
     assert_eq!(
         body["errors"][0]["message"],
         "pageSize must be a positive integer"
     );
 
     let resp = get(sb.url(), FACT_SHEETS_PATH, "not-a-token").await;
-    assert_eq!(resp.status(), 401);
-    let body: Value = resp.json().await.unwrap();
+    let body = json_body(resp, 401).await;
     assert_eq!(
         body,
         json!({"status": "ERROR", "type": "FactSheet", "errors": [{"message": "Invalid access token"}]})
@@ -73,8 +67,7 @@ async fn graphql_errors_have_an_error_type_a_path_and_partial_data() {
         &json!({"query": q, "variables": {"ok": id}}),
     )
     .await;
-    assert_eq!(resp.status(), 200);
-    let body: Value = resp.json().await.unwrap();
+    let body = json_body(resp, 200).await;
     assert_eq!(body["data"], json!({"a": {"id": id}, "b": null}));
     let errors = body["errors"].as_array().unwrap();
     assert_eq!(errors.len(), 1);

@@ -8,25 +8,10 @@ use common::*;
 use leanix_sandbox::{Endpoint, Fault, DROPPED};
 use serde_json::Value;
 
-/// The fault that answers with `status` and no Retry-After.
-fn status(status: u16) -> Fault {
-    Fault::Status {
-        status,
-        retry_after: None,
-    }
-}
-
 #[tokio::test]
 async fn status_with_retry_after_then_normal() {
     let sb = small();
-    sb.inject(
-        Endpoint::Token,
-        Fault::Status {
-            status: 503,
-            retry_after: Some("1".into()),
-        },
-        2,
-    );
+    sb.inject(Endpoint::Token, Fault::status_retry_after(503, "1"), 2);
     for _ in 0..2 {
         let resp = exchange_raw(sb.url(), sb.api_token()).await;
         assert_eq!(resp.status(), 503);
@@ -38,10 +23,7 @@ async fn status_with_retry_after_then_normal() {
     let date = "Wed, 21 Oct 2015 07:28:00 GMT";
     sb.inject(
         Endpoint::FactSheets,
-        Fault::Status {
-            status: 429,
-            retry_after: Some(date.into()),
-        },
+        Fault::status_retry_after(429, date),
         1,
     );
     let token = access_token(sb.url(), sb.api_token()).await;
@@ -69,8 +51,7 @@ async fn respond_sends_exactly_the_given_response() {
         1,
     );
     let resp = exchange_raw(sb.url(), sb.api_token()).await;
-    assert_eq!(resp.status(), 200);
-    let body: Value = resp.json().await.unwrap();
+    let body = json_body(resp, 200).await;
     assert_eq!(body["expires_in"], "60");
     assert_eq!(sb.stats().token_exchanges, 0);
 }
@@ -86,10 +67,7 @@ async fn token_shortcuts_produce_the_malformed_responses() {
 
     let resp = text_of(Fault::HtmlOk).await;
     assert_eq!(resp.status(), 200);
-    assert!(resp.headers()["content-type"]
-        .to_str()
-        .unwrap()
-        .starts_with("text/html"));
+    assert!(header(&resp, "content-type").starts_with("text/html"));
     assert!(resp.text().await.unwrap().contains("<html"));
 
     let body: Value = text_of(Fault::EmptyToken).await.json().await.unwrap();
@@ -210,13 +188,12 @@ async fn redirect_foreign_points_at_the_other_origin_which_counts_authorization(
     let path = format!("{FACT_SHEETS_PATH}?pageSize=3");
     let resp = get(sb.url(), &path, &token).await;
     assert_eq!(resp.status(), 307);
-    let location = resp.headers()["location"].to_str().unwrap().to_owned();
+    let location = header(&resp, "location").to_owned();
     assert_eq!(location, format!("{}{path}", sb.foreign_url()));
 
     // A careless client that resends its credentials is seen.
     let resp = get(&location, "", &token).await;
-    assert_eq!(resp.status(), 200);
-    let body: Value = resp.json().await.unwrap();
+    let body = json_body(resp, 200).await;
     assert_eq!(body["foreign"], true);
 
     // reqwest strips Authorization on cross-origin redirects.
@@ -239,7 +216,7 @@ async fn redirect_foreign_points_at_the_other_origin_which_counts_authorization(
 #[tokio::test]
 async fn any_applies_to_resources_not_to_the_token_endpoint() {
     let sb = small();
-    sb.inject(Endpoint::Any, status(502), 2);
+    sb.inject(Endpoint::Any, Fault::status(502), 2);
     let token = access_token(sb.url(), sb.api_token()).await;
     let ws = format!("/services/mtm/v1/workspaces/{}", sb.workspace_id());
     assert_eq!(get(sb.url(), &ws, &token).await.status(), 502);
@@ -254,13 +231,13 @@ async fn any_applies_to_resources_not_to_the_token_endpoint() {
 #[tokio::test]
 async fn faults_queue_in_order_and_reset_clears_them() {
     let sb = small();
-    sb.inject(Endpoint::Token, status(500), 1);
-    sb.inject(Endpoint::Token, status(502), 1);
+    sb.inject(Endpoint::Token, Fault::status(500), 1);
+    sb.inject(Endpoint::Token, Fault::status(502), 1);
     assert_eq!(exchange_raw(sb.url(), sb.api_token()).await.status(), 500);
     assert_eq!(exchange_raw(sb.url(), sb.api_token()).await.status(), 502);
     assert_eq!(exchange_raw(sb.url(), sb.api_token()).await.status(), 200);
 
-    sb.inject(Endpoint::Token, status(500), 10);
+    sb.inject(Endpoint::Token, Fault::status(500), 10);
     sb.reset();
     assert_eq!(sb.stats(), Default::default());
     assert_eq!(exchange_raw(sb.url(), sb.api_token()).await.status(), 200);
@@ -275,11 +252,7 @@ async fn truncated_body_cuts_the_transfer_short() {
     sb.inject(Endpoint::Token, Fault::TruncatedBody, 1);
     let resp = exchange_raw(sb.url(), sb.api_token()).await;
     assert_eq!(resp.status(), 200);
-    let announced: usize = resp.headers()["content-length"]
-        .to_str()
-        .unwrap()
-        .parse()
-        .unwrap();
+    let announced = header_number(&resp, "content-length");
     assert!(announced > 100);
     assert!(resp.bytes().await.is_err(), "the body read must fail");
     let stats = sb.stats();
@@ -299,7 +272,7 @@ async fn truncated_body_cuts_the_transfer_short() {
 #[tokio::test]
 async fn random_faults_through_the_rust_api() {
     let (sb, token) = small_with_token().await;
-    sb.inject_random(Endpoint::FactSheets, status(503), 0.5)
+    sb.inject_random(Endpoint::FactSheets, Fault::status(503), 0.5)
         .unwrap();
     assert!(sb
         .inject_random(Endpoint::FactSheets, Fault::HtmlOk, 0.51)

@@ -31,8 +31,7 @@ async fn paging_with_end_cursor_visits_every_fact_sheet_once() {
             &json!({"query": PAGE_QUERY, "variables": {"first": 700, "after": after}}),
         )
         .await;
-        assert_eq!(resp.status(), 200);
-        let body: Value = resp.json().await.unwrap();
+        let body = json_body(resp, 200).await;
         assert!(body.get("errors").is_none(), "{body}");
         let conn = &body["data"]["allFactSheets"];
         assert_eq!(conn["totalCount"], 3000);
@@ -124,8 +123,7 @@ async fn unknown_fields_are_errors_on_http_200() {
         &json!({"query": "{\n  allFactSheets { totalCount }\n  nonsense { id }\n}"}),
     )
     .await;
-    assert_eq!(resp.status(), 200);
-    let body: Value = resp.json().await.unwrap();
+    let body = json_body(resp, 200).await;
     assert_eq!(body["data"], Value::Null);
     let err = &body["errors"][0];
     assert_eq!(
@@ -144,8 +142,7 @@ async fn unknown_fields_are_errors_on_http_200() {
 
     // Syntax errors also come back on 200.
     let resp = graphql(sb.url(), &token, &json!({"query": "{ allFactSheets { "})).await;
-    assert_eq!(resp.status(), 200);
-    let body: Value = resp.json().await.unwrap();
+    let body = json_body(resp, 200).await;
     assert!(body["errors"][0]["message"]
         .as_str()
         .unwrap()

@@ -19,11 +19,7 @@ async fn limit_per_user_per_minute() {
     }
     let resp = get(sb.url(), FACT_SHEETS_PATH, &admin).await;
     assert_eq!(resp.status(), 429);
-    let retry: u64 = resp.headers()["retry-after"]
-        .to_str()
-        .unwrap()
-        .parse()
-        .unwrap();
+    let retry = header_number(&resp, "retry-after");
     assert!((1..=60).contains(&retry), "{retry}");
     let body: Value = resp.json().await.unwrap();
     assert_eq!(body["status"], "ERROR");

@@ -126,14 +126,12 @@ async fn create_needs_write_permission_and_a_valid_body() {
         json!({"name": "Sandbox Test App", "type": "Application", "description": "made by a test"});
 
     let resp = request(reqwest::Method::POST, &url, &viewer, Some(&new)).await;
-    assert_eq!(resp.status(), 403);
-    let body: Value = resp.json().await.unwrap();
+    let body = json_body(resp, 403).await;
     assert_eq!(body["status"], "ERROR");
     assert!(body["errors"][0]["message"].is_string());
 
     let resp = request(reqwest::Method::POST, &url, &admin, Some(&new)).await;
-    assert_eq!(resp.status(), 200);
-    let body: Value = resp.json().await.unwrap();
+    let body = json_body(resp, 200).await;
     assert_eq!(body["status"], "OK");
     assert_eq!(body["data"]["name"], "Sandbox Test App");
     assert_eq!(body["data"]["type"], "Application");
@@ -164,8 +162,7 @@ async fn workspaces_and_legacy_services() {
         &token,
     )
     .await;
-    assert_eq!(resp.status(), 200);
-    let body: Value = resp.json().await.unwrap();
+    let body = json_body(resp, 200).await;
     assert_eq!(body["status"], "OK");
     assert_eq!(body["data"]["id"], ws_id.as_str());
     assert_eq!(body["data"]["name"], sb.users()[0].workspace_name.as_str());

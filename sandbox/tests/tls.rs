@@ -4,7 +4,6 @@ mod common;
 
 use common::*;
 use leanix_sandbox::Sandbox;
-use serde_json::Value;
 
 #[tokio::test]
 async fn https_works_with_the_ca_and_fails_without_it() {
@@ -25,8 +24,7 @@ async fn https_works_with_the_ca_and_fails_without_it() {
     let resp = post_token_form(&trusting, sb.url(), Some(&basic(sb.api_token())))
         .await
         .unwrap();
-    assert_eq!(resp.status(), 200);
-    let body: Value = resp.json().await.unwrap();
+    let body = json_body(resp, 200).await;
     let token = body["access_token"].as_str().unwrap();
     let resp = trusting
         .get(format!("{}{FACT_SHEETS_PATH}", sb.url()))

@@ -66,11 +66,8 @@ async fn bad_missing_and_revoked_api_tokens_get_401_without_echo() {
     assert_eq!(resp.status(), 401);
 
     // Basic with another user name than "apitoken".
-    let resp = client()
-        .post(format!("{}{TOKEN_PATH}", sb.url()))
-        .basic_auth("admin", Some(sb.api_token()))
-        .form(&[("grant_type", "client_credentials")])
-        .send()
+    let admin = basic_as("admin", sb.api_token());
+    let resp = post_token_form(&client(), sb.url(), Some(&admin))
         .await
         .unwrap();
     assert_eq!(resp.status(), 401);
@@ -163,8 +160,7 @@ async fn configured_tokens_may_contain_any_characters_and_lifetime_is_configurab
     assert_eq!(sb.viewer_api_token(), "viewer-1");
     assert_eq!(sb.users().len(), 3);
     let resp = exchange_raw(sb.url(), odd).await;
-    assert_eq!(resp.status(), 200);
-    let body: Value = resp.json().await.unwrap();
+    let body = json_body(resp, 200).await;
     assert_eq!(body["expires_in"], 5);
     let exp = jwt_part(body["access_token"].as_str().unwrap(), 1)["exp"]
         .as_u64()

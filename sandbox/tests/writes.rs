@@ -227,10 +227,8 @@ async fn viewers_are_refused_writes_the_way_leanix_refuses_them() {
         client().delete(&url),
     ] {
         let resp = req.bearer_auth(&viewer).send().await.unwrap();
-        assert_eq!(resp.status(), 403);
-        let body: Value = resp.json().await.unwrap();
-        assert_eq!(body["status"], "ERROR");
-        assert_eq!(body["type"], "FactSheet");
+        let body = json_body(resp, 403).await;
+        assert_envelope(&body, "ERROR", "FactSheet");
         assert_eq!(
             body["errors"][0]["message"],
             "Access denied: role VIEWER may not change fact sheets"
@@ -257,12 +255,8 @@ async fn rest_put_and_delete_update_and_archive() {
         Some(&json!({"description": "via REST", "alias": null, "rev": rev})),
     )
     .await;
-    assert_eq!(resp.status(), 200);
-    let body: Value = resp.json().await.unwrap();
-    assert_eq!(
-        (&body["status"], &body["type"]),
-        (&json!("OK"), &json!("FactSheet"))
-    );
+    let body = json_body(resp, 200).await;
+    assert_envelope(&body, "OK", "FactSheet");
     assert_eq!(
         (&body["data"]["description"], &body["data"]["rev"]),
         (&json!("via REST"), &json!(rev + 1))
@@ -276,8 +270,7 @@ async fn rest_put_and_delete_update_and_archive() {
         Some(&json!({"name": "x", "rev": rev})),
     )
     .await;
-    assert_eq!(resp.status(), 409);
-    let body: Value = resp.json().await.unwrap();
+    let body = json_body(resp, 409).await;
     assert_eq!(body["errors"][0]["message"], clash_message(rev));
     for (body, status) in [
         ("{not json", 400),

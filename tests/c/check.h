@@ -22,16 +22,32 @@ static inline int tc_summary(void) {
     return failed == 0 ? 0 : 1;
 }
 
-#define CHECK(cond, ...)                                                    \
-    do {                                                                    \
-        if (cond) {                                                         \
-            passed++;                                                       \
-        } else {                                                            \
-            failed++;                                                       \
-            fprintf(stderr, "FAIL %s:%d: %s: ", __FILE__, __LINE__, #cond); \
-            fprintf(stderr, __VA_ARGS__);                                   \
-            fprintf(stderr, "\n");                                          \
-        }                                                                   \
+/* Counts a failure and prints "FAIL file:line: WHAT: message" on stderr (CHECK and REQUIRE). */
+#define TC_FAIL(what, ...)                                             \
+    do {                                                               \
+        failed++;                                                      \
+        fprintf(stderr, "FAIL %s:%d: %s: ", __FILE__, __LINE__, what); \
+        fprintf(stderr, __VA_ARGS__);                                  \
+        fprintf(stderr, "\n");                                         \
+    } while (0)
+
+#define CHECK(cond, ...)                 \
+    do {                                 \
+        if (cond) {                      \
+            passed++;                    \
+        } else {                         \
+            TC_FAIL(#cond, __VA_ARGS__); \
+        }                                \
+    } while (0)
+
+/* A precondition of the rest of a (void) test function, such as its client: when `cond` is
+ * false, a failure (as CHECK's) and return; nothing is counted when it holds. */
+#define REQUIRE(cond, ...)               \
+    do {                                 \
+        if (!(cond)) {                   \
+            TC_FAIL(#cond, __VA_ARGS__); \
+            return;                      \
+        }                                \
     } while (0)
 
 static inline int tc_valgrind(void) {
@@ -39,16 +55,26 @@ static inline int tc_valgrind(void) {
     return env && env[0] == '1';
 }
 
+/* The start of a purely timing case (a void function): under valgrind, prints "NAME: a timing
+ * case, left out under valgrind" and returns. */
+#define TIMING_CASE(name)                                                 \
+    do {                                                                  \
+        if (tc_valgrind()) {                                              \
+            printf("%s: a timing case, left out under valgrind\n", name); \
+            return;                                                       \
+        }                                                                 \
+    } while (0)
+
 /* A bound on time: a CHECK, except under valgrind (printed, not counted). */
-#define TIME_CHECK(cond, ...)                                          \
-    do {                                                               \
-        if (tc_valgrind()) {                                           \
-            printf("(not timed under valgrind) ");                     \
-            printf(__VA_ARGS__);                                       \
-            printf("\n");                                              \
-        } else {                                                       \
-            CHECK(cond, __VA_ARGS__);                                  \
-        }                                                              \
+#define TIME_CHECK(cond, ...)                      \
+    do {                                           \
+        if (tc_valgrind()) {                       \
+            printf("(not timed under valgrind) "); \
+            printf(__VA_ARGS__);                   \
+            printf("\n");                          \
+        } else {                                   \
+            CHECK(cond, __VA_ARGS__);              \
+        }                                          \
     } while (0)
 
 static inline double tc_now(void) {

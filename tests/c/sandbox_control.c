@@ -88,22 +88,35 @@ int sb_call(const char *method, const char *path, const char *json, char *out, s
     return status;
 }
 
+/* GET /_sandbox/stats into `body`; its status is 200 or the call failed. */
+static int fetch_stats(char *body, size_t cap) { return sb_call("GET", "/_sandbox/stats", NULL, body, cap); }
+
 long sb_counter(const char *name) {
     char body[1 << 16];
-    if (sb_call("GET", "/_sandbox/stats", NULL, body, sizeof body) != 200) return -1;
-    char key[128];
-    snprintf(key, sizeof key, "\"%s\":", name);
-    const char *p = strstr(body, key);
-    if (!p) return -1;
-    return strtol(p + strlen(key), NULL, 10);
+    if (fetch_stats(body, sizeof body) != 200) return -1;
+    return sb_stats_counter(body, name);
 }
 
 long sb_requests(const char *endpoint, int status) {
     char body[1 << 16];
-    if (sb_call("GET", "/_sandbox/stats", NULL, body, sizeof body) != 200) return -1;
+    if (fetch_stats(body, sizeof body) != 200) return -1;
+    return sb_stats_requests(body, endpoint, status);
+}
+
+long sb_stats_counter(const char *stats, const char *name) {
+    if (!stats) return -1;
+    char key[128];
+    snprintf(key, sizeof key, "\"%s\":", name);
+    const char *p = strstr(stats, key);
+    if (!p) return -1;
+    return strtol(p + strlen(key), NULL, 10);
+}
+
+long sb_stats_requests(const char *stats, const char *endpoint, int status) {
+    if (!stats) return -1;
     char key[128];
     snprintf(key, sizeof key, "\"%s\":{", endpoint);
-    const char *p = strstr(body, key);
+    const char *p = strstr(stats, key);
     if (!p) return 0;
     p += strlen(key);
     const char *end = strchr(p, '}');

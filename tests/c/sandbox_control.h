@@ -26,6 +26,11 @@ long sb_counter(const char *name);
  * status -1: every response of the endpoint, whatever its status. */
 long sb_requests(const char *endpoint, int status);
 
+/* sb_counter and sb_requests read from a stats body the caller already holds (the answer of
+ * GET /_sandbox/stats), so that several counters come from one moment; -1 if `stats` is NULL. */
+long sb_stats_counter(const char *stats, const char *name);
+long sb_stats_requests(const char *stats, const char *endpoint, int status);
+
 /* POST /_sandbox/faults with the given JSON; returns the HTTP status. */
 int sb_fault(const char *json);
 

@@ -73,10 +73,7 @@ static double monotonic(const struct timespec *ts) { return (double)ts->tv_sec +
 /* ---- the deadline of a whole call ---- */
 
 static void test_deadline(void) {
-    if (tc_valgrind()) {
-        printf("deadline: a timing case, left out under valgrind\n");
-        return;
-    }
+    TIMING_CASE("deadline");
     sb_reset();
     /* Cold client: the exchange meets a 503 with Retry-After: 0 (waited as the 200 ms base),
      * then a 300 ms stall; the API a 503 with Retry-After: 0, then a stall past the deadline. */
@@ -235,10 +232,7 @@ static void cancel_case(lx_client *c, enum how how) {
 
 static void test_cancel(void) {
     lx_client *c = warm_client(NULL);
-    if (!c) {
-        CHECK(0, "client");
-        return;
-    }
+    REQUIRE(c, "client");
     for (int how = FROM_THREAD; how <= FROM_FD_IN_HANDLER; how++) cancel_case(c, (enum how)how);
     /* The client still works for calls without the fired handle. */
     lx_error *err = NULL;
@@ -253,10 +247,7 @@ static void test_cancel(void) {
  * token endpoint stalls 1.5 s: a 300 ms deadline ends the first, a cancel fired from another
  * thread the second, and the third gets the answer of the one exchange the first started. */
 static void test_token_calls_with_limits(void) {
-    if (tc_valgrind()) {
-        printf("token calls with limits: a timing case, left out under valgrind\n");
-        return;
-    }
+    TIMING_CASE("token calls with limits");
     sb_reset();
     lx_client *c = tc_client(url, token, NULL, NULL);
     lx_call_options *opts = NULL;
@@ -420,10 +411,7 @@ static void test_async_thousand(void) {
 static void free_with_calls_in_flight(int close_first) {
     const int n = 64;
     lx_client *c = warm_client(NULL);
-    if (!c) {
-        CHECK(0, "client");
-        return;
-    }
+    REQUIRE(c, "client");
     /* Long enough that none completes first, even under valgrind; the free ends them. */
     sb_fault("{\"endpoint\":\"factSheets\",\"kind\":\"latency\",\"ms\":10000}");
     struct async_batch *b = new_batch(1 + close_first, n);
@@ -845,10 +833,7 @@ static int wait_walk(struct async_walk *w, double seconds) {
 
 static void test_async_pages(void) {
     lx_client *c = warm_client(NULL);
-    if (!c) {
-        CHECK(0, "client");
-        return;
-    }
+    REQUIRE(c, "client");
     lx_response *r = NULL;
     long total = -1;
     if (lx_get(c, "/services/pathfinder/v1/factSheets?pageSize=1", &r, NULL) == LX_OK) {
@@ -927,10 +912,7 @@ static void on_stop_complete(void *userdata, int status, lx_response *response, 
 
 static void test_stop_callbacks(void) {
     lx_client *c = warm_client(NULL);
-    if (!c) {
-        CHECK(0, "client");
-        return;
-    }
+    REQUIRE(c, "client");
     /* Slow calls in flight; then the switch; then freeing the client cancels them. */
     sb_fault("{\"endpoint\":\"factSheets\",\"kind\":\"latency\",\"ms\":2000,\"times\":8}");
     int started = 0;

@@ -129,10 +129,7 @@ static void test_error_response_400(void) {
  * lx_free]; they are ignored if they are." */
 static void test_borrowed_response_not_freed(void) {
     lx_client *c = warm_client(token, NULL);
-    if (!c) {
-        CHECK(0, "client");
-        return;
-    }
+    REQUIRE(c, "client");
     sb_fault("{\"endpoint\":\"factSheets\",\"kind\":\"status\",\"status\":404}");
     lx_response *resp = NULL;
     lx_error *err = NULL;
@@ -169,10 +166,7 @@ static void test_error_response_kinds(void) {
     };
     for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
         lx_client *c = warm_client(token, "retry_base_delay_ms=20");
-        if (!c) {
-            CHECK(0, "client");
-            return;
-        }
+        REQUIRE(c, "client");
         CHECK(sb_fault(cases[i].fault) == 200, "fault %s", cases[i].fault);
         lx_response *resp = NULL;
         lx_error *err = NULL;
@@ -229,10 +223,7 @@ static void test_error_response_of_the_exchange(void) {
     for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
         sb_reset();
         lx_client *c = tc_client(url, cases[i].api_token ? cases[i].api_token : token, "token_attempts=1", NULL);
-        if (!c) {
-            CHECK(0, "client");
-            return;
-        }
+        REQUIRE(c, "client");
         if (cases[i].fault) CHECK(sb_fault(cases[i].fault) == 200, "fault %s", cases[i].fault);
         lx_response *resp = NULL;
         lx_error *err = NULL;
@@ -304,10 +295,7 @@ static int graphql_error(lx_client *c, const char *query, const char *variables,
 
 static void test_graphql_errors(void) {
     lx_client *c = warm_client(token, NULL);
-    if (!c) {
-        CHECK(0, "client");
-        return;
-    }
+    REQUIRE(c, "client");
     /* A field that fails next to one that works: errorType, path and the partial data. */
     char *json = NULL;
     lx_error *err = NULL;
@@ -386,10 +374,7 @@ static void test_graphql_errors(void) {
 
 static void test_too_large(void) {
     lx_client *c = warm_client(token, "max_response_bytes=65536");
-    if (!c) {
-        CHECK(0, "client");
-        return;
-    }
+    REQUIRE(c, "client");
     lx_response *resp = NULL;
     lx_error *err = NULL;
     /* Exactly the limit is fine; one byte more is not. */
@@ -523,10 +508,7 @@ static void test_paging_rule(void) {
     };
     for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
         lx_client *c = warm_client(token, cases[i].options);
-        if (!c) {
-            CHECK(0, "client");
-            return;
-        }
+        REQUIRE(c, "client");
         if (cases[i].fault) CHECK(sb_fault(cases[i].fault) == 200, "fault");
         lx_error *err = NULL;
         char *out = (char *)&out, *sentinel = out;
@@ -578,10 +560,7 @@ static void test_paging_rule(void) {
 /* Every page one at a time, counting exactly the fact sheets; lx_graphql_all agrees. */
 static void test_page_walk(void) {
     lx_client *c = warm_client(token, NULL);
-    if (!c) {
-        CHECK(0, "client");
-        return;
-    }
+    REQUIRE(c, "client");
     lx_graphql_pages *pages = NULL;
     lx_error *err = NULL;
     CHECK(lx_graphql_pages_new(c, PAGED(250), "{}", NULL, &pages, &err) == LX_OK, "pages_new");
@@ -645,10 +624,7 @@ static void test_page_walk(void) {
  * failure mid-walk are their errors and end the walk. */
 static void test_rest_pages(void) {
     lx_client *c = warm_client(token, NULL);
-    if (!c) {
-        CHECK(0, "client");
-        return;
-    }
+    REQUIRE(c, "client");
     lx_rest_pages *pages = NULL;
     lx_error *err = NULL;
     int st = lx_rest_pages_new(c, "/services/pathfinder/v1/factSheets?pageSize=700", NULL, &pages, &err);
@@ -755,10 +731,7 @@ static int wait_calls(struct async_seen *seen, int n, double seconds) {
 
 static void test_framing_headers(void) {
     lx_client *c = warm_client(token, NULL);
-    if (!c) {
-        CHECK(0, "client");
-        return;
-    }
+    REQUIRE(c, "client");
     const char *refused[] = {
         "Content-Length: 5", "content-length: 0",  "Transfer-Encoding: chunked", "Connection: close",
         "Upgrade: h2c",      "TE: trailers",       "Host: evil.example",         "HOST: evil.example",
@@ -811,10 +784,7 @@ static void test_framing_headers(void) {
  * (max_attempts=1). */
 static void test_rate_limit_reason(void) {
     lx_client *c = warm_client(token, "max_attempts=1");
-    if (!c) {
-        CHECK(0, "client");
-        return;
-    }
+    REQUIRE(c, "client");
     CHECK(sb_fault("{\"endpoint\":\"factSheets\",\"kind\":\"respond\",\"status\":429,\"body\":"
                    "\"{\\\"status\\\":\\\"ERROR\\\",\\\"errors\\\":[{\\\"message\\\":"
                    "\\\"HTTP 429 Too Many Requests. USER_INTERVAL_REQUEST_LIMIT_EXCEEDED\\\"}]}\"}") == 200,

@@ -50,25 +50,6 @@
 #define FOREIGN_ADDR "127.0.0.2"
 #define MARGIN_S 0.25 /* added to every time bound */
 
-static int passed, failed;
-static void check(int ok, const char *what, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
-static void check(int ok, const char *what, const char *fmt, ...) {
-    char detail[1024] = "";
-    if (fmt) {
-        va_list ap;
-        va_start(ap, fmt);
-        vsnprintf(detail, sizeof detail, fmt, ap);
-        va_end(ap);
-    }
-    printf("%-4s %s%s%s\n", ok ? "ok" : "FAIL", what, detail[0] ? ": " : "", detail);
-    fflush(stdout);
-    if (ok) {
-        passed++;
-    } else {
-        failed++;
-    }
-}
-
 static const char *sb_url, *sb_token;
 static int sb_port;
 
@@ -308,15 +289,15 @@ static void finding_proxy(struct raw *foreign) {
     double t0 = rt_now();
     int st = build(sb_url, sb_token, proxy, &c, &err);
     double took = rt_now() - t0;
-    check(st == LX_ERR_CONFIG && c == NULL && took < MARGIN_S, "(1) a proxy for the http:// loopback host is refused at build",
+    rt_check(st == LX_ERR_CONFIG && c == NULL && took < MARGIN_S, "(1) a proxy for the http:// loopback host is refused at build",
           "%s in %.1f ms: %s", lx_status_str(st), took * 1e3, lx_error_message(err));
-    check(strstr(lx_error_message(err), "clear text") != NULL && strstr(lx_error_message(err), sb_token) == NULL,
+    rt_check(strstr(lx_error_message(err), "clear text") != NULL && strstr(lx_error_message(err), sb_token) == NULL,
           "(1) the message says why, without the token", NULL);
     lx_free(err);
     err = NULL;
     snprintf(proxy, sizeof proxy, "proxy=https://" FOREIGN_ADDR ":%d", foreign->port);
     st = build(sb_url, sb_token, proxy, &c, &err);
-    check(st == LX_ERR_CONFIG, "(1) ... with an https:// proxy too", "%s", lx_status_str(st));
+    rt_check(st == LX_ERR_CONFIG, "(1) ... with an https:// proxy too", "%s", lx_status_str(st));
     lx_free(err);
     err = NULL;
     /* The proxy given through the environment is not used for http:// hosts either. */
@@ -328,9 +309,9 @@ static void finding_proxy(struct raw *foreign) {
     unsetenv("http_proxy");
     lx_free(c);
     c = NULL;
-    check(got == LX_OK, "(1) HTTP_PROXY in the environment: the http:// loopback host is reached directly", "%s",
+    rt_check(got == LX_OK, "(1) HTTP_PROXY in the environment: the http:// loopback host is reached directly", "%s",
           lx_status_str(got));
-    check(atomic_load(&foreign->connections) == 0 && atomic_load(&foreign->with_auth) == 0,
+    rt_check(atomic_load(&foreign->connections) == 0 && atomic_load(&foreign->with_auth) == 0,
           "(1) the proxy on " FOREIGN_ADDR " received nothing", "%d connections", atomic_load(&foreign->connections));
     /* Control: for an https:// host the same proxy is used, so the zero above means "never
      * tried". (The raw proxy answers 502 to the CONNECT; no credential is sent before a tunnel.) */
@@ -341,7 +322,7 @@ static void finding_proxy(struct raw *foreign) {
     got = st == LX_OK ? get_status(c, FACTSHEETS, NULL) : st;
     lx_free(c);
     lx_free(err);
-    check(st == LX_OK && got != LX_OK && atomic_load(&foreign->connections) >= 1 && atomic_load(&foreign->with_auth) == 0,
+    rt_check(st == LX_OK && got != LX_OK && atomic_load(&foreign->connections) >= 1 && atomic_load(&foreign->with_auth) == 0,
           "(1) control: an https:// host goes through that proxy (CONNECT, no credential)", "%s, %d connections, %d with Authorization",
           lx_status_str(got), atomic_load(&foreign->connections), atomic_load(&foreign->with_auth));
 }
@@ -356,7 +337,7 @@ static void localhost_reaches_sandbox(const char *name, const char *what) {
     lx_error *err = NULL;
     int st = build(host, sb_token, NULL, &c, &err);
     if (st == LX_OK) st = get_status(c, FACTSHEETS, &err);
-    check(st == LX_OK && sb_counter("token_exchanges") == 1 && sb_requests("factSheets", 200) == 1, what,
+    rt_check(st == LX_OK && sb_counter("token_exchanges") == 1 && sb_requests("factSheets", 200) == 1, what,
           "%s: %s (%ld exchanges, %ld requests at the sandbox on 127.0.0.1)", host, lx_status_str(st), sb_counter("token_exchanges"),
           sb_requests("factSheets", 200));
     lx_free(err);
@@ -389,11 +370,11 @@ static int resolve_case(void) {
         }
         char what[160];
         snprintf(what, sizeof what, "(2) the resolver sends %s to " FOREIGN_ADDR, names[i]);
-        check(strcmp(where, FOREIGN_ADDR) == 0, what, "getaddrinfo: %s", where);
+        rt_check(strcmp(where, FOREIGN_ADDR) == 0, what, "getaddrinfo: %s", where);
         snprintf(what, sizeof what, "(2) the client connects %s to 127.0.0.1 anyway", names[i]);
         localhost_reaches_sandbox(names[i], what);
     }
-    check(atomic_load(&trap.connections) == 0 && atomic_load(&trap.with_auth) == 0,
+    rt_check(atomic_load(&trap.connections) == 0 && atomic_load(&trap.with_auth) == 0,
           "(2) the listener on " FOREIGN_ADDR " (same port) received nothing", "%d connections",
           atomic_load(&trap.connections));
     raw_stop(&trap);
@@ -409,7 +390,7 @@ static void finding_handles(void) {
     lx_client *c = NULL;
     lx_error *stale = NULL;
     if (lx_client_new("exa mple", "t", &c, &stale) != LX_ERR_CONFIG || !stale) {
-        check(0, "(5) an error to free", NULL);
+        rt_check(0, "(5) an error to free", NULL);
         return;
     }
     lx_free(stale);
@@ -422,9 +403,9 @@ static void finding_handles(void) {
     lx_free(stale); /* stale: must free nothing */
     int alive = 0;
     for (int i = 0; i < MANY; i++) alive += lx_error_code(errs[i]) == LX_ERR_CONFIG && lx_error_message(errs[i])[0];
-    check(same == 0 && alive == MANY, "(5) errors: a stale second lx_free frees none of 5000 newer ones",
+    rt_check(same == 0 && alive == MANY, "(5) errors: a stale second lx_free frees none of 5000 newer ones",
           "%d reused the handle, %d of %d alive", same, alive, MANY);
-    check(lx_error_code(stale) == LX_ERR_INVALID_ARG && strcmp(lx_error_message(stale), "") == 0,
+    rt_check(lx_error_code(stale) == LX_ERR_INVALID_ARG && strcmp(lx_error_message(stale), "") == 0,
           "(5) the freed error is refused", NULL);
     for (int i = 0; i < MANY; i++) lx_free(errs[i]);
     free(errs);
@@ -432,12 +413,12 @@ static void finding_handles(void) {
     /* Responses. */
     lx_client *client = NULL;
     if (build(sb_url, sb_token, NULL, &client, NULL) != LX_OK) {
-        check(0, "(5) client", NULL);
+        rt_check(0, "(5) client", NULL);
         return;
     }
     lx_response *old = NULL;
     if (lx_get(client, FACTSHEETS, &old, NULL) != LX_OK) {
-        check(0, "(5) a response to free", NULL);
+        rt_check(0, "(5) a response to free", NULL);
         return;
     }
     lx_free(old);
@@ -456,9 +437,9 @@ static void finding_handles(void) {
         alive += lx_response_status(resps[i]) == 200 && lx_response_body(resps[i], &body, &len) == LX_OK && len > 0 &&
                  strstr((const char *)body, "\"data\"") != NULL;
     }
-    check(same == 0 && alive == RESPONSES, "(5) responses: a stale second lx_free frees none of 1000 newer ones",
+    rt_check(same == 0 && alive == RESPONSES, "(5) responses: a stale second lx_free frees none of 1000 newer ones",
           "%d reused, %d of %d alive", same, alive, RESPONSES);
-    check(lx_response_status(old) == 0, "(5) the freed response is refused", NULL);
+    rt_check(lx_response_status(old) == 0, "(5) the freed response is refused", NULL);
     for (int i = 0; i < RESPONSES; i++) lx_free(resps[i]);
     free(resps);
 
@@ -477,9 +458,9 @@ static void finding_handles(void) {
     for (int i = 0; i < CLIENTS; i++) alive += get_status(clients[i], FACTSHEETS, NULL) == LX_OK;
     lx_error *err = NULL;
     int st = get_status(gone, FACTSHEETS, &err);
-    check(same == 0 && alive == CLIENTS, "(5) clients: a stale second lx_free frees none of 100 newer ones",
+    rt_check(same == 0 && alive == CLIENTS, "(5) clients: a stale second lx_free frees none of 100 newer ones",
           "%d reused, %d of %d work", same, alive, CLIENTS);
-    check(st == LX_ERR_INVALID_ARG && lx_error_code(err) == LX_ERR_INVALID_ARG &&
+    rt_check(st == LX_ERR_INVALID_ARG && lx_error_code(err) == LX_ERR_INVALID_ARG &&
               lx_client_close(gone, NULL) == LX_ERR_INVALID_ARG,
           "(5) the freed client gives LX_ERR_INVALID_ARG", "%s: %s", lx_status_str(st), lx_error_message(err));
     lx_free(err);
@@ -490,7 +471,7 @@ static void finding_handles(void) {
     lx_options *o = NULL;
     lx_call_options *co = NULL;
     lx_cancel *k = NULL;
-    check(lx_options_new(&o, NULL) == LX_OK && lx_call_options_new(&co, NULL) == LX_OK && lx_cancel_new(&k, NULL) == LX_OK,
+    rt_check(lx_options_new(&o, NULL) == LX_OK && lx_call_options_new(&co, NULL) == LX_OK && lx_cancel_new(&k, NULL) == LX_OK,
           "(5) new options, call options, cancel handle", NULL);
     lx_free(o);
     lx_free(co);
@@ -498,16 +479,16 @@ static void finding_handles(void) {
     lx_options *o2 = NULL;
     lx_call_options *co2 = NULL;
     lx_cancel *k2 = NULL;
-    check(lx_options_new(&o2, NULL) == LX_OK && lx_call_options_new(&co2, NULL) == LX_OK &&
+    rt_check(lx_options_new(&o2, NULL) == LX_OK && lx_call_options_new(&co2, NULL) == LX_OK &&
               lx_cancel_new(&k2, NULL) == LX_OK,
           "(5) newer options, call options, cancel handle", NULL);
     lx_free(o);
     lx_free(co);
     lx_free(k);
-    check(o2 != o && co2 != co && k2 != k && lx_options_set(o2, "user_agent", "x", NULL) == LX_OK &&
+    rt_check(o2 != o && co2 != co && k2 != k && lx_options_set(o2, "user_agent", "x", NULL) == LX_OK &&
               lx_call_options_set_timeout_ms(co2, 10, NULL) == LX_OK && lx_cancel_fire(k2) == LX_OK,
           "(5) options, call options, cancel handles: new handles, untouched by stale frees", NULL);
-    check(lx_options_set(o, "user_agent", "x", NULL) == LX_ERR_INVALID_ARG &&
+    rt_check(lx_options_set(o, "user_agent", "x", NULL) == LX_ERR_INVALID_ARG &&
               lx_call_options_set_timeout_ms(co, 10, NULL) == LX_ERR_INVALID_ARG && lx_cancel_fire(k) == LX_ERR_INVALID_ARG,
           "(5) ... and the freed ones are refused", NULL);
     lx_free(o2);
@@ -544,7 +525,7 @@ static void *set_ca_file(void *arg) {
 static void finding_fifo(void) {
     char dir[] = "/tmp/lx-adversarial-XXXXXX";
     if (!mkdtemp(dir)) {
-        check(0, "(7) a scratch directory", NULL);
+        rt_check(0, "(7) a scratch directory", NULL);
         return;
     }
     char path[128];
@@ -563,8 +544,8 @@ static void finding_fifo(void) {
         if (w >= 0) close(w);
     }
     pthread_join(t, NULL);
-    check(returned && took < MARGIN_S, "(7) ca_file naming a FIFO returns at once", "%.1f ms", took * 1e3);
-    check(f.status == LX_ERR_CONFIG && strstr(f.message, "not a regular file"), "(7) ... with LX_ERR_CONFIG", "%s: %s",
+    rt_check(returned && took < MARGIN_S, "(7) ca_file naming a FIFO returns at once", "%.1f ms", took * 1e3);
+    rt_check(f.status == LX_ERR_CONFIG && strstr(f.message, "not a regular file"), "(7) ... with LX_ERR_CONFIG", "%s: %s",
           lx_status_str(f.status), f.message);
     unlink(path);
     rmdir(dir);
@@ -577,7 +558,7 @@ static void finding_userinfo(void) {
     lx_error *err = NULL;
     sb_reset();
     int st = build(host, sb_token, NULL, &c, &err);
-    check(st == LX_ERR_CONFIG && strstr(lx_error_message(err), "pw") == NULL, "(7) user:pw@ in the host is refused", "%s: %s",
+    rt_check(st == LX_ERR_CONFIG && strstr(lx_error_message(err), "pw") == NULL, "(7) user:pw@ in the host is refused", "%s: %s",
           lx_status_str(st), lx_error_message(err));
     lx_free(err);
     err = NULL;
@@ -586,7 +567,7 @@ static void finding_userinfo(void) {
     char path[256];
     snprintf(path, sizeof path, "http://user:pw@127.0.0.1:%d" FACTSHEETS, sb_port);
     st = get_status(ok, path, &err);
-    check(st == LX_ERR_INVALID_ARG && sb_requests("factSheets", -1) == 0, "(7) user:pw@ in a request URL is refused, nothing sent",
+    rt_check(st == LX_ERR_INVALID_ARG && sb_requests("factSheets", -1) == 0, "(7) user:pw@ in a request URL is refused, nothing sent",
           "%s: %s", lx_status_str(st), lx_error_message(err));
     lx_free(err);
     lx_free(ok);
@@ -611,7 +592,7 @@ static void finding_proxy_scheme(struct raw *foreign) {
         lx_free(err);
         lx_free(c);
     }
-    check(refused == (int)(sizeof schemes / sizeof schemes[0]) && atomic_load(&foreign->connections) == 0,
+    rt_check(refused == (int)(sizeof schemes / sizeof schemes[0]) && atomic_load(&foreign->connections) == 0,
           "(7) a proxy with an unsupported scheme is refused (socks5, socks5h, socks4, ftp, file, gopher, ws)", "%d refused%s%s",
           refused, last[0] ? "; " : "", last);
 }
@@ -629,7 +610,7 @@ static void finding_huge_path(void) {
     int st = get_status(c, path, &err);
     double took = rt_now() - t0;
     size_t len = strlen(lx_error_message(err));
-    check(st != LX_OK && len > 0 && len < 1024, "(7) a 1 MB path: a bounded message", "%s, %zu bytes, %.0f ms: %.120s",
+    rt_check(st != LX_OK && len > 0 && len < 1024, "(7) a 1 MB path: a bounded message", "%s, %zu bytes, %.0f ms: %.120s",
           lx_status_str(st), len, took * 1e3, lx_error_message(err));
     lx_free(err);
     err = NULL;
@@ -639,7 +620,7 @@ static void finding_huge_path(void) {
     st = lx_request(c, "GET", FACTSHEETS, path, n, NULL, 0, 0, &resp, &err);
     lx_free(resp);
     resp = NULL;
-    check(st != LX_OK && strlen(lx_error_message(err)) < 1024, "(7) a 1 MB header block: a bounded message", "%s, %zu bytes",
+    rt_check(st != LX_OK && strlen(lx_error_message(err)) < 1024, "(7) a 1 MB header block: a bounded message", "%s, %zu bytes",
           lx_status_str(st), strlen(lx_error_message(err)));
     lx_free(err);
     err = NULL;
@@ -650,7 +631,7 @@ static void finding_huge_path(void) {
     char detail[160];
     snprintf(detail, sizeof detail, "%s (HTTP %d), a message of %zu bytes", lx_status_str(st), lx_error_http_status(err),
              strlen(lx_error_message(err)));
-    check(st == LX_ERR_INVALID_ARG && strlen(lx_error_message(err)) < 1024, "(7) a 1 MB method: refused, a bounded message",
+    rt_check(st == LX_ERR_INVALID_ARG && strlen(lx_error_message(err)) < 1024, "(7) a 1 MB method: refused, a bounded message",
           "%s", detail);
     lx_free(resp);
     lx_free(err);
@@ -706,7 +687,7 @@ static void finding_malformed_headers(struct raw *api) {
         int st = raw_get(api, "retry_base_delay_ms=20", &resp, &err, NULL);
         char what[128];
         snprintf(what, sizeof what, "%s: LX_ERR_INVALID_RESPONSE, one attempt", cases[i].what);
-        check(st == LX_ERR_INVALID_RESPONSE && atomic_load(&api->api_requests) == 1, what, "%s after %d attempts: %.150s",
+        rt_check(st == LX_ERR_INVALID_RESPONSE && atomic_load(&api->api_requests) == 1, what, "%s after %d attempts: %.150s",
               lx_status_str(st), atomic_load(&api->api_requests), lx_error_message(err));
         lx_free(resp);
         lx_free(err);
@@ -722,7 +703,7 @@ static void finding_malformed_headers(struct raw *api) {
     int st = raw_get(api, NULL, &resp, &err, NULL);
     const char *v = NULL;
     int got = st == LX_OK && lx_response_header_get(resp, "x-h0", &v, NULL) == LX_OK && strlen(v) == 400 * 1024;
-    check(got && atomic_load(&api->api_requests) == 1, "(7) one response header of 400 KiB: accepted whole, one attempt",
+    rt_check(got && atomic_load(&api->api_requests) == 1, "(7) one response header of 400 KiB: accepted whole, one attempt",
           "%s, %zu bytes", lx_status_str(st), v ? strlen(v) : (size_t)0);
     lx_free(resp);
     lx_free(err);
@@ -772,7 +753,7 @@ static void held_hostile_headers(struct raw *api) {
         snprintf(what, sizeof what, "hostile header: %s", cases[i].what);
         /* A broken answer is not retried: another attempt gets the same. */
         int most = cases[i].status == LX_ERR_INVALID_RESPONSE ? 1 : 3;
-        check((cases[i].status < 0 ? typed : st == cases[i].status) && attempts <= most && took < 3.0 + MARGIN_S, what,
+        rt_check((cases[i].status < 0 ? typed : st == cases[i].status) && attempts <= most && took < 3.0 + MARGIN_S, what,
               "%s, %d attempt(s), %.0f ms", lx_status_str(st), attempts, took * 1e3);
         lx_free(resp);
         lx_free(err);
@@ -786,7 +767,7 @@ static void held_hostile_headers(struct raw *api) {
     int st = raw_get(api, NULL, &resp, &err, NULL);
     const char *v = NULL;
     int latin = st == LX_OK && lx_response_header_get(resp, "x-name", &v, NULL) == LX_OK && strcmp(v, "caf\xef\xbf\xbd") == 0;
-    check(latin, "hostile header: a Latin-1 value comes as UTF-8 with U+FFFD", "%s: %s", lx_status_str(st), v ? v : "(absent)");
+    rt_check(latin, "hostile header: a Latin-1 value comes as UTF-8 with U+FFFD", "%s: %s", lx_status_str(st), v ? v : "(absent)");
     lx_free(resp);
     lx_free(err);
 }
@@ -813,7 +794,7 @@ static void held_slow_answers(struct raw *api) {
         int st = raw_get(api, "request_timeout_ms=1000", &resp, &err, &took);
         char what[128];
         snprintf(what, sizeof what, "slow answer: %s -> LX_ERR_TIMEOUT at the 1 s deadline", cases[i].what);
-        check(st == LX_ERR_TIMEOUT && took >= 1.0 && took <= 1.0 + MARGIN_S && atomic_load(&api->api_requests) == 1, what,
+        rt_check(st == LX_ERR_TIMEOUT && took >= 1.0 && took <= 1.0 + MARGIN_S && atomic_load(&api->api_requests) == 1, what,
               "%s after %.0f ms, %d attempt(s)", lx_status_str(st), took * 1e3, atomic_load(&api->api_requests));
         lx_free(resp);
         lx_free(err);
@@ -829,7 +810,7 @@ static void held_gzip_bomb(struct raw *api) {
     size_t n = p ? fread(gz, 1, 1 << 20, p) : 0;
     if (p) pclose(p);
     if (n < 1000) {
-        check(0, "gzip bomb: gzip is needed to make one", NULL);
+        rt_check(0, "gzip bomb: gzip is needed to make one", NULL);
         free(gz);
         return;
     }
@@ -853,7 +834,7 @@ static void held_gzip_bomb(struct raw *api) {
     const uint8_t *body = NULL;
     size_t len = 0;
     int same = st == LX_OK && lx_response_body(resp, &body, &len) == LX_OK && len == n && memcmp(body, gz, n) == 0;
-    check(same, "gzip bomb: 64 MiB of zeros as 64 KiB of gzip is passed on compressed, never inflated",
+    rt_check(same, "gzip bomb: 64 MiB of zeros as 64 KiB of gzip is passed on compressed, never inflated",
           "%s, %zu bytes (sent %zu), RSS %+ld KiB", lx_status_str(st), len, n, rss1 - rss0);
     lx_free(resp);
     lx_free(err);
@@ -908,7 +889,7 @@ static void held_path_tricks(struct raw *foreign) {
         }
         lx_free(err);
     }
-    check(bad == 0 && atomic_load(&foreign->connections) == 0 && sb_counter("foreign_requests") == 0,
+    rt_check(bad == 0 && atomic_load(&foreign->connections) == 0 && sb_counter("foreign_requests") == 0,
           "held: path tricks stay at the sandbox or are refused", "%d tricks: %d refused (LX_ERR_INVALID_ARG), %d sent to the "
           "sandbox (%d answered, %d 404); %d connections to " FOREIGN_ADDR "%s%s",
           n, outcomes[LX_ERR_INVALID_ARG], outcomes[LX_OK] + outcomes[LX_ERR_HTTP], outcomes[LX_OK], outcomes[LX_ERR_HTTP],
@@ -981,7 +962,7 @@ static void held_redirects(struct raw *foreign, int foreign_sandbox_port) {
         }
     }
     long foreign_sb = sb_counter("foreign_requests"), foreign_auth = sb_counter("foreign_requests_with_authorization");
-    check(bad == 0 && atomic_load(&foreign->connections) == 0 && foreign_sb == 0 && foreign_auth == 0,
+    rt_check(bad == 0 && atomic_load(&foreign->connections) == 0 && foreign_sb == 0 && foreign_auth == 0,
           "held: redirects never take a request (or a credential) to another origin",
           "%d redirects (%zu Locations x 301/302/303/307/308): %d followed within the origin, %d refused; "
           "%d connections to " FOREIGN_ADDR ", %ld requests at the sandbox's foreign listener%s%s",
@@ -989,7 +970,7 @@ static void held_redirects(struct raw *foreign, int foreign_sandbox_port) {
           bad ? "; " : "", last_bad);
     /* The same-origin Locations are the ones followed: relative, absolute, and absolute with
      * user:pw@ (followed with the user info dropped; see held_redirect_userinfo). */
-    check(followed == 3 * 5, "held: exactly the same-origin Locations are followed", "%d followed, expected 15", followed);
+    rt_check(followed == 3 * 5, "held: exactly the same-origin Locations are followed", "%d followed, expected 15", followed);
     lx_free(c);
 }
 
@@ -1007,7 +988,7 @@ static void held_redirect_userinfo(struct raw *api) {
     lx_error *err = NULL;
     int st = raw_get(api, NULL, &resp, &err, NULL);
     int n = atomic_load(&api->api_requests);
-    check(st == LX_ERR_INVALID_RESPONSE && n == 5 && atomic_load(&api->api_basic) == 0 && atomic_load(&api->double_auth) == 0,
+    rt_check(st == LX_ERR_INVALID_RESPONSE && n == 5 && atomic_load(&api->api_basic) == 0 && atomic_load(&api->double_auth) == 0,
           "held: a same-origin redirect to user:pw@ sends one Bearer, never Basic or two Authorization headers",
           "%s after %d requests (a loop, stopped at 5 as in the fault matrix), %d with Basic, %d with two headers", lx_status_str(st), n,
           atomic_load(&api->api_basic), atomic_load(&api->double_auth));
@@ -1159,11 +1140,11 @@ static int fork_case(int forks, int nthreads) {
            "new_client_failed=%d child_ms_mean=%.0f child_ms_max=%.0f parent_calls_meanwhile=%ld\n",
            forks, nthreads, took, ok, hangs, crashed, codes[1] + codes[3] + codes[9] + codes[11], codes[2] + codes[3],
            codes[4] + codes[8] + codes[12], done ? total / done * 1e3 : 0, worst * 1e3, calls);
-    check(done == forks && ok == forks, "(3) every child: LX_ERR_FORKED from the inherited client, a new client works",
+    rt_check(done == forks && ok == forks, "(3) every child: LX_ERR_FORKED from the inherited client, a new client works",
           "%d of %d", ok, forks);
-    check(hangs == 0 && crashed == 0, "(3) no child hung or crashed", "%d hangs (killed after %.0f s), %d crashed", hangs,
+    rt_check(hangs == 0 && crashed == 0, "(3) no child hung or crashed", "%d hangs (killed after %.0f s), %d crashed", hangs,
           child_timeout, crashed);
-    check(calls > 0 && parent_ok, "(3) the parent's threads kept calling, the parent still works", "%ld calls", calls);
+    rt_check(calls > 0 && parent_ok, "(3) the parent's threads kept calling, the parent still works", "%ld calls", calls);
     return 0;
 }
 
@@ -1212,6 +1193,5 @@ int main(int argc, char **argv) {
         return 2;
     }
     if (rc) return rc;
-    printf("%d passed, %d failed\n", passed, failed);
-    return failed ? 1 : 0;
+    return rt_summary();
 }

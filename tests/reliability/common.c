@@ -1,6 +1,7 @@
 #define _POSIX_C_SOURCE 200809L
 #include "common.h"
 
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -46,25 +47,31 @@ const char *rt_stats(void) {
     return body;
 }
 
-long rt_requests(const char *stats, const char *endpoint, int status) {
-    if (!stats) return -1;
-    char key[96];
-    snprintf(key, sizeof key, "\"%s\":{", endpoint);
-    const char *p = strstr(stats, key);
-    if (!p) return 0;
-    p += strlen(key);
-    const char *end = strchr(p, '}');
-    char skey[32];
-    snprintf(skey, sizeof skey, "\"%d\":", status);
-    const char *q = strstr(p, skey);
-    if (!q || (end && q > end)) return 0;
-    return strtol(q + strlen(skey), NULL, 10);
+static int rt_passed, rt_failed;
+
+int rt_count(int ok) {
+    if (ok) {
+        rt_passed++;
+    } else {
+        rt_failed++;
+    }
+    return ok;
 }
 
-long rt_counter(const char *stats, const char *name) {
-    if (!stats) return -1;
-    char key[96];
-    snprintf(key, sizeof key, "\"%s\":", name);
-    const char *p = strstr(stats, key);
-    return p ? strtol(p + strlen(key), NULL, 10) : -1;
+void rt_check(int ok, const char *what, const char *fmt, ...) {
+    char detail[1024] = "";
+    if (fmt) {
+        va_list ap;
+        va_start(ap, fmt);
+        vsnprintf(detail, sizeof detail, fmt, ap);
+        va_end(ap);
+    }
+    printf("%-4s %s%s%s\n", ok ? "ok" : "FAIL", what, detail[0] ? ": " : "", detail);
+    fflush(stdout);
+    rt_count(ok);
+}
+
+int rt_summary(void) {
+    printf("%d passed, %d failed\n", rt_passed, rt_failed);
+    return rt_failed ? 1 : 0;
 }

@@ -23,10 +23,17 @@ lx_client *rt_client(const char *url, const char *api_token, const char *options
 /* The whole body of GET /_sandbox/stats into a static buffer (NULL on failure). Not thread-safe. */
 const char *rt_stats(void);
 
-/* From a stats body: requests of `endpoint` answered with `status` (0: dropped), or 0. */
-long rt_requests(const char *stats, const char *endpoint, int status);
+/* Counters from that body: sb_stats_requests and sb_stats_counter of tests/c/sandbox_control.h. */
 
-/* From a stats body: a top-level counter ("token_requests", "foreign_requests", ...), or -1. */
-long rt_counter(const char *stats, const char *name);
+/* Counts one check as passed (ok != 0) or failed, without printing; returns ok. */
+int rt_count(int ok);
+
+/* One check: prints "ok   WHAT" or "FAIL WHAT", followed by ": DETAIL" when `fmt` (printf-style)
+ * gives a non-empty detail, flushes stdout (programs fork), and counts it. */
+void rt_check(int ok, const char *what, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
+
+/* The end of every reliability program: prints "N passed, M failed" (its last line) and returns
+ * its exit status, 1 when a check failed. */
+int rt_summary(void);
 
 #endif

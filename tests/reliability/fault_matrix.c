@@ -357,22 +357,22 @@ static int run_case(const struct fault_case *fc) {
     if (!stats) {
         why("cannot read /_sandbox/stats");
     } else {
-        long tr = rt_counter(stats, "token_requests");
+        long tr = sb_stats_counter(stats, "token_requests");
         if (fc->token_requests >= 0 && tr != fc->token_requests)
             why("token_requests %ld, expected %ld", tr, fc->token_requests);
         for (size_t i = 0; i < sizeof fc->counts / sizeof fc->counts[0] && fc->counts[i].endpoint; i++) {
-            long n = rt_requests(stats, fc->counts[i].endpoint, fc->counts[i].status);
+            long n = sb_stats_requests(stats, fc->counts[i].endpoint, fc->counts[i].status);
             if (n != fc->counts[i].n)
                 why("%s %d: %ld requests, expected %ld", fc->counts[i].endpoint, fc->counts[i].status, n, fc->counts[i].n);
         }
         if (fc->arrivals_at) {
             long n = 0;
-            for (int st = 0; st < 1000; st++) n += rt_requests(stats, fc->arrivals_at, st);
+            for (int st = 0; st < 1000; st++) n += sb_stats_requests(stats, fc->arrivals_at, st);
             if (n != fc->arrivals) why("%s: %ld requests arrived, expected %ld", fc->arrivals_at, n, fc->arrivals);
         }
-        if (fc->foreign >= 0 && rt_counter(stats, "foreign_requests") != fc->foreign)
-            why("foreign_requests %ld, expected %ld", rt_counter(stats, "foreign_requests"), fc->foreign);
-        if (rt_counter(stats, "foreign_requests_with_authorization") != 0) why("a credential reached the foreign origin");
+        if (fc->foreign >= 0 && sb_stats_counter(stats, "foreign_requests") != fc->foreign)
+            why("foreign_requests %ld, expected %ld", sb_stats_counter(stats, "foreign_requests"), fc->foreign);
+        if (sb_stats_counter(stats, "foreign_requests_with_authorization") != 0) why("a credential reached the foreign origin");
     }
     lx_free(c);
     printf("%-4s %-84s %6.2f s  %s\n", reasons[0] ? "FAIL" : "ok", fc->name, took, reasons);
@@ -396,18 +396,12 @@ int main(int argc, char **argv) {
             snprintf(spare_tokens[spare_count++], sizeof spare_tokens[0], "%s", t);
     }
     const char *filter = argc > 1 ? argv[1] : NULL;
-    int passed = 0, failed = 0;
     double t0 = rt_now();
     for (size_t i = 0; i < sizeof CASES / sizeof CASES[0]; i++) {
         if (filter && !strstr(CASES[i].name, filter)) continue;
-        if (run_case(&CASES[i])) {
-            passed++;
-        } else {
-            failed++;
-        }
+        rt_count(run_case(&CASES[i]));
     }
     sb_reset();
     printf("fault matrix: %.1f s\n", rt_now() - t0);
-    printf("%d passed, %d failed\n", passed, failed);
-    return failed ? 1 : 0;
+    return rt_summary();
 }

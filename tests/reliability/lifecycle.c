@@ -181,8 +181,8 @@ int main(int argc, char **argv) {
     double took = rt_now() - t_start;
     rt_sleep_ms(1100); /* let stalled handlers notice the hang-ups */
     const char *stats = rt_stats();
-    long abandoned = rt_requests(stats, "factSheets", 499) + rt_requests(stats, "graphql", 499) +
-                     rt_requests(stats, "token", 499);
+    long abandoned = sb_stats_requests(stats, "factSheets", 499) + sb_stats_requests(stats, "graphql", 499) +
+                     sb_stats_requests(stats, "token", 499);
     sb_call("DELETE", "/_sandbox/faults", NULL, NULL, 0);
 
     printf("LIFECYCLE cycles=%d (closed first: %ld) threads=%d duration_s=%.1f calls_ok=%ld cancelled=%ld invalid_after_free=%ld other=%ld"
@@ -191,27 +191,16 @@ int main(int argc, char **argv) {
     printf("LIFECYCLE worst_return_after_free_ms=%.1f late=%ld abandoned_at_sandbox=%ld rss_kib_after_quarter=%ld"
            " rss_kib_max_later=%ld\n",
            worst_return * 1e3, late, abandoned, rss_after_first, rss_max_later);
-    int passed = 0, failed = 0;
-#define CHECK(cond, what)                                  \
-    do {                                                   \
-        printf("%-4s %s\n", (cond) ? "ok" : "FAIL", what); \
-        if (cond) {                                        \
-            passed++;                                      \
-        } else {                                           \
-            failed++;                                      \
-        }                                                  \
-    } while (0)
-    CHECK(build_failures == 0, "every client was built");
-    CHECK(other == 0, "no call failed with anything but CANCELLED (in flight) or INVALID_ARG (after free)");
-    CHECK(after_free + cancelled >= (long)threads * (cycles - build_failures),
-          "every thread saw the free or close (CANCELLED or INVALID_ARG)");
-    CHECK(cancelled > 0, "some calls were in flight when their client was freed");
+    rt_check(build_failures == 0, "every client was built", NULL);
+    rt_check(other == 0, "no call failed with anything but CANCELLED (in flight) or INVALID_ARG (after free)", NULL);
+    rt_check(after_free + cancelled >= (long)threads * (cycles - build_failures),
+          "every thread saw the free or close (CANCELLED or INVALID_ARG)", NULL);
+    rt_check(cancelled > 0, "some calls were in flight when their client was freed", NULL);
     char returned[96];
     snprintf(returned, sizeof returned, "every thread returned within %.0f s of the free or close", return_bound);
-    CHECK(late == 0, returned);
+    rt_check(late == 0, returned, NULL);
     long slack = rss_after_first / 10 > 8192 ? rss_after_first / 10 : 8192;
-    if (check_rss) CHECK(rss_max_later <= rss_after_first + slack, "RSS flat over the cycles");
+    if (check_rss) rt_check(rss_max_later <= rss_after_first + slack, "RSS flat over the cycles", NULL);
     free(ws);
-    printf("%d passed, %d failed\n", passed, failed);
-    return failed ? 1 : 0;
+    return rt_summary();
 }

@@ -84,16 +84,6 @@ static int cmp_double(const void *a, const void *b) {
     return (x > y) - (x < y);
 }
 
-static int passed, failed;
-static void check(int ok, const char *what) {
-    printf("%-4s %s\n", ok ? "ok" : "FAIL", what);
-    if (ok) {
-        passed++;
-    } else {
-        failed++;
-    }
-}
-
 /* ---- the rate-limited phase ---- */
 
 #define WINDOW_S 60.0 /* the sandbox's fixed window */
@@ -198,7 +188,7 @@ static int rate_phase(const char *url, const char *token, int limit, int threads
     for (int i = 0; i < threads; i++) pthread_join(ws[i].thread, NULL);
     double duration = rt_now() - t0;
     const char *stats = rt_stats();
-    long s200 = rt_requests(stats, "factSheets", 200), s429 = rt_requests(stats, "factSheets", 429);
+    long s200 = sb_stats_requests(stats, "factSheets", 200), s429 = sb_stats_requests(stats, "factSheets", 429);
     sb_call("POST", "/_sandbox/config", "{\"rate_limit_per_minute\":null}", NULL, 0);
 
     long ok = 0, errors = 0;
@@ -241,9 +231,9 @@ static int rate_phase(const char *url, const char *token, int limit, int threads
            seen.min_rpm, seen.retries);
     if (first_error) printf("RATE first_error=\"%s\"\n", first_error);
 
-    check(errors == 0, "no error reached the caller (the client waited for the window)");
-    check(ok == total && s200 == ok, "each call is exactly one 200 at the sandbox");
-    check(max_in_window <= limit, "never more successes in a window than the limit");
+    rt_check(errors == 0, "no error reached the caller (the client waited for the window)", NULL);
+    rt_check(ok == total && s200 == ok, "each call is exactly one 200 at the sandbox", NULL);
+    rt_check(max_in_window <= limit, "never more successes in a window than the limit", NULL);
     char what[200];
     if (per_minute > 0 && per_minute + per_minute / 60.0 <= limit) {
         /* A fixed rate under the limit: a window never fills (a second's worth at the start plus
@@ -251,24 +241,23 @@ static int rate_phase(const char *url, const char *token, int limit, int threads
         double rate = per_minute / 60.0, burst = rate > 1 ? rate : 1;
         double expect = (total - burst) / rate;
         snprintf(what, sizeof what, "a fixed rate under the limit: no 429 (%ld)", s429);
-        check(s429 == 0, what);
+        rt_check(s429 == 0, what, NULL);
         snprintf(what, sizeof what, "paced at %d/min: %.1f s, expected %.1f s (-1 %%, +3 s)", per_minute, duration, expect);
-        check(duration >= expect * 0.99 && duration <= expect + 3.0, what);
+        rt_check(duration >= expect * 0.99 && duration <= expect + 3.0, what, NULL);
     } else {
         long bound_429 = (long)needed_resets * (threads + 2);
         snprintf(what, sizeof what, "429s within one per thread per exhausted window (%ld <= %ld)", s429, bound_429);
-        check(s429 <= bound_429, what);
+        rt_check(s429 <= bound_429, what, NULL);
         double bound_s = needed_resets * (WINDOW_S + 3.0) + 10.0;
         snprintf(what, sizeof what, "the job waited for %d reset(s) and no longer (%.1f s, in [%.0f, %.0f])", needed_resets,
                  duration, needed_resets * WINDOW_S - 1.0, bound_s);
-        check(duration >= needed_resets * WINDOW_S - 1.0 && duration <= bound_s, what);
+        rt_check(duration >= needed_resets * WINDOW_S - 1.0 && duration <= bound_s, what, NULL);
     }
     lx_free(client);
     for (int i = 0; i < threads; i++) free(ws[i].done_at);
     free(ws);
     free(done);
-    printf("%d passed, %d failed\n", passed, failed);
-    return failed ? 1 : 0;
+    return rt_summary();
 }
 
 int main(int argc, char **argv) {
@@ -345,10 +334,10 @@ int main(int argc, char **argv) {
     for (int i = 0; i < threads; i++) pthread_join(ws[i].thread, NULL);
     double duration = rt_now() - t0;
     const char *stats = rt_stats();
-    long exchanges = rt_counter(stats, "token_exchanges");
-    long token_requests = rt_counter(stats, "token_requests");
-    long s200 = rt_requests(stats, "factSheets", 200), s503 = rt_requests(stats, "factSheets", 503);
-    long s0 = rt_requests(stats, "factSheets", 0), s401 = rt_requests(stats, "factSheets", 401);
+    long exchanges = sb_stats_counter(stats, "token_exchanges");
+    long token_requests = sb_stats_counter(stats, "token_requests");
+    long s200 = sb_stats_requests(stats, "factSheets", 200), s503 = sb_stats_requests(stats, "factSheets", 503);
+    long s0 = sb_stats_requests(stats, "factSheets", 0), s401 = sb_stats_requests(stats, "factSheets", 401);
     sb_call("DELETE", "/_sandbox/faults", NULL, NULL, 0);
     sb_call("POST", "/_sandbox/config", "{\"token_lifetime_secs\":3599}", NULL, 0);
 
@@ -403,23 +392,22 @@ int main(int argc, char **argv) {
     printf("\n");
     if (first_error) printf("SOAK first_error=\"%s\"\n", first_error);
 
-    if (!report_only) check(errors == 0, "no error reached the caller (idempotent GETs, retried)");
-    check(ok + errors == total, "every call returned (nothing lost)");
-    check(s200 == ok, "each successful call is exactly one 200 at the sandbox (nothing doubled, nothing lost)");
-    check(exchanges <= exchange_bound, "token exchanges within duration / refresh interval + slack");
-    check(exchanges >= exchange_floor, "tokens were refreshed during the run (at least one per lifetime)");
+    if (!report_only) rt_check(errors == 0, "no error reached the caller (idempotent GETs, retried)", NULL);
+    rt_check(ok + errors == total, "every call returned (nothing lost)", NULL);
+    rt_check(s200 == ok, "each successful call is exactly one 200 at the sandbox (nothing doubled, nothing lost)", NULL);
+    rt_check(exchanges <= exchange_bound, "token exchanges within duration / refresh interval + slack", NULL);
+    rt_check(exchanges >= exchange_floor, "tokens were refreshed during the run (at least one per lifetime)", NULL);
     /* A 401 means a token expired between its choice and its arrival (the hard margin is 0.5 s of
      * 5 s; a machine loaded enough to delay a request longer than that causes some). Each was
      * replayed with a fresh token, which the zero errors above show; bound them loosely. */
-    check(s401 <= total / 100, "tokens that expired in flight (401s, each replayed) stay under 1 %");
-    check(max_latency < CALL_BOUND_S, "every call returned within the hang guard");
-    check(rss_last_max <= rss_first + rss_slack, "RSS flat after warm-up");
+    rt_check(s401 <= total / 100, "tokens that expired in flight (401s, each replayed) stay under 1 %", NULL);
+    rt_check(max_latency < CALL_BOUND_S, "every call returned within the hang guard", NULL);
+    rt_check(rss_last_max <= rss_first + rss_slack, "RSS flat after warm-up", NULL);
     lx_free(client);
     for (int i = 0; i < threads; i++) free(ws[i].latency);
     free(ws);
     free(all);
     free(rss);
     free(rss_t);
-    printf("%d passed, %d failed\n", passed, failed);
-    return failed ? 1 : 0;
+    return rt_summary();
 }

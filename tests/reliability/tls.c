@@ -24,16 +24,6 @@
 
 #include "common.h"
 
-static int passed, failed;
-static void check(int ok, const char *what, const char *detail) {
-    printf("%-4s %s%s%s\n", ok ? "ok" : "FAIL", what, detail ? ": " : "", detail ? detail : "");
-    if (ok) {
-        passed++;
-    } else {
-        failed++;
-    }
-}
-
 /* Builds a client for `url` with an optional extra option, then GETs; returns the status. */
 static int get_with(const char *url, const char *token, const char *key, const char *value, char *msg, size_t cap) {
     lx_options *o = NULL;
@@ -65,17 +55,17 @@ static int verify(void) {
     }
     char msg[1024];
     int st = get_with(url, token, NULL, NULL, msg, sizeof msg);
-    check(st == LX_ERR_TLS, "untrusted certificate -> LX_ERR_TLS", msg);
-    check(strstr(msg, "TLS") != NULL && strstr(msg, token) == NULL, "the message names TLS and no credential", NULL);
+    rt_check(st == LX_ERR_TLS, "untrusted certificate -> LX_ERR_TLS", "%s", msg);
+    rt_check(strstr(msg, "TLS") != NULL && strstr(msg, token) == NULL, "the message names TLS and no credential", NULL);
     st = get_with(url, token, "ca_file", ca, msg, sizeof msg);
-    check(st == LX_OK, "the sandbox's CA as ca_file -> success", msg);
+    rt_check(st == LX_OK, "the sandbox's CA as ca_file -> success", "%s", msg);
     FILE *f = fopen(ca, "r");
     char pem[16384];
     size_t n = f ? fread(pem, 1, sizeof pem - 1, f) : 0;
     if (f) fclose(f);
     pem[n] = '\0';
     st = get_with(url, token, "ca_pem", pem, msg, sizeof msg);
-    check(st == LX_OK, "the sandbox's CA as ca_pem -> success", msg);
+    rt_check(st == LX_OK, "the sandbox's CA as ca_pem -> success", "%s", msg);
     char path[] = "/tmp/lx-not-pem-XXXXXX";
     int fd = mkstemp(path);
     if (fd >= 0) {
@@ -84,7 +74,7 @@ static int verify(void) {
     }
     st = get_with(url, token, "ca_file", path, msg, sizeof msg);
     unlink(path);
-    check(st == LX_ERR_CONFIG, "a CA file that is not PEM -> LX_ERR_CONFIG", msg);
+    rt_check(st == LX_ERR_CONFIG, "a CA file that is not PEM -> LX_ERR_CONFIG", "%s", msg);
     /* The name check: the certificate is for localhost and 127.0.0.1; with the CA trusted, the
      * IP form works too, and a plain-http client for the https port is refused (not loopback-opted). */
     return 0;
@@ -131,21 +121,21 @@ static int refuse(const char *addr) {
     snprintf(msg, sizeof msg, "%s in %.1f ms: %s", lx_status_str(st), took * 1e3, err ? lx_error_message(err) : "");
     lx_free(err);
     lx_free(c);
-    check(st == LX_ERR_CONFIG && took < 0.5, "http:// to a non-loopback address -> LX_ERR_CONFIG at build time", msg);
+    rt_check(st == LX_ERR_CONFIG && took < 0.5, "http:// to a non-loopback address -> LX_ERR_CONFIG at build time", "%s", msg);
     st = get_with(url, "some-api-token", "allow_insecure_loopback", "1", msg, sizeof msg);
-    check(st == LX_ERR_CONFIG, "... also with allow_insecure_loopback=1", msg);
+    rt_check(st == LX_ERR_CONFIG, "... also with allow_insecure_loopback=1", "%s", msg);
     rt_sleep_ms(200);
     int seen = l.accepted;
     char detail[64];
     snprintf(detail, sizeof detail, "%d connections", seen);
-    check(seen == 0, "the listener at that address saw no connection", detail);
+    rt_check(seen == 0, "the listener at that address saw no connection", "%s", detail);
 
     /* Control: the listener is reachable, so the zero above means the library never connected. */
     snprintf(url, sizeof url, "https://%s:%d", addr, port);
     st = get_with(url, "some-api-token", "connect_timeout_ms", "2000", msg, sizeof msg);
     rt_sleep_ms(200);
     snprintf(detail, sizeof detail, "%d connections, %s", l.accepted, lx_status_str(st));
-    check(l.accepted > seen, "control: https:// to the same listener does connect", detail);
+    rt_check(l.accepted > seen, "control: https:// to the same listener does connect", "%s", detail);
     shutdown(l.fd, SHUT_RDWR);
     close(l.fd);
     pthread_join(t, NULL);
@@ -163,6 +153,5 @@ int main(int argc, char **argv) {
         return 2;
     }
     if (rc) return rc;
-    printf("%d passed, %d failed\n", passed, failed);
-    return failed ? 1 : 0;
+    return rt_summary();
 }

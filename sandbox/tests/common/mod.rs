@@ -36,7 +36,12 @@ pub async fn small_with_token() -> (Sandbox, String) {
 
 /// `Basic base64("apitoken:" + token)`.
 pub fn basic(api_token: &str) -> String {
-    format!("Basic {}", STANDARD.encode(format!("apitoken:{api_token}")))
+    basic_as("apitoken", api_token)
+}
+
+/// `Basic base64(user + ":" + password)`.
+pub fn basic_as(user: &str, password: &str) -> String {
+    format!("Basic {}", STANDARD.encode(format!("{user}:{password}")))
 }
 
 /// POSTs the documented token request form through `http` (a client of the caller's choice),
@@ -47,13 +52,21 @@ pub async fn post_token_form(
     url: &str,
     authorization: Option<&str>,
 ) -> reqwest::Result<reqwest::Response> {
-    let mut req = http.post(format!("{url}{TOKEN_PATH}"));
-    if let Some(authorization) = authorization {
-        req = req.header("Authorization", authorization);
-    }
-    req.form(&[("grant_type", "client_credentials")])
+    with_authorization(http.post(format!("{url}{TOKEN_PATH}")), authorization)
+        .form(&[("grant_type", "client_credentials")])
         .send()
         .await
+}
+
+/// `req` with `authorization` as its whole Authorization header (any scheme), if given.
+pub fn with_authorization(
+    req: reqwest::RequestBuilder,
+    authorization: Option<&str>,
+) -> reqwest::RequestBuilder {
+    match authorization {
+        Some(authorization) => req.header("Authorization", authorization),
+        None => req,
+    }
 }
 
 /// POSTs the documented token request and returns the raw response.
@@ -65,9 +78,7 @@ pub async fn exchange_raw(url: &str, api_token: &str) -> reqwest::Response {
 
 /// Exchanges `api_token` and returns the access token.
 pub async fn access_token(url: &str, api_token: &str) -> String {
-    let resp = exchange_raw(url, api_token).await;
-    assert_eq!(resp.status(), 200);
-    let body: Value = resp.json().await.unwrap();
+    let body = json_body(exchange_raw(url, api_token).await, 200).await;
     body["access_token"].as_str().unwrap().to_owned()
 }
 
@@ -112,6 +123,37 @@ pub async fn request_raw(
 pub async fn graphql(url: &str, bearer: &str, body: &Value) -> reqwest::Response {
     let endpoint = format!("{url}{GRAPHQL_PATH}");
     request(reqwest::Method::POST, &endpoint, bearer, Some(body)).await
+}
+
+/// Asserts that `resp` has the HTTP `status` (showing the body if not) and returns its JSON
+/// body.
+pub async fn json_body(resp: reqwest::Response, status: u16) -> Value {
+    let got = resp.status();
+    let text = resp.text().await.unwrap();
+    assert_eq!(got, status, "{text}");
+    serde_json::from_str(&text).unwrap_or_else(|e| panic!("not JSON ({e}): {text}"))
+}
+
+/// Asserts the `status` and `type` of a REST envelope (`{"status","type","errors",...}`).
+pub fn assert_envelope(body: &Value, status: &str, kind: &str) {
+    assert_eq!(
+        (&body["status"], &body["type"]),
+        (&serde_json::json!(status), &serde_json::json!(kind)),
+        "{body}"
+    );
+}
+
+/// The header `name` of `resp` as text; panics if it is absent or not visible ASCII.
+pub fn header<'a>(resp: &'a reqwest::Response, name: &str) -> &'a str {
+    resp.headers()[name].to_str().unwrap()
+}
+
+/// The header `name` of `resp` as a number (`Content-Length`, `Retry-After` in seconds).
+pub fn header_number(resp: &reqwest::Response, name: &str) -> u64 {
+    let value = header(resp, name);
+    value
+        .parse()
+        .unwrap_or_else(|e| panic!("{name}: {value:?} is not a number ({e})"))
 }
 
 /// GET `path` with a bearer token and parse the JSON body.
