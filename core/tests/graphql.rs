@@ -85,10 +85,7 @@ async fn queries_are_retried_and_mutations_are_not() {
         .await
         .unwrap();
 
-    let unavailable = || Fault::Status {
-        status: 503,
-        retry_after: None,
-    };
+    let unavailable = || Fault::status(503);
     let before = sb.stats().total(Endpoint::GraphQl);
     sb.inject(Endpoint::GraphQl, unavailable(), 1);
     client

@@ -129,14 +129,7 @@ async fn a_failure_mid_walk_is_the_error_and_ends_the_walk() {
     let client = client_at(sb.url(), sb.api_token());
     let mut pages = client.rest_pages_with(Request::get(format!("{LIST}?pageSize=50")));
     assert!(pages.next_page().await.unwrap().is_some());
-    sb.inject(
-        Endpoint::FactSheets,
-        Fault::Status {
-            status: 403,
-            retry_after: None,
-        },
-        1,
-    );
+    sb.inject(Endpoint::FactSheets, Fault::status(403), 1);
     let err = pages.next_page().await.unwrap_err();
     assert_eq!(err.kind(), ErrorKind::Forbidden);
     assert_eq!(err.status(), Some(403));
