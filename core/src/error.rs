@@ -413,9 +413,14 @@ fn char_floor(text: &str, at: usize) -> usize {
 const MESSAGE_EXCERPT_WINDOW: usize =
     policy::MESSAGE_EXCERPT_CHARS * 4 + policy::REDACTION_MARGIN_BYTES;
 
+/// The server's own words in a JSON error body: LeanIX's envelopes (`errors[0].message`,
+/// Pathfinder's `errors[0].messages[0]`, the Integration API's `errors[0]` as a string), OAuth2's
+/// `error_description`, or a body that is one JSON string.
 fn json_message(json: &Value) -> Option<String> {
     let first_error = json.get("errors").and_then(|e| e.get(0));
     let candidates = [
+        Some(json),
+        first_error,
         first_error.and_then(|e| e.get("message")),
         first_error
             .and_then(|e| e.get("messages"))
@@ -653,6 +658,15 @@ mod tests {
         assert_eq!(words(leanix).unwrap(), "Name must not be empty");
         let pathfinder = br#"{"status":"ERROR","errors":[{"value":"x","messages":["bad x"]}]}"#;
         assert_eq!(words(pathfinder).unwrap(), "bad x");
+        let integration = br#"{"errors":["No synchronization run with id 'x' exists"]}"#;
+        assert_eq!(
+            words(integration).unwrap(),
+            "No synchronization run with id 'x' exists"
+        );
+        assert_eq!(
+            words(br#""'processingDirection' must be inbound or outbound""#).unwrap(),
+            "'processingDirection' must be inbound or outbound"
+        );
         assert_eq!(
             words(br#"{"error":"invalid_client"}"#).unwrap(),
             "invalid_client"
