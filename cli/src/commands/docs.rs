@@ -5,7 +5,7 @@
 use std::io::{self, Write};
 use std::path::Path;
 
-use clap::CommandFactory;
+use clap::{Command, CommandFactory};
 use clap_complete::Shell;
 use clap_mangen::Man;
 
@@ -43,8 +43,9 @@ pub fn man(out_dir: Option<&Path>) -> CliResult {
     }
 }
 
-/// One page for the whole tool: the global options, then a COMMANDS section with each
-/// visible subcommand's synopsis, description and own options.
+/// One page for the whole tool: the global options, then a COMMANDS section with a
+/// subsection for each visible command at every depth (`lx ldif`, `lx ldif config`,
+/// `lx ldif config put`), each with its synopsis, description and own options.
 pub fn man_page() -> io::Result<Vec<u8>> {
     let cmd = Cli::command();
     let mut page = Vec::new();
@@ -55,8 +56,17 @@ pub fn man_page() -> io::Result<Vec<u8>> {
     main.render_description_section(&mut page)?;
     main.render_options_section(&mut page)?;
     page.extend_from_slice(b".SH COMMANDS\n");
-    for sub in cmd.get_subcommands().filter(|s| !s.is_hide_set()) {
-        let name = format!("lx {}", sub.get_name());
+    render_subcommands(&mut page, &cmd, "lx")?;
+    main.render_extra_section(&mut page)?;
+    main.render_version_section(&mut page)?;
+    Ok(page)
+}
+
+/// The subsections of the visible subcommands of `parent` (spelled `parent_name` on the
+/// command line), each followed by those of its own subcommands, depth first.
+fn render_subcommands(page: &mut Vec<u8>, parent: &Command, parent_name: &str) -> io::Result<()> {
+    for sub in parent.get_subcommands().filter(|s| !s.is_hide_set()) {
+        let name = format!("{parent_name} {}", sub.get_name());
         let sub_man = Man::new(sub.clone().bin_name(&name));
         writeln!(page, ".SS \"{name}\"")?;
         let mut synopsis = Vec::new();
@@ -70,10 +80,23 @@ pub fn man_page() -> io::Result<Vec<u8>> {
             sub_man.render_options_section(&mut options)?;
             page.extend_from_slice(strip_heading(&options));
         }
+        let nested: Vec<&str> = sub
+            .get_subcommands()
+            .filter(|s| !s.is_hide_set())
+            .map(Command::get_name)
+            .collect();
+        if !nested.is_empty() {
+            let list = nested
+                .iter()
+                .map(|n| format!("\\fB{name} {n}\\fR"))
+                .collect::<Vec<_>>()
+                .join(", ");
+            // Command names are plain words: nothing in them needs escaping.
+            writeln!(page, ".PP\nSubcommands: {list}; each is described below.")?;
+        }
+        render_subcommands(page, sub, &name)?;
     }
-    main.render_extra_section(&mut page)?;
-    main.render_version_section(&mut page)?;
-    Ok(page)
+    Ok(())
 }
 
 /// A rendered section without its preamble and `.SH` line (it goes under a `.SS` of
@@ -90,13 +113,18 @@ fn strip_heading(section: &[u8]) -> &[u8] {
     section
 }
 
-/// Text for a roff line: backslashes escaped and a leading `.` or `'` kept from being a request.
+/// Text as roff: backslashes escaped, a line starting with `.` or `'` kept from being a
+/// request, and a blank line between paragraphs made a `.PP`.
 fn escape(text: &str) -> String {
-    let text = text.replace('\\', "\\e");
-    match text.chars().next() {
-        Some('.' | '\'') => format!("\\&{text}"),
-        _ => text,
-    }
+    text.replace('\\', "\\e")
+        .lines()
+        .map(|line| match line.chars().next() {
+            None => ".PP".to_owned(),
+            Some('.' | '\'') => format!("\\&{line}"),
+            Some(_) => line.to_owned(),
+        })
+        .collect::<Vec<_>>()
+        .join("\n")
 }
 
 #[cfg(test)]
@@ -109,5 +137,6 @@ mod tests {
         assert_eq!(strip_heading(b".ie a\n.el b\n.SH X\n.TP\n"), b".TP\n");
         assert_eq!(strip_heading(b".TP\n"), b".TP\n");
         assert_eq!(escape(".x\\y"), "\\&.x\\ey");
+        assert_eq!(escape("a\n\n'b\nc"), "a\n.PP\n\\&'b\nc");
     }
 }
