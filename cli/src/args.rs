@@ -209,8 +209,16 @@ pub enum LdifCommand {
     ///
     /// Prints {id, status, progress, warnings, results, polls}. The global --timeout is the
     /// deadline of the whole run (default 30 min). A run that ends FAILED or STOPPED, or with
-    /// ERROR warnings, still prints its result and exits 7.
+    /// ERROR warnings, still prints its result and exits 7. Interrupted (SIGINT, SIGTERM) or
+    /// past its deadline, it prints the run as last seen (its id included: lx ldif wait ID
+    /// picks it up again; the run goes on at LeanIX) and exits 130, 143 or 5.
     Run(LdifRunArgs),
+
+    /// Wait for a started run to end and print its result, as lx ldif run does
+    ///
+    /// For a run that lx ldif run --no-wait started, or one whose wait was interrupted.
+    /// --results also fetches the output LDIF of a finished outbound run.
+    Wait(LdifWaitArgs),
 
     /// Print the status of a run
     Status(LdifIdArgs),
@@ -218,7 +226,11 @@ pub enum LdifCommand {
     /// Print every warning of a run (all pages)
     Warnings(LdifIdArgs),
 
-    /// Print the output LDIF of a finished outbound run (exit 1 while it is not ready)
+    /// Print the output LDIF of a finished outbound run
+    ///
+    /// LeanIX answers 204 until the output is ready: for a run still going lx exits 1; for an
+    /// ended run it prints null (an inbound run has no output LDIF; an outbound one may have
+    /// none yet: lx ldif wait ID --results waits for it).
     Results(LdifIdArgs),
 
     /// Stop a pending or running run
@@ -242,6 +254,17 @@ pub struct LdifRunArgs {
     /// Print the run's id and first status as soon as it is started, without waiting
     #[arg(long)]
     pub no_wait: bool,
+}
+
+/// `lx ldif wait`.
+#[derive(Debug, Args)]
+pub struct LdifWaitArgs {
+    /// The run's id (as `lx ldif run` prints it)
+    pub id: String,
+
+    /// Also fetch the output LDIF once the run finished (for an outbound run)
+    #[arg(long)]
+    pub results: bool,
 }
 
 /// A run id.

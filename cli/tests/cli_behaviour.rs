@@ -404,6 +404,27 @@ fn sigint_cancels_an_ldif_run_while_it_waits_between_polls() {
         String::from_utf8_lossy(&out.stderr).contains("interrupted by SIGINT"),
         "{out:?}"
     );
+    // The run goes on at LeanIX: it is printed as last seen, its id to pick it up again.
+    let run: serde_json::Value = serde_json::from_slice(&out.stdout).expect("the run on stdout");
+    assert_eq!(run["status"], "PENDING", "{run}");
+    let id = run["id"].as_str().unwrap();
+    // lx ldif wait ID follows it to its end.
+    while sb.advance_sync_runs() > 0 {}
+    let waited = lx_on(&sb, &["--timeout", "20", "ldif", "wait", id])
+        .run()
+        .ok()
+        .json();
+    assert_eq!(
+        (&waited["id"], &waited["status"]),
+        (&json!(id), &json!("FINISHED"))
+    );
+    // An id that does not exist is the server's 404, quoted, and no run is made up.
+    let missing = lx_on(&sb, &["ldif", "wait", "no-such-run"]).run().expect(4);
+    assert_eq!(missing.stdout, "");
+    assert_contains(
+        &missing.stderr,
+        "No synchronization run with id 'no-such-run' exists",
+    );
 }
 
 #[test]

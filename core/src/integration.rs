@@ -515,7 +515,9 @@ impl Client {
             .map(str::to_owned)
             .ok_or_else(|| invalid("the new synchronization run's answer has no \"id\"".into()))?;
         let fetch = options.results.unwrap_or(outbound);
-        self.follow(id, &bounds, &options, fetch).await
+        // Created with start=true: CREATED is what is known until the first poll says more.
+        let known = RunResult::new(id, RunStatus::Created);
+        self.follow(known, &bounds, &options, fetch).await
     }
 
     /// Waits for a run that was started already (see [`Client::run_ldif`] for what it
@@ -525,7 +527,10 @@ impl Client {
         run_path(id, "status")?;
         let bounds = self.bounds(&options);
         let fetch = options.results.unwrap_or(false);
-        self.follow(id.to_owned(), &bounds, &options, fetch).await
+        // Nothing is known of this run until its first poll: an error before then (a 404 for
+        // an id that does not exist) carries no run result.
+        let known = RunResult::new(id.to_owned(), RunStatus::Other(String::new()));
+        self.follow(known, &bounds, &options, fetch).await
     }
 
     fn bounds(&self, options: &RunOptions) -> Bounds<'_> {
@@ -538,21 +543,23 @@ impl Client {
         }
     }
 
-    /// Polls a started run to its end and gathers its result.
+    /// Polls a started run to its end and gathers its result; `known` is what is known of it
+    /// before the first poll (an unknown status, empty: not worth reporting on an error).
     async fn follow(
         &self,
-        id: String,
+        mut known: RunResult,
         bounds: &Bounds<'_>,
         options: &RunOptions,
         fetch_results: bool,
     ) -> Result<RunResult, Error> {
-        let mut known = RunResult::new(id, RunStatus::Pending);
         let outcome = async {
             loop {
                 let status = self.poll_status(&known.id, bounds).await?;
                 known.polls += 1;
                 known.status = status;
-                if options.on_progress.is_some() && !known.status.is_terminal() {
+                // With a progress callback the counts are read at every poll, the last one
+                // included, so that what it shows last is the run's end.
+                if options.on_progress.is_some() {
                     known.progress = Some(self.progress_within(&known.id, bounds).await?);
                 }
                 if let Some(f) = &options.on_progress {
@@ -566,7 +573,9 @@ impl Client {
             if options.no_wait {
                 return Ok(());
             }
-            known.progress = Some(self.progress_within(&known.id, bounds).await?);
+            if options.on_progress.is_none() {
+                known.progress = Some(self.progress_within(&known.id, bounds).await?);
+            }
             known.warnings = self.warnings_within(&known.id, bounds).await?;
             if fetch_results && known.status == RunStatus::Finished {
                 known.results = self.results_within(&known.id, bounds).await?;
@@ -575,6 +584,7 @@ impl Client {
         }
         .await;
         match outcome {
+            Err(error) if known.status == RunStatus::Other(String::new()) => Err(error),
             Err(error) => Err(with_known(error, &known)),
             Ok(()) if options.no_wait || known.succeeded() => Ok(known),
             Ok(()) => Err(run_failed(known)),

@@ -66,7 +66,8 @@ async fn a_run_goes_through_every_state() {
             ("SEQUENTIALIZED".to_owned(), Some(0)),
             ("PENDING".to_owned(), Some(0)),
             ("IN_PROGRESS".to_owned(), Some(0)),
-            ("FINISHED".to_owned(), Some(0)) // counts read while in progress; the final read follows
+            // The last call shows the run's end: the counts read at that poll.
+            ("FINISHED".to_owned(), Some(1))
         ]
     );
     assert_eq!(result.status, RunStatus::Finished);
@@ -75,7 +76,7 @@ async fn a_run_goes_through_every_state() {
     let progress = result.progress.as_ref().unwrap();
     assert_eq!(progress.processed_content_count, 1);
     assert!(result.warnings.is_empty() && result.results.is_none());
-    // create, status, start, 4 polls + 3 progress reads while waiting, final progress, warnings.
+    // create, status, start, 4 polls each with its progress read, warnings.
     assert_eq!(integration_requests(&sb), 12);
     assert_eq!(
         (sb.stats().writes, sb.stats().sync_runs("FINISHED")),
@@ -427,4 +428,24 @@ async fn an_http_failure_while_polling_keeps_its_answer_and_gains_the_run() {
     );
     assert!(!e.message().contains("(LDIF run"), "{e}");
     assert_eq!(sb.stats().requests(Endpoint::Integration, 503), 3);
+}
+
+/// Waiting on a run id that does not exist is its 404, with no run attached: nothing was ever
+/// known of it, so no state is made up.
+#[tokio::test]
+async fn waiting_on_an_unknown_run_is_its_404_without_a_run() {
+    let sb = Arc::new(Sandbox::start().unwrap());
+    let (client, _clock) = stepping(&sb);
+    let e = client
+        .wait_run("no-such-run", RunOptions::new())
+        .await
+        .unwrap_err();
+    assert_eq!((e.kind(), e.status()), (ErrorKind::Http, Some(404)));
+    assert!(e.run_result().is_none(), "{:?}", e.run_result());
+    assert!(
+        e.message()
+            .contains("No synchronization run with id 'no-such-run' exists"),
+        "the message quotes the Integration API's reason: {e}"
+    );
+    assert_eq!(integration_requests(&sb), 1);
 }

@@ -25,7 +25,18 @@ pub fn run(opts: &GlobalOpts, output: Output, args: &LdifArgs) -> CliResult {
         LdifCommand::Run(a) => {
             let ldif = read_json(opts, &a.file, "the LDIF")?;
             let session = Session::open(opts, opts.sandbox)?;
-            run_file(&session, output, &ldif, a.test, !a.no_wait, opts.timeout)
+            let options = RunOptions::new().test(a.test).wait(!a.no_wait);
+            let items = (!a.no_wait).then(|| Some(content_items(&ldif)));
+            follow(output, opts.timeout, options, items, |options| {
+                session.client.run_ldif(&ldif, options)
+            })
+        }
+        LdifCommand::Wait(a) => {
+            let session = Session::open(opts, opts.sandbox)?;
+            let options = RunOptions::new().fetch_results(a.results);
+            follow(output, opts.timeout, options, Some(None), |options| {
+                session.client.wait_run(&a.id, options)
+            })
         }
         LdifCommand::Status(a) => {
             let session = Session::open(opts, opts.sandbox)?;
@@ -96,32 +107,43 @@ fn read_json(opts: &GlobalOpts, file: &str, what: &str) -> CliResult<Value> {
     }
 }
 
-/// Runs the LDIF and prints the result JSON, also for a failed run (then exit 7 with the
-/// reason on stderr).
-fn run_file(
-    session: &Session,
-    output: Output,
-    ldif: &Value,
-    test: bool,
-    wait: bool,
-    timeout: Option<f64>,
-) -> CliResult {
-    let items = ldif
-        .get("content")
+/// The number of content items of an LDIF (what the progress line counts against).
+fn content_items(ldif: &Value) -> usize {
+    ldif.get("content")
         .and_then(Value::as_array)
-        .map_or(0, Vec::len);
-    let mut options = RunOptions::new().test(test).wait(wait);
+        .map_or(0, Vec::len)
+}
+
+/// The progress line of a wait on a terminal: `None`, none (`--no-wait`); `Some(items)`, a
+/// line with the LDIF's count of content items when it is known.
+type ProgressLine = Option<Option<usize>>;
+
+/// Waits for a run (`wait` starts or resumes it with the options) and prints the result JSON,
+/// also for a failed run (then exit 7 with the reason on stderr), a deadline (exit 5) or a
+/// signal (exit 130/143): the run goes on at LeanIX, and its id is printed to pick it up
+/// again.
+fn follow(
+    output: Output,
+    timeout: Option<f64>,
+    mut options: RunOptions,
+    line: ProgressLine,
+    wait: impl FnOnce(RunOptions) -> Result<RunResult, leanix::Error>,
+) -> CliResult {
     if let Some(secs) = timeout {
         options = options.timeout(Duration::from_secs_f64(secs));
     }
+    // A signal ends the wait through its cancel handle, not by closing the client, so that
+    // the run as last seen comes back with the error and is printed.
+    crate::interrupt::stop_gracefully();
+    options = options.cancel_on(crate::interrupt::cancel());
     let progress = Arc::new(Mutex::new(Progress::stderr()));
-    if wait && progress.lock().unwrap().enabled() {
-        let line = Arc::clone(&progress);
+    if let (Some(items), true) = (line, progress.lock().unwrap().enabled()) {
+        let shown = Arc::clone(&progress);
         options = options.on_progress(move |r| {
-            line.lock().unwrap().show(&render(r, items));
+            shown.lock().unwrap().show(&render(r, items));
         });
     }
-    let result = session.client.run_ldif(ldif, options);
+    let result = wait(options);
     progress.lock().unwrap().finish();
     match result {
         Ok(run) => {
@@ -140,12 +162,14 @@ fn run_file(
     }
 }
 
-/// The progress line: `lx: LDIF run <id>: IN_PROGRESS, 3/10 items, 2 warnings, poll 4`.
-pub fn render(run: &RunResult, items: usize) -> String {
+/// The progress line: `lx: LDIF run <id>: IN_PROGRESS, 3/10 items, 2 warnings, poll 4` (the
+/// total of items only when the LDIF is at hand).
+pub fn render(run: &RunResult, items: Option<usize>) -> String {
     let mut line = format!("lx: LDIF run {}: {}", run.id, run.status);
     if let Some(p) = &run.progress {
+        let total = items.map_or(String::new(), |n| format!("/{n}"));
         line.push_str(&format!(
-            ", {}/{items} items, {} warning{}",
+            ", {}{total} items, {} warning{}",
             p.processed_content_count,
             p.warnings_count,
             if p.warnings_count == 1 { "" } else { "s" }
@@ -210,12 +234,15 @@ mod tests {
             results: None,
             polls: 4,
         };
-        assert_eq!(render(&run, 10), "lx: LDIF run r-1: IN_PROGRESS, poll 4");
+        assert_eq!(
+            render(&run, Some(10)),
+            "lx: LDIF run r-1: IN_PROGRESS, poll 4"
+        );
         run.progress = Some(RunProgress::from_json(
             json!({"processedContentCount": 3, "warningsCount": 1}),
         ));
         assert_eq!(
-            render(&run, 10),
+            render(&run, Some(10)),
             "lx: LDIF run r-1: IN_PROGRESS, 3/10 items, 1 warning, poll 4"
         );
     }
