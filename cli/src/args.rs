@@ -96,7 +96,9 @@ pub struct GlobalOpts {
     pub no_instance_routing: bool,
 
     /// Follow the access token's instanceUrl to this host too, whatever its domain: a host name
-    /// or an https:// origin (repeatable or comma-separated; replaces the config file's list)
+    /// or an https:// origin, on any port (repeatable or comma-separated; replaces the config
+    /// file's list). Not a loopback host: that is followed only from a loopback host with
+    /// --insecure-loopback
     /// [config: allowed_instance_hosts]
     #[arg(
         long = "allow-instance-host",

@@ -104,8 +104,9 @@ fn configured_url(origin: &Origin) -> Url {
     Url::parse(origin.as_str()).expect("an origin is a URL")
 }
 
-/// Normalises an allow-list entry (a host name, or an `https://` origin whose host is taken);
-/// `Err` names the problem.
+/// Normalises an allow-list entry (a host name, or an `https://` origin whose host is taken: a
+/// port given is dropped, the host is allowed on every port); `Err` names the problem, also
+/// for a loopback host, which the allow-list never admits.
 pub(crate) fn allow_list_host(entry: &str) -> Result<String, String> {
     let trimmed = entry.trim();
     if trimmed.is_empty() {
@@ -119,6 +120,11 @@ pub(crate) fn allow_list_host(entry: &str) -> Result<String, String> {
     let url = Url::parse(&with_scheme)
         .map_err(|e| format!("the allowed instance host {trimmed:?} is not a host name: {e}"))?;
     match url.host_str() {
+        Some(h) if is_loopback(h) => Err(format!(
+            "the allowed instance host {trimmed:?} is a loopback address, which the allow-list \
+             never admits: an instanceUrl on loopback is followed only when the configured host \
+             is loopback with the insecure-loopback option"
+        )),
         Some(h) if !h.is_empty() && url.scheme() == "https" => Ok(h
             .trim_start_matches('[')
             .trim_end_matches(']')

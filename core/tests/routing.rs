@@ -209,6 +209,20 @@ fn a_bad_allow_list_entry_is_a_config_error() {
         .build()
         .unwrap_err();
     assert_error(&err, ErrorKind::Config, "x.example");
+    for loopback in [
+        "localhost",
+        "https://127.0.0.1:8443",
+        "[::1]",
+        "api.localhost",
+    ] {
+        let err = Client::builder()
+            .host("app.leanix.net")
+            .api_token("t")
+            .allow_instance_host(loopback)
+            .build()
+            .unwrap_err();
+        assert_error(&err, ErrorKind::Config, "is a loopback address");
+    }
 }
 
 #[tokio::test]
