@@ -42,6 +42,20 @@ pub struct Session {
     api_token_fingerprint: String,
 }
 
+/// At the end of a run, a background token refresh that a call started (the cached token
+/// passed its refresh point) is waited for, at most the token timeout, so that it reaches the
+/// token cache for the next run instead of being dropped at exit: otherwise a loop of short
+/// `lx` runs would never refresh ahead and pay one exchange in the foreground per token
+/// lifetime. Skipped after a signal (the client is closed then).
+impl Drop for Session {
+    fn drop(&mut self) {
+        if self.client.token_cache_file().is_some() && crate::interrupt::received().is_none() {
+            self.client
+                .settle_refresh(leanix::policy::DEFAULT_TOKEN_TIMEOUT);
+        }
+    }
+}
+
 impl Session {
     /// Opens a session against the sandbox (`--sandbox`, or `sandbox` set by the caller) or
     /// against the host and token resolved from flags, environment and config file.

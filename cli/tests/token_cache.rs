@@ -212,6 +212,38 @@ fn a_401_drops_the_cached_token() {
     assert_eq!(s.exchanges(), 2);
 }
 
+/// A cached token past its refresh point (83 % of its lifetime, well before its hard margin)
+/// still serves the run, which refreshes it in the background and waits for that refresh
+/// before it exits: the new token is in the file, and the next runs exchange nothing.
+#[test]
+fn a_run_that_finds_the_token_due_refreshes_it_ahead_for_the_next() {
+    let s = Setup::new();
+    s.lx(&["get", FACT_SHEETS]).run().ok();
+    let mut record: serde_json::Value =
+        serde_json::from_str(&fs::read_to_string(s.file()).unwrap()).unwrap();
+    let old = record["access_token"].as_str().unwrap().to_owned();
+    let now_ms = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .unwrap()
+        .as_millis() as u64;
+    record["issued_at_ms"] = (now_ms - 50 * 60_000).into();
+    record["expires_at_ms"] = (now_ms + 10 * 60_000).into();
+    fs::write(s.file(), record.to_string()).unwrap();
+
+    let run = s.lx(&["-v", "get", FACT_SHEETS]).run().ok();
+    assert_contains(&run.stderr, "from the token cache");
+    assert_eq!(s.exchanges(), 2, "one background refresh: {}", run.stderr);
+    let stored: serde_json::Value =
+        serde_json::from_str(&fs::read_to_string(s.file()).unwrap()).unwrap();
+    assert_ne!(stored["access_token"].as_str().unwrap(), old);
+    for _ in 0..3 {
+        s.lx(&["get", FACT_SHEETS]).run().ok();
+    }
+    assert_eq!(s.exchanges(), 2);
+    // The old token still answered the run itself: no call waited for the refresh.
+    assert_eq!(s.sb.stats().requests(Endpoint::FactSheets, 401), 0);
+}
+
 /// `--no-token-cache`, `LEANIX_TOKEN_CACHE=0` and `token_cache = false` each exchange every
 /// run and write nothing; a value that is not on/off is a usage error.
 #[test]

@@ -193,6 +193,15 @@ impl Client {
         self.run(|c| async move { c.forget_token().await })
     }
 
+    /// Waits, at most `within`, for a token refresh in flight to end
+    /// ([`crate::Client::settle_refresh`]); a closed client returns at once.
+    pub fn settle_refresh(&self, within: std::time::Duration) {
+        let _ = self.run(move |c| async move {
+            c.settle_refresh(within).await;
+            Ok(())
+        });
+    }
+
     /// The decoded claims of a current access token.
     pub fn claims(&self) -> Result<Option<Claims>, Error> {
         self.run(|c| async move { c.claims().await })

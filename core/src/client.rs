@@ -268,6 +268,15 @@ impl Client {
         self.inner.tokens.forget().await
     }
 
+    /// Waits, at most `within`, for a token refresh in flight (the background refresh a call
+    /// started when the token passed its refresh point) to end. For short-lived processes
+    /// sharing a token file (a CLI run): the one that started the refresh stores the new token
+    /// for the next, instead of dropping the refresh at exit. Returns at once when none is in
+    /// flight.
+    pub async fn settle_refresh(&self, within: std::time::Duration) {
+        let _ = tokio::time::timeout(within, self.inner.tokens.settle()).await;
+    }
+
     /// The decoded claims of a current access token (`None` if LeanIX sent an opaque token).
     pub async fn claims(&self) -> Result<Option<Claims>, Error> {
         Ok(self.inner.tokens.token().await?.token.claims())

@@ -119,13 +119,7 @@ impl TokenManager {
             let now = self.inner.parts.clock.now();
             if let Some(tok) = st.current.clone() {
                 if now < tok.usable_until {
-                    let may_refresh = now >= tok.refresh_at
-                        && st.inflight.is_none()
-                        && st.next_background_try.is_none_or(|t| now >= t);
-                    if may_refresh {
-                        // Nobody waits for a background refresh; its task runs on its own.
-                        let _background = Inner::start_fetch(&self.inner, &mut st, true, None);
-                    }
+                    Inner::refresh_if_due(&self.inner, &mut st, &tok, now);
                     return Ok(tok);
                 }
             }
@@ -139,7 +133,11 @@ impl TokenManager {
                 None => Inner::start_fetch(&self.inner, &mut st, false, deadline),
             }
         };
-        waiting.await
+        let tok = waiting.await?;
+        // A token taken from the token file may be past its refresh point already.
+        let now = self.inner.parts.clock.now();
+        Inner::refresh_if_due(&self.inner, &mut self.inner.lock(), &tok, now);
+        Ok(tok)
     }
 
     /// The API rejected the token of `generation` with 401: drops it if it is still the
@@ -173,6 +171,20 @@ impl TokenManager {
             );
         }
         Reauth::Replay
+    }
+
+    /// Waits for the token fetch in flight (a background refresh, or an exchange a call
+    /// awaits), if there is one; returns at once otherwise. Its outcome is published as usual.
+    pub async fn settle(&self) {
+        let inflight = self
+            .inner
+            .lock()
+            .inflight
+            .as_ref()
+            .map(|f| f.future.clone());
+        if let Some(fetch) = inflight {
+            let _ = fetch.await;
+        }
     }
 
     /// The cached token without fetching, if any (even if past its margin).
@@ -218,6 +230,20 @@ impl Inner {
         // A panic while holding this lock cannot leave the state half-written (every update is a
         // single assignment), so a poisoned lock is safe to reuse.
         self.state.lock().unwrap_or_else(|p| p.into_inner())
+    }
+
+    /// Starts a background refresh if `tok` (the current token) has passed its refresh point
+    /// and none is in flight or backing off. Called with the lock held.
+    fn refresh_if_due(this: &Arc<Inner>, st: &mut State, tok: &Arc<CachedToken>, now: Instant) {
+        let current = st.current.as_ref().is_some_and(|c| Arc::ptr_eq(c, tok));
+        let may_refresh = current
+            && now >= tok.refresh_at
+            && st.inflight.is_none()
+            && st.next_background_try.is_none_or(|t| now >= t);
+        if may_refresh {
+            // Nobody waits for a background refresh; its task runs on its own.
+            let _background = Inner::start_fetch(this, st, true, None);
+        }
     }
 
     /// Starts one fetch in its own task and records it as in flight. Called with the lock held.

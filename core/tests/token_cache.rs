@@ -187,7 +187,13 @@ async fn the_hard_margin_applies_to_a_stored_token() {
     let old = first_token(&first, &mut first_events).await;
 
     clock.advance(secs(LIFETIME - 61.0));
-    let (before, before_events) = client_in(&sb, &clock, &dir);
+    // Just outside the margin the stored token is still served (this client does not refresh
+    // ahead, so that the file keeps the old token for the next step).
+    let (before, before_events) = with_events(
+        sandbox_builder(&sb, &clock)
+            .token_cache_dir(&dir)
+            .refresh_on_expiry_only(),
+    );
     assert_eq!(before.access_token().await.unwrap().fingerprint(), old);
     assert_eq!(before_events.count(is_fetched(false)), 0);
     assert_eq!(sb.stats().token_exchanges, 1);
