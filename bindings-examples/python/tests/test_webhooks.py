@@ -175,7 +175,7 @@ def test_follow_yields_new_events_and_break_leaves_the_current_one(
 
 
 def test_allowed_instance_hosts_takes_a_list_or_one_comma_separated_str(routed: Sandbox) -> None:
-    for hosts in (["ok.example", "127.0.0.1"], ("ok.example",), "ok.example,127.0.0.1"):
+    for hosts in (["ok.example", "eu-7.example"], ("ok.example",), "ok.example,eu-7.example"):
         with leanix.Client(routed.url, routed.admin_token, insecure_loopback=True,
                            allowed_instance_hosts=hosts) as c:
             assert c.get("/services/pathfinder/v1/factSheets").status == 200
@@ -183,6 +183,10 @@ def test_allowed_instance_hosts_takes_a_list_or_one_comma_separated_str(routed: 
     with pytest.raises(leanix.ConfigError, match='"not a host"'):
         leanix.Client(routed.url, routed.admin_token, insecure_loopback=True,
                       allowed_instance_hosts=["ok.example", "not a host"])
+    # A loopback host could never be followed through the list: refused, named.
+    with pytest.raises(leanix.ConfigError, match='"127.0.0.1" is a loopback address'):
+        leanix.Client(routed.url, routed.admin_token, insecure_loopback=True,
+                      allowed_instance_hosts="ok.example,127.0.0.1")
     with pytest.raises(TypeError, match="as str, not int"):
         leanix.Client(routed.url, routed.admin_token, allowed_instance_hosts=["ok.example", 1])
     with pytest.raises(TypeError, match="iterable of str, not int"):
