@@ -223,8 +223,12 @@ impl Session {
                 warn(&format!("token cache: {place}{reason}"));
             } else if is_verbose() {
                 verbose(&describe(event));
-            } else if matches!(event, Event::InstanceRefused { .. }) {
-                // Calls that fail on the configured host are explained by this: always shown.
+            } else if matches!(event, Event::InstanceRefused { .. })
+                && counter.load(Ordering::Relaxed) > 0
+            {
+                // Calls that fail on the configured host are explained by this: shown by the
+                // run that exchanged the token, not again by every run that reuses it from the
+                // token cache (--verbose shows it there too).
                 crate::output::warn(&describe(event));
             }
         });

@@ -271,9 +271,36 @@ fn a_graphql_write_with_a_stale_rev_and_a_viewers_write_exit_4_with_the_error_ty
         "lx: GraphQL error: DB revision of Fact Sheet has changed: {rev} instead of given {} [REVISION_CLASH]",
         rev - 1
     );
-    lx_on(&sb, &["graphql", UPDATE, "--variables", &stale])
+    let run = lx_on(&sb, &["graphql", UPDATE, "--variables", &stale])
         .run()
-        .fails(4, &clash);
+        .expect(4);
+    assert_eq!(run.stderr.trim_end(), clash);
+    // stdout has the server's errors, typed, and the partial data that came with them.
+    let printed = run.json();
+    assert_eq!(
+        printed["errors"][0]["extensions"]["errorType"],
+        "REVISION_CLASH"
+    );
+    assert_eq!(printed["data"], json!({ "updateFactSheet": null }));
+    // The same write sent raw: the body is printed as it came, and the errors still fail it.
+    let body = json!({ "query": UPDATE, "variables": { "id": id, "rev": rev - 1 } }).to_string();
+    let run = lx_on(
+        &sb,
+        &[
+            "request",
+            "POST",
+            "/services/pathfinder/v1/graphql",
+            "--data",
+            &body,
+        ],
+    )
+    .run()
+    .expect(4);
+    assert_eq!(run.stderr.trim_end(), clash);
+    assert_eq!(
+        run.json()["errors"][0]["extensions"]["errorType"],
+        "REVISION_CLASH"
+    );
     assert_eq!(sb.stats().writes, 0);
 
     // A viewer's token: refused, through GraphQL and REST.

@@ -49,6 +49,13 @@ fn completions_know_every_flag_of_the_help() {
             );
         }
         assert!(run.stdout.contains("paginate"));
+        // The hidden `lx man` (for make install) is not offered.
+        let hidden = match shell {
+            "bash" => "lx__subcmd__man",
+            "fish" => "-a \"man\"",
+            _ => "'man:",
+        };
+        assert!(!run.stdout.contains(hidden), "{shell} offers lx man");
     }
     let run = Lx::bare(&["completions", "tcsh"]).run().expect(2);
     assert_contains(&run.stderr, "tcsh");

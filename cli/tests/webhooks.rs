@@ -228,12 +228,14 @@ fn an_instance_url_outside_the_rule_is_a_warning_and_calls_stay_on_the_host() {
     let dir = tempfile::tempdir().unwrap();
     let ca = dir.path().join("ca.pem");
     std::fs::write(&ca, sb.ca_pem().unwrap()).unwrap();
+    let cache = dir.path().join("cache");
     let run = Lx::bare(&[
         "--ca-file",
         ca.to_str().unwrap(),
         "get",
         "/services/pathfinder/v1/factSheets?pageSize=1",
     ])
+    .env("XDG_CACHE_HOME", cache.to_str().unwrap())
     .env("LEANIX_HOST", sb.url())
     .env("LEANIX_API_TOKEN", sb.api_token())
     .run()
@@ -245,6 +247,28 @@ fn an_instance_url_outside_the_rule_is_a_warning_and_calls_stay_on_the_host() {
         run.stderr
     );
     assert_eq!(sb.stats().requests(Endpoint::FactSheets, 200), 1);
+    assert_eq!(sb.instance_stats().total(Endpoint::Any), 0);
+
+    // The next run takes the token from the token cache: no exchange, and no second warning
+    // (--verbose still explains it).
+    let again = |verbose: bool| {
+        let mut args = vec!["--ca-file", ca.to_str().unwrap()];
+        if verbose {
+            args.push("-v");
+        }
+        args.extend(["get", "/services/pathfinder/v1/factSheets?pageSize=1"]);
+        Lx::bare(&args)
+            .env("XDG_CACHE_HOME", cache.to_str().unwrap())
+            .env("LEANIX_HOST", sb.url())
+            .env("LEANIX_API_TOKEN", sb.api_token())
+            .run()
+            .ok()
+    };
+    let quiet = again(false);
+    assert!(!quiet.stderr.contains("warning"), "{}", quiet.stderr);
+    let verbose = again(true);
+    assert!(verbose.stderr.contains(instance), "{}", verbose.stderr);
+    assert_eq!(sb.stats().token_exchanges, 1);
     assert_eq!(sb.instance_stats().total(Endpoint::Any), 0);
 }
 

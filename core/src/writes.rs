@@ -300,13 +300,26 @@ impl Client {
     /// `rev` is read again, exactly once per clash, and the write retried, at most
     /// [`UpdateOptions::clash_retries`] times; the clash after the last is returned as the
     /// [`ErrorKind::GraphQl`] error it is. Other GraphQL errors (a viewer's refusal, a bad
-    /// patch) are returned at once.
+    /// patch) are returned at once. An empty `id` or an empty list of patches is an
+    /// [`ErrorKind::InvalidArgument`] error, with nothing sent.
     pub async fn update_fact_sheet(
         &self,
         id: &str,
         patches: &[Patch],
         options: UpdateOptions,
     ) -> Result<Value, Error> {
+        if id.trim().is_empty() {
+            return Err(Error::new(
+                ErrorKind::InvalidArgument,
+                "update_fact_sheet needs the id of the fact sheet to change",
+            ));
+        }
+        if patches.is_empty() {
+            return Err(Error::new(
+                ErrorKind::InvalidArgument,
+                "update_fact_sheet needs at least one patch (the list is empty)",
+            ));
+        }
         let deadline = self.write_deadline(&options);
         let mut rev = match options.rev {
             Some(rev) => rev,

@@ -172,3 +172,21 @@ async fn create_tag_archive_and_refusals() {
     let errors: &Value = e.graphql_errors().unwrap();
     assert!(errors[0]["extensions"]["errorType"].is_string(), "{errors}");
 }
+
+/// An update without patches or without an id is refused before anything is sent (not even
+/// the token exchange or the read of `rev`).
+#[tokio::test]
+async fn an_update_without_patches_or_id_sends_nothing() {
+    let sb = Sandbox::start().unwrap();
+    let c = client(&sb, sb.api_token());
+    for (id, patches) in [("some-id", vec![]), (" ", vec![Patch::archive()])] {
+        let e = c
+            .update_fact_sheet(id, &patches, UpdateOptions::new())
+            .await
+            .unwrap_err();
+        assert_eq!(e.kind(), ErrorKind::InvalidArgument, "{e}");
+        assert!(e.message().starts_with("update_fact_sheet needs"), "{e}");
+    }
+    assert_eq!(graphql_calls(&sb), 0);
+    assert_eq!(sb.stats().token_requests, 0);
+}

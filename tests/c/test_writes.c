@@ -155,6 +155,8 @@ static void test_bad_arguments(lx_client *c) {
     CHECK(lx_update_fact_sheet(c, "x", "[{\"op\":\"set\",\"path\":\"/name\"}]", NULL, 0, NULL, &json, NULL, NULL) ==
               LX_ERR_INVALID_ARG,
           "unknown op");
+    CHECK(lx_update_fact_sheet(c, "x", "[]", NULL, 0, NULL, &json, NULL, NULL) == LX_ERR_INVALID_ARG,
+          "no patches");
     CHECK(json == NULL, "no output on failure");
     /* An error without a run. */
     err = NULL;

@@ -129,6 +129,8 @@ def test_update_retries_a_revision_clash_once_per_clash(client: leanix.Client,
         client.update_fact_sheet(fs_id, "[]")  # type: ignore[arg-type]
     with pytest.raises(leanix.InvalidArgumentError, match="op"):
         client.update_fact_sheet(fs_id, [{"op": "set", "path": "/name"}])
+    with pytest.raises(leanix.InvalidArgumentError, match="at least one patch"):
+        client.update_fact_sheet(fs_id, [])
 
 
 def test_revision_clash_retries_bounds_the_rereads(client: leanix.Client,

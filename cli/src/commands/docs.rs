@@ -17,11 +17,22 @@ use crate::output::write_error;
 pub fn completions(shell: Shell) -> CliResult {
     // Generated in memory first: clap_complete panics on a failed write (lx ... | head).
     let mut script = Vec::new();
-    clap_complete::generate(shell, &mut Cli::command(), "lx", &mut script);
+    clap_complete::generate(shell, &mut completion_command(), "lx", &mut script);
     let mut out = io::stdout().lock();
     out.write_all(&script)
         .and_then(|()| out.flush())
         .map_err(write_error)
+}
+
+/// The command line as completions offer it: `lx` without its hidden subcommands (`lx man`),
+/// which clap_complete would list like the others. Only the top level has hidden ones.
+fn completion_command() -> Command {
+    let full = Cli::command();
+    Command::new("lx")
+        .version(env!("CARGO_PKG_VERSION"))
+        .about(full.get_about().cloned().unwrap_or_default())
+        .args(full.get_arguments().cloned())
+        .subcommands(full.get_subcommands().filter(|s| !s.is_hide_set()).cloned())
 }
 
 /// Prints the manual page `lx.1` (roff), or writes it to `out_dir/lx.1`.
@@ -130,6 +141,25 @@ fn escape(text: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn completions_offer_every_visible_subcommand_and_no_hidden_one() {
+        let full = Cli::command();
+        let offered = completion_command();
+        let names = |c: &Command| {
+            c.get_subcommands()
+                .filter(|s| !s.is_hide_set())
+                .map(|s| s.get_name().to_owned())
+                .collect::<Vec<_>>()
+        };
+        assert_eq!(names(&offered), names(&full));
+        assert!(full.get_subcommands().any(|s| s.get_name() == "man"));
+        assert!(offered.get_subcommands().all(|s| s.get_name() != "man"));
+        assert_eq!(
+            offered.get_arguments().count(),
+            full.get_arguments().count()
+        );
+    }
 
     #[test]
     fn section_headings_are_stripped() {

@@ -41,12 +41,30 @@ pub fn run(opts: &GlobalOpts, output: Output, args: &GraphqlArgs) -> CliResult {
         request = request.operation_name(name.as_str());
     }
     let session = Session::open(opts, opts.sandbox)?;
-    let data = if args.all {
-        walk_all(&session, request)?
+    let result = if args.all {
+        walk_all(&session, request)
     } else {
-        session.client.graphql_with(request)?
+        session.client.graphql_with(request)
     };
-    output.json(&data)
+    match result {
+        Ok(data) => output.json(&data),
+        Err(failure) => {
+            print_graphql_errors(output, &failure)?;
+            Err(failure.into())
+        }
+    }
+}
+
+/// A call that failed with GraphQL `errors`: prints `{"errors": [...], "data": ...}` (the
+/// server's errors and the partial data that came with them) on stdout, as `gh api graphql`
+/// prints the response, before the one-line message goes to stderr.
+fn print_graphql_errors(output: Output, error: &leanix::Error) -> CliResult {
+    match (error.graphql_errors(), error.graphql_data()) {
+        (Some(errors), Some(data)) => {
+            output.json(&serde_json::json!({ "errors": errors, "data": data }))
+        }
+        _ => Ok(()),
+    }
 }
 
 fn parse_variables(text: &str) -> CliResult<Value> {
@@ -61,7 +79,7 @@ fn parse_variables(text: &str) -> CliResult<Value> {
 
 /// Walks every page (under the core library's paging rule) and returns them merged as one
 /// query's data, with a progress line on a terminal.
-fn walk_all(session: &Session, request: GraphQlRequest) -> CliResult<Value> {
+fn walk_all(session: &Session, request: GraphQlRequest) -> Result<Value, leanix::Error> {
     let mut progress = Progress::stderr();
     let mut merged = MergedPages::default();
     for page in session.client.graphql_pages_with(request) {

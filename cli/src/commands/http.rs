@@ -114,8 +114,17 @@ pub fn request(opts: &GlobalOpts, output: Output, args: &RequestArgs) -> CliResu
 }
 
 fn send_and_print(session: &Session, output: Output, request: Request) -> CliResult {
+    let graphql = is_graphql_path(request.path());
     match session.send(request) {
-        Ok(response) => output.response(&response),
+        Ok(response) => {
+            output.response(&response)?;
+            if graphql {
+                // Printed as it came; GraphQL errors on a 200 still fail the command, as they
+                // do for lx graphql (and gh api).
+                leanix::graphql_data(response)?;
+            }
+            Ok(())
+        }
         Err(e) => {
             if output.include {
                 if let Some(response) = e.response() {
@@ -125,6 +134,12 @@ fn send_and_print(session: &Session, output: Output, request: Request) -> CliRes
             Err(e.into())
         }
     }
+}
+
+/// True when `path` (a path or URL, with or without a query) names LeanIX's GraphQL endpoint.
+fn is_graphql_path(path: &str) -> bool {
+    let path = path.split(['?', '#']).next().unwrap_or_default();
+    path.trim_end_matches('/').ends_with(leanix::GRAPHQL_PATH)
 }
 
 /// Splits `Name: value` arguments.
@@ -171,6 +186,19 @@ mod tests {
         assert!(parse_headers(&["nocolon".into()]).is_err());
         assert!(parse_headers(&[":v".into()]).is_err());
         assert!(parse_headers(&["authorization: Basic x".into()]).is_err());
+    }
+
+    #[test]
+    fn the_graphql_endpoint_is_recognised_by_its_path() {
+        assert!(is_graphql_path("/services/pathfinder/v1/graphql"));
+        assert!(is_graphql_path("/services/pathfinder/v1/graphql/?x=1"));
+        assert!(is_graphql_path(
+            "https://a.leanix.net/services/pathfinder/v1/graphql"
+        ));
+        assert!(!is_graphql_path("/services/pathfinder/v1/factSheets"));
+        assert!(!is_graphql_path(
+            "/services/pathfinder/v1/factSheets?q=/graphql"
+        ));
     }
 
     #[test]

@@ -113,8 +113,9 @@ impl From<&str> for GraphQlRequest {
 
 /// Turns a GraphQL response into its `data`, or an [`ErrorKind::GraphQl`] error when the
 /// `errors` array is non-empty (LeanIX answers such errors with HTTP 200). The error keeps the
-/// `errors`, the partial `data` and the HTTP response.
-pub(crate) fn into_data(response: Response) -> Result<Value, Error> {
+/// `errors`, the partial `data` and the HTTP response. [`Client::graphql`] applies it; call it
+/// yourself on a GraphQL response you sent with [`Client::send`] (as `lx request` does).
+pub fn graphql_data(response: Response) -> Result<Value, Error> {
     let json: Value = response.json()?;
     let Value::Object(mut obj) = json else {
         return Err(Error::new(
@@ -174,7 +175,7 @@ impl Client {
     /// Runs a GraphQL call with its options (operation name, deadline, cancellation).
     pub async fn graphql_with(&self, request: &GraphQlRequest) -> Result<Value, Error> {
         let response = self.send(request.to_http()?).await?;
-        into_data(response)
+        graphql_data(response)
     }
 
     /// The pages of a cursor-paged query, fetched one at a time (see [`GraphQlPages`] for the
@@ -209,7 +210,7 @@ mod tests {
 
     #[test]
     fn errors_on_200_become_typed_errors_with_their_details() {
-        let e = into_data(response(json!({
+        let e = graphql_data(response(json!({
             "data": {"a": 1, "b": null},
             "errors": [{"message": "Field 'x'\nis undefined", "path": ["b"],
                         "extensions": {"errorType": "REVISION_CLASH"}}]
@@ -224,7 +225,7 @@ mod tests {
         assert_eq!(e.graphql_errors().unwrap()[0]["path"], json!(["b"]));
         assert_eq!(e.response().unwrap().status(), 200);
         assert_eq!(
-            into_data(response(json!({"data": {"a": 1}, "errors": []}))).unwrap(),
+            graphql_data(response(json!({"data": {"a": 1}, "errors": []}))).unwrap(),
             json!({"a": 1})
         );
     }
