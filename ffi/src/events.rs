@@ -165,7 +165,30 @@ impl EventGate {
     }
 }
 
+impl lx_event_kind {
+    /// The `event` field of the details of this kind: its name without `LX_EVENT_`, in lower
+    /// case (`LX_EVENT_TOKEN_FETCHED` is `token_fetched`).
+    fn name(self) -> String {
+        let name = format!("{self:?}");
+        name.trim_start_matches("LX_EVENT_").to_ascii_lowercase()
+    }
+}
+
+/// The kind of `event` and its details: the JSON object whose `event` field (first) names the
+/// kind, followed by the event's own fields. `None` for an event the C API does not pass on.
 fn describe(event: &Event) -> Option<(lx_event_kind, serde_json::Value)> {
+    let (kind, fields) = kind_and_fields(event)?;
+    let mut details = serde_json::Map::new();
+    details.insert("event".to_owned(), kind.name().into());
+    if let serde_json::Value::Object(fields) = fields {
+        details.extend(fields);
+    }
+    Some((kind, details.into()))
+}
+
+/// The kind of `event` and its own fields (see [`describe`]).
+fn kind_and_fields(event: &Event) -> Option<(lx_event_kind, serde_json::Value)> {
+    use lx_event_kind::*;
     Some(match event {
         Event::TokenFetched {
             background,
@@ -174,12 +197,11 @@ fn describe(event: &Event) -> Option<(lx_event_kind, serde_json::Value)> {
             fingerprint,
         } => (
             if *background {
-                lx_event_kind::LX_EVENT_TOKEN_REFRESHED
+                LX_EVENT_TOKEN_REFRESHED
             } else {
-                lx_event_kind::LX_EVENT_TOKEN_FETCHED
+                LX_EVENT_TOKEN_FETCHED
             },
-            json!({"event": if *background {"token_refreshed"} else {"token_fetched"},
-                   "background": background, "lifetime_ms": lifetime.as_millis() as u64,
+            json!({"background": background, "lifetime_ms": lifetime.as_millis() as u64,
                    "attempts": attempts, "fingerprint": fingerprint}),
         ),
         Event::TokenFetchFailed {
@@ -187,58 +209,88 @@ fn describe(event: &Event) -> Option<(lx_event_kind, serde_json::Value)> {
             kind,
             message,
         } => (
-            lx_event_kind::LX_EVENT_TOKEN_FAILED,
-            json!({"event": "token_failed", "background": background,
+            LX_EVENT_TOKEN_FAILED,
+            json!({"background": background,
                    "status": crate::status::lx_status::from_kind(*kind) as i32,
                    "kind": kind.as_str(), "message": message}),
         ),
-        Event::TokenRejected { fingerprint } => (
-            lx_event_kind::LX_EVENT_TOKEN_REJECTED,
-            json!({"event": "token_rejected", "fingerprint": fingerprint}),
-        ),
+        Event::TokenRejected { fingerprint } => {
+            (LX_EVENT_TOKEN_REJECTED, json!({"fingerprint": fingerprint}))
+        }
         Event::Retry {
             target,
             attempt,
             delay,
             reason,
         } => (
-            lx_event_kind::LX_EVENT_RETRY,
-            json!({"event": "retry",
-                   "target": match target { RetryTarget::Token => "token", RetryTarget::Api => "api" },
+            LX_EVENT_RETRY,
+            json!({"target": match target { RetryTarget::Token => "token", RetryTarget::Api => "api" },
                    "attempt": attempt, "delay_ms": delay.as_millis() as u64, "reason": reason}),
         ),
         Event::Pacing {
             started,
             requests_per_minute,
         } => (
-            lx_event_kind::LX_EVENT_PACING,
-            json!({"event": "pacing", "started": started,
-                   "requests_per_minute": requests_per_minute}),
+            LX_EVENT_PACING,
+            json!({"started": started, "requests_per_minute": requests_per_minute}),
         ),
         Event::TokenLoaded {
             fingerprint,
             expires_in,
         } => (
-            lx_event_kind::LX_EVENT_TOKEN_LOADED,
-            json!({"event": "token_loaded", "fingerprint": fingerprint,
-                   "expires_in_ms": expires_in.as_millis() as u64}),
+            LX_EVENT_TOKEN_LOADED,
+            json!({"fingerprint": fingerprint, "expires_in_ms": expires_in.as_millis() as u64}),
         ),
         Event::TokenCacheIgnored { path, reason } => (
-            lx_event_kind::LX_EVENT_TOKEN_CACHE_IGNORED,
-            json!({"event": "token_cache_ignored", "path": path.to_string_lossy(),
-                   "reason": reason}),
+            LX_EVENT_TOKEN_CACHE_IGNORED,
+            json!({"path": path.to_string_lossy(), "reason": reason}),
         ),
-        Event::InstanceRouted { origin } => (
-            lx_event_kind::LX_EVENT_INSTANCE_ROUTED,
-            json!({"event": "instance_routed", "origin": origin}),
-        ),
+        Event::InstanceRouted { origin } => (LX_EVENT_INSTANCE_ROUTED, json!({"origin": origin})),
         Event::InstanceRefused {
             instance_url,
             reason,
         } => (
-            lx_event_kind::LX_EVENT_INSTANCE_REFUSED,
-            json!({"event": "instance_refused", "instance_url": instance_url, "reason": reason}),
+            LX_EVENT_INSTANCE_REFUSED,
+            json!({"instance_url": instance_url, "reason": reason}),
         ),
         _ => return None,
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn details_name_the_event_first_then_its_fields() {
+        let event = Event::InstanceRouted {
+            origin: "https://eu-2.leanix.net".to_owned(),
+        };
+        let (kind, details) = describe(&event).expect("passed on");
+        assert_eq!(kind, lx_event_kind::LX_EVENT_INSTANCE_ROUTED);
+        assert_eq!(
+            details.to_string(),
+            r#"{"event":"instance_routed","origin":"https://eu-2.leanix.net"}"#
+        );
+    }
+
+    #[test]
+    fn event_names_are_the_kinds_in_lower_case() {
+        use lx_event_kind::*;
+        let names = [
+            (LX_EVENT_TOKEN_FETCHED, "token_fetched"),
+            (LX_EVENT_TOKEN_REFRESHED, "token_refreshed"),
+            (LX_EVENT_TOKEN_FAILED, "token_failed"),
+            (LX_EVENT_TOKEN_REJECTED, "token_rejected"),
+            (LX_EVENT_RETRY, "retry"),
+            (LX_EVENT_PACING, "pacing"),
+            (LX_EVENT_TOKEN_LOADED, "token_loaded"),
+            (LX_EVENT_TOKEN_CACHE_IGNORED, "token_cache_ignored"),
+            (LX_EVENT_INSTANCE_ROUTED, "instance_routed"),
+            (LX_EVENT_INSTANCE_REFUSED, "instance_refused"),
+        ];
+        for (kind, name) in names {
+            assert_eq!(kind.name(), name);
+        }
+    }
 }
