@@ -19,6 +19,11 @@ class RunError(Exception):
     """A measurement program failed; the message says how (exit status and stderr tail)."""
 
 
+def _release_file(name: str) -> Any:
+    """A read-only property of ``Artifacts``: the path of the release build's file ``name``."""
+    return property(lambda self: self.release / name, doc=f"The release build's {name}.")
+
+
 @dataclass(frozen=True)
 class Artifacts:
     """Where the release build and the compiled C benchmarks are."""
@@ -26,21 +31,10 @@ class Artifacts:
     release: Path
     c_dir: Path
 
-    @property
-    def bench(self) -> Path:
-        return self.release / "leanix-bench"
-
-    @property
-    def sandbox(self) -> Path:
-        return self.release / "lx-sandbox"
-
-    @property
-    def lx(self) -> Path:
-        return self.release / "lx"
-
-    @property
-    def libleanix(self) -> Path:
-        return self.release / "libleanix.so"
+    bench = _release_file("leanix-bench")
+    sandbox = _release_file("lx-sandbox")
+    lx = _release_file("lx")
+    libleanix = _release_file("libleanix.so")
 
     def c(self, name: str) -> Path:
         return self.c_dir / name

@@ -316,7 +316,7 @@ fn a_graphql_write_with_a_stale_rev_and_a_viewers_write_exit_4_with_the_error_ty
         "{}",
         run.stderr
     );
-    let run = lx_on(
+    lx_on(
         &sb,
         &[
             "request",
@@ -328,8 +328,7 @@ fn a_graphql_write_with_a_stale_rev_and_a_viewers_write_exit_4_with_the_error_ty
     )
     .env("LEANIX_API_TOKEN", &viewer)
     .run()
-    .expect(4);
-    assert_contains(&run.stderr, "answered 403 Forbidden");
+    .expect_stderr(4, "answered 403 Forbidden");
     assert_eq!(sb.stats().writes, 0);
     // The admin's write with the current rev goes through.
     let done = lx_on(&sb, &["graphql", UPDATE, "--variables", &fresh])
@@ -346,7 +345,7 @@ fn a_proxy_for_an_http_host_is_refused_and_receives_nothing() {
     let proxy = std::net::TcpListener::bind("127.0.0.2:0").expect("bind 127.0.0.2");
     proxy.set_nonblocking(true).unwrap();
     let proxy_url = format!("http://{}", proxy.local_addr().unwrap());
-    let run = Lx::bare(&[
+    Lx::bare(&[
         "--host",
         sb.url(),
         "--insecure-loopback",
@@ -357,8 +356,7 @@ fn a_proxy_for_an_http_host_is_refused_and_receives_nothing() {
     ])
     .env("LEANIX_API_TOKEN", sb.api_token())
     .run()
-    .expect(2);
-    assert_contains(&run.stderr, "refusing a proxy for the http:// host");
+    .expect_stderr(2, "refusing a proxy for the http:// host");
     match proxy.accept() {
         Err(e) => assert_eq!(e.kind(), std::io::ErrorKind::WouldBlock),
         Ok((_, from)) => panic!("the proxy received a connection from {from}"),

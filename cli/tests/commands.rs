@@ -235,11 +235,10 @@ fn request_creates_a_fact_sheet_and_get_reads_it_back() {
 
 #[test]
 fn request_headers_are_checked() {
-    let run = lx(&["request", "GET", FACT_SHEETS, "-H", "no colon"])
+    lx(&["request", "GET", FACT_SHEETS, "-H", "no colon"])
         .run()
-        .expect(2);
-    assert_contains(&run.stderr, "NAME:VALUE");
-    let run = lx(&[
+        .expect_stderr(2, "NAME:VALUE");
+    lx(&[
         "request",
         "GET",
         FACT_SHEETS,
@@ -247,8 +246,7 @@ fn request_headers_are_checked() {
         "Authorization: Bearer x",
     ])
     .run()
-    .expect(2);
-    assert_contains(&run.stderr, "Authorization");
+    .expect_stderr(2, "Authorization");
     lx(&[
         "request",
         "GET",
@@ -264,10 +262,9 @@ fn request_headers_are_checked() {
 
 #[test]
 fn request_refuses_a_body_that_is_not_json_unless_typed() {
-    let run = lx(&["request", "POST", GRAPHQL, "--data", "{not json"])
+    lx(&["request", "POST", GRAPHQL, "--data", "{not json"])
         .run()
-        .expect(2);
-    assert_contains(&run.stderr, "not valid JSON");
+        .expect_stderr(2, "not valid JSON");
     // With an explicit Content-Type the body goes out as it is (and the server judges it).
     let run = lx(&[
         "request",
@@ -365,10 +362,9 @@ fn graphql_errors_and_misuse_have_their_exit_codes() {
         "{}",
         run.stderr
     );
-    let run = lx(&["graphql", "{ allFactSheets { totalCount } }", "--all"])
+    lx(&["graphql", "{ allFactSheets { totalCount } }", "--all"])
         .run()
-        .expect(2);
-    assert_contains(&run.stderr, "$after");
+        .expect_stderr(2, "$after");
     lx(&[
         "graphql",
         "{ allFactSheets { totalCount } }",

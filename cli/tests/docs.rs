@@ -57,8 +57,9 @@ fn completions_know_every_flag_of_the_help() {
         };
         assert!(!run.stdout.contains(hidden), "{shell} offers lx man");
     }
-    let run = Lx::bare(&["completions", "tcsh"]).run().expect(2);
-    assert_contains(&run.stderr, "tcsh");
+    Lx::bare(&["completions", "tcsh"])
+        .run()
+        .expect_stderr(2, "tcsh");
 }
 
 #[test]

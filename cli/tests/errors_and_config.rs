@@ -115,11 +115,10 @@ fn api_token_file_and_stdin_take_precedence_over_the_environment() {
         .stdin(format!("{}\n", api_token()))
         .run()
         .ok();
-    let run = lx(&["request", "POST", "/x", "--data", "-", "--api-token-stdin"])
+    lx(&["request", "POST", "/x", "--data", "-", "--api-token-stdin"])
         .stdin("{}")
         .run()
-        .expect(2);
-    assert_contains(&run.stderr, "standard input");
+        .expect_stderr(2, "standard input");
 }
 
 fn write_config(dir: &std::path::Path, contents: &str, mode: u32) -> std::path::PathBuf {

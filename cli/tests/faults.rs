@@ -13,7 +13,7 @@ const PAGE: &str = "/services/pathfinder/v1/factSheets?pageSize=1";
 #[test]
 fn forbidden_exits_4_and_says_403() {
     let sb = Sandbox::start().unwrap();
-    let run = lx_on(
+    lx_on(
         &sb,
         &[
             "request",
@@ -25,16 +25,14 @@ fn forbidden_exits_4_and_says_403() {
     )
     .env("LEANIX_API_TOKEN", sb.viewer_api_token())
     .run()
-    .expect(4);
-    assert_contains(&run.stderr, "403");
+    .expect_stderr(4, "403");
 }
 
 #[test]
 fn a_server_error_exits_4() {
     let sb = Sandbox::start().unwrap();
     sb.inject(Endpoint::FactSheets, Fault::status(500), 5);
-    let run = lx_on(&sb, &["get", PAGE]).run().expect(4);
-    assert_contains(&run.stderr, "500");
+    let run = lx_on(&sb, &["get", PAGE]).run().expect_stderr(4, "500");
     assert_eq!(run.stderr.lines().count(), 1, "{}", run.stderr);
 }
 
@@ -68,10 +66,9 @@ fn a_timeout_exits_5() {
         5,
     );
     let started = Instant::now();
-    let run = lx_on(&sb, &["get", PAGE, "--timeout", "0.5"])
+    lx_on(&sb, &["get", PAGE, "--timeout", "0.5"])
         .run()
-        .expect(5);
-    assert_contains(&run.stderr, "timed out");
+        .expect_stderr(5, "timed out");
     assert!(started.elapsed() < Duration::from_secs(10));
 }
 

@@ -192,7 +192,7 @@ fn max_requests_per_minute_holds_back_a_request_that_would_wait_past_the_deadlin
     let sb = Sandbox::start().unwrap();
     // One request a minute: the first page goes out, the second would wait about 60 s, past
     // the page's 5 s deadline, so it fails at once without being sent.
-    let run = lx_on(
+    lx_on(
         &sb,
         &[
             "--max-requests-per-minute",
@@ -205,8 +205,7 @@ fn max_requests_per_minute_holds_back_a_request_that_would_wait_past_the_deadlin
         ],
     )
     .run()
-    .expect(4);
-    assert_contains(&run.stderr, "was not sent");
+    .expect_stderr(4, "was not sent");
     assert_eq!(
         sb.stats().total(Endpoint::FactSheets),
         1,

@@ -18,8 +18,7 @@ fn get() -> Lx {
 
 #[test]
 fn without_the_opt_in_http_is_refused_and_the_error_names_the_variable() {
-    let run = get().run().expect(2);
-    assert_contains(&run.stderr, "LEANIX_INSECURE_LOOPBACK=1");
+    let run = get().run().expect_stderr(2, "LEANIX_INSECURE_LOOPBACK=1");
     assert_eq!(run.stdout, "");
 }
 

@@ -114,12 +114,12 @@ fn a_failure_mid_walk_is_a_non_zero_exit_and_no_merged_result() {
 
 #[test]
 fn merge_needs_paginate_and_include_does_not_apply() {
-    let run = lx(&["get", "--merge", FACT_SHEETS]).run().expect(2);
-    assert_contains(&run.stderr, "--paginate");
-    let run = lx(&["-i", "get", "--paginate", FACT_SHEETS])
+    lx(&["get", "--merge", FACT_SHEETS])
         .run()
-        .expect(2);
-    assert_contains(&run.stderr, "--include");
+        .expect_stderr(2, "--paginate");
+    lx(&["-i", "get", "--paginate", FACT_SHEETS])
+        .run()
+        .expect_stderr(2, "--include");
 }
 
 #[test]
@@ -236,8 +236,7 @@ fn a_page_cap_of_zero_or_garbage_is_a_usage_error_naming_it() {
         let flag = format!("--max-pages={bad}");
         let run = lx_on(&sb, &[&flag, "graphql", "--all", PAGED_QUERY])
             .run()
-            .expect(2);
-        assert_contains(&run.stderr, "--max-pages");
+            .expect_stderr(2, "--max-pages");
         assert_contains(
             &run.stderr,
             "is not a number of pages: give a whole number of at least 1",
@@ -249,8 +248,7 @@ fn a_page_cap_of_zero_or_garbage_is_a_usage_error_naming_it() {
     ] {
         let cmd = lx_on(&sb, &["get", "--paginate", FACT_SHEETS]);
         write_home_config(cmd.home(), text);
-        let run = cmd.run().expect(2);
-        assert_contains(&run.stderr, needle);
+        cmd.run().expect_stderr(2, needle);
     }
     assert_eq!(sb.stats().total(Endpoint::Any), 0, "nothing was sent");
 }

@@ -31,10 +31,9 @@ fn sandbox_flag_needs_no_configuration() {
 
 #[test]
 fn sandbox_flag_refuses_a_host_of_its_own() {
-    let run = Lx::bare(&["--sandbox", "--host", "acme.leanix.net", "whoami"])
+    Lx::bare(&["--sandbox", "--host", "acme.leanix.net", "whoami"])
         .run()
-        .expect(2);
-    assert_contains(&run.stderr, "--sandbox");
+        .expect_stderr(2, "--sandbox");
 }
 
 #[test]

@@ -281,12 +281,10 @@ fn the_cache_can_be_turned_off() {
         "{}",
         run.stderr
     );
-    let run = s
-        .lx(&["get", FACT_SHEETS])
+    s.lx(&["get", FACT_SHEETS])
         .env("LEANIX_TOKEN_CACHE", "maybe")
         .run()
-        .expect(2);
-    assert_contains(&run.stderr, "LEANIX_TOKEN_CACHE must be 1 or 0");
+        .expect_stderr(2, "LEANIX_TOKEN_CACHE must be 1 or 0");
     // And on again: LEANIX_TOKEN_CACHE=1 over the file's false.
     for _ in 0..2 {
         s.lx(&["get", FACT_SHEETS, "--config", config.to_str().unwrap()])

@@ -93,10 +93,9 @@ fn exec_commits_only_on_exit_zero() {
         "cat >> '{0}'; test \"$(wc -l < '{0}')\" -lt 3",
         log.display()
     );
-    let run = lx_on(&sb, &["webhooks", "pull", &id, "--exec", &failing])
+    lx_on(&sb, &["webhooks", "pull", &id, "--exec", &failing])
         .run()
-        .expect(1);
-    assert_contains(&run.stderr, &format!("offset {}", offsets[2]));
+        .expect_stderr(1, &format!("offset {}", offsets[2]));
     assert_eq!(
         sb.webhook_cursor(&id),
         Some(offsets[2]),
@@ -162,15 +161,15 @@ fn list_and_delete() {
     lx_on(&sb, &["webhooks", "delete", &id]).run().ok();
     let list = lx_on(&sb, &["webhooks", "list"]).run().ok().json();
     assert_eq!(list, json!([]));
-    let run = lx_on(&sb, &["webhooks", "delete", &id]).run().expect(4);
-    assert_contains(&run.stderr, "404");
-    let run = lx_on(
+    lx_on(&sb, &["webhooks", "delete", &id])
+        .run()
+        .expect_stderr(4, "404");
+    lx_on(
         &sb,
         &["webhooks", "create", "--tag-set", ",", "--identifier", "x"],
     )
     .run()
-    .expect(2);
-    assert_contains(&run.stderr, "--tag-set");
+    .expect_stderr(2, "--tag-set");
 }
 
 #[test]

@@ -28,6 +28,12 @@ fn assert_bearers(server: &TestServer, tokens: &[&str]) {
     assert_eq!(seen, expected);
 }
 
+/// Asserts that `server` answered exactly `exchanges` token requests; `why` says what that count
+/// shows.
+fn assert_exchanges(server: &TestServer, exchanges: usize, why: &str) {
+    assert_eq!(server.token_requests().len(), exchanges, "{why}");
+}
+
 /// A GET of [`FACT_SHEETS`] on a task of its own, with a clone of `client`.
 fn spawn_get(client: &Client) -> JoinHandle<Result<Response, leanix::Error>> {
     let client = client.clone();
@@ -108,11 +114,7 @@ async fn requests_carry_the_old_token_while_a_refresh_is_in_flight() {
     let mut carried = ["tok-1"; 7];
     carried[6] = "tok-2";
     assert_bearers(&server, &carried);
-    assert_eq!(
-        server.token_requests().len(),
-        2,
-        "exactly one background exchange"
-    );
+    assert_exchanges(&server, 2, "exactly one background exchange");
 }
 
 /// A 401 drops the token, a new one is exchanged, and the replay carries the new token.
@@ -127,7 +129,7 @@ async fn the_401_replay_carries_the_new_token() {
     let resp = client.get(FACT_SHEETS).await.unwrap();
     assert_eq!(resp.status(), 200);
     assert_bearers(&server, &["tok-1", "tok-1", "tok-2"]);
-    assert_eq!(server.token_requests().len(), 2);
+    assert_exchanges(&server, 2, "the 401 dropped the token: one new exchange");
     assert!(clock.sleeps().is_empty(), "a 401 replay does not back off");
 }
 
@@ -143,11 +145,7 @@ async fn the_token_request_is_never_redirected() {
     assert_eq!(err.kind(), ErrorKind::InvalidResponse, "{err:?}");
     assert_eq!(err.status(), Some(302));
     assert!(elsewhere.requests().is_empty());
-    assert_eq!(
-        server.token_requests().len(),
-        1,
-        "a redirect is not retried"
-    );
+    assert_exchanges(&server, 1, "a redirect is not retried");
 }
 
 /// A token past its hard margin while a background refresh is still in flight: the request joins
@@ -175,7 +173,7 @@ async fn past_the_margin_a_request_joins_the_refresh_in_flight() {
     assert_eq!(waiting.await.unwrap().unwrap().status(), 200);
 
     assert_bearers(&server, &["tok-1", "tok-1", "tok-2"]);
-    assert_eq!(server.token_requests().len(), 2, "no second exchange");
+    assert_exchanges(&server, 2, "no second exchange");
 }
 
 /// The fetch is detached from its caller: a caller that gives up does not cancel it, and the
@@ -201,10 +199,6 @@ async fn a_cancelled_caller_does_not_cancel_the_shared_fetch() {
     server.open_token_endpoint(true);
     assert_eq!(second.await.unwrap().unwrap().status(), 200);
     events.wait_for(is_fetched(false)).await;
-    assert_eq!(
-        server.token_requests().len(),
-        1,
-        "the second caller joined the first fetch"
-    );
+    assert_exchanges(&server, 1, "the second caller joined the first fetch");
     assert_bearers(&server, &["tok-1"]);
 }

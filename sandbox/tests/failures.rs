@@ -18,6 +18,13 @@ async fn inject(sb: &Sandbox, body: Value) {
     assert_eq!(control(sb, body).await.status(), 200);
 }
 
+/// A small sandbox with an access token, and then `fault` injected into it.
+async fn faulted_with_token(fault: Value) -> (Sandbox, String) {
+    let (sb, token) = small_with_token().await;
+    inject(&sb, fault).await;
+    (sb, token)
+}
+
 #[tokio::test]
 async fn rest_errors_carry_the_envelope() {
     let (sb, token) = small_with_token().await;
@@ -111,9 +118,7 @@ async fn graphql_errors_have_an_error_type_a_path_and_partial_data() {
 
 #[tokio::test]
 async fn status_and_respond_faults_send_extra_headers() {
-    let (sb, token) = small_with_token().await;
-    inject(
-        &sb,
+    let (sb, token) = faulted_with_token(
         json!({"endpoint": "factSheets", "kind": "status", "status": 400,
                "headers": {"x-request-id": "abc", "x-other": "1"}}),
     )
@@ -211,8 +216,7 @@ async fn large_body_streams_exactly_n_bytes_chunked() {
 
 #[tokio::test]
 async fn endless_body_streams_until_the_client_hangs_up() {
-    let (sb, token) = small_with_token().await;
-    inject(&sb, json!({"endpoint": "any", "kind": "endless_body"})).await;
+    let (sb, token) = faulted_with_token(json!({"endpoint": "any", "kind": "endless_body"})).await;
     let resp = get(sb.url(), FACT_SHEETS_PATH, &token).await;
     assert_eq!(resp.status(), 200);
     assert_eq!(resp.headers()["transfer-encoding"], "chunked");
@@ -240,12 +244,9 @@ async fn page(sb: &Sandbox, token: &str, after: &Value) -> Value {
 
 #[tokio::test]
 async fn cursor_cycle_alternates_two_end_cursors_while_it_lasts() {
-    let (sb, token) = small_with_token().await;
-    inject(
-        &sb,
-        json!({"endpoint": "graphql", "kind": "cursor_cycle", "times": 5}),
-    )
-    .await;
+    let (sb, token) =
+        faulted_with_token(json!({"endpoint": "graphql", "kind": "cursor_cycle", "times": 5}))
+            .await;
     let mut after = Value::Null;
     let mut seen = Vec::new();
     for _ in 0..5 {
@@ -265,8 +266,8 @@ async fn cursor_cycle_alternates_two_end_cursors_while_it_lasts() {
 
 #[tokio::test]
 async fn no_end_cursor_says_there_is_more_without_a_cursor() {
-    let (sb, token) = small_with_token().await;
-    inject(&sb, json!({"endpoint": "graphql", "kind": "no_end_cursor"})).await;
+    let (sb, token) =
+        faulted_with_token(json!({"endpoint": "graphql", "kind": "no_end_cursor"})).await;
     let conn = page(&sb, &token, &Value::Null).await;
     assert_eq!(
         conn["pageInfo"],
@@ -279,12 +280,9 @@ async fn no_end_cursor_says_there_is_more_without_a_cursor() {
 
 #[tokio::test]
 async fn cursor_cycle_on_the_rest_list_alternates_two_cursors() {
-    let (sb, token) = small_with_token().await;
-    inject(
-        &sb,
-        json!({"endpoint": "factSheets", "kind": "cursor_cycle", "times": 4}),
-    )
-    .await;
+    let (sb, token) =
+        faulted_with_token(json!({"endpoint": "factSheets", "kind": "cursor_cycle", "times": 4}))
+            .await;
     let list = "/services/pathfinder/v1/factSheets?pageSize=10";
     let mut path = list.to_owned();
     let mut seen = Vec::new();

@@ -179,6 +179,21 @@ async fn latency_persists_until_cleared() {
     assert!(start.elapsed() < Duration::from_millis(300));
 }
 
+/// GETs `path` on the sandbox as `token` with a client that follows redirects (reqwest's
+/// default policy, unlike the tests' own client).
+async fn get_following_redirects(
+    sb: &leanix_sandbox::Sandbox,
+    path: &str,
+    token: &str,
+) -> reqwest::Response {
+    reqwest::Client::new()
+        .get(format!("{}{path}", sb.url()))
+        .bearer_auth(token)
+        .send()
+        .await
+        .unwrap()
+}
+
 #[tokio::test]
 async fn redirect_foreign_points_at_the_other_origin_which_counts_authorization() {
     let (sb, token) = small_with_token().await;
@@ -197,13 +212,7 @@ async fn redirect_foreign_points_at_the_other_origin_which_counts_authorization(
     assert_eq!(body["foreign"], true);
 
     // reqwest strips Authorization on cross-origin redirects.
-    let following = reqwest::Client::new();
-    let resp = following
-        .get(format!("{}{path}", sb.url()))
-        .bearer_auth(&token)
-        .send()
-        .await
-        .unwrap();
+    let resp = get_following_redirects(&sb, &path, &token).await;
     assert_eq!(resp.status(), 200);
     assert_eq!(resp.json::<Value>().await.unwrap()["foreign"], true);
 
@@ -327,13 +336,7 @@ async fn redirect_self_loops_on_the_same_origin_while_it_lasts() {
     assert_eq!(resp.status(), 307);
     assert_eq!(resp.headers()["location"], format!("{}{path}", sb.url()));
     // A client that follows (with its credentials: same origin) gets there after the loop ends.
-    let following = reqwest::Client::new();
-    let resp = following
-        .get(format!("{}{path}", sb.url()))
-        .bearer_auth(&token)
-        .send()
-        .await
-        .unwrap();
+    let resp = get_following_redirects(&sb, &path, &token).await;
     assert_eq!(resp.status(), 200);
     assert_eq!(sb.stats().requests(Endpoint::FactSheets, 307), 2);
 }

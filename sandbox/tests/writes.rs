@@ -32,6 +32,11 @@ async fn update(sb: &Sandbox, token: &str, variables: Value) -> Value {
     gql(sb, token, UPDATE, variables).await
 }
 
+/// Runs `updateFactSheet` on fact sheet `id` with `patches`, checked against revision `rev`.
+async fn update_at(sb: &Sandbox, token: &str, id: &Value, rev: u64, patches: &Value) -> Value {
+    update(sb, token, json!({"id": id, "rev": rev, "patches": patches})).await
+}
+
 /// What LeanIX says to a write that gave revision `rev` of a fact sheet now at `rev + 1`.
 fn clash_message(rev: u64) -> String {
     format!(
@@ -56,12 +61,7 @@ async fn update_checks_the_revision_and_bumps_it() {
     let (id, rev) = (&app["id"], app["rev"].as_u64().unwrap());
     let patches = json!([{"op": "replace", "path": "/name", "value": "Renamed App"},
                          {"op": "replace", "path": "/description", "value": "new words"}]);
-    let body = update(
-        &sb,
-        &token,
-        json!({"id": id, "rev": rev, "patches": patches}),
-    )
-    .await;
+    let body = update_at(&sb, &token, id, rev, &patches).await;
     assert!(body.get("errors").is_none(), "{body}");
     let fs = &body["data"]["updateFactSheet"]["factSheet"];
     assert_eq!(
@@ -76,7 +76,7 @@ async fn update_checks_the_revision_and_bumps_it() {
 
     // The same (now stale) revision clashes, on HTTP 200, and changes nothing.
     let again = json!([{"op": "replace", "path": "/name", "value": "Lost update"}]);
-    let body = update(&sb, &token, json!({"id": id, "rev": rev, "patches": again})).await;
+    let body = update_at(&sb, &token, id, rev, &again).await;
     assert_eq!(body["data"], json!({"updateFactSheet": null}));
     let error = &body["errors"][0];
     assert_eq!(error["extensions"]["errorType"], "REVISION_CLASH");
@@ -90,12 +90,7 @@ async fn update_checks_the_revision_and_bumps_it() {
     );
 
     // Re-read, retry: accepted. Without `rev` no check is made.
-    let body = update(
-        &sb,
-        &token,
-        json!({"id": id, "rev": rev + 1, "patches": again}),
-    )
-    .await;
+    let body = update_at(&sb, &token, id, rev + 1, &again).await;
     assert_eq!(body["data"]["updateFactSheet"]["factSheet"]["rev"], rev + 2);
     let body = update(&sb, &token, json!({"id": id, "patches": []})).await;
     assert_eq!(body["data"]["updateFactSheet"]["factSheet"]["rev"], rev + 3);
@@ -327,24 +322,14 @@ async fn a_concurrent_edit_makes_the_next_write_with_a_rev_clash() {
     let preview = json!({"id": id, "rev": rev, "patches": patches, "v": true});
     let body = update(&sb, &token, preview).await;
     assert!(body.get("errors").is_none(), "{body}");
-    let body = update(
-        &sb,
-        &token,
-        json!({"id": id, "rev": rev, "patches": patches}),
-    )
-    .await;
+    let body = update_at(&sb, &token, id, rev, &patches).await;
     assert_eq!(
         body["errors"][0]["extensions"]["errorType"],
         "REVISION_CLASH"
     );
     assert_eq!(body["errors"][0]["message"], clash_message(rev));
     assert_eq!(sb.stats().writes, 0);
-    let body = update(
-        &sb,
-        &token,
-        json!({"id": id, "rev": rev + 1, "patches": patches}),
-    )
-    .await;
+    let body = update_at(&sb, &token, id, rev + 1, &patches).await;
     assert_eq!(body["data"]["updateFactSheet"]["factSheet"]["rev"], rev + 2);
     assert_eq!(sb.stats().writes, 1);
 }

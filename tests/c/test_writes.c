@@ -43,19 +43,27 @@ static const char *url, *token, *viewer_token;
     "{\"connectorType\":\"cTest\",\"connectorId\":\"c-1\",\"connectorVersion\":\"1.0.0\","      \
     "\"lxVersion\":\"1.0.0\",\"description\":\"C test\",\"processingMode\":\"partial\","
 
+/* An inbound LDIF whose content array holds `content` (a string literal, "" for none). */
+#define LDIF_INBOUND(content) LDIF_HEAD "\"processingDirection\":\"inbound\",\"content\":[" content "]}"
+
 static void clear_faults(void) { sb_call("DELETE", "/_sandbox/faults", NULL, NULL, 0); }
 
 static void integration(const char *json) { sb_call("POST", "/_sandbox/integration", json, NULL, 0); }
+
+/* Sets the sandbox's integration behaviour (`json`), then resets its data and counters. */
+static void reset_with_integration(const char *json) {
+    integration(json);
+    sb_reset();
+}
 
 static int contains(const char *text, const char *needle) { return text && strstr(text, needle) != NULL; }
 
 /* ---- LDIF runs ---- */
 
 static void test_ldif_run(lx_client *c) {
-    integration("{\"sync_run_state_ms\":0,\"sync_run_manual\":false}");
-    sb_reset();
-    const char *ldif = LDIF_HEAD "\"processingDirection\":\"inbound\",\"content\":[{\"type\":\"Application\","
-                                 "\"id\":\"c-ext-1\",\"data\":{\"name\":\"C Test App\",\"description\":\"from C\"}}]}";
+    reset_with_integration("{\"sync_run_state_ms\":0,\"sync_run_manual\":false}");
+    const char *ldif = LDIF_INBOUND("{\"type\":\"Application\",\"id\":\"c-ext-1\","
+                                      "\"data\":{\"name\":\"C Test App\",\"description\":\"from C\"}}");
     char *json = NULL;
     size_t len = 0;
     lx_error *err = NULL;
@@ -87,10 +95,9 @@ static void test_ldif_run(lx_client *c) {
 }
 
 static void test_failed_run(lx_client *c) {
-    integration("{\"sync_run_state_ms\":0}");
-    sb_reset();
+    reset_with_integration("{\"sync_run_state_ms\":0}");
     sb_fault("{\"endpoint\":\"integration\",\"kind\":\"sync_run_fail\"}");
-    const char *ldif = LDIF_HEAD "\"processingDirection\":\"inbound\",\"content\":[]}";
+    const char *ldif = LDIF_INBOUND("");
     char *json = NULL;
     lx_error *err = NULL;
     int st = lx_ldif_run(c, ldif, LX_LDIF_DEFAULT, NULL, &json, NULL, &err);
@@ -113,12 +120,11 @@ static void test_failed_run(lx_client *c) {
 }
 
 static void test_run_deadline(lx_client *c) {
-    integration("{\"sync_run_manual\":true}");
-    sb_reset();
+    reset_with_integration("{\"sync_run_manual\":true}");
     lx_call_options *opts = NULL;
     CHECK(lx_call_options_new(&opts, NULL) == LX_OK, "call options");
     CHECK(lx_call_options_set_timeout_ms(opts, 300, NULL) == LX_OK, "timeout 300 ms");
-    const char *ldif = LDIF_HEAD "\"processingDirection\":\"inbound\",\"content\":[]}";
+    const char *ldif = LDIF_INBOUND("");
     char *json = NULL;
     lx_error *err = NULL;
     double t0 = tc_now();
@@ -211,9 +217,8 @@ static int wait_done(struct done *d) {
 }
 
 static void test_ldif_run_start(lx_client *c) {
-    integration("{\"sync_run_state_ms\":0,\"sync_run_manual\":false}");
-    sb_reset();
-    const char *ldif = LDIF_HEAD "\"processingDirection\":\"inbound\",\"content\":[]}";
+    reset_with_integration("{\"sync_run_state_ms\":0,\"sync_run_manual\":false}");
+    const char *ldif = LDIF_INBOUND("");
     struct done ok = {PTHREAD_MUTEX_INITIALIZER, PTHREAD_COND_INITIALIZER, 0, -1, ""};
     CHECK(lx_ldif_run_start(c, ldif, LX_LDIF_TEST, NULL, on_done, &ok, NULL) == LX_OK, "started");
     CHECK(wait_done(&ok) == 1 && ok.status == LX_OK, "one completion, LX_OK: %d", ok.status);
@@ -440,10 +445,9 @@ static void advance_all(void) {
 }
 
 static void test_ldif_wait(lx_client *c) {
-    integration("{\"sync_run_state_ms\":0,\"sync_run_manual\":true}");
-    sb_reset();
-    const char *ldif = LDIF_HEAD "\"processingDirection\":\"inbound\",\"content\":[{\"type\":\"Application\","
-                                 "\"id\":\"c-wait-1\",\"data\":{\"name\":\"C Wait App\"}}]}";
+    reset_with_integration("{\"sync_run_state_ms\":0,\"sync_run_manual\":true}");
+    const char *ldif =
+        LDIF_INBOUND("{\"type\":\"Application\",\"id\":\"c-wait-1\",\"data\":{\"name\":\"C Wait App\"}}");
     char *json = NULL;
     lx_error *err = NULL;
     int st = lx_ldif_run(c, ldif, LX_LDIF_NO_WAIT, NULL, &json, NULL, &err);

@@ -47,6 +47,14 @@ impl Run {
         self
     }
 
+    /// Asserts exit `code` and that stderr contains `needle` (showing the output if not).
+    #[track_caller]
+    pub fn expect_stderr(self, code: i32, needle: &str) -> Run {
+        let run = self.expect(code);
+        assert_contains(&run.stderr, needle);
+        run
+    }
+
     /// Asserts success.
     pub fn ok(self) -> Run {
         self.expect(0)

@@ -49,8 +49,23 @@ def _spec(tag_sets: Sequence[Sequence[str]], identifier: Optional[str], payload_
     return _json.dumps(spec).encode("utf-8")
 
 
-def _next_offset(event: Event) -> int:
-    return int(event["offset"]) + 1
+class _Batch:
+    """One fetched batch of events, as ``Webhooks.events`` and ``AsyncWebhooks.events`` walk
+    it: iterating yields each event and, once the loop asks for the next one, records the
+    cursor to commit in ``next_offset`` (the handled event's offset plus one; ``None`` before
+    the first event was handled). An empty batch is false."""
+
+    def __init__(self, events: List[Event]) -> None:
+        self._events = events
+        self.next_offset: Optional[int] = None
+
+    def __len__(self) -> int:
+        return len(self._events)
+
+    def __iter__(self) -> Iterator[Event]:
+        for event in self._events:
+            yield event
+            self.next_offset = int(event["offset"]) + 1
 
 
 class Webhooks:
@@ -132,18 +147,12 @@ class Webhooks:
         Without ``follow`` it ends when no new events remain; with it, it waits for more
         (Ctrl-C stops it)."""
         sub = _id(subscription_id).decode("utf-8")
-        while True:
-            batch = self.fetch(sub, wait=follow, timeout=timeout)
-            if not batch:
-                return
-            done: Optional[int] = None
+        while batch := _Batch(self.fetch(sub, wait=follow, timeout=timeout)):
             try:
-                for event in batch:
-                    yield event
-                    done = _next_offset(event)
+                yield from batch
             finally:
-                if done is not None:
-                    self.commit(sub, done, timeout=timeout)
+                if batch.next_offset is not None:
+                    self.commit(sub, batch.next_offset, timeout=timeout)
 
     def consume(self, subscription_id: str, handler: Callable[[Event], Any], *,
                 follow: bool = False, timeout: Optional[float] = None) -> int:
@@ -215,18 +224,13 @@ class AsyncWebhooks:
         ``Webhooks.events``. An async generator left by ``break`` or an exception commits when
         it is closed: wrap it in ``contextlib.aclosing`` for that to happen at once."""
         sub = _id(subscription_id).decode("utf-8")
-        while True:
-            batch = await self.fetch(sub, wait=follow, timeout=timeout)
-            if not batch:
-                return
-            done: Optional[int] = None
+        while batch := _Batch(await self.fetch(sub, wait=follow, timeout=timeout)):
             try:
                 for event in batch:
                     yield event
-                    done = _next_offset(event)
             finally:
-                if done is not None:
-                    await self.commit(sub, done, timeout=timeout)
+                if batch.next_offset is not None:
+                    await self.commit(sub, batch.next_offset, timeout=timeout)
 
 
 __all__ = ["Webhooks", "AsyncWebhooks"]
