@@ -1,5 +1,6 @@
 package org.libleanix;
 
+import java.util.Collections;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
@@ -10,24 +11,12 @@ import java.util.Optional;
  * {@code status}. Immutable; {@link #json()} is the text it was read from.
  */
 public final class FactSheet {
-    private final String id;
-    private final long rev;
-    private final String type;
-    private final String name;
-    private final String displayName;
-    private final String description;
-    private final String status;
+    /** The answer's fields, as read from {@link #json}; the accessors look their values up here. */
+    private final Map<String, Object> fields;
     private final String json;
 
-    private FactSheet(Map<String, Object> m, String json) {
-        this.id = text(m, "id");
-        Object r = m.get("rev");
-        this.rev = r instanceof Number ? ((Number) r).longValue() : -1;
-        this.type = text(m, "type");
-        this.name = text(m, "name");
-        this.displayName = text(m, "displayName");
-        this.description = text(m, "description");
-        this.status = text(m, "status");
+    private FactSheet(Map<String, Object> fields, String json) {
+        this.fields = Collections.unmodifiableMap(fields);
         this.json = json;
     }
 
@@ -49,44 +38,46 @@ public final class FactSheet {
         return new FactSheet(m, json);
     }
 
-    private static String text(Map<String, Object> m, String key) {
-        Object v = m.get(key);
+    /** The field {@code key} as text, or null if the answer had none. */
+    private String text(String key) {
+        Object v = fields.get(key);
         return v == null ? null : v.toString();
     }
 
     /** @return the fact sheet's id */
     public String id() {
-        return id;
+        return text("id");
     }
 
     /** @return its revision after the write (the next write's {@code rev}), or -1 if the answer had none */
     public long rev() {
-        return rev;
+        Object r = fields.get("rev");
+        return r instanceof Number ? ((Number) r).longValue() : -1;
     }
 
     /** @return its type, e.g. {@code Application} (null if the answer had none) */
     public String type() {
-        return type;
+        return text("type");
     }
 
     /** @return its name (null if the answer had none) */
     public String name() {
-        return name;
+        return text("name");
     }
 
     /** @return its display name (the name with its parent's, for types with a hierarchy) */
     public Optional<String> displayName() {
-        return Optional.ofNullable(displayName);
+        return Optional.ofNullable(text("displayName"));
     }
 
     /** @return its description, if it has one */
     public Optional<String> description() {
-        return Optional.ofNullable(description);
+        return Optional.ofNullable(text("description"));
     }
 
     /** @return its status, e.g. {@code ACTIVE} or {@code ARCHIVED} (null if the answer had none) */
     public String status() {
-        return status;
+        return text("status");
     }
 
     /** @return the answer as JSON text, with any further field a selection asked for */
@@ -106,6 +97,6 @@ public final class FactSheet {
 
     @Override
     public String toString() {
-        return "FactSheet[id=" + id + ", rev=" + rev + ", type=" + type + ", name=" + name + ", status=" + status + "]";
+        return "FactSheet[id=" + id() + ", rev=" + rev() + ", type=" + type() + ", name=" + name() + ", status=" + status() + "]";
     }
 }

@@ -1,8 +1,10 @@
 package org.libleanix;
 
 import java.time.Duration;
+import java.util.Map;
 import java.util.Optional;
 import java.util.OptionalInt;
+import java.util.function.Function;
 
 /**
  * A failed libleanix call.
@@ -142,14 +144,29 @@ public class LeanixException extends RuntimeException {
         return e;
     }
 
+    /** The statuses whose exception carries the message alone, with their constructors. */
+    private static final Map<Integer, Function<String, LeanixException>> MESSAGE_ONLY = Map.ofEntries(
+        Map.entry(Status.LX_ERR_CONFIG, ConfigException::new),
+        Map.entry(Status.LX_ERR_TIMEOUT, TimeoutException::new),
+        Map.entry(Status.LX_ERR_CONNECT, ConnectException::new),
+        Map.entry(Status.LX_ERR_TLS, TlsException::new),
+        Map.entry(Status.LX_ERR_CANCELLED, CancelledException::new),
+        Map.entry(Status.LX_ERR_FORKED, ForkedException::new),
+        Map.entry(Status.LX_ERR_PANIC, PanicException::new),
+        Map.entry(Status.LX_ERR_TOO_LARGE, ResponseTooLargeException::new),
+        Map.entry(Status.LX_ERR_RECURSIVE_CALL, RecursiveCallException::new),
+        Map.entry(Status.LX_ERR_RUN_FAILED, RunFailedException::new));
+
     private static LeanixException create(int code, String message, int httpStatus, String oauthError,
                                           long retryAfterMillis, LeanixResponse response, String graphqlJson) {
+        Function<String, LeanixException> messageOnly = MESSAGE_ONLY.get(code);
+        if (messageOnly != null) {
+            return messageOnly.apply(message);
+        }
         switch (code) {
             case Status.LX_ERR_NULL_ARG:
             case Status.LX_ERR_INVALID_ARG:
                 return new InvalidArgumentException(code, message);
-            case Status.LX_ERR_CONFIG:
-                return new ConfigException(message);
             case Status.LX_ERR_INVALID_CREDENTIALS:
                 return new InvalidCredentialsException(message, httpStatus, oauthError);
             case Status.LX_ERR_UNAUTHORIZED:
@@ -162,30 +179,12 @@ public class LeanixException extends RuntimeException {
                 return httpStatus == 404
                     ? new NotFoundException(message, retryAfterMillis, response)
                     : new HttpException(message, httpStatus, retryAfterMillis, response);
-            case Status.LX_ERR_TIMEOUT:
-                return new TimeoutException(message);
-            case Status.LX_ERR_CONNECT:
-                return new ConnectException(message);
-            case Status.LX_ERR_TLS:
-                return new TlsException(message);
             case Status.LX_ERR_INVALID_RESPONSE:
                 return new InvalidResponseException(message, httpStatus);
             case Status.LX_ERR_GRAPHQL:
                 return new GraphQlException(message, httpStatus, graphqlJson, response);
             case Status.LX_ERR_REDIRECT:
                 return new RedirectException(message, httpStatus, response);
-            case Status.LX_ERR_CANCELLED:
-                return new CancelledException(message);
-            case Status.LX_ERR_FORKED:
-                return new ForkedException(message);
-            case Status.LX_ERR_PANIC:
-                return new PanicException(message);
-            case Status.LX_ERR_TOO_LARGE:
-                return new ResponseTooLargeException(message);
-            case Status.LX_ERR_RECURSIVE_CALL:
-                return new RecursiveCallException(message);
-            case Status.LX_ERR_RUN_FAILED:
-                return new RunFailedException(message);
             default:
                 return new LeanixException(code, message, httpStatus, oauthError, retryAfterMillis);
         }

@@ -5,6 +5,7 @@ import com.sun.jna.NativeLibrary;
 import com.sun.jna.Pointer;
 import java.nio.file.Path;
 import org.libleanix.spi.LibraryLocator;
+import org.libleanix.spi.LoadOnce;
 
 /**
  * The C functions of {@code leanix.h}, bound with JNA direct mapping ({@link Native#register}),
@@ -27,8 +28,8 @@ import org.libleanix.spi.LibraryLocator;
  * callback types are the {@link Handles} interfaces.
  */
 final class LibLeanix {
-    private static volatile LibraryLocator.Location location;
-    private static UnsatisfiedLinkError failure;
+    private static final LoadOnce<LibraryLocator.Location> LOAD =
+        new LoadOnce<>("JNA cannot load libleanix here: ", LibLeanix::loadAndBind);
 
     private LibLeanix() {}
 
@@ -57,44 +58,22 @@ final class LibLeanix {
      * @return where the library was found
      */
     static LibraryLocator.Location ensureLoaded() {
-        LibraryLocator.Location loaded = location;
-        if (loaded != null) {
-            return loaded;
+        // JNA's own native part (jnidispatch) may fail to load too, e.g. with native access denied.
+        return LOAD.get();
+    }
+
+    private static LibraryLocator.Location loadAndBind() {
+        if (Native.POINTER_SIZE != 8 && java.nio.ByteOrder.nativeOrder() == java.nio.ByteOrder.BIG_ENDIAN) {
+            throw new UnsatisfiedLinkError("the JNA backend of libleanix does not run on 32-bit big-endian "
+                + "platforms (its out-parameters are 64-bit array elements)");
         }
-        synchronized (LibLeanix.class) {
-            if (location != null) {
-                return location;
-            }
-            if (failure != null) {
-                throw failure;
-            }
-            try {
-                if (Native.POINTER_SIZE != 8 && java.nio.ByteOrder.nativeOrder() == java.nio.ByteOrder.BIG_ENDIAN) {
-                    throw new UnsatisfiedLinkError("the JNA backend of libleanix does not run on 32-bit big-endian "
-                        + "platforms (its out-parameters are 64-bit array elements)");
-                }
-                LibraryLocator.Loaded<NativeLibrary> lib = LibraryLocator.load(new Opener());
-                try {
-                    Native.register(LibLeanix.class, lib.library());
-                } catch (RuntimeException | LinkageError e) {
-                    UnsatisfiedLinkError error = new UnsatisfiedLinkError("cannot bind libleanix from " + lib.location()
-                        + " with JNA: " + e.getMessage());
-                    error.initCause(e);
-                    throw error;
-                }
-                location = lib.location();
-                return location;
-            } catch (UnsatisfiedLinkError e) {
-                failure = e;
-                throw e;
-            } catch (RuntimeException | LinkageError e) {
-                // JNA's own native part (jnidispatch) may fail to load, e.g. with native access denied.
-                UnsatisfiedLinkError error = new UnsatisfiedLinkError("JNA cannot load libleanix here: " + e);
-                error.initCause(e);
-                failure = error;
-                throw error;
-            }
+        LibraryLocator.Loaded<NativeLibrary> lib = LibraryLocator.load(new Opener());
+        try {
+            Native.register(LibLeanix.class, lib.library());
+        } catch (RuntimeException | LinkageError e) {
+            throw LoadOnce.linkError("cannot bind libleanix from " + lib.location() + " with JNA: " + e.getMessage(), e);
         }
+        return lib.location();
     }
 
     // Clients and options.

@@ -8,6 +8,7 @@ import java.lang.foreign.ValueLayout;
 import java.lang.invoke.MethodHandle;
 import java.nio.file.Path;
 import org.libleanix.spi.LibraryLocator;
+import org.libleanix.spi.LoadOnce;
 
 /**
  * Finds and opens libleanix once with {@link LibraryLocator#load} (which checks
@@ -17,8 +18,8 @@ import org.libleanix.spi.LibraryLocator;
  * that {@code LeanixClient} can fall back to JNA.
  */
 final class Loader {
-    private static LibraryLocator.Loaded<SymbolLookup> loaded;
-    private static UnsatisfiedLinkError failure;
+    private static final LoadOnce<LibraryLocator.Loaded<SymbolLookup>> LOAD =
+        new LoadOnce<>("the Panama backend cannot load libleanix here: ", Loader::load);
 
     private Loader() {}
 
@@ -43,29 +44,16 @@ final class Loader {
         }
     }
 
-    static synchronized LibraryLocator.Loaded<SymbolLookup> loaded() {
-        if (loaded != null) {
-            return loaded;
+    static LibraryLocator.Loaded<SymbolLookup> loaded() {
+        return LOAD.get();
+    }
+
+    private static LibraryLocator.Loaded<SymbolLookup> load() {
+        if (!(Linker.nativeLinker().canonicalLayouts().get("size_t") instanceof ValueLayout.OfLong)) {
+            throw new UnsatisfiedLinkError("the Panama backend of libleanix needs a 64-bit platform"
+                + " (size_t of 8 bytes); use the JNA backend");
         }
-        if (failure != null) {
-            throw failure;
-        }
-        try {
-            if (!(Linker.nativeLinker().canonicalLayouts().get("size_t") instanceof ValueLayout.OfLong)) {
-                throw new UnsatisfiedLinkError("the Panama backend of libleanix needs a 64-bit platform"
-                    + " (size_t of 8 bytes); use the JNA backend");
-            }
-            loaded = LibraryLocator.load(new Opener());
-            return loaded;
-        } catch (UnsatisfiedLinkError e) {
-            failure = e;
-            throw e;
-        } catch (RuntimeException | LinkageError e) {
-            UnsatisfiedLinkError error = new UnsatisfiedLinkError("the Panama backend cannot load libleanix here: " + e);
-            error.initCause(e);
-            failure = error;
-            throw error;
-        }
+        return LibraryLocator.load(new Opener());
     }
 
     static SymbolLookup lookup() {
