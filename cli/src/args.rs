@@ -59,7 +59,8 @@ pub struct GlobalOpts {
     /// Deadline of each whole call in seconds: token exchange, every retry and wait included
     /// (per page with --paginate and --all; for lx ldif run, the whole run). Also caps the
     /// connect and token-exchange timeouts
-    #[arg(long, global = true, value_name = "SECS", value_parser = parse_seconds)]
+    #[arg(long, global = true, value_name = "SECS", value_parser = parse_seconds,
+          allow_negative_numbers = true)]
     pub timeout: Option<f64>,
 
     /// Largest response body read, in bytes (default from core's policy); larger fails with
@@ -81,7 +82,7 @@ pub struct GlobalOpts {
     /// At most one token exchange per SECS is caused by 401 answers; a 401 right after a fresh
     /// token is final (exit 3) [config: reauth_interval; default from core's policy]
     #[arg(long, global = true, value_name = "SECS", value_parser = parse_seconds,
-          help = reauth_interval_help())]
+          allow_negative_numbers = true, help = reauth_interval_help())]
     pub reauth_interval: Option<f64>,
 
     /// Allow http:// to a loopback host (local tests, the sandbox) [env: LEANIX_INSECURE_LOOPBACK=1,
@@ -315,10 +316,10 @@ pub struct ConfigKeys {
     #[arg(long, value_name = "VERSION")]
     pub connector_version: Option<String>,
     /// processingDirection: inbound or outbound
-    #[arg(long, value_name = "DIRECTION")]
+    #[arg(long, value_name = "DIRECTION", value_parser = ["inbound", "outbound"])]
     pub direction: Option<String>,
     /// processingMode: partial or full
-    #[arg(long, value_name = "MODE")]
+    #[arg(long, value_name = "MODE", value_parser = ["partial", "full"])]
     pub mode: Option<String>,
 }
 
@@ -354,7 +355,7 @@ pub struct WebhooksCreateArgs {
     pub identifier: Option<String>,
 
     /// DEFAULT or WRAPPED_EVENT
-    #[arg(long, value_name = "MODE")]
+    #[arg(long, value_name = "MODE", value_parser = ["DEFAULT", "WRAPPED_EVENT"], ignore_case = true)]
     pub payload_mode: Option<String>,
 
     /// The workspace (default: the API token's)
@@ -514,7 +515,8 @@ fn parse_seconds(s: &str) -> Result<f64, String> {
     match s.parse::<f64>() {
         Ok(v) if v.is_finite() && v > 0.0 && v <= 86_400.0 => Ok(v),
         _ => Err(format!(
-            "{s:?} is not a number of seconds between 0 and 86400"
+            "{:?} is not a number of seconds: give more than 0 and at most 86400 (a day)",
+            s.chars().take(20).collect::<String>()
         )),
     }
 }

@@ -457,18 +457,38 @@ fn read_config_file(path: &Path, explicit: bool) -> CliResult<Option<FileConfig>
     let parsed: FileConfig = toml::from_str(&text).map_err(|e| {
         // toml's message quotes the offending line, which could hold the token: keep only the
         // first line of the explanation.
-        let reason = e
-            .message()
-            .lines()
-            .next()
-            .unwrap_or("invalid TOML")
-            .to_owned();
+        let reason = plain_type_names(e.message().lines().next().unwrap_or("invalid TOML"));
+        let line = e
+            .span()
+            .map(|span| format!(" at line {}", text[..span.start].matches('\n').count() + 1))
+            .unwrap_or_default();
+        // An unknown key's message lists the keys already.
+        let keys = if reason.contains("expected one of") {
+            String::new()
+        } else {
+            format!(" (keys: {FILE_KEYS})")
+        };
         CliError::usage(format!(
-            "the config file {} is not valid: {reason} (keys: {FILE_KEYS})",
+            "the config file {} is not valid{line}: {reason}{keys}",
             path.display()
         ))
     })?;
     Ok(Some(parsed))
+}
+
+/// A TOML error's reason with Rust's type names (`expected usize`) in words.
+fn plain_type_names(reason: &str) -> String {
+    [
+        ("usize", "a whole number"),
+        ("u64", "a whole number"),
+        ("u32", "a whole number"),
+        ("f64", "a number"),
+        ("a boolean", "true or false"),
+    ]
+    .iter()
+    .fold(reason.to_owned(), |text, (rust, plain)| {
+        text.replace(&format!("expected {rust}"), &format!("expected {plain}"))
+    })
 }
 
 /// A URL with any `user:password@` part masked, for display.
@@ -609,6 +629,10 @@ mod tests {
         );
         assert!(toml::from_str::<FileConfig>("allowed_instance_hosts = 3").is_err());
         assert!(toml::from_str::<FileConfig>("max_pages = -1").is_err());
+        assert_eq!(
+            plain_type_names("invalid type: string \"5\", expected usize"),
+            "invalid type: string \"5\", expected a whole number"
+        );
     }
 
     #[test]

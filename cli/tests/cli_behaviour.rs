@@ -433,6 +433,12 @@ fn sigint_cancels_an_ldif_run_while_it_waits_between_polls() {
     let run: serde_json::Value = serde_json::from_slice(&out.stdout).expect("the run on stdout");
     assert_eq!(run["status"], "PENDING", "{run}");
     let id = run["id"].as_str().unwrap();
+    assert!(
+        String::from_utf8_lossy(&out.stderr).contains(&format!(
+            "lx: LDIF run {id} goes on at LeanIX; lx ldif wait {id} picks it up again"
+        )),
+        "{out:?}"
+    );
     // lx ldif wait ID follows it to its end.
     while sb.advance_sync_runs() > 0 {}
     let waited = lx_on(&sb, &["--timeout", "20", "ldif", "wait", id])

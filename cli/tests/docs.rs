@@ -49,6 +49,10 @@ fn completions_know_every_flag_of_the_help() {
             );
         }
         assert!(run.stdout.contains("paginate"));
+        // Fixed values are offered.
+        for value in ["outbound", "partial", "WRAPPED_EVENT"] {
+            assert!(run.stdout.contains(value), "{shell} does not offer {value}");
+        }
         // The hidden `lx man` (for make install) is not offered.
         let hidden = match shell {
             "bash" => "lx__subcmd__man",

@@ -171,6 +171,8 @@ fn outbound_results_and_the_deadline() {
         "{}",
         run.stderr
     );
+    let id = run.json()["id"].as_str().unwrap().to_owned();
+    assert_contains(&run.stderr, &format!("lx ldif wait {id} picks it up again"));
 }
 
 #[test]

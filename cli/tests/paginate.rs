@@ -162,6 +162,13 @@ fn max_pages_caps_graphql_all_with_exit_6_after_exactly_that_many_requests() {
         .fails(6, "lx: GraphQL paging has more than 3 pages (max_pages)");
     assert_eq!(sb.stats().requests(Endpoint::GraphQl, 200), 3);
 
+    // A cap of one page: that page is fetched, nothing more; the message says "page".
+    sb.reset();
+    lx_on(&sb, &["--max-pages", "1", "graphql", "--all", PAGED_QUERY])
+        .run()
+        .fails(6, "lx: GraphQL paging has more than 1 page (max_pages)");
+    assert_eq!(sb.stats().requests(Endpoint::GraphQl, 200), 1);
+
     // A walk of exactly the cap passes: the cap counts pages, not next-page links.
     sb.reset();
     let v = lx_on(&sb, &["graphql", "--all", PAGED_QUERY, "--max-pages", "10"])
@@ -201,13 +208,13 @@ fn max_pages_caps_get_paginate_with_exit_6_after_exactly_that_many_requests() {
     .fails(6, "lx: REST paging has more than 2 pages (max_pages)");
     assert_eq!(sb.stats().total(Endpoint::FactSheets), 2);
 
-    // Without --merge, the page before the cap is printed and said to be partial.
+    // Without --merge, the pages up to the cap are printed and said to be partial.
     sb.reset();
     let run = lx_on(&sb, &["--max-pages", "2", "get", "--paginate", &path])
         .run()
         .expect(6);
-    assert_eq!(run.stdout.lines().count(), 1);
-    assert_contains(&run.stderr, "failed after 1 page(s)");
+    assert_eq!(run.stdout.lines().count(), 2);
+    assert_contains(&run.stderr, "failed after 2 page(s)");
     assert!(
         run.stderr
             .trim_end()

@@ -95,7 +95,13 @@ fn exec_commits_only_on_exit_zero() {
     );
     lx_on(&sb, &["webhooks", "pull", &id, "--exec", &failing])
         .run()
-        .expect_stderr(1, &format!("offset {}", offsets[2]));
+        .expect_stderr(
+            1,
+            &format!(
+                "the command exited with 1 on the event at offset {}",
+                offsets[2]
+            ),
+        );
     assert_eq!(
         sb.webhook_cursor(&id),
         Some(offsets[2]),

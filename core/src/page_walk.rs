@@ -26,13 +26,16 @@ pub(crate) async fn next_page(walk: &mut impl Walk) -> Result<Option<Value>, Err
     result
 }
 
-/// Refuses another page after `pages` with [`ErrorKind::TooLarge`] when that would pass the
-/// client's `max_pages` (`limit`); `walk` names the kind of paging in the message.
+/// Refuses to fetch another page after `pages` with [`ErrorKind::TooLarge`] when that would
+/// pass the client's `max_pages` (`limit`); `walk` names the kind of paging in the message.
+/// Called before a page is requested, so the `limit` pages fetched all reach the caller and
+/// nothing past them is sent.
 pub(crate) fn check_page_limit(walk: &str, pages: usize, limit: usize) -> Result<(), Error> {
     if pages >= limit {
+        let unit = if limit == 1 { "page" } else { "pages" };
         return Err(Error::new(
             ErrorKind::TooLarge,
-            format!("{walk} paging has more than {limit} pages (max_pages)"),
+            format!("{walk} paging has more than {limit} {unit} (max_pages)"),
         ));
     }
     Ok(())

@@ -203,6 +203,7 @@ impl Walk for RestPages {
         if let Some(problem) = &self.plan.invalid {
             return Err(Error::new(ErrorKind::InvalidArgument, problem.clone()));
         }
+        check_page_limit("REST", self.pages, self.client.max_pages())?;
         let mut request = self.request.clone();
         request.path = self.plan.next_path();
         let response = self.client.send(request).await?;
@@ -271,9 +272,7 @@ impl Walk for RestPages {
                 more
             }
         };
-        if more {
-            check_page_limit("REST", self.pages, self.client.max_pages())?;
-        } else {
+        if !more {
             self.done = true;
         }
         Ok(Some(page))

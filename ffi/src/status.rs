@@ -28,7 +28,11 @@ pub enum lx_status {
     LX_ERR_UNAUTHORIZED = 5,
     /// The API answered 403: the API token's user lacks the permission.
     LX_ERR_FORBIDDEN = 6,
-    /// The API answered 429 (see lx_error_retry_after_ms()).
+    /// The API answered 429 (see lx_error_retry_after_ms()), or the call was not sent: a 429
+    /// (or a 503 with Retry-After) seen by any call holds every call of the client until the
+    /// server's retry time, and a call whose deadline ends before it fails at once (HTTP
+    /// status 0, no response on the error; lx_error_retry_after_ms() gives the time left).
+    /// The hold belongs to the client: a new client starts without it.
     LX_ERR_RATE_LIMITED = 7,
     /// The API answered another unsuccessful HTTP status (see lx_error_http_status()).
     LX_ERR_HTTP = 8,

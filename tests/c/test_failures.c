@@ -545,7 +545,11 @@ static void test_paging_rule(void) {
             lx_free(page);
         }
         CHECK(last == cases[i].status, "pages, %s -> %s", cases[i].name, lx_status_str(last));
-        long expect_good = cases[i].requests > 0 ? cases[i].requests - 1 : 0;
+        /* The page cap refuses the page after the last one allowed before sending it, so every
+         * page fetched arrives; the other rules find their fault in a fetched page. */
+        long expect_good = cases[i].status == LX_ERR_TOO_LARGE ? cases[i].requests
+                           : cases[i].requests > 0             ? cases[i].requests - 1
+                                                               : 0;
         CHECK(good == expect_good, "%s: %d good pages before the error, expected %ld", cases[i].name, good, expect_good);
         char *after = (char *)&after;
         CHECK(lx_graphql_pages_next(pages, &after, NULL, NULL) == LX_OK && after == NULL, "%s: the walk is over after its error",

@@ -135,6 +135,17 @@ def test_invalid_response_from_the_token_endpoint(sandbox: Sandbox) -> None:
     assert info.value.status_code == leanix.LX_ERR_INVALID_RESPONSE
 
 
+def test_json_of_a_body_that_is_not_json_is_a_value_error(sandbox: Sandbox) -> None:
+    sandbox.fault("factSheets", "malformed_json", times=1)
+    with make(sandbox) as c:
+        r = c.get(FS)
+        with pytest.raises(leanix.JSONDecodeError, match="not JSON") as info:
+            r.json()
+    assert isinstance(info.value, ValueError)  # as requests' and httpx's json()
+    assert isinstance(info.value, leanix.InvalidResponseError)
+    assert info.value.status_code == leanix.LX_ERR_INVALID_RESPONSE
+
+
 def test_graphql_error(client: leanix.Client) -> None:
     with pytest.raises(leanix.GraphQLError) as info:
         client.graphql("{ allFactSheets { noSuchField } }")

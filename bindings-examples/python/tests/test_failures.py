@@ -221,7 +221,7 @@ def test_more_pages_than_max_pages(sandbox: Sandbox) -> None:
         with pytest.raises(leanix.ResponseTooLargeError, match="max_pages"):
             for page in c.graphql_pages(PAGE_QUERY):
                 got.append(page)
-        assert len(got) == 1  # the second page's cursor would start a third
+        assert len(got) == 2  # both pages fetched; the third is refused before it is sent
         with pytest.raises(leanix.ResponseTooLargeError):
             c.graphql_all_edges(PAGE_QUERY)
 

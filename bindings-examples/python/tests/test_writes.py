@@ -95,6 +95,8 @@ def test_no_wait_and_a_deadline_while_pending(client: leanix.Client, sandbox: An
     assert sandbox.advance_runs() == 2
     with pytest.raises(TypeError):
         client.integration.run(42)  # type: ignore[arg-type]
+    with pytest.raises(leanix.InvalidArgumentError, match="^ldif is not valid JSON"):
+        client.integration.run("{nope")
     with pytest.raises(leanix.InvalidArgumentError, match="connectorId"):
         client.integration.run({"connectorType": "x"})
 
@@ -131,6 +133,8 @@ def test_update_retries_a_revision_clash_once_per_clash(client: leanix.Client,
         client.update_fact_sheet(fs_id, [{"op": "set", "path": "/name"}])
     with pytest.raises(leanix.InvalidArgumentError, match="at least one patch"):
         client.update_fact_sheet(fs_id, [])
+    with pytest.raises(TypeError, match="list of {op, path, value} mappings"):
+        client.update_fact_sheet(fs_id, ["nope"])  # type: ignore[list-item]
 
 
 def test_revision_clash_retries_bounds_the_rereads(client: leanix.Client,

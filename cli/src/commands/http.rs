@@ -12,6 +12,7 @@ use crate::session::Session;
 
 /// `lx get PATH`.
 pub fn get(opts: &GlobalOpts, output: Output, args: &GetArgs) -> CliResult {
+    check_path(&args.path)?;
     let headers = parse_headers(&args.headers)?;
     if args.paginate && output.include {
         return Err(CliError::usage(
@@ -80,6 +81,7 @@ fn paginate(session: &Session, output: Output, request: Request, merge: bool) ->
 
 /// `lx request METHOD PATH [--data ...] [--header K:V]...`.
 pub fn request(opts: &GlobalOpts, output: Output, args: &RequestArgs) -> CliResult {
+    check_path(&args.path)?;
     let headers = parse_headers(&args.headers)?;
     let data = args.data.as_deref().map(Input::parse);
     one_stdin(&[
@@ -134,6 +136,16 @@ fn send_and_print(session: &Session, output: Output, request: Request) -> CliRes
             Err(e.into())
         }
     }
+}
+
+/// An empty PATH is a mistake, not a request for `/`.
+fn check_path(path: &str) -> CliResult {
+    if path.trim().is_empty() {
+        return Err(CliError::usage(
+            "the PATH is empty: give an API path such as /services/pathfinder/v1/factSheets",
+        ));
+    }
+    Ok(())
 }
 
 /// True when `path` (a path or URL, with or without a query) names LeanIX's GraphQL endpoint.

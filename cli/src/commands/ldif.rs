@@ -156,6 +156,17 @@ fn follow(
         Err(e) => {
             if let Some(run) = e.run_result() {
                 output.json(&run.to_json())?;
+                let stopped_waiting = matches!(
+                    e.kind(),
+                    leanix::ErrorKind::Timeout | leanix::ErrorKind::Cancelled
+                );
+                if stopped_waiting && !run.id.is_empty() {
+                    // Only the wait ended: say so before the reason.
+                    eprintln!(
+                        "lx: LDIF run {id} goes on at LeanIX; lx ldif wait {id} picks it up again",
+                        id = run.id
+                    );
+                }
             }
             Err(e.into())
         }

@@ -208,9 +208,32 @@ fn exec_event(command: &str, event: &WebhookEvent) -> Result<(), HandlerError> {
         Ok(())
     } else {
         Err(HandlerError::Exec(format!(
-            "the command ended with {status} on the event at offset {}",
+            "the command {} on the event at offset {}",
+            describe_exit(status),
             event.offset
         )))
+    }
+}
+
+/// How a handler ended, in words: `exited with 3`, `was killed by signal 9 (SIGKILL)`.
+fn describe_exit(status: std::process::ExitStatus) -> String {
+    use std::os::unix::process::ExitStatusExt;
+    match (status.code(), status.signal()) {
+        (Some(code), _) => format!("exited with {code}"),
+        (None, Some(signal)) => {
+            let name = match signal {
+                libc::SIGHUP => " (SIGHUP)",
+                libc::SIGINT => " (SIGINT)",
+                libc::SIGABRT => " (SIGABRT)",
+                libc::SIGKILL => " (SIGKILL)",
+                libc::SIGSEGV => " (SIGSEGV)",
+                libc::SIGPIPE => " (SIGPIPE)",
+                libc::SIGTERM => " (SIGTERM)",
+                _ => "",
+            };
+            format!("was killed by signal {signal}{name}")
+        }
+        _ => format!("ended with {status}"),
     }
 }
 

@@ -103,6 +103,7 @@ impl Walk for GraphQlPages {
                 return Err(Error::new(ErrorKind::InvalidArgument, problem));
             }
         }
+        check_page_limit("GraphQL", self.pages, self.client.max_pages())?;
         let data = self.client.graphql_with(&self.request).await?;
         self.pages += 1;
         let info = find_connection(&data)
@@ -131,7 +132,6 @@ impl Walk for GraphQlPages {
                     quote(&cursor)
                 )));
             }
-            check_page_limit("GraphQL", self.pages, self.client.max_pages())?;
             self.request
                 .variables
                 .insert(self.cursor_variable.clone(), Value::String(cursor));

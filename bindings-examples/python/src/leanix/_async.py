@@ -28,7 +28,7 @@ import itertools
 import json as _json
 import time
 import weakref
-from typing import Any, AsyncIterator, Callable, Dict, List, Mapping, Optional, Tuple
+from typing import TYPE_CHECKING, Any, AsyncIterator, Callable, Dict, List, Mapping, Optional, Tuple
 
 from . import _bindings as b
 from . import _interrupt
@@ -40,6 +40,9 @@ from ._library import load
 from ._managed import take_string, text_at
 from ._response import Response, read_response
 from ._webhooks import AsyncWebhooks
+
+if TYPE_CHECKING:  # _integration imports this module's names at run time
+    from ._integration import AsyncIntegration
 
 __all__ = ["AsyncClient"]
 
@@ -392,7 +395,7 @@ class AsyncClient(BaseClient):
         return await self.request("DELETE", path, **kwargs)
 
     @property
-    def integration(self) -> Any:
+    def integration(self) -> "AsyncIntegration":
         """The Integration API: ``await client.integration.run(ldif, test=False, wait=True,
         timeout=None)`` (see ``leanix.AsyncIntegration.run``), and ``await client.integration.wait(run_id,
         timeout=None)`` for a run started already (``leanix.AsyncIntegration.wait``)."""

@@ -547,7 +547,8 @@ def update_args(id: str, patches: List[Mapping[str, Any]], comment: Optional[str
                 validate_only: bool) -> Tuple[bytes, bytes, Optional[bytes], int]:
     """The C arguments of ``lx_update_fact_sheet(_start)`` before the call options: id,
     patches as JSON, comment, flags."""
-    if isinstance(patches, (str, bytes)) or not isinstance(patches, (list, tuple)):
+    if (isinstance(patches, (str, bytes)) or not isinstance(patches, (list, tuple))
+            or not all(isinstance(p, Mapping) for p in patches)):
         raise TypeError("patches must be a list of {op, path, value} mappings")
     patches_c = cstr(_json.dumps([dict(p) for p in patches]), "patches")
     comment_c = None if comment is None else cstr(comment, "comment")

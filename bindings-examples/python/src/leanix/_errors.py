@@ -181,6 +181,11 @@ class InvalidResponseError(LeanixError):
     code = b.LX_ERR_INVALID_RESPONSE
 
 
+class JSONDecodeError(InvalidResponseError, ValueError):
+    """``Response.json()`` on a body that is not JSON. Also a ``ValueError``, as the error of
+    ``requests``' and ``httpx``'s ``json()`` is, so ``except ValueError`` catches it."""
+
+
 class GraphQLError(LeanixError):
     """A GraphQL response carried errors (HTTP 200 with a non-empty ``errors`` array).
 

@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING, Any, Dict, List, Mapping, Optional, Union
 
 from . import _bindings as b
 from ._convert import cstr
+from ._errors import InvalidArgumentError
 
 if TYPE_CHECKING:
     from ._async import AsyncClient
@@ -115,6 +116,10 @@ def _run_args(ldif: Union[Mapping[str, Any], str, bytes], test: bool, wait: bool
         text = _json.dumps(dict(ldif))
     elif isinstance(ldif, (str, bytes)):
         text = ldif.decode("utf-8") if isinstance(ldif, bytes) else ldif
+        try:
+            _json.loads(text)
+        except ValueError as e:
+            raise InvalidArgumentError(f"ldif is not valid JSON: {e}") from None
     else:
         raise TypeError("ldif must be a mapping or its JSON text")
     flags = (b.LX_LDIF_TEST if test else 0) | (0 if wait else b.LX_LDIF_NO_WAIT)

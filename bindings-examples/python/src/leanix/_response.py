@@ -6,7 +6,7 @@ import ctypes
 import json as _json
 from typing import Any, Dict, Iterable, Iterator, List, Mapping, Optional, Tuple
 
-from ._errors import InvalidResponseError, check
+from ._errors import JSONDecodeError, check
 
 
 class Headers(Mapping[str, str]):
@@ -95,11 +95,12 @@ class Response:
         return self.content.decode("utf-8", "replace")
 
     def json(self) -> Any:
-        """The body parsed as JSON."""
+        """The body parsed as JSON; ``leanix.JSONDecodeError`` (an ``InvalidResponseError`` and
+        a ``ValueError``) if it is not JSON."""
         try:
             return _json.loads(self.content)
         except ValueError as e:
-            raise InvalidResponseError(f"the response body is not JSON: {e}") from None
+            raise JSONDecodeError(f"the response body is not JSON: {e}") from None
 
     def raise_for_status(self) -> "Response":
         """Raises the exception of this answer if it is not a 2xx (``HTTPError``,
