@@ -307,6 +307,7 @@ fn token_forget_removes_the_file() {
         format!("removed the cached access token {}", file.display())
     );
     assert!(!file.exists());
+    assert!(!file.with_extension("lock").exists(), "nothing left behind");
     assert_eq!(s.exchanges(), 1, "forgetting exchanges nothing");
     let run = s.lx(&["token", "--forget"]).run().ok();
     assert!(

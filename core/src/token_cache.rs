@@ -498,13 +498,20 @@ impl TokenStore {
         holds && fs::remove_file(&self.file).is_ok()
     }
 
-    /// Removes the file whatever it holds; true if there was one.
+    /// Removes the file whatever it holds (call with the lock held); true if there was one.
     pub fn remove(&self) -> io::Result<bool> {
         match fs::remove_file(&self.file) {
             Ok(()) => Ok(true),
             Err(e) if e.kind() == io::ErrorKind::NotFound => Ok(false),
             Err(e) => Err(e),
         }
+    }
+
+    /// Unlinks the lock file, whose lock the caller holds (`lx token --forget` leaves nothing
+    /// behind). A process waiting for the lock then gets it on the unlinked file, finds no
+    /// token and exchanges, as it would have. Best effort: a lock file left is an empty file.
+    pub fn remove_lock_file(&self, _held: &FileLock) {
+        let _ = fs::remove_file(&self.lock);
     }
 
     /// Takes the exclusive lock beside the file, waiting at most `wait` while another process

@@ -204,8 +204,8 @@ impl TokenManager {
         let Some(store) = &self.inner.parts.store else {
             return Ok(false);
         };
-        let _lock = store.lock(lock_wait(None)).await;
-        store.remove().map_err(|e| {
+        let lock = store.lock(lock_wait(None)).await;
+        let removed = store.remove().map_err(|e| {
             Error::new(
                 ErrorKind::Config,
                 format!(
@@ -213,7 +213,11 @@ impl TokenManager {
                     store.path().display()
                 ),
             )
-        })
+        })?;
+        if let Some(held) = &lock {
+            store.remove_lock_file(held);
+        }
+        Ok(removed)
     }
 }
 

@@ -443,9 +443,14 @@ async fn forget_removes_the_file() {
     let (sb, clock, _tmp, dir) = shared_directory();
     let (a, _) = called_client_in(&sb, &clock, &dir).await;
     let file = file_of(&a);
-    assert!(file.exists());
+    let lock = file.with_extension("lock");
+    assert!(file.exists() && lock.exists());
     assert!(a.forget_token().await.unwrap());
     assert!(!file.exists());
+    assert!(
+        !lock.exists(),
+        "no process holds the lock: its file goes too"
+    );
     assert!(!a.forget_token().await.unwrap(), "nothing left to remove");
     a.get(FACT_SHEETS).await.unwrap();
     assert_eq!(sb.stats().token_exchanges, 2);
