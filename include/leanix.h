@@ -233,9 +233,10 @@ enum lx_status
   LX_ERR_FORBIDDEN = 6,
   // The API answered 429 (see lx_error_retry_after_ms()), or the call was not sent: a 429
   // (or a 503 with Retry-After) seen by any call holds every call of the client until the
-  // server's retry time, and a call whose deadline ends before it fails at once (HTTP
-  // status 0, no response on the error; lx_error_retry_after_ms() gives the time left).
-  // The hold belongs to the client: a new client starts without it.
+  // server's retry time, and the client paces itself (adaptive pacing,
+  // `max_requests_per_minute`); a call that would have to wait past its deadline fails at
+  // once (HTTP status 0, no response on the error; lx_error_retry_after_ms() gives the
+  // wait). The hold and the pace belong to the client: a new client starts without them.
   LX_ERR_RATE_LIMITED = 7,
   // The API answered another unsuccessful HTTP status (see lx_error_http_status()).
   LX_ERR_HTTP = 8,
@@ -1056,7 +1057,8 @@ lx_status lx_error_run_json(const struct lx_error *err,
 // else saved it in between) re-reads `rev`, once per clash, and writes again, at most
 // `LX_DEFAULT_REVISION_CLASH_RETRIES` times (or as the options set); a clash after that, and any other GraphQL error
 // (a viewer's refusal, a bad patch), is `LX_ERR_GRAPHQL` with the details in
-// lx_error_graphql_json().
+// lx_error_graphql_json(). An empty `id`, an empty list of patches (`[]`) or a patch that
+// is not `{"op","path","value"}` is `LX_ERR_INVALID_ARG`, with nothing sent.
 //
 // Ownership: `*out_json` (NUL-terminated; `out_len` may be NULL) is owned by the caller;
 // release with lx_free(). Thread safety: as lx_get().

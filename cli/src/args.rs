@@ -2,6 +2,7 @@
 
 use std::path::PathBuf;
 
+use clap::builder::{PossibleValuesParser, TypedValueParser};
 use clap::{Args, Parser, Subcommand};
 
 use crate::exit::{CliError, EXIT_CODES_HELP};
@@ -316,10 +317,12 @@ pub struct ConfigKeys {
     #[arg(long, value_name = "VERSION")]
     pub connector_version: Option<String>,
     /// processingDirection: inbound or outbound
-    #[arg(long, value_name = "DIRECTION", value_parser = ["inbound", "outbound"])]
+    #[arg(long, value_name = "DIRECTION", ignore_case = true,
+          value_parser = PossibleValuesParser::new(["inbound", "outbound"]).map(|v| v.to_lowercase()))]
     pub direction: Option<String>,
     /// processingMode: partial or full
-    #[arg(long, value_name = "MODE", value_parser = ["partial", "full"])]
+    #[arg(long, value_name = "MODE", ignore_case = true,
+          value_parser = PossibleValuesParser::new(["partial", "full"]).map(|v| v.to_lowercase()))]
     pub mode: Option<String>,
 }
 

@@ -49,9 +49,23 @@ fn completions_know_every_flag_of_the_help() {
             );
         }
         assert!(run.stdout.contains("paginate"));
-        // Fixed values are offered.
-        for value in ["outbound", "partial", "WRAPPED_EVENT"] {
-            assert!(run.stdout.contains(value), "{shell} does not offer {value}");
+        // Fixed values are offered, in each shell's value-list syntax (fish stops two commands
+        // deep, so only `webhooks create` has its values there).
+        let lists: &[&str] = match shell {
+            "bash" => &[
+                "compgen -W \"inbound outbound\"",
+                "compgen -W \"partial full\"",
+                "compgen -W \"DEFAULT WRAPPED_EVENT\"",
+            ],
+            "zsh" => &[
+                ":(inbound outbound)",
+                ":(partial full)",
+                ":(DEFAULT WRAPPED_EVENT)",
+            ],
+            _ => &["-a \"DEFAULT\\t''"],
+        };
+        for list in lists {
+            assert!(run.stdout.contains(list), "{shell} does not offer {list}");
         }
         // The hidden `lx man` (for make install) is not offered.
         let hidden = match shell {

@@ -116,6 +116,23 @@ async fn the_page_cap_ends_a_walk_that_does_not_end() {
     assert_error(&err, ErrorKind::TooLarge, "more than 4 pages");
     assert_eq!(sb.stats().total(Endpoint::FactSheets), 4);
 
+    // Page by page: the 4 pages fetched all arrive, then the cap's error instead of a 5th
+    // request, then the end.
+    sb.reset();
+    let mut pages = client.rest_pages(&format!("{LIST}?pageSize=10"));
+    for n in 1..=4 {
+        let page = pages
+            .next_page()
+            .await
+            .unwrap()
+            .expect("a page under the cap");
+        assert_eq!(page["data"].as_array().unwrap().len(), 10, "page {n}");
+    }
+    let err = pages.next_page().await.unwrap_err();
+    assert_error(&err, ErrorKind::TooLarge, "more than 4 pages");
+    assert!(pages.next_page().await.unwrap().is_none());
+    assert_eq!(sb.stats().total(Endpoint::FactSheets), 4);
+
     // Exactly max_pages pages is fine.
     sb.reset();
     let items = walk(&client, &format!("{LIST}?pageSize=30")).await.unwrap();

@@ -166,7 +166,8 @@ pub extern "C" fn lx_error_run_json(
 /// else saved it in between) re-reads `rev`, once per clash, and writes again, at most
 /// `LX_DEFAULT_REVISION_CLASH_RETRIES` times (or as the options set); a clash after that, and any other GraphQL error
 /// (a viewer's refusal, a bad patch), is `LX_ERR_GRAPHQL` with the details in
-/// lx_error_graphql_json().
+/// lx_error_graphql_json(). An empty `id`, an empty list of patches (`[]`) or a patch that
+/// is not `{"op","path","value"}` is `LX_ERR_INVALID_ARG`, with nothing sent.
 ///
 /// Ownership: `*out_json` (NUL-terminated; `out_len` may be NULL) is owned by the caller;
 /// release with lx_free(). Thread safety: as lx_get().

@@ -30,9 +30,10 @@ pub enum lx_status {
     LX_ERR_FORBIDDEN = 6,
     /// The API answered 429 (see lx_error_retry_after_ms()), or the call was not sent: a 429
     /// (or a 503 with Retry-After) seen by any call holds every call of the client until the
-    /// server's retry time, and a call whose deadline ends before it fails at once (HTTP
-    /// status 0, no response on the error; lx_error_retry_after_ms() gives the time left).
-    /// The hold belongs to the client: a new client starts without it.
+    /// server's retry time, and the client paces itself (adaptive pacing,
+    /// `max_requests_per_minute`); a call that would have to wait past its deadline fails at
+    /// once (HTTP status 0, no response on the error; lx_error_retry_after_ms() gives the
+    /// wait). The hold and the pace belong to the client: a new client starts without them.
     LX_ERR_RATE_LIMITED = 7,
     /// The API answered another unsuccessful HTTP status (see lx_error_http_status()).
     LX_ERR_HTTP = 8,

@@ -160,7 +160,7 @@ fn follow(
                     e.kind(),
                     leanix::ErrorKind::Timeout | leanix::ErrorKind::Cancelled
                 );
-                if stopped_waiting && !run.id.is_empty() {
+                if stopped_waiting && !run.id.is_empty() && !run.status.is_terminal() {
                     // Only the wait ended: say so before the reason.
                     eprintln!(
                         "lx: LDIF run {id} goes on at LeanIX; lx ldif wait {id} picks it up again",
