@@ -165,7 +165,7 @@ pub enum Command {
     Demo(DemoArgs),
 
     /// Show the configuration in effect and where each setting comes from (no secrets)
-    Config,
+    Config(ConfigArgs),
 
     /// Print a shell completion script: lx completions bash > ~/.local/share/bash-completion/completions/lx
     Completions(CompletionsArgs),
@@ -242,6 +242,15 @@ pub enum LdifCommand {
 
     /// Processor configurations: get, put, delete
     Config(LdifConfigArgs),
+}
+
+/// `lx config`.
+#[derive(Debug, Args)]
+pub struct ConfigArgs {
+    /// Also fail (with the exit code every call would give) when no call could use these
+    /// settings, for a preflight check in CI; nothing is sent
+    #[arg(long)]
+    pub check: bool,
 }
 
 /// `lx ldif run`.

@@ -221,6 +221,32 @@ fn lx_config_warns_of_what_every_command_would_refuse() {
         run.stderr.trim_end(),
         "lx: warning: every call with these settings would fail (exit 2): refusing a proxy for the http:// host http://127.0.0.1:9: the proxy would see the API token and access tokens in clear text"
     );
+
+    // --check: the same verdict as an exit code, for a preflight in CI (the listing still
+    // on stdout).
+    let cmd = Lx::bare(&["config", "--check"])
+        .env("LEANIX_HOST", "http://127.0.0.1:9")
+        .env("LEANIX_INSECURE_LOOPBACK", "1");
+    write_config(
+        &cmd.home().join(".config"),
+        "proxy = \"http://127.0.0.1:3128\"\n",
+        0o600,
+    );
+    let run = cmd.env("LEANIX_API_TOKEN", &api_token()).run().expect(2);
+    assert_contains(&run.stdout, "proxy       http://127.0.0.1:3128");
+    assert_eq!(
+        run.stderr.trim_end(),
+        "lx: refusing a proxy for the http:// host http://127.0.0.1:9: the proxy would see the API token and access tokens in clear text"
+    );
+    Lx::bare(&["config", "--check"])
+        .run()
+        .expect_stderr(2, "no host is configured");
+    Lx::bare(&["config", "--check"])
+        .env("LEANIX_HOST", "http://127.0.0.1:9")
+        .env("LEANIX_INSECURE_LOOPBACK", "1")
+        .env("LEANIX_API_TOKEN", &api_token())
+        .run()
+        .ok();
 }
 
 #[test]

@@ -1,13 +1,13 @@
 //! `lx config`: the settings in effect and where each comes from, without secrets.
 
-use crate::args::GlobalOpts;
+use crate::args::{ConfigArgs, GlobalOpts};
 use crate::config::{display_host, mask_userinfo, shown, Settings, Source};
-use crate::exit::CliResult;
+use crate::exit::{CliError, CliResult};
 use crate::output::line;
 
 /// Prints the configuration file location and every setting's value (the API token as a
 /// fingerprint) and source.
-pub fn run(opts: &GlobalOpts) -> CliResult {
+pub fn run(opts: &GlobalOpts, args: &ConfigArgs) -> CliResult {
     if opts.sandbox {
         #[cfg(not(feature = "sandbox"))]
         return Err(crate::exit::CliError::usage(crate::session::NO_SANDBOX));
@@ -128,14 +128,27 @@ pub fn run(opts: &GlobalOpts) -> CliResult {
     // file that is not PEM, ...) is said here too, as a warning after the listing: lx config
     // shows the settings, it does not fail on them. (Not with --api-token-stdin: standard
     // input was read once already.)
-    if !opts.sandbox && !opts.api_token_stdin && s.host.is_some() && s.api_token.is_some() {
+    let checkable = !opts.sandbox && !opts.api_token_stdin;
+    if checkable && s.host.is_some() && s.api_token.is_some() {
         if let Err(e) = crate::session::Session::open(opts, false) {
+            if args.check {
+                return Err(e);
+            }
             crate::output::warn(&format!(
                 "every call with these settings would fail (exit {}): {}",
                 e.exit.code(),
                 e.message
             ));
         }
+    } else if args.check && checkable {
+        let missing = if s.host.is_none() {
+            "host"
+        } else {
+            "API token"
+        };
+        return Err(CliError::usage(format!(
+            "no {missing} is configured (--host or LEANIX_HOST, LEANIX_API_TOKEN or --api-token-file, or the config file)"
+        )));
     }
     Ok(())
 }

@@ -25,7 +25,7 @@ pub fn run(cli: &Cli) -> CliResult {
         Command::Request(args) => http::request(g, output, args),
         Command::Graphql(args) => graphql::run(g, output, args),
         Command::Demo(args) => demo::run(g, args),
-        Command::Config => config::run(g),
+        Command::Config(args) => config::run(g, args),
         Command::Completions(args) => docs::completions(args.shell),
         Command::Man(args) => docs::man(args.out_dir.as_deref()),
         Command::Ldif(args) => ldif::run(g, output, args),
