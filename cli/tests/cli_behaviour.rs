@@ -328,7 +328,7 @@ fn a_graphql_write_with_a_stale_rev_and_a_viewers_write_exit_4_with_the_error_ty
     )
     .env("LEANIX_API_TOKEN", &viewer)
     .run()
-    .expect_stderr(4, "answered 403 Forbidden");
+    .expect_stderr(4, "answered HTTP 403 Forbidden");
     assert_eq!(sb.stats().writes, 0);
     // The admin's write with the current rev goes through.
     let done = lx_on(&sb, &["graphql", UPDATE, "--variables", &fresh])

@@ -397,7 +397,13 @@ impl Client {
                         let transient = policy::is_transient_status(response.status);
                         // A 429 refused the request without running it: any method may go again.
                         let may_resend = retryable || policy::is_refused_unrun(response.status);
-                        let error = self.status_error(request, response, retry_after, &token);
+                        let error = self.status_error(
+                            request,
+                            response,
+                            retry_after,
+                            &token,
+                            replayed_after_401,
+                        );
                         (error, transient, may_resend, retry_after)
                     }
                     Err(Failure::Transport { error, not_sent }) => {
@@ -507,13 +513,15 @@ impl Client {
     }
 
     /// The error for a non-2xx answer: its kind, a one-line message with the server's words,
-    /// and the response itself.
+    /// and the response itself. `replayed`: the request was replayed after a 401 (else a 401
+    /// is final because one exchange per `reauth_interval` had been spent already).
     fn status_error(
         &self,
         request: &Request,
         response: Response,
         retry_after: Option<Duration>,
         token: &CachedToken,
+        replayed: bool,
     ) -> Error {
         let status = response.status;
         let place = format!("{} {}", request.method, display_url(&response.url));
@@ -527,19 +535,26 @@ impl Client {
             .map(|r| format!(" {r}"))
             .unwrap_or_default();
         let (kind, message) = match status {
+            401 if replayed => (
+                ErrorKind::Unauthorized,
+                format!("{place} answered HTTP 401 Unauthorized, also after a fresh token exchange and one replay{words}"),
+            ),
             401 => (
                 ErrorKind::Unauthorized,
-                format!("{place} answered 401 Unauthorized, also after a fresh token exchange and one replay{words}"),
+                format!(
+                    "{place} answered HTTP 401 Unauthorized; the token was not exchanged again, as a 401 caused an exchange less than {} s ago (reauth_interval){words}",
+                    self.inner.config.reauth_interval.as_secs_f64()
+                ),
             ),
             403 => (
                 ErrorKind::Forbidden,
-                format!("{place} answered 403 Forbidden: the API token's user lacks the permission for this{words}"),
+                format!("{place} answered HTTP 403 Forbidden: the API token's user lacks the permission for this{words}"),
             ),
             429 => (
                 ErrorKind::RateLimited,
                 match retry_after {
-                    Some(d) => format!("{place} answered 429 Too Many Requests; retry after {} s{words}", d.as_secs()),
-                    None => format!("{place} answered 429 Too Many Requests{words}"),
+                    Some(d) => format!("{place} answered HTTP 429 Too Many Requests; retry after {} s{words}", d.as_secs()),
+                    None => format!("{place} answered HTTP 429 Too Many Requests{words}"),
                 },
             ),
             300..=399 => (

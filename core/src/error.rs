@@ -22,7 +22,8 @@ pub enum ErrorKind {
     InvalidArgument,
     /// The token endpoint rejected the API token (HTTP 400/401/403 on the exchange).
     InvalidCredentials,
-    /// The API answered 401 even with a freshly exchanged token.
+    /// The API answered 401 even with a freshly exchanged token, or within `reauth_interval`
+    /// of the last exchange a 401 caused (then without a new exchange).
     Unauthorized,
     /// The API answered 403: the technical user lacks the permission.
     Forbidden,

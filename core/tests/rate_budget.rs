@@ -168,9 +168,24 @@ async fn a_401_storm_exchanges_once_per_interval() {
             r#"{"status":"ERROR","errors":[{"message":"no"}]}"#,
         ));
     }
-    for _ in 0..20 {
+    // The message says what was done: the first call exchanged and replayed, the others
+    // did not exchange again (the reauth interval).
+    let first = client.get("/x").await.unwrap_err();
+    assert_eq!(first.kind(), ErrorKind::Unauthorized);
+    assert!(
+        first
+            .message()
+            .contains("also after a fresh token exchange and one replay"),
+        "{first}"
+    );
+    for _ in 0..19 {
         let err = client.get("/x").await.unwrap_err();
         assert_eq!(err.kind(), ErrorKind::Unauthorized);
+        assert!(
+            err.message().contains("the token was not exchanged again")
+                && err.message().contains("(reauth_interval)"),
+            "{err}"
+        );
     }
     // The first token, and one exchange for the first 401.
     assert_eq!(server.token_requests().len(), 2);

@@ -24,7 +24,8 @@ pub enum lx_status {
     LX_ERR_CONFIG = 3,
     /// The token endpoint rejected the API token (HTTP 400/401/403 on the exchange).
     LX_ERR_INVALID_CREDENTIALS = 4,
-    /// The API answered 401 even after a fresh token and one replay.
+    /// The API answered 401 even after a fresh token and one replay, or within
+    /// `reauth_interval_ms` of the last exchange a 401 caused (then without a new exchange).
     LX_ERR_UNAUTHORIZED = 5,
     /// The API answered 403: the API token's user lacks the permission.
     LX_ERR_FORBIDDEN = 6,

@@ -126,7 +126,8 @@ class HTTPError(LeanixError):
 
 
 class UnauthorizedError(HTTPError):
-    """The API answered 401 even after a fresh token and one replay."""
+    """The API answered 401 even after a fresh token and one replay, or within
+    ``reauth_interval`` of the last exchange a 401 caused (then without a new exchange)."""
 
     code = b.LX_ERR_UNAUTHORIZED
 

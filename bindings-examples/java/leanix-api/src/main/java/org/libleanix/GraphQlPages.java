@@ -41,7 +41,7 @@ import org.libleanix.spi.PageWalk;
  * {@link #close()}, which may be called from any thread and also ends a fetch in flight. Close it
  * (or the stream); an unreachable walk is freed by a {@link Cleaner}.
  */
-public final class GraphQlPages implements Iterator<String>, AutoCloseable {
+public final class GraphQlPages implements Iterator<String>, Iterable<String>, AutoCloseable {
     private static final Cleaner CLEANER = Cleaner.create();
 
     private final LeanixClient client;
@@ -120,6 +120,12 @@ public final class GraphQlPages implements Iterator<String>, AutoCloseable {
     /** @return how many pages were fetched so far */
     public synchronized int pagesFetched() {
         return pages;
+    }
+
+    /** @return this walk, for a for-each loop (one pass: a second loop sees no pages) */
+    @Override
+    public Iterator<String> iterator() {
+        return this;
     }
 
     /**

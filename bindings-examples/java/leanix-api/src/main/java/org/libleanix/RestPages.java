@@ -29,7 +29,7 @@ import java.util.stream.StreamSupport;
  * {@link InvalidArgumentException} at the first {@link #hasNext()}. Fetching, failures, interrupts,
  * closing and thread safety are those of {@link GraphQlPages}, which does the walking.
  */
-public final class RestPages implements Iterator<String>, AutoCloseable {
+public final class RestPages implements Iterator<String>, Iterable<String>, AutoCloseable {
     private final GraphQlPages walk;
     private volatile boolean closed;
 
@@ -67,6 +67,12 @@ public final class RestPages implements Iterator<String>, AutoCloseable {
     /** @return how many pages were fetched so far */
     public int pagesFetched() {
         return walk.pagesFetched();
+    }
+
+    /** @return this walk, for a for-each loop (one pass: a second loop sees no pages) */
+    @Override
+    public Iterator<String> iterator() {
+        return this;
     }
 
     /**

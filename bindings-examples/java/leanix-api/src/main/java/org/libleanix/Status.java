@@ -17,7 +17,7 @@ public final class Status {
     public static final int LX_ERR_CONFIG = 3;
     /** The token endpoint rejected the API token. */
     public static final int LX_ERR_INVALID_CREDENTIALS = 4;
-    /** The API answered 401 even after a fresh token and one replay. */
+    /** The API answered 401 even after a fresh token and one replay, or within the reauth interval. */
     public static final int LX_ERR_UNAUTHORIZED = 5;
     /** The API answered 403. */
     public static final int LX_ERR_FORBIDDEN = 6;

@@ -1,8 +1,10 @@
 package org.libleanix;
 
 /**
- * The API answered 401 even after a fresh access token and one replay of the request. An
- * {@link HttpException}, with the server's answer in {@link #response()}.
+ * The API answered 401 even after a fresh access token and one replay of the request, or
+ * within {@link LeanixClient.Builder#reauthInterval} of the last exchange a 401 caused (then
+ * without a new exchange). An {@link HttpException}, with the server's answer in
+ * {@link #response()}.
  *
  * <p>Status {@code LX_ERR_UNAUTHORIZED}.
  */

@@ -222,6 +222,17 @@ public abstract class FailureContractTest extends SandboxTestBase {
             assertEquals(n, requests("graphql", 200), "exactly the pages the sandbox served");
             assertEquals(total, edges);
 
+            // A for-each loop over the walk (Iterable, one pass): the same pages.
+            int looped = 0;
+            try (GraphQlPages pages = client.graphqlPages(PAGED, null)) {
+                for (String page : pages) {
+                    assertFalse(page.isEmpty());
+                    looped++;
+                }
+                assertFalse(pages.iterator().hasNext(), "one pass");
+            }
+            assertEquals(n, looped);
+
             // As a stream that closes the walk; and graphqlAll gives the same edges in one array.
             try (Stream<String> s = client.graphqlPages(GraphQlRequest.newBuilder(PAGED)
                     .timeout(Duration.ofSeconds(10)).build()).stream()) {
@@ -230,7 +241,7 @@ public abstract class FailureContractTest extends SandboxTestBase {
             List<?> all = list(Json.parse(client.graphqlAll(PAGED, null)));
             assertEquals(total, all.size());
             assertTrue(Json.at(all.get(0), "node", "id") instanceof String, all.get(0).toString());
-            assertEquals(3L * n, requests("graphql", 200));
+            assertEquals(4L * n, requests("graphql", 200));
         }
     }
 
