@@ -157,7 +157,17 @@ fn faults(state: &State, body: &[u8]) -> Result<Value, String> {
         }
         return Ok(ok());
     }
-    let endpoint = endpoint.ok_or("'endpoint' is required")?;
+    // The kinds whose endpoint is ignored (they act on runs and writes, not on a route) need
+    // none.
+    let endpoint_ignored = matches!(
+        r.kind.as_str(),
+        "sync_run_fail" | "results_pending" | "concurrent_edit"
+    );
+    let endpoint = match endpoint {
+        Some(e) => e,
+        None if endpoint_ignored => Endpoint::Any,
+        None => return Err("'endpoint' is required".into()),
+    };
     let ms = || {
         r.ms.map(Duration::from_millis)
             .ok_or_else(|| format!("'ms' is required for kind {:?}", r.kind))

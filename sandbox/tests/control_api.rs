@@ -274,3 +274,31 @@ async fn issued_access_tokens_are_listed() {
     assert_eq!(listed["access_tokens"], json!([a, b]));
     assert_eq!(sb.issued_access_tokens(), vec![a, b]);
 }
+
+/// The kinds that act on runs and writes take no endpoint (the README says it is ignored);
+/// every other kind still needs one.
+#[tokio::test]
+async fn faults_whose_endpoint_is_ignored_need_none() {
+    let sb = small();
+    for kind in [
+        "sync_run_fail",
+        "results_pending",
+        "concurrent_edit",
+        "clear",
+    ] {
+        let resp = control(&sb, "faults", Some(json!({"kind": kind}))).await;
+        assert_eq!(resp.status(), 200, "{kind}");
+    }
+    let resp = control(
+        &sb,
+        "faults",
+        Some(json!({"kind": "status", "status": 503})),
+    )
+    .await;
+    assert_eq!(resp.status(), 400);
+    assert!(resp
+        .text()
+        .await
+        .unwrap()
+        .contains("'endpoint' is required"));
+}
