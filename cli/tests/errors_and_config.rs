@@ -200,11 +200,10 @@ fn xdg_config_home_wins_over_home_and_the_environment_over_the_file() {
     assert_contains(&run.stdout, "sha256:");
 }
 
-#[test]
-fn lx_config_warns_of_what_every_command_would_refuse() {
-    // A proxy from the config file with an http:// host: every call would fail with exit 2,
-    // so lx config lists the settings (exit 0) and then says so.
-    let cmd = Lx::bare(&["config"])
+/// `lx ARGS...` with an `http://` loopback host and a config file that sets a proxy: a
+/// combination every call refuses.
+fn proxied_http_host(args: &[&str]) -> Lx {
+    let cmd = Lx::bare(args)
         .env("LEANIX_HOST", "http://127.0.0.1:9")
         .env("LEANIX_INSECURE_LOOPBACK", "1");
     write_config(
@@ -212,32 +211,30 @@ fn lx_config_warns_of_what_every_command_would_refuse() {
         "proxy = \"http://127.0.0.1:3128\"\n",
         0o600,
     );
-    let run = cmd.env("LEANIX_API_TOKEN", &api_token()).run().ok();
+    cmd.env("LEANIX_API_TOKEN", &api_token())
+}
+
+const PROXY_REFUSED: &str = "refusing a proxy for the http:// host http://127.0.0.1:9: the proxy would see the API token and access tokens in clear text";
+
+#[test]
+fn lx_config_warns_of_what_every_command_would_refuse() {
+    // Every call would fail with exit 2, so lx config lists the settings (exit 0) and then
+    // says so.
+    let run = proxied_http_host(&["config"]).run().ok();
     assert_contains(
         &run.stdout,
         "proxy       http://127.0.0.1:3128 (from config file",
     );
     assert_eq!(
         run.stderr.trim_end(),
-        "lx: warning: every call with these settings would fail (exit 2): refusing a proxy for the http:// host http://127.0.0.1:9: the proxy would see the API token and access tokens in clear text"
+        format!("lx: warning: every call with these settings would fail (exit 2): {PROXY_REFUSED}")
     );
 
     // --check: the same verdict as an exit code, for a preflight in CI (the listing still
     // on stdout).
-    let cmd = Lx::bare(&["config", "--check"])
-        .env("LEANIX_HOST", "http://127.0.0.1:9")
-        .env("LEANIX_INSECURE_LOOPBACK", "1");
-    write_config(
-        &cmd.home().join(".config"),
-        "proxy = \"http://127.0.0.1:3128\"\n",
-        0o600,
-    );
-    let run = cmd.env("LEANIX_API_TOKEN", &api_token()).run().expect(2);
+    let run = proxied_http_host(&["config", "--check"]).run().expect(2);
     assert_contains(&run.stdout, "proxy       http://127.0.0.1:3128");
-    assert_eq!(
-        run.stderr.trim_end(),
-        "lx: refusing a proxy for the http:// host http://127.0.0.1:9: the proxy would see the API token and access tokens in clear text"
-    );
+    assert_eq!(run.stderr.trim_end(), format!("lx: {PROXY_REFUSED}"));
     Lx::bare(&["config", "--check"])
         .run()
         .expect_stderr(2, "no host is configured");
