@@ -120,11 +120,21 @@ pub fn exit_code(signal: i32) -> u8 {
     u8::try_from(128 + signal).unwrap_or(1)
 }
 
-/// The name of a signal this module handles.
+/// The name of a signal this module handles (`a signal` for another).
 pub fn name(signal: i32) -> &'static str {
-    match signal {
+    signal_name(signal).unwrap_or("a signal")
+}
+
+/// The name of a common signal (`SIGKILL`), for messages about how a process ended.
+pub fn signal_name(signal: i32) -> Option<&'static str> {
+    Some(match signal {
+        libc::SIGHUP => "SIGHUP",
         SIGINT => "SIGINT",
+        libc::SIGABRT => "SIGABRT",
+        libc::SIGKILL => "SIGKILL",
+        libc::SIGSEGV => "SIGSEGV",
+        libc::SIGPIPE => "SIGPIPE",
         SIGTERM => "SIGTERM",
-        _ => "a signal",
-    }
+        _ => return None,
+    })
 }

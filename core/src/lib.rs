@@ -58,8 +58,8 @@ pub use config::ClientBuilder;
 pub use error::{Error, ErrorKind};
 pub use events::{Event, EventHandler, RetryTarget};
 pub use graphql::{
-    graphql_data, operation_kind, page_connection, page_edges, GraphQlPages, GraphQlRequest,
-    MergedPages, OperationKind, GRAPHQL_PATH,
+    graphql_data, graphql_error, operation_kind, page_connection, page_edges, GraphQlPages,
+    GraphQlRequest, MergedPages, OperationKind, GRAPHQL_PATH,
 };
 pub use origin::Origin;
 pub use request::{Request, Response};

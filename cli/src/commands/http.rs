@@ -120,12 +120,12 @@ fn send_and_print(session: &Session, output: Output, request: Request) -> CliRes
     match session.send(request) {
         Ok(response) => {
             output.response(&response)?;
-            if graphql && has_graphql_errors(&response) {
-                // Printed as it came; GraphQL errors on a 200 still fail the command, as they
-                // do for lx graphql (and gh api), with the message of core's rule.
-                leanix::graphql_data(response)?;
+            // Printed as it came; GraphQL errors on a 200 still fail the command, as they do
+            // for lx graphql (and gh api), under core's rule.
+            match graphql.then(|| leanix::graphql_error(response)).flatten() {
+                Some(e) => Err(e.into()),
+                None => Ok(()),
             }
-            Ok(())
         }
         Err(e) => {
             if output.include {
@@ -136,20 +136,6 @@ fn send_and_print(session: &Session, output: Output, request: Request) -> CliRes
             Err(e.into())
         }
     }
-}
-
-/// True for a JSON object with a non-empty `errors` array (any other body, JSON or not, is
-/// left as the server sent it).
-fn has_graphql_errors(response: &leanix::Response) -> bool {
-    response
-        .json::<Value>()
-        .ok()
-        .and_then(|body| {
-            body.get("errors")
-                .and_then(Value::as_array)
-                .map(|e| !e.is_empty())
-        })
-        .unwrap_or(false)
 }
 
 /// An empty PATH is a mistake, not a request for `/`.

@@ -220,19 +220,12 @@ fn describe_exit(status: std::process::ExitStatus) -> String {
     use std::os::unix::process::ExitStatusExt;
     match (status.code(), status.signal()) {
         (Some(code), _) => format!("exited with {code}"),
-        (None, Some(signal)) => {
-            let name = match signal {
-                libc::SIGHUP => " (SIGHUP)",
-                libc::SIGINT => " (SIGINT)",
-                libc::SIGABRT => " (SIGABRT)",
-                libc::SIGKILL => " (SIGKILL)",
-                libc::SIGSEGV => " (SIGSEGV)",
-                libc::SIGPIPE => " (SIGPIPE)",
-                libc::SIGTERM => " (SIGTERM)",
-                _ => "",
-            };
-            format!("was killed by signal {signal}{name}")
-        }
+        (None, Some(signal)) => format!(
+            "was killed by signal {signal}{}",
+            crate::interrupt::signal_name(signal)
+                .map(|n| format!(" ({n})"))
+                .unwrap_or_default()
+        ),
         _ => format!("ended with {status}"),
     }
 }

@@ -113,26 +113,46 @@ impl From<&str> for GraphQlRequest {
 
 /// Turns a GraphQL response into its `data`, or an [`ErrorKind::GraphQl`] error when the
 /// `errors` array is non-empty (LeanIX answers such errors with HTTP 200). The error keeps the
-/// `errors`, the partial `data` and the HTTP response. [`Client::graphql`] applies it; call it
-/// yourself on a GraphQL response you sent with [`Client::send`] (as `lx request` does).
+/// `errors`, the partial `data` and the HTTP response. [`Client::graphql`] applies it.
 pub fn graphql_data(response: Response) -> Result<Value, Error> {
-    let json: Value = response.json()?;
-    let Value::Object(mut obj) = json else {
+    let Value::Object(obj) = response.json()? else {
         return Err(Error::new(
             ErrorKind::InvalidResponse,
             "the GraphQL response is not a JSON object",
         ));
     };
+    match split_errors(obj) {
+        (data, None) => Ok(data),
+        (data, Some(errors)) => Err(errors_error(errors, data, response)),
+    }
+}
+
+/// The [`ErrorKind::GraphQl`] error of a GraphQL response you sent yourself with
+/// [`Client::send`] (as `lx request` does), by the rule of [`graphql_data`]; `None` for any
+/// body that is not a JSON object with a non-empty `errors` array, which is left as it came.
+pub fn graphql_error(response: Response) -> Option<Error> {
+    let Ok(Value::Object(obj)) = response.json() else {
+        return None;
+    };
+    let (data, errors) = split_errors(obj);
+    Some(errors_error(errors?, data, response))
+}
+
+/// A GraphQL response object's `data` (`null` if absent) and its `errors` when non-empty.
+fn split_errors(mut obj: Map<String, Value>) -> (Value, Option<Vec<Value>>) {
     let data = obj.remove("data").unwrap_or(Value::Null);
     match obj.remove("errors") {
-        Some(Value::Array(errors)) if !errors.is_empty() => {
-            Err(Error::new(ErrorKind::GraphQl, errors_message(&errors))
-                .with_status(response.status())
-                .with_graphql(Value::Array(errors), data)
-                .with_response(response))
-        }
-        _ => Ok(data),
+        Some(Value::Array(errors)) if !errors.is_empty() => (data, Some(errors)),
+        _ => (data, None),
     }
+}
+
+/// The error of a response with GraphQL `errors`: they, the partial `data` and the response.
+fn errors_error(errors: Vec<Value>, data: Value, response: Response) -> Error {
+    Error::new(ErrorKind::GraphQl, errors_message(&errors))
+        .with_status(response.status())
+        .with_graphql(Value::Array(errors), data)
+        .with_response(response)
 }
 
 /// `GraphQL error: <first three messages, each with its errorType>` on one clean line.
@@ -228,6 +248,15 @@ mod tests {
             graphql_data(response(json!({"data": {"a": 1}, "errors": []}))).unwrap(),
             json!({"a": 1})
         );
+        // The same rule for a response sent by hand: errors, or nothing to say.
+        let e = graphql_error(response(
+            json!({"data": null, "errors": [{"message": "no"}]}),
+        ))
+        .expect("the errors");
+        assert_eq!(e.kind(), ErrorKind::GraphQl);
+        assert_eq!(e.graphql_errors().unwrap()[0]["message"], "no");
+        assert!(graphql_error(response(json!({"data": {"a": 1}, "errors": []}))).is_none());
+        assert!(graphql_error(response(json!([{"errors": [1]}]))).is_none());
     }
 
     #[test]
